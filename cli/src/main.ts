@@ -1,0 +1,50 @@
+import { ExitCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { commands as brokerCommands } from '@touchpoint/broker';
+import { commands as agentCommands } from '@touchpoint/device-agent';
+import { commands as bridgeCommands } from '@touchpoint/firmware-bridge';
+import { commands as demoCommands } from './demo-command.js';
+
+const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...bridgeCommands, ...demoCommands];
+
+function overview(): string {
+  const width = Math.max(...all.map((c) => c.path.join(' ').length), 10);
+  const lines = all.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  return ['Usage: touchpoint <command> [options]', '', 'Commands:', ...lines, '', 'Run `touchpoint <command> --help` for the options of one command.'].join('\n');
+}
+
+/** Picks the command whose path matches the longest prefix of argv. */
+function resolve(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
+  let best: CliCommand | undefined;
+  for (const command of all) {
+    const matches = command.path.every((word, i) => argv[i] === word);
+    if (matches && (!best || command.path.length > best.path.length)) best = command;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(overview());
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  const found = resolve(argv);
+  if (!found) {
+    console.error(`touchpoint: unknown command "${argv.join(' ')}"\n`);
+    console.error(overview());
+    return ExitCode.usage;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    console.log(found.command.usage);
+    return ExitCode.ok;
+  }
+  try {
+    return await found.command.run(found.rest);
+  } catch (err) {
+    if (err instanceof TouchpointError) {
+      console.error(`touchpoint ${found.command.path.join(' ')}: ${err.message} (${err.code})`);
+    } else {
+      console.error(`touchpoint ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
+    }
+    return ExitCode.failure;
+  }
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { deviceIdField, messageBase } from './base.js';
+
+/** Retained on `presence`: the birth message is `online`, the last will is `offline`. */
+export const presenceMessage = z.object({
+  ...messageBase,
+  deviceId: deviceIdField,
+  state: z.enum(['online', 'offline']),
+  /** Set per connection, so the fleet can tell an old connection's will from the live one. */
+  connectionId: z.string().min(1).max(64),
+  model: z.string().max(64).optional(),
+  agentVersion: z.string().max(32).optional(),
+  firmwareVersion: z.string().max(32).optional(),
+  profileVersion: z.string().max(32).optional(),
+});
+export type PresenceMessage = z.infer<typeof presenceMessage>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { safeId } from '../ids.js';
+import { messageBase } from './base.js';
+
+/**
+ * WebRTC signalling on `rtc/{sessionId}/up|down`. Each message is bound to a
+ * session and a staff member and carries a sequence number, so a message from
+ * another session, another staff member or a replay is rejected.
+ */
+const signalBase = {
+  ...messageBase,
+  sessionId: safeId,
+  seq: z.number().int().nonnegative(),
+  staffId: z.string().min(1).max(64),
+  from: z.enum(['device', 'staff', 'phone']),
+};
+
+export const signalMessage = z.discriminatedUnion('kind', [
+  z.object({ ...signalBase, kind: z.literal('request'), staffName: z.string().max(64), media: z.object({ audio: z.boolean(), video: z.boolean() }), expiresAt: z.number().int() }),
+  z.object({ ...signalBase, kind: z.literal('consent'), decision: z.enum(['accepted', 'declined']), capabilities: z.object({ camera: z.boolean(), microphone: z.boolean() }).optional() }),
+  z.object({ ...signalBase, kind: z.literal('offer'), sdp: z.string().max(20_000), iceRestart: z.boolean().optional() }),
+  z.object({ ...signalBase, kind: z.literal('answer'), sdp: z.string().max(20_000) }),
+  z.object({ ...signalBase, kind: z.literal('ice'), candidate: z.string().max(1024), sdpMid: z.string().max(64).nullable(), sdpMLineIndex: z.number().int().nullable() }),
+  z.object({ ...signalBase, kind: z.literal('hangup'), reason: z.string().max(128).optional() }),
+  z.object({ ...signalBase, kind: z.literal('handoff'), url: z.string().max(512) }),
+]);
+export type SignalMessage = z.infer<typeof signalMessage>;
+export type SignalKind = SignalMessage['kind'];
