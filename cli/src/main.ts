@@ -2,9 +2,9 @@ import { ExitCode, TouchpointError, type CliCommand } from '@touchpoint/protocol
 import { commands as brokerCommands } from '@touchpoint/broker';
 import { commands as agentCommands } from '@touchpoint/device-agent';
 import { commands as bridgeCommands } from '@touchpoint/firmware-bridge';
-import { commands as demoCommands } from './demo-command.js';
+import { commands as composedCommands } from './commands/index.js';
 
-const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...bridgeCommands, ...demoCommands];
+const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...bridgeCommands, ...composedCommands];
 
 function overview(): string {
   const width = Math.max(...all.map((c) => c.path.join(' ').length), 10);

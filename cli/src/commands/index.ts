@@ -1,4 +1,4 @@
 import type { CliCommand } from '@touchpoint/protocol';
 
-/** `touchpoint demo`: the embedded demo, filled in as the parts land (issue 8). */
+/** Commands that compose several workspaces (flows validate, demo, device init) live here. */
 export const commands: CliCommand[] = [];
