@@ -34,7 +34,11 @@ describe('command signing', () => {
     issuedAt: (c) => ({ ...c, issuedAt: c.issuedAt - 1 }),
     expiresAt: (c) => ({ ...c, expiresAt: c.expiresAt + 3_600_000 }),
     issuedBy: (c) => ({ ...c, issuedBy: 'mallory' }),
-    sig: (c) => ({ ...c, sig: Buffer.from(c.sig, 'base64').map((b, i) => (i === 0 ? b ^ 1 : b)).toString('base64') }),
+    sig: (c) => {
+      const bytes = Buffer.from(c.sig, 'base64');
+      bytes[0] = bytes[0]! ^ 1;
+      return { ...c, sig: bytes.toString('base64') };
+    },
   };
 
   it.each(Object.keys(tamper))('rejects tampering with %s', (field) => {
