@@ -13,3 +13,4 @@ export * from './messages/events.js';
 export * from './messages/command.js';
 export * from './messages/case.js';
 export * from './messages/signal.js';
+export * from './flow/index.js';

@@ -1,0 +1,7 @@
+// Help flows: the authoring format, the condition language and the validator. Pure, browser-safe.
+export * from './schema.js';
+export * from './condition.js';
+export * from './graph.js';
+export * from './problems.js';
+export * from './validate.js';
+export * from './localize.js';
