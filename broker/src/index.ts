@@ -1,4 +1,15 @@
 import type { CliCommand } from '@touchpoint/protocol';
+import { cliCommands } from './cli/commands.js';
+
+export { startBroker, type RunningBroker } from './start-broker.js';
+export type { BrokerOptions, BrokerLimits } from './options.js';
+export { DEFAULT_LIMITS } from './options.js';
+export type { Fleet } from './fleet/fleet.js';
+export type { StaffMember, StaffRole } from './fleet/staff.js';
+export { roleAllows } from './fleet/staff.js';
+export type { CommandRecord } from './fleet/commands.js';
+export type { CaseRecord } from './fleet/cases.js';
+export type { DeviceRow } from './fleet/devices.js';
 
 /** `touchpoint` sub-commands this workspace provides. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = cliCommands;

@@ -1,0 +1,149 @@
+import { parseArgs } from 'node:util';
+import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { openDatabase } from '../db/database.js';
+import { Devices } from '../fleet/devices.js';
+import { loadOrCreateSigningKey } from '../fleet/signing-key.js';
+import { Staff, staffRole } from '../fleet/staff.js';
+import { AuditLog } from '../fleet/audit.js';
+import { dataPaths } from '../options.js';
+import { startBroker } from '../start-broker.js';
+import { requireDataDir, resolveDataDir } from './data-dir.js';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(argv: string[], options: OptionSpec, allowPositionals = true): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: { ...options, 'data-dir': { type: 'string' } }, allowPositionals, strict: true });
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
+  }
+}
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number between 0 and 65535, got ${value}`);
+  return n;
+}
+
+const broker: CliCommand = {
+  path: ['broker'],
+  summary: 'Start the MQTT broker, fleet service and console',
+  usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
+
+Starts aedes (MQTT over TCP, and over WebSocket at /mqtt on the HTTP port), the fleet
+service with its SQLite store, and the console.
+  --mqtt-port N   MQTT over TCP (default 1883)
+  --http-port N   console, API and MQTT over WebSocket (default 8080)
+  --host H        interface to listen on (default 127.0.0.1)
+  --tls-cert F    PEM certificate; with --tls-key, also serve MQTTS
+  --tls-key F     PEM private key
+  --mqtts-port N  MQTTS port (default 8883)
+  --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
+  async run(argv) {
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' } }, false);
+    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
+    const running = await startBroker({
+      dataDir: resolveDataDir(values['data-dir'] as string | undefined),
+      host: values.host as string | undefined,
+      mqttPort: port(values['mqtt-port'] as string | undefined, 1883, '--mqtt-port'),
+      httpPort: port(values['http-port'] as string | undefined, 8080, '--http-port'),
+      mqttsPort: port(values['mqtts-port'] as string | undefined, 8883, '--mqtts-port'),
+      tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
+    });
+    console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);
+    if (running.mqttsPort) console.log(`MQTTS     mqtts://${running.host}:${running.mqttsPort}`);
+    console.log(`Console   http://${running.host}:${running.httpPort}/`);
+    if (running.initialAdmin) console.log(`First start: admin account "${running.initialAdmin.name}", one-time password: ${running.initialAdmin.password}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await running.close();
+    return ExitCode.ok;
+  },
+};
+
+const deviceAdd: CliCommand = {
+  path: ['device', 'add'],
+  summary: 'Provision a device and print its credential once',
+  usage: `Usage: touchpoint device add ID --model MODEL [--tag T]... [--json] [--data-dir DIR]
+
+Creates the device and prints its MQTT credential (shown once; only a hash is stored)
+and the fleet's command-signing public key, which the device must trust.`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, { model: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+    const id = positionals[0];
+    if (!id || positionals.length > 1 || !values.model) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device add ID --model MODEL');
+    const dataDir = requireDataDir(values['data-dir'] as string | undefined);
+    const db = openDatabase(dataPaths(dataDir).database);
+    try {
+      const { token } = new Devices(db).provision(id, values.model as string, (values.tag as string[] | undefined) ?? []);
+      new AuditLog(db).record({ actor: 'cli', action: 'device.provision', deviceId: id, outcome: 'ok', detail: { model: values.model } });
+      const key = loadOrCreateSigningKey(dataPaths(dataDir).signingKey);
+      if (values.json) {
+        console.log(JSON.stringify({ deviceId: id, model: values.model, token, trustedKeys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }] }, null, 2));
+      } else {
+        console.log(`Device ${id} (${values.model as string}) provisioned.`);
+        console.log(`MQTT username / client id: ${id}`);
+        console.log(`MQTT password (shown once): ${token}`);
+        console.log(`Trusted command-signing key ${key.keyId}:\n${key.publicKeyPem}`);
+      }
+      return ExitCode.ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const deviceList: CliCommand = {
+  path: ['device', 'list'],
+  summary: 'List provisioned devices',
+  usage: 'Usage: touchpoint device list [--model MODEL] [--json] [--data-dir DIR]',
+  async run(argv) {
+    const { values } = parse(argv, { json: { type: 'boolean' }, model: { type: 'string' } }, false);
+    const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
+    try {
+      const { items, total } = new Devices(db).list({ model: values.model as string | undefined, limit: 500 });
+      if (values.json) {
+        console.log(JSON.stringify({ total, items }, null, 2));
+      } else if (items.length === 0) {
+        console.log('No devices yet. Add one with: touchpoint device add ID --model MODEL');
+      } else {
+        console.log(`${'ID'.padEnd(24)} ${'MODEL'.padEnd(18)} ${'STATE'.padEnd(8)} LAST SEEN`);
+        for (const d of items) console.log(`${d.id.padEnd(24)} ${d.model.padEnd(18)} ${(d.online ? 'online' : 'offline').padEnd(8)} ${d.lastSeen ? new Date(d.lastSeen).toISOString() : 'never'}`);
+        if (total > items.length) console.log(`… and ${total - items.length} more (use --json for scripting)`);
+      }
+      return ExitCode.ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const staffAdd: CliCommand = {
+  path: ['staff', 'add'],
+  summary: 'Create a staff account and print a generated password once',
+  usage: `Usage: touchpoint staff add NAME --role viewer|agent|admin [--display-name TEXT] [--json] [--data-dir DIR]`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, { role: { type: 'string' }, 'display-name': { type: 'string' }, json: { type: 'boolean' } });
+    const name = positionals[0];
+    if (!name || positionals.length > 1) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff add NAME --role ROLE');
+    const role = staffRole.safeParse(values.role);
+    if (!role.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`);
+    const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
+    try {
+      const { staff, password } = await new Staff(db).add(name, role.data, (values['display-name'] as string | undefined) ?? name);
+      new AuditLog(db).record({ actor: 'cli', action: 'staff.create', target: staff.id, outcome: 'ok', detail: { name, role: role.data } });
+      if (values.json) console.log(JSON.stringify({ ...staff, password }, null, 2));
+      else console.log(`Staff ${name} (${role.data}) created. Password (shown once): ${password}`);
+      return ExitCode.ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd];

@@ -1,0 +1,16 @@
+/** Named counters: every rejection and drop increments one, so failures are never silent. */
+export class Counters {
+  private readonly values = new Map<string, number>();
+
+  inc(name: string, by = 1): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + by);
+  }
+
+  get(name: string): number {
+    return this.values.get(name) ?? 0;
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.values.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}

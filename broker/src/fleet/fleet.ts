@@ -1,0 +1,42 @@
+import type { DeviceProfile } from '@touchpoint/protocol';
+import type { SignerKey } from '@touchpoint/protocol/signing';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { AuditLog } from './audit.js';
+import { Cases } from './cases.js';
+import { Commands, type Publish } from './commands.js';
+import { Devices } from './devices.js';
+import { Ingest } from './ingest.js';
+import { LiveBus } from './live.js';
+import { Quarantine } from './quarantine.js';
+import { Staff } from './staff.js';
+
+/** The fleet service: one object per concern, sharing one database. */
+export class Fleet {
+  readonly live: LiveBus;
+  readonly devices: Devices;
+  readonly staff: Staff;
+  readonly audit: AuditLog;
+  readonly ingest: Ingest;
+  readonly quarantine: Quarantine;
+  readonly commands: Commands;
+  readonly cases: Cases;
+  /** The public half of the command-signing key: what devices trust. */
+  readonly signer: { keyId: string; publicKeyPem: string };
+
+  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signingKey: SignerKey, publish: Publish, log: Logger) {
+    this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
+    this.devices = new Devices(db);
+    this.staff = new Staff(db);
+    this.audit = new AuditLog(db);
+    this.ingest = new Ingest(db, this.live);
+    this.quarantine = new Quarantine(db);
+    this.commands = new Commands(db, this.devices, profiles, signingKey, this.audit, this.live, publish);
+    this.cases = new Cases(db, this.audit, this.live, publish);
+    this.signer = { keyId: signingKey.keyId, publicKeyPem: signingKey.publicKeyPem };
+  }
+
+  provisionDevice(deviceId: string, model: string, tags: string[] = []): { deviceId: string; token: string } {
+    return this.devices.provision(deviceId, model, tags);
+  }
+}

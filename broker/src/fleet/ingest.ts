@@ -1,0 +1,196 @@
+import {
+  ErrorCode, caseOpenMessage, commandResultMessage, decode, deviceEventMessage, diagnosticsMessage, fail, ok, presenceMessage, signalMessage,
+  type ParsedTopic, type Result,
+} from '@touchpoint/protocol';
+import type { Db } from '../db/database.js';
+import type { HelpTraceEntry } from '@touchpoint/protocol';
+import type { LiveBus } from './live.js';
+
+/** What ingest did with a message: stored, a duplicate (stored before), or stale (an old connection's will). */
+export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'passed';
+
+/** Forward-only command states: a late `accepted` never overwrites `succeeded`. */
+const COMMAND_RANK: Record<string, number> = { queued: 0, delivered: 1, accepted: 2, rejected: 3, succeeded: 3, failed: 3, expired: 3 };
+
+/**
+ * Validates every device message with the protocol schemas and stores it,
+ * idempotently by message id. Runs synchronously inside authorizePublish, so a
+ * QoS 1 message is in SQLite before its PUBACK is written.
+ */
+export class Ingest {
+  private readonly st;
+
+  constructor(private readonly db: Db, private readonly live: LiveBus) {
+    this.st = {
+      presenceHistory: db.prepare('INSERT OR IGNORE INTO presence_history (msg_id, device_id, state, connection_id, at) VALUES (?, ?, ?, ?, ?)'),
+      online: db.prepare('UPDATE devices SET online = 1, connection_id = ?, last_seen = ?, agent_version = COALESCE(?, agent_version), firmware_version = COALESCE(?, firmware_version), profile_version = COALESCE(?, profile_version) WHERE id = ?'),
+      offline: db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ? AND (connection_id IS NULL OR connection_id = ?)'),
+      currentConnection: db.prepare('SELECT connection_id FROM devices WHERE id = ?').pluck(),
+      diagnostics: db.prepare('INSERT OR IGNORE INTO diagnostics (msg_id, device_id, ts, received_at, reason, body) VALUES (?, ?, ?, ?, ?, ?)'),
+      deviceHealth: db.prepare('UPDATE devices SET errors = ?, link = ?, last_diagnostics_at = ?, last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
+      event: db.prepare('INSERT OR IGNORE INTO events (msg_id, device_id, ts, received_at, type, session_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deviceErrors: db.prepare('SELECT errors FROM devices WHERE id = ?').pluck(),
+      setErrors: db.prepare('UPDATE devices SET errors = ? WHERE id = ?'),
+      setLink: db.prepare('UPDATE devices SET link = ? WHERE id = ?'),
+      helpStart: db.prepare('INSERT OR IGNORE INTO help_sessions (id, device_id, flow_id, started_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
+      helpStep: db.prepare('UPDATE help_sessions SET current_step = ?, updated_at = ? WHERE id = ?'),
+      helpOutcome: db.prepare('UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ?'),
+      helpRating: db.prepare('UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ?'),
+      commandStatus: db.prepare('INSERT OR IGNORE INTO command_status (command_id, msg_id, status, code, reason, at) SELECT id, ?, ?, ?, ?, ? FROM commands WHERE id = ? AND device_id = ?'),
+      commandCurrent: db.prepare('SELECT status FROM commands WHERE id = ?').pluck(),
+      commandUpdate: db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?'),
+      caseInsert: db.prepare('INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  ingest(topic: ParsedTopic, payload: Buffer, now: number = Date.now()): Result<IngestOutcome> {
+    switch (topic.kind) {
+      case 'presence': return this.presence(topic.deviceId, payload, now);
+      case 'diagnostics': return this.diagnostics(topic.deviceId, payload, now);
+      case 'events': return this.event(topic.deviceId, payload, now);
+      case 'commandResult': return this.commandResult(topic.deviceId, payload, now);
+      case 'caseOpen': return this.caseOpen(topic.deviceId, payload, now);
+      case 'signal': {
+        const msg = decode(signalMessage, payload);
+        return msg.ok ? (msg.value.sessionId === topic.sessionId ? ok('passed') : fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic')) : msg;
+      }
+      case 'command':
+      case 'caseStatus':
+        return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
+    }
+  }
+
+  private presence(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = decode(presenceMessage, payload);
+    if (!msg.ok) return msg;
+    const p = msg.value;
+    if (p.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `presence for ${p.deviceId} on ${deviceId}'s topic`);
+    if (p.state === 'online') {
+      this.db.transaction(() => {
+        this.st.online.run(p.connectionId, now, p.agentVersion ?? null, p.firmwareVersion ?? null, p.profileVersion ?? null, deviceId);
+        this.st.presenceHistory.run(p.id, deviceId, 'online', p.connectionId, now);
+      })();
+      this.live.emit('presence', { deviceId, online: true, at: now });
+      return ok('stored');
+    }
+    // A will from an older connection must not mark the live connection offline.
+    const current = this.st.currentConnection.get(deviceId) as string | null | undefined;
+    if (current && current !== p.connectionId) return ok('stale');
+    this.markOffline(deviceId, p.connectionId, now, p.id);
+    return ok('stored');
+  }
+
+  /** Marks a device offline if `connectionId` is still its live connection. */
+  markOffline(deviceId: string, connectionId: string | null, now: number, msgId: string | null = null): boolean {
+    const changed = this.db.transaction(() => {
+      const res = connectionId === null
+        ? this.db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ?').run(now, deviceId)
+        : this.st.offline.run(now, deviceId, connectionId);
+      if (res.changes > 0) this.st.presenceHistory.run(msgId, deviceId, 'offline', connectionId, now);
+      return res.changes > 0;
+    })();
+    if (changed) this.live.emit('presence', { deviceId, online: false, at: now });
+    return changed;
+  }
+
+  private diagnostics(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = decode(diagnosticsMessage, payload);
+    if (!msg.ok) return msg;
+    const d = msg.value;
+    if (d.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${d.deviceId} on ${deviceId}'s topic`);
+    const res = this.st.diagnostics.run(d.id, deviceId, d.ts, now, d.reason, payload.toString('utf8'));
+    if (res.changes === 0) return ok('duplicate');
+    this.st.deviceHealth.run(JSON.stringify(d.mcu.errors), d.agent.link, d.ts, now, deviceId);
+    this.live.emit('diagnostics', d);
+    return ok('stored');
+  }
+
+  private event(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = decode(deviceEventMessage, payload);
+    if (!msg.ok) return msg;
+    const m = msg.value;
+    if (m.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `event for ${m.deviceId} on ${deviceId}'s topic`);
+    const e = m.event;
+    const sessionId = e.type === 'help' || e.type === 'video' ? e.sessionId : null;
+    const stored = this.db.transaction(() => {
+      if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0) return false;
+      switch (e.type) {
+        case 'error.raised':
+        case 'error.cleared': {
+          const errors = new Set(JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[]);
+          if (e.type === 'error.raised') errors.add(e.code);
+          else errors.delete(e.code);
+          this.st.setErrors.run(JSON.stringify([...errors].sort()), deviceId);
+          break;
+        }
+        case 'link':
+          this.st.setLink.run(e.link, deviceId);
+          break;
+        case 'help':
+          this.helpSession(deviceId, e.sessionId, e.flowId, e.entry);
+          break;
+        case 'video':
+          break;
+      }
+      return true;
+    })();
+    if (!stored) return ok('duplicate');
+    this.live.emit('event', { deviceId, at: m.ts, event: e });
+    if (e.type === 'help') this.live.emit('help', { deviceId, sessionId: e.sessionId, flowId: e.flowId, entry: e.entry });
+    return ok('stored');
+  }
+
+  private helpSession(deviceId: string, sessionId: string, flowId: string, entry: HelpTraceEntry): void {
+    switch (entry.kind) {
+      case 'start':
+        this.st.helpStart.run(sessionId, deviceId, flowId, entry.at, entry.at);
+        break;
+      case 'step':
+        this.st.helpStart.run(sessionId, deviceId, flowId, entry.at, entry.at);
+        this.st.helpStep.run(entry.stepId, entry.at, sessionId);
+        break;
+      case 'outcome':
+        this.st.helpOutcome.run(entry.outcome, entry.msTotal, entry.at, sessionId);
+        break;
+      case 'rating':
+        this.st.helpRating.run(entry.ces, entry.helped ? 1 : 0, entry.at, sessionId);
+        break;
+      case 'choice':
+      case 'back':
+      case 'check':
+      case 'action':
+        break;
+    }
+  }
+
+  private commandResult(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = decode(commandResultMessage, payload);
+    if (!msg.ok) return msg;
+    const r = msg.value;
+    if (r.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `result for ${r.deviceId} on ${deviceId}'s topic`);
+    const outcome = this.db.transaction((): IngestOutcome | 'unknown' => {
+      const inserted = this.st.commandStatus.run(r.id, r.status, r.code ?? null, r.reason ?? null, now, r.commandId, deviceId);
+      if (inserted.changes === 0) {
+        return this.st.commandCurrent.get(r.commandId) === undefined ? 'unknown' : 'duplicate';
+      }
+      const current = this.st.commandCurrent.get(r.commandId) as string;
+      if ((COMMAND_RANK[r.status] ?? 0) >= (COMMAND_RANK[current] ?? 0) && current !== r.status) this.st.commandUpdate.run(r.status, now, r.commandId);
+      return 'stored';
+    })();
+    if (outcome === 'unknown') return fail(ErrorCode.NOT_FOUND, `command ${r.commandId} was not issued to ${deviceId}`);
+    if (outcome === 'stored') this.live.emit('command', { commandId: r.commandId, deviceId, status: r.status, code: r.code, reason: r.reason });
+    return ok(outcome);
+  }
+
+  private caseOpen(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = decode(caseOpenMessage, payload);
+    if (!msg.ok) return msg;
+    const c = msg.value;
+    if (c.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `case for ${c.deviceId} on ${deviceId}'s topic`);
+    // Ignored when the message id or the case id was seen before: a redelivery, or another device reusing an id.
+    const res = this.st.caseInsert.run(c.caseId, c.id, deviceId, now, c.reason, c.flowId ?? null, c.sessionId ?? null, c.locale, JSON.stringify(c.trace), c.diagnostics ? JSON.stringify(c.diagnostics) : null);
+    if (res.changes === 0) return ok('duplicate');
+    this.live.emit('case', { caseId: c.caseId, deviceId, status: 'open', change: 'opened' });
+    return ok('stored');
+  }
+}

@@ -1,0 +1,32 @@
+import { EventEmitter } from 'node:events';
+import type { CaseStatus, CommandStatus, DeviceEvent, DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
+
+/** What the fleet announces as it happens; the console's live channel and tests listen here. */
+export interface LiveEvents {
+  presence: [{ deviceId: string; online: boolean; at: number }];
+  diagnostics: [DiagnosticsMessage];
+  event: [{ deviceId: string; at: number; event: DeviceEvent }];
+  help: [{ deviceId: string; sessionId: string; flowId: string; entry: HelpTraceEntry }];
+  case: [{ caseId: string; deviceId: string; status: CaseStatus; change: 'opened' | 'updated' }];
+  command: [{ commandId: string; deviceId: string; status: CommandStatus; code?: string | undefined; reason?: string | undefined }];
+  audit: [{ action: string; actor: string; deviceId?: string | undefined }];
+}
+
+/** A typed emitter whose listener failures are logged, never thrown into the ingest path. */
+export class LiveBus extends EventEmitter<LiveEvents> {
+  constructor(private readonly onListenerError: (event: string, err: unknown) => void) {
+    super({ captureRejections: false });
+    this.setMaxListeners(1000);
+  }
+
+  override emit<K extends keyof LiveEvents>(event: K, ...args: LiveEvents[K]): boolean {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: LiveEvents[K]) => void)(...args);
+      } catch (err) {
+        this.onListenerError(String(event), err);
+      }
+    }
+    return this.listenerCount(event) > 0;
+  }
+}

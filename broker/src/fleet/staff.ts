@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { hashPassword, hashToken, newPassword, verifyPassword } from './credentials.js';
+
+export const staffRole = z.enum(['viewer', 'agent', 'admin']);
+export type StaffRole = z.infer<typeof staffRole>;
+
+const RANK: Record<StaffRole, number> = { viewer: 1, agent: 2, admin: 3 };
+
+/** A viewer reads; an agent also fixes and calls; an admin also provisions and manages staff. */
+export function roleAllows(role: StaffRole, needed: StaffRole): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  displayName: string;
+  role: StaffRole;
+}
+
+export interface StaffSession {
+  staff: StaffMember;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Staff accounts (scrypt passwords) and their login sessions (random tokens, stored hashed). */
+export class Staff {
+  constructor(private readonly db: Db) {}
+
+  async add(name: string, role: StaffRole, displayName = name): Promise<{ staff: StaffMember; password: string }> {
+    if (!/^[a-z][a-z0-9._-]{1,31}$/.test(name)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `staff name ${JSON.stringify(name)} must be 2-32 lower-case characters (a-z 0-9 . _ -)`);
+    staffRole.parse(role);
+    const password = newPassword();
+    const staff: StaffMember = { id: `st-${randomBytes(6).toString('hex')}`, name, displayName, role };
+    try {
+      this.db.prepare('INSERT INTO staff (id, name, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now());
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TouchpointError(ErrorCode.DUPLICATE, `staff member ${name} already exists`);
+      throw err;
+    }
+    return { staff, password };
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM staff').pluck().get() as number;
+  }
+
+  list(): StaffMember[] {
+    return (this.db.prepare('SELECT id, name, display_name, role FROM staff WHERE disabled = 0 ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole }[]).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role }));
+  }
+
+  get(id: string): StaffMember | undefined {
+    const r = this.db.prepare('SELECT id, name, display_name, role FROM staff WHERE id = ? AND disabled = 0').get(id) as { id: string; name: string; display_name: string; role: StaffRole } | undefined;
+    return r ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
+  }
+
+  /** Checks a password; the same scrypt work is done for unknown names so timing does not reveal them. */
+  async verify(name: string, password: string): Promise<StaffMember | undefined> {
+    const r = this.db.prepare('SELECT id, name, display_name, role, password_hash FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string } | undefined;
+    const ok = await verifyPassword(password, r?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    return r && ok ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
+  }
+
+  createSession(staffId: string, now = Date.now()): { token: string; csrfToken: string; expiresAt: number } {
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const expiresAt = now + SESSION_TTL_MS;
+    this.db.prepare('INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), staffId, csrfToken, now, expiresAt);
+    return { token, csrfToken, expiresAt };
+  }
+
+  session(token: string, now = Date.now()): StaffSession | undefined {
+    const r = this.db.prepare('SELECT s.staff_id, s.csrf_token, s.expires_at FROM staff_sessions s WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number } | undefined;
+    if (!r || r.expires_at < now) return undefined;
+    const staff = this.get(r.staff_id);
+    return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at } : undefined;
+  }
+
+  endSession(token: string): void {
+    this.db.prepare('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
+  }
+}

@@ -1,0 +1,21 @@
+import type { Client, Subscription } from 'aedes';
+import type { Counters } from '../counters.js';
+import type { Logger } from '../logger.js';
+import { maySubscribe } from './acl.js';
+import { identityOf } from './identity.js';
+
+/**
+ * A refused filter is negated (SUBACK 0x80, [MQTT-3.9.3-1]) rather than
+ * disconnecting, so a device learns which filter was wrong. Because devices may
+ * only subscribe inside their own prefix, no retained message on another
+ * device's topic can reach them.
+ */
+export function createAuthorizeSubscribe(counters: Counters, log: Logger) {
+  return function authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {
+    const identity = identityOf(client);
+    if (identity && maySubscribe(identity, subscription.topic)) return done(null, subscription);
+    counters.inc('acl.subscribe.refused');
+    log.warn('subscription refused', { clientId: client.id, topic: subscription.topic, code: 'NOT_AUTHORIZED' });
+    done(null, null);
+  };
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+export interface BrokerLimits {
+  /** Largest MQTT packet accepted, checked on the stream before aedes buffers it. */
+  maxPacketBytes: number;
+  /** Bytes a socket may send before its CONNECT is accepted. */
+  maxPreAuthBytes: number;
+  /** Close sockets that never send CONNECT [MQTT-3.1.0-1]. */
+  connectTimeoutMs: number;
+  /** Disconnect a subscriber whose socket does not drain, so it cannot stall delivery to others. */
+  drainTimeoutMs: number;
+  /** Messages queued for a client while its session is being set up. */
+  queueLimit: number;
+  /** Inbound QoS 2 messages awaiting PUBREL per client. */
+  maxInflightInbound: number;
+  /** Messages aedes routes concurrently. */
+  concurrency: number;
+  maxTopicLevels: number;
+  /** Longest keepalive a client may ask for, in seconds (0 = none). */
+  keepaliveLimitS: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  maxPacketBytes: 256 * 1024,
+  maxPreAuthBytes: 8 * 1024,
+  connectTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
+  queueLimit: 100,
+  maxInflightInbound: 100,
+  concurrency: 1000,
+  maxTopicLevels: 10,
+  keepaliveLimitS: 600,
+};
+
+export interface BrokerOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks an ephemeral port. */
+  mqttPort?: number;
+  /** HTTP server for the console, the API and MQTT over WebSocket (`/mqtt`). */
+  httpPort?: number;
+  tls?: TlsFiles;
+  mqttsPort?: number;
+  limits?: Partial<BrokerLimits>;
+  /** Directory with the built console (index.html + assets). */
+  consoleDir?: string;
+  /** How often queued commands are checked for expiry. */
+  expirySweepMs?: number;
+  /** Log output; `silent` for tests and benchmarks. */
+  log?: 'info' | 'debug' | 'warn' | 'silent';
+}
+
+export function dataPaths(dataDir: string) {
+  return {
+    database: join(dataDir, 'fleet.sqlite'),
+    mqttSessions: join(dataDir, 'mqtt-sessions'),
+    signingKey: join(dataDir, 'keys', 'command-signing.json'),
+  };
+}

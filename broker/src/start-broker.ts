@@ -1,0 +1,183 @@
+import { Aedes, type Client } from 'aedes';
+import aedesPersistenceLevel from 'aedes-persistence-level';
+import { Level } from 'level';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deviceTopic, header, parseTopic, type PresenceMessage } from '@touchpoint/protocol';
+import { Counters } from './counters.js';
+import { openDatabase } from './db/database.js';
+import { hashToken, newDeviceToken } from './fleet/credentials.js';
+import { Fleet } from './fleet/fleet.js';
+import { loadProfiles } from './fleet/profiles.js';
+import { loadOrCreateSigningKey } from './fleet/signing-key.js';
+import { createAuthenticate } from './hooks/authenticate.js';
+import { createAuthorizePublish } from './hooks/authorize-publish.js';
+import { createAuthorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { identityOf } from './hooks/identity.js';
+import { buildHttpHandlers } from './http/routes.js';
+import { createHttpServer } from './http/server.js';
+import { createLogger, silentLogger, type Logger } from './logger.js';
+import { DEFAULT_LIMITS, dataPaths, type BrokerOptions } from './options.js';
+import { listen } from './transport/listen.js';
+import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
+
+export interface RunningBroker {
+  host: string;
+  mqttPort: number;
+  httpPort: number;
+  mqttsPort?: number | undefined;
+  fleet: Fleet;
+  counters: Counters;
+  aedes: Aedes;
+  /** Set on the very first start: the generated admin's one-time password. */
+  initialAdmin?: { name: string; password: string } | undefined;
+  /** A credential for service clients (`svc-*` client ids, username `service`). */
+  serviceToken: string;
+  close(): Promise<void>;
+}
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples', import.meta.url));
+
+function loadOrCreateServiceToken(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = newDeviceToken();
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Starts aedes with the fleet service, on TCP, WebSocket (on the HTTP server) and optionally TLS. */
+export async function startBroker(options: BrokerOptions & { profileDirs?: string[]; logger?: Logger }): Promise<RunningBroker> {
+  const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('broker', options.log ?? 'info'));
+  const host = options.host ?? '127.0.0.1';
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const paths = dataPaths(options.dataDir);
+  mkdirSync(join(options.dataDir, 'keys'), { recursive: true, mode: 0o700 });
+
+  const counters = new Counters();
+  const db = openDatabase(paths.database);
+  const signingKey = loadOrCreateSigningKey(paths.signingKey);
+  const serviceToken = loadOrCreateServiceToken(join(options.dataDir, 'keys', 'service-token'));
+  const profiles = loadProfiles(options.profileDirs ?? [EXAMPLES_DIR], log);
+
+  const level = new Level(paths.mqttSessions);
+  const aedes = await Aedes.createBroker({
+    persistence: aedesPersistenceLevel(level),
+    concurrency: limits.concurrency,
+    queueLimit: limits.queueLimit,
+    maxInflightInbound: limits.maxInflightInbound,
+    maxTopicLevels: limits.maxTopicLevels,
+    connectTimeout: limits.connectTimeoutMs,
+    drainTimeout: limits.drainTimeoutMs,
+    keepaliveLimit: limits.keepaliveLimitS,
+    maxClientsIdLength: 64,
+    heartbeatInterval: 60_000,
+  });
+
+  const publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err?: Error) => (err ? reject(err) : resolve()));
+    });
+  const fleet = new Fleet(db, profiles, signingKey, publish, log);
+
+  aedes.authenticate = createAuthenticate({ devices: fleet.devices, staff: fleet.staff, serviceTokenHash: hashToken(serviceToken), counters, log });
+  aedes.authorizePublish = createAuthorizePublish({ ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
+  aedes.authorizeSubscribe = createAuthorizeSubscribe(counters, log);
+
+  // Connection generations: only the newest client of a device may mark it offline.
+  const liveClient = new Map<string, Client>();
+  aedes.on('client', (client) => {
+    const identity = identityOf(client);
+    if (identity?.kind === 'device') liveClient.set(identity.deviceId, client);
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const identity = identityOf(client);
+    if (identity?.kind !== 'device' || liveClient.get(identity.deviceId) !== client) return;
+    liveClient.delete(identity.deviceId);
+    const device = fleet.devices.get(identity.deviceId);
+    if (!device?.online) return;
+    if (fleet.ingest.markOffline(identity.deviceId, device.connectionId, Date.now())) {
+      // A clean disconnect sends no will, so the retained presence is corrected here.
+      const offline: PresenceMessage = { ...header(), deviceId: identity.deviceId, state: 'offline', connectionId: device.connectionId ?? 'unknown' };
+      publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch((err: unknown) => log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }));
+    }
+  });
+  aedes.on('ack', (packet) => {
+    const parsed = packet && 'topic' in packet ? parseTopic(packet.topic) : undefined;
+    if (parsed?.kind !== 'command' || !('payload' in packet)) return;
+    try {
+      const id = (JSON.parse(packet.payload.toString()) as { id?: unknown }).id;
+      if (typeof id === 'string') fleet.commands.markDelivered(id);
+    } catch {
+      counters.inc('ack.unparsable');
+    }
+  });
+  aedes.on('clientError', (client, err) => log.debug('client error', { clientId: client.id, reason: err.message }));
+  aedes.on('connectionError', (client, err) => {
+    counters.inc('connection.error');
+    log.debug('connection error', { clientId: client.id, reason: err.message });
+  });
+
+  const expirySweep = setInterval(() => {
+    try {
+      fleet.commands.expireOverdue();
+    } catch (err) {
+      log.error('expiry sweep failed', { code: 'INTERNAL', reason: (err as Error).message });
+    }
+  }, options.expirySweepMs ?? 5_000);
+  expirySweep.unref();
+
+  let initialAdmin: RunningBroker['initialAdmin'];
+  if (fleet.staff.count() === 0) {
+    const { password } = await fleet.staff.add('admin', 'admin', 'Administrator');
+    fleet.audit.record({ actor: 'system', action: 'staff.create', target: 'admin', outcome: 'ok', detail: { role: 'admin', reason: 'first start' } });
+    initialAdmin = { name: 'admin', password };
+  }
+
+  const transport = { aedes, limits, counters, log };
+  const servers: Server[] = [];
+  const tcp = createTcpServer(transport);
+  const http = createHttpServer(() => handlers, log);
+  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir });
+  const wss = attachWebSocket(transport, http);
+  try {
+    const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
+    servers.push(tcp);
+    const httpPort = await listen(http, options.httpPort ?? 8080, host, 'HTTP', '--http-port');
+    servers.push(http);
+    let mqttsPort: number | undefined;
+    if (options.tls) {
+      const tls = createMqttsServer(transport, options.tls);
+      mqttsPort = await listen(tls, options.mqttsPort ?? 8883, host, 'MQTTS', '--mqtts-port');
+      servers.push(tls);
+    }
+    log.info('broker ready', { host, mqttPort, httpPort, mqttsPort, dataDir: options.dataDir, profiles: [...profiles.keys()] });
+
+    let closed = false;
+    return {
+      host, mqttPort, httpPort, mqttsPort, fleet, counters, aedes, initialAdmin, serviceToken,
+      async close() {
+        if (closed) return;
+        closed = true;
+        clearInterval(expirySweep);
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+          if ('closeAllConnections' in s) (s as unknown as { closeAllConnections(): void }).closeAllConnections();
+          s.close(() => resolve());
+        })));
+        await level.close();
+        db.close();
+      },
+    };
+  } catch (err) {
+    clearInterval(expirySweep);
+    for (const s of servers) s.close();
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await level.close();
+    db.close();
+    throw err;
+  }
+}
