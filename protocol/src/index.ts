@@ -13,4 +13,5 @@ export * from './messages/events.js';
 export * from './messages/command.js';
 export * from './messages/case.js';
 export * from './messages/signal.js';
+export * from './messages/local-ui.js';
 export * from './flow/index.js';

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { safeId } from '../ids.js';
+import { sensorValue } from './base.js';
+import { caseStatus } from './case.js';
+import { commandResultMessage } from './command.js';
+import { linkState } from './diagnostics.js';
+
+/**
+ * The touchscreen UI <-> device-agent contract, over the agent's loopback
+ * WebSocket (`/ws`). The UI sends requests `{ id, type, ... }` and gets a
+ * `reply` with `replyTo: id`; the agent pushes state and events unasked.
+ *
+ * `type` names are namespaced: core types below, and extensions (help
+ * session, video) add their own (`help.*`, `video.*`) with their own schemas.
+ */
+export const UI_TYPE_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+$/;
+export const uiMessageType = z.string().max(64).regex(UI_TYPE_PATTERN, 'must be namespaced, such as state.get or help.start');
+
+/** What the UI shows live: broker reachability, MCU link, sensors, active errors. */
+export const uiLiveState = z.object({
+  broker: z.enum(['online', 'offline']),
+  link: linkState,
+  sensors: z.record(z.string().max(64), sensorValue),
+  errors: z.array(z.string().max(16)).max(64),
+  /** ms since epoch of the last change. */
+  updatedAt: z.number().int().nonnegative(),
+});
+export type UiLiveState = z.infer<typeof uiLiveState>;
+
+// ---- UI -> agent ----------------------------------------------------------
+
+/** Every request: an id the reply echoes, and a namespaced type. Extensions extend this object. */
+export const uiRequestBase = z.object({ id: z.string().min(1).max(64), type: uiMessageType });
+export type UiRequestBase = z.infer<typeof uiRequestBase>;
+
+export const uiStateGetRequest = uiRequestBase.extend({ type: z.literal('state.get') });
+export const uiPingRequest = uiRequestBase.extend({ type: z.literal('agent.ping') });
+export const uiCoreRequest = z.discriminatedUnion('type', [uiStateGetRequest, uiPingRequest]);
+export type UiCoreRequest = z.infer<typeof uiCoreRequest>;
+
+// ---- agent -> UI ----------------------------------------------------------
+
+export const uiHelloMessage = z.object({
+  type: z.literal('hello'),
+  deviceId: safeId,
+  model: z.string().max(64),
+  profileVersion: z.string().max(32),
+  agentVersion: z.string().max(32),
+  state: uiLiveState,
+});
+
+export const uiStateMessage = z.object({ type: z.literal('state'), state: uiLiveState });
+
+/** A remote command's progress as the customer should see it ("Support is descaling your machine"). */
+export const uiCommandMessage = z.object({
+  type: z.literal('command'),
+  commandId: z.string().max(64),
+  action: z.string().max(64).optional(),
+  status: commandResultMessage.shape.status,
+  code: z.string().max(32).optional(),
+  reason: z.string().max(512).optional(),
+});
+
+export const uiProgressMessage = z.object({
+  type: z.literal('progress'),
+  commandId: z.string().max(64).optional(),
+  action: z.string().max(64),
+  percent: z.number().min(0).max(100),
+  message: z.string().max(256).optional(),
+});
+
+export const uiCaseStatusMessage = z.object({
+  type: z.literal('case.status'),
+  caseId: safeId,
+  status: caseStatus,
+  agentName: z.string().max(64).optional(),
+});
+
+export const uiReplyMessage = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('reply'), replyTo: z.string().max(64), ok: z.literal(true), data: z.unknown().optional() }),
+  z.object({ type: z.literal('reply'), replyTo: z.string().max(64), ok: z.literal(false), code: z.string().max(32), message: z.string().max(512) }),
+]);
+
+/** Core messages the agent pushes; extension messages have a namespaced `type` and their own schema. */
+export const uiCoreMessage = z.union([uiHelloMessage, uiStateMessage, uiCommandMessage, uiProgressMessage, uiCaseStatusMessage, uiReplyMessage]);
+export type UiCoreMessage = z.infer<typeof uiCoreMessage>;
+export type UiReplyMessage = z.infer<typeof uiReplyMessage>;
+
+/** Any message from the agent: a core one, or an extension's `{ type: 'ns.name', ... }`. */
+export const uiAgentMessage = z.union([uiCoreMessage, z.looseObject({ type: uiMessageType })]);
+export type UiAgentMessage = UiCoreMessage | ({ type: string } & Record<string, unknown>);
