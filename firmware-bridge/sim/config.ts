@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** A condition on one sensor, used by error rules and action guards. */
+export const simCondition = z.object({
+  sensor: z.string(),
+  below: z.number().optional(),
+  above: z.number().optional(),
+  equals: z.union([z.number(), z.boolean(), z.string()]).optional(),
+});
+export type SimCondition = z.infer<typeof simCondition>;
+
+const sensorValues = z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]));
+
+/** Physical state changes: what an action, a scenario or a fault does to the device. */
+export const simEffect = z.object({
+  set: sensorValues.default({}),
+  /** Sensor <- action parameter, e.g. { "max_current": "amps" }. */
+  setFromParams: z.record(z.string(), z.string()).default({}),
+  raise: z.array(z.string()).default([]),
+  clear: z.array(z.string()).default([]),
+});
+export type SimEffect = z.infer<typeof simEffect>;
+
+export const simAction = simEffect.extend({
+  durationMs: z.number().int().nonnegative().default(0),
+  /** Value of the busy sensor while the action runs. */
+  busyState: z.string().optional(),
+  /** Progress messages, spread evenly over the duration. */
+  steps: z.array(z.string()).default([]),
+  /** The action fails (action.done ok=false) when one of these holds. */
+  failIf: z.array(simCondition.extend({ reason: z.string() })).default([]),
+});
+export type SimAction = z.infer<typeof simAction>;
+
+/**
+ * `examples/<model>/mcu-sim.json`: how the virtual MCU behaves. The profile says what exists; this file says
+ * how it moves.
+ */
+export const simConfig = z.object({
+  info: z.object({ serial: z.string(), firmware: z.string() }),
+  initial: z.object({ sensors: sensorValues, errors: z.array(z.string()).default([]) }),
+  tickMs: z.number().int().positive().default(1000),
+  /** Changed sensors are pushed as a `state` event at most this often. */
+  stateEventMs: z.number().int().positive().default(2000),
+  drift: z
+    .record(z.string(), z.object({ step: z.number().nonnegative().default(0), trend: z.number().default(0), min: z.number(), max: z.number(), decimals: z.number().int().min(0).max(4).default(1) }))
+    .default({}),
+  /** Error codes that follow a sensor: raised while the condition holds, cleared when it stops holding. */
+  rules: z.array(simCondition.extend({ raise: z.string() })).default([]),
+  busySensor: z.object({ id: z.string(), idle: z.string() }).optional(),
+  actions: z.record(z.string(), simAction).default({}),
+  scenarios: z.record(z.string(), simEffect).default({}),
+  randomFaults: z.object({ perMinute: z.number().nonnegative().default(0), scenarios: z.array(z.string()).default([]) }).default({ perMinute: 0, scenarios: [] }),
+});
+export type SimConfig = z.infer<typeof simConfig>;
+
+/** Frame-level fault injection, applied to what the MCU sends (and drop also to what it receives). */
+export const faultConfig = z.object({
+  drop: z.number().min(0).max(1).default(0),
+  corrupt: z.number().min(0).max(1).default(0),
+  delayMs: z.number().int().nonnegative().default(0),
+});
+export type FaultConfig = z.infer<typeof faultConfig>;
+
+export function holds(condition: SimCondition, value: unknown): boolean {
+  if (condition.equals !== undefined && value !== condition.equals) return false;
+  if (condition.below !== undefined && !(typeof value === 'number' && value < condition.below)) return false;
+  if (condition.above !== undefined && !(typeof value === 'number' && value > condition.above)) return false;
+  return true;
+}

@@ -1,0 +1,299 @@
+import { EventEmitter } from 'node:events';
+import type { DeviceProfile, SensorValue } from '@touchpoint/protocol';
+import { Command, EventCode, FrameKind, Status } from '../src/frame/constants.js';
+import { encodeFrame, type Frame } from '../src/frame/frame.js';
+import { FrameParser } from '../src/frame/parser.js';
+import { decodeRecords, encodeRecords, type Record_ } from '../src/frame/records.js';
+import { faultConfig, holds, type FaultConfig, type SimConfig, type SimEffect } from './config.js';
+
+export interface VirtualMcuOptions {
+  profile: DeviceProfile;
+  config: SimConfig;
+  faults?: Partial<FaultConfig>;
+  /** Overrides config.randomFaults.perMinute (the demo turns it on, tests keep it off). */
+  randomFaultsPerMinute?: number;
+  random?: () => number;
+}
+
+export interface VirtualMcuEvents {
+  /** Bytes for the wire. */
+  output: [bytes: Uint8Array];
+  log: [line: string];
+}
+
+interface Running {
+  name: string;
+  timers: NodeJS.Timeout[];
+}
+
+/**
+ * The MCU side of the protocol, simulated from a profile and a sim config. Transport-agnostic: feed it bytes
+ * with receive(), send what it emits on `output`. Physical state is changed through the control methods.
+ */
+export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
+  readonly sensors = new Map<string, SensorValue>();
+  readonly errors = new Set<string>();
+  faults: FaultConfig;
+  subscribed = false;
+  readonly counters = { requests: 0, framingErrors: 0, dropped: 0, corrupted: 0 };
+  private readonly parser: FrameParser;
+  private readonly random: () => number;
+  private readonly changed = new Set<string>();
+  private readonly replay: Array<{ seq: number; command: number; bytes: Uint8Array }> = [];
+  private running: Running | undefined;
+  private eventSeq = 0;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private lastStateEvent = 0;
+  private randomFaultsPerMinute: number;
+
+  constructor(private readonly options: VirtualMcuOptions) {
+    super();
+    this.random = options.random ?? Math.random;
+    this.faults = faultConfig.parse(options.faults ?? {});
+    this.randomFaultsPerMinute = options.randomFaultsPerMinute ?? options.config.randomFaults.perMinute;
+    for (const sensor of options.profile.sensors) {
+      const initial = options.config.initial.sensors[sensor.id];
+      this.sensors.set(sensor.id, initial ?? (sensor.type === 'number' ? (sensor.min ?? 0) : sensor.type === 'boolean' ? false : ''));
+    }
+    for (const code of options.config.initial.errors) this.errors.add(code);
+    this.applyRules();
+    this.parser = new FrameParser({
+      onFrame: (frame) => this.onFrame(frame),
+      onError: (error) => {
+        this.counters.framingErrors++;
+        this.emit('log', `framing error ${error.code}: ${error.reason}`);
+      },
+    });
+  }
+
+  start(): void {
+    if (this.tickTimer) return;
+    this.tickTimer = setInterval(() => this.tick(), this.options.config.tickMs);
+    this.tickTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    for (const timer of this.running?.timers ?? []) clearTimeout(timer);
+    this.running = undefined;
+  }
+
+  receive(bytes: Uint8Array): void {
+    this.parser.push(bytes);
+  }
+
+  // ---- control: what happens to the physical device -------------------------------------------------------
+
+  setSensor(id: string, value: SensorValue): void {
+    if (!this.sensors.has(id)) throw new Error(`unknown sensor "${id}"`);
+    this.sensors.set(id, value);
+    this.changed.add(id);
+    this.applyRules();
+    this.flushState();
+  }
+
+  raise(code: string): void {
+    if (this.errors.has(code)) return;
+    this.errors.add(code);
+    this.sendEvent(EventCode.errorRaised, [['code', code]]);
+  }
+
+  clear(code: string): void {
+    if (!this.errors.delete(code)) return;
+    this.sendEvent(EventCode.errorCleared, [['code', code]]);
+  }
+
+  scenario(name: string): void {
+    const effect = this.options.config.scenarios[name];
+    if (!effect) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(this.options.config.scenarios).join(', ')})`);
+    this.apply(effect, {});
+  }
+
+  setFaults(faults: Partial<FaultConfig>): void {
+    this.faults = faultConfig.parse({ ...this.faults, ...faults });
+  }
+
+  setRandomFaultRate(perMinute: number): void {
+    this.randomFaultsPerMinute = perMinute;
+  }
+
+  snapshot(): { sensors: Record<string, SensorValue>; errors: string[]; running?: string; faults: FaultConfig } {
+    return { sensors: Object.fromEntries(this.sensors), errors: [...this.errors], ...(this.running ? { running: this.running.name } : {}), faults: this.faults };
+  }
+
+  // ---- protocol --------------------------------------------------------------------------------------------
+
+  private onFrame(frame: Frame): void {
+    if (frame.kind !== FrameKind.request) return;
+    if (this.random() < this.faults.drop) {
+      this.counters.dropped++;
+      return;
+    }
+    this.counters.requests++;
+    // A retry carries the same seq: answer it from the replay buffer instead of running the command twice.
+    const previous = this.replay.find((r) => r.seq === frame.seq && r.command === frame.command);
+    if (previous) {
+      this.write(previous.bytes);
+      return;
+    }
+    const [status, records] = this.handle(frame);
+    const bytes = encodeFrame({ kind: FrameKind.response, seq: frame.seq, command: frame.command, status, body: encodeRecords(records) });
+    this.replay.push({ seq: frame.seq, command: frame.command, bytes });
+    if (this.replay.length > 8) this.replay.shift();
+    this.write(bytes);
+    if (frame.command === Command.runAction && status === Status.ok) this.startPendingAction();
+  }
+
+  private pendingStart: (() => void) | undefined;
+
+  private handle(frame: Frame): [number, Record_[]] {
+    const decoded = decodeRecords(frame.body);
+    if (!decoded.ok) return [Status.badRequest, [['reason', decoded.reason]]];
+    const records = decoded.value;
+    switch (frame.command) {
+      case Command.getInfo:
+        return [Status.ok, [['model', this.options.profile.model], ['serial', this.options.config.info.serial], ['firmware', this.options.config.info.firmware]]];
+      case Command.readSensors:
+        return [Status.ok, [...this.sensors]];
+      case Command.readErrors:
+        return [Status.ok, [...this.errors].map((code): Record_ => [code, true])];
+      case Command.subscribe:
+        this.subscribed = records.find(([k]) => k === 'events')?.[1] !== false;
+        return [Status.ok, []];
+      case Command.ping:
+        return [Status.ok, records];
+      case Command.runAction:
+        return this.prepareAction(records);
+      default:
+        return [Status.unknownCommand, [['reason', `command 0x${frame.command.toString(16)} is not implemented`]]];
+    }
+  }
+
+  private prepareAction(records: Record_[]): [number, Record_[]] {
+    const [first, ...rest] = records;
+    if (!first || first[0] !== 'action' || typeof first[1] !== 'string') return [Status.badRequest, [['reason', 'first record must be "action"']]];
+    const name = first[1];
+    const spec = this.options.config.actions[name];
+    if (!spec || !this.options.profile.actions.some((a) => a.name === name && a.target === 'mcu')) return [Status.unknownAction, [['reason', `unknown action "${name}"`]]];
+    if (this.running) return [Status.busy, [['reason', `busy running ${this.running.name}`]]];
+    const params = Object.fromEntries(rest);
+    this.pendingStart = () => this.runAction(name, params);
+    return [Status.ok, []];
+  }
+
+  private startPendingAction(): void {
+    const start = this.pendingStart;
+    this.pendingStart = undefined;
+    start?.();
+  }
+
+  private runAction(name: string, params: Record<string, SensorValue>): void {
+    const spec = this.options.config.actions[name];
+    if (!spec) return;
+    for (const guard of spec.failIf) {
+      if (holds(guard, this.sensors.get(guard.sensor))) {
+        this.sendEvent(EventCode.actionDone, [['action', name], ['ok', false], ['reason', guard.reason]]);
+        return;
+      }
+    }
+    const running: Running = { name, timers: [] };
+    this.running = running;
+    const busy = this.options.config.busySensor;
+    if (busy && spec.busyState) this.setSensor(busy.id, spec.busyState);
+    const steps = spec.steps.length;
+    spec.steps.forEach((message, i) => {
+      const at = (spec.durationMs * i) / Math.max(steps, 1);
+      running.timers.push(setTimeout(() => this.sendEvent(EventCode.progress, [['action', name], ['percent', Math.round((100 * i) / steps)], ['message', message]]), at));
+    });
+    running.timers.push(
+      setTimeout(() => {
+        this.running = undefined;
+        if (busy && spec.busyState) this.sensors.set(busy.id, busy.idle);
+        this.changed.add(busy?.id ?? '');
+        this.apply(spec, params);
+        if (steps > 0) this.sendEvent(EventCode.progress, [['action', name], ['percent', 100]]);
+        this.sendEvent(EventCode.actionDone, [['action', name], ['ok', true]]);
+      }, spec.durationMs),
+    );
+  }
+
+  private apply(effect: SimEffect, params: Record<string, SensorValue>): void {
+    for (const [id, value] of Object.entries(effect.set)) {
+      if (this.sensors.has(id)) {
+        this.sensors.set(id, value);
+        this.changed.add(id);
+      }
+    }
+    for (const [id, param] of Object.entries(effect.setFromParams)) {
+      const value = params[param];
+      if (value !== undefined && this.sensors.has(id)) {
+        this.sensors.set(id, value);
+        this.changed.add(id);
+      }
+    }
+    for (const code of effect.clear) this.clear(code);
+    for (const code of effect.raise) this.raise(code);
+    this.applyRules();
+    this.flushState();
+  }
+
+  private applyRules(): void {
+    for (const rule of this.options.config.rules) {
+      const active = holds(rule, this.sensors.get(rule.sensor));
+      if (active) this.raise(rule.raise);
+      else if (this.errors.has(rule.raise)) this.clear(rule.raise);
+    }
+  }
+
+  private tick(): void {
+    for (const [id, drift] of Object.entries(this.options.config.drift)) {
+      const current = this.sensors.get(id);
+      if (typeof current !== 'number' || this.running) continue;
+      const next = current + drift.trend + (this.random() * 2 - 1) * drift.step;
+      const rounded = Number(Math.min(drift.max, Math.max(drift.min, next)).toFixed(drift.decimals));
+      if (rounded !== current) {
+        this.sensors.set(id, rounded);
+        this.changed.add(id);
+      }
+    }
+    const perTick = (this.randomFaultsPerMinute * this.options.config.tickMs) / 60_000;
+    const pool = this.options.config.randomFaults.scenarios;
+    if (pool.length > 0 && this.random() < perTick) {
+      const name = pool[Math.floor(this.random() * pool.length)] as string;
+      this.emit('log', `random fault: ${name}`);
+      this.scenario(name);
+    }
+    this.applyRules();
+    if (Date.now() - this.lastStateEvent >= this.options.config.stateEventMs) this.flushState();
+  }
+
+  private flushState(): void {
+    const records = [...this.changed].filter((id) => this.sensors.has(id)).map((id): Record_ => [id, this.sensors.get(id) as SensorValue]);
+    this.changed.clear();
+    this.lastStateEvent = Date.now();
+    if (records.length > 0) this.sendEvent(EventCode.state, records);
+  }
+
+  private sendEvent(code: number, records: Record_[]): void {
+    if (!this.subscribed) return;
+    this.eventSeq = (this.eventSeq + 1) & 0xff;
+    this.write(encodeFrame({ kind: FrameKind.event, seq: this.eventSeq, command: code, status: 0, body: encodeRecords(records) }));
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.random() < this.faults.drop) {
+      this.counters.dropped++;
+      return;
+    }
+    let out = bytes;
+    if (this.random() < this.faults.corrupt) {
+      this.counters.corrupted++;
+      out = bytes.slice();
+      const i = 1 + Math.floor(this.random() * (out.length - 2));
+      out[i] = ((out[i] as number) ^ (1 << Math.floor(this.random() * 8))) || 0x01;
+    }
+    if (this.faults.delayMs > 0) setTimeout(() => this.emit('output', out), this.faults.delayMs);
+    else this.emit('output', out);
+  }
+}

@@ -1,0 +1,306 @@
+import { EventEmitter } from 'node:events';
+import type { BindingInterface } from '@serialport/bindings-cpp';
+import {
+  ErrorCode,
+  TouchpointError,
+  actionParamsSchema,
+  describeIssues,
+  findAction,
+  type ActionSpec,
+  type DeviceProfile,
+  type LinkState,
+  type McuInfo,
+  type SensorValue,
+} from '@touchpoint/protocol';
+import { decodeErrors, decodeInfo, decodeSensors, encodeRunAction, recordsOf, statusError } from './commands/codecs.js';
+import { decodeEvent, type McuEvent } from './commands/events.js';
+import { Command, FrameKind, Status, commandName } from './frame/constants.js';
+import { encodeFrame, type Frame } from './frame/frame.js';
+import { FrameParser } from './frame/parser.js';
+import { encodeRecords } from './frame/records.js';
+import { Waitress } from './session/waitress.js';
+import { SerialTransport } from './transport/serial-transport.js';
+
+export type { McuEvent } from './commands/events.js';
+
+export interface BridgeLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface BridgeOptions {
+  path: string;
+  /** Default 115200. */
+  baudRate?: number;
+  profile: DeviceProfile;
+  binding?: BindingInterface;
+  /** Per-attempt request timeout, default 500 ms. */
+  requestTimeoutMs?: number;
+  /** Retries after a timeout, default 2. */
+  retries?: number;
+  /** Requests on the wire at once, default 4. */
+  maxInFlight?: number;
+  reopen?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** runAction waits estimatedSeconds * this factor (plus the request budget) for action.done; default 2. */
+  actionTimeoutFactor?: number;
+  logger?: BridgeLogger;
+}
+
+export interface ActionOutcome {
+  ok: boolean;
+  reason?: string;
+  output?: Record<string, unknown>;
+}
+
+export interface BridgeStats {
+  framesIn: number;
+  framesOut: number;
+  framingErrors: number;
+  timeouts: number;
+  retries: number;
+  reopenCount: number;
+  unexpectedSeq: number;
+  badEvents: number;
+}
+
+export interface FirmwareBridge {
+  readonly link: LinkState;
+  readonly stats: Readonly<BridgeStats>;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  getInfo(): Promise<McuInfo>;
+  readSensors(): Promise<Record<string, SensorValue>>;
+  readErrors(): Promise<string[]>;
+  runAction(name: string, params: Record<string, unknown>, opts?: { onProgress?: (e: { percent: number; message?: string }) => void }): Promise<ActionOutcome>;
+  /** Sends PING with an echo body; used by tools and benchmarks. */
+  ping(payload?: Uint8Array): Promise<Uint8Array>;
+  on(event: 'event', listener: (e: McuEvent) => void): this;
+  on(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
+  on(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
+  off(event: 'event', listener: (e: McuEvent) => void): this;
+  off(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
+  off(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
+}
+
+interface ActionWaiter {
+  onProgress?: (e: { percent: number; message?: string }) => void;
+  resolve(outcome: ActionOutcome): void;
+  reject(error: Error): void;
+  timer?: NodeJS.Timeout;
+}
+
+const silent: BridgeLogger = { info: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+
+class Bridge extends EventEmitter implements FirmwareBridge {
+  private readonly transport: SerialTransport;
+  private readonly parser: FrameParser;
+  private readonly waitress: Waitress;
+  private readonly log: BridgeLogger;
+  private readonly counters = { framesIn: 0, framesOut: 0, framingErrors: 0, badEvents: 0 };
+  private readonly actions = new Map<string, ActionWaiter>();
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+
+  constructor(private readonly options: BridgeOptions) {
+    super();
+    this.log = options.logger ?? silent;
+    this.timeoutMs = options.requestTimeoutMs ?? 500;
+    this.retries = options.retries ?? 2;
+    this.transport = new SerialTransport({
+      path: options.path,
+      baudRate: options.baudRate ?? 115200,
+      binding: options.binding,
+      reopen: options.reopen,
+      logger: this.log,
+    });
+    this.parser = new FrameParser({
+      onFrame: (frame) => this.onFrame(frame),
+      onError: (error) => {
+        this.counters.framingErrors++;
+        this.log.warn(`${error.code}: ${error.reason} (${error.discarded} bytes dropped, ${this.counters.framingErrors} framing errors so far)`);
+      },
+    });
+    this.waitress = new Waitress({
+      send: (frame) => this.send(frame),
+      timeoutMs: this.timeoutMs,
+      retries: this.retries,
+      maxInFlight: options.maxInFlight ?? 4,
+      warn: (m) => this.log.warn(m),
+    });
+    this.transport.on('data', (chunk) => this.parser.push(chunk));
+    this.transport.on('link', (state, reason) => this.onLink(state, reason));
+  }
+
+  get link(): LinkState {
+    return this.transport.state;
+  }
+
+  get stats(): Readonly<BridgeStats> {
+    const w = this.waitress.stats;
+    return { ...this.counters, timeouts: w.timeouts, retries: w.retries, unexpectedSeq: w.unexpectedSeq, reopenCount: this.transport.reopenCount };
+  }
+
+  async open(): Promise<void> {
+    await this.transport.open();
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+    this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, 'bridge closed'));
+  }
+
+  async getInfo(): Promise<McuInfo> {
+    return decodeInfo(await this.call(Command.getInfo));
+  }
+
+  async readSensors(): Promise<Record<string, SensorValue>> {
+    return decodeSensors(recordsOf(await this.call(Command.readSensors)), this.options.profile, (m) => this.log.warn(m));
+  }
+
+  async readErrors(): Promise<string[]> {
+    return decodeErrors(await this.call(Command.readErrors));
+  }
+
+  async ping(payload: Uint8Array = new Uint8Array()): Promise<Uint8Array> {
+    return (await this.call(Command.ping, payload)).body;
+  }
+
+  async runAction(name: string, params: Record<string, unknown>, opts: { onProgress?: (e: { percent: number; message?: string }) => void } = {}): Promise<ActionOutcome> {
+    const spec = findAction(this.options.profile, name);
+    if (!spec) throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `profile ${this.options.profile.model} has no action "${name}"`);
+    if (spec.target !== 'mcu') throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `action "${name}" runs in the agent, not on the MCU`);
+    const parsed = actionParamsSchema(spec).safeParse(params);
+    if (!parsed.success) throw new TouchpointError(ErrorCode.BAD_PARAMS, `action "${name}": ${describeIssues(parsed.error)}`);
+    const body = encodeRunAction(name, withDefaults(spec, parsed.data));
+    this.assertUp();
+    if (this.actions.has(name)) throw new TouchpointError(ErrorCode.CONFLICT, `action "${name}" is already running`);
+
+    // Register before sending: a fast MCU may report action.done before the host has read the response.
+    const done = new Promise<ActionOutcome>((resolve, reject) => {
+      const waiter: ActionWaiter = { resolve, reject, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+      const budget = (spec.estimatedSeconds ?? 0) * 1000 * (this.options.actionTimeoutFactor ?? 2) + this.timeoutMs * (this.retries + 1) + 1000;
+      waiter.timer = setTimeout(() => {
+        this.actions.delete(name);
+        reject(new TouchpointError(ErrorCode.MCU_TIMEOUT, `action "${name}" did not report completion within ${budget} ms`));
+      }, budget);
+      this.actions.set(name, waiter);
+    });
+    let response: Frame;
+    try {
+      response = await this.waitress.request(Command.runAction, body);
+    } catch (err) {
+      this.finishAction(name);
+      void done.catch(() => undefined);
+      throw err;
+    }
+    if (response.status !== Status.ok) {
+      this.finishAction(name);
+      void done.catch(() => undefined);
+      const error = statusError(response);
+      const reason = (error.details as { reason?: unknown }).reason;
+      return { ok: false, reason: typeof reason === 'string' ? reason : error.message };
+    }
+    return done;
+  }
+
+  private async call(command: number, body: Uint8Array = new Uint8Array()): Promise<Frame> {
+    this.assertUp();
+    const response = await this.waitress.request(command, body);
+    if (response.status !== Status.ok) throw statusError(response);
+    return response;
+  }
+
+  private assertUp(): void {
+    if (this.transport.state !== 'up') throw new TouchpointError(ErrorCode.LINK_DOWN, `serial link to ${this.options.path} is ${this.transport.state}`);
+  }
+
+  private async send(frame: Frame): Promise<void> {
+    await this.transport.write(encodeFrame(frame));
+    this.counters.framesOut++;
+    this.emit('frame', 'out', frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    this.counters.framesIn++;
+    this.emit('frame', 'in', frame);
+    switch (frame.kind) {
+      case FrameKind.response:
+        this.waitress.handleResponse(frame);
+        return;
+      case FrameKind.event:
+        this.onEvent(frame);
+        return;
+      case FrameKind.request:
+        this.log.warn(`${ErrorCode.UNKNOWN_COMMAND}: MCU sent a request (${commandName(frame.kind, frame.command)}); the host does not serve requests`);
+        return;
+    }
+  }
+
+  private onEvent(frame: Frame): void {
+    const decoded = decodeEvent(frame);
+    if (!decoded.ok) {
+      this.counters.badEvents++;
+      this.log.warn(`${decoded.code}: ${decoded.reason}`);
+      return;
+    }
+    const event = decoded.value;
+    if (event.type === 'progress') {
+      this.actions.get(event.action)?.onProgress?.({ percent: event.percent, ...(event.message ? { message: event.message } : {}) });
+    } else if (event.type === 'action.done') {
+      const waiter = this.finishAction(event.action);
+      waiter?.resolve({ ok: event.ok, ...(event.reason ? { reason: event.reason } : {}), ...(event.output ? { output: event.output } : {}) });
+    }
+    this.emitSafely('event', event);
+  }
+
+  private onLink(state: LinkState, reason?: string): void {
+    if (state === 'up') {
+      this.parser.reset('link reopened');
+      // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten.
+      this.waitress.request(Command.subscribe, encodeRecords([['events', true]])).catch((err: unknown) => {
+        this.log.warn(`event subscription failed: ${(err as Error).message}`);
+      });
+    } else if (state === 'down') {
+      this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));
+    }
+    this.emitSafely('link', state, reason);
+  }
+
+  private failPending(error: TouchpointError): void {
+    this.waitress.rejectAll(error);
+    for (const name of [...this.actions.keys()]) this.finishAction(name)?.reject(error);
+  }
+
+  private finishAction(name: string): ActionWaiter | undefined {
+    const waiter = this.actions.get(name);
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      this.actions.delete(name);
+    }
+    return waiter;
+  }
+
+  /** A listener's exception is logged, never allowed to break the serial pipeline. */
+  private emitSafely(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error(`"${event}" listener failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+}
+
+function withDefaults(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  for (const [key, param] of Object.entries(spec.params)) {
+    if (out[key] === undefined && param.default !== undefined) out[key] = param.default;
+  }
+  return out;
+}
+
+export function createBridge(options: BridgeOptions): FirmwareBridge {
+  return new Bridge(options);
+}
