@@ -128,13 +128,6 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   }, options.expirySweepMs ?? 5_000);
   expirySweep.unref();
 
-  let initialAdmin: RunningBroker['initialAdmin'];
-  if (fleet.staff.count() === 0) {
-    const { password } = await fleet.staff.add('admin', 'admin', 'Administrator');
-    fleet.audit.record({ actor: 'system', action: 'staff.create', target: 'admin', outcome: 'ok', detail: { role: 'admin', reason: 'first start' } });
-    initialAdmin = { name: 'admin', password };
-  }
-
   const transport = { aedes, limits, counters, log };
   const servers: Server[] = [];
   const tcp = createTcpServer(transport);
@@ -151,6 +144,13 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
       const tls = createMqttsServer(transport, options.tls);
       mqttsPort = await listen(tls, options.mqttsPort ?? 8883, host, 'MQTTS', '--mqtts-port');
       servers.push(tls);
+    }
+    // Only once the ports are ours: a failed start must not swallow the one-time password.
+    let initialAdmin: RunningBroker['initialAdmin'];
+    if (fleet.staff.count() === 0) {
+      const { password } = await fleet.staff.add('admin', 'admin', 'Administrator');
+      fleet.audit.record({ actor: 'system', action: 'staff.create', target: 'admin', outcome: 'ok', detail: { role: 'admin', reason: 'first start' } });
+      initialAdmin = { name: 'admin', password };
     }
     log.info('broker ready', { host, mqttPort, httpPort, mqttsPort, dataDir: options.dataDir, profiles: [...profiles.keys()] });
 

@@ -30,9 +30,13 @@ export class AuditLog {
   list(filter: { deviceId?: string; action?: string; limit?: number; before?: number } = {}): AuditRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.deviceId) (where.push('device_id = ?'), args.push(filter.deviceId));
-    if (filter.action) (where.push('action = ?'), args.push(filter.action));
-    if (filter.before) (where.push('id < ?'), args.push(filter.before));
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (filter.deviceId) add('device_id = ?', filter.deviceId);
+    if (filter.action) add('action = ?', filter.action);
+    if (filter.before) add('id < ?', filter.before);
     const rows = this.db
       .prepare(`SELECT id, at, actor, actor_role, action, device_id, target, outcome, detail FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
       .all(...args, Math.min(filter.limit ?? 100, 1000)) as { id: number; at: number; actor: string; actor_role: string | null; action: string; device_id: string | null; target: string | null; outcome: AuditEntry['outcome']; detail: string | null }[];

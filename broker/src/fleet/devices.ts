@@ -90,12 +90,15 @@ export class Devices {
   list(query: DeviceQuery = {}): { items: DeviceRow[]; total: number } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (query.search) (where.push('id LIKE ?'), args.push(`%${query.search.replace(/[%_]/g, (c) => `\\${c}`)}%`));
-    if (query.search) where[where.length - 1] += " ESCAPE '\\'";
-    if (query.model) (where.push('model = ?'), args.push(query.model));
-    if (query.errorCode) (where.push('EXISTS (SELECT 1 FROM json_each(devices.errors) WHERE value = ?)'), args.push(query.errorCode));
-    if (query.tag) (where.push('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = ?)'), args.push(query.tag));
-    if (query.online !== undefined) (where.push('online = ?'), args.push(query.online ? 1 : 0));
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (query.search) add("id LIKE ? ESCAPE '\\'", `%${query.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+    if (query.model) add('model = ?', query.model);
+    if (query.errorCode) add('EXISTS (SELECT 1 FROM json_each(devices.errors) WHERE value = ?)', query.errorCode);
+    if (query.tag) add('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = ?)', query.tag);
+    if (query.online !== undefined) add('online = ?', query.online ? 1 : 0);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = this.db.prepare(`SELECT COUNT(*) FROM devices ${clause}`).pluck().get(...args) as number;
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
