@@ -1,0 +1,18 @@
+import type { CaseStatusMessage, CommandResultMessage, DiagnosticsMessage, LinkState, McuInfo } from '@touchpoint/protocol';
+import type { McuEvent } from './bridge/mcu-bridge.js';
+import type { ReportKind } from './outbox/outbox.js';
+
+/** Everything extensions say to each other. Payloads are plain data. */
+export interface AgentEvents {
+  'mqtt.connected': { connectionId: string; reconnects: number };
+  'mqtt.disconnected': { reason: string };
+  'mcu.link': { state: LinkState; reason?: string };
+  'mcu.event': McuEvent;
+  'mcu.info': McuInfo;
+  'diagnostics.snapshot': DiagnosticsMessage;
+  'command.result': CommandResultMessage;
+  'command.progress': { commandId: string; action: string; percent: number; message?: string };
+  'case.status': CaseStatusMessage;
+  'report.queued': { kind: ReportKind; messageId: string; seq: number };
+  'report.delivered': { kind: ReportKind; messageId: string; seq: number };
+}

@@ -1,0 +1,264 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, TouchpointError, type AgentHealth, type DeviceProfile } from '@touchpoint/protocol';
+import type { AgentEvents } from './agent-events.js';
+import type { McuBridge } from './bridge/mcu-bridge.js';
+import type { AgentConfig } from './config.js';
+import { EventBus } from './event-bus.js';
+import type { Extension } from './extension.js';
+import { CommandExtension } from './extensions/commands/command-extension.js';
+import { builtinActions, type AgentActionHandler, type AgentActionRegistry } from './extensions/commands/agent-actions.js';
+import { ReplayStore } from './extensions/commands/replay-store.js';
+import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
+import { McuLink } from './extensions/mcu-link.js';
+import { LocalServer } from './local-server/local-server.js';
+import { childLogger, createLogger, type Logger } from './logger.js';
+import { MqttConnection } from './mqtt/connection.js';
+import type { TlsMaterial } from './mqtt/stream.js';
+import { Outbox } from './outbox/outbox.js';
+import { OutboxPublisher } from './outbox/publisher.js';
+import { Reporter } from './outbox/reporter.js';
+import { loadProfile } from './profile-loader.js';
+import { openAgentDatabase, type AgentDatabase } from './store/database.js';
+import { AGENT_VERSION } from './version.js';
+
+/** The services an extension can use; handed to `hooks.extensions`. */
+export interface AgentServices {
+  readonly config: AgentConfig;
+  readonly profile: DeviceProfile;
+  readonly bus: EventBus<AgentEvents>;
+  readonly logger: Logger;
+  /** Queue events, command results and cases (durable, in order). */
+  readonly reporter: Reporter;
+  readonly outbox: Outbox;
+  readonly connection: MqttConnection;
+  readonly mcu: McuLink;
+  readonly diagnostics: DiagnosticsExtension;
+  /** Agent-local actions by name; add one with `actions.set(name, handler)` before start. */
+  readonly actions: AgentActionRegistry;
+  /** undefined when `localServer.enabled` is false. */
+  readonly localServer: LocalServer | undefined;
+  readonly db: AgentDatabase;
+  /** dataDir/cache: cleared by the `cache.clear` action; help content lives here. */
+  readonly cacheDir: string;
+  health(): AgentHealth;
+}
+
+/** How a device maker adapts the agent without forking it. */
+export interface AgentHooks {
+  /** Agent-local actions (profile `target: "agent"`); they override the built-ins of the same name. */
+  actions?: Record<string, AgentActionHandler>;
+  /** Extra key/values merged into every diagnostics snapshot (`extra`). */
+  diagnostics?: ExtraDiagnostics;
+  /** More features (help session, video, signalling), started after the built-ins and stopped before them. */
+  extensions?: (services: AgentServices) => Extension[];
+  /** Build the MCU bridge yourself (another transport, a test double). Default: @touchpoint/firmware-bridge over config.serial. */
+  createBridge?: (config: AgentConfig, profile: DeviceProfile, logger: Logger) => McuBridge;
+  /** Called instead of the in-process restart for the `agent.restart` action (e.g. exit and let systemd restart). */
+  restart?: (reason: string) => Promise<void> | void;
+  logger?: Logger;
+  /** The clock for command expiry checks (tests). */
+  now?: () => number;
+}
+
+export interface Agent {
+  readonly services: AgentServices;
+  /** Starts every extension; resolves once they run (the broker may still be unreachable). */
+  start(): Promise<void>;
+  /** Stops every extension in reverse order and closes the database. The agent cannot be started again. */
+  stop(): Promise<void>;
+  /** Stops and starts every extension in-process (the default `agent.restart`). */
+  restart(reason: string): Promise<void>;
+  health(): AgentHealth;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** device-agent/ui/dist next to the sources; the bundle passes localServer.uiDir instead. */
+const DEFAULT_UI_DIR = resolve(here, '..', 'ui', 'dist');
+
+function readTls(config: AgentConfig): TlsMaterial | undefined {
+  if (!config.tls) return undefined;
+  const read = (path: string | undefined, what: string): Buffer | undefined => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `cannot read TLS ${what} ${path}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    ca: read(config.tls.caFile, 'CA file'),
+    cert: read(config.tls.certFile, 'certificate'),
+    key: read(config.tls.keyFile, 'key'),
+    rejectUnauthorized: config.tls.rejectUnauthorized,
+    ...(config.tls.servername ? { servername: config.tls.servername } : {}),
+  };
+}
+
+/**
+ * The composition root: builds every service and extension from one config
+ * and wires them through the event bus. Nothing else constructs them.
+ */
+export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): Promise<Agent> {
+  const logger = hooks.logger ?? createLogger(`agent ${config.deviceId}`);
+  const profile = loadProfile(config.profile);
+  const tls = readTls(config);
+  const bridgeFactory = hooks.createBridge ?? (await import('./bridge/default-bridge.js')).createDefaultBridge;
+  const bridge = bridgeFactory(config, profile, childLogger(logger, 'mcu'));
+
+  const db = openAgentDatabase(config.dataDir);
+  const cacheDir = join(config.dataDir, 'cache');
+  const bus = new EventBus<AgentEvents>(childLogger(logger, 'bus'));
+  const outbox = new Outbox(db, config.outbox, childLogger(logger, 'outbox'));
+  const reporter = new Reporter(outbox, config.deviceId, bus);
+  const mcu = new McuLink(bridge, config.serial.path, bus, childLogger(logger, 'mcu'));
+  const startedAt = Date.now();
+
+  const connection = new MqttConnection({
+    deviceId: config.deviceId,
+    brokerUrl: config.brokerUrl,
+    token: config.token,
+    ...(tls ? { tls } : {}),
+    keepaliveS: config.keepaliveS,
+    reconnect: config.reconnect,
+    presence: () => ({
+      model: profile.model,
+      agentVersion: AGENT_VERSION,
+      profileVersion: profile.version,
+      ...(mcu.mcuInfo ? { firmwareVersion: mcu.mcuInfo.firmwareVersion } : {}),
+    }),
+    bus,
+    logger: childLogger(logger, 'mqtt'),
+  });
+
+  const health = (): AgentHealth => ({
+    outboxDepth: outbox.depth,
+    outboxDropped: outbox.dropped,
+    reconnects: connection.reconnects,
+    link: mcu.link,
+    uptimeS: (Date.now() - startedAt) / 1000,
+  });
+
+  const diagnostics = new DiagnosticsExtension({
+    deviceId: config.deviceId,
+    intervalMs: config.diagnosticsIntervalS * 1000,
+    dataDir: config.dataDir,
+    mcu,
+    reporter,
+    health,
+    bus,
+    logger: childLogger(logger, 'diagnostics'),
+    ...(hooks.diagnostics ? { extra: hooks.diagnostics } : {}),
+  });
+
+  // The in-process restart is defined with the agent below; the built-in action reaches it through this slot.
+  const self: { restart?: (reason: string) => Promise<void> } = {};
+  const actions = builtinActions({
+    snapshot: async () => (await diagnostics.snapshot('request'))?.id,
+    reconnect: (reason) => connection.reconnectNow(reason),
+    restart: (reason) => {
+      const run = hooks.restart ? Promise.resolve(hooks.restart(reason)) : (self.restart?.(reason) ?? Promise.resolve());
+      run.catch((err: unknown) => logger.error('restart failed', { code: ErrorCode.INTERNAL, error: (err as Error).message }));
+    },
+    cacheDir,
+  });
+  for (const [name, handler] of Object.entries(hooks.actions ?? {})) actions.set(name, handler);
+
+  const commands = new CommandExtension({
+    deviceId: config.deviceId,
+    profile,
+    trustedKeys: config.trustedKeys,
+    clockSkewMs: config.commands.clockSkewS * 1000,
+    replay: new ReplayStore(db),
+    mcu,
+    actions,
+    reporter,
+    connection,
+    bus,
+    logger: childLogger(logger, 'commands'),
+    ...(hooks.now ? { now: hooks.now } : {}),
+  });
+
+  const localServer = config.localServer.enabled
+    ? new LocalServer({
+        host: config.localServer.host,
+        port: config.localServer.port,
+        uiDir: config.localServer.uiDir ?? DEFAULT_UI_DIR,
+        deviceId: config.deviceId,
+        profile,
+        agentVersion: AGENT_VERSION,
+        bus,
+        link: () => mcu.link,
+        logger: childLogger(logger, 'local'),
+      })
+    : undefined;
+
+  const services: AgentServices = { config, profile, bus, logger, reporter, outbox, connection, mcu, diagnostics, actions, localServer, db, cacheDir, health };
+
+  // Presence carries the firmware version: publish it again once the MCU has told us.
+  bus.on('mcu.info', () => connection.refreshPresence());
+
+  // Start order: the MCU and report producers first, then the UI and extras, then the publisher, the connection last
+  // (so every subscription is registered before the first CONNACK). Stop runs in reverse.
+  const extensions: Extension[] = [
+    mcu,
+    diagnostics,
+    commands,
+    ...(localServer ? [localServer] : []),
+    ...(hooks.extensions?.(services) ?? []),
+    new OutboxPublisher(outbox, connection, bus, config.outbox.maxInflight, childLogger(logger, 'outbox')),
+    connection,
+  ];
+
+  let running: Extension[] = [];
+  let closed = false;
+
+  const startAll = async () => {
+    for (const extension of extensions) {
+      await extension.start();
+      running.push(extension);
+    }
+  };
+  const stopAll = async () => {
+    for (const extension of running.reverse()) {
+      try {
+        await extension.stop();
+      } catch (err) {
+        logger.error(`stopping ${extension.name} failed`, { code: ErrorCode.INTERNAL, error: (err as Error).message });
+      }
+    }
+    running = [];
+  };
+
+  const agent: Agent = {
+    services,
+    health,
+    async start() {
+      if (closed) throw new TouchpointError(ErrorCode.CONFLICT, 'this agent was stopped; create a new one');
+      if (running.length > 0) return;
+      try {
+        await startAll();
+      } catch (err) {
+        await stopAll();
+        throw err;
+      }
+      logger.info('agent started', { agentVersion: AGENT_VERSION, model: profile.model, profileVersion: profile.version, broker: config.brokerUrl, serial: config.serial.path });
+    },
+    async stop() {
+      if (closed) return;
+      closed = true;
+      await stopAll();
+      db.close();
+      logger.info('agent stopped');
+    },
+    async restart(reason) {
+      if (closed) return;
+      logger.warn('restarting the agent', { reason });
+      await stopAll();
+      await startAll();
+    },
+  };
+  self.restart = (reason) => agent.restart(reason);
+  return agent;
+}

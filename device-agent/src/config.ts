@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { describeIssues, ErrorCode, safeId, TouchpointError } from '@touchpoint/protocol';
+
+/**
+ * The device config file (JSON). Paths are resolved against the file's own
+ * directory, so a config can sit next to its data dir and profile.
+ */
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
+
+const trustedKey = z.object({
+  keyId: z.string().min(1).max(64),
+  publicKeyPem: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' }),
+});
+
+export const agentConfigSchema = z.strictObject({
+  deviceId: safeId,
+  /** mqtt://host:port or mqtts://host:port (TLS). */
+  brokerUrl: z
+    .string()
+    .refine((value) => /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(value), { message: 'must look like mqtt://host:1883 or mqtts://host:8883' }),
+  /** The device's credential: MQTT username = deviceId, password = token. */
+  token: z.string().min(16, 'is too short to be a device token').max(512),
+  tls: z
+    .strictObject({
+      /** CA bundle (PEM) that signed the broker's certificate; the system store is used when absent. */
+      caFile: z.string().optional(),
+      /** Client certificate and key for mTLS, when the broker requires them. */
+      certFile: z.string().optional(),
+      keyFile: z.string().optional(),
+      /** Only for lab setups: accept any broker certificate. */
+      rejectUnauthorized: z.boolean().default(true),
+      /** TLS SNI / certificate name when the URL holds an IP address. */
+      servername: z.string().optional(),
+    })
+    .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'certFile and keyFile go together' })
+    .optional(),
+  serial: z.strictObject({
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(115_200),
+    requestTimeoutMs: z.number().int().positive().optional(),
+    retries: z.number().int().nonnegative().optional(),
+  }),
+  /** Holds agent.db (outbox, seen command ids) and cache/. Created when missing. */
+  dataDir: z.string().min(1),
+  trustedKeys: z.array(trustedKey).min(1, 'needs at least one key, or the device could never run a command'),
+  /** The model's profile: a model directory holding profile.json, or the file itself. */
+  profile: z.string().min(1),
+  /** Seconds between periodic diagnostics snapshots (fractions allowed for tests). */
+  diagnosticsIntervalS: z.number().min(0.05).max(86_400).default(60),
+  keepaliveS: z.number().int().min(1).max(3_600).default(30),
+  reconnect: z
+    .strictObject({
+      minMs: z.number().int().positive().default(1_000),
+      maxMs: z.number().int().positive().default(60_000),
+      connectTimeoutMs: z.number().int().positive().default(10_000),
+    })
+    .refine((r) => r.minMs <= r.maxMs, { message: 'minMs must not exceed maxMs' })
+    .default({ minMs: 1_000, maxMs: 60_000, connectTimeoutMs: 10_000 }),
+  outbox: z
+    .strictObject({
+      /** Above this, the oldest telemetry (diagnostics) is dropped; events, results and cases are kept. */
+      maxBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      maxEntries: z.number().int().positive().default(20_000),
+      /** QoS 1 messages in flight at once; publishing stays in outbox order. */
+      maxInflight: z.number().int().min(1).max(1_000).default(16),
+    })
+    .default({ maxBytes: 8 * 1024 * 1024, maxEntries: 20_000, maxInflight: 16 }),
+  localServer: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Loopback only: the touch UI runs in the device's own kiosk browser. */
+      host: z.enum(LOOPBACK_HOSTS).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(8787),
+      /** Directory with the built touch UI (index.html); defaults to device-agent/ui/dist. */
+      uiDir: z.string().optional(),
+    })
+    .default({ enabled: true, host: '127.0.0.1', port: 8787 }),
+  commands: z
+    .strictObject({
+      /** How far the signer's clock may be ahead of ours (issuedAt) or expiry may lag. */
+      clockSkewS: z.number().int().min(0).max(3_600).default(60),
+    })
+    .default({ clockSkewS: 60 }),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+
+function absolute(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/**
+ * Validate a config value; relative paths are resolved against baseDir.
+ * Throws TouchpointError(SCHEMA_INVALID) naming every bad field.
+ */
+export function parseConfig(value: unknown, baseDir: string = process.cwd()): AgentConfig {
+  const parsed = agentConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `invalid device config: ${describeIssues(parsed.error)}`, parsed.error.issues);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    dataDir: absolute(baseDir, config.dataDir),
+    profile: absolute(baseDir, config.profile),
+    serial: { ...config.serial, path: config.serial.path },
+    tls: config.tls && {
+      ...config.tls,
+      caFile: config.tls.caFile && absolute(baseDir, config.tls.caFile),
+      certFile: config.tls.certFile && absolute(baseDir, config.tls.certFile),
+      keyFile: config.tls.keyFile && absolute(baseDir, config.tls.keyFile),
+    },
+    localServer: { ...config.localServer, uiDir: config.localServer.uiDir && absolute(baseDir, config.localServer.uiDir) },
+  };
+}
+
+/** Read and validate a config file. Errors name the file and the field. */
+export function loadConfigFile(path: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.NOT_FOUND, `cannot read device config ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.BAD_JSON, `device config ${path} is not JSON: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfig(value, dirname(resolve(path)));
+  } catch (err) {
+    if (err instanceof TouchpointError) throw new TouchpointError(err.code, `${path}: ${err.message}`, err.details);
+    throw err;
+  }
+}

@@ -1,0 +1,214 @@
+import {
+  commandEnvelope,
+  decode,
+  deviceTopic,
+  ErrorCode,
+  evaluateConditionSource,
+  type ActionSpec,
+  type CommandEnvelope,
+  type DeviceProfile,
+} from '@touchpoint/protocol';
+import type { TrustedKey } from '@touchpoint/protocol/signing';
+import type { Extension } from '../../extension.js';
+import type { Logger } from '../../logger.js';
+import type { MqttConnection } from '../../mqtt/connection.js';
+import type { Reporter } from '../../outbox/reporter.js';
+import type { AgentEvents } from '../../agent-events.js';
+import type { EventBus } from '../../event-bus.js';
+import type { McuLink } from '../mcu-link.js';
+import type { AgentActionRegistry } from './agent-actions.js';
+import { ReplayStore, type SeenStatus } from './replay-store.js';
+import { checkActionAndParams, checkAuthenticity, isRejection, type Rejection } from './verify.js';
+
+export interface CommandOptions {
+  deviceId: string;
+  profile: DeviceProfile;
+  trustedKeys: readonly TrustedKey[];
+  clockSkewMs: number;
+  replay: ReplayStore;
+  mcu: McuLink;
+  actions: AgentActionRegistry;
+  reporter: Reporter;
+  connection: MqttConnection;
+  bus: EventBus<AgentEvents>;
+  logger: Logger;
+  now?: () => number;
+}
+
+const MAX_REASON = 512;
+const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text);
+
+/**
+ * Signed remote commands. Checks 1-4 (signature, device, expiry, replay) run
+ * before the command's PUBACK, so by the time the broker forgets the message
+ * its id is on disk. Checks 5-7 (allow-list, params, precondition) and the run
+ * itself go through a queue, one command at a time, so a precondition is
+ * evaluated against the state the action will actually meet.
+ *
+ * A second delivery of an id already seen gets `rejected` REPLAY, naming the
+ * first outcome in `reason`; it never runs again.
+ */
+export class CommandExtension implements Extension {
+  readonly name = 'commands';
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = true;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CommandOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const { replay, reporter, logger, clockSkewMs } = this.options;
+    const pruned = replay.prune(this.now(), clockSkewMs);
+    if (pruned > 0) logger.debug('forgot expired command ids', { pruned });
+    // A command that a previous run claimed or accepted but never finished: say so, do not run it again.
+    for (const seen of replay.unfinished()) {
+      const reason = 'interrupted: the agent stopped before the command finished';
+      reporter.result({ commandId: seen.commandId, status: 'failed', code: ErrorCode.ACTION_FAILED, reason });
+      replay.update(seen.commandId, 'failed', reason, this.now());
+      logger.warn('command interrupted by an agent restart', { commandId: seen.commandId, action: seen.action });
+    }
+    this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'command'), 1, (_topic, payload) => this.receive(payload));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
+  }
+
+  /** Resolves when every command received so far has finished. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Handle one delivery. Resolves once checks 1-4 are done and recorded (the MQTT layer then sends PUBACK). */
+  receive(payload: Buffer | string): Promise<void> {
+    const { logger, replay } = this.options;
+    const decoded = decode(commandEnvelope, payload);
+    if (!decoded.ok) {
+      logger.warn('command refused: not a valid envelope', { code: decoded.code, reason: decoded.reason });
+      const id = idOf(payload);
+      if (id) this.reject(id, { code: ErrorCode.SCHEMA_INVALID, reason: clip(decoded.reason) }, false);
+      return Promise.resolve();
+    }
+    const command = decoded.value;
+    const now = this.now();
+    const failed = checkAuthenticity(command, this.options.trustedKeys, this.options.deviceId, now, this.options.clockSkewMs);
+    if (failed) {
+      this.reject(command.id, failed, false);
+      return Promise.resolve();
+    }
+    if (!replay.claim(command.id, command.action, command.expiresAt, now)) {
+      const first = replay.get(command.id);
+      const outcome = first ? `first seen ${new Date(first.seenAt).toISOString()}, outcome ${first.status}${first.reason ? `: ${first.reason}` : ''}` : 'seen before';
+      this.reject(command.id, { code: ErrorCode.REPLAY, reason: clip(`command ${command.id} was already received (${outcome})`) }, false);
+      return Promise.resolve();
+    }
+    this.queue = this.queue.then(() => this.execute(command));
+    return Promise.resolve();
+  }
+
+  private async execute(command: CommandEnvelope): Promise<void> {
+    const { logger, replay, reporter } = this.options;
+    if (this.stopped) return; // left 'claimed': the next start reports it as interrupted
+    try {
+      const checked = checkActionAndParams(command, this.options.profile);
+      if (isRejection(checked)) return this.reject(command.id, checked, true);
+      const precondition = await this.checkPrecondition(checked.action);
+      if (precondition) return this.reject(command.id, precondition, true);
+
+      reporter.result({ commandId: command.id, status: 'accepted' });
+      replay.update(command.id, 'accepted', null, this.now());
+      logger.info('command accepted', { commandId: command.id, action: command.action, issuedBy: command.issuedBy });
+
+      const outcome = await this.run(command, checked.action, checked.params);
+      if (outcome.ok) {
+        reporter.result({ commandId: command.id, status: 'succeeded', ...(outcome.output ? { output: outcome.output } : {}) });
+        this.finish(command.id, 'succeeded', null);
+        logger.info('command succeeded', { commandId: command.id, action: command.action });
+      } else {
+        const reason = clip(outcome.reason);
+        reporter.result({ commandId: command.id, status: 'failed', code: outcome.code, reason });
+        this.finish(command.id, 'failed', reason);
+        logger.warn('command failed', { commandId: command.id, action: command.action, code: outcome.code, reason });
+      }
+    } catch (err) {
+      const reason = clip(`internal error: ${(err as Error).message}`);
+      logger.error('command handling failed', { code: ErrorCode.INTERNAL, commandId: command.id, error: (err as Error).message });
+      reporter.result({ commandId: command.id, status: 'failed', code: ErrorCode.INTERNAL, reason });
+      this.finish(command.id, 'failed', reason);
+    }
+  }
+
+  /** Check 7: the action's CEL precondition over the MCU's live sensors and errors. */
+  private async checkPrecondition(action: ActionSpec): Promise<Rejection | undefined> {
+    if (!action.precondition) return undefined;
+    const { mcu } = this.options;
+    if (mcu.link !== 'up') return { code: ErrorCode.PRECONDITION_FAILED, reason: `cannot check "${action.precondition}": the MCU link is ${mcu.link}` };
+    let sensors;
+    let errors;
+    try {
+      [sensors, errors] = await Promise.all([mcu.bridge.readSensors(), mcu.bridge.readErrors()]);
+    } catch (err) {
+      return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`cannot check "${action.precondition}": ${(err as Error).message}`) };
+    }
+    const result = evaluateConditionSource(action.precondition, { sensors, errors });
+    if (!result.ok) return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`precondition "${action.precondition}" could not be evaluated: ${result.reason}`) };
+    if (!result.value) return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`precondition "${action.precondition}" does not hold`) };
+    return undefined;
+  }
+
+  private async run(
+    command: CommandEnvelope,
+    action: ActionSpec,
+    params: Record<string, unknown>,
+  ): Promise<{ ok: true; output?: Record<string, unknown> } | { ok: false; code: string; reason: string }> {
+    const { mcu, actions, bus } = this.options;
+    if (action.target === 'agent') {
+      const handler = actions.get(action.name);
+      if (!handler) return { ok: false, code: ErrorCode.ACTION_FAILED, reason: `this agent has no handler for ${action.name}` };
+      try {
+        const output = await handler(params, { commandId: command.id, issuedBy: command.issuedBy });
+        return output ? { ok: true, output } : { ok: true };
+      } catch (err) {
+        return { ok: false, code: ErrorCode.ACTION_FAILED, reason: (err as Error).message };
+      }
+    }
+    if (mcu.link !== 'up') return { ok: false, code: ErrorCode.LINK_DOWN, reason: `the MCU link is ${mcu.link}` };
+    try {
+      const result = await mcu.bridge.runAction(action.name, params, {
+        onProgress: (progress) => bus.emit('command.progress', { commandId: command.id, action: action.name, percent: progress.percent, ...(progress.message ? { message: progress.message } : {}) }),
+      });
+      if (result.ok) return result.output ? { ok: true, output: result.output } : { ok: true };
+      return { ok: false, code: ErrorCode.ACTION_FAILED, reason: result.reason ?? 'the MCU reported failure' };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      return { ok: false, code: typeof code === 'string' ? code.slice(0, 32) : ErrorCode.MCU_ERROR, reason: (err as Error).message };
+    }
+  }
+
+  private reject(commandId: string, rejection: Rejection, claimed: boolean): void {
+    const { reporter, logger } = this.options;
+    const status = rejection.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
+    reporter.result({ commandId, status, code: rejection.code, reason: clip(rejection.reason) });
+    if (claimed) this.finish(commandId, status, rejection.reason);
+    logger.warn(`command ${status}`, { code: rejection.code, commandId, reason: rejection.reason });
+  }
+
+  private finish(commandId: string, status: SeenStatus, reason: string | null): void {
+    this.options.replay.update(commandId, status, reason === null ? null : clip(reason), this.now());
+  }
+}
+
+/** The id of a message that failed its schema, if it has a usable one, so the sender still learns the outcome. */
+function idOf(payload: Buffer | string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    const id = (value as { id?: unknown }).id;
+    return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { actionParamsSchema, describeIssues, ErrorCode, findAction, type ActionSpec, type CommandEnvelope, type CommandRejectionCode, type DeviceProfile } from '@touchpoint/protocol';
+import { verifyCommand, type TrustedKey } from '@touchpoint/protocol/signing';
+
+/** A failed check: the code goes into the `rejected` (or `expired`) result. */
+export interface Rejection {
+  code: CommandRejectionCode;
+  reason: string;
+}
+
+/**
+ * Checks 1-3 of the order in DESIGN.md §2, which need nothing but the
+ * envelope, the trusted keys and the clock: signature (UNTRUSTED_KEY before
+ * BAD_SIGNATURE), target device, then expiry and issue time against skew.
+ */
+export function checkAuthenticity(command: CommandEnvelope, trusted: readonly TrustedKey[], deviceId: string, now: number, skewMs: number): Rejection | undefined {
+  const verified = verifyCommand(command, trusted);
+  if (!verified.ok) return { code: verified.code === ErrorCode.UNTRUSTED_KEY ? ErrorCode.UNTRUSTED_KEY : ErrorCode.BAD_SIGNATURE, reason: verified.reason };
+  if (command.deviceId !== deviceId) return { code: ErrorCode.WRONG_DEVICE, reason: `command is for device ${command.deviceId}, this is ${deviceId}` };
+  if (command.expiresAt < command.issuedAt) return { code: ErrorCode.EXPIRED, reason: 'command expires before it was issued' };
+  if (now > command.expiresAt + skewMs) {
+    return { code: ErrorCode.EXPIRED, reason: `command expired at ${new Date(command.expiresAt).toISOString()}, device time ${new Date(now).toISOString()}` };
+  }
+  if (command.issuedAt > now + skewMs) {
+    return { code: ErrorCode.CLOCK_SKEW, reason: `command issued at ${new Date(command.issuedAt).toISOString()}, ahead of device time ${new Date(now).toISOString()} by more than ${skewMs / 1000} s` };
+  }
+  return undefined;
+}
+
+/** Checks 5-6: the action is on the model's allow-list (and may be pushed remotely), and the params fit its schema. */
+export function checkActionAndParams(command: CommandEnvelope, profile: DeviceProfile): { action: ActionSpec; params: Record<string, unknown> } | Rejection {
+  const action = findAction(profile, command.action);
+  if (!action) return { code: ErrorCode.UNKNOWN_ACTION, reason: `action ${command.action} is not in the ${profile.model} profile` };
+  if (!action.remote) return { code: ErrorCode.UNKNOWN_ACTION, reason: `action ${command.action} may only be started on the device itself` };
+  const parsed = actionParamsSchema(action).safeParse(command.params);
+  if (!parsed.success) return { code: ErrorCode.BAD_PARAMS, reason: describeIssues(parsed.error) };
+  return { action, params: withDefaults(action, parsed.data) };
+}
+
+/** The MCU gets every param explicitly, defaults filled in from the profile. */
+function withDefaults(action: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  for (const [key, spec] of Object.entries(action.params)) {
+    if (out[key] === undefined && spec.default !== undefined) out[key] = spec.default;
+  }
+  return out;
+}
+
+export function isRejection(value: unknown): value is Rejection {
+  return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+}

@@ -1,0 +1,97 @@
+import { ErrorCode, type LinkState, type McuInfo } from '@touchpoint/protocol';
+import type { AgentEvents } from '../agent-events.js';
+import type { McuBridge, McuEvent } from '../bridge/mcu-bridge.js';
+import type { EventBus } from '../event-bus.js';
+import type { Extension } from '../extension.js';
+import type { Logger } from '../logger.js';
+import { backoffDelay } from '../mqtt/backoff.js';
+
+/**
+ * Owns the firmware bridge's lifecycle and forwards what the MCU says onto the
+ * bus. A missing serial port is not fatal: the agent keeps running, says what
+ * is wrong, and retries; the bridge reopens by itself after an unplug.
+ */
+export class McuLink implements Extension {
+  readonly name = 'mcu-link';
+  private info: McuInfo | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private stopped = true;
+  private lastLink: LinkState = 'down';
+
+  constructor(
+    readonly bridge: McuBridge,
+    private readonly serialPath: string,
+    private readonly bus: EventBus<AgentEvents>,
+    private readonly logger: Logger,
+  ) {
+    bridge.on('event', (event: McuEvent) => {
+      if (!this.stopped) this.bus.emit('mcu.event', event);
+    });
+    bridge.on('link', (state: LinkState, reason?: string) => {
+      if (this.stopped) return;
+      this.onLink(state, reason);
+    });
+  }
+
+  /** The MCU's model, serial and firmware version, once it has answered. */
+  get mcuInfo(): McuInfo | undefined {
+    return this.info;
+  }
+
+  get link(): LinkState {
+    return this.bridge.link;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.open();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    try {
+      await this.bridge.close();
+    } catch (err) {
+      this.logger.debug('bridge close failed', { error: (err as Error).message });
+    }
+  }
+
+  private async open(): Promise<void> {
+    try {
+      await this.bridge.open();
+      this.attempt = 0;
+      if (this.bridge.link === 'up') this.onLink('up');
+    } catch (err) {
+      if (this.stopped) return;
+      const delay = backoffDelay(this.attempt++, 1_000, 30_000);
+      this.logger.warn(`serial port ${this.serialPath} unavailable: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`, { code: ErrorCode.LINK_DOWN });
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        void this.open();
+      }, delay);
+    }
+  }
+
+  private onLink(state: LinkState, reason?: string): void {
+    const changed = state !== this.lastLink;
+    this.lastLink = state;
+    if (!changed) return;
+    if (state === 'up') this.logger.info('MCU link up', { port: this.serialPath });
+    else this.logger.warn(`MCU link ${state}${reason ? `: ${reason}` : ''}`, { code: ErrorCode.LINK_DOWN, port: this.serialPath });
+    this.bus.emit('mcu.link', { state, reason });
+    if (state === 'up') void this.refreshInfo();
+  }
+
+  private async refreshInfo(): Promise<void> {
+    try {
+      const info = await this.bridge.getInfo();
+      this.info = info;
+      this.bus.emit('mcu.info', info);
+    } catch (err) {
+      this.logger.warn('could not read MCU info', { code: ErrorCode.MCU_ERROR, error: (err as Error).message });
+    }
+  }
+}

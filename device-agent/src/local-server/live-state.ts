@@ -1,0 +1,73 @@
+import type { LinkState, SensorValue, UiLiveState } from '@touchpoint/protocol';
+import type { AgentEvents } from '../agent-events.js';
+import type { EventBus } from '../event-bus.js';
+
+/**
+ * The live state the touch UI shows, folded from bus events: MQTT up/down,
+ * the MCU link, sensors (from MCU `state` pushes and snapshots) and active
+ * error codes (raised/cleared events, corrected by every snapshot).
+ */
+export class LiveState {
+  private state: UiLiveState;
+  private readonly off: (() => void)[] = [];
+
+  constructor(
+    private readonly bus: EventBus<AgentEvents>,
+    private readonly onChange: (state: UiLiveState) => void,
+    initialLink: LinkState,
+  ) {
+    this.state = { broker: 'offline', link: initialLink, sensors: {}, errors: [], updatedAt: Date.now() };
+  }
+
+  get current(): UiLiveState {
+    return this.state;
+  }
+
+  start(): void {
+    const bus = this.bus;
+    this.off.push(
+      bus.on('mqtt.connected', () => this.patch({ broker: 'online' })),
+      bus.on('mqtt.disconnected', () => this.patch({ broker: 'offline' })),
+      bus.on('mcu.link', ({ state }) => this.patch(state === 'up' ? { link: state } : { link: state, sensors: {} })),
+      bus.on('mcu.event', (event) => {
+        switch (event.type) {
+          case 'state':
+            this.patch({ sensors: { ...this.state.sensors, ...event.sensors } });
+            break;
+          case 'error.raised':
+            if (!this.state.errors.includes(event.code)) this.patch({ errors: [...this.state.errors, event.code].slice(-64) });
+            break;
+          case 'error.cleared':
+            this.patch({ errors: this.state.errors.filter((code) => code !== event.code) });
+            break;
+          case 'progress':
+          case 'action.done':
+            break;
+        }
+      }),
+      bus.on('diagnostics.snapshot', (snapshot) => {
+        if (snapshot.agent.link === 'up') this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const off of this.off.splice(0)) off();
+  }
+
+  private patch(change: Partial<Omit<UiLiveState, 'updatedAt'>>): void {
+    const next = { ...this.state, ...change };
+    if (sameState(next, this.state)) return;
+    this.state = { ...next, updatedAt: Date.now() };
+    this.onChange(this.state);
+  }
+}
+
+function sameRecord(a: Record<string, SensorValue>, b: Record<string, SensorValue>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function sameState(a: Omit<UiLiveState, 'updatedAt'>, b: Omit<UiLiveState, 'updatedAt'>): boolean {
+  return a.broker === b.broker && a.link === b.link && sameRecord(a.sensors, b.sensors) && a.errors.length === b.errors.length && a.errors.every((e, i) => e === b.errors[i]);
+}
