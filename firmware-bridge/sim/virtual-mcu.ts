@@ -21,6 +21,8 @@ export interface VirtualMcuEvents {
   log: [line: string];
 }
 
+const toKey = (body: Uint8Array): string => Buffer.from(body).toString('hex');
+
 interface Running {
   name: string;
   timers: NodeJS.Timeout[];
@@ -39,7 +41,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private readonly parser: FrameParser;
   private readonly random: () => number;
   private readonly changed = new Set<string>();
-  private readonly replay: Array<{ seq: number; command: number; bytes: Uint8Array }> = [];
+  private readonly replay: Array<{ seq: number; body: string; bytes: Uint8Array }> = [];
   private running: Running | undefined;
   private eventSeq = 0;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -131,16 +133,20 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       return;
     }
     this.counters.requests++;
-    // A retry carries the same seq: answer it from the replay buffer instead of running the command twice.
-    const previous = this.replay.find((r) => r.seq === frame.seq && r.command === frame.command);
-    if (previous) {
+    // A retried RUN_ACTION carries the same seq: answer from the replay buffer instead of running it twice.
+    // Reads are idempotent and simply re-executed. SUBSCRIBE starts a new host session and empties the buffer.
+    if (frame.command === Command.subscribe) this.replay.length = 0;
+    const previous = frame.command === Command.runAction ? this.replay.find((r) => r.seq === frame.seq) : undefined;
+    if (previous && previous.body === toKey(frame.body)) {
       this.write(previous.bytes);
       return;
     }
     const [status, records] = this.handle(frame);
     const bytes = encodeFrame({ kind: FrameKind.response, seq: frame.seq, command: frame.command, status, body: encodeRecords(records) });
-    this.replay.push({ seq: frame.seq, command: frame.command, bytes });
-    if (this.replay.length > 8) this.replay.shift();
+    if (frame.command === Command.runAction) {
+      this.replay.push({ seq: frame.seq, body: toKey(frame.body), bytes });
+      if (this.replay.length > 4) this.replay.shift();
+    }
     this.write(bytes);
     if (frame.command === Command.runAction && status === Status.ok) this.startPendingAction();
   }

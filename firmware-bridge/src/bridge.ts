@@ -259,7 +259,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       this.parser.reset('link reopened');
       // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten.
       this.waitress.request(Command.subscribe, encodeRecords([['events', true]])).catch((err: unknown) => {
-        this.log.warn(`event subscription failed: ${(err as Error).message}`);
+        if (this.transport.state === 'up') this.log.warn(`event subscription failed: ${(err as Error).message}`);
       });
     } else if (state === 'down') {
       this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));

@@ -36,7 +36,8 @@ export class Waitress {
   readonly stats: WaitressStats = { timeouts: 0, retries: 0, unexpectedSeq: 0 };
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Array<() => void> = [];
-  private nextSeq = 0;
+  // A random start keeps a restarted host from reusing the seq of its previous session's last request.
+  private nextSeq = Math.floor(Math.random() * 256);
 
   constructor(private readonly options: WaitressOptions) {}
 

@@ -1,0 +1,99 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { CONTROL_HELP } from './control.js';
+import { loadModel } from './model.js';
+import { startVirtualMcu } from './start.js';
+
+const usage = `Usage: touchpoint mcu-sim --profile DIR (--port PATH | --pty) [options]
+
+Runs a virtual MCU that speaks the Touchpoint serial protocol, simulating the device described by
+DIR/profile.json and DIR/mcu-sim.json (e.g. examples/coffee-machine).
+
+Options:
+  --profile DIR          model directory with profile.json and mcu-sim.json (required)
+  --port PATH            attach to an existing serial port or pty end
+  --pty                  create a socat pty pair and print the path the bridge should open
+  --baud N               baud rate (default 115200; a pty ignores it)
+  --faults SPEC          frame faults, e.g. drop=0.05,corrupt=0.01,delay=20
+  --random-faults N      random realistic device faults per minute (default from mcu-sim.json, 0)
+
+Prints "device-path: PATH" once ready. Reads control lines on stdin, one reply line each:
+${CONTROL_HELP}
+
+Stops on SIGINT/SIGTERM and removes the pty pair.`;
+
+export const mcuSimCommand: CliCommand = {
+  path: ['mcu-sim'],
+  summary: 'Run a virtual MCU on a serial port or a new pty pair',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          profile: { type: 'string' },
+          port: { type: 'string' },
+          pty: { type: 'boolean', default: false },
+          baud: { type: 'string', default: '115200' },
+          faults: { type: 'string' },
+          'random-faults': { type: 'string' },
+        },
+      }));
+    } catch (err) {
+      console.error(`touchpoint mcu-sim: ${(err as Error).message}\n\n${usage}`);
+      return ExitCode.usage;
+    }
+    if (!values.profile || (!values.port && !values.pty) || (values.port && values.pty)) {
+      console.error(`touchpoint mcu-sim: give --profile and exactly one of --port or --pty\n\n${usage}`);
+      return ExitCode.usage;
+    }
+    const { profile, config } = await loadModel(values.profile);
+    const faults = values.faults ? parseFaults(values.faults) : undefined;
+    if (faults === null) {
+      console.error(`touchpoint mcu-sim: bad --faults "${values.faults}" (drop=P,corrupt=P,delay=MS)`);
+      return ExitCode.usage;
+    }
+    const handle = await startVirtualMcu({
+      profile,
+      config,
+      ...(values.port ? { path: values.port } : { pty: true }),
+      baudRate: Number(values.baud),
+      ...(faults ? { faults } : {}),
+      ...(values['random-faults'] !== undefined ? { randomFaultsPerMinute: Number(values['random-faults']) } : {}),
+      log: (line) => console.error(`mcu-sim: ${line}`),
+    });
+    const devicePath = handle.devicePath ?? values.port;
+    console.log(`device-path: ${devicePath}`);
+    console.error(`mcu-sim: ${profile.model} ready. Try: npx touchpoint bridge call --port ${devicePath} sensors`);
+
+    const lines = createInterface({ input: process.stdin, terminal: false });
+    lines.on('line', (line) => {
+      if (!line.trim()) return;
+      handle.control(line).then(
+        (reply) => console.log(reply),
+        (err: unknown) => console.log(`error ${(err as Error).message}`),
+      );
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    lines.close();
+    await handle.stop();
+    return ExitCode.ok;
+  },
+};
+
+function parseFaults(spec: string): { drop?: number; corrupt?: number; delayMs?: number } | null {
+  const out: Record<string, number> = {};
+  for (const part of spec.split(',')) {
+    const [key, value] = part.split('=');
+    const field = key === 'delay' ? 'delayMs' : key;
+    if (!field || !['drop', 'corrupt', 'delayMs'].includes(field) || value === undefined || Number.isNaN(Number(value))) return null;
+    out[field] = Number(value);
+  }
+  return out;
+}
