@@ -1,4 +1,5 @@
 import type { CliCommand } from '@touchpoint/protocol';
+import { demo } from './demo.js';
 
 /** Commands that compose several workspaces (flows validate, demo, device init) live here. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [demo];
