@@ -1,5 +1,6 @@
 import type { CliCommand } from '@touchpoint/protocol';
 import { demo } from './demo.js';
+import { flowsValidate } from './flows-validate.js';
 
 /** Commands that compose several workspaces (flows validate, demo, device init) live here. */
-export const commands: CliCommand[] = [demo];
+export const commands: CliCommand[] = [demo, flowsValidate];

@@ -84,8 +84,9 @@ function inspect(root: ASTNode): ConditionResult<ConditionIdentifiers> {
       case '.':
       case '.?': {
         const [target, field] = node.args;
-        if (FORBIDDEN_NAMES.has(field.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${field}" is not allowed in a condition`, column);
-        if (target.op === 'id' && target.args === 'sensors') identifiers.sensors.push({ name: field, column: node.range.end - field.length + 1 });
+        const fieldColumn = node.range.end - field.length + 1;
+        if (FORBIDDEN_NAMES.has(field.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${field}" is not allowed in a condition`, fieldColumn);
+        if (target.op === 'id' && target.args === 'sensors') identifiers.sensors.push({ name: field, column: fieldColumn });
         stack.push(target);
         break;
       }
@@ -200,7 +201,12 @@ function typedEnvironment(sensors: readonly SensorSpec[]): Environment {
     for (const s of sensors) schema[s.id] = CEL_TYPE[s.type];
     env = new Environment({ limits: LIMITS, homogeneousAggregateLiterals: false })
       .registerVariable({ name: 'sensors', schema })
-      .registerVariable('errors', 'list<string>');
+      .registerVariable('errors', 'list<string>')
+      // At runtime CEL compares numbers across int and double (`sensors.phases == 3` holds for 3.0),
+      // but the checker only knows same-type equality. Declaring the mixed overloads (cel-js derives
+      // the mirrored and != forms) keeps the check as permissive as evaluation; arithmetic stays strict.
+      .registerOperator('double == int', (a: number, b: bigint) => a === Number(b))
+      .registerOperator('double in list<int>', (a: number, list: bigint[]) => list.some((b) => a === Number(b)));
     typedEnvironments.set(sensors, env);
   }
   return env;
