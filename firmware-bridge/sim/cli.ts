@@ -17,6 +17,7 @@ Options:
   --baud N               baud rate (default 115200; a pty ignores it)
   --faults SPEC          frame faults, e.g. drop=0.05,corrupt=0.01,delay=20
   --random-faults N      random realistic device faults per minute (default from mcu-sim.json, 0)
+  --speed N              run actions N times faster (default 1)
 
 Prints "device-path: PATH" once ready. Reads control lines on stdin, one reply line each:
 ${CONTROL_HELP}
@@ -39,6 +40,7 @@ export const mcuSimCommand: CliCommand = {
           baud: { type: 'string', default: '115200' },
           faults: { type: 'string' },
           'random-faults': { type: 'string' },
+          speed: { type: 'string', default: '1' },
         },
       }));
     } catch (err) {
@@ -60,6 +62,7 @@ export const mcuSimCommand: CliCommand = {
       config,
       ...(values.port ? { path: values.port } : { pty: true }),
       baudRate: Number(values.baud),
+      speed: Number(values.speed) > 0 ? Number(values.speed) : 1,
       ...(faults ? { faults } : {}),
       ...(values['random-faults'] !== undefined ? { randomFaultsPerMinute: Number(values['random-faults']) } : {}),
       log: (line) => console.error(`mcu-sim: ${line}`),

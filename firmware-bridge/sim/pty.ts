@@ -9,7 +9,9 @@ export interface PtyPair {
   /** Link to the other end: the (virtual) MCU opens this. */
   b: string;
   readonly process: ChildProcess;
-  /** Stops socat (which removes the links) and the temp dir if we made it. */
+  /** Stops socat, which removes both pty devices and links: to the bridge this is an unplug. */
+  kill(): Promise<void>;
+  /** kill(), plus removal of the temp dir if openPtyPair made it. */
   close(): Promise<void>;
 }
 
@@ -28,9 +30,12 @@ export async function openPtyPair(options: { a?: string; b?: string; timeoutMs?:
   const cleanupDir = async (): Promise<void> => {
     if (dir) await rm(dir, { recursive: true, force: true });
   };
-  const close = async (): Promise<void> => {
+  const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+  };
+  const close = async (): Promise<void> => {
+    await kill();
     await cleanupDir();
   };
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
@@ -42,7 +47,7 @@ export async function openPtyPair(options: { a?: string; b?: string; timeoutMs?:
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { a, b, process: child, close };
+  return { a, b, process: child, kill, close };
 }
 
 async function exists(path: string): Promise<boolean> {

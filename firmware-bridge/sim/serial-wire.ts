@@ -1,5 +1,6 @@
 import { autoDetect, type BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
+import { PathWatch } from '../src/transport/path-watch.js';
 import type { VirtualMcu } from './virtual-mcu.js';
 
 /**
@@ -11,6 +12,7 @@ export class SerialWire {
   private stopped = false;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
+  private watch: PathWatch | undefined;
   private readonly onOutput = (bytes: Uint8Array): void => {
     if (this.port?.isOpen) this.port.write(Buffer.from(bytes));
   };
@@ -60,6 +62,7 @@ export class SerialWire {
     const lost = (): void => {
       if (this.port !== port) return;
       this.port = undefined;
+      this.watch?.stop();
       port.removeAllListeners();
       port.on('error', () => undefined);
       if (port.isOpen) port.close();
@@ -69,6 +72,8 @@ export class SerialWire {
     port.on('close', lost);
     port.on('error', lost);
     port.on('end', lost);
+    this.watch = new PathWatch(this.path, 200, lost);
+    await this.watch.start();
   }
 
   private retry(): void {
@@ -80,6 +85,7 @@ export class SerialWire {
   private async closePort(): Promise<void> {
     const port = this.port;
     this.port = undefined;
+    this.watch?.stop();
     if (!port) return;
     port.removeAllListeners();
     port.on('error', () => undefined);

@@ -20,6 +20,8 @@ export interface StartVirtualMcuOptions {
   baudRate?: number;
   log?: (line: string) => void;
   random?: () => number;
+  /** Action speed-up factor, default 1. */
+  speed?: number;
 }
 
 export interface VirtualMcuHandle {
@@ -44,6 +46,7 @@ export async function startVirtualMcu(options: StartVirtualMcuOptions): Promise<
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.randomFaultsPerMinute !== undefined ? { randomFaultsPerMinute: options.randomFaultsPerMinute } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.speed ? { speed: options.speed } : {}),
   });
   if (options.log) mcu.on('log', options.log);
   mcu.start();
@@ -55,8 +58,9 @@ export async function startVirtualMcu(options: StartVirtualMcuOptions): Promise<
 
   if (options.pty || options.path) {
     let pair: PtyPair | undefined;
+    let first: PtyPair | undefined; // owns the temp dir holding the links
     if (options.pty) {
-      pair = await openPtyPair(typeof options.pty === 'object' ? options.pty : {});
+      pair = first = await openPtyPair(typeof options.pty === 'object' ? options.pty : {});
       devicePath = pair.a;
     }
     const mcuPath = pair?.b ?? (options.path as string);
@@ -67,7 +71,7 @@ export async function startVirtualMcu(options: StartVirtualMcuOptions): Promise<
       if (pair) {
         // Killing socat removes both pty devices: the bridge sees EIO, exactly like a USB unplug.
         const { a, b } = pair;
-        await pair.close();
+        await pair.kill();
         await sleep(ms);
         pair = await openPtyPair({ a, b });
       } else {
@@ -77,7 +81,8 @@ export async function startVirtualMcu(options: StartVirtualMcuOptions): Promise<
     };
     stopTransport = async () => {
       await wire.detach();
-      await pair?.close();
+      await pair?.kill();
+      await first?.close();
     };
   } else {
     const sim = createSimBinding(mcu);

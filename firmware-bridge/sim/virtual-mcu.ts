@@ -13,6 +13,8 @@ export interface VirtualMcuOptions {
   /** Overrides config.randomFaults.perMinute (the demo turns it on, tests keep it off). */
   randomFaultsPerMinute?: number;
   random?: () => number;
+  /** Runs actions this many times faster (tests, impatient demos). Default 1. */
+  speed?: number;
 }
 
 export interface VirtualMcuEvents {
@@ -208,8 +210,9 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     const busy = this.options.config.busySensor;
     if (busy && spec.busyState) this.setSensor(busy.id, spec.busyState);
     const steps = spec.steps.length;
+    const durationMs = spec.durationMs / (this.options.speed ?? 1);
     spec.steps.forEach((message, i) => {
-      const at = (spec.durationMs * i) / Math.max(steps, 1);
+      const at = (durationMs * i) / Math.max(steps, 1);
       running.timers.push(setTimeout(() => this.sendEvent(EventCode.progress, [['action', name], ['percent', Math.round((100 * i) / steps)], ['message', message]]), at));
     });
     running.timers.push(
@@ -220,7 +223,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         this.apply(spec, params);
         if (steps > 0) this.sendEvent(EventCode.progress, [['action', name], ['percent', 100]]);
         this.sendEvent(EventCode.actionDone, [['action', name], ['ok', true]]);
-      }, spec.durationMs),
+      }, durationMs),
     );
   }
 

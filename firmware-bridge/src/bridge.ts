@@ -41,7 +41,8 @@ export interface BridgeOptions {
   retries?: number;
   /** Requests on the wire at once, default 4. */
   maxInFlight?: number;
-  reopen?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Reopen backoff after an unplug (defaults 250 ms doubling to 5000 ms); pollIntervalMs: device path check (500 ms). */
+  reopen?: { initialDelayMs?: number; maxDelayMs?: number; pollIntervalMs?: number };
   /** runAction waits estimatedSeconds * this factor (plus the request budget) for action.done; default 2. */
   actionTimeoutFactor?: number;
   logger?: BridgeLogger;

@@ -4,6 +4,7 @@ import { autoDetect, type BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
 import { ErrorCode, TouchpointError, type LinkState } from '@touchpoint/protocol';
 import { backoffDelay } from './backoff.js';
+import { PathWatch } from './path-watch.js';
 import { describeOpenError, isDisconnectError } from './port-errors.js';
 
 export interface TransportOptions {
@@ -12,7 +13,8 @@ export interface TransportOptions {
   baudRate: number;
   /** Defaults to the platform binding; tests pass @serialport/binding-mock or the virtual MCU's binding. */
   binding?: BindingInterface;
-  reopen?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** pollIntervalMs: how often the device path is checked while open (default 500; real ports only). */
+  reopen?: { initialDelayMs?: number; maxDelayMs?: number; pollIntervalMs?: number };
   logger: { info(msg: string): void; warn(msg: string): void };
 }
 
@@ -35,6 +37,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
   /** How many times the port came back after a loss. */
   reopenCount = 0;
   private everUp = false;
+  private watch: PathWatch | undefined;
 
   constructor(private readonly options: TransportOptions) {
     super();
@@ -57,6 +60,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
     clearTimeout(this.reopenTimer);
     const port = this.port;
     this.port = undefined;
+    this.watch?.stop();
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
     port?.removeAllListeners();
     this.setState('down', 'closed');
@@ -102,6 +106,10 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
     port.on('close', (err: Error | null) => this.lost(port, err ? `port closed: ${err.message}` : 'port closed'));
     port.on('error', (err: Error) => this.lost(port, `port error: ${err.message}`));
     port.on('end', () => this.lost(port, 'port reached end of stream'));
+    if (!this.options.binding) {
+      this.watch = new PathWatch(path, this.options.reopen?.pollIntervalMs ?? 500, (reason) => this.lost(port, reason));
+      await this.watch.start();
+    }
     if (this.everUp) this.reopenCount++;
     this.everUp = true;
     this.attempts = 0;
@@ -113,6 +121,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
   private lost(port: SerialPortStream, reason: string): void {
     if (this.port !== port || this.closed) return;
     this.port = undefined;
+    this.watch?.stop();
     port.removeAllListeners();
     port.on('error', () => undefined); // late errors from a dead port must not crash the process
     if (port.isOpen) port.close();
