@@ -14,16 +14,18 @@ export class LiveState {
   constructor(
     private readonly bus: EventBus<AgentEvents>,
     private readonly onChange: (state: UiLiveState) => void,
-    initialLink: LinkState,
+    private readonly link: () => LinkState,
   ) {
-    this.state = { broker: 'offline', link: initialLink, sensors: {}, errors: [], updatedAt: Date.now() };
+    this.state = { broker: 'offline', link: link(), sensors: {}, errors: [], updatedAt: Date.now() };
   }
 
   get current(): UiLiveState {
     return this.state;
   }
 
+  /** Extensions that started earlier (the MCU link) may have changed state already: read it now. */
   start(): void {
+    this.patch({ link: this.link() });
     const bus = this.bus;
     this.off.push(
       bus.on('mqtt.connected', () => this.patch({ broker: 'online' })),

@@ -72,7 +72,7 @@ export class LocalServer implements Extension {
   private boundPort = 0;
 
   constructor(private readonly options: LocalServerOptions) {
-    this.live = new LiveState(options.bus, () => this.scheduleState(), options.link());
+    this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
     this.handle('state.get', uiRequestBase, () => this.live.current);
     this.handle('agent.ping', uiRequestBase, () => ({ at: Date.now() }));
     this.route('GET', '/api/state', (_req, res) => json(res, 200, this.live.current));

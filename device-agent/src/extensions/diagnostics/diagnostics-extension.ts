@@ -40,6 +40,7 @@ export class DiagnosticsExtension implements Extension {
 
   start(): void {
     const { bus, reporter, logger } = this.options;
+    this.linkWasUp = this.options.mcu.link === 'up';
     this.off.push(
       bus.on('mcu.event', (event) => {
         if (event.type === 'error.raised' || event.type === 'error.cleared') {
