@@ -1,5 +1,5 @@
 import type { CliCommand } from '@touchpoint/protocol';
-import { demo } from './demo.js';
+import { demo } from './demo/demo-command.js';
 import { flowsValidate } from './flows-validate.js';
 
 /** Commands that compose several workspaces (flows validate, demo, device init) live here. */

@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { startBroker, type RunningBroker } from '@touchpoint/broker';
+import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
+import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples', import.meta.url));
+
+const USAGE = `Usage: touchpoint demo [options]
+
+Runs the whole of Touchpoint in one process tree with embedded defaults and no
+outside services: the broker with SQLite, the console, and a fleet of simulated
+devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
+
+  --devices N       simulated devices, alternating coffee machines and wallboxes (default 4)
+  --model MODEL     also run one device of MODEL (a folder in examples/, e.g. from
+                    \`touchpoint device init MODEL\`); repeatable
+  --data-dir DIR    where the demo keeps its data (default ./.touchpoint); a second start reuses it
+  --mqtt-port N     MQTT over TCP (default 1883)
+  --http-port N     console, API and MQTT over WebSocket (default 8080)
+  --ui-port N       first touchscreen UI port; device i uses N+i (default 8801)
+  --faults-per-minute F
+                    how often each simulated device raises a realistic error (default 0.1)
+  --serial pty|memory
+                    virtual MCU behind a socat pseudo-terminal (default when socat is installed)
+                    or an in-process serial binding`;
+
+function step(message: string): void {
+  process.stdout.write(`• ${message}\n`);
+}
+
+function portOption(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number, got ${value}`);
+  return n;
+}
+
+function hasSocat(): boolean {
+  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Provisions the planned devices that are new; keeps the tokens of the ones from an earlier start. */
+function ensureDevices(broker: RunningBroker, dataDir: string, plan: { deviceId: string; model: string }[]): DemoDevice[] {
+  const known = new Map(loadDemoDevices(dataDir).map((d) => [d.deviceId, d]));
+  for (const { deviceId, model } of plan) {
+    if (known.has(deviceId)) continue;
+    const existing = broker.fleet.devices.get(deviceId);
+    const token = existing ? broker.fleet.devices.rotateToken(deviceId) : broker.fleet.provisionDevice(deviceId, model, ['demo']).token;
+    known.set(deviceId, { deviceId, model, token });
+  }
+  const all = [...known.values()];
+  saveDemoDevices(dataDir, all);
+  return plan.map((p) => known.get(p.deviceId)!);
+}
+
+export const demo: CliCommand = {
+  path: ['demo'],
+  summary: 'Run the embedded demo: broker, console and simulated devices',
+  usage: USAGE,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
+          'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
+          'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' },
+        },
+        strict: true,
+      }));
+    } catch (err) {
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
+    }
+    const count = Number(values.devices);
+    if (!Number.isInteger(count) || count < 0 || count > 200) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--devices must be a whole number from 0 to 200, got ${values.devices}`);
+    const faults = Number(values['faults-per-minute']);
+    if (!Number.isFinite(faults) || faults < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
+    const extraModels = values.model ?? [];
+    for (const model of extraModels) {
+      if (!existsSync(resolve(EXAMPLES_DIR, model, 'profile.json'))) throw new TouchpointError(ErrorCode.NOT_FOUND, `no model ${model} in ${EXAMPLES_DIR}; create one with: npx touchpoint device init ${model}`);
+    }
+    const serial = values.serial ?? (hasSocat() ? 'pty' : 'memory');
+    if (serial !== 'pty' && serial !== 'memory') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--serial must be pty or memory');
+    if (serial === 'pty' && !hasSocat()) throw new TouchpointError(ErrorCode.NOT_FOUND, '--serial pty needs socat (apt install socat), or use --serial memory');
+    const uiBase = portOption(values['ui-port'], '--ui-port');
+
+    const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
+    const startedAt = Date.now();
+    step(`starting broker and console (data in ${dataDir})`);
+    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn' });
+    step(`broker ready: mqtt://${broker.host}:${broker.mqttPort}`);
+
+    const devices: SimulatedDevice[] = [];
+    let stopping = false;
+    const stopAll = async () => {
+      if (stopping) return;
+      stopping = true;
+      step('stopping simulated devices and broker');
+      await Promise.allSettled(devices.map((d) => d.stop()));
+      await broker.close();
+    };
+    const interrupted = new Promise<void>((done) => {
+      process.once('SIGINT', () => done());
+      process.once('SIGTERM', () => done());
+    });
+
+    try {
+      const plan = ensureDevices(broker, dataDir, planFleet(count, extraModels));
+      for (const [i, device] of plan.entries()) {
+        const sim = await startSimulatedDevice({
+          deviceId: device.deviceId,
+          model: device.model,
+          modelDir: resolve(EXAMPLES_DIR, device.model),
+          token: device.token,
+          brokerUrl: `mqtt://${broker.host}:${broker.mqttPort}`,
+          trustedKey: broker.fleet.signer,
+          dataDir,
+          uiPort: uiBase === 0 ? 0 : uiBase + i,
+          serial,
+          randomFaultsPerMinute: faults,
+        });
+        devices.push(sim);
+        step(`device ${sim.deviceId} (${sim.model}) running: serial ${sim.serialPath}`);
+      }
+    } catch (err) {
+      await stopAll();
+      throw err;
+    }
+
+    console.log(`\nTouchpoint is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).\n`);
+    console.log(`Console:      http://${broker.host}:${broker.httpPort}/`);
+    if (broker.initialAdmin) console.log(`Login:        ${broker.initialAdmin.name} / ${broker.initialAdmin.password}   (one-time password, shown only on this first start)`);
+    else console.log('Login:        admin (its one-time password was printed on the first start; add staff with `npx touchpoint staff add NAME --role agent`)');
+    for (const d of devices) console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}`);
+    console.log('\nPress Ctrl-C to stop.');
+
+    await interrupted;
+    await stopAll();
+    return ExitCode.ok;
+  },
+};

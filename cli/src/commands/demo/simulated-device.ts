@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { createAgent, parseConfig, silentLogger, type Agent, type Logger } from '@touchpoint/device-agent';
+import { createBridge, loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+
+export interface SimulatedDeviceOptions {
+  deviceId: string;
+  model: string;
+  modelDir: string;
+  token: string;
+  brokerUrl: string;
+  trustedKey: { keyId: string; publicKeyPem: string };
+  dataDir: string;
+  uiPort: number;
+  /** `pty`: virtual MCU behind a real socat pseudo-terminal; `memory`: in-process serial binding. */
+  serial: 'pty' | 'memory';
+  randomFaultsPerMinute: number;
+  logger?: Logger;
+}
+
+export interface SimulatedDevice {
+  deviceId: string;
+  model: string;
+  uiUrl: string;
+  serialPath: string;
+  mcu: VirtualMcuHandle;
+  agent: Agent;
+  stop(): Promise<void>;
+}
+
+/** One demo device: a virtual MCU, the firmware bridge, the agent and its touchscreen UI server. */
+export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<SimulatedDevice> {
+  const { profile, config } = await loadModel(o.modelDir);
+  const mcu = await startVirtualMcu({ profile, config, randomFaultsPerMinute: o.randomFaultsPerMinute, ...(o.serial === 'pty' ? { pty: true } : {}) });
+  const serialPath = mcu.devicePath ?? `virtual:${o.deviceId}`;
+  try {
+    const agentConfig = parseConfig({
+      deviceId: o.deviceId,
+      brokerUrl: o.brokerUrl,
+      token: o.token,
+      serial: { path: serialPath },
+      dataDir: join(o.dataDir, 'demo', 'agents', o.deviceId),
+      trustedKeys: [o.trustedKey],
+      profile: o.modelDir,
+      diagnosticsIntervalS: 15,
+      keepaliveS: 15,
+      reconnect: { minMs: 500, maxMs: 10_000, connectTimeoutMs: 5_000 },
+      localServer: { port: o.uiPort },
+    });
+    const binding = mcu.binding;
+    const agent = await createAgent(agentConfig, {
+      logger: o.logger ?? silentLogger,
+      ...(binding ? { createBridge: (_cfg, prof) => createBridge({ path: serialPath, profile: prof, binding }) } : {}),
+    });
+    await agent.start();
+    return {
+      deviceId: o.deviceId,
+      model: o.model,
+      uiUrl: agent.services.localServer?.url ?? `http://127.0.0.1:${o.uiPort}/`,
+      serialPath,
+      mcu,
+      agent,
+      async stop() {
+        await agent.stop();
+        await mcu.stop();
+      },
+    };
+  } catch (err) {
+    await mcu.stop();
+    throw err;
+  }
+}
