@@ -14,4 +14,5 @@ export * from './messages/command.js';
 export * from './messages/case.js';
 export * from './messages/signal.js';
 export * from './messages/local-ui.js';
+export * from './messages/help-ui.js';
 export * from './flow/index.js';
