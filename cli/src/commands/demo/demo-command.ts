@@ -19,6 +19,8 @@ devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
   --devices N       simulated devices, alternating coffee machines and wallboxes (default 4)
   --model MODEL     also run one device of MODEL (a folder in examples/, e.g. from
                     \`touchpoint device init MODEL\`); repeatable
+  --models-dir DIR  another folder of models (each MODEL/profile.json, flows/, mcu-sim.json)
+                    to look in for --model, besides examples/
   --data-dir DIR    where the demo keeps its data (default ./.touchpoint); a second start reuses it
   --mqtt-port N     MQTT over TCP (default 1883)
   --http-port N     console, API and MQTT over WebSocket (default 8080)
@@ -69,7 +71,7 @@ export const demo: CliCommand = {
         options: {
           'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
           'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
-          'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' },
+          'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string' },
         },
         strict: true,
       }));
@@ -81,8 +83,10 @@ export const demo: CliCommand = {
     const faults = Number(values['faults-per-minute']);
     if (!Number.isFinite(faults) || faults < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
     const extraModels = values.model ?? [];
+    const modelDirs = [...(values['models-dir'] ? [resolve(values['models-dir'])] : []), EXAMPLES_DIR];
+    const modelDir = (model: string) => modelDirs.map((d) => resolve(d, model)).find((d) => existsSync(resolve(d, 'profile.json')));
     for (const model of extraModels) {
-      if (!existsSync(resolve(EXAMPLES_DIR, model, 'profile.json'))) throw new TouchpointError(ErrorCode.NOT_FOUND, `no model ${model} in ${EXAMPLES_DIR}; create one with: npx touchpoint device init ${model}`);
+      if (!modelDir(model)) throw new TouchpointError(ErrorCode.NOT_FOUND, `no model ${model} in ${modelDirs.join(' or ')}; create one with: npx touchpoint device init ${model}`);
     }
     const serial = values.serial ?? (hasSocat() ? 'pty' : 'memory');
     if (serial !== 'pty' && serial !== 'memory') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--serial must be pty or memory');
@@ -92,7 +96,7 @@ export const demo: CliCommand = {
     const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
     const startedAt = Date.now();
     step(`starting broker and console (data in ${dataDir})`);
-    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn' });
+    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn', profileDirs: modelDirs });
     step(`broker ready: mqtt://${broker.host}:${broker.mqttPort}`);
 
     const devices: SimulatedDevice[] = [];
@@ -115,7 +119,7 @@ export const demo: CliCommand = {
         const sim = await startSimulatedDevice({
           deviceId: device.deviceId,
           model: device.model,
-          modelDir: resolve(EXAMPLES_DIR, device.model),
+          modelDir: modelDir(device.model)!,
           token: device.token,
           brokerUrl: `mqtt://${broker.host}:${broker.mqttPort}`,
           trustedKey: broker.fleet.signer,
