@@ -196,6 +196,9 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
 
   const services: AgentServices = { config, profile, bus, logger, reporter, outbox, connection, mcu, diagnostics, actions, localServer, db, cacheDir, health };
 
+  // One line per committed report: with TOUCHPOINT_LOG_LEVEL=debug the log is a record of what must arrive.
+  bus.on('report.queued', ({ kind, messageId, seq }) => logger.debug('report queued', { kind, id: messageId, seq }));
+
   // Presence carries the firmware version: publish it again once the MCU has told us.
   bus.on('mcu.info', () => connection.refreshPresence());
 
