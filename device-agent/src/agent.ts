@@ -11,6 +11,7 @@ import { CommandExtension } from './extensions/commands/command-extension.js';
 import { builtinActions, type AgentActionHandler, type AgentActionRegistry } from './extensions/commands/agent-actions.js';
 import { ReplayStore } from './extensions/commands/replay-store.js';
 import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
+import { touchUiExtensions } from './extensions/help-session/index.js';
 import { McuLink } from './extensions/mcu-link.js';
 import { LocalServer } from './local-server/local-server.js';
 import { childLogger, createLogger, type Logger } from './logger.js';
@@ -208,7 +209,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     mcu,
     diagnostics,
     commands,
-    ...(localServer ? [localServer] : []),
+    ...(localServer ? [localServer, ...touchUiExtensions(services)] : []),
     ...(hooks.extensions?.(services) ?? []),
     new OutboxPublisher(outbox, connection, bus, config.outbox.maxInflight, childLogger(logger, 'outbox')),
     connection,
