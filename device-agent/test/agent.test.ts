@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -86,6 +87,19 @@ describe('createAgent (real aedes, fake MCU)', () => {
     expect(of<DeviceEventMessage>('events').map((e) => e.event)).toContainEqual({ type: 'link', link: 'down', reason: 'unplugged' });
   });
 
+  it('keeps running with the serial port missing: says so, retries, and reports the link down', async () => {
+    const lines: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) };
+    // No createBridge hook: the real firmware bridge on a path that does not exist.
+    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.1, serial: { path: join(dir.path, 'ttyMISSING') } }), { logger });
+    await agent.start();
+    const diag = await waitFor(() => of<DiagnosticsMessage>('diagnostics')[0], 'diagnostics without an MCU');
+    expect(diag.agent.link).not.toBe('up');
+    expect(diag.mcu).toEqual({ sensors: {}, errors: [] });
+    expect(lines.some((l) => l.includes('ttyMISSING'))).toBe(true);
+    expect(agent.services.connection.connected).toBe(true);
+  });
+
   it('keeps producing reports while the broker is away and delivers each in order once it is back', async () => {
     agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.05 }), { createBridge: () => bridge, logger: silentLogger });
     await agent.start();
@@ -96,15 +110,17 @@ describe('createAgent (real aedes, fake MCU)', () => {
     const outbox = agent.services.outbox;
     await waitFor(() => outbox.depth >= 10, 'reports queued while offline');
     bridge.raise({ type: 'error.raised', code: 'E01' });
-    broker = await startAedes(port);
+    broker = await startAedes(port, { hold: (id) => id === 'cm-0001' });
     received = [];
     await watch();
+    broker.release();
     await waitFor(() => agent!.services.connection.connected && outbox.depth === 0, 'outbox drained', 10_000);
+    // A PUBACK can reach the agent before the broker's copy reaches the watcher: wait for the last report queued.
+    await waitFor(() => of<DeviceEventMessage>('events').some((e) => e.event.type === 'error.raised' && e.event.code === 'E01'), 'the E01 event');
     const diagIds = of<DiagnosticsMessage>('diagnostics').map((d) => d.id);
     expect(new Set(diagIds).size).toBe(diagIds.length);
     const ts = of<DiagnosticsMessage>('diagnostics').map((d) => d.ts);
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
-    expect(of<DeviceEventMessage>('events').some((e) => e.event.type === 'error.raised' && e.event.code === 'E01')).toBe(true);
     expect(agent.health().reconnects).toBeGreaterThanOrEqual(1);
   });
 

@@ -15,12 +15,21 @@ export interface TestBroker {
   hasClient(clientId: string): boolean;
   /** Cut a client's TCP connection at the broker, as a dead network would. */
   dropClient(clientId: string): void;
+  /** Let held clients in. */
+  release(): void;
   close(): Promise<void>;
 }
 
 /** A bare aedes broker on an ephemeral loopback port (or a given one, to "restart" it). */
-export async function startAedes(port = 0): Promise<TestBroker> {
+export async function startAedes(port = 0, options: { hold?: (clientId: string) => boolean } = {}): Promise<TestBroker> {
   const aedes = await Aedes.createBroker();
+  // Clients matching `hold` are refused (CONNACK "server unavailable") until release(): a test can get its
+  // observers subscribed before the device reconnects.
+  let holding = options.hold;
+  aedes.authenticate = (client, _username, _password, done) => {
+    if (holding?.(client.id)) return done(Object.assign(new Error('held by the test'), { returnCode: 3 }), false);
+    done(null, true);
+  };
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -37,6 +46,9 @@ export async function startAedes(port = 0): Promise<TestBroker> {
     port: bound,
     url: `mqtt://127.0.0.1:${bound}`,
     sockets,
+    release: () => {
+      holding = undefined;
+    },
     hasClient: (clientId) => clientId in clients(aedes),
     dropClient: (clientId) => clients(aedes)[clientId]?.conn.destroy(),
     async close() {
