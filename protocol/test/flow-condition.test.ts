@@ -161,6 +161,13 @@ describe('checkConditionTypes', () => {
     if (!result.ok) expect(result.reason).toMatch(/string > int/);
   });
 
+  it('accepts mixed int/double equality and membership, as evaluation does', () => {
+    const cond = parsed('sensors.water_tank_level in [30, 40] && sensors.water_tank_level != 35');
+    expect(checkConditionTypes(cond, sensors).ok).toBe(true);
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 40 }, errors: [] })).toEqual({ ok: true, value: true });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 41 }, errors: [] })).toEqual({ ok: true, value: false });
+  });
+
   it('catches a number sensor used as a boolean', () => {
     expect(checkConditionTypes(parsed('sensors.water_tank_level'), sensors).ok).toBe(false);
   });
