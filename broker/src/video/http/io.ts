@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, TouchpointError, describeIssues } from '@touchpoint/protocol';
+import type { z } from 'zod';
+import type { Logger } from '../../logger.js';
+
+const STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.BAD_JSON]: 400, [ErrorCode.SCHEMA_INVALID]: 400, [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.NOT_AUTHORIZED]: 401, [ErrorCode.FORBIDDEN_ROLE]: 403, [ErrorCode.CSRF]: 403,
+  [ErrorCode.NOT_FOUND]: 404, [ErrorCode.CONFLICT]: 409, [ErrorCode.REPLAY]: 409, [ErrorCode.EXPIRED]: 410,
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+/** Errors are JSON with a named code; anything that is not a TouchpointError is a 500 and logged. */
+export function sendError(res: ServerResponse, err: unknown, log: Logger, status?: number): void {
+  if (err instanceof TouchpointError) {
+    sendJson(res, status ?? STATUS[err.code] ?? 400, { error: { code: err.code, message: err.message } });
+    return;
+  }
+  log.error('video request failed', { code: ErrorCode.INTERNAL, reason: (err as Error).stack ?? String(err) });
+  if (!res.headersSent) sendJson(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'internal error' } });
+  else res.destroy();
+}
+
+/** A JSON body up to `limit` bytes, validated by `schema`. */
+export async function readBody<S extends z.ZodType>(req: IncomingMessage, schema: S, limit = 32 * 1024): Promise<z.output<S>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'request body must be application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new TouchpointError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.BAD_JSON, `request body is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `body: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Server-sent events: numbered so EventSource resumes with Last-Event-ID; a comment every 15 s keeps proxies from closing it. */
+export function openEventStream(req: IncomingMessage, res: ServerResponse): { send(id: number, data: unknown): void; onClose(fn: () => void): void } {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  heartbeat.unref();
+  const closers: (() => void)[] = [() => clearInterval(heartbeat)];
+  req.on('close', () => {
+    for (const fn of closers.splice(0)) fn();
+  });
+  return {
+    send(id, data) {
+      if (!res.writableEnded) res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    onClose(fn) {
+      closers.push(fn);
+    },
+  };
+}
+
+export function lastEventId(req: IncomingMessage, url: URL): number {
+  const raw = req.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? '0';
+  const n = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
