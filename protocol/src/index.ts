@@ -16,3 +16,4 @@ export * from './messages/signal.js';
 export * from './messages/local-ui.js';
 export * from './messages/help-ui.js';
 export * from './flow/index.js';
+export * from './api/index.js';

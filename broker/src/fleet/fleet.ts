@@ -24,7 +24,7 @@ export class Fleet {
   /** The public half of the command-signing key: what devices trust. */
   readonly signer: { keyId: string; publicKeyPem: string };
 
-  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signingKey: SignerKey, publish: Publish, log: Logger) {
+  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signingKey: SignerKey, readonly publish: Publish, log: Logger) {
     this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
     this.devices = new Devices(db);
     this.staff = new Staff(db);

@@ -52,7 +52,10 @@ export class Ingest {
       case 'caseOpen': return this.caseOpen(topic.deviceId, payload, now);
       case 'signal': {
         const msg = decode(signalMessage, payload);
-        return msg.ok ? (msg.value.sessionId === topic.sessionId ? ok('passed') : fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic')) : msg;
+        if (!msg.ok) return msg;
+        if (msg.value.sessionId !== topic.sessionId) return fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
+        if (topic.direction === 'up') this.live.emit('signal', { deviceId: topic.deviceId, message: msg.value });
+        return ok('passed');
       }
       case 'command':
       case 'caseStatus':

@@ -82,6 +82,40 @@ export class Staff {
     return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at } : undefined;
   }
 
+  /** Every account, including disabled ones, for the admin's staff list. */
+  listAll(): (StaffMember & { disabled: boolean })[] {
+    return (this.db.prepare('SELECT id, name, display_name, role, disabled FROM staff ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole; disabled: number }[])
+      .map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role, disabled: r.disabled === 1 }));
+  }
+
+  /** Display names by id, disabled accounts included, so old audit entries still read well. */
+  displayNames(): Map<string, string> {
+    return new Map((this.db.prepare('SELECT id, display_name FROM staff').all() as { id: string; display_name: string }[]).map((r) => [r.id, r.display_name]));
+  }
+
+  /** Changes a role or disables an account; either ends the member's sessions so the change applies at once. */
+  update(id: string, change: { role?: StaffRole; disabled?: boolean }): StaffMember & { disabled: boolean } {
+    const current = this.listAll().find((m) => m.id === id);
+    if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${id} does not exist`);
+    const role = change.role ? staffRole.parse(change.role) : current.role;
+    const disabled = change.disabled ?? current.disabled;
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE staff SET role = ?, disabled = ? WHERE id = ?').run(role, disabled ? 1 : 0, id);
+      if (role !== current.role || disabled) this.db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+    })();
+    return { ...current, role, disabled };
+  }
+
+  /** Issues a new one-time password and ends the member's sessions. */
+  async resetPassword(id: string): Promise<string> {
+    const password = newPassword();
+    const hash = await hashPassword(password);
+    const res = this.db.prepare('UPDATE staff SET password_hash = ? WHERE id = ?').run(hash, id);
+    if (res.changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${id} does not exist`);
+    this.db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+    return password;
+  }
+
   endSession(token: string): void {
     this.db.prepare('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
   }

@@ -1,16 +1,69 @@
+import { fileURLToPath } from 'node:url';
 import type { Counters } from '../counters.js';
+import { DeviceViews } from '../fleet/device-views.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
+import type { ApiDeps } from './context.js';
+import { FlowCatalog } from './flows.js';
+import { DEFAULT_LIVE_OPTIONS, LiveHub, type LiveHubOptions } from './live-hub.js';
+import { DEFAULT_LOGIN_LIMITS, FailureLimiter, type LoginLimits } from './rate-limit.js';
+import { apiHandler, type Route } from './router.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { caseRoutes } from './routes/cases.js';
+import { commandRoutes } from './routes/commands.js';
+import { deviceRoutes } from './routes/devices.js';
+import { flowRoutes } from './routes/flows.js';
+import { kpiRoutes } from './routes/kpis.js';
+import { liveHandler } from './routes/live.js';
+import { loginHandler } from './routes/login.js';
+import { staffRoutes } from './routes/staff.js';
 import { healthHandler, type HttpHandler } from './server.js';
+import { consoleHandler, defaultConsoleSource } from './static.js';
 
 export interface RouteContext {
   fleet: Fleet;
   counters: Counters;
   log: Logger;
+  /** The built console; default: this repository's console/dist, built on first request if missing. */
   consoleDir?: string | undefined;
+  /** Where help flows are read from (`<dir>/<model>/flows/*.json`); default: the repository's examples. */
+  flowDirs?: string[] | undefined;
+  loginLimits?: Partial<LoginLimits> | undefined;
+  live?: Partial<LiveHubOptions> | undefined;
+  /** Mark the session cookie Secure; set when the console is served over HTTPS (directly or behind a proxy). */
+  secureCookies?: boolean | undefined;
+  /** Handlers of other services on this server (the video calls' /api/video/*), tried before the console API. */
+  extraHandlers?: HttpHandler[] | undefined;
 }
+
+/** Every API endpoint, in one list (see docs/console.md for the table). */
+export const API_ROUTES: readonly Route[] = [
+  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...flowRoutes,
+];
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
 
 /** Every HTTP route, in the order they are tried. */
 export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
-  return [healthHandler(() => ctx.counters.snapshot())];
+  const limits = { ...DEFAULT_LOGIN_LIMITS, ...ctx.loginLimits };
+  const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...ctx.live };
+  const deps: ApiDeps = {
+    fleet: ctx.fleet,
+    views: new DeviceViews(ctx.fleet.db),
+    counters: ctx.counters,
+    log: ctx.log,
+    hub: new LiveHub(ctx.fleet, ctx.log, liveOptions),
+    flows: new FlowCatalog(ctx.flowDirs ?? [EXAMPLES_DIR], ctx.log),
+    limiters: { account: new FailureLimiter(limits.perAccount, limits.windowMs), ip: new FailureLimiter(limits.perIp, limits.windowMs) },
+    secureCookies: ctx.secureCookies ?? false,
+  };
+  return [
+    healthHandler(() => ctx.counters.snapshot()),
+    loginHandler(deps),
+    liveHandler(deps, liveOptions.maxStreamsPerSession),
+    ...(ctx.extraHandlers ?? []),
+    apiHandler(API_ROUTES, deps),
+    consoleHandler(ctx.consoleDir ? { dir: ctx.consoleDir } : defaultConsoleSource(), ctx.log),
+  ];
 }

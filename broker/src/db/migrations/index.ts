@@ -1,6 +1,8 @@
 import { sql as initial } from './001-initial.js';
+import { sql as consoleIndexes } from './002-console-indexes.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'console-indexes', sql: consoleIndexes },
 ];

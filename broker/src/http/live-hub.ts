@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { LiveEvent } from '@touchpoint/protocol';
+import type { Fleet } from '../fleet/fleet.js';
+import { deviceHealthOf } from '../fleet/health.js';
+import type { Logger } from '../logger.js';
+import type { Authed } from './context.js';
+import { setSecurityHeaders } from './security-headers.js';
+
+interface Stream {
+  res: ServerResponse;
+  staffId: string;
+  token: string;
+  /** null: the fleet-wide stream; otherwise one device's stream. */
+  device: string | null;
+}
+
+interface Buffered {
+  seq: number;
+  event: LiveEvent;
+  deviceId: string | null;
+  /** Fleet-wide streams get this event too. */
+  fleetWide: boolean;
+  /** Only this staff member's streams get it. */
+  staffId?: string;
+}
+
+export interface LiveHubOptions {
+  /** Comment lines that keep proxies from closing an idle stream and notice dead sessions. */
+  heartbeatMs: number;
+  /** Events kept for resuming after a reconnect (Last-Event-ID). */
+  backlog: number;
+  /** A stream whose socket buffers more than this is closed; the client reconnects and resumes. */
+  maxBufferedBytes: number;
+  maxStreamsPerSession: number;
+}
+
+export const DEFAULT_LIVE_OPTIONS: LiveHubOptions = { heartbeatMs: 15_000, backlog: 2_000, maxBufferedBytes: 1024 * 1024, maxStreamsPerSession: 8 };
+
+/**
+ * The console's live channel: server-sent events fed by the fleet's LiveBus.
+ * Each event gets an id `<epoch>-<seq>`; a reconnecting EventSource sends the
+ * last id back and gets what it missed from a bounded backlog, or `resumed:
+ * false` (refetch) when the backlog no longer reaches that far or the broker
+ * restarted.
+ */
+export class LiveHub {
+  private readonly epoch = randomBytes(4).toString('hex');
+  private seq = 0;
+  private readonly backlog: Buffered[] = [];
+  private readonly streams = new Set<Stream>();
+  private readonly healthKey = new Map<string, string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly fleet: Fleet, private readonly log: Logger, private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS) {
+    const live = fleet.live;
+    live.on('presence', (e) => this.publish({ type: 'presence', ...e }, e.deviceId, true));
+    live.on('diagnostics', (d) => {
+      this.publish({ type: 'diagnostics', deviceId: d.deviceId, diagnostics: d }, d.deviceId, false);
+      this.health(d.deviceId, d.mcu.errors, d.agent.link);
+    });
+    live.on('event', (e) => {
+      this.publish({ type: 'device-event', deviceId: e.deviceId, at: e.at, event: e.event }, e.deviceId, false);
+      if (e.event.type !== 'help' && e.event.type !== 'video') {
+        const device = fleet.devices.get(e.deviceId);
+        if (device) this.health(device.id, device.errors, device.link);
+      }
+    });
+    live.on('help', (e) => this.publish({ type: 'help', ...e }, e.deviceId, false));
+    live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
+    live.on('command', (e) => this.publish({ type: 'command', commandId: e.commandId, deviceId: e.deviceId, status: e.status, ...(e.code ? { code: e.code } : {}), ...(e.reason ? { reason: e.reason } : {}) }, e.deviceId, true));
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Opens an event stream for a staff session; `device` narrows it to one device's detail events. */
+  attach(req: IncomingMessage, res: ServerResponse, auth: Authed, device: string | null): void {
+    let resumed = false;
+    let replay: Buffered[] = [];
+    const last = /^([0-9a-f]{8})-(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
+    if (last && last[1] === this.epoch) {
+      const after = Number(last[2]);
+      const oldest = this.backlog[0]?.seq ?? this.seq + 1;
+      // Resumable when nothing after `after` has been dropped from the backlog.
+      if (after >= oldest - 1 && after <= this.seq) {
+        resumed = true;
+        replay = this.backlog.filter((b) => b.seq > after);
+      }
+    }
+    setSecurityHeaders(res, 'api');
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    req.socket.setNoDelay(true);
+    req.socket.setTimeout(0);
+    const stream: Stream = { res, staffId: auth.staff.id, token: auth.token, device };
+    this.streams.add(stream);
+    res.on('close', () => this.detach(stream));
+    // The browser waits this long before reconnecting; the client adds its own backoff on top.
+    res.write('retry: 1500\n\n');
+    this.write(stream, `${this.epoch}-${this.seq}`, { type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() });
+    for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, b.event);
+    this.heartbeat ??= setInterval(() => this.tick(), this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Streams of this session open beyond the cap are refused (429). */
+  streamsOf(token: string): number {
+    let n = 0;
+    for (const s of this.streams) if (s.token === token) n++;
+    return n;
+  }
+
+  /** Ends a session's streams at once (logout); its EventSource then fails to reconnect (401). */
+  closeSession(token: string): void {
+    for (const s of this.streams) if (s.token === token) s.res.end();
+  }
+
+  private detach(stream: Stream): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  private tick(): void {
+    for (const s of this.streams) {
+      // A disabled member, a changed role or an expired session ends the stream.
+      if (!this.fleet.staff.session(s.token)) {
+        s.res.end();
+        continue;
+      }
+      s.res.write(': ping\n\n');
+    }
+  }
+
+  private health(deviceId: string, errors: readonly string[], link: string | null): void {
+    const device = this.fleet.devices.get(deviceId);
+    const health = deviceHealthOf(errors, link, device ? this.fleet.profiles.get(device.model) : undefined, true);
+    const key = `${[...errors].sort().join(',')}|${link ?? ''}|${health}`;
+    if (this.healthKey.get(deviceId) === key) return;
+    this.healthKey.set(deviceId, key);
+    const linkState = link === 'up' || link === 'down' || link === 'reopening' ? link : null;
+    this.publish({ type: 'health', deviceId, errors: [...errors], link: linkState, health }, deviceId, true);
+  }
+
+  private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string): void {
+    const b: Buffered = { seq: ++this.seq, event, deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
+    this.backlog.push(b);
+    if (this.backlog.length > this.options.backlog) this.backlog.shift();
+    for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, event);
+  }
+
+  private wants(s: Stream, b: Buffered): boolean {
+    if (b.staffId !== undefined && b.staffId !== s.staffId) return false;
+    return s.device === null ? b.fleetWide : b.deviceId === s.device;
+  }
+
+  private write(s: Stream, id: string, event: LiveEvent): void {
+    if (s.res.writableLength > this.options.maxBufferedBytes) {
+      this.log.warn('live stream too slow, closed', { staffId: s.staffId, code: 'RATE_LIMITED' });
+      s.res.destroy();
+      return;
+    }
+    s.res.write(`id: ${id}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, describeIssues } from '@touchpoint/protocol';
+import type { z } from 'zod';
+import { HttpError } from './errors.js';
+
+/** Reads a JSON body up to `limit` bytes; larger bodies are refused before they are buffered. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  // Only JSON: an HTML form cannot send it cross-site without a CORS preflight.
+  if (type !== 'application/json') throw new HttpError(ErrorCode.SCHEMA_INVALID, 'request body must be application/json', 415);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError(ErrorCode.BAD_JSON, `request body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(ErrorCode.SCHEMA_INVALID, `${where}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Query parameters as a plain object; a repeated key keeps its last value. */
+export function queryObject(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of req.headers.cookie?.split(';') ?? []) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The peer address; proxies are not trusted, so X-Forwarded-For is ignored. */
+export function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** A state-changing request from a page on another origin is refused even before the CSRF token is checked. */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import { ErrorCode, createStaffRequest, staffListResponse, staffWithPassword, updateStaffRequest } from '@touchpoint/protocol';
+import { HttpError } from '../errors.js';
+import { route, type Route } from '../router.js';
+
+export const staffRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/api/staff', role: 'admin', action: 'staff.list', response: staffListResponse,
+    handle: (_input, deps) => ({ items: deps.fleet.staff.listAll() }),
+  }),
+  route({
+    method: 'POST', path: '/api/staff', role: 'admin', action: 'staff.create', body: createStaffRequest, response: staffWithPassword, status: 201,
+    handle: async ({ body, auth }, deps) => {
+      const { staff, password } = await deps.fleet.staff.add(body.name, body.role, body.displayName);
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'staff.create', target: staff.id, outcome: 'ok', detail: { name: staff.name, role: staff.role } });
+      return { staff, password };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/staff/:id', role: 'admin', action: 'staff.update', body: updateStaffRequest, response: staffWithPassword,
+    handle: async ({ params, body, auth }, deps) => {
+      const all = deps.fleet.staff.listAll();
+      const target = all.find((m) => m.id === params.id);
+      if (!target) throw new HttpError(ErrorCode.NOT_FOUND, `staff member ${params.id!} does not exist`);
+      const losesAdmin = target.role === 'admin' && !target.disabled && ((body.role !== undefined && body.role !== 'admin') || body.disabled === true);
+      if (losesAdmin && all.filter((m) => m.role === 'admin' && !m.disabled).length === 1) {
+        throw new HttpError(ErrorCode.CONFLICT, 'the last active admin cannot be demoted or disabled');
+      }
+      const updated = deps.fleet.staff.update(target.id, { role: body.role, disabled: body.disabled });
+      const password = body.resetPassword ? await deps.fleet.staff.resetPassword(target.id) : undefined;
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'staff.update', target: target.id, outcome: 'ok', detail: { role: updated.role, disabled: updated.disabled, passwordReset: Boolean(password) } });
+      const { disabled: _disabled, ...staff } = updated;
+      return password ? { staff, password } : { staff };
+    },
+  }),
+];

@@ -1,0 +1,80 @@
+import { CSRF_HEADER } from '@touchpoint/protocol';
+
+export interface ApiResult<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny cookie-jar HTTP client for the console API, the way the browser uses it. */
+export class ApiClient {
+  cookie: string | undefined;
+  csrf: string | undefined;
+
+  constructor(readonly base: string) {}
+
+  async login(name: string, password: string): Promise<ApiResult<{ staff: { id: string; role: string }; csrfToken: string }>> {
+    const r = await this.request<{ staff: { id: string; role: string }; csrfToken: string }>('POST', '/api/login', { name, password }, { csrf: false });
+    if (r.status === 200) this.csrf = r.body.csrfToken;
+    return r;
+  }
+
+  get<T = unknown>(path: string): Promise<ApiResult<T>> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = unknown>(path: string, body: unknown, opts: { csrf?: boolean | string; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResult<T>> {
+    return this.request<T>('POST', path, body, opts);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, opts: { csrf?: boolean | string; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (body !== undefined || opts.raw !== undefined) headers['content-type'] ??= 'application/json';
+    const csrf = opts.csrf ?? true;
+    if (method !== 'GET' && csrf !== false) headers[CSRF_HEADER] = typeof csrf === 'string' ? csrf : (this.csrf ?? '');
+    const res = await fetch(this.base + path, { method, headers, body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON (static files); keep the text.
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+}
+
+/** Reads server-sent events from /api/live into an array until closed. */
+export async function openLive(client: ApiClient, query = ''): Promise<{ events: { id: string; data: Record<string, unknown> }[]; close(): void; status: number }> {
+  const controller = new AbortController();
+  const res = await fetch(`${client.base}/api/live${query}`, { headers: client.cookie ? { cookie: client.cookie } : {}, signal: controller.signal });
+  const events: { id: string; data: Record<string, unknown> }[] = [];
+  if (res.ok && res.body) {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const id = /^id: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (id !== undefined && data !== undefined) events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
+          }
+        }
+      } catch {
+        // Aborted.
+      }
+    })();
+  }
+  return { events, status: res.status, close: () => controller.abort() };
+}
