@@ -67,6 +67,13 @@ export const helpFlowSummary = z.object({
 });
 export type HelpFlowSummary = z.infer<typeof helpFlowSummary>;
 
+/** What the home screen needs to name the device and its error codes. */
+export const helpDeviceInfo = z.object({
+  name: localizedText,
+  errors: z.array(z.object({ code: z.string().max(16), label: localizedText, severity: z.enum(['info', 'warning', 'critical']) })).max(256),
+});
+export type HelpDeviceInfo = z.infer<typeof helpDeviceInfo>;
+
 /** Proactive help: an active error that a flow handles ("E05: Descaling needed — show me how"). */
 export const helpOffer = z.object({
   code: z.string().max(16),
@@ -144,7 +151,7 @@ export type HelpUiRequestType = HelpUiRequest['type'];
 
 /** Reply data by request type (requests not listed reply without data). */
 export interface HelpUiReplies {
-  'help.flows': { flows: HelpFlowSummary[] };
+  'help.flows': { flows: HelpFlowSummary[]; device: HelpDeviceInfo };
   'help.start': { screen: HelpScreenView };
   'help.case.open': HelpCaseState;
 }

@@ -24,6 +24,7 @@ import {
   type HelpOffer,
   type HelpScreenView,
   type HelpUiMessage,
+  type HelpUiReplies,
   type Result,
 } from '@touchpoint/protocol';
 import type { AgentEvents } from '../../agent-events.js';
@@ -143,7 +144,7 @@ export class HelpSessionExtension implements Extension {
         client.send({ type: 'help.screen', screen: this.currentScreen });
         client.send({ type: 'help.case', case: this.cases.state });
       }),
-      localServer.handle('help.flows', helpFlowsRequest, () => ({ flows: this.flows.map(summary) })),
+      localServer.handle('help.flows', helpFlowsRequest, () => this.catalog()),
       localServer.handle('help.start', helpStartRequest, async (r) => ({ screen: await this.startSession(r.flowId, r.locale, r.trigger, r.errorCode) })),
       localServer.handle('help.next', helpNextRequest, (r) => this.act(r.sessionId, (s) => s.next())),
       localServer.handle('help.choose', helpChooseRequest, (r) => this.act(r.sessionId, (s) => s.choose(r.choiceId))),
@@ -162,6 +163,12 @@ export class HelpSessionExtension implements Extension {
     for (const off of this.off.splice(0)) off();
     this.sessionOff?.();
     this.sessionOff = undefined;
+  }
+
+  /** The flows and what the home screen needs to name the device and its errors. */
+  catalog(): HelpUiReplies['help.flows'] {
+    const { profile } = this.options;
+    return { flows: this.flows.map(summary), device: { name: profile.name, errors: profile.errors.map((e) => ({ code: e.code, label: e.label, severity: e.severity })) } };
   }
 
   /** Starts a flow; an unfinished session is abandoned first (and traced as such). */

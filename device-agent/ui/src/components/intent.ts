@@ -1,0 +1,37 @@
+import type { UiLocale } from '../common/initial-locale.js';
+
+/** Everything a customer can ask for with a tap. Screens only render and raise intents; tp-app acts on them. */
+export type Intent =
+  | { kind: 'start'; flowId: string; trigger: 'menu' | 'error'; errorCode?: string }
+  | { kind: 'next' }
+  | { kind: 'choose'; choiceId: string }
+  | { kind: 'confirm' }
+  | { kind: 'cancel-action' }
+  | { kind: 'back' }
+  | { kind: 'rate'; ces: number; helped: boolean }
+  | { kind: 'close' }
+  | { kind: 'support' }
+  | { kind: 'share' }
+  | { kind: 'consent-cancel' }
+  | { kind: 'show-case' }
+  | { kind: 'home' }
+  | { kind: 'dismiss-case' }
+  | { kind: 'locale'; locale: UiLocale };
+
+export class IntentEvent extends Event {
+  static readonly type = 'tp-intent';
+  constructor(readonly intent: Intent) {
+    super(IntentEvent.type, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'tp-intent': IntentEvent;
+  }
+}
+
+/** Raise an intent from a component. */
+export function emitIntent(from: EventTarget, intent: Intent): void {
+  from.dispatchEvent(new IntentEvent(intent));
+}

@@ -1,0 +1,234 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { localizeText } from './common/localize-text.js';
+import type { UiLocale } from './common/initial-locale.js';
+import type { Intent, IntentEvent } from './components/intent.js';
+import { AgentConnectionController } from './controllers/agent-connection-controller.js';
+import { HelpSessionController } from './controllers/help-session-controller.js';
+import { LiveStateController } from './controllers/live-state-controller.js';
+import { LocaleController } from './controllers/locale-controller.js';
+import { AgentClient } from './data/agent-client.js';
+import './screens/tp-case-status.js';
+import './screens/tp-consent-sheet.js';
+import './screens/tp-flow-player.js';
+import './screens/tp-home.js';
+import { shared } from './styles/shared.js';
+
+/**
+ * The touchscreen app: one agent connection, the live state, the help
+ * session, the language. It routes between home, the flow player and the case
+ * screen, and acts on the intents the screens raise.
+ *
+ * Overlays (the video call's consent sheet and call view) mount as children:
+ * `<tp-video slot="overlay">` is shown above every screen; they reach the agent
+ * through `app.client` and follow the language via `app.locale` and the
+ * `tp-locale-change` event.
+ */
+export class TpApp extends LitElement {
+  static override properties = { showCase: { state: true }, consentOpen: { state: true } };
+  declare showCase: boolean;
+  declare consentOpen: boolean;
+
+  readonly client = new AgentClient();
+  private readonly connection = new AgentConnectionController(this, this.client);
+  private readonly live = new LiveStateController(this, this.client);
+  private readonly i18n = new LocaleController(this);
+  private readonly help = new HelpSessionController(this, this.client, () => this.i18n.locale);
+
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto auto minmax(0, 1fr);
+        height: 100vh;
+        height: 100dvh;
+        background: var(--tp-bg);
+        color: var(--tp-text);
+      }
+      .appbar {
+        display: flex;
+        align-items: center;
+        gap: 0.5em;
+        padding: 0.2em 0.75em;
+        min-height: 52px;
+        background: var(--tp-appbar);
+        color: var(--tp-on-primary);
+      }
+      .appbar .name {
+        flex: 1;
+        font-weight: 700;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35em;
+        font-size: 0.85em;
+        white-space: nowrap;
+      }
+      .chip::before {
+        content: '';
+        width: 0.7em;
+        height: 0.7em;
+        border-radius: 50%;
+        background: var(--tp-ok-light);
+      }
+      .chip.bad::before {
+        background: var(--tp-danger-light);
+      }
+      .appbar button {
+        color: var(--tp-on-primary);
+        border-color: var(--tp-on-primary);
+        background: transparent;
+        padding: 0.3em 0.8em;
+      }
+      .banner {
+        padding: 0.5em 1em;
+        background: var(--tp-warn-bg);
+        border-bottom: 2px solid var(--tp-warn-border);
+        font-weight: 600;
+      }
+      .screen {
+        min-height: 0;
+        display: grid;
+      }
+      .screen > * {
+        min-height: 0;
+      }
+      @media (max-width: 560px) {
+        .chip .label {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip: rect(0 0 0 0);
+        }
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.showCase = false;
+    this.consentOpen = false;
+    this.addEventListener('tp-intent', (event: IntentEvent) => {
+      event.stopPropagation();
+      void this.act(event.intent);
+    });
+  }
+
+  get locale(): UiLocale {
+    return this.i18n.locale;
+  }
+
+  protected override render() {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    const live = this.live.state;
+    const help = this.help;
+    const connected = this.connection.status === 'open';
+    const name = help.device ? localizeText(help.device.name, locale) : t('appTitle');
+    const errorText = help.error ? t('errorGeneric', { message: help.error.message }) : '';
+    return html`
+      <header class="appbar">
+        <span class="name">${name}</span>
+        <span role="status" class="chips">
+          ${live
+            ? html`<span class="chip ${live.broker === 'online' ? '' : 'bad'}" id="broker-chip"><span class="label">${t(live.broker === 'online' ? 'online' : 'offline')}</span></span>
+                <span class="chip ${live.link === 'up' ? '' : 'bad'}"><span class="label">${t(live.link === 'up' ? 'machineConnected' : 'machineDisconnected')}</span></span>`
+            : nothing}
+        </span>
+        <button id="lang" lang=${locale === 'de' ? 'en' : 'de'} aria-label=${t('switchLanguageLabel')} @click=${() => this.act({ kind: 'locale', locale: locale === 'de' ? 'en' : 'de' })}>
+          ${t('switchLanguage')}
+        </button>
+      </header>
+      ${connected
+        ? errorText && !help.screen
+          ? html`<div class="banner" role="alert">${errorText}</div>`
+          : html`<div></div>`
+        : html`<div class="banner" role="status">${this.connection.device ? t('agentLost') : t('connecting')}</div>`}
+      <div class="screen">${this.screen(errorText)}</div>
+      <tp-consent-sheet .t=${t} ?open=${this.consentOpen} ?hasSession=${help.screen !== null} ?pending=${help.pending}></tp-consent-sheet>
+      <slot name="overlay"></slot>
+    `;
+  }
+
+  private screen(errorText: string) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    const help = this.help;
+    if (this.showCase && help.supportCase) return html`<tp-case-status .t=${t} .supportCase=${help.supportCase}></tp-case-status>`;
+    if (help.screen) {
+      return html`<tp-flow-player .t=${t} locale=${locale} .screen=${help.screen} ?pending=${help.pending} errorText=${errorText}></tp-flow-player>`;
+    }
+    return html`<tp-home
+      .t=${t}
+      locale=${locale}
+      .live=${this.live.state}
+      .device=${help.device}
+      .flows=${help.flows}
+      .offers=${help.offers}
+      .supportCase=${help.supportCase}
+      ?pending=${help.pending}
+    ></tp-home>`;
+  }
+
+  private async act(intent: Intent): Promise<void> {
+    const help = this.help;
+    switch (intent.kind) {
+      case 'start':
+        this.showCase = false;
+        return help.start(intent.flowId, intent.trigger, intent.errorCode);
+      case 'next':
+        return help.next();
+      case 'choose':
+        return help.choose(intent.choiceId);
+      case 'confirm':
+        return help.confirm();
+      case 'cancel-action':
+        return help.cancel();
+      case 'back':
+        return help.back();
+      case 'rate':
+        return help.rate(intent.ces, intent.helped);
+      case 'close':
+        return help.close();
+      case 'support':
+        this.consentOpen = true;
+        return;
+      case 'consent-cancel':
+        this.consentOpen = false;
+        return;
+      case 'share':
+        await help.openCase();
+        this.consentOpen = false;
+        if (!help.error) this.showCase = true;
+        return;
+      case 'show-case':
+        this.showCase = true;
+        return;
+      case 'home':
+        this.showCase = false;
+        if (help.screen) await help.close();
+        return;
+      case 'dismiss-case':
+        this.showCase = false;
+        return help.dismissCase();
+      case 'locale':
+        this.i18n.set(intent.locale);
+        help.setLocale(intent.locale);
+        this.dispatchEvent(new CustomEvent('tp-locale-change', { detail: { locale: intent.locale }, bubbles: true, composed: true }));
+        return;
+    }
+  }
+}
+
+customElements.define('tp-app', TpApp);
+declare global {
+  interface HTMLElementTagNameMap {
+    'tp-app': TpApp;
+  }
+}
