@@ -138,6 +138,21 @@ describe('createAgent (real aedes, fake MCU)', () => {
     expect(bridge.sensors.grind_size).toBe(3);
   });
 
+  it('restarts in-process on agent.restart and keeps taking commands', async () => {
+    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url }), { createBridge: () => bridge, logger: silentLogger });
+    await agent.start();
+    await waitFor(() => agent!.services.connection.connected, 'connected');
+    const restart = command({ action: 'agent.restart', params: {} });
+    await watcher.publishAsync(deviceTopic('cm-0001', 'command'), JSON.stringify(restart), { qos: 1 });
+    await waitFor(() => agent!.services.connection.reconnects >= 1 && agent!.services.connection.connected, 'reconnected after the restart');
+    const after = command({ params: { size: 9 } });
+    await watcher.publishAsync(deviceTopic('cm-0001', 'command'), JSON.stringify(after), { qos: 1 });
+    await waitFor(() => bridge.sensors.grind_size === 9, 'a command after the restart ran');
+    const statuses = (id: string) => of<{ commandId: string; status: string }>('commandResult').filter((r) => r.commandId === id).map((r) => r.status);
+    await waitFor(() => statuses(after.id).includes('succeeded'), 'result after the restart');
+    expect(statuses(restart.id)).toEqual(['accepted', 'succeeded']);
+  });
+
   it('serves the UI contract on loopback and lets an extension add request types', async () => {
     agent = await createAgent(
       testConfig(dir.path, { brokerUrl: broker.url, localServer: { enabled: true, port: 0, uiDir: dir.path } }),

@@ -94,6 +94,20 @@ describe('MqttConnection', () => {
     await waitFor(() => presence.find((p) => p.state === 'offline'), 'offline on stop');
   });
 
+  it('names a credential refusal in words a person can act on', async () => {
+    const strict = await startAedes(0, { refuse: (id) => (id === DEVICE ? 4 : 0) });
+    try {
+      const conn = connect(strict.url);
+      conn.start();
+      await waitFor(() => warnings.length >= 1, 'a refused attempt');
+      expect(warnings[0]).toContain('broker refused the device credentials (check deviceId and token)');
+      await conn.stop();
+      connection = undefined;
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('keeps retrying and says clearly that the broker is unreachable', async () => {
     const closed = await startAedes();
     const url = closed.url;

@@ -81,7 +81,11 @@ export class MqttConnection implements Extension {
     return this.id;
   }
 
-  /** Register a subscription; it is (re)subscribed on every connect. Handlers are awaited before the PUBACK. */
+  /**
+   * Register a subscription; it is (re)subscribed on every connect. One handler per filter: registering the
+   * same filter again replaces it, so an extension may subscribe in every start(). Handlers are awaited before
+   * the PUBACK, so keep them short (persist, then hand long work to a queue).
+   */
   subscribe(topic: string, qos: QoS, handler: MessageHandler): void {
     this.handlers.set(topic, { qos, handler });
     if (this.client && this.current === 'online') {

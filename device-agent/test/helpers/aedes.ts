@@ -21,13 +21,20 @@ export interface TestBroker {
 }
 
 /** A bare aedes broker on an ephemeral loopback port (or a given one, to "restart" it). */
-export async function startAedes(port = 0, options: { hold?: (clientId: string) => boolean } = {}): Promise<TestBroker> {
+export interface StartOptions {
+  /** Clients matching `hold` are refused (CONNACK 3, server unavailable) until release(). */
+  hold?: (clientId: string) => boolean;
+  /** A CONNACK return code to refuse a client with (4: bad username or password), or 0 to let it in. */
+  refuse?: (clientId: string) => 0 | 2 | 3 | 4 | 5;
+}
+
+export async function startAedes(port = 0, options: StartOptions = {}): Promise<TestBroker> {
   const aedes = await Aedes.createBroker();
-  // Clients matching `hold` are refused (CONNACK "server unavailable") until release(): a test can get its
-  // observers subscribed before the device reconnects.
+  // Holding lets a test get its observers subscribed before the device reconnects.
   let holding = options.hold;
   aedes.authenticate = (client, _username, _password, done) => {
-    if (holding?.(client.id)) return done(Object.assign(new Error('held by the test'), { returnCode: 3 }), false);
+    const code = holding?.(client.id) ? 3 : (options.refuse?.(client.id) ?? 0);
+    if (code !== 0) return done(Object.assign(new Error('refused by the test'), { returnCode: code }), false);
     done(null, true);
   };
   const sockets = new Set<Socket>();
