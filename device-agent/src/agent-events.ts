@@ -15,4 +15,6 @@ export interface AgentEvents {
   'case.status': CaseStatusMessage;
   'report.queued': { kind: ReportKind; messageId: string; seq: number };
   'report.delivered': { kind: ReportKind; messageId: string; seq: number };
+  /** `help.install` put new help content live: `dir` holds `flows/` (see installedHelpDir). */
+  'help.installed': { dir: string; sha256: string; flows: number };
 }
