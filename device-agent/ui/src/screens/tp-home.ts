@@ -127,7 +127,8 @@ export class TpHome extends LitElement {
 
   protected override render() {
     const t = this.t;
-    const errors = this.live?.errors ?? [];
+    // Offers arrive as the error is raised; the live state follows (throttled): show the union, never a contradiction.
+    const errors = [...new Set([...(this.live?.errors ?? []), ...this.offers.map((o) => o.code)])];
     const topics = this.flows.filter((f) => f.menu);
     return html`
       <div class="body">
