@@ -1,5 +1,5 @@
-import type { IceServerConfig } from '../messages/ice-server.js';
-import type { PeerSignal } from '../messages/video.js';
+// Types only, through the package entry, so this file is byte-identical to the touch UI's copy (see device-agent/ui/src/video/).
+import type { IceServerConfig, PeerSignal } from '@touchpoint/protocol';
 
 /** What a peer connection reports to its call: ICE progress mapped onto the call states both sides show. */
 export type PeerState = 'connecting' | 'connected' | 'reconnecting';
