@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { VideoOptions } from './video/options.js';
 
 export interface TlsFiles {
   certPath: string;
@@ -51,6 +52,8 @@ export interface BrokerOptions {
   consoleDir?: string;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
+  /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */
+  video?: VideoOptions;
   /** Log output; `silent` for tests and benchmarks. */
   log?: 'info' | 'debug' | 'warn' | 'silent';
 }

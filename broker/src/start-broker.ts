@@ -21,6 +21,7 @@ import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, dataPaths, type BrokerOptions } from './options.js';
 import { listen } from './transport/listen.js';
+import { VideoService, createVideoHttpHandlers, videoOptionsFromEnv } from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
 
 export interface RunningBroker {
@@ -132,7 +133,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const servers: Server[] = [];
   const tcp = createTcpServer(transport);
   const http = createHttpServer(() => handlers, log);
-  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir });
+  const video = new VideoService({ fleet, publish, counters, log, options: options.video ?? videoOptionsFromEnv() });
+  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
   const wss = attachWebSocket(transport, http);
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
@@ -161,6 +163,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         if (closed) return;
         closed = true;
         clearInterval(expirySweep);
+        video.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -174,6 +177,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     };
   } catch (err) {
     clearInterval(expirySweep);
+    video.close();
     for (const s of servers) s.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await level.close();
