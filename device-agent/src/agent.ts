@@ -13,6 +13,7 @@ import { helpInstallAction } from './extensions/commands/help-install.js';
 import { ReplayStore } from './extensions/commands/replay-store.js';
 import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
 import { touchUiExtensions } from './extensions/help-session/index.js';
+import { videoExtension } from './extensions/video/index.js';
 import { McuLink } from './extensions/mcu-link.js';
 import { LocalServer } from './local-server/local-server.js';
 import { childLogger, createLogger, type Logger } from './logger.js';
@@ -214,7 +215,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     mcu,
     diagnostics,
     commands,
-    ...(localServer ? [localServer, ...touchUiExtensions(services)] : []),
+    ...(localServer ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)] : []),
     ...(hooks.extensions?.(services) ?? []),
     new OutboxPublisher(outbox, connection, bus, config.outbox.maxInflight, childLogger(logger, 'outbox')),
     connection,
