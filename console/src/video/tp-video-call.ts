@@ -1,0 +1,106 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { VideoCallController } from './video-call-controller.js';
+
+const OUTCOME_TEXT: Record<string, string> = {
+  declined: 'declined',
+  timeout: 'no answer',
+  offline: 'device went offline',
+  busy: 'device busy',
+};
+
+/**
+ * The call panel on the device view and on a case: "Start video", the call
+ * state (ringing, connecting, connected, reconnecting, ended), the customer's
+ * video and Hang up. The customer must accept on the device (or their phone)
+ * before anything is shared; the panel says "declined" or "no answer" otherwise.
+ */
+export class TpVideoCall extends LitElement {
+  static override properties = {
+    deviceId: { type: String, attribute: 'device-id' },
+    caseId: { type: String, attribute: 'case-id' },
+    disabled: { type: Boolean },
+  };
+  declare deviceId: string;
+  declare caseId: string | undefined;
+  declare disabled: boolean;
+
+  readonly call = new VideoCallController(this);
+
+  constructor() {
+    super();
+    this.deviceId = '';
+    this.disabled = false;
+  }
+
+  protected override updated(): void {
+    this.setAttribute('state', this.call.phase);
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
+    if (video && video.srcObject !== (this.call.remoteStream ?? null)) video.srcObject = this.call.remoteStream ?? null;
+  }
+
+  override render() {
+    const { phase, session } = this.call;
+    const live = phase === 'connecting' || phase === 'connected' || phase === 'reconnecting';
+    return html`<section aria-label="Video call">
+      <header>
+        <h3>Video</h3>
+        <span class="state" id="call-state" role="status" aria-live="polite">${this.stateText()}</span>
+      </header>
+      ${live ? html`<video id="remote" autoplay playsinline></video>` : nothing}
+      ${live && session?.peer === 'phone' ? html`<p class="muted">The customer continues on their phone.</p>` : nothing}
+      ${this.call.error ? html`<p class="error" role="alert">${this.call.error}</p>` : nothing}
+      <div class="actions">
+        ${phase === 'idle' || phase === 'ended'
+          ? html`<button id="start-video" ?disabled=${this.disabled || !this.deviceId} @click=${() => void this.call.start(this.deviceId, this.caseId)}>Start video</button>`
+          : html`<button id="hangup" class="danger" ?disabled=${phase === 'starting'} @click=${() => void this.call.hangup()}>Hang up</button>`}
+      </div>
+    </section>`;
+  }
+
+  private stateText(): string {
+    const { phase, outcome, endedBy, session } = this.call;
+    switch (phase) {
+      case 'idle':
+        return 'No call';
+      case 'starting':
+        return 'Calling…';
+      case 'ringing':
+        return `Ringing on the device (waiting for consent)`;
+      case 'connecting':
+        return 'Connecting';
+      case 'connected':
+        return 'Connected';
+      case 'reconnecting':
+        return 'Reconnecting';
+      case 'ended': {
+        if (outcome && OUTCOME_TEXT[outcome]) return OUTCOME_TEXT[outcome];
+        const who = endedBy === 'staff' ? 'you' : endedBy === 'phone' ? 'the customer (phone)' : 'the customer';
+        const seconds = session?.connectedAt && session.endedAt ? Math.round((session.endedAt - session.connectedAt) / 1000) : 0;
+        return `Ended by ${who}${seconds ? ` after ${seconds} s` : ''}`;
+      }
+    }
+  }
+
+  static override styles = css`
+    :host { display: block; }
+    section { border: 1px solid var(--tp-border, #c9d1db); border-radius: 8px; padding: 0.75em; display: grid; gap: 0.5em; }
+    header { display: flex; align-items: baseline; gap: 0.75em; }
+    h3 { margin: 0; font-size: 1em; }
+    .state { font-weight: 600; }
+    :host([state='ended']) .state { color: var(--tp-muted, #4a5563); }
+    video { width: 100%; max-height: 360px; background: #000; border-radius: 6px; }
+    .actions { display: flex; gap: 0.5em; }
+    button { min-height: 36px; padding: 0 1em; font: inherit; border-radius: 6px; cursor: pointer; }
+    .danger { background: var(--tp-danger, #b3261e); color: #fff; border: 0; }
+    .error { color: var(--tp-danger, #b3261e); margin: 0; }
+    .muted { color: var(--tp-muted, #4a5563); margin: 0; }
+  `;
+}
+
+customElements.define('tp-video-call', TpVideoCall);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tp-video-call': TpVideoCall;
+  }
+}
