@@ -155,11 +155,18 @@ export class TpFlowPlayer extends LitElement {
       </header>
       <tp-progress-bar class="flow-progress" .value=${s.progress} label=${t('stepProgress')} .valueText=${formatPercent(this.locale, s.progress)}></tp-progress-bar>
       <main class="body" data-kind=${s.kind}>${this.body(s)}</main>
-      <footer class="actions">
-        ${this.errorText ? html`<span class="error spacer" role="alert">${this.errorText}</span>` : nothing}
-        ${this.actions(s, locked)}
-      </footer>
+      ${this.footer(s, locked)}
     `;
+  }
+
+  /** No empty bar while the device works or the rating form has its own button. */
+  private footer(s: HelpScreenView, locked: boolean) {
+    const actions = this.actions(s, locked);
+    if (actions === nothing && !this.errorText) return html`<div></div>`;
+    return html`<footer class="actions">
+      ${this.errorText ? html`<span class="error spacer" role="alert">${this.errorText}</span>` : nothing}
+      ${actions}
+    </footer>`;
   }
 
   private body(s: HelpScreenView) {
