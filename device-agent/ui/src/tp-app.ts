@@ -40,6 +40,7 @@ export class TpApp extends LitElement {
       :host {
         display: grid;
         grid-template-rows: auto auto minmax(0, 1fr);
+        grid-template-columns: minmax(0, 1fr);
         height: 100vh;
         height: 100dvh;
         background: var(--tp-bg);
@@ -94,6 +95,7 @@ export class TpApp extends LitElement {
       .screen {
         min-height: 0;
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
       }
       .screen > * {
         min-height: 0;

@@ -105,8 +105,7 @@ export class TpHome extends LitElement {
       }
       .hint {
         color: var(--tp-muted);
-        flex: 1;
-        min-width: 12em;
+        flex: 1 1 10em;
       }
     `,
   ];

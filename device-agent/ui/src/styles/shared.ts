@@ -91,6 +91,7 @@ export const frame = css`
   :host {
     display: grid;
     grid-template-rows: auto auto minmax(0, 1fr) auto;
+    grid-template-columns: minmax(0, 1fr);
     height: 100%;
     min-height: 0;
   }
