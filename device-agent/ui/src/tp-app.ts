@@ -122,6 +122,20 @@ export class TpApp extends LitElement {
     });
   }
 
+  private interactiveMarked = false;
+
+  // Marks for the bench (bench/src/suites/touch-ui.ts) and for anyone profiling on a device.
+  protected override firstUpdated(): void {
+    performance.mark('tp:first-render');
+  }
+
+  protected override updated(): void {
+    if (!this.interactiveMarked && this.help.flows.length > 0 && !this.help.pending) {
+      this.interactiveMarked = true;
+      performance.mark('tp:interactive');
+    }
+  }
+
   get locale(): UiLocale {
     return this.i18n.locale;
   }
