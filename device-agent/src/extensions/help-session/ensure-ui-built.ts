@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -27,8 +28,19 @@ async function newestMtime(path: string): Promise<number> {
  * second), so `npm start` on a fresh clone shows the touch UI. A configured
  * `localServer.uiDir` (a packaged device) is never touched.
  */
-export async function ensureUiBuilt(configuredUiDir: string | undefined, logger: Logger, uiRoot: string = UI_ROOT): Promise<UiBuildOutcome> {
-  if (configuredUiDir !== undefined || process.env.TOUCHPOINT_UI_BUILD === '0') return 'configured';
+export function ensureUiBuilt(configuredUiDir: string | undefined, logger: Logger, uiRoot: string = UI_ROOT): Promise<UiBuildOutcome> {
+  if (configuredUiDir !== undefined || process.env.TOUCHPOINT_UI_BUILD === '0') return Promise.resolve('configured');
+  // Agents started side by side in one process (the demo) share one build.
+  const running = inFlight.get(uiRoot);
+  if (running) return running;
+  const run = check(uiRoot, logger).finally(() => inFlight.delete(uiRoot));
+  inFlight.set(uiRoot, run);
+  return run;
+}
+
+const inFlight = new Map<string, Promise<UiBuildOutcome>>();
+
+async function check(uiRoot: string, logger: Logger): Promise<UiBuildOutcome> {
   const dist = join(uiRoot, 'dist');
   const buildScript = join(uiRoot, 'build.mjs');
   const builtAt = await newestMtime(join(dist, 'index.html'));
@@ -38,11 +50,16 @@ export async function ensureUiBuilt(configuredUiDir: string | undefined, logger:
   }
   const sourcesAt = Math.max(await newestMtime(join(uiRoot, 'src')), await newestMtime(join(uiRoot, 'index.html')), await newestMtime(buildScript));
   if (builtAt && builtAt >= sourcesAt) return 'fresh';
-  // Build next to dist and swap it in, so agents starting side by side never serve a half-written bundle.
-  const staging = `${dist}.tmp-${process.pid}-${Date.now()}`;
+  // Build next to dist and swap it in, so a running agent never serves a half-written bundle.
+  const staging = `${dist}.tmp-${process.pid}-${randomUUID()}`;
   try {
     const { buildTouchUi } = (await import(pathToFileURL(buildScript).href)) as { buildTouchUi(o: { outDir: string; quiet?: boolean }): Promise<unknown> };
     await buildTouchUi({ outDir: staging, quiet: true });
+    if ((await newestMtime(join(dist, 'index.html'))) >= sourcesAt) {
+      // Another process built it meanwhile: keep theirs.
+      await rm(staging, { recursive: true, force: true });
+      return 'fresh';
+    }
     await rm(dist, { recursive: true, force: true });
     await rename(staging, dist).catch(async () => rm(staging, { recursive: true, force: true }));
     logger.info('touch UI built', { dir: dist });
