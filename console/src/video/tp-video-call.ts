@@ -97,10 +97,10 @@ export class TpVideoCall extends LitElement {
   `;
 }
 
-customElements.define('tp-video-call', TpVideoCall);
+customElements.define('tpc-video-call', TpVideoCall);
 
 declare global {
   interface HTMLElementTagNameMap {
-    'tp-video-call': TpVideoCall;
+    'tpc-video-call': TpVideoCall;
   }
 }

@@ -156,7 +156,7 @@ export class VideoExtension implements Extension {
       call.state = 'accepted';
       clearTimeout(call.timer);
     } else {
-      this.clear(call);
+      this.finish(call, 'device', 'declined on the device', false);
     }
   }
 
@@ -166,10 +166,11 @@ export class VideoExtension implements Extension {
     await this.up(call, { kind: 'hangup', reason: call.state === 'ringing' ? 'declined on the device' : 'ended on the device' }).catch(() => undefined);
   }
 
-  private finish(call: Call, endedBy: CallParty, reason: string): void {
+  /** Ends the call here and tells every UI; `report: false` when the outcome was already reported (a decline). */
+  private finish(call: Call, endedBy: CallParty, reason: string, report = true): void {
     if (this.call !== call) return;
     this.clear(call);
-    this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: endedBy === 'timeout' ? 'timeout' : 'ended', endedBy });
+    if (report) this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: endedBy === 'timeout' ? 'timeout' : 'ended', endedBy });
     this.push({ type: 'video.ended', sessionId: call.sessionId, endedBy, reason: reason.slice(0, 128) });
   }
 

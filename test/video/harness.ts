@@ -1,0 +1,83 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { startBroker, type RunningBroker } from '@touchpoint/broker';
+import { createAgent, parseConfig, silentLogger, type Agent } from '@touchpoint/device-agent';
+import { createBridge, loadModel, startVirtualMcu } from '@touchpoint/firmware-bridge';
+import { COFFEE_DIR } from '../touch-ui/harness.js';
+
+export interface VideoDevice {
+  deviceId: string;
+  token: string;
+  agent: Agent;
+  uiUrl: string;
+}
+
+export interface VideoStack {
+  broker: RunningBroker;
+  /** Has a camera (profile capabilities.camera). */
+  camera: VideoDevice;
+  /** Has none: the customer continues on the phone. */
+  noCamera: VideoDevice;
+  brokerUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A broker with a short ring timeout and two coffee machines (one with a camera), each with a virtual MCU and its agent. */
+export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'tp-video-'));
+  const cleanups: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const broker = await startBroker({ dataDir: join(dir, 'broker'), mqttPort: 0, httpPort: 0, log: 'silent', video: { ringTimeoutMs } });
+    cleanups.push(() => broker.close());
+    // A model directory whose profile says the touchscreen has a camera.
+    const cameraModel = join(dir, 'coffee-with-camera');
+    await cp(COFFEE_DIR, cameraModel, { recursive: true });
+    const profilePath = join(cameraModel, 'profile.json');
+    const profile = JSON.parse(await readFile(profilePath, 'utf8')) as { capabilities: { camera: boolean } };
+    profile.capabilities.camera = true;
+    await writeFile(profilePath, JSON.stringify(profile, null, 2));
+
+    const device = async (deviceId: string, modelDir: string): Promise<VideoDevice> => {
+      const { token } = broker.fleet.provisionDevice(deviceId, 'coffee-machine');
+      const model = await loadModel(modelDir);
+      const mcu = await startVirtualMcu({ profile: model.profile, config: model.config, randomFaultsPerMinute: 0 });
+      cleanups.push(() => mcu.stop());
+      const binding = mcu.binding;
+      const agent = await createAgent(parseConfig({
+        deviceId, brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`, token,
+        serial: { path: mcu.devicePath ?? `virtual:${deviceId}` }, dataDir: join(dir, deviceId), trustedKeys: [broker.fleet.signer], profile: modelDir,
+        diagnosticsIntervalS: 3_600, reconnect: { minMs: 100, maxMs: 1_000, connectTimeoutMs: 3_000 }, localServer: { port: 0 },
+      }), { logger: silentLogger, ...(binding ? { createBridge: (c, p) => createBridge({ path: c.serial.path, profile: p, binding }) } : {}) });
+      cleanups.push(() => agent.stop());
+      await agent.start();
+      return { deviceId, token, agent, uiUrl: agent.services.localServer!.url! };
+    };
+    const camera = await device('cm-video-cam', cameraModel);
+    const noCamera = await device('cm-video-nocam', COFFEE_DIR);
+    return { broker, camera, noCamera, brokerUrl: `http://127.0.0.1:${broker.httpPort}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The console test page's script: the real call panel, bundled like the console. */
+export async function consoleTestBundle(): Promise<string> {
+  const result = await build({ entryPoints: [fileURLToPath(new URL('./console-entry.ts', import.meta.url))], bundle: true, format: 'esm', write: false, logLevel: 'silent' });
+  return result.outputFiles[0]!.text;
+}
+
+/** Counts RTCPeerConnection constructions and keeps them for getStats (installed before any page script). */
+export const COUNT_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+  };
+})();`;
