@@ -6,6 +6,8 @@
 export interface BenchContext {
   /** `--quick`: a smoke run, the whole suite under two minutes. */
   quick: boolean;
+  /** Rounds per measurement (at least 3): every row reports the median and min-max over them. */
+  rounds: number;
   /** Progress output for long work. */
   log(message: string): void;
 }
@@ -36,6 +38,11 @@ export interface SuiteResult {
   skipped?: string[];
 }
 
+/**
+ * A suite module in bench/src/suites/ exports `suite: BenchSuite` (a default
+ * export works too). The harness finds suites through bench/src/registry.ts and
+ * reports a missing one instead of failing.
+ */
 export interface BenchSuite {
   name: string;
   run(ctx: BenchContext): Promise<SuiteResult>;

@@ -1,0 +1,88 @@
+import type { SignerKey, TrustedKey } from '@touchpoint/protocol/signing';
+
+/** The calls a load-generator process answers (see loadgen-child.ts). */
+
+export interface DeviceCredential {
+  id: string;
+  /** Absent for the unauthenticated baselines. */
+  token?: string;
+}
+
+export interface ConnectParams {
+  host: string;
+  port: number;
+  devices: DeviceCredential[];
+  /** Handshakes in progress at once in this process. */
+  concurrency: number;
+  keepaliveS: number;
+  /** Subscribe to the device's command topic (QoS 1). */
+  subscribe: boolean;
+  /** Publish a retained online presence (QoS 1) and set the offline one as the will. */
+  presence: boolean;
+  /** Answer commands as a stub agent that verifies signatures against these keys. */
+  agent?: { trusted: TrustedKey[] };
+}
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  errors: string[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface IngestStartParams {
+  qos: 0 | 1;
+  /** QoS 1: publishes in flight per device. QoS 0: messages per corked batch. */
+  window: number;
+  runTag: string;
+}
+
+export interface IngestStopResult {
+  sent: number;
+  acked: number;
+  unacked: number;
+}
+
+export interface SubscriberParams {
+  host: string;
+  port: number;
+  filter: string;
+  qos: 0 | 1;
+  clientId: string;
+  username?: string;
+  password?: string;
+}
+
+/** A counter with the time it was read, taken in the process that counts. */
+export interface Sample {
+  count: number;
+  at: number;
+}
+
+export interface ConsoleRunParams {
+  targets: string[];
+  rate: number;
+  warmup: number;
+  count: number;
+  drainMs: number;
+  action: string;
+  params: Record<string, unknown>;
+  signer: SignerKey;
+}
+
+export interface ConsoleRunResult {
+  /** ms from scheduled send to `succeeded` received, for the measured (post-warmup) commands. */
+  latencies: number[];
+  issued: number;
+  succeeded: number;
+  lost: number;
+  maxLagMs: number;
+}
+
+export interface AgentStats {
+  commands: number;
+  verified: number;
+  rejected: number;
+  resultsSent: number;
+}
