@@ -1,0 +1,41 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { HandoffTokens } from '../src/video/handoff-tokens.js';
+import { iceServersFor, videoOptionsFromEnv } from '../src/video/options.js';
+
+describe('phone links', () => {
+  it('work once, for their session and device, until they expire', () => {
+    const tokens = new HandoffTokens();
+    const { token, expiresAt } = tokens.issue('vs-1', 'dev-1', 1_000, 10_000);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(expiresAt).toBe(11_000);
+    expect(tokens.claim(token, 10_500)).toEqual({ ok: true, value: { sessionId: 'vs-1', deviceId: 'dev-1' } });
+    expect(tokens.claim(token, 10_600)).toMatchObject({ ok: false, code: 'REPLAY' });
+  });
+  it('refuse expired, unknown and revoked tokens', () => {
+    const tokens = new HandoffTokens();
+    const a = tokens.issue('vs-1', 'dev-1', 1_000, 0);
+    expect(tokens.claim(a.token, 1_000)).toMatchObject({ ok: false, code: 'EXPIRED' });
+    expect(tokens.claim('x'.repeat(43), 0)).toMatchObject({ ok: false, code: 'EXPIRED' });
+    const b = tokens.issue('vs-2', 'dev-1', 1_000, 0);
+    tokens.revoke('vs-2');
+    expect(tokens.claim(b.token, 10)).toMatchObject({ ok: false, code: 'EXPIRED' });
+  });
+});
+
+describe('ICE servers', () => {
+  it('mint TURN REST credentials (coturn use-auth-secret) per session', () => {
+    const servers = iceServersFor('vs-1', { iceServers: [{ urls: 'stun:stun.example.com:3478' }], turn: { urls: ['turn:turn.example.com:3478'], secret: 's3cret', ttlS: 600 } }, 1_700_000_000_000);
+    expect(servers[0]).toEqual({ urls: 'stun:stun.example.com:3478' });
+    const turn = servers[1]!;
+    expect(turn.username).toBe(`${1_700_000_000 + 600}:vs-1`);
+    expect(turn.credential).toBe(createHmac('sha1', 's3cret').update(turn.username!).digest('base64'));
+  });
+  it('are empty by default (host candidates on a LAN) and read from the environment', () => {
+    expect(iceServersFor('vs-1', {}, 0)).toEqual([]);
+    expect(videoOptionsFromEnv({ TP_VIDEO_RING_TIMEOUT_MS: '2000', TP_STUN_URLS: 'stun:a:3478, stun:b:3478', TP_TURN_URLS: 'turn:t:3478', TP_TURN_SECRET: 'k', TP_PUBLIC_URL: 'https://support.example.com' })).toEqual({
+      ringTimeoutMs: 2000, iceServers: [{ urls: ['stun:a:3478', 'stun:b:3478'] }], turn: { urls: ['turn:t:3478'], secret: 'k' }, publicUrl: 'https://support.example.com',
+    });
+    expect(videoOptionsFromEnv({ TP_VIDEO_RING_TIMEOUT_MS: 'soon' })).toEqual({});
+  });
+});
