@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -293,4 +293,25 @@ describe('help-session extension (real engine and local server, fake device)', (
       expect((await fetch(`${server.url}/api/help/image?path=${path}`)).status).toBe(404);
     }
   });
+
+  it('switches to help content installed by support: the UI gets the new catalog and offers, images come from the new folder', async () => {
+    const installed = join(dir, 'installed');
+    await mkdir(join(installed, 'flows'), { recursive: true });
+    await cp(join(MODEL_DIR, 'flows', 'images'), join(installed, 'flows', 'images'), { recursive: true });
+    const descale = JSON.parse(await readFile(join(MODEL_DIR, 'flows', 'descale.json'), 'utf8')) as { title: { en: string }; version: string };
+    descale.title.en = 'Descaling, revised';
+    descale.version = '1.1.0';
+    await writeFile(join(installed, 'flows', 'descale.json'), JSON.stringify(descale));
+    await writeFile(join(installed, 'flows', 'images', 'only-here.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+
+    bus.emit('help.installed', { dir: installed, sha256: 'a'.repeat(64), flows: 1 });
+    const catalog = await client.next<{ flows: { id: string; version: string; title: { en: string } }[] }>('help.catalog');
+    expect(catalog.flows).toEqual([expect.objectContaining({ id: 'descale', version: '1.1.0', title: expect.objectContaining({ en: 'Descaling, revised' }) })]);
+    expect(help.loadedFlows.map((f) => f.id)).toEqual(['descale']);
+    expect((await fetch(`${server.url}/api/help/image?path=images%2Fonly-here.svg`)).status).toBe(200);
+    const started = await client.request('help.start', { flowId: 'descale', locale: 'en' });
+    expect((started.data as { screen: HelpScreenView }).screen.flow).toMatchObject({ version: '1.1.0', title: 'Descaling, revised' });
+    expect(await client.request('help.start', { flowId: 'grinder-jammed', locale: 'en' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+  });
 });
+

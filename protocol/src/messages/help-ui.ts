@@ -165,5 +165,8 @@ export const helpOffersMessage = z.object({ type: z.literal('help.offers'), offe
 /** The customer's current case; null once dismissed. */
 export const helpCaseMessage = z.object({ type: z.literal('help.case'), case: helpCaseState.nullable() });
 
-export const helpUiMessage = z.discriminatedUnion('type', [helpScreenMessage, helpOffersMessage, helpCaseMessage]);
+/** New help content went live (support pushed it with help.install): the flows and device info, as help.flows replies. */
+export const helpCatalogMessage = z.object({ type: z.literal('help.catalog'), flows: z.array(helpFlowSummary).max(256), device: helpDeviceInfo });
+
+export const helpUiMessage = z.discriminatedUnion('type', [helpScreenMessage, helpOffersMessage, helpCaseMessage, helpCatalogMessage]);
 export type HelpUiMessage = z.infer<typeof helpUiMessage>;

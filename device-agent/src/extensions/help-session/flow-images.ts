@@ -11,10 +11,11 @@ export function flowImageUrl(relativePath: string): string {
   return `${FLOW_IMAGE_PATH}?path=${encodeURIComponent(relativePath)}`;
 }
 
-export function flowImageHandler(flowsDir: string): HttpHandler {
+/** `flowsDir` is read per request: installed help content can replace the flows while the agent runs. */
+export function flowImageHandler(flowsDir: () => string): HttpHandler {
   return async (req, res, url) => {
     const path = url.searchParams.get('path') ?? '';
-    const served = IMAGE_TYPES.has(extname(path).toLowerCase()) && (await serveStatic(flowsDir, `/${path}`, res, req.method === 'HEAD'));
+    const served = IMAGE_TYPES.has(extname(path).toLowerCase()) && (await serveStatic(flowsDir(), `/${path}`, res, req.method === 'HEAD'));
     if (!served) {
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ code: 'NOT_FOUND', message: 'no such flow image' }));

@@ -48,6 +48,8 @@ export interface HelpSessionOptions {
   profile: DeviceProfile;
   /** The model directory: flows are read from `<modelDir>/flows/*.json`. */
   modelDir: string;
+  /** Help content installed by support (`help.install`), which replaces the shipped flows; undefined when none. */
+  installedDir?: () => Promise<string | undefined>;
   port: HelpPort;
   bus: EventBus<AgentEvents>;
   reporter: Pick<Reporter, 'event' | 'case'>;
@@ -71,6 +73,7 @@ export interface HelpSessionOptions {
 export class HelpSessionExtension implements Extension {
   readonly name = 'help-session';
   private flows: HelpFlow[] = [];
+  private flowsDir = '';
   private session: FlowSession | undefined;
   private sessionOff: (() => void) | undefined;
   private errors: string[] = [];
@@ -102,11 +105,9 @@ export class HelpSessionExtension implements Extension {
   }
 
   async start(): Promise<void> {
-    const { profile, modelDir, logger, bus, connection, deviceId, localServer } = this.options;
-    const loaded = await loadFlows(modelDir, { profile });
-    for (const p of loaded.problems) logger.warn(`help flow left out: ${p.file} ${p.path}: ${p.message}`, { code: ErrorCode.FLOW_INVALID, problem: p.code });
-    this.flows = loaded.flows.filter((f) => f.models.includes(profile.model));
-    logger.info(`help flows loaded: ${this.flows.map((f) => f.id).join(', ') || 'none'}`, { dir: loaded.flowsDir });
+    const { modelDir, logger, bus, connection, deviceId, localServer } = this.options;
+    const installed = await this.options.installedDir?.().catch(() => undefined);
+    await this.load(installed ?? modelDir);
 
     // The fleet mirrors the case status on a retained topic; the UI shows it live.
     connection.subscribe(deviceTopic(deviceId, 'caseStatus'), 1, (_topic, payload) => {
@@ -133,12 +134,17 @@ export class HelpSessionExtension implements Extension {
       bus.on('mcu.link', ({ state }) => {
         if (state === 'up') void this.refreshErrors();
       }),
+      bus.on('help.installed', async ({ dir }) => {
+        await this.load(dir);
+        this.setErrors(this.errors, true);
+        this.push({ type: 'help.catalog', ...this.catalog() });
+      }),
     );
     void this.refreshErrors();
 
     if (!localServer) return;
     this.off.push(
-      localServer.route('GET', FLOW_IMAGE_PATH, flowImageHandler(loaded.flowsDir)),
+      localServer.route('GET', FLOW_IMAGE_PATH, flowImageHandler(() => this.flowsDir)),
       localServer.onClient((client) => {
         client.send({ type: 'help.offers', offers: this.offers });
         client.send({ type: 'help.screen', screen: this.currentScreen });
@@ -163,6 +169,16 @@ export class HelpSessionExtension implements Extension {
     for (const off of this.off.splice(0)) off();
     this.sessionOff?.();
     this.sessionOff = undefined;
+  }
+
+  /** Loads `<dir>/flows` for this model; a session already running keeps the flow it started with. */
+  private async load(dir: string): Promise<void> {
+    const { profile, logger } = this.options;
+    const loaded = await loadFlows(dir, { profile });
+    for (const p of loaded.problems) logger.warn(`help flow left out: ${p.file} ${p.path}: ${p.message}`, { code: ErrorCode.FLOW_INVALID, problem: p.code });
+    this.flows = loaded.flows.filter((f) => f.models.includes(profile.model));
+    this.flowsDir = loaded.flowsDir;
+    logger.info(`help flows loaded: ${this.flows.map((f) => f.id).join(', ') || 'none'}`, { dir: loaded.flowsDir });
   }
 
   /** The flows and what the home screen needs to name the device and its errors. */
@@ -266,10 +282,10 @@ export class HelpSessionExtension implements Extension {
     }
   }
 
-  private setErrors(errors: string[]): void {
+  private setErrors(errors: string[], force = false): void {
     this.errors = errors.slice(-64);
     const offers = offersFor(this.options.profile, this.flows, this.errors);
-    if (sameOffers(offers, this.offers)) return;
+    if (!force && sameOffers(offers, this.offers)) return;
     this.offers = offers;
     this.push({ type: 'help.offers', offers });
   }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { AgentServices } from '../../agent.js';
 import type { Extension } from '../../extension.js';
 import { childLogger } from '../../logger.js';
+import { installedHelpDir } from '../commands/help-install.js';
 import { createBridgePort } from './bridge-port.js';
 import { UiBuildExtension } from './ensure-ui-built.js';
 import { HelpSessionExtension } from './help-session-extension.js';
@@ -29,6 +30,7 @@ export function helpSessionExtension(services: AgentServices): HelpSessionExtens
     deviceId: config.deviceId,
     profile,
     modelDir: modelDirOf(config.profile),
+    installedDir: () => installedHelpDir(config.dataDir),
     port: createBridgePort({ bridge: () => mcu.bridge, profile, actions }),
     bus,
     reporter,

@@ -51,6 +51,10 @@ export class HelpSessionController implements ReactiveController {
           case 'help.case':
             this.supportCase = message.case;
             break;
+          case 'help.catalog':
+            this.flows = message.flows;
+            this.device = message.device;
+            break;
           case 'hello':
           case 'state':
           case 'reply':

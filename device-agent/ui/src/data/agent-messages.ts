@@ -1,4 +1,4 @@
-import type { HelpCaseState, HelpOffer, HelpScreenView, UiLiveState } from '@touchpoint/protocol';
+import type { HelpCaseState, HelpDeviceInfo, HelpFlowSummary, HelpOffer, HelpScreenView, UiLiveState } from '@touchpoint/protocol';
 
 /**
  * Messages the agent pushes, as the UI uses them. The shapes are protocol's
@@ -18,6 +18,7 @@ export type AgentMessage =
   | { type: 'help.screen'; screen: HelpScreenView | null }
   | { type: 'help.offers'; offers: HelpOffer[] }
   | { type: 'help.case'; case: HelpCaseState | null }
+  | { type: 'help.catalog'; flows: HelpFlowSummary[]; device: HelpDeviceInfo }
   | { type: 'other'; original: string };
 
 type Obj = Record<string, unknown>;
@@ -60,6 +61,10 @@ function isCase(v: unknown): v is HelpCaseState {
   return isObj(v) && isStr(v.caseId) && (v.delivery === 'queued' || v.delivery === 'sending' || v.delivery === 'sent') && (v.status === null || isStr(v.status)) && isNum(v.openedAt);
 }
 
+function isFlowSummary(v: unknown): v is HelpFlowSummary {
+  return isObj(v) && isStr(v.id) && isObj(v.title) && Array.isArray(v.errors) && v.errors.every(isStr) && typeof v.menu === 'boolean';
+}
+
 /** Parses one WebSocket text frame; undefined when it is not a message the UI can use. */
 export function parseAgentMessage(text: string): AgentMessage | undefined {
   let v: unknown;
@@ -90,6 +95,8 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
       return Array.isArray(v.offers) && v.offers.every(isOffer) ? (v as AgentMessage) : undefined;
     case 'help.case':
       return v.case === null || isCase(v.case) ? (v as AgentMessage) : undefined;
+    case 'help.catalog':
+      return Array.isArray(v.flows) && v.flows.every(isFlowSummary) && isObj(v.device) && isObj(v.device.name) && Array.isArray(v.device.errors) ? (v as AgentMessage) : undefined;
     default:
       // Another extension's message (video.*): passed on as text for whoever handles it.
       return { type: 'other', original: text };
