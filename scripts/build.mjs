@@ -2,7 +2,7 @@
 // `npm run build`: every bundle a device maker ships or a server hosts, with its size.
 // Each workspace owns its build (esbuild); this script runs them in order and prints a summary.
 import { build } from 'esbuild';
-import { existsSync, statSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
@@ -34,6 +34,13 @@ const steps = [
   { name: 'virtual MCU', run: buildMcuSim },
 ];
 
+/** Workspace builds report an `outDir` (every file in it counts) or a list of `files`. */
+function filesOf(result) {
+  if (typeof result?.outDir === 'string') return readdirSync(result.outDir, { recursive: true }).map((f) => join(result.outDir, String(f))).filter((f) => statSync(f).isFile());
+  if (Array.isArray(result?.files)) return result.files.map((f) => (typeof f === 'string' ? f : f.path));
+  return [];
+}
+
 function describe(file) {
   const bytes = statSync(file).size;
   const gz = gzipSync(readFileSync(file)).length;
@@ -53,7 +60,7 @@ for (const step of steps) {
       if (!existsSync(path)) throw new Error(`${step.module} is missing`);
       const mod = await import(pathToFileURL(path).href);
       const result = await mod[step.fn]({ quiet: true });
-      files = (result?.files ?? []).map((f) => (typeof f === 'string' ? f : f.path));
+      files = filesOf(result);
     }
     process.stdout.write(`done in ${Date.now() - started} ms\n`);
     for (const file of files.filter((f) => /\.(m?js|css|html)$/.test(f))) console.log(`    ${describe(file)}`);
