@@ -47,3 +47,6 @@ export type CaseUpdateRequest = z.infer<typeof caseUpdateRequest>;
 
 /** POST /api/cases/:id/notes */
 export const caseNoteRequest = z.object({ text: z.string().trim().min(1).max(4000) });
+
+/** GET /api/staff/assignable (agent): who a case can be assigned to. */
+export const assignableStaffResponse = z.object({ items: z.array(staffRef) });

@@ -1,8 +1,12 @@
-import { ErrorCode, createStaffRequest, staffListResponse, staffWithPassword, updateStaffRequest } from '@touchpoint/protocol';
+import { ErrorCode, assignableStaffResponse, createStaffRequest, staffListResponse, staffWithPassword, updateStaffRequest } from '@touchpoint/protocol';
 import { HttpError } from '../errors.js';
 import { route, type Route } from '../router.js';
 
 export const staffRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/api/staff/assignable', role: 'agent', action: 'staff.assignable', response: assignableStaffResponse,
+    handle: (_input, deps) => ({ items: deps.fleet.staff.list().filter((m) => m.role !== 'viewer').map((m) => ({ id: m.id, displayName: m.displayName })) }),
+  }),
   route({
     method: 'GET', path: '/api/staff', role: 'admin', action: 'staff.list', response: staffListResponse,
     handle: (_input, deps) => ({ items: deps.fleet.staff.listAll() }),

@@ -1,0 +1,180 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { LiveEvent, SessionView } from '@touchpoint/protocol';
+import { parseRoute, routeHref, type Route } from '../common/route.js';
+import '../components/tpc-connection-state.js';
+import '../components/tpc-toasts.js';
+import type { TpToasts } from '../components/tpc-toasts.js';
+import { sharedStyles } from '../components/shared-styles.js';
+import { LiveController } from '../controllers/live-controller.js';
+import { LiveFeed } from '../controllers/live-feed.js';
+import { onUnauthorized } from '../data/api.js';
+import { fetchMe, logout } from '../data/auth.js';
+import { fetchQueue } from '../data/cases.js';
+import './tpc-audit-panel.js';
+import './tpc-device-panel.js';
+import './tpc-fleet-panel.js';
+import './tpc-kpi-panel.js';
+import './tpc-login-panel.js';
+import './tpc-queue-panel.js';
+import './tpc-staff-panel.js';
+
+/**
+ * The console shell: session, hash routing, navigation, the fleet-wide live
+ * stream (shared with every view through a LiveFeed) and notifications.
+ */
+export class TpApp extends LitElement {
+  static override properties = { _session: { state: true }, _route: { state: true }, _openCases: { state: true } };
+  declare _session: SessionView | null | undefined;
+  declare _route: Route;
+  declare _openCases: number;
+
+  readonly feed = new LiveFeed();
+  private readonly live = new LiveController(this, {
+    device: () => null,
+    enabled: () => Boolean(this._session),
+    onEvent: (e) => this.onLive(e),
+    onResync: () => {
+      void this.refreshCount();
+      this.feed.emit({ type: 'resync-all' });
+    },
+    onRefused: () => this.sessionEnded(),
+  });
+  private readonly onHash = () => {
+    this._route = parseRoute(location.hash);
+  };
+  private offUnauthorized: (() => void) | undefined;
+
+  static override styles = [sharedStyles, css`
+    :host { display: block; min-height: 100vh; }
+    .shell { display: grid; grid-template-columns: 216px 1fr; min-height: 100vh; }
+    nav { background: #141b26; color: #cfd6e0; padding: 16px 10px; display: flex; flex-direction: column; gap: 2px; }
+    .brand { font-size: 1.2rem; font-weight: 700; color: #fff; padding: 4px 10px 18px; }
+    .brand span { color: #7fa6ff; }
+    nav a { color: inherit; text-decoration: none; padding: 8px 10px; border-radius: 6px; display: flex; justify-content: space-between; align-items: center; }
+    nav a:hover { background: #222c3b; }
+    nav a[aria-current='page'] { background: #27354b; color: #fff; font-weight: 600; }
+    .count { background: #d19a00; color: #141b26; border-radius: 999px; padding: 0 7px; font-size: 0.78rem; font-weight: 700; }
+    .main { display: flex; flex-direction: column; min-width: 0; }
+    header { display: flex; align-items: center; gap: 16px; padding: 10px 24px; background: var(--tp-surface); border-bottom: 1px solid var(--tp-border); }
+    header .who { color: var(--tp-text-2); }
+    .content { padding: 20px 24px; min-width: 0; }
+    .loading { display: grid; place-items: center; min-height: 100vh; color: var(--tp-text-2); }
+  `];
+
+  constructor() {
+    super();
+    this._route = parseRoute(location.hash);
+    this._openCases = 0;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHash);
+    this.offUnauthorized = onUnauthorized(() => this.sessionEnded());
+    fetchMe().then(
+      (s) => this.loggedIn(s),
+      () => {
+        this._session = null;
+      },
+    );
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHash);
+    this.offUnauthorized?.();
+  }
+
+  private loggedIn(session: SessionView) {
+    this._session = session;
+    if (this._route.view === 'login') location.hash = routeHref({ view: 'queue' });
+    void this.refreshCount();
+  }
+
+  private sessionEnded() {
+    if (this._session === null) return;
+    this._session = null;
+    this.toasts?.show('Your session ended. Please sign in again.', 'warning');
+  }
+
+  private async refreshCount() {
+    try {
+      const q = await fetchQueue(0, 200);
+      this._openCases = q.items.filter((c) => c.status === 'open').length;
+      document.title = this._openCases ? `(${this._openCases}) Touchpoint console` : 'Touchpoint console';
+    } catch {
+      // The count is a convenience; the queue view shows errors.
+    }
+  }
+
+  private get toasts(): TpToasts | null {
+    return this.renderRoot.querySelector('tpc-toasts');
+  }
+
+  private onLive(e: LiveEvent) {
+    this.feed.emit(e);
+    if (e.type === 'case') {
+      void this.refreshCount();
+      if (e.change === 'opened') this.toasts?.show(`New case from ${e.deviceId}`, 'warning', routeHref({ view: 'queue', caseId: e.caseId }));
+    }
+  }
+
+  private async signOut() {
+    try {
+      await logout();
+    } finally {
+      this._session = null;
+      location.hash = routeHref({ view: 'login' });
+    }
+  }
+
+  private view() {
+    const s = this._session!;
+    const r = this._route;
+    switch (r.view) {
+      case 'login':
+      case 'queue':
+        return html`<tpc-queue-panel .feed=${this.feed} .me=${s.staff} .caseId=${r.view === 'queue' ? r.caseId : undefined}></tpc-queue-panel>`;
+      case 'fleet': return html`<tpc-fleet-panel .feed=${this.feed}></tpc-fleet-panel>`;
+      case 'device': return html`<tpc-device-panel .deviceId=${r.deviceId} .me=${s.staff} .toasts=${this.toasts}></tpc-device-panel>`;
+      case 'audit': return html`<tpc-audit-panel></tpc-audit-panel>`;
+      case 'kpis': return html`<tpc-kpi-panel></tpc-kpi-panel>`;
+      case 'staff': return s.staff.role === 'admin' ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>` : html`<p>Only admins manage staff.</p>`;
+    }
+  }
+
+  override render() {
+    if (this._session === undefined) return html`<div class="loading">Loading…</div><tpc-toasts></tpc-toasts>`;
+    if (this._session === null) return html`<tpc-login-panel @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}></tpc-login-panel><tpc-toasts></tpc-toasts>`;
+    const r = this._route.view === 'login' ? 'queue' : this._route.view;
+    const link = (view: Route['view'], label: string, extra: unknown = nothing) =>
+      html`<a href=${routeHref(view === 'device' ? { view: 'fleet' } : ({ view } as Route))} aria-current=${r === view || (view === 'fleet' && r === 'device') ? 'page' : 'false'}>${label}${extra}</a>`;
+    const s = this._session;
+    return html`<div class="shell">
+      <nav aria-label="Main">
+        <div class="brand">Touch<span>point</span></div>
+        ${link('queue', 'Escalation queue', this._openCases ? html`<span class="count" aria-label="${this._openCases} open">${this._openCases}</span>` : nothing)}
+        ${link('fleet', 'Fleet')}
+        ${link('kpis', 'KPIs')}
+        ${link('audit', 'Audit log')}
+        ${s.staff.role === 'admin' ? link('staff', 'Staff') : nothing}
+      </nav>
+      <div class="main">
+        <header>
+          <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
+          <span class="spacer"></span>
+          <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
+          <button @click=${() => void this.signOut()}>Sign out</button>
+        </header>
+        <main class="content">${this.view()}</main>
+      </div>
+    </div><tpc-toasts></tpc-toasts>`;
+  }
+}
+customElements.define('tpc-app', TpApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tpc-app': TpApp;
+  }
+}
