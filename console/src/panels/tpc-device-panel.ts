@@ -17,6 +17,7 @@ import '../components/tpc-param-form.js';
 import type { ParamsSubmitEvent } from '../components/tpc-param-form.js';
 import '../components/tpc-sensor-chart.js';
 import '../components/tpc-timeline.js';
+import '../video/tp-video-call.js';
 import type { TpToasts } from '../components/tpc-toasts.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { ClockController } from '../controllers/clock-controller.js';
@@ -333,6 +334,7 @@ export class TpDevicePanel extends LitElement {
         <div class="stack">
           <section class="card" aria-labelledby="mirror-h"><h2 id="mirror-h">Help session (live)</h2>
             <tpc-help-mirror .session=${this._session} .trace=${this._trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror></section>
+          ${this.canFix ? html`<tpc-video-call device-id=${this.deviceId} ?disabled=${!d.device.online}></tpc-video-call>` : nothing}
           ${this.renderFix(d)}
         </div>
         <div class="stack">${this.renderDiagnostics(d)}</div>
