@@ -6,6 +6,7 @@ import { routeHref } from '../common/route.js';
 import { DEFAULT_SLA_MS, slaState } from '../common/sla.js';
 import '../components/tpc-badge.js';
 import '../components/tpc-help-mirror.js';
+import '../video/tp-video-call.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
@@ -178,6 +179,7 @@ export class TpQueuePanel extends LitElement {
           <button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'closed' })}>Close</button>`
         : html`<button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'open' })}>Reopen</button>`}
       </div>` : nothing}
+      ${canWork && active ? html`<tpc-video-call class="mt" device-id=${c.deviceId} case-id=${c.id}></tpc-video-call>` : nothing}
       <h3>What the customer did</h3>
       <tpc-help-mirror .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
         .trace=${c.trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror>
