@@ -157,6 +157,12 @@ describe('broker: authorization', () => {
     clients.push(staff);
     const grants = await staff.subscribeAsync('tp/v1/d/+/diag', { qos: 0 });
     expect(grants[0]?.qos).toBe(0);
+    // Call signalling goes only to the calling staff member, through the video service.
+    const refused = await staff.subscribeAsync(['tp/v1/d/+/rtc/+/up', 'tp/v1/d/+/#', '#'], { qos: 0 }).then(
+      () => undefined,
+      (err: { packet?: { granted: number[] } }) => err.packet?.granted,
+    );
+    expect(refused).toEqual([128, 128, 128]);
     const a = await device('cm-a');
     const got = new Promise<string>((resolve) => staff.once('message', (topic) => resolve(topic)));
     await a.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(diagnostics('cm-a')), { qos: 1 });

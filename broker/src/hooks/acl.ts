@@ -26,8 +26,9 @@ export function maySubscribe(identity: Identity, filter: string): boolean {
     case 'service':
       return true;
     case 'staff':
-      // Read-only view of device topics; never `#` or `$SYS`.
-      return filter.startsWith(`${DEVICE_ROOT}/`);
+      // Read-only view of device topics; never `#` or `$SYS`. Call signalling is relayed to the
+      // calling staff member only, by the video service, so no staff filter may reach `rtc/`.
+      return filter.startsWith(`${DEVICE_ROOT}/`) && !/(^|\/)(rtc|#)(\/|$)/.test(filter.slice(DEVICE_ROOT.length + 1).replace(/^[^/]+\//, ''));
     case 'device': {
       const prefix = devicePrefix(identity.deviceId);
       return (
