@@ -13,6 +13,8 @@ export * from './messages/events.js';
 export * from './messages/command.js';
 export * from './messages/case.js';
 export * from './messages/signal.js';
+export * from './messages/ice-server.js';
+export * from './messages/video.js';
 export * from './messages/local-ui.js';
 export * from './messages/help-ui.js';
 export * from './flow/index.js';

@@ -3,10 +3,6 @@ import { safeId } from '../ids.js';
 import { messageBase } from './base.js';
 import { iceServerConfig } from './ice-server.js';
 
-// The video call's other contracts travel with signalling: ICE server config and the touch UI's `video.*` messages.
-export * from './ice-server.js';
-export * from './video.js';
-
 /**
  * WebRTC signalling on `rtc/{sessionId}/up|down`. Each message is bound to a
  * session and a staff member and carries a sequence number, so a message from
