@@ -107,7 +107,7 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await expect.poll(() => device.commands.map((x) => [x.action, x.params.intensity]), TIMEOUT).toEqual([['descale', 'strong']]);
     await expect.poll(async () => c.latestCommand().locator('ol').getAttribute('data-status'), TIMEOUT).toBe('succeeded');
     await expectText(c.latestCommand(), 'Succeeded');
-    await c.screenshot('device-fix');
+    await c.screenshotOf(c.page.locator('tpc-device-panel section[aria-labelledby=fix-h]'), 'device-fix');
 
     // "Request diagnostics" takes the same path.
     await c.page.locator('tpc-device-panel button', { hasText: 'Request diagnostics' }).click();

@@ -295,6 +295,14 @@ export class ConsolePage {
     return path;
   }
 
+  /** A screenshot of one part of the page (a card, a dialog). */
+  async screenshotOf(locator: Locator, name: string): Promise<string> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const path = join(ARTIFACTS, `console-${name}.png`);
+    await locator.screenshot({ path });
+    return path;
+  }
+
   async close(): Promise<void> {
     await this.page.context().close();
   }

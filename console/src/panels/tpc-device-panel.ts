@@ -25,6 +25,7 @@ import { LiveController } from '../controllers/live-controller.js';
 import { fetchCommand, listDeviceCommands, sendCommand } from '../data/commands.js';
 import { fetchDevice, fetchDiagnostics, fetchHelpSession, fetchTimeline } from '../data/devices.js';
 import { fetchFlow } from '../data/flows.js';
+import '../video/tp-video-call.js';
 
 const MAX_POINTS = 300;
 const DIAGNOSTICS_ACTION = 'diagnostics.request';
@@ -335,6 +336,8 @@ export class TpDevicePanel extends LitElement {
           <section class="card" aria-labelledby="mirror-h"><h2 id="mirror-h">Help session (live)</h2>
             <tpc-help-mirror .session=${this._session} .trace=${this._trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror></section>
           ${this.canFix ? html`<tpc-video-call device-id=${this.deviceId} ?disabled=${!d.device.online}></tpc-video-call>` : nothing}
+          ${this.canFix ? html`<section class="card" aria-labelledby="video-h"><h2 id="video-h">Video call</h2>
+            <tpc-video-call .deviceId=${d.device.id} ?disabled=${!d.device.online}></tpc-video-call></section>` : nothing}
           ${this.renderFix(d)}
         </div>
         <div class="stack">${this.renderDiagnostics(d)}</div>

@@ -13,6 +13,7 @@ import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
 import { addCaseNote, fetchAssignable, fetchCase, fetchQueue, updateCase } from '../data/cases.js';
 import type { CaseUpdateRequest, HelpFlow } from '@touchpoint/protocol';
 import { fetchFlow } from '../data/flows.js';
+import '../video/tp-video-call.js';
 
 const SLA_TONE = { ok: 'ok', warning: 'warning', breached: 'critical' } as const;
 
@@ -180,7 +181,8 @@ export class TpQueuePanel extends LitElement {
         : html`<button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'open' })}>Reopen</button>`}
       </div>` : nothing}
       ${canWork && active ? html`<tpc-video-call class="mt" device-id=${c.deviceId} case-id=${c.id}></tpc-video-call>` : nothing}
-      <h3>What the customer did</h3>
+      ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
+      <h3 class="mt">What the customer did</h3>
       <tpc-help-mirror .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
         .trace=${c.trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror>
       <h3 class="mt">Notes</h3>
