@@ -14,8 +14,8 @@ export const UI_SOURCE_DIR = here;
 export const DEFAULT_OUT_DIR = join(here, 'dist');
 export const BUDGET_GZIP_BYTES = 60 * 1024;
 
-/** Packages that must never reach the browser bundle (the UI imports only protocol *types*). */
-const FORBIDDEN_INPUTS = [/node_modules\/zod\//, /node_modules\/@marcbachmann\//, /\/protocol\/src\//, /\/device-agent\/src\//];
+/** Packages that must never reach the browser bundle: the UI imports only protocol *types*, plus the browser-only WebRTC module. */
+const FORBIDDEN_INPUTS = [/node_modules\/zod\//, /node_modules\/@marcbachmann\//, /\/protocol\/src\/(?!webrtc\/)/, /\/device-agent\/src\//];
 
 /**
  * @param {{ outDir?: string, minify?: boolean, quiet?: boolean }} [options]

@@ -1,4 +1,4 @@
-// Types only, through the package entry, so this file is byte-identical to the touch UI's copy (see device-agent/ui/src/video/).
+// Types only, through the package entry: the touch UI bundles this module and must not pull in zod.
 import type { IceServerConfig, PeerSignal } from '@touchpoint/protocol';
 
 /** What a peer connection reports to its call: ICE progress mapped onto the call states both sides show. */

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CallState, PeerSignal } from '@touchpoint/protocol';
-import { PeerSession, openLocalMedia } from './peer-session.js';
+import { PeerSession, openLocalMedia } from '@touchpoint/protocol/webrtc';
 import { parseVideoPush, type VideoPush } from './video-messages.js';
 
 /** How the overlay reaches the agent: the app's client (requests with replies, pushed messages). */
