@@ -119,10 +119,13 @@ describe('CSRF', () => {
 });
 
 describe('roles', () => {
-  it('gives a viewer 403 on fixes, case work, staff and provisioning, and audits each refusal', async () => {
+  it('gives a viewer 403 on fixes, video, case work, staff and provisioning, and audits each refusal', async () => {
     const fix = await viewer.post(`/api/devices/${deviceId}/commands`, { action: 'rinse' });
     expect(fix.status).toBe(403);
     expect((fix.body as { error: { code: string } }).error.code).toBe('FORBIDDEN_ROLE');
+    const video = await viewer.post('/api/video/sessions', { deviceId });
+    expect(video.status).toBe(403);
+    expect((video.body as { error: { code: string } }).error.code).toBe('FORBIDDEN_ROLE');
     expect((await viewer.post('/api/cases/nope', { op: 'claim' })).status).toBe(403);
     expect((await viewer.get('/api/staff')).status).toBe(403);
     expect((await agent.get('/api/staff')).status).toBe(403);
