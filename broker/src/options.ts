@@ -50,6 +50,8 @@ export interface BrokerOptions {
   limits?: Partial<BrokerLimits>;
   /** Directory with the built console (index.html + assets). */
   consoleDir?: string;
+  /** Mark the session cookie `Secure`: set it when the console is served over HTTPS (e.g. behind a reverse proxy). */
+  secureCookies?: boolean;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
   /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */

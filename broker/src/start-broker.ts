@@ -134,7 +134,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const tcp = createTcpServer(transport);
   const http = createHttpServer(() => handlers, log);
   const video = new VideoService({ fleet, publish, counters, log, options: options.video ?? videoOptionsFromEnv() });
-  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
+  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
   const wss = attachWebSocket(transport, http);
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');

@@ -66,7 +66,19 @@ describe('login and session', () => {
     expect(cookie).toMatch(/^tp_session=[A-Za-z0-9_-]{40,};/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).not.toContain('Secure');
     expect(auditRows('staff.login').filter((r) => r.outcome === 'ok').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('marks the cookie Secure when the console is served over HTTPS (--secure-cookies)', async () => {
+    const secure = await startTestBroker({ secureCookies: true });
+    try {
+      const login = await fetch(`http://127.0.0.1:${secure.broker.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(secure.broker.initialAdmin) });
+      expect(login.status).toBe(200);
+      expect(login.headers.get('set-cookie')).toMatch(/; Secure(;|$)/);
+    } finally {
+      await secure.cleanup();
+    }
   });
 
   it('GET /api/me returns the member and the CSRF token; logout ends the session', async () => {

@@ -40,9 +40,12 @@ service with its SQLite store, and the console.
   --tls-cert F    PEM certificate; with --tls-key, also serve MQTTS
   --tls-key F     PEM private key
   --mqtts-port N  MQTTS port (default 8883)
+  --secure-cookies
+                  mark the console's session cookie Secure (serve the console over HTTPS,
+                  e.g. behind a reverse proxy)
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' } }, false);
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' } }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -50,6 +53,7 @@ service with its SQLite store, and the console.
       mqttPort: port(values['mqtt-port'] as string | undefined, 1883, '--mqtt-port'),
       httpPort: port(values['http-port'] as string | undefined, 8080, '--http-port'),
       mqttsPort: port(values['mqtts-port'] as string | undefined, 8883, '--mqtts-port'),
+      secureCookies: values['secure-cookies'] === true,
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);

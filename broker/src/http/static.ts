@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../logger.js';
@@ -22,6 +22,17 @@ export interface ConsoleSource {
   dir: string;
   /** Builds `dir` when index.html is missing (a fresh clone); resolves when done. */
   build?: () => Promise<void>;
+  /** True when the sources changed after the last build, so a checkout never serves an old console. */
+  isStale?: () => boolean;
+}
+
+/** The newest modification time of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 /**
@@ -32,8 +43,13 @@ export function defaultConsoleSource(): ConsoleSource {
   const dir = new URL('../../../console/dist', import.meta.url).pathname;
   const script = new URL('../../../console/build.mjs', import.meta.url).pathname;
   if (!existsSync(script)) return { dir };
+  const sources = [new URL('../../../console/src', import.meta.url).pathname, new URL('../../../protocol/src', import.meta.url).pathname];
   return {
     dir,
+    isStale: () => {
+      const index = join(dir, 'index.html');
+      return existsSync(index) && Math.max(...sources.filter(existsSync).map(newestMtime)) > statSync(index).mtimeMs;
+    },
     build: async () => {
       const mod = (await import(pathToFileURL(script).href)) as { buildConsole(o: { outDir: string; quiet?: boolean }): Promise<unknown> };
       await mod.buildConsole({ outDir: dir, quiet: true });
@@ -60,12 +76,16 @@ export function consoleHandler(source: ConsoleSource, log: Logger): HttpHandler 
   const root = resolve(source.dir);
   let building: Promise<void> | undefined;
   let buildError: string | undefined;
+  let checkedOnce = false;
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname.startsWith('/api/') || pathname === '/mqtt') return false;
     const index = join(root, 'index.html');
-    if (!existsSync(index)) {
+    // Checked once per broker start: a fresh clone builds, an old build is rebuilt.
+    const firstRequest = !checkedOnce;
+    checkedOnce = true;
+    if (!existsSync(index) || (firstRequest && source.isStale?.())) {
       if (source.build && !buildError) {
         building ??= source.build().catch((err: unknown) => {
           buildError = (err as Error).message;

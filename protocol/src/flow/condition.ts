@@ -45,9 +45,14 @@ export interface ConditionContext {
 }
 
 // The untyped environment evaluates at runtime; values are plain JSON, so the map is dyn.
-const dynEnvironment = new Environment({ limits: LIMITS, homogeneousAggregateLiterals: false })
-  .registerVariable('sensors', 'map<string, dyn>')
-  .registerVariable('errors', 'list<string>');
+// Created on first use, so bundles that import protocol only for its schemas (the console) can drop CEL.
+let dynEnvironmentInstance: Environment | undefined;
+function dynEnvironment(): Environment {
+  dynEnvironmentInstance ??= new Environment({ limits: LIMITS, homogeneousAggregateLiterals: false })
+    .registerVariable('sensors', 'map<string, dyn>')
+    .registerVariable('errors', 'list<string>');
+  return dynEnvironmentInstance;
+}
 
 const failAt = <T>(code: ErrorCode, reason: string, column: number): ConditionResult<T> => ({ ok: false, code, reason, column });
 
@@ -169,7 +174,7 @@ export function parseCondition(source: string): ConditionResult<ParsedCondition>
   if (source.trim() === '') return failAt(ErrorCode.EXPRESSION_INVALID, 'condition is empty', 1);
   let program: ParseResult;
   try {
-    program = dynEnvironment.parse(source);
+    program = dynEnvironment().parse(source);
   } catch (err) {
     return failAt(ErrorCode.EXPRESSION_INVALID, summaryOf(err as CelErrorLike), columnOf(err as CelErrorLike));
   }
