@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
-import { createAgent, parseConfig, silentLogger, type Agent } from '@touchpoint/device-agent';
-import { createBridge, loadModel, startVirtualMcu } from '@touchpoint/firmware-bridge';
-import { COFFEE_DIR } from '../touch-ui/harness.js';
+import type { Agent } from '@touchpoint/device-agent';
+import { COFFEE_DIR, startVirtualDevice } from '../helpers/virtual-device.js';
 
 export interface VideoDevice {
   deviceId: string;
@@ -44,19 +43,9 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
     await writeFile(profilePath, JSON.stringify(profile, null, 2));
 
     const device = async (deviceId: string, modelDir: string): Promise<VideoDevice> => {
-      const { token } = broker.fleet.provisionDevice(deviceId, 'coffee-machine');
-      const model = await loadModel(modelDir);
-      const mcu = await startVirtualMcu({ profile: model.profile, config: model.config, randomFaultsPerMinute: 0 });
-      cleanups.push(() => mcu.stop());
-      const binding = mcu.binding;
-      const agent = await createAgent(parseConfig({
-        deviceId, brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`, token,
-        serial: { path: mcu.devicePath ?? `virtual:${deviceId}` }, dataDir: join(dir, deviceId), trustedKeys: [broker.fleet.signer], profile: modelDir,
-        diagnosticsIntervalS: 3_600, reconnect: { minMs: 100, maxMs: 1_000, connectTimeoutMs: 3_000 }, localServer: { port: 0 },
-      }), { logger: silentLogger, ...(binding ? { createBridge: (c, p) => createBridge({ path: c.serial.path, profile: p, binding }) } : {}) });
-      cleanups.push(() => agent.stop());
-      await agent.start();
-      return { deviceId, token, agent, uiUrl: agent.services.localServer!.url! };
+      const d = await startVirtualDevice(broker, { deviceId, modelDir, dataDir: join(dir, deviceId), pty: false, speed: 1 });
+      cleanups.push(() => d.stop());
+      return { deviceId, token: d.token, agent: d.agent, uiUrl: d.uiUrl };
     };
     const camera = await device('cm-video-cam', cameraModel);
     const noCamera = await device('cm-video-nocam', COFFEE_DIR);
