@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { renderProfileSummary, summarizeProfile } from './profile-summary.js';
 import { loadSuite, SUITES } from './registry.js';
 import { renderRun, renderSuite, updateDocs, type RunMeta } from './report.js';
-import { AEDES_VERSION, MOSQUITTO_VERSION, setProfileDir } from './systems/systems.js';
+import { AEDES_VERSION, MOSQUITTO_VERSION, isSystemName, setProfileDir, setSystems } from './systems/systems.js';
 import type { BenchContext, SuiteResult } from './types.js';
 
 const USAGE = `Usage: touchpoint-bench [--quick] [--only suite1,suite2] [--rounds N] [--profile DIR] [--no-write]
@@ -17,6 +17,7 @@ Runs the Touchpoint benchmarks against baselines measured in the same run
   --quick          smoke run (under two minutes; what CI runs)
   --only LIST      run only these suites (${SUITES.map((s) => s.key).join(', ')})
   --rounds N       rounds per measurement (default 3, at least 3)
+  --systems LIST   measure only these systems (touchpoint, aedes, mosquitto)
   --profile DIR    run the Node brokers with --cpu-prof, writing profiles to DIR
   --no-write       print the tables only; write no result files
   --list           list the suites and whether they are present
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         only: { type: 'string' },
         rounds: { type: 'string', default: '3' },
         profile: { type: 'string' },
+        systems: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         summarize: { type: 'string' },
@@ -94,6 +96,15 @@ export async function main(argv: string[]): Promise<number> {
   if (unknown.length) {
     process.stderr.write(`touchpoint-bench: unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.key).join(', ')}\n`);
     return 2;
+  }
+  if (opts.systems) {
+    const names = opts.systems.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = names.filter((n) => !isSystemName(n));
+    if (bad.length || names.length === 0) {
+      process.stderr.write(`touchpoint-bench: unknown system ${bad.join(', ') || '(none)'}; known: touchpoint, aedes, mosquitto\n`);
+      return 2;
+    }
+    setSystems(names.filter(isSystemName));
   }
   if (opts.profile) {
     mkdirSync(opts.profile, { recursive: true });

@@ -57,3 +57,21 @@ export function cpuWindow(pid: number): { stop(): { cpuMs: number; wallMs: numbe
     },
   };
 }
+
+/**
+ * Waits until the process's CPU use over `windowMs` falls below `maxCores`
+ * (work a broker queued during setup, such as retained-message scans after a
+ * connect storm, must not leak into the next measurement). Returns the ms waited.
+ */
+export async function waitQuiet(pid: number, opts: { maxCores?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<number> {
+  const maxCores = opts.maxCores ?? 0.05;
+  const windowMs = opts.windowMs ?? 300;
+  const started = performance.now();
+  const deadline = started + (opts.timeoutMs ?? 120_000);
+  for (;;) {
+    const w = cpuWindow(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const { cpuMs: used, wallMs } = w.stop();
+    if (used / wallMs <= maxCores || performance.now() > deadline) return performance.now() - started;
+  }
+}

@@ -49,7 +49,8 @@ export function pairedRatios(values: readonly number[], baseline: readonly numbe
 export function percentile(sortedAscending: readonly number[], p: number): number {
   const n = sortedAscending.length;
   if (n === 0) return Number.NaN;
-  const rank = Math.ceil((Math.min(Math.max(p, 0), 100) / 100) * n);
+  // The epsilon keeps float error from pushing an exact rank up (99.9 / 100 * 1000 is 999.0000000000001).
+  const rank = Math.ceil((Math.min(Math.max(p, 0), 100) / 100) * n - 1e-9);
   return sortedAscending[Math.min(Math.max(rank, 1), n) - 1]!;
 }
 

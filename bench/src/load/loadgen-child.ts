@@ -3,6 +3,7 @@ import { commandEnvelope, decode, deviceTopic, header, type CommandEnvelope } fr
 import { signCommand, verifyCommand, type SignerKey, type TrustedKey } from '@touchpoint/protocol/signing';
 import { wallNow, waitFor } from '../clock.js';
 import { serve } from '../ipc.js';
+import { apiRun } from './api-driver.js';
 import { LiteClient } from './lite-client.js';
 import { PacketScanner, PacketType, encodeConnect, encodePuback, encodeSubscribe, publishPacketId } from './mqtt-wire.js';
 import { runOpenLoop } from './open-loop.js';
@@ -233,6 +234,7 @@ serve(
     sampleSubscriber: (): Sample => ({ count: subscriber?.count ?? 0, at: wallNow() }),
     consoleStart,
     consoleRun,
+    apiRun,
     agentStats: (): AgentStats => ({ ...agentStats }),
     openDevices: () => [...devices.values()].filter((c) => !c.isClosed).length,
     closeAll,

@@ -86,3 +86,22 @@ export interface AgentStats {
   rejected: number;
   resultsSent: number;
 }
+
+export interface ApiRunParams {
+  httpPort: number;
+  staff: { name: string; password: string };
+  targets: string[];
+  rate: number;
+  warmup: number;
+  count: number;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+export interface ApiRunResult {
+  /** Every accepted POST: the command id, when it was scheduled, when the 201 arrived. */
+  sent: { id: string; scheduledAt: number; respondedAt: number; measured: boolean }[];
+  failed: number;
+  errors: string[];
+  maxLagMs: number;
+}

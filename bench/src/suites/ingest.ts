@@ -5,7 +5,7 @@ import type { Sample } from '../load/loadgen-protocol.js';
 import { cpuMs, rssBytes } from '../proc-stats.js';
 import { allPairs, compareRows, record, type PerSystem } from '../rows.js';
 import { roundOrder } from '../stats.js';
-import { availableSystems, startSystem, systemLabel, type RunningSystem } from '../systems/systems.js';
+import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem } from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -72,7 +72,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   }
 
   const rows: BenchRow[] = [];
-  const [tp, aedes, mosq] = [labels[0]!, labels[1]!, labels[2]];
+  const [tp, aedes, mosq] = [systemLabel('touchpoint'), systemLabel('aedes'), systems.includes('mosquitto') ? systemLabel('mosquitto') : undefined];
   for (const qos of [0, 1] as const) {
     const m = byQos[qos];
     rows.push(...compareRows(m.rate, {
@@ -126,7 +126,7 @@ async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool,
   const cpu1 = cpuMs(sys.pid);
   const genPids = [...pool.pids, sub.pid];
   const gen1 = genPids.reduce((n, pid) => n + cpuMs(pid), 0);
-  await sleep(s.measureMs);
+  await profiled(sys, `ingest-qos${qos}`, () => sleep(s.measureMs));
   const s2 = await sample();
   const cpu2 = cpuMs(sys.pid);
   const rss = rssBytes(sys.pid);

@@ -2,6 +2,7 @@ import { Aedes } from 'aedes';
 import { createServer } from 'node:net';
 import { serve } from '../ipc.js';
 import type { BaselineInfo } from './system-protocol.js';
+import { windowProfiler } from './window-profiler.js';
 
 /**
  * The bare-aedes baseline: the same aedes version Touchpoint uses, default
@@ -19,7 +20,7 @@ const address = server.address();
 const info: BaselineInfo = { pid: process.pid, port: typeof address === 'object' && address ? address.port : 0 };
 
 serve(
-  { gc: () => (globalThis as { gc?: () => void }).gc?.() },
+  { gc: () => (globalThis as { gc?: () => void }).gc?.(), ...windowProfiler },
   info,
   async () => {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));

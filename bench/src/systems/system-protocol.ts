@@ -9,14 +9,7 @@ export interface TouchpointInfo extends BaselineInfo {
   httpPort: number;
   /** The fleet's public command-signing key: what the stub agents trust. */
   signer: TrustedKey;
+  /** A staff member with role `agent`, for the console API. */
+  staff: { name: string; password: string };
 }
 
-export interface TouchpointCommandRun {
-  targets: string[];
-  rate: number;
-  warmup: number;
-  count: number;
-  drainMs: number;
-  action: string;
-  params: Record<string, unknown>;
-}

@@ -21,21 +21,36 @@ export interface RunningSystem {
   stop(): Promise<void>;
   /** Touchpoint only: the broker process, for fleet-side calls. */
   touchpoint?: Child<TouchpointInfo>;
+  /** The Node brokers' process (Touchpoint, bare aedes), for GC and window profiles. */
+  node?: Child;
 }
 
 let profileDir: string | undefined;
 
-/** `--profile DIR`: the Node brokers run with --cpu-prof and write their profiles to DIR on exit. */
+/** `--profile DIR`: CPU profiles of the Node brokers during each measurement window go to DIR. */
 export function setProfileDir(dir: string | undefined): void {
   profileDir = dir;
 }
 
-function nodeArgs(name: string): string[] {
-  const args = ['--expose-gc'];
-  // One directory per system; Node names each thread's profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
-  // (thread 0 is the main thread; tsx's loader thread writes its own, mostly idle, profile).
-  if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`);
-  return args;
+function nodeArgs(): string[] {
+  return ['--expose-gc'];
+}
+
+/**
+ * With `--profile DIR`, profiles the broker (Node brokers only) while `body`
+ * runs, into DIR/<label>-<system>-<n>.cpuprofile. Without it, just runs `body`.
+ */
+let profileSeq = 0;
+export async function profiled<T>(sys: RunningSystem, label: string, body: () => Promise<T>): Promise<T> {
+  const child = sys.node;
+  if (!profileDir || !child) return body();
+  await child.call('profileStart');
+  try {
+    return await body();
+  } finally {
+    const path = join(profileDir, `${label}-${sys.name}-${++profileSeq}.cpuprofile`);
+    await child.call('profileStop', { path });
+  }
 }
 
 const require = createRequire(import.meta.url);
@@ -51,10 +66,27 @@ export function systemLabel(name: SystemName): string {
   }
 }
 
-/** The systems this machine can run, and why any are skipped. */
+const ALL: readonly SystemName[] = ['touchpoint', 'aedes', 'mosquitto'];
+let only: readonly SystemName[] | undefined;
+
+export function isSystemName(name: string): name is SystemName {
+  return (ALL as readonly string[]).includes(name);
+}
+
+/** `--systems`: measure only these (for investigating one system; ratios need at least two). */
+export function setSystems(names: readonly SystemName[] | undefined): void {
+  only = names;
+}
+
+/** The systems this machine can run, in a fixed order (Touchpoint first), and why any are skipped. */
 export function availableSystems(): { systems: SystemName[]; skipped: string[] } {
-  if (MOSQUITTO_VERSION) return { systems: ['touchpoint', 'aedes', 'mosquitto'], skipped: [] };
-  return { systems: ['touchpoint', 'aedes'], skipped: ['mosquitto: /usr/sbin/mosquitto is not installed (apt-get install mosquitto); its column is skipped'] };
+  const skipped: string[] = [];
+  let systems = ALL.filter((s) => !only || only.includes(s));
+  if (!MOSQUITTO_VERSION && systems.includes('mosquitto')) {
+    systems = systems.filter((s) => s !== 'mosquitto');
+    skipped.push('mosquitto: /usr/sbin/mosquitto is not installed (apt-get install mosquitto); its column is skipped');
+  }
+  return { systems, skipped };
 }
 
 const unauthenticated = (prefix: string, count: number): DeviceCredential[] =>
@@ -64,18 +96,18 @@ export async function startSystem(name: SystemName): Promise<RunningSystem> {
   const label = systemLabel(name);
   switch (name) {
     case 'touchpoint': {
-      const child = await Child.spawn<TouchpointInfo>(new URL('./touchpoint-broker-child.ts', import.meta.url), 'touchpoint-broker', { nodeArgs: nodeArgs('touchpoint') });
+      const child = await Child.spawn<TouchpointInfo>(new URL('./touchpoint-broker-child.ts', import.meta.url), 'touchpoint-broker', { nodeArgs: nodeArgs() });
       return {
-        name, label, pid: child.pid, port: child.info.port, touchpoint: child,
+        name, label, pid: child.pid, port: child.info.port, touchpoint: child, node: child,
         devices: (prefix, count) => child.call<DeviceCredential[]>('provision', { prefix, count, model: 'coffee-machine' }),
         gc: () => child.call('gc'),
         stop: () => child.stop(),
       };
     }
     case 'aedes': {
-      const child = await Child.spawn<BaselineInfo>(new URL('./aedes-broker-child.ts', import.meta.url), 'aedes-broker', { nodeArgs: nodeArgs('aedes') });
+      const child = await Child.spawn<BaselineInfo>(new URL('./aedes-broker-child.ts', import.meta.url), 'aedes-broker', { nodeArgs: nodeArgs() });
       return {
-        name, label, pid: child.pid, port: child.info.port,
+        name, label, pid: child.pid, port: child.info.port, node: child,
         devices: (prefix, count) => Promise.resolve(unauthenticated(prefix, count)),
         gc: () => child.call('gc'),
         stop: () => child.stop(),
