@@ -335,7 +335,6 @@ export class TpDevicePanel extends LitElement {
         <div class="stack">
           <section class="card" aria-labelledby="mirror-h"><h2 id="mirror-h">Help session (live)</h2>
             <tpc-help-mirror .session=${this._session} .trace=${this._trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror></section>
-          ${this.canFix ? html`<tpc-video-call device-id=${this.deviceId} ?disabled=${!d.device.online}></tpc-video-call>` : nothing}
           ${this.canFix ? html`<section class="card" aria-labelledby="video-h"><h2 id="video-h">Video call</h2>
             <tpc-video-call .deviceId=${d.device.id} ?disabled=${!d.device.online}></tpc-video-call></section>` : nothing}
           ${this.renderFix(d)}

@@ -180,7 +180,6 @@ export class TpQueuePanel extends LitElement {
           <button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'closed' })}>Close</button>`
         : html`<button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'open' })}>Reopen</button>`}
       </div>` : nothing}
-      ${canWork && active ? html`<tpc-video-call class="mt" device-id=${c.deviceId} case-id=${c.id}></tpc-video-call>` : nothing}
       ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
       <h3 class="mt">What the customer did</h3>
       <tpc-help-mirror .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
