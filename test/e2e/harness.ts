@@ -1,0 +1,85 @@
+/**
+ * The whole product for end-to-end tests: the broker in-process (temp data
+ * dir, ephemeral ports, a freshly built console), one virtual coffee machine
+ * behind a real socat pty with the real agent and its touch UI server, and
+ * one Chromium. Built from the console helpers and the shared virtual device.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ARTIFACTS, deepText, launchChromium, startConsoleStack, type ConsoleStack } from '../console/helpers.js';
+import type { AgentConfigInput } from '@touchpoint/device-agent';
+import { eventually, startVirtualDevice, type VirtualDevice } from '../helpers/virtual-device.js';
+
+export const E2E_ARTIFACTS = join(ARTIFACTS, 'e2e');
+
+/** Generous: the machine has two cores shared with other suites. Waits are on conditions, never on time. */
+export const WAIT = { timeout: 20_000, interval: 50 };
+
+export interface E2EStack {
+  stack: ConsoleStack;
+  device: VirtualDevice;
+  browser: Browser;
+  /** The customer's touchscreen: its own context at the device's 800x480. */
+  openTouchscreen(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput> = {}): Promise<E2EStack> {
+  mkdirSync(E2E_ARTIFACTS, { recursive: true });
+  const stack = await startConsoleStack();
+  const closers: (() => Promise<unknown>)[] = [() => stack.close()];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    // Diagnostics every 2 s so the device view has live sensors, as on a real device (slower there).
+    const device = await startVirtualDevice(stack.broker, { deviceId, dataDir: join(stack.dataDir, 'agent'), tags: ['e2e'], agent: { diagnosticsIntervalS: 2, ...agent } });
+    closers.push(() => device.stop());
+    await eventually(() => stack.broker.fleet.devices.get(deviceId)?.online, `${deviceId} online`, WAIT.timeout);
+    await eventually(() => device.agent.services.mcu.link === 'up', 'the MCU link up', WAIT.timeout);
+    const browser = await launchChromium();
+    closers.push(() => browser.close());
+    const contexts: BrowserContext[] = [];
+    return {
+      stack, device, browser, close,
+      async openTouchscreen() {
+        const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
+        contexts.push(context);
+        const page = await context.newPage();
+        await page.goto(device.uiUrl);
+        await page.getByRole('heading', { name: 'Help topics' }).waitFor(WAIT);
+        return page;
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(E2E_ARTIFACTS, `${name}.png`) });
+}
+
+/** Waits until the text of `locator` (through shadow roots) contains `text`. */
+export async function expectText(locator: Locator, text: string): Promise<void> {
+  await expect.poll(() => deepText(locator), WAIT).toContain(text);
+}
+
+/** Waits until an attribute of `locator` has the value. */
+export async function expectAttr(locator: Locator, name: string, value: string): Promise<void> {
+  await expect.poll(() => locator.first().getAttribute(name, { timeout: 1_000 }).catch(() => null), WAIT).toBe(value);
+}
+
+/**
+ * A command's status history as the fleet recorded it. `delivered` comes from
+ * the broker's PUBACK hook, which fires after an asynchronous session-store
+ * write, so a fast device's `accepted` can overtake it; then the fleet skips
+ * `delivered` (see the report). Everything else must be there, in order.
+ */
+export function expectDeliveryHistory(statuses: readonly string[], outcome: string): void {
+  const full = ['queued', 'delivered', 'accepted', outcome];
+  expect(statuses).toEqual(statuses.includes('delivered') ? full : full.filter((s) => s !== 'delivered'));
+}
