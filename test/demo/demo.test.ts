@@ -1,14 +1,74 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConsolePage, deepText, launchChromium } from '../console/helpers.js';
 import { alive, descendants } from './process-tree.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-demo-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const makerDir = mkdtempSync(join(tmpdir(), 'tp-maker-'));
+const ARTIFACTS = join(root, 'test-artifacts', 'e2e');
+const WAIT = { timeout: 30_000, interval: 100 };
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(makerDir, { recursive: true, force: true });
+});
+
+/** One Chromium for the file, started on first use. */
+async function chromium(): Promise<Browser> {
+  browser ??= await launchChromium();
+  return browser;
+}
+
+/** `touchpoint ...` as a user runs it (the bin through node), with its exit code and output. */
+async function touchpoint(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, 'cli', 'bin', 'touchpoint.js'), ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** Logs into the demo's console with the printed one-time password; every device shows online in the fleet view. */
+async function expectFleetOnline(demo: Demo, deviceIds: string[], shotName: string): Promise<void> {
+  if (!demo.password) throw new Error(`no one-time password printed:\n${demo.output()}`);
+  const c = await ConsolePage.open(await chromium(), demo.consoleUrl.replace(/\/$/, ''));
+  try {
+    await c.login('admin', demo.password);
+    await c.gotoFleet();
+    for (const id of deviceIds) {
+      await c.searchFleet(id);
+      await expect.poll(() => deepText(c.fleetRow(id)), WAIT).toContain('Online');
+    }
+    await c.searchFleet('');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await c.page.screenshot({ path: join(ARTIFACTS, `${shotName}.png`) });
+    expect(c.pageErrors).toEqual([]);
+  } finally {
+    await c.close();
+  }
+}
+
+/** Opens a touchscreen URL at the device's 800x480: the home screen shows the device status and help topics. */
+async function openTouchscreen(url: string, shotName: string): Promise<Page> {
+  const context = await (await chromium()).newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'Device status' }).waitFor(WAIT);
+  await page.getByRole('heading', { name: 'Help topics' }).waitFor(WAIT);
+  await page.locator('button[data-flow]').first().waitFor(WAIT);
+  await page.screenshot({ path: join(ARTIFACTS, `${shotName}.png`) });
+  return page;
+}
 
 interface Demo {
   proc: ChildProcessWithoutNullStreams;
@@ -19,8 +79,8 @@ interface Demo {
 }
 
 /** Runs the README's run command (`npm start`), on free ports and a temp data dir, and waits for the printed URLs. */
-async function startDemo(extra: string[] = []): Promise<Demo> {
-  const proc = spawn('npm', ['start', '--', '--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0', '--ui-port', '0', '--devices', '2', ...extra], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+async function startDemo(extra: string[] = [], dir = dataDir, devices = 2): Promise<Demo> {
+  const proc = spawn('npm', ['start', '--', '--data-dir', dir, '--mqtt-port', '0', '--http-port', '0', '--ui-port', '0', '--devices', String(devices), ...extra], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -73,10 +133,16 @@ describe('the embedded demo (npm start)', () => {
       expect(health.status).toBe(200);
       for (const t of demo.touchscreens) expect((await fetch(t.url)).status).toBe(200);
       expect(descendants(demo.proc.pid!).length).toBeGreaterThan(1);
+
+      // A new user in the browser: the printed password logs in, the simulated devices are online, a touchscreen renders.
+      await expectFleetOnline(demo, ['coffee-machine-01', 'wallbox-01'], 'demo-fleet');
+      const touch = await openTouchscreen(demo.touchscreens[0]!.url, 'demo-touchscreen');
+      expect(await touch.locator('button[data-flow]').count()).toBeGreaterThan(1);
+      await touch.context().close();
     } finally {
       await stopDemo(demo);
     }
-  });
+  }, 180_000);
 
   it('reuses the data on a second start', async () => {
     const demo = await startDemo();
@@ -87,4 +153,24 @@ describe('the embedded demo (npm start)', () => {
       await stopDemo(demo);
     }
   });
+
+  it('scaffolds a new model that validates and runs in the demo as a simulated device', async () => {
+    const init = await touchpoint('device', 'init', 'heat-pump', '--dir', makerDir);
+    expect(init).toMatchObject({ code: 0 });
+    const validate = await touchpoint('flows', 'validate', join(makerDir, 'heat-pump'));
+    expect(validate.out).toContain('heat-pump: 1 valid flow');
+    expect(validate.code).toBe(0);
+
+    // Its own data dir: a first start, so the one-time password is printed again.
+    const demo = await startDemo(['--models-dir', makerDir, '--model', 'heat-pump'], join(makerDir, 'data'), 0);
+    try {
+      expect(demo.touchscreens.map((t) => t.deviceId)).toEqual(['heat-pump-01']);
+      await expectFleetOnline(demo, ['heat-pump-01'], 'demo-new-model-fleet');
+      const touch = await openTouchscreen(demo.touchscreens[0]!.url, 'demo-new-model-touchscreen');
+      expect(await touch.locator('button[data-flow="filter-clogged"]').count()).toBe(1);
+      await touch.context().close();
+    } finally {
+      await stopDemo(demo);
+    }
+  }, 180_000);
 });
