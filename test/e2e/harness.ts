@@ -73,13 +73,7 @@ export async function expectAttr(locator: Locator, name: string, value: string):
   await expect.poll(() => locator.first().getAttribute(name, { timeout: 1_000 }).catch(() => null), WAIT).toBe(value);
 }
 
-/**
- * A command's status history as the fleet recorded it. `delivered` comes from
- * the broker's PUBACK hook, which fires after an asynchronous session-store
- * write, so a fast device's `accepted` can overtake it; then the fleet skips
- * `delivered` (see the report). Everything else must be there, in order.
- */
+/** A command's status history as the fleet recorded it: every stage, in order. */
 export function expectDeliveryHistory(statuses: readonly string[], outcome: string): void {
-  const full = ['queued', 'delivered', 'accepted', outcome];
-  expect(statuses).toEqual(statuses.includes('delivered') ? full : full.filter((s) => s !== 'delivered'));
+  expect(statuses).toEqual(['queued', 'delivered', 'accepted', outcome]);
 }

@@ -37,8 +37,9 @@ export class Ingest {
       helpOutcome: db.prepare('UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ?'),
       helpRating: db.prepare('UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ?'),
       commandStatus: db.prepare('INSERT OR IGNORE INTO command_status (command_id, msg_id, status, code, reason, at) SELECT id, ?, ?, ?, ?, ? FROM commands WHERE id = ? AND device_id = ?'),
-      commandCurrent: db.prepare('SELECT status FROM commands WHERE id = ?').pluck(),
+      commandRow: db.prepare('SELECT device_id, status FROM commands WHERE id = ?'),
       commandUpdate: db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?'),
+      commandDelivered: db.prepare("INSERT INTO command_status (command_id, status, at) VALUES (?, 'delivered', ?)"),
       caseInsert: db.prepare('INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     };
   }
@@ -172,11 +173,14 @@ export class Ingest {
     const r = msg.value;
     if (r.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `result for ${r.deviceId} on ${deviceId}'s topic`);
     const outcome = this.db.transaction((): IngestOutcome | 'unknown' => {
+      const command = this.st.commandRow.get(r.commandId) as { device_id: string; status: string } | undefined;
+      if (!command || command.device_id !== deviceId) return 'unknown';
+      // A result proves delivery, and the PUBACK hook may report it only later (after the session store
+      // write). A still-queued command has no device result yet, so this one is not a duplicate.
+      if (command.status === 'queued') this.st.commandDelivered.run(r.commandId, now);
       const inserted = this.st.commandStatus.run(r.id, r.status, r.code ?? null, r.reason ?? null, now, r.commandId, deviceId);
-      if (inserted.changes === 0) {
-        return this.st.commandCurrent.get(r.commandId) === undefined ? 'unknown' : 'duplicate';
-      }
-      const current = this.st.commandCurrent.get(r.commandId) as string;
+      if (inserted.changes === 0) return 'duplicate';
+      const current = command.status === 'queued' ? 'delivered' : command.status;
       if ((COMMAND_RANK[r.status] ?? 0) >= (COMMAND_RANK[current] ?? 0) && current !== r.status) this.st.commandUpdate.run(r.status, now, r.commandId);
       return 'stored';
     })();

@@ -10,14 +10,16 @@ export interface Rejection {
 /**
  * Checks 1-3 of the order in DESIGN.md §2, which need nothing but the
  * envelope, the trusted keys and the clock: signature (UNTRUSTED_KEY before
- * BAD_SIGNATURE), target device, then expiry and issue time against skew.
+ * BAD_SIGNATURE), target device, then expiry (strict) and issue time against skew.
  */
 export function checkAuthenticity(command: CommandEnvelope, trusted: readonly TrustedKey[], deviceId: string, now: number, skewMs: number): Rejection | undefined {
   const verified = verifyCommand(command, trusted);
   if (!verified.ok) return { code: verified.code === ErrorCode.UNTRUSTED_KEY ? ErrorCode.UNTRUSTED_KEY : ErrorCode.BAD_SIGNATURE, reason: verified.reason };
   if (command.deviceId !== deviceId) return { code: ErrorCode.WRONG_DEVICE, reason: `command is for device ${command.deviceId}, this is ${deviceId}` };
   if (command.expiresAt < command.issuedAt) return { code: ErrorCode.EXPIRED, reason: 'command expires before it was issued' };
-  if (now > command.expiresAt + skewMs) {
+  // Expiry is strict: the fleet shows a command as expired at expiresAt, so the device must never run it later.
+  // The skew allowance only forgives a signer's clock that runs ahead (issuedAt in the future).
+  if (now > command.expiresAt) {
     return { code: ErrorCode.EXPIRED, reason: `command expired at ${new Date(command.expiresAt).toISOString()}, device time ${new Date(now).toISOString()}` };
   }
   if (command.issuedAt > now + skewMs) {
