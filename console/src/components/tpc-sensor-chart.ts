@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import type { DiagnosticsPoint, SensorSpec } from '@touchpoint/protocol';
 import { sensorSeries } from '../common/chart-series.js';
+import { timeAxisRange } from '../common/time-axis-range.js';
 
 /** One sensor's history as a small uPlot line chart, resized with its container. */
 export class TpSensorChart extends LitElement {
@@ -47,7 +48,7 @@ export class TpSensorChart extends LitElement {
       const spec = this.sensor;
       this.plot = new uPlot({
         width: Math.max(120, box.clientWidth), height: 110, legend: { show: false }, cursor: { y: false },
-        scales: { x: { time: true }, y: spec.type === 'boolean' ? { range: [0, 1] } : spec.min !== undefined && spec.max !== undefined ? { range: [spec.min, spec.max] } : { auto: true } },
+        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max) }, y: spec.type === 'boolean' ? { range: [0, 1] } : spec.min !== undefined && spec.max !== undefined ? { range: [spec.min, spec.max] } : { auto: true } },
         axes: [{ size: 24, font: '11px system-ui', stroke: '#5b6676', grid: { stroke: '#eef0f3' } }, { size: 36, font: '11px system-ui', stroke: '#5b6676', grid: { stroke: '#eef0f3' } }],
         series: [{}, { label: spec.label.en, stroke: '#2457c5', width: 1.5, fill: 'rgba(36,87,197,0.08)', spanGaps: false }],
       }, data, box);
