@@ -6,6 +6,7 @@ export * from './codec.js';
 export * from './canonical.js';
 export * from './profile.js';
 export * from './cli.js';
+export * from './logger.js';
 export * from './messages/base.js';
 export * from './messages/presence.js';
 export * from './messages/diagnostics.js';

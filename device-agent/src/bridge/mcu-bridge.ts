@@ -1,23 +1,14 @@
+import type { ActionOutcome as McuActionResult, McuEvent } from '@touchpoint/firmware-bridge';
 import type { LinkState, McuInfo, SensorValue } from '@touchpoint/protocol';
+
+/** The bridge's event and action-result shapes, so any MCU transport speaks the same events. */
+export type { McuEvent, ActionOutcome as McuActionResult } from '@touchpoint/firmware-bridge';
 
 /**
  * What the agent needs from the firmware bridge. FirmwareBridge from
  * @touchpoint/firmware-bridge satisfies it; tests and device makers with a
  * different MCU transport can pass anything that does.
  */
-export type McuEvent =
-  | { type: 'error.raised'; code: string }
-  | { type: 'error.cleared'; code: string }
-  | { type: 'progress'; action: string; percent: number; message?: string }
-  | { type: 'action.done'; action: string; ok: boolean; reason?: string; output?: Record<string, unknown> }
-  | { type: 'state'; sensors: Record<string, SensorValue> };
-
-export interface McuActionResult {
-  ok: boolean;
-  reason?: string;
-  output?: Record<string, unknown>;
-}
-
 export interface McuBridge {
   readonly link: LinkState;
   open(): Promise<void>;
