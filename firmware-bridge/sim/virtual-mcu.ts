@@ -174,7 +174,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       case Command.runAction:
         return this.prepareAction(records);
       default:
-        return [Status.unknownCommand, [['reason', `command 0x${frame.command.toString(16)} is not implemented`]]];
+        return [Status.unknownCommand, [['reason', `command 0x${frame.command.toString(16)} is unknown to this MCU`]]];
     }
   }
 
