@@ -21,7 +21,13 @@ import type {
  * because one process may open at most 20,000 files here.
  */
 
-const devices = new Map<string, LiteClient>();
+/** Devices by group (one group per broker under test), so several brokers can keep their fleets at once. */
+const groups = new Map<string, Map<string, LiteClient>>();
+const group = (name = 'default') => {
+  let g = groups.get(name);
+  if (!g) groups.set(name, (g = new Map()));
+  return g;
+};
 const agentStats: AgentStats = { commands: 0, verified: 0, rejected: 0, resultsSent: 0 };
 
 function stubAgent(deviceId: string, client: LiteClient, trusted: readonly TrustedKey[]): void {
@@ -54,19 +60,21 @@ function stubAgent(deviceId: string, client: LiteClient, trusted: readonly Trust
 
 async function connectDevices(p: ConnectParams): Promise<ConnectResult> {
   if (p.devices[0]) assertPayloadsValid(p.devices[0].id);
+  const devices = group(p.group);
   const errors: string[] = [];
   let failed = 0;
   let next = 0;
   const startedAt = wallNow();
+  const deadline = p.budgetMs === undefined ? Number.POSITIVE_INFINITY : startedAt + p.budgetMs;
   const worker = async () => {
-    while (next < p.devices.length) {
+    while (next < p.devices.length && wallNow() < deadline) {
       const d = p.devices[next++]!;
       const connectionId = randomBytes(6).toString('hex');
       try {
         const client = await LiteClient.connect({
           host: p.host, port: p.port, clientId: d.id, keepalive: p.keepaliveS,
           ...(d.token ? { username: d.id, password: d.token } : {}),
-          ...(p.presence ? { will: { topic: presenceTopic(d.id), payload: presence(d.id, 'offline', connectionId), qos: 1, retain: true } } : {}),
+          ...(p.presence ? { will: { topic: presenceTopic(d.id), payload: presence(d.id, 'offline', connectionId), qos: 1, retain: p.retainPresence } } : {}),
         });
         devices.set(d.id, client);
         if (p.agent) stubAgent(d.id, client, p.agent.trusted);
@@ -74,7 +82,7 @@ async function connectDevices(p: ConnectParams): Promise<ConnectResult> {
           const granted = await client.subscribe(deviceTopic(d.id, 'command'), 1);
           if (granted > 1) throw new Error(`subscription refused for ${d.id}`);
         }
-        if (p.presence) await client.publish(presenceTopic(d.id), presence(d.id, 'online', connectionId), 1, true);
+        if (p.presence) await client.publish(presenceTopic(d.id), presence(d.id, 'online', connectionId), 1, p.retainPresence);
       } catch (err) {
         failed++;
         if (errors.length < 5) errors.push((err as Error).message);
@@ -82,13 +90,14 @@ async function connectDevices(p: ConnectParams): Promise<ConnectResult> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, p.concurrency) }, worker));
-  return { connected: p.devices.length - failed, failed, errors, startedAt, finishedAt: wallNow() };
+  const notAttempted = p.devices.length - next;
+  return { connected: next - failed, failed, notAttempted, errors, startedAt, finishedAt: wallNow() };
 }
 
 let ingest: { running: boolean; sent: number; acked: number; clients: LiteClient[] } | undefined;
 
 function ingestStart(p: IngestStartParams): void {
-  const state = { running: true, sent: 0, acked: 0, clients: [...devices.values()] };
+  const state = { running: true, sent: 0, acked: 0, clients: [...group(p.group).values()] };
   ingest = state;
   const runTag = `${p.runTag}${randomBytes(2).toString('hex')}`;
   for (const client of state.clients) {
@@ -216,9 +225,20 @@ async function consoleRun(p: ConsoleRunParams): Promise<ConsoleRunResult> {
   return { latencies: [...consoleLatencies], issued: total, succeeded: consoleSucceeded, lost: consolePending.size, maxLagMs: loop.maxLagMs };
 }
 
+function closeGroup(p: { group?: string }): void {
+  const g = group(p.group);
+  for (const c of g.values()) c.destroy();
+  groups.delete(p.group ?? 'default');
+}
+
+function consoleStop(): void {
+  consoleClient?.destroy();
+  consoleClient = undefined;
+}
+
 function closeAll(): void {
-  for (const c of devices.values()) c.destroy();
-  devices.clear();
+  for (const g of groups.values()) for (const c of g.values()) c.destroy();
+  groups.clear();
   subscriber?.socket.destroy();
   subscriber = undefined;
   consoleClient?.destroy();
@@ -236,7 +256,8 @@ serve(
     consoleRun,
     apiRun,
     agentStats: (): AgentStats => ({ ...agentStats }),
-    openDevices: () => [...devices.values()].filter((c) => !c.isClosed).length,
+    closeGroup,
+    consoleStop,
     closeAll,
   },
   { pid: process.pid },

@@ -31,6 +31,7 @@ export class LoadgenPool {
     return {
       connected: results.reduce((n, r) => n + r.connected, 0),
       failed: results.reduce((n, r) => n + r.failed, 0),
+      notAttempted: results.reduce((n, r) => n + r.notAttempted, 0),
       errors: results.flatMap((r) => r.errors).slice(0, 5),
       startedAt: Math.min(...results.map((r) => r.startedAt)),
       finishedAt: Math.max(...results.map((r) => r.finishedAt)),
@@ -53,6 +54,10 @@ export class LoadgenPool {
 
   async closeAll(): Promise<void> {
     await Promise.all(this.children.map((c) => c.call('closeAll')));
+  }
+
+  async closeGroup(group: string): Promise<void> {
+    await Promise.all(this.children.map((c) => c.call('closeGroup', { group })));
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,8 @@ export interface DeviceCredential {
 }
 
 export interface ConnectParams {
+  /** The device group (one per broker under test); default 'default'. */
+  group?: string;
   host: string;
   port: number;
   devices: DeviceCredential[];
@@ -17,8 +19,12 @@ export interface ConnectParams {
   keepaliveS: number;
   /** Subscribe to the device's command topic (QoS 1). */
   subscribe: boolean;
-  /** Publish a retained online presence (QoS 1) and set the offline one as the will. */
+  /** Publish an online presence (QoS 1) and set the offline one as the will. */
   presence: boolean;
+  /** Set the retain flag on presence and will, as the agent does. */
+  retainPresence: boolean;
+  /** Stop starting new connections this long after the first (the rest count as not attempted). */
+  budgetMs?: number;
   /** Answer commands as a stub agent that verifies signatures against these keys. */
   agent?: { trusted: TrustedKey[] };
 }
@@ -26,12 +32,15 @@ export interface ConnectParams {
 export interface ConnectResult {
   connected: number;
   failed: number;
+  /** Devices never started because the time budget ran out. */
+  notAttempted: number;
   errors: string[];
   startedAt: number;
   finishedAt: number;
 }
 
 export interface IngestStartParams {
+  group?: string;
   qos: 0 | 1;
   /** QoS 1: publishes in flight per device. QoS 0: messages per corked batch. */
   window: number;

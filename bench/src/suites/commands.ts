@@ -6,7 +6,7 @@ import { LoadgenPool } from '../load/loadgen-pool.js';
 import type { ApiRunResult, ConsoleRunResult } from '../load/loadgen-protocol.js';
 import { allPairs, compareRows, record, type PerSystem } from '../rows.js';
 import { percentiles, roundOrder } from '../stats.js';
-import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem } from '../systems/systems.js';
+import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem, type SystemName } from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -24,7 +24,7 @@ const RATE = 200;
 const ACTION = { action: 'set_brew_strength', params: { strength: 3 } };
 
 function shape(quick: boolean) {
-  return quick ? { sizes: [1_000], warmup: 100, count: 500 } : { sizes: [1_000, 10_000], warmup: 400, count: 4_000 };
+  return quick ? { sizes: [1_000], warmup: 50, count: 200 } : { sizes: [1_000, 10_000], warmup: 400, count: 3_000 };
 }
 
 interface RoundResult {
@@ -45,22 +45,38 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   const pool = await LoadgenPool.start(LoadgenPool.processesFor(Math.max(...s.sizes)), 'cmd-agents');
   const consoleChild = await Child.spawn(new URL('../load/loadgen-child.ts', import.meta.url), 'cmd-console');
+  // A full run starts a fresh broker per size, system and round; the quick smoke run keeps one connected fleet per system.
+  const reuse = ctx.quick;
+  const kept = new Map<string, { sys: RunningSystem; targets: string[] }>();
+  const acquire = async (name: SystemName, size: number): Promise<{ sys: RunningSystem; targets: string[] }> => {
+    const key = `${name}-${size}`;
+    const existing = kept.get(key);
+    if (existing) return existing;
+    const sys = await startSystem(name);
+    try {
+      const creds = await sys.devices('cmd-', size);
+      const trusted: TrustedKey = sys.touchpoint ? sys.touchpoint.info.signer : { keyId: benchSigner.keyId, publicKeyPem: benchSigner.publicKeyPem };
+      const conn = await pool.connect(creds, { group: key, host: '127.0.0.1', port: sys.port, concurrency: 64, keepaliveS: 60, subscribe: true, presence: true, retainPresence: false, agent: { trusted: [trusted] } });
+      if (conn.failed > 0) throw new Error(`${conn.failed} of ${size} devices failed to connect: ${conn.errors.join('; ')}`);
+      // Let the broker finish what the connect storm queued before timing anything.
+      const quietMs = await waitQuiet(sys.pid);
+      if (quietMs > 2_000) ctx.log(`commands: ${sys.label} needed ${(quietMs / 1000).toFixed(1)} s to go quiet after connecting ${size} devices`);
+      const entry = { sys, targets: creds.map((c) => c.id) };
+      if (reuse) kept.set(key, entry);
+      return entry;
+    } catch (err) {
+      await sys.stop();
+      throw err;
+    }
+  };
   try {
     for (let round = 0; round < ctx.rounds; round++) {
       for (const size of s.sizes) {
         const m = metrics.get(size) ?? { p50: new Map(), p99: new Map(), p999: new Map(), lost: new Map(), api50: new Map(), api99: new Map() };
         metrics.set(size, m);
         for (const name of roundOrder(systems, round)) {
-          const sys = await startSystem(name);
+          const { sys, targets } = await acquire(name, size);
           try {
-            const creds = await sys.devices('cmd-', size);
-            const trusted: TrustedKey = sys.touchpoint ? sys.touchpoint.info.signer : { keyId: benchSigner.keyId, publicKeyPem: benchSigner.publicKeyPem };
-            const conn = await pool.connect(creds, { host: '127.0.0.1', port: sys.port, concurrency: 64, keepaliveS: 60, subscribe: true, presence: true, agent: { trusted: [trusted] } });
-            if (conn.failed > 0) throw new Error(`${conn.failed} of ${size} devices failed to connect: ${conn.errors.join('; ')}`);
-            // Let the broker finish what the connect storm queued (retained-message scans) before timing anything.
-            const quietMs = await waitQuiet(sys.pid);
-            if (quietMs > 2_000) ctx.log(`commands: ${sys.label} needed ${(quietMs / 1000).toFixed(1)} s to go quiet after connecting ${size} devices`);
-            const targets = creds.map((c) => c.id);
             const cpu0 = cpuMs(sys.pid);
             const t0 = performance.now();
             const r = await profiled(sys, `commands-${size}`, () => (sys.touchpoint ? touchpointRound(sys, consoleChild, targets, s) : relayRound(sys, consoleChild, targets, s, benchSigner)));
@@ -80,14 +96,17 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             if (agents.rejected > 0) notes.push(`round ${round + 1}, ${sys.label}: stub agents rejected ${agents.rejected} commands`);
             ctx.log(`commands round ${round + 1}/${ctx.rounds} ${sys.label} ${size} devices: p50 ${p50!.toFixed(2)} ms, p99 ${p99!.toFixed(2)} ms, p99.9 ${p999!.toFixed(2)} ms, lost ${r.lost}, broker CPU ${brokerCores.toFixed(2)} cores${r.note ? ` (${r.note})` : ''}`);
           } finally {
-            await sys.stop();
-            await pool.closeAll();
-            await consoleChild.call('closeAll');
+            await consoleChild.call('consoleStop');
+            if (!reuse) {
+              await sys.stop();
+              await pool.closeGroup(`${name}-${size}`);
+            }
           }
         }
       }
     }
   } finally {
+    for (const { sys } of kept.values()) await sys.stop();
     await pool.stop();
     await consoleChild.stop();
   }
@@ -112,12 +131,12 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   return {
     suite: 'commands',
     loadShape: [
-      `${s.sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} connected devices (connected as in the connections suite), each a stub agent: it checks the envelope's schema, Ed25519 signature (verifyCommand), device id and replay, then publishes \`accepted\` and \`succeeded\` (QoS 1) on its \`cmd/res\` topic.`,
+      `${s.sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} connected devices (connected as in the connections suite, except that presence is not retained: retained presences make every SUBSCRIBE scan them all, the setup cost the connections suite measures, and the command path reads no retained messages), each a stub agent: it checks the envelope's schema, Ed25519 signature (verifyCommand), device id and replay, then publishes \`accepted\` and \`succeeded\` (QoS 1) on its \`cmd/res\` topic.`,
       `${RATE} commands/s, open loop (sent on schedule whatever the responses; latency counts from the scheduled time, so stalls are not hidden), targets round-robin over all devices; ${s.warmup} warm-up commands, then ${s.count} measured, per round.`,
       `Touchpoint: a console process logs in (session cookie + CSRF token) and calls POST /api/devices/:id/commands (${ACTION.action} ${JSON.stringify(ACTION.params)}) over keep-alive HTTP; the broker checks role, catalog and params, signs, writes the command and audit rows, publishes QoS 1; the round trip ends when \`succeeded\` is stored (the fleet's live event, timed in the broker process).`,
       'Baselines (bare aedes, mosquitto): a console MQTT client signs the same envelope and publishes it QoS 1 to the device\'s command topic; the round trip ends when the console receives `succeeded` on its `tp/v1/d/+/cmd/res` subscription.',
       'Every socket has TCP_NODELAY (brokers, generators, Node\'s HTTP client and server): with Nagle\'s algorithm each small request/response waits on delayed ACKs (~40 ms on loopback).',
-      `Fresh broker per size, system and round; ${ctx.rounds} rounds, system order rotated each round.`,
+      `${ctx.quick ? 'Quick run: one broker and fleet per system for all rounds' : 'Fresh broker per size, system and round'}; ${ctx.rounds} rounds, system order rotated each round.`,
     ].join(' '),
     rows,
     ...(skipped.length || notes.length ? { skipped: [...skipped, ...notes] } : {}),

@@ -5,7 +5,7 @@ import type { Sample } from '../load/loadgen-protocol.js';
 import { cpuMs, rssBytes } from '../proc-stats.js';
 import { allPairs, compareRows, record, type PerSystem } from '../rows.js';
 import { roundOrder } from '../stats.js';
-import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem } from '../systems/systems.js';
+import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem, type SystemName } from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -27,7 +27,7 @@ interface Shape {
 }
 
 function shape(quick: boolean): Shape {
-  return quick ? { warmupMs: 500, measureMs: 2_000 } : { warmupMs: 1_500, measureMs: 8_000 };
+  return quick ? { warmupMs: 200, measureMs: 600 } : { warmupMs: 1_500, measureMs: 8_000 };
 }
 
 type Metrics = { rate: PerSystem; perCpu: PerSystem; cpu: PerSystem; rss: PerSystem };
@@ -42,14 +42,29 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   const pool = await LoadgenPool.start(PUBLISHER_PROCESSES, 'ingest-pub');
   const sub = await Child.spawn(new URL('../load/loadgen-child.ts', import.meta.url), 'ingest-sub');
+  // A full run starts a fresh broker per round; the quick smoke run keeps one per system (connected) for all rounds.
+  const reuse = ctx.quick;
+  const kept = new Map<SystemName, RunningSystem>();
+  const acquire = async (name: SystemName): Promise<RunningSystem> => {
+    const existing = kept.get(name);
+    if (existing) return existing;
+    const sys = await startSystem(name);
+    try {
+      const creds = await sys.devices('ingest-', DEVICES);
+      const conn = await pool.connect(creds, { group: name, host: '127.0.0.1', port: sys.port, concurrency: 50, keepaliveS: 60, subscribe: true, presence: true, retainPresence: true });
+      if (conn.failed > 0) throw new Error(`${conn.failed} devices failed to connect: ${conn.errors.join('; ')}`);
+    } catch (err) {
+      await sys.stop();
+      throw err;
+    }
+    if (reuse) kept.set(name, sys);
+    return sys;
+  };
   try {
     for (let round = 0; round < ctx.rounds; round++) {
       for (const name of roundOrder(systems, round)) {
-        const sys = await startSystem(name);
+        const sys = await acquire(name);
         try {
-          const creds = await sys.devices('ingest-', DEVICES);
-          const conn = await pool.connect(creds, { host: '127.0.0.1', port: sys.port, concurrency: 50, keepaliveS: 60, subscribe: true, presence: true });
-          if (conn.failed > 0) throw new Error(`${conn.failed} devices failed to connect: ${conn.errors.join('; ')}`);
           for (const qos of [0, 1] as const) {
             const m = await measure(ctx, sys, pool, sub, qos, s, round);
             const label = sys.label;
@@ -60,13 +75,16 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             if (m.check) checks.push(`round ${round + 1}, ${label}, QoS ${qos}: ${m.check}`);
             ctx.log(`ingest round ${round + 1}/${ctx.rounds} ${label} QoS ${qos}: ${Math.round(m.rate)} msgs/s, ${Math.round(m.perCpu)} msgs per CPU-s, CPU ${m.cpuCores.toFixed(2)} cores, RSS ${m.rssMiB.toFixed(0)} MiB`);
           }
-          await pool.closeAll();
         } finally {
-          await sys.stop();
+          if (!reuse) {
+            await sys.stop();
+            await pool.closeGroup(name);
+          }
         }
       }
     }
   } finally {
+    for (const sys of kept.values()) await sys.stop();
     await pool.stop();
     await sub.stop();
   }
@@ -94,7 +112,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
       `each publishes ${'~300'}-byte diagnostics (a valid \`diagnosticsMessage\`, fresh message id each) to its own \`tp/v1/d/{id}/diag\` as fast as the broker accepts them.`,
       `QoS 1: ${QOS1_WINDOW} publishes in flight per device (${DEVICES * QOS1_WINDOW} in total); QoS 0: corked batches of ${QOS0_BATCH}, paced only by TCP back-pressure.`,
       `Touchpoint counts messages stored in SQLite (fleet live events; the row count is checked at the end); bare aedes and mosquitto count messages delivered to one wildcard subscriber (\`tp/v1/d/+/diag\`, same QoS, in a third process that counts and PUBACKs without decoding payloads).`,
-      `Each broker is a fresh process per round; ${s.warmupMs} ms warm-up, then a ${s.measureMs} ms window read at the consumer (count and time taken together); broker CPU from /proc/<pid>/stat over the window, RSS (VmRSS) at its end.`,
+      `${ctx.quick ? 'Quick run: one broker process per system, kept connected for all rounds' : 'Each broker is a fresh process per round'}; ${s.warmupMs} ms warm-up, then a ${s.measureMs} ms window read at the consumer (count and time taken together); broker CPU from /proc/<pid>/stat over the window, RSS (VmRSS) at its end.`,
       `${ctx.rounds} rounds, system order rotated each round.`,
     ].join(' '),
     rows,
@@ -120,7 +138,7 @@ async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool,
     sample = () => sub.call<Sample>('sampleSubscriber');
   }
   const before = await sample();
-  await pool.ingestStart({ qos, window: qos === 1 ? QOS1_WINDOW : QOS0_BATCH, runTag: `r${round}q${qos}` });
+  await pool.ingestStart({ group: sys.name, qos, window: qos === 1 ? QOS1_WINDOW : QOS0_BATCH, runTag: `r${round}q${qos}` });
   await sleep(s.warmupMs);
   const s1 = await sample();
   const cpu1 = cpuMs(sys.pid);
@@ -140,7 +158,7 @@ async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool,
     const done = c >= sent.sent || c === last;
     last = c;
     return done;
-  }, 20_000, 500);
+  }, 20_000, 150);
   const consumed = (await sample()).count - before.count;
   let check: string | undefined;
   if (qos === 1 && (consumed < sent.acked || sent.unacked > 0)) check = `LOST: ${sent.acked} acknowledged, ${consumed} consumed, ${sent.unacked} never acknowledged`;
