@@ -85,8 +85,16 @@ function paramSchema(spec: ParamSpec): z.ZodType {
   }
 }
 
-/** The zod schema for an action's params, built from its profile entry. Unknown params are rejected. */
+const paramsSchemas = new WeakMap<ActionSpec, z.ZodType<Record<string, unknown>>>();
+
+/** The zod schema for an action's params, built from its profile entry (once per action). Unknown params are rejected. */
 export function actionParamsSchema(action: ActionSpec): z.ZodType<Record<string, unknown>> {
+  let schema = paramsSchemas.get(action);
+  if (!schema) paramsSchemas.set(action, (schema = buildParamsSchema(action)));
+  return schema;
+}
+
+function buildParamsSchema(action: ActionSpec): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, spec] of Object.entries(action.params)) {
     const base = paramSchema(spec);

@@ -2,7 +2,9 @@ import {
   ErrorCode, TouchpointError, actionParamsSchema, commandStatus, deviceTopic, describeIssues, findAction, header,
   type CommandEnvelope, type CommandStatus, type DeviceProfile,
 } from '@touchpoint/protocol';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { signCommand, type SignerKey } from '@touchpoint/protocol/signing';
+import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
 import type { AuditLog } from './audit.js';
 import type { Devices } from './devices.js';
@@ -41,15 +43,21 @@ const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * check, signature, audit, then a QoS 1 publish to the device's command topic.
  */
 export class Commands {
+  private readonly sql: Prepare;
+  private readonly signingKey: { keyId: string; privateKey: KeyObject };
   constructor(
     private readonly db: Db,
     private readonly devices: Devices,
     private readonly profiles: ReadonlyMap<string, DeviceProfile>,
-    private readonly signer: SignerKey,
+    signer: SignerKey,
     private readonly audit: AuditLog,
     private readonly live: LiveBus,
     private readonly publish: Publish,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+    // Parsing the PEM costs most of a signature; do it once.
+    this.signingKey = { keyId: signer.keyId, privateKey: createPrivateKey(signer.privateKeyPem) };
+  }
 
   async send(req: SendCommandRequest, now: number = Date.now()): Promise<CommandRecord> {
     const refuse = (code: ErrorCode, message: string): never => {
@@ -66,13 +74,13 @@ export class Commands {
     const ttl = Math.min(Math.max(req.ttlMs ?? DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
 
     const envelope: CommandEnvelope = signCommand(
-      { ...header(now), deviceId: device.id, action: action.name, params: req.params, issuedAt: now, expiresAt: now + ttl, issuedBy: req.staff.id, keyId: this.signer.keyId },
-      this.signer,
+      { ...header(now), deviceId: device.id, action: action.name, params: req.params, issuedAt: now, expiresAt: now + ttl, issuedBy: req.staff.id, keyId: this.signingKey.keyId },
+      this.signingKey,
     );
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(envelope.id, device.id, action.name, JSON.stringify(req.params), req.staff.id, now, envelope.expiresAt, 'queued', now, JSON.stringify(envelope));
-      this.db.prepare('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(envelope.id, 'queued', now);
+      this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(envelope.id, 'queued', now);
       this.audit.record({ actor: req.staff.id, actorRole: req.staff.role, action: 'command.send', deviceId: device.id, target: action.name, outcome: 'ok', detail: { commandId: envelope.id, params: req.params, expiresAt: envelope.expiresAt } }, now);
     })();
     this.live.emit('command', { commandId: envelope.id, deviceId: device.id, status: 'queued' });
@@ -87,31 +95,31 @@ export class Commands {
 
   /** Marks every command past its expiry with no outcome as expired; returns how many. */
   expireOverdue(now: number = Date.now()): number {
-    const overdue = this.db.prepare("SELECT id FROM commands WHERE status IN ('queued', 'delivered') AND expires_at < ?").pluck().all(now) as string[];
+    const overdue = this.sql("SELECT id FROM commands WHERE status IN ('queued', 'delivered') AND expires_at < ?").pluck().all(now) as string[];
     for (const id of overdue) this.transition(id, 'expired', ['queued', 'delivered'], now);
     return overdue.length;
   }
 
   private transition(commandId: string, to: CommandStatus, from: CommandStatus[], now: number): void {
-    const row = this.db.prepare('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as { device_id: string; status: CommandStatus } | undefined;
+    const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as { device_id: string; status: CommandStatus } | undefined;
     if (!row || !from.includes(row.status)) return;
     this.db.transaction(() => {
-      this.db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?').run(to, now, commandId);
-      this.db.prepare('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(commandId, to, now);
+      this.sql('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?').run(to, now, commandId);
+      this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(commandId, to, now);
     })();
     this.live.emit('command', { commandId, deviceId: row.device_id, status: to });
   }
 
   get(commandId: string): CommandRecord | undefined {
-    const r = this.db.prepare('SELECT id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at FROM commands WHERE id = ?').get(commandId) as
+    const r = this.sql('SELECT id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at FROM commands WHERE id = ?').get(commandId) as
       { id: string; device_id: string; action: string; params: string; issued_by: string; issued_at: number; expires_at: number; status: string; updated_at: number } | undefined;
     if (!r) return undefined;
-    const history = this.db.prepare('SELECT status, code, reason, at FROM command_status WHERE command_id = ? ORDER BY id').all(commandId) as CommandRecord['history'];
+    const history = this.sql('SELECT status, code, reason, at FROM command_status WHERE command_id = ? ORDER BY id').all(commandId) as CommandRecord['history'];
     return { id: r.id, deviceId: r.device_id, action: r.action, params: JSON.parse(r.params) as Record<string, unknown>, issuedBy: r.issued_by, issuedAt: r.issued_at, expiresAt: r.expires_at, status: commandStatus.parse(r.status), updatedAt: r.updated_at, history };
   }
 
   listForDevice(deviceId: string, limit = 50): CommandRecord[] {
-    const ids = this.db.prepare('SELECT id FROM commands WHERE device_id = ? ORDER BY issued_at DESC LIMIT ?').pluck().all(deviceId, Math.min(limit, 500)) as string[];
+    const ids = this.sql('SELECT id FROM commands WHERE device_id = ? ORDER BY issued_at DESC LIMIT ?').pluck().all(deviceId, Math.min(limit, 500)) as string[];
     return ids.map((id) => this.get(id)!);
   }
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, TouchpointError, isSafeId } from '@touchpoint/protocol';
+import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
 import { hashToken, newDeviceToken, tokenMatches } from './credentials.js';
 
@@ -45,9 +46,11 @@ export interface DeviceQuery {
 
 /** Device registry: provisioning, credentials and the live state the console lists. */
 export class Devices {
+  private readonly sql: Prepare;
   private readonly byId;
   private readonly tokenHashById;
   constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
     this.tokenHashById = db.prepare('SELECT token_hash FROM devices WHERE id = ?').pluck();
   }
@@ -59,7 +62,7 @@ export class Devices {
     if (!/^[a-z][a-z0-9-]{1,47}$/.test(model)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `model ${JSON.stringify(model)} must be kebab-case, such as coffee-machine`);
     const token = newDeviceToken();
     try {
-      this.db.prepare('INSERT INTO devices (id, model, token_hash, tags, created_at) VALUES (?, ?, ?, ?, ?)').run(deviceId, model, hashToken(token), JSON.stringify(tags), Date.now());
+      this.sql('INSERT INTO devices (id, model, token_hash, tags, created_at) VALUES (?, ?, ?, ?, ?)').run(deviceId, model, hashToken(token), JSON.stringify(tags), Date.now());
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new TouchpointError(ErrorCode.DUPLICATE, `device ${deviceId} already exists`);
       throw err;
@@ -70,7 +73,7 @@ export class Devices {
   /** Issues a new token, invalidating the old one. */
   rotateToken(deviceId: string): string {
     const token = newDeviceToken();
-    const res = this.db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), deviceId);
+    const res = this.sql('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), deviceId);
     if (res.changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `device ${deviceId} does not exist`);
     return token;
   }
@@ -100,9 +103,9 @@ export class Devices {
     if (query.tag) add('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = ?)', query.tag);
     if (query.online !== undefined) add('online = ?', query.online ? 1 : 0);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.db.prepare(`SELECT COUNT(*) FROM devices ${clause}`).pluck().get(...args) as number;
+    const total = this.sql(`SELECT COUNT(*) FROM devices ${clause}`).pluck().get(...args) as number;
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`).all(...args, limit, query.offset ?? 0) as RawDevice[];
+    const rows = this.sql(`SELECT ${COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`).all(...args, limit, query.offset ?? 0) as RawDevice[];
     return { items: rows.map(toDevice), total };
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { z } from 'zod';
+import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
 import { hashPassword, hashToken, newPassword, verifyPassword } from './credentials.js';
 
@@ -31,7 +32,10 @@ const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Staff accounts (scrypt passwords) and their login sessions (random tokens, stored hashed). */
 export class Staff {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Prepare;
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   async add(name: string, role: StaffRole, displayName = name): Promise<{ staff: StaffMember; password: string }> {
     if (!/^[a-z][a-z0-9._-]{1,31}$/.test(name)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `staff name ${JSON.stringify(name)} must be 2-32 lower-case characters (a-z 0-9 . _ -)`);
@@ -39,7 +43,7 @@ export class Staff {
     const password = newPassword();
     const staff: StaffMember = { id: `st-${randomBytes(6).toString('hex')}`, name, displayName, role };
     try {
-      this.db.prepare('INSERT INTO staff (id, name, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now());
+      this.sql('INSERT INTO staff (id, name, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now());
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TouchpointError(ErrorCode.DUPLICATE, `staff member ${name} already exists`);
       throw err;
@@ -48,21 +52,21 @@ export class Staff {
   }
 
   count(): number {
-    return this.db.prepare('SELECT COUNT(*) FROM staff').pluck().get() as number;
+    return this.sql('SELECT COUNT(*) FROM staff').pluck().get() as number;
   }
 
   list(): StaffMember[] {
-    return (this.db.prepare('SELECT id, name, display_name, role FROM staff WHERE disabled = 0 ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole }[]).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role }));
+    return (this.sql('SELECT id, name, display_name, role FROM staff WHERE disabled = 0 ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole }[]).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role }));
   }
 
   get(id: string): StaffMember | undefined {
-    const r = this.db.prepare('SELECT id, name, display_name, role FROM staff WHERE id = ? AND disabled = 0').get(id) as { id: string; name: string; display_name: string; role: StaffRole } | undefined;
+    const r = this.sql('SELECT id, name, display_name, role FROM staff WHERE id = ? AND disabled = 0').get(id) as { id: string; name: string; display_name: string; role: StaffRole } | undefined;
     return r ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
   }
 
   /** Checks a password; the same scrypt work is done for unknown names so timing does not reveal them. */
   async verify(name: string, password: string): Promise<StaffMember | undefined> {
-    const r = this.db.prepare('SELECT id, name, display_name, role, password_hash FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string } | undefined;
+    const r = this.sql('SELECT id, name, display_name, role, password_hash FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string } | undefined;
     const ok = await verifyPassword(password, r?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
     return r && ok ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
   }
@@ -71,12 +75,12 @@ export class Staff {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = now + SESSION_TTL_MS;
-    this.db.prepare('INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), staffId, csrfToken, now, expiresAt);
+    this.sql('INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), staffId, csrfToken, now, expiresAt);
     return { token, csrfToken, expiresAt };
   }
 
   session(token: string, now = Date.now()): StaffSession | undefined {
-    const r = this.db.prepare('SELECT s.staff_id, s.csrf_token, s.expires_at FROM staff_sessions s WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number } | undefined;
+    const r = this.sql('SELECT s.staff_id, s.csrf_token, s.expires_at FROM staff_sessions s WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number } | undefined;
     if (!r || r.expires_at < now) return undefined;
     const staff = this.get(r.staff_id);
     return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at } : undefined;
@@ -84,13 +88,13 @@ export class Staff {
 
   /** Every account, including disabled ones, for the admin's staff list. */
   listAll(): (StaffMember & { disabled: boolean })[] {
-    return (this.db.prepare('SELECT id, name, display_name, role, disabled FROM staff ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole; disabled: number }[])
+    return (this.sql('SELECT id, name, display_name, role, disabled FROM staff ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole; disabled: number }[])
       .map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role, disabled: r.disabled === 1 }));
   }
 
   /** Display names by id, disabled accounts included, so old audit entries still read well. */
   displayNames(): Map<string, string> {
-    return new Map((this.db.prepare('SELECT id, display_name FROM staff').all() as { id: string; display_name: string }[]).map((r) => [r.id, r.display_name]));
+    return new Map((this.sql('SELECT id, display_name FROM staff').all() as { id: string; display_name: string }[]).map((r) => [r.id, r.display_name]));
   }
 
   /** Changes a role or disables an account; either ends the member's sessions so the change applies at once. */
@@ -100,8 +104,8 @@ export class Staff {
     const role = change.role ? staffRole.parse(change.role) : current.role;
     const disabled = change.disabled ?? current.disabled;
     this.db.transaction(() => {
-      this.db.prepare('UPDATE staff SET role = ?, disabled = ? WHERE id = ?').run(role, disabled ? 1 : 0, id);
-      if (role !== current.role || disabled) this.db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+      this.sql('UPDATE staff SET role = ?, disabled = ? WHERE id = ?').run(role, disabled ? 1 : 0, id);
+      if (role !== current.role || disabled) this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
     })();
     return { ...current, role, disabled };
   }
@@ -110,13 +114,13 @@ export class Staff {
   async resetPassword(id: string): Promise<string> {
     const password = newPassword();
     const hash = await hashPassword(password);
-    const res = this.db.prepare('UPDATE staff SET password_hash = ? WHERE id = ?').run(hash, id);
+    const res = this.sql('UPDATE staff SET password_hash = ? WHERE id = ?').run(hash, id);
     if (res.changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${id} does not exist`);
-    this.db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+    this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
     return password;
   }
 
   endSession(token: string): void {
-    this.db.prepare('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
+    this.sql('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
   }
 }
