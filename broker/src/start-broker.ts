@@ -172,6 +172,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
           s.close(() => resolve());
         })));
         await level.close();
+        fleet.ingest.flush();
         db.close();
       },
     };

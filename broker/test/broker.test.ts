@@ -49,6 +49,19 @@ describe('broker: ingest', () => {
     expect(tb.broker.counters.get('ingest.duplicate')).toBeGreaterThanOrEqual(1);
   });
 
+  it('stores a burst of snapshots in group commits, each before its PUBACK, duplicates once', async () => {
+    const c = await device('cm-a');
+    const burst = Array.from({ length: 50 }, () => diagnostics('cm-a'));
+    const twice = burst[7]!;
+    const duplicatesBefore = tb.broker.counters.get('ingest.duplicate');
+    // Published without waiting, so many arrive in one event-loop turn and share a transaction.
+    await Promise.all([...burst, twice].map((m) => c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(m), { qos: 1 })));
+    const ids = burst.map((m) => m.id);
+    const stored = tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM diagnostics WHERE msg_id IN (${ids.map(() => '?').join(',')})`).pluck().get(...ids);
+    expect(stored).toBe(50);
+    expect(tb.broker.counters.get('ingest.duplicate')).toBe(duplicatesBefore + 1);
+  });
+
   it('rejects and counts a malformed payload, and keeps serving healthy clients', async () => {
     const bad = await device('cm-c');
     const good = await device('cm-d');

@@ -16,6 +16,8 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache keeps the message-id indexes in memory as tables grow.
+  db.pragma('cache_size = -65536');
   migrate(db);
   return db;
 }

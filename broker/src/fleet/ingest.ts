@@ -3,11 +3,21 @@ import {
   type ParsedTopic, type Result,
 } from '@touchpoint/protocol';
 import type { Db } from '../db/database.js';
-import type { HelpTraceEntry } from '@touchpoint/protocol';
+import type { DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
 import type { LiveBus } from './live.js';
 
 /** What ingest did with a message: stored, a duplicate (stored before), or stale (an old connection's will). */
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'passed';
+
+/** Called once a message is stored or refused; an error means it could not be stored (the device should retry). */
+export type IngestCallback = (error: Error | null, result?: Result<IngestOutcome>) => void;
+
+interface PendingDiagnostics {
+  d: DiagnosticsMessage;
+  raw: string;
+  now: number;
+  done: IngestCallback;
+}
 
 /** Forward-only command states: a late `accepted` never overwrites `succeeded`. */
 const COMMAND_RANK: Record<string, number> = { queued: 0, delivered: 1, accepted: 2, rejected: 3, succeeded: 3, failed: 3, expired: 3 };
@@ -19,6 +29,8 @@ const COMMAND_RANK: Record<string, number> = { queued: 0, delivered: 1, accepted
  */
 export class Ingest {
   private readonly st;
+  private pending: PendingDiagnostics[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly db: Db, private readonly live: LiveBus) {
     this.st = {
@@ -44,7 +56,65 @@ export class Ingest {
     };
   }
 
+  /**
+   * The broker's entry point. Diagnostics, the bulk of the traffic, are
+   * validated at once and then stored in a group commit: every snapshot that
+   * arrives in one event-loop turn shares one transaction, and `done` runs after
+   * the commit, so a QoS 1 message is still stored before its PUBACK. Other
+   * messages are stored at once, after any pending group, to keep their order.
+   */
+  submit(topic: ParsedTopic, payload: Buffer, done: IngestCallback, now: number = Date.now()): void {
+    if (topic.kind === 'diagnostics') {
+      const msg = this.validDiagnostics(topic.deviceId, payload);
+      if (!msg.ok) return done(null, msg);
+      this.pending.push({ d: msg.value, raw: payload.toString('utf8'), now, done });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+      return;
+    }
+    let result: Result<IngestOutcome>;
+    try {
+      result = this.ingest(topic, payload, now);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, result);
+  }
+
+  /** Commits the pending group of diagnostics, then answers each message. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let stored: boolean[];
+    try {
+      stored = this.db.transaction(() => {
+        const newest = new Map<string, PendingDiagnostics>();
+        const out = batch.map((p) => {
+          const inserted = this.st.diagnostics.run(p.d.id, p.d.deviceId, p.d.ts, p.now, p.d.reason, p.raw).changes > 0;
+          if (inserted) newest.set(p.d.deviceId, p);
+          return inserted;
+        });
+        // One health update per device per group: the newest snapshot wins.
+        for (const p of newest.values()) this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
+        return out;
+      })();
+    } catch (err) {
+      for (const p of batch) p.done(err as Error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      if (stored[i]) this.live.emit('diagnostics', p.d);
+      p.done(null, ok(stored[i] ? 'stored' : 'duplicate'));
+    });
+  }
+
+  /** Stores one message synchronously (after any pending group). */
   ingest(topic: ParsedTopic, payload: Buffer, now: number = Date.now()): Result<IngestOutcome> {
+    this.flush();
     switch (topic.kind) {
       case 'presence': return this.presence(topic.deviceId, payload, now);
       case 'diagnostics': return this.diagnostics(topic.deviceId, payload, now);
@@ -97,11 +167,17 @@ export class Ingest {
     return changed;
   }
 
-  private diagnostics(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+  private validDiagnostics(deviceId: string, payload: Buffer): Result<DiagnosticsMessage> {
     const msg = decode(diagnosticsMessage, payload);
     if (!msg.ok) return msg;
+    if (msg.value.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${msg.value.deviceId} on ${deviceId}'s topic`);
+    return msg;
+  }
+
+  private diagnostics(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
+    const msg = this.validDiagnostics(deviceId, payload);
+    if (!msg.ok) return msg;
     const d = msg.value;
-    if (d.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${d.deviceId} on ${deviceId}'s topic`);
     const res = this.st.diagnostics.run(d.id, deviceId, d.ts, now, d.reason, payload.toString('utf8'));
     if (res.changes === 0) return ok('duplicate');
     this.st.deviceHealth.run(JSON.stringify(d.mcu.errors), d.agent.link, d.ts, now, deviceId);

@@ -46,30 +46,29 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       return done(null);
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    let result;
-    try {
-      result = deps.ingest.ingest(topic, payload);
-    } catch (err) {
-      // A storage failure must not ack a message we did not keep: close, and the device retries.
-      deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
-      deps.log.error('ingest failed', { topic: packet.topic, code: ErrorCode.INTERNAL, reason: (err as Error).message });
-      return done(err as Error);
-    }
-    if (!result.ok) {
-      deps.counters.inc(`rejected.${result.code}`);
-      deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
-      deps.log.warn('message rejected', { clientId: client?.id, topic: packet.topic, code: result.code, reason: result.reason });
-      divert(packet);
-      return done(null);
-    }
-    if (result.value === 'stale') {
-      deps.counters.inc('presence.stale_will');
-      divert(packet);
-    } else if (result.value === 'duplicate') {
-      deps.counters.inc('ingest.duplicate');
-    } else {
-      deps.counters.inc('ingest.stored');
-    }
-    done(null);
+    deps.ingest.submit(topic, payload, (err, result) => {
+      if (err || !result) {
+        // A storage failure must not ack a message we did not keep: close, and the device retries.
+        deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
+        deps.log.error('ingest failed', { topic: packet.topic, code: ErrorCode.INTERNAL, reason: err?.message });
+        return done(err ?? new Error('ingest gave no result'));
+      }
+      if (!result.ok) {
+        deps.counters.inc(`rejected.${result.code}`);
+        deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
+        deps.log.warn('message rejected', { clientId: client?.id, topic: packet.topic, code: result.code, reason: result.reason });
+        divert(packet);
+        return done(null);
+      }
+      if (result.value === 'stale') {
+        deps.counters.inc('presence.stale_will');
+        divert(packet);
+      } else if (result.value === 'duplicate') {
+        deps.counters.inc('ingest.duplicate');
+      } else {
+        deps.counters.inc('ingest.stored');
+      }
+      done(null);
+    });
   };
 }

@@ -136,11 +136,13 @@ export class LiveHub {
   }
 
   private health(deviceId: string, errors: readonly string[], link: string | null): void {
-    const device = this.fleet.devices.get(deviceId);
-    const health = deviceHealthOf(errors, link, device ? this.fleet.profiles.get(device.model) : undefined, true);
-    const key = `${[...errors].sort().join(',')}|${link ?? ''}|${health}`;
+    // Health follows only from errors and link (the model never changes), so an unchanged pair costs no lookup:
+    // this runs for every stored diagnostics message.
+    const key = `${[...errors].sort().join(',')}|${link ?? ''}`;
     if (this.healthKey.get(deviceId) === key) return;
     this.healthKey.set(deviceId, key);
+    const device = this.fleet.devices.get(deviceId);
+    const health = deviceHealthOf(errors, link, device ? this.fleet.profiles.get(device.model) : undefined, true);
     const linkState = link === 'up' || link === 'down' || link === 'reopening' ? link : null;
     this.publish({ type: 'health', deviceId, errors: [...errors], link: linkState, health }, deviceId, true);
   }
