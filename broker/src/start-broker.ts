@@ -20,6 +20,7 @@ import { buildHttpHandlers } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, dataPaths, type BrokerOptions } from './options.js';
+import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { listen } from './transport/listen.js';
 import { VideoService, createVideoHttpHandlers, videoOptionsFromEnv } from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
@@ -64,7 +65,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
 
   const level = new Level(paths.mqttSessions);
   const aedes = await Aedes.createBroker({
-    persistence: aedesPersistenceLevel(level),
+    persistence: withDirectRetainedLookup(aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0], level, log),
     concurrency: limits.concurrency,
     queueLimit: limits.queueLimit,
     maxInflightInbound: limits.maxInflightInbound,
