@@ -38,7 +38,9 @@ const framesDecoded = (page: Page) =>
     return frames;
   });
 const consoleState = (page: Page = consolePage) => page.locator('tpc-video-call #call-state').textContent();
-const sessionIdOf = (page: Page = consolePage) => page.evaluate(() => (document.querySelector('tpc-video-call') as unknown as { call: { session?: { sessionId: string } } }).call.session?.sessionId ?? '');
+const readSessionId = (page: Page) => page.evaluate(() => (document.querySelector('tpc-video-call') as unknown as { call: { session?: { sessionId: string } } }).call.session?.sessionId ?? '');
+/** The console learns the session id from its POST's response, which can arrive after the device already rings. */
+const sessionIdOf = (page: Page = consolePage) => until(() => readSessionId(page), (id) => id !== '', 'the console knows the session id');
 
 async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
   let last: T | undefined;
