@@ -6,6 +6,7 @@ import type { BenchRow, SuiteResult } from './types.js';
 
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1000) return Math.round(v).toLocaleString('en-US');
   if (a >= 100) return v.toFixed(0);

@@ -16,7 +16,12 @@ interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function post(agent: Agent, port: number, path: string, body: string, headers: Record<string, string>): Promise<Reply> {
+/**
+ * One POST. A keep-alive socket the server closes for idleness just as a request
+ * goes out fails with ECONNRESET before the server read anything; Node's docs
+ * advise retrying exactly that case (`req.reusedSocket`), once.
+ */
+function post(agent: Agent, port: number, path: string, body: string, headers: Record<string, string>, retried = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -24,7 +29,10 @@ function post(agent: Agent, port: number, path: string, body: string, headers: R
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') post(agent, port, path, body, headers, true).then(resolve, reject);
+      else reject(err);
+    });
     req.end(body);
   });
 }
