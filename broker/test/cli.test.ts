@@ -32,34 +32,40 @@ describe('touchpoint CLI (broker commands)', () => {
     let out = '';
     broker.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 20_000);
+      const timer = setTimeout(() => {
+        broker.kill('SIGKILL');
+        reject(new Error(`broker did not start: ${out}`));
+      }, 20_000);
       broker.stdout.on('data', () => /one-time password: \S{20}\n/.test(out) && (clearTimeout(timer), resolve()));
     });
-    expect(out).toMatch(/one-time password: \S{20}/);
+    try {
+      expect(out).toMatch(/one-time password: \S{20}/);
 
-    const added = run('device', 'add', 'cm-100', '--model', 'coffee-machine', '--json');
-    expect(added.status).toBe(0);
-    const creds = JSON.parse(added.stdout) as { deviceId: string; token: string; trustedKeys: { publicKeyPem: string }[] };
-    expect(creds.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(creds.trustedKeys[0]?.publicKeyPem).toContain('BEGIN PUBLIC KEY');
+      const added = run('device', 'add', 'cm-100', '--model', 'coffee-machine', '--json');
+      expect(added.status).toBe(0);
+      const creds = JSON.parse(added.stdout) as { deviceId: string; token: string; trustedKeys: { publicKeyPem: string }[] };
+      expect(creds.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(creds.trustedKeys[0]?.publicKeyPem).toContain('BEGIN PUBLIC KEY');
 
-    const duplicate = run('device', 'add', 'cm-100', '--model', 'coffee-machine');
-    expect(duplicate.status).toBe(1);
-    expect(duplicate.stderr).toContain('device cm-100 already exists (DUPLICATE)');
+      const duplicate = run('device', 'add', 'cm-100', '--model', 'coffee-machine');
+      expect(duplicate.status).toBe(1);
+      expect(duplicate.stderr).toContain('device cm-100 already exists (DUPLICATE)');
 
-    const badId = run('device', 'add', 'cm/1', '--model', 'coffee-machine');
-    expect(badId.status).toBe(1);
-    expect(badId.stderr).toContain('ID_INVALID');
+      const badId = run('device', 'add', 'cm/1', '--model', 'coffee-machine');
+      expect(badId.status).toBe(1);
+      expect(badId.stderr).toContain('ID_INVALID');
 
-    const list = JSON.parse(run('device', 'list', '--json').stdout) as { total: number; items: { id: string }[] };
-    expect(list.items.map((d) => d.id)).toEqual(['cm-100']);
+      const list = JSON.parse(run('device', 'list', '--json').stdout) as { total: number; items: { id: string }[] };
+      expect(list.items.map((d) => d.id)).toEqual(['cm-100']);
 
-    const staff = run('staff', 'add', 'alice', '--role', 'agent');
-    expect(staff.status).toBe(0);
-    expect(staff.stdout).toMatch(/Password \(shown once\): \S{20}/);
-    expect(run('staff', 'add', 'bob', '--role', 'king').status).toBe(1);
-
-    broker.kill('SIGINT');
+      const staff = run('staff', 'add', 'alice', '--role', 'agent');
+      expect(staff.status).toBe(0);
+      expect(staff.stdout).toMatch(/Password \(shown once\): \S{20}/);
+      expect(run('staff', 'add', 'bob', '--role', 'king').status).toBe(1);
+    } finally {
+      // Stop the broker even when an assertion above failed, so no process outlives the test.
+      broker.kill('SIGINT');
+    }
     const code = await new Promise<number | null>((resolve) => broker.once('exit', resolve));
     expect(code).toBe(0);
   });
