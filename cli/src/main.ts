@@ -1,4 +1,5 @@
-import { ExitCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { runCommand } from '@touchpoint/protocol/cli-args';
 import { commands as brokerCommands } from '@touchpoint/broker';
 import { commands as agentCommands } from '@touchpoint/device-agent';
 import { commands as bridgeCommands } from '@touchpoint/firmware-bridge';
@@ -33,18 +34,5 @@ export async function main(argv: string[]): Promise<number> {
     console.error(overview());
     return ExitCode.usage;
   }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    console.log(found.command.usage);
-    return ExitCode.ok;
-  }
-  try {
-    return await found.command.run(found.rest);
-  } catch (err) {
-    if (err instanceof TouchpointError) {
-      console.error(`touchpoint ${found.command.path.join(' ')}: ${err.message} (${err.code})`);
-    } else {
-      console.error(`touchpoint ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
-    }
-    return ExitCode.failure;
-  }
+  return runCommand(found.command, found.rest);
 }

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { CONTROL_HELP } from './control.js';
 import { loadModel } from './model.js';
@@ -29,24 +29,18 @@ export const mcuSimCommand: CliCommand = {
   summary: 'Run a virtual MCU on a serial port or a new pty pair',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          profile: { type: 'string' },
-          port: { type: 'string' },
-          pty: { type: 'boolean', default: false },
-          baud: { type: 'string', default: '115200' },
-          faults: { type: 'string' },
-          'random-faults': { type: 'string' },
-          speed: { type: 'string', default: '1' },
-        },
-      }));
-    } catch (err) {
-      console.error(`touchpoint mcu-sim: ${(err as Error).message}\n\n${usage}`);
-      return ExitCode.usage;
-    }
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        profile: { type: 'string' },
+        port: { type: 'string' },
+        pty: { type: 'boolean', default: false },
+        baud: { type: 'string', default: '115200' },
+        faults: { type: 'string' },
+        'random-faults': { type: 'string' },
+        speed: { type: 'string', default: '1' },
+      },
+    });
     if (!values.profile || (!values.port && !values.pty) || (values.port && values.pty)) {
       console.error(`touchpoint mcu-sim: give --profile and exactly one of --port or --pty\n\n${usage}`);
       return ExitCode.usage;

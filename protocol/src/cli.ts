@@ -1,3 +1,5 @@
+import { ErrorCode, TouchpointError } from './errors.js';
+
 /**
  * The shape of a `touchpoint` sub-command. Each workspace exports its own
  * commands; the `cli` workspace only dispatches, so no workspace depends on it.
@@ -18,3 +20,15 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
 } as const;
+
+/**
+ * Wrong options or arguments. The dispatcher prints the message with the
+ * command's usage and exits with ExitCode.usage, so every command reports a
+ * usage error the same way.
+ */
+export class UsageError extends TouchpointError {
+  constructor(message: string) {
+    super(ErrorCode.SCHEMA_INVALID, message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import {
   ExitCode,
   FlowProblemCode,
@@ -126,13 +126,7 @@ export const flowsValidate: CliCommand = {
   summary: 'Validate help flows against their device profile',
   usage,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' }, json: { type: 'boolean', default: false } } });
-    } catch (err) {
-      console.error(`touchpoint flows validate: ${(err as Error).message} (BAD_PARAMS)\n\n${usage}`);
-      return ExitCode.usage;
-    }
+    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' }, json: { type: 'boolean', default: false } } });
     const [dir, ...extra] = parsed.positionals;
     if (dir === undefined || extra.length > 0) {
       console.error(`touchpoint flows validate: expected exactly one DIR (BAD_PARAMS)\n\n${usage}`);

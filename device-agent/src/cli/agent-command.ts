@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { createAgent } from '../agent.js';
 import { loadConfigFile } from '../config.js';
@@ -24,14 +24,7 @@ export const agentCommand: CliCommand = {
   summary: 'Run the device agent (MQTT, outbox, diagnostics, signed commands, touch UI server)',
   usage: USAGE,
   async run(argv) {
-    let configPath: string | undefined;
-    try {
-      const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } }, strict: true, allowPositionals: false });
-      configPath = values.config;
-    } catch (err) {
-      console.error(`touchpoint agent: ${(err as Error).message}\n\n${USAGE}`);
-      return ExitCode.usage;
-    }
+    const configPath = parseCommandArgs({ args: argv, options: { config: { type: 'string' } }, strict: true, allowPositionals: false }).values.config;
     if (!configPath) {
       console.error(`touchpoint agent: --config FILE is required\n\n${USAGE}`);
       return ExitCode.usage;

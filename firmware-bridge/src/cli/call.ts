@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ErrorCode, ExitCode, TouchpointError, decode, deviceProfile, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
 import { createBridge } from '../bridge.js';
 
@@ -27,17 +27,11 @@ export const callCommand: CliCommand = {
   summary: 'Send one request to the MCU and print the response',
   usage,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, profile: { type: 'string' }, params: { type: 'string' }, timeout: { type: 'string', default: '500' } },
-      });
-    } catch (err) {
-      console.error(`touchpoint bridge call: ${(err as Error).message}\n\n${usage}`);
-      return ExitCode.usage;
-    }
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, profile: { type: 'string' }, params: { type: 'string' }, timeout: { type: 'string', default: '500' } },
+    });
     const { values, positionals } = parsed;
     const [what, actionName] = positionals;
     if (!values.port || !what || !['info', 'sensors', 'errors', 'action'].includes(what) || (what === 'action' && !actionName)) {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { Command, FrameKind } from '../frame/constants.js';
 import { encodeFrame } from '../frame/frame.js';
@@ -24,13 +24,7 @@ export const monitorCommand: CliCommand = {
   summary: 'Print every decoded frame and framing error on a serial port',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, json: { type: 'boolean', default: false }, subscribe: { type: 'boolean', default: false } } }));
-    } catch (err) {
-      console.error(`touchpoint bridge monitor: ${(err as Error).message}\n\n${usage}`);
-      return ExitCode.usage;
-    }
+    const { values } = parseCommandArgs({ args: argv, options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, json: { type: 'boolean', default: false }, subscribe: { type: 'boolean', default: false } } });
     if (!values.port) {
       console.error(`touchpoint bridge monitor: --port is required\n\n${usage}`);
       return ExitCode.usage;

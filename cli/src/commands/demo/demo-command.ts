@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
@@ -64,20 +64,15 @@ export const demo: CliCommand = {
   summary: 'Run the embedded demo: broker, console and simulated devices',
   usage: USAGE,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
-          'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
-          'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string' },
-        },
-        strict: true,
-      }));
-    } catch (err) {
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
-    }
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
+        'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
+        'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string' },
+      },
+      strict: true,
+    });
     const count = Number(values.devices);
     if (!Number.isInteger(count) || count < 0 || count > 200) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--devices must be a whole number from 0 to 200, got ${values.devices}`);
     const faults = Number(values['faults-per-minute']);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, ErrorCode, TouchpointError, deviceProfile, describeIssues, type CliCommand } from '@touchpoint/protocol';
 import { flowTemplate, profileTemplate, simTemplate } from './templates.js';
 
@@ -19,12 +19,7 @@ Creates DIR/MODEL (default DIR: the examples/ folder the demo reads) with
 Then: npx touchpoint flows validate DIR/MODEL, and npm start -- --model MODEL.
 MODEL is kebab-case, such as heat-pump.`,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: { name: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
-    }
+    const parsed = parseCommandArgs({ args: argv, options: { name: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: true, strict: true });
     const [model, ...rest] = parsed.positionals;
     if (!model || rest.length) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device init MODEL');
     const title = parsed.values.name ?? model.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
