@@ -50,8 +50,19 @@ export interface BrokerOptions {
   limits?: Partial<BrokerLimits>;
   /** Directory with the built console (index.html + assets). */
   consoleDir?: string;
-  /** Mark the session cookie `Secure`: set it when the console is served over HTTPS (e.g. behind a reverse proxy). */
-  secureCookies?: boolean;
+  /**
+   * The origin staff and phones reach this broker at, e.g. https://support.example.com (TP_PUBLIC_URL).
+   * It is the one allowed browser Origin for MQTT over WebSocket, the origin of phone links, and when it is
+   * https the session cookie is Secure by default. Required for phone links when the broker listens off loopback.
+   */
+  publicUrl?: string | undefined;
+  /** Mark the session cookie `Secure`. Default: true when `publicUrl` is https. */
+  secureCookies?: boolean | undefined;
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For is believed (TP_TRUSTED_PROXIES, comma-separated).
+   * Default none: the peer address is the client.
+   */
+  trustedProxies?: string[] | undefined;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
   /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */

@@ -12,9 +12,7 @@ import { hashToken, newDeviceToken } from './fleet/credentials.js';
 import { Fleet } from './fleet/fleet.js';
 import { loadProfiles } from './fleet/profiles.js';
 import { loadOrCreateSigningKey } from './fleet/signing-key.js';
-import { createAuthenticate } from './hooks/authenticate.js';
-import { createAuthorizePublish } from './hooks/authorize-publish.js';
-import { createAuthorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { installHooks } from './hooks/install.js';
 import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
@@ -83,9 +81,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     });
   const fleet = new Fleet(db, profiles, signingKey, publish, log);
 
-  aedes.authenticate = createAuthenticate({ devices: fleet.devices, staff: fleet.staff, serviceTokenHash: hashToken(serviceToken), counters, log });
-  aedes.authorizePublish = createAuthorizePublish({ ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
-  aedes.authorizeSubscribe = createAuthorizeSubscribe(counters, log);
+  installHooks(aedes, { devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
 
   // Connection generations: only the newest client of a device may mark it offline.
   const liveClient = new Map<string, Client>();

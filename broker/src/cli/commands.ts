@@ -31,6 +31,7 @@ const broker: CliCommand = {
   path: ['broker'],
   summary: 'Start the MQTT broker, fleet service and console',
   usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
+                         [--public-url URL] [--trusted-proxy ADDR]...
 
 Starts aedes (MQTT over TCP, and over WebSocket at /mqtt on the HTTP port), the fleet
 service with its SQLite store, and the console.
@@ -40,12 +41,18 @@ service with its SQLite store, and the console.
   --tls-cert F    PEM certificate; with --tls-key, also serve MQTTS
   --tls-key F     PEM private key
   --mqtts-port N  MQTTS port (default 8883)
+  --public-url URL
+                  the origin staff and phones reach the console at, e.g.
+                  https://support.example.com (default $TP_PUBLIC_URL); https makes the
+                  session cookie Secure
+  --trusted-proxy ADDR
+                  a reverse proxy whose X-Forwarded-For is believed (repeatable;
+                  default $TP_TRUSTED_PROXIES, comma-separated)
   --secure-cookies
-                  mark the console's session cookie Secure (serve the console over HTTPS,
-                  e.g. behind a reverse proxy)
+                  mark the console's session cookie Secure (default when --public-url is https)
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' } }, false);
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true } }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -53,7 +60,9 @@ service with its SQLite store, and the console.
       mqttPort: port(values['mqtt-port'] as string | undefined, 1883, '--mqtt-port'),
       httpPort: port(values['http-port'] as string | undefined, 8080, '--http-port'),
       mqttsPort: port(values['mqtts-port'] as string | undefined, 8883, '--mqtts-port'),
-      secureCookies: values['secure-cookies'] === true,
+      secureCookies: values['secure-cookies'] === true ? true : undefined,
+      publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
+      trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);

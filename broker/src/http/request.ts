@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode, describeIssues } from '@touchpoint/protocol';
 import type { z } from 'zod';
+import { readCookie } from './cookies.js';
 import { HttpError } from './errors.js';
 
 /** Reads a JSON body up to `limit` bytes; larger bodies are refused before they are buffered. */
@@ -44,17 +45,7 @@ export function queryObject(url: URL): Record<string, string> {
 }
 
 export function cookieValue(req: IncomingMessage, name: string): string | undefined {
-  for (const part of req.headers.cookie?.split(';') ?? []) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+  return readCookie(req.headers.cookie, name);
 }
 
 /** The peer address; proxies are not trusted, so X-Forwarded-For is ignored. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, ErrorCode } from '@touchpoint/protocol';
 import type { Staff } from '../fleet/staff.js';
-import { SESSION_COOKIE } from '../hooks/authenticate.js';
+import { SESSION_COOKIE } from './cookies.js';
 import type { Authed } from './context.js';
 import { HttpError } from './errors.js';
 import { clientIp, cookieValue } from './request.js';

@@ -1,23 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { CSRF_HEADER, ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { SESSION_COOKIE, readCookie } from '../../http/cookies.js';
 import type { StaffMember, Staff } from '../../fleet/staff.js';
-
-/** The console's session scheme: HttpOnly cookie `tp_session`, and on state changes the `x-csrf-token` header. */
-export const SESSION_COOKIE = 'tp_session';
-export const CSRF_HEADER = 'x-csrf-token';
-
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
 
 /** The logged-in staff member; POSTs must also carry the session's CSRF token (double submit, constant-time compare). */
 export function staffOf(req: IncomingMessage, staff: Staff): StaffMember {
-  const token = cookie(req, SESSION_COOKIE);
+  const token = readCookie(req.headers.cookie, SESSION_COOKIE);
   const session = token ? staff.session(token) : undefined;
   if (!session) throw new TouchpointError(ErrorCode.NOT_AUTHORIZED, 'log in first (no valid session)');
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,0 +1,37 @@
+import type { Counters } from '../counters.js';
+import type { Logger } from '../logger.js';
+
+type Callback = (...result: never[]) => void;
+
+/**
+ * Wraps an aedes hook (callback last) so that an unexpected exception in its
+ * body becomes a refusal plus a logged, counted error. aedes calls hooks
+ * without a try/catch, so a throw there would reach the process and take every
+ * connection down with it. The callback is made call-once, so a hook that
+ * answered and then threw is not answered twice.
+ */
+export function guardHook<A extends unknown[], D extends Callback>(
+  name: string,
+  counters: Counters,
+  log: Logger,
+  hook: (...args: [...A, D]) => void,
+  refusal: (err: Error) => Parameters<D>,
+): (...args: [...A, D]) => void {
+  return (...args) => {
+    const done = args[args.length - 1] as D;
+    let answered = false;
+    const once = ((...result: Parameters<D>) => {
+      if (answered) return;
+      answered = true;
+      done(...result);
+    }) as D;
+    try {
+      hook(...([...args.slice(0, -1), once] as [...A, D]));
+    } catch (thrown) {
+      const err = thrown instanceof Error ? thrown : new Error(String(thrown));
+      counters.inc(`hook.error.${name}`);
+      log.error('hook failed; refused', { hook: name, code: 'INTERNAL', reason: err.message });
+      if (!answered) once(...refusal(err));
+    }
+  };
+}
