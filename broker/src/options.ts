@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import type { VideoOptions } from './video/options.js';
 
 export interface TlsFiles {
@@ -24,6 +25,8 @@ export interface BrokerLimits {
   maxTopicLevels: number;
   /** Longest keepalive a client may ask for, in seconds (0 = none). */
   keepaliveLimitS: number;
+  /** aedes' broker heartbeat; stored wills of a previous broker run are swept every four of these. */
+  heartbeatIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -36,6 +39,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   concurrency: 1000,
   maxTopicLevels: 10,
   keepaliveLimitS: 600,
+  heartbeatIntervalMs: 60_000,
 };
 
 export interface BrokerOptions {
@@ -77,4 +81,17 @@ export function dataPaths(dataDir: string) {
     mqttSessions: join(dataDir, 'mqtt-sessions'),
     signingKey: join(dataDir, 'keys', 'command-signing.json'),
   };
+}
+
+/** The public URL as an origin (`https://host[:port]`), or a clear configuration error. */
+export function checkPublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--public-url must be an absolute http(s) URL such as https://support.example.com, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--public-url must use https (or http on a LAN), got ${url.protocol}`);
+  return url.origin;
 }

@@ -2,6 +2,7 @@ import { Aedes, type Client } from 'aedes';
 import aedesPersistenceLevel from 'aedes-persistence-level';
 import { Level } from 'level';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,12 @@ import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
-import { DEFAULT_LIMITS, dataPaths, type BrokerOptions } from './options.js';
+import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { listen } from './transport/listen.js';
 import { VideoService, createVideoHttpHandlers, videoOptionsFromEnv } from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
+import { webSocketPolicy } from './transport/websocket-policy.js';
 
 export interface RunningBroker {
   host: string;
@@ -52,6 +54,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('broker', options.log ?? 'info'));
   const host = options.host ?? '127.0.0.1';
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const publicUrl = checkPublicUrl(options.publicUrl);
   const paths = dataPaths(options.dataDir);
   mkdirSync(join(options.dataDir, 'keys'), { recursive: true, mode: 0o700 });
 
@@ -72,7 +75,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     drainTimeout: limits.drainTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitS,
     maxClientsIdLength: 64,
-    heartbeatInterval: 60_000,
+    heartbeatInterval: limits.heartbeatIntervalMs,
   });
 
   const publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) =>
@@ -111,6 +114,11 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
       counters.inc('ack.unparsable');
     }
   });
+  // aedes emits 'error' from its will sweep; without a listener that would end the process.
+  (aedes as unknown as EventEmitter).on('error', (err: Error) => {
+    counters.inc('broker.error');
+    log.error('broker error', { code: 'INTERNAL', reason: err.message });
+  });
   aedes.on('clientError', (client, err) => log.debug('client error', { clientId: client.id, reason: err.message }));
   aedes.on('connectionError', (client, err) => {
     counters.inc('connection.error');
@@ -132,7 +140,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const http = createHttpServer(() => handlers, log);
   const video = new VideoService({ fleet, publish, counters, log, options: options.video ?? videoOptionsFromEnv() });
   const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
-  const wss = attachWebSocket(transport, http);
+  const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
     servers.push(tcp);

@@ -164,25 +164,11 @@ describe('broker: authorization', () => {
     expect(received).toEqual([]);
   });
 
-  it('lets staff read device topics but never publish', async () => {
+  it('has no staff identity on MQTT: a staff password login is refused (issue 12 #2)', async () => {
     const { password } = await tb.broker.fleet.staff.add('reader', 'viewer');
-    const staff = await connect(tb.url, { clientId: 'staff-reader-1', username: 'staff:reader', password });
-    clients.push(staff);
-    const grants = await staff.subscribeAsync('tp/v1/d/+/diag', { qos: 0 });
-    expect(grants[0]?.qos).toBe(0);
-    // Call signalling goes only to the calling staff member, through the video service.
-    const refused = await staff.subscribeAsync(['tp/v1/d/+/rtc/+/up', 'tp/v1/d/+/#', '#'], { qos: 0 }).then(
-      () => undefined,
-      (err: { packet?: { granted: number[] } }) => err.packet?.granted,
-    );
-    expect(refused).toEqual([128, 128, 128]);
-    const a = await device('cm-a');
-    const got = new Promise<string>((resolve) => staff.once('message', (topic) => resolve(topic)));
-    await a.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(diagnostics('cm-a')), { qos: 1 });
-    expect(await got).toBe(deviceTopic('cm-a', 'diagnostics'));
-    const closed = new Promise<void>((resolve) => staff.once('close', () => resolve()));
-    staff.publish(deviceTopic('cm-a', 'command'), '{}', { qos: 1 });
-    await closed;
+    // Before: `staff:<name>` + password got a read-only session whose `+` filters reached call signalling.
+    expect(await connectRefused(tb.url, { clientId: 'staff-reader-1', username: 'staff:reader', password })).toBe(2);
+    expect(tb.broker.counters.get('auth.refused.CLIENT_ID_MISMATCH')).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -219,11 +205,10 @@ describe('broker: presence', () => {
     expect(tb.broker.fleet.devices.get('cm-e')).toMatchObject({ online: true, connectionId: 'gen-2' });
     expect(tb.broker.counters.get('presence.stale_will')).toBeGreaterThanOrEqual(1);
     // The retained presence is still the live connection's birth message.
-    const { password } = await tb.broker.fleet.staff.add('presence-viewer', 'viewer');
-    const staff = await connect(tb.url, { clientId: 'staff-pv', username: 'staff:presence-viewer', password });
-    clients.push(staff);
-    const retained = new Promise<PresenceMessage>((resolve) => staff.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as PresenceMessage)));
-    await staff.subscribeAsync(deviceTopic('cm-e', 'presence'), { qos: 1 });
+    const service = await connect(tb.url, { clientId: 'svc-presence', username: 'service', password: tb.broker.serviceToken });
+    clients.push(service);
+    const retained = new Promise<PresenceMessage>((resolve) => service.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as PresenceMessage)));
+    await service.subscribeAsync(deviceTopic('cm-e', 'presence'), { qos: 1 });
     expect(await retained).toMatchObject({ state: 'online', connectionId: 'gen-2' });
   });
 });

@@ -1,42 +1,44 @@
-import { DEVICE_ROOT, DEVICE_UP, deviceTopic, devicePrefix, parseTopic } from '@touchpoint/protocol';
+import { DEVICE_UP, DeviceTopic, deviceTopic, devicePrefix, filterCovers, isValidTopicFilter, isValidTopicName, topicMatches } from '@touchpoint/protocol';
 import type { Identity } from './identity.js';
 
+/** What an identity may publish to (topic filters) and subscribe to (filters it may narrow, never widen). */
+export interface TopicRights {
+  publish: readonly string[];
+  subscribe: readonly string[];
+}
+
 /**
- * The topic ACL, as pure functions. A device publishes only its own up-topics
- * and subscribes only to its own down-topics (see docs/protocol.md); staff
- * connections are read-only; the fleet service has full rights.
+ * A device publishes only its own up-topics and subscribes only to its own
+ * down-topics (docs/protocol.md); the fleet service has full rights outside `$`
+ * topics. Every decision goes through the same two checks below.
  */
-export function mayPublish(identity: Identity, topic: string): boolean {
+const rightsCache = new WeakMap<Identity, TopicRights>();
+
+export function rightsOf(identity: Identity): TopicRights {
+  let rights = rightsCache.get(identity);
+  if (!rights) rightsCache.set(identity, (rights = computeRights(identity)));
+  return rights;
+}
+
+function computeRights(identity: Identity): TopicRights {
   switch (identity.kind) {
     case 'service':
-      return true;
-    case 'staff':
-      return false;
+      return { publish: ['#'], subscribe: ['#'] };
     case 'device': {
-      const parsed = parseTopic(topic);
-      if (!parsed || parsed.deviceId !== identity.deviceId) return false;
-      if (parsed.kind === 'signal') return parsed.direction === 'up';
-      return DEVICE_UP.includes(parsed.kind);
+      const prefix = devicePrefix(identity.deviceId);
+      return {
+        publish: [...DEVICE_UP.map((kind) => prefix + DeviceTopic[kind]), `${prefix}rtc/+/up`],
+        subscribe: [deviceTopic(identity.deviceId, 'command'), deviceTopic(identity.deviceId, 'caseStatus'), `${prefix}rtc/+/down`],
+      };
     }
   }
 }
 
+export function mayPublish(identity: Identity, topic: string): boolean {
+  return isValidTopicName(topic) && rightsOf(identity).publish.some((granted) => topicMatches(granted, topic));
+}
+
+/** A filter is granted only if every topic it could match is inside the allow-list, whatever its wildcards. */
 export function maySubscribe(identity: Identity, filter: string): boolean {
-  switch (identity.kind) {
-    case 'service':
-      return true;
-    case 'staff':
-      // Read-only view of device topics; never `#` or `$SYS`. Call signalling is relayed to the
-      // calling staff member only, by the video service, so no staff filter may reach `rtc/`.
-      return filter.startsWith(`${DEVICE_ROOT}/`) && !/(^|\/)(rtc|#)(\/|$)/.test(filter.slice(DEVICE_ROOT.length + 1).replace(/^[^/]+\//, ''));
-    case 'device': {
-      const prefix = devicePrefix(identity.deviceId);
-      return (
-        filter === deviceTopic(identity.deviceId, 'command') ||
-        filter === deviceTopic(identity.deviceId, 'caseStatus') ||
-        filter === `${prefix}rtc/+/down` ||
-        /^rtc\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/down$/.test(filter.slice(prefix.length)) && filter.startsWith(prefix)
-      );
-    }
-  }
+  return isValidTopicFilter(filter) && rightsOf(identity).subscribe.some((granted) => filterCovers(granted, filter));
 }

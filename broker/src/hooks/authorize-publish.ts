@@ -5,7 +5,9 @@ import type { Ingest } from '../fleet/ingest.js';
 import type { Logger } from '../logger.js';
 import type { Quarantine } from '../fleet/quarantine.js';
 import { mayPublish } from './acl.js';
-import { identityOf } from './identity.js';
+import { identityOf, type Identity } from './identity.js';
+import { willAllowed } from './will.js';
+import type { Devices } from '../fleet/devices.js';
 
 /** Messages that are acknowledged but must not be routed go here; `$` topics never match `#` or `+` [MQTT-4.7.2-1]. */
 export const DIVERTED_PREFIX = '$touchpoint/diverted/';
@@ -15,7 +17,19 @@ function divert(packet: PublishPacket): void {
   packet.retain = false;
 }
 
+/** The client id aedes stores with a will (aedes-persistence putWill). */
+function storedWillClientId(packet: PublishPacket): string | undefined {
+  const id = (packet as PublishPacket & { clientId?: unknown }).clientId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function identityOfStoredWill(packet: PublishPacket, devices: Devices): Identity | undefined {
+  const clientId = storedWillClientId(packet);
+  return clientId && devices.get(clientId) ? { kind: 'device', deviceId: clientId } : undefined;
+}
+
 export interface AuthorizePublishDeps {
+  devices: Devices;
   ingest: Ingest;
   quarantine: Quarantine;
   counters: Counters;
@@ -30,14 +44,25 @@ export interface AuthorizePublishDeps {
  */
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {
   return function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
-    const identity = identityOf(client);
-    // client is null for a will aedes publishes after a restart; it was authorised when it was stored.
+    if (!client) {
+      // A will that aedes publishes after a restart, with no client attached: the ACL is never skipped.
+      // The identity is rebuilt from the will's client id; a refused will is diverted (not an error,
+      // which would stop aedes' will sweep and leave the will stored forever).
+      const identity = identityOfStoredWill(packet, deps.devices);
+      if (!identity || !willAllowed(identity, packet)) {
+        deps.counters.inc('acl.will.refused');
+        deps.log.warn('stored will refused', { clientId: storedWillClientId(packet), topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
+        divert(packet);
+        return done(null);
+      }
+    }
+    const identity = client ? identityOf(client) : identityOfStoredWill(packet, deps.devices);
     if (client && (!identity || !mayPublish(identity, packet.topic))) {
       deps.counters.inc('acl.publish.refused');
       deps.log.warn('publish refused', { clientId: client.id, topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
       return done(new Error(`not authorised to publish on ${packet.topic}`));
     }
-    if (identity?.kind === 'service' || identity?.kind === 'staff') return done(null);
+    if (identity?.kind === 'service') return done(null);
 
     const topic = parseTopic(packet.topic);
     if (!topic) {

@@ -1,10 +1,8 @@
 import type { Client } from 'aedes';
-import type { StaffRole } from '../fleet/staff.js';
 
 /** Who is on the other end of an MQTT connection, set once by authenticate. */
 export type Identity =
   | { kind: 'device'; deviceId: string }
-  | { kind: 'staff'; staffId: string; role: StaffRole }
   | { kind: 'service' };
 
 const identities = new WeakMap<Client, Identity>();
@@ -17,6 +15,5 @@ export function identityOf(client: Client | null): Identity | undefined {
   return client ? identities.get(client) : undefined;
 }
 
-/** Client-id prefixes reserved for non-device connections, so no one can take over a device's session. */
-export const STAFF_CLIENT_PREFIX = 'staff-';
+/** Client-id prefix reserved for the fleet service, so no device can take over its session. */
 export const SERVICE_CLIENT_PREFIX = 'svc-';

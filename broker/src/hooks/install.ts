@@ -3,6 +3,7 @@ import { createAuthenticate, type AuthenticateDeps } from './authenticate.js';
 import { createAuthorizePublish, type AuthorizePublishDeps } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
 import { guardHook } from './guard-hook.js';
+import { rememberWill } from './will.js';
 
 const NOT_AUTHORIZED = 5; // CONNACK 0x05
 
@@ -13,6 +14,10 @@ const NOT_AUTHORIZED = 5; // CONNACK 0x05
  */
 export function installHooks(aedes: Aedes, deps: AuthenticateDeps & AuthorizePublishDeps): void {
   const { counters, log } = deps;
+  aedes.preConnect = guardHook('preConnect', counters, log, (client, packet, done: (error: Error | null, success: boolean) => void) => {
+    rememberWill(client, packet);
+    done(null, true);
+  }, (err) => [err, false]);
   aedes.authenticate = guardHook('authenticate', counters, log, createAuthenticate(deps), (err) => [Object.assign(err, { returnCode: NOT_AUTHORIZED }), false]);
   aedes.authorizePublish = guardHook('authorizePublish', counters, log, createAuthorizePublish(deps), (err) => [err]);
   aedes.authorizeSubscribe = guardHook('authorizeSubscribe', counters, log, createAuthorizeSubscribe(counters, log), () => [null, null]);

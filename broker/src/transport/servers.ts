@@ -1,6 +1,6 @@
 import type { Aedes } from 'aedes';
 import { readFileSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -8,6 +8,7 @@ import type { Counters } from '../counters.js';
 import type { Logger } from '../logger.js';
 import type { BrokerLimits, TlsFiles } from '../options.js';
 import { guardConnection, type GuardViolation } from './packet-guard.js';
+import { checkUpgrade, type WebSocketPolicy } from './websocket-policy.js';
 
 export interface TransportDeps {
   aedes: Aedes;
@@ -38,8 +39,19 @@ export function createMqttsServer(deps: TransportDeps, tls: TlsFiles): Server {
 }
 
 /** MQTT over WebSocket on the console's HTTP server, at `/mqtt` (ws + createWebSocketStream, not the unmaintained websocket-stream). */
-export function attachWebSocket(deps: TransportDeps, http: HttpServer): WebSocketServer {
-  const wss = new WebSocketServer({ server: http, path: '/mqtt', maxPayload: deps.limits.maxPacketBytes + 8 });
+export function attachWebSocket(deps: TransportDeps, http: HttpServer, policy: WebSocketPolicy): WebSocketServer {
+  const wss = new WebSocketServer({
+    server: http,
+    path: '/mqtt',
+    maxPayload: deps.limits.maxPacketBytes + 8,
+    verifyClient: ({ req }: { req: IncomingMessage }) => {
+      const verdict = checkUpgrade(req, policy);
+      if (verdict.ok) return true;
+      deps.counters.inc(`ws.refused.${verdict.reason.toLowerCase()}`);
+      deps.log.warn('WebSocket upgrade refused', { remote: req.socket.remoteAddress, code: 'NOT_AUTHORIZED', reason: `${verdict.reason === 'HOST' ? 'Host' : 'Origin'} not allowed` });
+      return false;
+    },
+  });
   wss.on('connection', (ws, req) => {
     req.socket.setNoDelay(true);
     const stream = createWebSocketStream(ws);

@@ -1,13 +1,13 @@
 import { MqttClient, type IClientOptions, type IClientPublishOptions, type IConnackPacket, type IPublishPacket } from 'mqtt';
 
 type QoS = IClientPublishOptions['qos'] & number;
-import { deviceTopic, encode, ErrorCode, header, newId, presenceMessage, type PresenceMessage } from '@touchpoint/protocol';
+import { deviceTopic, encode, ErrorCode, header, newId, presenceMessage, topicMatches, type PresenceMessage } from '@touchpoint/protocol';
 import type { EventBus } from '../event-bus.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { Extension } from '../extension.js';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff.js';
-import { topicMatches } from './topic-match.js';
+
 import { openBrokerStream, parseBrokerUrl, type TlsMaterial } from './stream.js';
 
 export type PresenceDetails = Pick<PresenceMessage, 'model' | 'agentVersion' | 'firmwareVersion' | 'profileVersion'>;
