@@ -111,13 +111,13 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     // Wills stored by an earlier run (the old code accepted them unchecked): one aimed at another device's case,
     // one by a device on its own diagnostics (a will may only be the device's offline presence).
     const forgedCase = caseFor('cm-b');
-    const persistence = tb.broker.aedes.persistence as unknown as { putWill(client: { id: string; brokerId: string }, packet: object): Promise<void> };
+    const persistence = (tb.broker.aedes as unknown as { persistence: unknown }).persistence as { putWill(client: { id: string; brokerId: string }, packet: object): Promise<void> };
     await persistence.putWill({ id: 'cm-a', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from(JSON.stringify(forgedCase)), qos: 1, retain: false });
     await persistence.putWill({ id: 'cm-b', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'diagnostics'), payload: Buffer.from(JSON.stringify(diagnostics('cm-b'))), qos: 1, retain: false });
     await tb.restart();
     const storedWills = async () => {
       let n = 0;
-      for await (const _will of (tb.broker.aedes.persistence as unknown as { streamWill(brokers: object): AsyncIterable<unknown> }).streamWill({})) n++;
+      for await (const _will of ((tb.broker.aedes as unknown as { persistence: unknown }).persistence as { streamWill(brokers: object): AsyncIterable<unknown> }).streamWill({})) n++;
       return n;
     };
     await eventually(async () => (await storedWills()) === 0, 10_000, 'the restarted broker to sweep the stored wills');
