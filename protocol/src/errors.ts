@@ -11,6 +11,10 @@ export const ErrorCode = {
   PACKET_TOO_LARGE: 'PACKET_TOO_LARGE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   DUPLICATE: 'DUPLICATE',
+  /** A device sent more messages or bytes than its ingest budget allows (issue 12 #9). */
+  OVER_BUDGET: 'OVER_BUDGET',
+  /** A diagnostics snapshot named a sensor that its model's profile does not declare. */
+  UNKNOWN_SENSOR: 'UNKNOWN_SENSOR',
   // Authentication and authorisation
   BAD_CREDENTIALS: 'BAD_CREDENTIALS',
   CLIENT_ID_MISMATCH: 'CLIENT_ID_MISMATCH',
