@@ -29,7 +29,7 @@ async function stillServes(): Promise<void> {
   clients.push(c);
   const msg = diagnostics('cm-a');
   await c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-  expect(tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id)).toBe(1);
+  expect(tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id), JSON.stringify(tb.broker.counters.snapshot())).toBe(1);
 }
 
 /** A WebSocket MQTT CONNECT; resolves with the CONNACK code, or 'closed' when the socket closed without one. */
