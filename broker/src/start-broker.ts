@@ -139,7 +139,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const tcp = createTcpServer(transport);
   const http = createHttpServer(() => handlers, log);
   const video = new VideoService({ fleet, publish, counters, log, options: options.video ?? videoOptionsFromEnv() });
-  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
+  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
@@ -155,7 +155,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     // Only once the ports are ours: a failed start must not swallow the one-time password.
     let initialAdmin: RunningBroker['initialAdmin'];
     if (fleet.staff.count() === 0) {
-      const { password } = await fleet.staff.add('admin', 'admin', 'Administrator');
+      const { password } = await fleet.staff.add('admin', 'admin', 'Administrator', { mustChangePassword: true });
       fleet.audit.record({ actor: 'system', action: 'staff.create', target: 'admin', outcome: 'ok', detail: { role: 'admin', reason: 'first start' } });
       initialAdmin = { name: 'admin', password };
     }

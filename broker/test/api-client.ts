@@ -19,6 +19,21 @@ export class ApiClient {
     return r;
   }
 
+  /**
+   * Logs in the way a member does on first use: a generated password must be replaced before the API does
+   * anything else, so it is changed to `next`. Returns the password that works from now on.
+   */
+  async loginReady(name: string, password: string, next = `${password}-own`): Promise<string> {
+    const r = await this.request<{ csrfToken: string; mustChangePassword: boolean }>('POST', '/api/login', { name, password }, { csrf: false });
+    if (r.status !== 200) throw new Error(`login of ${name} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    this.csrf = r.body.csrfToken;
+    if (!r.body.mustChangePassword) return password;
+    const changed = await this.post<{ csrfToken: string }>('/api/me/password', { currentPassword: password, newPassword: next });
+    if (changed.status !== 200) throw new Error(`password change of ${name} failed: ${changed.status} ${JSON.stringify(changed.body)}`);
+    this.csrf = changed.body.csrfToken;
+    return next;
+  }
+
   get<T = unknown>(path: string): Promise<ApiResult<T>> {
     return this.request<T>('GET', path);
   }

@@ -8,6 +8,7 @@ import { startTestBroker, type TestBroker } from './helpers.js';
 let tb: TestBroker;
 let base: string;
 let consoleDir: string;
+let adminPassword: string;
 
 beforeAll(async () => {
   consoleDir = mkdtempSync(join(tmpdir(), 'tp-console-'));
@@ -17,6 +18,7 @@ beforeAll(async () => {
   writeFileSync(join(tmpdir(), 'tp-secret.txt'), 'secret');
   tb = await startTestBroker({ consoleDir });
   base = `http://127.0.0.1:${tb.broker.httpPort}`;
+  adminPassword = await new ApiClient(base).loginReady(tb.broker.initialAdmin!.name, tb.broker.initialAdmin!.password);
 });
 
 afterAll(async () => {
@@ -61,7 +63,7 @@ describe('console hosting', () => {
 describe('live channel', () => {
   it('says hello, resumes from Last-Event-ID without loss, and ends on logout', async () => {
     const client = new ApiClient(base);
-    await client.login(tb.broker.initialAdmin!.name, tb.broker.initialAdmin!.password);
+    await client.login(tb.broker.initialAdmin!.name, adminPassword);
     const live = await openLive(client);
     await new Promise((r) => setTimeout(r, 50));
     expect(live.events[0]?.data).toMatchObject({ type: 'hello', device: null, resumed: false });
@@ -88,7 +90,7 @@ describe('live channel', () => {
 
   it('refuses a stream for an unknown device', async () => {
     const client = new ApiClient(base);
-    await client.login(tb.broker.initialAdmin!.name, tb.broker.initialAdmin!.password);
+    await client.login(tb.broker.initialAdmin!.name, adminPassword);
     expect((await openLive(client, '?device=nope')).status).toBe(404);
     expect((await openLive(client, '?device=bad%2Fid')).status).toBe(400);
   });

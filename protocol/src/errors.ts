@@ -22,6 +22,8 @@ export const ErrorCode = {
   FORBIDDEN_ROLE: 'FORBIDDEN_ROLE',
   CSRF: 'CSRF',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A staff member with a generated password must choose their own before anything else. */
+  PASSWORD_CHANGE_REQUIRED: 'PASSWORD_CHANGE_REQUIRED',
   // Command checks, in the order the agent applies them
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   UNTRUSTED_KEY: 'UNTRUSTED_KEY',

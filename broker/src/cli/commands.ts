@@ -5,6 +5,7 @@ import { Devices } from '../fleet/devices.js';
 import { loadOrCreateSigningKey } from '../fleet/signing-key.js';
 import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
+import { LoginLocks } from '../fleet/login-locks.js';
 import { dataPaths } from '../options.js';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
@@ -148,10 +149,10 @@ const staffAdd: CliCommand = {
     if (!role.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`);
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
-      const { staff, password } = await new Staff(db).add(name, role.data, (values['display-name'] as string | undefined) ?? name);
+      const { staff, password } = await new Staff(db).add(name, role.data, (values['display-name'] as string | undefined) ?? name, { mustChangePassword: true });
       new AuditLog(db).record({ actor: 'cli', action: 'staff.create', target: staff.id, outcome: 'ok', detail: { name, role: role.data } });
       if (values.json) console.log(JSON.stringify({ ...staff, password }, null, 2));
-      else console.log(`Staff ${name} (${role.data}) created. Password (shown once): ${password}`);
+      else console.log(`Staff ${name} (${role.data}) created. Password (shown once): ${password}\nThe member chooses a new password at the first login.`);
       return ExitCode.ok;
     } finally {
       db.close();
@@ -159,4 +160,27 @@ const staffAdd: CliCommand = {
   },
 };
 
-export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd];
+/** Lifts an account's login locks (the broker may be running: the locks live in the database). */
+const staffUnlock: CliCommand = {
+  path: ['staff', 'unlock'],
+  summary: 'Lift the login locks of a staff account, from every address',
+  usage: `Usage: touchpoint staff unlock NAME [--data-dir DIR]`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {});
+    const name = positionals[0];
+    if (!name || positionals.length > 1) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff unlock NAME');
+    const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
+    try {
+      const member = new Staff(db).listAll().find((m) => m.name === name.toLowerCase());
+      if (!member) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${name} does not exist`);
+      const locksLifted = new LoginLocks(db).unlock(member.name);
+      new AuditLog(db).record({ actor: 'cli', action: 'staff.unlock', target: member.id, outcome: 'ok', detail: { name: member.name, locksLifted } });
+      console.log(`Staff ${member.name}: ${locksLifted} lock(s) lifted.`);
+      return ExitCode.ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock];

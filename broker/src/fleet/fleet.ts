@@ -27,7 +27,7 @@ export class Fleet {
   constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signingKey: SignerKey, readonly publish: Publish, log: Logger) {
     this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
     this.devices = new Devices(db);
-    this.staff = new Staff(db);
+    this.staff = new Staff(db, (err) => log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }));
     this.audit = new AuditLog(db);
     this.ingest = new Ingest(db, this.live);
     this.quarantine = new Quarantine(db);

@@ -26,24 +26,50 @@ export interface StaffSession {
   staff: StaffMember;
   csrfToken: string;
   expiresAt: number;
+  /** The member still has a generated password: only /api/me, logout and the password change work. */
+  mustChangePassword: boolean;
+}
+
+/** Why a member's sessions ended; `token` set: only that one session (logout), otherwise all of them. */
+export interface SessionsEnded {
+  staffId: string;
+  token?: string | undefined;
+  reason: 'logout' | 'disabled' | 'role' | 'password-reset' | 'password-change';
 }
 
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-/** Staff accounts (scrypt passwords) and their login sessions (random tokens, stored hashed). */
+/**
+ * Staff accounts (scrypt passwords) and their login sessions (random tokens,
+ * stored hashed). Whenever sessions end, listeners of `onSessionsEnded` hear
+ * it at once, so every channel a member holds (the console's live stream,
+ * video event streams and calls) closes with the session (issue 12, item 5).
+ */
 export class Staff {
   private readonly sql: Prepare;
-  constructor(private readonly db: Db) {
+  private readonly endedListeners = new Set<(e: SessionsEnded) => void>();
+
+  constructor(private readonly db: Db, private readonly onListenerError: (err: unknown) => void = (err) => process.emitWarning(`staff session listener failed: ${(err as Error).message}`)) {
     this.sql = statementCache(db);
   }
 
-  async add(name: string, role: StaffRole, displayName = name): Promise<{ staff: StaffMember; password: string }> {
+  /** Called after sessions ended (logout, disable, role change, password reset or change); returns the unsubscribe. */
+  onSessionsEnded(listener: (e: SessionsEnded) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  /**
+   * `mustChangePassword`: the generated password works only to choose a new one (first start, `staff add`,
+   * POST /api/staff). Code that makes accounts for itself (tests, benchmarks) leaves it off.
+   */
+  async add(name: string, role: StaffRole, displayName = name, opts: { mustChangePassword?: boolean } = {}): Promise<{ staff: StaffMember; password: string }> {
     if (!/^[a-z][a-z0-9._-]{1,31}$/.test(name)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `staff name ${JSON.stringify(name)} must be 2-32 lower-case characters (a-z 0-9 . _ -)`);
     staffRole.parse(role);
     const password = newPassword();
     const staff: StaffMember = { id: `st-${randomBytes(6).toString('hex')}`, name, displayName, role };
     try {
-      this.sql('INSERT INTO staff (id, name, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now());
+      this.sql('INSERT INTO staff (id, name, display_name, role, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now(), opts.mustChangePassword ? 1 : 0);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TouchpointError(ErrorCode.DUPLICATE, `staff member ${name} already exists`);
       throw err;
@@ -65,10 +91,10 @@ export class Staff {
   }
 
   /** Checks a password; the same scrypt work is done for unknown names so timing does not reveal them. */
-  async verify(name: string, password: string): Promise<StaffMember | undefined> {
-    const r = this.sql('SELECT id, name, display_name, role, password_hash FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string } | undefined;
+  async verify(name: string, password: string): Promise<(StaffMember & { mustChangePassword: boolean }) | undefined> {
+    const r = this.sql('SELECT id, name, display_name, role, password_hash, must_change_password FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string; must_change_password: number } | undefined;
     const ok = await verifyPassword(password, r?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-    return r && ok ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
+    return r && ok ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role, mustChangePassword: r.must_change_password === 1 } : undefined;
   }
 
   createSession(staffId: string, now = Date.now()): { token: string; csrfToken: string; expiresAt: number } {
@@ -79,11 +105,22 @@ export class Staff {
     return { token, csrfToken, expiresAt };
   }
 
-  session(token: string, now = Date.now()): StaffSession | undefined {
-    const r = this.sql('SELECT s.staff_id, s.csrf_token, s.expires_at FROM staff_sessions s WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number } | undefined;
+  /** Whether a login name is an account (failed logins show only existing names in clear). */
+  exists(name: string): boolean {
+    return this.sql('SELECT 1 FROM staff WHERE name = ?').get(name) !== undefined;
+  }
+
+  /**
+   * The session behind a token. A member who must still change a generated password has no usable session
+   * for anything else: unless the caller is one of the few places that allow it (`passwordChange: true`),
+   * the session reads as absent, so every channel refuses it by default.
+   */
+  session(token: string, opts: { passwordChange?: boolean } = {}, now = Date.now()): StaffSession | undefined {
+    const r = this.sql('SELECT s.staff_id, s.csrf_token, s.expires_at, m.must_change_password FROM staff_sessions s JOIN staff m ON m.id = s.staff_id WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number; must_change_password: number } | undefined;
     if (!r || r.expires_at < now) return undefined;
+    if (r.must_change_password === 1 && !opts.passwordChange) return undefined;
     const staff = this.get(r.staff_id);
-    return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at } : undefined;
+    return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at, mustChangePassword: r.must_change_password === 1 } : undefined;
   }
 
   /** Every account, including disabled ones, for the admin's staff list. */
@@ -103,24 +140,56 @@ export class Staff {
     if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${id} does not exist`);
     const role = change.role ? staffRole.parse(change.role) : current.role;
     const disabled = change.disabled ?? current.disabled;
+    const ends = disabled ? 'disabled' : role !== current.role ? 'role' : undefined;
     this.db.transaction(() => {
       this.sql('UPDATE staff SET role = ?, disabled = ? WHERE id = ?').run(role, disabled ? 1 : 0, id);
-      if (role !== current.role || disabled) this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+      if (ends) this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
     })();
+    if (ends) this.ended({ staffId: id, reason: ends });
     return { ...current, role, disabled };
   }
 
-  /** Issues a new one-time password and ends the member's sessions. */
+  /** Issues a new one-time password (to be changed at the next login) and ends the member's sessions. */
   async resetPassword(id: string): Promise<string> {
     const password = newPassword();
     const hash = await hashPassword(password);
-    const res = this.sql('UPDATE staff SET password_hash = ? WHERE id = ?').run(hash, id);
+    const res = this.sql('UPDATE staff SET password_hash = ?, must_change_password = 1 WHERE id = ?').run(hash, id);
     if (res.changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${id} does not exist`);
     this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+    this.ended({ staffId: id, reason: 'password-reset' });
     return password;
   }
 
+  /**
+   * The member's own change: checks the current password, stores the new one, clears must-change and ends
+   * every session of the member (the caller opens a fresh one), so a stolen session dies with the old password.
+   * Returns false when the current password is wrong.
+   */
+  async changePassword(id: string, current: string, next: string): Promise<boolean> {
+    const r = this.sql('SELECT password_hash FROM staff WHERE id = ? AND disabled = 0').get(id) as { password_hash: string } | undefined;
+    if (!r || !(await verifyPassword(current, r.password_hash))) return false;
+    const hash = await hashPassword(next);
+    this.db.transaction(() => {
+      this.sql('UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?').run(hash, id);
+      this.sql('DELETE FROM staff_sessions WHERE staff_id = ?').run(id);
+    })();
+    this.ended({ staffId: id, reason: 'password-change' });
+    return true;
+  }
+
   endSession(token: string): void {
+    const r = this.sql('SELECT staff_id FROM staff_sessions WHERE token_hash = ?').get(hashToken(token)) as { staff_id: string } | undefined;
     this.sql('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
+    if (r) this.ended({ staffId: r.staff_id, token, reason: 'logout' });
+  }
+
+  private ended(e: SessionsEnded): void {
+    for (const listener of this.endedListeners) {
+      try {
+        listener(e);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
   }
 }

@@ -5,7 +5,8 @@ import type { StaffMember, StaffSession } from '../fleet/staff.js';
 import type { Logger } from '../logger.js';
 import type { FlowCatalog } from './flows.js';
 import type { LiveHub } from './live-hub.js';
-import type { FailureLimiter } from './rate-limit.js';
+import type { LoginThrottle } from './rate-limit.js';
+import type { IncomingMessage } from 'node:http';
 
 /** What every API route can reach. One per HTTP server. */
 export interface ApiDeps {
@@ -15,7 +16,10 @@ export interface ApiDeps {
   log: Logger;
   hub: LiveHub;
   flows: FlowCatalog;
-  limiters: { account: FailureLimiter; ip: FailureLimiter };
+  /** Login attempts: reserved before hashing, locked per (account, address) with back-off. */
+  throttle: LoginThrottle;
+  /** The client address of a request (X-Forwarded-For only from a trusted proxy); see `clientIp`. */
+  clientIp: (req: IncomingMessage) => string;
   /** Add `Secure` to the session cookie (when served over HTTPS). */
   secureCookies: boolean;
 }

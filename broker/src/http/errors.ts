@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NOT_AUTHORIZED]: 401,
   [ErrorCode.FORBIDDEN_ROLE]: 403,
   [ErrorCode.CSRF]: 403,
+  [ErrorCode.PASSWORD_CHANGE_REQUIRED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.DUPLICATE]: 409,
   [ErrorCode.CONFLICT]: 409,

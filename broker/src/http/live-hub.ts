@@ -4,6 +4,7 @@ import type { LiveEvent } from '@touchpoint/protocol';
 import type { Fleet } from '../fleet/fleet.js';
 import { deviceHealthOf } from '../fleet/health.js';
 import type { Logger } from '../logger.js';
+import type { Counters } from '../counters.js';
 import type { Authed } from './context.js';
 import { setSecurityHeaders } from './security-headers.js';
 
@@ -18,6 +19,8 @@ interface Stream {
 interface Buffered {
   seq: number;
   event: LiveEvent;
+  /** The event as sent, serialised once: its length is what the backlog's byte bound counts. */
+  data: string;
   deviceId: string | null;
   /** Fleet-wide streams get this event too. */
   fleetWide: boolean;
@@ -30,12 +33,14 @@ export interface LiveHubOptions {
   heartbeatMs: number;
   /** Events kept for resuming after a reconnect (Last-Event-ID). */
   backlog: number;
+  /** ...and their size at most, so one device's large snapshots cannot pin memory (issue 12 #9). */
+  maxBacklogBytes: number;
   /** A stream whose socket buffers more than this is closed; the client reconnects and resumes. */
   maxBufferedBytes: number;
   maxStreamsPerSession: number;
 }
 
-export const DEFAULT_LIVE_OPTIONS: LiveHubOptions = { heartbeatMs: 15_000, backlog: 2_000, maxBufferedBytes: 1024 * 1024, maxStreamsPerSession: 8 };
+export const DEFAULT_LIVE_OPTIONS: LiveHubOptions = { heartbeatMs: 15_000, backlog: 2_000, maxBacklogBytes: 8 * 1024 * 1024, maxBufferedBytes: 1024 * 1024, maxStreamsPerSession: 8 };
 
 /**
  * The console's live channel: server-sent events fed by the fleet's LiveBus.
@@ -48,11 +53,12 @@ export class LiveHub {
   private readonly epoch = randomBytes(4).toString('hex');
   private seq = 0;
   private readonly backlog: Buffered[] = [];
+  private backlogSize = 0;
   private readonly streams = new Set<Stream>();
   private readonly healthKey = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(private readonly fleet: Fleet, private readonly log: Logger, private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS) {
+  constructor(private readonly fleet: Fleet, private readonly log: Logger, private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS, private readonly counters?: Counters) {
     const live = fleet.live;
     live.on('presence', (e) => this.publish({ type: 'presence', ...e }, e.deviceId, true));
     live.on('diagnostics', (d) => {
@@ -68,11 +74,20 @@ export class LiveHub {
     });
     live.on('help', (e) => this.publish({ type: 'help', ...e }, e.deviceId, false));
     live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
+    // Logout, disable, role change, password reset or change: the member's streams end now, not at the next heartbeat (issue 12, item 5).
+    fleet.staff.onSessionsEnded((e) => {
+      for (const s of this.streams) if (s.staffId === e.staffId && (e.token === undefined || s.token === e.token)) s.res.end();
+    });
     live.on('command', (e) => this.publish({ type: 'command', commandId: e.commandId, deviceId: e.deviceId, status: e.status, ...(e.code ? { code: e.code } : {}), ...(e.reason ? { reason: e.reason } : {}) }, e.deviceId, true));
   }
 
   get size(): number {
     return this.streams.size;
+  }
+
+  /** Bytes of serialised events held for resuming streams. */
+  get backlogBytes(): number {
+    return this.backlogSize;
   }
 
   /** Opens an event stream for a staff session; `device` narrows it to one device's detail events. */
@@ -98,8 +113,8 @@ export class LiveHub {
     res.on('close', () => this.detach(stream));
     // The browser waits this long before reconnecting; the client adds its own backoff on top.
     res.write('retry: 1500\n\n');
-    this.write(stream, `${this.epoch}-${this.seq}`, { type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() });
-    for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, b.event);
+    this.write(stream, `${this.epoch}-${this.seq}`, JSON.stringify({ type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() }));
+    for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, b.data);
     this.heartbeat ??= setInterval(() => this.tick(), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -109,11 +124,6 @@ export class LiveHub {
     let n = 0;
     for (const s of this.streams) if (s.token === token) n++;
     return n;
-  }
-
-  /** Ends a session's streams at once (logout); its EventSource then fails to reconnect (401). */
-  closeSession(token: string): void {
-    for (const s of this.streams) if (s.token === token) s.res.end();
   }
 
   private detach(stream: Stream): void {
@@ -126,7 +136,7 @@ export class LiveHub {
 
   private tick(): void {
     for (const s of this.streams) {
-      // A disabled member, a changed role or an expired session ends the stream.
+      // An expired session ends the stream (ended sessions were closed when they ended).
       if (!this.fleet.staff.session(s.token)) {
         s.res.end();
         continue;
@@ -148,10 +158,14 @@ export class LiveHub {
   }
 
   private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string): void {
-    const b: Buffered = { seq: ++this.seq, event, deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
+    const b: Buffered = { seq: ++this.seq, event, data: JSON.stringify(event), deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
     this.backlog.push(b);
-    if (this.backlog.length > this.options.backlog) this.backlog.shift();
-    for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, event);
+    this.backlogSize += b.data.length;
+    // Bounded by count and by bytes; a stream that asks for an evicted event gets `resumed: false` and refetches.
+    while (this.backlog.length > this.options.backlog || (this.backlogSize > this.options.maxBacklogBytes && this.backlog.length > 1)) {
+      this.backlogSize -= this.backlog.shift()!.data.length;
+    }
+    for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, b.data);
   }
 
   private wants(s: Stream, b: Buffered): boolean {
@@ -159,12 +173,16 @@ export class LiveHub {
     return s.device === null ? b.fleetWide : b.deviceId === s.device;
   }
 
-  private write(s: Stream, id: string, event: LiveEvent): void {
-    if (s.res.writableLength > this.options.maxBufferedBytes) {
+  private write(s: Stream, id: string, data: string): void {
+    if (s.res.destroyed) return;
+    // A client that does not read is dropped before its buffer passes the bound, not after: the client
+    // reconnects and resumes from the backlog (or refetches).
+    if (s.res.writableLength + data.length > this.options.maxBufferedBytes) {
+      this.counters?.inc('live.slow_client_dropped');
       this.log.warn('live stream too slow, closed', { staffId: s.staffId, code: 'RATE_LIMITED' });
       s.res.destroy();
       return;
     }
-    s.res.write(`id: ${id}\ndata: ${JSON.stringify(event)}\n\n`);
+    s.res.write(`id: ${id}\ndata: ${data}\n\n`);
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { ErrorCode, describeIssues } from '@touchpoint/protocol';
 import type { z } from 'zod';
 import { readCookie } from './cookies.js';
@@ -48,9 +49,38 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
   return readCookie(req.headers.cookie, name);
 }
 
-/** The peer address; proxies are not trusted, so X-Forwarded-For is ignored. */
-export function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+/** `::ffff:192.0.2.1` and `192.0.2.1` are one client. */
+function normalizeIp(address: string): string {
+  const a = address.trim().toLowerCase();
+  return a.startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
+}
+
+/** The configured reverse proxies, normalised for `clientIp`. */
+export function trustedProxySet(addresses: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((addresses ?? []).map(normalizeIp).filter((a) => a.length > 0));
+}
+
+const NO_PROXIES: ReadonlySet<string> = new Set();
+
+/**
+ * The client's address, the one place it is decided (login limits, audit).
+ * X-Forwarded-For is believed only when the peer is a configured proxy
+ * (`--trusted-proxy`, TP_TRUSTED_PROXIES); then the list is read from the
+ * right, skipping trusted proxies, and the first other address is the client.
+ * Anyone else's X-Forwarded-For is ignored, so it cannot dodge a lock
+ * (issue 12, Low: behind a proxy the per-IP limit locked everyone).
+ */
+export function clientIp(req: IncomingMessage, trusted: ReadonlySet<string> = NO_PROXIES): string {
+  const peer = normalizeIp(req.socket.remoteAddress ?? 'unknown');
+  if (!trusted.has(peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map(normalizeIp).filter((a) => a.length > 0);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (isIP(hop) === 0) return peer; // A garbled hop: trust nothing left of it.
+    if (!trusted.has(hop)) return hop;
+  }
+  return hops[0] ?? peer;
 }
 
 /** A state-changing request from a page on another origin is refused even before the CSRF token is checked. */

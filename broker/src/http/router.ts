@@ -6,7 +6,7 @@ import type { ApiDeps, Authed } from './context.js';
 import { HttpError, statusFor } from './errors.js';
 import { parseWith, queryObject, readJsonBody, sameOrigin } from './request.js';
 import { setSecurityHeaders } from './security-headers.js';
-import { authenticate, checkCsrf } from './session.js';
+import { PasswordChangeRequired, authenticate, checkCsrf } from './session.js';
 import { sendJson, type HttpHandler } from './server.js';
 
 export interface RouteInput<Q, B> {
@@ -31,6 +31,8 @@ export interface Route<QS extends z.ZodType = z.ZodType, BS extends z.ZodType = 
   action: string;
   /** Record every successful call as an access to the device in `:id` (reads of device data). */
   auditAccess?: boolean;
+  /** Also open to a member who must still change a generated password (only /api/me, logout, the change itself). */
+  beforePasswordChange?: boolean;
   query?: QS;
   body?: BS;
   /** Largest accepted body; default 16 KiB. */
@@ -106,7 +108,7 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
         }
       }));
       const r = hit.route;
-      auth = authenticate(req, deps.fleet.staff);
+      auth = authenticate(req, deps.fleet.staff, deps.clientIp(req), { passwordChange: r.beforePasswordChange ?? false });
       if (r.method !== 'GET') {
         if (!sameOrigin(req)) throw new HttpError(ErrorCode.CSRF, 'cross-origin request refused');
         checkCsrf(req, auth);
@@ -123,6 +125,7 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
       }
       sendJson(res, r.status ?? 200, out.data);
     } catch (err) {
+      if (err instanceof PasswordChangeRequired) auth = err.authed;
       if (err instanceof HttpError && err.code !== ErrorCode.NOT_AUTHORIZED) refuse(err);
       sendError(res, err, deps.log);
     }

@@ -6,7 +6,9 @@ import type { Logger } from '../logger.js';
 import type { ApiDeps } from './context.js';
 import { FlowCatalog } from './flows.js';
 import { DEFAULT_LIVE_OPTIONS, LiveHub, type LiveHubOptions } from './live-hub.js';
-import { DEFAULT_LOGIN_LIMITS, FailureLimiter, type LoginLimits } from './rate-limit.js';
+import { LoginLocks } from '../fleet/login-locks.js';
+import { DEFAULT_LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './rate-limit.js';
+import { clientIp, trustedProxySet } from './request.js';
 import { apiHandler, type Route } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -14,6 +16,7 @@ import { caseRoutes } from './routes/cases.js';
 import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
 import { flowRoutes } from './routes/flows.js';
+import { healthRoutes } from './routes/health.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { liveHandler } from './routes/live.js';
 import { loginHandler } from './routes/login.js';
@@ -31,15 +34,19 @@ export interface RouteContext {
   flowDirs?: string[] | undefined;
   loginLimits?: Partial<LoginLimits> | undefined;
   live?: Partial<LiveHubOptions> | undefined;
-  /** Mark the session cookie Secure; set when the console is served over HTTPS (directly or behind a proxy). */
+  /** Mark the session cookie Secure. Default: true when `publicUrl` is https (the console is served over HTTPS). */
   secureCookies?: boolean | undefined;
+  /** The origin staff reach the console at (--public-url); https makes cookies Secure by default. */
+  publicUrl?: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For names the client (--trusted-proxy). */
+  trustedProxies?: readonly string[] | undefined;
   /** Handlers of other services on this server (the video calls' /api/video/*), tried before the console API. */
   extraHandlers?: HttpHandler[] | undefined;
 }
 
 /** Every API endpoint, in one list (see docs/console.md for the table). */
 export const API_ROUTES: readonly Route[] = [
-  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...flowRoutes,
+  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...flowRoutes, ...healthRoutes,
 ];
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
@@ -48,6 +55,8 @@ const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url)
 export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...ctx.loginLimits };
   const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...ctx.live };
+  const proxies = trustedProxySet(ctx.trustedProxies);
+  const locks = new LoginLocks(ctx.fleet.db, { failures: limits.perAccount, windowMs: limits.windowMs, lockMs: limits.lockMs, maxLockMs: limits.maxLockMs });
   const deps: ApiDeps = {
     fleet: ctx.fleet,
     views: new DeviceViews(ctx.fleet.db),
@@ -55,11 +64,12 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     log: ctx.log,
     hub: new LiveHub(ctx.fleet, ctx.log, liveOptions),
     flows: new FlowCatalog(ctx.flowDirs ?? [EXAMPLES_DIR], ctx.log),
-    limiters: { account: new FailureLimiter(limits.perAccount, limits.windowMs), ip: new FailureLimiter(limits.perIp, limits.windowMs) },
-    secureCookies: ctx.secureCookies ?? false,
+    throttle: new LoginThrottle(locks, limits),
+    clientIp: (req) => clientIp(req, proxies),
+    secureCookies: ctx.secureCookies ?? ctx.publicUrl?.startsWith('https:') ?? false,
   };
   return [
-    healthHandler(() => ctx.counters.snapshot()),
+    healthHandler(),
     loginHandler(deps),
     liveHandler(deps, liveOptions.maxStreamsPerSession),
     ...(ctx.extraHandlers ?? []),

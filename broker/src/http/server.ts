@@ -28,8 +28,9 @@ export function createHttpServer(handlers: () => readonly HttpHandler[], log: Lo
   });
 }
 
-export const healthHandler = (counters: () => Record<string, number>): HttpHandler => (req, res) => {
+/** Liveness for load balancers, without a session: only the status. Counters are at GET /api/health (admin). */
+export const healthHandler = (): HttpHandler => (req, res) => {
   if (req.method !== 'GET' || req.url !== '/healthz') return false;
-  sendJson(res, 200, { ok: true, counters: counters() });
+  sendJson(res, 200, { ok: true });
   return true;
 };

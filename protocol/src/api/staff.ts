@@ -22,3 +22,11 @@ export const updateStaffRequest = z.object({
 export type UpdateStaffRequest = z.infer<typeof updateStaffRequest>;
 
 export const staffWithPassword = z.object({ staff: staffView, password: z.string().optional() });
+
+/** POST /api/staff/:id/unlock (admin): lifts the login locks of the account from every address. */
+export const unlockStaffResponse = z.object({ staff: staffView, locksLifted: z.number().int().min(0) });
+export type UnlockStaffResponse = z.infer<typeof unlockStaffResponse>;
+
+/** GET /api/health (admin): the broker's counters; the unauthenticated /healthz says only whether it is up. */
+export const healthResponse = z.object({ ok: z.literal(true), counters: z.record(z.string(), z.number()) });
+export type HealthResponse = z.infer<typeof healthResponse>;

@@ -15,7 +15,7 @@ export function liveHandler(deps: ApiDeps, maxStreamsPerSession = 8): HttpHandle
     setSecurityHeaders(res, 'api');
     try {
       if (req.method !== 'GET') throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? ''} is not allowed on /api/live`, 405, { allow: 'GET' });
-      const auth = authenticate(req, deps.fleet.staff);
+      const auth = authenticate(req, deps.fleet.staff, deps.clientIp(req));
       const query = parseWith(liveQuery, queryObject(url), 'query');
       if (query.device && !deps.fleet.devices.get(query.device)) throw new HttpError(ErrorCode.NOT_FOUND, `device ${query.device} does not exist`);
       if (deps.hub.streamsOf(auth.token) >= maxStreamsPerSession) throw new HttpError(ErrorCode.RATE_LIMITED, `at most ${maxStreamsPerSession} live streams per session`);

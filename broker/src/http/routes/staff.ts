@@ -1,4 +1,5 @@
-import { ErrorCode, assignableStaffResponse, createStaffRequest, staffListResponse, staffWithPassword, updateStaffRequest } from '@touchpoint/protocol';
+import { ErrorCode, assignableStaffResponse, createStaffRequest, staffListResponse, staffWithPassword, unlockStaffResponse, updateStaffRequest } from '@touchpoint/protocol';
+import { z } from 'zod';
 import { HttpError } from '../errors.js';
 import { route, type Route } from '../router.js';
 
@@ -14,7 +15,8 @@ export const staffRoutes: Route[] = [
   route({
     method: 'POST', path: '/api/staff', role: 'admin', action: 'staff.create', body: createStaffRequest, response: staffWithPassword, status: 201,
     handle: async ({ body, auth }, deps) => {
-      const { staff, password } = await deps.fleet.staff.add(body.name, body.role, body.displayName);
+      // The admin sees the generated password, so the member must replace it at first login.
+      const { staff, password } = await deps.fleet.staff.add(body.name, body.role, body.displayName, { mustChangePassword: true });
       deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'staff.create', target: staff.id, outcome: 'ok', detail: { name: staff.name, role: staff.role } });
       return { staff, password };
     },
@@ -34,6 +36,18 @@ export const staffRoutes: Route[] = [
       deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'staff.update', target: target.id, outcome: 'ok', detail: { role: updated.role, disabled: updated.disabled, passwordReset: Boolean(password) } });
       const { disabled: _disabled, ...staff } = updated;
       return password ? { staff, password } : { staff };
+    },
+  }),
+  route({
+    // Lifts the login locks of an account from every address (issue 12, Low: admin unlock); also `touchpoint staff unlock NAME`.
+    method: 'POST', path: '/api/staff/:id/unlock', role: 'admin', action: 'staff.unlock', body: z.object({}), response: unlockStaffResponse,
+    handle: ({ params, auth }, deps) => {
+      const target = deps.fleet.staff.listAll().find((m) => m.id === params.id);
+      if (!target) throw new HttpError(ErrorCode.NOT_FOUND, `staff member ${params.id!} does not exist`);
+      const locksLifted = deps.throttle.locks.unlock(target.name);
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'staff.unlock', target: target.id, outcome: 'ok', detail: { name: target.name, locksLifted, ip: auth.ip } });
+      const { disabled: _disabled, ...staff } = target;
+      return { staff, locksLifted };
     },
   }),
 ];
