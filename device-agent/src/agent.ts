@@ -15,6 +15,7 @@ import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagno
 import { touchUiExtensions } from './extensions/help-session/index.js';
 import { videoExtension } from './extensions/video/index.js';
 import { McuLink } from './extensions/mcu-link.js';
+import { loadKioskSecret } from './local-server/kiosk-key.js';
 import { LocalServer } from './local-server/local-server.js';
 import { childLogger, createLogger, type Logger } from './logger.js';
 import { MqttConnection } from './mqtt/connection.js';
@@ -198,6 +199,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         bus,
         link: () => mcu.link,
         logger: childLogger(logger, 'local'),
+        kiosk: { secret: loadKioskSecret(config.dataDir), urlFile: config.localServer.kioskUrlFile ?? join(config.dataDir, 'kiosk-url') },
       })
     : undefined;
 

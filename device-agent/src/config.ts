@@ -75,6 +75,8 @@ export const agentConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8787),
       /** Directory with the built touch UI (index.html); defaults to device-agent/ui/dist. */
       uiDir: z.string().optional(),
+      /** Where the agent writes the kiosk URL with the per-boot secret (mode 0600); defaults to dataDir/kiosk-url. */
+      kioskUrlFile: z.string().optional(),
     })
     .default({ enabled: true, host: '127.0.0.1', port: 8787 }),
   commands: z
@@ -113,7 +115,11 @@ export function parseConfig(value: unknown, baseDir: string = process.cwd()): Ag
       certFile: config.tls.certFile && absolute(baseDir, config.tls.certFile),
       keyFile: config.tls.keyFile && absolute(baseDir, config.tls.keyFile),
     },
-    localServer: { ...config.localServer, uiDir: config.localServer.uiDir && absolute(baseDir, config.localServer.uiDir) },
+    localServer: {
+      ...config.localServer,
+      uiDir: config.localServer.uiDir && absolute(baseDir, config.localServer.uiDir),
+      kioskUrlFile: config.localServer.kioskUrlFile && absolute(baseDir, config.localServer.kioskUrlFile),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ export type { AgentActionContext, AgentActionHandler, AgentActionRegistry } from
 export { installedHelpDir, helpContentSchema } from './extensions/commands/help-install.js';
 export type { ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
 export { LocalServer, type UiClient, type UiRequestHandler, type HttpHandler } from './local-server/local-server.js';
+export { kioskProtocols, kioskSecretOf } from './local-server/kiosk-key.js';
 export type { Outbox, ReportKind } from './outbox/outbox.js';
 export type { Reporter, CaseInput, CommandResultInput } from './outbox/reporter.js';
 export type { MqttConnection } from './mqtt/connection.js';

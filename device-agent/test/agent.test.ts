@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceTopic, parseTopic, type DiagnosticsMessage, type DeviceEventMessage } from '@touchpoint/protocol';
 import { createAgent, type Agent } from '../src/agent.js';
+import { kioskProtocols, kioskSecretOf } from '../src/local-server/kiosk-key.js';
 import { silentLogger } from '../src/logger.js';
 import { startAedes, type TestBroker } from './helpers/aedes.js';
 import { FakeBridge } from './helpers/fake-bridge.js';
@@ -170,7 +171,7 @@ describe('createAgent (real aedes, fake MCU)', () => {
     );
     await agent.start();
     const url = agent.services.localServer!.url!;
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, kioskProtocols(kioskSecretOf(agent.services.localServer!.kioskUrl!)!));
     const messages: ({ type: string; replyTo?: string } & Record<string, unknown>)[] = [];
     ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
     await new Promise((resolve) => ws.once('open', resolve));

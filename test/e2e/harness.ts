@@ -48,7 +48,7 @@ export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput
         const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
         contexts.push(context);
         const page = await context.newPage();
-        await page.goto(device.uiUrl);
+        await page.goto(device.kioskUrl);
         await page.getByRole('heading', { name: 'Help topics' }).waitFor(WAIT);
         return page;
       },

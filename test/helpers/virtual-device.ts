@@ -38,6 +38,8 @@ export interface VirtualDevice {
   readonly agent: Agent;
   /** http://127.0.0.1:port of the agent's touch UI server; the same across agent restarts. */
   readonly uiUrl: string;
+  /** What the kiosk browser opens: uiUrl with the per-boot kiosk secret in the fragment (the same across agent restarts). */
+  readonly kioskUrl: string;
   /** Stops the agent (a clean disconnect; the broker keeps its persistent session). The MCU keeps running. */
   stopAgent(): Promise<void>;
   /** Starts a fresh agent on the same data dir, client id and UI port. */
@@ -53,6 +55,7 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
   const mcu = await startVirtualMcu({ profile, config, pty: options.pty ?? true, speed: options.speed ?? 2, randomFaultsPerMinute: 0 });
   const binding = mcu.binding;
   let uiPort = 0;
+  let kioskUrl = '';
   let agent: Agent | undefined;
 
   const startAgent = async () => {
@@ -84,6 +87,7 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
     const url = next.services.localServer?.url;
     if (!url) throw new Error('the agent has no local server');
     uiPort = Number(new URL(url).port);
+    kioskUrl = next.services.localServer?.kioskUrl ?? '';
   };
   const stopAgent = async () => {
     const running = agent;
@@ -107,6 +111,9 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
     },
     get uiUrl() {
       return `http://127.0.0.1:${uiPort}`;
+    },
+    get kioskUrl() {
+      return kioskUrl;
     },
     stopAgent,
     startAgent,

@@ -21,6 +21,8 @@ export interface TouchStack {
   deviceId: string;
   /** http://127.0.0.1:port of the agent's touch UI server. */
   uiUrl: string;
+  /** The URL the kiosk opens: uiUrl with the per-boot kiosk secret in the fragment. */
+  kioskUrl: string;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
     cleanups.push(() => broker.close());
     const device = await startVirtualDevice(broker, { deviceId, dataDir: join(dir, 'agent'), pty: options.pty ?? true, speed: options.speed ?? 2 });
     cleanups.push(() => device.stop());
-    return { broker, mcu: device.mcu, agent: device.agent, deviceId, uiUrl: device.uiUrl, stop };
+    return { broker, mcu: device.mcu, agent: device.agent, deviceId, uiUrl: device.uiUrl, kioskUrl: device.kioskUrl, stop };
   } catch (err) {
     await stop();
     throw err;

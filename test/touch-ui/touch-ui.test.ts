@@ -45,7 +45,7 @@ beforeAll(async () => {
     if (!r.url().startsWith(stack.uiUrl) && !r.url().startsWith(stack.uiUrl.replace('http', 'ws'))) foreign.push(r.url());
   });
   (page as Page & { foreign?: string[] }).foreign = foreign;
-  await page.goto(stack.uiUrl);
+  await page.goto(stack.kioskUrl);
   await page.getByRole('heading', { name: 'Help topics' }).waitFor();
 });
 

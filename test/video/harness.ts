@@ -12,6 +12,8 @@ export interface VideoDevice {
   token: string;
   agent: Agent;
   uiUrl: string;
+  /** What the kiosk opens: uiUrl with the per-boot kiosk secret in the fragment. */
+  kioskUrl: string;
 }
 
 export interface VideoStack {
@@ -45,7 +47,7 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
     const device = async (deviceId: string, modelDir: string): Promise<VideoDevice> => {
       const d = await startVirtualDevice(broker, { deviceId, modelDir, dataDir: join(dir, deviceId), pty: false, speed: 1 });
       cleanups.push(() => d.stop());
-      return { deviceId, token: d.token, agent: d.agent, uiUrl: d.uiUrl };
+      return { deviceId, token: d.token, agent: d.agent, uiUrl: d.uiUrl, kioskUrl: d.kioskUrl };
     };
     const camera = await device('cm-video-cam', cameraModel);
     const noCamera = await device('cm-video-nocam', COFFEE_DIR);

@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { header, signalTopic, type SignalMessage } from '@touchpoint/protocol';
 import type { StaffMember } from '@touchpoint/broker';
+import { kioskProtocols, kioskSecretOf } from '@touchpoint/device-agent';
 import { CHROMIUM, eventually } from '../touch-ui/harness.js';
 import { COUNT_PEER_CONNECTIONS, consoleTestBundle, startVideoStack, type VideoStack } from './harness.js';
 
@@ -92,8 +93,8 @@ beforeAll(async () => {
   await consoleCtx.route('**/__video-test.html*', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>console</title><script type="module" src="/__video-test.js"></script>' }));
   await consoleCtx.route('**/__video-test.js', (route) => route.fulfill({ contentType: 'text/javascript', body: script }));
   consolePage = await consoleCtx.newPage();
-  camPage = await openDevice(stack.camera.uiUrl);
-  noCamPage = await openDevice(stack.noCamera.uiUrl);
+  camPage = await openDevice(stack.camera.kioskUrl);
+  noCamPage = await openDevice(stack.noCamera.kioskUrl);
 });
 
 afterAll(async () => {
@@ -235,7 +236,7 @@ describe('video call between the console and the touchscreen', () => {
     const svc = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.mqttPort}`, { clientId: 'svc-video-test', username: 'service', password: broker.serviceToken, reconnectPeriod: 0 });
     // Everything the agent pushes to touch UIs, as a second UI would see it.
     const pushed: { type: string }[] = [];
-    const ui = new WebSocket(`${camera.uiUrl.replace('http', 'ws')}/ws`);
+    const ui = new WebSocket(`${camera.uiUrl.replace('http', 'ws')}/ws`, kioskProtocols(kioskSecretOf(camera.kioskUrl)!));
     ui.on('message', (data: Buffer) => pushed.push(JSON.parse(data.toString()) as { type: string }));
     await new Promise((resolve) => ui.once('open', resolve));
     await svc.publishAsync(signalTopic(camera.deviceId, sessionId, 'down'), JSON.stringify({ ...header(), sessionId, staffId: 'st-intruder', from: 'staff', seq: 999, kind: 'offer', sdp: 'v=0\r\n' }), { qos: 1 });

@@ -114,11 +114,11 @@ export const suite: BenchSuite = {
       const ui: Timing[] = [];
       const base: Timing[] = [];
       // One warm-up of each (Chromium's own first start is not the UI's cost).
-      await measure(browser, stack.uiUrl);
+      await measure(browser, stack.kioskUrl);
       await measure(browser, hello.url);
       for (let i = 0; i < rounds; i++) {
         ctx.log(`touch-ui round ${i + 1}/${rounds}`);
-        ui.push(await measure(browser, stack.uiUrl));
+        ui.push(await measure(browser, stack.kioskUrl));
         base.push(await measure(browser, hello.url));
       }
       const row = (metric: string, pick: (t: Timing) => number, goal?: string, note?: string): BenchRow => ({

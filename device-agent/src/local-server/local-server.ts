@@ -6,6 +6,8 @@ import {
   decode,
   describeIssues,
   ErrorCode,
+  KIOSK_KEY_HEADER,
+  LOCAL_UI_SUBPROTOCOL,
   newId,
   uiRequestBase,
   type DeviceProfile,
@@ -17,7 +19,9 @@ import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
 import type { Extension } from '../extension.js';
 import type { Logger } from '../logger.js';
+import { checkKioskProtocols, kioskUrl, sameSecret, writePrivate } from './kiosk-key.js';
 import { LiveState } from './live-state.js';
+import { RAW_SECURITY_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
 
 /** One connected UI (a kiosk browser tab). */
@@ -42,6 +46,8 @@ export interface LocalServerOptions {
   bus: EventBus<AgentEvents>;
   link: () => LinkState;
   logger: Logger;
+  /** The per-boot kiosk secret (see kiosk-key.ts) and the 0600 file the kiosk URL with it is written to. */
+  kiosk: { secret: string; urlFile?: string };
 }
 
 const MAX_WS_PAYLOAD = 64 * 1024;
@@ -57,6 +63,8 @@ const STATE_THROTTLE_MS = 100;
  *
  * Only loopback: the Host header must name this server (a DNS-rebinding page
  * in the kiosk browser cannot reach it) and a WebSocket Origin must be ours.
+ * Only the kiosk: the WebSocket and POST routes need the per-boot kiosk secret.
+ * No framing: every response carries the headers of security-headers.ts.
  */
 export class LocalServer implements Extension {
   readonly name = 'local-server';
@@ -70,6 +78,7 @@ export class LocalServer implements Extension {
   private readonly off: (() => void)[] = [];
   private stateTimer: NodeJS.Timeout | undefined;
   private boundPort = 0;
+  private refused = 0;
 
   constructor(private readonly options: LocalServerOptions) {
     this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
@@ -90,6 +99,17 @@ export class LocalServer implements Extension {
 
   get state(): UiLiveState {
     return this.live.current;
+  }
+
+  /** The URL the kiosk browser opens (with the secret in the fragment); for the kiosk launcher only, never log it. */
+  get kioskUrl(): string | undefined {
+    const url = this.url;
+    return url ? kioskUrl(url, this.options.kiosk.secret) : undefined;
+  }
+
+  /** WebSocket clients and POST requests refused for a missing or wrong kiosk secret, Host or Origin. */
+  get refusedClients(): number {
+    return this.refused;
   }
 
   /** Register a UI request type. Returns a function that removes it. */
@@ -135,11 +155,19 @@ export class LocalServer implements Extension {
         else res.destroy();
       });
     });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+    // The client offers our subprotocol and its key (checked below); the agent answers with ours, never the key.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, handleProtocols: (offered) => (offered.has(LOCAL_UI_SUBPROTOCOL) ? LOCAL_UI_SUBPROTOCOL : false) });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://local');
       if (url.pathname !== '/ws' || !this.hostAllowed(req) || !this.originAllowed(req)) {
-        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        this.refuse('forbidden-host-or-origin', req);
+        socket.end(`HTTP/1.1 403 Forbidden\r\n${RAW_SECURITY_HEADERS}Connection: close\r\n\r\n`);
+        return;
+      }
+      const key = checkKioskProtocols(req.headers['sec-websocket-protocol'], this.options.kiosk.secret);
+      if (!key.ok) {
+        this.refuse(`kiosk-key-${key.reason}`, req);
+        socket.end(`HTTP/1.1 401 Unauthorized\r\n${RAW_SECURITY_HEADERS}Connection: close\r\n\r\n`);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
@@ -155,6 +183,11 @@ export class LocalServer implements Extension {
     this.wss = wss;
     this.boundPort = (server.address() as AddressInfo).port;
     this.options.logger.info('touch UI server listening', { url: this.url, uiDir: this.options.uiDir });
+    const urlFile = this.options.kiosk.urlFile;
+    if (urlFile) {
+      writePrivate(urlFile, `${this.kioskUrl}\n`);
+      this.options.logger.info('kiosk URL written (the kiosk browser opens it)', { file: urlFile });
+    }
   }
 
   async stop(): Promise<void> {
@@ -190,16 +223,27 @@ export class LocalServer implements Extension {
 
   private originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    if (origin === undefined) return true; // not a browser (curl, tests); the Host check still applies
+    if (origin === undefined) return true; // not a browser; it still needs the kiosk secret and the Host check
     const host = req.headers.host?.toLowerCase();
     return origin.toLowerCase() === `http://${host}`;
   }
 
+  /** Count and log a refused client; the secret itself never reaches the log. */
+  private refuse(reason: string, req: IncomingMessage): void {
+    this.refused += 1;
+    this.options.logger.warn('touch UI client refused', { code: ErrorCode.NOT_AUTHORIZED, reason, path: (req.url ?? '').split('?')[0]?.slice(0, 64), refusedTotal: this.refused });
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
     if (!this.hostAllowed(req)) return json(res, 403, { code: ErrorCode.NOT_AUTHORIZED, message: 'this server answers only on loopback' });
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const method = req.method ?? 'GET';
     const route = this.routes.get(`${method} ${url.pathname}`);
+    if (route && method === 'POST' && !this.postAllowed(req)) {
+      this.refuse('kiosk-key-http', req);
+      return json(res, 401, { code: ErrorCode.NOT_AUTHORIZED, message: `send the kiosk secret in ${KIOSK_KEY_HEADER}` });
+    }
     if (route) return void (await route(req, res, url));
     if (url.pathname.startsWith('/api/')) return json(res, 404, { code: ErrorCode.NOT_FOUND, message: `no endpoint ${method} ${url.pathname}` });
     if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { code: ErrorCode.NOT_FOUND, message: 'method not allowed' });
@@ -210,6 +254,12 @@ export class LocalServer implements Extension {
       return;
     }
     json(res, 404, { code: ErrorCode.NOT_FOUND, message: 'not found' });
+  }
+
+  /** A state-changing route: the kiosk secret in its header, and a browser Origin (if any) must be ours. */
+  private postAllowed(req: IncomingMessage): boolean {
+    const presented = req.headers[KIOSK_KEY_HEADER];
+    return this.originAllowed(req) && sameSecret(typeof presented === 'string' ? presented : undefined, this.options.kiosk.secret);
   }
 
   private onSocket(ws: WebSocket): void {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { UI_DOCUMENT_CSP } from './security-headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,6 +37,8 @@ export function resolveInside(root: string, urlPath: string): string | undefined
 /**
  * Serve a file from the UI directory. Paths without an extension fall back to
  * index.html (the UI routes on the client); hashed assets are cached for good.
+ * The document gets UI_DOCUMENT_CSP; anything else keeps the CSP already set
+ * on the response (the server's default, or a narrower one such as a flow image's).
  * Returns false when nothing was found, so the caller answers 404.
  */
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headOnly: boolean): Promise<boolean> {
@@ -58,7 +61,7 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     'content-length': info.size,
     'cache-control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
-    ...(isHtml ? { 'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'" } : {}),
+    ...(isHtml ? { 'content-security-policy': UI_DOCUMENT_CSP } : {}),
   });
   if (headOnly) {
     res.end();

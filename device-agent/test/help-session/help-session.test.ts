@@ -9,6 +9,7 @@ import type { AgentEvents } from '../../src/agent-events.js';
 import { EventBus } from '../../src/event-bus.js';
 import { HelpSessionExtension } from '../../src/extensions/help-session/help-session-extension.js';
 import type { HelpPort } from '../../src/help/port.js';
+import { kioskProtocols } from '../../src/local-server/kiosk-key.js';
 import { LocalServer } from '../../src/local-server/local-server.js';
 import { silentLogger } from '../../src/logger.js';
 import type { MessageHandler } from '../../src/mqtt/connection.js';
@@ -16,6 +17,7 @@ import { loadProfile } from '../../src/profile-loader.js';
 
 const MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'coffee-machine');
 const profile = loadProfile(MODEL_DIR);
+const KIOSK_SECRET = 'k'.repeat(43);
 
 /** A device for the engine: plain state, action runs recorded, progress reported in steps. */
 class FakeDevice implements HelpPort {
@@ -46,7 +48,7 @@ interface Client {
 }
 
 async function connect(url: string): Promise<Client> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, kioskProtocols(KIOSK_SECRET));
   const messages: Client['messages'] = [];
   const waiters: (() => void)[] = [];
   ws.on('message', (data: Buffer) => {
@@ -115,7 +117,7 @@ beforeEach(async () => {
   cases = [];
   subscriptions = new Map();
   connected = false;
-  server = new LocalServer({ host: '127.0.0.1', port: 0, uiDir: dir, deviceId: 'cm-unit', profile, agentVersion: '0.0.0', bus, link: () => 'up', logger: silentLogger });
+  server = new LocalServer({ host: '127.0.0.1', port: 0, uiDir: dir, deviceId: 'cm-unit', profile, agentVersion: '0.0.0', bus, link: () => 'up', logger: silentLogger, kiosk: { secret: KIOSK_SECRET } });
   help = new HelpSessionExtension({
     deviceId: 'cm-unit',
     profile,

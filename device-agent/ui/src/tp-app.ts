@@ -7,6 +7,7 @@ import { HelpSessionController } from './controllers/help-session-controller.js'
 import { LiveStateController } from './controllers/live-state-controller.js';
 import { LocaleController } from './controllers/locale-controller.js';
 import { AgentClient } from './data/agent-client.js';
+import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
 import './screens/tp-case-status.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
@@ -28,7 +29,9 @@ export class TpApp extends LitElement {
   declare showCase: boolean;
   declare consentOpen: boolean;
 
-  readonly client = new AgentClient();
+  /** The per-boot kiosk secret from the kiosk URL; without it the agent refuses the connection. */
+  private readonly kioskKey = takeKioskKey();
+  readonly client = new AgentClient(this.kioskKey ? { protocols: kioskProtocols(this.kioskKey) } : {});
   private readonly connection = new AgentConnectionController(this, this.client);
   private readonly live = new LiveStateController(this, this.client);
   private readonly i18n = new LocaleController(this);
@@ -165,7 +168,7 @@ export class TpApp extends LitElement {
         ? errorText && !help.screen
           ? html`<div class="banner" role="alert">${errorText}</div>`
           : html`<div></div>`
-        : html`<div class="banner" role="status">${this.connection.device ? t('agentLost') : t('connecting')}</div>`}
+        : html`<div class="banner" role="status">${this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired')}</div>`}
       <div class="screen">${this.screen(errorText)}</div>
       <tp-consent-sheet .t=${t} ?open=${this.consentOpen} ?hasSession=${help.screen !== null} ?pending=${help.pending}></tp-consent-sheet>
       <slot name="overlay"></slot>

@@ -89,3 +89,24 @@ export type UiReplyMessage = z.infer<typeof uiReplyMessage>;
 /** Any message from the agent: a core one, or an extension's `{ type: 'ns.name', ... }`. */
 export const uiAgentMessage = z.union([uiCoreMessage, z.looseObject({ type: uiMessageType })]);
 export type UiAgentMessage = UiCoreMessage | ({ type: string } & Record<string, unknown>);
+
+// ---- who may open the WebSocket (issue 12, Low: a per-boot kiosk secret) ----
+
+/**
+ * The kiosk opens `/ws` with two subprotocols: this one (the agent selects it)
+ * and `tp-kiosk.<secret>`, the per-boot secret the agent gave the kiosk in the
+ * URL fragment `#k=<secret>` (fragments never reach a server or a Referer).
+ * The UI bundle imports only types, so it spells these values out and the
+ * types below keep both sides in step.
+ */
+export const LOCAL_UI_SUBPROTOCOL = 'touchpoint.v1';
+export type LocalUiSubprotocol = typeof LOCAL_UI_SUBPROTOCOL;
+export const KIOSK_KEY_PROTOCOL_PREFIX = 'tp-kiosk.';
+export type KioskKeyProtocol = `${typeof KIOSK_KEY_PROTOCOL_PREFIX}${string}`;
+/** The URL fragment parameter that carries the secret to the kiosk page. */
+export const KIOSK_KEY_FRAGMENT = 'k';
+export type KioskKeyFragment = typeof KIOSK_KEY_FRAGMENT;
+/** Header a non-browser client sends the secret in on state-changing HTTP routes (POST). */
+export const KIOSK_KEY_HEADER = 'x-touchpoint-kiosk-key';
+/** base64url of 32 random bytes: valid in a subprotocol token, a header and a fragment as is. */
+export const KIOSK_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;

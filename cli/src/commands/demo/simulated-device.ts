@@ -20,6 +20,7 @@ export interface SimulatedDeviceOptions {
 export interface SimulatedDevice {
   deviceId: string;
   model: string;
+  /** The touchscreen's kiosk URL: the UI server with the per-boot kiosk secret in the fragment (without it the UI cannot connect). */
   uiUrl: string;
   serialPath: string;
   mcu: VirtualMcuHandle;
@@ -55,7 +56,7 @@ export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<S
     return {
       deviceId: o.deviceId,
       model: o.model,
-      uiUrl: agent.services.localServer?.url ?? `http://127.0.0.1:${o.uiPort}/`,
+      uiUrl: agent.services.localServer?.kioskUrl ?? `http://127.0.0.1:${o.uiPort}/`,
       serialPath,
       mcu,
       agent,

@@ -18,6 +18,8 @@ export class AgentRequestError extends Error {
 export interface AgentClientOptions {
   /** ws://host:port/ws; defaults to this page's origin. */
   url?: string;
+  /** WebSocket subprotocols: ours and the kiosk key (data/kiosk-key.ts); without the key the agent refuses the socket. */
+  protocols?: string[];
   /** Long: confirming an action replies once the action has run. */
   requestTimeoutMs?: number;
   reconnectMinMs?: number;
@@ -105,7 +107,7 @@ export class AgentClient {
 
   private open(): void {
     this.setStatus('connecting');
-    const socket = new WebSocket(this.url);
+    const socket = new WebSocket(this.url, this.options.protocols ?? []);
     this.socket = socket;
     socket.addEventListener('open', () => {
       this.attempt = 0;

@@ -9,6 +9,7 @@ export const de: Messages = {
   switchLanguageLabel: 'Language: English',
   connecting: 'Verbindung zum Gerät wird hergestellt …',
   agentLost: 'Die Verbindung zum Gerät ist unterbrochen. Neuer Versuch …',
+  notPaired: 'Diese Seite wurde nicht über die Kiosk-Adresse des Geräts geöffnet und kann sich deshalb nicht verbinden.',
   online: 'Online',
   offline: 'Offline',
   machineConnected: 'Maschine verbunden',

@@ -9,6 +9,7 @@ export const en = {
   switchLanguageLabel: 'Sprache: Deutsch',
   connecting: 'Connecting to the device …',
   agentLost: 'The connection to the device was lost. Reconnecting …',
+  notPaired: 'This screen was not opened from the device agent’s kiosk address, so it cannot connect.',
   online: 'Online',
   offline: 'Offline',
   machineConnected: 'Machine connected',

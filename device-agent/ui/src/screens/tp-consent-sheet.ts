@@ -1,16 +1,18 @@
 import { LitElement, css, html } from 'lit';
 import { emitIntent } from '../components/intent.js';
+import { ConsentArmController } from '../controllers/consent-arm-controller.js';
 import '../components/tp-sheet.js';
 import type { Translate } from '../i18n/translator.js';
 import { shared } from '../styles/shared.js';
 
-/** Before anything leaves the device: exactly what will be shared, and Share / Cancel. */
+/** Before anything leaves the device: exactly what will be shared, and Share / Cancel. Share works once the sheet has been seen (ConsentArmController). */
 export class TpConsentSheet extends LitElement {
   static override properties = { t: { attribute: false }, open: { type: Boolean }, hasSession: { type: Boolean }, pending: { type: Boolean } };
   declare t: Translate;
   declare open: boolean;
   declare hasSession: boolean;
   declare pending: boolean;
+  private readonly arm = new ConsentArmController(this);
 
   static override styles = [
     shared,
@@ -48,8 +50,12 @@ export class TpConsentSheet extends LitElement {
           : html`<li class="detail">${t('consentNoSession')}</li>`}
       </ul>
       <button slot="actions" id="consent-cancel" @click=${() => emitIntent(this, { kind: 'consent-cancel' })}>${t('cancel')}</button>
-      <button slot="actions" id="consent-share" class="primary" ?disabled=${this.pending} @click=${() => emitIntent(this, { kind: 'share' })}>${t('share')}</button>
+      <button slot="actions" id="consent-share" class="primary" ?disabled=${this.pending || !this.arm.armed} @click=${() => emitIntent(this, { kind: 'share' })}>${t('share')}</button>
     </tp-sheet>`;
+  }
+
+  protected override updated(): void {
+    this.arm.track(this.open);
   }
 }
 

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import QRCode from 'qrcode';
+import { ConsentArmController } from '../controllers/consent-arm-controller.js';
 import { VideoCallController, type VideoAgentPort } from './video-call-controller.js';
 import { fill, videoStrings } from './video-strings.js';
 
@@ -24,6 +25,8 @@ export class TpVideo extends LitElement {
   declare showQr: boolean;
   private qrFor: string | undefined;
 
+  /** Accept works once the ringing sheet has been on screen for a moment (issue 12, item 6). */
+  private readonly arm = new ConsentArmController(this);
   private readonly call = new VideoCallController(this, () => this.client ?? (this.parentElement as { client?: VideoAgentPort } | null)?.client);
   private readonly onLocale = (e: Event) => {
     this.locale = (e as CustomEvent<{ locale: string }>).detail.locale;
@@ -66,6 +69,7 @@ export class TpVideo extends LitElement {
   }
 
   protected override updated(): void {
+    this.arm.track(this.call.phase === 'ringing' && this.call.ring !== undefined);
     const remote = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
     if (remote && remote.srcObject !== (this.call.remoteStream ?? null)) remote.srcObject = this.call.remoteStream ?? null;
     const local = this.renderRoot.querySelector<HTMLVideoElement>('#local');
@@ -89,7 +93,7 @@ export class TpVideo extends LitElement {
         ${this.showQr ? this.renderQr(t, ring.shares.camera) : html`<button class="link" id="video-phone" @click=${() => (this.showQr = true)}>${t.usePhone}</button>`}
         <div class="actions">
           <button id="video-decline" class="danger" @click=${() => void this.call.decline()}>${t.decline}</button>
-          <button id="video-accept" class="primary" @click=${() => void this.call.accept()}>${t.accept}</button>
+          <button id="video-accept" class="primary" ?disabled=${!this.arm.armed} @click=${() => void this.call.accept()}>${t.accept}</button>
         </div>
       </section>`;
     }
@@ -133,6 +137,7 @@ export class TpVideo extends LitElement {
     .shares { margin: 0.2em 0 0.5em; padding-left: 1.2em; }
     .actions { display: flex; gap: 0.75em; margin-top: 0.75em; }
     button { min-height: 48px; min-width: 48px; font: inherit; font-weight: 600; border-radius: 10px; padding: 0 1em; cursor: pointer; flex: 1; border: 2px solid transparent; }
+    button:disabled { opacity: 0.55; cursor: default; }
     button:focus-visible { outline: 3px solid var(--tp-focus, #e8a200); outline-offset: 2px; }
     .primary { background: var(--tp-ok, #146c2e); color: #fff; }
     .danger { background: var(--tp-danger, #b3261e); color: #fff; }
