@@ -59,7 +59,7 @@ const mutated = fc.tuple(packet, fc.constantFrom('none', 'flip', 'truncate', 're
       return Buffer.concat([b, b, b]);
     case 'splice':
       return Buffer.concat([b.subarray(0, i), extra, b.subarray(i)]);
-    default:
+    case 'none':
       return b;
   }
 });
