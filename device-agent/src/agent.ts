@@ -9,7 +9,7 @@ import { EventBus } from './event-bus.js';
 import type { Extension } from './extension.js';
 import { CommandExtension } from './extensions/commands/command-extension.js';
 import { builtinActions, type AgentActionHandler, type AgentActionRegistry } from './extensions/commands/agent-actions.js';
-import { helpInstallAction } from './extensions/commands/help-install.js';
+import { helpContentSource, helpInstallAction } from './extensions/commands/help-install.js';
 import { ReplayStore } from './extensions/commands/replay-store.js';
 import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
 import { touchUiExtensions } from './extensions/help-session/index.js';
@@ -169,7 +169,13 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
   });
   actions.set(
     'help.install',
-    helpInstallAction({ dataDir: config.dataDir, profile, installed: (dir, sha256, flows) => bus.emit('help.installed', { dir, sha256, flows }) }),
+    helpInstallAction({
+      dataDir: config.dataDir,
+      profile,
+      source: helpContentSource(config.helpContent),
+      logger: childLogger(logger, 'help.install'),
+      installed: (dir, sha256, flows) => bus.emit('help.installed', { dir, sha256, flows }),
+    }),
   );
   for (const [name, handler] of Object.entries(hooks.actions ?? {})) actions.set(name, handler);
 

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +13,34 @@ const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 const trustedKey = z.object({
   keyId: z.string().min(1).max(64),
   publicKeyPem: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' }),
+});
+
+/** An https origin (scheme, host, optional port; nothing after), as `new URL(x).origin` spells it. */
+const httpsOrigin = z
+  .string()
+  .max(256)
+  .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', { message: 'must be an https:// origin' })
+  .refine(
+    (value) => {
+      if (!URL.canParse(value)) return true;
+      const u = new URL(value);
+      return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password && !value.includes('?') && !value.includes('#');
+    },
+    { message: 'must be an origin only, such as https://help.example.com (no path, query or credentials)' },
+  )
+  .transform((value) => new URL(value).origin);
+
+/**
+ * Where `help.install` may download content from and who must have signed it
+ * (issue 12 item 7). Absent: the device refuses every help.install. There is
+ * deliberately no setting for private addresses or extra CAs.
+ */
+const helpContentConfig = z.strictObject({
+  origins: z.array(httpsOrigin).min(1, 'needs at least one https origin'),
+  /** The device maker's content keys (`touchpoint content keygen`); never the fleet's command keys. */
+  keys: z.array(trustedKey).min(1, 'needs at least one content key'),
+  maxBytes: z.number().int().positive().max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+  timeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
 });
 
 export const agentConfigSchema = z.strictObject({
@@ -79,6 +108,7 @@ export const agentConfigSchema = z.strictObject({
       kioskUrlFile: z.string().optional(),
     })
     .default({ enabled: true, host: '127.0.0.1', port: 8787 }),
+  helpContent: helpContentConfig.optional(),
   commands: z
     .strictObject({
       /** How far the signer's clock may be ahead of ours (issuedAt) or expiry may lag. */
@@ -94,6 +124,15 @@ function absolute(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
+function sameKey(a: string, b: string): boolean {
+  try {
+    const der = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' });
+    return der(a).equals(der(b));
+  } catch {
+    return a.trim() === b.trim();
+  }
+}
+
 /**
  * Validate a config value; relative paths are resolved against baseDir.
  * Throws TouchpointError(SCHEMA_INVALID) naming every bad field.
@@ -104,6 +143,11 @@ export function parseConfig(value: unknown, baseDir: string = process.cwd()): Ag
     throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `invalid device config: ${describeIssues(parsed.error)}`, parsed.error.issues);
   }
   const config = parsed.data;
+  const shared = config.helpContent?.keys.find((content) => config.trustedKeys.some((command) => sameKey(content.publicKeyPem, command.publicKeyPem)));
+  if (shared) {
+    // A key that signs commands must not also sign content: separate keys are the point of issue 12 item 7.
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `invalid device config: helpContent.keys: ${shared.keyId} is also a command key in trustedKeys; use a separate content key`);
+  }
   return {
     ...config,
     dataDir: absolute(baseDir, config.dataDir),
