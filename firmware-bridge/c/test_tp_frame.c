@@ -104,6 +104,98 @@ static void test_oversize_and_reset(void) {
   CHECK(r == TP_FRAME_READY && parser.errors == 2, "recovers after reset");
 }
 
+/* Issue 13: a pause inside a frame (a stalled receiver) never drops a frame that checks out. */
+static void test_pause(void) {
+  tp_parser_t parser;
+  tp_frame_t got;
+  const struct valid_vector *v = &VALID[0];
+  size_t i, cut = v->wire_len / 2;
+  int r = 0, frames = 0;
+  tp_parser_init(&parser);
+  for (i = 0; i < cut; i++) r = tp_parser_feed(&parser, v->wire[i], &got);
+  tp_parser_pause(&parser);
+  for (i = cut; i < v->wire_len; i++) {
+    r = tp_parser_feed(&parser, v->wire[i], &got);
+    if (r == TP_FRAME_READY) frames++;
+  }
+  CHECK(frames == 1 && parser.errors == 0 && got.seq == v->seq && got.command == v->command, "split frame kept (%d frames, %u errors)", frames, (unsigned)parser.errors);
+
+  /* An abandoned partial frame, a pause, then a frame whose leading delimiter is missing: the frame is found. */
+  tp_parser_init(&parser);
+  frames = 0;
+  for (i = 0; i < cut; i++) tp_parser_feed(&parser, v->wire[i], &got);
+  tp_parser_pause(&parser);
+  for (i = 1; i < v->wire_len; i++) {
+    if (tp_parser_feed(&parser, v->wire[i], &got) == TP_FRAME_READY) frames++;
+  }
+  CHECK(frames == 1 && parser.errors == 1, "frame after abandoned partial (%d frames, %u errors)", frames, (unsigned)parser.errors);
+
+  /* Garbage, a pause, more garbage: still dropped, as one framing error. */
+  tp_parser_init(&parser);
+  for (i = 0; i < 10; i++) tp_parser_feed(&parser, 0x41, &got);
+  tp_parser_pause(&parser);
+  for (i = 0; i < 10; i++) tp_parser_feed(&parser, 0x42, &got);
+  r = tp_parser_feed(&parser, 0, &got);
+  CHECK(r < 0 && parser.errors == 1, "garbage across a pause dropped (%d)", r);
+
+  /* A full buffer of stale bytes before a pause makes room for the frame after it. */
+  tp_parser_init(&parser);
+  frames = 0;
+  for (i = 0; i < TP_MAX_ENCODED - 3u; i++) tp_parser_feed(&parser, 0x41, &got);
+  tp_parser_pause(&parser);
+  for (i = 1; i < v->wire_len; i++) {
+    if (tp_parser_feed(&parser, v->wire[i], &got) == TP_FRAME_READY) frames++;
+  }
+  CHECK(frames == 1, "frame after a full stale buffer (%d)", frames);
+}
+
+/* The largest frame without a zero byte (non-zero status, CRC) fits TP_MAX_WIRE exactly (515 COBS bytes + 2
+   delimiters) and parses back. */
+static void test_max_frame(void) {
+  static uint8_t body[TP_MAX_BODY];
+  uint8_t wire[TP_MAX_WIRE];
+  tp_frame_t frame = {TP_KIND_RESPONSE, 1, TP_CMD_PING, TP_ST_FAILED, NULL, TP_MAX_BODY};
+  tp_frame_t got;
+  tp_parser_t parser;
+  size_t i, n;
+  int frames = 0;
+  memset(body, 0x41, sizeof body);
+  frame.body = body;
+  CHECK(TP_MAX_ENCODED == 515u && TP_MAX_WIRE == 517u, "limits %u/%u", (unsigned)TP_MAX_ENCODED, (unsigned)TP_MAX_WIRE);
+  n = tp_frame_encode(&frame, wire, sizeof wire);
+  CHECK(n == TP_MAX_WIRE, "largest frame is %u wire bytes", (unsigned)n);
+  tp_parser_init(&parser);
+  for (i = 0; i < n; i++) {
+    if (tp_parser_feed(&parser, wire[i], &got) == TP_FRAME_READY) frames++;
+  }
+  CHECK(frames == 1 && got.body_len == TP_MAX_BODY && parser.errors == 0, "largest frame parses");
+}
+
+/* Numbered events: consecutive seqs from last_seq + 1, wrapping 255 -> 0; event_seq announces the counter. */
+static void test_event_counter(void) {
+  tp_event_counter_t counter = {254};
+  uint8_t wire[TP_MAX_WIRE], body[16];
+  tp_writer_t w;
+  tp_reader_t r;
+  tp_record_t rec;
+  tp_frame_t got;
+  tp_parser_t parser;
+  size_t i, n;
+  int k;
+  uint8_t expected[3] = {255, 0, 1};
+  for (k = 0; k < 3; k++) {
+    n = tp_event_encode(&counter, TP_EVT_ERROR_RAISED, NULL, 0, wire, sizeof wire);
+    tp_parser_init(&parser);
+    for (i = 0; i < n; i++) tp_parser_feed(&parser, wire[i], &got);
+    CHECK(n > 0 && got.kind == TP_KIND_EVENT && got.seq == expected[k] && counter.last_seq == expected[k], "event seq %d", k);
+  }
+  CHECK(tp_event_encode(&counter, TP_EVT_STATE, NULL, 0, wire, 4) == 0 && counter.last_seq == 1, "a frame that does not fit uses no seq");
+  tp_writer_init(&w, body, sizeof body);
+  tp_put_event_seq(&w, &counter);
+  tp_reader_init(&r, body, w.len);
+  CHECK(tp_next(&r, &rec) == 1 && tp_key_is(&rec, "event_seq") && rec.tag == TP_TAG_INT && rec.v.i == 1, "event_seq record");
+}
+
 /* Property loops: garbage never yields a frame; frames with noise between them come out once, in order. */
 static void test_fuzz(void) {
   int iteration;
@@ -146,6 +238,9 @@ static void test_fuzz(void) {
 int main(void) {
   test_vectors();
   test_oversize_and_reset();
+  test_pause();
+  test_max_frame();
+  test_event_counter();
   test_fuzz();
   if (failures) {
     fprintf(stderr, "%d failure(s)\n", failures);

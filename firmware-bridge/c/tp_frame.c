@@ -97,6 +97,7 @@ int tp_frame_decode(const uint8_t *raw, size_t len, tp_frame_t *frame) {
 
 void tp_parser_init(tp_parser_t *p) {
   p->len = 0;
+  p->mark_count = 0;
   p->discarding = 0;
   p->errors = 0;
 }
@@ -104,18 +105,47 @@ void tp_parser_init(tp_parser_t *p) {
 void tp_parser_reset(tp_parser_t *p) {
   if (p->len > 0 || p->discarding) p->errors++;
   p->len = 0;
+  p->mark_count = 0;
   p->discarding = 0;
 }
 
+void tp_parser_pause(tp_parser_t *p) {
+  if (p->discarding) { /* an oversize block paused: what follows may be a frame without its leading delimiter */
+    p->discarding = 0;
+    p->errors++;
+    return;
+  }
+  if (p->len == 0) return;
+  if (p->mark_count == TP_MAX_PAUSE_MARKS) { /* keep the latest marks */
+    memmove(p->marks, p->marks + 1, (TP_MAX_PAUSE_MARKS - 1u) * sizeof p->marks[0]);
+    p->mark_count--;
+  }
+  p->marks[p->mark_count++] = p->len;
+}
+
+static int decode_block(tp_parser_t *p, size_t start, tp_frame_t *frame) {
+  long decoded = tp_cobs_decode(p->buf + start, p->len - start, p->frame);
+  if (decoded < 0) return TP_ERR_MALFORMED;
+  return tp_frame_decode(p->frame, (size_t)decoded, frame);
+}
+
 int tp_parser_feed(tp_parser_t *p, uint8_t byte, tp_frame_t *frame) {
-  long decoded;
   int result;
+  uint8_t i;
   if (byte != 0) {
     if (p->discarding) return TP_NEED_MORE;
     if (p->len == sizeof p->buf) {
-      p->discarding = 1; /* oversize: skip to the next delimiter */
-      p->len = 0;
-      return TP_NEED_MORE;
+      if (p->mark_count > 0) { /* bytes before the last pause cannot belong to this frame */
+        size_t keep = p->marks[p->mark_count - 1u];
+        memmove(p->buf, p->buf + keep, p->len - keep);
+        p->len -= keep;
+        p->mark_count = 0;
+        p->errors++;
+      } else {
+        p->discarding = 1; /* oversize: skip to the next delimiter */
+        p->len = 0;
+        return TP_NEED_MORE;
+      }
     }
     p->buf[p->len++] = byte;
     return TP_NEED_MORE;
@@ -126,15 +156,31 @@ int tp_parser_feed(tp_parser_t *p, uint8_t byte, tp_frame_t *frame) {
     return TP_ERR_TOO_LARGE;
   }
   if (p->len == 0) return TP_NEED_MORE; /* idle delimiter */
-  decoded = tp_cobs_decode(p->buf, p->len, p->frame);
-  p->len = 0;
-  if (decoded < 0) {
-    p->errors++;
-    return TP_ERR_MALFORMED;
+  result = decode_block(p, 0, frame);
+  for (i = 0; result != TP_FRAME_READY && i < p->mark_count; i++) {
+    if (decode_block(p, p->marks[i], frame) == TP_FRAME_READY) {
+      p->errors++; /* the bytes before the pause */
+      result = TP_FRAME_READY;
+    }
   }
-  result = tp_frame_decode(p->frame, (size_t)decoded, frame);
+  p->len = 0;
+  p->mark_count = 0;
   if (result != TP_FRAME_READY) p->errors++;
   return result;
+}
+
+size_t tp_event_encode(tp_event_counter_t *c, uint8_t code, const uint8_t *body, size_t body_len, uint8_t *out, size_t out_size) {
+  tp_frame_t event;
+  size_t n;
+  event.kind = TP_KIND_EVENT;
+  event.seq = (uint8_t)(c->last_seq + 1u);
+  event.command = code;
+  event.status = 0;
+  event.body = body;
+  event.body_len = body_len;
+  n = tp_frame_encode(&event, out, out_size);
+  if (n > 0) c->last_seq = event.seq;
+  return n;
 }
 
 void tp_writer_init(tp_writer_t *w, uint8_t *buf, size_t cap) {
@@ -191,6 +237,8 @@ void tp_put_strn(tp_writer_t *w, const char *key, const char *value, size_t len)
 }
 
 void tp_put_str(tp_writer_t *w, const char *key, const char *value) { tp_put_strn(w, key, value, strlen(value)); }
+
+void tp_put_event_seq(tp_writer_t *w, const tp_event_counter_t *c) { tp_put_int(w, "event_seq", (int32_t)c->last_seq); }
 
 void tp_reader_init(tp_reader_t *r, const uint8_t *body, size_t len) {
   r->body = body;

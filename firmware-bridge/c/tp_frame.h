@@ -19,8 +19,12 @@
 #define TP_CRC_SIZE 2u
 #define TP_MIN_FRAME (TP_HEADER_SIZE + TP_CRC_SIZE)
 #define TP_MAX_BODY (TP_MAX_FRAME - TP_MIN_FRAME)
-#define TP_MAX_ENCODED (TP_MAX_FRAME + (TP_MAX_FRAME + 253u) / 254u + 1u)
-#define TP_MAX_WIRE (TP_MAX_ENCODED + 2u)
+/* Largest COBS block: one code byte per run of 254 non-zero bytes, plus the final one (512 -> 515). */
+#define TP_MAX_ENCODED (TP_MAX_FRAME + TP_MAX_FRAME / 254u + 1u)
+#define TP_MAX_WIRE (TP_MAX_ENCODED + 2u) /* with both delimiters: 517 */
+#ifndef TP_MAX_PAUSE_MARKS
+#define TP_MAX_PAUSE_MARKS 4u /* pauses remembered inside one block (tp_parser_pause) */
+#endif
 
 enum tp_kind { TP_KIND_REQUEST = 0x01, TP_KIND_RESPONSE = 0x02, TP_KIND_EVENT = 0x03 };
 enum tp_command { TP_CMD_GET_INFO = 0x01, TP_CMD_READ_SENSORS = 0x02, TP_CMD_READ_ERRORS = 0x03, TP_CMD_RUN_ACTION = 0x04, TP_CMD_SUBSCRIBE = 0x05, TP_CMD_PING = 0x06 };
@@ -58,15 +62,31 @@ typedef struct {
   uint8_t buf[TP_MAX_ENCODED];
   uint8_t frame[TP_MAX_FRAME];
   size_t len;
+  size_t marks[TP_MAX_PAUSE_MARKS]; /* offsets in buf where a pause happened, oldest first */
+  uint8_t mark_count;
   uint8_t discarding;
   uint32_t errors; /* running count of framing errors */
 } tp_parser_t;
 
 void tp_parser_init(tp_parser_t *p);
-/* Call when no byte arrived for the inter-byte timeout (50 ms at 115200 baud): drops a partial frame. */
+/* Call when no byte arrived for the inter-byte timeout (50 ms at 115200 baud). It drops nothing: at the next
+   delimiter the whole block is tried first, and only if it does not check out, the bytes after each pause. So a
+   frame that was merely slow is kept, and a frame sent after an abandoned partial one is still found. */
+void tp_parser_pause(tp_parser_t *p);
+/* Drops a partial frame unconditionally (e.g. after the UART reported an overrun). */
 void tp_parser_reset(tp_parser_t *p);
 /* On TP_FRAME_READY, *frame is valid until the next call. */
 int tp_parser_feed(tp_parser_t *p, uint8_t byte, tp_frame_t *frame);
+
+/* Event numbering (docs/serial-protocol.md 4.1): every event carries the next value of an 8-bit counter, and the
+   SUBSCRIBE response announces it with an "event_seq" record, so the host detects a lost event. */
+typedef struct {
+  uint8_t last_seq; /* seq of the last event sent; start at 0 */
+} tp_event_counter_t;
+
+/* Encodes an EVENT frame with seq = last_seq + 1 (wrapping); the counter advances only when the frame fits.
+   Returns the wire length, or 0. */
+size_t tp_event_encode(tp_event_counter_t *c, uint8_t code, const uint8_t *body, size_t body_len, uint8_t *out, size_t out_size);
 
 /* Body records: key length, key, type tag, value. */
 enum tp_tag { TP_TAG_BOOL = 'b', TP_TAG_INT = 'i', TP_TAG_FLOAT = 'f', TP_TAG_STRING = 's' };
@@ -83,6 +103,8 @@ void tp_put_int(tp_writer_t *w, const char *key, int32_t value);
 void tp_put_float(tp_writer_t *w, const char *key, float value);
 void tp_put_str(tp_writer_t *w, const char *key, const char *value);
 void tp_put_strn(tp_writer_t *w, const char *key, const char *value, size_t len);
+/* The SUBSCRIBE response record "event_seq" (int) that announces numbered events. */
+void tp_put_event_seq(tp_writer_t *w, const tp_event_counter_t *c);
 
 typedef struct {
   const char *key; /* not NUL-terminated */

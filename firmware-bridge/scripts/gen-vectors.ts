@@ -16,6 +16,7 @@ const frames: Array<{ name: string; frame: Omit<Frame, 'body'> & { records: Reco
   { name: 'run_action busy', frame: { kind: FrameKind.response, seq: 5, command: Command.runAction, status: Status.busy, records: [['reason', 'busy']] } },
   { name: 'unknown command response', frame: { kind: FrameKind.response, seq: 6, command: 0x7f, status: Status.unknownCommand, records: [] } },
   { name: 'subscribe request', frame: { kind: FrameKind.request, seq: 7, command: Command.subscribe, status: 0, records: [['events', true]] } },
+  { name: 'subscribe response (numbered events)', frame: { kind: FrameKind.response, seq: 7, command: Command.subscribe, status: Status.ok, records: [['event_seq', 8]] } },
   { name: 'progress event', frame: { kind: FrameKind.event, seq: 9, command: EventCode.progress, status: 0, records: [['action', 'descale'], ['percent', 50]] } },
   { name: 'action_done event', frame: { kind: FrameKind.event, seq: 10, command: EventCode.actionDone, status: 0, records: [['action', 'descale'], ['ok', true]] } },
   { name: 'error_raised event', frame: { kind: FrameKind.event, seq: 11, command: EventCode.errorRaised, status: 0, records: [['code', 'E03']] } },

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { parseFaults } from './config.js';
 import { CONTROL_HELP } from './control.js';
 import { loadModel } from './model.js';
 import { startVirtualMcu } from './start.js';
@@ -15,7 +16,7 @@ Options:
   --port PATH            attach to an existing serial port or pty end
   --pty                  create a socat pty pair and print the path the bridge should open
   --baud N               baud rate (default 115200; a pty ignores it)
-  --faults SPEC          frame faults, e.g. drop=0.05,corrupt=0.01,delay=20
+  --faults SPEC          frame faults, e.g. drop=0.05,corrupt=0.01,delay=20,split=300,lose=1
   --random-faults N      random realistic device faults per minute (default from mcu-sim.json, 0)
   --speed N              run actions N times faster (default 1)
 
@@ -46,9 +47,9 @@ export const mcuSimCommand: CliCommand = {
       return ExitCode.usage;
     }
     const { profile, config } = await loadModel(values.profile);
-    const faults = values.faults ? parseFaults(values.faults) : undefined;
-    if (faults === null) {
-      console.error(`touchpoint mcu-sim: bad --faults "${values.faults}" (drop=P,corrupt=P,delay=MS)`);
+    const parsedFaults = values.faults ? parseFaults(values.faults.split(',')) : undefined;
+    if (parsedFaults && !parsedFaults.ok) {
+      console.error(`touchpoint mcu-sim: ${parsedFaults.reason}`);
       return ExitCode.usage;
     }
     const handle = await startVirtualMcu({
@@ -57,7 +58,7 @@ export const mcuSimCommand: CliCommand = {
       ...(values.port ? { path: values.port } : { pty: true }),
       baudRate: Number(values.baud),
       speed: Number(values.speed) > 0 ? Number(values.speed) : 1,
-      ...(faults ? { faults } : {}),
+      ...(parsedFaults?.ok ? { faults: parsedFaults.faults } : {}),
       ...(values['random-faults'] !== undefined ? { randomFaultsPerMinute: Number(values['random-faults']) } : {}),
       log: (line) => console.error(`mcu-sim: ${line}`),
     });
@@ -83,14 +84,3 @@ export const mcuSimCommand: CliCommand = {
     return ExitCode.ok;
   },
 };
-
-function parseFaults(spec: string): { drop?: number; corrupt?: number; delayMs?: number } | null {
-  const out: Record<string, number> = {};
-  for (const part of spec.split(',')) {
-    const [key, value] = part.split('=');
-    const field = key === 'delay' ? 'delayMs' : key;
-    if (!field || !['drop', 'corrupt', 'delayMs'].includes(field) || value === undefined || Number.isNaN(Number(value))) return null;
-    out[field] = Number(value);
-  }
-  return out;
-}

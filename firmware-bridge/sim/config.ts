@@ -59,8 +59,29 @@ export const faultConfig = z.object({
   drop: z.number().min(0).max(1).default(0),
   corrupt: z.number().min(0).max(1).default(0),
   delayMs: z.number().int().nonnegative().default(0),
+  /** Every event frame goes out in two parts this far apart; frames behind it wait (issue 13: a stalled host). */
+  splitMs: z.number().int().nonnegative().default(0),
+  /** The next N events are lost after they got their seq, so the host sees a gap in the numbering. */
+  dropEvents: z.number().int().nonnegative().default(0),
 });
 export type FaultConfig = z.infer<typeof faultConfig>;
+
+export const FAULT_SYNTAX = 'drop=P corrupt=P delay=MS split=MS lose=N';
+const faultFields: Record<string, keyof FaultConfig> = { drop: 'drop', corrupt: 'corrupt', delay: 'delayMs', split: 'splitMs', lose: 'dropEvents' };
+
+/** Parses `key=value` fault settings (FAULT_SYNTAX), from the CLI's --faults or the `faults` control line. */
+export function parseFaults(parts: string[]): { ok: true; faults: Partial<FaultConfig> } | { ok: false; reason: string } {
+  const raw: Record<string, number> = {};
+  for (const part of parts) {
+    const [key = '', value] = part.split('=');
+    const field = faultFields[key];
+    if (!field || value === undefined || value.trim() === '' || Number.isNaN(Number(value))) return { ok: false, reason: `bad fault "${part}" (${FAULT_SYNTAX})` };
+    raw[field] = Number(value);
+  }
+  const parsed = faultConfig.partial().safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `bad faults: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  return { ok: true, faults: Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) };
+}
 
 export function holds(condition: SimCondition, value: unknown): boolean {
   if (condition.equals !== undefined && value !== condition.equals) return false;

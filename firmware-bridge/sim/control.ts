@@ -1,11 +1,14 @@
 import type { SensorValue } from '@touchpoint/protocol';
+import { FAULT_SYNTAX, parseFaults } from './config.js';
 import type { VirtualMcu } from './virtual-mcu.js';
 
 export const CONTROL_HELP = `Control lines (stdin of \`touchpoint mcu-sim\`, or VirtualMcuHandle.control()):
   set <sensor> <value>          change physical state, e.g. "set water_tank_level 100" (value: number, true/false or text)
   raise <code> | clear <code>   raise or clear an error code, e.g. "raise E05"
   scenario <name>               apply a named scenario from mcu-sim.json, e.g. "scenario refill_tank"
-  faults drop=P corrupt=P delay=MS   frame fault injection (P in 0..1)
+  faults ${FAULT_SYNTAX}
+                                frame faults (P in 0..1); split: every event in two parts MS apart;
+                                lose: the next N events are lost (a gap in their seq)
   random <perMinute>            rate of random realistic faults (0 = off)
   unplug <ms>                   simulate pulling the cable for ms milliseconds
   status                        print sensors, errors and faults as one JSON line`;
@@ -41,14 +44,9 @@ export async function runControl(target: ControlTarget, line: string): Promise<s
       return `ok scenario ${name}`;
     }
     case 'faults': {
-      const patch: Record<string, number> = {};
-      for (const arg of args) {
-        const [key, value] = arg.split('=');
-        const field = key === 'delay' ? 'delayMs' : key;
-        if (!field || !['drop', 'corrupt', 'delayMs'].includes(field) || value === undefined || Number.isNaN(Number(value))) throw new Error(`bad fault "${arg}" (drop=P corrupt=P delay=MS)`);
-        patch[field] = Number(value);
-      }
-      mcu.setFaults(patch);
+      const parsed = parseFaults(args);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      mcu.setFaults(parsed.faults);
       return `ok faults ${JSON.stringify(mcu.faults)}`;
     }
     case 'random': {

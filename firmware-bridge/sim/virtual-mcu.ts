@@ -39,7 +39,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   readonly errors = new Set<string>();
   faults: FaultConfig;
   subscribed = false;
-  readonly counters = { requests: 0, framingErrors: 0, dropped: 0, corrupted: 0 };
+  readonly counters = { requests: 0, framingErrors: 0, dropped: 0, corrupted: 0, split: 0, lostEvents: 0 };
   private readonly parser: FrameParser;
   private readonly random: () => number;
   private readonly changed = new Set<string>();
@@ -49,6 +49,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private tickTimer: NodeJS.Timeout | undefined;
   private lastStateEvent = 0;
   private randomFaultsPerMinute: number;
+  /** A split frame's second part is pending: what the MCU sends meanwhile waits, as on a UART. */
+  private holding: { timer: NodeJS.Timeout; queue: Uint8Array[] } | undefined;
 
   constructor(private readonly options: VirtualMcuOptions) {
     super();
@@ -81,6 +83,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     this.tickTimer = undefined;
     for (const timer of this.running?.timers ?? []) clearTimeout(timer);
     this.running = undefined;
+    clearTimeout(this.holding?.timer);
+    this.holding = undefined;
   }
 
   receive(bytes: Uint8Array): void {
@@ -168,7 +172,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         return [Status.ok, [...this.errors].map((code): Record_ => [code, true])];
       case Command.subscribe:
         this.subscribed = records.find(([k]) => k === 'events')?.[1] !== false;
-        return [Status.ok, []];
+        // event_seq: this MCU numbers its events; the next one carries eventSeq + 1 (docs/serial-protocol.md §4.1).
+        return [Status.ok, [['event_seq', this.eventSeq]]];
       case Command.ping:
         return [Status.ok, records];
       case Command.runAction:
@@ -287,10 +292,16 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private sendEvent(code: number, records: Record_[]): void {
     if (!this.subscribed) return;
     this.eventSeq = (this.eventSeq + 1) & 0xff;
-    this.write(encodeFrame({ kind: FrameKind.event, seq: this.eventSeq, command: code, status: 0, body: encodeRecords(records) }));
+    if (this.faults.dropEvents > 0) {
+      this.faults = { ...this.faults, dropEvents: this.faults.dropEvents - 1 };
+      this.counters.lostEvents++;
+      this.emit('log', `fault: event seq ${this.eventSeq} (0x${code.toString(16)}) lost`);
+      return;
+    }
+    this.write(encodeFrame({ kind: FrameKind.event, seq: this.eventSeq, command: code, status: 0, body: encodeRecords(records) }), this.faults.splitMs);
   }
 
-  private write(bytes: Uint8Array): void {
+  private write(bytes: Uint8Array, splitMs = 0): void {
     if (this.random() < this.faults.drop) {
       this.counters.dropped++;
       return;
@@ -303,6 +314,27 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       out[i] = ((out[i] as number) ^ (1 << Math.floor(this.random() * 8))) || 0x01;
     }
     if (this.faults.delayMs > 0) setTimeout(() => this.emit('output', out), this.faults.delayMs);
-    else this.emit('output', out);
+    else this.output(out, splitMs);
+  }
+
+  /** Sends in order; with splitMs, the frame's first half now and the rest (and anything queued) after the pause. */
+  private output(bytes: Uint8Array, splitMs: number): void {
+    if (this.holding) {
+      this.holding.queue.push(bytes);
+      return;
+    }
+    if (splitMs <= 0 || bytes.length < 4) {
+      this.emit('output', bytes);
+      return;
+    }
+    this.counters.split++;
+    const cut = bytes.length >> 1;
+    this.emit('output', bytes.subarray(0, cut));
+    const queue = [bytes.subarray(cut)];
+    const timer = setTimeout(() => {
+      this.holding = undefined;
+      this.emit('output', Uint8Array.from(queue.flatMap((part) => [...part])));
+    }, splitMs);
+    this.holding = { timer, queue };
   }
 }

@@ -12,12 +12,14 @@ import {
   type McuInfo,
   type SensorValue,
 } from '@touchpoint/protocol';
-import { decodeErrors, decodeInfo, decodeSensors, encodeRunAction, recordsOf, statusError } from './commands/codecs.js';
+import { decodeErrors, decodeEventSeq, decodeInfo, decodeSensors, encodeRunAction, recordsOf, statusError } from './commands/codecs.js';
 import { decodeEvent, type McuEvent } from './commands/events.js';
 import { Command, FrameKind, Status, commandName } from './frame/constants.js';
 import { encodeFrame, type Frame } from './frame/frame.js';
 import { FrameParser } from './frame/parser.js';
 import { encodeRecords } from './frame/records.js';
+import { ErrorLedger } from './session/error-ledger.js';
+import { EventSequence } from './session/event-sequence.js';
 import { Waitress } from './session/waitress.js';
 import { SerialTransport } from './transport/serial-transport.js';
 
@@ -63,6 +65,21 @@ export interface BridgeStats {
   reopenCount: number;
   unexpectedSeq: number;
   badEvents: number;
+  /** Frames that checked out although the host saw a pause inside them (a stalled host; issue 13). */
+  pausedFrames: number;
+  /** Gaps in the MCU's event numbering, and how many events they skipped (docs/serial-protocol.md §4.1). */
+  eventGaps: number;
+  eventsMissed: number;
+  /** error.raised / error.cleared events the bridge emitted because a READ_ERRORS showed lost ones. */
+  errorCorrections: number;
+}
+
+/** Emitted when the MCU's event numbering skips: `missed` events before the one with `seq` never arrived. */
+export interface EventGap {
+  missed: number;
+  seq: number;
+  /** Gaps on this bridge so far, this one included. */
+  gaps: number;
 }
 
 export interface FirmwareBridge {
@@ -79,9 +96,11 @@ export interface FirmwareBridge {
   on(event: 'event', listener: (e: McuEvent) => void): this;
   on(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
   on(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
+  on(event: 'gap', listener: (gap: EventGap) => void): this;
   off(event: 'event', listener: (e: McuEvent) => void): this;
   off(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
   off(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
+  off(event: 'gap', listener: (gap: EventGap) => void): this;
 }
 
 interface ActionWaiter {
@@ -98,7 +117,10 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   private readonly parser: FrameParser;
   private readonly waitress: Waitress;
   private readonly log: BridgeLogger;
-  private readonly counters = { framesIn: 0, framesOut: 0, framingErrors: 0, badEvents: 0 };
+  private readonly counters = { framesIn: 0, framesOut: 0, framingErrors: 0, badEvents: 0, eventGaps: 0, eventsMissed: 0 };
+  private readonly eventSeq = new EventSequence();
+  private readonly ledger = new ErrorLedger((event) => this.emitSafely('event', event));
+  private unnumberedLogged = false;
   private readonly actions = new Map<string, ActionWaiter>();
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -139,7 +161,15 @@ class Bridge extends EventEmitter implements FirmwareBridge {
 
   get stats(): Readonly<BridgeStats> {
     const w = this.waitress.stats;
-    return { ...this.counters, timeouts: w.timeouts, retries: w.retries, unexpectedSeq: w.unexpectedSeq, reopenCount: this.transport.reopenCount };
+    return {
+      ...this.counters,
+      timeouts: w.timeouts,
+      retries: w.retries,
+      unexpectedSeq: w.unexpectedSeq,
+      reopenCount: this.transport.reopenCount,
+      pausedFrames: this.parser.stats.pausedFrames,
+      errorCorrections: this.ledger.corrections,
+    };
   }
 
   async open(): Promise<void> {
@@ -227,6 +257,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     this.emit('frame', 'in', frame);
     switch (frame.kind) {
       case FrameKind.response:
+        this.observeResponse(frame);
         this.waitress.handleResponse(frame);
         return;
       case FrameKind.event:
@@ -238,7 +269,47 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     }
   }
 
+  /**
+   * Responses that carry MCU state are read here, synchronously at their place in the byte stream, before the
+   * caller's continuation runs: an event that follows a response in the same chunk must be applied after it.
+   */
+  private observeResponse(frame: Frame): void {
+    if (frame.status !== Status.ok) return;
+    try {
+      if (frame.command === Command.subscribe) this.onSubscribed(decodeEventSeq(recordsOf(frame)));
+      else if (frame.command === Command.readErrors) this.ledger.observeErrors(decodeErrors(frame));
+      else if (frame.command === Command.readSensors && this.ledger.wantsSensors) {
+        this.ledger.observeSensors(decodeSensors(recordsOf(frame), this.options.profile, () => undefined));
+      }
+    } catch {
+      // A malformed body fails the caller's own decode with a named error; nothing to observe here.
+    }
+  }
+
+  private onSubscribed(lastEventSeq: number | undefined): void {
+    if (lastEventSeq !== undefined) {
+      this.eventSeq.baseline(lastEventSeq);
+    } else if (!this.unnumberedLogged) {
+      this.unnumberedLogged = true;
+      this.log.info(`MCU on ${this.options.path} does not number its events (no "event_seq" in the SUBSCRIBE response): a lost event cannot be detected`);
+    }
+  }
+
+  private onGap(missed: number, seq: number): void {
+    this.counters.eventGaps++;
+    this.counters.eventsMissed += missed;
+    this.log.warn(`${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`);
+    this.ledger.markStale();
+    this.emitSafely('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
+    // The answers are applied by observeResponse; these calls only make the MCU send them.
+    void Promise.all([this.readErrors(), this.readSensors()]).catch((err: unknown) => {
+      this.log.warn(`re-reading the MCU after lost events failed: ${(err as Error).message}`);
+    });
+  }
+
   private onEvent(frame: Frame): void {
+    const missed = this.eventSeq.next(frame.seq);
+    if (missed > 0) this.onGap(missed, frame.seq);
     const decoded = decodeEvent(frame);
     if (!decoded.ok) {
       this.counters.badEvents++;
@@ -246,6 +317,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       return;
     }
     const event = decoded.value;
+    this.ledger.track(event);
     if (event.type === 'progress') {
       this.actions.get(event.action)?.onProgress?.({ percent: event.percent, ...(event.message ? { message: event.message } : {}) });
     } else if (event.type === 'action.done') {
@@ -258,10 +330,16 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   private onLink(state: LinkState, reason?: string): void {
     if (state === 'up') {
       this.parser.reset('link reopened');
-      // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten.
-      this.waitress.request(Command.subscribe, encodeRecords([['events', true]])).catch((err: unknown) => {
-        if (this.transport.state === 'up') this.log.warn(`event subscription failed: ${(err as Error).message}`);
-      });
+      this.eventSeq.reset();
+      this.ledger.reset();
+      // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten. The response
+      // may carry the MCU's event counter (observeResponse); the error list read after it seeds the ledger.
+      this.waitress
+        .request(Command.subscribe, encodeRecords([['events', true]]))
+        .then(() => this.readErrors())
+        .catch((err: unknown) => {
+          if (this.transport.state === 'up') this.log.warn(`event subscription failed: ${(err as Error).message}`);
+        });
     } else if (state === 'down') {
       this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));
     }

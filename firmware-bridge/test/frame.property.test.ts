@@ -12,11 +12,16 @@ const frameArb = fc.record({
   body: fc.uint8Array({ maxLength: 300 }),
 }) as fc.Arbitrary<Frame>;
 
-function parseAll(chunks: Uint8Array[]): { frames: Frame[]; errors: number } {
+/** pauseMs > 0: the clock advances that much before every chunk, as if the host stalled between reads. */
+function parseAll(chunks: Uint8Array[], pauseMs = 0): { frames: Frame[]; errors: number } {
   const frames: Frame[] = [];
   let errors = 0;
-  const parser = new FrameParser({ onFrame: (f) => frames.push(f), onError: () => errors++, interByteTimeoutMs: 0 });
-  for (const chunk of chunks) parser.push(chunk);
+  let now = 0;
+  const parser = new FrameParser({ onFrame: (f) => frames.push(f), onError: () => errors++, interByteTimeoutMs: pauseMs > 0 ? 50 : 0, now: () => now });
+  for (const chunk of chunks) {
+    now += pauseMs;
+    parser.push(chunk);
+  }
   return { frames, errors };
 }
 
@@ -56,6 +61,30 @@ describe('FrameParser properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('delivers the same frames when every chunk arrives after a pause longer than the inter-byte timeout', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ maxLength: 64 }), frameArb), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (pairs, cuts) => {
+          const bytes = Uint8Array.from(pairs.flatMap(([noise, frame]) => [...noise, ...encodeFrame(frame)]));
+          const { frames } = parseAll(chunked(bytes, cuts), 300);
+          expect(frames).toEqual(pairs.map(([, frame]) => frame));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never yields a frame from garbage that arrives with pauses', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 8 }), (chunks) => {
+        expect(parseAll(chunks, 300).frames).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cobsDecode, cobsEncode } from '../src/frame/cobs.js';
-import { Command, FrameKind, MAX_FRAME_SIZE } from '../src/frame/constants.js';
+import { Command, FrameKind, MAX_FRAME_SIZE, maxEncodedSize } from '../src/frame/constants.js';
 import { crc16 } from '../src/frame/crc16.js';
 import { decodeFrame, encodeFrame, frameBytes, toHex, type Frame } from '../src/frame/frame.js';
 import { FrameParser, type FramingError } from '../src/frame/parser.js';
@@ -115,14 +115,78 @@ describe('FrameParser byte fixtures', () => {
     expect(() => frameBytes(ping(1, new Uint8Array(MAX_FRAME_SIZE)))).toThrow(/exceeds/);
   });
 
-  it('discards a partial frame after the inter-byte timeout', () => {
+  it('keeps a frame whose two parts reach the host 300 ms apart (a stalled host, issue 13)', () => {
+    let now = 0;
+    const { parser, frames, errors } = collect({ now: () => now, interByteTimeoutMs: 50 });
+    parser.push(wire.subarray(0, 9));
+    now = 300;
+    parser.push(wire.subarray(9));
+    expect(errors).toEqual([]);
+    expect(frames.map((f) => f.seq)).toEqual([7]);
+    expect(parser.stats.pausedFrames).toBe(1);
+  });
+
+  it('keeps a frame split by several pauses, one byte at a time', () => {
+    let now = 0;
+    const { parser, frames, errors } = collect({ now: () => now, interByteTimeoutMs: 50 });
+    for (const byte of wire) {
+      now += 120;
+      parser.push(Uint8Array.of(byte));
+    }
+    expect(errors).toEqual([]);
+    expect(frames.map((f) => f.seq)).toEqual([7]);
+  });
+
+  it('drops an abandoned partial frame before a pause and still finds the frame after it (no leading delimiter)', () => {
     let now = 0;
     const { parser, frames, errors } = collect({ now: () => now, interByteTimeoutMs: 50 });
     parser.push(wire.subarray(0, 5));
     now = 100;
-    parser.push(encodeFrame(ping(4)).subarray(1)); // no leading delimiter: only the timeout can separate them
-    expect(errors.map((e) => e.reason)).toEqual([expect.stringContaining('inter-byte timeout')]);
+    parser.push(encodeFrame(ping(4)).subarray(1)); // no leading delimiter: only the pause can separate them
+    expect(errors.map((e) => [e.code, e.discarded])).toEqual([['FRAME_MALFORMED', 4]]);
+    expect(errors[0]!.reason).toContain('inter-byte timeout');
     expect(frames.map((f) => f.seq)).toEqual([4]);
+  });
+
+  it('finds the frame after garbage and two pauses, and drops garbage that spans a pause', () => {
+    let now = 0;
+    const { parser, frames, errors } = collect({ now: () => now, interByteTimeoutMs: 50 });
+    parser.push(Uint8Array.of(0x13, 0x37, 0x42));
+    now = 100;
+    parser.push(wire.subarray(1, 6));
+    now = 400;
+    parser.push(wire.subarray(6));
+    expect(frames.map((f) => f.seq)).toEqual([7]);
+    expect(errors.map((e) => e.discarded)).toEqual([3]);
+    parser.push(Uint8Array.of(0x11, 0x22));
+    now = 1000;
+    parser.push(Uint8Array.of(0x33, 0x44, 0));
+    expect(frames).toHaveLength(1);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('makes room for a frame after a pause when the stale bytes before it fill the buffer', () => {
+    let now = 0;
+    const { parser, frames, errors } = collect({ now: () => now, interByteTimeoutMs: 50 });
+    parser.push(new Uint8Array(maxEncodedSize(MAX_FRAME_SIZE) - 3).fill(0x41));
+    now = 100;
+    parser.push(wire.subarray(1));
+    expect(frames.map((f) => f.seq)).toEqual([7]);
+    expect(errors.map((e) => e.code)).toEqual(['FRAME_MALFORMED']);
+  });
+
+  it('accepts the largest frame (515 COBS bytes between the delimiters) and nothing longer', () => {
+    expect(maxEncodedSize(MAX_FRAME_SIZE)).toBe(515);
+    // No zero byte anywhere (non-zero status and CRC), so COBS adds its maximum.
+    const largest: Frame = { kind: FrameKind.response, seq: 1, command: Command.ping, status: 4, body: new Uint8Array(MAX_FRAME_SIZE - 7).fill(0x41) };
+    const bytes = encodeFrame(largest);
+    expect(bytes.length).toBe(517);
+    const { parser, frames, errors } = collect();
+    parser.push(bytes);
+    expect(errors).toEqual([]);
+    expect(frames).toEqual([largest]);
+    parser.push(Uint8Array.from([0, ...new Uint8Array(516).fill(0x41), 0]));
+    expect(errors.map((e) => [e.code, e.discarded])).toEqual([['FRAME_TOO_LARGE', 516]]);
   });
 
   it('reports an unknown frame kind as malformed', () => {

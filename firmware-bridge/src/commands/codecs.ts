@@ -49,6 +49,17 @@ export function decodeErrors(frame: Frame): string[] {
     .map(([code]) => code);
 }
 
+/**
+ * `event_seq` in a SUBSCRIBE response: the seq of the last event the MCU sent (0-255). Its presence is how an MCU
+ * says it numbers its events consecutively (docs/serial-protocol.md §4.1); older MCUs answer with an empty body.
+ */
+export function decodeEventSeq(records: Record_[]): number | undefined {
+  const value = records.find(([key]) => key === EVENT_SEQ_KEY)?.[1];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255 ? value : undefined;
+}
+
+export const EVENT_SEQ_KEY = 'event_seq';
+
 export function encodeRunAction(name: string, params: Record<string, unknown>): Uint8Array {
   const records: Record_[] = [['action', name]];
   for (const [key, value] of Object.entries(params)) {

@@ -51,10 +51,15 @@ export const MIN_FRAME_SIZE = HEADER_SIZE + CRC_SIZE;
 /** Largest decoded frame (header + body + CRC). An MCU needs two buffers of this size at most. */
 export const MAX_FRAME_SIZE = 512;
 export const MAX_BODY_SIZE = MAX_FRAME_SIZE - MIN_FRAME_SIZE;
-/** COBS adds one byte per 254 bytes (rounded up); the delimiter is not counted. */
-export const maxEncodedSize = (frameSize: number): number => frameSize + Math.ceil(frameSize / 254) + 1;
-/** A partial frame is discarded when no byte arrives for this long. */
+/**
+ * Largest COBS encoding of `frameSize` bytes, delimiters not counted: one code byte per run of 254 non-zero
+ * bytes plus the final code byte (512 -> 515; the C codec's TP_MAX_ENCODED is the same formula).
+ */
+export const maxEncodedSize = (frameSize: number): number => frameSize + Math.floor(frameSize / 254) + 1;
+/** A gap this long inside a partial frame marks a possible frame boundary (FrameParser); it never drops bytes. */
 export const DEFAULT_INTER_BYTE_TIMEOUT_MS = 50;
+/** Pause marks a parser keeps per block; the C codec's TP_MAX_PAUSE_MARKS. */
+export const MAX_PAUSE_MARKS = 4;
 /** The frame delimiter; COBS guarantees it never appears inside a frame. */
 export const DELIMITER = 0x00;
 
