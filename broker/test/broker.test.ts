@@ -247,7 +247,8 @@ describe('broker: TLS', () => {
       const { token } = secure.broker.fleet.provisionDevice('tls-1', 'wallbox');
       const ca = (await import('node:fs')).readFileSync(cert);
       const c = await mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, { clientId: 'tls-1', username: 'tls-1', password: token, ca, reconnectPeriod: 0 });
-      const msg = diagnostics('tls-1');
+      // Wallbox sensors: ingest refuses sensor keys that are not in the device's profile.
+      const msg = diagnostics('tls-1', { mcu: { sensors: { temperature: 31, charger_state: 'idle' }, errors: [] } });
       await c.publishAsync(deviceTopic('tls-1', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
       expect(secure.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id)).toBe(1);
       await c.endAsync();

@@ -3,8 +3,18 @@ import {
   type ParsedTopic, type Result,
 } from '@touchpoint/protocol';
 import type { Db } from '../db/database.js';
-import type { DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
+import type { DeviceProfile, DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
+import { DEFAULT_DEVICE_BUDGET, DeviceBudget, type DeviceBudgetLimits } from './budget.js';
 import type { LiveBus } from './live.js';
+import { DEFAULT_RECORD_LIMITS, recordCap, type RecordLimits } from './record-limits.js';
+import { SensorKeys } from './sensor-keys.js';
+
+/** What ingest admits from one device (issue 12 #9); see docs/protocol.md, "Limits and retention". */
+export interface IngestOptions {
+  profiles: ReadonlyMap<string, DeviceProfile>;
+  budget?: DeviceBudgetLimits;
+  records?: RecordLimits;
+}
 
 /** What ingest did with a message: stored, a duplicate (stored before), or stale (an old connection's will). */
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'passed';
@@ -19,8 +29,13 @@ interface PendingDiagnostics {
   done: IngestCallback;
 }
 
-/** Forward-only command states: a late `accepted` never overwrites `succeeded`. */
+/**
+ * Forward-only command states: a late `accepted` never overwrites `succeeded`,
+ * and a finished command stays finished (issue 12, Low: a replayed `rejected`
+ * flipped a `succeeded`); later results only go to its history.
+ */
 const COMMAND_RANK: Record<string, number> = { queued: 0, delivered: 1, accepted: 2, rejected: 3, succeeded: 3, failed: 3, expired: 3 };
+const FINISHED = 3;
 
 /**
  * Validates every device message with the protocol schemas and stores it,
@@ -31,8 +46,14 @@ export class Ingest {
   private readonly st;
   private pending: PendingDiagnostics[] = [];
   private flushScheduled = false;
+  private readonly budget: DeviceBudget;
+  private readonly records: RecordLimits;
+  private readonly sensors: SensorKeys;
 
-  constructor(private readonly db: Db, private readonly live: LiveBus) {
+  constructor(private readonly db: Db, private readonly live: LiveBus, options: IngestOptions = { profiles: new Map() }) {
+    this.budget = new DeviceBudget(options.budget ?? DEFAULT_DEVICE_BUDGET);
+    this.records = options.records ?? DEFAULT_RECORD_LIMITS;
+    this.sensors = new SensorKeys(db, options.profiles);
     this.st = {
       presenceHistory: db.prepare('INSERT OR IGNORE INTO presence_history (msg_id, device_id, state, connection_id, at) VALUES (?, ?, ?, ?, ?)'),
       online: db.prepare('UPDATE devices SET online = 1, connection_id = ?, last_seen = ?, agent_version = COALESCE(?, agent_version), firmware_version = COALESCE(?, firmware_version), profile_version = COALESCE(?, profile_version) WHERE id = ?'),
@@ -45,9 +66,11 @@ export class Ingest {
       setErrors: db.prepare('UPDATE devices SET errors = ? WHERE id = ?'),
       setLink: db.prepare('UPDATE devices SET link = ? WHERE id = ?'),
       helpStart: db.prepare('INSERT OR IGNORE INTO help_sessions (id, device_id, flow_id, started_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
-      helpStep: db.prepare('UPDATE help_sessions SET current_step = ?, updated_at = ? WHERE id = ?'),
-      helpOutcome: db.prepare('UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ?'),
-      helpRating: db.prepare('UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ?'),
+      // Every help-session write names the device too (issue 12, Low): a session id is not a credential.
+      helpOwner: db.prepare('SELECT device_id FROM help_sessions WHERE id = ?').pluck(),
+      helpStep: db.prepare('UPDATE help_sessions SET current_step = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
+      helpOutcome: db.prepare('UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
+      helpRating: db.prepare('UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
       commandStatus: db.prepare('INSERT OR IGNORE INTO command_status (command_id, msg_id, status, code, reason, at) SELECT id, ?, ?, ?, ?, ? FROM commands WHERE id = ? AND device_id = ?'),
       commandRow: db.prepare('SELECT device_id, status FROM commands WHERE id = ?'),
       commandUpdate: db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?'),
@@ -64,6 +87,8 @@ export class Ingest {
    * messages are stored at once, after any pending group, to keep their order.
    */
   submit(topic: ParsedTopic, payload: Buffer, done: IngestCallback, now: number = Date.now()): void {
+    const refused = this.admit(topic, payload, now);
+    if (refused) return done(null, refused);
     if (topic.kind === 'diagnostics') {
       const msg = this.validDiagnostics(topic.deviceId, payload);
       if (!msg.ok) return done(null, msg);
@@ -81,6 +106,21 @@ export class Ingest {
       return done(err as Error);
     }
     done(null, result);
+  }
+
+  /**
+   * The cheap checks, before any parsing: the device's budget, then the size
+   * cap for this kind of record. A refusal is a named code; the publish hook
+   * acknowledges it, quarantines it and counts it (`rejected.<code>`), so an
+   * abusive device costs a counter and a bounded quarantine row per message and
+   * an honest one, whose burst fits its whole outbox, is never refused.
+   */
+  private admit(topic: ParsedTopic, payload: Buffer, now: number): Result<IngestOutcome> | undefined {
+    const over = this.budget.spend(topic.deviceId, payload.length, now);
+    if (over) return fail(ErrorCode.OVER_BUDGET, this.budget.describe(over));
+    const cap = recordCap(topic.kind, this.records);
+    if (payload.length > cap) return fail(ErrorCode.PAYLOAD_TOO_LARGE, `${topic.kind} payload of ${payload.length} bytes is over the ${cap}-byte cap`);
+    return undefined;
   }
 
   /** Commits the pending group of diagnostics, then answers each message. */
@@ -130,6 +170,7 @@ export class Ingest {
       }
       case 'command':
       case 'caseStatus':
+      case 'keys':
         return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
     }
   }
@@ -171,6 +212,8 @@ export class Ingest {
     const msg = decode(diagnosticsMessage, payload);
     if (!msg.ok) return msg;
     if (msg.value.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${msg.value.deviceId} on ${deviceId}'s topic`);
+    const unknown = this.sensors.unknownKey(deviceId, msg.value.mcu.sensors);
+    if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     return msg;
   }
 
@@ -192,6 +235,10 @@ export class Ingest {
     if (m.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `event for ${m.deviceId} on ${deviceId}'s topic`);
     const e = m.event;
     const sessionId = e.type === 'help' || e.type === 'video' ? e.sessionId : null;
+    if (e.type === 'help') {
+      const owner = this.st.helpOwner.get(e.sessionId) as string | undefined;
+      if (owner !== undefined && owner !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `help session ${e.sessionId} belongs to another device`);
+    }
     const stored = this.db.transaction(() => {
       if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0) return false;
       switch (e.type) {
@@ -227,13 +274,13 @@ export class Ingest {
         break;
       case 'step':
         this.st.helpStart.run(sessionId, deviceId, flowId, entry.at, entry.at);
-        this.st.helpStep.run(entry.stepId, entry.at, sessionId);
+        this.st.helpStep.run(entry.stepId, entry.at, sessionId, deviceId);
         break;
       case 'outcome':
-        this.st.helpOutcome.run(entry.outcome, entry.msTotal, entry.at, sessionId);
+        this.st.helpOutcome.run(entry.outcome, entry.msTotal, entry.at, sessionId, deviceId);
         break;
       case 'rating':
-        this.st.helpRating.run(entry.ces, entry.helped ? 1 : 0, entry.at, sessionId);
+        this.st.helpRating.run(entry.ces, entry.helped ? 1 : 0, entry.at, sessionId, deviceId);
         break;
       case 'choice':
       case 'back':
@@ -248,7 +295,7 @@ export class Ingest {
     if (!msg.ok) return msg;
     const r = msg.value;
     if (r.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `result for ${r.deviceId} on ${deviceId}'s topic`);
-    const outcome = this.db.transaction((): IngestOutcome | 'unknown' => {
+    const outcome = this.db.transaction((): IngestOutcome | 'unknown' | 'changed' => {
       const command = this.st.commandRow.get(r.commandId) as { device_id: string; status: string } | undefined;
       if (!command || command.device_id !== deviceId) return 'unknown';
       // A result proves delivery, and the PUBACK hook may report it only later (after the session store
@@ -257,12 +304,16 @@ export class Ingest {
       const inserted = this.st.commandStatus.run(r.id, r.status, r.code ?? null, r.reason ?? null, now, r.commandId, deviceId);
       if (inserted.changes === 0) return 'duplicate';
       const current = command.status === 'queued' ? 'delivered' : command.status;
-      if ((COMMAND_RANK[r.status] ?? 0) >= (COMMAND_RANK[current] ?? 0) && current !== r.status) this.st.commandUpdate.run(r.status, now, r.commandId);
-      return 'stored';
+      const rank = COMMAND_RANK[current] ?? 0;
+      // History only: the command has finished, or the result is older news than its status.
+      if (rank >= FINISHED || (COMMAND_RANK[r.status] ?? 0) < rank || current === r.status) return 'stored';
+      this.st.commandUpdate.run(r.status, now, r.commandId);
+      return 'changed';
     })();
     if (outcome === 'unknown') return fail(ErrorCode.NOT_FOUND, `command ${r.commandId} was not issued to ${deviceId}`);
-    if (outcome === 'stored') this.live.emit('command', { commandId: r.commandId, deviceId, status: r.status, code: r.code, reason: r.reason });
-    return ok(outcome);
+    // The live channel carries the command's status, so only a change is announced.
+    if (outcome === 'changed') this.live.emit('command', { commandId: r.commandId, deviceId, status: r.status, code: r.code, reason: r.reason });
+    return ok(outcome === 'changed' ? 'stored' : outcome);
   }
 
   private caseOpen(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
@@ -270,6 +321,8 @@ export class Ingest {
     if (!msg.ok) return msg;
     const c = msg.value;
     if (c.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `case for ${c.deviceId} on ${deviceId}'s topic`);
+    const unknown = c.diagnostics ? this.sensors.unknownKey(deviceId, c.diagnostics.mcu.sensors) : undefined;
+    if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     // Ignored when the message id or the case id was seen before: a redelivery, or another device reusing an id.
     const res = this.st.caseInsert.run(c.caseId, c.id, deviceId, now, c.reason, c.flowId ?? null, c.sessionId ?? null, c.locale, JSON.stringify(c.trace), c.diagnostics ? JSON.stringify(c.diagnostics) : null);
     if (res.changes === 0) return ok('duplicate');
