@@ -3,7 +3,7 @@ import { mcuSimCommand } from '../sim/cli.js';
 import { callCommand } from './cli/call.js';
 import { monitorCommand } from './cli/monitor.js';
 
-export { createBridge, type ActionOutcome, type BridgeLogger, type BridgeOptions, type BridgeStats, type FirmwareBridge, type McuEvent } from './bridge.js';
+export { createBridge, type ActionOutcome, type BridgeLogger, type BridgeOptions, type BridgeStats, type EventGap, type FirmwareBridge, type McuEvent } from './bridge.js';
 export * from './frame/index.js';
 export { Waitress, type WaitressOptions, type WaitressStats } from './session/waitress.js';
 export { SerialTransport, type TransportOptions } from './transport/serial-transport.js';
