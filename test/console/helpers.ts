@@ -34,9 +34,10 @@ export interface ConsoleStack {
   broker: RunningBroker;
   baseUrl: string;
   mqttUrl: string;
+  /** The admin's own password (the printed one-time password was changed at the first login). */
   admin: { name: string; password: string };
   dataDir: string;
-  /** Creates a staff member through the API as the admin; returns its one-time password. */
+  /** Creates a staff member through the API as the admin and signs in once to replace the one-time password; returns the password that works. */
   addStaff(name: string, role: 'viewer' | 'agent' | 'admin', displayName?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -48,15 +49,14 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
   await buildConsoleInto(consoleDir);
   const broker = await startBroker({ dataDir, host: '127.0.0.1', mqttPort: 0, httpPort: 0, consoleDir, log: 'silent', expirySweepMs: 250 });
   const baseUrl = `http://127.0.0.1:${broker.httpPort}`;
-  const admin = broker.initialAdmin!;
   const adminApi = new StaffApi(baseUrl);
-  await adminApi.login(admin.name, admin.password);
+  const admin = { name: broker.initialAdmin!.name, password: await adminApi.loginReady(broker.initialAdmin!.name, broker.initialAdmin!.password) };
   return {
     broker, baseUrl, mqttUrl: `mqtt://127.0.0.1:${broker.mqttPort}`, admin, dataDir,
     async addStaff(name, role, displayName = name) {
       const res = await adminApi.post('/api/staff', { name, displayName, role });
       if (res.status !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(res.body)}`);
-      return (res.body as { password: string }).password;
+      return new StaffApi(baseUrl).loginReady(name, (res.body as { password: string }).password);
     },
     async close() {
       await broker.close();
@@ -76,6 +76,24 @@ export class StaffApi {
     if (!res.ok) throw new Error(`login failed: ${res.status}`);
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
+  }
+
+  /**
+   * Logs in as a member does the first time: a generated password must be replaced before the API does
+   * anything else, so it is changed to `next`. Returns the password that works from now on.
+   */
+  async loginReady(name: string, password: string, next = `${password}-own`): Promise<string> {
+    const res = await fetch(`${this.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+    if (!res.ok) throw new Error(`login failed: ${res.status}`);
+    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const session = (await res.json()) as { csrfToken: string; mustChangePassword: boolean };
+    this.csrf = session.csrfToken;
+    if (!session.mustChangePassword) return password;
+    const changed = await fetch(`${this.base}/api/me/password`, { method: 'POST', headers: { cookie: this.cookie, 'content-type': 'application/json', [CSRF_HEADER]: this.csrf }, body: JSON.stringify({ currentPassword: password, newPassword: next }) });
+    if (!changed.ok) throw new Error(`password change failed: ${changed.status}`);
+    this.cookie = (changed.headers.get('set-cookie') ?? '').split(';')[0]!;
+    this.csrf = ((await changed.json()) as { csrfToken: string }).csrfToken;
+    return next;
   }
 
   async get(path: string): Promise<{ status: number; body: unknown }> {
@@ -222,6 +240,25 @@ export class ConsolePage {
     await this.page.locator('tpc-login-panel input[name=password]').fill(password);
     await this.page.locator('tpc-login-panel button[type=submit]').click();
     await this.page.locator('tpc-app nav').waitFor();
+  }
+
+  /** Signs in with a one-time password; the console then asks for the member's own, which is entered here. */
+  async loginFirstTime(name: string, oneTimePassword: string, newPassword: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/queue`);
+    await this.page.locator('tpc-login-panel input[name=name]').fill(name);
+    await this.page.locator('tpc-login-panel input[name=password]').fill(oneTimePassword);
+    await this.page.locator('tpc-login-panel button[type=submit]').click();
+    await this.changePassword(oneTimePassword, newPassword);
+    await this.page.locator('tpc-app nav').waitFor();
+  }
+
+  /** Fills the password form (the required one after a one-time password, or the one behind the header's Password button). */
+  async changePassword(current: string, next: string, repeat = next): Promise<void> {
+    const form = this.page.locator('tpc-password-panel');
+    await form.locator('input[name=current]').fill(current);
+    await form.locator('input[name=next]').fill(next);
+    await form.locator('input[name=repeat]').fill(repeat);
+    await form.locator('button[type=submit]').click();
   }
 
   liveState(): Locator {

@@ -43,7 +43,8 @@ async function expectFleetOnline(demo: Demo, deviceIds: string[], shotName: stri
   if (!demo.password) throw new Error(`no one-time password printed:\n${demo.output()}`);
   const c = await ConsolePage.open(await chromium(), demo.consoleUrl.replace(/\/$/, ''));
   try {
-    await c.login('admin', demo.password);
+    // The printed password is one-time: the console asks for the admin's own before anything else.
+    await c.loginFirstTime('admin', demo.password, `${demo.password}-own`);
     await c.gotoFleet();
     for (const id of deviceIds) {
       await c.searchFleet(id);

@@ -36,7 +36,13 @@ function seed(broker: RunningBroker): void {
 async function login(base: string, name: string, password: string): Promise<string> {
   const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
   if (!res.ok) throw new Error(`bench login failed: HTTP ${res.status}`);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const session = (await res.json()) as { csrfToken: string; mustChangePassword?: boolean };
+  if (!session.mustChangePassword) return cookie;
+  // The first-start password is one-time: the API answers nothing else until the admin chooses their own.
+  const changed = await fetch(`${base}/api/me/password`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken }, body: JSON.stringify({ currentPassword: password, newPassword: `${password}-own` }) });
+  if (!changed.ok) throw new Error(`bench password change failed: HTTP ${changed.status}`);
+  return (changed.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
 /** Median latency of `n` sequential GETs, in ms. */

@@ -18,3 +18,10 @@ export async function logout(): Promise<void> {
   await api('POST', '/api/logout', okResponse);
   setCsrfToken(undefined);
 }
+
+/** Replaces the member's password; every other session of theirs ends, and this page continues in a new one. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<SessionView> {
+  const session = await api('POST', '/api/me/password', sessionView, { body: { currentPassword, newPassword } });
+  setCsrfToken(session.csrfToken);
+  return session;
+}

@@ -15,6 +15,7 @@ import './tpc-device-panel.js';
 import './tpc-fleet-panel.js';
 import './tpc-kpi-panel.js';
 import './tpc-login-panel.js';
+import './tpc-password-panel.js';
 import './tpc-queue-panel.js';
 import './tpc-staff-panel.js';
 
@@ -23,15 +24,18 @@ import './tpc-staff-panel.js';
  * stream (shared with every view through a LiveFeed) and notifications.
  */
 export class TpApp extends LitElement {
-  static override properties = { _session: { state: true }, _route: { state: true }, _openCases: { state: true } };
+  static override properties = { _session: { state: true }, _route: { state: true }, _openCases: { state: true }, _passwordOpen: { state: true } };
   declare _session: SessionView | null | undefined;
   declare _route: Route;
   declare _openCases: number;
+  /** The member's own password form is open (self-service change). */
+  declare _passwordOpen: boolean;
 
   readonly feed = new LiveFeed();
   private readonly live = new LiveController(this, {
     device: () => null,
-    enabled: () => Boolean(this._session),
+    // A member who must still choose a password has no live stream (the broker refuses it).
+    enabled: () => Boolean(this._session && !this._session.mustChangePassword),
     onEvent: (e) => this.onLive(e),
     onResync: () => {
       void this.refreshCount();
@@ -59,12 +63,14 @@ export class TpApp extends LitElement {
     header .who { color: var(--tp-text-2); }
     .content { padding: 20px 24px; min-width: 0; }
     .loading { display: grid; place-items: center; min-height: 100vh; color: var(--tp-text-2); }
+    .signout-first { text-align: center; margin-top: -48px; }
   `];
 
   constructor() {
     super();
     this._route = parseRoute(location.hash);
     this._openCases = 0;
+    this._passwordOpen = false;
   }
 
   override connectedCallback(): void {
@@ -87,8 +93,15 @@ export class TpApp extends LitElement {
 
   private loggedIn(session: SessionView) {
     this._session = session;
+    this._passwordOpen = false;
     if (this._route.view === 'login') location.hash = routeHref({ view: 'queue' });
-    void this.refreshCount();
+    if (!session.mustChangePassword) void this.refreshCount();
+  }
+
+  private passwordChanged(session: SessionView) {
+    const wasRequired = this._session?.mustChangePassword ?? false;
+    this.loggedIn(session);
+    this.toasts?.show(wasRequired ? 'Password saved. Welcome.' : 'Password changed. Your other sessions were signed out.', 'info');
   }
 
   private sessionEnded() {
@@ -146,6 +159,10 @@ export class TpApp extends LitElement {
   override render() {
     if (this._session === undefined) return html`<div class="loading">Loading…</div><tpc-toasts></tpc-toasts>`;
     if (this._session === null) return html`<tpc-login-panel @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}></tpc-login-panel><tpc-toasts></tpc-toasts>`;
+    if (this._session.mustChangePassword) {
+      return html`<tpc-password-panel required @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}></tpc-password-panel>
+        <p class="signout-first"><button @click=${() => void this.signOut()}>Sign out</button></p><tpc-toasts></tpc-toasts>`;
+    }
     const r = this._route.view === 'login' ? 'queue' : this._route.view;
     const link = (view: Route['view'], label: string, extra: unknown = nothing) =>
       html`<a href=${routeHref(view === 'device' ? { view: 'fleet' } : ({ view } as Route))} aria-current=${r === view || (view === 'fleet' && r === 'device') ? 'page' : 'false'}>${label}${extra}</a>`;
@@ -164,9 +181,12 @@ export class TpApp extends LitElement {
           <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
           <span class="spacer"></span>
           <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
+          <button @click=${() => { this._passwordOpen = true; }}>Password</button>
           <button @click=${() => void this.signOut()}>Sign out</button>
         </header>
-        <main class="content">${this.view()}</main>
+        <main class="content">${this._passwordOpen
+          ? html`<tpc-password-panel @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)} @tpc-password-cancel=${() => { this._passwordOpen = false; }}></tpc-password-panel>`
+          : this.view()}</main>
       </div>
     </div><tpc-toasts></tpc-toasts>`;
   }

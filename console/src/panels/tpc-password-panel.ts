@@ -1,0 +1,90 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { PASSWORD_MIN_LENGTH, type SessionView } from '@touchpoint/protocol';
+import { sharedStyles } from '../components/shared-styles.js';
+import { ApiError } from '../data/api.js';
+import { changePassword } from '../data/auth.js';
+
+export type PasswordChangedEvent = CustomEvent<SessionView>;
+
+/**
+ * The member's own password change. `required`: the member signed in with a
+ * generated password (first start, a new account, an admin's reset) and must
+ * choose their own before anything else. Fires `tpc-password-changed` with the
+ * new session, or `tpc-password-cancel` when it was optional.
+ */
+export class TpPasswordPanel extends LitElement {
+  static override properties = { required: { type: Boolean }, _error: { state: true }, _busy: { state: true } };
+  declare required: boolean;
+  declare _error: string | undefined;
+  declare _busy: boolean;
+
+  static override styles = [sharedStyles, css`
+    :host { display: grid; place-items: center; padding: 16px; }
+    :host([required]) { min-height: 100vh; }
+    .card { width: 100%; max-width: 400px; padding: 28px; }
+    form { display: grid; gap: 14px; }
+    input { width: 100%; }
+    .actions { display: flex; gap: 8px; }
+    .actions button { flex: 1; min-height: 38px; }
+  `];
+
+  constructor() {
+    super();
+    this.required = false;
+    this._busy = false;
+  }
+
+  private async submit(e: SubmitEvent) {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    const current = String(form.get('current') ?? '');
+    const next = String(form.get('next') ?? '');
+    if (next !== String(form.get('repeat') ?? '')) {
+      this._error = 'The new passwords do not match.';
+      return;
+    }
+    if (next.length < PASSWORD_MIN_LENGTH) {
+      this._error = `The new password needs at least ${PASSWORD_MIN_LENGTH} characters.`;
+      return;
+    }
+    this._busy = true;
+    this._error = undefined;
+    try {
+      const session = await changePassword(current, next);
+      this.dispatchEvent(new CustomEvent('tpc-password-changed', { detail: session, bubbles: true, composed: true }));
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'NETWORK';
+      this._error = code === 'BAD_CREDENTIALS' ? 'The current password is wrong.' : (err as Error).message;
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  override render() {
+    return html`<main class="card">
+      <h2>${this.required ? 'Choose your password' : 'Change password'}</h2>
+      ${this.required ? html`<p class="muted">You signed in with a one-time password. Choose your own to continue.</p>` : nothing}
+      <form @submit=${this.submit}>
+        <label>Current password<input name="current" type="password" autocomplete="current-password" required /></label>
+        <label>New password<input name="next" type="password" autocomplete="new-password" minlength=${PASSWORD_MIN_LENGTH} required /></label>
+        <label>Repeat the new password<input name="repeat" type="password" autocomplete="new-password" required /></label>
+        ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
+        <div class="actions">
+          ${this.required ? nothing : html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('tpc-password-cancel', { bubbles: true, composed: true }))}>Cancel</button>`}
+          <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Saving…' : 'Save password'}</button>
+        </div>
+      </form>
+    </main>`;
+  }
+}
+customElements.define('tpc-password-panel', TpPasswordPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tpc-password-panel': TpPasswordPanel;
+  }
+  interface HTMLElementEventMap {
+    'tpc-password-changed': PasswordChangedEvent;
+    'tpc-password-cancel': CustomEvent<undefined>;
+  }
+}
