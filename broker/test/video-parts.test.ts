@@ -18,7 +18,7 @@ describe('phone links', () => {
     expect(tokens.claim(a.token, 1_000)).toMatchObject({ ok: false, code: 'EXPIRED' });
     expect(tokens.claim('x'.repeat(43), 0)).toMatchObject({ ok: false, code: 'EXPIRED' });
     const b = tokens.issue('vs-2', 'dev-1', 1_000, 0);
-    tokens.revoke('vs-2');
+    tokens.revoke('vs-2', 0);
     expect(tokens.claim(b.token, 10)).toMatchObject({ ok: false, code: 'EXPIRED' });
   });
 });

@@ -11,7 +11,11 @@ export interface VideoOptions {
   iceServers?: IceServerConfig[] | undefined;
   /** TURN with short-lived credentials (coturn `use-auth-secret`), minted per session. */
   turn?: { urls: string[]; secret: string; ttlS?: number | undefined } | undefined;
-  /** The origin phones reach the broker at (what the QR code encodes), e.g. https://support.example.com. Default: the request's Host. */
+  /**
+   * The origin phones reach the broker at (what the QR code encodes), e.g. https://support.example.com.
+   * The broker's own `publicUrl` wins over it. Without either, only a broker listening on loopback makes phone
+   * links, on the loopback origin the console used (issue 12, Low).
+   */
   publicUrl?: string | undefined;
 }
 

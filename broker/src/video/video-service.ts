@@ -9,7 +9,8 @@ import { roleAllows, type StaffMember } from '../fleet/staff.js';
 import type { Logger } from '../logger.js';
 import { HandoffTokens } from './handoff-tokens.js';
 import { DEFAULT_RING_TIMEOUT_MS, iceServersFor, type VideoOptions } from './options.js';
-import { VideoSession, type Audience, type StreamListener } from './session.js';
+import { phoneOrigin, type PhoneOriginPolicy } from './phone-origin.js';
+import { VideoSession, staffSessionKey, type Audience, type StreamHandle, type StreamListener } from './session.js';
 
 /** Publishes in-process on the broker (aedes), with the fleet service's rights. */
 export type Publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) => Promise<void>;
@@ -20,10 +21,35 @@ export interface VideoServiceDeps {
   counters: Counters;
   log: Logger;
   options?: VideoOptions | undefined;
+  /** Where phone links may point (issue 12, Low). Default: no public URL, broker on loopback. */
+  phoneOrigin?: PhoneOriginPolicy | undefined;
   now?: () => number;
 }
 
+/** Who asks, from the console: the staff member and the login session the request came with. */
+export interface StaffCaller {
+  staff: StaffMember;
+  /** SHA-256 of the session cookie's token: calls and streams are tied to it, never to the token itself. */
+  session: string;
+}
+
+/** What the console's request says about how it reached us; only used for phone links on a loopback broker. */
+export interface RequestOrigin {
+  host: string | undefined;
+  encrypted: boolean;
+}
+
+/** Which staff sessions ended: one login (logout), or every login of a member (disabled, role changed, password reset). */
+export interface StaffSessionsEnded {
+  staffId: string;
+  /** SHA-256 of the ended session's token; absent when all the member's sessions ended. */
+  session?: string | undefined;
+  reason: string;
+}
+
 const ENDED_KEEP = 200;
+/** Phone links one call may mint: enough for a customer who asks again and again, not for a device that loops. */
+const MAX_LINKS_PER_SESSION = 20;
 const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**
@@ -57,16 +83,23 @@ export class VideoService {
         if (s.active && s.deviceId === e.deviceId && s.peer !== 'phone') this.end(s, 'device', 'offline', 'device went offline');
       }
     };
+    const origin = deps.phoneOrigin;
+    if (origin && !origin.publicOrigin && !origin.loopbackOnly) deps.log.warn('phone links are off: the broker listens off loopback and has no public URL (--public-url, TP_PUBLIC_URL)', { code: ErrorCode.CONFLICT });
     live.on('signal', onSignal);
     live.on('event', onEvent);
     live.on('presence', onPresence);
     this.off.push(() => live.off('signal', onSignal), () => live.off('event', onEvent), () => live.off('presence', onPresence));
+    // Logout, disable, role change, password reset or change: the member's calls and streams end with the session.
+    this.off.push(deps.fleet.staff.onSessionsEnded((e) => {
+      this.staffSessionsEnded({ staffId: e.staffId, session: e.token === undefined ? undefined : staffSessionKey(e.token), reason: e.reason });
+    }));
   }
 
   // ---- console (staff) ----------------------------------------------------
 
   /** A staff member (agent or admin) calls a device; it rings until the customer answers or the timeout. */
-  async start(staff: StaffMember, deviceId: string, caseId: string | null = null, origin = ''): Promise<VideoSessionView> {
+  async start(caller: StaffCaller, deviceId: string, caseId: string | null = null, request: RequestOrigin = { host: undefined, encrypted: false }): Promise<VideoSessionView> {
+    const { staff } = caller;
     const now = this.now();
     const refuse = (code: ErrorCode, message: string): never => {
       this.deps.fleet.audit.record({ actor: staff.id, actorRole: staff.role, action: 'video.request', deviceId, outcome: 'refused', detail: { code, message } }, now);
@@ -79,14 +112,19 @@ export class VideoService {
     for (const s of this.sessions.values()) if (s.active && s.deviceId === deviceId) refuse(ErrorCode.CONFLICT, `device ${deviceId} is already in a video session`);
 
     const id = `vs-${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
-    const session = new VideoSession(id, deviceId, caseId, staff, now, now + this.ringTimeoutMs, iceServersFor(id, this.deps.options ?? {}, now), (this.deps.options?.publicUrl ?? origin).replace(/\/$/, ''));
+    const origin = phoneOrigin(this.deps.phoneOrigin ?? { publicOrigin: undefined, loopbackOnly: true }, request);
+    if (!origin.ok) {
+      this.deps.counters.inc(`video.handoff.no_origin.${origin.code}`);
+      this.deps.log.warn('no phone link for this call', { deviceId, code: origin.code, reason: origin.reason });
+    }
+    const session = new VideoSession(id, deviceId, caseId, staff, now, now + this.ringTimeoutMs, iceServersFor(id, this.deps.options ?? {}, now), origin.ok ? origin.value : null, caller.session);
     this.sessions.set(id, session);
     this.trim();
     this.deps.fleet.audit.record({ actor: staff.id, actorRole: staff.role, action: 'video.request', deviceId, target: id, outcome: 'ok', detail: { caseId, ringTimeoutMs: this.ringTimeoutMs } }, now);
     session.ringTimer = setTimeout(() => this.end(session, 'timeout', 'timeout', 'no answer'), this.ringTimeoutMs);
     session.ringTimer.unref();
     await this.sendDown(session, { kind: 'request', staffName: staff.displayName, media: { audio: true, video: true }, expiresAt: session.expiresAt, iceServers: session.iceServers });
-    await this.sendHandoff(session);
+    await this.sendHandoff(session, 'ring');
     return session.view();
   }
 
@@ -117,10 +155,31 @@ export class VideoService {
     return session.view();
   }
 
-  listen(sessionId: string, audience: Audience, lastEventId: number, listener: StreamListener): () => void {
+  listen(sessionId: string, audience: Audience, lastEventId: number, listener: StreamListener, handle?: StreamHandle): () => void {
     const session = this.sessions.get(sessionId);
     if (!session) throw new TouchpointError(ErrorCode.NOT_FOUND, `no video session ${sessionId}`);
-    return session.listen(audience, lastEventId, listener);
+    return session.listen(audience, lastEventId, listener, handle);
+  }
+
+  /**
+   * A staff login ended (logout, disabled, role changed, password reset, or
+   * found invalid on a stream's re-check; issue 12, item 5). Its video event
+   * streams close, and every running call started from it ends, audited as
+   * `video.end` by `system` with the reason. Returns how many calls ended.
+   */
+  staffSessionsEnded(ended: StaffSessionsEnded): number {
+    const matches = (staffSession: string | undefined, staffId: string) => staffId === ended.staffId && (ended.session === undefined || staffSession === ended.session);
+    let calls = 0;
+    let streams = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (s.active && matches(s.staffSession, s.staff.id)) {
+        this.end(s, 'staff', 'hangup', `the staff session ended (${ended.reason})`, 'system');
+        calls++;
+      }
+      streams += s.closeStreams('console', (h) => matches(h.staffSession, s.staff.id));
+    }
+    if (streams > 0) this.deps.counters.inc('video.stream.closed.staff_session', streams);
+    return calls;
   }
 
   get(sessionId: string): VideoSessionView | undefined {
@@ -155,7 +214,8 @@ export class VideoService {
         if (session.peer === 'phone') return reject(ErrorCode.CONFLICT, 'the call moved to the phone');
         return this.end(session, 'device', session.status === 'ringing' ? 'declined' : 'hangup', message.reason ?? 'ended on the device');
       case 'handoff-request':
-        void this.sendHandoff(session);
+        // The customer asked on the device for a (new) phone code: while it rings, or to move a call running on the device.
+        void this.sendHandoff(session, 'device');
         return;
       case 'request':
       case 'offer':
@@ -177,9 +237,18 @@ export class VideoService {
     }
     const session = this.sessions.get(claim.value.sessionId);
     if (!session || !session.active || session.deviceId !== claim.value.deviceId) throw new TouchpointError(ErrorCode.EXPIRED, 'this call has ended');
+    // One phone per session (issue 12, item 8). Links are revoked when a newer one is issued, when one is
+    // claimed and when the customer consents, so these only hold if that bookkeeping were ever wrong.
+    const conflict = session.peer === 'phone' ? 'the call already runs on a phone' : session.phoneKeyHash !== null ? 'another phone already holds this call' : undefined;
+    if (conflict) {
+      this.deps.counters.inc(`video.handoff.refused.${ErrorCode.CONFLICT}`);
+      this.deps.fleet.audit.record({ actor: 'phone', action: 'video.handoff', deviceId: session.deviceId, target: session.id, outcome: 'refused', detail: { code: ErrorCode.CONFLICT, reason: conflict } }, now);
+      throw new TouchpointError(ErrorCode.CONFLICT, conflict);
+    }
     const key = randomBytes(32).toString('base64url');
     session.phoneKeyHash = keyHash(key);
-    this.deps.fleet.audit.record({ actor: 'phone', action: 'video.handoff', deviceId: session.deviceId, target: session.id, outcome: 'ok' }, now);
+    session.clearBacklog('phone');
+    this.deps.fleet.audit.record({ actor: 'phone', action: 'video.handoff', deviceId: session.deviceId, target: session.id, outcome: 'ok', detail: { moving: session.peer === 'device' } }, now);
     return { sessionId: session.id, key, staffName: session.staff.displayName, iceServers: session.iceServers, expiresAt: session.expiresAt };
   }
 
@@ -187,6 +256,12 @@ export class VideoService {
     const session = this.sessions.get(sessionId);
     if (!session || session.phoneKeyHash === null || session.phoneKeyHash !== keyHash(key)) throw new TouchpointError(ErrorCode.NOT_AUTHORIZED, 'this phone is not part of the call');
     return session;
+  }
+
+  /** Whether this key still binds a phone to the session (its event stream asks before every event). */
+  phoneStillBound(sessionId: string, key: string): boolean {
+    const session = this.sessions.get(sessionId);
+    return session !== undefined && session.phoneKeyHash !== null && session.phoneKeyHash === keyHash(key);
   }
 
   /** Consent on the phone: the call (ringing, or already running on the device) moves to the phone. */
@@ -235,6 +310,10 @@ export class VideoService {
     if (decision === 'declined') return this.end(session, by, 'declined', `declined on the ${by}`);
     clearTimeout(session.ringTimer);
     const movedFromDevice = by === 'phone' && session.peer === 'device';
+    // Consent settles where the call runs: every open link is revoked, and a phone that claimed one but did not
+    // consent is let go. Only a new request from the device (the customer moving the call) issues another link.
+    this.tokens.revoke(session.id, now);
+    if (by === 'device') this.releasePhone(session, 'the customer accepted on the device');
     session.peer = by;
     session.status = 'accepted';
     session.connectedAt = null;
@@ -253,7 +332,7 @@ export class VideoService {
     this.emitState(session);
   }
 
-  private end(session: VideoSession, endedBy: CallParty, outcome: CallOutcome, reason: string): void {
+  private end(session: VideoSession, endedBy: CallParty, outcome: CallOutcome, reason: string, actor?: 'system'): void {
     if (!session.active) return;
     const now = this.now();
     clearTimeout(session.ringTimer);
@@ -262,12 +341,12 @@ export class VideoService {
     session.endedAt = now;
     session.endedBy = endedBy;
     session.outcome = outcome;
-    this.tokens.revoke(session.id);
+    this.tokens.revoke(session.id, now);
     const audit = this.deps.fleet.audit;
     if (outcome === 'timeout') audit.record({ actor: 'system', action: 'video.timeout', deviceId: session.deviceId, target: session.id, outcome: 'ok', detail: { staffId: session.staff.id, ringTimeoutMs: this.ringTimeoutMs } }, now);
     audit.record({
-      actor: endedBy === 'staff' ? session.staff.id : endedBy === 'device' ? `device:${session.deviceId}` : endedBy === 'phone' ? 'phone' : 'system',
-      ...(endedBy === 'staff' ? { actorRole: session.staff.role } : {}),
+      actor: actor ?? (endedBy === 'staff' ? session.staff.id : endedBy === 'device' ? `device:${session.deviceId}` : endedBy === 'phone' ? 'phone' : 'system'),
+      ...(endedBy === 'staff' && !actor ? { actorRole: session.staff.role } : {}),
       action: 'video.end', deviceId: session.deviceId, target: session.id, outcome: 'ok',
       detail: { endedBy, outcome, reason, peer: session.peer, staffId: session.staff.id, durationMs: session.connectedAt === null ? 0 : now - session.connectedAt, caseId: session.caseId },
     }, now);
@@ -281,10 +360,37 @@ export class VideoService {
     session.emit('phone', event);
   }
 
-  private async sendHandoff(session: VideoSession): Promise<void> {
+  /**
+   * Issues the session's phone link and sends it to the device, the only
+   * place it is shown (down on `rtc/{session}/down`, which only that device
+   * may subscribe to). A new link revokes the previous one and lets go of a
+   * phone that claimed it without consenting (issue 12, item 8). No link once
+   * the call runs on a phone, and none without a trusted origin.
+   */
+  private async sendHandoff(session: VideoSession, why: 'ring' | 'device'): Promise<void> {
+    const refuse = (code: ErrorCode, reason: string) => {
+      this.deps.counters.inc(`video.handoff.not_issued.${code}`);
+      this.deps.log.warn('phone link not issued', { sessionId: session.id, deviceId: session.deviceId, code, reason });
+    };
+    if (!session.active) return refuse(ErrorCode.CONFLICT, 'the call has ended');
+    if (session.peer === 'phone') return refuse(ErrorCode.CONFLICT, 'the call already runs on a phone');
+    if (session.origin === null) return refuse(ErrorCode.CONFLICT, 'no trusted origin for phone links (configure --public-url)');
+    if (session.linksIssued >= MAX_LINKS_PER_SESSION) return refuse(ErrorCode.RATE_LIMITED, `at most ${MAX_LINKS_PER_SESSION} phone links per call`);
+    session.linksIssued++;
+    const now = this.now();
     const ttl = this.deps.options?.handoffTtlMs ?? Math.max(this.ringTimeoutMs, 60_000);
-    const { token, expiresAt } = this.tokens.issue(session.id, session.deviceId, ttl, this.now());
+    const { token, expiresAt } = this.tokens.issue(session.id, session.deviceId, ttl, now);
+    if (why === 'device') this.releasePhone(session, 'the customer asked for a new code');
     await this.sendDown(session, { kind: 'handoff', url: `${session.origin}/v/${token}`, expiresAt });
+  }
+
+  /** Unbinds a phone that claimed a link but never consented: its key stops working and its stream closes. */
+  private releasePhone(session: VideoSession, reason: string): void {
+    if (session.phoneKeyHash === null || session.peer === 'phone') return;
+    session.phoneKeyHash = null;
+    session.closeStreams('phone');
+    this.deps.counters.inc('video.handoff.released');
+    this.deps.fleet.audit.record({ actor: 'system', action: 'video.handoff.release', deviceId: session.deviceId, target: session.id, outcome: 'ok', detail: { reason } }, this.now());
   }
 
   private async sendDown(session: VideoSession, body: Record<string, unknown> & { kind: SignalMessage['kind'] }): Promise<void> {

@@ -8,9 +8,9 @@ import type { HttpHandler } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import { phoneBundleLoader } from '../phone/phone-bundle.js';
 import { phonePageHtml } from '../phone/phone-page.js';
-import type { VideoService } from '../video-service.js';
+import type { RequestOrigin, VideoService } from '../video-service.js';
 import { lastEventId, openEventStream, readBody, sendError, sendJson } from './io.js';
-import { staffOf } from './staff-auth.js';
+import { staffCallerOf } from './staff-auth.js';
 
 export interface VideoHttpContext {
   fleet: Fleet;
@@ -18,6 +18,8 @@ export interface VideoHttpContext {
   log: Logger;
   /** A prebuilt phone script; without it the page's script is bundled from source on first use. */
   phoneBundlePath?: string | undefined;
+  /** Heartbeat (and session re-check) interval of the event streams; default 15 s. */
+  heartbeatMs?: number | undefined;
 }
 
 const PHONE_SCRIPT = '/video/phone.js';
@@ -26,10 +28,9 @@ const phoneStatusBody = z.object({ status: z.enum(['connected', 'reconnecting'])
 
 type Handle = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void> | void;
 
-/** The origin the console used to reach us; the phone link is built on it unless a public URL is configured. */
-function originOf(req: IncomingMessage): string {
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0]?.trim() ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-  return `${proto}://${req.headers.host ?? 'localhost'}`;
+/** How the console reached us; phone links use it only on a loopback broker without a public URL (phone-origin.ts). */
+function requestOrigin(req: IncomingMessage): RequestOrigin {
+  return { host: req.headers.host, encrypted: (req.socket as { encrypted?: boolean }).encrypted === true };
 }
 
 function bearer(req: IncomingMessage): string {
@@ -50,28 +51,36 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
   const routes: [method: string, pattern: RegExp, handle: Handle][] = [
     // ---- console ----
     ['POST', /^\/api\/video\/sessions$/, async (req, res) => {
-      const staff = staffOf(req, fleet.staff);
+      const caller = staffCallerOf(req, fleet.staff);
       const body = await readBody(req, videoStartRequest);
-      const session = await video.start(staff, body.deviceId, body.caseId ?? null, originOf(req));
+      const session = await video.start(caller, body.deviceId, body.caseId ?? null, requestOrigin(req));
       sendJson(res, 201, { session });
     }],
     ['GET', /^\/api\/video\/sessions\/([^/]+)$/, (req, res, [id]) => {
-      sendJson(res, 200, { session: video.sessionFor(staffOf(req, fleet.staff), id!).view() });
+      sendJson(res, 200, { session: video.sessionFor(staffCallerOf(req, fleet.staff).staff, id!).view() });
     }],
     ['POST', /^\/api\/video\/sessions\/([^/]+)\/signal$/, async (req, res, [id]) => {
-      const staff = staffOf(req, fleet.staff);
+      const { staff } = staffCallerOf(req, fleet.staff);
       await video.consoleSignal(staff, id!, await readBody(req, peerSignal));
       sendJson(res, 202, { ok: true });
     }],
     ['POST', /^\/api\/video\/sessions\/([^/]+)\/hangup$/, async (req, res, [id]) => {
-      const staff = staffOf(req, fleet.staff);
+      const { staff } = staffCallerOf(req, fleet.staff);
       const body = await readBody(req, videoHangupBody);
       sendJson(res, 200, { session: await video.hangup(staff, id!, body.reason) });
     }],
     ['GET', /^\/api\/video\/sessions\/([^/]+)\/events$/, (req, res, [id], url) => {
-      video.sessionFor(staffOf(req, fleet.staff), id!);
-      const stream = openEventStream(req, res);
-      stream.onClose(video.listen(id!, 'console', lastEventId(req, url), (e) => stream.send(e.id, e.event)));
+      const caller = staffCallerOf(req, fleet.staff);
+      video.sessionFor(caller.staff, id!);
+      // The login is looked up again before every event and heartbeat (issue 12, item 5); once it is gone
+      // (expired, logged out, disabled, role changed) the stream ends and so do the calls started from it.
+      const stillAllowed = () => {
+        if (caller.recheck()) return true;
+        video.staffSessionsEnded({ staffId: caller.staff.id, session: caller.session, reason: 'no longer valid' });
+        return false;
+      };
+      const stream = openEventStream(req, res, stillAllowed, ctx.heartbeatMs);
+      stream.onClose(video.listen(id!, 'console', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close, staffSession: caller.session }));
     }],
     // ---- phone ----
     ['GET', /^\/v\/([A-Za-z0-9_-]{16,128})$/, (_req, res) => {
@@ -120,9 +129,11 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
       sendJson(res, 200, { session: video.phoneHangup(id!, bearer(req)) });
     }],
     ['GET', /^\/api\/video\/phone\/([^/]+)\/events$/, (req, res, [id], url) => {
-      video.phoneSession(id!, bearer(req));
-      const stream = openEventStream(req, res);
-      stream.onClose(video.listen(id!, 'phone', lastEventId(req, url), (e) => stream.send(e.id, e.event)));
+      const key = bearer(req);
+      video.phoneSession(id!, key);
+      // Ends when this phone loses its binding (a newer link, or consent on the device; issue 12, item 8).
+      const stream = openEventStream(req, res, () => video.phoneStillBound(id!, key), ctx.heartbeatMs);
+      stream.onClose(video.listen(id!, 'phone', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close }));
     }],
   ];
 

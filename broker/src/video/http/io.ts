@@ -48,23 +48,49 @@ export async function readBody<S extends z.ZodType>(req: IncomingMessage, schema
   return parsed.data;
 }
 
-/** Server-sent events: numbered so EventSource resumes with Last-Event-ID; a comment every 15 s keeps proxies from closing it. */
-export function openEventStream(req: IncomingMessage, res: ServerResponse): { send(id: number, data: unknown): void; onClose(fn: () => void): void } {
+export interface EventStream {
+  send(id: number, data: unknown): void;
+  onClose(fn: () => void): void;
+  /** Ends the response from our side (the session ended, the phone lost its binding). */
+  close(): void;
+}
+
+/**
+ * Server-sent events: numbered so EventSource resumes with Last-Event-ID; a
+ * comment every 15 s keeps proxies from closing it. `stillAllowed` is asked
+ * before every event and every heartbeat: when it says no, the stream ends
+ * instead of sending (issue 12, item 5: a stream never outlives its session).
+ */
+export function openEventStream(req: IncomingMessage, res: ServerResponse, stillAllowed: () => boolean = () => true, heartbeatMs = 15_000): EventStream {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  heartbeat.unref();
-  const closers: (() => void)[] = [() => clearInterval(heartbeat)];
-  req.on('close', () => {
+  const closers: (() => void)[] = [];
+  const finish = () => {
     for (const fn of closers.splice(0)) fn();
-  });
+  };
+  const close = () => {
+    finish();
+    if (!res.writableEnded) res.end();
+  };
+  const allowed = () => {
+    if (stillAllowed()) return true;
+    close();
+    return false;
+  };
+  const heartbeat = setInterval(() => {
+    if (allowed() && !res.writableEnded) res.write(': keep-alive\n\n');
+  }, heartbeatMs);
+  heartbeat.unref();
+  closers.push(() => clearInterval(heartbeat));
+  req.on('close', finish);
   return {
     send(id, data) {
-      if (!res.writableEnded) res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (!res.writableEnded && allowed()) res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     onClose(fn) {
       closers.push(fn);
     },
+    close,
   };
 }
 

@@ -84,9 +84,17 @@ async function main(): Promise<void> {
   $('who').textContent = `${claim.staffName} from support would like to start a video call with you.`;
   $('consent').hidden = false;
   show('consent', 'Incoming video call');
-  follow(`${base}/events`, claim.key, onEvent, abort.signal).catch(() => {
-    if (!ended) show('reconnecting', 'Connection to the server lost.');
-  });
+  follow(`${base}/events`, claim.key, onEvent, abort.signal).then(
+    // The server ends the stream of a phone it let go: a newer code was shown, or the customer accepted on the device.
+    () => {
+      if (ended) return;
+      finish('');
+      show('refused', 'This phone is no longer part of the call. To use a phone, ask for a new code on the device.');
+    },
+    () => {
+      if (!ended) show('reconnecting', 'Connection to the server lost.');
+    },
+  );
 
   $('decline').onclick = () => {
     void api(`${base}/consent`, { decision: 'declined' }, claim.key).finally(() => finish('You declined the call.'));
