@@ -1,8 +1,9 @@
 import type { CliCommand } from '@touchpoint/protocol';
 import { agentCommand } from './cli/agent-command.js';
+import { contentCommands } from './cli/content-commands.js';
 
 /** `touchpoint` sub-commands this workspace provides. */
-export const commands: CliCommand[] = [agentCommand];
+export const commands: CliCommand[] = [agentCommand, ...contentCommands];
 
 export { createAgent, type Agent, type AgentHooks, type AgentServices } from './agent.js';
 export { agentConfigSchema, loadConfigFile, parseConfig, type AgentConfig, type AgentConfigInput } from './config.js';

@@ -35,7 +35,10 @@ export type ImageCheck = { ok: true } | { ok: false; reason: string };
 /** Checks one image of a content document; `path` decides the type by its extension. */
 export function checkContentImage(path: string, bytes: Buffer): ImageCheck {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
-  if (ext === 'svg') return checkSvg(bytes);
+  if (ext === 'svg') {
+    const svg = checkSvg(bytes);
+    return svg.ok ? svg : { ok: false, reason: `${path}: ${svg.reason}` };
+  }
   const magic = RASTER_MAGIC[ext];
   if (!magic) return { ok: false, reason: `${path}: only .svg, .png, .jpg, .jpeg, .gif and .webp images are installed` };
   return magic(bytes) ? { ok: true } : { ok: false, reason: `${path}: the bytes are not a ${ext.toUpperCase()} image` };

@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { z } from 'zod';
+import { deviceProfile, describeIssues, ErrorCode, ExitCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { signHelpContent } from '@touchpoint/protocol/content-signing';
+import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
+import { checkHelpContent, HELP_CONTENT_MAX_BYTES } from '../extensions/commands/help-content.js';
+
+/**
+ * The device maker's side of help.install (issue 12 item 7): a content key of
+ * its own, and a signed content document that devices accept from the
+ * configured https origins. The document is checked with the device's own
+ * rules before it is written, so a maker learns about a refused SVG here, not
+ * from a device log.
+ */
+const KEYGEN_USAGE = `Usage: touchpoint content keygen --out FILE [--key-id ID]
+
+Creates an Ed25519 help content key (not the fleet's command key). FILE gets the
+private key (mode 0600; keep it off the broker and out of version control).
+Prints the public entry for the device config's helpContent.keys.`;
+
+const PACK_USAGE = `Usage: touchpoint content pack MODEL_DIR --key FILE --out FILE
+
+Packs MODEL_DIR/flows/*.json and the images under MODEL_DIR/flows into one help
+content document for MODEL_DIR/profile.json's model, signs it with the content
+key in FILE, checks it the way a device will, and writes it to --out.
+Upload it to a helpContent origin; an admin then sends help.install with its
+https URL and the SHA-256 printed here.
+
+Exit codes: 0 written, 1 refused (the problem is printed), 2 usage error.`;
+
+const IMAGE_EXTENSIONS = /\.(svg|png|jpe?g|gif|webp)$/i;
+
+const keyFile = z.strictObject({
+  keyId: z.string().min(1).max(64),
+  privateKeyPem: z.string().includes('PRIVATE KEY'),
+  publicKeyPem: z.string().includes('PUBLIC KEY'),
+  purpose: z.literal('help-content'),
+});
+
+async function readKey(path: string): Promise<SignerKey> {
+  if (!existsSync(path)) throw new TouchpointError(ErrorCode.NOT_FOUND, `content key ${path} does not exist`);
+  // Like any signing key: refuse one that others on the machine can read.
+  if ((statSync(path).mode & 0o077) !== 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `content key ${path} is readable by group or others; chmod 600 it`);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.BAD_JSON, `content key ${path} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = keyFile.safeParse(json);
+  if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${path} is not a content key from \`touchpoint content keygen\`: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+export const contentKeygen: CliCommand = {
+  path: ['content', 'keygen'],
+  summary: 'Create a help content signing key (separate from the command key)',
+  usage: KEYGEN_USAGE,
+  async run(argv) {
+    const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string' }, 'key-id': { type: 'string' } }, strict: true, allowPositionals: false });
+    if (!values.out) throw new UsageError('--out FILE is required');
+    const keyId = values['key-id'] ?? `content-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(keyId)) throw new UsageError('--key-id may hold A-Z a-z 0-9 . _ - (at most 64)');
+    const key = generateSignerKey(keyId);
+    try {
+      await writeFile(values.out, `${JSON.stringify({ ...key, purpose: 'help-content' }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TouchpointError(ErrorCode.DUPLICATE, `${values.out} exists; a content key is never overwritten`);
+      throw err;
+    }
+    console.log(`content key ${keyId} written to ${values.out} (mode 0600)`);
+    console.log('add to each device config, under helpContent.keys:');
+    console.log(JSON.stringify({ keyId, publicKeyPem: key.publicKeyPem }, null, 2));
+    return ExitCode.ok;
+  },
+};
+
+export const contentPack: CliCommand = {
+  path: ['content', 'pack'],
+  summary: 'Sign a model folder\'s help flows and images into a content document for help.install',
+  usage: PACK_USAGE,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs({ args: argv, options: { key: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: true });
+    const [modelDir, ...extra] = positionals;
+    if (modelDir === undefined || extra.length > 0) throw new UsageError('expected exactly one MODEL_DIR');
+    if (!values.key || !values.out) throw new UsageError('--key FILE and --out FILE are required');
+    const flowsDir = join(modelDir, 'flows');
+    if (!existsSync(join(modelDir, 'profile.json')) || !existsSync(flowsDir)) throw new UsageError(`${modelDir} needs profile.json and flows/`);
+
+    const key = await readKey(values.key);
+    const profile = deviceProfile.safeParse(JSON.parse(await readFile(join(modelDir, 'profile.json'), 'utf8')));
+    if (!profile.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `profile.json: ${describeIssues(profile.error)}`);
+    const flows: Record<string, unknown> = {};
+    const images: Record<string, string> = {};
+    for (const file of (await filesUnder(flowsDir)).sort()) {
+      const rel = relative(flowsDir, file).split(sep).join('/');
+      if (!rel.includes('/') && rel.endsWith('.json')) flows[rel] = JSON.parse(await readFile(file, 'utf8')) as unknown;
+      else if (IMAGE_EXTENSIONS.test(rel)) images[rel] = (await readFile(file)).toString('base64');
+    }
+    const document = signHelpContent({ flows, images }, profile.data.model, key);
+    const checked = checkHelpContent(document, { profile: profile.data, keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }] });
+    if (!checked.ok) {
+      console.error(`touchpoint content pack: a device would refuse this content: ${checked.detail} (${checked.code})`);
+      return ExitCode.failure;
+    }
+    const body = Buffer.from(JSON.stringify(document));
+    if (body.byteLength > HELP_CONTENT_MAX_BYTES) {
+      console.error(`touchpoint content pack: ${body.byteLength} bytes is more than a device downloads by default (${HELP_CONTENT_MAX_BYTES}) (PAYLOAD_TOO_LARGE)`);
+      return ExitCode.failure;
+    }
+    await writeFile(values.out, body);
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    console.log(`${values.out}: ${checked.flows} flows, ${Object.keys(images).length} images for ${profile.data.model}, signed with ${key.keyId}`);
+    console.log(`sha256 ${sha256}`);
+    console.log(`help.install params: ${JSON.stringify({ url: `https://<your help origin>/<path>/${relative('.', values.out).split(sep).pop()}`, sha256 })}`);
+    return ExitCode.ok;
+  },
+};
+
+export const contentCommands: CliCommand[] = [contentKeygen, contentPack];
