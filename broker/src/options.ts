@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import type { SigningOptions } from './signer/open-signer.js';
 import type { VideoOptions } from './video/options.js';
 
 export interface TlsFiles {
@@ -69,6 +70,10 @@ export interface BrokerOptions {
   trustedProxies?: string[] | undefined;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
+  /** Where commands are signed and how the key is unlocked (issue 12 #10, docs/keys.md). Default: in process, passphrase from the environment. */
+  signing?: SigningOptions;
+  /** How often the signer is asked whether the key list changed (a rotation with no command sent since). */
+  keyCheckMs?: number;
   /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */
   video?: VideoOptions;
   /** Log output; `silent` for tests and benchmarks. */

@@ -12,7 +12,7 @@ import { openDatabase } from './db/database.js';
 import { hashToken, newDeviceToken } from './fleet/credentials.js';
 import { Fleet } from './fleet/fleet.js';
 import { loadProfiles } from './fleet/profiles.js';
-import { loadOrCreateSigningKey } from './fleet/signing-key.js';
+import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
 import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
@@ -60,7 +60,12 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
 
   const counters = new Counters();
   const db = openDatabase(paths.database);
-  const signingKey = loadOrCreateSigningKey(paths.signingKey);
+  // The command key lives behind the signer (issue 12 item 10); a refusal to start (key file readable by others, wrong passphrase) names the file and the fix.
+  const signer = await openCommandSigner(options.dataDir, options.signing, log).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
+  const signerKeys = await signer.keys();
   const serviceToken = loadOrCreateServiceToken(join(options.dataDir, 'keys', 'service-token'));
   const profiles = loadProfiles(options.profileDirs ?? [EXAMPLES_DIR], log);
 
@@ -82,7 +87,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     new Promise<void>((resolve, reject) => {
       aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err?: Error) => (err ? reject(err) : resolve()));
     });
-  const fleet = new Fleet(db, profiles, signingKey, publish, log);
+  const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log);
 
   installHooks(aedes, { devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
 
@@ -114,6 +119,11 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
       counters.inc('ack.unparsable');
     }
   });
+  // A device subscribing to its keys topic (every connect) gets the current signed key list.
+  aedes.on('subscribe', (subscriptions, client) => {
+    const identity = identityOf(client);
+    if (identity?.kind === 'device') fleet.keys.onSubscribe(identity.deviceId, subscriptions.map((s) => s.topic));
+  });
   // aedes emits 'error' from its will sweep; without a listener that would end the process.
   (aedes as unknown as EventEmitter).on('error', (err: Error) => {
     counters.inc('broker.error');
@@ -133,6 +143,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     }
   }, options.expirySweepMs ?? 5_000);
   expirySweep.unref();
+  const stopKeyWatch = fleet.keys.watch(options.keyCheckMs ?? 5_000);
 
   const transport = { aedes, limits, counters, log };
   const servers: Server[] = [];
@@ -168,6 +179,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         if (closed) return;
         closed = true;
         clearInterval(expirySweep);
+        stopKeyWatch();
         video.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
@@ -179,15 +191,18 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         await level.close();
         fleet.ingest.flush();
         db.close();
+        await signer.close();
       },
     };
   } catch (err) {
     clearInterval(expirySweep);
+    stopKeyWatch();
     video.close();
     for (const s of servers) s.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await level.close();
     db.close();
+    await signer.close();
     throw err;
   }
 }

@@ -183,6 +183,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     deviceId: config.deviceId,
     profile,
     trustedKeys: config.trustedKeys,
+    ...(config.rootKeys ? { rootKeys: config.rootKeys } : {}),
     clockSkewMs: config.commands.clockSkewS * 1000,
     replay: new ReplayStore(db),
     mcu,

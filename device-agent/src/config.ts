@@ -74,6 +74,12 @@ export const agentConfigSchema = z.strictObject({
   /** Holds agent.db (outbox, seen command ids) and cache/. Created when missing. */
   dataDir: z.string().min(1),
   trustedKeys: z.array(trustedKey).min(1, 'needs at least one key, or the device could never run a command'),
+  /**
+   * Root keys (issue 12 #10, docs/keys.md): a key list signed by one of them and newer than the one held
+   * replaces trustedKeys, so the fleet can rotate its command key and drop a leaked one. Without them the
+   * trusted keys never change.
+   */
+  rootKeys: z.array(trustedKey).max(8).optional(),
   /** The model's profile: a model directory holding profile.json, or the file itself. */
   profile: z.string().min(1),
   /** Seconds between periodic diagnostics snapshots (fractions allowed for tests). */

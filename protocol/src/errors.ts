@@ -31,10 +31,23 @@ export const ErrorCode = {
   EXPIRED: 'EXPIRED',
   CLOCK_SKEW: 'CLOCK_SKEW',
   REPLAY: 'REPLAY',
+  /** The command's key was dropped by a newer signed key list (issue 12 #10). */
+  KEY_REVOKED: 'KEY_REVOKED',
   UNKNOWN_ACTION: 'UNKNOWN_ACTION',
   BAD_PARAMS: 'BAD_PARAMS',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   ACTION_FAILED: 'ACTION_FAILED',
+  // Command keys and the signer (issue 12 #10)
+  /** A key list that is not newer than the one held: a replay of an older list. */
+  KEY_LIST_STALE: 'KEY_LIST_STALE',
+  /** A key file that group or others may read; chmod 600 it. */
+  KEY_FILE_INSECURE: 'KEY_FILE_INSECURE',
+  /** An encrypted key file without a passphrase, or with the wrong one. */
+  KEY_PASSPHRASE: 'KEY_PASSPHRASE',
+  /** The signer's own policy refused to sign (action not allowed, over its rate). */
+  SIGNER_REFUSED: 'SIGNER_REFUSED',
+  /** The signer process cannot be reached or did not answer in time. */
+  SIGNER_UNAVAILABLE: 'SIGNER_UNAVAILABLE',
   // Firmware bridge
   FRAME_CRC: 'FRAME_CRC',
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',

@@ -51,3 +51,6 @@ export function verifyCommand(command: CommandEnvelope, trusted: readonly Truste
   }
   return valid ? ok(command) : fail(ErrorCode.BAD_SIGNATURE, 'signature does not match the command');
 }
+
+export * from './key-list.js';
+export * from './signer-protocol.js';

@@ -27,13 +27,15 @@ export const DeviceTopic = {
   command: 'cmd',
   /** down, retained: status of the device's latest case. */
   caseStatus: 'case/status',
+  /** down: the command keys to trust, as a list signed by the device's root key (issue 12 #10). */
+  keys: 'keys',
 } as const;
 
 export type DeviceTopicKind = keyof typeof DeviceTopic;
 
 /** Topics a device publishes (up) and the ones it subscribes to (down). */
 export const DEVICE_UP: readonly DeviceTopicKind[] = ['presence', 'diagnostics', 'events', 'commandResult', 'caseOpen'];
-export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus'];
+export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys'];
 
 function assertSafe(kind: string, value: string): void {
   if (!isSafeId(value)) {

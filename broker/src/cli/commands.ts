@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
-import { loadOrCreateSigningKey } from '../fleet/signing-key.js';
+import { deviceTrust } from '../fleet/signing-key.js';
+import { keyCommands } from './key-commands.js';
 import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
 import { LoginLocks } from '../fleet/login-locks.js';
@@ -33,6 +34,7 @@ const broker: CliCommand = {
   summary: 'Start the MQTT broker, fleet service and console',
   usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
                          [--public-url URL] [--trusted-proxy ADDR]...
+                         [--signer-socket PATH | --key-passphrase-file F]
 
 Starts aedes (MQTT over TCP, and over WebSocket at /mqtt on the HTTP port), the fleet
 service with its SQLite store, and the console.
@@ -51,9 +53,15 @@ service with its SQLite store, and the console.
                   default $TP_TRUSTED_PROXIES, comma-separated)
   --secure-cookies
                   mark the console's session cookie Secure (default when --public-url is https)
+  --signer-socket PATH
+                  ask \`touchpoint signer\` on this unix socket to sign commands; the key
+                  then never enters the broker (default $TP_SIGNER_SOCKET; docs/keys.md)
+  --key-passphrase-file F
+                  passphrase of the in-process command key (default $TP_SIGNING_KEY_PASSPHRASE,
+                  then the systemd credential touchpoint-signing-passphrase)
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true } }, false);
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' } }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -65,6 +73,7 @@ service with its SQLite store, and the console.
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
       trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
+      signing: { signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined), passphraseFile: values['key-passphrase-file'] as string | undefined },
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);
     if (running.mqttsPort) console.log(`MQTTS     mqtts://${running.host}:${running.mqttsPort}`);
@@ -96,14 +105,15 @@ and the fleet's command-signing public key, which the device must trust.`,
     try {
       const { token } = new Devices(db).provision(id, values.model as string, (values.tag as string[] | undefined) ?? []);
       new AuditLog(db).record({ actor: 'cli', action: 'device.provision', deviceId: id, outcome: 'ok', detail: { model: values.model } });
-      const key = loadOrCreateSigningKey(dataPaths(dataDir).signingKey);
+      const trust = deviceTrust(dataDir);
       if (values.json) {
-        console.log(JSON.stringify({ deviceId: id, model: values.model, token, trustedKeys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }] }, null, 2));
+        console.log(JSON.stringify({ deviceId: id, model: values.model, token, ...trust }, null, 2));
       } else {
         console.log(`Device ${id} (${values.model as string}) provisioned.`);
         console.log(`MQTT username / client id: ${id}`);
         console.log(`MQTT password (shown once): ${token}`);
-        console.log(`Trusted command-signing key ${key.keyId}:\n${key.publicKeyPem}`);
+        for (const key of trust.trustedKeys) console.log(`Trusted command-signing key ${key.keyId} (config "trustedKeys"):\n${key.publicKeyPem}`);
+        for (const key of trust.rootKeys) console.log(`Root key ${key.keyId}, which signs key lists (config "rootKeys"):\n${key.publicKeyPem}`);
       }
       return ExitCode.ok;
     } finally {
@@ -183,4 +193,4 @@ const staffUnlock: CliCommand = {
   },
 };
 
-export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock];
+export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock, ...keyCommands];

@@ -2,8 +2,7 @@ import {
   ErrorCode, TouchpointError, actionParamsSchema, commandStatus, deviceTopic, describeIssues, findAction, header,
   type CommandEnvelope, type CommandStatus, type DeviceProfile,
 } from '@touchpoint/protocol';
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { signCommand, type SignerKey } from '@touchpoint/protocol/signing';
+import type { SignRequestCommand } from '@touchpoint/protocol/signing';
 import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
 import type { AuditLog } from './audit.js';
@@ -34,6 +33,11 @@ export interface CommandRecord {
   history: { status: string; code: string | null; reason: string | null; at: number }[];
 }
 
+/** Signs a command; the key stays behind this call (issue 12 item 10: KeyDistribution over a CommandSigner). */
+export interface SignCommand {
+  sign(command: SignRequestCommand): Promise<CommandEnvelope>;
+}
+
 export type Publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) => Promise<void>;
 
 const DEFAULT_TTL_MS = 10 * 60 * 1000;
@@ -45,19 +49,16 @@ const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export class Commands {
   private readonly sql: Prepare;
-  private readonly signingKey: { keyId: string; privateKey: KeyObject };
   constructor(
     private readonly db: Db,
     private readonly devices: Devices,
     private readonly profiles: ReadonlyMap<string, DeviceProfile>,
-    signer: SignerKey,
+    private readonly signer: SignCommand,
     private readonly audit: AuditLog,
     private readonly live: LiveBus,
     private readonly publish: Publish,
   ) {
     this.sql = statementCache(db);
-    // Parsing the PEM costs most of a signature; do it once.
-    this.signingKey = { keyId: signer.keyId, privateKey: createPrivateKey(signer.privateKeyPem) };
   }
 
   async send(req: SendCommandRequest, now: number = Date.now()): Promise<CommandRecord> {
@@ -76,10 +77,13 @@ export class Commands {
     if (!params.success) refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
     const ttl = Math.min(Math.max(req.ttlMs ?? DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
 
-    const envelope: CommandEnvelope = signCommand(
-      { ...header(now), deviceId: device.id, action: action.name, params: req.params, issuedAt: now, expiresAt: now + ttl, issuedBy: req.staff.id, keyId: this.signingKey.keyId },
-      this.signingKey,
-    );
+    let envelope: CommandEnvelope;
+    try {
+      envelope = await this.signer.sign({ ...header(now), deviceId: device.id, action: action.name, params: req.params, issuedAt: now, expiresAt: now + ttl, issuedBy: req.staff.id });
+    } catch (err) {
+      // The signer's own policy (or its absence) has the last word; the refusal is audited like any other.
+      return refuse(err instanceof TouchpointError ? err.code : ErrorCode.SIGNER_UNAVAILABLE, `not signed: ${(err as Error).message}`);
+    }
     this.db.transaction(() => {
       this.sql('INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(envelope.id, device.id, action.name, JSON.stringify(req.params), req.staff.id, now, envelope.expiresAt, 'queued', now, JSON.stringify(envelope));

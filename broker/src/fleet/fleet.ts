@@ -1,5 +1,6 @@
 import type { DeviceProfile } from '@touchpoint/protocol';
-import type { SignerKey } from '@touchpoint/protocol/signing';
+import type { TrustedKey } from '@touchpoint/protocol/signing';
+import type { CommandSigner, SignerKeys } from '../signer/signer.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { AuditLog } from './audit.js';
@@ -7,6 +8,7 @@ import { Cases } from './cases.js';
 import { Commands, type Publish } from './commands.js';
 import { Devices } from './devices.js';
 import { Ingest } from './ingest.js';
+import { KeyDistribution } from './key-distribution.js';
 import { LiveBus } from './live.js';
 import { Quarantine } from './quarantine.js';
 import { Staff } from './staff.js';
@@ -21,19 +23,24 @@ export class Fleet {
   readonly quarantine: Quarantine;
   readonly commands: Commands;
   readonly cases: Cases;
-  /** The public half of the command-signing key: what devices trust. */
-  readonly signer: { keyId: string; publicKeyPem: string };
+  /** The signed key list and its delivery to devices (issue 12 item 10). */
+  readonly keys: KeyDistribution;
 
-  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signingKey: SignerKey, readonly publish: Publish, log: Logger) {
+  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signing: { signer: CommandSigner; keys: SignerKeys }, readonly publish: Publish, log: Logger) {
     this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
     this.devices = new Devices(db);
     this.staff = new Staff(db, (err) => log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }));
     this.audit = new AuditLog(db);
     this.ingest = new Ingest(db, this.live);
     this.quarantine = new Quarantine(db);
-    this.commands = new Commands(db, this.devices, profiles, signingKey, this.audit, this.live, publish);
+    this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
+    this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);
-    this.signer = { keyId: signingKey.keyId, publicKeyPem: signingKey.publicKeyPem };
+  }
+
+  /** The public half of the key that signs commands now: what a device's config trusts. */
+  get signer(): TrustedKey {
+    return this.keys.current();
   }
 
   provisionDevice(deviceId: string, model: string, tags: string[] = []): { deviceId: string; token: string } {

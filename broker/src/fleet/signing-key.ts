@@ -1,15 +1,23 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { z } from 'zod';
-import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
+import { existsSync } from 'node:fs';
+import type { TrustedKey } from '@touchpoint/protocol/signing';
+import { createLogger } from '../logger.js';
+import { keyPaths, loadOrCreateKeys, publicTrust } from '../signer/key-store.js';
+import { resolvePassphrase } from '../signer/passphrase.js';
 
-const storedKey = z.object({ keyId: z.string(), privateKeyPem: z.string(), publicKeyPem: z.string() });
+export interface DeviceTrust {
+  /** The command key that signs now: the device's bootstrap trust. */
+  trustedKeys: TrustedKey[];
+  /** The root key(s) whose signed key lists the device accepts (rotation, revocation). */
+  rootKeys: TrustedKey[];
+}
 
-/** The fleet's Ed25519 command-signing key, created on first start and kept in the data directory (mode 0600). */
-export function loadOrCreateSigningKey(path: string): SignerKey {
-  if (existsSync(path)) return storedKey.parse(JSON.parse(readFileSync(path, 'utf8')));
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const key = generateSignerKey(`fleet-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 8)}`);
-  writeFileSync(path, JSON.stringify(key, null, 2), { mode: 0o600 });
-  return key;
+/**
+ * What a new device's config must trust (`touchpoint device add`). Public
+ * halves only; on a data directory without keys yet they are created first,
+ * as the broker would on its first start (docs/keys.md).
+ */
+export function deviceTrust(dataDir: string, passphraseFile?: string): DeviceTrust {
+  if (!existsSync(keyPaths(dataDir).keyList)) loadOrCreateKeys(dataDir, resolvePassphrase(passphraseFile).passphrase, createLogger('keys'));
+  const { trustedKeys, rootKeys } = publicTrust(dataDir);
+  return { trustedKeys, rootKeys };
 }

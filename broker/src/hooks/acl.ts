@@ -28,7 +28,7 @@ function computeRights(identity: Identity): TopicRights {
       const prefix = devicePrefix(identity.deviceId);
       return {
         publish: [...DEVICE_UP.map((kind) => prefix + DeviceTopic[kind]), `${prefix}rtc/+/up`],
-        subscribe: [deviceTopic(identity.deviceId, 'command'), deviceTopic(identity.deviceId, 'caseStatus'), `${prefix}rtc/+/down`],
+        subscribe: [deviceTopic(identity.deviceId, 'command'), deviceTopic(identity.deviceId, 'caseStatus'), deviceTopic(identity.deviceId, 'keys'), `${prefix}rtc/+/down`],
       };
     }
   }

@@ -32,6 +32,7 @@ const rejectionCodes = [
   ErrorCode.EXPIRED,
   ErrorCode.CLOCK_SKEW,
   ErrorCode.REPLAY,
+  ErrorCode.KEY_REVOKED,
   ErrorCode.UNKNOWN_ACTION,
   ErrorCode.BAD_PARAMS,
   ErrorCode.PRECONDITION_FAILED,

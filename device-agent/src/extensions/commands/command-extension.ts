@@ -8,7 +8,7 @@ import {
   type CommandEnvelope,
   type DeviceProfile,
 } from '@touchpoint/protocol';
-import type { TrustedKey } from '@touchpoint/protocol/signing';
+import { signedKeyList, type TrustedKey } from '@touchpoint/protocol/signing';
 import type { Extension } from '../../extension.js';
 import type { Logger } from '../../logger.js';
 import type { MqttConnection } from '../../mqtt/connection.js';
@@ -17,13 +17,17 @@ import type { AgentEvents } from '../../agent-events.js';
 import type { EventBus } from '../../event-bus.js';
 import type { McuLink } from '../mcu-link.js';
 import type { AgentActionRegistry } from './agent-actions.js';
+import { KeyTrust } from './key-trust.js';
 import { ReplayStore, type SeenStatus } from './replay-store.js';
 import { checkActionAndParams, checkAuthenticity, isRejection, type Rejection } from './verify.js';
 
 export interface CommandOptions {
   deviceId: string;
   profile: DeviceProfile;
+  /** Trusted until a signed key list replaces them (issue 12 #10). */
   trustedKeys: readonly TrustedKey[];
+  /** Keys whose signed key lists this device accepts; none: the trusted keys never change. */
+  rootKeys?: readonly TrustedKey[];
   clockSkewMs: number;
   replay: ReplayStore;
   mcu: McuLink;
@@ -53,9 +57,16 @@ export class CommandExtension implements Extension {
   private queue: Promise<void> = Promise.resolve();
   private stopped = true;
   private readonly now: () => number;
+  private readonly trust: KeyTrust;
 
   constructor(private readonly options: CommandOptions) {
     this.now = options.now ?? Date.now;
+    this.trust = new KeyTrust(options.trustedKeys, options.rootKeys ?? [], options.replay, options.logger);
+  }
+
+  /** The version of the signed key list this device holds (0: none yet, the config's keys). */
+  get keyListVersion(): number {
+    return this.trust.version;
   }
 
   start(): void {
@@ -70,7 +81,25 @@ export class CommandExtension implements Extension {
       replay.update(seen.commandId, 'failed', reason, this.now());
       logger.warn('command interrupted by an agent restart', { commandId: seen.commandId, action: seen.action });
     }
+    // The key list first: the broker sends it on this subscription, ahead of commands under a new key.
+    if (this.trust.rotates) this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'keys'), 1, (_topic, payload) => this.receiveKeyList(payload));
     this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'command'), 1, (_topic, payload) => this.receive(payload));
+  }
+
+  /** A signed key list (issue 12 #10): in force once verified and on disk; a stale or forged one is logged and changes nothing. */
+  receiveKeyList(payload: Buffer | string): Promise<void> {
+    const { logger } = this.options;
+    const held = this.trust.version;
+    const accepted = this.trust.accept(payload);
+    if (accepted.ok) {
+      logger.info('key list accepted', { version: accepted.value.version, keys: accepted.value.keys.map((k) => k.keyId) });
+    } else if (accepted.code === ErrorCode.KEY_LIST_STALE && sameVersion(payload, held)) {
+      // The broker re-sends the current list on every connect: the same version again is normal.
+      logger.debug('key list already held', { version: held });
+    } else {
+      logger.warn('key list refused', { code: accepted.code, reason: accepted.reason });
+    }
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -95,7 +124,7 @@ export class CommandExtension implements Extension {
     }
     const command = decoded.value;
     const now = this.now();
-    const failed = checkAuthenticity(command, this.options.trustedKeys, this.options.deviceId, now, this.options.clockSkewMs);
+    const failed = checkAuthenticity(command, this.trust, this.options.deviceId, now, this.options.clockSkewMs);
     if (failed) {
       this.reject(command.id, failed, false);
       return Promise.resolve();
@@ -200,6 +229,11 @@ export class CommandExtension implements Extension {
   private finish(commandId: string, status: SeenStatus, reason: string | null): void {
     this.options.replay.update(commandId, status, reason === null ? null : clip(reason), this.now());
   }
+}
+
+function sameVersion(payload: Buffer | string, held: number): boolean {
+  const list = decode(signedKeyList, payload);
+  return list.ok && list.value.version === held;
 }
 
 /** The id of a message that failed its schema, if it has a usable one, so the sender still learns the outcome. */

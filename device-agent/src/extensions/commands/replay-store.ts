@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { AgentDatabase } from '../../store/database.js';
+import { readMeta, writeMeta, type AgentDatabase } from '../../store/database.js';
+import type { KeyStateStore } from './key-trust.js';
 
 /** Where a command got to. `claimed` and `accepted` left over after a restart mean it was interrupted. */
 export type SeenStatus = 'claimed' | 'accepted' | 'rejected' | 'succeeded' | 'failed' | 'expired';
@@ -20,6 +21,8 @@ interface Row {
   seen_at: number;
 }
 
+const KEY_STATE = 'command_keys';
+
 const toSeen = (row: Row): SeenCommand => ({ commandId: row.command_id, action: row.action, status: row.status, reason: row.reason, seenAt: row.seen_at });
 
 /**
@@ -29,7 +32,7 @@ const toSeen = (row: Row): SeenCommand => ({ commandId: row.command_id, action: 
  * go once its command has expired (plus skew): expiry, checked first, rejects
  * it from then on.
  */
-export class ReplayStore {
+export class ReplayStore implements KeyStateStore {
   private readonly claimStmt: Statement<[string, string, number, number, number]>;
   private readonly getStmt: Statement<[string], Row>;
   private readonly updateStmt: Statement<[string, string | null, number, string]>;
@@ -59,6 +62,19 @@ export class ReplayStore {
   /** Commands a previous run claimed or accepted but never finished. */
   unfinished(): SeenCommand[] {
     return (this.db.prepare(`SELECT command_id, action, status, reason, seen_at FROM seen_commands WHERE status IN ('claimed', 'accepted') ORDER BY seen_at`).all() as Row[]).map(toSeen);
+  }
+
+  /**
+   * The accepted signed key list (issue 12 #10), next to the seen ids and with
+   * the same synchronous=FULL commit: a power cut must not roll it back to a
+   * list that still trusts a dropped key.
+   */
+  loadKeyState(): string | undefined {
+    return readMeta(this.db, KEY_STATE);
+  }
+
+  saveKeyState(json: string): void {
+    writeMeta(this.db, KEY_STATE, json);
   }
 
   /** Forget ids whose command can no longer pass the expiry check. */

@@ -1,6 +1,16 @@
 import { actionParamsSchema, describeIssues, ErrorCode, findAction, type ActionSpec, type CommandEnvelope, type CommandRejectionCode, type DeviceProfile } from '@touchpoint/protocol';
 import { verifyCommand, type TrustedKey } from '@touchpoint/protocol/signing';
 
+/** Trusted keys that change over time: KeyTrust, fed by signed key lists. */
+export interface TrustSource {
+  trustedAt(now: number): readonly TrustedKey[];
+  revocation(keyId: string, now: number): string | undefined;
+}
+
+function isTrustSource(value: readonly TrustedKey[] | TrustSource): value is TrustSource {
+  return !Array.isArray(value);
+}
+
 /** A failed check: the code goes into the `rejected` (or `expired`) result. */
 export interface Rejection {
   code: CommandRejectionCode;
@@ -9,12 +19,18 @@ export interface Rejection {
 
 /**
  * Checks 1-3 of the order in DESIGN.md §2, which need nothing but the
- * envelope, the trusted keys and the clock: signature (UNTRUSTED_KEY before
- * BAD_SIGNATURE), target device, then expiry (strict) and issue time against skew.
+ * envelope, the trusted keys and the clock: signature (UNTRUSTED_KEY or
+ * KEY_REVOKED before BAD_SIGNATURE), target device, then expiry (strict) and issue time against skew.
  */
-export function checkAuthenticity(command: CommandEnvelope, trusted: readonly TrustedKey[], deviceId: string, now: number, skewMs: number): Rejection | undefined {
-  const verified = verifyCommand(command, trusted);
-  if (!verified.ok) return { code: verified.code === ErrorCode.UNTRUSTED_KEY ? ErrorCode.UNTRUSTED_KEY : ErrorCode.BAD_SIGNATURE, reason: verified.reason };
+export function checkAuthenticity(command: CommandEnvelope, trust: readonly TrustedKey[] | TrustSource, deviceId: string, now: number, skewMs: number): Rejection | undefined {
+  const source = isTrustSource(trust) ? trust : undefined;
+  const verified = verifyCommand(command, source ? source.trustedAt(now) : (trust as readonly TrustedKey[]));
+  if (!verified.ok) {
+    if (verified.code !== ErrorCode.UNTRUSTED_KEY) return { code: ErrorCode.BAD_SIGNATURE, reason: verified.reason };
+    // A key this device trusted once and a newer key list dropped (issue 12 #10): say so.
+    const revoked = source?.revocation(command.keyId, now);
+    return revoked ? { code: ErrorCode.KEY_REVOKED, reason: revoked } : { code: ErrorCode.UNTRUSTED_KEY, reason: verified.reason };
+  }
   if (command.deviceId !== deviceId) return { code: ErrorCode.WRONG_DEVICE, reason: `command is for device ${command.deviceId}, this is ${deviceId}` };
   if (command.expiresAt < command.issuedAt) return { code: ErrorCode.EXPIRED, reason: 'command expires before it was issued' };
   // Expiry is strict: the fleet shows a command as expired at expiresAt, so the device must never run it later.

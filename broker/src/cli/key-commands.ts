@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { Counters } from '../counters.js';
+import { openDatabase } from '../db/database.js';
+import { AuditLog } from '../fleet/audit.js';
+import { loadProfiles } from '../fleet/profiles.js';
+import { createLogger } from '../logger.js';
+import { dataPaths } from '../options.js';
+import { keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
+import { LocalSigner } from '../signer/local-signer.js';
+import { resolvePassphrase } from '../signer/passphrase.js';
+import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../signer/policy.js';
+import { startSignerServer } from '../signer/signer-server.js';
+import { requireDataDir, resolveDataDir } from './data-dir.js';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
+const HOUR_MS = 60 * 60 * 1000;
+
+function positiveNumber(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number, got ${value}`);
+  return n;
+}
+
+/** A key operation is an operator action: audited in the fleet's log when this data directory has one. */
+function audit(dataDir: string, action: string, detail: Record<string, unknown>): void {
+  const path = dataPaths(dataDir).database;
+  if (!existsSync(path)) return;
+  const db = openDatabase(path);
+  try {
+    new AuditLog(db).record({ actor: 'cli', action, outcome: 'ok', detail });
+  } finally {
+    db.close();
+  }
+}
+
+const keyRotate: CliCommand = {
+  path: ['key', 'rotate'],
+  summary: 'Replace the command-signing key and publish a new signed key list',
+  usage: `Usage: touchpoint key rotate [--revoke KEY_ID]... [--grace-hours N] [--root-key FILE]
+                          [--key-passphrase-file F] [--data-dir DIR] [--json]
+
+Generates the next command key, signs key list version n+1 with the root key, and makes
+the new key the one that signs. The running broker (or \`touchpoint signer\`) picks it up at
+the next command or within seconds, and publishes the list to every device; devices that
+are offline get it when they reconnect.
+  --revoke KEY_ID  drop this key from the list now (a leaked key); repeatable. Devices then
+                   reject its commands with KEY_REVOKED.
+  --grace-hours N  how long the previous key stays trusted, so commands already queued
+                   for offline devices still run (default 24; 0 drops it at once)
+  --root-key FILE  the root key, when it is kept off this machine (default keys/root-key.json)
+  --key-passphrase-file F
+                   passphrase of the key files (default $TP_SIGNING_KEY_PASSPHRASE, then the
+                   systemd credential touchpoint-signing-passphrase)
+  --data-dir DIR   the broker's (or the signer's) data directory`,
+  async run(argv) {
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { revoke: { type: 'string', multiple: true }, 'grace-hours': { type: 'string' }, 'root-key': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
+    const dataDir = requireDataDir(values['data-dir']);
+    const result = rotateKeys(dataDir, {
+      passphrase: resolvePassphrase(values['key-passphrase-file']).passphrase,
+      revoke: values.revoke ?? [],
+      graceMs: positiveNumber(values['grace-hours'], 24, '--grace-hours') * HOUR_MS,
+      rootKeyPath: values['root-key'],
+    });
+    audit(dataDir, 'key.rotate', { previous: result.previous, current: result.current, version: result.version, dropped: result.dropped });
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      console.log(`Key list ${result.version}: commands are now signed with ${result.current} (was ${result.previous}).`);
+      for (const k of result.keys) console.log(`  trusted  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`);
+      for (const id of result.dropped) console.log(`  dropped  ${id}`);
+    }
+    return ExitCode.ok;
+  },
+};
+
+const keyShow: CliCommand = {
+  path: ['key', 'show'],
+  summary: 'Show the command keys, the key list version and the root key (public halves)',
+  usage: `Usage: touchpoint key show [--data-dir DIR] [--json]
+
+Prints what a device config trusts: "trustedKeys" (the key that signs now) and "rootKeys"
+(the key that signs key lists), with the current list. No passphrase needed.`,
+  async run(argv) {
+    const { values } = parseCommandArgs({ args: argv, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    const dataDir = requireDataDir(values['data-dir']);
+    const paths = keyPaths(dataDir);
+    if (!existsSync(paths.keyList)) throw new TouchpointError(ErrorCode.NOT_FOUND, `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory`);
+    const trust = publicTrust(dataDir);
+    const list = readKeyList(paths.keyList);
+    if (values.json) {
+      console.log(JSON.stringify({ ...trust, keyList: list }, null, 2));
+    } else {
+      console.log(`Key list ${list.version}, signed ${new Date(list.issuedAt).toISOString()} by root key ${list.rootKeyId}`);
+      for (const k of list.keys) console.log(`  ${k.keyId === trust.trustedKeys[0]?.keyId ? 'signing' : 'trusted'}  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`);
+      for (const k of trust.rootKeys) console.log(`Root key ${k.keyId}:\n${k.publicKeyPem}`);
+    }
+    return ExitCode.ok;
+  },
+};
+
+const signer: CliCommand = {
+  path: ['signer'],
+  summary: 'Hold the command key in its own process and sign for the broker over a unix socket',
+  usage: `Usage: touchpoint signer --socket PATH [--data-dir DIR] [--key-passphrase-file F]
+                        [--allow-action NAME]... [--profiles DIR]...
+                        [--rate-per-minute N] [--device-rate-per-minute N]
+
+Loads (or creates) the command key in DIR/keys and answers the broker's sign requests on
+a unix socket that only this account can open (mode 0600). It applies its own policy
+whatever the broker asks: only allowed actions, at most N signatures per minute overall
+and per device, validity at most 7 days. Start the broker with --signer-socket PATH.
+  --allow-action NAME  an action it signs (repeatable); default: every remote action of
+                       the device profiles (--profiles, default the bundled examples)
+  --rate-per-minute N  signatures per minute over all devices (default ${DEFAULT_SIGNER_POLICY.perMinute})
+  --device-rate-per-minute N
+                       signatures per minute for one device (default ${DEFAULT_SIGNER_POLICY.perDevicePerMinute})
+  --data-dir DIR       where keys/ lives (default $TOUCHPOINT_DATA_DIR or ./.touchpoint)`,
+  async run(argv) {
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        socket: { type: 'string' }, 'data-dir': { type: 'string' }, 'key-passphrase-file': { type: 'string' },
+        'allow-action': { type: 'string', multiple: true }, profiles: { type: 'string', multiple: true },
+        'rate-per-minute': { type: 'string' }, 'device-rate-per-minute': { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    if (!values.socket) throw new UsageError('--socket PATH is required');
+    const log = createLogger('signer');
+    const dataDir = resolveDataDir(values['data-dir']);
+    const local = LocalSigner.open(dataDir, resolvePassphrase(values['key-passphrase-file']).passphrase, log);
+    const allowActions = new Set(values['allow-action'] ?? remoteActions(values.profiles ?? [EXAMPLES_DIR], log));
+    if (allowActions.size === 0) throw new UsageError('no action to allow: give --allow-action NAME or --profiles DIR with remote actions');
+    const policy = new SignerPolicy({
+      ...DEFAULT_SIGNER_POLICY,
+      allowActions,
+      perMinute: positiveNumber(values['rate-per-minute'], DEFAULT_SIGNER_POLICY.perMinute, '--rate-per-minute'),
+      perDevicePerMinute: positiveNumber(values['device-rate-per-minute'], DEFAULT_SIGNER_POLICY.perDevicePerMinute, '--device-rate-per-minute'),
+    });
+    const server = await startSignerServer({ socketPath: values.socket, signer: local, policy, counters: new Counters(), log });
+    console.log(`Signer    ${server.socketPath}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    return ExitCode.ok;
+  },
+};
+
+function remoteActions(dirs: readonly string[], log: ReturnType<typeof createLogger>): string[] {
+  const names = new Set<string>();
+  for (const profile of loadProfiles(dirs, log).values()) for (const action of profile.actions) if (action.remote) names.add(action.name);
+  return [...names];
+}
+
+/** `touchpoint key …` and `touchpoint signer` (issue 12 item 10, docs/keys.md). */
+export const keyCommands: CliCommand[] = [keyRotate, keyShow, signer];

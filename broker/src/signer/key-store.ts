@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decode, ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { generateSignerKey, signedKeyList, signKeyList, verifyKeyList, type SignedKeyList, type SignerKey } from '@touchpoint/protocol/signing';
+import type { Logger } from '../logger.js';
+import { isPlainKeyFile, readKeyFile, readPublicKey, writeKeyFile, writePrivateFileAtomic } from './key-file.js';
+import { PASSPHRASE_HELP } from './passphrase.js';
+
+/**
+ * The key files of one data directory (docs/keys.md):
+ *   keys/command-signing.json  the current command key (private; 0600; encrypted with a passphrase)
+ *   keys/root-key.json         the root key that signs key lists (private; may be moved offline)
+ *   keys/key-list.json         the current signed list of command keys (public)
+ */
+export function keyPaths(dataDir: string) {
+  const dir = join(dataDir, 'keys');
+  return { dir, commandKey: join(dir, 'command-signing.json'), rootKey: join(dir, 'root-key.json'), keyList: join(dir, 'key-list.json') };
+}
+
+export function newKeyId(prefix: 'fleet' | 'root', now: number = Date.now()): string {
+  return `${prefix}-${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+}
+
+export function readKeyList(path: string): SignedKeyList {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.NOT_FOUND, `key list ${path} cannot be read: ${(err as Error).message}`);
+  }
+  const list = decode(signedKeyList, text);
+  if (!list.ok) throw new TouchpointError(list.code, `key list ${path}: ${list.reason}`);
+  return list.value;
+}
+
+export function writeKeyList(path: string, list: SignedKeyList): void {
+  // Public, but written the same careful way: a torn list would stop the signer.
+  writePrivateFileAtomic(path, `${JSON.stringify(list, null, 2)}\n`);
+}
+
+/** The root key's public half, checked against the list it signed; the list's integrity is checked at every load. */
+function checkedList(paths: ReturnType<typeof keyPaths>, rootPublic: { keyId: string; publicKeyPem: string } | undefined): SignedKeyList {
+  const list = readKeyList(paths.keyList);
+  if (rootPublic) {
+    const verified = verifyKeyList(list, [rootPublic], 0);
+    if (!verified.ok) throw new TouchpointError(verified.code, `key list ${paths.keyList} does not verify against root key ${rootPublic.keyId}: ${verified.reason}`);
+  }
+  return list;
+}
+
+export interface LoadedKeys {
+  current: SignerKey;
+  list: SignedKeyList;
+}
+
+/**
+ * Load the current command key and key list, creating both (and a root key)
+ * on first start, or the list and root for a data directory from before key
+ * lists existed. With a passphrase, a key found in clear is re-encrypted.
+ */
+export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined, log: Logger): LoadedKeys {
+  const paths = keyPaths(dataDir);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(paths.commandKey)) {
+    if (existsSync(paths.keyList)) {
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `${paths.commandKey} is missing but ${paths.keyList} exists; restore the key from backup or follow "lost command key" in docs/keys.md`);
+    }
+    writeKeyFile(paths.commandKey, generateSignerKey(newKeyId('fleet')), passphrase);
+    log.info('created the command-signing key', { path: paths.commandKey, encrypted: passphrase !== undefined });
+  }
+  if (!existsSync(paths.keyList)) {
+    const current = readPublicKey(paths.commandKey);
+    if (!existsSync(paths.rootKey)) {
+      writeKeyFile(paths.rootKey, generateSignerKey(newKeyId('root')), passphrase);
+      log.info('created the root key that signs key lists', { path: paths.rootKey, encrypted: passphrase !== undefined });
+    }
+    const root = readKeyFile(paths.rootKey, passphrase);
+    writeKeyList(paths.keyList, signKeyList({ version: 1, keys: [current] }, root));
+  }
+  const current = readKeyFile(paths.commandKey, passphrase);
+  if (passphrase === undefined) {
+    log.warn(`THE COMMAND-SIGNING KEY IS STORED WITHOUT ENCRYPTION (${paths.commandKey}); anyone who copies the data directory can sign commands. ${PASSPHRASE_HELP}`, { code: 'KEY_UNENCRYPTED' });
+  } else {
+    for (const path of [paths.commandKey, paths.rootKey]) {
+      if (existsSync(path) && isPlainKeyFile(path)) {
+        writeKeyFile(path, readKeyFile(path, undefined), passphrase);
+        log.info('encrypted a key file that was stored in clear', { path });
+      }
+    }
+  }
+  const rootPublic = existsSync(paths.rootKey) ? readPublicKey(paths.rootKey) : undefined;
+  const list = checkedList(paths, rootPublic);
+  if (!list.keys.some((k) => k.keyId === current.keyId)) {
+    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `the command key ${current.keyId} is not in key list ${list.version} (${paths.keyList}); devices would refuse every command. See docs/keys.md`);
+  }
+  return { current, list };
+}
+
+/** A cheap fingerprint of the key files: a rotation changes it, and the signer reloads. */
+export function keyFilesStamp(dataDir: string): string {
+  const paths = keyPaths(dataDir);
+  const stamp = (path: string) => {
+    try {
+      const s = statSync(path);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  return `${stamp(paths.commandKey)}|${stamp(paths.keyList)}`;
+}
+
+export interface RotateOptions {
+  passphrase: string | undefined;
+  /** Key ids to drop from the list at once (a leaked key). */
+  revoke?: readonly string[];
+  /** How long the previous key stays trusted, unless revoked. */
+  graceMs: number;
+  /** A root key kept elsewhere (offline); default keys/root-key.json. */
+  rootKeyPath?: string | undefined;
+  now?: number;
+}
+
+export interface RotateResult {
+  previous: string;
+  current: string;
+  version: number;
+  keys: SignedKeyList['keys'];
+  dropped: string[];
+}
+
+/**
+ * `touchpoint key rotate`: a new command key, and key list version n+1 signed
+ * by the root key. The previous key stays for `graceMs` (commands already
+ * queued for offline devices still run) unless revoked; keys past their grace
+ * are dropped. The list is written before the key: a crash in between leaves
+ * the old key signing, still trusted by the new list (run rotate again).
+ */
+export function rotateKeys(dataDir: string, options: RotateOptions): RotateResult {
+  const paths = keyPaths(dataDir);
+  const now = options.now ?? Date.now();
+  if (!existsSync(paths.keyList) || !existsSync(paths.commandKey)) {
+    throw new TouchpointError(ErrorCode.NOT_FOUND, `no keys in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory first`);
+  }
+  const rootPath = options.rootKeyPath ?? paths.rootKey;
+  if (!existsSync(rootPath)) throw new TouchpointError(ErrorCode.NOT_FOUND, `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`);
+  const root = readKeyFile(rootPath, options.passphrase);
+  const list = checkedList(paths, root);
+  const previous = readKeyFile(paths.commandKey, options.passphrase);
+  const revoke = new Set(options.revoke ?? []);
+  for (const id of revoke) {
+    if (!list.keys.some((k) => k.keyId === id)) throw new TouchpointError(ErrorCode.NOT_FOUND, `--revoke ${id}: no such key in key list ${list.version} (${list.keys.map((k) => k.keyId).join(', ')})`);
+  }
+  const next = generateSignerKey(newKeyId('fleet', now));
+  const kept = list.keys
+    .filter((k) => !revoke.has(k.keyId) && (k.notAfter === undefined || k.notAfter > now))
+    .map((k) => (k.keyId === previous.keyId ? { ...k, notAfter: Math.min(k.notAfter ?? Infinity, now + options.graceMs) } : k));
+  const keys = [{ keyId: next.keyId, publicKeyPem: next.publicKeyPem }, ...kept];
+  const dropped = list.keys.filter((k) => !kept.some((c) => c.keyId === k.keyId)).map((k) => k.keyId);
+  const signed = signKeyList({ version: list.version + 1, keys }, root, now);
+
+  writeKeyList(paths.keyList, signed);
+  writeKeyFile(paths.commandKey, next, options.passphrase);
+  return { previous: previous.keyId, current: next.keyId, version: signed.version, keys, dropped };
+}
+
+/** Public trust material for device configs: no passphrase needed. */
+export function publicTrust(dataDir: string): { trustedKeys: { keyId: string; publicKeyPem: string }[]; rootKeys: { keyId: string; publicKeyPem: string }[]; version: number } {
+  const paths = keyPaths(dataDir);
+  const list = readKeyList(paths.keyList);
+  const current = readPublicKey(paths.commandKey);
+  const rootKeys = existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [];
+  return { trustedKeys: [{ keyId: current.keyId, publicKeyPem: current.publicKeyPem }], rootKeys, version: list.version };
+}
