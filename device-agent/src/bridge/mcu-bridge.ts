@@ -1,8 +1,8 @@
-import type { ActionOutcome as McuActionResult, McuEvent } from '@touchpoint/firmware-bridge';
+import type { EventGap, ActionOutcome as McuActionResult, McuEvent } from '@touchpoint/firmware-bridge';
 import type { LinkState, McuInfo, SensorValue } from '@touchpoint/protocol';
 
 /** The bridge's event and action-result shapes, so any MCU transport speaks the same events. */
-export type { McuEvent, ActionOutcome as McuActionResult } from '@touchpoint/firmware-bridge';
+export type { McuEvent, ActionOutcome as McuActionResult, EventGap as McuEventGap } from '@touchpoint/firmware-bridge';
 
 /**
  * What the agent needs from the firmware bridge. FirmwareBridge from
@@ -23,4 +23,6 @@ export interface McuBridge {
   ): Promise<McuActionResult>;
   on(event: 'event', listener: (event: McuEvent) => void): unknown;
   on(event: 'link', listener: (state: LinkState, reason?: string) => void): unknown;
+  /** The MCU's event numbering skipped: events were lost, and the bridge re-reads errors and sensors. */
+  on(event: 'gap', listener: (gap: EventGap) => void): unknown;
 }

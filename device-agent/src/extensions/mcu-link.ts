@@ -1,6 +1,6 @@
 import { ErrorCode, type LinkState, type McuInfo } from '@touchpoint/protocol';
 import type { AgentEvents } from '../agent-events.js';
-import type { McuBridge, McuEvent } from '../bridge/mcu-bridge.js';
+import type { McuBridge, McuEvent, McuEventGap } from '../bridge/mcu-bridge.js';
 import type { EventBus } from '../event-bus.js';
 import type { Extension } from '../extension.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +18,7 @@ export class McuLink implements Extension {
   private attempt = 0;
   private stopped = true;
   private lastLink: LinkState = 'down';
+  private gaps = 0;
 
   constructor(
     readonly bridge: McuBridge,
@@ -32,6 +33,16 @@ export class McuLink implements Extension {
       if (this.stopped) return;
       this.onLink(state, reason);
     });
+    // The bridge repairs the error list itself (it emits the missing events); the count goes into diagnostics.
+    bridge.on('gap', (gap: McuEventGap) => {
+      this.gaps++;
+      this.logger.warn(`${gap.missed} MCU event(s) lost before event seq ${gap.seq}; errors and sensors re-read`, { code: ErrorCode.MCU_ERROR, gaps: this.gaps });
+    });
+  }
+
+  /** Gaps in the MCU's event numbering since this agent started (issue 13). */
+  get eventGaps(): number {
+    return this.gaps;
   }
 
   /** The MCU's model, serial and firmware version, once it has answered. */

@@ -40,6 +40,8 @@ export const diagnosticsMessage = z.object({
     info: mcuInfo.optional(),
     sensors: z.record(z.string().max(64), sensorValue),
     errors: z.array(z.string().max(16)).max(64),
+    /** Gaps in the MCU's event numbering since the agent started (lost events, repaired by a re-read; issue 13). */
+    eventGaps: z.number().int().nonnegative().optional(),
   }),
   host: hostMetrics.optional(),
   agent: agentHealth,

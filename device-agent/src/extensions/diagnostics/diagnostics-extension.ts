@@ -108,13 +108,15 @@ export class DiagnosticsExtension implements Extension {
   private async readMcu(): Promise<DiagnosticsMessage['mcu']> {
     const { mcu, logger } = this.options;
     const info = mcu.mcuInfo;
-    if (mcu.link !== 'up') return { ...(info ? { info } : {}), sensors: {}, errors: [] };
+    // Absent means none, as from agents before the counter existed.
+    const base = { ...(info ? { info } : {}), ...(mcu.eventGaps > 0 ? { eventGaps: mcu.eventGaps } : {}) };
+    if (mcu.link !== 'up') return { ...base, sensors: {}, errors: [] };
     try {
       const [sensors, errors] = await Promise.all([mcu.bridge.readSensors(), mcu.bridge.readErrors()]);
-      return { ...(info ? { info } : {}), sensors, errors: errors.slice(0, 64) };
+      return { ...base, sensors, errors: errors.slice(0, 64) };
     } catch (err) {
       logger.warn('could not read the MCU for diagnostics', { code: ErrorCode.MCU_ERROR, error: (err as Error).message });
-      return { ...(info ? { info } : {}), sensors: {}, errors: [] };
+      return { ...base, sensors: {}, errors: [] };
     }
   }
 
