@@ -137,7 +137,9 @@ describe('generated passwords must be changed first (Low)', () => {
       expect(video.status).toBe(401);
       expect(fresh.broker.fleet.audit.list({ action: 'staff.create', limit: 5 }).some((r) => r.outcome === 'refused' && r.detail?.code === 'PASSWORD_CHANGE_REQUIRED')).toBe(true);
 
-      expect((await c.post('/api/me/password', { currentPassword: 'wrong-password', newPassword: 'a passphrase of mine' })).status).toBe(401);
+      const wrong = await c.post<{ error: { code: string } }>('/api/me/password', { currentPassword: 'wrong-password', newPassword: 'a passphrase of mine' });
+      expect([wrong.status, wrong.body.error.code]).toEqual([403, 'BAD_CREDENTIALS']);
+      expect((await c.get('/api/me')).status).toBe(200);
       const short = await c.post<{ error: { code: string } }>('/api/me/password', { currentPassword: password, newPassword: 'short' });
       expect([short.status, short.body.error.code]).toEqual([400, 'SCHEMA_INVALID']);
       const same = await c.post('/api/me/password', { currentPassword: password, newPassword: password });

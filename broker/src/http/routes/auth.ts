@@ -38,7 +38,8 @@ export const authRoutes: Route[] = [
       }
       if (!changed) {
         deps.counters.inc('http.password_change.failed');
-        throw new HttpError(ErrorCode.BAD_CREDENTIALS, 'the current password is wrong');
+        // 403, not 401: the session is valid (a 401 would tell the console the session ended).
+        throw new HttpError(ErrorCode.BAD_CREDENTIALS, 'the current password is wrong', 403);
       }
       // Every session of the member ended with the old password; this browser continues in a fresh one.
       const session = deps.fleet.staff.createSession(auth.staff.id);
