@@ -7,11 +7,18 @@ import { AuditLog } from './audit.js';
 import { Cases } from './cases.js';
 import { Commands, type Publish } from './commands.js';
 import { Devices } from './devices.js';
-import { Ingest } from './ingest.js';
+import { Ingest, type IngestOptions } from './ingest.js';
 import { KeyDistribution } from './key-distribution.js';
 import { LiveBus } from './live.js';
 import { Quarantine } from './quarantine.js';
+import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { Staff } from './staff.js';
+
+/** What one device may send, and how long its history is kept (issue 12 #9). */
+export interface FleetLimits {
+  ingest?: Omit<IngestOptions, 'profiles'>;
+  retention?: RetentionOptions;
+}
 
 /** The fleet service: one object per concern, sharing one database. */
 export class Fleet {
@@ -23,19 +30,22 @@ export class Fleet {
   readonly quarantine: Quarantine;
   readonly commands: Commands;
   readonly cases: Cases;
+  /** Deletes old diagnostics, events and presence history; start-broker starts its timer. */
+  readonly retention: Retention;
   /** The signed key list and its delivery to devices (issue 12 item 10). */
   readonly keys: KeyDistribution;
 
-  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signing: { signer: CommandSigner; keys: SignerKeys }, readonly publish: Publish, log: Logger) {
+  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signing: { signer: CommandSigner; keys: SignerKeys }, readonly publish: Publish, log: Logger, limits: FleetLimits = {}) {
     this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
     this.devices = new Devices(db);
     this.staff = new Staff(db, (err) => log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }));
     this.audit = new AuditLog(db);
-    this.ingest = new Ingest(db, this.live);
+    this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(db);
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);
+    this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
   }
 
   /** The public half of the key that signs commands now: what a device's config trusts. */

@@ -18,8 +18,7 @@ interface Stream {
 
 interface Buffered {
   seq: number;
-  event: LiveEvent;
-  /** The event as sent, serialised once: its length is what the backlog's byte bound counts. */
+  /** The event as sent, serialised once (the parsed snapshot is not kept): its length is what the backlog's byte bound counts. */
   data: string;
   deviceId: string | null;
   /** Fleet-wide streams get this event too. */
@@ -83,6 +82,11 @@ export class LiveHub {
 
   get size(): number {
     return this.streams.size;
+  }
+
+  /** The id of the newest event (what a stream that is up to date last saw). */
+  get lastEventId(): string {
+    return `${this.epoch}-${this.seq}`;
   }
 
   /** Bytes of serialised events held for resuming streams. */
@@ -158,7 +162,7 @@ export class LiveHub {
   }
 
   private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string): void {
-    const b: Buffered = { seq: ++this.seq, event, data: JSON.stringify(event), deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
+    const b: Buffered = { seq: ++this.seq, data: JSON.stringify(event), deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
     this.backlog.push(b);
     this.backlogSize += b.data.length;
     // Bounded by count and by bytes; a stream that asks for an evicted event gets `resumed: false` and refetches.

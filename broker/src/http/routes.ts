@@ -62,7 +62,7 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     views: new DeviceViews(ctx.fleet.db),
     counters: ctx.counters,
     log: ctx.log,
-    hub: new LiveHub(ctx.fleet, ctx.log, liveOptions),
+    hub: new LiveHub(ctx.fleet, ctx.log, liveOptions, ctx.counters),
     flows: new FlowCatalog(ctx.flowDirs ?? [EXAMPLES_DIR], ctx.log),
     throttle: new LoginThrottle(locks, limits),
     clientIp: (req) => clientIp(req, proxies),

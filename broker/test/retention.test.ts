@@ -1,0 +1,89 @@
+import mqtt from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deviceTopic, header, parseTopic, type DeviceEventMessage, type PresenceMessage } from '@touchpoint/protocol';
+import { connect, diagnostics, startTestBroker, type TestBroker } from './helpers.js';
+
+// Issue 12 #9 / DESIGN.md §3.5: diagnostics, events and presence history are kept for a configurable time.
+const DAY = 24 * 60 * 60 * 1000;
+const BATCH = 10;
+
+let tb: TestBroker;
+const tokens = new Map<string, string>();
+const clients: mqtt.MqttClient[] = [];
+
+function device(id: string) {
+  return connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }).then((c) => (clients.push(c), c));
+}
+const count = (table: string, deviceId: string) => tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE device_id = ?`).pluck().get(deviceId) as number;
+
+/** Stores a message as if it had been received at `at` (the path the publish hook takes, with the broker's clock set back). */
+function storeAt(deviceId: string, kind: 'diagnostics' | 'events' | 'presence', payload: unknown, at: number): void {
+  const result = tb.broker.fleet.ingest.ingest(parseTopic(deviceTopic(deviceId, kind))!, Buffer.from(JSON.stringify(payload)), at);
+  if (!result.ok || result.value !== 'stored') throw new Error(`not stored: ${JSON.stringify(result)}`);
+}
+const errorEvent = (deviceId: string, at: number): DeviceEventMessage => ({ ...header(at), deviceId, event: { type: 'error.raised', code: 'E05' } });
+const online = (deviceId: string, at: number): PresenceMessage => ({ ...header(at), deviceId, state: 'online', connectionId: `c-${at}` });
+
+beforeAll(async () => {
+  tb = await startTestBroker({
+    retention: { batchRows: BATCH, diagnostics: { maxAgeMs: 30 * DAY, maxRowsPerDevice: 20 }, events: { maxAgeMs: 90 * DAY }, presence: { maxAgeMs: 90 * DAY } },
+  });
+  for (const id of ['cm-old', 'cm-idle', 'cm-busy']) tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+});
+afterAll(async () => {
+  await tb.cleanup();
+});
+
+describe('retention', () => {
+  it('deletes rows past their age in small batches and keeps the recent ones', async () => {
+    const now = Date.now();
+    // 25 diagnostics 40 days old (past 30), 25 events and presence rows 100 days old (past 90), some not yet due.
+    for (let i = 0; i < 25; i++) {
+      storeAt('cm-old', 'diagnostics', diagnostics('cm-old', { ts: now - 40 * DAY + i }), now - 40 * DAY + i);
+      storeAt('cm-old', 'events', errorEvent('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
+      storeAt('cm-old', 'presence', online('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
+    }
+    storeAt('cm-old', 'events', errorEvent('cm-old', now - 60 * DAY), now - 60 * DAY);
+    storeAt('cm-old', 'presence', online('cm-old', now - 60 * DAY), now - 60 * DAY);
+    // An idle device's only snapshots are old: its newest stays, the console's last known state.
+    for (let i = 0; i < 3; i++) storeAt('cm-idle', 'diagnostics', diagnostics('cm-idle', { ts: now - 50 * DAY + i }), now - 50 * DAY + i);
+    // And rows received now, through the real broker.
+    const c = await device('cm-old');
+    const fresh = diagnostics('cm-old');
+    await c.publishAsync(deviceTopic('cm-old', 'diagnostics'), JSON.stringify(fresh), { qos: 1 });
+    await c.publishAsync(deviceTopic('cm-old', 'events'), JSON.stringify(errorEvent('cm-old', Date.now())), { qos: 1 });
+
+    const presenceBefore = count('presence_history', 'cm-old');
+    // One pass never deletes more than a batch per table, and says there is more to do.
+    const first = tb.broker.fleet.retention.sweep(now);
+    expect(first.deleted).toEqual({ diagnostics: BATCH, events: BATCH, presence: BATCH });
+    expect(first.more).toBe(true);
+    const rest = tb.broker.fleet.retention.sweepAll(now);
+    expect(rest).toEqual({ diagnostics: 25 - BATCH + 2, events: 25 - BATCH, presence: 25 - BATCH });
+
+    expect(tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('cm-old')).toEqual([fresh.id]);
+    expect(count('diagnostics', 'cm-idle')).toBe(1);
+    expect(tb.broker.fleet.db.prepare('SELECT ts FROM diagnostics WHERE device_id = ?').pluck().get('cm-idle')).toBe(now - 50 * DAY + 2);
+    expect(count('events', 'cm-old')).toBe(2);
+    expect(count('presence_history', 'cm-old')).toBe(presenceBefore - 25);
+    // Nothing left: a further pass deletes nothing and is done.
+    expect(tb.broker.fleet.retention.sweep(now)).toEqual({ deleted: { diagnostics: 0, events: 0, presence: 0 }, more: false });
+    // A month later the fresh rows are due too (the clock is injected, not waited for) — all but the newest snapshot.
+    tb.broker.fleet.retention.sweepAll(now + 31 * DAY);
+    expect(count('diagnostics', 'cm-old')).toBe(1);
+  });
+
+  it('keeps at most the configured rows per device, the newest', async () => {
+    const c = await device('cm-busy');
+    const sent = Array.from({ length: 45 }, (_, i) => diagnostics('cm-busy', { ts: Date.now() - 1_000 + i }));
+    for (const m of sent) await c.publishAsync(deviceTopic('cm-busy', 'diagnostics'), JSON.stringify(m), { qos: 1 });
+    expect(count('diagnostics', 'cm-busy')).toBe(45);
+    tb.broker.fleet.retention.sweepAll();
+    const kept = tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ? ORDER BY ts').pluck().all('cm-busy');
+    expect(kept).toEqual(sent.slice(-20).map((m) => m.id));
+    expect(tb.broker.fleet.retention.deletedTotals.diagnostics).toBeGreaterThanOrEqual(25);
+  });
+});
