@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import type { SigningOptions } from './signer/open-signer.js';
 import type { VideoOptions } from './video/options.js';
+import { DEFAULT_DEVICE_BUDGET } from './fleet/budget.js';
+import { DEFAULT_RECORD_LIMITS } from './fleet/record-limits.js';
+import { DEFAULT_RETENTION, type RetentionOptions, type RetentionPolicy } from './fleet/retention.js';
+import type { FleetLimits } from './fleet/fleet.js';
 
 export interface TlsFiles {
   certPath: string;
@@ -28,6 +32,21 @@ export interface BrokerLimits {
   keepaliveLimitS: number;
   /** aedes' broker heartbeat; stored wills of a previous broker run are swept every four of these. */
   heartbeatIntervalMs: number;
+  /**
+   * Per-device ingest budget (issue 12 #9): messages per second sustained, and the burst after a quiet
+   * spell. Over it, a message is acknowledged, not stored, quarantined and counted (`rejected.OVER_BUDGET`).
+   */
+  deviceMessagesPerSecond: number;
+  deviceMessageBurst: number;
+  /** The same budget in payload bytes. */
+  deviceBytesPerSecond: number;
+  deviceByteBurst: number;
+  /** Largest payload stored per record kind (`rejected.PAYLOAD_TOO_LARGE` above), well below maxPacketBytes. */
+  maxDiagnosticsBytes: number;
+  maxEventBytes: number;
+  maxCaseBytes: number;
+  /** Presence, command results and WebRTC signalling. */
+  maxOtherMessageBytes: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -41,7 +60,36 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxTopicLevels: 10,
   keepaliveLimitS: 600,
   heartbeatIntervalMs: 60_000,
+  deviceMessagesPerSecond: DEFAULT_DEVICE_BUDGET.messagesPerSecond,
+  deviceMessageBurst: DEFAULT_DEVICE_BUDGET.messageBurst,
+  deviceBytesPerSecond: DEFAULT_DEVICE_BUDGET.bytesPerSecond,
+  deviceByteBurst: DEFAULT_DEVICE_BUDGET.byteBurst,
+  maxDiagnosticsBytes: DEFAULT_RECORD_LIMITS.diagnosticsBytes,
+  maxEventBytes: DEFAULT_RECORD_LIMITS.eventBytes,
+  maxCaseBytes: DEFAULT_RECORD_LIMITS.caseBytes,
+  maxOtherMessageBytes: DEFAULT_RECORD_LIMITS.otherBytes,
 };
+
+/** Retention of device history; each table's policy may be given in part. See docs/protocol.md. */
+export type RetentionSettings = Partial<Omit<RetentionOptions, RetentionTableName>> & { [K in RetentionTableName]?: Partial<RetentionPolicy> };
+type RetentionTableName = 'diagnostics' | 'events' | 'presence';
+
+/** The fleet's share of the limits, in the shape the fleet service takes. */
+export function fleetLimits(limits: BrokerLimits, retention: RetentionSettings = {}): FleetLimits {
+  return {
+    ingest: {
+      budget: { messagesPerSecond: limits.deviceMessagesPerSecond, messageBurst: limits.deviceMessageBurst, bytesPerSecond: limits.deviceBytesPerSecond, byteBurst: limits.deviceByteBurst },
+      records: { diagnosticsBytes: limits.maxDiagnosticsBytes, eventBytes: limits.maxEventBytes, caseBytes: limits.maxCaseBytes, otherBytes: limits.maxOtherMessageBytes },
+    },
+    retention: {
+      ...DEFAULT_RETENTION,
+      ...retention,
+      diagnostics: { ...DEFAULT_RETENTION.diagnostics, ...retention.diagnostics },
+      events: { ...DEFAULT_RETENTION.events, ...retention.events },
+      presence: { ...DEFAULT_RETENTION.presence, ...retention.presence },
+    },
+  };
+}
 
 export interface BrokerOptions {
   dataDir: string;
@@ -74,6 +122,8 @@ export interface BrokerOptions {
   signing?: SigningOptions;
   /** How often the signer is asked whether the key list changed (a rotation with no command sent since). */
   keyCheckMs?: number;
+  /** How long diagnostics, events and presence history are kept (default 30/90/90 days, with per-device row caps). */
+  retention?: RetentionSettings;
   /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */
   video?: VideoOptions;
   /** Log output; `silent` for tests and benchmarks. */

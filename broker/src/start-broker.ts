@@ -18,7 +18,7 @@ import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
-import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, type BrokerOptions } from './options.js';
+import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { listen } from './transport/listen.js';
 import { VideoService, createVideoHttpHandlers, videoOptionsFromEnv } from './video/index.js';
@@ -87,7 +87,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     new Promise<void>((resolve, reject) => {
       aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err?: Error) => (err ? reject(err) : resolve()));
     });
-  const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log);
+  const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log, fleetLimits(limits, options.retention));
 
   installHooks(aedes, { devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
 
@@ -143,6 +143,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     }
   }, options.expirySweepMs ?? 5_000);
   expirySweep.unref();
+  fleet.retention.start();
   const stopKeyWatch = fleet.keys.watch(options.keyCheckMs ?? 5_000);
 
   const transport = { aedes, limits, counters, log };
@@ -179,6 +180,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         if (closed) return;
         closed = true;
         clearInterval(expirySweep);
+        fleet.retention.stop();
         stopKeyWatch();
         video.close();
         for (const client of wss.clients) client.terminate();
@@ -196,6 +198,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     };
   } catch (err) {
     clearInterval(expirySweep);
+    fleet.retention.stop();
     stopKeyWatch();
     video.close();
     for (const s of servers) s.close();
