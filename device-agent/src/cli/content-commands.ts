@@ -45,15 +45,18 @@ async function readKey(path: string): Promise<SignerKey> {
   if (!existsSync(path)) throw new TouchpointError(ErrorCode.NOT_FOUND, `content key ${path} does not exist`);
   // Like any signing key: refuse one that others on the machine can read.
   if ((statSync(path).mode & 0o077) !== 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `content key ${path} is readable by group or others; chmod 600 it`);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new TouchpointError(ErrorCode.BAD_JSON, `content key ${path} is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = keyFile.safeParse(json);
+  const parsed = keyFile.safeParse(await readJson(path, true));
   if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${path} is not a content key from \`touchpoint content keygen\`: ${describeIssues(parsed.error)}`);
   return parsed.data;
+}
+
+/** `secret`: the parser's message quotes the input, so it is left out for a key file. */
+async function readJson(path: string, secret = false): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch (err) {
+    throw new TouchpointError(ErrorCode.BAD_JSON, `${path} is not JSON${secret ? '' : `: ${(err as Error).message}`}`);
+  }
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -97,13 +100,13 @@ export const contentPack: CliCommand = {
     if (!existsSync(join(modelDir, 'profile.json')) || !existsSync(flowsDir)) throw new UsageError(`${modelDir} needs profile.json and flows/`);
 
     const key = await readKey(values.key);
-    const profile = deviceProfile.safeParse(JSON.parse(await readFile(join(modelDir, 'profile.json'), 'utf8')));
+    const profile = deviceProfile.safeParse(await readJson(join(modelDir, 'profile.json')));
     if (!profile.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `profile.json: ${describeIssues(profile.error)}`);
     const flows: Record<string, unknown> = {};
     const images: Record<string, string> = {};
     for (const file of (await filesUnder(flowsDir)).sort()) {
       const rel = relative(flowsDir, file).split(sep).join('/');
-      if (!rel.includes('/') && rel.endsWith('.json')) flows[rel] = JSON.parse(await readFile(file, 'utf8')) as unknown;
+      if (!rel.includes('/') && rel.endsWith('.json')) flows[rel] = await readJson(file);
       else if (IMAGE_EXTENSIONS.test(rel)) images[rel] = (await readFile(file)).toString('base64');
     }
     const document = signHelpContent({ flows, images }, profile.data.model, key);
