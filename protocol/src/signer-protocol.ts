@@ -12,7 +12,7 @@ import { signedKeyList } from './key-list.js';
 export const SIGNER_MAX_LINE_BYTES = 64 * 1024;
 
 /** Everything of a command but `keyId` and `sig`: the signer chooses its current key. */
-export const signRequestCommand = commandEnvelope.omit({ keyId: true, sig: true });
+export const signRequestCommand = z.strictObject(commandEnvelope.omit({ keyId: true, sig: true }).shape);
 export type SignRequestCommand = z.infer<typeof signRequestCommand>;
 
 const requestId = z.string().min(1).max(64);

@@ -5,7 +5,6 @@ import { decode, ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { generateSignerKey, signedKeyList, signKeyList, verifyKeyList, type SignedKeyList, type SignerKey } from '@touchpoint/protocol/signing';
 import type { Logger } from '../logger.js';
 import { isPlainKeyFile, readKeyFile, readPublicKey, writeKeyFile, writePrivateFileAtomic } from './key-file.js';
-import { PASSPHRASE_HELP } from './passphrase.js';
 
 /**
  * The key files of one data directory (docs/keys.md):
@@ -79,9 +78,7 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
     writeKeyList(paths.keyList, signKeyList({ version: 1, keys: [current] }, root));
   }
   const current = readKeyFile(paths.commandKey, passphrase);
-  if (passphrase === undefined) {
-    log.warn(`THE COMMAND-SIGNING KEY IS STORED WITHOUT ENCRYPTION (${paths.commandKey}); anyone who copies the data directory can sign commands. ${PASSPHRASE_HELP}`, { code: 'KEY_UNENCRYPTED' });
-  } else {
+  if (passphrase !== undefined) {
     for (const path of [paths.commandKey, paths.rootKey]) {
       if (existsSync(path) && isPlainKeyFile(path)) {
         writeKeyFile(path, readKeyFile(path, undefined), passphrase);

@@ -1,7 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { signCommand, type SignRequestCommand } from '@touchpoint/protocol/signing';
 import type { Logger } from '../logger.js';
-import { keyFilesStamp, loadOrCreateKeys, type LoadedKeys } from './key-store.js';
+import { keyFilesStamp, keyPaths, loadOrCreateKeys, type LoadedKeys } from './key-store.js';
+import { PASSPHRASE_HELP } from './passphrase.js';
 import type { CommandSigner, SignedCommand, SignerKeys } from './signer.js';
 
 /**
@@ -24,12 +25,18 @@ export class LocalSigner implements CommandSigner {
   }
 
   static open(dataDir: string, passphrase: string | undefined, log: Logger): LocalSigner {
-    return new LocalSigner(dataDir, passphrase, log);
+    const signer = new LocalSigner(dataDir, passphrase, log);
+    if (passphrase === undefined) {
+      // The embedded default (npm start, the demo, tests) runs without a passphrase; say loudly what that means.
+      log.warn(`THE COMMAND-SIGNING KEY IS STORED WITHOUT ENCRYPTION (${keyPaths(dataDir).commandKey}); anyone who copies the data directory can sign commands. ${PASSPHRASE_HELP}`, { code: 'KEY_UNENCRYPTED' });
+    }
+    return signer;
   }
 
   private reload(): void {
-    const stamp = keyFilesStamp(this.dataDir);
     const loaded = loadOrCreateKeys(this.dataDir, this.passphrase, this.log);
+    // Taken after loading: the first start creates the files, and that is not a rotation.
+    const stamp = keyFilesStamp(this.dataDir);
     // Parsing the PEM costs most of a signature; do it once per key.
     this.privateKey = createPrivateKey(loaded.current.privateKeyPem);
     this.loaded = loaded;
