@@ -32,6 +32,8 @@ export interface TouchStackOptions {
   pty?: boolean;
   /** Action speed-up for the virtual MCU. */
   speed?: number;
+  /** A model folder (profile.json, flows/); default the example coffee machine. */
+  modelDir?: string;
 }
 
 /** A real broker (temp dir), a virtual coffee machine and the real agent serving the touch UI. */
@@ -45,7 +47,7 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
   try {
     const broker = await startBroker({ dataDir: join(dir, 'broker'), mqttPort: 0, httpPort: 0, log: 'silent' });
     cleanups.push(() => broker.close());
-    const device = await startVirtualDevice(broker, { deviceId, dataDir: join(dir, 'agent'), pty: options.pty ?? true, speed: options.speed ?? 2 });
+    const device = await startVirtualDevice(broker, { deviceId, dataDir: join(dir, 'agent'), pty: options.pty ?? true, speed: options.speed ?? 2, ...(options.modelDir ? { modelDir: options.modelDir } : {}) });
     cleanups.push(() => device.stop());
     return { broker, mcu: device.mcu, agent: device.agent, deviceId, uiUrl: device.uiUrl, kioskUrl: device.kioskUrl, stop };
   } catch (err) {

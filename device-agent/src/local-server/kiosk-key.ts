@@ -26,8 +26,8 @@ export function readBootId(file = BOOT_ID_FILE): string | undefined {
   }
 }
 
-/** The secret for this boot from `dataDir/kiosk-key.json`, or a new one written there (mode 0600). */
-export function loadKioskSecret(dataDir: string, bootId: string | undefined = readBootId()): string {
+/** The secret for this boot from `dataDir/kiosk-key.json`, or a new one written there (mode 0600). `bootId` null: no boot id, always new. */
+export function loadKioskSecret(dataDir: string, bootId: string | null = readBootId() ?? null): string {
   const file = join(dataDir, KEY_FILE);
   if (bootId) {
     const stored = readStored(file);
