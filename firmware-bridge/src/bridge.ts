@@ -333,7 +333,8 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       this.eventSeq.reset();
       this.ledger.reset();
       // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten. The response
-      // may carry the MCU's event counter (observeResponse); the error list read after it seeds the ledger.
+      // may carry the MCU's event counter (observeResponse); the error list read after it seeds the ledger, or
+      // after a reconnect repairs what listeners missed while the link was down.
       this.waitress
         .request(Command.subscribe, encodeRecords([['events', true]]))
         .then(() => this.readErrors())

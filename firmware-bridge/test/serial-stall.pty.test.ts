@@ -82,4 +82,18 @@ describe('serial link under a stalled host (issue 13), over a real pty', () => {
     expect(bridge.stats).toMatchObject({ eventGaps: 2, eventsMissed: 2, errorCorrections: 2, framingErrors: 0 });
     expect(warnings.filter((w) => w.includes('MCU event(s) lost'))).toHaveLength(2);
   });
+
+  it('repairs the error list after a reconnect when errors changed while the cable was out', async () => {
+    const { sim, bridge, errors } = await rig();
+    const links: string[] = [];
+    bridge.on('link', (state) => links.push(state));
+    const unplugged = sim.unplug(300);
+    await waitFor(() => bridge.link !== 'up', 5_000, 'link down');
+    sim.mcu.raise('E03'); // its event goes nowhere: the port is closed
+    await unplugged;
+    await waitFor(() => errors().includes('E03'), 10_000, 'E03 after the reconnect');
+    expect(links).toContain('up');
+    expect(errors()).toEqual(['E03', 'E05']);
+    expect(bridge.stats.errorCorrections).toBe(1);
+  });
 });

@@ -7,8 +7,9 @@ import type { McuEvent } from '../commands/events.js';
  * without the error).
  *
  * Responses are observed synchronously, at their position in the byte stream, so an event that follows a
- * response on the wire is applied after it, never undone by it. The first list after a (re)connect only seeds
- * the ledger; from then on a difference means events were lost, and the ledger emits the missing
+ * response on the wire is applied after it, never undone by it. The very first list only seeds the ledger
+ * (listeners read the MCU themselves at start); from then on, including after a reconnect, a difference means
+ * events were lost (on the wire, or while the cable was out), and the ledger emits the missing
  * error.raised / error.cleared events. After a detected gap (`markStale`) the next READ_SENSORS response is also
  * announced as a full `state` event, since STATE events may have been lost as well.
  */
@@ -30,9 +31,8 @@ export class ErrorLedger {
     return this.sensorsStale;
   }
 
-  /** A new link session: the next error list seeds the ledger instead of correcting it. */
+  /** A new link session: a pending sensor announcement belonged to the old one. */
   reset(): void {
-    this.seeded = false;
     this.sensorsStale = false;
   }
 
