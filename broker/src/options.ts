@@ -28,7 +28,10 @@ export interface BrokerLimits {
   /** Messages aedes routes concurrently. */
   concurrency: number;
   maxTopicLevels: number;
-  /** Longest keepalive a client may ask for, in seconds (0 = none). */
+  /**
+   * Longest keep alive honoured, in seconds. A client asking for more, or for none (0), gets this as a
+   * server idle timeout: silent for 1.5 × this, it is disconnected (docs/protocol.md).
+   */
   keepaliveLimitS: number;
   /** aedes' broker heartbeat; stored wills of a previous broker run are swept every four of these. */
   heartbeatIntervalMs: number;

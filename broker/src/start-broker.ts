@@ -78,7 +78,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     maxTopicLevels: limits.maxTopicLevels,
     connectTimeout: limits.connectTimeoutMs,
     drainTimeout: limits.drainTimeoutMs,
-    keepaliveLimit: limits.keepaliveLimitS,
+    // 0: aedes' own check answers CONNACK 6, which MQTT 3.1.1 does not define; preConnect applies the limit instead.
+    keepaliveLimit: 0,
     maxClientsIdLength: 64,
     heartbeatInterval: limits.heartbeatIntervalMs,
   });
@@ -89,7 +90,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     });
   const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log, fleetLimits(limits, options.retention));
 
-  installHooks(aedes, { devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
+  installHooks(aedes, { limits, devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
 
   // Connection generations: only the newest client of a device may mark it offline.
   const liveClient = new Map<string, Client>();
@@ -143,8 +144,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     }
   }, options.expirySweepMs ?? 5_000);
   expirySweep.unref();
-  fleet.retention.start();
   const stopKeyWatch = fleet.keys.watch(options.keyCheckMs ?? 5_000);
+  fleet.retention.start();
 
   const transport = { aedes, limits, counters, log };
   const servers: Server[] = [];
@@ -182,8 +183,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         if (closed) return;
         closed = true;
         clearInterval(expirySweep);
-        fleet.retention.stop();
         stopKeyWatch();
+        fleet.retention.stop();
         video.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
@@ -200,8 +201,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     };
   } catch (err) {
     clearInterval(expirySweep);
-    fleet.retention.stop();
     stopKeyWatch();
+    fleet.retention.stop();
     video.close();
     for (const s of servers) s.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));

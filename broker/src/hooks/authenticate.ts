@@ -4,6 +4,7 @@ import type { Devices } from '../fleet/devices.js';
 import type { Logger } from '../logger.js';
 import { SERVICE_CLIENT_PREFIX, setIdentity, type Identity } from './identity.js';
 import { willAllowed, willOf } from './will.js';
+import { clientIdOrigin } from './pre-connect.js';
 import { tokenMatches } from '../fleet/credentials.js';
 
 // aedes' AuthErrorCode is a const enum, which isolatedModules cannot import; these are the CONNACK return codes.
@@ -41,6 +42,10 @@ export function createAuthenticate(deps: AuthenticateDeps) {
       setIdentity(client, identity);
       done(null, true);
     };
+
+    const idOrigin = clientIdOrigin(client);
+    // [MQTT-3.1.3-8] an empty client id with clean session 0 is refused with code 2.
+    if (idOrigin === 'empty-persistent') return refuse('CLIENT_ID_EMPTY', 'an empty client id needs clean session 1', IDENTIFIER_REJECTED);
 
     if (client.id.startsWith(SERVICE_CLIENT_PREFIX)) {
       if (username !== 'service' || !password || !tokenMatches(password, deps.serviceTokenHash)) return refuse('BAD_CREDENTIALS', 'wrong service credential', BAD_USERNAME_OR_PASSWORD);

@@ -1,25 +1,37 @@
 import { Duplex } from 'node:stream';
+import { checkConnect, checkPublishHead, checkSubscription, publishHeadLength, type PacketViolation } from './packet-checks.js';
 
 export interface GuardLimits {
   maxPacketBytes: number;
   maxPreAuthBytes: number;
 }
 
-export type GuardViolation = 'PACKET_TOO_LARGE' | 'FIRST_PACKET_NOT_CONNECT' | 'MALFORMED_LENGTH';
+export type GuardViolation = 'PACKET_TOO_LARGE' | 'FIRST_PACKET_NOT_CONNECT' | 'MALFORMED_LENGTH' | PacketViolation;
 
 const CONNECT = 1;
+const PUBLISH = 3;
+const SUBSCRIBE = 8;
+const UNSUBSCRIBE = 10;
 
 /**
- * Reads MQTT fixed headers as bytes arrive and destroys the connection when a
- * packet declares a length above the limit, before anything is buffered for it
- * (aedes has no maximum packet size). The first packet must be CONNECT
- * [MQTT-3.1.0-1] and fit in the pre-login budget, which bounds memory per
- * unauthenticated socket.
+ * Reads MQTT packets as bytes arrive and destroys the connection when a packet
+ * breaks a rule, before aedes sees it:
+ * - a declared length above the limit, before anything is buffered for it (aedes has no maximum packet size);
+ * - a first packet that is not CONNECT [MQTT-3.1.0-1] or does not fit the pre-login budget;
+ * - strings that are not well-formed UTF-8 or contain U+0000 [MQTT-1.5.3-1] [MQTT-1.5.3-2], and packet
+ *   identifier 0 [MQTT-2.3.1-1], which the parser cannot see once it has decoded the packet (packet-checks.ts).
+ * Only the head of a PUBLISH (topic and packet id) is copied; its payload streams through.
  */
 export class PacketGuard {
   private headerBytes: number[] = [];
   private remaining = 0;
   private packets = 0;
+  /** The packet being inspected: its type and flags, the body bytes wanted, and those collected so far. */
+  private type = 0;
+  private flags = 0;
+  private wanted = 0;
+  private collected: Buffer[] = [];
+  private collectedLength = 0;
 
   constructor(private readonly limits: GuardLimits) {}
 
@@ -28,6 +40,18 @@ export class PacketGuard {
     let i = 0;
     while (i < chunk.length) {
       if (this.remaining > 0) {
+        if (this.wanted > this.collectedLength) {
+          const keep = Math.min(this.remaining, chunk.length - i, this.wanted - this.collectedLength);
+          this.collected.push(chunk.subarray(i, i + keep));
+          this.collectedLength += keep;
+          this.remaining -= keep;
+          i += keep;
+          if (this.collectedLength === this.wanted) {
+            const violation = this.inspect();
+            if (violation) return violation;
+          }
+          continue;
+        }
         const take = Math.min(this.remaining, chunk.length - i);
         this.remaining -= take;
         i += take;
@@ -50,9 +74,41 @@ export class PacketGuard {
       if (total > (this.packets === 0 ? this.limits.maxPreAuthBytes : this.limits.maxPacketBytes)) return 'PACKET_TOO_LARGE';
       this.packets++;
       this.remaining = length;
+      this.type = type;
+      this.flags = this.headerBytes[0]! & 0x0f;
+      this.collected = [];
+      this.collectedLength = 0;
+      // PUBLISH: first the topic length; CONNECT, SUBSCRIBE, UNSUBSCRIBE: the whole (small, bounded) body.
+      this.wanted = type === PUBLISH ? Math.min(2, length) : type === CONNECT || type === SUBSCRIBE || type === UNSUBSCRIBE ? length : 0;
       this.headerBytes = [];
     }
     return undefined;
+  }
+
+  private inspect(): GuardViolation | undefined {
+    const body = this.collected.length === 1 ? this.collected[0]! : Buffer.concat(this.collected);
+    this.collected = [body];
+    switch (this.type) {
+      case PUBLISH: {
+        const head = Math.min(publishHeadLength(this.flags, body), this.collectedLength + this.remaining);
+        if (head > this.wanted) {
+          this.wanted = head; // the topic and packet id follow; collect them before judging
+          return undefined;
+        }
+        this.wanted = 0;
+        return checkPublishHead(this.flags, body);
+      }
+      case SUBSCRIBE:
+      case UNSUBSCRIBE:
+        this.wanted = 0;
+        return checkSubscription(body, this.type === SUBSCRIBE);
+      case CONNECT:
+        this.wanted = 0;
+        return checkConnect(body);
+      default:
+        this.wanted = 0;
+        return undefined;
+    }
   }
 }
 
