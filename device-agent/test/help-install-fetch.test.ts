@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../src/extensions/commands/address-policy.js';
+import { helpContentSource } from '../src/extensions/commands/help-install.js';
 import { FetchRefused, safeFetch, type FetchRefusal, type SafeFetchOptions } from '../src/extensions/commands/safe-fetch.js';
 import { contentKey, ContentServer } from './helpers/content-server.js';
 import { signer, testConfig } from './helpers/fixtures.js';
@@ -134,7 +135,11 @@ describe('helpContent config', () => {
     );
   });
 
-  it('has no setting that lets private addresses or another CA in', () => {
+  it('has no setting that lets private addresses or another CA in: the agent passes only origins and limits on', () => {
     expect(() => testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com'], keys: [key], allowPrivate: true } as never })).toThrow(/allowPrivate/);
+    const config = testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com'], keys: [key] } });
+    const source = helpContentSource(config.helpContent);
+    expect(Object.keys(source!.fetch).sort()).toEqual(['maxBytes', 'origins', 'timeoutMs']);
+    expect(helpContentSource(undefined)).toBeUndefined();
   });
 });
