@@ -20,6 +20,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.PACKET_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
+  /** The signer's own policy refused (issue 12 #10); its rate limit answers RATE_LIMITED. */
+  [ErrorCode.SIGNER_REFUSED]: 403,
+  [ErrorCode.SIGNER_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };
 
