@@ -133,7 +133,7 @@ export const demo: CliCommand = {
 
     console.log(`\nTouchpoint is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).\n`);
     console.log(`Console:      http://${broker.host}:${broker.httpPort}/`);
-    if (broker.initialAdmin) console.log(`Login:        ${broker.initialAdmin.name} / ${broker.initialAdmin.password}   (one-time password, shown only on this first start)`);
+    if (broker.initialAdmin) console.log(`Login:        ${broker.initialAdmin.name} / ${broker.initialAdmin.password}   (one-time password, shown only on this first start; the console then asks you to choose your own)`);
     else console.log('Login:        admin (its one-time password was printed on the first start; add staff with `npx touchpoint staff add NAME --role agent`)');
     for (const d of devices) console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}`);
     console.log('\nPress Ctrl-C to stop.');
