@@ -121,6 +121,18 @@ export const agentConfigSchema = z.strictObject({
       clockSkewS: z.number().int().min(0).max(3_600).default(60),
     })
     .default({ clockSkewS: 60 }),
+  video: z
+    .strictObject({
+      /**
+       * The only origin whose phone links the touchscreen shows (https, or http on loopback), e.g.
+       * https://support.example.com: the broker's public URL. Default: links to the broker's own host name.
+       */
+      phoneOrigin: z
+        .string()
+        .refine((value) => /^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?)\/?$/.test(value), { message: 'must be an https origin such as https://support.example.com (http only on loopback)' })
+        .optional(),
+    })
+    .default({}),
 });
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

@@ -8,6 +8,7 @@ import type { LocalServer } from '../../local-server/local-server.js';
 import type { Logger } from '../../logger.js';
 import type { MqttConnection } from '../../mqtt/connection.js';
 import type { Reporter } from '../../outbox/reporter.js';
+import { checkPhoneLink, type PhoneLinkPolicy } from './phone-link.js';
 import { checkDown, type BoundCall } from './session-guard.js';
 
 export interface VideoExtensionOptions {
@@ -16,6 +17,8 @@ export interface VideoExtensionOptions {
   connection: Pick<MqttConnection, 'subscribe' | 'publish'>;
   reporter: Pick<Reporter, 'event'>;
   localServer: Pick<LocalServer, 'handle' | 'broadcast' | 'onClient'>;
+  /** Which phone links may be shown (config `video.phoneOrigin`, else the broker's host). */
+  phoneLinks: PhoneLinkPolicy;
   logger: Logger;
   now?: () => number;
 }
@@ -109,9 +112,13 @@ export class VideoExtension implements Extension {
       case 'ice':
         if (call.state !== 'accepted') return this.refuse(ErrorCode.NOT_AUTHORIZED, 'ICE before the customer consented', call.sessionId);
         return this.push({ type: 'video.signal', sessionId: call.sessionId, signal: { kind: 'ice', candidate: message.candidate, sdpMid: message.sdpMid, sdpMLineIndex: message.sdpMLineIndex } });
-      case 'handoff':
-        call.handoff = { url: message.url, ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}) };
+      case 'handoff': {
+        // Only a link to the pinned origin reaches the screen (issue 12, Low); the customer would open it with camera and microphone.
+        const link = checkPhoneLink(this.o.phoneLinks, message.url);
+        if (!link.ok) return this.refuse(link.code, link.reason, call.sessionId);
+        call.handoff = { url: link.value, ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}) };
         return this.push({ type: 'video.handoff', sessionId: call.sessionId, ...call.handoff });
+      }
       case 'hangup': {
         const reason = message.reason ?? 'ended by support';
         const by: CallParty = reason === 'timeout' ? 'timeout' : /phone/.test(reason) ? 'phone' : 'staff';
