@@ -11,7 +11,7 @@ export const CONTROL_HELP = `Control lines (stdin of \`touchpoint mcu-sim\`, or 
                                 lose: the next N events are lost (a gap in their seq)
   random <perMinute>            rate of random realistic faults (0 = off)
   unplug <ms>                   simulate pulling the cable for ms milliseconds
-  status                        print sensors, errors and faults as one JSON line`;
+  status                        print sensors, errors, faults, counters and the event seq as one JSON line`;
 
 export interface ControlTarget {
   mcu: VirtualMcu;

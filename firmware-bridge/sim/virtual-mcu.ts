@@ -126,8 +126,15 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     this.randomFaultsPerMinute = perMinute;
   }
 
-  snapshot(): { sensors: Record<string, SensorValue>; errors: string[]; running?: string; faults: FaultConfig } {
-    return { sensors: Object.fromEntries(this.sensors), errors: [...this.errors], ...(this.running ? { running: this.running.name } : {}), faults: this.faults };
+  snapshot(): { sensors: Record<string, SensorValue>; errors: string[]; running?: string; faults: FaultConfig; counters: VirtualMcu['counters']; eventSeq: number } {
+    return {
+      sensors: Object.fromEntries(this.sensors),
+      errors: [...this.errors],
+      ...(this.running ? { running: this.running.name } : {}),
+      faults: this.faults,
+      counters: { ...this.counters },
+      eventSeq: this.eventSeq,
+    };
   }
 
   // ---- protocol --------------------------------------------------------------------------------------------
