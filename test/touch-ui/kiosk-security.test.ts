@@ -228,6 +228,25 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
   });
 });
 
+describe('only the kiosk connects to the agent (issue 12, Low: a per-boot kiosk secret)', () => {
+  it('the kiosk URL connects, takes the secret out of the address bar and survives a reload; the bare URL is refused and says why', async () => {
+    const page = await kioskPage();
+    expect(page.url()).toBe(`${stack.uiUrl}/`); // the fragment is gone: nothing to shoulder-surf, bookmark or hand on
+    await page.reload();
+    await page.getByRole('heading', { name: 'Help topics' }).waitFor(); // the secret came from sessionStorage
+    expect(await page.locator('#broker-chip').count()).toBe(1);
+
+    const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
+    contexts.push(context);
+    const bare = await context.newPage();
+    const refusedBefore = stack.agent.services.localServer!.refusedClients;
+    await bare.goto(stack.uiUrl);
+    await bare.getByText('not opened from the device agent’s kiosk address').waitFor();
+    await eventually(() => stack.agent.services.localServer!.refusedClients > refusedBefore, 'the agent refused the bare page');
+    expect(await bare.locator('#broker-chip').count()).toBe(0); // no hello, no live state
+  });
+});
+
 describe('installed flow images cannot run script on the touchscreen origin (issue 12, item 7)', () => {
   it('the same SVG runs its script when served plainly (the probe works) and does not when the agent serves it', async () => {
     const context = await browser.newContext();
