@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { ErrorCode, header, TouchpointError } from '@touchpoint/protocol';
 import { generateSignerKey, verifyCommand, verifyKeyList } from '@touchpoint/protocol/signing';
 import { silentLogger } from '../src/logger.js';
 import { readKeyFile, writeKeyFile } from '../src/signer/key-file.js';
-import { keyPaths, loadOrCreateKeys, readKeyList, rotateKeys } from '../src/signer/key-store.js';
+import { changePassphrase, keyPaths, loadOrCreateKeys, readKeyList, rotateKeys } from '../src/signer/key-store.js';
 import { LocalSigner } from '../src/signer/local-signer.js';
 import { resolvePassphrase } from '../src/signer/passphrase.js';
 import { startTestBroker } from './helpers.js';
@@ -94,8 +94,6 @@ describe('command key at rest (issue 12 #10)', () => {
     writeFileSync(file, `${PASSPHRASE}\n`, { mode: 0o600 });
     expect(resolvePassphrase(file, {})).toEqual({ passphrase: PASSPHRASE, source: 'file' });
     expect(resolvePassphrase(undefined, { TP_SIGNING_KEY_PASSPHRASE: 'from the environment' })).toEqual({ passphrase: 'from the environment', source: 'env' });
-    const creds = join(dir, 'creds');
-    rmSync(creds, { recursive: true, force: true });
     writeFileSync(join(dir, 'touchpoint-signing-passphrase'), 'from systemd credential', { mode: 0o400 });
     expect(resolvePassphrase(undefined, { CREDENTIALS_DIRECTORY: dir })).toEqual({ passphrase: 'from systemd credential', source: 'systemd-credential' });
     expect(resolvePassphrase(undefined, {})).toEqual({ passphrase: undefined, source: 'none' });
@@ -141,6 +139,27 @@ describe('key rotation (issue 12 #10)', () => {
     expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: ['nope'] })).code).toBe(ErrorCode.NOT_FOUND);
     const result = rotateKeys(dir, { passphrase: undefined, graceMs: 3_600_000, revoke: [first.current.keyId] });
     expect(result.dropped).toEqual([first.current.keyId]);
+    expect(readKeyList(keyPaths(dir).keyList).keys.map((k) => k.keyId)).toEqual([result.current]);
+  });
+
+  it('key passphrase: both key files move to the new passphrase; a wrong old one changes nothing', () => {
+    const keys = loadOrCreateKeys(dir, PASSPHRASE, silentLogger);
+    const paths = keyPaths(dir);
+    const before = readFileSync(paths.commandKey, 'utf8');
+    expect(thrown(() => changePassphrase(dir, 'not the old passphrase', 'a brand new passphrase')).code).toBe(ErrorCode.KEY_PASSPHRASE);
+    expect(readFileSync(paths.commandKey, 'utf8')).toBe(before);
+    expect(changePassphrase(dir, PASSPHRASE, 'a brand new passphrase')).toEqual([paths.commandKey, paths.rootKey]);
+    expect(loadOrCreateKeys(dir, 'a brand new passphrase', silentLogger).current).toEqual(keys.current);
+    expect(thrown(() => readKeyFile(paths.rootKey, PASSPHRASE)).code).toBe(ErrorCode.KEY_PASSPHRASE);
+  });
+
+  it('a lost command key: the broker refuses to start with a pointer to the fix, and rotate --revoke recovers', () => {
+    const first = loadOrCreateKeys(dir, undefined, silentLogger);
+    unlinkSync(keyPaths(dir).commandKey);
+    expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).message).toContain('lost command key');
+    const result = rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: [first.current.keyId] });
+    expect(result.previous).toBe('(none)');
+    expect(loadOrCreateKeys(dir, undefined, silentLogger).current.keyId).toBe(result.current);
     expect(readKeyList(keyPaths(dir).keyList).keys.map((k) => k.keyId)).toEqual([result.current]);
   });
 

@@ -8,7 +8,7 @@ import { AuditLog } from '../fleet/audit.js';
 import { loadProfiles } from '../fleet/profiles.js';
 import { createLogger } from '../logger.js';
 import { dataPaths } from '../options.js';
-import { keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
+import { changePassphrase, keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
 import { LocalSigner } from '../signer/local-signer.js';
 import { resolvePassphrase } from '../signer/passphrase.js';
 import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../signer/policy.js';
@@ -107,6 +107,27 @@ Prints what a device config trusts: "trustedKeys" (the key that signs now) and "
   },
 };
 
+const keyPassphrase: CliCommand = {
+  path: ['key', 'passphrase'],
+  summary: 'Encrypt the key files with a new passphrase (or the first one)',
+  usage: `Usage: touchpoint key passphrase --new-passphrase-file F [--key-passphrase-file OLD] [--data-dir DIR]
+
+Re-encrypts keys/command-signing.json and keys/root-key.json with the passphrase in F
+(scrypt + AES-256-GCM). The current passphrase comes from --key-passphrase-file, else
+$TP_SIGNING_KEY_PASSPHRASE, else the systemd credential; none for keys kept in clear.
+Then give the new passphrase to the broker or signer and restart it.`,
+  async run(argv) {
+    const { values } = parseCommandArgs({ args: argv, options: { 'new-passphrase-file': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, 'data-dir': { type: 'string' } }, allowPositionals: false, strict: true });
+    if (!values['new-passphrase-file']) throw new UsageError('--new-passphrase-file F is required');
+    const dataDir = requireDataDir(values['data-dir']);
+    const to = resolvePassphrase(values['new-passphrase-file'], {}).passphrase!;
+    const files = changePassphrase(dataDir, resolvePassphrase(values['key-passphrase-file']).passphrase, to);
+    audit(dataDir, 'key.passphrase', { files: files.length });
+    console.log(`Encrypted with the new passphrase: ${files.join(', ')}`);
+    return ExitCode.ok;
+  },
+};
+
 const signer: CliCommand = {
   path: ['signer'],
   summary: 'Hold the command key in its own process and sign for the broker over a unix socket',
@@ -165,4 +186,4 @@ function remoteActions(dirs: readonly string[], log: ReturnType<typeof createLog
 }
 
 /** `touchpoint key …` and `touchpoint signer` (issue 12 item 10, docs/keys.md). */
-export const keyCommands: CliCommand[] = [keyRotate, keyShow, signer];
+export const keyCommands: CliCommand[] = [keyRotate, keyShow, keyPassphrase, signer];

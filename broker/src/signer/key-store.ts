@@ -137,14 +137,15 @@ export interface RotateResult {
 export function rotateKeys(dataDir: string, options: RotateOptions): RotateResult {
   const paths = keyPaths(dataDir);
   const now = options.now ?? Date.now();
-  if (!existsSync(paths.keyList) || !existsSync(paths.commandKey)) {
-    throw new TouchpointError(ErrorCode.NOT_FOUND, `no keys in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory first`);
+  if (!existsSync(paths.keyList)) {
+    throw new TouchpointError(ErrorCode.NOT_FOUND, `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory first`);
   }
   const rootPath = options.rootKeyPath ?? paths.rootKey;
   if (!existsSync(rootPath)) throw new TouchpointError(ErrorCode.NOT_FOUND, `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`);
   const root = readKeyFile(rootPath, options.passphrase);
   const list = checkedList(paths, root);
-  const previous = readKeyFile(paths.commandKey, options.passphrase);
+  // A lost command key (docs/keys.md): rotation makes a new one; the lost key's id stays listed until revoked.
+  const previous = existsSync(paths.commandKey) ? readKeyFile(paths.commandKey, options.passphrase).keyId : undefined;
   const revoke = new Set(options.revoke ?? []);
   for (const id of revoke) {
     if (!list.keys.some((k) => k.keyId === id)) throw new TouchpointError(ErrorCode.NOT_FOUND, `--revoke ${id}: no such key in key list ${list.version} (${list.keys.map((k) => k.keyId).join(', ')})`);
@@ -152,14 +153,14 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
   const next = generateSignerKey(newKeyId('fleet', now));
   const kept = list.keys
     .filter((k) => !revoke.has(k.keyId) && (k.notAfter === undefined || k.notAfter > now))
-    .map((k) => (k.keyId === previous.keyId ? { ...k, notAfter: Math.min(k.notAfter ?? Infinity, now + options.graceMs) } : k));
+    .map((k) => (k.keyId === previous ? { ...k, notAfter: Math.min(k.notAfter ?? Infinity, now + options.graceMs) } : k));
   const keys = [{ keyId: next.keyId, publicKeyPem: next.publicKeyPem }, ...kept];
   const dropped = list.keys.filter((k) => !kept.some((c) => c.keyId === k.keyId)).map((k) => k.keyId);
   const signed = signKeyList({ version: list.version + 1, keys }, root, now);
 
   writeKeyList(paths.keyList, signed);
   writeKeyFile(paths.commandKey, next, options.passphrase);
-  return { previous: previous.keyId, current: next.keyId, version: signed.version, keys, dropped };
+  return { previous: previous ?? '(none)', current: next.keyId, version: signed.version, keys, dropped };
 }
 
 /** Public trust material for device configs: no passphrase needed. */
@@ -169,4 +170,19 @@ export function publicTrust(dataDir: string): { trustedKeys: { keyId: string; pu
   const current = readPublicKey(paths.commandKey);
   const rootKeys = existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [];
   return { trustedKeys: [{ keyId: current.keyId, publicKeyPem: current.publicKeyPem }], rootKeys, version: list.version };
+}
+
+/**
+ * `touchpoint key passphrase`: encrypt the key files of a data directory with
+ * a new passphrase (or the first one), e.g. after the old one leaked. Each
+ * file is rewritten atomically; the keys themselves do not change.
+ */
+export function changePassphrase(dataDir: string, from: string | undefined, to: string): string[] {
+  const paths = keyPaths(dataDir);
+  const files = [paths.commandKey, paths.rootKey].filter((path) => existsSync(path));
+  if (files.length === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `no key files in ${paths.dir}`);
+  // Read every file before writing any: a wrong old passphrase changes nothing.
+  const keys = files.map((path) => ({ path, key: readKeyFile(path, from) }));
+  for (const { path, key } of keys) writeKeyFile(path, key, to);
+  return files;
 }
