@@ -1,5 +1,6 @@
 // Types only, through the package entry: the touch UI bundles this module and must not pull in zod.
 import type { IceServerConfig, PeerSignal } from '@touchpoint/protocol';
+import { iceTransportPolicyFor } from './transport-policy.js';
 
 /** What a peer connection reports to its call: ICE progress mapped onto the call states both sides show. */
 export type PeerState = 'connecting' | 'connected' | 'reconnecting';
@@ -42,7 +43,8 @@ export class PeerSession {
   private remote: MediaStream | undefined;
 
   constructor(private readonly o: PeerSessionOptions) {
-    this.peer = new RTCPeerConnection({ iceServers: o.iceServers.map((s) => ({ ...s })) });
+    // Relay only when TURN is configured: the peers never see each other's addresses.
+    this.peer = new RTCPeerConnection({ iceServers: o.iceServers.map((s) => ({ ...s })), iceTransportPolicy: iceTransportPolicyFor(o.iceServers) });
     const local = o.localStream;
     if (local) for (const track of local.getTracks()) this.peer.addTrack(track, local);
     if (o.role === 'offerer') {
