@@ -1,10 +1,14 @@
 // Issue 13: the pure parts of lost-event detection and repair, and the virtual MCU's fault controls for it.
 import { describe, expect, it } from 'vitest';
+import { createBridge } from '../src/bridge.js';
 import type { McuEvent } from '../src/commands/events.js';
+import { Command, EventCode, FrameKind, Status } from '../src/frame/constants.js';
+import { encodeFrame } from '../src/frame/frame.js';
+import { encodeRecords } from '../src/frame/records.js';
 import { ErrorLedger } from '../src/session/error-ledger.js';
 import { EventSequence } from '../src/session/event-sequence.js';
 import { startVirtualMcu } from '../sim/start.js';
-import { model } from './helpers.js';
+import { model, waitFor } from './helpers.js';
 
 describe('EventSequence', () => {
   it('checks nothing until the MCU announces numbered events, then counts skipped seqs across the wrap', () => {
@@ -60,6 +64,37 @@ describe('virtual MCU fault controls for split and lost events', () => {
       await expect(sim.control('faults jitter=3')).rejects.toThrow(/bad fault "jitter=3"/);
       expect(JSON.parse(await sim.control('status'))).toMatchObject({ eventSeq: 0, counters: { split: 0, lostEvents: 0 } });
     } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('bridge: responses are applied at their place in the byte stream', () => {
+  it('an ERROR_CLEARED right behind a READ_ERRORS answer in the same chunk is not undone by that answer', async () => {
+    const { profile, config } = model('coffee-machine');
+    const sim = await startVirtualMcu({ profile, config: { ...config, drift: {} } });
+    const bridge = createBridge({ path: '/dev/sim-order', profile, binding: sim.binding, requestTimeoutMs: 1_000, retries: 0, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    try {
+      const events: McuEvent[] = [];
+      bridge.on('event', (e) => events.push(e));
+      await bridge.open();
+      await waitFor(() => sim.mcu.counters.requests >= 2, 5_000, 'SUBSCRIBE and the seeding READ_ERRORS');
+      await waitFor(() => bridge.stats.framesIn >= 2, 5_000, 'their answers');
+      sim.mcu.setFaults({ drop: 1 }); // the MCU goes quiet; the test answers in its place
+      bridge.on('frame', (direction, frame) => {
+        if (direction !== 'out' || frame.command !== Command.readErrors) return;
+        const answer = encodeFrame({ kind: FrameKind.response, seq: frame.seq, command: Command.readErrors, status: Status.ok, body: encodeRecords([['E05', true]]) });
+        const cleared = encodeFrame({ kind: FrameKind.event, seq: (sim.mcu.snapshot().eventSeq + 1) & 0xff, command: EventCode.errorCleared, status: 0, body: encodeRecords([['code', 'E05']]) });
+        sim.mcu.emit('output', Uint8Array.from([...answer, ...cleared])); // one chunk: the answer, then the event
+      });
+      await expect(bridge.readErrors()).resolves.toEqual(['E05']);
+      await waitFor(() => events.length > 0, 2_000, 'the ERROR_CLEARED event');
+      sim.mcu.setFaults({ drop: 0 });
+      await bridge.ping(); // a later round trip: anything the earlier chunk set off has run by now
+      expect(events).toEqual([{ type: 'error.cleared', code: 'E05' }]);
+      expect(bridge.stats).toMatchObject({ errorCorrections: 0, eventGaps: 0 });
+    } finally {
+      await bridge.close();
       await sim.stop();
     }
   });
