@@ -121,6 +121,8 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   private readonly eventSeq = new EventSequence();
   private readonly ledger = new ErrorLedger((event) => this.emitSafely('event', event));
   private unnumberedLogged = false;
+  /** A re-read after a gap is on the wire; `again` asks for one more once it is answered. */
+  private resync: { again: boolean } | undefined;
   private readonly actions = new Map<string, ActionWaiter>();
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -301,10 +303,26 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     this.log.warn(`${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`);
     this.ledger.markStale();
     this.emitSafely('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
-    // The answers are applied by observeResponse; these calls only make the MCU send them.
-    void Promise.all([this.readErrors(), this.readSensors()]).catch((err: unknown) => {
-      this.log.warn(`re-reading the MCU after lost events failed: ${(err as Error).message}`);
-    });
+    this.rereadAfterGap();
+  }
+
+  /** The answers are applied by observeResponse; these calls only make the MCU send them. One at a time. */
+  private rereadAfterGap(): void {
+    if (this.resync) {
+      this.resync.again = true; // events lost after the pending answers were written need a later read
+      return;
+    }
+    const resync = { again: false };
+    this.resync = resync;
+    void Promise.all([this.readErrors(), this.readSensors()])
+      .catch((err: unknown) => this.log.warn(`re-reading the MCU after lost events failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.resync = undefined;
+        if (resync.again && this.transport.state === 'up') {
+          this.ledger.markStale();
+          this.rereadAfterGap();
+        }
+      });
   }
 
   private onEvent(frame: Frame): void {
@@ -339,7 +357,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
         .request(Command.subscribe, encodeRecords([['events', true]]))
         .then(() => this.readErrors())
         .catch((err: unknown) => {
-          if (this.transport.state === 'up') this.log.warn(`event subscription failed: ${(err as Error).message}`);
+          if (this.transport.state === 'up') this.log.warn(`event subscription or the first error read failed: ${(err as Error).message}`);
         });
     } else if (state === 'down') {
       this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));
