@@ -7,7 +7,8 @@ export const ARM_DELAY_MS = 600;
  * Arms a consent button (video Accept, escalation Share) only after its sheet
  * has been visible for a moment (issue 12, item 6: a tap aimed at a decoy
  * landed on a sheet that had just appeared). Hiding the sheet, or the page
- * going to the background, disarms it; showing it again restarts the delay.
+ * going to the background, disarms it; showing it again, or showing it for
+ * something else (another call), restarts the delay.
  * The host reflects the state as its `armed` attribute (for styling and for
  * tests to wait on) and renders the button disabled until then.
  */
@@ -15,6 +16,8 @@ export class ConsentArmController implements ReactiveController {
   armed = false;
   private showing = false;
   private counting = false;
+  private subject: string | undefined;
+  private countingFor: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly onVisibility = () => this.evaluate();
 
@@ -25,9 +28,13 @@ export class ConsentArmController implements ReactiveController {
     host.addController(this);
   }
 
-  /** Tell the controller whether the sheet is showing; call it after each render (the host's `updated`). */
-  track(showing: boolean): void {
+  /**
+   * Tell the controller whether the sheet is showing, and what it asks about
+   * (e.g. the call's session id); call it after each render (the host's `updated`).
+   */
+  track(showing: boolean, subject?: string): void {
     this.showing = showing;
+    this.subject = subject;
     this.evaluate();
   }
 
@@ -43,8 +50,9 @@ export class ConsentArmController implements ReactiveController {
 
   private evaluate(): void {
     const visible = this.showing && this.host.isConnected && document.visibilityState === 'visible';
-    if (visible === this.counting) return;
+    if (visible === this.counting && (!visible || this.subject === this.countingFor)) return;
     this.counting = visible;
+    this.countingFor = this.subject;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.set(false);

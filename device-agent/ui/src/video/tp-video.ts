@@ -69,7 +69,7 @@ export class TpVideo extends LitElement {
   }
 
   protected override updated(): void {
-    this.arm.track(this.call.phase === 'ringing' && this.call.ring !== undefined);
+    this.arm.track(this.call.phase === 'ringing' && this.call.ring !== undefined, this.call.ring?.sessionId);
     const remote = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
     if (remote && remote.srcObject !== (this.call.remoteStream ?? null)) remote.srcObject = this.call.remoteStream ?? null;
     const local = this.renderRoot.querySelector<HTMLVideoElement>('#local');
