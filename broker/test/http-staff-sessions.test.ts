@@ -77,6 +77,22 @@ describe('ending a session ends its live streams at once (item 5)', () => {
     await theirs.cancel();
   });
 
+  it('a failing listener of the signal does not stop the other listeners or the logout', async () => {
+    const off = tb.broker.fleet.staff.onSessionsEnded(() => {
+      throw new Error('listener bug');
+    });
+    try {
+      const { id, client } = await member('lars');
+      const stream = await openStream(client);
+      await within(stream.hello, BOUNDED_MS, 'hello');
+      expect((await client.post('/api/logout', {})).status).toBe(200);
+      await within(stream.ended, BOUNDED_MS, 'the stream ending despite the failing listener');
+      expect(ended.at(-1)).toMatchObject({ staffId: id, reason: 'logout' });
+    } finally {
+      off();
+    }
+  });
+
   it.each([
     ['disabling the member', { disabled: true }, 'disabled'],
     ['changing the role', { role: 'viewer' }, 'role'],
