@@ -6,7 +6,7 @@ import { ErrorCode, header, TouchpointError } from '@touchpoint/protocol';
 import { generateSignerKey, verifyCommand, verifyKeyList } from '@touchpoint/protocol/signing';
 import { silentLogger } from '../src/logger.js';
 import { readKeyFile, writeKeyFile } from '../src/signer/key-file.js';
-import { changePassphrase, keyPaths, loadOrCreateKeys, readKeyList, rotateKeys } from '../src/signer/key-store.js';
+import { changePassphrase, createRootKey, keyPaths, loadOrCreateKeys, readKeyList, rotateKeys } from '../src/signer/key-store.js';
 import { LocalSigner } from '../src/signer/local-signer.js';
 import { resolvePassphrase } from '../src/signer/passphrase.js';
 import { startTestBroker } from './helpers.js';
@@ -161,6 +161,30 @@ describe('key rotation (issue 12 #10)', () => {
     expect(result.previous).toBe('(none)');
     expect(loadOrCreateKeys(dir, undefined, silentLogger).current.keyId).toBe(result.current);
     expect(readKeyList(keyPaths(dir).keyList).keys.map((k) => k.keyId)).toEqual([result.current]);
+  });
+
+  it('a root change: a new root signs the next list, the broker still starts, and a list no root here signed is refused for rotation', () => {
+    loadOrCreateKeys(dir, undefined, silentLogger);
+    const newRootPath = join(dir, 'new-root.json');
+    const newRoot = createRootKey(newRootPath, undefined);
+    const result = rotateKeys(dir, { passphrase: undefined, graceMs: 0, rootKeyPath: newRootPath });
+    const list = readKeyList(keyPaths(dir).keyList);
+    expect(list.rootKeyId).toBe(newRoot.keyId);
+    expect(verifyKeyList(list, [newRoot], 1).ok).toBe(true);
+    expect(loadOrCreateKeys(dir, undefined, silentLogger).current.keyId).toBe(result.current);
+    // The old root on disk cannot vouch for a list the new root signed: rotating needs the new root.
+    const err = thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 }));
+    expect(err.message).toContain(`signed by root ${newRoot.keyId}`);
+    expect(rotateKeys(dir, { passphrase: undefined, graceMs: 0, rootKeyPath: newRootPath }).version).toBe(3);
+  });
+
+  it('an altered key list on disk is not carried into the next rotation', () => {
+    loadOrCreateKeys(dir, undefined, silentLogger);
+    const path = keyPaths(dir).keyList;
+    const list = readKeyList(path);
+    const attacker = generateSignerKey('attacker');
+    writeFileSync(path, JSON.stringify({ ...list, keys: [...list.keys, { keyId: attacker.keyId, publicKeyPem: attacker.publicKeyPem }] }), { mode: 0o600 });
+    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).code).toBe(ErrorCode.BAD_SIGNATURE);
   });
 
   it('a running in-process signer picks up the rotation at its next signature, without a restart', async () => {

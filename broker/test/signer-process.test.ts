@@ -18,7 +18,10 @@ function ask(socketPath: string, lines: string[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let text = '';
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`signer answered ${text.split('\n').length - 1} of ${lines.length} lines`))), 10_000);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`signer answered ${text.split('\n').length - 1} of ${lines.length} lines`));
+    }, 10_000);
     socket.on('error', reject);
     socket.on('data', (d) => {
       text += d.toString();
@@ -57,7 +60,9 @@ describe('touchpoint signer (out of process) and the broker working through it',
       const timer = setTimeout(() => reject(new Error(`signer did not start: ${out} ${stderr}`)), 30_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        if (out.includes(`Signer    ${socketPath}`)) (clearTimeout(timer), resolve());
+        if (!out.includes(`Signer    ${socketPath}`)) return;
+        clearTimeout(timer);
+        resolve();
       });
       child.once('exit', (code) => reject(new Error(`signer exited with ${code}: ${stderr}`)));
     });

@@ -143,6 +143,17 @@ describe('signed key lists on the device', () => {
     expect(out[0]!.reason).toContain('was retired at');
   });
 
+  it('after a root change in the config, the old root\'s stored list is dropped but its version still bars older lists', async () => {
+    await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 4, keys: [pub(next)] }, root)));
+    await restart([pub(otherRoot)]);
+    expect(extension.keyListVersion).toBe(4);
+    await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 3, keys: [pub(next)] }, otherRoot)));
+    expect(extension.keyListVersion).toBe(4);
+    await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 5, keys: [pub(next)] }, otherRoot)));
+    expect(extension.keyListVersion).toBe(5);
+    expect((await deliver(command({ params: { size: 3 } }, next))).at(-1)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('without rootKeys a device ignores key lists: its trusted keys never change', async () => {
     await restart([]);
     await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 2, keys: [pub(next)] }, root)));

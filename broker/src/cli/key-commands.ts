@@ -8,7 +8,7 @@ import { AuditLog } from '../fleet/audit.js';
 import { loadProfiles } from '../fleet/profiles.js';
 import { createLogger } from '../logger.js';
 import { dataPaths } from '../options.js';
-import { changePassphrase, keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
+import { changePassphrase, createRootKey, keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
 import { LocalSigner } from '../signer/local-signer.js';
 import { resolvePassphrase } from '../signer/passphrase.js';
 import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../signer/policy.js';
@@ -128,6 +128,24 @@ Then give the new passphrase to the broker or signer and restart it.`,
   },
 };
 
+const keyRootNew: CliCommand = {
+  path: ['key', 'root-new'],
+  summary: 'Create a new root key for a root change (prints its public half for device configs)',
+  usage: `Usage: touchpoint key root-new --out FILE [--key-passphrase-file F] [--json]
+
+Writes a new root key to FILE (mode 0600, encrypted with the passphrase when one is
+configured) and prints its public half. Add it to every device's "rootKeys", then rotate
+with \`touchpoint key rotate --root-key FILE\` (docs/keys.md, "The root key leaked").`,
+  async run(argv) {
+    const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string' }, 'key-passphrase-file': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    if (!values.out) throw new UsageError('--out FILE is required');
+    const root = createRootKey(values.out, resolvePassphrase(values['key-passphrase-file']).passphrase);
+    if (values.json) console.log(JSON.stringify({ rootKeys: [root] }, null, 2));
+    else console.log(`Root key ${root.keyId} written to ${values.out}. Add to each device's "rootKeys":\n${root.publicKeyPem}`);
+    return ExitCode.ok;
+  },
+};
+
 const signer: CliCommand = {
   path: ['signer'],
   summary: 'Hold the command key in its own process and sign for the broker over a unix socket',
@@ -186,4 +204,4 @@ function remoteActions(dirs: readonly string[], log: ReturnType<typeof createLog
 }
 
 /** `touchpoint key …` and `touchpoint signer` (issue 12 item 10, docs/keys.md). */
-export const keyCommands: CliCommand[] = [keyRotate, keyShow, keyPassphrase, signer];
+export const keyCommands: CliCommand[] = [keyRotate, keyShow, keyPassphrase, keyRootNew, signer];

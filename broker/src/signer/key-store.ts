@@ -38,13 +38,20 @@ export function writeKeyList(path: string, list: SignedKeyList): void {
   writePrivateFileAtomic(path, `${JSON.stringify(list, null, 2)}\n`);
 }
 
-/** The root key's public half, checked against the list it signed; the list's integrity is checked at every load. */
-function checkedList(paths: ReturnType<typeof keyPaths>, rootPublic: { keyId: string; publicKeyPem: string } | undefined): SignedKeyList {
+/**
+ * The list on disk, checked against the root that signed it when this machine has that root's public half
+ * (an altered list must not be carried into the next rotation). A list signed by a root kept elsewhere
+ * (after a root change with --root-key) cannot be checked here; `required` makes that an error.
+ */
+function checkedList(paths: ReturnType<typeof keyPaths>, roots: readonly { keyId: string; publicKeyPem: string }[], required: boolean): SignedKeyList {
   const list = readKeyList(paths.keyList);
-  if (rootPublic) {
-    const verified = verifyKeyList(list, [rootPublic], 0);
-    if (!verified.ok) throw new TouchpointError(verified.code, `key list ${paths.keyList} does not verify against root key ${rootPublic.keyId}: ${verified.reason}`);
+  const root = roots.find((r) => r.keyId === list.rootKeyId);
+  if (!root) {
+    if (!required) return list;
+    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `key list ${list.version} (${paths.keyList}) is signed by root ${list.rootKeyId}, whose key is not here; pass that root with --root-key FILE, or keep it in ${paths.rootKey}`);
   }
+  const verified = verifyKeyList(list, [root], 0);
+  if (!verified.ok) throw new TouchpointError(verified.code, `key list ${paths.keyList} does not verify against root key ${root.keyId}: ${verified.reason}`);
   return list;
 }
 
@@ -86,8 +93,7 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
       }
     }
   }
-  const rootPublic = existsSync(paths.rootKey) ? readPublicKey(paths.rootKey) : undefined;
-  const list = checkedList(paths, rootPublic);
+  const list = checkedList(paths, existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [], false);
   if (!list.keys.some((k) => k.keyId === current.keyId)) {
     throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `the command key ${current.keyId} is not in key list ${list.version} (${paths.keyList}); devices would refuse every command. See docs/keys.md`);
   }
@@ -143,7 +149,8 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
   const rootPath = options.rootKeyPath ?? paths.rootKey;
   if (!existsSync(rootPath)) throw new TouchpointError(ErrorCode.NOT_FOUND, `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`);
   const root = readKeyFile(rootPath, options.passphrase);
-  const list = checkedList(paths, root);
+  // The list may be signed by the root on disk while a new root (--root-key) signs the next one.
+  const list = checkedList(paths, [root, ...(existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [])], true);
   // A lost command key (docs/keys.md): rotation makes a new one; the lost key's id stays listed until revoked.
   const previous = existsSync(paths.commandKey) ? readKeyFile(paths.commandKey, options.passphrase).keyId : undefined;
   const revoke = new Set(options.revoke ?? []);
@@ -185,4 +192,12 @@ export function changePassphrase(dataDir: string, from: string | undefined, to: 
   const keys = files.map((path) => ({ path, key: readKeyFile(path, from) }));
   for (const { path, key } of keys) writeKeyFile(path, key, to);
   return files;
+}
+
+/** `touchpoint key root-new`: a new root key (mode 0600, encrypted with a passphrase) for a root change. */
+export function createRootKey(path: string, passphrase: string | undefined): { keyId: string; publicKeyPem: string } {
+  if (existsSync(path)) throw new TouchpointError(ErrorCode.CONFLICT, `${path} exists; choose another --out file`);
+  const root = generateSignerKey(newKeyId('root'));
+  writeKeyFile(path, root, passphrase);
+  return { keyId: root.keyId, publicKeyPem: root.publicKeyPem };
 }

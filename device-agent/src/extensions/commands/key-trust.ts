@@ -30,6 +30,8 @@ const MAX_REVOKED = 256;
 export class KeyTrust {
   private list: SignedKeyList | undefined;
   private revoked = new Set<string>();
+  /** The version of a stored list that no configured root verifies any more: nothing older is accepted either. */
+  private floor = 0;
 
   constructor(
     private readonly configKeys: readonly TrustedKey[],
@@ -47,7 +49,7 @@ export class KeyTrust {
 
   /** The version of the list held; 0 before any. */
   get version(): number {
-    return this.list?.version ?? 0;
+    return this.list?.version ?? this.floor;
   }
 
   /** The keys a command may be signed with at `now`. */
@@ -94,6 +96,8 @@ export class KeyTrust {
     const verified = verifyKeyList(state.value.list, this.rootKeys, 0);
     if (!verified.ok) {
       this.logger.error('stored key list does not verify against the configured rootKeys; trusting the config keys until a new list arrives', { code: verified.code, reason: verified.reason });
+      this.floor = state.value.list.version;
+      this.revoked = new Set(state.value.revoked);
       return;
     }
     this.list = verified.value;
