@@ -74,12 +74,11 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
       video.sessionFor(caller.staff, id!);
       // The login is looked up again before every event and heartbeat (issue 12, item 5); once it is gone
       // (expired, logged out, disabled, role changed) the stream ends and so do the calls started from it.
-      const stillAllowed = () => {
-        if (caller.recheck()) return true;
-        video.staffSessionsEnded({ staffId: caller.staff.id, session: caller.session, reason: 'no longer valid' });
-        return false;
-      };
-      const stream = openEventStream(req, res, stillAllowed, ctx.heartbeatMs);
+      const stream = openEventStream(req, res, {
+        stillAllowed: caller.recheck,
+        onRevoked: () => video.staffSessionsEnded({ staffId: caller.staff.id, session: caller.session, reason: 'no longer valid' }),
+        heartbeatMs: ctx.heartbeatMs,
+      });
       stream.onClose(video.listen(id!, 'console', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close, staffSession: caller.session }));
     }],
     // ---- phone ----
@@ -132,7 +131,7 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
       const key = bearer(req);
       video.phoneSession(id!, key);
       // Ends when this phone loses its binding (a newer link, or consent on the device; issue 12, item 8).
-      const stream = openEventStream(req, res, () => video.phoneStillBound(id!, key), ctx.heartbeatMs);
+      const stream = openEventStream(req, res, { stillAllowed: () => video.phoneStillBound(id!, key), heartbeatMs: ctx.heartbeatMs });
       stream.onClose(video.listen(id!, 'phone', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close }));
     }],
   ];

@@ -55,13 +55,21 @@ export interface EventStream {
   close(): void;
 }
 
+export interface EventStreamOptions {
+  /** Asked before every event and every heartbeat: when it says no, the stream ends instead of sending. */
+  stillAllowed?: () => boolean;
+  /** Called once, after the stream ended because `stillAllowed` said no. */
+  onRevoked?: () => void;
+  heartbeatMs?: number | undefined;
+}
+
 /**
  * Server-sent events: numbered so EventSource resumes with Last-Event-ID; a
- * comment every 15 s keeps proxies from closing it. `stillAllowed` is asked
- * before every event and every heartbeat: when it says no, the stream ends
- * instead of sending (issue 12, item 5: a stream never outlives its session).
+ * comment every 15 s keeps proxies from closing it. A stream never outlives
+ * the right to read it (issue 12, item 5): `stillAllowed` is asked before
+ * every event and heartbeat.
  */
-export function openEventStream(req: IncomingMessage, res: ServerResponse, stillAllowed: () => boolean = () => true, heartbeatMs = 15_000): EventStream {
+export function openEventStream(req: IncomingMessage, res: ServerResponse, options: EventStreamOptions = {}): EventStream {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
   const closers: (() => void)[] = [];
@@ -72,14 +80,18 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse, still
     finish();
     if (!res.writableEnded) res.end();
   };
+  let revoked = false;
   const allowed = () => {
-    if (stillAllowed()) return true;
+    if (revoked) return false;
+    if (!options.stillAllowed || options.stillAllowed()) return true;
+    revoked = true;
     close();
+    options.onRevoked?.();
     return false;
   };
   const heartbeat = setInterval(() => {
     if (allowed() && !res.writableEnded) res.write(': keep-alive\n\n');
-  }, heartbeatMs);
+  }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
   closers.push(() => clearInterval(heartbeat));
   req.on('close', finish);
