@@ -185,8 +185,13 @@ export class LocalServer implements Extension {
     this.options.logger.info('touch UI server listening', { url: this.url, uiDir: this.options.uiDir });
     const urlFile = this.options.kiosk.urlFile;
     if (urlFile) {
-      writePrivate(urlFile, `${this.kioskUrl}\n`);
-      this.options.logger.info('kiosk URL written (the kiosk browser opens it)', { file: urlFile });
+      try {
+        writePrivate(urlFile, `${this.kioskUrl}\n`);
+        this.options.logger.info('kiosk URL written (the kiosk browser opens it)', { file: urlFile });
+      } catch (err) {
+        // The agent's other duties (commands, diagnostics) go on; the log says why the kiosk cannot connect.
+        this.options.logger.error('could not write the kiosk URL: the kiosk browser cannot connect', { code: ErrorCode.INTERNAL, file: urlFile, error: (err as Error).message });
+      }
     }
   }
 

@@ -78,6 +78,16 @@ describe('touchscreen WebSocket: only the kiosk with the per-boot secret', () =>
   });
 });
 
+describe('kiosk URL file that cannot be written', () => {
+  it('keeps the server up and says so in the log', async () => {
+    ui = await startLocalServer({ kioskUrlFile: (dir) => join(dir, 'ui', 'index.html', 'kiosk-url') }); // under a file: ENOTDIR
+    const failure = ui.logs.find((l) => l.level === 'error');
+    expect(failure).toMatchObject({ message: 'could not write the kiosk URL: the kiosk browser cannot connect', fields: { code: 'INTERNAL' } });
+    expect(JSON.stringify(ui.logs)).not.toContain(KIOSK_SECRET);
+    expect(await open(ui.url, kioskProtocols(KIOSK_SECRET))).toMatchObject({ opened: true });
+  });
+});
+
 describe('per-boot kiosk secret', () => {
   let dir: string;
   afterEach(async () => {
