@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { Qlobber } from 'qlobber';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceTopic, isValidTopicFilter } from '@touchpoint/protocol';
-import { maySubscribe, mayPublish, rightsOf } from '../src/hooks/acl.js';
+import { deviceTopic, integrationRights, isValidTopicFilter, type IntegrationRights } from '@touchpoint/protocol';
+import { mayPublish, mayReceive, maySubscribe, rightsOf } from '../src/hooks/acl.js';
 import type { Identity } from '../src/hooks/identity.js';
 import { startTestBroker, type TestBroker } from './helpers.js';
 
@@ -37,8 +37,15 @@ const filterAndTopic = fc.tuple(filter, fc.array(level, { minLength: 0, maxLengt
   return { f, topic };
 });
 
+function account(name: string, rights: Partial<IntegrationRights>, builtin = false): Identity {
+  return { kind: 'integration', account: { name, builtin, createdAt: 0, createdBy: 'test', rotatedAt: null, revokedAt: null, rights: integrationRights.parse(rights) } };
+}
+const service = account('service', { subscribe: ['#'], publish: ['#'], clientIdPrefix: 'svc-' }, true);
+/** A maker's backend: every device's events and diagnostics, its own namespace, nothing under deny. */
+const backend = account('erp', { subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#', 'tp/v1/d/cm-a/#'], publish: ['maker/#'], deny: ['maker/secret/#'] });
+
 describe('ACL: allow-lists judged by the broker matcher', () => {
-  const identities: Identity[] = [{ kind: 'device', deviceId: 'cm-a' }, { kind: 'service' }];
+  const identities: Identity[] = [{ kind: 'device', deviceId: 'cm-a' }, service, backend];
 
   it('grants no filter that matches a topic outside the identity allow-list (thousands of generated filters)', () => {
     let granted = 0;
@@ -58,6 +65,23 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
     expect(granted).toBeGreaterThan(50);
   });
 
+  it('never lets an integration receive call signalling or a denied topic, even under a granted wildcard', () => {
+    const neverDelivered = ['tp/v1/d/cm-a/rtc/s1/down', 'tp/v1/d/cm-a/rtc/s1/up', 'maker/secret/x'];
+    fc.assert(
+      fc.property(filter, (f) => {
+        if (!maySubscribe(backend, f)) return;
+        for (const topic of neverDelivered) {
+          if (matches(f, topic)) expect(mayReceive(backend, topic, () => 'coffee-machine'), `${f} would deliver ${topic}`).toBe(false);
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(maySubscribe(backend, 'tp/v1/d/cm-a/#')).toBe(true);
+    expect(maySubscribe(backend, 'tp/v1/d/cm-a/rtc/#')).toBe(false);
+    expect(maySubscribe(backend, 'maker/secret/#')).toBe(false);
+    expect(mayReceive(backend, 'tp/v1/d/cm-a/diag', () => 'coffee-machine')).toBe(true);
+  });
+
   it('grants a device nothing that reaches another device, call signalling up, or `$` topics', () => {
     const device: Identity = { kind: 'device', deviceId: 'cm-a' };
     const forbidden = ['tp/v1/d/cm-b/cmd', 'tp/v1/d/cm-b/rtc/s1/down', 'tp/v1/d/cm-a/rtc/s1/up', 'tp/v1/d/cm-a/diag', '$SYS/x', 'tp/v1/d/cm-a/cmd/res'];
@@ -75,7 +99,10 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
 
   it('refuses invalid filters and wildcard publishes [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-3.3.2-2]', () => {
     for (const f of ['a/#/b', 'a/b#', 'a+/b', '', 'a/\u0000']) expect(isValidTopicFilter(f), f).toBe(false);
-    expect(mayPublish({ kind: 'service' }, 'tp/v1/d/+/cmd')).toBe(false);
+    expect(mayPublish(service, 'tp/v1/d/+/cmd')).toBe(false);
+    expect(mayPublish(service, 'tp/v1/d/cm-a/cmd')).toBe(true);
+    expect(mayPublish(backend, 'tp/v1/d/cm-a/cmd')).toBe(false);
+    expect(mayPublish(backend, 'maker/erp/orders')).toBe(true);
     expect(mayPublish({ kind: 'device', deviceId: 'cm-a' }, deviceTopic('cm-a', 'diagnostics'))).toBe(true);
     expect(mayPublish({ kind: 'device', deviceId: 'cm-a' }, deviceTopic('cm-b', 'diagnostics'))).toBe(false);
   });

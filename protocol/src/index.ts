@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './topics.js';
 export * from './topic-filter.js';
+export * from './integration.js';
 export * from './codec.js';
 export * from './canonical.js';
 export * from './profile.js';

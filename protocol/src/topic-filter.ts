@@ -67,3 +67,17 @@ export function filterCovers(granted: string, requested: string): boolean {
   // A longer request (`a/b/c`, `a/b/#` under `a/b`) reaches topics the grant does not.
   return r.length === g.length;
 }
+
+/** True when some topic matches both filters (level by level; `#` takes the rest, `+` any one level). */
+export function filtersIntersect(a: string, b: string): boolean {
+  const x = a.split(LEVEL_SEPARATOR);
+  const y = b.split(LEVEL_SEPARATOR);
+  if ((x[0]?.startsWith('$') && (y[0] === '+' || y[0] === '#')) || (y[0]?.startsWith('$') && (x[0] === '+' || x[0] === '#'))) return false;
+  for (let i = 0; ; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === '#' || q === '#') return true;
+    if (p === undefined || q === undefined) return p === q;
+    if (p !== '+' && q !== '+' && p !== q) return false;
+  }
+}

@@ -7,6 +7,7 @@ import { AuditLog } from './audit.js';
 import { Cases } from './cases.js';
 import { Commands, type Publish } from './commands.js';
 import { Devices } from './devices.js';
+import { Integrations } from './integrations.js';
 import { Ingest, type IngestOptions } from './ingest.js';
 import { KeyDistribution } from './key-distribution.js';
 import { LiveBus } from './live.js';
@@ -28,6 +29,8 @@ export class Fleet {
   readonly audit: AuditLog;
   readonly ingest: Ingest;
   readonly quarantine: Quarantine;
+  /** MQTT accounts for makers' backends, and the built-in service account (issue 13). */
+  readonly integrations: Integrations;
   readonly commands: Commands;
   readonly cases: Cases;
   /** Deletes old diagnostics, events and presence history; start-broker starts its timer. */
@@ -42,6 +45,7 @@ export class Fleet {
     this.audit = new AuditLog(db);
     this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(db);
+    this.integrations = new Integrations(db);
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);

@@ -1,19 +1,24 @@
-import { DEVICE_UP, DeviceTopic, deviceTopic, devicePrefix, filterCovers, isValidTopicFilter, isValidTopicName, topicMatches } from '@touchpoint/protocol';
+import { DEVICE_ROOT, DEVICE_UP, DeviceTopic, INTEGRATION_ALWAYS_DENIED, deviceTopic, devicePrefix, filterCovers, isValidTopicFilter, isValidTopicName, parseTopic, topicMatches } from '@touchpoint/protocol';
 import type { Identity } from './identity.js';
 
-/** What an identity may publish to (topic filters) and subscribe to (filters it may narrow, never widen). */
+/** What an identity may publish to, subscribe to (filters it may narrow, never widen), and never receive. */
 export interface TopicRights {
   publish: readonly string[];
   subscribe: readonly string[];
+  deny: readonly string[];
+  /** Device topics only from devices of these models; empty: every model. */
+  models: readonly string[];
 }
 
-/**
- * A device publishes only its own up-topics and subscribes only to its own
- * down-topics (docs/protocol.md); the fleet service has full rights outside `$`
- * topics. Every decision goes through the same two checks below.
- */
+const DEVICE_TREE = `${DEVICE_ROOT}/#`;
 const rightsCache = new WeakMap<Identity, TopicRights>();
 
+/**
+ * Every identity is an allow-list, judged by the same checks below: a device
+ * publishes only its own up-topics and subscribes only to its own down-topics
+ * (docs/protocol.md); an integration account has the filters an admin granted
+ * (docs/integrations.md); the built-in service account has every topic outside `$`.
+ */
 export function rightsOf(identity: Identity): TopicRights {
   let rights = rightsCache.get(identity);
   if (!rights) rightsCache.set(identity, (rights = computeRights(identity)));
@@ -22,23 +27,46 @@ export function rightsOf(identity: Identity): TopicRights {
 
 function computeRights(identity: Identity): TopicRights {
   switch (identity.kind) {
-    case 'service':
-      return { publish: ['#'], subscribe: ['#'] };
+    case 'integration': {
+      const { rights, builtin } = identity.account;
+      return { publish: rights.publish, subscribe: rights.subscribe, deny: builtin ? [] : [...rights.deny, ...INTEGRATION_ALWAYS_DENIED], models: rights.models };
+    }
     case 'device': {
       const prefix = devicePrefix(identity.deviceId);
       return {
         publish: [...DEVICE_UP.map((kind) => prefix + DeviceTopic[kind]), `${prefix}rtc/+/up`],
         subscribe: [deviceTopic(identity.deviceId, 'command'), deviceTopic(identity.deviceId, 'caseStatus'), deviceTopic(identity.deviceId, 'keys'), `${prefix}rtc/+/down`],
+        deny: [],
+        models: [],
       };
     }
   }
 }
 
 export function mayPublish(identity: Identity, topic: string): boolean {
-  return isValidTopicName(topic) && rightsOf(identity).publish.some((granted) => topicMatches(granted, topic));
+  if (!isValidTopicName(topic) || !rightsOf(identity).publish.some((granted) => topicMatches(granted, topic))) return false;
+  // Only devices and the signed fleet service write in the device tree, whatever an account was granted.
+  return identity.kind === 'device' || identity.account.builtin || !topicMatches(DEVICE_TREE, topic);
 }
 
-/** A filter is granted only if every topic it could match is inside the allow-list, whatever its wildcards. */
+/**
+ * A filter is granted only if every topic it could match is inside the allow-list, whatever its
+ * wildcards, and it is not entirely inside a denied filter. A granted wildcard that overlaps a denied
+ * filter never delivers the denied topics: see mayReceive.
+ */
 export function maySubscribe(identity: Identity, filter: string): boolean {
-  return isValidTopicFilter(filter) && rightsOf(identity).subscribe.some((granted) => filterCovers(granted, filter));
+  const rights = rightsOf(identity);
+  return isValidTopicFilter(filter) && rights.subscribe.some((granted) => filterCovers(granted, filter)) && !rights.deny.some((denied) => filterCovers(denied, filter));
+}
+
+/** Checked for every message delivered to an integration: inside its allow-list, outside its deny list, of its models. */
+export function mayReceive(identity: Identity, topic: string, modelOf: (deviceId: string) => string | undefined): boolean {
+  if (identity.kind === 'device' || identity.account.builtin) return true;
+  const rights = rightsOf(identity);
+  if (!rights.subscribe.some((granted) => topicMatches(granted, topic)) || rights.deny.some((denied) => topicMatches(denied, topic))) return false;
+  if (rights.models.length === 0) return true;
+  const parsed = parseTopic(topic);
+  if (!parsed) return !topicMatches(DEVICE_TREE, topic);
+  const model = modelOf(parsed.deviceId);
+  return model !== undefined && rights.models.includes(model);
 }

@@ -7,6 +7,7 @@ import type { Quarantine } from '../fleet/quarantine.js';
 import { mayPublish } from './acl.js';
 import { identityOf, type Identity } from './identity.js';
 import { willAllowed } from './will.js';
+import type { AuditLog } from '../fleet/audit.js';
 import type { Devices } from '../fleet/devices.js';
 
 /** Messages that are acknowledged but must not be routed go here; `$` topics never match `#` or `+` [MQTT-4.7.2-1]. */
@@ -30,6 +31,7 @@ function identityOfStoredWill(packet: PublishPacket, devices: Devices): Identity
 
 export interface AuthorizePublishDeps {
   devices: Devices;
+  audit: AuditLog;
   ingest: Ingest;
   quarantine: Quarantine;
   counters: Counters;
@@ -37,8 +39,8 @@ export interface AuthorizePublishDeps {
 }
 
 /**
- * ACL first: a publish outside the client's rights closes the connection, the
- * only refusal MQTT 3.1.1 has [MQTT-3.3.5-2]. Then validation and storage:
+ * ACL first: a device's publish outside its rights closes the connection
+ * [MQTT-3.3.5-2]; an integration's is acknowledged and dropped. Then validation and storage:
  * a malformed payload is acknowledged (so the device's outbox does not retry a
  * poison message forever), quarantined with its code, counted, and never routed.
  */
@@ -60,9 +62,17 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
     if (client && (!identity || !mayPublish(identity, packet.topic))) {
       deps.counters.inc('acl.publish.refused');
       deps.log.warn('publish refused', { clientId: client.id, topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
+      if (identity?.kind === 'integration') {
+        // [MQTT-3.3.5-2] allows a positive acknowledgement instead of a close: a backend's misconfigured
+        // topic is dropped (never routed), audited and counted, without a reconnect loop.
+        deps.audit.record({ actor: `integration:${identity.account.name}`, action: 'integration.publish', target: packet.topic, outcome: 'refused', detail: { clientId: client.id } });
+        divert(packet);
+        return done(null);
+      }
       return done(new Error(`not authorised to publish on ${packet.topic}`));
     }
-    if (identity?.kind === 'service') return done(null);
+    // Integration accounts publish outside the device tree (or, the service account, as the fleet): nothing to ingest.
+    if (identity?.kind === 'integration') return done(null);
 
     const topic = parseTopic(packet.topic);
     if (!topic) {

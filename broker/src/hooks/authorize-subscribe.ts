@@ -1,5 +1,6 @@
 import type { Client, Subscription } from 'aedes';
 import type { Counters } from '../counters.js';
+import type { AuditLog } from '../fleet/audit.js';
 import type { Logger } from '../logger.js';
 import { maySubscribe } from './acl.js';
 import { identityOf } from './identity.js';
@@ -10,12 +11,13 @@ import { identityOf } from './identity.js';
  * only subscribe inside their own prefix, no retained message on another
  * device's topic can reach them.
  */
-export function createAuthorizeSubscribe(counters: Counters, log: Logger) {
+export function createAuthorizeSubscribe(deps: { counters: Counters; log: Logger; audit: AuditLog }) {
   return function authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {
     const identity = identityOf(client);
     if (identity && maySubscribe(identity, subscription.topic)) return done(null, subscription);
-    counters.inc('acl.subscribe.refused');
-    log.warn('subscription refused', { clientId: client.id, topic: subscription.topic, code: 'NOT_AUTHORIZED' });
+    deps.counters.inc('acl.subscribe.refused');
+    deps.log.warn('subscription refused', { clientId: client.id, topic: subscription.topic, code: 'NOT_AUTHORIZED' });
+    if (identity?.kind === 'integration') deps.audit.record({ actor: `integration:${identity.account.name}`, action: 'integration.subscribe', target: subscription.topic, outcome: 'refused', detail: { clientId: client.id } });
     done(null, null);
   };
 }

@@ -1,9 +1,14 @@
 import type { Client } from 'aedes';
+import type { IntegrationAccount } from '../fleet/integrations.js';
 
-/** Who is on the other end of an MQTT connection, set once by authenticate. */
+/**
+ * Who is on the other end of an MQTT connection, set once by authenticate:
+ * a device, or an integration account (a maker's backend, or the built-in
+ * fleet service account). Staff have no MQTT identity.
+ */
 export type Identity =
   | { kind: 'device'; deviceId: string }
-  | { kind: 'service' };
+  | { kind: 'integration'; account: IntegrationAccount };
 
 const identities = new WeakMap<Client, Identity>();
 
@@ -15,5 +20,7 @@ export function identityOf(client: Client | null): Identity | undefined {
   return client ? identities.get(client) : undefined;
 }
 
-/** Client-id prefix reserved for the fleet service, so no device can take over its session. */
-export const SERVICE_CLIENT_PREFIX = 'svc-';
+/** The actor name in audit entries. */
+export function actorOf(identity: Identity): string {
+  return identity.kind === 'device' ? `device:${identity.deviceId}` : `integration:${identity.account.name}`;
+}

@@ -2,6 +2,7 @@ import type { Aedes } from 'aedes';
 import { createAuthenticate, type AuthenticateDeps } from './authenticate.js';
 import { createAuthorizePublish, type AuthorizePublishDeps } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
+import { createAuthorizeForward } from './authorize-forward.js';
 import { guardHook } from './guard-hook.js';
 import { createPreConnect, type PreConnectLimits } from './pre-connect.js';
 
@@ -17,5 +18,6 @@ export function installHooks(aedes: Aedes, deps: AuthenticateDeps & AuthorizePub
   aedes.preConnect = guardHook('preConnect', counters, log, createPreConnect(deps.limits), (err) => [err, false]);
   aedes.authenticate = guardHook('authenticate', counters, log, createAuthenticate(deps), (err) => [Object.assign(err, { returnCode: NOT_AUTHORIZED }), false]);
   aedes.authorizePublish = guardHook('authorizePublish', counters, log, createAuthorizePublish(deps), (err) => [err]);
-  aedes.authorizeSubscribe = guardHook('authorizeSubscribe', counters, log, createAuthorizeSubscribe(counters, log), () => [null, null]);
+  aedes.authorizeForward = createAuthorizeForward(deps);
+  aedes.authorizeSubscribe = guardHook('authorizeSubscribe', counters, log, createAuthorizeSubscribe(deps), () => [null, null]);
 }

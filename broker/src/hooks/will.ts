@@ -1,5 +1,6 @@
 import type { Client, ConnectPacket } from 'aedes';
 import { decode, deviceTopic, presenceMessage } from '@touchpoint/protocol';
+import { mayPublish } from './acl.js';
 import type { Identity } from './identity.js';
 
 type Will = NonNullable<ConnectPacket['will']>;
@@ -18,10 +19,12 @@ export function willOf(client: Client): Will | undefined {
 /**
  * A will is published by the broker later, possibly after a restart with no
  * client attached, so it is judged once, at CONNECT: a device may leave only an
- * offline presence for itself; no other identity may leave one (issue 12 #3).
+ * offline presence for itself (issue 12 #3); an integration account, only inside its publish rights.
  */
 export function willAllowed(identity: Identity, will: { topic: string; payload: Buffer | string }): boolean {
-  if (identity.kind !== 'device' || will.topic !== deviceTopic(identity.deviceId, 'presence')) return false;
+  // An integration's will is an ordinary publish in its own namespace, judged by its publish rights.
+  if (identity.kind === 'integration') return mayPublish(identity, will.topic);
+  if (will.topic !== deviceTopic(identity.deviceId, 'presence')) return false;
   const decoded = decode(presenceMessage, will.payload);
   return decoded.ok && decoded.value.deviceId === identity.deviceId && decoded.value.state === 'offline';
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { BrokerLimits, TlsFiles } from '../options.js';
 import { guardConnection, type GuardViolation } from './packet-guard.js';
 import { checkUpgrade, type WebSocketPolicy } from './websocket-policy.js';
+import { recordPeer } from './peer.js';
 
 export interface TransportDeps {
   aedes: Aedes;
@@ -27,7 +28,9 @@ function onViolation(deps: TransportDeps, remote: string | undefined) {
 function handleSocket(deps: TransportDeps, socket: Socket): void {
   // Nagle's algorithm adds ~20 ms to every command round trip on loopback; small MQTT packets should leave at once.
   socket.setNoDelay(true);
-  deps.aedes.handle(guardConnection(socket, deps.limits, onViolation(deps, socket.remoteAddress)));
+  const stream = guardConnection(socket, deps.limits, onViolation(deps, socket.remoteAddress));
+  recordPeer(stream, socket.remoteAddress);
+  deps.aedes.handle(stream);
 }
 
 export function createTcpServer(deps: TransportDeps): Server {
@@ -56,7 +59,9 @@ export function attachWebSocket(deps: TransportDeps, http: HttpServer, policy: W
     req.socket.setNoDelay(true);
     const stream = createWebSocketStream(ws);
     stream.on('error', () => undefined);
-    deps.aedes.handle(guardConnection(stream, deps.limits, onViolation(deps, req.socket.remoteAddress)), req);
+    const guarded = guardConnection(stream, deps.limits, onViolation(deps, req.socket.remoteAddress));
+    recordPeer(guarded, req.socket.remoteAddress);
+    deps.aedes.handle(guarded, req);
   });
   return wss;
 }

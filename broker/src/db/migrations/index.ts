@@ -1,10 +1,12 @@
 import { sql as initial } from './001-initial.js';
 import { sql as consoleIndexes } from './002-console-indexes.js';
 import { sql as staffLogin } from './004-staff-login.js';
+import { sql as integrations } from './006-integrations.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'console-indexes', sql: consoleIndexes },
   { version: 4, name: 'staff-login', sql: staffLogin },
+  { version: 6, name: 'integrations', sql: integrations },
 ];
