@@ -15,9 +15,9 @@ export interface IntegrationAccount {
 
 interface Row { name: string; token_hash: Buffer; rights: string; builtin: number; created_at: number; created_by: string; rotated_at: number | null; revoked_at: number | null }
 
-/** The built-in service account: every topic outside `$`, client ids `svc-*`. */
+/** The built-in service account: every topic, diverted messages and broker statistics included; client ids `svc-*`. */
 export const SERVICE_ACCOUNT = 'service';
-const SERVICE_RIGHTS: IntegrationRights = { subscribe: ['#'], publish: ['#'], deny: [], models: [], clientIdPrefix: 'svc-', anonymousLoopback: false };
+const SERVICE_RIGHTS: IntegrationRights = { subscribe: ['#', '$touchpoint/#', '$SYS/#'], publish: ['#'], deny: [], models: [], clientIdPrefix: 'svc-', anonymousLoopback: false };
 
 function toAccount(r: Row): IntegrationAccount {
   return { name: r.name, rights: integrationRights.parse(JSON.parse(r.rights)), builtin: r.builtin === 1, createdAt: r.created_at, createdBy: r.created_by, rotatedAt: r.rotated_at, revokedAt: r.revoked_at };
