@@ -23,6 +23,21 @@ describe('phone links', () => {
   });
 });
 
+describe('one live link per call (issue 12, item 8)', () => {
+  it('a new link replaces the previous one, which is then refused as replaced', () => {
+    const tokens = new HandoffTokens();
+    const a = tokens.issue('vs-1', 'dev-1', 60_000, 0);
+    const other = tokens.issue('vs-2', 'dev-1', 60_000, 0);
+    const b = tokens.issue('vs-1', 'dev-1', 60_000, 10);
+    expect(tokens.live('vs-1', 20)).toBe(1);
+    expect(tokens.claim(a.token, 20)).toEqual({ ok: false, code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
+    expect(tokens.claim(b.token, 20)).toMatchObject({ ok: true });
+    expect(tokens.live('vs-1', 20)).toBe(0);
+    // Other calls keep their links.
+    expect(tokens.claim(other.token, 20)).toMatchObject({ ok: true, value: { sessionId: 'vs-2' } });
+  });
+});
+
 describe('ICE servers', () => {
   it('mint TURN REST credentials (coturn use-auth-secret) per session', () => {
     const servers = iceServersFor('vs-1', { iceServers: [{ urls: 'stun:stun.example.com:3478' }], turn: { urls: ['turn:turn.example.com:3478'], secret: 's3cret', ttlS: 600 } }, 1_700_000_000_000);
