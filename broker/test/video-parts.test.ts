@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/logger.js';
 import { HandoffTokens } from '../src/video/handoff-tokens.js';
+import { openEventStream } from '../src/video/http/io.js';
 import { iceServersFor, videoOptionsFromEnv } from '../src/video/options.js';
 
 describe('phone links', () => {
@@ -52,5 +56,35 @@ describe('ICE servers', () => {
       ringTimeoutMs: 2000, iceServers: [{ urls: ['stun:a:3478', 'stun:b:3478'] }], turn: { urls: ['turn:t:3478'], secret: 'k' }, publicUrl: 'https://support.example.com',
     });
     expect(videoOptionsFromEnv({ TP_VIDEO_RING_TIMEOUT_MS: 'soon' })).toEqual({});
+  });
+});
+
+describe('video event streams re-check their right to exist (issue 12, item 5)', () => {
+  async function serve(options: Parameters<typeof openEventStream>[2]): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer((req, res) => void openEventStream(req, res, options));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+  it('a quiet stream ends at the next heartbeat once the check says no, and tells the caller once', async () => {
+    let allowed = true;
+    let revoked = 0;
+    const s = await serve({ stillAllowed: () => allowed, onRevoked: () => revoked++, heartbeatMs: 20 });
+    const res = await fetch(s.url);
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry:');
+    allowed = false;
+    for (;;) if ((await reader.read()).done) break;
+    expect(revoked).toBe(1);
+    await s.close();
+  });
+  it('a check that throws fails closed and is logged, never thrown from the timer', async () => {
+    const errors: string[] = [];
+    const log = { ...silentLogger, error: (msg: string) => void errors.push(msg) };
+    const s = await serve({ stillAllowed: () => { throw new Error('database closed'); }, heartbeatMs: 20, log });
+    const reader = (await fetch(s.url)).body!.getReader();
+    for (;;) if ((await reader.read()).done) break;
+    expect(errors).toEqual(['video event stream: the access check failed']);
+    await s.close();
   });
 });

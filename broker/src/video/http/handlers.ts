@@ -78,6 +78,7 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
         stillAllowed: caller.recheck,
         onRevoked: () => video.staffSessionsEnded({ staffId: caller.staff.id, session: caller.session, reason: 'no longer valid' }),
         heartbeatMs: ctx.heartbeatMs,
+        log,
       });
       stream.onClose(video.listen(id!, 'console', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close, staffSession: caller.session }));
     }],
@@ -131,7 +132,7 @@ export function createVideoHttpHandlers(ctx: VideoHttpContext): HttpHandler[] {
       const key = bearer(req);
       video.phoneSession(id!, key);
       // Ends when this phone loses its binding (a newer link, or consent on the device; issue 12, item 8).
-      const stream = openEventStream(req, res, { stillAllowed: () => video.phoneStillBound(id!, key), heartbeatMs: ctx.heartbeatMs });
+      const stream = openEventStream(req, res, { stillAllowed: () => video.phoneStillBound(id!, key), heartbeatMs: ctx.heartbeatMs, log });
       stream.onClose(video.listen(id!, 'phone', lastEventId(req, url), (e) => stream.send(e.id, e.event), { close: stream.close }));
     }],
   ];

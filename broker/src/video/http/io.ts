@@ -61,6 +61,8 @@ export interface EventStreamOptions {
   /** Called once, after the stream ended because `stillAllowed` said no. */
   onRevoked?: () => void;
   heartbeatMs?: number | undefined;
+  /** Where a failing check is logged; it runs from a timer, so it must never throw. */
+  log?: Logger | undefined;
 }
 
 /**
@@ -81,12 +83,24 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse, optio
     if (!res.writableEnded) res.end();
   };
   let revoked = false;
+  const failed = (what: string, err: unknown) => options.log?.error(`video event stream: ${what} failed`, { code: ErrorCode.INTERNAL, reason: (err as Error).message });
   const allowed = () => {
     if (revoked) return false;
-    if (!options.stillAllowed || options.stillAllowed()) return true;
+    let ok = true;
+    try {
+      ok = options.stillAllowed?.() ?? true;
+    } catch (err) {
+      failed('the access check', err);
+      ok = false; // fail closed
+    }
+    if (ok) return true;
     revoked = true;
     close();
-    options.onRevoked?.();
+    try {
+      options.onRevoked?.();
+    } catch (err) {
+      failed('ending what the stream was for', err);
+    }
     return false;
   };
   const heartbeat = setInterval(() => {
