@@ -1,12 +1,12 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, header, TouchpointError } from '@touchpoint/protocol';
 import { generateSignerKey, verifyCommand, verifyKeyList } from '@touchpoint/protocol/signing';
 import { silentLogger } from '../src/logger.js';
-import { readKeyFile, writeKeyFile } from '../src/signer/key-file.js';
-import { changePassphrase, createRootKey, keyPaths, loadOrCreateKeys, readKeyList, rotateKeys } from '../src/signer/key-store.js';
+import { readKeyFile, readPublicKey, writeKeyFile } from '../src/signer/key-file.js';
+import { changePassphrase, createRootKey, keyPaths, loadOrCreateKeys, publicTrust, readKeyList, rotateKeys } from '../src/signer/key-store.js';
 import { LocalSigner } from '../src/signer/local-signer.js';
 import { resolvePassphrase } from '../src/signer/passphrase.js';
 import { startTestBroker } from './helpers.js';
@@ -163,7 +163,7 @@ describe('key rotation (issue 12 #10)', () => {
     expect(readKeyList(keyPaths(dir).keyList).keys.map((k) => k.keyId)).toEqual([result.current]);
   });
 
-  it('a root change: a new root signs the next list, the broker still starts, and a list no root here signed is refused for rotation', () => {
+  it('a root change: a new root signs the next list, the broker still starts, and the old root on disk may not sign the next one', () => {
     loadOrCreateKeys(dir, undefined, silentLogger);
     const newRootPath = join(dir, 'new-root.json');
     const newRoot = createRootKey(newRootPath, undefined);
@@ -175,6 +175,7 @@ describe('key rotation (issue 12 #10)', () => {
     // The old root on disk cannot vouch for a list the new root signed: rotating needs the new root.
     const err = thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 }));
     expect(err.message).toContain(`signed by root ${newRoot.keyId}`);
+    expect(err.message).toContain('pass --root-key FILE');
     expect(rotateKeys(dir, { passphrase: undefined, graceMs: 0, rootKeyPath: newRootPath }).version).toBe(3);
   });
 
@@ -185,6 +186,18 @@ describe('key rotation (issue 12 #10)', () => {
     const attacker = generateSignerKey('attacker');
     writeFileSync(path, JSON.stringify({ ...list, keys: [...list.keys, { keyId: attacker.keyId, publicKeyPem: attacker.publicKeyPem }] }), { mode: 0o600 });
     expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).code).toBe(ErrorCode.BAD_SIGNATURE);
+  });
+
+  it('with the root key moved offline the broker still loads, devices still get rootKeys, and rotate takes --root-key', () => {
+    loadOrCreateKeys(dir, undefined, silentLogger);
+    const paths = keyPaths(dir);
+    const root = readPublicKey(paths.rootKey);
+    const offline = join(dir, 'offline-root.json');
+    renameSync(paths.rootKey, offline);
+    expect(publicTrust(dir).rootKeys).toEqual([root]);
+    expect(loadOrCreateKeys(dir, undefined, silentLogger).roots).toEqual([root]);
+    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).message).toContain('pass --root-key FILE');
+    expect(rotateKeys(dir, { passphrase: undefined, graceMs: 0, rootKeyPath: offline }).version).toBe(2);
   });
 
   it('a running in-process signer picks up the rotation at its next signature, without a restart', async () => {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { signerResponse, verifyCommand } from '@touchpoint/protocol/signing';
 import type { StaffMember } from '../src/index.js';
+import { deviceTrust } from '../src/fleet/signing-key.js';
+import { readPublicKey } from '../src/signer/key-file.js';
 import { keyPaths } from '../src/signer/key-store.js';
 import { startTestBroker, type TestBroker } from './helpers.js';
 
@@ -95,6 +97,13 @@ describe('touchpoint signer (out of process) and the broker working through it',
     const envelope = JSON.parse(stored) as Parameters<typeof verifyCommand>[0];
     expect(envelope.keyId).toBe(tb.broker.fleet.signer.keyId);
     expect(verifyCommand(envelope, tb.broker.fleet.keys.keyList().keys).ok).toBe(true);
+  });
+
+  it('device provisioning asks the signer what a device must trust (command key and root), creating nothing in the broker', async () => {
+    const trust = await deviceTrust(join(dir, 'broker'), socketPath);
+    expect(trust).toEqual({ trustedKeys: [tb.broker.fleet.signer], rootKeys: [readPublicKey(keyPaths(signerDir).rootKey)] });
+    expect(tb.broker.fleet.keys.roots()).toEqual(trust.rootKeys);
+    expect(existsSync(keyPaths(join(dir, 'broker')).commandKey)).toBe(false);
   });
 
   it('refuses an action outside its allow-list, whatever the broker allows; the refusal is audited', async () => {

@@ -16,6 +16,7 @@ export const signRequestCommand = z.strictObject(commandEnvelope.omit({ keyId: t
 export type SignRequestCommand = z.infer<typeof signRequestCommand>;
 
 const requestId = z.string().min(1).max(64);
+const publicKey = z.strictObject({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().max(512) });
 
 export const signerRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('sign'), rid: requestId, command: signRequestCommand }),
@@ -33,7 +34,9 @@ export const signerResponse = z.union([
     ok: z.literal(true),
     op: z.literal('keys'),
     keyList: signedKeyList,
-    current: z.strictObject({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().max(512) }),
+    current: publicKey,
+    /** The public half of the root that signed the list, for new device configs. */
+    roots: z.array(publicKey).max(8),
   }),
   failure,
 ]);

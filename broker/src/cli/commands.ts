@@ -92,20 +92,23 @@ service with its SQLite store, and the console.
 const deviceAdd: CliCommand = {
   path: ['device', 'add'],
   summary: 'Provision a device and print its credential once',
-  usage: `Usage: touchpoint device add ID --model MODEL [--tag T]... [--json] [--data-dir DIR]
+  usage: `Usage: touchpoint device add ID --model MODEL [--tag T]... [--json] [--data-dir DIR] [--signer-socket PATH]
 
 Creates the device and prints its MQTT credential (shown once; only a hash is stored)
-and the fleet's command-signing public key, which the device must trust.`,
+and what the device must trust: the command-signing public key ("trustedKeys") and the
+root key that signs key lists ("rootKeys", docs/keys.md). With an out-of-process signer
+(--signer-socket, default $TP_SIGNER_SOCKET) they come from the signer.`,
   async run(argv) {
-    const { values, positionals } = parse(argv, { model: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, { model: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'signer-socket': { type: 'string' } });
     const id = positionals[0];
     if (!id || positionals.length > 1 || !values.model) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device add ID --model MODEL');
     const dataDir = requireDataDir(values['data-dir'] as string | undefined);
+    // The trust material first: a signer that cannot be reached must not leave a device whose token was never shown.
+    const trust = await deviceTrust(dataDir, (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined));
     const db = openDatabase(dataPaths(dataDir).database);
     try {
       const { token } = new Devices(db).provision(id, values.model as string, (values.tag as string[] | undefined) ?? []);
       new AuditLog(db).record({ actor: 'cli', action: 'device.provision', deviceId: id, outcome: 'ok', detail: { model: values.model } });
-      const trust = deviceTrust(dataDir);
       if (values.json) {
         console.log(JSON.stringify({ deviceId: id, model: values.model, token, ...trust }, null, 2));
       } else {

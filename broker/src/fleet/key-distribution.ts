@@ -42,6 +42,11 @@ export class KeyDistribution {
     return this.keys.keyList;
   }
 
+  /** The root that signed the current list: a device config's `rootKeys`. */
+  roots(): TrustedKey[] {
+    return this.keys.roots;
+  }
+
   /** Sign through the signer; a newer key list reaches the devices before the command does. */
   async sign(command: SignRequestCommand): Promise<CommandEnvelope> {
     const signed = await this.signer.sign(command);

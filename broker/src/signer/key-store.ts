@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, ErrorCode, TouchpointError } from '@touchpoint/protocol';
-import { generateSignerKey, signedKeyList, signKeyList, verifyKeyList, type SignedKeyList, type SignerKey } from '@touchpoint/protocol/signing';
+import { z } from 'zod';
+import { generateSignerKey, signedKeyList, signKeyList, verifyKeyList, type SignedKeyList, type SignerKey, type TrustedKey } from '@touchpoint/protocol/signing';
 import type { Logger } from '../logger.js';
 import { isPlainKeyFile, readKeyFile, readPublicKey, writeKeyFile, writePrivateFileAtomic } from './key-file.js';
 
@@ -14,7 +15,38 @@ import { isPlainKeyFile, readKeyFile, readPublicKey, writeKeyFile, writePrivateF
  */
 export function keyPaths(dataDir: string) {
   const dir = join(dataDir, 'keys');
-  return { dir, commandKey: join(dir, 'command-signing.json'), rootKey: join(dir, 'root-key.json'), keyList: join(dir, 'key-list.json') };
+  return {
+    dir,
+    commandKey: join(dir, 'command-signing.json'),
+    rootKey: join(dir, 'root-key.json'),
+    /** Public halves of the roots this fleet has used: they stay when root-key.json moves offline. */
+    rootPublic: join(dir, 'root-keys.pub.json'),
+    keyList: join(dir, 'key-list.json'),
+  };
+}
+
+const rootPublicFile = z.array(z.strictObject({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().min(1).max(512) })).max(16);
+
+/** The root public keys known here: root-keys.pub.json, else the public half of root-key.json. */
+export function knownRoots(paths: ReturnType<typeof keyPaths>): TrustedKey[] {
+  if (existsSync(paths.rootPublic)) {
+    const parsed = decode(rootPublicFile, readFileSync(paths.rootPublic, 'utf8'));
+    if (!parsed.ok) throw new TouchpointError(parsed.code, `${paths.rootPublic}: ${parsed.reason}`);
+    return parsed.value;
+  }
+  return existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [];
+}
+
+function rememberRoot(paths: ReturnType<typeof keyPaths>, root: TrustedKey): void {
+  const known = knownRoots(paths);
+  if (known.some((k) => k.keyId === root.keyId) && existsSync(paths.rootPublic)) return;
+  const next = [...known.filter((k) => k.keyId !== root.keyId), { keyId: root.keyId, publicKeyPem: root.publicKeyPem }];
+  writePrivateFileAtomic(paths.rootPublic, `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/** The public half of the root that signed the current list: what a device's `rootKeys` needs. */
+export function currentRoots(paths: ReturnType<typeof keyPaths>, list: SignedKeyList): TrustedKey[] {
+  return knownRoots(paths).filter((k) => k.keyId === list.rootKeyId);
 }
 
 export function newKeyId(prefix: 'fleet' | 'root', now: number = Date.now()): string {
@@ -58,6 +90,8 @@ function checkedList(paths: ReturnType<typeof keyPaths>, roots: readonly { keyId
 export interface LoadedKeys {
   current: SignerKey;
   list: SignedKeyList;
+  /** The public half of the root that signed the list (empty when it is not known here). */
+  roots: TrustedKey[];
 }
 
 /**
@@ -82,6 +116,7 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
       log.info('created the root key that signs key lists', { path: paths.rootKey, encrypted: passphrase !== undefined });
     }
     const root = readKeyFile(paths.rootKey, passphrase);
+    rememberRoot(paths, root);
     writeKeyList(paths.keyList, signKeyList({ version: 1, keys: [current] }, root));
   }
   const current = readKeyFile(paths.commandKey, passphrase);
@@ -93,11 +128,12 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
       }
     }
   }
-  const list = checkedList(paths, existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [], false);
+  if (!existsSync(paths.rootPublic) && existsSync(paths.rootKey)) rememberRoot(paths, readPublicKey(paths.rootKey));
+  const list = checkedList(paths, knownRoots(paths), false);
   if (!list.keys.some((k) => k.keyId === current.keyId)) {
     throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `the command key ${current.keyId} is not in key list ${list.version} (${paths.keyList}); devices would refuse every command. See docs/keys.md`);
   }
-  return { current, list };
+  return { current, list, roots: currentRoots(paths, list) };
 }
 
 /** A cheap fingerprint of the key files: a rotation changes it, and the signer reloads. */
@@ -150,7 +186,11 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
   if (!existsSync(rootPath)) throw new TouchpointError(ErrorCode.NOT_FOUND, `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`);
   const root = readKeyFile(rootPath, options.passphrase);
   // The list may be signed by the root on disk while a new root (--root-key) signs the next one.
-  const list = checkedList(paths, [root, ...(existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [])], true);
+  const list = checkedList(paths, [root, ...knownRoots(paths)], true);
+  // Changing roots is explicit: devices that dropped an old (leaked) root would refuse what it signs.
+  if (options.rootKeyPath === undefined && root.keyId !== list.rootKeyId) {
+    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `key list ${list.version} is signed by root ${list.rootKeyId}, not by ${root.keyId} in ${rootPath}; pass --root-key FILE with the root to sign with`);
+  }
   // A lost command key (docs/keys.md): rotation makes a new one; the lost key's id stays listed until revoked.
   const previous = existsSync(paths.commandKey) ? readKeyFile(paths.commandKey, options.passphrase).keyId : undefined;
   const revoke = new Set(options.revoke ?? []);
@@ -165,6 +205,7 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
   const dropped = list.keys.filter((k) => !kept.some((c) => c.keyId === k.keyId)).map((k) => k.keyId);
   const signed = signKeyList({ version: list.version + 1, keys }, root, now);
 
+  rememberRoot(paths, root);
   writeKeyList(paths.keyList, signed);
   writeKeyFile(paths.commandKey, next, options.passphrase);
   return { previous: previous ?? '(none)', current: next.keyId, version: signed.version, keys, dropped };
@@ -175,7 +216,7 @@ export function publicTrust(dataDir: string): { trustedKeys: { keyId: string; pu
   const paths = keyPaths(dataDir);
   const list = readKeyList(paths.keyList);
   const current = readPublicKey(paths.commandKey);
-  const rootKeys = existsSync(paths.rootKey) ? [readPublicKey(paths.rootKey)] : [];
+  const rootKeys = currentRoots(paths, list);
   return { trustedKeys: [{ keyId: current.keyId, publicKeyPem: current.publicKeyPem }], rootKeys, version: list.version };
 }
 

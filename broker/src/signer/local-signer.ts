@@ -66,8 +66,8 @@ export class LocalSigner implements CommandSigner {
 
   keys(): Promise<SignerKeys> {
     this.refresh();
-    const { current, list } = this.loaded;
-    return Promise.resolve({ keyList: list, current: { keyId: current.keyId, publicKeyPem: current.publicKeyPem } });
+    const { current, list, roots } = this.loaded;
+    return Promise.resolve({ keyList: list, current: { keyId: current.keyId, publicKeyPem: current.publicKeyPem }, roots });
   }
 
   close(): Promise<void> {

@@ -46,7 +46,7 @@ export class RemoteSigner implements CommandSigner {
     const response = await this.request({ op: 'keys', rid: randomUUID() });
     if (!response.ok) throw new TouchpointError(asCode(response.code), `the signer refused: ${response.reason}`);
     if (response.op !== 'keys') throw unavailable(this.socketPath, 'answered a keys request with something else');
-    return { keyList: response.keyList, current: response.current };
+    return { keyList: response.keyList, current: response.current, roots: response.roots };
   }
 
   close(): Promise<void> {

@@ -125,7 +125,7 @@ async function answer(line: string, o: SignerServerOptions): Promise<SignerRespo
 async function handle(request: SignerRequest, o: SignerServerOptions): Promise<SignerResponse> {
   if (request.op === 'keys') {
     const keys = await o.signer.keys();
-    return { rid: request.rid, ok: true, op: 'keys', keyList: keys.keyList, current: keys.current };
+    return { rid: request.rid, ok: true, op: 'keys', keyList: keys.keyList, current: keys.current, roots: keys.roots };
   }
   const { command } = request;
   const refused = o.policy.check(command);

@@ -11,6 +11,8 @@ export interface SignerKeys {
   keyList: SignedKeyList;
   /** The public half of the key that signs now. */
   current: TrustedKey;
+  /** The root that signed the list, for new device configs (`rootKeys`); empty when only kept offline. */
+  roots: TrustedKey[];
 }
 
 /**

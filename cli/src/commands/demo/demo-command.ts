@@ -118,6 +118,7 @@ export const demo: CliCommand = {
           token: device.token,
           brokerUrl: `mqtt://${broker.host}:${broker.mqttPort}`,
           trustedKey: broker.fleet.signer,
+          rootKeys: broker.fleet.keys.roots(),
           dataDir,
           uiPort: uiBase === 0 ? 0 : uiBase + i,
           serial,

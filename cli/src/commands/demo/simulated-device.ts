@@ -9,6 +9,8 @@ export interface SimulatedDeviceOptions {
   token: string;
   brokerUrl: string;
   trustedKey: { keyId: string; publicKeyPem: string };
+  /** The root that signs key lists, so `touchpoint key rotate` reaches demo devices too (docs/keys.md). */
+  rootKeys?: { keyId: string; publicKeyPem: string }[];
   dataDir: string;
   uiPort: number;
   /** `pty`: virtual MCU behind a real socat pseudo-terminal; `memory`: in-process serial binding. */
@@ -41,6 +43,7 @@ export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<S
       serial: { path: serialPath },
       dataDir: join(o.dataDir, 'demo', 'agents', o.deviceId),
       trustedKeys: [o.trustedKey],
+      ...(o.rootKeys?.length ? { rootKeys: o.rootKeys } : {}),
       profile: o.modelDir,
       diagnosticsIntervalS: 15,
       keepaliveS: 15,
