@@ -17,6 +17,7 @@ import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { liveHandler } from './routes/live.js';
 import { loginHandler } from './routes/login.js';
@@ -46,7 +47,7 @@ export interface RouteContext {
 
 /** Every API endpoint, in one list (see docs/console.md for the table). */
 export const API_ROUTES: readonly Route[] = [
-  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...flowRoutes, ...healthRoutes,
+  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...integrationRoutes, ...flowRoutes, ...healthRoutes,
 ];
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));

@@ -7,5 +7,6 @@ export * from './cases.js';
 export * from './audit.js';
 export * from './kpis.js';
 export * from './staff.js';
+export * from './integrations.js';
 export * from './flows.js';
 export * from './live.js';

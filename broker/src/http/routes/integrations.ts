@@ -1,0 +1,71 @@
+import {
+  ErrorCode, TouchpointError, createIntegrationRequest, integrationListResponse, integrationWithToken, revokeIntegrationResponse,
+  type IntegrationView,
+} from '@touchpoint/protocol';
+import { z } from 'zod';
+import { clientIdPrefixOf, type IntegrationAccount } from '../../fleet/integrations.js';
+import { HttpError, statusFor } from '../errors.js';
+import { route, type Route } from '../router.js';
+
+/**
+ * Integration accounts for admins (issue 13, "Admins manage them in the console too").
+ * The same store as `touchpoint integration …`; rotate and revoke close the account's
+ * live MQTT connections through `Integrations.onChange`. Token hashes never leave it.
+ */
+
+function view(account: IntegrationAccount): IntegrationView {
+  return { ...account, clientIdPrefix: clientIdPrefixOf(account) };
+}
+
+/**
+ * The store's refusals (bad filters, a taken name, the built-in account) as HTTP errors,
+ * so the router answers with their status and audits them as refusals of this action.
+ */
+function refusal<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof TouchpointError && !(err instanceof HttpError) && statusFor(err.code) < 500) throw new HttpError(err.code, err.message);
+    throw err;
+  }
+}
+
+// `:id` is the account's name: the router records it as the target of a refused call.
+export const integrationRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/api/integrations', role: 'admin', action: 'integration.list', response: integrationListResponse,
+    handle: (_input, deps) => ({ items: deps.fleet.integrations.list().map(view) }),
+  }),
+  route({
+    method: 'POST', path: '/api/integrations', role: 'admin', action: 'integration.create', body: createIntegrationRequest, response: integrationWithToken, status: 201,
+    handle: ({ body, auth }, deps) => {
+      const { name, ...rights } = body;
+      const { account, token } = refusal(() => deps.fleet.integrations.add(name, rights, auth.staff.id));
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.create', target: name, outcome: 'ok', detail: { rights: account.rights } });
+      return { account: view(account), token };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/integrations/:id/rotate', role: 'admin', action: 'integration.rotate', body: z.object({}), response: integrationWithToken,
+    handle: ({ params, auth }, deps) => {
+      const name = params.id!;
+      const token = refusal(() => deps.fleet.integrations.rotate(name));
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.rotate', target: name, outcome: 'ok' });
+      return { account: view(current(deps.fleet.integrations.get(name), name)), token };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/integrations/:id/revoke', role: 'admin', action: 'integration.revoke', body: z.object({}), response: revokeIntegrationResponse,
+    handle: ({ params, auth }, deps) => {
+      const name = params.id!;
+      refusal(() => deps.fleet.integrations.revoke(name));
+      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.revoke', target: name, outcome: 'ok' });
+      return { account: view(current(deps.fleet.integrations.get(name), name)) };
+    },
+  }),
+];
+
+function current(account: IntegrationAccount | undefined, name: string): IntegrationAccount {
+  if (!account) throw new TouchpointError(ErrorCode.INTERNAL, `integration ${name} vanished while it was changed`);
+  return account;
+}
