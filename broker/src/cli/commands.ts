@@ -3,6 +3,7 @@ import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoi
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
+import { integrationCommands } from './integration-commands.js';
 import { keyCommands } from './key-commands.js';
 import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
@@ -196,4 +197,4 @@ const staffUnlock: CliCommand = {
   },
 };
 
-export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock, ...keyCommands];
+export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock, ...keyCommands, ...integrationCommands];
