@@ -119,6 +119,8 @@ export interface BrokerOptions {
    * Default none: the peer address is the client.
    */
   trustedProxies?: string[] | undefined;
+  /** How often live integration connections are checked against their account (revoked or rotated elsewhere). Default 5 s. */
+  integrationCheckMs?: number;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
   /** Where commands are signed and how the key is unlocked (issue 12 #10, docs/keys.md). Default: in process, passphrase from the environment. */

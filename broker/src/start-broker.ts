@@ -14,6 +14,7 @@ import { Fleet } from './fleet/fleet.js';
 import { loadProfiles } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
+import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
 import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
@@ -90,7 +91,8 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     });
   const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log, fleetLimits(limits, options.retention));
 
-  installHooks(aedes, { limits, devices: fleet.devices, serviceTokenHash: hashToken(serviceToken), ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
+  fleet.integrations.ensureService(hashToken(serviceToken));
+  installHooks(aedes, { limits, devices: fleet.devices, integrations: fleet.integrations, audit: fleet.audit, ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
 
   // Connection generations: only the newest client of a device may mark it offline.
   const liveClient = new Map<string, Client>();
@@ -98,6 +100,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     const identity = identityOf(client);
     if (identity?.kind === 'device') liveClient.set(identity.deviceId, client);
   });
+  const stopIntegrationWatch = closeIntegrationClientsOnChange(aedes, fleet.integrations, log, options.integrationCheckMs ?? 5_000);
   aedes.on('clientDisconnect', (client) => {
     const identity = identityOf(client);
     if (identity?.kind !== 'device' || liveClient.get(identity.deviceId) !== client) return;
@@ -183,6 +186,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
         if (closed) return;
         closed = true;
         clearInterval(expirySweep);
+        stopIntegrationWatch();
         stopKeyWatch();
         fleet.retention.stop();
         video.close();
@@ -201,6 +205,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
     };
   } catch (err) {
     clearInterval(expirySweep);
+    stopIntegrationWatch();
     stopKeyWatch();
     fleet.retention.stop();
     video.close();
