@@ -58,6 +58,7 @@ describe('one phone per call (issue 12, item 8)', () => {
     const stale = await claim(first);
     expect(stale.status).toBe(410);
     expect(stale.body.error).toMatchObject({ code: 'EXPIRED', message: 'this link was replaced by a newer one' });
+    expect(tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).find((e) => e.target === id && e.outcome === 'refused')?.detail).toEqual({ code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
 
     // Phone A claims the current link and listens; then the customer asks the device for another code.
     const a = await claim(second);

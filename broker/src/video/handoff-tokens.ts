@@ -46,6 +46,12 @@ export class HandoffTokens {
     return ok({ sessionId: grant.sessionId, deviceId: grant.deviceId });
   }
 
+  /** Which call a token was issued for, while it is remembered (so a refused claim is audited against its call). */
+  callOf(token: string): { sessionId: string; deviceId: string } | undefined {
+    const grant = this.grants.get(hash(token));
+    return grant ? { sessionId: grant.sessionId, deviceId: grant.deviceId } : undefined;
+  }
+
   /** Every link of a session stops working (the call ended, or the customer consented on the device). */
   revoke(sessionId: string, now: number): void {
     this.revokeOthers(sessionId, null, now);

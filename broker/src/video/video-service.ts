@@ -232,7 +232,8 @@ export class VideoService {
     const claim = this.tokens.claim(token, now);
     if (!claim.ok) {
       this.deps.counters.inc(`video.handoff.refused.${claim.code}`);
-      this.deps.fleet.audit.record({ actor: 'phone', action: 'video.handoff', outcome: 'refused', detail: { code: claim.code } }, now);
+      const call = this.tokens.callOf(token);
+      this.deps.fleet.audit.record({ actor: 'phone', action: 'video.handoff', ...(call ? { deviceId: call.deviceId, target: call.sessionId } : {}), outcome: 'refused', detail: { code: claim.code, reason: claim.reason } }, now);
       throw new TouchpointError(claim.code, claim.reason);
     }
     const session = this.sessions.get(claim.value.sessionId);
