@@ -51,23 +51,35 @@ describe('touchpoint signer (out of process) and the broker working through it',
   let tb: TestBroker;
   let staff: StaffMember;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tp-signer-'));
-    signerDir = join(dir, 'signer');
-    socketPath = join(dir, 'signer.sock');
-    child = spawn(process.execPath, [bin, 'signer', '--socket', socketPath, '--data-dir', signerDir, '--allow-action', 'rinse', '--allow-action', 'set_grind_size', '--rate-per-minute', '100', '--device-rate-per-minute', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  async function startSigner(): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, [bin, 'signer', '--socket', socketPath, '--data-dir', signerDir, '--allow-action', 'rinse', '--allow-action', 'set_grind_size', '--rate-per-minute', '100', '--device-rate-per-minute', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`signer did not start: ${out} ${stderr}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
+      proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         if (!out.includes(`Signer    ${socketPath}`)) return;
         clearTimeout(timer);
         resolve();
       });
-      child.once('exit', (code) => reject(new Error(`signer exited with ${code}: ${stderr}`)));
+      proc.once('exit', (code) => reject(new Error(`signer exited with ${code}: ${stderr}`)));
     });
+    return proc;
+  }
+
+  async function stopSigner(): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tp-signer-'));
+    signerDir = join(dir, 'signer');
+    socketPath = join(dir, 'signer.sock');
+    child = await startSigner();
     tb = await startTestBroker({ dataDir: join(dir, 'broker'), signing: { signerSocket: socketPath } });
     tb.broker.fleet.provisionDevice('cm-1', 'coffee-machine');
     tb.broker.fleet.provisionDevice('cm-2', 'coffee-machine');
@@ -76,11 +88,7 @@ describe('touchpoint signer (out of process) and the broker working through it',
 
   afterAll(async () => {
     await tb?.cleanup();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    if (child) await stopSigner();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -134,6 +142,15 @@ describe('touchpoint signer (out of process) and the broker working through it',
     await expect(tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'set_grind_size', params: { size: 4 }, staff })).resolves.toMatchObject({ status: 'queued' });
     expect(child.exitCode).toBeNull();
   });
+
+  it('while the signer is down commands fail with SIGNER_UNAVAILABLE (nothing queued); after its restart the broker signs again', async () => {
+    await stopSigner();
+    const err = await tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff }).catch((e: unknown) => e);
+    expect((err as TouchpointError).code).toBe(ErrorCode.SIGNER_UNAVAILABLE);
+    expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM audit WHERE action = 'command.send' AND outcome = 'refused' AND detail LIKE '%SIGNER_UNAVAILABLE%'").pluck().get()).toBe(1);
+    child = await startSigner();
+    await expect(tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff })).resolves.toMatchObject({ status: 'queued' });
+  }, 60_000);
 
   it('a broker pointed at a signer that is not there refuses to start with SIGNER_UNAVAILABLE', async () => {
     await expect(startTestBroker({ dataDir: join(dir, 'broker-2'), signing: { signerSocket: join(dir, 'missing.sock') } })).rejects.toMatchObject({ code: ErrorCode.SIGNER_UNAVAILABLE });
