@@ -156,7 +156,7 @@ describe('key rotation (issue 12 #10)', () => {
   it('a lost command key: the broker refuses to start with a pointer to the fix, and rotate --revoke recovers', () => {
     const first = loadOrCreateKeys(dir, undefined, silentLogger);
     unlinkSync(keyPaths(dir).commandKey);
-    expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).message).toContain('lost command key');
+    expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).message).toContain('The command key file is lost');
     const result = rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: [first.current.keyId] });
     expect(result.previous).toBe('(none)');
     expect(loadOrCreateKeys(dir, undefined, silentLogger).current.keyId).toBe(result.current);

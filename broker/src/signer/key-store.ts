@@ -104,7 +104,7 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(paths.commandKey)) {
     if (existsSync(paths.keyList)) {
-      throw new TouchpointError(ErrorCode.NOT_FOUND, `${paths.commandKey} is missing but ${paths.keyList} exists; restore the key from backup or follow "lost command key" in docs/keys.md`);
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `${paths.commandKey} is missing but ${paths.keyList} exists; restore the key from backup, or see "The command key file is lost" in docs/keys.md (touchpoint key rotate --revoke THE_LOST_ID)`);
     }
     writeKeyFile(paths.commandKey, generateSignerKey(newKeyId('fleet')), passphrase);
     log.info('created the command-signing key', { path: paths.commandKey, encrypted: passphrase !== undefined });
