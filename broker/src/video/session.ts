@@ -68,7 +68,8 @@ export class VideoSession {
     return {
       sessionId: this.id, deviceId: this.deviceId, caseId: this.caseId, staffId: this.staff.id, staffName: this.staff.displayName,
       status: this.status, peer: this.peer, requestedAt: this.requestedAt, expiresAt: this.expiresAt, connectedAt: this.connectedAt,
-      endedAt: this.endedAt, endedBy: this.endedBy, outcome: this.outcome, iceServers: this.iceServers,
+      // TURN credentials only while the call runs: nobody needs them after it (issue 12, item 2).
+      endedAt: this.endedAt, endedBy: this.endedBy, outcome: this.outcome, iceServers: this.active ? this.iceServers : [],
     };
   }
 
