@@ -6,7 +6,8 @@ export type Route =
   | { view: 'queue'; caseId?: string }
   | { view: 'audit' }
   | { view: 'kpis' }
-  | { view: 'staff' };
+  | { view: 'staff' }
+  | { view: 'integrations' };
 
 export type View = Route['view'];
 
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
     case 'audit': return { view: 'audit' };
     case 'kpis': return { view: 'kpis' };
     case 'staff': return { view: 'staff' };
+    case 'integrations': return { view: 'integrations' };
     default: return { view: 'fleet' };
   }
 }
@@ -38,5 +40,6 @@ export function routeHref(route: Route): string {
     case 'audit': return '#/audit';
     case 'kpis': return '#/kpis';
     case 'staff': return '#/staff';
+    case 'integrations': return '#/integrations';
   }
 }

@@ -3,9 +3,10 @@ import { sharedStyles } from './shared-styles.js';
 
 /** A modal confirmation on the native <dialog> (focus trap and Escape for free). `ask()` resolves true on confirm. */
 export class TpConfirmDialog extends LitElement {
-  static override properties = { heading: {}, confirmLabel: {} };
+  static override properties = { heading: {}, confirmLabel: {}, cancelLabel: {} };
   declare heading: string;
   declare confirmLabel: string;
+  declare cancelLabel: string;
   private resolve: ((ok: boolean) => void) | undefined;
 
   static override styles = [sharedStyles, css`
@@ -18,6 +19,7 @@ export class TpConfirmDialog extends LitElement {
     super();
     this.heading = 'Are you sure?';
     this.confirmLabel = 'Confirm';
+    this.cancelLabel = 'Cancel';
   }
 
   ask(): Promise<boolean> {
@@ -38,7 +40,7 @@ export class TpConfirmDialog extends LitElement {
     return html`<dialog aria-labelledby="h" @cancel=${() => this.close(false)}>
       <h2 id="h">${this.heading}</h2>
       <slot></slot>
-      <div class="actions"><button @click=${() => this.close(false)}>Cancel</button><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel}</button></div>
+      <div class="actions"><button @click=${() => this.close(false)}>${this.cancelLabel}</button><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel}</button></div>
     </dialog>`;
   }
 }

@@ -10,9 +10,11 @@ import { LiveFeed } from '../controllers/live-feed.js';
 import { onUnauthorized } from '../data/api.js';
 import { fetchMe, logout } from '../data/auth.js';
 import { fetchQueue } from '../data/cases.js';
+import { browserLocale, integrationText } from '../common/integration-texts.js';
 import './tpc-audit-panel.js';
 import './tpc-device-panel.js';
 import './tpc-fleet-panel.js';
+import './tpc-integrations-panel.js';
 import './tpc-kpi-panel.js';
 import './tpc-login-panel.js';
 import './tpc-password-panel.js';
@@ -153,6 +155,7 @@ export class TpApp extends LitElement {
       case 'audit': return html`<tpc-audit-panel></tpc-audit-panel>`;
       case 'kpis': return html`<tpc-kpi-panel></tpc-kpi-panel>`;
       case 'staff': return s.staff.role === 'admin' ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>` : html`<p>Only admins manage staff.</p>`;
+      case 'integrations': return s.staff.role === 'admin' ? html`<tpc-integrations-panel></tpc-integrations-panel>` : html`<p>Only admins manage integrations.</p>`;
     }
   }
 
@@ -175,6 +178,7 @@ export class TpApp extends LitElement {
         ${link('kpis', 'KPIs')}
         ${link('audit', 'Audit log')}
         ${s.staff.role === 'admin' ? link('staff', 'Staff') : nothing}
+        ${s.staff.role === 'admin' ? link('integrations', integrationText('title', browserLocale())) : nothing}
       </nav>
       <div class="main">
         <header>
