@@ -10,7 +10,12 @@ import { signerResponse, verifyCommand } from '@touchpoint/protocol/signing';
 import type { StaffMember } from '../src/index.js';
 import { deviceTrust } from '../src/fleet/signing-key.js';
 import { readPublicKey } from '../src/signer/key-file.js';
+import { Counters } from '../src/counters.js';
+import { silentLogger } from '../src/logger.js';
 import { keyPaths } from '../src/signer/key-store.js';
+import { LocalSigner } from '../src/signer/local-signer.js';
+import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../src/signer/policy.js';
+import { startSignerServer } from '../src/signer/signer-server.js';
 import { startTestBroker, type TestBroker } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../../cli/bin/touchpoint.js', import.meta.url));
@@ -154,5 +159,24 @@ describe('touchpoint signer (out of process) and the broker working through it',
 
   it('a broker pointed at a signer that is not there refuses to start with SIGNER_UNAVAILABLE', async () => {
     await expect(startTestBroker({ dataDir: join(dir, 'broker-2'), signing: { signerSocket: join(dir, 'missing.sock') } })).rejects.toMatchObject({ code: ErrorCode.SIGNER_UNAVAILABLE });
+  });
+});
+
+describe('signer socket for a broker running as another user', () => {
+  it('--socket-group opens the socket to that group only (mode 0660, group set)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-signer-group-'));
+    const socketPath = join(dir, 's.sock');
+    const gid = process.getgid!();
+    const server = await startSignerServer({
+      socketPath, socketGroup: gid, signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
+      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }), counters: new Counters(), log: silentLogger,
+    });
+    try {
+      expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+      expect(statSync(socketPath).gid).toBe(gid);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

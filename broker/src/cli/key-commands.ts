@@ -149,12 +149,13 @@ with \`touchpoint key rotate --root-key FILE\` (docs/keys.md, "The root key leak
 const signer: CliCommand = {
   path: ['signer'],
   summary: 'Hold the command key in its own process and sign for the broker over a unix socket',
-  usage: `Usage: touchpoint signer --socket PATH [--data-dir DIR] [--key-passphrase-file F]
+  usage: `Usage: touchpoint signer --socket PATH [--socket-group GID] [--data-dir DIR] [--key-passphrase-file F]
                         [--allow-action NAME]... [--profiles DIR]...
                         [--rate-per-minute N] [--device-rate-per-minute N]
 
 Loads (or creates) the command key in DIR/keys and answers the broker's sign requests on
-a unix socket that only this account can open (mode 0600). It applies its own policy
+a unix socket that only this account can open (mode 0600; with --socket-group GID also that
+group, mode 0660: run the broker as another user in that group). It applies its own policy
 whatever the broker asks: only allowed actions, at most N signatures per minute overall
 and per device, validity at most 7 days. Start the broker with --signer-socket PATH.
   --allow-action NAME  an action it signs (repeatable); default: every remote action of
@@ -167,7 +168,7 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
     const { values } = parseCommandArgs({
       args: argv,
       options: {
-        socket: { type: 'string' }, 'data-dir': { type: 'string' }, 'key-passphrase-file': { type: 'string' },
+        socket: { type: 'string' }, 'socket-group': { type: 'string' }, 'data-dir': { type: 'string' }, 'key-passphrase-file': { type: 'string' },
         'allow-action': { type: 'string', multiple: true }, profiles: { type: 'string', multiple: true },
         'rate-per-minute': { type: 'string' }, 'device-rate-per-minute': { type: 'string' },
       },
@@ -186,7 +187,9 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
       perMinute: positiveNumber(values['rate-per-minute'], DEFAULT_SIGNER_POLICY.perMinute, '--rate-per-minute'),
       perDevicePerMinute: positiveNumber(values['device-rate-per-minute'], DEFAULT_SIGNER_POLICY.perDevicePerMinute, '--device-rate-per-minute'),
     });
-    const server = await startSignerServer({ socketPath: values.socket, signer: local, policy, counters: new Counters(), log });
+    const group = values['socket-group'];
+    if (group !== undefined && !/^\d+$/.test(group)) throw new UsageError(`--socket-group takes a numeric group id (getent group NAME), got ${group}`);
+    const server = await startSignerServer({ socketPath: values.socket, socketGroup: group === undefined ? undefined : Number(group), signer: local, policy, counters: new Counters(), log });
     console.log(`Signer    ${server.socketPath}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode } from '@touchpoint/protocol';
 import { SIGNER_MAX_LINE_BYTES, signerRequest, type SignerRequest, type SignerResponse } from '@touchpoint/protocol/signing';
@@ -10,6 +10,11 @@ import type { CommandSigner } from './signer.js';
 
 export interface SignerServerOptions {
   socketPath: string;
+  /**
+   * Numeric group id that may also connect (mode 0660): the broker's group when it runs as another user
+   * than the signer, so the broker's account can ask for signatures but never read the key files.
+   */
+  socketGroup?: number | undefined;
   signer: CommandSigner;
   policy: SignerPolicy;
   counters: Counters;
@@ -22,8 +27,9 @@ export interface RunningSignerServer {
 }
 
 /**
- * `touchpoint signer`: the command key behind a unix socket (mode 0600, so
- * only the broker's account can connect), one JSON request per line. Every
+ * `touchpoint signer`: the command key behind a unix socket (mode 0600, or
+ * 0660 for one named group: only the signer's account and the broker's can
+ * connect), one JSON request per line. Every
  * request is validated with the protocol's zod schema; a bad line gets an
  * error answer, is counted and logged, and never ends the process.
  */
@@ -45,8 +51,13 @@ export async function startSignerServer(o: SignerServerOptions): Promise<Running
   } finally {
     process.umask(umask);
   }
-  chmodSync(o.socketPath, 0o600);
-  o.log.info('signer listening', { socket: o.socketPath, actions: [...o.policy.options.allowActions], perMinute: o.policy.options.perMinute, perDevicePerMinute: o.policy.options.perDevicePerMinute });
+  if (o.socketGroup !== undefined) {
+    chownSync(o.socketPath, -1, o.socketGroup);
+    chmodSync(o.socketPath, 0o660);
+  } else {
+    chmodSync(o.socketPath, 0o600);
+  }
+  o.log.info('signer listening', { socket: o.socketPath, group: o.socketGroup, actions: [...o.policy.options.allowActions], perMinute: o.policy.options.perMinute, perDevicePerMinute: o.policy.options.perDevicePerMinute });
   return {
     socketPath: o.socketPath,
     close: () =>
