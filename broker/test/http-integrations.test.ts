@@ -54,7 +54,7 @@ describe('integration accounts over the console API (issue 13)', () => {
     const created = await admin.post('/api/integrations', { name: 'erp', subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag'], models: ['coffee-machine'] });
     expect(created.status).toBe(201);
     const { account, token } = integrationWithToken.parse(created.body);
-    expect(account).toMatchObject({ name: 'erp', builtin: false, createdBy: adminId, clientIdPrefix: 'erp-', rotatedAt: null, revokedAt: null });
+    expect(account).toMatchObject({ name: 'erp', builtin: false, createdBy: tb.broker.initialAdmin!.name, clientIdPrefix: 'erp-', rotatedAt: null, revokedAt: null });
     expect(account.rights).toMatchObject({ subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag'], publish: [], models: ['coffee-machine'] });
     expect(token.length).toBeGreaterThanOrEqual(32);
     expect(tb.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({ actor: adminId, actorRole: 'admin', target: 'erp', outcome: 'ok' });

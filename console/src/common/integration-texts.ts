@@ -29,7 +29,7 @@ export const integrationTexts = {
   revoked: { de: 'widerrufen', en: 'revoked' },
   chipSubscribe: { de: 'liest', en: 'reads' },
   chipPublish: { de: 'schreibt', en: 'writes' },
-  chipDeny: { de: 'nie', en: 'never' },
+  chipDeny: { de: 'außer', en: 'except' },
   chipModels: { de: 'Modell', en: 'model' },
   chipPrefix: { de: 'Client-IDs', en: 'client ids' },
   chipAnonymous: { de: 'anonym über Loopback', en: 'anonymous on loopback' },

@@ -52,6 +52,9 @@ export class TpIntegrationsPanel extends LitElement {
     .chip.publish { background: var(--tp-info-bg); }
     .chip.deny { background: var(--tp-crit-bg); }
     tr.revoked td { color: var(--tp-text-2); }
+    td.name, td.when { white-space: nowrap; }
+    td .row { flex-wrap: nowrap; }
+    td .row button { white-space: nowrap; }
     .secret { background: var(--tp-ok-bg); border-radius: 8px; padding: 12px; display: grid; gap: 8px; }
     .secret input { font-family: var(--tp-mono); width: 100%; }
     .secret dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
@@ -182,10 +185,10 @@ export class TpIntegrationsPanel extends LitElement {
       ? html`<tpc-badge tone="info" label=${this.t('builtin')} title=${this.t('builtinNote')}></tpc-badge>`
       : html`<tpc-badge tone=${revoked ? 'muted' : 'ok'} label=${this.t(revoked ? 'revoked' : 'active')}></tpc-badge>`;
     return html`<tr data-account=${a.name} class=${revoked ? 'revoked' : ''}>
-      <td class="mono">${a.name}</td>
+      <td class="mono name">${a.name}</td>
       <td>${this.chips(a)}</td>
-      <td>${formatTime(a.createdAt)}<div class="muted">${this.t('by', a.createdBy)}</div></td>
-      <td>${a.rotatedAt !== null ? formatTime(a.rotatedAt) : html`<span class="muted">${this.t('never')}</span>`}</td>
+      <td class="when">${formatTime(a.createdAt)}<div class="muted">${this.t('by', a.createdBy)}</div></td>
+      <td class="when">${a.rotatedAt !== null ? formatTime(a.rotatedAt) : html`<span class="muted">${this.t('never')}</span>`}</td>
       <td>${status}${revoked ? html`<div class="muted">${formatTime(a.revokedAt!)}</div>` : nothing}</td>
       <td>${a.builtin || revoked ? nothing : html`<div class="row">
         <button class="rotate" ?disabled=${this._busy} @click=${() => void this.confirmThen('rotate', a.name)}>${this.t('rotate')}</button>

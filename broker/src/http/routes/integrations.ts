@@ -37,10 +37,11 @@ export const integrationRoutes: Route[] = [
     handle: (_input, deps) => ({ items: deps.fleet.integrations.list().map(view) }),
   }),
   route({
+    // createdBy is the member's login name, readable in the list as the CLI's `cli` is; the audit keeps the id.
     method: 'POST', path: '/api/integrations', role: 'admin', action: 'integration.create', body: createIntegrationRequest, response: integrationWithToken, status: 201,
     handle: ({ body, auth }, deps) => {
       const { name, ...rights } = body;
-      const { account, token } = refusal(() => deps.fleet.integrations.add(name, rights, auth.staff.id));
+      const { account, token } = refusal(() => deps.fleet.integrations.add(name, rights, auth.staff.name));
       deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.create', target: name, outcome: 'ok', detail: { rights: account.rights } });
       return { account: view(account), token };
     },
