@@ -162,6 +162,43 @@ describe('touchpoint signer (out of process) and the broker working through it',
   });
 });
 
+describe('signer socket under random input', () => {
+  it('answers 300 random or mutated lines with named errors and still signs for a well-formed request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-signer-fuzz-'));
+    const socketPath = join(dir, 's.sock');
+    const counters = new Counters();
+    const server = await startSignerServer({
+      socketPath, signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
+      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }), counters, log: silentLogger,
+    });
+    try {
+      // A seeded generator: the same lines on every run.
+      let seed = 12345;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const now = Date.now();
+      const valid = { op: 'sign', rid: 'x', command: { v: 1, id: 'cmd-00000001', ts: now, deviceId: 'cm-1', action: 'rinse', params: {}, issuedAt: now, expiresAt: now + 60_000, issuedBy: 's' } };
+      const lines: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        if (i % 3 === 0) {
+          lines.push(Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)).filter((b) => b !== 10)).toString('latin1'));
+        } else {
+          const text = JSON.stringify(valid);
+          const at = Math.floor(rand() * text.length);
+          lines.push(`${text.slice(0, at)}${String.fromCharCode(32 + Math.floor(rand() * 90))}${text.slice(at + 1)}`);
+        }
+      }
+      const answers = await ask(socketPath, [...lines, JSON.stringify({ op: 'keys', rid: 'last' })]);
+      expect(answers).toHaveLength(301);
+      for (const answer of answers) expect(signerResponse.safeParse(answer).success).toBe(true);
+      expect(signerResponse.parse(answers[300])).toMatchObject({ ok: true, op: 'keys' });
+      expect(counters.get('signer.error')).toBe(0);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('signer socket for a broker running as another user', () => {
   it('--socket-group opens the socket to that group only (mode 0660, group set)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-signer-group-'));
