@@ -136,6 +136,14 @@ describe('integration accounts over the console API (issue 13)', () => {
     expect((await admin.post('/api/integrations/nobody/revoke', {})).status).toBe(404);
   });
 
+  it('takes the full lists the schema allows, though they are larger than the default 16 KiB body', async () => {
+    const long = (i: number, root: string) => `${root}/${String(i).padStart(3, '0')}/${'x'.repeat(240)}`;
+    const body = { name: 'wide', subscribe: Array.from({ length: 64 }, (_, i) => long(i, 'in')), publish: Array.from({ length: 64 }, (_, i) => long(i, 'out')) };
+    expect(JSON.stringify(body).length).toBeGreaterThan(16 * 1024);
+    expect((await admin.post('/api/integrations', body)).status).toBe(201);
+    expect(tb.broker.fleet.integrations.get('wide')?.rights.publish).toHaveLength(64);
+  });
+
   it('the token from the API connects over MQTT; rotate and revoke close the connection and the old credentials get CONNACK 4', async () => {
     const { token } = integrationWithToken.parse((await admin.post('/api/integrations', { name: 'warranty', subscribe: ['tp/v1/d/+/evt'] })).body);
     const first = await connect(tb.url, { username: 'warranty', password: token, clientId: 'warranty-1' });
