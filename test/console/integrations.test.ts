@@ -78,6 +78,11 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       const token = await secret.locator('input.token').inputValue();
       expect(token.length).toBeGreaterThanOrEqual(32);
       expect(await secret.locator('input.token').getAttribute('readonly')).not.toBeNull();
+      // Copy puts exactly the token on the clipboard.
+      await c.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
+      await secret.locator('button.copy').click();
+      await expectText(secret, 'Copied');
+      expect(await c.page.evaluate(() => navigator.clipboard.readText())).toBe(token);
       await expectText(view.locator('tr[data-account="erp"]'), 'tp/v1/d/+/diag');
       await expectText(view.locator('tr[data-account="erp"]'), 'coffee-machine');
       expect(stack.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({ target: 'erp', outcome: 'ok', actorRole: 'admin' });
