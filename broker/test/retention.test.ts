@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopic, header, parseTopic, type DeviceEventMessage, type PresenceMessage } from '@touchpoint/protocol';
+import { retentionFromFlags } from '../src/cli/retention-flags.js';
 import { connect, diagnostics, startTestBroker, type TestBroker } from './helpers.js';
 
 // Issue 12 #9 / DESIGN.md §3.5: diagnostics, events and presence history are kept for a configurable time.
@@ -85,5 +86,15 @@ describe('retention', () => {
     const kept = tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ? ORDER BY ts').pluck().all('cm-busy');
     expect(kept).toEqual(sent.slice(-20).map((m) => m.id));
     expect(tb.broker.fleet.retention.deletedTotals.diagnostics).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('retention flags', () => {
+  it('reads days from the broker command flags, then the environment, and refuses anything else', () => {
+    expect(retentionFromFlags({ 'diagnostics-retention-days': '7' }, { TP_EVENTS_RETENTION_DAYS: '365', TP_DIAGNOSTICS_RETENTION_DAYS: '1' }))
+      .toEqual({ diagnostics: { maxAgeMs: 7 * DAY }, events: { maxAgeMs: 365 * DAY } });
+    expect(retentionFromFlags({ 'presence-retention-days': '0' }, {})).toEqual({ presence: { maxAgeMs: 0 } });
+    expect(() => retentionFromFlags({ 'events-retention-days': 'forever' }, {})).toThrow(/--events-retention-days must be a number of days/);
+    expect(() => retentionFromFlags({}, { TP_PRESENCE_RETENTION_DAYS: '-1' })).toThrow(/presence-retention-days/);
   });
 });

@@ -11,6 +11,7 @@ import { LoginLocks } from '../fleet/login-locks.js';
 import { dataPaths } from '../options.js';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
+import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -36,6 +37,7 @@ const broker: CliCommand = {
   usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
                          [--public-url URL] [--trusted-proxy ADDR]...
                          [--signer-socket PATH | --key-passphrase-file F]
+                         [--diagnostics-retention-days N] [--events-retention-days N] [--presence-retention-days N]
 
 Starts aedes (MQTT over TCP, and over WebSocket at /mqtt on the HTTP port), the fleet
 service with its SQLite store, and the console.
@@ -60,9 +62,10 @@ service with its SQLite store, and the console.
   --key-passphrase-file F
                   passphrase of the in-process command key (default $TP_SIGNING_KEY_PASSPHRASE,
                   then the systemd credential touchpoint-signing-passphrase)
+${RETENTION_USAGE}
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' } }, false);
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])) }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -74,6 +77,7 @@ service with its SQLite store, and the console.
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
       trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
+      retention: retentionFromFlags(values),
       signing: { signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined), passphraseFile: values['key-passphrase-file'] as string | undefined },
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);
