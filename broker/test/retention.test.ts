@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopic, header, parseTopic, type DeviceEventMessage, type PresenceMessage } from '@touchpoint/protocol';
 import { retentionFromFlags } from '../src/cli/retention-flags.js';
-import { connect, diagnostics, startTestBroker, type TestBroker } from './helpers.js';
+import { connect, diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
 
 // Issue 12 #9 / DESIGN.md §3.5: diagnostics, events and presence history are kept for a configurable time.
 const DAY = 24 * 60 * 60 * 1000;
@@ -86,6 +86,24 @@ describe('retention', () => {
     const kept = tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ? ORDER BY ts').pluck().all('cm-busy');
     expect(kept).toEqual(sent.slice(-20).map((m) => m.id));
     expect(tb.broker.fleet.retention.deletedTotals.diagnostics).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('retention timer', () => {
+  it('runs with the broker: old rows go without anyone calling sweep', async () => {
+    const own = await startTestBroker({ retention: { intervalMs: 50, busyPauseMs: 5, batchRows: 5 } });
+    try {
+      own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
+      const now = Date.now();
+      const topic = parseTopic(deviceTopic('cm-timer', 'events'))!;
+      for (let i = 0; i < 12; i++) own.broker.fleet.ingest.ingest(topic, Buffer.from(JSON.stringify(errorEvent('cm-timer', now - 100 * DAY + i))), now - 100 * DAY + i);
+      own.broker.fleet.ingest.ingest(topic, Buffer.from(JSON.stringify(errorEvent('cm-timer', now))), now);
+      const left = () => own.broker.fleet.db.prepare('SELECT COUNT(*) FROM events WHERE device_id = ?').pluck().get('cm-timer') as number;
+      await eventually(() => left() === 1, 5_000, 'the retention timer to delete the old events');
+      expect(own.broker.fleet.retention.deletedTotals.events).toBe(12);
+    } finally {
+      await own.cleanup();
+    }
   });
 });
 
