@@ -184,3 +184,18 @@ describe('guardHook', () => {
     expect(logged).toHaveLength(2);
   });
 });
+
+describe('LogThrottle', () => {
+  it('lets one line per key and window through and reports how many it held back', async () => {
+    const { LogThrottle } = await import('../src/hooks/log-throttle.js');
+    const throttle = new LogThrottle(1_000, 2);
+    expect(throttle.admit('cm-a OVER_BUDGET', 0)).toBe(0);
+    expect(throttle.admit('cm-a OVER_BUDGET', 10)).toBeUndefined();
+    expect(throttle.admit('cm-a OVER_BUDGET', 20)).toBeUndefined();
+    expect(throttle.admit('cm-b OVER_BUDGET', 20)).toBe(0);
+    expect(throttle.admit('cm-a OVER_BUDGET', 1_000)).toBe(2);
+    // Bounded: a third key evicts rather than grows the map.
+    expect(throttle.admit('cm-c OVER_BUDGET', 1_001)).toBe(0);
+    expect(throttle.admit('cm-d OVER_BUDGET', 1_002)).toBe(0);
+  });
+});

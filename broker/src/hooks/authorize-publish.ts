@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Quarantine } from '../fleet/quarantine.js';
 import { mayPublish } from './acl.js';
 import { identityOf, type Identity } from './identity.js';
+import { LogThrottle } from './log-throttle.js';
 import { willAllowed } from './will.js';
 import type { AuditLog } from '../fleet/audit.js';
 import type { Devices } from '../fleet/devices.js';
@@ -45,6 +46,8 @@ export interface AuthorizePublishDeps {
  * poison message forever), quarantined with its code, counted, and never routed.
  */
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {
+  // A flooding device is counted in full; its log lines are sampled per device and code.
+  const rejectLog = new LogThrottle();
   return function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) {
       // A will that aedes publishes after a restart, with no client attached: the ACL is never skipped.
@@ -91,7 +94,8 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       if (!result.ok) {
         deps.counters.inc(`rejected.${result.code}`);
         deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
-        deps.log.warn('message rejected', { clientId: client?.id, topic: packet.topic, code: result.code, reason: result.reason });
+        const suppressed = rejectLog.admit(`${client?.id ?? ''}\u0000${result.code}`);
+        if (suppressed !== undefined) deps.log.warn('message rejected', { clientId: client?.id, topic: packet.topic, code: result.code, reason: result.reason, ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}) });
         divert(packet);
         return done(null);
       }
