@@ -114,6 +114,8 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     const persistence = (tb.broker.aedes as unknown as { persistence: unknown }).persistence as { putWill(client: { id: string; brokerId: string }, packet: object): Promise<void> };
     await persistence.putWill({ id: 'cm-a', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from(JSON.stringify(forgedCase)), qos: 1, retain: false });
     await persistence.putWill({ id: 'cm-b', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'diagnostics'), payload: Buffer.from(JSON.stringify(diagnostics('cm-b'))), qos: 1, retain: false });
+    // Under load the first broker may already sweep one (its heartbeat looked stale to itself); count both runs.
+    const firstRun = tb.broker.counters;
     await tb.restart();
     const storedWills = async () => {
       let n = 0;
@@ -123,7 +125,7 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     await eventually(async () => (await storedWills()) === 0, 10_000, 'the restarted broker to sweep the stored wills');
     expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM cases WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
     expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM diagnostics WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
-    expect(tb.broker.counters.get('acl.will.refused')).toBe(2);
+    expect(firstRun.get('acl.will.refused') + tb.broker.counters.get('acl.will.refused')).toBe(2);
     await stillServes();
   });
 });
