@@ -3,7 +3,7 @@ import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiagnosticsMessage } from '@touchpoint/protocol';
 import { LiveHub } from '../src/http/live-hub.js';
-import type { Authed } from '../src/http/context.js';
+import type { Authed } from '../src/http/authed.js';
 import { silentLogger } from '../src/logger.js';
 import { diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
 

@@ -3,12 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, TouchpointError, type AgentHealth, type DeviceProfile } from '@touchpoint/protocol';
 import type { AgentEvents } from './agent-events.js';
+import type { AgentServices } from './agent-services.js';
 import type { McuBridge } from './bridge/mcu-bridge.js';
 import type { AgentConfig } from './config.js';
 import { EventBus } from './event-bus.js';
 import type { Extension } from './extension.js';
 import { CommandExtension } from './extensions/commands/command-extension.js';
-import { builtinActions, type AgentActionHandler, type AgentActionRegistry } from './extensions/commands/agent-actions.js';
+import { builtinActions, type AgentActionHandler } from './extensions/commands/agent-actions.js';
 import { helpContentSource, helpInstallAction } from './extensions/commands/help-install.js';
 import { ReplayStore } from './extensions/commands/replay-store.js';
 import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
@@ -24,30 +25,8 @@ import { Outbox } from './outbox/outbox.js';
 import { OutboxPublisher } from './outbox/publisher.js';
 import { Reporter } from './outbox/reporter.js';
 import { loadProfile } from './profile-loader.js';
-import { openAgentDatabase, type AgentDatabase } from './store/database.js';
+import { openAgentDatabase } from './store/database.js';
 import { AGENT_VERSION } from './version.js';
-
-/** The services an extension can use; handed to `hooks.extensions`. */
-export interface AgentServices {
-  readonly config: AgentConfig;
-  readonly profile: DeviceProfile;
-  readonly bus: EventBus<AgentEvents>;
-  readonly logger: Logger;
-  /** Queue events, command results and cases (durable, in order). */
-  readonly reporter: Reporter;
-  readonly outbox: Outbox;
-  readonly connection: MqttConnection;
-  readonly mcu: McuLink;
-  readonly diagnostics: DiagnosticsExtension;
-  /** Agent-local actions by name; add one with `actions.set(name, handler)` before start. */
-  readonly actions: AgentActionRegistry;
-  /** undefined when `localServer.enabled` is false. */
-  readonly localServer: LocalServer | undefined;
-  readonly db: AgentDatabase;
-  /** dataDir/cache: cleared by the `cache.clear` action; help content lives here. */
-  readonly cacheDir: string;
-  health(): AgentHealth;
-}
 
 /** How a device maker adapts the agent without forking it. */
 export interface AgentHooks {

@@ -5,7 +5,8 @@ import { contentCommands } from './cli/content-commands.js';
 /** `touchpoint` sub-commands this workspace provides. */
 export const commands: CliCommand[] = [agentCommand, ...contentCommands];
 
-export { createAgent, type Agent, type AgentHooks, type AgentServices } from './agent.js';
+export { createAgent, type Agent, type AgentHooks } from './agent.js';
+export type { AgentServices } from './agent-services.js';
 export { agentConfigSchema, loadConfigFile, parseConfig, type AgentConfig, type AgentConfigInput } from './config.js';
 export type { AgentEvents } from './agent-events.js';
 export { EventBus, type Listener } from './event-bus.js';

@@ -5,7 +5,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import { deviceHealthOf } from '../fleet/health.js';
 import type { Logger } from '../logger.js';
 import type { Counters } from '../counters.js';
-import type { Authed } from './context.js';
+import type { Authed } from './authed.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 interface Stream {

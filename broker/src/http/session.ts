@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, ErrorCode } from '@touchpoint/protocol';
 import type { Staff } from '../fleet/staff.js';
 import { SESSION_COOKIE } from './cookies.js';
-import type { Authed } from './context.js';
+import type { Authed } from './authed.js';
 import { HttpError } from './errors.js';
 import { cookieValue } from './request.js';
 

@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, scryptSync } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues, ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import type { SignerKey } from '@touchpoint/protocol/signing';
 import { PASSPHRASE_HELP } from './passphrase.js';
+import { assertPrivateFile } from './private-file.js';
 
 /**
  * A private key file (command key or root key), issue 12 item 10.
@@ -31,22 +32,6 @@ const encryptedFile = z.strictObject({
   data: z.string().min(1),
 });
 const keyFile = z.union([plainFile, encryptedFile]);
-
-/**
- * Refuse a key file that anyone but its owner can read: the broker must not
- * start with a key another local account could copy. The error names the file
- * and the fix.
- */
-export function assertPrivateFile(path: string, what = 'key file'): void {
-  if (process.platform === 'win32') return;
-  const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new TouchpointError(
-      ErrorCode.KEY_FILE_INSECURE,
-      `${what} ${path} is accessible to group or others (mode ${mode.toString(8).padStart(4, '0')}); it must be private to its owner. Fix: chmod 600 ${path}`,
-    );
-  }
-}
 
 function aad(keyIdValue: string, publicKeyPem: string): Buffer {
   return Buffer.from(`${ENCRYPTED_FORMAT}\n${keyIdValue}\n${publicKeyPem}`, 'utf8');

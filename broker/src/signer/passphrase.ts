@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
-import { assertPrivateFile } from './key-file.js';
+import { assertPrivateFile } from './private-file.js';
 
 /** Environment variable holding the key passphrase itself. */
 export const PASSPHRASE_ENV = 'TP_SIGNING_KEY_PASSPHRASE';

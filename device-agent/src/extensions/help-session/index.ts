@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AgentServices } from '../../agent.js';
+import type { AgentServices } from '../../agent-services.js';
 import type { Extension } from '../../extension.js';
 import { childLogger } from '../../logger.js';
 import { installedHelpDir } from '../commands/help-install.js';

@@ -1,4 +1,4 @@
-import type { AgentServices } from '../../agent.js';
+import type { AgentServices } from '../../agent-services.js';
 import { childLogger } from '../../logger.js';
 import { phoneLinkPolicy } from './phone-link.js';
 import { VideoExtension } from './video-extension.js';
