@@ -1,9 +1,12 @@
-import { DEVICE_ROOT, DEVICE_UP, DeviceTopic, INTEGRATION_ALWAYS_DENIED, deviceTopic, devicePrefix, filterCovers, isValidTopicFilter, isValidTopicName, parseTopic, topicMatches } from '@touchpoint/protocol';
+import { DEVICE_ROOT, DEVICE_UP, DeviceTopic, INTEGRATION_ALWAYS_DENIED, deviceTopic, devicePrefix, filterCovers, hasWildcard, isValidTopicFilter, isValidTopicName, parseTopic, topicMatches } from '@touchpoint/protocol';
 import type { Identity } from './identity.js';
 
 /** What an identity may publish to, subscribe to (filters it may narrow, never widen), and never receive. */
 export interface TopicRights {
   publish: readonly string[];
+  /** The publish filters without wildcards, for a lookup instead of a match on the hot path (every PUBLISH). */
+  publishExact: ReadonlySet<string>;
+  publishPatterns: readonly string[];
   subscribe: readonly string[];
   deny: readonly string[];
   /** Device topics only from devices of these models; empty: every model. */
@@ -26,6 +29,11 @@ export function rightsOf(identity: Identity): TopicRights {
 }
 
 function computeRights(identity: Identity): TopicRights {
+  const rights = baseRights(identity);
+  return { ...rights, publishExact: new Set(rights.publish.filter((f) => !hasWildcard(f))), publishPatterns: rights.publish.filter(hasWildcard) };
+}
+
+function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'publishPatterns'> {
   switch (identity.kind) {
     case 'integration': {
       const { rights, builtin } = identity.account;
@@ -44,7 +52,8 @@ function computeRights(identity: Identity): TopicRights {
 }
 
 export function mayPublish(identity: Identity, topic: string): boolean {
-  if (!isValidTopicName(topic) || !rightsOf(identity).publish.some((granted) => topicMatches(granted, topic))) return false;
+  const rights = rightsOf(identity);
+  if (!isValidTopicName(topic) || !(rights.publishExact.has(topic) || rights.publishPatterns.some((granted) => topicMatches(granted, topic)))) return false;
   // Only devices and the signed fleet service write in the device tree, whatever an account was granted.
   return identity.kind === 'device' || identity.account.builtin || !topicMatches(DEVICE_TREE, topic);
 }
