@@ -3,9 +3,10 @@ import { runCommand } from '@touchpoint/protocol/cli-args';
 import { commands as brokerCommands } from '@touchpoint/broker';
 import { commands as agentCommands } from '@touchpoint/device-agent';
 import { commands as bridgeCommands } from '@touchpoint/firmware-bridge';
+import { commands as simCommands } from '@touchpoint/firmware-bridge/sim';
 import { commands as composedCommands } from './commands/index.js';
 
-const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...bridgeCommands, ...composedCommands];
+const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...simCommands, ...bridgeCommands, ...composedCommands];
 
 function overview(): string {
   const width = Math.max(...all.map((c) => c.path.join(' ').length), 10);

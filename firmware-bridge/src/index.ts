@@ -1,5 +1,4 @@
 import type { CliCommand } from '@touchpoint/protocol';
-import { mcuSimCommand } from '../sim/cli.js';
 import { callCommand } from './cli/call.js';
 import { monitorCommand } from './cli/monitor.js';
 
@@ -8,20 +7,9 @@ export * from './frame/index.js';
 export { Waitress, type WaitressOptions, type WaitressStats } from './session/waitress.js';
 export { SerialTransport, type TransportOptions } from './transport/serial-transport.js';
 export { describeOpenError } from './transport/port-errors.js';
-export {
-  startVirtualMcu,
-  openPtyPair,
-  createSimBinding,
-  loadModel,
-  VirtualMcu,
-  CONTROL_HELP,
-  simConfig,
-  type StartVirtualMcuOptions,
-  type VirtualMcuHandle,
-  type PtyPair,
-  type SimConfig,
-  type FaultConfig,
-} from '../sim/index.js';
 
-/** `touchpoint` sub-commands this workspace provides. */
-export const commands: CliCommand[] = [mcuSimCommand, monitorCommand, callCommand];
+// The virtual MCU is not exported here: this entry is bundled into the device agent, which never
+// runs the simulator. Tests, the demo and the CLI import it from '@touchpoint/firmware-bridge/sim'.
+
+/** `touchpoint` sub-commands of the bridge (`mcu-sim` comes with the simulator's entry). */
+export const commands: CliCommand[] = [monitorCommand, callCommand];

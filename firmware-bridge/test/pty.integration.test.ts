@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, type LinkState } from '@touchpoint/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBridge, openPtyPair, type FirmwareBridge, type McuEvent, type PtyPair } from '../src/index.js';
+import { createBridge, type FirmwareBridge, type McuEvent } from '../src/index.js';
+import { openPtyPair, type PtyPair } from '../sim/index.js';
 import { model, waitFor } from './helpers.js';
 
 const simMain = fileURLToPath(new URL('../sim/main.ts', import.meta.url));

@@ -1,6 +1,7 @@
 // Issue 13, "The serial link under a stalled host": the bridge and the virtual MCU over a real socat pty pair.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBridge, startVirtualMcu, type EventGap, type FirmwareBridge, type McuEvent, type VirtualMcuHandle } from '../src/index.js';
+import { createBridge, type EventGap, type FirmwareBridge, type McuEvent } from '../src/index.js';
+import { startVirtualMcu, type VirtualMcuHandle } from '../sim/index.js';
 import { model, waitFor } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
-import { Command, FrameKind, FrameParser, loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+import { Command, FrameKind, FrameParser } from '@touchpoint/firmware-bridge';
+import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import type { SignerKey } from '@touchpoint/protocol/signing';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');

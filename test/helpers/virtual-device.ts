@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningBroker } from '@touchpoint/broker';
 import { createAgent, parseConfig, silentLogger, type Agent, type AgentConfigInput } from '@touchpoint/device-agent';
-import { createBridge, loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+import { createBridge } from '@touchpoint/firmware-bridge';
+import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const COFFEE_DIR = join(REPO_ROOT, 'examples', 'coffee-machine');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import type { Agent } from '@touchpoint/device-agent';
-import type { VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+import type { VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import { startVirtualDevice } from '../helpers/virtual-device.js';
 
 export { COFFEE_DIR, REPO_ROOT, eventually } from '../helpers/virtual-device.js';

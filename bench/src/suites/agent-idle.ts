@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Aedes } from 'aedes';
 import { deviceProfile } from '@touchpoint/protocol';
 import { generateSignerKey } from '@touchpoint/protocol/signing';
-import { simConfig, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+import { simConfig, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import { sleep, waitFor } from '../clock.js';
 import { cpuWindow, rssBytes } from '../proc-stats.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';

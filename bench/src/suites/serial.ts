@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { deviceProfile } from '@touchpoint/protocol';
-import { Command, FrameKind, createBridge, encodeFrame, simConfig, startVirtualMcu } from '@touchpoint/firmware-bridge';
+import { Command, FrameKind, createBridge, encodeFrame } from '@touchpoint/firmware-bridge';
+import { simConfig, startVirtualMcu } from '@touchpoint/firmware-bridge/sim';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 const BAUDS = [115_200, 1_000_000];

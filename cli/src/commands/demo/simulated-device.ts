@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createAgent, parseConfig, silentLogger, type Agent, type Logger } from '@touchpoint/device-agent';
-import { createBridge, loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge';
+import { createBridge } from '@touchpoint/firmware-bridge';
+import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 
 export interface SimulatedDeviceOptions {
   deviceId: string;
