@@ -1,6 +1,5 @@
 // The console side of the video browser test: the real call panel and the real API client, on the broker's origin.
-import { setCsrfToken } from '../../console/src/data/api.js';
-import { TpVideoCall } from '../../console/src/video/tp-video-call.js';
+import { setCsrfToken, TpVideoCall } from '@touchpoint/console/video';
 
 const params = new URLSearchParams(location.search);
 setCsrfToken(params.get('csrf') ?? undefined);

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, startTouchStack, type TouchStack } from '../../../test/touch-ui/harness.js';
+import { CHROMIUM, startTouchStack, type TouchStack } from '@touchpoint/test/touch-ui';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

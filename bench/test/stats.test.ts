@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { median, pairedRatios, percentile, percentiles, roundOrder, spread } from '../../bench/src/stats.js';
-import { renderTable, summarizeRow } from '../../bench/src/report.js';
+import { median, pairedRatios, percentile, percentiles, roundOrder, spread } from '../src/stats.js';
+import { renderTable, summarizeRow } from '../src/report.js';
 
 describe('bench statistics', () => {
   it('takes the median of odd and even counts, ignoring non-finite rounds', () => {
