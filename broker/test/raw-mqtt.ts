@@ -66,26 +66,37 @@ export class RawMqtt {
   }
 }
 
-/** A PUBLISH built byte by byte, so that topics the encoder would refuse (ill-formed UTF-8) can be sent. */
+/** Where the variable header starts: after the fixed header's type byte and its 1-4 remaining-length bytes. */
+function variableHeaderAt(packet: Buffer): number {
+  let at = 1;
+  while (packet[at]! & 0x80) at++;
+  return at + 1;
+}
+
+/**
+ * A PUBLISH with raw topic bytes (ill-formed UTF-8 the encoder would refuse) and any packet id:
+ * encoded by mqtt-packet with a placeholder topic of the same length, then patched.
+ */
 export function rawPublish(topic: Buffer, payload: Buffer, qos: 0 | 1, packetId = 1): Buffer {
-  const body = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 0xff]), topic, qos > 0 ? Buffer.from([packetId >> 8, packetId & 0xff]) : Buffer.alloc(0), payload]);
-  return Buffer.concat([Buffer.from([0x30 | (qos << 1)]), remainingLength(body.length), body]);
+  const packet = generate({ cmd: 'publish', topic: 'x'.repeat(topic.length), payload, qos, messageId: qos > 0 ? 1 : undefined, retain: false, dup: false });
+  const at = variableHeaderAt(packet);
+  topic.copy(packet, at + 2);
+  if (qos > 0) packet.writeUInt16BE(packetId, at + 2 + topic.length);
+  return packet;
 }
 
-/** A SUBSCRIBE (or UNSUBSCRIBE) with raw filter bytes. */
+/** A SUBSCRIBE (or UNSUBSCRIBE) with raw filter bytes and any packet id, patched into an encoded packet the same way. */
 export function rawSubscription(kind: 'subscribe' | 'unsubscribe', filters: Buffer[], packetId = 1): Buffer {
-  const parts = filters.flatMap((f) => [Buffer.from([f.length >> 8, f.length & 0xff]), f, ...(kind === 'subscribe' ? [Buffer.from([1])] : [])]);
-  const body = Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), ...parts]);
-  return Buffer.concat([Buffer.from([kind === 'subscribe' ? 0x82 : 0xa2]), remainingLength(body.length), body]);
-}
-
-function remainingLength(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return Buffer.from(out);
+  const placeholders = filters.map((f) => 'x'.repeat(f.length));
+  const packet = kind === 'subscribe'
+    ? generate({ cmd: 'subscribe', messageId: 1, subscriptions: placeholders.map((topic) => ({ topic, qos: 1 as const })) })
+    : generate({ cmd: 'unsubscribe', messageId: 1, unsubscriptions: placeholders });
+  let at = variableHeaderAt(packet);
+  packet.writeUInt16BE(packetId, at);
+  at += 2;
+  for (const f of filters) {
+    f.copy(packet, at + 2);
+    at += 2 + f.length + (kind === 'subscribe' ? 1 : 0);
+  }
+  return packet;
 }
