@@ -1,6 +1,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import touchpoint from './eslint-rules/index.js';
+
+// Who may import whom, by workspace folder: docs/architecture.md, "The one-way dependency rule".
+// A workspace imports another only through its package entries; touchpoint/workspace-boundaries
+// refuses paths into another workspace's folder and unexported subpaths (issue 14).
+const dependencies = {
+  protocol: [],
+  'firmware-bridge': ['protocol'],
+  'device-agent': ['protocol', 'firmware-bridge'],
+  broker: ['protocol'],
+  console: ['protocol'],
+  cli: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console'],
+  test: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],
+  bench: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
+};
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.touchpoint/**', 'test-artifacts/**', 'bench/results/**'] },
@@ -17,6 +32,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-eval': 'error',
       'no-new-func': 'error',
+    },
+  },
+  {
+    plugins: { touchpoint },
+    rules: {
+      'touchpoint/workspace-boundaries': ['error', { root: import.meta.dirname, dependencies }],
+      'touchpoint/no-import-cycle': ['error', { root: import.meta.dirname }],
     },
   },
   {
