@@ -18,15 +18,18 @@ export function guardHook<A extends unknown[], D extends Callback>(
   refusal: (err: Error) => Parameters<D>,
 ): (...args: [...A, D]) => void {
   return (...args) => {
-    const done = args[args.length - 1] as D;
+    // Every PUBLISH passes here: the rest array is reused in place rather than copied.
+    const last = args.length - 1;
+    const done = args[last] as D;
     let answered = false;
     const once = ((...result: Parameters<D>) => {
       if (answered) return;
       answered = true;
       done(...result);
     }) as D;
+    args[last] = once;
     try {
-      hook(...([...args.slice(0, -1), once] as [...A, D]));
+      hook(...args);
     } catch (thrown) {
       const err = thrown instanceof Error ? thrown : new Error(String(thrown));
       counters.inc(`hook.error.${name}`);
