@@ -71,12 +71,17 @@ async function caughtUp(stream: { lastId: () => string | undefined }): Promise<v
   }
 }
 
+/** As ingest announces a stored snapshot: with its size as the device sent it. */
+function emitSnapshot(d: ReturnType<typeof bigSnapshot>): void {
+  tb.broker.fleet.live.emit('diagnostics', d, JSON.stringify(d).length);
+}
+
 describe('live hub: bounded by bytes', () => {
   it('keeps the backlog under its byte bound, and a resume from an evicted event asks the client to refetch', async () => {
     const first = await reader();
     await eventually(() => first.lastId(), 5_000, 'hello event');
     const helloId = first.lastId()!;
-    for (let i = 0; i < 100; i++) tb.broker.fleet.live.emit('diagnostics', bigSnapshot(i));
+    for (let i = 0; i < 100; i++) emitSnapshot(bigSnapshot(i));
     expect(hub.backlogBytes).toBeGreaterThan(BACKLOG_BYTES / 2);
     expect(hub.backlogBytes).toBeLessThanOrEqual(BACKLOG_BYTES);
     first.res.destroy();
@@ -106,7 +111,7 @@ describe('live hub: bounded by bytes', () => {
     // Kernel socket buffers take several MB before Node buffers anything, so emit until the hub gives up on it.
     let emitted = 0;
     while (tb.broker.counters.get('live.slow_client_dropped') === before && emitted < 3_000) {
-      tb.broker.fleet.live.emit('diagnostics', bigSnapshot(emitted++));
+      emitSnapshot(bigSnapshot(emitted++));
       // The reading client is let catch up every few events, so only the client that does not read falls behind.
       if (emitted % 4 === 0) await caughtUp(fast);
     }

@@ -147,7 +147,7 @@ export class Ingest {
       return;
     }
     batch.forEach((p, i) => {
-      if (stored[i]) this.live.emit('diagnostics', p.d);
+      if (stored[i]) this.live.emit('diagnostics', p.d, p.raw.length);
       p.done(null, ok(stored[i] ? 'stored' : 'duplicate'));
     });
   }
@@ -224,7 +224,7 @@ export class Ingest {
     const res = this.st.diagnostics.run(d.id, deviceId, d.ts, now, d.reason, payload.toString('utf8'));
     if (res.changes === 0) return ok('duplicate');
     this.st.deviceHealth.run(JSON.stringify(d.mcu.errors), d.agent.link, d.ts, now, deviceId);
-    this.live.emit('diagnostics', d);
+    this.live.emit('diagnostics', d, payload.length);
     return ok('stored');
   }
 

@@ -4,7 +4,8 @@ import type { CaseStatus, CommandStatus, DeviceEvent, DiagnosticsMessage, HelpTr
 /** What the fleet announces as it happens; the console's live channel and tests listen here. */
 export interface LiveEvents {
   presence: [{ deviceId: string; online: boolean; at: number }];
-  diagnostics: [DiagnosticsMessage];
+  /** The stored snapshot, and the size of its payload as the device sent it. */
+  diagnostics: [DiagnosticsMessage, number];
   event: [{ deviceId: string; at: number; event: DeviceEvent }];
   help: [{ deviceId: string; sessionId: string; flowId: string; entry: HelpTraceEntry }];
   case: [{ caseId: string; deviceId: string; status: CaseStatus; change: 'opened' | 'updated' }];

@@ -18,8 +18,15 @@ interface Stream {
 
 interface Buffered {
   seq: number;
-  /** The event as sent, serialised once (the parsed snapshot is not kept): its length is what the backlog's byte bound counts. */
-  data: string;
+  /**
+   * The event as sent, serialised once, when a stream first needs it: a diagnostics snapshot for every
+   * stored message would otherwise be stringified even with no console open (7% of the broker's CPU at
+   * full ingest). Until then `event` holds it, and `size` is its wire size as the device sent it.
+   */
+  data?: string;
+  event?: LiveEvent;
+  /** Bytes the backlog's byte bound counts: the serialised length, or the device's payload length until serialised. */
+  size: number;
   deviceId: string | null;
   /** Fleet-wide streams get this event too. */
   fleetWide: boolean;
@@ -60,8 +67,8 @@ export class LiveHub {
   constructor(private readonly fleet: Fleet, private readonly log: Logger, private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS, private readonly counters?: Counters) {
     const live = fleet.live;
     live.on('presence', (e) => this.publish({ type: 'presence', ...e }, e.deviceId, true));
-    live.on('diagnostics', (d) => {
-      this.publish({ type: 'diagnostics', deviceId: d.deviceId, diagnostics: d }, d.deviceId, false);
+    live.on('diagnostics', (d, bytes) => {
+      this.publish({ type: 'diagnostics', deviceId: d.deviceId, diagnostics: d }, d.deviceId, false, undefined, bytes);
       this.health(d.deviceId, d.mcu.errors, d.agent.link);
     });
     live.on('event', (e) => {
@@ -118,7 +125,7 @@ export class LiveHub {
     // The browser waits this long before reconnecting; the client adds its own backoff on top.
     res.write('retry: 1500\n\n');
     this.write(stream, `${this.epoch}-${this.seq}`, JSON.stringify({ type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() }));
-    for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, b.data);
+    for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, serialised(b));
     this.heartbeat ??= setInterval(() => this.tick(), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -161,15 +168,18 @@ export class LiveHub {
     this.publish({ type: 'health', deviceId, errors: [...errors], link: linkState, health }, deviceId, true);
   }
 
-  private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string): void {
-    const b: Buffered = { seq: ++this.seq, data: JSON.stringify(event), deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
+  /** `wireBytes`: the size of a large event as it arrived, so it need not be serialised unless a stream wants it. */
+  private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string, wireBytes?: number): void {
+    const lazy = wireBytes !== undefined;
+    const data = lazy ? undefined : JSON.stringify(event);
+    const b: Buffered = { seq: ++this.seq, ...(lazy ? { event } : { data }), size: data?.length ?? wireBytes ?? 0, deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
     this.backlog.push(b);
-    this.backlogSize += b.data.length;
+    this.backlogSize += b.size;
     // Bounded by count and by bytes; a stream that asks for an evicted event gets `resumed: false` and refetches.
     while (this.backlog.length > this.options.backlog || (this.backlogSize > this.options.maxBacklogBytes && this.backlog.length > 1)) {
-      this.backlogSize -= this.backlog.shift()!.data.length;
+      this.backlogSize -= this.backlog.shift()!.size;
     }
-    for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, b.data);
+    for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, serialised(b));
   }
 
   private wants(s: Stream, b: Buffered): boolean {
@@ -189,4 +199,13 @@ export class LiveHub {
     }
     s.res.write(`id: ${id}\ndata: ${data}\n\n`);
   }
+}
+
+/** The event's wire form, made once on first use; the parsed event is then dropped. */
+function serialised(b: Buffered): string {
+  if (b.data === undefined) {
+    b.data = JSON.stringify(b.event);
+    delete b.event;
+  }
+  return b.data;
 }
