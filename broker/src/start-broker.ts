@@ -22,7 +22,7 @@ import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { listen } from './transport/listen.js';
-import { VideoService, createVideoHttpHandlers, phoneOriginPolicy, videoOptionsFromEnv } from './video/index.js';
+import { VideoService, phoneHandler, phoneOriginPolicy, videoConsoleRoutes, videoOptionsFromEnv } from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
 import { webSocketPolicy } from './transport/websocket-policy.js';
 
@@ -157,7 +157,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const videoOptions = options.video ?? videoOptionsFromEnv();
   // Phone links point at the broker's public URL (it wins over video.publicUrl); without one, only a loopback broker makes links.
   const video = new VideoService({ fleet, publish, counters, log, options: videoOptions, phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)) });
-  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraHandlers: createVideoHttpHandlers({ fleet, video, log }) });
+  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraRoutes: videoConsoleRoutes(video), extraHandlers: (deps) => [phoneHandler(video, deps)] });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');

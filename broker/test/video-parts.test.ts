@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/logger.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIVE_OPTIONS, LiveHub, type Feed } from '../src/http/live-hub.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 import { HandoffTokens } from '../src/video/handoff-tokens.js';
-import { openEventStream } from '../src/video/http/io.js';
 import { iceServersFor, videoOptionsFromEnv } from '../src/video/options.js';
+import { startTestBroker, type TestBroker } from './helpers.js';
 
 describe('phone links', () => {
   it('work once, for their session and device, until they expire', () => {
@@ -60,8 +61,17 @@ describe('ICE servers', () => {
 });
 
 describe('video event streams re-check their right to exist (issue 12, item 5)', () => {
-  async function serve(options: Parameters<typeof openEventStream>[2]): Promise<{ url: string; close(): Promise<void> }> {
-    const server = createServer((req, res) => void openEventStream(req, res, options));
+  // The call's streams run on the live hub (issue 14, "One HTTP stack"): a fed stream with a 20 ms heartbeat.
+  let tb: TestBroker;
+  beforeAll(async () => {
+    tb = await startTestBroker();
+  });
+  afterAll(async () => {
+    await tb.cleanup();
+  });
+  async function serve(feed: Pick<Feed, 'stillAllowed' | 'onRevoked'>, log: Logger = silentLogger): Promise<{ url: string; close(): Promise<void> }> {
+    const hub = new LiveHub(tb.broker.fleet, log, { ...DEFAULT_LIVE_OPTIONS, heartbeatMs: 20 });
+    const server = createServer((req, res) => hub.attachFeed(req, res, { owner: null, ...feed, subscribe: () => () => undefined }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -69,7 +79,7 @@ describe('video event streams re-check their right to exist (issue 12, item 5)',
   it('a quiet stream ends at the next heartbeat once the check says no, and tells the caller once', async () => {
     let allowed = true;
     let revoked = 0;
-    const s = await serve({ stillAllowed: () => allowed, onRevoked: () => revoked++, heartbeatMs: 20 });
+    const s = await serve({ stillAllowed: () => allowed, onRevoked: () => revoked++ });
     const res = await fetch(s.url);
     const reader = res.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry:');
@@ -81,10 +91,10 @@ describe('video event streams re-check their right to exist (issue 12, item 5)',
   it('a check that throws fails closed and is logged, never thrown from the timer', async () => {
     const errors: string[] = [];
     const log = { ...silentLogger, error: (msg: string) => void errors.push(msg) };
-    const s = await serve({ stillAllowed: () => { throw new Error('database closed'); }, heartbeatMs: 20, log });
+    const s = await serve({ stillAllowed: () => { throw new Error('database closed'); } }, log);
     const reader = (await fetch(s.url)).body!.getReader();
     for (;;) if ((await reader.read()).done) break;
-    expect(errors).toEqual(['video event stream: the access check failed']);
+    expect(errors).toEqual(['live stream: the access check failed']);
     await s.close();
   });
 });

@@ -15,6 +15,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.PASSWORD_CHANGE_REQUIRED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.DUPLICATE]: 409,
+  [ErrorCode.REPLAY]: 409,
+  /** A used, replaced or timed-out phone link or call (video). */
+  [ErrorCode.EXPIRED]: 410,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.PRECONDITION_FAILED]: 409,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,

@@ -10,10 +10,34 @@ import { setSecurityHeaders } from './security-headers.js';
 
 interface Stream {
   res: ServerResponse;
-  staffId: string;
-  token: string;
+  /** The staff member and login behind the stream; null for a phone in a video call (it holds a phone key). */
+  staffId: string | null;
+  token: string | null;
   /** null: the fleet-wide stream; otherwise one device's stream. */
   device: string | null;
+  /** Set on a stream fed by another source (a video call), which gets none of the hub's own events. */
+  feed?: FeedCheck;
+}
+
+/** Whether a fed stream may go on; asked before every event and heartbeat (issue 12, item 5). */
+interface FeedCheck {
+  stillAllowed(): boolean;
+  /** Called once, after the stream ended because `stillAllowed` said no. */
+  onRevoked?: (() => void) | undefined;
+  revoked: boolean;
+}
+
+/** A stream that carries another service's events (one video call's) through the hub's machinery. */
+export interface Feed {
+  /** Who may read it: a staff login (ends with it, counts against its stream cap), or null (a phone). */
+  owner: Pick<Authed, 'staff' | 'token'> | null;
+  stillAllowed(): boolean;
+  onRevoked?: (() => void) | undefined;
+  /**
+   * Starts the events: `send` writes one (its id is the source's, for Last-Event-ID), `close` ends the
+   * stream from the source's side. Returns the unsubscribe, called when the stream ends.
+   */
+  subscribe(send: (id: number, data: unknown) => void, close: () => void): () => void;
 }
 
 interface Buffered {
@@ -126,8 +150,60 @@ export class LiveHub {
     res.write('retry: 1500\n\n');
     this.write(stream, `${this.epoch}-${this.seq}`, JSON.stringify({ type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() }));
     for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, serialised(b));
+    this.startHeartbeat();
+  }
+
+  /**
+   * Opens a stream whose events come from `feed` (a video call's, numbered by the call), with what every
+   * hub stream gets: heartbeat, slow-client drop, end at logout or expiry, and the feed's own check before
+   * every event and heartbeat, failing closed.
+   */
+  attachFeed(req: IncomingMessage, res: ServerResponse, feed: Feed): void {
+    setSecurityHeaders(res, 'api');
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    req.socket.setNoDelay(true);
+    req.socket.setTimeout(0);
+    const check: FeedCheck = { stillAllowed: () => feed.stillAllowed(), onRevoked: feed.onRevoked, revoked: false };
+    const stream: Stream = { res, staffId: feed.owner?.staff.id ?? null, token: feed.owner?.token ?? null, device: null, feed: check };
+    this.streams.add(stream);
+    res.write('retry: 2000\n\n');
+    const unsubscribe = feed.subscribe((id, data) => {
+      if (this.allowed(stream)) this.write(stream, String(id), JSON.stringify(data));
+    }, () => res.end());
+    res.on('close', () => {
+      this.detach(stream);
+      unsubscribe();
+    });
+    if (res.writableEnded) unsubscribe();
+    this.startHeartbeat();
+  }
+
+  private startHeartbeat(): void {
     this.heartbeat ??= setInterval(() => this.tick(), this.options.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /** A fed stream's check; once it says no (or throws: fail closed) the stream ends and the feed is told once. */
+  private allowed(s: Stream): boolean {
+    const check = s.feed;
+    if (!check) return true;
+    if (check.revoked) return false;
+    let ok: boolean;
+    try {
+      ok = check.stillAllowed();
+    } catch (err) {
+      this.log.error('live stream: the access check failed', { code: 'INTERNAL', reason: (err as Error).message });
+      ok = false;
+    }
+    if (ok) return true;
+    check.revoked = true;
+    s.res.end();
+    try {
+      check.onRevoked?.();
+    } catch (err) {
+      this.log.error('live stream: ending what the stream was for failed', { code: 'INTERNAL', reason: (err as Error).message });
+    }
+    return false;
   }
 
   /** Streams of this session open beyond the cap are refused (429). */
@@ -147,8 +223,9 @@ export class LiveHub {
 
   private tick(): void {
     for (const s of this.streams) {
-      // An expired session ends the stream (ended sessions were closed when they ended).
-      if (!this.fleet.staff.session(s.token)) {
+      // An expired session ends the stream (ended sessions were closed when they ended); a fed stream's own
+      // check covers its session and tells its source (a call started from an expired login ends).
+      if (s.feed ? !this.allowed(s) : !this.fleet.staff.session(s.token!)) {
         s.res.end();
         continue;
       }
@@ -183,6 +260,7 @@ export class LiveHub {
   }
 
   private wants(s: Stream, b: Buffered): boolean {
+    if (s.feed) return false;
     if (b.staffId !== undefined && b.staffId !== s.staffId) return false;
     return s.device === null ? b.fleetWide : b.deviceId === s.device;
   }

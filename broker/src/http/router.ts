@@ -40,6 +40,8 @@ export interface Route<QS extends z.ZodType = z.ZodType, BS extends z.ZodType = 
   bodyLimit?: number;
   response: RS;
   status?: number;
+  /** The handler answers itself with an event stream (it has written the response); `response` is not used. */
+  stream?: boolean;
   handle(input: RouteInput<z.output<QS>, z.output<BS>>, deps: ApiDeps): Promise<z.input<RS>> | z.input<RS>;
 }
 
@@ -119,6 +121,7 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
       const body: unknown = r.body ? parseWith(r.body, await readJsonBody(req, r.bodyLimit ?? 16 * 1024), 'body') : undefined;
       const authed = auth;
       const result = await r.handle({ req, res, params, query, body, auth: authed }, deps);
+      if (r.stream) return true;
       const out = r.response.safeParse(result);
       if (!out.success) throw new TouchpointError(ErrorCode.INTERNAL, `response of ${r.method} ${r.path} does not match its schema: ${describeIssues(out.error)}`);
       if (r.auditAccess && params.id) {

@@ -41,8 +41,10 @@ export interface RouteContext {
   publicUrl?: string | undefined;
   /** Reverse proxies whose X-Forwarded-For names the client (--trusted-proxy). */
   trustedProxies?: readonly string[] | undefined;
-  /** Handlers of other services on this server (the video calls' /api/video/*), tried before the console API. */
-  extraHandlers?: HttpHandler[] | undefined;
+  /** Routes of other services (the video calls' /api/video/sessions/*), on the route table beside the API's. */
+  extraRoutes?: readonly Route[] | undefined;
+  /** Handlers of other services that have no staff session (the phone in a video call), tried before the API. */
+  extraHandlers?: ((deps: ApiDeps) => HttpHandler[]) | undefined;
 }
 
 /** Every API endpoint, in one list (see docs/console.md for the table). */
@@ -73,8 +75,8 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     healthHandler(),
     loginHandler(deps),
     liveHandler(deps, liveOptions.maxStreamsPerSession),
-    ...(ctx.extraHandlers ?? []),
-    apiHandler(API_ROUTES, deps),
+    ...(ctx.extraHandlers?.(deps) ?? []),
+    apiHandler([...API_ROUTES, ...(ctx.extraRoutes ?? [])], deps),
     consoleHandler(ctx.consoleDir ? { dir: ctx.consoleDir } : defaultConsoleSource(), ctx.log),
   ];
 }
