@@ -166,15 +166,22 @@ export class LiveHub {
     const check: FeedCheck = { stillAllowed: () => feed.stillAllowed(), onRevoked: feed.onRevoked, revoked: false };
     const stream: Stream = { res, staffId: feed.owner?.staff.id ?? null, token: feed.owner?.token ?? null, device: null, feed: check };
     this.streams.add(stream);
-    res.write('retry: 2000\n\n');
-    const unsubscribe = feed.subscribe((id, data) => {
-      if (this.allowed(stream)) this.write(stream, String(id), JSON.stringify(data));
-    }, () => res.end());
+    let unsubscribe: (() => void) | undefined;
     res.on('close', () => {
       this.detach(stream);
-      unsubscribe();
+      unsubscribe?.();
     });
-    if (res.writableEnded) unsubscribe();
+    res.write('retry: 2000\n\n');
+    try {
+      unsubscribe = feed.subscribe((id, data) => {
+        if (this.allowed(stream)) this.write(stream, String(id), JSON.stringify(data));
+      }, () => res.end());
+    } catch (err) {
+      // The headers are out: the only answer left is to end the stream (its source is gone).
+      this.log.error('live stream: its source failed', { code: 'INTERNAL', reason: (err as Error).message });
+      res.destroy();
+      return;
+    }
     this.startHeartbeat();
   }
 
