@@ -8,9 +8,11 @@ import touchpoint from './eslint-rules/index.js';
 // refuses paths into another workspace's folder and unexported subpaths (issue 14).
 const dependencies = {
   protocol: [],
+  // Reads device models from disk (issue 14, the model registry); protocol stays I/O-free.
+  models: ['protocol'],
   'firmware-bridge': ['protocol'],
   'device-agent': ['protocol', 'firmware-bridge'],
-  broker: ['protocol'],
+  broker: ['protocol', 'models'],
   console: ['protocol'],
   cli: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console'],
   test: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],

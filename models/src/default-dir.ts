@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The models bundled with Touchpoint (the repository's examples/), resolved
+ * once here so no reader hard-codes the path (issue 14, "The model registry").
+ */
+export const DEFAULT_MODELS_DIR: string = fileURLToPath(new URL('../../examples', import.meta.url));
+
+/**
+ * The models dirs a command uses: the ones given (flags first, then the
+ * colon-separated env value, e.g. TP_MODELS_DIR), then the bundled examples.
+ * A maker's model of the same name as a bundled one wins, because the first
+ * folder that declares a model is the one used (see loadModels).
+ */
+export function resolveModelsDirs(given: readonly string[] = [], env: string | undefined = undefined): string[] {
+  const fromEnv = (env ?? '').split(':').filter((d) => d.trim() !== '');
+  const dirs = [...given, ...fromEnv].map((d) => resolve(d));
+  dirs.push(DEFAULT_MODELS_DIR);
+  return [...new Set(dirs)];
+}

@@ -1,0 +1,100 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeIssues, deviceProfile, validateFlowSet, type DeviceProfile, type FlowFile, type HelpFlow } from '@touchpoint/protocol';
+import { ModelProblemCode, type ModelProblem } from './problems.js';
+import { readJson } from './read-json.js';
+
+/** The simulator's config as read from mcu-sim.json; its schema belongs to the simulator (firmware-bridge/sim/config.ts). */
+export interface SimulatorFile {
+  file: string;
+  json: unknown;
+}
+
+/** One model folder, read: everything a reader needs, and everything wrong with it. */
+export interface LoadedModel {
+  /** The model folder, absolute. */
+  dir: string;
+  profileFile: string;
+  /** Undefined when profile.json is missing or invalid (then `problems` says why). */
+  profile: DeviceProfile | undefined;
+  /** The folder of the flow files; flow image paths are relative to it. */
+  flowsDir: string;
+  /** Only flows without problems, sorted by id; a flow with problems is left out, never half-loaded. */
+  flows: HelpFlow[];
+  /** The flow file each good flow came from, by flow id. */
+  flowFiles: Map<string, string>;
+  /** Absolute paths of the images the good flows show (each checked to exist by the validator). */
+  images: string[];
+  /** mcu-sim.json when the model has one and it is JSON. */
+  simulator: SimulatorFile | undefined;
+  /** Every problem found, in file order, with file and JSON path. */
+  problems: ModelProblem[];
+}
+
+const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+
+function readProfile(file: string): { profile?: DeviceProfile; problems: ModelProblem[] } {
+  const read = readJson(file);
+  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `cannot read profile: ${read.message}` }] };
+  const parsed = deviceProfile.safeParse(read.json);
+  if (!parsed.success) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: describeIssues(parsed.error) }] };
+  return { profile: parsed.data, problems: [] };
+}
+
+function imagesOf(flow: HelpFlow, flowsDir: string): string[] {
+  const out: string[] = [];
+  for (const step of Object.values(flow.steps)) if ('image' in step && typeof step.image === 'string') out.push(join(flowsDir, step.image));
+  return out;
+}
+
+function readSimulator(file: string): { simulator?: SimulatorFile; problems: ModelProblem[] } {
+  if (!existsSync(file)) return { problems: [] };
+  const read = readJson(file);
+  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.SIM_CONFIG_INVALID, message: read.message }] };
+  return { simulator: { file, json: read.json }, problems: [] };
+}
+
+/**
+ * Reads one model folder: `profile.json`, `flows/*.json` (validated against
+ * the profile with protocol's validateFlowSet, images checked to exist),
+ * `mcu-sim.json`. Never throws for bad content: a missing profile or a broken
+ * flow is a problem in the result, as `touchpoint flows validate` reports it.
+ */
+export function loadModel(dir: string, options: { profile?: DeviceProfile } = {}): LoadedModel {
+  const modelDir = resolve(dir);
+  const profileFile = join(modelDir, 'profile.json');
+  const flowsDir = join(modelDir, 'flows');
+  const problems: ModelProblem[] = [];
+  let profile = options.profile;
+  if (!profile) {
+    const read = readProfile(profileFile);
+    problems.push(...read.problems);
+    profile = read.profile;
+  }
+
+  const files: FlowFile[] = [];
+  const names = isDir(flowsDir) ? readdirSync(flowsDir).filter((n) => n.endsWith('.json')).sort() : [];
+  for (const name of names) {
+    const file = join(flowsDir, name);
+    const read = readJson(file);
+    if (read.ok) files.push({ file, json: read.json });
+    else problems.push({ file, path: '', code: ModelProblemCode.BAD_JSON, message: read.message });
+  }
+  const set = validateFlowSet(files, { profile, imageExists: (rel) => existsSync(join(flowsDir, rel)) });
+  problems.push(...set.problems);
+  const good = [...set.flows].sort((a, b) => a.flow.id.localeCompare(b.flow.id));
+
+  const sim = readSimulator(join(modelDir, 'mcu-sim.json'));
+  problems.push(...sim.problems);
+  return {
+    dir: modelDir,
+    profileFile,
+    profile,
+    flowsDir,
+    flows: good.map((f) => f.flow),
+    flowFiles: new Map(good.map((f) => [f.flow.id, f.file])),
+    images: [...new Set(good.flatMap((f) => imagesOf(f.flow, flowsDir)))],
+    simulator: sim.simulator,
+    problems,
+  };
+}
