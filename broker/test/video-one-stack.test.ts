@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, type VideoSessionView } from '@touchpoint/protocol';
-import { startTestBroker, type TestBroker } from './helpers.js';
-import { FakeVideoDevice, call, httpBase, openSse, staffLogin, type StaffLogin } from './video-helpers.js';
+import { eventually, startTestBroker, type TestBroker } from './helpers.js';
+import { FakeVideoDevice, call, httpBase, openSse, staffLogin, streamEnds, type StaffLogin } from './video-helpers.js';
 
 /**
  * The video routes are entries of the main route table (issue 14, "One HTTP stack in the broker"): a video
@@ -104,6 +104,33 @@ describe('video routes answer errors like the main stack (issue 14)', () => {
     const res = await raw(VIDEO_POST, { method: 'POST', headers: asStaff(agent, { 'content-type': 'application/json', origin: 'https://evil.example' }), body: JSON.stringify({ deviceId: device.deviceId }) });
     expect(res.status).toBe(403);
     expect(codeOf(res)).toBe('CSRF');
+  });
+
+  it("a call's event stream is a live-hub stream: it counts against the login's cap of live streams", async () => {
+    const ada2 = await staffLogin(tb, 'ada', 'agent');
+    const started = await call<{ session: VideoSessionView }>(tb, 'POST', VIDEO_POST, { staff: ada2, body: { deviceId: device.deviceId } });
+    expect(started.status).toBe(201);
+    const id = started.body.session.sessionId;
+    const live = await Promise.all(Array.from({ length: 8 }, () => openSse(`${httpBase(tb)}/api/live`, { cookie: ada2.cookie })));
+    try {
+      expect(live.map((l) => l.status)).toEqual(Array.from({ length: 8 }, () => 200));
+      const refused = await openSse(`${httpBase(tb)}/api/video/sessions/${id}/events`, { cookie: ada2.cookie });
+      expect(refused.status, 'a ninth stream of the login').toBe(429);
+      await streamEnds(refused, 'the refusal to be read');
+      expect(JSON.parse(refused.raw())).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      live.pop()!.close();
+      const stream = await eventually(async () => {
+        const s = await openSse(`${httpBase(tb)}/api/video/sessions/${id}/events`, { cookie: ada2.cookie });
+        if (s.status === 200) return s;
+        s.close();
+        return undefined;
+      }, 5_000, 'the video stream to open once a live stream closed');
+      await eventually(() => stream.events.some((e) => e.data.type === 'state'), 5_000, "the call's state on its stream");
+      stream.close();
+    } finally {
+      for (const l of live) l.close();
+      await call(tb, 'POST', `/api/video/sessions/${id}/hangup`, { staff: ada2, body: {} });
+    }
   });
 
   it("the phone's calls use the same body reader and error mapping", async () => {

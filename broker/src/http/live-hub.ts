@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { LiveEvent } from '@touchpoint/protocol';
+import { ErrorCode, type LiveEvent } from '@touchpoint/protocol';
 import type { Fleet } from '../fleet/fleet.js';
 import { deviceHealthOf } from '../fleet/health.js';
 import type { Logger } from '../logger.js';
 import type { Counters } from '../counters.js';
 import type { Authed } from './authed.js';
+import { HttpError } from './errors.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 interface Stream {
@@ -159,6 +160,10 @@ export class LiveHub {
    * every event and heartbeat, failing closed.
    */
   attachFeed(req: IncomingMessage, res: ServerResponse, feed: Feed): void {
+    // A staff login's fed streams count against the same cap as its live streams (thrown before any byte is sent).
+    if (feed.owner && this.streamsOf(feed.owner.token) >= this.options.maxStreamsPerSession) {
+      throw new HttpError(ErrorCode.RATE_LIMITED, `at most ${this.options.maxStreamsPerSession} live streams per session`);
+    }
     setSecurityHeaders(res, 'api');
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     req.socket.setNoDelay(true);
