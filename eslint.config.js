@@ -14,7 +14,7 @@ const dependencies = {
   'device-agent': ['protocol', 'firmware-bridge'],
   broker: ['protocol', 'models'],
   console: ['protocol'],
-  cli: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console'],
+  cli: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console'],
   test: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],
   bench: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
 };

@@ -107,6 +107,11 @@ export interface BrokerOptions {
   /** Directory with the built console (index.html + assets). */
   consoleDir?: string;
   /**
+   * Where device models are read from (profile.json, flows/), in order: each a model folder or a folder of
+   * model folders; the first folder that declares a model wins (--models-dir, TP_MODELS_DIR). Default: the bundled examples.
+   */
+  modelsDirs?: string[] | undefined;
+  /**
    * The origin staff and phones reach this broker at, e.g. https://support.example.com (TP_PUBLIC_URL).
    * It is the one allowed browser Origin for MQTT over WebSocket, the origin of phone links, and when it is
    * https the session cookie is Secure by default. Required for phone links when the broker listens off loopback.

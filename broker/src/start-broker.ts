@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { deviceTopic, header, parseTopic, type PresenceMessage } from '@touchpoint/protocol';
 import { Counters } from './counters.js';
 import { openDatabase } from './db/database.js';
 import { hashToken, newDeviceToken } from './fleet/credentials.js';
 import { Fleet } from './fleet/fleet.js';
-import { loadProfiles } from './fleet/profiles.js';
+import { loadModelRegistry } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
 import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
@@ -41,8 +41,6 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../../examples', import.meta.url));
-
 function loadOrCreateServiceToken(path: string): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   const token = newDeviceToken();
@@ -51,7 +49,7 @@ function loadOrCreateServiceToken(path: string): string {
 }
 
 /** Starts aedes with the fleet service, on TCP, WebSocket (on the HTTP server) and optionally TLS. */
-export async function startBroker(options: BrokerOptions & { profileDirs?: string[]; logger?: Logger }): Promise<RunningBroker> {
+export async function startBroker(options: BrokerOptions & { logger?: Logger }): Promise<RunningBroker> {
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('broker', options.log ?? 'info'));
   const host = options.host ?? '127.0.0.1';
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -68,7 +66,9 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   });
   const signerKeys = await signer.keys();
   const serviceToken = loadOrCreateServiceToken(join(options.dataDir, 'keys', 'service-token'));
-  const profiles = loadProfiles(options.profileDirs ?? [EXAMPLES_DIR], log);
+  // One read of the models for the fleet's profiles and the console's flows, so the two cannot disagree (issue 14).
+  const models = loadModelRegistry(options.modelsDirs ?? [DEFAULT_MODELS_DIR], log);
+  const profiles = models.profiles;
 
   const level = new Level(paths.mqttSessions);
   const aedes = await Aedes.createBroker({
@@ -157,7 +157,7 @@ export async function startBroker(options: BrokerOptions & { profileDirs?: strin
   const videoOptions = options.video ?? videoOptionsFromEnv();
   // Phone links point at the broker's public URL (it wins over video.publicUrl); without one, only a loopback broker makes links.
   const video = new VideoService({ fleet, publish, counters, log, options: videoOptions, phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)) });
-  const handlers = buildHttpHandlers({ fleet, counters, log, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraRoutes: videoConsoleRoutes(video), extraHandlers: (deps) => [phoneHandler(video, deps)] });
+  const handlers = buildHttpHandlers({ fleet, counters, log, models, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraRoutes: videoConsoleRoutes(video), extraHandlers: (deps) => [phoneHandler(video, deps)] });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');

@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_MODELS_DIR: string = fileURLToPath(new URL('../../examples', import.meta.url));
 
 /**
- * The models dirs a command uses: the ones given (flags first, then the
- * colon-separated env value, e.g. TP_MODELS_DIR), then the bundled examples.
- * A maker's model of the same name as a bundled one wins, because the first
- * folder that declares a model is the one used (see loadModels).
+ * The models dirs a command uses, the same for `touchpoint broker`, the demo
+ * and the signer: the ones given by flag (--models-dir, repeatable), else the
+ * colon-separated env value (TP_MODELS_DIR), then always the bundled
+ * examples. A maker's model of the same name as a bundled one wins, because
+ * the first folder that declares a model is the one used (see loadModels).
  */
 export function resolveModelsDirs(given: readonly string[] = [], env: string | undefined = undefined): string[] {
   const fromEnv = (env ?? '').split(':').filter((d) => d.trim() !== '');
-  const dirs = [...given, ...fromEnv].map((d) => resolve(d));
+  const dirs = (given.length > 0 ? given : fromEnv).map((d) => resolve(d));
   dirs.push(DEFAULT_MODELS_DIR);
   return [...new Set(dirs)];
 }

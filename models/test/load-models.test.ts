@@ -72,9 +72,11 @@ describe('loadModels', () => {
 });
 
 describe('resolveModelsDirs', () => {
-  it('puts flags first, then the colon-separated env value, then the bundled examples; absolute and without repeats', () => {
+  it('takes the flags, else the colon-separated env value, then the bundled examples; absolute and without repeats', () => {
     expect(existsSync(DEFAULT_MODELS_DIR)).toBe(true);
-    expect(resolveModelsDirs(['/a', '/b'], '/c::/a')).toEqual(['/a', '/b', '/c', DEFAULT_MODELS_DIR]);
+    expect(resolveModelsDirs(['/a', '/b', '/a'], '/c')).toEqual(['/a', '/b', DEFAULT_MODELS_DIR]);
+    expect(resolveModelsDirs([], '/c::/d')).toEqual(['/c', '/d', DEFAULT_MODELS_DIR]);
     expect(resolveModelsDirs([], undefined)).toEqual([DEFAULT_MODELS_DIR]);
+    expect(resolveModelsDirs([DEFAULT_MODELS_DIR], undefined)).toEqual([DEFAULT_MODELS_DIR]);
   });
 });

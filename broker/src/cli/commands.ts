@@ -9,6 +9,7 @@ import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
 import { LoginLocks } from '../fleet/login-locks.js';
 import { dataPaths } from '../options.js';
+import { resolveModelsDirs } from '@touchpoint/models';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
@@ -35,7 +36,7 @@ const broker: CliCommand = {
   path: ['broker'],
   summary: 'Start the MQTT broker, fleet service and console',
   usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
-                         [--public-url URL] [--trusted-proxy ADDR]...
+                         [--public-url URL] [--trusted-proxy ADDR]... [--models-dir DIR]...
                          [--signer-socket PATH | --key-passphrase-file F]
                          [--diagnostics-retention-days N] [--events-retention-days N] [--presence-retention-days N]
 
@@ -54,6 +55,11 @@ service with its SQLite store, and the console.
   --trusted-proxy ADDR
                   a reverse proxy whose X-Forwarded-For is believed (repeatable;
                   default $TP_TRUSTED_PROXIES, comma-separated)
+  --models-dir DIR
+                  device models (profile.json, flows/) of your own: a model folder or a
+                  folder of model folders (repeatable; default $TP_MODELS_DIR, colon-
+                  separated). The bundled examples are always read after them; a model
+                  of the same name in your folder wins
   --secure-cookies
                   mark the console's session cookie Secure (default when --public-url is https)
   --signer-socket PATH
@@ -65,7 +71,7 @@ service with its SQLite store, and the console.
 ${RETENTION_USAGE}
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])) }, false);
+    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'models-dir': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])) }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -76,6 +82,7 @@ ${RETENTION_USAGE}
       secureCookies: values['secure-cookies'] === true ? true : undefined,
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
       trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
+      modelsDirs: resolveModelsDirs((values['models-dir'] as string[] | undefined) ?? [], process.env.TP_MODELS_DIR),
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
       retention: retentionFromFlags(values),
       signing: { signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined), passphraseFile: values['key-passphrase-file'] as string | undefined },

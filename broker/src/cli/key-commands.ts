@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolveModelsDirs } from '@touchpoint/models';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { Counters } from '../counters.js';
@@ -15,7 +15,6 @@ import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../signer/policy.js';
 import { startSignerServer } from '../signer/signer-server.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
 const HOUR_MS = 60 * 60 * 1000;
 
 function positiveNumber(value: string | undefined, fallback: number, flag: string): number {
@@ -159,7 +158,8 @@ group, mode 0660: run the broker as another user in that group). It applies its 
 whatever the broker asks: only allowed actions, at most N signatures per minute overall
 and per device, validity at most 7 days. Start the broker with --signer-socket PATH.
   --allow-action NAME  an action it signs (repeatable); default: every remote action of
-                       the device profiles (--profiles, default the bundled examples)
+                       the device profiles (--profiles DIR, default $TP_MODELS_DIR and
+                       the bundled examples, as the broker reads them)
   --rate-per-minute N  signatures per minute over all devices (default ${DEFAULT_SIGNER_POLICY.perMinute})
   --device-rate-per-minute N
                        signatures per minute for one device (default ${DEFAULT_SIGNER_POLICY.perDevicePerMinute})
@@ -179,7 +179,7 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
     const log = createLogger('signer');
     const dataDir = resolveDataDir(values['data-dir']);
     const local = LocalSigner.open(dataDir, resolvePassphrase(values['key-passphrase-file']).passphrase, log);
-    const allowActions = new Set(values['allow-action'] ?? remoteActions(values.profiles ?? [EXAMPLES_DIR], log));
+    const allowActions = new Set(values['allow-action'] ?? remoteActions(values.profiles ?? resolveModelsDirs([], process.env.TP_MODELS_DIR), log));
     if (allowActions.size === 0) throw new UsageError('no action to allow: give --allow-action NAME or --profiles DIR with remote actions');
     const policy = new SignerPolicy({
       ...DEFAULT_SIGNER_POLICY,

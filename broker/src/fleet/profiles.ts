@@ -1,24 +1,19 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { deviceProfile, describeIssues, type DeviceProfile } from '@touchpoint/protocol';
+import { loadModels, type ModelRegistry } from '@touchpoint/models';
+import type { DeviceProfile } from '@touchpoint/protocol';
 import type { Logger } from '../logger.js';
 
-/** Loads every `<dir>/<model>/profile.json`; an invalid profile is logged and skipped, never fatal. */
+/**
+ * Reads the device models in `dirs` through @touchpoint/models, the one model
+ * reader (issue 14, the model registry), and logs every problem with its file
+ * and JSON path. A broken profile or flow is left out, never fatal.
+ */
+export function loadModelRegistry(dirs: readonly string[], log: Logger): ModelRegistry {
+  const registry = loadModels(dirs);
+  for (const problem of registry.problems) log.warn('device model problem, left out', { file: problem.file, path: problem.path, code: problem.code, reason: problem.message });
+  return registry;
+}
+
+/** The valid profiles in `dirs` by model name (see loadModelRegistry). */
 export function loadProfiles(dirs: readonly string[], log: Logger): Map<string, DeviceProfile> {
-  const profiles = new Map<string, DeviceProfile>();
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = join(dir, entry.name, 'profile.json');
-      if (!entry.isDirectory() || !existsSync(file)) continue;
-      try {
-        const parsed = deviceProfile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-        if (parsed.success) profiles.set(parsed.data.model, parsed.data);
-        else log.error('device profile is invalid, skipped', { file, code: 'SCHEMA_INVALID', reason: describeIssues(parsed.error) });
-      } catch (err) {
-        log.error('device profile is not JSON, skipped', { file, code: 'BAD_JSON', reason: (err as Error).message });
-      }
-    }
-  }
-  return profiles;
+  return loadModelRegistry(dirs, log).profiles;
 }

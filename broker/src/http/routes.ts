@@ -1,6 +1,7 @@
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODELS_DIR, type ModelRegistry } from '@touchpoint/models';
 import type { Counters } from '../counters.js';
 import { DeviceViews } from '../fleet/device-views.js';
+import { loadModelRegistry } from '../fleet/profiles.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
 import type { ApiDeps } from './context.js';
@@ -31,8 +32,8 @@ export interface RouteContext {
   log: Logger;
   /** The built console; default: this repository's console/dist, built on first request if missing. */
   consoleDir?: string | undefined;
-  /** Where help flows are read from (`<dir>/<model>/flows/*.json`); default: the repository's examples. */
-  flowDirs?: string[] | undefined;
+  /** The device models whose help flows /api/flows/:id serves (the broker's --models-dir); default: the bundled examples. */
+  models?: ModelRegistry | undefined;
   loginLimits?: Partial<LoginLimits> | undefined;
   live?: Partial<LiveHubOptions> | undefined;
   /** Mark the session cookie Secure. Default: true when `publicUrl` is https (the console is served over HTTPS). */
@@ -52,8 +53,6 @@ export const API_ROUTES: readonly Route[] = [
   ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...integrationRoutes, ...flowRoutes, ...healthRoutes,
 ];
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
-
 /** Every HTTP route, in the order they are tried. */
 export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...ctx.loginLimits };
@@ -66,7 +65,7 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     counters: ctx.counters,
     log: ctx.log,
     hub: new LiveHub(ctx.fleet, ctx.log, liveOptions, ctx.counters),
-    flows: new FlowCatalog(ctx.flowDirs ?? [EXAMPLES_DIR], ctx.log),
+    flows: new FlowCatalog(() => (ctx.models ?? loadModelRegistry([DEFAULT_MODELS_DIR], ctx.log)).flows),
     throttle: new LoginThrottle(locks, limits),
     clientIp: (req) => clientIp(req, proxies),
     secureCookies: ctx.secureCookies ?? ctx.publicUrl?.startsWith('https:') ?? false,

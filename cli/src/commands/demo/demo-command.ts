@@ -1,14 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadModels, resolveModelsDirs } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
-
-const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples', import.meta.url));
 
 const USAGE = `Usage: touchpoint demo [options]
 
@@ -17,10 +14,12 @@ outside services: the broker with SQLite, the console, and a fleet of simulated
 devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
 
   --devices N       simulated devices, alternating coffee machines and wallboxes (default 4)
-  --model MODEL     also run one device of MODEL (a folder in examples/, e.g. from
-                    \`touchpoint device init MODEL\`); repeatable
-  --models-dir DIR  another folder of models (each MODEL/profile.json, flows/, mcu-sim.json)
-                    to look in for --model, besides examples/
+  --model MODEL     also run one device of MODEL (a model in --models-dir or the bundled
+                    examples, e.g. from \`touchpoint device init MODEL --dir DIR\`); repeatable
+  --models-dir DIR  a folder of models (each MODEL/profile.json, flows/, mcu-sim.json) or one
+                    model folder, read before the bundled examples by the broker and for
+                    --model; repeatable (default $TP_MODELS_DIR, colon-separated), resolved
+                    as \`touchpoint broker --models-dir\` resolves it
   --data-dir DIR    where the demo keeps its data (default ./.touchpoint); a second start reuses it
   --mqtt-port N     MQTT over TCP (default 1883)
   --http-port N     console, API and MQTT over WebSocket (default 8080)
@@ -69,7 +68,7 @@ export const demo: CliCommand = {
       options: {
         'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
         'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
-        'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string' },
+        'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string', multiple: true },
       },
       strict: true,
     });
@@ -78,8 +77,9 @@ export const demo: CliCommand = {
     const faults = Number(values['faults-per-minute']);
     if (!Number.isFinite(faults) || faults < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
     const extraModels = values.model ?? [];
-    const modelDirs = [...(values['models-dir'] ? [resolve(values['models-dir'])] : []), EXAMPLES_DIR];
-    const modelDir = (model: string) => modelDirs.map((d) => resolve(d, model)).find((d) => existsSync(resolve(d, 'profile.json')));
+    const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
+    const registry = loadModels(modelDirs);
+    const modelDir = (model: string) => registry.models.find((m) => m.profile?.model === model)?.dir;
     for (const model of extraModels) {
       if (!modelDir(model)) throw new TouchpointError(ErrorCode.NOT_FOUND, `no model ${model} in ${modelDirs.join(' or ')}; create one with: npx touchpoint device init ${model}`);
     }
@@ -91,7 +91,7 @@ export const demo: CliCommand = {
     const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
     const startedAt = Date.now();
     step(`starting broker and console (data in ${dataDir})`);
-    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn', profileDirs: modelDirs });
+    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn', modelsDirs: modelDirs });
     step(`broker ready: mqtt://${broker.host}:${broker.mqttPort}`);
 
     const devices: SimulatedDevice[] = [];
