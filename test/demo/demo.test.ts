@@ -59,6 +59,16 @@ async function expectFleetOnline(demo: Demo, deviceIds: string[], shotName: stri
   }
 }
 
+/** One GET of the console API as a staff member, the way the console's mirror reads it. */
+async function apiGet(consoleUrl: string, login: { name: string; password: string }, path: string): Promise<{ status: number; body: unknown }> {
+  const base = consoleUrl.replace(/\/$/, '');
+  const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(login) });
+  if (res.status !== 200) throw new Error(`login as ${login.name} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const got = await fetch(`${base}${path}`, { headers: { cookie } });
+  return { status: got.status, body: (await got.json()) as unknown };
+}
+
 /** Opens a touchscreen URL at the device's 800x480: the home screen shows the device status and help topics. */
 async function openTouchscreen(url: string, shotName: string): Promise<Page> {
   const context = await (await chromium()).newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
@@ -167,6 +177,11 @@ describe('the embedded demo (npm start)', () => {
     try {
       expect(demo.touchscreens.map((t) => t.deviceId)).toEqual(['heat-pump-01']);
       await expectFleetOnline(demo, ['heat-pump-01'], 'demo-new-model-fleet');
+      // The console's live mirror shows the model's steps from /api/flows/:id, which answered 404 for a model
+      // outside examples/ before the broker read flows and profiles from one registry (issue 14).
+      const flow = await apiGet(demo.consoleUrl, { name: 'admin', password: `${demo.password!}-own` }, '/api/flows/filter-clogged');
+      expect(flow.status).toBe(200);
+      expect(flow.body).toMatchObject({ flow: { id: 'filter-clogged', models: ['heat-pump'] } });
       const touch = await openTouchscreen(demo.touchscreens[0]!.url, 'demo-new-model-touchscreen');
       expect(await touch.locator('button[data-flow="filter-clogged"]').count()).toBe(1);
       await touch.context().close();
