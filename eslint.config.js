@@ -11,7 +11,7 @@ const dependencies = {
   // Reads device models from disk (issue 14, the model registry); protocol stays I/O-free.
   models: ['protocol'],
   'firmware-bridge': ['protocol'],
-  'device-agent': ['protocol', 'firmware-bridge'],
+  'device-agent': ['protocol', 'models', 'firmware-bridge'],
   broker: ['protocol', 'models'],
   console: ['protocol'],
   cli: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console'],

@@ -33,7 +33,8 @@ export interface LoadedModel {
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
-function readProfile(file: string): { profile?: DeviceProfile; problems: ModelProblem[] } {
+/** Reads and checks one profile.json; a missing, malformed or invalid file is a PROFILE_INVALID problem, never a throw. */
+export function readProfile(file: string): { profile?: DeviceProfile; problems: ModelProblem[] } {
   const read = readJson(file);
   if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `cannot read profile: ${read.message}` }] };
   const parsed = deviceProfile.safeParse(read.json);
@@ -59,8 +60,11 @@ function readSimulator(file: string): { simulator?: SimulatorFile; problems: Mod
  * the profile with protocol's validateFlowSet, images checked to exist),
  * `mcu-sim.json`. Never throws for bad content: a missing profile or a broken
  * flow is a problem in the result, as `touchpoint flows validate` reports it.
+ * Without a valid profile no flow is loaded: nothing was checked against the
+ * device, so nothing is safe to run or show (the agent's rule, now everyone's).
+ * `simulator: false` skips mcu-sim.json (a device has no simulator).
  */
-export function loadModel(dir: string, options: { profile?: DeviceProfile } = {}): LoadedModel {
+export function loadModel(dir: string, options: { profile?: DeviceProfile | undefined; simulator?: boolean } = {}): LoadedModel {
   const modelDir = resolve(dir);
   const profileFile = join(modelDir, 'profile.json');
   const flowsDir = join(modelDir, 'flows');
@@ -82,9 +86,9 @@ export function loadModel(dir: string, options: { profile?: DeviceProfile } = {}
   }
   const set = validateFlowSet(files, { profile, imageExists: (rel) => existsSync(join(flowsDir, rel)) });
   problems.push(...set.problems);
-  const good = [...set.flows].sort((a, b) => a.flow.id.localeCompare(b.flow.id));
+  const good = profile ? [...set.flows].sort((a, b) => a.flow.id.localeCompare(b.flow.id)) : [];
 
-  const sim = readSimulator(join(modelDir, 'mcu-sim.json'));
+  const sim = options.simulator === false ? { problems: [] } : readSimulator(join(modelDir, 'mcu-sim.json'));
   problems.push(...sim.problems);
   return {
     dir: modelDir,

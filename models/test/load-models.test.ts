@@ -31,13 +31,17 @@ describe('loadModel', () => {
     expect(formatModelProblem(model.problems.find((p) => p.code === ModelProblemCode.UNKNOWN_STEP)!)).toBe(`${flowFile}: steps.intro.next: no step "no_such_step" (UNKNOWN_STEP)`);
   });
 
-  it('reports a missing profile against profile.json and still checks the flows, without throwing', () => {
+  it('reports a missing profile against profile.json and loads no flow unchecked against a device, without throwing', () => {
     const dir = join(fixtures, 'missing-profile', 'orphan');
     const model = loadModel(dir);
     expect(model.profile).toBeUndefined();
     expect(model.problems[0]).toMatchObject({ file: join(dir, 'profile.json'), path: '', code: ModelProblemCode.PROFILE_INVALID });
     expect(model.problems[0]?.message).toMatch(/cannot read profile/);
-    expect(model.flows.map((f) => f.id)).toEqual(['filter-clogged']);
+    expect(model.flows).toEqual([]);
+  });
+
+  it('skips mcu-sim.json when asked (a device has no simulator)', () => {
+    expect(loadModel(join(good, 'acme-kettle'), { simulator: false }).simulator).toBeUndefined();
   });
 });
 
