@@ -4,6 +4,6 @@
  * files and checks them with protocol's schemas and flow validator.
  */
 export { DEFAULT_MODELS_DIR, resolveModelsDirs } from './default-dir.js';
-export { loadModel, readProfile, type LoadedModel, type SimulatorFile } from './load-model.js';
+export { loadModel, readProfile, type LoadedModel, type LoadModelOptions, type SimulatorFile } from './load-model.js';
 export { loadModels, modelFolders, type ModelRegistry } from './load-models.js';
 export { ModelProblemCode, formatModelProblem, type ModelProblem } from './problems.js';

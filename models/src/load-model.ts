@@ -31,6 +31,17 @@ export interface LoadedModel {
   problems: ModelProblem[];
 }
 
+export interface LoadModelOptions {
+  /** An already loaded profile (the agent's); profile.json is then not read. */
+  profile?: DeviceProfile | undefined;
+  /** Read mcu-sim.json (default true). */
+  simulator?: boolean;
+  /** Default `<dir>/profile.json`. */
+  profileFile?: string;
+  /** Default `<dir>/flows`. */
+  flowsDir?: string;
+}
+
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 /** Reads and checks one profile.json; a missing, malformed or invalid file is a PROFILE_INVALID problem, never a throw. */
@@ -62,12 +73,13 @@ function readSimulator(file: string): { simulator?: SimulatorFile; problems: Mod
  * flow is a problem in the result, as `touchpoint flows validate` reports it.
  * Without a valid profile no flow is loaded: nothing was checked against the
  * device, so nothing is safe to run or show (the agent's rule, now everyone's).
- * `simulator: false` skips mcu-sim.json (a device has no simulator).
+ * `simulator: false` skips mcu-sim.json (a device has no simulator);
+ * `profileFile` and `flowsDir` take those from elsewhere (`flows validate --profile`).
  */
-export function loadModel(dir: string, options: { profile?: DeviceProfile | undefined; simulator?: boolean } = {}): LoadedModel {
+export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedModel {
   const modelDir = resolve(dir);
-  const profileFile = join(modelDir, 'profile.json');
-  const flowsDir = join(modelDir, 'flows');
+  const profileFile = resolve(options.profileFile ?? join(modelDir, 'profile.json'));
+  const flowsDir = resolve(options.flowsDir ?? join(modelDir, 'flows'));
   const problems: ModelProblem[] = [];
   let profile = options.profile;
   if (!profile) {

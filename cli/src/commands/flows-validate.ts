@@ -1,19 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { formatModelProblem, loadModel, type ModelProblem } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
-import {
-  ExitCode,
-  FlowProblemCode,
-  describeIssues,
-  deviceProfile,
-  formatFlowProblem,
-  validateFlowSet,
-  type CliCommand,
-  type DeviceProfile,
-  type FlowFile,
-  type FlowProblem,
-} from '@touchpoint/protocol';
+import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 
 const usage = `Usage: touchpoint flows validate DIR [--profile DIR] [--json]
 
@@ -45,19 +34,11 @@ export interface ModelReport {
 
 export interface FlowDirReport {
   models: ModelReport[];
-  problems: FlowProblem[];
+  problems: ModelProblem[];
 }
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 const display = (p: string): string => relative(process.cwd(), p) || p;
-
-async function readJson(file: string): Promise<{ ok: true; json: unknown } | { ok: false; message: string }> {
-  try {
-    return { ok: true, json: JSON.parse(await readFile(file, 'utf8')) as unknown };
-  } catch (err) {
-    return { ok: false, message: (err as Error).message };
-  }
-}
 
 /** Works out which models DIR holds; undefined when DIR holds none (a usage error). */
 function targets(dir: string, profileDir: string | undefined): ModelTarget[] | undefined {
@@ -75,38 +56,16 @@ function readdirSyncSafe(dir: string): string[] {
   return isDir(dir) ? readdirSync(dir) : [];
 }
 
-async function validateModel(target: ModelTarget): Promise<{ report: ModelReport; problems: FlowProblem[] }> {
-  const problems: FlowProblem[] = [];
-  const report: ModelReport = { profileFile: display(target.profileFile), flowsDir: display(target.flowsDir), model: null, flows: [] };
-  let profile: DeviceProfile | undefined;
-  const read = await readJson(target.profileFile);
-  if (!read.ok) {
-    problems.push({ file: display(target.profileFile), path: '', code: FlowProblemCode.PROFILE_INVALID, message: `cannot read profile: ${read.message}` });
-  } else {
-    const parsed = deviceProfile.safeParse(read.json);
-    if (parsed.success) profile = parsed.data;
-    else problems.push({ file: display(target.profileFile), path: '', code: FlowProblemCode.PROFILE_INVALID, message: describeIssues(parsed.error) });
-  }
-  report.model = profile?.model ?? null;
-
-  let names: string[] = [];
-  if (isDir(target.flowsDir)) names = (await readdir(target.flowsDir)).filter((n) => n.endsWith('.json')).sort();
-  const files: FlowFile[] = [];
-  for (const name of names) {
-    const file = display(join(target.flowsDir, name));
-    const json = await readJson(join(target.flowsDir, name));
-    if (json.ok) files.push({ file, json: json.json });
-    else problems.push({ file, path: '', code: FlowProblemCode.BAD_JSON, message: `not JSON: ${json.message}` });
-  }
-  const set = validateFlowSet(files, { profile, imageExists: (rel) => existsSync(join(target.flowsDir, rel)) });
-  problems.push(...set.problems);
-  report.flows = set.flows.map((f) => f.flow.id);
-  return { report, problems };
+/** One model through @touchpoint/models, the one model reader (issue 14); paths shown relative to the working dir. */
+function validateModel(target: ModelTarget): { report: ModelReport; problems: ModelProblem[] } {
+  const model = loadModel(target.flowsDir, { profileFile: target.profileFile, flowsDir: target.flowsDir, simulator: false });
+  const report: ModelReport = { profileFile: display(target.profileFile), flowsDir: display(target.flowsDir), model: model.profile?.model ?? null, flows: model.flows.map((f) => f.id) };
+  return { report, problems: model.problems.map((p) => ({ ...p, file: display(p.file) })) };
 }
 
 /**
- * Validates every flow under `dir` (see usage) against its profile. I/O lives
- * here; the checks themselves are protocol's validateFlowSet.
+ * Validates every flow under `dir` (see usage) against its profile. The files
+ * are read by @touchpoint/models; the checks themselves are protocol's validateFlowSet.
  * Returns undefined when `dir` holds no model (a usage error).
  */
 export async function validateFlowDir(dir: string, options: { profileDir?: string } = {}): Promise<FlowDirReport | undefined> {
@@ -114,7 +73,7 @@ export async function validateFlowDir(dir: string, options: { profileDir?: strin
   if (!found) return undefined;
   const report: FlowDirReport = { models: [], problems: [] };
   for (const target of found) {
-    const result = await validateModel(target);
+    const result = validateModel(target);
     report.models.push(result.report);
     report.problems.push(...result.problems);
   }
@@ -149,7 +108,7 @@ export const flowsValidate: CliCommand = {
     if (parsed.values.json) {
       console.log(JSON.stringify({ ok: report.problems.length === 0, ...report }, null, 2));
     } else {
-      for (const problem of report.problems) console.log(formatFlowProblem(problem));
+      for (const problem of report.problems) console.log(formatModelProblem(problem));
       for (const m of report.models) console.log(`${m.model ?? m.profileFile}: ${m.flows.length} valid flow${m.flows.length === 1 ? '' : 's'}${m.flows.length ? ` (${m.flows.join(', ')})` : ''}`);
       const n = report.problems.length;
       console.log(n === 0 ? `ok: ${flowCount} flows, no problems` : `${n} problem${n === 1 ? '' : 's'} found`);
