@@ -47,7 +47,7 @@ const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
 /** Reads and checks one profile.json; a missing, malformed or invalid file is a PROFILE_INVALID problem, never a throw. */
 export function readProfile(file: string): { profile?: DeviceProfile; problems: ModelProblem[] } {
   const read = readJson(file);
-  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `cannot read profile: ${read.message}` }] };
+  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `profile ${read.message}` }] };
   const parsed = deviceProfile.safeParse(read.json);
   if (!parsed.success) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: describeIssues(parsed.error) }] };
   return { profile: parsed.data, problems: [] };
@@ -62,7 +62,7 @@ function imagesOf(flow: HelpFlow, flowsDir: string): string[] {
 function readSimulator(file: string): { simulator?: SimulatorFile; problems: ModelProblem[] } {
   if (!existsSync(file)) return { problems: [] };
   const read = readJson(file);
-  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.SIM_CONFIG_INVALID, message: read.message }] };
+  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.SIM_CONFIG_INVALID, message: `simulator config ${read.message}` }] };
   return { simulator: { file, json: read.json }, problems: [] };
 }
 
@@ -94,7 +94,7 @@ export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedMo
     const file = join(flowsDir, name);
     const read = readJson(file);
     if (read.ok) files.push({ file, json: read.json });
-    else problems.push({ file, path: '', code: ModelProblemCode.BAD_JSON, message: read.message });
+    else problems.push({ file, path: '', code: ModelProblemCode.BAD_JSON, message: `flow file ${read.message}` });
   }
   const set = validateFlowSet(files, { profile, imageExists: (rel) => existsSync(join(flowsDir, rel)) });
   problems.push(...set.problems);

@@ -8,11 +8,11 @@ export function readJson(file: string): JsonRead {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, message: `cannot read: ${(err as Error).message}` };
+    return { ok: false, message: `cannot be read: ${(err as Error).message}` };
   }
   try {
     return { ok: true, json: JSON.parse(text) as unknown };
   } catch (err) {
-    return { ok: false, message: `not JSON: ${(err as Error).message}` };
+    return { ok: false, message: `is not JSON: ${(err as Error).message}` };
   }
 }

@@ -36,7 +36,7 @@ describe('loadModel', () => {
     const model = loadModel(dir);
     expect(model.profile).toBeUndefined();
     expect(model.problems[0]).toMatchObject({ file: join(dir, 'profile.json'), path: '', code: ModelProblemCode.PROFILE_INVALID });
-    expect(model.problems[0]?.message).toMatch(/cannot read profile/);
+    expect(model.problems[0]?.message).toMatch(/^profile cannot be read: ENOENT/);
     expect(model.flows).toEqual([]);
   });
 
