@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, ErrorCode, TouchpointError, deviceProfile, describeIssues, type CliCommand } from '@touchpoint/protocol';
 import { flowTemplate, profileTemplate, simTemplate } from './templates.js';
-
-const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples', import.meta.url));
 
 export const deviceInit: CliCommand = {
   path: ['device', 'init'],
@@ -16,7 +14,8 @@ Creates DIR/MODEL (default DIR: the examples/ folder the demo reads) with
   profile.json     sensors, error codes and actions of the model
   flows/filter-clogged.json  a help flow in German and English
   mcu-sim.json     how the virtual MCU behaves, so the model runs in the demo
-Then: npx touchpoint flows validate DIR/MODEL, and npm start -- --model MODEL.
+Then: npx touchpoint flows validate DIR/MODEL, and npm start -- --model MODEL
+(with --dir DIR: npm start -- --models-dir DIR --model MODEL; touchpoint broker --models-dir DIR).
 MODEL is kebab-case, such as heat-pump.`,
   async run(argv) {
     const parsed = parseCommandArgs({ args: argv, options: { name: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: true, strict: true });
@@ -25,7 +24,7 @@ MODEL is kebab-case, such as heat-pump.`,
     const title = parsed.values.name ?? model.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
     const profile = deviceProfile.safeParse(profileTemplate(model, title));
     if (!profile.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `model name ${JSON.stringify(model)}: ${describeIssues(profile.error)}`);
-    const dir = resolve(parsed.values.dir ?? EXAMPLES_DIR, model);
+    const dir = resolve(parsed.values.dir ?? DEFAULT_MODELS_DIR, model);
     if (existsSync(join(dir, 'profile.json')) && !parsed.values.force) throw new TouchpointError(ErrorCode.DUPLICATE, `${dir} already has a profile; pass --force to overwrite`);
     mkdirSync(join(dir, 'flows'), { recursive: true });
     const write = (file: string, value: unknown) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
