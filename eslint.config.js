@@ -10,7 +10,7 @@ const dependencies = {
   protocol: [],
   // Reads device models from disk (issue 14, the model registry); protocol stays I/O-free.
   models: ['protocol'],
-  'firmware-bridge': ['protocol'],
+  'firmware-bridge': ['protocol', 'models'],
   'device-agent': ['protocol', 'models', 'firmware-bridge'],
   broker: ['protocol', 'models'],
   console: ['protocol'],

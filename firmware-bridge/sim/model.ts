@@ -1,28 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { decode, deviceProfile, describeIssues, type DeviceProfile } from '@touchpoint/protocol';
+import { formatModelProblem, loadModel as readModelFiles } from '@touchpoint/models';
+import type { DeviceProfile } from '@touchpoint/protocol';
+import { describeIssues } from '@touchpoint/protocol';
 import { simConfig, type SimConfig } from './config.js';
 
-/** Loads `<dir>/profile.json` and `<dir>/mcu-sim.json`; errors name the file and the bad field. */
+/**
+ * Loads `<dir>/profile.json` and `<dir>/mcu-sim.json` through @touchpoint/models,
+ * the one model reader (issue 14); errors name the file and the bad field.
+ * The shape of mcu-sim.json is the simulator's own (./config.ts).
+ */
 export async function loadModel(dir: string): Promise<{ profile: DeviceProfile; config: SimConfig }> {
-  const profile = decode(deviceProfile, await readText(join(dir, 'profile.json')));
-  if (!profile.ok) throw new Error(`${join(dir, 'profile.json')}: ${profile.reason}`);
-  const raw = await readText(join(dir, 'mcu-sim.json'));
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (err) {
-    throw new Error(`${join(dir, 'mcu-sim.json')}: ${(err as Error).message}`);
-  }
-  const config = simConfig.safeParse(json);
-  if (!config.success) throw new Error(`${join(dir, 'mcu-sim.json')}: ${describeIssues(config.error)}`);
-  return { profile: profile.value, config: config.data };
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-  }
+  const model = readModelFiles(dir, { flows: false });
+  const problem = model.problems[0];
+  if (problem) throw new Error(formatModelProblem(problem));
+  if (!model.profile) throw new Error(`${model.profileFile}: no profile`);
+  if (!model.simulator) throw new Error(`cannot read ${dir}/mcu-sim.json: the model has no simulator config`);
+  const config = simConfig.safeParse(model.simulator.json);
+  if (!config.success) throw new Error(`${model.simulator.file}: ${describeIssues(config.error)}`);
+  return { profile: model.profile, config: config.data };
 }

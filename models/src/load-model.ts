@@ -36,6 +36,8 @@ export interface LoadModelOptions {
   profile?: DeviceProfile | undefined;
   /** Read mcu-sim.json (default true). */
   simulator?: boolean;
+  /** Read and validate flows/ (default true); the simulator needs only the profile and mcu-sim.json. */
+  flows?: boolean;
   /** Default `<dir>/profile.json`. */
   profileFile?: string;
   /** Default `<dir>/flows`. */
@@ -73,7 +75,7 @@ function readSimulator(file: string): { simulator?: SimulatorFile; problems: Mod
  * flow is a problem in the result, as `touchpoint flows validate` reports it.
  * Without a valid profile no flow is loaded: nothing was checked against the
  * device, so nothing is safe to run or show (the agent's rule, now everyone's).
- * `simulator: false` skips mcu-sim.json (a device has no simulator);
+ * `simulator: false` skips mcu-sim.json (a device has no simulator), `flows: false` the flows;
  * `profileFile` and `flowsDir` take those from elsewhere (`flows validate --profile`).
  */
 export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedModel {
@@ -89,7 +91,7 @@ export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedMo
   }
 
   const files: FlowFile[] = [];
-  const names = isDir(flowsDir) ? readdirSync(flowsDir).filter((n) => n.endsWith('.json')).sort() : [];
+  const names = options.flows !== false && isDir(flowsDir) ? readdirSync(flowsDir).filter((n) => n.endsWith('.json')).sort() : [];
   for (const name of names) {
     const file = join(flowsDir, name);
     const read = readJson(file);

@@ -40,8 +40,11 @@ describe('loadModel', () => {
     expect(model.flows).toEqual([]);
   });
 
-  it('skips mcu-sim.json when asked (a device has no simulator)', () => {
+  it('skips mcu-sim.json when asked (a device has no simulator), and the flows (the simulator needs none)', () => {
     expect(loadModel(join(good, 'acme-kettle'), { simulator: false }).simulator).toBeUndefined();
+    const simOnly = loadModel(join(broken, 'acme-kettle'), { flows: false });
+    expect(simOnly.problems).toEqual([]);
+    expect(simOnly.simulator?.json).toMatchObject({ info: { serial: 'ACME-K-0001' } });
   });
 });
 
