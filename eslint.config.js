@@ -16,7 +16,7 @@ const dependencies = {
   console: ['protocol'],
   cli: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console'],
   test: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],
-  bench: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
+  bench: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
 };
 
 export default tseslint.config(

@@ -1,19 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Aedes } from 'aedes';
-import { deviceProfile } from '@touchpoint/protocol';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { generateSignerKey } from '@touchpoint/protocol/signing';
-import { simConfig, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
+import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import { sleep, waitFor } from '../clock.js';
 import { cpuWindow, rssBytes } from '../proc-stats.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const COFFEE = join(ROOT, 'examples', 'coffee-machine');
+const COFFEE = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 
 /** The baseline: what any device needs at least, a connected MQTT.js client with a will and one subscription. */
 const BARE_CLIENT = `
@@ -91,8 +91,7 @@ export const agentIdleSuite: BenchSuite = {
     const bundle = await buildAgent({ quiet: true });
     const bundlePath = bundle.files[0] as string;
 
-    const profile = deviceProfile.parse(JSON.parse(await readFile(join(COFFEE, 'profile.json'), 'utf8')));
-    const config = simConfig.parse(JSON.parse(await readFile(join(COFFEE, 'mcu-sim.json'), 'utf8')));
+    const { profile, config } = await loadModel(COFFEE);
     const signer = generateSignerKey('bench');
     const broker = await startAedes();
     const rssAgent: number[] = [];

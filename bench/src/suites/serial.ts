@@ -1,20 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { deviceProfile } from '@touchpoint/protocol';
+import { join } from 'node:path';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { Command, FrameKind, createBridge, encodeFrame } from '@touchpoint/firmware-bridge';
-import { simConfig, startVirtualMcu } from '@touchpoint/firmware-bridge/sim';
+import { loadModel, startVirtualMcu } from '@touchpoint/firmware-bridge/sim';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 const BAUDS = [115_200, 1_000_000];
 /** 8N1: a start bit, 8 data bits and a stop bit per byte. */
 const wireSeconds = (bytes: number, baud: number): number => (bytes * 10) / baud;
 
-async function loadCoffee() {
-  const root = new URL('../../../examples/coffee-machine/', import.meta.url);
-  return {
-    profile: deviceProfile.parse(JSON.parse(await readFile(new URL('profile.json', root), 'utf8'))),
-    config: simConfig.parse(JSON.parse(await readFile(new URL('mcu-sim.json', root), 'utf8'))),
-  };
-}
+/** The bundled coffee machine, read the way the simulator reads every model (issue 14). */
+const loadCoffee = () => loadModel(join(DEFAULT_MODELS_DIR, 'coffee-machine'));
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
