@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatModelProblem, loadModels, readProfile, resolveModelsDirs } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
-import { ErrorCode, ExitCode, TouchpointError, decode, deviceProfile, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
+import { ErrorCode, ExitCode, TouchpointError, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
 import { createBridge } from '../bridge.js';
 
 const usage = `Usage: touchpoint bridge call --port PATH [--baud N] [--profile DIR] [--timeout MS] info|sensors|errors|action NAME [--params JSON]
@@ -16,7 +16,8 @@ Performs one request and prints the response as JSON.
 
 Options:
   --port PATH           serial device (required)
-  --profile DIR         model directory with profile.json (default: the model the MCU reports, looked up in examples/)
+  --profile DIR         model directory with profile.json (default: the model the MCU reports, looked up
+                        in $TP_MODELS_DIR, colon-separated, then the bundled examples)
   --params JSON         action parameters, e.g. '{"amps":16}'
   --timeout MS          per-attempt timeout (default 500)
 
@@ -64,9 +65,10 @@ export const callCommand: CliCommand = {
     try {
       if (!values.profile && what !== 'info' && what !== 'errors') {
         const info = await bridge.getInfo();
-        profile = await loadProfile(join('examples', info.model)).catch(() => {
-          throw new TouchpointError(ErrorCode.NOT_FOUND, `MCU reports model "${info.model}" but examples/${info.model}/profile.json is missing; pass --profile DIR`);
-        });
+        const dirs = resolveModelsDirs([], process.env.TP_MODELS_DIR);
+        const found = loadModels(dirs).profiles.get(info.model);
+        if (!found) throw new TouchpointError(ErrorCode.NOT_FOUND, `MCU reports model "${info.model}" but no valid profile of it is in ${dirs.join(', ')}; pass --profile DIR`);
+        profile = found;
         await bridge.close();
         bridge = await open(profile);
       }
@@ -93,10 +95,10 @@ export const callCommand: CliCommand = {
   },
 };
 
+/** `DIR/profile.json` through @touchpoint/models (issue 14); a bad one names the file and the reason. */
 async function loadProfile(dir: string): Promise<DeviceProfile> {
-  const path = join(dir, 'profile.json');
-  const text = await readFile(path, 'utf8');
-  const result = decode(deviceProfile, text);
-  if (!result.ok) throw new TouchpointError(result.code, `${path}: ${result.reason}`);
-  return result.value;
+  const read = readProfile(join(dir, 'profile.json'));
+  const problem = read.problems[0];
+  if (problem || !read.profile) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problem ? formatModelProblem(problem) : `${dir}: no profile`);
+  return read.profile;
 }
