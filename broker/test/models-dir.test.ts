@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,13 @@ describe('touchpoint broker --models-dir', () => {
     } finally {
       expect(await broker.stop()).toBe(0);
     }
+  });
+
+  it('refuses to start on a --models-dir that is not a folder, naming it', () => {
+    const missing = join(scratch, 'no-such-models');
+    const res = spawnSync(process.execPath, [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', mkdtempSync(join(scratch, 'data-')), '--models-dir', missing], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder (NOT_FOUND)`);
   });
 
   it('reads TP_MODELS_DIR (colon-separated) when no flag is given', async () => {

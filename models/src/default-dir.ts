@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,4 +20,15 @@ export function resolveModelsDirs(given: readonly string[] = [], env: string | u
   const dirs = (given.length > 0 ? given : fromEnv).map((d) => resolve(d));
   dirs.push(DEFAULT_MODELS_DIR);
   return [...new Set(dirs)];
+}
+
+/** The first of `dirs` that is not a folder: a command refuses to start on a mistyped --models-dir instead of quietly loading none of it. */
+export function missingModelsDir(dirs: readonly string[]): string | undefined {
+  return dirs.find((dir) => {
+    try {
+      return !statSync(dir).isDirectory();
+    } catch {
+      return true;
+    }
+  });
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS_DIR, ModelProblemCode, formatModelProblem, loadModel, loadModels, resolveModelsDirs } from '../src/index.js';
+import { DEFAULT_MODELS_DIR, ModelProblemCode, formatModelProblem, loadModel, loadModels, missingModelsDir, resolveModelsDirs } from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const good = join(fixtures, 'good');
@@ -85,5 +85,11 @@ describe('resolveModelsDirs', () => {
     expect(resolveModelsDirs([], '/c::/d')).toEqual(['/c', '/d', DEFAULT_MODELS_DIR]);
     expect(resolveModelsDirs([], undefined)).toEqual([DEFAULT_MODELS_DIR]);
     expect(resolveModelsDirs([DEFAULT_MODELS_DIR], undefined)).toEqual([DEFAULT_MODELS_DIR]);
+  });
+
+  it('names the first dir that is not a folder', () => {
+    expect(missingModelsDir([good, join(fixtures, 'nope'), join(good, 'acme-kettle', 'profile.json')])).toBe(join(fixtures, 'nope'));
+    expect(missingModelsDir([join(good, 'acme-kettle', 'profile.json')])).toBe(join(good, 'acme-kettle', 'profile.json'));
+    expect(missingModelsDir([good, DEFAULT_MODELS_DIR])).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
 import { LoginLocks } from '../fleet/login-locks.js';
 import { dataPaths } from '../options.js';
-import { resolveModelsDirs } from '@touchpoint/models';
+import { missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
@@ -73,6 +73,9 @@ ${RETENTION_USAGE}
   async run(argv) {
     const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'models-dir': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])) }, false);
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
+    const modelsDirs = resolveModelsDirs((values['models-dir'] as string[] | undefined) ?? [], process.env.TP_MODELS_DIR);
+    const missing = missingModelsDir(modelsDirs);
+    if (missing !== undefined) throw new TouchpointError(ErrorCode.NOT_FOUND, `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`);
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,
@@ -82,7 +85,7 @@ ${RETENTION_USAGE}
       secureCookies: values['secure-cookies'] === true ? true : undefined,
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
       trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
-      modelsDirs: resolveModelsDirs((values['models-dir'] as string[] | undefined) ?? [], process.env.TP_MODELS_DIR),
+      modelsDirs,
       tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
       retention: retentionFromFlags(values),
       signing: { signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined), passphraseFile: values['key-passphrase-file'] as string | undefined },

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadModels, resolveModelsDirs } from '@touchpoint/models';
+import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
@@ -78,6 +78,8 @@ export const demo: CliCommand = {
     if (!Number.isFinite(faults) || faults < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
     const extraModels = values.model ?? [];
     const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
+    const missing = missingModelsDir(modelDirs);
+    if (missing !== undefined) throw new TouchpointError(ErrorCode.NOT_FOUND, `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`);
     const registry = loadModels(modelDirs);
     const modelDir = (model: string) => registry.models.find((m) => m.profile?.model === model)?.dir;
     for (const model of extraModels) {
