@@ -1,3 +1,4 @@
+import { openSse, type SseStream } from './sse.js';
 import { CSRF_HEADER } from '@touchpoint/protocol';
 
 export interface ApiResult<T = unknown> {
@@ -63,33 +64,6 @@ export class ApiClient {
 }
 
 /** Reads server-sent events from /api/live into an array until closed. */
-export async function openLive(client: ApiClient, query = ''): Promise<{ events: { id: string; data: Record<string, unknown> }[]; close(): void; status: number }> {
-  const controller = new AbortController();
-  const res = await fetch(`${client.base}/api/live${query}`, { headers: client.cookie ? { cookie: client.cookie } : {}, signal: controller.signal });
-  const events: { id: string; data: Record<string, unknown> }[] = [];
-  if (res.ok && res.body) {
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += decoder.decode(value, { stream: true });
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (id !== undefined && data !== undefined) events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
-          }
-        }
-      } catch {
-        // Aborted.
-      }
-    })();
-  }
-  return { events, status: res.status, close: () => controller.abort() };
+export async function openLive(client: ApiClient, query = ''): Promise<Pick<SseStream, 'events' | 'close' | 'status'>> {
+  return openSse(`${client.base}/api/live${query}`, client.cookie ? { cookie: client.cookie } : {});
 }
