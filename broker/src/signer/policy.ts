@@ -1,5 +1,6 @@
 import { ErrorCode } from '@touchpoint/protocol';
 import type { SignRequestCommand } from '@touchpoint/protocol/signing';
+import { TokenBucket } from '../token-bucket.js';
 
 export interface SignerPolicyOptions {
   /** Actions this signer signs; anything else is refused whatever the broker says. */
@@ -26,24 +27,9 @@ export interface PolicyRefusal {
   reason: string;
 }
 
-/** A token bucket: `capacity` tokens, refilled evenly over a minute. */
-class Bucket {
-  private tokens: number;
-  private at: number;
-  constructor(private readonly capacity: number, now: number) {
-    this.tokens = capacity;
-    this.at = now;
-  }
-  take(now: number): boolean {
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) * this.capacity) / 60_000);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-  full(now: number): boolean {
-    return this.tokens + ((now - this.at) * this.capacity) / 60_000 >= this.capacity;
-  }
+/** `perMinute` signatures, refilled evenly over a minute. */
+function perMinuteBucket(perMinute: number, now: number): TokenBucket {
+  return new TokenBucket(perMinute / 60, perMinute, now);
 }
 
 const MAX_TRACKED_DEVICES = 10_000;
@@ -54,11 +40,11 @@ const MAX_TRACKED_DEVICES = 10_000;
  * with sane validity, at a bounded rate.
  */
 export class SignerPolicy {
-  private readonly global: Bucket;
-  private readonly devices = new Map<string, Bucket>();
+  private readonly global: TokenBucket;
+  private readonly devices = new Map<string, TokenBucket>();
 
   constructor(readonly options: SignerPolicyOptions, now: number = Date.now()) {
-    this.global = new Bucket(options.perMinute, now);
+    this.global = perMinuteBucket(options.perMinute, now);
   }
 
   check(command: SignRequestCommand, now: number = Date.now()): PolicyRefusal | undefined {
@@ -70,12 +56,12 @@ export class SignerPolicy {
     }
     const device = this.deviceBucket(command.deviceId, now);
     // The device bucket first: one noisy device must not drain the fleet-wide budget.
-    if (!device.take(now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perDevicePerMinute} signatures per minute for device ${command.deviceId}` };
-    if (!this.global.take(now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perMinute} signatures per minute` };
+    if (!device.take(1, now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perDevicePerMinute} signatures per minute for device ${command.deviceId}` };
+    if (!this.global.take(1, now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perMinute} signatures per minute` };
     return undefined;
   }
 
-  private deviceBucket(deviceId: string, now: number): Bucket {
+  private deviceBucket(deviceId: string, now: number): TokenBucket {
     let bucket = this.devices.get(deviceId);
     if (!bucket) {
       if (this.devices.size >= MAX_TRACKED_DEVICES) {
@@ -84,7 +70,7 @@ export class SignerPolicy {
         // Still full: forget the oldest, which can then sign a little early; the global bucket still holds.
         if (this.devices.size >= MAX_TRACKED_DEVICES) this.devices.delete(this.devices.keys().next().value as string);
       }
-      bucket = new Bucket(this.options.perDevicePerMinute, now);
+      bucket = perMinuteBucket(this.options.perDevicePerMinute, now);
       this.devices.set(deviceId, bucket);
     }
     return bucket;
