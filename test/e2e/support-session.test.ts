@@ -127,7 +127,8 @@ describe('support session end to end: console and touchscreen in Chromium, real 
     await expect.poll(() => c.latestCommand().locator('ol').getAttribute('data-status'), WAIT).toBe('succeeded');
     await expectText(c.latestCommand(), 'descale');
     // The MCU really descaled: scale gone, E05 cleared.
-    expect(sensor('scale_level')).toBe(0);
+    // Descale set it to 0; the simulator's scale trend (+0.01 a tick) may have added a tick or two since.
+    expect(sensor('scale_level')).toBeLessThan(0.1);
     expect([...e.device.mcu.mcu.errors]).not.toContain('E05');
     const history = e.stack.broker.fleet.commands.listForDevice(DEVICE)[0]!.history.map((h) => h.status);
     expectDeliveryHistory(history, 'succeeded');
