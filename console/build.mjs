@@ -37,8 +37,14 @@ const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><re
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: 'export { default as en } from "zod/v4/locales/en.js";', resolveDir: here, loader: 'js' }));
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
+      contents: 'export { default as en } from "zod/v4/locales/en.js";',
+      resolveDir: here,
+      loader: 'js',
+    }));
   },
 };
 
@@ -90,7 +96,8 @@ export async function buildConsole({ outDir = DEFAULT_OUT_DIR, minify = true, qu
   if (!quiet) {
     const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
     console.log(`console built in ${out}`);
-    for (const s of sizes) console.log(`  ${s.file.padEnd(34)} ${kb(s.bytes).padStart(10)}  gzip ${kb(s.gzipBytes).padStart(9)}`);
+    for (const s of sizes)
+      console.log(`  ${s.file.padEnd(34)} ${kb(s.bytes).padStart(10)}  gzip ${kb(s.gzipBytes).padStart(9)}`);
   }
   return { outDir: out, files: sizes, warnings: result.warnings.map((w) => w.text) };
 }

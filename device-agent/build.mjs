@@ -20,7 +20,9 @@ export const AGENT_EXTERNALS = ['serialport', '@serialport/*', 'better-sqlite3']
 const dropZodLocales = {
   name: 'drop-zod-locales',
   setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales', namespace: 'tp-empty' } : undefined));
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/zod/`) ? { path: 'zod-locales', namespace: 'tp-empty' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'tp-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
   },
 };
@@ -46,13 +48,17 @@ export async function buildAgent(options = {}) {
     external: AGENT_EXTERNALS,
     plugins: [dropZodLocales],
     // CommonJS dependencies (mqtt, ws) call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   const bytes = statSync(outfile).size;
   const gzipBytes = gzipSync(readFileSync(outfile)).length;
   if (!options.quiet) {
-    console.log(`${relative(process.cwd(), outfile)}  ${(bytes / 1024).toFixed(1)} KiB (${(gzipBytes / 1024).toFixed(1)} KiB gzipped); external: ${AGENT_EXTERNALS.join(', ')}`);
+    console.log(
+      `${relative(process.cwd(), outfile)}  ${(bytes / 1024).toFixed(1)} KiB (${(gzipBytes / 1024).toFixed(1)} KiB gzipped); external: ${AGENT_EXTERNALS.join(', ')}`,
+    );
   }
   return { files: [outfile], bytes, gzipBytes };
 }

@@ -8,7 +8,8 @@
  */
 
 /** @param {any} node @returns {string | undefined} */
-const stringValue = (node) => (node && node.type === 'Literal' && typeof node.value === 'string' ? node.value : undefined);
+const stringValue = (node) =>
+  node && node.type === 'Literal' && typeof node.value === 'string' ? node.value : undefined;
 
 /**
  * ESLint visitors that call `onReference` once per module reference in the file.
@@ -23,7 +24,9 @@ export function moduleReferenceVisitors(onReference) {
   return {
     /** @param {any} node */
     ImportDeclaration(node) {
-      const typeOnly = node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((/** @type {any} */ s) => s.importKind === 'type'));
+      const typeOnly =
+        node.importKind === 'type' ||
+        (node.specifiers.length > 0 && node.specifiers.every((/** @type {any} */ s) => s.importKind === 'type'));
       report(node, node.source, typeOnly ? 'type' : 'static');
     },
     /** @param {any} node */
@@ -36,7 +39,8 @@ export function moduleReferenceVisitors(onReference) {
     },
     /** @param {any} node */
     TSImportEqualsDeclaration(node) {
-      if (node.moduleReference.type === 'TSExternalModuleReference') report(node, node.moduleReference.expression, node.importKind === 'type' ? 'type' : 'static');
+      if (node.moduleReference.type === 'TSExternalModuleReference')
+        report(node, node.moduleReference.expression, node.importKind === 'type' ? 'type' : 'static');
     },
     /** @param {any} node */
     TSImportType(node) {

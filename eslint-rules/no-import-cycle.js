@@ -37,13 +37,30 @@ function importsOnDisk(workspaces, file) {
   const specifiers = [];
   /** @param {ts.Node} node */
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) specifiers.push(node.moduleReference.expression.text);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) specifiers.push(node.argument.literal.text);
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
+      specifiers.push(node.moduleSpecifier.text);
+    else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    )
+      specifiers.push(node.moduleReference.expression.text);
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    )
+      specifiers.push(node.argument.literal.text);
     ts.forEachChild(node, visit);
   };
   visit(source);
-  const imports = [...new Set(specifiers.map((s) => resolveModule(workspaces, file, s)).filter((f) => f !== undefined))];
+  const imports = [
+    ...new Set(specifiers.map((s) => resolveModule(workspaces, file, s)).filter((f) => f !== undefined)),
+  ];
   graph.set(file, { mtimeMs, imports });
   return imports;
 }
@@ -83,9 +100,12 @@ export default {
   meta: {
     type: 'problem',
     docs: { description: 'Forbid import cycles, type-only imports included' },
-    schema: [{ type: 'object', properties: { root: { type: 'string' } }, required: ['root'], additionalProperties: false }],
+    schema: [
+      { type: 'object', properties: { root: { type: 'string' } }, required: ['root'], additionalProperties: false },
+    ],
     messages: {
-      cycle: 'Import cycle: {{chain}}. Move what both sides need into a file of its own that both import (type-only imports count).',
+      cycle:
+        'Import cycle: {{chain}}. Move what both sides need into a file of its own that both import (type-only imports count).',
     },
   },
   create(context) {
@@ -104,7 +124,12 @@ export default {
       if (imported === undefined || imported === file || checked.has(imported)) return;
       checked.add(imported);
       const chain = pathBack(workspaces, imported, file, deadEnds);
-      if (chain) context.report({ node: /** @type {import('estree').Node} */ (node), messageId: 'cycle', data: { chain: [file, ...chain, file].map(show).join(' -> ') } });
+      if (chain)
+        context.report({
+          node: /** @type {import('estree').Node} */ (node),
+          messageId: 'cycle',
+          data: { chain: [file, ...chain, file].map(show).join(' -> ') },
+        });
     });
   },
 };

@@ -34,4 +34,3 @@ export function resolveModule(workspaces, fromFile, specifier) {
   const imported = workspaceImport(workspaces, specifier);
   return imported ? imported.workspace.exports.get(imported.subpath) : undefined;
 }
-

@@ -13,7 +13,9 @@ const DOC = 'docs/architecture.md, "The one-way dependency rule"';
 export default {
   meta: {
     type: 'problem',
-    docs: { description: "Import another workspace only through its package entries, and only in the allowed direction" },
+    docs: {
+      description: 'Import another workspace only through its package entries, and only in the allowed direction',
+    },
     schema: [
       {
         type: 'object',
@@ -27,12 +29,20 @@ export default {
     ],
     messages: {
       byPath: "'{{specifier}}' reaches into the {{target}} workspace by path. {{how}}; see " + DOC + '.',
-      notExported: "'{{specifier}}' is not an entry of {{name}}. {{how}}; never import another workspace's src/ (see " + DOC + ').',
-      direction: '{{from}} may not depend on {{name}}: dependencies point one way, and {{from}} may import {{allowed}}. See ' + DOC + '.',
+      notExported:
+        "'{{specifier}}' is not an entry of {{name}}. {{how}}; never import another workspace's src/ (see " +
+        DOC +
+        ').',
+      direction:
+        '{{from}} may not depend on {{name}}: dependencies point one way, and {{from}} may import {{allowed}}. See ' +
+        DOC +
+        '.',
     },
   },
   create(context) {
-    const { root, dependencies } = /** @type {{ root: string, dependencies: Record<string, string[]> }} */ (context.options[0]);
+    const { root, dependencies } = /** @type {{ root: string, dependencies: Record<string, string[]> }} */ (
+      context.options[0]
+    );
     const workspaces = readWorkspaces(root);
     const file = context.physicalFilename;
     const from = workspaceOf(workspaces, file);
@@ -48,14 +58,23 @@ export default {
         // Root tooling (scripts/, configs) sits outside every workspace and may read any of them.
         if (!from) return;
         const target = workspaceOf(workspaces, resolve(dirname(file), specifier));
-        if (target && target !== from) context.report({ node: reportAt, messageId: 'byPath', data: { specifier, target: target.dir, how: howToImport(target) } });
+        if (target && target !== from)
+          context.report({
+            node: reportAt,
+            messageId: 'byPath',
+            data: { specifier, target: target.dir, how: howToImport(target) },
+          });
         return;
       }
       const imported = workspaceImport(workspaces, specifier);
       if (!imported) return;
       const { workspace, subpath } = imported;
       if (!workspace.exports.has(subpath)) {
-        context.report({ node: reportAt, messageId: 'notExported', data: { specifier, name: workspace.name, how: howToImport(workspace) } });
+        context.report({
+          node: reportAt,
+          messageId: 'notExported',
+          data: { specifier, name: workspace.name, how: howToImport(workspace) },
+        });
         return;
       }
       // A workspace missing from the map (a new one) is judged on paths and entries only, in both
@@ -63,7 +82,15 @@ export default {
       const allowed = from && from !== workspace && workspace.dir in dependencies ? dependencies[from.dir] : undefined;
       if (allowed && !allowed.includes(workspace.dir)) {
         const names = allowed.map((dir) => workspaces.find((ws) => ws.dir === dir)?.name ?? dir);
-        context.report({ node: reportAt, messageId: 'direction', data: { from: from?.dir ?? '', name: workspace.name, allowed: names.length ? names.join(', ') : 'no other workspace' } });
+        context.report({
+          node: reportAt,
+          messageId: 'direction',
+          data: {
+            from: from?.dir ?? '',
+            name: workspace.name,
+            allowed: names.length ? names.join(', ') : 'no other workspace',
+          },
+        });
       }
     });
   },

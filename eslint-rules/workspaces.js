@@ -40,7 +40,10 @@ function exportEntries(absDir, exportsField) {
   /** @type {Map<string, string>} */
   const entries = new Map();
   if (exportsField === undefined) return entries;
-  const map = typeof exportsField === 'string' || !Object.keys(exportsField ?? {}).some((k) => k.startsWith('.')) ? { '.': exportsField } : exportsField;
+  const map =
+    typeof exportsField === 'string' || !Object.keys(exportsField ?? {}).some((k) => k.startsWith('.'))
+      ? { '.': exportsField }
+      : exportsField;
   for (const [subpath, target] of Object.entries(/** @type {Record<string, unknown>} */ (map))) {
     const file = conditionTarget(target);
     if (file) entries.set(subpath, join(absDir, file));
@@ -75,7 +78,8 @@ export function workspaceOf(workspaces, file) {
 export function workspaceImport(workspaces, specifier) {
   for (const workspace of workspaces) {
     if (specifier === workspace.name) return { workspace, subpath: '.' };
-    if (specifier.startsWith(`${workspace.name}/`)) return { workspace, subpath: `.${specifier.slice(workspace.name.length)}` };
+    if (specifier.startsWith(`${workspace.name}/`))
+      return { workspace, subpath: `.${specifier.slice(workspace.name.length)}` };
   }
   return undefined;
 }

@@ -21,7 +21,9 @@ async function buildMcuSim() {
     target: 'node20',
     minify: true,
     external: ['serialport', '@serialport/*'],
-    banner: { js: "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   return [outfile];
@@ -36,7 +38,10 @@ const steps = [
 
 /** Workspace builds report an `outDir` (every file in it counts) or a list of `files`. */
 function filesOf(result) {
-  if (typeof result?.outDir === 'string') return readdirSync(result.outDir, { recursive: true }).map((f) => join(result.outDir, String(f))).filter((f) => statSync(f).isFile());
+  if (typeof result?.outDir === 'string')
+    return readdirSync(result.outDir, { recursive: true })
+      .map((f) => join(result.outDir, String(f)))
+      .filter((f) => statSync(f).isFile());
   if (Array.isArray(result?.files)) return result.files.map((f) => (typeof f === 'string' ? f : f.path));
   return [];
 }

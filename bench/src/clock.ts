@@ -14,7 +14,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until `check` is truthy or the deadline passes; returns whether it became true. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

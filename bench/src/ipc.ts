@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  */
 
 type Request = { kind: 'call'; id: number; method: string; params: unknown };
-type Response = { kind: 'result'; id: number; ok: true; value: unknown } | { kind: 'result'; id: number; ok: false; error: string };
+type Response =
+  { kind: 'result'; id: number; ok: true; value: unknown } | { kind: 'result'; id: number; ok: false; error: string };
 type Ready = { kind: 'ready'; info: unknown };
 
 export type Handlers = Record<string, (params: never) => unknown>;
@@ -26,11 +27,18 @@ export interface SpawnOptions {
 /** A child process running a TypeScript entry file (through tsx) that serves `Handlers`. */
 export class Child<Info = unknown> {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }
+  >();
   private exited = false;
   readonly exitPromise: Promise<number | null>;
 
-  private constructor(readonly process: ChildProcess, readonly info: Info, readonly label: string) {
+  private constructor(
+    readonly process: ChildProcess,
+    readonly info: Info,
+    readonly label: string,
+  ) {
     this.exitPromise = new Promise((resolve) => {
       process.once('exit', (code) => {
         this.exited = true;
@@ -54,12 +62,17 @@ export class Child<Info = unknown> {
   }
 
   static async spawn<Info>(entry: URL, label: string, options: SpawnOptions = {}): Promise<Child<Info>> {
-    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, fileURLToPath(entry), ...(options.args ?? [])], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ...options.env },
-    });
+    const proc = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), '--import', TSX, fileURLToPath(entry), ...(options.args ?? [])],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, ...options.env },
+      },
+    );
     const info = await new Promise<Info>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`${label} exited with code ${code} before it was ready`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`${label} exited with code ${code} before it was ready`));
       proc.once('exit', onExit);
       proc.once('error', reject);
       proc.on('message', function onReady(msg: Ready) {
@@ -120,7 +133,8 @@ export function serve(handlers: Handlers, info: unknown, onExit?: () => Promise<
       .then(() => handler(msg.params as never))
       .then(
         (value) => send({ kind: 'result', id: msg.id, ok: true, value }),
-        (err: unknown) => send({ kind: 'result', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          send({ kind: 'result', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
       );
   });
   // The harness going away must take its children with it.

@@ -75,33 +75,51 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (opts.summarize) {
-    const names = opts.inclusive?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    const names =
+      opts.inclusive
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
     process.stdout.write(`${renderProfileSummary(opts.summarize, summarizeProfile(opts.summarize, names))}\n`);
     return 0;
   }
   if (opts.list) {
     for (const entry of SUITES) {
       const loaded = await loadSuite(entry);
-      process.stdout.write(`${entry.key.padEnd(12)} ${'suite' in loaded ? 'present' : 'missing' in loaded ? loaded.missing : loaded.error}\n`);
+      process.stdout.write(
+        `${entry.key.padEnd(12)} ${'suite' in loaded ? 'present' : 'missing' in loaded ? loaded.missing : loaded.error}\n`,
+      );
     }
     return 0;
   }
   const rounds = Number(opts.rounds);
   if (!Number.isInteger(rounds) || rounds < 3) {
-    process.stderr.write(`touchpoint-bench: --rounds must be an integer of at least 3 (median and min–max need three), got ${opts.rounds}\n`);
+    process.stderr.write(
+      `touchpoint-bench: --rounds must be an integer of at least 3 (median and min–max need three), got ${opts.rounds}\n`,
+    );
     return 2;
   }
-  const only = opts.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = opts.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((k) => !SUITES.some((s) => s.key === k)) ?? [];
   if (unknown.length) {
-    process.stderr.write(`touchpoint-bench: unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.key).join(', ')}\n`);
+    process.stderr.write(
+      `touchpoint-bench: unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.key).join(', ')}\n`,
+    );
     return 2;
   }
   if (opts.systems) {
-    const names = opts.systems.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = opts.systems
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = names.filter((n) => !isSystemName(n));
     if (bad.length || names.length === 0) {
-      process.stderr.write(`touchpoint-bench: unknown system ${bad.join(', ') || '(none)'}; known: touchpoint, aedes, mosquitto\n`);
+      process.stderr.write(
+        `touchpoint-bench: unknown system ${bad.join(', ') || '(none)'}; known: touchpoint, aedes, mosquitto\n`,
+      );
       return 2;
     }
     setSystems(names.filter(isSystemName));
@@ -112,13 +130,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const started = Date.now();
-  const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const ctx: BenchContext = {
     quick: opts.quick,
     rounds,
     log: (message) => process.stderr.write(`[bench ${stamp()}] ${message}\n`),
   };
-  ctx.log(`${opts.quick ? 'quick' : 'full'} run, ${rounds} rounds, ${cpus().length} cores, load ${loadAtStart}${MOSQUITTO_VERSION ? '' : ' — mosquitto is missing, its column is skipped'}`);
+  ctx.log(
+    `${opts.quick ? 'quick' : 'full'} run, ${rounds} rounds, ${cpus().length} cores, load ${loadAtStart}${MOSQUITTO_VERSION ? '' : ' — mosquitto is missing, its column is skipped'}`,
+  );
 
   const results: SuiteResult[] = [];
   const problems: string[] = [];
@@ -161,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     durationS: (Date.now() - started) / 1000,
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}; shared with other work while it ran`,
     versions: `Node ${process.version}, aedes ${AEDES_VERSION}, mosquitto ${MOSQUITTO_VERSION ?? 'not installed'}`,
-    load: `${loadAtStart} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end (1/5/15 min)`,
+    load: `${loadAtStart} at start, ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at end (1/5/15 min)`,
     commit: `${git(['rev-parse', '--short', 'HEAD']) || 'unknown'}${dirty}`,
   };
 

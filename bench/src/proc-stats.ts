@@ -63,7 +63,10 @@ export function cpuWindow(pid: number): { stop(): { cpuMs: number; wallMs: numbe
  * (work a broker queued during setup, such as retained-message scans after a
  * connect storm, must not leak into the next measurement). Returns the ms waited.
  */
-export async function waitQuiet(pid: number, opts: { maxCores?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<number> {
+export async function waitQuiet(
+  pid: number,
+  opts: { maxCores?: number; windowMs?: number; timeoutMs?: number } = {},
+): Promise<number> {
   const maxCores = opts.maxCores ?? 0.05;
   const windowMs = opts.windowMs ?? 300;
   const started = performance.now();

@@ -31,7 +31,10 @@ const AREAS: [string, RegExp][] = [
   ['better-sqlite3 (SQLite)', /better-sqlite3|\bStatement\b|\brun\b.*native|transaction/],
   ['zod validation', /\/zod\//],
   ['mqtt-packet (parse/generate)', /\/mqtt-packet\//],
-  ['aedes + mqemitter + persistence', /\/(aedes|aedes-[a-z-]+|mqemitter|qlobber|fastparallel|fastseries|reusify|hyperid|retimer)\//],
+  [
+    'aedes + mqemitter + persistence',
+    /\/(aedes|aedes-[a-z-]+|mqemitter|qlobber|fastparallel|fastseries|reusify|hyperid|retimer)\//,
+  ],
   ['level (session store)', /\/(level|classic-level|abstract-level|level-[a-z-]+|module-error|maybe-combine-errors)\//],
   ['touchpoint broker', /\/broker\/src\//],
   ['touchpoint protocol', /\/protocol\/src\//],
@@ -50,7 +53,9 @@ function areaOf(node: ProfileNode): string {
   const key = `${url} ${functionName}`;
   for (const [area, re] of AREAS) if (re.test(url)) return area;
   if (!url) return `native: ${functionName || '(anonymous)'}`;
-  return key.includes('node_modules') ? `other npm: ${/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url}` : `other: ${url}`;
+  return key.includes('node_modules')
+    ? `other npm: ${/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url}`
+    : `other: ${url}`;
 }
 
 export function summarizeProfile(path: string, inclusiveNames: string[] = []): ProfileSummary {
@@ -70,7 +75,8 @@ export function summarizeProfile(path: string, inclusiveNames: string[] = []): P
     const area = areaOf(node);
     areas.set(area, (areas.get(area) ?? 0) + ms);
     const f = node.callFrame;
-    const name = `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(broker|protocol|bench)\//, '$1/')}:${f.lineNumber + 1}` : ''}`.trim();
+    const name =
+      `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(broker|protocol|bench)\//, '$1/')}:${f.lineNumber + 1}` : ''}`.trim();
     fns.set(name, (fns.get(name) ?? 0) + ms);
     // Inclusive: charge this sample once to every distinct requested frame on its stack.
     if (inclusiveNames.length) {
@@ -89,7 +95,9 @@ export function summarizeProfile(path: string, inclusiveNames: string[] = []): P
   return {
     totalMs,
     areas: sorted(areas).map(([area, ms]) => ({ area, ms, share: share(ms) })),
-    functions: sorted(fns).slice(0, 40).map(([fn, ms]) => ({ fn, ms, share: share(ms) })),
+    functions: sorted(fns)
+      .slice(0, 40)
+      .map(([fn, ms]) => ({ fn, ms, share: share(ms) })),
     inclusive: sorted(incl).map(([fn, ms]) => ({ fn, ms, share: share(ms) })),
   };
 }
@@ -104,6 +112,12 @@ export function renderProfileSummary(path: string, s: ProfileSummary): string {
     '',
     'Top functions (self time):',
     ...s.functions.map((f) => `  ${pct(f.share).padStart(6)}  ${f.ms.toFixed(0).padStart(7)} ms  ${f.fn}`),
-    ...(s.inclusive.length ? ['', 'Inclusive time:', ...s.inclusive.map((f) => `  ${pct(f.share).padStart(6)}  ${f.ms.toFixed(0).padStart(7)} ms  ${f.fn}`)] : []),
+    ...(s.inclusive.length
+      ? [
+          '',
+          'Inclusive time:',
+          ...s.inclusive.map((f) => `  ${pct(f.share).padStart(6)}  ${f.ms.toFixed(0).padStart(7)} ms  ${f.fn}`),
+        ]
+      : []),
   ].join('\n');
 }

@@ -17,19 +17,30 @@ export const SUITES: readonly { key: string; file: string; owner: string }[] = [
   { key: 'touch-ui', file: 'touch-ui.ts', owner: 'touchscreen UI' },
 ];
 
-export type Loaded = { key: string; suite: BenchSuite } | { key: string; missing: string } | { key: string; error: string };
+export type Loaded =
+  { key: string; suite: BenchSuite } | { key: string; missing: string } | { key: string; error: string };
 
 function isSuite(value: unknown): value is BenchSuite {
-  return typeof value === 'object' && value !== null && typeof (value as BenchSuite).name === 'string' && typeof (value as BenchSuite).run === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BenchSuite).name === 'string' &&
+    typeof (value as BenchSuite).run === 'function'
+  );
 }
 
 export async function loadSuite(entry: (typeof SUITES)[number]): Promise<Loaded> {
   const url = new URL(`./suites/${entry.file}`, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return { key: entry.key, missing: `bench/src/suites/${entry.file} is not present yet (${entry.owner})` };
+  if (!existsSync(fileURLToPath(url)))
+    return { key: entry.key, missing: `bench/src/suites/${entry.file} is not present yet (${entry.owner})` };
   try {
     const mod = (await import(url.href)) as Record<string, unknown>;
     const candidate = [mod.suite, mod.default, ...Object.values(mod)].find(isSuite);
-    if (!candidate) return { key: entry.key, error: `bench/src/suites/${entry.file} exports no BenchSuite (expected \`export const suite: BenchSuite\`)` };
+    if (!candidate)
+      return {
+        key: entry.key,
+        error: `bench/src/suites/${entry.file} exports no BenchSuite (expected \`export const suite: BenchSuite\`)`,
+      };
     return { key: entry.key, suite: candidate };
   } catch (err) {
     return { key: entry.key, error: `bench/src/suites/${entry.file} failed to load: ${(err as Error).message}` };

@@ -37,14 +37,39 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderTable(rows: readonly BenchRow[]): string {
   const withNotes = rows.some((r) => r.note);
-  const head = ['Metric', 'Unit', 'System', 'Median', 'Min–max', 'Baseline', 'Baseline median', 'Baseline min–max', 'Ratio (median)', 'Ratio min–max', 'Goal', ...(withNotes ? ['Note'] : [])];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i >= 3 && i <= 9 && i !== 5 ? '---:' : '---')).join('|')}|`];
+  const head = [
+    'Metric',
+    'Unit',
+    'System',
+    'Median',
+    'Min–max',
+    'Baseline',
+    'Baseline median',
+    'Baseline min–max',
+    'Ratio (median)',
+    'Ratio min–max',
+    'Goal',
+    ...(withNotes ? ['Note'] : []),
+  ];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h, i) => (i >= 3 && i <= 9 && i !== 5 ? '---:' : '---')).join('|')}|`,
+  ];
   for (const row of rows) {
     const s = summarizeRow(row);
     const cells = [
-      row.metric, row.unit, row.system, formatNumber(s.value.median), range(s.value),
-      row.baseline?.system ?? '–', s.baseline ? formatNumber(s.baseline.median) : '–', s.baseline ? range(s.baseline) : '–',
-      s.ratio ? ratio(s.ratio.median) : '–', s.ratio ? range(s.ratio, ratio) : '–', row.goal ?? '', ...(withNotes ? [row.note ?? ''] : []),
+      row.metric,
+      row.unit,
+      row.system,
+      formatNumber(s.value.median),
+      range(s.value),
+      row.baseline?.system ?? '–',
+      s.baseline ? formatNumber(s.baseline.median) : '–',
+      s.baseline ? range(s.baseline) : '–',
+      s.ratio ? ratio(s.ratio.median) : '–',
+      s.ratio ? range(s.ratio, ratio) : '–',
+      row.goal ?? '',
+      ...(withNotes ? [row.note ?? ''] : []),
     ];
     lines.push(`| ${cells.map(cell).join(' | ')} |`);
   }
@@ -114,7 +139,8 @@ function replaceBetween(text: string, start: string, end: string, body: string):
  * outside the markers (method, analysis) is kept.
  */
 export function updateDocs(path: string, meta: RunMeta, suites: Map<string, string>): void {
-  if (!existsSync(path)) throw new Error(`${path} does not exist; it holds the hand-written analysis around the generated tables`);
+  if (!existsSync(path))
+    throw new Error(`${path} does not exist; it holds the hand-written analysis around the generated tables`);
   let text = readFileSync(path, 'utf8');
   text = replaceBetween(text, META_START, META_END, renderMeta(meta)) ?? text;
   for (const [name, body] of suites) {

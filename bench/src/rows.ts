@@ -46,6 +46,7 @@ export function record(values: PerSystem, system: string, round: number, value: 
 /** All pairs in order: each system against every later one (touchpoint vs aedes, touchpoint vs mosquitto, aedes vs mosquitto). */
 export function allPairs(labels: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
-  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) out.push([labels[i]!, labels[j]!]);
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++) out.push([labels[i]!, labels[j]!]);
   return out;
 }

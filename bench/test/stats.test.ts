@@ -38,9 +38,19 @@ describe('bench statistics', () => {
   });
 
   it('renders a row with median, spread, baseline and paired ratio', () => {
-    const row = { metric: 'msgs/s', unit: 'msg/s', system: 'touchpoint', rounds: [900, 1000, 950], baseline: { system: 'aedes', rounds: [1000, 1000, 1000] }, higherIsBetter: true, goal: '≥ 0.9×' };
+    const row = {
+      metric: 'msgs/s',
+      unit: 'msg/s',
+      system: 'touchpoint',
+      rounds: [900, 1000, 950],
+      baseline: { system: 'aedes', rounds: [1000, 1000, 1000] },
+      higherIsBetter: true,
+      goal: '≥ 0.9×',
+    };
     expect(summarizeRow(row).ratio).toMatchObject({ median: 0.95, min: 0.9, max: 1 });
     const table = renderTable([row]);
-    expect(table).toContain('| msgs/s | msg/s | touchpoint | 950 | 900–1,000 | aedes | 1,000 | 1,000–1,000 | 0.95× | 0.90×–1.00× | ≥ 0.9× |');
+    expect(table).toContain(
+      '| msgs/s | msg/s | touchpoint | 950 | 900–1,000 | aedes | 1,000 | 1,000–1,000 | 0.95× | 0.90×–1.00× | ≥ 0.9× |',
+    );
   });
 });

@@ -74,15 +74,27 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 };
 
 /** Retention of device history; each table's policy may be given in part. See docs/protocol.md. */
-export type RetentionSettings = Partial<Omit<RetentionOptions, RetentionTableName>> & { [K in RetentionTableName]?: Partial<RetentionPolicy> };
+export type RetentionSettings = Partial<Omit<RetentionOptions, RetentionTableName>> & {
+  [K in RetentionTableName]?: Partial<RetentionPolicy>;
+};
 type RetentionTableName = 'diagnostics' | 'events' | 'presence';
 
 /** The fleet's share of the limits, in the shape the fleet service takes. */
 export function fleetLimits(limits: BrokerLimits, retention: RetentionSettings = {}): FleetLimits {
   return {
     ingest: {
-      budget: { messagesPerSecond: limits.deviceMessagesPerSecond, messageBurst: limits.deviceMessageBurst, bytesPerSecond: limits.deviceBytesPerSecond, byteBurst: limits.deviceByteBurst },
-      records: { diagnosticsBytes: limits.maxDiagnosticsBytes, eventBytes: limits.maxEventBytes, caseBytes: limits.maxCaseBytes, otherBytes: limits.maxOtherMessageBytes },
+      budget: {
+        messagesPerSecond: limits.deviceMessagesPerSecond,
+        messageBurst: limits.deviceMessageBurst,
+        bytesPerSecond: limits.deviceBytesPerSecond,
+        byteBurst: limits.deviceByteBurst,
+      },
+      records: {
+        diagnosticsBytes: limits.maxDiagnosticsBytes,
+        eventBytes: limits.maxEventBytes,
+        caseBytes: limits.maxCaseBytes,
+        otherBytes: limits.maxOtherMessageBytes,
+      },
     },
     retention: {
       ...DEFAULT_RETENTION,
@@ -155,8 +167,15 @@ export function checkPublicUrl(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--public-url must be an absolute http(s) URL such as https://support.example.com, got ${JSON.stringify(value)}`);
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `--public-url must be an absolute http(s) URL such as https://support.example.com, got ${JSON.stringify(value)}`,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--public-url must use https (or http on a LAN), got ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `--public-url must use https (or http on a LAN), got ${url.protocol}`,
+    );
   return url.origin;
 }

@@ -22,7 +22,13 @@ import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { listen } from './transport/listen.js';
-import { VideoService, phoneHandler, phoneOriginPolicy, videoConsoleRoutes, videoOptionsFromEnv } from './video/index.js';
+import {
+  VideoService,
+  phoneHandler,
+  phoneOriginPolicy,
+  videoConsoleRoutes,
+  videoOptionsFromEnv,
+} from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
 import { webSocketPolicy } from './transport/websocket-policy.js';
 
@@ -50,7 +56,8 @@ function loadOrCreateServiceToken(path: string): string {
 
 /** Starts aedes with the fleet service, on TCP, WebSocket (on the HTTP server) and optionally TLS. */
 export async function startBroker(options: BrokerOptions & { logger?: Logger }): Promise<RunningBroker> {
-  const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('broker', options.log ?? 'info'));
+  const log =
+    options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('broker', options.log ?? 'info'));
   const host = options.host ?? '127.0.0.1';
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = checkPublicUrl(options.publicUrl);
@@ -72,7 +79,11 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
 
   const level = new Level(paths.mqttSessions);
   const aedes = await Aedes.createBroker({
-    persistence: withDirectRetainedLookup(aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0], level, log),
+    persistence: withDirectRetainedLookup(
+      aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0],
+      level,
+      log,
+    ),
     concurrency: limits.concurrency,
     queueLimit: limits.queueLimit,
     maxInflightInbound: limits.maxInflightInbound,
@@ -87,12 +98,31 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
 
   const publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) =>
     new Promise<void>((resolve, reject) => {
-      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false }, (err?: Error) => (err ? reject(err) : resolve()));
+      aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
+        (err?: Error) => (err ? reject(err) : resolve()),
+      );
     });
-  const fleet = new Fleet(db, profiles, { signer, keys: signerKeys }, publish, log, fleetLimits(limits, options.retention));
+  const fleet = new Fleet(
+    db,
+    profiles,
+    { signer, keys: signerKeys },
+    publish,
+    log,
+    fleetLimits(limits, options.retention),
+  );
 
   fleet.integrations.ensureService(hashToken(serviceToken));
-  installHooks(aedes, { limits, devices: fleet.devices, integrations: fleet.integrations, audit: fleet.audit, ingest: fleet.ingest, quarantine: fleet.quarantine, counters, log });
+  installHooks(aedes, {
+    limits,
+    devices: fleet.devices,
+    integrations: fleet.integrations,
+    audit: fleet.audit,
+    ingest: fleet.ingest,
+    quarantine: fleet.quarantine,
+    counters,
+    log,
+  });
 
   // Connection generations: only the newest client of a device may mark it offline.
   const liveClient = new Map<string, Client>();
@@ -100,7 +130,12 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     const identity = identityOf(client);
     if (identity?.kind === 'device') liveClient.set(identity.deviceId, client);
   });
-  const stopIntegrationWatch = closeIntegrationClientsOnChange(aedes, fleet.integrations, log, options.integrationCheckMs ?? 5_000);
+  const stopIntegrationWatch = closeIntegrationClientsOnChange(
+    aedes,
+    fleet.integrations,
+    log,
+    options.integrationCheckMs ?? 5_000,
+  );
   aedes.on('clientDisconnect', (client) => {
     const identity = identityOf(client);
     if (identity?.kind !== 'device' || liveClient.get(identity.deviceId) !== client) return;
@@ -109,8 +144,16 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     if (!device?.online) return;
     if (fleet.ingest.markOffline(identity.deviceId, device.connectionId, Date.now())) {
       // A clean disconnect sends no will, so the retained presence is corrected here.
-      const offline: PresenceMessage = { ...header(), deviceId: identity.deviceId, state: 'offline', connectionId: device.connectionId ?? 'unknown' };
-      publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch((err: unknown) => log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }));
+      const offline: PresenceMessage = {
+        ...header(),
+        deviceId: identity.deviceId,
+        state: 'offline',
+        connectionId: device.connectionId ?? 'unknown',
+      };
+      publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch(
+        (err: unknown) =>
+          log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }),
+      );
     }
   });
   aedes.on('ack', (packet) => {
@@ -126,7 +169,11 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   // A device subscribing to its keys topic (every connect) gets the current signed key list.
   aedes.on('subscribe', (subscriptions, client) => {
     const identity = identityOf(client);
-    if (identity?.kind === 'device') fleet.keys.onSubscribe(identity.deviceId, subscriptions.map((s) => s.topic));
+    if (identity?.kind === 'device')
+      fleet.keys.onSubscribe(
+        identity.deviceId,
+        subscriptions.map((s) => s.topic),
+      );
   });
   // aedes emits 'error' from its will sweep; without a listener that would end the process.
   (aedes as unknown as EventEmitter).on('error', (err: Error) => {
@@ -156,8 +203,26 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   const http = createHttpServer(() => handlers, log);
   const videoOptions = options.video ?? videoOptionsFromEnv();
   // Phone links point at the broker's public URL (it wins over video.publicUrl); without one, only a loopback broker makes links.
-  const video = new VideoService({ fleet, publish, counters, log, options: videoOptions, phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)) });
-  const handlers = buildHttpHandlers({ fleet, counters, log, models, consoleDir: options.consoleDir, secureCookies: options.secureCookies, publicUrl, trustedProxies: options.trustedProxies, extraRoutes: videoConsoleRoutes(video), extraHandlers: (deps) => [phoneHandler(video, deps)] });
+  const video = new VideoService({
+    fleet,
+    publish,
+    counters,
+    log,
+    options: videoOptions,
+    phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)),
+  });
+  const handlers = buildHttpHandlers({
+    fleet,
+    counters,
+    log,
+    models,
+    consoleDir: options.consoleDir,
+    secureCookies: options.secureCookies,
+    publicUrl,
+    trustedProxies: options.trustedProxies,
+    extraRoutes: videoConsoleRoutes(video),
+    extraHandlers: (deps) => [phoneHandler(video, deps)],
+  });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
@@ -174,14 +239,35 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     let initialAdmin: RunningBroker['initialAdmin'];
     if (fleet.staff.count() === 0) {
       const { password } = await fleet.staff.add('admin', 'admin', 'Administrator', { mustChangePassword: true });
-      fleet.audit.record({ actor: 'system', action: 'staff.create', target: 'admin', outcome: 'ok', detail: { role: 'admin', reason: 'first start' } });
+      fleet.audit.record({
+        actor: 'system',
+        action: 'staff.create',
+        target: 'admin',
+        outcome: 'ok',
+        detail: { role: 'admin', reason: 'first start' },
+      });
       initialAdmin = { name: 'admin', password };
     }
-    log.info('broker ready', { host, mqttPort, httpPort, mqttsPort, dataDir: options.dataDir, profiles: [...profiles.keys()] });
+    log.info('broker ready', {
+      host,
+      mqttPort,
+      httpPort,
+      mqttsPort,
+      dataDir: options.dataDir,
+      profiles: [...profiles.keys()],
+    });
 
     let closed = false;
     return {
-      host, mqttPort, httpPort, mqttsPort, fleet, counters, aedes, initialAdmin, serviceToken,
+      host,
+      mqttPort,
+      httpPort,
+      mqttsPort,
+      fleet,
+      counters,
+      aedes,
+      initialAdmin,
+      serviceToken,
       async close() {
         if (closed) return;
         closed = true;
@@ -193,10 +279,15 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         for (const client of wss.clients) client.terminate();
         wss.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-          if ('closeAllConnections' in s) (s as unknown as { closeAllConnections(): void }).closeAllConnections();
-          s.close(() => resolve());
-        })));
+        await Promise.all(
+          servers.map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                if ('closeAllConnections' in s) (s as unknown as { closeAllConnections(): void }).closeAllConnections();
+                s.close(() => resolve());
+              }),
+          ),
+        );
         await level.close();
         fleet.ingest.flush();
         db.close();

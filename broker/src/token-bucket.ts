@@ -7,7 +7,11 @@ export class TokenBucket {
   private tokens: number;
   private at: number;
 
-  constructor(private readonly rate: number, private readonly burst: number, now: number) {
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
     this.tokens = burst;
     this.at = now;
   }

@@ -14,13 +14,20 @@ const tokens = new Map<string, string>();
 const clients: mqtt.MqttClient[] = [];
 
 function device(id: string, opts: mqtt.IClientOptions = {}) {
-  return connect(tb.url, { clientId: id, username: id, password: tokens.get(id)!, ...opts }).then((c) => (clients.push(c), c));
+  return connect(tb.url, { clientId: id, username: id, password: tokens.get(id)!, ...opts }).then(
+    (c) => (clients.push(c), c),
+  );
 }
-const count = (table: string, where = '1=1', ...args: unknown[]) => tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${where}`).pluck().get(...args) as number;
+const count = (table: string, where = '1=1', ...args: unknown[]) =>
+  tb.broker.fleet.db
+    .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${where}`)
+    .pluck()
+    .get(...args) as number;
 
 beforeAll(async () => {
   tb = await startTestBroker();
-  for (const id of ['cm-a', 'cm-b', 'cm-c', 'cm-d', 'cm-e']) tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+  for (const id of ['cm-a', 'cm-b', 'cm-c', 'cm-d', 'cm-e'])
+    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -34,7 +41,10 @@ describe('broker: ingest', () => {
     const c = await device('cm-a');
     const msg = diagnostics('cm-a');
     await c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-    const row = tb.broker.fleet.db.prepare('SELECT device_id, body FROM diagnostics WHERE msg_id = ?').get(msg.id) as { device_id: string; body: string };
+    const row = tb.broker.fleet.db.prepare('SELECT device_id, body FROM diagnostics WHERE msg_id = ?').get(msg.id) as {
+      device_id: string;
+      body: string;
+    };
     expect(row.device_id).toBe('cm-a');
     expect(JSON.parse(row.body)).toEqual(msg);
     expect(tb.broker.fleet.devices.get('cm-a')?.errors).toEqual(['E05']);
@@ -55,9 +65,14 @@ describe('broker: ingest', () => {
     const twice = burst[7]!;
     const duplicatesBefore = tb.broker.counters.get('ingest.duplicate');
     // Published without waiting, so many arrive in one event-loop turn and share a transaction.
-    await Promise.all([...burst, twice].map((m) => c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(m), { qos: 1 })));
+    await Promise.all(
+      [...burst, twice].map((m) => c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(m), { qos: 1 })),
+    );
     const ids = burst.map((m) => m.id);
-    const stored = tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM diagnostics WHERE msg_id IN (${ids.map(() => '?').join(',')})`).pluck().get(...ids);
+    const stored = tb.broker.fleet.db
+      .prepare(`SELECT COUNT(*) FROM diagnostics WHERE msg_id IN (${ids.map(() => '?').join(',')})`)
+      .pluck()
+      .get(...ids);
     expect(stored).toBe(50);
     expect(tb.broker.counters.get('ingest.duplicate')).toBe(duplicatesBefore + 1);
   });
@@ -67,10 +82,16 @@ describe('broker: ingest', () => {
     const good = await device('cm-d');
     const before = tb.broker.counters.get('rejected.BAD_JSON');
     await bad.publishAsync(deviceTopic('cm-c', 'diagnostics'), '{"v":1,', { qos: 1 });
-    await bad.publishAsync(deviceTopic('cm-c', 'diagnostics'), JSON.stringify({ ...diagnostics('cm-c'), agent: { outboxDepth: -1 } }), { qos: 1 });
+    await bad.publishAsync(
+      deviceTopic('cm-c', 'diagnostics'),
+      JSON.stringify({ ...diagnostics('cm-c'), agent: { outboxDepth: -1 } }),
+      { qos: 1 },
+    );
     expect(tb.broker.counters.get('rejected.BAD_JSON')).toBe(before + 1);
     expect(tb.broker.counters.get('rejected.SCHEMA_INVALID')).toBeGreaterThanOrEqual(1);
-    expect(tb.broker.fleet.quarantine.list(5).map((r) => r.code)).toEqual(expect.arrayContaining(['BAD_JSON', 'SCHEMA_INVALID']));
+    expect(tb.broker.fleet.quarantine.list(5).map((r) => r.code)).toEqual(
+      expect.arrayContaining(['BAD_JSON', 'SCHEMA_INVALID']),
+    );
     expect(count('diagnostics', 'device_id = ?', 'cm-c')).toBe(0);
     const msg = diagnostics('cm-d');
     await good.publishAsync(deviceTopic('cm-d', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
@@ -97,7 +118,9 @@ describe('broker: ingest', () => {
       expect(small.broker.counters.get('rejected.PACKET_TOO_LARGE')).toBe(1);
       const msg = diagnostics('ok-1');
       await ok.publishAsync(deviceTopic('ok-1', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-      expect(small.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id)).toBe(1);
+      expect(
+        small.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id),
+      ).toBe(1);
       await Promise.all([big.endAsync(true), ok.endAsync(true)]);
     } finally {
       await small.cleanup();
@@ -154,10 +177,21 @@ describe('broker: authorization', () => {
     const received: string[] = [];
     a.on('message', (topic) => received.push(topic));
     // MQTT.js rejects when any filter is refused; the SUBACK with each grant rides on the error.
-    const suback = await a.subscribeAsync([deviceTopic('cm-b', 'presence'), '#', 'tp/v1/d/+/presence', deviceTopic('cm-b', 'command'), deviceTopic('cm-a', 'command')], { qos: 1 }).then(
-      () => undefined,
-      (err: { packet?: { granted: number[] } }) => err.packet,
-    );
+    const suback = await a
+      .subscribeAsync(
+        [
+          deviceTopic('cm-b', 'presence'),
+          '#',
+          'tp/v1/d/+/presence',
+          deviceTopic('cm-b', 'command'),
+          deviceTopic('cm-a', 'command'),
+        ],
+        { qos: 1 },
+      )
+      .then(
+        () => undefined,
+        (err: { packet?: { granted: number[] } }) => err.packet,
+      );
     expect(suback?.granted).toEqual([128, 128, 128, 128, 1]);
     // A round trip through the broker proves nothing retained is still on its way.
     await a.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(diagnostics('cm-a')), { qos: 1 });
@@ -176,9 +210,30 @@ describe('broker: presence', () => {
   function rawConnect(port: number, id: string, token: string, keepalive: number, connectionId: string) {
     const socket = netConnect(port, '127.0.0.1');
     const will: PresenceMessage = { ...header(), deviceId: id, state: 'offline', connectionId };
-    socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: id, username: id, password: Buffer.from(token), keepalive, will: { topic: deviceTopic(id, 'presence'), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true } }));
+    socket.write(
+      generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: id,
+        username: id,
+        password: Buffer.from(token),
+        keepalive,
+        will: { topic: deviceTopic(id, 'presence'), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+      }),
+    );
     const online: PresenceMessage = { ...header(), deviceId: id, state: 'online', connectionId };
-    socket.write(generate({ cmd: 'publish', topic: deviceTopic(id, 'presence'), payload: Buffer.from(JSON.stringify(online)), qos: 0, retain: true, dup: false }));
+    socket.write(
+      generate({
+        cmd: 'publish',
+        topic: deviceTopic(id, 'presence'),
+        payload: Buffer.from(JSON.stringify(online)),
+        qos: 0,
+        retain: true,
+        dup: false,
+      }),
+    );
     return socket;
   }
 
@@ -194,7 +249,15 @@ describe('broker: presence', () => {
     const old = rawConnect(tb.broker.mqttPort, 'cm-e', tokens.get('cm-e')!, 30, 'gen-1');
     await eventually(() => tb.broker.fleet.devices.get('cm-e')?.connectionId === 'gen-1', 3_000, 'first connection');
     const will: PresenceMessage = { ...header(), deviceId: 'cm-e', state: 'offline', connectionId: 'gen-2' };
-    const fresh = await device('cm-e', { will: { topic: deviceTopic('cm-e', 'presence'), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true }, clean: true });
+    const fresh = await device('cm-e', {
+      will: {
+        topic: deviceTopic('cm-e', 'presence'),
+        payload: Buffer.from(JSON.stringify(will)),
+        qos: 1,
+        retain: true,
+      },
+      clean: true,
+    });
     const online: PresenceMessage = { ...header(), deviceId: 'cm-e', state: 'online', connectionId: 'gen-2' };
     await fresh.publishAsync(deviceTopic('cm-e', 'presence'), JSON.stringify(online), { qos: 1, retain: true });
     old.destroy();
@@ -205,9 +268,15 @@ describe('broker: presence', () => {
     expect(tb.broker.fleet.devices.get('cm-e')).toMatchObject({ online: true, connectionId: 'gen-2' });
     expect(tb.broker.counters.get('presence.stale_will')).toBeGreaterThanOrEqual(1);
     // The retained presence is still the live connection's birth message.
-    const service = await connect(tb.url, { clientId: 'svc-presence', username: 'service', password: tb.broker.serviceToken });
+    const service = await connect(tb.url, {
+      clientId: 'svc-presence',
+      username: 'service',
+      password: tb.broker.serviceToken,
+    });
     clients.push(service);
-    const retained = new Promise<PresenceMessage>((resolve) => service.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as PresenceMessage)));
+    const retained = new Promise<PresenceMessage>((resolve) =>
+      service.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as PresenceMessage)),
+    );
     await service.subscribeAsync(deviceTopic('cm-e', 'presence'), { qos: 1 });
     expect(await retained).toMatchObject({ state: 'online', connectionId: 'gen-2' });
   });
@@ -223,10 +292,17 @@ describe('broker: persistence', () => {
       await first.subscribeAsync(deviceTopic('wb-1', 'command'), { qos: 1 });
       await first.endAsync();
       const { staff } = await own.broker.fleet.staff.add('agent-1', 'agent');
-      const sent = await own.broker.fleet.commands.send({ deviceId: 'wb-1', action: 'set_max_current', params: { amps: 16 }, staff });
+      const sent = await own.broker.fleet.commands.send({
+        deviceId: 'wb-1',
+        action: 'set_max_current',
+        params: { amps: 16 },
+        staff,
+      });
       await own.restart();
       const second = await mqtt.connectAsync(own.url, { ...opts, reconnectPeriod: 0 });
-      const message = await new Promise<{ id: string; action: string }>((resolve) => second.once('message', (_t, p) => resolve(JSON.parse(p.toString()) as { id: string; action: string })));
+      const message = await new Promise<{ id: string; action: string }>((resolve) =>
+        second.once('message', (_t, p) => resolve(JSON.parse(p.toString()) as { id: string; action: string })),
+      );
       expect(message).toMatchObject({ id: sent.id, action: 'set_max_current' });
       await eventually(() => own.broker.fleet.commands.get(sent.id)?.status === 'delivered', 3_000, 'delivered status');
       await second.endAsync();
@@ -241,18 +317,56 @@ describe('broker: TLS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-tls-'));
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     const secure = await startTestBroker({ tls: { certPath: cert, keyPath: key }, mqttsPort: 0 });
     try {
       const { token } = secure.broker.fleet.provisionDevice('tls-1', 'wallbox');
       const ca = (await import('node:fs')).readFileSync(cert);
-      const c = await mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, { clientId: 'tls-1', username: 'tls-1', password: token, ca, reconnectPeriod: 0 });
+      const c = await mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, {
+        clientId: 'tls-1',
+        username: 'tls-1',
+        password: token,
+        ca,
+        reconnectPeriod: 0,
+      });
       // Wallbox sensors: ingest refuses sensor keys that are not in the device's profile.
       const msg = diagnostics('tls-1', { mcu: { sensors: { temperature: 31, charger_state: 'idle' }, errors: [] } });
       await c.publishAsync(deviceTopic('tls-1', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-      expect(secure.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id)).toBe(1);
+      expect(
+        secure.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id),
+      ).toBe(1);
       await c.endAsync();
-      await expect(mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, { clientId: 'tls-1', username: 'tls-1', password: token, reconnectPeriod: 0, rejectUnauthorized: true })).rejects.toThrow();
+      await expect(
+        mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, {
+          clientId: 'tls-1',
+          username: 'tls-1',
+          password: token,
+          reconnectPeriod: 0,
+          rejectUnauthorized: true,
+        }),
+      ).rejects.toThrow();
     } finally {
       await secure.cleanup();
       rmSync(dir, { recursive: true, force: true });

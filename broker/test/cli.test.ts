@@ -8,13 +8,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../cli/bin/touchpoint.js', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-cli-'));
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TOUCHPOINT_DATA_DIR: dataDir },
+  });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('touchpoint CLI (broker commands)', () => {
   it('explains a missing data directory', () => {
-    const res = spawnSync(process.execPath, [bin, 'device', 'list', '--data-dir', join(dataDir, 'nope')], { encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [bin, 'device', 'list', '--data-dir', join(dataDir, 'nope')], {
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/data directory .*nope does not exist/);
   });
@@ -25,10 +31,16 @@ describe('touchpoint CLI (broker commands)', () => {
     const busyPort = (blocker.address() as { port: number }).port;
     const busy = run('broker', '--mqtt-port', String(busyPort), '--http-port', '0');
     expect(busy.status).toBe(1);
-    expect(busy.stderr).toContain(`MQTT port ${busyPort} on 127.0.0.1 is already in use; choose another with --mqtt-port N`);
+    expect(busy.stderr).toContain(
+      `MQTT port ${busyPort} on 127.0.0.1 is already in use; choose another with --mqtt-port N`,
+    );
     blocker.close();
 
-    const broker = spawn(process.execPath, [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const broker = spawn(
+      process.execPath,
+      [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     broker.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -43,7 +55,11 @@ describe('touchpoint CLI (broker commands)', () => {
 
       const added = run('device', 'add', 'cm-100', '--model', 'coffee-machine', '--json');
       expect(added.status).toBe(0);
-      const creds = JSON.parse(added.stdout) as { deviceId: string; token: string; trustedKeys: { publicKeyPem: string }[] };
+      const creds = JSON.parse(added.stdout) as {
+        deviceId: string;
+        token: string;
+        trustedKeys: { publicKeyPem: string }[];
+      };
       expect(creds.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(creds.trustedKeys[0]?.publicKeyPem).toContain('BEGIN PUBLIC KEY');
 

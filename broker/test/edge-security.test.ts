@@ -29,13 +29,26 @@ async function stillServes(): Promise<void> {
   clients.push(c);
   const msg = diagnostics('cm-a');
   await c.publishAsync(deviceTopic('cm-a', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-  expect(tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id), JSON.stringify(tb.broker.counters.snapshot())).toBe(1);
+  expect(
+    tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id),
+    JSON.stringify(tb.broker.counters.snapshot()),
+  ).toBe(1);
 }
 
 /** A WebSocket MQTT CONNECT; resolves with the CONNACK code, or 'closed' when the socket closed without one. */
-function wsConnect(clientId: string, headers: Record<string, string>, auth: { username?: string; password?: string } = {}): Promise<number | 'closed'> {
+function wsConnect(
+  clientId: string,
+  headers: Record<string, string>,
+  auth: { username?: string; password?: string } = {},
+): Promise<number | 'closed'> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(wsUrl(), { clientId, reconnectPeriod: 0, connectTimeout: 5_000, wsOptions: { headers }, ...auth });
+    const client = mqtt.connect(wsUrl(), {
+      clientId,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+      wsOptions: { headers },
+      ...auth,
+    });
     client.once('connect', () => {
       client.end(true);
       resolve(0);
@@ -49,17 +62,24 @@ function wsConnect(clientId: string, headers: Record<string, string>, auth: { us
 }
 
 describe('broker edge: one unauthenticated packet cannot take it down (issue 12 #1)', () => {
-  it.each(['%', '%E0%A4%A', '%ZZ'])('survives a WebSocket CONNECT with the cookie tp_session=%s and keeps serving MQTT and /healthz', async (value) => {
-    for (const clientId of ['staff-x', 'cm-a', 'anything']) {
-      const code = await wsConnect(clientId, { Cookie: `tp_session=${value}; other=%` });
-      expect(code).not.toBe(0);
-    }
-    await stillServes();
-  });
+  it.each(['%', '%E0%A4%A', '%ZZ'])(
+    'survives a WebSocket CONNECT with the cookie tp_session=%s and keeps serving MQTT and /healthz',
+    async (value) => {
+      for (const clientId of ['staff-x', 'cm-a', 'anything']) {
+        const code = await wsConnect(clientId, { Cookie: `tp_session=${value}; other=%` });
+        expect(code).not.toBe(0);
+      }
+      await stillServes();
+    },
+  );
 
   it('refuses a staff session cookie over MQTT: staff have no MQTT identity (issue 12 #2)', async () => {
     const { password } = await tb.broker.fleet.staff.add('ws-viewer', 'viewer');
-    const login = await fetch(`http://127.0.0.1:${tb.broker.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ws-viewer', password }) });
+    const login = await fetch(`http://127.0.0.1:${tb.broker.httpPort}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ws-viewer', password }),
+    });
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect(await wsConnect('staff-ws-viewer', { Cookie: cookie })).not.toBe(0);
@@ -82,7 +102,9 @@ describe('broker edge: one unauthenticated packet cannot take it down (issue 12 
     const refusedBefore = tb.broker.counters.get('ws.refused.origin') + tb.broker.counters.get('ws.refused.host');
     expect(await upgrade({ Origin: 'https://evil.example' })).toBe(401);
     expect(await upgrade({ Host: 'rebind.evil.example' })).toBe(401);
-    expect(tb.broker.counters.get('ws.refused.origin') + tb.broker.counters.get('ws.refused.host')).toBe(refusedBefore + 2);
+    expect(tb.broker.counters.get('ws.refused.origin') + tb.broker.counters.get('ws.refused.host')).toBe(
+      refusedBefore + 2,
+    );
     expect(await upgrade({ Origin: `http://127.0.0.1:${tb.broker.httpPort}` })).toBe('open');
     expect(await upgrade({})).toBe('open');
   });
@@ -91,18 +113,49 @@ describe('broker edge: one unauthenticated packet cannot take it down (issue 12 
 describe('broker edge: last wills (issue 12 #3)', () => {
   function caseFor(deviceId: string): CaseOpenMessage {
     const h = header();
-    return caseOpenMessage.parse({ ...h, deviceId, caseId: `case-${h.id}`, reason: 'forged by another device', locale: 'en', trace: [], consent: { diagnostics: true, helpSession: true, at: h.ts } });
+    return caseOpenMessage.parse({
+      ...h,
+      deviceId,
+      caseId: `case-${h.id}`,
+      reason: 'forged by another device',
+      locale: 'en',
+      trace: [],
+      consent: { diagnostics: true, helpSession: true, at: h.ts },
+    });
   }
 
   it('refuses a CONNECT whose will targets another device, or is anything but its own offline presence', async () => {
     const base = { clientId: 'cm-a', username: 'cm-a', password: tokens.get('cm-a')! };
     const forged = JSON.stringify(caseFor('cm-b'));
-    expect(await connectRefused(tb.url, { ...base, will: { topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from(forged), qos: 1, retain: false } })).toBe(5);
+    expect(
+      await connectRefused(tb.url, {
+        ...base,
+        will: { topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from(forged), qos: 1, retain: false },
+      }),
+    ).toBe(5);
     const othersPresence: PresenceMessage = { ...header(), deviceId: 'cm-b', state: 'offline', connectionId: 'x' };
-    expect(await connectRefused(tb.url, { ...base, will: { topic: deviceTopic('cm-a', 'presence'), payload: Buffer.from(JSON.stringify(othersPresence)), qos: 1, retain: true } })).toBe(5);
-    expect(await connectRefused(tb.url, { ...base, will: { topic: deviceTopic('cm-a', 'events'), payload: Buffer.from('{}'), qos: 1, retain: false } })).toBe(5);
+    expect(
+      await connectRefused(tb.url, {
+        ...base,
+        will: {
+          topic: deviceTopic('cm-a', 'presence'),
+          payload: Buffer.from(JSON.stringify(othersPresence)),
+          qos: 1,
+          retain: true,
+        },
+      }),
+    ).toBe(5);
+    expect(
+      await connectRefused(tb.url, {
+        ...base,
+        will: { topic: deviceTopic('cm-a', 'events'), payload: Buffer.from('{}'), qos: 1, retain: false },
+      }),
+    ).toBe(5);
     const own: PresenceMessage = { ...header(), deviceId: 'cm-a', state: 'offline', connectionId: 'c1' };
-    const ok = await connect(tb.url, { ...base, will: { topic: deviceTopic('cm-a', 'presence'), payload: Buffer.from(JSON.stringify(own)), qos: 1, retain: true } });
+    const ok = await connect(tb.url, {
+      ...base,
+      will: { topic: deviceTopic('cm-a', 'presence'), payload: Buffer.from(JSON.stringify(own)), qos: 1, retain: true },
+    });
     clients.push(ok);
     expect(ok.connected).toBe(true);
   });
@@ -111,20 +164,47 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     // Wills stored by an earlier run (the old code accepted them unchecked): one aimed at another device's case,
     // one by a device on its own diagnostics (a will may only be the device's offline presence).
     const forgedCase = caseFor('cm-b');
-    const persistence = (tb.broker.aedes as unknown as { persistence: unknown }).persistence as { putWill(client: { id: string; brokerId: string }, packet: object): Promise<void> };
-    await persistence.putWill({ id: 'cm-a', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from(JSON.stringify(forgedCase)), qos: 1, retain: false });
-    await persistence.putWill({ id: 'cm-b', brokerId: tb.broker.aedes.id }, { cmd: 'publish', topic: deviceTopic('cm-b', 'diagnostics'), payload: Buffer.from(JSON.stringify(diagnostics('cm-b'))), qos: 1, retain: false });
+    const persistence = (tb.broker.aedes as unknown as { persistence: unknown }).persistence as {
+      putWill(client: { id: string; brokerId: string }, packet: object): Promise<void>;
+    };
+    await persistence.putWill(
+      { id: 'cm-a', brokerId: tb.broker.aedes.id },
+      {
+        cmd: 'publish',
+        topic: deviceTopic('cm-b', 'caseOpen'),
+        payload: Buffer.from(JSON.stringify(forgedCase)),
+        qos: 1,
+        retain: false,
+      },
+    );
+    await persistence.putWill(
+      { id: 'cm-b', brokerId: tb.broker.aedes.id },
+      {
+        cmd: 'publish',
+        topic: deviceTopic('cm-b', 'diagnostics'),
+        payload: Buffer.from(JSON.stringify(diagnostics('cm-b'))),
+        qos: 1,
+        retain: false,
+      },
+    );
     // Under load the first broker may already sweep one (its heartbeat looked stale to itself); count both runs.
     const firstRun = tb.broker.counters;
     await tb.restart();
     const storedWills = async () => {
       let n = 0;
-      for await (const _will of ((tb.broker.aedes as unknown as { persistence: unknown }).persistence as { streamWill(brokers: object): AsyncIterable<unknown> }).streamWill({})) n++;
+      for await (const _will of (
+        (tb.broker.aedes as unknown as { persistence: unknown }).persistence as {
+          streamWill(brokers: object): AsyncIterable<unknown>;
+        }
+      ).streamWill({}))
+        n++;
       return n;
     };
     await eventually(async () => (await storedWills()) === 0, 10_000, 'the restarted broker to sweep the stored wills');
     expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM cases WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
-    expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM diagnostics WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
+    expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM diagnostics WHERE device_id = 'cm-b'").pluck().get()).toBe(
+      0,
+    );
     expect(firstRun.get('acl.will.refused') + tb.broker.counters.get('acl.will.refused')).toBe(2);
     await stillServes();
   });

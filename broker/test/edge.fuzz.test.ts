@@ -27,13 +27,56 @@ afterAll(async () => {
   await tb.cleanup();
 });
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', 'cm-fz', 'cm-ok', 'svc-x', 'service', 'tp/v1/d/cm-fz/diag', 'tp/v1/d/+/cmd', '#', '$SYS/#', '\u0000', '\uD800'));
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    'cm-fz',
+    'cm-ok',
+    'svc-x',
+    'service',
+    'tp/v1/d/cm-fz/diag',
+    'tp/v1/d/+/cmd',
+    '#',
+    '$SYS/#',
+    '\u0000',
+    '\uD800',
+  ),
+);
 const bytes = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b));
 const packet: fc.Arbitrary<Packet> = fc.oneof(
-  fc.record({ cmd: fc.constant('connect' as const), protocolId: fc.constantFrom('MQTT' as const, 'MQIsdp' as const), protocolVersion: fc.constantFrom(3, 4, 5) as fc.Arbitrary<3 | 4 | 5>, clean: fc.boolean(), clientId: text, keepalive: fc.integer({ min: 0, max: 65535 }), username: fc.option(text, { nil: undefined }), password: fc.option(bytes, { nil: undefined }) }),
-  fc.record({ cmd: fc.constant('publish' as const), topic: text, payload: bytes, qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>, retain: fc.boolean(), dup: fc.boolean(), messageId: fc.integer({ min: 0, max: 65535 }) }),
-  fc.record({ cmd: fc.constant('subscribe' as const), messageId: fc.integer({ min: 0, max: 65535 }), subscriptions: fc.array(fc.record({ topic: text, qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2> }), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ cmd: fc.constant('unsubscribe' as const), messageId: fc.integer({ min: 0, max: 65535 }), unsubscriptions: fc.array(text, { minLength: 1, maxLength: 3 }) }),
+  fc.record({
+    cmd: fc.constant('connect' as const),
+    protocolId: fc.constantFrom('MQTT' as const, 'MQIsdp' as const),
+    protocolVersion: fc.constantFrom(3, 4, 5) as fc.Arbitrary<3 | 4 | 5>,
+    clean: fc.boolean(),
+    clientId: text,
+    keepalive: fc.integer({ min: 0, max: 65535 }),
+    username: fc.option(text, { nil: undefined }),
+    password: fc.option(bytes, { nil: undefined }),
+  }),
+  fc.record({
+    cmd: fc.constant('publish' as const),
+    topic: text,
+    payload: bytes,
+    qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
+    retain: fc.boolean(),
+    dup: fc.boolean(),
+    messageId: fc.integer({ min: 0, max: 65535 }),
+  }),
+  fc.record({
+    cmd: fc.constant('subscribe' as const),
+    messageId: fc.integer({ min: 0, max: 65535 }),
+    subscriptions: fc.array(fc.record({ topic: text, qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2> }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  }),
+  fc.record({
+    cmd: fc.constant('unsubscribe' as const),
+    messageId: fc.integer({ min: 0, max: 65535 }),
+    unsubscriptions: fc.array(text, { minLength: 1, maxLength: 3 }),
+  }),
   fc.constantFrom<Packet>({ cmd: 'pingreq' }, { cmd: 'disconnect' }, { cmd: 'puback', messageId: 1 }),
 ) as fc.Arbitrary<Packet>;
 
@@ -46,23 +89,25 @@ function encode(p: Packet): Buffer {
 }
 
 /** A byte-level mutation of a valid packet: flip, truncate, repeat, or splice in random bytes. */
-const mutated = fc.tuple(packet, fc.constantFrom('none', 'flip', 'truncate', 'repeat', 'splice'), fc.nat(), fc.nat(255), bytes).map(([p, how, at, value, extra]) => {
-  const b = Buffer.from(encode(p));
-  const i = b.length > 0 ? at % b.length : 0;
-  switch (how) {
-    case 'flip':
-      if (b.length > 0) b[i] = value;
-      return b;
-    case 'truncate':
-      return b.subarray(0, i);
-    case 'repeat':
-      return Buffer.concat([b, b, b]);
-    case 'splice':
-      return Buffer.concat([b.subarray(0, i), extra, b.subarray(i)]);
-    case 'none':
-      return b;
-  }
-});
+const mutated = fc
+  .tuple(packet, fc.constantFrom('none', 'flip', 'truncate', 'repeat', 'splice'), fc.nat(), fc.nat(255), bytes)
+  .map(([p, how, at, value, extra]) => {
+    const b = Buffer.from(encode(p));
+    const i = b.length > 0 ? at % b.length : 0;
+    switch (how) {
+      case 'flip':
+        if (b.length > 0) b[i] = value;
+        return b;
+      case 'truncate':
+        return b.subarray(0, i);
+      case 'repeat':
+        return Buffer.concat([b, b, b]);
+      case 'splice':
+        return Buffer.concat([b.subarray(0, i), extra, b.subarray(i)]);
+      case 'none':
+        return b;
+    }
+  });
 
 /** A session on a raw socket: a (valid or random) CONNECT, then mutated packets; settles when the socket closes or after a bounded time. */
 const session = fc.tuple(fc.boolean(), fc.array(mutated, { minLength: 1, maxLength: 6 }));
@@ -77,14 +122,30 @@ function runRawSession(port: number, [authenticates, chunks]: [boolean, Buffer[]
       resolve();
     });
     socket.on('connect', () => {
-      if (authenticates) socket.write(encode({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'cm-fz', username: 'cm-fz', password: Buffer.from('wrong'), keepalive: 30 }));
+      if (authenticates)
+        socket.write(
+          encode({
+            cmd: 'connect',
+            protocolId: 'MQTT',
+            protocolVersion: 4,
+            clean: true,
+            clientId: 'cm-fz',
+            username: 'cm-fz',
+            password: Buffer.from('wrong'),
+            keepalive: 30,
+          }),
+        );
       for (const c of chunks) socket.write(c);
       socket.end();
     });
   });
 }
 
-const upgradeHeaders = fc.dictionary(fc.constantFrom('cookie', 'origin', 'host', 'sec-websocket-protocol', 'x-forwarded-for'), fc.oneof(text, fc.constantFrom('tp_session=%E0%A4%A', 'tp_session=%', `127.0.0.1`, 'http://evil.example', 'mqtt')), { maxKeys: 4 });
+const upgradeHeaders = fc.dictionary(
+  fc.constantFrom('cookie', 'origin', 'host', 'sec-websocket-protocol', 'x-forwarded-for'),
+  fc.oneof(text, fc.constantFrom('tp_session=%E0%A4%A', 'tp_session=%', `127.0.0.1`, 'http://evil.example', 'mqtt')),
+  { maxKeys: 4 },
+);
 
 function runWsSession(port: number, headers: Record<string, string>, frames: Buffer[]): Promise<void> {
   return new Promise((resolve) => {
@@ -113,7 +174,10 @@ function runWsSession(port: number, headers: Record<string, string>, frames: Buf
 async function assertHealthy(round: number): Promise<void> {
   const msg = diagnostics('cm-ok');
   await healthy.publishAsync(deviceTopic('cm-ok', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
-  expect(tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id), `round ${round}: the healthy device's report was stored`).toBe(1);
+  expect(
+    tb.broker.fleet.db.prepare('SELECT COUNT(*) FROM diagnostics WHERE msg_id = ?').pluck().get(msg.id),
+    `round ${round}: the healthy device's report was stored`,
+  ).toBe(1);
   const res = await fetch(`http://127.0.0.1:${tb.broker.httpPort}/healthz`);
   expect(res.status, `round ${round}: /healthz`).toBe(200);
 }
@@ -121,7 +185,10 @@ async function assertHealthy(round: number): Promise<void> {
 describe('broker edge fuzz (bounded)', () => {
   it(`survives ${ROUNDS} rounds of mutated MQTT over TCP and WebSocket upgrades with random headers (seed ${SEED})`, async () => {
     const raw = fc.sample(session, { seed: SEED, numRuns: ROUNDS });
-    const ws = fc.sample(fc.tuple(upgradeHeaders, fc.array(mutated, { maxLength: 4 })), { seed: SEED + 1, numRuns: ROUNDS });
+    const ws = fc.sample(fc.tuple(upgradeHeaders, fc.array(mutated, { maxLength: 4 })), {
+      seed: SEED + 1,
+      numRuns: ROUNDS,
+    });
     const errorsBefore = tb.broker.counters.get('broker.error');
     for (let round = 0; round < ROUNDS; round += 8) {
       // Eight sessions at a time, raw and WebSocket mixed, then the healthy client must still be served.

@@ -67,7 +67,11 @@ export function diagnostics(deviceId: string, extra: Partial<DiagnosticsMessage>
 }
 
 /** Polls until `check` returns a truthy value or the deadline passes. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

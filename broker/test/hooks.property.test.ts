@@ -20,29 +20,68 @@ function matches(filter: string, topic: string): boolean {
   return q.match(topic).length > 0;
 }
 
-const LEVELS = ['tp', 'v1', 'd', 'cm-a', 'cm-b', 'rtc', 's1', 'up', 'down', 'cmd', 'res', 'case', 'status', 'diag', 'evt', 'presence', '$SYS', '', 'x'];
+const LEVELS = [
+  'tp',
+  'v1',
+  'd',
+  'cm-a',
+  'cm-b',
+  'rtc',
+  's1',
+  'up',
+  'down',
+  'cmd',
+  'res',
+  'case',
+  'status',
+  'diag',
+  'evt',
+  'presence',
+  '$SYS',
+  '',
+  'x',
+];
 const level = fc.constantFrom(...LEVELS);
 const filterLevel = fc.oneof({ weight: 3, arbitrary: level }, { weight: 1, arbitrary: fc.constant('+') });
 /** Filters shaped like ours (often starting tp/v1/d), with wildcards anywhere, `#` last. */
 const filter = fc
   .tuple(fc.boolean(), fc.array(filterLevel, { minLength: 0, maxLength: 6 }), fc.boolean())
-  .map(([prefixed, levels, hash]) => [...(prefixed ? ['tp', 'v1', 'd'] : []), ...levels, ...(hash ? ['#'] : [])].join('/'))
+  .map(([prefixed, levels, hash]) =>
+    [...(prefixed ? ['tp', 'v1', 'd'] : []), ...levels, ...(hash ? ['#'] : [])].join('/'),
+  )
   .filter((f) => f.length > 0);
 /** A concrete topic the filter matches: wildcards replaced by random levels. */
-const filterAndTopic = fc.tuple(filter, fc.array(level, { minLength: 0, maxLength: 4 }), fc.array(level, { minLength: 6, maxLength: 6 })).map(([f, tail, fill]) => {
-  const topic = f
-    .split('/')
-    .flatMap((l, i) => (l === '+' ? [fill[i % fill.length]!] : l === '#' ? tail : [l]))
-    .join('/');
-  return { f, topic };
-});
+const filterAndTopic = fc
+  .tuple(filter, fc.array(level, { minLength: 0, maxLength: 4 }), fc.array(level, { minLength: 6, maxLength: 6 }))
+  .map(([f, tail, fill]) => {
+    const topic = f
+      .split('/')
+      .flatMap((l, i) => (l === '+' ? [fill[i % fill.length]!] : l === '#' ? tail : [l]))
+      .join('/');
+    return { f, topic };
+  });
 
 function account(name: string, rights: Partial<IntegrationRights>, builtin = false): Identity {
-  return { kind: 'integration', account: { name, builtin, createdAt: 0, createdBy: 'test', rotatedAt: null, revokedAt: null, rights: integrationRights.parse(rights) } };
+  return {
+    kind: 'integration',
+    account: {
+      name,
+      builtin,
+      createdAt: 0,
+      createdBy: 'test',
+      rotatedAt: null,
+      revokedAt: null,
+      rights: integrationRights.parse(rights),
+    },
+  };
 }
 const service = account('service', { subscribe: ['#'], publish: ['#'], clientIdPrefix: 'svc-' }, true);
 /** A maker's backend: every device's events and diagnostics, its own namespace, nothing under deny. */
-const backend = account('erp', { subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#', 'tp/v1/d/cm-a/#'], publish: ['maker/#'], deny: ['maker/secret/#'] });
+const backend = account('erp', {
+  subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#', 'tp/v1/d/cm-a/#'],
+  publish: ['maker/#'],
+  deny: ['maker/secret/#'],
+});
 
 describe('ACL: allow-lists judged by the broker matcher', () => {
   const identities: Identity[] = [{ kind: 'device', deviceId: 'cm-a' }, service, backend];
@@ -56,7 +95,10 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
           if (!maySubscribe(identity, f)) return;
           granted++;
           if (topic.length === 0 || !matches(f, topic)) return;
-          expect(allowed.some((a) => matches(a, topic)), `${f} was granted and matches ${topic}`).toBe(true);
+          expect(
+            allowed.some((a) => matches(a, topic)),
+            `${f} was granted and matches ${topic}`,
+          ).toBe(true);
         }),
         { numRuns: 3_000 },
       );
@@ -71,7 +113,11 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
       fc.property(filter, (f) => {
         if (!maySubscribe(backend, f)) return;
         for (const topic of neverDelivered) {
-          if (matches(f, topic)) expect(mayReceive(backend, topic, () => 'coffee-machine'), `${f} would deliver ${topic}`).toBe(false);
+          if (matches(f, topic))
+            expect(
+              mayReceive(backend, topic, () => 'coffee-machine'),
+              `${f} would deliver ${topic}`,
+            ).toBe(false);
         }
       }),
       { numRuns: 3_000 },
@@ -84,7 +130,14 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
 
   it('grants a device nothing that reaches another device, call signalling up, or `$` topics', () => {
     const device: Identity = { kind: 'device', deviceId: 'cm-a' };
-    const forbidden = ['tp/v1/d/cm-b/cmd', 'tp/v1/d/cm-b/rtc/s1/down', 'tp/v1/d/cm-a/rtc/s1/up', 'tp/v1/d/cm-a/diag', '$SYS/x', 'tp/v1/d/cm-a/cmd/res'];
+    const forbidden = [
+      'tp/v1/d/cm-b/cmd',
+      'tp/v1/d/cm-b/rtc/s1/down',
+      'tp/v1/d/cm-a/rtc/s1/up',
+      'tp/v1/d/cm-a/diag',
+      '$SYS/x',
+      'tp/v1/d/cm-a/cmd/res',
+    ];
     fc.assert(
       fc.property(filter, (f) => {
         if (!maySubscribe(device, f)) return;
@@ -94,7 +147,15 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
     );
     expect(maySubscribe(device, deviceTopic('cm-a', 'command'))).toBe(true);
     expect(maySubscribe(device, 'tp/v1/d/cm-a/rtc/+/down')).toBe(true);
-    for (const f of ['tp/v1/d/+/cmd', 'tp/v1/d/cm-a/#', 'tp/v1/d/cm-a/+', 'tp/v1/d/+/+/+/down', '#', 'tp/v1/d/cm-a/rtc/#']) expect(maySubscribe(device, f), f).toBe(false);
+    for (const f of [
+      'tp/v1/d/+/cmd',
+      'tp/v1/d/cm-a/#',
+      'tp/v1/d/cm-a/+',
+      'tp/v1/d/+/+/+/down',
+      '#',
+      'tp/v1/d/cm-a/rtc/#',
+    ])
+      expect(maySubscribe(device, f), f).toBe(false);
   });
 
   it('refuses invalid filters and wildcard publishes [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-3.3.2-2]', () => {
@@ -118,8 +179,26 @@ describe('hooks: random input never throws out of a hook', () => {
     await tb.cleanup();
   });
 
-  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('%', '%E0%A4%A', '%ZZ', 'tp_session=%E0%A4%A', 'tp_session=%; a=%ZZ', 'svc-1', 'cm-a', 'staff-x', 'service', 'tp/v1/d/cm-a/diag'));
-  const headers = fc.dictionary(fc.constantFrom('cookie', 'host', 'origin', 'x-forwarded-for', 'user-agent', 'authorization'), fc.oneof(text, fc.array(text, { maxLength: 3 })));
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom(
+      '%',
+      '%E0%A4%A',
+      '%ZZ',
+      'tp_session=%E0%A4%A',
+      'tp_session=%; a=%ZZ',
+      'svc-1',
+      'cm-a',
+      'staff-x',
+      'service',
+      'tp/v1/d/cm-a/diag',
+    ),
+  );
+  const headers = fc.dictionary(
+    fc.constantFrom('cookie', 'host', 'origin', 'x-forwarded-for', 'user-agent', 'authorization'),
+    fc.oneof(text, fc.array(text, { maxLength: 3 })),
+  );
   const fakeClient = fc.record({ id: text, req: fc.option(fc.record({ headers }), { nil: undefined }) });
   const bytes = fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b));
 
@@ -146,14 +225,49 @@ describe('hooks: random input never throws out of a hook', () => {
   it('authenticate, preConnect, authorizePublish and authorizeSubscribe answer exactly once, whatever they get', async () => {
     const aedes = tb.broker.aedes;
     await fc.assert(
-      fc.asyncProperty(fakeClient, fc.option(text, { nil: undefined }), fc.option(bytes, { nil: undefined }), text, bytes, fc.boolean(), async (c, username, password, topic, payload, nullClient) => {
-        const client = c as unknown as Client;
-        expect(await call((done) => aedes.preConnect(client, { cmd: 'connect', clientId: c.id, protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60, will: { topic, payload, qos: 1, retain: false } } as unknown as ConnectPacket, done))).toBe(1);
-        expect(await call((done) => aedes.authenticate(client, username, password, done))).toBe(1);
-        const packet = { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false, messageId: 1, clientId: c.id } as unknown as PublishPacket;
-        expect(await call((done) => aedes.authorizePublish(nullClient ? null : client, packet, done))).toBe(1);
-        expect(await call((done) => aedes.authorizeSubscribe(client, { topic, qos: 1 } as Subscription, done))).toBe(1);
-      }),
+      fc.asyncProperty(
+        fakeClient,
+        fc.option(text, { nil: undefined }),
+        fc.option(bytes, { nil: undefined }),
+        text,
+        bytes,
+        fc.boolean(),
+        async (c, username, password, topic, payload, nullClient) => {
+          const client = c as unknown as Client;
+          expect(
+            await call((done) =>
+              aedes.preConnect(
+                client,
+                {
+                  cmd: 'connect',
+                  clientId: c.id,
+                  protocolId: 'MQTT',
+                  protocolVersion: 4,
+                  clean: true,
+                  keepalive: 60,
+                  will: { topic, payload, qos: 1, retain: false },
+                } as unknown as ConnectPacket,
+                done,
+              ),
+            ),
+          ).toBe(1);
+          expect(await call((done) => aedes.authenticate(client, username, password, done))).toBe(1);
+          const packet = {
+            cmd: 'publish',
+            topic,
+            payload,
+            qos: 1,
+            retain: false,
+            dup: false,
+            messageId: 1,
+            clientId: c.id,
+          } as unknown as PublishPacket;
+          expect(await call((done) => aedes.authorizePublish(nullClient ? null : client, packet, done))).toBe(1);
+          expect(await call((done) => aedes.authorizeSubscribe(client, { topic, qos: 1 } as Subscription, done))).toBe(
+            1,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
     // Nothing random got stored as a device's report.
@@ -167,18 +281,38 @@ describe('guardHook', () => {
     const { Counters } = await import('../src/counters.js');
     const counters = new Counters();
     const logged: string[] = [];
-    const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (msg: string) => void logged.push(msg) };
+    const log = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (msg: string) => void logged.push(msg),
+    };
     const answers: unknown[][] = [];
-    const throwing = guardHook('authorizeSubscribe', counters, log, (_topic: string, _done: (err: Error | null, ok: boolean) => void) => {
-      throw new URIError('URI malformed');
-    }, (err) => [err, false] as [Error, boolean]);
+    const throwing = guardHook(
+      'authorizeSubscribe',
+      counters,
+      log,
+      (_topic: string, _done: (err: Error | null, ok: boolean) => void) => {
+        throw new URIError('URI malformed');
+      },
+      (err) => [err, false] as [Error, boolean],
+    );
     throwing('t', (...a) => void answers.push(a));
-    const answeredThenThrew = guardHook('authenticate', counters, log, (_topic: string, done: (err: Error | null, ok: boolean) => void) => {
-      done(null, true);
-      throw new Error('late');
-    }, (err) => [err, false] as [Error, boolean]);
+    const answeredThenThrew = guardHook(
+      'authenticate',
+      counters,
+      log,
+      (_topic: string, done: (err: Error | null, ok: boolean) => void) => {
+        done(null, true);
+        throw new Error('late');
+      },
+      (err) => [err, false] as [Error, boolean],
+    );
     answeredThenThrew('t', (...a) => void answers.push(a));
-    expect(answers).toEqual([[expect.any(URIError), false], [null, true]]);
+    expect(answers).toEqual([
+      [expect.any(URIError), false],
+      [null, true],
+    ]);
     expect(counters.get('hook.error.authorizeSubscribe')).toBe(1);
     expect(counters.get('hook.error.authenticate')).toBe(1);
     expect(logged).toHaveLength(2);

@@ -1,8 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import {
-  auditResponse, caseDetail, caseQueueResponse, commandEnvelope, commandView, deviceDetail, deviceListResponse, deviceTopic, header,
-  helpSessionResponse, kpiResponse, staffWithPassword, timelineResponse, type CaseOpenMessage, type DeviceEventMessage, type HelpTraceEntry,
+  auditResponse,
+  caseDetail,
+  caseQueueResponse,
+  commandEnvelope,
+  commandView,
+  deviceDetail,
+  deviceListResponse,
+  deviceTopic,
+  header,
+  helpSessionResponse,
+  kpiResponse,
+  staffWithPassword,
+  timelineResponse,
+  type CaseOpenMessage,
+  type DeviceEventMessage,
+  type HelpTraceEntry,
 } from '@touchpoint/protocol';
 import { ApiClient, openLive } from './api-client.js';
 import { connect, diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
@@ -44,7 +58,11 @@ beforeAll(async () => {
   viewer = await addStaff('victor', 'viewer');
   const { token } = tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
   device = await connect(tb.url, { clientId: deviceId, username: deviceId, password: token });
-  await device.publishAsync(deviceTopic(deviceId, 'presence'), JSON.stringify({ ...header(), deviceId, state: 'online', connectionId: 'c1', firmwareVersion: '2.1.0' }), { qos: 1, retain: true });
+  await device.publishAsync(
+    deviceTopic(deviceId, 'presence'),
+    JSON.stringify({ ...header(), deviceId, state: 'online', connectionId: 'c1', firmwareVersion: '2.1.0' }),
+    { qos: 1, retain: true },
+  );
   await device.publishAsync(deviceTopic(deviceId, 'diagnostics'), JSON.stringify(diagnostics(deviceId)), { qos: 1 });
 });
 
@@ -56,14 +74,22 @@ afterAll(async () => {
 describe('login and session', () => {
   it('sets an HttpOnly, SameSite=Strict session cookie and audits the login', async () => {
     const client = new ApiClient(base);
-    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'alice', password: 'wrong-password' }) });
+    const res = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'alice', password: 'wrong-password' }),
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_CREDENTIALS');
     expect(auditRows('staff.login').some((r) => r.outcome === 'failed' && r.target === 'alice')).toBe(true);
 
     const me = await client.get('/api/me');
     expect(me.status).toBe(401);
-    const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(adminLogin) });
+    const login = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(adminLogin),
+    });
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^tp_session=[A-Za-z0-9_-]{40,};/);
     expect(cookie).toContain('HttpOnly');
@@ -75,7 +101,11 @@ describe('login and session', () => {
   it('marks the cookie Secure when the console is served over HTTPS (--secure-cookies)', async () => {
     const secure = await startTestBroker({ secureCookies: true });
     try {
-      const login = await fetch(`http://127.0.0.1:${secure.broker.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(secure.broker.initialAdmin) });
+      const login = await fetch(`http://127.0.0.1:${secure.broker.httpPort}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(secure.broker.initialAdmin),
+      });
       expect(login.status).toBe(200);
       expect(login.headers.get('set-cookie')).toMatch(/; Secure(;|$)/);
     } finally {
@@ -97,14 +127,20 @@ describe('login and session', () => {
   });
 
   it('locks an account after repeated failures, even for the right password, and audits the refusal', async () => {
-    const created = staffWithPassword.parse((await admin.post('/api/staff', { name: 'mallory', displayName: 'M', role: 'viewer' })).body);
+    const created = staffWithPassword.parse(
+      (await admin.post('/api/staff', { name: 'mallory', displayName: 'M', role: 'viewer' })).body,
+    );
     const client = new ApiClient(base);
     for (let i = 0; i < 5; i++) expect((await client.login('mallory', `guess-${i}`)).status).toBe(401);
     const locked = await client.login('mallory', created.password!);
     expect(locked.status).toBe(429);
     expect((locked.body as unknown as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(auditRows('staff.login').some((r) => r.outcome === 'refused' && r.target === 'mallory' && r.detail?.code === 'RATE_LIMITED')).toBe(true);
+    expect(
+      auditRows('staff.login').some(
+        (r) => r.outcome === 'refused' && r.target === 'mallory' && r.detail?.code === 'RATE_LIMITED',
+      ),
+    ).toBe(true);
     // Other accounts are not affected by one account's lock.
     expect((await new ApiClient(base).login('alice', 'nope')).status).toBe(401);
   });
@@ -118,7 +154,9 @@ describe('CSRF', () => {
     expect((none.body as { error: { code: string } }).error.code).toBe('CSRF');
     const wrong = await agent.post(`/api/devices/${deviceId}/commands`, body, { csrf: 'x'.repeat(32) });
     expect((wrong.body as { error: { code: string } }).error.code).toBe('CSRF');
-    const crossSite = await agent.post(`/api/devices/${deviceId}/commands`, body, { headers: { origin: 'https://evil.example' } });
+    const crossSite = await agent.post(`/api/devices/${deviceId}/commands`, body, {
+      headers: { origin: 'https://evil.example' },
+    });
     expect((crossSite.body as { error: { code: string } }).error.code).toBe('CSRF');
     expect(tb.broker.fleet.commands.listForDevice(deviceId)).toHaveLength(0);
     const refused = auditRows('command.send').filter((r) => r.outcome === 'refused' && r.detail?.code === 'CSRF');
@@ -126,7 +164,11 @@ describe('CSRF', () => {
   });
 
   it('refuses a cross-origin login', async () => {
-    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify(adminLogin) });
+    const res = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify(adminLogin),
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();
   });
@@ -146,14 +188,22 @@ describe('roles', () => {
     expect((await agent.post('/api/devices', { deviceId: 'x-1', model: 'coffee-machine' })).status).toBe(403);
     expect(tb.broker.fleet.devices.get('x-1')).toBeUndefined();
     const viewerId = (await viewer.get<{ staff: { id: string } }>('/api/me')).body.staff.id;
-    const refusals = tb.broker.fleet.audit.list({ limit: 1000 }).filter((r) => r.actor === viewerId && r.outcome === 'refused');
-    expect(refusals.map((r) => r.action)).toEqual(expect.arrayContaining(['command.send', 'case.update', 'staff.list']));
+    const refusals = tb.broker.fleet.audit
+      .list({ limit: 1000 })
+      .filter((r) => r.actor === viewerId && r.outcome === 'refused');
+    expect(refusals.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['command.send', 'case.update', 'staff.list']),
+    );
     // Viewers still read.
     expect((await viewer.get(`/api/devices/${deviceId}`)).status).toBe(200);
   });
 
   it('lets an admin provision a device (token shown once) and refuses the last admin demoting itself', async () => {
-    const created = await admin.post<{ deviceId: string; token: string }>('/api/devices', { deviceId: 'wb-0001', model: 'wallbox', tags: ['garage'] });
+    const created = await admin.post<{ deviceId: string; token: string }>('/api/devices', {
+      deviceId: 'wb-0001',
+      model: 'wallbox',
+      tags: ['garage'],
+    });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(tb.broker.fleet.devices.verifyToken('wb-0001', created.body.token)).toBe(true);
@@ -171,9 +221,16 @@ describe('validation', () => {
   it('answers bad input with a named code', async () => {
     expect(code(await agent.post(`/api/devices/${deviceId}/commands`, { params: {} }))).toBe('SCHEMA_INVALID');
     expect(code(await agent.post(`/api/devices/${deviceId}/commands`, { action: 'make_tea' }))).toBe('UNKNOWN_ACTION');
-    expect(code(await agent.post(`/api/devices/${deviceId}/commands`, { action: 'set_grind_size', params: { size: 99 } }))).toBe('BAD_PARAMS');
-    expect(code(await agent.post(`/api/devices/${deviceId}/commands`, undefined, { raw: '{"action":' }))).toBe('BAD_JSON');
-    const form = await agent.post(`/api/devices/${deviceId}/commands`, undefined, { raw: 'action=rinse', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(
+      code(await agent.post(`/api/devices/${deviceId}/commands`, { action: 'set_grind_size', params: { size: 99 } })),
+    ).toBe('BAD_PARAMS');
+    expect(code(await agent.post(`/api/devices/${deviceId}/commands`, undefined, { raw: '{"action":' }))).toBe(
+      'BAD_JSON',
+    );
+    const form = await agent.post(`/api/devices/${deviceId}/commands`, undefined, {
+      raw: 'action=rinse',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     const big = await agent.post(`/api/cases/c1/notes`, { text: 'x'.repeat(40_000) });
     expect(big.status).toBe(413);
@@ -184,7 +241,9 @@ describe('validation', () => {
     expect(code(await viewer.get('/api/devices/nope'))).toBe('NOT_FOUND');
     expect((await viewer.get('/api/nothing-here')).status).toBe(404);
     // The fleet service audits each refused command with its code.
-    const refused = auditRows('command.send').filter((r) => r.outcome === 'refused').map((r) => r.detail?.code);
+    const refused = auditRows('command.send')
+      .filter((r) => r.outcome === 'refused')
+      .map((r) => r.detail?.code);
     expect(refused).toEqual(expect.arrayContaining(['UNKNOWN_ACTION', 'BAD_PARAMS', 'SCHEMA_INVALID']));
   });
 });
@@ -193,7 +252,12 @@ describe('devices', () => {
   it('pages and filters the fleet on the server', async () => {
     const fleet = tb.broker.fleet;
     fleet.db.transaction(() => {
-      for (let i = 0; i < 120; i++) fleet.provisionDevice(`bulk-${String(i).padStart(3, '0')}`, i % 2 ? 'wallbox' : 'coffee-machine', i % 10 === 0 ? ['vip'] : []);
+      for (let i = 0; i < 120; i++)
+        fleet.provisionDevice(
+          `bulk-${String(i).padStart(3, '0')}`,
+          i % 2 ? 'wallbox' : 'coffee-machine',
+          i % 10 === 0 ? ['vip'] : [],
+        );
     })();
     const first = deviceListResponse.parse((await viewer.get('/api/devices?limit=50')).body);
     expect(first.items).toHaveLength(50);
@@ -207,7 +271,13 @@ describe('devices', () => {
     expect(deviceListResponse.parse((await viewer.get('/api/devices?model=wallbox&online=false')).body).total).toBe(61);
     const withError = deviceListResponse.parse((await viewer.get('/api/devices?errorCode=E05')).body);
     expect(withError.items.map((d) => d.id)).toEqual([deviceId]);
-    expect(withError.items[0]).toMatchObject({ online: true, firmwareVersion: '2.1.0', health: 'warning', link: 'up', openCases: 0 });
+    expect(withError.items[0]).toMatchObject({
+      online: true,
+      firmwareVersion: '2.1.0',
+      health: 'warning',
+      link: 'up',
+      openCases: 0,
+    });
   });
 
   it('shows a device with its latest diagnostics and remote actions, and audits the access', async () => {
@@ -231,19 +301,38 @@ describe('commands', () => {
       const envelope = commandEnvelope.parse(JSON.parse(payload.toString()));
       received.push(envelope);
       for (const status of ['accepted', 'succeeded'] as const) {
-        void device.publishAsync(deviceTopic(deviceId, 'commandResult'), JSON.stringify({ ...header(), deviceId, commandId: envelope.id, status }), { qos: 1 });
+        void device.publishAsync(
+          deviceTopic(deviceId, 'commandResult'),
+          JSON.stringify({ ...header(), deviceId, commandId: envelope.id, status }),
+          { qos: 1 },
+        );
       }
     });
-    const sent = await agent.post(`/api/devices/${deviceId}/commands`, { action: 'descale', params: { intensity: 'strong' } });
+    const sent = await agent.post(`/api/devices/${deviceId}/commands`, {
+      action: 'descale',
+      params: { intensity: 'strong' },
+    });
     expect(sent.status).toBe(201);
     const command = commandView.parse(sent.body);
     expect(command.issuedByName).toBe('ALICE');
-    await eventually(async () => commandView.parse((await viewer.get(`/api/commands/${command.id}`)).body).status === 'succeeded', 5_000, 'succeeded');
+    await eventually(
+      async () => commandView.parse((await viewer.get(`/api/commands/${command.id}`)).body).status === 'succeeded',
+      5_000,
+      'succeeded',
+    );
     const final = commandView.parse((await viewer.get(`/api/commands/${command.id}`)).body);
     // The PUBACK (delivered) may arrive after the device's own `accepted`; states only move forward.
-    expect(final.history.map((h) => h.status).filter((s) => s !== 'delivered')).toEqual(['queued', 'accepted', 'succeeded']);
+    expect(final.history.map((h) => h.status).filter((s) => s !== 'delivered')).toEqual([
+      'queued',
+      'accepted',
+      'succeeded',
+    ]);
     expect(received).toHaveLength(1);
-    await eventually(() => live.events.some((e) => e.data.type === 'command' && e.data.status === 'succeeded'), 5_000, 'live succeeded');
+    await eventually(
+      () => live.events.some((e) => e.data.type === 'command' && e.data.status === 'succeeded'),
+      5_000,
+      'live succeeded',
+    );
     const statuses = live.events.filter((e) => e.data.type === 'command').map((e) => e.data.status);
     expect(statuses.filter((s) => s !== 'delivered')).toEqual(['queued', 'accepted', 'succeeded']);
     live.close();
@@ -252,14 +341,22 @@ describe('commands', () => {
     // "Request diagnostics" takes the same path.
     const diag = await agent.post(`/api/devices/${deviceId}/commands`, { action: 'diagnostics.request' });
     expect(diag.status).toBe(201);
-    expect(auditRows('command.send').filter((r) => r.outcome === 'ok' && r.target === 'diagnostics.request')).toHaveLength(1);
+    expect(
+      auditRows('command.send').filter((r) => r.outcome === 'ok' && r.target === 'diagnostics.request'),
+    ).toHaveLength(1);
   });
 
   it('shows an undelivered command to an offline device as expired once its TTL passes', async () => {
     const { token: _token } = tb.broker.fleet.provisionDevice('cm-offline', 'coffee-machine');
-    const sent = commandView.parse((await agent.post('/api/devices/cm-offline/commands', { action: 'rinse', ttlMs: 1_000 })).body);
+    const sent = commandView.parse(
+      (await agent.post('/api/devices/cm-offline/commands', { action: 'rinse', ttlMs: 1_000 })).body,
+    );
     expect(sent.status).toBe('queued');
-    await eventually(async () => commandView.parse((await viewer.get(`/api/commands/${sent.id}`)).body).status === 'expired', 5_000, 'expired');
+    await eventually(
+      async () => commandView.parse((await viewer.get(`/api/commands/${sent.id}`)).body).status === 'expired',
+      5_000,
+      'expired',
+    );
   });
 });
 
@@ -267,32 +364,63 @@ describe('cases', () => {
   it('lists the queue by waiting time, claims, notes and resolves with the device following', async () => {
     const live = await openLive(agent);
     const open = (caseId: string, reason: string): CaseOpenMessage => ({
-      ...header(), deviceId, caseId, reason, flowId: 'descale', sessionId: 'hs-1', locale: 'en', trace: [],
+      ...header(),
+      deviceId,
+      caseId,
+      reason,
+      flowId: 'descale',
+      sessionId: 'hs-1',
+      locale: 'en',
+      trace: [],
       consent: { diagnostics: true, helpSession: true, at: Date.now() },
     });
-    await device.publishAsync(deviceTopic(deviceId, 'caseOpen'), JSON.stringify(open('case-a', 'descale_failed')), { qos: 1 });
+    await device.publishAsync(deviceTopic(deviceId, 'caseOpen'), JSON.stringify(open('case-a', 'descale_failed')), {
+      qos: 1,
+    });
     await new Promise((r) => setTimeout(r, 5));
-    await device.publishAsync(deviceTopic(deviceId, 'caseOpen'), JSON.stringify(open('case-b', 'still_weak')), { qos: 1 });
+    await device.publishAsync(deviceTopic(deviceId, 'caseOpen'), JSON.stringify(open('case-b', 'still_weak')), {
+      qos: 1,
+    });
     const queue = caseQueueResponse.parse((await viewer.get('/api/cases')).body);
     expect(queue.items.map((c) => c.id)).toEqual(['case-a', 'case-b']);
-    expect(queue.items[0]).toMatchObject({ reason: 'descale_failed', flowId: 'descale', model: 'coffee-machine', status: 'open', assignee: null });
-    await eventually(() => live.events.filter((e) => e.data.type === 'case' && e.data.change === 'opened').length === 2, 5_000, 'live cases');
+    expect(queue.items[0]).toMatchObject({
+      reason: 'descale_failed',
+      flowId: 'descale',
+      model: 'coffee-machine',
+      status: 'open',
+      assignee: null,
+    });
+    await eventually(
+      () => live.events.filter((e) => e.data.type === 'case' && e.data.change === 'opened').length === 2,
+      5_000,
+      'live cases',
+    );
 
     const statusSeen: string[] = [];
     await device.subscribeAsync(deviceTopic(deviceId, 'caseStatus'), { qos: 1 });
     device.on('message', (topic, payload) => {
-      if (topic === deviceTopic(deviceId, 'caseStatus')) statusSeen.push((JSON.parse(payload.toString()) as { status: string }).status);
+      if (topic === deviceTopic(deviceId, 'caseStatus'))
+        statusSeen.push((JSON.parse(payload.toString()) as { status: string }).status);
     });
     const claimed = caseDetail.parse((await agent.post('/api/cases/case-a', { op: 'claim' })).body);
     expect(claimed.status).toBe('claimed');
     expect(claimed.assignee?.displayName).toBe('ALICE');
-    const noted = caseDetail.parse((await agent.post('/api/cases/case-a/notes', { text: 'Customer says the light blinks.' })).body);
-    expect(noted.notes.map((n) => [n.staff.displayName, n.text])).toEqual([['ALICE', 'Customer says the light blinks.']]);
-    const resolved = caseDetail.parse((await agent.post('/api/cases/case-a', { op: 'status', status: 'resolved' })).body);
+    const noted = caseDetail.parse(
+      (await agent.post('/api/cases/case-a/notes', { text: 'Customer says the light blinks.' })).body,
+    );
+    expect(noted.notes.map((n) => [n.staff.displayName, n.text])).toEqual([
+      ['ALICE', 'Customer says the light blinks.'],
+    ]);
+    const resolved = caseDetail.parse(
+      (await agent.post('/api/cases/case-a', { op: 'status', status: 'resolved' })).body,
+    );
     expect(resolved.resolvedAt).not.toBeNull();
     await eventually(() => statusSeen.includes('resolved'), 5_000, 'device sees resolved');
     expect(caseQueueResponse.parse((await viewer.get('/api/cases')).body).items.map((c) => c.id)).toEqual(['case-b']);
-    const viewerAssign = await agent.post('/api/cases/case-b', { op: 'assign', staffId: (await viewer.get<{ staff: { id: string } }>('/api/me')).body.staff.id });
+    const viewerAssign = await agent.post('/api/cases/case-b', {
+      op: 'assign',
+      staffId: (await viewer.get<{ staff: { id: string } }>('/api/me')).body.staff.id,
+    });
     expect(viewerAssign.status).toBe(409);
     live.close();
   });
@@ -302,7 +430,15 @@ describe('help sessions, timeline, KPIs, audit', () => {
   it('serves the session trace, a keyset-paged timeline and KPIs from the same data', async () => {
     const t = Date.now() - 60_000;
     const s1: HelpTraceEntry[] = [
-      { kind: 'start', at: t, flowId: 'descale', flowVersion: '1.0.0', trigger: 'error', errorCode: 'E05', locale: 'en' },
+      {
+        kind: 'start',
+        at: t,
+        flowId: 'descale',
+        flowVersion: '1.0.0',
+        trigger: 'error',
+        errorCode: 'E05',
+        locale: 'en',
+      },
       { kind: 'step', at: t + 1000, stepId: 'intro', stepType: 'info' },
       { kind: 'step', at: t + 3000, stepId: 'confirm', stepType: 'action' },
       { kind: 'outcome', at: t + 9000, outcome: 'resolved', msTotal: 9000 },
@@ -313,9 +449,19 @@ describe('help sessions, timeline, KPIs, audit', () => {
       { kind: 'step', at: t + 21_000, stepId: 'intro', stepType: 'info' },
       { kind: 'outcome', at: t + 25_000, outcome: 'escalated', msTotal: 5000 },
     ];
-    for (const e of s1) await device.publishAsync(deviceTopic(deviceId, 'events'), JSON.stringify(helpEvent('hs-1', 'descale', e)), { qos: 1 });
-    for (const e of s2) await device.publishAsync(deviceTopic(deviceId, 'events'), JSON.stringify(helpEvent('hs-2', 'descale', e)), { qos: 1 });
-    await device.publishAsync(deviceTopic(deviceId, 'events'), JSON.stringify({ ...header(), deviceId, event: { type: 'error.raised', code: 'E01' } }), { qos: 1 });
+    for (const e of s1)
+      await device.publishAsync(deviceTopic(deviceId, 'events'), JSON.stringify(helpEvent('hs-1', 'descale', e)), {
+        qos: 1,
+      });
+    for (const e of s2)
+      await device.publishAsync(deviceTopic(deviceId, 'events'), JSON.stringify(helpEvent('hs-2', 'descale', e)), {
+        qos: 1,
+      });
+    await device.publishAsync(
+      deviceTopic(deviceId, 'events'),
+      JSON.stringify({ ...header(), deviceId, event: { type: 'error.raised', code: 'E01' } }),
+      { qos: 1 },
+    );
 
     const current = helpSessionResponse.parse((await viewer.get(`/api/devices/${deviceId}/session`)).body);
     expect(current.session?.id).toBe('hs-2');
@@ -327,7 +473,13 @@ describe('help sessions, timeline, KPIs, audit', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = timelineResponse.parse((await viewer.get(`/api/devices/${deviceId}/timeline?limit=3${cursor ? `&before=${encodeURIComponent(cursor)}` : ''}`)).body);
+      const page = timelineResponse.parse(
+        (
+          await viewer.get(
+            `/api/devices/${deviceId}/timeline?limit=3${cursor ? `&before=${encodeURIComponent(cursor)}` : ''}`,
+          )
+        ).body,
+      );
       seen.push(...page.items.map((i) => i.key));
       for (let i = 1; i < page.items.length; i++) expect(page.items[i]!.at).toBeLessThanOrEqual(page.items[i - 1]!.at);
       cursor = page.nextCursor;
@@ -345,10 +497,12 @@ describe('help sessions, timeline, KPIs, audit', () => {
     expect(kpis.casesResolved).toBe(1);
     expect(kpis.medianTimeToResolutionMs).toBeGreaterThanOrEqual(0);
     expect(kpis.topErrorCodes).toEqual([{ code: 'E01', count: 1 }]);
-    expect(kpis.dropOff).toEqual(expect.arrayContaining([
-      { flowId: 'descale', stepId: 'intro', reached: 2, dropped: 1, rate: 0.5 },
-      { flowId: 'descale', stepId: 'confirm', reached: 1, dropped: 0, rate: 0 },
-    ]));
+    expect(kpis.dropOff).toEqual(
+      expect.arrayContaining([
+        { flowId: 'descale', stepId: 'intro', reached: 2, dropped: 1, rate: 0.5 },
+        { flowId: 'descale', stepId: 'confirm', reached: 1, dropped: 0, rate: 0 },
+      ]),
+    );
     expect((await viewer.get('/api/kpis?from=10&to=5')).status).toBe(400);
   });
 

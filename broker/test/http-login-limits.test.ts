@@ -27,18 +27,37 @@ interface Reply {
 }
 
 /** One POST /api/login over a fresh connection, optionally from another loopback address or with X-Forwarded-For. */
-function login(port: number, name: string, password: string, opts: { forwardedFor?: string; localAddress?: string } = {}): Promise<Reply> {
+function login(
+  port: number,
+  name: string,
+  password: string,
+  opts: { forwardedFor?: string; localAddress?: string } = {},
+): Promise<Reply> {
   const body = JSON.stringify({ name, password });
   return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: '127.0.0.1', port, path: '/api/login', method: 'POST', agent: false, localAddress: opts.localAddress,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(opts.forwardedFor ? { 'x-forwarded-for': opts.forwardedFor } : {}) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Reply['body'], headers: res.headers }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/login',
+        method: 'POST',
+        agent: false,
+        localAddress: opts.localAddress,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(opts.forwardedFor ? { 'x-forwarded-for': opts.forwardedFor } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Reply['body'], headers: res.headers }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -51,14 +70,18 @@ let admin: ApiClient;
 let base: string;
 
 async function addStaff(name: string): Promise<{ id: string; password: string }> {
-  const created = staffWithPassword.parse((await admin.post('/api/staff', { name, displayName: name, role: 'viewer' })).body);
+  const created = staffWithPassword.parse(
+    (await admin.post('/api/staff', { name, displayName: name, role: 'viewer' })).body,
+  );
   // Sign in once to replace the one-time password, as the member would.
   const password = await new ApiClient(base).loginReady(name, created.password!);
   return { id: created.staff.id, password };
 }
 
 function failedLogins(since: number) {
-  return tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1000 }).filter((r) => r.id > since && r.outcome === 'failed');
+  return tb.broker.fleet.audit
+    .list({ action: 'staff.login', limit: 1000 })
+    .filter((r) => r.id > since && r.outcome === 'failed');
 }
 
 const lastAuditId = () => tb.broker.fleet.audit.list({ limit: 1 })[0]?.id ?? 0;
@@ -82,7 +105,12 @@ describe('parallel guesses (item 4)', () => {
     // The broker's own HTTP stack on the same fleet, with the concurrency caps out of the way, so only the
     // reservation decides how many guesses are evaluated.
     server = createHttpServer(() => handlers, silentLogger);
-    const handlers = buildHttpHandlers({ fleet: tb.broker.fleet, counters: new Counters(), log: silentLogger, loginLimits: { concurrentPerAccount: 1000, concurrentPerIp: 1000 } });
+    const handlers = buildHttpHandlers({
+      fleet: tb.broker.fleet,
+      counters: new Counters(),
+      log: silentLogger,
+      loginLimits: { concurrentPerAccount: 1000, concurrentPerIp: 1000 },
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -132,7 +160,8 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
   it('a guesser locks only their own address out; the owner still logs in from elsewhere', async () => {
     const { password } = await addStaff('olga');
     const attacker = { forwardedFor: '203.0.113.9' };
-    for (let i = 0; i < 5; i++) expect((await login(tb.broker.httpPort, 'olga', `guess-${i}`, attacker)).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await login(tb.broker.httpPort, 'olga', `guess-${i}`, attacker)).status).toBe(401);
     const locked = await login(tb.broker.httpPort, 'olga', password, attacker);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(250); // the first lock: 5 minutes
@@ -146,13 +175,28 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
   it('believes X-Forwarded-For only from a configured proxy', async () => {
     const { password } = await addStaff('petra');
     // From 127.0.0.2, which is no trusted proxy: a made-up X-Forwarded-For does not escape the lock.
-    for (let i = 0; i < 5; i++) expect((await login(tb.broker.httpPort, 'petra', `guess-${i}`, { localAddress: '127.0.0.2', forwardedFor: `192.0.2.${i + 1}` })).status).toBe(401);
-    expect((await login(tb.broker.httpPort, 'petra', password, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.200' })).status).toBe(429);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await login(tb.broker.httpPort, 'petra', `guess-${i}`, {
+            localAddress: '127.0.0.2',
+            forwardedFor: `192.0.2.${i + 1}`,
+          })
+        ).status,
+      ).toBe(401);
+    expect(
+      (await login(tb.broker.httpPort, 'petra', password, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.200' }))
+        .status,
+    ).toBe(429);
     const refused = tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1 })[0]!;
     expect(refused.detail).toMatchObject({ ip: '127.0.0.2', code: 'RATE_LIMITED' });
 
     const proxy = trustedProxySet(['10.0.0.5', '::ffff:10.0.0.6']);
-    const req = (peer: string, xff?: string) => ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
+    const req = (peer: string, xff?: string) =>
+      ({
+        socket: { remoteAddress: peer },
+        headers: xff === undefined ? {} : { 'x-forwarded-for': xff },
+      }) as unknown as IncomingMessage;
     expect(clientIp(req('10.0.0.9', '1.2.3.4'))).toBe('10.0.0.9');
     expect(clientIp(req('10.0.0.9', '1.2.3.4'), proxy)).toBe('10.0.0.9');
     expect(clientIp(req('::ffff:10.0.0.5', 'spoofed, 1.2.3.4'), proxy)).toBe('1.2.3.4');
@@ -162,7 +206,12 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
   });
 
   it('backs off exponentially per pair, up to the cap, and starts again after a quiet day', () => {
-    const locks = new LoginLocks(tb.broker.fleet.db, { failures: 3, windowMs: 60_000, lockMs: 1_000, maxLockMs: 4_000 });
+    const locks = new LoginLocks(tb.broker.fleet.db, {
+      failures: 3,
+      windowMs: 60_000,
+      lockMs: 1_000,
+      maxLockMs: 4_000,
+    });
     let now = 1_000_000;
     const lockAfterThree = () => {
       let lock = 0;
@@ -170,7 +219,9 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
       now += lock;
       return lock;
     };
-    expect([lockAfterThree(), lockAfterThree(), lockAfterThree(), lockAfterThree()]).toEqual([1_000, 2_000, 4_000, 4_000]);
+    expect([lockAfterThree(), lockAfterThree(), lockAfterThree(), lockAfterThree()]).toEqual([
+      1_000, 2_000, 4_000, 4_000,
+    ]);
     expect(locks.state('zed', '192.0.2.50', now - 1).waitMs).toBe(1);
     expect(locks.state('zed', '192.0.2.99', now - 1).waitMs).toBe(0);
     now += 4_001;
@@ -194,7 +245,11 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
     const unlocked = await admin.post<{ locksLifted: number }>(`/api/staff/${id}/unlock`, {});
     expect(unlocked.status).toBe(200);
     expect(unlocked.body.locksLifted).toBe(2);
-    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({ target: id, outcome: 'ok', detail: { name: 'ulla', locksLifted: 2 } });
+    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({
+      target: id,
+      outcome: 'ok',
+      detail: { name: 'ulla', locksLifted: 2 },
+    });
     expect((await login(tb.broker.httpPort, 'ulla', password, { forwardedFor: '203.0.113.20' })).status).toBe(200);
 
     // The CLI works on the data directory while the broker runs (the locks are in the database).
@@ -209,7 +264,10 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
       console.log = log;
     }
     expect(lines.join('\n')).toContain('ulla: 1 lock(s) lifted');
-    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({ actor: 'cli', target: id });
+    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({
+      actor: 'cli',
+      target: id,
+    });
     expect((await login(tb.broker.httpPort, 'ulla', password, { forwardedFor: '203.0.113.22' })).status).toBe(200);
   });
 });
@@ -218,16 +276,23 @@ describe('failed-login audit (Low)', () => {
   it('shows an attempted name in clear only when it is an account; otherwise a keyed hash', async () => {
     const typedPassword = 'Correct-Horse-Battery-9';
     const since = lastAuditId();
-    expect((await login(tb.broker.httpPort, typedPassword, 'whatever', { forwardedFor: '192.0.2.77' })).status).toBe(401);
+    expect((await login(tb.broker.httpPort, typedPassword, 'whatever', { forwardedFor: '192.0.2.77' })).status).toBe(
+      401,
+    );
     expect((await login(tb.broker.httpPort, 'admin', 'wrong', { forwardedFor: '192.0.2.77' })).status).toBe(401);
     const [known, unknown] = failedLogins(since);
     expect(unknown!.target).toBeUndefined();
-    expect(unknown!.detail).toMatchObject({ nameHash: expect.stringMatching(/^[0-9a-f]{32}$/) as string, code: 'BAD_CREDENTIALS' });
+    expect(unknown!.detail).toMatchObject({
+      nameHash: expect.stringMatching(/^[0-9a-f]{32}$/) as string,
+      code: 'BAD_CREDENTIALS',
+    });
     expect(JSON.stringify(unknown).toLowerCase()).not.toContain(typedPassword.toLowerCase());
     // The same unknown name hashes the same, so repeated attempts still correlate.
     expect(unknown!.detail!.nameHash).toBe(new LoginLocks(tb.broker.fleet.db).nameHash(typedPassword));
     expect(known!.target).toBe('admin');
     // Nor do the lock rows keep the name.
-    expect(JSON.stringify(tb.broker.fleet.db.prepare('SELECT * FROM login_locks').all()).toLowerCase()).not.toContain(typedPassword.toLowerCase());
+    expect(JSON.stringify(tb.broker.fleet.db.prepare('SELECT * FROM login_locks').all()).toLowerCase()).not.toContain(
+      typedPassword.toLowerCase(),
+    );
   });
 });

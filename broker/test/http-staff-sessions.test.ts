@@ -19,7 +19,9 @@ const ended: SessionsEnded[] = [];
 const BOUNDED_MS = 3_000;
 
 /** An open /api/live stream; `ended` resolves when the server ends it. */
-async function openStream(client: ApiClient): Promise<{ status: number; hello: Promise<void>; ended: Promise<void>; cancel(): Promise<void> }> {
+async function openStream(
+  client: ApiClient,
+): Promise<{ status: number; hello: Promise<void>; ended: Promise<void>; cancel(): Promise<void> }> {
   const res = await fetch(`${base}/api/live`, { headers: { cookie: client.cookie ?? '' } });
   if (!res.body) throw new Error('no body');
   const reader = res.body.getReader();
@@ -40,10 +42,18 @@ async function openStream(client: ApiClient): Promise<{ status: number; hello: P
 /** Resolves when `p` settles within `ms`, else fails with `what`. */
 async function within(p: Promise<unknown>, ms: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  await Promise.race([
+    p,
+    new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
-async function member(name: string, role: 'viewer' | 'agent' | 'admin' = 'agent'): Promise<{ id: string; client: ApiClient; password: string }> {
+async function member(
+  name: string,
+  role: 'viewer' | 'agent' | 'admin' = 'agent',
+): Promise<{ id: string; client: ApiClient; password: string }> {
   const created = staffWithPassword.parse((await admin.post('/api/staff', { name, displayName: name, role })).body);
   const client = new ApiClient(base);
   const password = await client.loginReady(name, created.password!);
@@ -63,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('ending a session ends its live streams at once (item 5)', () => {
-  it('logout ends the streams of that session, not those of the member\'s other sessions', async () => {
+  it("logout ends the streams of that session, not those of the member's other sessions", async () => {
     const { id, client, password } = await member('lotte');
     const other = new ApiClient(base);
     await other.login('lotte', password);
@@ -96,7 +106,7 @@ describe('ending a session ends its live streams at once (item 5)', () => {
   it.each([
     ['disabling the member', { disabled: true }, 'disabled'],
     ['changing the role', { role: 'viewer' }, 'role'],
-    ['an admin\'s password reset', { resetPassword: true }, 'password-reset'],
+    ["an admin's password reset", { resetPassword: true }, 'password-reset'],
   ] as const)('%s ends every stream of the member within a bounded wait', async (_what, change, reason) => {
     const { id, client } = await member(`m-${reason}`);
     const a = await openStream(client);
@@ -109,23 +119,30 @@ describe('ending a session ends its live streams at once (item 5)', () => {
     expect((await fetch(`${base}/api/live`, { headers: { cookie: client.cookie! } })).status).toBe(401);
   });
 
-  it('a password change ends the member\'s other sessions and streams; this browser goes on in a new session', async () => {
+  it("a password change ends the member's other sessions and streams; this browser goes on in a new session", async () => {
     const { id, client, password } = await member('pia');
     const elsewhere = new ApiClient(base);
     await elsewhere.login('pia', password);
     const stream = await openStream(elsewhere);
     await within(stream.hello, BOUNDED_MS, 'hello');
     const oldCookie = client.cookie;
-    const changed = await client.post<{ csrfToken: string; mustChangePassword: boolean }>('/api/me/password', { currentPassword: password, newPassword: 'a brand new passphrase' });
+    const changed = await client.post<{ csrfToken: string; mustChangePassword: boolean }>('/api/me/password', {
+      currentPassword: password,
+      newPassword: 'a brand new passphrase',
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.mustChangePassword).toBe(false);
-    await within(stream.ended, BOUNDED_MS, 'the other session\'s stream ending');
+    await within(stream.ended, BOUNDED_MS, "the other session's stream ending");
     expect(ended.at(-1)).toEqual({ staffId: id, reason: 'password-change' });
     expect((await elsewhere.get('/api/me')).status).toBe(401);
     expect(client.cookie).not.toBe(oldCookie);
     client.csrf = changed.body.csrfToken;
     expect((await client.get('/api/me')).status).toBe(200);
-    expect(tb.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({ actor: id, outcome: 'ok', detail: { wasRequired: false } });
+    expect(tb.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({
+      actor: id,
+      outcome: 'ok',
+      detail: { wasRequired: false },
+    });
     expect((await new ApiClient(base).login('pia', password)).status).toBe(401);
     expect((await new ApiClient(base).login('pia', 'a brand new passphrase')).status).toBe(200);
   });
@@ -146,28 +163,51 @@ describe('generated passwords must be changed first (Low)', () => {
         const r = await c.get<{ error: { code: string } }>(path);
         expect([path, r.status, r.body.error?.code]).toEqual([path, 403, 'PASSWORD_CHANGE_REQUIRED']);
       }
-      const create = await c.post<{ error: { code: string } }>('/api/staff', { name: 'eve', displayName: 'Eve', role: 'admin' });
+      const create = await c.post<{ error: { code: string } }>('/api/staff', {
+        name: 'eve',
+        displayName: 'Eve',
+        role: 'admin',
+      });
       expect(create.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
       // The video routes are on the same route table (issue 14), so they refuse it the same way.
       const video = await c.post<{ error: { code: string } }>('/api/video/sessions', { deviceId: 'cm-1' });
       expect([video.status, video.body.error.code]).toEqual([403, 'PASSWORD_CHANGE_REQUIRED']);
-      expect(fresh.broker.fleet.audit.list({ action: 'staff.create', limit: 5 }).some((r) => r.outcome === 'refused' && r.detail?.code === 'PASSWORD_CHANGE_REQUIRED')).toBe(true);
+      expect(
+        fresh.broker.fleet.audit
+          .list({ action: 'staff.create', limit: 5 })
+          .some((r) => r.outcome === 'refused' && r.detail?.code === 'PASSWORD_CHANGE_REQUIRED'),
+      ).toBe(true);
 
-      const wrong = await c.post<{ error: { code: string } }>('/api/me/password', { currentPassword: 'wrong-password', newPassword: 'a passphrase of mine' });
+      const wrong = await c.post<{ error: { code: string } }>('/api/me/password', {
+        currentPassword: 'wrong-password',
+        newPassword: 'a passphrase of mine',
+      });
       expect([wrong.status, wrong.body.error.code]).toEqual([403, 'BAD_CREDENTIALS']);
       expect((await c.get('/api/me')).status).toBe(200);
-      const short = await c.post<{ error: { code: string } }>('/api/me/password', { currentPassword: password, newPassword: 'short' });
+      const short = await c.post<{ error: { code: string } }>('/api/me/password', {
+        currentPassword: password,
+        newPassword: 'short',
+      });
       expect([short.status, short.body.error.code]).toEqual([400, 'SCHEMA_INVALID']);
       const same = await c.post('/api/me/password', { currentPassword: password, newPassword: password });
       expect(same.status).toBe(400);
-      const withName = await c.post<{ error: { message: string } }>('/api/me/password', { currentPassword: password, newPassword: 'Admin is my name 2026' });
+      const withName = await c.post<{ error: { message: string } }>('/api/me/password', {
+        currentPassword: password,
+        newPassword: 'Admin is my name 2026',
+      });
       expect(withName.body.error.message).toContain('must not contain the account name');
-      const changed = await c.post<{ csrfToken: string; mustChangePassword: boolean }>('/api/me/password', { currentPassword: password, newPassword: 'a passphrase of mine' });
+      const changed = await c.post<{ csrfToken: string; mustChangePassword: boolean }>('/api/me/password', {
+        currentPassword: password,
+        newPassword: 'a passphrase of mine',
+      });
       expect(changed.status).toBe(200);
       expect(changed.body.mustChangePassword).toBe(false);
       c.csrf = changed.body.csrfToken;
       expect((await c.get('/api/devices')).status).toBe(200);
-      expect(fresh.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({ outcome: 'ok', detail: { wasRequired: true } });
+      expect(fresh.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({
+        outcome: 'ok',
+        detail: { wasRequired: true },
+      });
       // The printed password is spent.
       expect((await new ApiClient(url).login(name, password)).status).toBe(401);
     } finally {
@@ -176,18 +216,24 @@ describe('generated passwords must be changed first (Low)', () => {
   });
 
   it('accounts an admin creates or resets start with must-change; code that makes its own accounts does not', async () => {
-    const created = staffWithPassword.parse((await admin.post('/api/staff', { name: 'nora', displayName: 'Nora', role: 'viewer' })).body);
+    const created = staffWithPassword.parse(
+      (await admin.post('/api/staff', { name: 'nora', displayName: 'Nora', role: 'viewer' })).body,
+    );
     const nora = new ApiClient(base);
     expect((await nora.login('nora', created.password!)).body).toMatchObject({ mustChangePassword: true });
     expect((await nora.get('/api/devices')).status).toBe(403);
     const own = await nora.loginReady('nora', created.password!);
     expect((await nora.get('/api/devices')).status).toBe(200);
-    const reset = staffWithPassword.parse((await admin.post(`/api/staff/${created.staff.id}`, { resetPassword: true })).body);
+    const reset = staffWithPassword.parse(
+      (await admin.post(`/api/staff/${created.staff.id}`, { resetPassword: true })).body,
+    );
     expect((await new ApiClient(base).login('nora', own)).status).toBe(401);
     expect((await nora.login('nora', reset.password!)).body).toMatchObject({ mustChangePassword: true });
 
     const { password } = await tb.broker.fleet.staff.add('bench-agent', 'agent');
-    expect((await new ApiClient(base).login('bench-agent', password)).body).toMatchObject({ mustChangePassword: false });
+    expect((await new ApiClient(base).login('bench-agent', password)).body).toMatchObject({
+      mustChangePassword: false,
+    });
   });
 });
 
@@ -215,7 +261,11 @@ describe('Secure cookies (Low)', () => {
   ] as const)('with %j the session cookie is Secure: %s', async (options, secure) => {
     const b = await startTestBroker(options);
     try {
-      const login = await fetch(`http://127.0.0.1:${b.broker.httpPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.broker.initialAdmin) });
+      const login = await fetch(`http://127.0.0.1:${b.broker.httpPort}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(b.broker.initialAdmin),
+      });
       expect(login.status).toBe(200);
       expect(/; Secure(;|$)/.test(login.headers.get('set-cookie') ?? '')).toBe(secure);
     } finally {

@@ -16,7 +16,10 @@ function device(id: string) {
   return connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }).then((c) => (clients.push(c), c));
 }
 const db = () => tb.broker.fleet.db;
-const rowsOf = (deviceId: string) => db().prepare('SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(body)), 0) AS bytes FROM diagnostics WHERE device_id = ?').get(deviceId) as { n: number; bytes: number };
+const rowsOf = (deviceId: string) =>
+  db()
+    .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(body)), 0) AS bytes FROM diagnostics WHERE device_id = ?')
+    .get(deviceId) as { n: number; bytes: number };
 
 /** A valid snapshot of about `bytes` bytes: large `extra` values, the way a maker's hook could send them. */
 function bigDiagnostics(deviceId: string, bytes: number): DiagnosticsMessage {
@@ -28,7 +31,12 @@ function bigDiagnostics(deviceId: string, bytes: number): DiagnosticsMessage {
 beforeAll(async () => {
   tb = await startTestBroker({
     // Refill is negligible within a test run, so what is stored is exactly what the burst allows.
-    limits: { deviceMessageBurst: MESSAGE_BURST, deviceMessagesPerSecond: 0.001, deviceByteBurst: BYTE_BURST, deviceBytesPerSecond: 1 },
+    limits: {
+      deviceMessageBurst: MESSAGE_BURST,
+      deviceMessagesPerSecond: 0.001,
+      deviceByteBurst: BYTE_BURST,
+      deviceBytesPerSecond: 1,
+    },
   });
   for (const id of ['flood-1', 'quiet-1', 'chatty-1', 'odd-1', 'big-1', 'wb-1']) {
     tokens.set(id, tb.broker.fleet.provisionDevice(id, id.startsWith('wb-') ? 'wallbox' : 'coffee-machine').token);
@@ -51,7 +59,9 @@ describe('ingest budget: one device cannot exhaust the broker', () => {
     expect(size).toBeGreaterThan(50 * 1024);
     expect(size).toBeLessThan(64 * 1024);
     // Every publish gets its PUBACK (nothing for the outbox to retry forever) and the connection stays up.
-    await Promise.all(sent.map((m) => flood.publishAsync(deviceTopic('flood-1', 'diagnostics'), JSON.stringify(m), { qos: 1 })));
+    await Promise.all(
+      sent.map((m) => flood.publishAsync(deviceTopic('flood-1', 'diagnostics'), JSON.stringify(m), { qos: 1 })),
+    );
     expect(flood.connected).toBe(true);
 
     const stored = rowsOf('flood-1');
@@ -70,11 +80,14 @@ describe('ingest budget: one device cannot exhaust the broker', () => {
     const chatty = await device('chatty-1');
     const before = tb.broker.counters.get('rejected.OVER_BUDGET');
     const sent = Array.from({ length: MESSAGE_BURST + 15 }, () => diagnostics('chatty-1'));
-    for (const m of sent) await chatty.publishAsync(deviceTopic('chatty-1', 'diagnostics'), JSON.stringify(m), { qos: 1 });
+    for (const m of sent)
+      await chatty.publishAsync(deviceTopic('chatty-1', 'diagnostics'), JSON.stringify(m), { qos: 1 });
     expect(rowsOf('chatty-1').n).toBe(MESSAGE_BURST);
     expect(tb.broker.counters.get('rejected.OVER_BUDGET') - before).toBe(15);
     // The first messages of the burst were kept, the late ones refused: the order the outbox sends in.
-    const ids = new Set(db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('chatty-1') as string[]);
+    const ids = new Set(
+      db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('chatty-1') as string[],
+    );
     expect(sent.slice(0, MESSAGE_BURST).every((m) => ids.has(m.id))).toBe(true);
   });
 });
@@ -93,13 +106,15 @@ describe('ingest: profile sensor keys and record caps', () => {
     expect(db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('odd-1')).toEqual([good.id]);
   });
 
-  it('judges sensor keys by the device\'s own model', async () => {
+  it("judges sensor keys by the device's own model", async () => {
     const wb = await device('wb-1');
     const coffee = diagnostics('wb-1', { mcu: { sensors: { water_tank_level: 50 }, errors: [] } });
     const wallbox = diagnostics('wb-1', { mcu: { sensors: { charger_state: 'idle', temperature: 30 }, errors: [] } });
     await wb.publishAsync(deviceTopic('wb-1', 'diagnostics'), JSON.stringify(coffee), { qos: 1 });
     await wb.publishAsync(deviceTopic('wb-1', 'diagnostics'), JSON.stringify(wallbox), { qos: 1 });
-    expect(db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('wb-1')).toEqual([wallbox.id]);
+    expect(db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('wb-1')).toEqual([
+      wallbox.id,
+    ]);
   });
 
   it('refuses a record over its cap with PAYLOAD_TOO_LARGE, well below the packet limit', async () => {
@@ -112,7 +127,14 @@ describe('ingest: profile sensor keys and record caps', () => {
     expect(huge.length).toBeGreaterThan(64 * 1024);
     expect(huge.length).toBeLessThan(256 * 1024);
     await big.publishAsync(deviceTopic('big-1', 'diagnostics'), huge, { qos: 1 });
-    const event = JSON.stringify({ v: 1, id: 'evt-huge-1', ts: Date.now(), deviceId: 'big-1', event: { type: 'error.raised', code: 'E05' }, pad: 'x'.repeat(9_000) });
+    const event = JSON.stringify({
+      v: 1,
+      id: 'evt-huge-1',
+      ts: Date.now(),
+      deviceId: 'big-1',
+      event: { type: 'error.raised', code: 'E05' },
+      pad: 'x'.repeat(9_000),
+    });
     await big.publishAsync(deviceTopic('big-1', 'events'), event, { qos: 1 });
     expect(tb.broker.counters.get('rejected.PAYLOAD_TOO_LARGE')).toBe(before + 2);
     expect(rowsOf('big-1').n).toBe(0);

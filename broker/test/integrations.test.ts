@@ -14,13 +14,20 @@ function track(c: mqtt.MqttClient): mqtt.MqttClient {
   clients.push(c);
   return c;
 }
-const device = async (id: string) => track(await connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }));
+const device = async (id: string) =>
+  track(await connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }));
 const audited = (action: string, outcome: string, target?: string) =>
-  tb.broker.fleet.audit.list({ action, limit: 500 }).filter((e) => e.outcome === outcome && (target === undefined || e.target === target));
+  tb.broker.fleet.audit
+    .list({ action, limit: 500 })
+    .filter((e) => e.outcome === outcome && (target === undefined || e.target === target));
 
 beforeAll(async () => {
   tb = await startTestBroker({ integrationCheckMs: 100 });
-  for (const [id, model] of [['cm-1', 'coffee-machine'], ['wb-1', 'wallbox']] as const) tokens.set(id, tb.broker.fleet.provisionDevice(id, model).token);
+  for (const [id, model] of [
+    ['cm-1', 'coffee-machine'],
+    ['wb-1', 'wallbox'],
+  ] as const)
+    tokens.set(id, tb.broker.fleet.provisionDevice(id, model).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -31,32 +38,52 @@ afterAll(async () => {
 
 describe('integration accounts over MQTT', () => {
   it("reads every coffee machine's events and diagnostics, and nothing else (the docs' example)", async () => {
-    const { token } = tb.broker.fleet.integrations.add('erp', { subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#'], publish: ['maker/#'], models: ['coffee-machine'] }, 'test');
+    const { token } = tb.broker.fleet.integrations.add(
+      'erp',
+      { subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#'], publish: ['maker/#'], models: ['coffee-machine'] },
+      'test',
+    );
     const erp = track(await connect(tb.url, { clientId: 'erp-1', username: 'erp', password: token }));
     expect(audited('integration.connect', 'ok', 'erp-1')).toHaveLength(1);
 
     const granted = await erp.subscribeAsync(['tp/v1/d/+/diag', 'tp/v1/d/+/evt'], { qos: 1 });
     expect(granted.map((g) => g.qos)).toEqual([1, 1]);
-    const refused = await erp.subscribeAsync(['tp/v1/d/+/cmd', 'tp/v1/d/+/#', '#', 'tp/v1/d/cm-1/rtc/+/down'], { qos: 1 }).then(
-      () => undefined,
-      (err: { packet?: { granted: number[] } }) => err.packet?.granted,
-    );
+    const refused = await erp
+      .subscribeAsync(['tp/v1/d/+/cmd', 'tp/v1/d/+/#', '#', 'tp/v1/d/cm-1/rtc/+/down'], { qos: 1 })
+      .then(
+        () => undefined,
+        (err: { packet?: { granted: number[] } }) => err.packet?.granted,
+      );
     expect(refused).toEqual([128, 128, 128, 128]);
-    expect(audited('integration.subscribe', 'refused').map((e) => e.target)).toEqual(expect.arrayContaining(['tp/v1/d/+/cmd', '#']));
+    expect(audited('integration.subscribe', 'refused').map((e) => e.target)).toEqual(
+      expect.arrayContaining(['tp/v1/d/+/cmd', '#']),
+    );
 
     const received: string[] = [];
     erp.on('message', (topic) => received.push(topic));
     const [cm, wb] = [await device('cm-1'), await device('wb-1')];
-    await wb.publishAsync(deviceTopic('wb-1', 'diagnostics'), JSON.stringify(diagnostics('wb-1', { mcu: { sensors: {}, errors: [] } })), { qos: 1 });
+    await wb.publishAsync(
+      deviceTopic('wb-1', 'diagnostics'),
+      JSON.stringify(diagnostics('wb-1', { mcu: { sensors: {}, errors: [] } })),
+      { qos: 1 },
+    );
     await cm.publishAsync(deviceTopic('cm-1', 'diagnostics'), JSON.stringify(diagnostics('cm-1')), { qos: 1 });
     // The coffee machine's report arrives; the wallbox's, published first on the same broker, never does.
-    await eventually(() => received.includes(deviceTopic('cm-1', 'diagnostics')), 5_000, "the coffee machine's diagnostics at the backend");
+    await eventually(
+      () => received.includes(deviceTopic('cm-1', 'diagnostics')),
+      5_000,
+      "the coffee machine's diagnostics at the backend",
+    );
     expect(received).not.toContain(deviceTopic('wb-1', 'diagnostics'));
     expect(tb.broker.counters.get('acl.forward.withheld')).toBeGreaterThanOrEqual(1);
   });
 
   it('never publishes in the device tree: a forged command is acknowledged, dropped, audited and never reaches the device', async () => {
-    const { token } = tb.broker.fleet.integrations.add('forger', { subscribe: ['maker/#'], publish: ['maker/#'] }, 'test');
+    const { token } = tb.broker.fleet.integrations.add(
+      'forger',
+      { subscribe: ['maker/#'], publish: ['maker/#'] },
+      'test',
+    );
     const forger = track(await connect(tb.url, { clientId: 'forger-1', username: 'forger', password: token }));
     const cm = await device('cm-1');
     await cm.subscribeAsync(deviceTopic('cm-1', 'command'), { qos: 1 });
@@ -72,10 +99,16 @@ describe('integration accounts over MQTT', () => {
   });
 
   it('refuses device-tree publish rights and bad filters when the account is created', () => {
-    expect(() => tb.broker.fleet.integrations.add('bad1', { subscribe: ['maker/#'], publish: ['tp/v1/d/+/cmd'] }, 'test')).toThrow(/device tree/);
-    expect(() => tb.broker.fleet.integrations.add('bad2', { subscribe: ['maker/#'], publish: ['#'] }, 'test')).toThrow(/device tree/);
+    expect(() =>
+      tb.broker.fleet.integrations.add('bad1', { subscribe: ['maker/#'], publish: ['tp/v1/d/+/cmd'] }, 'test'),
+    ).toThrow(/device tree/);
+    expect(() => tb.broker.fleet.integrations.add('bad2', { subscribe: ['maker/#'], publish: ['#'] }, 'test')).toThrow(
+      /device tree/,
+    );
     expect(() => tb.broker.fleet.integrations.add('bad3', { subscribe: ['a/#/b'] }, 'test')).toThrow(TouchpointError);
-    expect(() => tb.broker.fleet.integrations.add('Bad Name', { subscribe: ['maker/#'] }, 'test')).toThrow(/integration name/);
+    expect(() => tb.broker.fleet.integrations.add('Bad Name', { subscribe: ['maker/#'] }, 'test')).toThrow(
+      /integration name/,
+    );
     expect(tb.broker.fleet.integrations.get('bad1')).toBeUndefined();
   });
 
@@ -86,20 +119,46 @@ describe('integration accounts over MQTT', () => {
     const received: string[] = [];
     wide.on('message', (topic) => received.push(topic));
     // The service account routes signalling as the video service does; TURN credentials and phone links travel there.
-    const service = track(await connect(tb.url, { clientId: 'svc-video', username: 'service', password: tb.broker.serviceToken }));
+    const service = track(
+      await connect(tb.url, { clientId: 'svc-video', username: 'service', password: tb.broker.serviceToken }),
+    );
     const withheldBefore = tb.broker.counters.get('acl.forward.withheld');
-    await service.publishAsync(signalTopic('cm-1', 's1', 'down'), JSON.stringify({ ...header(), sessionId: 's1', seq: 0, staffId: 'st-1', from: 'staff', kind: 'handoff', url: 'https://support.example/p/secret' }), { qos: 1 });
+    await service.publishAsync(
+      signalTopic('cm-1', 's1', 'down'),
+      JSON.stringify({
+        ...header(),
+        sessionId: 's1',
+        seq: 0,
+        staffId: 'st-1',
+        from: 'staff',
+        kind: 'handoff',
+        url: 'https://support.example/p/secret',
+      }),
+      { qos: 1 },
+    );
     const cm = await device('cm-1');
     await cm.publishAsync(deviceTopic('cm-1', 'diagnostics'), JSON.stringify(diagnostics('cm-1')), { qos: 1 });
-    await eventually(() => received.includes(deviceTopic('cm-1', 'diagnostics')), 5_000, 'the diagnostics after the signal');
+    await eventually(
+      () => received.includes(deviceTopic('cm-1', 'diagnostics')),
+      5_000,
+      'the diagnostics after the signal',
+    );
     expect(received.some((t) => t.includes('/rtc/'))).toBe(false);
     expect(tb.broker.counters.get('acl.forward.withheld')).toBe(withheldBefore + 1);
   });
 
   it('binds client ids to the account: its prefix, never a device id; an empty id with clean session gets one assigned', async () => {
-    const { token } = tb.broker.fleet.integrations.add('lake', { subscribe: ['maker/#'], clientIdPrefix: 'lake-' }, 'test');
+    const { token } = tb.broker.fleet.integrations.add(
+      'lake',
+      { subscribe: ['maker/#'], clientIdPrefix: 'lake-' },
+      'test',
+    );
     expect(await connectRefused(tb.url, { clientId: 'other-1', username: 'lake', password: token })).toBe(2);
-    const { token: loose } = tb.broker.fleet.integrations.add('loose', { subscribe: ['maker/#'], clientIdPrefix: '' }, 'test');
+    const { token: loose } = tb.broker.fleet.integrations.add(
+      'loose',
+      { subscribe: ['maker/#'], clientIdPrefix: '' },
+      'test',
+    );
     expect(await connectRefused(tb.url, { clientId: 'cm-1', username: 'loose', password: loose })).toBe(2);
     const assigned = track(await connect(tb.url, { clientId: '', clean: true, username: 'lake', password: token }));
     expect(assigned.connected).toBe(true);
@@ -115,7 +174,12 @@ describe('integration accounts over MQTT', () => {
     const log = console.log;
     console.log = (line: string) => void lines.push(line);
     try {
-      expect(await runCommand(integrationCommands.find((c) => c.path[1] === 'rotate')!, ['crm', '--json', '--data-dir', tb.dataDir])).toBe(0);
+      expect(
+        await runCommand(
+          integrationCommands.find((c) => c.path[1] === 'rotate')!,
+          ['crm', '--json', '--data-dir', tb.dataDir],
+        ),
+      ).toBe(0);
     } finally {
       console.log = log;
     }
@@ -132,13 +196,25 @@ describe('integration accounts over MQTT', () => {
 
   it('gives clients without a user name, from loopback, the account that asked for them, and no one else', async () => {
     expect(await connectRefused(tb.url, { clientId: 'suite-1' })).toBe(4);
-    tb.broker.fleet.integrations.add('suite', { subscribe: ['TopicA/#', '+/+'], publish: ['TopicA/#'], deny: ['test/nosubscribe'], clientIdPrefix: '', anonymousLoopback: true }, 'test');
+    tb.broker.fleet.integrations.add(
+      'suite',
+      {
+        subscribe: ['TopicA/#', '+/+'],
+        publish: ['TopicA/#'],
+        deny: ['test/nosubscribe'],
+        clientIdPrefix: '',
+        anonymousLoopback: true,
+      },
+      'test',
+    );
     const suite = track(await connect(tb.url, { clientId: 'suite-1' }));
     const granted = await suite.subscribeAsync(['+/+', 'test/nosubscribe'], { qos: 1 }).then(
       (g) => g.map((x) => x.qos),
       (err: { packet?: { granted: number[] } }) => err.packet?.granted,
     );
     expect(granted).toEqual([1, 128]);
-    expect(() => tb.broker.fleet.integrations.add('suite2', { subscribe: ['x/#'], anonymousLoopback: true }, 'test')).toThrow(/anonymous/);
+    expect(() =>
+      tb.broker.fleet.integrations.add('suite2', { subscribe: ['x/#'], anonymousLoopback: true }, 'test'),
+    ).toThrow(/anonymous/);
   });
 });

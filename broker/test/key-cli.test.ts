@@ -13,7 +13,8 @@ const dataDir = join(dir, 'data');
 const passFile = join(dir, 'passphrase');
 // No passphrase from the test runner's environment may leak into these runs.
 const env = { ...process.env, TP_SIGNING_KEY_PASSPHRASE: '', CREDENTIALS_DIRECTORY: '' };
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, timeout: 60_000 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,11 +29,23 @@ describe('touchpoint key … and the broker refusing unsafe keys', () => {
 
     const noPass = run('broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir);
     expect(noPass.status).toBe(1);
-    expect(noPass.stderr).toContain(`key file ${keyPaths(dataDir).commandKey} is encrypted and no passphrase is configured`);
+    expect(noPass.stderr).toContain(
+      `key file ${keyPaths(dataDir).commandKey} is encrypted and no passphrase is configured`,
+    );
     expect(noPass.stderr).toContain('(KEY_PASSPHRASE)');
 
     chmodSync(keyPaths(dataDir).commandKey, 0o644);
-    const readable = run('broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir, '--key-passphrase-file', passFile);
+    const readable = run(
+      'broker',
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--key-passphrase-file',
+      passFile,
+    );
     expect(readable.status).toBe(1);
     expect(readable.stderr).toContain(`Fix: chmod 600 ${keyPaths(dataDir).commandKey} (KEY_FILE_INSECURE)`);
     chmodSync(keyPaths(dataDir).commandKey, 0o600);
@@ -41,7 +54,11 @@ describe('touchpoint key … and the broker refusing unsafe keys', () => {
   it('key show prints what a device config trusts, without the passphrase', () => {
     const shown = run('key', 'show', '--data-dir', dataDir, '--json');
     expect(shown.status).toBe(0);
-    const trust = JSON.parse(shown.stdout) as { trustedKeys: { keyId: string }[]; rootKeys: { keyId: string; publicKeyPem: string }[]; keyList: { version: number } };
+    const trust = JSON.parse(shown.stdout) as {
+      trustedKeys: { keyId: string }[];
+      rootKeys: { keyId: string; publicKeyPem: string }[];
+      keyList: { version: number };
+    };
     expect(trust.trustedKeys[0]!.keyId).toMatch(/^fleet-\d{8}-[0-9a-f]{8}$/);
     expect(trust.rootKeys[0]!.publicKeyPem).toContain('BEGIN PUBLIC KEY');
     expect(trust.keyList.version).toBe(1);

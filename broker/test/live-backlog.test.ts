@@ -19,13 +19,30 @@ const sockets: Socket[] = [];
 
 /** A snapshot of about 32 KB: the size of one event in the backlog. */
 function bigSnapshot(i: number): DiagnosticsMessage {
-  return diagnostics('cm-live', { extra: { blob: 'x'.repeat(250), n: i, ...Object.fromEntries(Array.from({ length: 120 }, (_, k) => [`k${k}`, 'y'.repeat(250)])) } });
+  return diagnostics('cm-live', {
+    extra: {
+      blob: 'x'.repeat(250),
+      n: i,
+      ...Object.fromEntries(Array.from({ length: 120 }, (_, k) => [`k${k}`, 'y'.repeat(250)])),
+    },
+  });
 }
 
 beforeAll(async () => {
   tb = await startTestBroker();
   tb.broker.fleet.provisionDevice('cm-live', 'coffee-machine');
-  hub = new LiveHub(tb.broker.fleet, silentLogger, { heartbeatMs: 3_600_000, backlog: 2_000, maxBacklogBytes: BACKLOG_BYTES, maxBufferedBytes: CLIENT_BUFFER, maxStreamsPerSession: 8 }, tb.broker.counters);
+  hub = new LiveHub(
+    tb.broker.fleet,
+    silentLogger,
+    {
+      heartbeatMs: 3_600_000,
+      backlog: 2_000,
+      maxBacklogBytes: BACKLOG_BYTES,
+      maxBufferedBytes: CLIENT_BUFFER,
+      maxStreamsPerSession: 8,
+    },
+    tb.broker.counters,
+  );
   const { staff } = await tb.broker.fleet.staff.add('viewer-1', 'viewer');
   const { token } = tb.broker.fleet.staff.createSession(staff.id);
   const auth: Authed = { staff, session: tb.broker.fleet.staff.session(token)!, token, ip: '127.0.0.1' };
@@ -41,23 +58,28 @@ afterAll(async () => {
 });
 
 /** An event stream that reads everything and remembers the last event id and the hello events. */
-function reader(lastEventId?: string): Promise<{ res: IncomingMessage; lastId: () => string | undefined; hellos: string[] }> {
+function reader(
+  lastEventId?: string,
+): Promise<{ res: IncomingMessage; lastId: () => string | undefined; hellos: string[] }> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', headers: lastEventId ? { 'last-event-id': lastEventId } : {} }, (res) => {
-      let buffered = '';
-      let last: string | undefined;
-      const hellos: string[] = [];
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffered += chunk;
-        const end = buffered.lastIndexOf('\n\n');
-        if (end < 0) return;
-        for (const m of buffered.slice(0, end).matchAll(/^id: (\S+)$/gm)) last = m[1];
-        for (const m of buffered.slice(0, end).matchAll(/^data: (\{"type":"hello".*)$/gm)) hellos.push(m[1]!);
-        buffered = buffered.slice(end + 2);
-      });
-      resolve({ res, lastId: () => last, hellos });
-    });
+    const req = get(
+      { host: '127.0.0.1', port, path: '/', headers: lastEventId ? { 'last-event-id': lastEventId } : {} },
+      (res) => {
+        let buffered = '';
+        let last: string | undefined;
+        const hellos: string[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          const end = buffered.lastIndexOf('\n\n');
+          if (end < 0) return;
+          for (const m of buffered.slice(0, end).matchAll(/^id: (\S+)$/gm)) last = m[1];
+          for (const m of buffered.slice(0, end).matchAll(/^data: (\{"type":"hello".*)$/gm)) hellos.push(m[1]!);
+          buffered = buffered.slice(end + 2);
+        });
+        resolve({ res, lastId: () => last, hellos });
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -66,7 +88,8 @@ function reader(lastEventId?: string): Promise<{ res: IncomingMessage; lastId: (
 async function caughtUp(stream: { lastId: () => string | undefined }): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (stream.lastId() !== hub.lastEventId) {
-    if (Date.now() > deadline) throw new Error(`the reading client did not catch up: at ${stream.lastId()}, newest ${hub.lastEventId}`);
+    if (Date.now() > deadline)
+      throw new Error(`the reading client did not catch up: at ${stream.lastId()}, newest ${hub.lastEventId}`);
     await new Promise((r) => setTimeout(r, 1));
   }
 }

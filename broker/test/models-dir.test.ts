@@ -60,13 +60,22 @@ describe('a broker pointed at models outside examples/', () => {
 });
 
 /** Starts `touchpoint broker` as a process and resolves with its console URL and first admin once it is up. */
-function startCliBroker(args: string[], env: Record<string, string>): Promise<{ base: string; admin: { name: string; password: string }; stop: () => Promise<number | null> }> {
+function startCliBroker(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ base: string; admin: { name: string; password: string }; stop: () => Promise<number | null> }> {
   const dataDir = mkdtempSync(join(scratch, 'data-'));
-  const child = spawn(process.execPath, [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(
+    process.execPath,
+    [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', dataDir, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
   let out = '';
   const stop = () => {
     child.kill('SIGINT');
-    return new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+    return new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+    );
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -95,11 +104,18 @@ describe('touchpoint broker --models-dir', () => {
     const a = makerModel(mkdtempSync(join(scratch, 'a-')), 'maker-a');
     const b = makerModel(mkdtempSync(join(scratch, 'b-')), 'maker-b');
     // One flag names a folder of models, the other a model folder itself; both are accepted.
-    const broker = await startCliBroker(['--models-dir', join(a.dir, '..'), '--models-dir', b.dir], { TP_MODELS_DIR: '' });
+    const broker = await startCliBroker(['--models-dir', join(a.dir, '..'), '--models-dir', b.dir], {
+      TP_MODELS_DIR: '',
+    });
     try {
       const client = await staffClient(broker.base, broker.admin);
       const profiles = await client.get<{ items: { model: string }[] }>('/api/profiles');
-      expect(profiles.body.items.map((p) => p.model).sort()).toEqual(['coffee-machine', 'maker-a', 'maker-b', 'wallbox']);
+      expect(profiles.body.items.map((p) => p.model).sort()).toEqual([
+        'coffee-machine',
+        'maker-a',
+        'maker-b',
+        'wallbox',
+      ]);
       expect((await client.get(`/api/flows/${a.flowIds[0]!}`)).status).toBe(200);
       expect((await client.get(`/api/flows/${b.flowIds[0]!}`)).status).toBe(200);
     } finally {
@@ -109,7 +125,22 @@ describe('touchpoint broker --models-dir', () => {
 
   it('refuses to start on a --models-dir that is not a folder, naming it', () => {
     const missing = join(scratch, 'no-such-models');
-    const res = spawnSync(process.execPath, [bin, 'broker', '--mqtt-port', '0', '--http-port', '0', '--data-dir', mkdtempSync(join(scratch, 'data-')), '--models-dir', missing], { encoding: 'utf8', timeout: 30_000 });
+    const res = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'broker',
+        '--mqtt-port',
+        '0',
+        '--http-port',
+        '0',
+        '--data-dir',
+        mkdtempSync(join(scratch, 'data-')),
+        '--models-dir',
+        missing,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(res.status).toBe(1);
     expect(res.stderr).toContain(`models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder (NOT_FOUND)`);
   });
@@ -121,7 +152,12 @@ describe('touchpoint broker --models-dir', () => {
     try {
       const client = await staffClient(broker.base, broker.admin);
       const profiles = await client.get<{ items: { model: string }[] }>('/api/profiles');
-      expect(profiles.body.items.map((p) => p.model).sort()).toEqual(['coffee-machine', 'maker-c', 'maker-d', 'wallbox']);
+      expect(profiles.body.items.map((p) => p.model).sort()).toEqual([
+        'coffee-machine',
+        'maker-c',
+        'maker-d',
+        'wallbox',
+      ]);
       expect((await client.get(`/api/flows/${d.flowIds[0]!}`)).status).toBe(200);
     } finally {
       expect(await broker.stop()).toBe(0);

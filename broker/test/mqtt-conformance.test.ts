@@ -29,7 +29,16 @@ async function raw(): Promise<RawMqtt> {
 /** A device session that got CONNACK 0. */
 async function device(): Promise<RawMqtt> {
   const c = await raw();
-  c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'cm-c', username: 'cm-c', password: Buffer.from(token), keepalive: 30 });
+  c.send({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId: 'cm-c',
+    username: 'cm-c',
+    password: Buffer.from(token),
+    keepalive: 30,
+  });
   expect((await c.packet('connack')).returnCode).toBe(0);
   return c;
 }
@@ -89,7 +98,14 @@ describe('MQTT 3.1.1: packet identifiers [MQTT-2.3.1-1]', () => {
 
   it('acknowledges the same PUBLISH with a non-zero identifier', async () => {
     const c = await device();
-    c.send(rawPublish(Buffer.from(deviceTopic('cm-c', 'diagnostics')), Buffer.from(JSON.stringify(diagnostics('cm-c'))), 1, 9));
+    c.send(
+      rawPublish(
+        Buffer.from(deviceTopic('cm-c', 'diagnostics')),
+        Buffer.from(JSON.stringify(diagnostics('cm-c'))),
+        1,
+        9,
+      ),
+    );
     expect((await c.packet('puback')).messageId).toBe(9);
   });
 });
@@ -97,21 +113,51 @@ describe('MQTT 3.1.1: packet identifiers [MQTT-2.3.1-1]', () => {
 describe('MQTT 3.1.1: CONNECT', () => {
   it('accepts keep alive 0 ("no keep alive") with CONNACK 0; only codes 0-5 are ever sent [MQTT-3.2.2-4]', async () => {
     const c = await raw();
-    c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'cm-c', username: 'cm-c', password: Buffer.from(token), keepalive: 0 });
+    c.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'cm-c',
+      username: 'cm-c',
+      password: Buffer.from(token),
+      keepalive: 0,
+    });
     expect((await c.packet('connack')).returnCode).toBe(0);
   });
 
-  it.each([0, 60])('answers protocol level 5 with CONNACK 1 and closes, with keep alive %i [MQTT-3.1.2-2]', async (keepalive) => {
-    const c = await raw();
-    c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'cm-c', username: 'cm-c', password: Buffer.from(token), keepalive });
-    expect((await c.packet('connack')).returnCode).toBe(1);
-    await c.closedByServer();
-  });
+  it.each([0, 60])(
+    'answers protocol level 5 with CONNACK 1 and closes, with keep alive %i [MQTT-3.1.2-2]',
+    async (keepalive) => {
+      const c = await raw();
+      c.send({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clean: true,
+        clientId: 'cm-c',
+        username: 'cm-c',
+        password: Buffer.from(token),
+        keepalive,
+      });
+      expect((await c.packet('connack')).returnCode).toBe(1);
+      await c.closedByServer();
+    },
+  );
 
   it('refuses an empty client id with clean session 0 with code 2 [MQTT-3.1.3-8]', async () => {
     const c = await raw();
     // The encoder refuses this packet, so clear the clean-session flag by hand (fixed header 2, "MQTT" 6, level 1).
-    const bytes = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: '', username: 'cm-c', password: Buffer.from(token), keepalive: 30 });
+    const bytes = generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: '',
+      username: 'cm-c',
+      password: Buffer.from(token),
+      keepalive: 30,
+    });
     bytes[9] = bytes[9]! & ~0x02;
     c.send(bytes);
     expect((await c.packet('connack')).returnCode).toBe(2);
@@ -121,7 +167,16 @@ describe('MQTT 3.1.1: CONNECT', () => {
 
   it('refuses an empty client id with clean session 1 for a device, whose client id must be its device id [MQTT-3.1.3-9]', async () => {
     const c = await raw();
-    c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: '', username: 'cm-c', password: Buffer.from(token), keepalive: 30 });
+    c.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: '',
+      username: 'cm-c',
+      password: Buffer.from(token),
+      keepalive: 30,
+    });
     expect((await c.packet('connack')).returnCode).toBe(2);
   });
 });

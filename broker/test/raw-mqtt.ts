@@ -41,7 +41,15 @@ export class RawMqtt {
   /** Resolves when `check` holds, or rejects after `timeoutMs` naming `what`. */
   until<T>(check: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.packets.map((p) => p.cmd))}, closed=${this.closed}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${what}; got ${JSON.stringify(this.packets.map((p) => p.cmd))}, closed=${this.closed}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const test = () => {
         const value = check();
         if (value) {
@@ -78,7 +86,15 @@ function variableHeaderAt(packet: Buffer): number {
  * encoded by mqtt-packet with a placeholder topic of the same length, then patched.
  */
 export function rawPublish(topic: Buffer, payload: Buffer, qos: 0 | 1, packetId = 1): Buffer {
-  const packet = generate({ cmd: 'publish', topic: 'x'.repeat(topic.length), payload, qos, messageId: qos > 0 ? 1 : undefined, retain: false, dup: false });
+  const packet = generate({
+    cmd: 'publish',
+    topic: 'x'.repeat(topic.length),
+    payload,
+    qos,
+    messageId: qos > 0 ? 1 : undefined,
+    retain: false,
+    dup: false,
+  });
   const at = variableHeaderAt(packet);
   topic.copy(packet, at + 2);
   if (qos > 0) packet.writeUInt16BE(packetId, at + 2 + topic.length);
@@ -88,9 +104,14 @@ export function rawPublish(topic: Buffer, payload: Buffer, qos: 0 | 1, packetId 
 /** A SUBSCRIBE (or UNSUBSCRIBE) with raw filter bytes and any packet id, patched into an encoded packet the same way. */
 export function rawSubscription(kind: 'subscribe' | 'unsubscribe', filters: Buffer[], packetId = 1): Buffer {
   const placeholders = filters.map((f) => 'x'.repeat(f.length));
-  const packet = kind === 'subscribe'
-    ? generate({ cmd: 'subscribe', messageId: 1, subscriptions: placeholders.map((topic) => ({ topic, qos: 1 as const })) })
-    : generate({ cmd: 'unsubscribe', messageId: 1, unsubscriptions: placeholders });
+  const packet =
+    kind === 'subscribe'
+      ? generate({
+          cmd: 'subscribe',
+          messageId: 1,
+          subscriptions: placeholders.map((topic) => ({ topic, qos: 1 as const })),
+        })
+      : generate({ cmd: 'unsubscribe', messageId: 1, unsubscriptions: placeholders });
   let at = variableHeaderAt(packet);
   packet.writeUInt16BE(packetId, at);
   at += 2;

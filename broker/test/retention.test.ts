@@ -15,21 +15,41 @@ const clients: mqtt.MqttClient[] = [];
 function device(id: string) {
   return connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }).then((c) => (clients.push(c), c));
 }
-const count = (table: string, deviceId: string) => tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE device_id = ?`).pluck().get(deviceId) as number;
+const count = (table: string, deviceId: string) =>
+  tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE device_id = ?`).pluck().get(deviceId) as number;
 
 /** Stores a message as if it had been received at `at` (the path the publish hook takes, with the broker's clock set back). */
 function storeAt(deviceId: string, kind: 'diagnostics' | 'events' | 'presence', payload: unknown, at: number): void {
-  const result = tb.broker.fleet.ingest.ingest(parseTopic(deviceTopic(deviceId, kind))!, Buffer.from(JSON.stringify(payload)), at);
+  const result = tb.broker.fleet.ingest.ingest(
+    parseTopic(deviceTopic(deviceId, kind))!,
+    Buffer.from(JSON.stringify(payload)),
+    at,
+  );
   if (!result.ok || result.value !== 'stored') throw new Error(`not stored: ${JSON.stringify(result)}`);
 }
-const errorEvent = (deviceId: string, at: number): DeviceEventMessage => ({ ...header(at), deviceId, event: { type: 'error.raised', code: 'E05' } });
-const online = (deviceId: string, at: number): PresenceMessage => ({ ...header(at), deviceId, state: 'online', connectionId: `c-${at}` });
+const errorEvent = (deviceId: string, at: number): DeviceEventMessage => ({
+  ...header(at),
+  deviceId,
+  event: { type: 'error.raised', code: 'E05' },
+});
+const online = (deviceId: string, at: number): PresenceMessage => ({
+  ...header(at),
+  deviceId,
+  state: 'online',
+  connectionId: `c-${at}`,
+});
 
 beforeAll(async () => {
   tb = await startTestBroker({
-    retention: { batchRows: BATCH, diagnostics: { maxAgeMs: 30 * DAY, maxRowsPerDevice: 20 }, events: { maxAgeMs: 90 * DAY }, presence: { maxAgeMs: 90 * DAY } },
+    retention: {
+      batchRows: BATCH,
+      diagnostics: { maxAgeMs: 30 * DAY, maxRowsPerDevice: 20 },
+      events: { maxAgeMs: 90 * DAY },
+      presence: { maxAgeMs: 90 * DAY },
+    },
   });
-  for (const id of ['cm-old', 'cm-idle', 'cm-busy']) tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+  for (const id of ['cm-old', 'cm-idle', 'cm-busy'])
+    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -50,7 +70,8 @@ describe('retention', () => {
     storeAt('cm-old', 'events', errorEvent('cm-old', now - 60 * DAY), now - 60 * DAY);
     storeAt('cm-old', 'presence', online('cm-old', now - 60 * DAY), now - 60 * DAY);
     // An idle device's only snapshots are old: its newest stays, the console's last known state.
-    for (let i = 0; i < 3; i++) storeAt('cm-idle', 'diagnostics', diagnostics('cm-idle', { ts: now - 50 * DAY + i }), now - 50 * DAY + i);
+    for (let i = 0; i < 3; i++)
+      storeAt('cm-idle', 'diagnostics', diagnostics('cm-idle', { ts: now - 50 * DAY + i }), now - 50 * DAY + i);
     // And rows received now, through the real broker.
     const c = await device('cm-old');
     const fresh = diagnostics('cm-old');
@@ -65,13 +86,20 @@ describe('retention', () => {
     const rest = tb.broker.fleet.retention.sweepAll(now);
     expect(rest).toEqual({ diagnostics: 25 - BATCH + 2, events: 25 - BATCH, presence: 25 - BATCH });
 
-    expect(tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('cm-old')).toEqual([fresh.id]);
+    expect(
+      tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('cm-old'),
+    ).toEqual([fresh.id]);
     expect(count('diagnostics', 'cm-idle')).toBe(1);
-    expect(tb.broker.fleet.db.prepare('SELECT ts FROM diagnostics WHERE device_id = ?').pluck().get('cm-idle')).toBe(now - 50 * DAY + 2);
+    expect(tb.broker.fleet.db.prepare('SELECT ts FROM diagnostics WHERE device_id = ?').pluck().get('cm-idle')).toBe(
+      now - 50 * DAY + 2,
+    );
     expect(count('events', 'cm-old')).toBe(2);
     expect(count('presence_history', 'cm-old')).toBe(presenceBefore - 25);
     // Nothing left: a further pass deletes nothing and is done.
-    expect(tb.broker.fleet.retention.sweep(now)).toEqual({ deleted: { diagnostics: 0, events: 0, presence: 0 }, more: false });
+    expect(tb.broker.fleet.retention.sweep(now)).toEqual({
+      deleted: { diagnostics: 0, events: 0, presence: 0 },
+      more: false,
+    });
     // A month later the fresh rows are due too (the clock is injected, not waited for) — all but the newest snapshot.
     tb.broker.fleet.retention.sweepAll(now + 31 * DAY);
     expect(count('diagnostics', 'cm-old')).toBe(1);
@@ -83,7 +111,10 @@ describe('retention', () => {
     for (const m of sent) await c.publishAsync(deviceTopic('cm-busy', 'diagnostics'), JSON.stringify(m), { qos: 1 });
     expect(count('diagnostics', 'cm-busy')).toBe(45);
     tb.broker.fleet.retention.sweepAll();
-    const kept = tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ? ORDER BY ts').pluck().all('cm-busy');
+    const kept = tb.broker.fleet.db
+      .prepare('SELECT msg_id FROM diagnostics WHERE device_id = ? ORDER BY ts')
+      .pluck()
+      .all('cm-busy');
     expect(kept).toEqual(sent.slice(-20).map((m) => m.id));
     expect(tb.broker.fleet.retention.deletedTotals.diagnostics).toBeGreaterThanOrEqual(25);
   });
@@ -96,9 +127,18 @@ describe('retention timer', () => {
       own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
       const now = Date.now();
       const topic = parseTopic(deviceTopic('cm-timer', 'events'))!;
-      for (let i = 0; i < 12; i++) own.broker.fleet.ingest.ingest(topic, Buffer.from(JSON.stringify(errorEvent('cm-timer', now - 100 * DAY + i))), now - 100 * DAY + i);
+      for (let i = 0; i < 12; i++)
+        own.broker.fleet.ingest.ingest(
+          topic,
+          Buffer.from(JSON.stringify(errorEvent('cm-timer', now - 100 * DAY + i))),
+          now - 100 * DAY + i,
+        );
       own.broker.fleet.ingest.ingest(topic, Buffer.from(JSON.stringify(errorEvent('cm-timer', now))), now);
-      const left = () => own.broker.fleet.db.prepare('SELECT COUNT(*) FROM events WHERE device_id = ?').pluck().get('cm-timer') as number;
+      const left = () =>
+        own.broker.fleet.db
+          .prepare('SELECT COUNT(*) FROM events WHERE device_id = ?')
+          .pluck()
+          .get('cm-timer') as number;
       await eventually(() => left() === 1, 5_000, 'the retention timer to delete the old events');
       expect(own.broker.fleet.retention.deletedTotals.events).toBe(12);
     } finally {
@@ -109,10 +149,16 @@ describe('retention timer', () => {
 
 describe('retention flags', () => {
   it('reads days from the broker command flags, then the environment, and refuses anything else', () => {
-    expect(retentionFromFlags({ 'diagnostics-retention-days': '7' }, { TP_EVENTS_RETENTION_DAYS: '365', TP_DIAGNOSTICS_RETENTION_DAYS: '1' }))
-      .toEqual({ diagnostics: { maxAgeMs: 7 * DAY }, events: { maxAgeMs: 365 * DAY } });
+    expect(
+      retentionFromFlags(
+        { 'diagnostics-retention-days': '7' },
+        { TP_EVENTS_RETENTION_DAYS: '365', TP_DIAGNOSTICS_RETENTION_DAYS: '1' },
+      ),
+    ).toEqual({ diagnostics: { maxAgeMs: 7 * DAY }, events: { maxAgeMs: 365 * DAY } });
     expect(retentionFromFlags({ 'presence-retention-days': '0' }, {})).toEqual({ presence: { maxAgeMs: 0 } });
-    expect(() => retentionFromFlags({ 'events-retention-days': 'forever' }, {})).toThrow(/--events-retention-days must be a number of days/);
+    expect(() => retentionFromFlags({ 'events-retention-days': 'forever' }, {})).toThrow(
+      /--events-retention-days must be a number of days/,
+    );
     expect(() => retentionFromFlags({}, { TP_PRESENCE_RETENTION_DAYS: '-1' })).toThrow(/presence-retention-days/);
   });
 });

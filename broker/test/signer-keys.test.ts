@@ -6,7 +6,15 @@ import { ErrorCode, header, TouchpointError } from '@touchpoint/protocol';
 import { generateSignerKey, verifyCommand, verifyKeyList } from '@touchpoint/protocol/signing';
 import { silentLogger } from '../src/logger.js';
 import { readKeyFile, readPublicKey, writeKeyFile } from '../src/signer/key-file.js';
-import { changePassphrase, createRootKey, keyPaths, loadOrCreateKeys, publicTrust, readKeyList, rotateKeys } from '../src/signer/key-store.js';
+import {
+  changePassphrase,
+  createRootKey,
+  keyPaths,
+  loadOrCreateKeys,
+  publicTrust,
+  readKeyList,
+  rotateKeys,
+} from '../src/signer/key-store.js';
 import { LocalSigner } from '../src/signer/local-signer.js';
 import { resolvePassphrase } from '../src/signer/passphrase.js';
 import { startTestBroker } from './helpers.js';
@@ -25,7 +33,15 @@ function thrown(fn: () => unknown): TouchpointError {
 
 const unsigned = () => {
   const now = Date.now();
-  return { ...header(now), deviceId: 'cm-1', action: 'rinse', params: {}, issuedAt: now, expiresAt: now + 60_000, issuedBy: 'staff-1' };
+  return {
+    ...header(now),
+    deviceId: 'cm-1',
+    action: 'rinse',
+    params: {},
+    issuedAt: now,
+    expiresAt: now + 60_000,
+    issuedBy: 'staff-1',
+  };
 };
 
 describe('command key at rest (issue 12 #10)', () => {
@@ -53,7 +69,10 @@ describe('command key at rest (issue 12 #10)', () => {
     await first.broker.close();
     const keyFile = keyPaths(dataDir).commandKey;
     chmodSync(keyFile, 0o640);
-    await expect(startTestBroker({ dataDir })).rejects.toMatchObject({ code: ErrorCode.KEY_FILE_INSECURE, message: expect.stringContaining(`chmod 600 ${keyFile}`) });
+    await expect(startTestBroker({ dataDir })).rejects.toMatchObject({
+      code: ErrorCode.KEY_FILE_INSECURE,
+      message: expect.stringContaining(`chmod 600 ${keyFile}`),
+    });
     chmodSync(keyFile, 0o600);
     const again = await startTestBroker({ dataDir });
     await again.cleanup();
@@ -85,7 +104,9 @@ describe('command key at rest (issue 12 #10)', () => {
     const path = join(dir, 'key.json');
     writeKeyFile(path, generateSignerKey('k1'), PASSPHRASE);
     const file = JSON.parse(readFileSync(path, 'utf8')) as { publicKeyPem: string };
-    writeFileSync(path, JSON.stringify({ ...file, publicKeyPem: generateSignerKey('x').publicKeyPem }), { mode: 0o600 });
+    writeFileSync(path, JSON.stringify({ ...file, publicKeyPem: generateSignerKey('x').publicKeyPem }), {
+      mode: 0o600,
+    });
     expect(thrown(() => readKeyFile(path, PASSPHRASE)).code).toBe(ErrorCode.KEY_PASSPHRASE);
   });
 
@@ -93,13 +114,21 @@ describe('command key at rest (issue 12 #10)', () => {
     const file = join(dir, 'pass');
     writeFileSync(file, `${PASSPHRASE}\n`, { mode: 0o600 });
     expect(resolvePassphrase(file, {})).toEqual({ passphrase: PASSPHRASE, source: 'file' });
-    expect(resolvePassphrase(undefined, { TP_SIGNING_KEY_PASSPHRASE: 'from the environment' })).toEqual({ passphrase: 'from the environment', source: 'env' });
+    expect(resolvePassphrase(undefined, { TP_SIGNING_KEY_PASSPHRASE: 'from the environment' })).toEqual({
+      passphrase: 'from the environment',
+      source: 'env',
+    });
     writeFileSync(join(dir, 'touchpoint-signing-passphrase'), 'from systemd credential', { mode: 0o400 });
-    expect(resolvePassphrase(undefined, { CREDENTIALS_DIRECTORY: dir })).toEqual({ passphrase: 'from systemd credential', source: 'systemd-credential' });
+    expect(resolvePassphrase(undefined, { CREDENTIALS_DIRECTORY: dir })).toEqual({
+      passphrase: 'from systemd credential',
+      source: 'systemd-credential',
+    });
     expect(resolvePassphrase(undefined, {})).toEqual({ passphrase: undefined, source: 'none' });
     chmodSync(file, 0o644);
     expect(thrown(() => resolvePassphrase(file, {})).code).toBe(ErrorCode.KEY_FILE_INSECURE);
-    expect(thrown(() => resolvePassphrase(undefined, { TP_SIGNING_KEY_PASSPHRASE: 'short' })).code).toBe(ErrorCode.KEY_PASSPHRASE);
+    expect(thrown(() => resolvePassphrase(undefined, { TP_SIGNING_KEY_PASSPHRASE: 'short' })).code).toBe(
+      ErrorCode.KEY_PASSPHRASE,
+    );
   });
 
   it('keys created with a passphrase are encrypted; a plain key is encrypted once a passphrase is configured', () => {
@@ -107,7 +136,8 @@ describe('command key at rest (issue 12 #10)', () => {
     const paths = keyPaths(dir);
     expect(readFileSync(paths.commandKey, 'utf8')).toContain('PRIVATE KEY');
     const plain = loadOrCreateKeys(dir, PASSPHRASE, silentLogger);
-    for (const path of [paths.commandKey, paths.rootKey]) expect(readFileSync(path, 'utf8')).not.toContain('PRIVATE KEY');
+    for (const path of [paths.commandKey, paths.rootKey])
+      expect(readFileSync(path, 'utf8')).not.toContain('PRIVATE KEY');
     expect(loadOrCreateKeys(dir, PASSPHRASE, silentLogger).current).toEqual(plain.current);
     expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).code).toBe(ErrorCode.KEY_PASSPHRASE);
   });
@@ -136,7 +166,9 @@ describe('key rotation (issue 12 #10)', () => {
 
   it('rotate --revoke drops the old key at once, and an unknown id is refused', () => {
     const first = loadOrCreateKeys(dir, undefined, silentLogger);
-    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: ['nope'] })).code).toBe(ErrorCode.NOT_FOUND);
+    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: ['nope'] })).code).toBe(
+      ErrorCode.NOT_FOUND,
+    );
     const result = rotateKeys(dir, { passphrase: undefined, graceMs: 3_600_000, revoke: [first.current.keyId] });
     expect(result.dropped).toEqual([first.current.keyId]);
     expect(readKeyList(keyPaths(dir).keyList).keys.map((k) => k.keyId)).toEqual([result.current]);
@@ -146,7 +178,9 @@ describe('key rotation (issue 12 #10)', () => {
     const keys = loadOrCreateKeys(dir, PASSPHRASE, silentLogger);
     const paths = keyPaths(dir);
     const before = readFileSync(paths.commandKey, 'utf8');
-    expect(thrown(() => changePassphrase(dir, 'not the old passphrase', 'a brand new passphrase')).code).toBe(ErrorCode.KEY_PASSPHRASE);
+    expect(thrown(() => changePassphrase(dir, 'not the old passphrase', 'a brand new passphrase')).code).toBe(
+      ErrorCode.KEY_PASSPHRASE,
+    );
     expect(readFileSync(paths.commandKey, 'utf8')).toBe(before);
     expect(changePassphrase(dir, PASSPHRASE, 'a brand new passphrase')).toEqual([paths.commandKey, paths.rootKey]);
     expect(loadOrCreateKeys(dir, 'a brand new passphrase', silentLogger).current).toEqual(keys.current);
@@ -156,7 +190,9 @@ describe('key rotation (issue 12 #10)', () => {
   it('a lost command key: the broker refuses to start with a pointer to the fix, and rotate --revoke recovers', () => {
     const first = loadOrCreateKeys(dir, undefined, silentLogger);
     unlinkSync(keyPaths(dir).commandKey);
-    expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).message).toContain('The command key file is lost');
+    expect(thrown(() => loadOrCreateKeys(dir, undefined, silentLogger)).message).toContain(
+      'The command key file is lost',
+    );
     const result = rotateKeys(dir, { passphrase: undefined, graceMs: 0, revoke: [first.current.keyId] });
     expect(result.previous).toBe('(none)');
     expect(loadOrCreateKeys(dir, undefined, silentLogger).current.keyId).toBe(result.current);
@@ -184,7 +220,11 @@ describe('key rotation (issue 12 #10)', () => {
     const path = keyPaths(dir).keyList;
     const list = readKeyList(path);
     const attacker = generateSignerKey('attacker');
-    writeFileSync(path, JSON.stringify({ ...list, keys: [...list.keys, { keyId: attacker.keyId, publicKeyPem: attacker.publicKeyPem }] }), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify({ ...list, keys: [...list.keys, { keyId: attacker.keyId, publicKeyPem: attacker.publicKeyPem }] }),
+      { mode: 0o600 },
+    );
     expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).code).toBe(ErrorCode.BAD_SIGNATURE);
   });
 
@@ -196,7 +236,9 @@ describe('key rotation (issue 12 #10)', () => {
     renameSync(paths.rootKey, offline);
     expect(publicTrust(dir).rootKeys).toEqual([root]);
     expect(loadOrCreateKeys(dir, undefined, silentLogger).roots).toEqual([root]);
-    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).message).toContain('pass --root-key FILE');
+    expect(thrown(() => rotateKeys(dir, { passphrase: undefined, graceMs: 0 })).message).toContain(
+      'pass --root-key FILE',
+    );
     expect(rotateKeys(dir, { passphrase: undefined, graceMs: 0, rootKeyPath: offline }).version).toBe(2);
   });
 

@@ -57,7 +57,26 @@ describe('touchpoint signer (out of process) and the broker working through it',
   let staff: StaffMember;
 
   async function startSigner(): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, [bin, 'signer', '--socket', socketPath, '--data-dir', signerDir, '--allow-action', 'rinse', '--allow-action', 'set_grind_size', '--rate-per-minute', '100', '--device-rate-per-minute', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [
+        bin,
+        'signer',
+        '--socket',
+        socketPath,
+        '--data-dir',
+        signerDir,
+        '--allow-action',
+        'rinse',
+        '--allow-action',
+        'set_grind_size',
+        '--rate-per-minute',
+        '100',
+        '--device-rate-per-minute',
+        '3',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -105,8 +124,16 @@ describe('touchpoint signer (out of process) and the broker working through it',
   });
 
   it('the broker sends commands signed by the signer with the signer key', async () => {
-    const sent = await tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'set_grind_size', params: { size: 6 }, staff });
-    const stored = tb.broker.fleet.db.prepare('SELECT envelope FROM commands WHERE id = ?').pluck().get(sent.id) as string;
+    const sent = await tb.broker.fleet.commands.send({
+      deviceId: 'cm-1',
+      action: 'set_grind_size',
+      params: { size: 6 },
+      staff,
+    });
+    const stored = tb.broker.fleet.db
+      .prepare('SELECT envelope FROM commands WHERE id = ?')
+      .pluck()
+      .get(sent.id) as string;
     const envelope = JSON.parse(stored) as Parameters<typeof verifyCommand>[0];
     expect(envelope.keyId).toBe(tb.broker.fleet.signer.keyId);
     expect(verifyCommand(envelope, tb.broker.fleet.keys.keyList().keys).ok).toBe(true);
@@ -114,51 +141,90 @@ describe('touchpoint signer (out of process) and the broker working through it',
 
   it('device provisioning asks the signer what a device must trust (command key and root), creating nothing in the broker', async () => {
     const trust = await deviceTrust(join(dir, 'broker'), socketPath);
-    expect(trust).toEqual({ trustedKeys: [tb.broker.fleet.signer], rootKeys: [readPublicKey(keyPaths(signerDir).rootKey)] });
+    expect(trust).toEqual({
+      trustedKeys: [tb.broker.fleet.signer],
+      rootKeys: [readPublicKey(keyPaths(signerDir).rootKey)],
+    });
     expect(tb.broker.fleet.keys.roots()).toEqual(trust.rootKeys);
     expect(existsSync(keyPaths(join(dir, 'broker')).commandKey)).toBe(false);
   });
 
   it('refuses an action outside its allow-list, whatever the broker allows; the refusal is audited', async () => {
-    const err = await tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'clean_milk_system', params: {}, staff }).catch((e: unknown) => e);
+    const err = await tb.broker.fleet.commands
+      .send({ deviceId: 'cm-1', action: 'clean_milk_system', params: {}, staff })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TouchpointError);
     expect((err as TouchpointError).code).toBe(ErrorCode.SIGNER_REFUSED);
     expect((err as TouchpointError).message).toContain('does not sign action clean_milk_system');
-    const audit = tb.broker.fleet.db.prepare("SELECT outcome, detail FROM audit WHERE action = 'command.send' AND target = 'clean_milk_system'").get() as { outcome: string; detail: string };
+    const audit = tb.broker.fleet.db
+      .prepare("SELECT outcome, detail FROM audit WHERE action = 'command.send' AND target = 'clean_milk_system'")
+      .get() as { outcome: string; detail: string };
     expect(audit.outcome).toBe('refused');
     expect(audit.detail).toContain(ErrorCode.SIGNER_REFUSED);
-    expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM commands WHERE action = 'clean_milk_system'").pluck().get()).toBe(0);
+    expect(
+      tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM commands WHERE action = 'clean_milk_system'").pluck().get(),
+    ).toBe(0);
   });
 
   it('applies its own rate limit per device: the 4th command in a minute for cm-2 is refused, cm-1 still signs', async () => {
-    for (let i = 0; i < 3; i++) await tb.broker.fleet.commands.send({ deviceId: 'cm-2', action: 'rinse', params: {}, staff });
-    const err = await tb.broker.fleet.commands.send({ deviceId: 'cm-2', action: 'rinse', params: {}, staff }).catch((e: unknown) => e);
+    for (let i = 0; i < 3; i++)
+      await tb.broker.fleet.commands.send({ deviceId: 'cm-2', action: 'rinse', params: {}, staff });
+    const err = await tb.broker.fleet.commands
+      .send({ deviceId: 'cm-2', action: 'rinse', params: {}, staff })
+      .catch((e: unknown) => e);
     expect((err as TouchpointError).code).toBe(ErrorCode.RATE_LIMITED);
     expect((err as TouchpointError).message).toContain('signatures per minute for device cm-2');
-    await expect(tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff })).resolves.toMatchObject({ status: 'queued' });
+    await expect(
+      tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff }),
+    ).resolves.toMatchObject({ status: 'queued' });
   });
 
   it('answers malformed requests with a named error and keeps serving', async () => {
-    const answers = await ask(socketPath, ['not json', JSON.stringify({ op: 'sign', rid: 'r1', command: { action: 'rinse' } }), JSON.stringify({ op: 'export-key', rid: 'r2' }), JSON.stringify({ op: 'keys', rid: 'r3' })]);
+    const answers = await ask(socketPath, [
+      'not json',
+      JSON.stringify({ op: 'sign', rid: 'r1', command: { action: 'rinse' } }),
+      JSON.stringify({ op: 'export-key', rid: 'r2' }),
+      JSON.stringify({ op: 'keys', rid: 'r3' }),
+    ]);
     const parsed = answers.map((a) => signerResponse.parse(a));
-    expect(parsed.map((a) => (a.ok ? 'ok' : a.code))).toEqual([ErrorCode.BAD_JSON, ErrorCode.SCHEMA_INVALID, ErrorCode.SCHEMA_INVALID, 'ok']);
+    expect(parsed.map((a) => (a.ok ? 'ok' : a.code))).toEqual([
+      ErrorCode.BAD_JSON,
+      ErrorCode.SCHEMA_INVALID,
+      ErrorCode.SCHEMA_INVALID,
+      'ok',
+    ]);
     const keys = parsed[3]!;
     expect(keys.ok && 'keyList' in keys && JSON.stringify(keys)).not.toContain('PRIVATE KEY');
-    await expect(tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'set_grind_size', params: { size: 4 }, staff })).resolves.toMatchObject({ status: 'queued' });
+    await expect(
+      tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'set_grind_size', params: { size: 4 }, staff }),
+    ).resolves.toMatchObject({ status: 'queued' });
     expect(child.exitCode).toBeNull();
   });
 
   it('while the signer is down commands fail with SIGNER_UNAVAILABLE (nothing queued); after its restart the broker signs again', async () => {
     await stopSigner();
-    const err = await tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff }).catch((e: unknown) => e);
+    const err = await tb.broker.fleet.commands
+      .send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff })
+      .catch((e: unknown) => e);
     expect((err as TouchpointError).code).toBe(ErrorCode.SIGNER_UNAVAILABLE);
-    expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM audit WHERE action = 'command.send' AND outcome = 'refused' AND detail LIKE '%SIGNER_UNAVAILABLE%'").pluck().get()).toBe(1);
+    expect(
+      tb.broker.fleet.db
+        .prepare(
+          "SELECT COUNT(*) FROM audit WHERE action = 'command.send' AND outcome = 'refused' AND detail LIKE '%SIGNER_UNAVAILABLE%'",
+        )
+        .pluck()
+        .get(),
+    ).toBe(1);
     child = await startSigner();
-    await expect(tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff })).resolves.toMatchObject({ status: 'queued' });
+    await expect(
+      tb.broker.fleet.commands.send({ deviceId: 'cm-1', action: 'rinse', params: {}, staff }),
+    ).resolves.toMatchObject({ status: 'queued' });
   }, 60_000);
 
   it('a broker pointed at a signer that is not there refuses to start with SIGNER_UNAVAILABLE', async () => {
-    await expect(startTestBroker({ dataDir: join(dir, 'broker-2'), signing: { signerSocket: join(dir, 'missing.sock') } })).rejects.toMatchObject({ code: ErrorCode.SIGNER_UNAVAILABLE });
+    await expect(
+      startTestBroker({ dataDir: join(dir, 'broker-2'), signing: { signerSocket: join(dir, 'missing.sock') } }),
+    ).rejects.toMatchObject({ code: ErrorCode.SIGNER_UNAVAILABLE });
   });
 });
 
@@ -168,19 +234,42 @@ describe('signer socket under random input', () => {
     const socketPath = join(dir, 's.sock');
     const counters = new Counters();
     const server = await startSignerServer({
-      socketPath, signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
-      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }), counters, log: silentLogger,
+      socketPath,
+      signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
+      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }),
+      counters,
+      log: silentLogger,
     });
     try {
       // A seeded generator: the same lines on every run.
       let seed = 12345;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       const now = Date.now();
-      const valid = { op: 'sign', rid: 'x', command: { v: 1, id: 'cmd-00000001', ts: now, deviceId: 'cm-1', action: 'rinse', params: {}, issuedAt: now, expiresAt: now + 60_000, issuedBy: 's' } };
+      const valid = {
+        op: 'sign',
+        rid: 'x',
+        command: {
+          v: 1,
+          id: 'cmd-00000001',
+          ts: now,
+          deviceId: 'cm-1',
+          action: 'rinse',
+          params: {},
+          issuedAt: now,
+          expiresAt: now + 60_000,
+          issuedBy: 's',
+        },
+      };
       const lines: string[] = [];
       for (let i = 0; i < 300; i++) {
         if (i % 3 === 0) {
-          lines.push(Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)).filter((b) => b !== 10)).toString('latin1'));
+          lines.push(
+            Buffer.from(
+              Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)).filter(
+                (b) => b !== 10,
+              ),
+            ).toString('latin1'),
+          );
         } else {
           const text = JSON.stringify(valid);
           const at = Math.floor(rand() * text.length);
@@ -205,8 +294,12 @@ describe('signer socket for a broker running as another user', () => {
     const socketPath = join(dir, 's.sock');
     const gid = process.getgid!();
     const server = await startSignerServer({
-      socketPath, socketGroup: gid, signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
-      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }), counters: new Counters(), log: silentLogger,
+      socketPath,
+      socketGroup: gid,
+      signer: LocalSigner.open(join(dir, 'keys'), undefined, silentLogger),
+      policy: new SignerPolicy({ ...DEFAULT_SIGNER_POLICY, allowActions: new Set(['rinse']) }),
+      counters: new Counters(),
+      log: silentLogger,
     });
     try {
       expect(statSync(socketPath).mode & 0o777).toBe(0o660);

@@ -35,7 +35,8 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
           buffer = buffer.slice(end + 2);
           const id = /^id: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (id !== undefined && data !== undefined) events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
+          if (id !== undefined && data !== undefined)
+            events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
         }
       }
     } catch {
@@ -44,6 +45,12 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   })().finally(() => {
     ended = true;
   });
-  return { status: res.status, raw: () => raw, events, ended: done, isEnded: () => ended, close: () => controller.abort() };
+  return {
+    status: res.status,
+    raw: () => raw,
+    events,
+    ended: done,
+    isEnded: () => ended,
+    close: () => controller.abort(),
+  };
 }
-

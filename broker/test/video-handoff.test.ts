@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PhoneClaimResponse, VideoSessionView } from '@touchpoint/protocol';
 import { eventually, startTestBroker, type TestBroker } from './helpers.js';
-import { FakeVideoDevice, call, httpBase, openSse, staffLogin, streamEnds, tokenOf, type StaffLogin } from './video-helpers.js';
+import {
+  FakeVideoDevice,
+  call,
+  httpBase,
+  openSse,
+  staffLogin,
+  streamEnds,
+  tokenOf,
+  type StaffLogin,
+} from './video-helpers.js';
 
 /**
  * One phone per call (issue 12, item 8): a new link revokes the previous one,
@@ -32,7 +41,10 @@ afterAll(async () => {
 });
 
 async function startCall(): Promise<string> {
-  const res = await call<{ session: VideoSessionView }>(tb, 'POST', '/api/video/sessions', { staff: agent, body: { deviceId: device.deviceId } });
+  const res = await call<{ session: VideoSessionView }>(tb, 'POST', '/api/video/sessions', {
+    staff: agent,
+    body: { deviceId: device.deviceId },
+  });
   expect(res.status).toBe(201);
   const id = res.body.session.sessionId;
   await device.link(id, 0);
@@ -43,9 +55,17 @@ async function hangup(sessionId: string): Promise<void> {
   await call(tb, 'POST', `/api/video/sessions/${sessionId}/hangup`, { staff: agent, body: {} });
 }
 
-const claim = (url: string) => call<PhoneClaimResponse & { error?: { code: string; message: string } }>(tb, 'POST', '/api/video/phone/claim', { body: { token: tokenOf(url) } });
-const phoneConsent = (sessionId: string, key: string) => call<{ session?: VideoSessionView; error?: { code: string } }>(tb, 'POST', `/api/video/phone/${sessionId}/consent`, { bearer: key, body: { decision: 'accepted' } });
-const phoneEvents = (sessionId: string, key: string) => openSse(`${httpBase(tb)}/api/video/phone/${sessionId}/events`, { authorization: `Bearer ${key}` });
+const claim = (url: string) =>
+  call<PhoneClaimResponse & { error?: { code: string; message: string } }>(tb, 'POST', '/api/video/phone/claim', {
+    body: { token: tokenOf(url) },
+  });
+const phoneConsent = (sessionId: string, key: string) =>
+  call<{ session?: VideoSessionView; error?: { code: string } }>(tb, 'POST', `/api/video/phone/${sessionId}/consent`, {
+    bearer: key,
+    body: { decision: 'accepted' },
+  });
+const phoneEvents = (sessionId: string, key: string) =>
+  openSse(`${httpBase(tb)}/api/video/phone/${sessionId}/events`, { authorization: `Bearer ${key}` });
 const counter = (name: string) => tb.broker.counters.snapshot()[name] ?? 0;
 
 describe('one phone per call (issue 12, item 8)', () => {
@@ -58,7 +78,11 @@ describe('one phone per call (issue 12, item 8)', () => {
     const stale = await claim(first);
     expect(stale.status).toBe(410);
     expect(stale.body.error).toMatchObject({ code: 'EXPIRED', message: 'this link was replaced by a newer one' });
-    expect(tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).find((e) => e.target === id && e.outcome === 'refused')?.detail).toEqual({ code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
+    expect(
+      tb.broker.fleet.audit
+        .list({ action: 'video.handoff', limit: 1000 })
+        .find((e) => e.target === id && e.outcome === 'refused')?.detail,
+    ).toEqual({ code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
 
     // Phone A claims the current link and listens; then the customer asks the device for another code.
     const a = await claim(second);
@@ -91,20 +115,36 @@ describe('one phone per call (issue 12, item 8)', () => {
     const customer = await claim(second);
     expect(customer.status).toBe(200);
     const customerStream = await phoneEvents(id, customer.body.key);
-    const refusedBefore = tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).filter((e) => e.outcome === 'refused').length;
+    const refusedBefore = tb.broker.fleet.audit
+      .list({ action: 'video.handoff', limit: 1000 })
+      .filter((e) => e.outcome === 'refused').length;
     // Every other way in is shut: the older link, and the same link again.
     for (const url of [first, second]) {
       const intruder = await claim(url);
       expect(intruder.status).toBe(410);
       expect(intruder.body.key).toBeUndefined();
     }
-    expect(tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).filter((e) => e.outcome === 'refused').length).toBe(refusedBefore + 2);
+    expect(
+      tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).filter((e) => e.outcome === 'refused')
+        .length,
+    ).toBe(refusedBefore + 2);
 
     // The customer's phone still drives the call: consent, then the console's offer reaches it.
     const consent = await phoneConsent(id, customer.body.key);
     expect(consent.status).toBe(200);
-    expect((await call(tb, 'POST', `/api/video/sessions/${id}/signal`, { staff: agent, body: { kind: 'offer', sdp: 'v=0\r\n' } })).status).toBe(202);
-    await eventually(() => customerStream.events.some((e) => e.data.type === 'signal'), 5_000, 'the offer on the customer phone');
+    expect(
+      (
+        await call(tb, 'POST', `/api/video/sessions/${id}/signal`, {
+          staff: agent,
+          body: { kind: 'offer', sdp: 'v=0\r\n' },
+        })
+      ).status,
+    ).toBe(202);
+    await eventually(
+      () => customerStream.events.some((e) => e.data.type === 'signal'),
+      5_000,
+      'the offer on the customer phone',
+    );
     expect(customerStream.isEnded()).toBe(false);
     customerStream.close();
     await hangup(id);
@@ -115,7 +155,13 @@ describe('one phone per call (issue 12, item 8)', () => {
     const id = await startCall();
     const ringing = await device.link(id, 0);
     await device.up(id, { kind: 'consent', decision: 'accepted' });
-    await eventually(async () => (await call<{ session: VideoSessionView }>(tb, 'GET', `/api/video/sessions/${id}`, { staff: agent })).body.session.peer === 'device', 5_000, 'the call on the device');
+    await eventually(
+      async () =>
+        (await call<{ session: VideoSessionView }>(tb, 'GET', `/api/video/sessions/${id}`, { staff: agent })).body
+          .session.peer === 'device',
+      5_000,
+      'the call on the device',
+    );
     expect((await claim(ringing)).status).toBe(410);
     await hangup(id);
   });
@@ -129,7 +175,8 @@ describe('one phone per call (issue 12, item 8)', () => {
     await device.up(id2, { kind: 'consent', decision: 'accepted' });
     await streamEnds(earlyStream, 'the early phone to be let go when the device accepted');
     expect((await phoneConsent(id2, early.body.key)).status).toBe(401);
-    const view = (await call<{ session: VideoSessionView }>(tb, 'GET', `/api/video/sessions/${id2}`, { staff: agent })).body.session;
+    const view = (await call<{ session: VideoSessionView }>(tb, 'GET', `/api/video/sessions/${id2}`, { staff: agent }))
+      .body.session;
     expect(view).toMatchObject({ status: 'accepted', peer: 'device' });
     expect(device.down.slice(downBefore).filter((m) => m.sessionId === id2 && m.kind === 'hangup')).toEqual([]);
     await hangup(id2);
@@ -148,7 +195,11 @@ describe('one phone per call (issue 12, item 8)', () => {
 
     const refusedBefore = counter('video.handoff.not_issued.CONFLICT');
     await device.up(id, { kind: 'handoff-request' });
-    await eventually(() => counter('video.handoff.not_issued.CONFLICT') > refusedBefore, 5_000, 'the request after the move to be refused');
+    await eventually(
+      () => counter('video.handoff.not_issued.CONFLICT') > refusedBefore,
+      5_000,
+      'the request after the move to be refused',
+    );
     expect(device.links(id)).toHaveLength(2);
     await hangup(id);
   });
@@ -157,7 +208,11 @@ describe('one phone per call (issue 12, item 8)', () => {
     const id = await startCall();
     const before = counter('video.handoff.not_issued.RATE_LIMITED');
     for (let i = 0; i < 24; i++) await device.up(id, { kind: 'handoff-request' });
-    await eventually(() => counter('video.handoff.not_issued.RATE_LIMITED') >= before + 5, 5_000, 'links beyond the cap to be refused');
+    await eventually(
+      () => counter('video.handoff.not_issued.RATE_LIMITED') >= before + 5,
+      5_000,
+      'links beyond the cap to be refused',
+    );
     expect(device.links(id)).toHaveLength(20);
     await hangup(id);
   });

@@ -1,5 +1,13 @@
 import type { MqttClient } from 'mqtt';
-import { CSRF_HEADER, Filters, deviceTopic, header, signalMessage, signalTopic, type SignalMessage } from '@touchpoint/protocol';
+import {
+  CSRF_HEADER,
+  Filters,
+  deviceTopic,
+  header,
+  signalMessage,
+  signalTopic,
+  type SignalMessage,
+} from '@touchpoint/protocol';
 import type { StaffRole } from '../src/fleet/staff.js';
 import { connect, eventually, type TestBroker } from './helpers.js';
 import type { SseStream } from './sse.js';
@@ -46,7 +54,11 @@ export async function call<T = Record<string, unknown>>(
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
   if (method === 'POST') headers['content-type'] = 'application/json';
   if (opts.host) headers.host = opts.host;
-  const res = await fetch(httpBase(tb) + path, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(opts.body ?? {}) } : {}) });
+  const res = await fetch(httpBase(tb) + path, {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: JSON.stringify(opts.body ?? {}) } : {}),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -79,7 +91,10 @@ export class FakeVideoDevice {
   readonly down: SignalMessage[] = [];
   private upSeq = 0;
 
-  private constructor(readonly deviceId: string, readonly mqtt: MqttClient) {}
+  private constructor(
+    readonly deviceId: string,
+    readonly mqtt: MqttClient,
+  ) {}
 
   static async connect(tb: TestBroker, deviceId: string): Promise<FakeVideoDevice> {
     const { token } = tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
@@ -90,18 +105,33 @@ export class FakeVideoDevice {
       if (parsed.success) device.down.push(parsed.data);
     });
     await client.subscribeAsync(Filters.deviceSignalsDown(deviceId), { qos: 1 });
-    await client.publishAsync(deviceTopic(deviceId, 'presence'), JSON.stringify({ ...header(), deviceId, state: 'online', connectionId: `c-${deviceId}` }), { qos: 1, retain: true });
+    await client.publishAsync(
+      deviceTopic(deviceId, 'presence'),
+      JSON.stringify({ ...header(), deviceId, state: 'online', connectionId: `c-${deviceId}` }),
+      { qos: 1, retain: true },
+    );
     await eventually(() => tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} online`);
     return device;
   }
 
   /** The phone links sent down for a session, oldest first (tokens only). */
   links(sessionId: string): string[] {
-    return this.down.filter((m) => m.sessionId === sessionId && m.kind === 'handoff').map((m) => (m as Extract<SignalMessage, { kind: 'handoff' }>).url);
+    return this.down
+      .filter((m) => m.sessionId === sessionId && m.kind === 'handoff')
+      .map((m) => (m as Extract<SignalMessage, { kind: 'handoff' }>).url);
   }
 
-  async waitFor(sessionId: string, what: string, match: (m: SignalMessage) => boolean, after = 0): Promise<SignalMessage> {
-    return eventually(() => this.down.slice(after).find((m) => m.sessionId === sessionId && match(m)), 5_000, `the device to receive ${what}`);
+  async waitFor(
+    sessionId: string,
+    what: string,
+    match: (m: SignalMessage) => boolean,
+    after = 0,
+  ): Promise<SignalMessage> {
+    return eventually(
+      () => this.down.slice(after).find((m) => m.sessionId === sessionId && match(m)),
+      5_000,
+      `the device to receive ${what}`,
+    );
   }
 
   /** The nth phone link of a session (0 = the one sent with the ring). */
@@ -113,7 +143,14 @@ export class FakeVideoDevice {
   async up(sessionId: string, body: Record<string, unknown>): Promise<void> {
     const request = this.down.find((m) => m.sessionId === sessionId && m.kind === 'request');
     if (!request) throw new Error(`no request for ${sessionId} reached the device`);
-    const message = signalMessage.parse({ ...header(), ...body, sessionId, staffId: request.staffId, from: 'device', seq: this.upSeq++ });
+    const message = signalMessage.parse({
+      ...header(),
+      ...body,
+      sessionId,
+      staffId: request.staffId,
+      from: 'device',
+      seq: this.upSeq++,
+    });
     await this.mqtt.publishAsync(signalTopic(this.deviceId, sessionId, 'up'), JSON.stringify(message), { qos: 1 });
   }
 

@@ -35,7 +35,11 @@ describe('one live link per call (issue 12, item 8)', () => {
     const other = tokens.issue('vs-2', 'dev-1', 60_000, 0);
     const b = tokens.issue('vs-1', 'dev-1', 60_000, 10);
     expect(tokens.live('vs-1', 20)).toBe(1);
-    expect(tokens.claim(a.token, 20)).toEqual({ ok: false, code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
+    expect(tokens.claim(a.token, 20)).toEqual({
+      ok: false,
+      code: 'EXPIRED',
+      reason: 'this link was replaced by a newer one',
+    });
     expect(tokens.claim(b.token, 20)).toMatchObject({ ok: true });
     expect(tokens.live('vs-1', 20)).toBe(0);
     // Other calls keep their links.
@@ -45,7 +49,14 @@ describe('one live link per call (issue 12, item 8)', () => {
 
 describe('ICE servers', () => {
   it('mint TURN REST credentials (coturn use-auth-secret) per session', () => {
-    const servers = iceServersFor('vs-1', { iceServers: [{ urls: 'stun:stun.example.com:3478' }], turn: { urls: ['turn:turn.example.com:3478'], secret: 's3cret', ttlS: 600 } }, 1_700_000_000_000);
+    const servers = iceServersFor(
+      'vs-1',
+      {
+        iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+        turn: { urls: ['turn:turn.example.com:3478'], secret: 's3cret', ttlS: 600 },
+      },
+      1_700_000_000_000,
+    );
     expect(servers[0]).toEqual({ urls: 'stun:stun.example.com:3478' });
     const turn = servers[1]!;
     expect(turn.username).toBe(`${1_700_000_000 + 600}:vs-1`);
@@ -53,8 +64,19 @@ describe('ICE servers', () => {
   });
   it('are empty by default (host candidates on a LAN) and read from the environment', () => {
     expect(iceServersFor('vs-1', {}, 0)).toEqual([]);
-    expect(videoOptionsFromEnv({ TP_VIDEO_RING_TIMEOUT_MS: '2000', TP_STUN_URLS: 'stun:a:3478, stun:b:3478', TP_TURN_URLS: 'turn:t:3478', TP_TURN_SECRET: 'k', TP_PUBLIC_URL: 'https://support.example.com' })).toEqual({
-      ringTimeoutMs: 2000, iceServers: [{ urls: ['stun:a:3478', 'stun:b:3478'] }], turn: { urls: ['turn:t:3478'], secret: 'k' }, publicUrl: 'https://support.example.com',
+    expect(
+      videoOptionsFromEnv({
+        TP_VIDEO_RING_TIMEOUT_MS: '2000',
+        TP_STUN_URLS: 'stun:a:3478, stun:b:3478',
+        TP_TURN_URLS: 'turn:t:3478',
+        TP_TURN_SECRET: 'k',
+        TP_PUBLIC_URL: 'https://support.example.com',
+      }),
+    ).toEqual({
+      ringTimeoutMs: 2000,
+      iceServers: [{ urls: ['stun:a:3478', 'stun:b:3478'] }],
+      turn: { urls: ['turn:t:3478'], secret: 'k' },
+      publicUrl: 'https://support.example.com',
     });
     expect(videoOptionsFromEnv({ TP_VIDEO_RING_TIMEOUT_MS: 'soon' })).toEqual({});
   });
@@ -69,9 +91,14 @@ describe('video event streams re-check their right to exist (issue 12, item 5)',
   afterAll(async () => {
     await tb.cleanup();
   });
-  async function serve(feed: Pick<Feed, 'stillAllowed' | 'onRevoked'>, log: Logger = silentLogger): Promise<{ url: string; close(): Promise<void> }> {
+  async function serve(
+    feed: Pick<Feed, 'stillAllowed' | 'onRevoked'>,
+    log: Logger = silentLogger,
+  ): Promise<{ url: string; close(): Promise<void> }> {
     const hub = new LiveHub(tb.broker.fleet, log, { ...DEFAULT_LIVE_OPTIONS, heartbeatMs: 20 });
-    const server = createServer((req, res) => hub.attachFeed(req, res, { owner: null, ...feed, subscribe: () => () => undefined }));
+    const server = createServer((req, res) =>
+      hub.attachFeed(req, res, { owner: null, ...feed, subscribe: () => () => undefined }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -91,7 +118,14 @@ describe('video event streams re-check their right to exist (issue 12, item 5)',
   it('a check that throws fails closed and is logged, never thrown from the timer', async () => {
     const errors: string[] = [];
     const log = { ...silentLogger, error: (msg: string) => void errors.push(msg) };
-    const s = await serve({ stillAllowed: () => { throw new Error('database closed'); } }, log);
+    const s = await serve(
+      {
+        stillAllowed: () => {
+          throw new Error('database closed');
+        },
+      },
+      log,
+    );
     const reader = (await fetch(s.url)).body!.getReader();
     for (;;) if ((await reader.read()).done) break;
     expect(errors).toEqual(['live stream: the access check failed']);

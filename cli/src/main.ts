@@ -11,7 +11,14 @@ const all: CliCommand[] = [...brokerCommands, ...agentCommands, ...simCommands, 
 function overview(): string {
   const width = Math.max(...all.map((c) => c.path.join(' ').length), 10);
   const lines = all.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['Usage: touchpoint <command> [options]', '', 'Commands:', ...lines, '', 'Run `touchpoint <command> --help` for the options of one command.'].join('\n');
+  return [
+    'Usage: touchpoint <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `touchpoint <command> --help` for the options of one command.',
+  ].join('\n');
 }
 
 /** Picks the command whose path matches the longest prefix of argv. */

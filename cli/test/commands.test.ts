@@ -15,7 +15,10 @@ describe('touchpoint --help', () => {
       printed.push(args.join(' '));
     });
     expect(await main(['--help'])).toBe(ExitCode.ok);
-    const commandLines = printed.join('\n').split('\n').map((line) => line.trim().split(/\s{2,}/)[0]);
+    const commandLines = printed
+      .join('\n')
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/)[0]);
     expect(commandLines).toEqual(expect.arrayContaining(['mcu-sim', 'bridge monitor', 'bridge call']));
   });
 });

@@ -17,6 +17,11 @@ describe('commandStages', () => {
   });
   it('knows which states are final', () => {
     expect(['queued', 'delivered', 'accepted'].map((s) => isTerminal(s as 'queued'))).toEqual([false, false, false]);
-    expect(['succeeded', 'failed', 'rejected', 'expired'].map((s) => isTerminal(s as 'queued'))).toEqual([true, true, true, true]);
+    expect(['succeeded', 'failed', 'rejected', 'expired'].map((s) => isTerminal(s as 'queued'))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 });

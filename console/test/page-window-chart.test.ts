@@ -14,16 +14,37 @@ describe('pagesForRange', () => {
 });
 
 const point = (id: string, ts: number, sensors: DiagnosticsPoint['sensors']): DiagnosticsPoint => ({
-  id, ts, reason: 'periodic', sensors, errors: [], agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 0, link: 'up', uptimeS: 1 },
+  id,
+  ts,
+  reason: 'periodic',
+  sensors,
+  errors: [],
+  agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 0, link: 'up', uptimeS: 1 },
 });
 
 describe('chart series', () => {
   it('charts numbers and booleans, with gaps for missing values', () => {
-    const points = [point('a', 1000, { t: 20, b: true }), point('b', 2000, { b: false }), point('c', 3000, { t: 'n/a' })];
-    expect(sensorSeries(points, 't')).toEqual([[1, 2, 3], [20, null, null]]);
-    expect(sensorSeries(points, 'b')).toEqual([[1, 2, 3], [1, 0, null]]);
+    const points = [
+      point('a', 1000, { t: 20, b: true }),
+      point('b', 2000, { b: false }),
+      point('c', 3000, { t: 'n/a' }),
+    ];
+    expect(sensorSeries(points, 't')).toEqual([
+      [1, 2, 3],
+      [20, null, null],
+    ]);
+    expect(sensorSeries(points, 'b')).toEqual([
+      [1, 2, 3],
+      [1, 0, null],
+    ]);
     const label = { de: 'x', en: 'x' };
-    expect(chartableSensors([{ id: 'a', type: 'number', label }, { id: 'b', type: 'string', label }, { id: 'c', type: 'boolean', label }]).map((s) => s.id)).toEqual(['a', 'c']);
+    expect(
+      chartableSensors([
+        { id: 'a', type: 'number', label },
+        { id: 'b', type: 'string', label },
+        { id: 'c', type: 'boolean', label },
+      ]).map((s) => s.id),
+    ).toEqual(['a', 'c']);
   });
   it('appends in time order, drops duplicates and keeps the newest', () => {
     const pts = [point('a', 1000, {}), point('b', 3000, {})];

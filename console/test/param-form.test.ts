@@ -19,7 +19,10 @@ describe('param forms', () => {
   });
 
   it('coerces field text into typed params that pass the action schema', () => {
-    expect(buildParams(action, { size: ' 4 ', mode: 'strong', loud: true, note: '' })).toEqual({ ok: true, params: { size: 4, mode: 'strong', loud: true } });
+    expect(buildParams(action, { size: ' 4 ', mode: 'strong', loud: true, note: '' })).toEqual({
+      ok: true,
+      params: { size: 4, mode: 'strong', loud: true },
+    });
   });
 
   it('reports each bad field by name, as the server would', () => {
@@ -27,7 +30,10 @@ describe('param forms', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(Object.keys(r.errors).sort()).toEqual(['mode', 'note', 'size']);
-    expect(buildParams(action, { size: '', mode: 'normal', loud: false, note: '' })).toEqual({ ok: false, errors: { size: 'Required' } });
+    expect(buildParams(action, { size: '', mode: 'normal', loud: false, note: '' })).toEqual({
+      ok: false,
+      errors: { size: 'Required' },
+    });
     const fraction = buildParams(action, { size: '2.5', mode: 'normal', loud: false, note: '' });
     expect(fraction.ok).toBe(false);
   });

@@ -4,8 +4,15 @@ import { parseRoute, routeHref, type Route } from '../src/common/route.js';
 describe('routes', () => {
   it('round-trips every view through the hash', () => {
     const routes: Route[] = [
-      { view: 'login' }, { view: 'fleet' }, { view: 'device', deviceId: 'cm 1/x' }, { view: 'queue' }, { view: 'queue', caseId: 'c-1' },
-      { view: 'audit' }, { view: 'kpis' }, { view: 'staff' }, { view: 'integrations' },
+      { view: 'login' },
+      { view: 'fleet' },
+      { view: 'device', deviceId: 'cm 1/x' },
+      { view: 'queue' },
+      { view: 'queue', caseId: 'c-1' },
+      { view: 'audit' },
+      { view: 'kpis' },
+      { view: 'staff' },
+      { view: 'integrations' },
     ];
     for (const r of routes) expect(parseRoute(routeHref(r))).toEqual(r);
   });

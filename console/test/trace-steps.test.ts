@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { HelpTraceEntry } from '@touchpoint/protocol';
 import { traceSteps } from '../src/common/trace-steps.js';
 
-const start: HelpTraceEntry = { kind: 'start', at: 1000, flowId: 'descale', flowVersion: '1.0.0', trigger: 'menu', locale: 'en' };
+const start: HelpTraceEntry = {
+  kind: 'start',
+  at: 1000,
+  flowId: 'descale',
+  flowVersion: '1.0.0',
+  trigger: 'menu',
+  locale: 'en',
+};
 
 describe('traceSteps', () => {
   it('gives each screen its time, and the current one runs until now', () => {
@@ -15,7 +22,11 @@ describe('traceSteps', () => {
     ];
     const s = traceSteps(trace, 12_000);
     expect(s.startedAt).toBe(1000);
-    expect(s.steps.map((x) => [x.stepId, x.ms, x.current])).toEqual([['intro', 3000, false], ['ask', 5000, false], ['fix', 3000, true]]);
+    expect(s.steps.map((x) => [x.stepId, x.ms, x.current])).toEqual([
+      ['intro', 3000, false],
+      ['ask', 5000, false],
+      ['fix', 3000, true],
+    ]);
     expect(s.steps[1]!.events.map((e) => e.kind)).toEqual(['choice']);
     expect(s.outcome).toBeNull();
   });

@@ -1,4 +1,10 @@
-import type { CaseStatusMessage, CommandResultMessage, DiagnosticsMessage, LinkState, McuInfo } from '@touchpoint/protocol';
+import type {
+  CaseStatusMessage,
+  CommandResultMessage,
+  DiagnosticsMessage,
+  LinkState,
+  McuInfo,
+} from '@touchpoint/protocol';
 import type { McuEvent } from './bridge/mcu-bridge.js';
 import type { ReportKind } from './outbox/outbox.js';
 

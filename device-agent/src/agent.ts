@@ -141,8 +141,12 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     snapshot: async () => (await diagnostics.snapshot('request'))?.id,
     reconnect: (reason) => connection.reconnectNow(reason),
     restart: (reason) => {
-      const run = hooks.restart ? Promise.resolve(hooks.restart(reason)) : (self.restart?.(reason) ?? Promise.resolve());
-      run.catch((err: unknown) => logger.error('restart failed', { code: ErrorCode.INTERNAL, error: (err as Error).message }));
+      const run = hooks.restart
+        ? Promise.resolve(hooks.restart(reason))
+        : (self.restart?.(reason) ?? Promise.resolve());
+      run.catch((err: unknown) =>
+        logger.error('restart failed', { code: ErrorCode.INTERNAL, error: (err as Error).message }),
+      );
     },
     cacheDir,
   });
@@ -185,11 +189,29 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         bus,
         link: () => mcu.link,
         logger: childLogger(logger, 'local'),
-        kiosk: { secret: loadKioskSecret(config.dataDir), urlFile: config.localServer.kioskUrlFile ?? join(config.dataDir, 'kiosk-url') },
+        kiosk: {
+          secret: loadKioskSecret(config.dataDir),
+          urlFile: config.localServer.kioskUrlFile ?? join(config.dataDir, 'kiosk-url'),
+        },
       })
     : undefined;
 
-  const services: AgentServices = { config, profile, bus, logger, reporter, outbox, connection, mcu, diagnostics, actions, localServer, db, cacheDir, health };
+  const services: AgentServices = {
+    config,
+    profile,
+    bus,
+    logger,
+    reporter,
+    outbox,
+    connection,
+    mcu,
+    diagnostics,
+    actions,
+    localServer,
+    db,
+    cacheDir,
+    health,
+  };
 
   // One line per committed report: with TOUCHPOINT_LOG_LEVEL=debug the log is a record of what must arrive.
   bus.on('report.queued', ({ kind, messageId, seq }) => logger.debug('report queued', { kind, id: messageId, seq }));
@@ -203,7 +225,9 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     mcu,
     diagnostics,
     commands,
-    ...(localServer ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)] : []),
+    ...(localServer
+      ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)]
+      : []),
     ...(hooks.extensions?.(services) ?? []),
     new OutboxPublisher(outbox, connection, bus, config.outbox.maxInflight, childLogger(logger, 'outbox')),
     connection,
@@ -241,7 +265,13 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         await stopAll();
         throw err;
       }
-      logger.info('agent started', { agentVersion: AGENT_VERSION, model: profile.model, profileVersion: profile.version, broker: config.brokerUrl, serial: config.serial.path });
+      logger.info('agent started', {
+        agentVersion: AGENT_VERSION,
+        model: profile.model,
+        profileVersion: profile.version,
+        broker: config.brokerUrl,
+        serial: config.serial.path,
+      });
     },
     async stop() {
       if (closed) return;

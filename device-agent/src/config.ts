@@ -12,19 +12,31 @@ const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
 const trustedKey = z.object({
   keyId: z.string().min(1).max(64),
-  publicKeyPem: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' }),
+  publicKeyPem: z
+    .string()
+    .includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' }),
 });
 
 /** An https origin (scheme, host, optional port; nothing after), as `new URL(x).origin` spells it. */
 const httpsOrigin = z
   .string()
   .max(256)
-  .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', { message: 'must be an https:// origin' })
+  .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', {
+    message: 'must be an https:// origin',
+  })
   .refine(
     (value) => {
       if (!URL.canParse(value)) return true;
       const u = new URL(value);
-      return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password && !value.includes('?') && !value.includes('#');
+      return (
+        u.pathname === '/' &&
+        !u.search &&
+        !u.hash &&
+        !u.username &&
+        !u.password &&
+        !value.includes('?') &&
+        !value.includes('#')
+      );
     },
     { message: 'must be an origin only, such as https://help.example.com (no path, query or credentials)' },
   )
@@ -39,16 +51,21 @@ const helpContentConfig = z.strictObject({
   origins: z.array(httpsOrigin).min(1, 'needs at least one https origin'),
   /** The device maker's content keys (`touchpoint content keygen`); never the fleet's command keys. */
   keys: z.array(trustedKey).min(1, 'needs at least one content key'),
-  maxBytes: z.number().int().positive().max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   timeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
 });
 
 export const agentConfigSchema = z.strictObject({
   deviceId: safeId,
   /** mqtt://host:port or mqtts://host:port (TLS). */
-  brokerUrl: z
-    .string()
-    .refine((value) => /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(value), { message: 'must look like mqtt://host:1883 or mqtts://host:8883' }),
+  brokerUrl: z.string().refine((value) => /^mqtts?:\/\/[^/\s]+(:\d+)?\/?$/.test(value), {
+    message: 'must look like mqtt://host:1883 or mqtts://host:8883',
+  }),
   /** The device's credential: MQTT username = deviceId, password = token. */
   token: z.string().min(16, 'is too short to be a device token').max(512),
   tls: z
@@ -63,7 +80,9 @@ export const agentConfigSchema = z.strictObject({
       /** TLS SNI / certificate name when the URL holds an IP address. */
       servername: z.string().optional(),
     })
-    .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'certFile and keyFile go together' })
+    .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+      message: 'certFile and keyFile go together',
+    })
     .optional(),
   serial: z.strictObject({
     path: z.string().min(1),
@@ -96,7 +115,11 @@ export const agentConfigSchema = z.strictObject({
   outbox: z
     .strictObject({
       /** Above this, the oldest telemetry (diagnostics) is dropped; events, results and cases are kept. */
-      maxBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(8 * 1024 * 1024),
       maxEntries: z.number().int().positive().default(20_000),
       /** QoS 1 messages in flight at once; publishing stays in outbox order. */
       maxInflight: z.number().int().min(1).max(1_000).default(16),
@@ -129,7 +152,10 @@ export const agentConfigSchema = z.strictObject({
        */
       phoneOrigin: z
         .string()
-        .refine((value) => /^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?)\/?$/.test(value), { message: 'must be an https origin such as https://support.example.com (http only on loopback)' })
+        .refine(
+          (value) => /^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?)\/?$/.test(value),
+          { message: 'must be an https origin such as https://support.example.com (http only on loopback)' },
+        )
         .optional(),
     })
     .default({}),
@@ -158,13 +184,22 @@ function sameKey(a: string, b: string): boolean {
 export function parseConfig(value: unknown, baseDir: string = process.cwd()): AgentConfig {
   const parsed = agentConfigSchema.safeParse(value);
   if (!parsed.success) {
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `invalid device config: ${describeIssues(parsed.error)}`, parsed.error.issues);
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `invalid device config: ${describeIssues(parsed.error)}`,
+      parsed.error.issues,
+    );
   }
   const config = parsed.data;
-  const shared = config.helpContent?.keys.find((content) => config.trustedKeys.some((command) => sameKey(content.publicKeyPem, command.publicKeyPem)));
+  const shared = config.helpContent?.keys.find((content) =>
+    config.trustedKeys.some((command) => sameKey(content.publicKeyPem, command.publicKeyPem)),
+  );
   if (shared) {
     // A key that signs commands must not also sign content: separate keys are the point of issue 12 item 7.
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `invalid device config: helpContent.keys: ${shared.keyId} is also a command key in trustedKeys; use a separate content key`);
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `invalid device config: helpContent.keys: ${shared.keyId} is also a command key in trustedKeys; use a separate content key`,
+    );
   }
   return {
     ...config,

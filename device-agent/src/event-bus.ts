@@ -45,6 +45,10 @@ export class EventBus<Events extends object> {
   }
 
   private report(event: keyof Events, err: unknown): void {
-    this.logger.error('event listener failed', { code: 'INTERNAL', event: String(event), error: err instanceof Error ? err.message : String(err) });
+    this.logger.error('event listener failed', {
+      code: 'INTERNAL',
+      event: String(event),
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 }

@@ -14,7 +14,11 @@ export type { Extension } from './extension.js';
 export type { Logger } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { McuBridge, McuEvent, McuActionResult } from './bridge/mcu-bridge.js';
-export type { AgentActionContext, AgentActionHandler, AgentActionRegistry } from './extensions/commands/agent-actions.js';
+export type {
+  AgentActionContext,
+  AgentActionHandler,
+  AgentActionRegistry,
+} from './extensions/commands/agent-actions.js';
 export { installedHelpDir, helpContentSchema } from './extensions/commands/help-install.js';
 export type { ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
 export { LocalServer, type UiClient, type UiRequestHandler, type HttpHandler } from './local-server/local-server.js';

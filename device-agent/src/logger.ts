@@ -2,7 +2,8 @@ import { createLogger as createProtocolLogger, isLogLevel, type LogLevel, type L
 
 export { childLogger, silentLogger, type Logger, type LogLevel } from '@touchpoint/protocol';
 
-const envLevel = (): LogLevel => (isLogLevel(process.env.TOUCHPOINT_LOG_LEVEL) ? process.env.TOUCHPOINT_LOG_LEVEL : 'info');
+const envLevel = (): LogLevel =>
+  isLogLevel(process.env.TOUCHPOINT_LOG_LEVEL) ? process.env.TOUCHPOINT_LOG_LEVEL : 'info';
 
 /** Agent lines all go to stderr, so stdout stays free for command output; journald picks up both. */
 export function createLogger(name: string, minLevel: LogLevel = envLevel()): Logger {

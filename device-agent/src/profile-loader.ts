@@ -18,5 +18,8 @@ export function loadProfile(path: string): DeviceProfile {
   const read = readProfile(file);
   if (read.profile) return read.profile;
   const problem = read.problems[0];
-  throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problem ? formatModelProblem(problem) : `profile ${file} is invalid`);
+  throw new TouchpointError(
+    ErrorCode.SCHEMA_INVALID,
+    problem ? formatModelProblem(problem) : `profile ${file} is invalid`,
+  );
 }

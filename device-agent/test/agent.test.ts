@@ -67,10 +67,16 @@ describe('createAgent (real aedes, fake MCU)', () => {
     agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.1 }), {
       createBridge: () => bridge,
       logger: silentLogger,
-      diagnostics: () => ({ door_open: false, 'bad key that is far too long to be accepted by the diagnostics schema at all': 1 }),
+      diagnostics: () => ({
+        door_open: false,
+        'bad key that is far too long to be accepted by the diagnostics schema at all': 1,
+      }),
     });
     await agent.start();
-    const diag = await waitFor(() => of<DiagnosticsMessage>('diagnostics').find((d) => d.mcu.info), 'diagnostics with MCU info');
+    const diag = await waitFor(
+      () => of<DiagnosticsMessage>('diagnostics').find((d) => d.mcu.info),
+      'diagnostics with MCU info',
+    );
     expect(diag.mcu.sensors).toMatchObject({ machine_state: 'idle' });
     expect(diag.mcu.info).toEqual(bridge.info);
     expect(diag.host?.memTotalBytes).toBeGreaterThan(0);
@@ -79,20 +85,42 @@ describe('createAgent (real aedes, fake MCU)', () => {
     expect(diag.extra).toEqual({ door_open: false });
 
     bridge.raise({ type: 'error.raised', code: 'E03' });
-    const event = await waitFor(() => of<DeviceEventMessage>('events').find((e) => e.event.type === 'error.raised'), 'error event');
+    const event = await waitFor(
+      () => of<DeviceEventMessage>('events').find((e) => e.event.type === 'error.raised'),
+      'error event',
+    );
     expect(event.event).toEqual({ type: 'error.raised', code: 'E03' });
 
     bridge.setLink('down', 'unplugged');
-    const down = await waitFor(() => of<DiagnosticsMessage>('diagnostics').find((d) => d.agent.link === 'down'), 'link-down diagnostics');
+    const down = await waitFor(
+      () => of<DiagnosticsMessage>('diagnostics').find((d) => d.agent.link === 'down'),
+      'link-down diagnostics',
+    );
     expect(down.mcu.sensors).toEqual({});
-    expect(of<DeviceEventMessage>('events').map((e) => e.event)).toContainEqual({ type: 'link', link: 'down', reason: 'unplugged' });
+    expect(of<DeviceEventMessage>('events').map((e) => e.event)).toContainEqual({
+      type: 'link',
+      link: 'down',
+      reason: 'unplugged',
+    });
   });
 
   it('keeps running with the serial port missing: says so, retries, and reports the link down', async () => {
     const lines: string[] = [];
-    const logger = { debug() {}, info() {}, warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) };
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (m: string) => void lines.push(m),
+      error: (m: string) => void lines.push(m),
+    };
     // No createBridge hook: the real firmware bridge on a path that does not exist.
-    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.1, serial: { path: join(dir.path, 'ttyMISSING') } }), { logger });
+    agent = await createAgent(
+      testConfig(dir.path, {
+        brokerUrl: broker.url,
+        diagnosticsIntervalS: 0.1,
+        serial: { path: join(dir.path, 'ttyMISSING') },
+      }),
+      { logger },
+    );
     await agent.start();
     const diag = await waitFor(() => of<DiagnosticsMessage>('diagnostics')[0], 'diagnostics without an MCU');
     expect(diag.agent.link).not.toBe('up');
@@ -102,7 +130,10 @@ describe('createAgent (real aedes, fake MCU)', () => {
   });
 
   it('keeps producing reports while the broker is away and delivers each in order once it is back', async () => {
-    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.05 }), { createBridge: () => bridge, logger: silentLogger });
+    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url, diagnosticsIntervalS: 0.05 }), {
+      createBridge: () => bridge,
+      logger: silentLogger,
+    });
     await agent.start();
     await waitFor(() => of('diagnostics').length >= 2, 'first diagnostics');
     const port = broker.port;
@@ -117,7 +148,10 @@ describe('createAgent (real aedes, fake MCU)', () => {
     broker.release();
     await waitFor(() => agent!.services.connection.connected && outbox.depth === 0, 'outbox drained', 10_000);
     // A PUBACK can reach the agent before the broker's copy reaches the watcher: wait for the last report queued.
-    await waitFor(() => of<DeviceEventMessage>('events').some((e) => e.event.type === 'error.raised' && e.event.code === 'E01'), 'the E01 event');
+    await waitFor(
+      () => of<DeviceEventMessage>('events').some((e) => e.event.type === 'error.raised' && e.event.code === 'E01'),
+      'the E01 event',
+    );
     const diagIds = of<DiagnosticsMessage>('diagnostics').map((d) => d.id);
     expect(new Set(diagIds).size).toBe(diagIds.length);
     const ts = of<DiagnosticsMessage>('diagnostics').map((d) => d.ts);
@@ -126,7 +160,10 @@ describe('createAgent (real aedes, fake MCU)', () => {
   });
 
   it('takes a command from MQTT, runs it and publishes the results', async () => {
-    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url }), { createBridge: () => bridge, logger: silentLogger });
+    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url }), {
+      createBridge: () => bridge,
+      logger: silentLogger,
+    });
     await agent.start();
     await waitFor(() => agent!.services.connection.connected, 'connected');
     const cmd = command({ params: { size: 3 } });
@@ -140,16 +177,25 @@ describe('createAgent (real aedes, fake MCU)', () => {
   });
 
   it('restarts in-process on agent.restart and keeps taking commands', async () => {
-    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url }), { createBridge: () => bridge, logger: silentLogger });
+    agent = await createAgent(testConfig(dir.path, { brokerUrl: broker.url }), {
+      createBridge: () => bridge,
+      logger: silentLogger,
+    });
     await agent.start();
     await waitFor(() => agent!.services.connection.connected, 'connected');
     const restart = command({ action: 'agent.restart', params: {} });
     await watcher.publishAsync(deviceTopic('cm-0001', 'command'), JSON.stringify(restart), { qos: 1 });
-    await waitFor(() => agent!.services.connection.reconnects >= 1 && agent!.services.connection.connected, 'reconnected after the restart');
+    await waitFor(
+      () => agent!.services.connection.reconnects >= 1 && agent!.services.connection.connected,
+      'reconnected after the restart',
+    );
     const after = command({ params: { size: 9 } });
     await watcher.publishAsync(deviceTopic('cm-0001', 'command'), JSON.stringify(after), { qos: 1 });
     await waitFor(() => bridge.sensors.grind_size === 9, 'a command after the restart ran');
-    const statuses = (id: string) => of<{ commandId: string; status: string }>('commandResult').filter((r) => r.commandId === id).map((r) => r.status);
+    const statuses = (id: string) =>
+      of<{ commandId: string; status: string }>('commandResult')
+        .filter((r) => r.commandId === id)
+        .map((r) => r.status);
     await waitFor(() => statuses(after.id).includes('succeeded'), 'result after the restart');
     expect(statuses(restart.id)).toEqual(['accepted', 'succeeded']);
   });
@@ -163,7 +209,12 @@ describe('createAgent (real aedes, fake MCU)', () => {
         extensions: ({ localServer }) => [
           {
             name: 'echo',
-            start: () => void localServer!.handle('echo.say', z.object({ id: z.string(), type: z.literal('echo.say'), text: z.string().max(10) }), (req) => ({ said: req.text })),
+            start: () =>
+              void localServer!.handle(
+                'echo.say',
+                z.object({ id: z.string(), type: z.literal('echo.say'), text: z.string().max(10) }),
+                (req) => ({ said: req.text }),
+              ),
             stop: () => {},
           },
         ],
@@ -171,7 +222,10 @@ describe('createAgent (real aedes, fake MCU)', () => {
     );
     await agent.start();
     const url = agent.services.localServer!.url!;
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, kioskProtocols(kioskSecretOf(agent.services.localServer!.kioskUrl!)!));
+    const ws = new WebSocket(
+      `${url.replace('http', 'ws')}/ws`,
+      kioskProtocols(kioskSecretOf(agent.services.localServer!.kioskUrl!)!),
+    );
     const messages: ({ type: string; replyTo?: string } & Record<string, unknown>)[] = [];
     ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
     await new Promise((resolve) => ws.once('open', resolve));
@@ -185,9 +239,17 @@ describe('createAgent (real aedes, fake MCU)', () => {
     expect(await reply('r1')).toMatchObject({ ok: true, data: { said: 'hi' } });
     expect(await reply('r2')).toMatchObject({ ok: false, code: 'SCHEMA_INVALID' });
     expect(await reply('r3')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    expect(await waitFor(() => messages.find((m) => m.type === 'reply' && m.code === 'BAD_JSON'), 'bad json reply')).toBeTruthy();
+    expect(
+      await waitFor(() => messages.find((m) => m.type === 'reply' && m.code === 'BAD_JSON'), 'bad json reply'),
+    ).toBeTruthy();
     bridge.raise({ type: 'state', sensors: { water_tank_level: 12 } });
-    const state = await waitFor(() => messages.find((m) => m.type === 'state' && (m.state as { sensors: Record<string, number> }).sensors.water_tank_level === 12), 'live state');
+    const state = await waitFor(
+      () =>
+        messages.find(
+          (m) => m.type === 'state' && (m.state as { sensors: Record<string, number> }).sensors.water_tank_level === 12,
+        ),
+      'live state',
+    );
     expect(state).toBeTruthy();
     ws.close();
 

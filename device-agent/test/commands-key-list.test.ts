@@ -20,7 +20,10 @@ const profile = loadProfile(COFFEE_PROFILE);
 const root = generateSignerKey('root-test');
 const otherRoot = generateSignerKey('root-other');
 const next = generateSignerKey('fleet-next');
-const pub = (k: { keyId: string; publicKeyPem: string }): ListedKey => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem });
+const pub = (k: { keyId: string; publicKeyPem: string }): ListedKey => ({
+  keyId: k.keyId,
+  publicKeyPem: k.publicKeyPem,
+});
 
 /**
  * The device side of key rotation (issue 12 #10): the command extension with
@@ -39,8 +42,14 @@ describe('signed key lists on the device', () => {
     bus.on('command.result', (r) => void results.push(r));
     const outbox = new Outbox(db, { maxBytes: 1 << 20, maxEntries: 1000 }, silentLogger);
     const connection = new MqttConnection({
-      deviceId: 'cm-0001', brokerUrl: 'mqtt://127.0.0.1:1', token: 't', keepaliveS: 30,
-      reconnect: { minMs: 10, maxMs: 10, connectTimeoutMs: 10 }, presence: () => ({}), bus, logger: silentLogger,
+      deviceId: 'cm-0001',
+      brokerUrl: 'mqtt://127.0.0.1:1',
+      token: 't',
+      keepaliveS: 30,
+      reconnect: { minMs: 10, maxMs: 10, connectTimeoutMs: 10 },
+      presence: () => ({}),
+      bus,
+      logger: silentLogger,
     });
     const ext = new CommandExtension({
       deviceId: 'cm-0001',
@@ -50,7 +59,12 @@ describe('signed key lists on the device', () => {
       clockSkewMs: 30_000,
       replay: new ReplayStore(db),
       mcu: new McuLink(bridge, '/dev/ttyTEST', bus, silentLogger),
-      actions: builtinActions({ snapshot: async () => 'd', reconnect: () => {}, restart: () => {}, cacheDir: `${dir.path}/cache` }),
+      actions: builtinActions({
+        snapshot: async () => 'd',
+        reconnect: () => {},
+        restart: () => {},
+        cacheDir: `${dir.path}/cache`,
+      }),
       reporter: new Reporter(outbox, 'cm-0001', bus),
       connection,
       bus,
@@ -91,7 +105,9 @@ describe('signed key lists on the device', () => {
   it('before any list, the config key signs; a key from a newer list is not yet trusted', async () => {
     expect(extension.keyListVersion).toBe(0);
     expect((await deliver(command({ params: { size: 3 } }))).at(-1)).toMatchObject({ status: 'succeeded' });
-    expect(await deliver(command({ params: { size: 4 } }, next))).toEqual([expect.objectContaining({ status: 'rejected', code: ErrorCode.UNTRUSTED_KEY })]);
+    expect(await deliver(command({ params: { size: 4 } }, next))).toEqual([
+      expect.objectContaining({ status: 'rejected', code: ErrorCode.UNTRUSTED_KEY }),
+    ]);
   });
 
   it('a rotation: the new key runs, the revoked old key is rejected with KEY_REVOKED, and that survives a restart', async () => {
@@ -104,7 +120,9 @@ describe('signed key lists on the device', () => {
 
     await restart();
     expect(extension.keyListVersion).toBe(2);
-    expect(await deliver(command({ params: { size: 5 } }))).toEqual([expect.objectContaining({ code: ErrorCode.KEY_REVOKED })]);
+    expect(await deliver(command({ params: { size: 5 } }))).toEqual([
+      expect.objectContaining({ code: ErrorCode.KEY_REVOKED }),
+    ]);
     expect((await deliver(command({ params: { size: 6 } }, next))).at(-1)).toMatchObject({ status: 'succeeded' });
     expect(bridge.runs.map((r) => r.params.size)).toEqual([3, 6]);
   });
@@ -116,11 +134,15 @@ describe('signed key lists on the device', () => {
     await extension.receiveKeyList(JSON.stringify(v3));
     await extension.receiveKeyList(JSON.stringify(v2));
     expect(extension.keyListVersion).toBe(3);
-    expect(await deliver(command({ params: { size: 4 } }))).toEqual([expect.objectContaining({ code: ErrorCode.KEY_REVOKED })]);
+    expect(await deliver(command({ params: { size: 4 } }))).toEqual([
+      expect.objectContaining({ code: ErrorCode.KEY_REVOKED }),
+    ]);
     await restart();
     await extension.receiveKeyList(JSON.stringify(v2));
     expect(extension.keyListVersion).toBe(3);
-    expect(await deliver(command({ params: { size: 4 } }))).toEqual([expect.objectContaining({ code: ErrorCode.KEY_REVOKED })]);
+    expect(await deliver(command({ params: { size: 4 } }))).toEqual([
+      expect.objectContaining({ code: ErrorCode.KEY_REVOKED }),
+    ]);
   });
 
   it('a list not signed by the root, or tampered with, is refused', async () => {
@@ -130,11 +152,15 @@ describe('signed key lists on the device', () => {
     await extension.receiveKeyList(JSON.stringify({ ...genuine, keys: [pub(next)] }));
     await extension.receiveKeyList('{"not":"a list"}');
     expect(extension.keyListVersion).toBe(0);
-    expect(await deliver(command({ params: { size: 4 } }, next))).toEqual([expect.objectContaining({ code: ErrorCode.UNTRUSTED_KEY })]);
+    expect(await deliver(command({ params: { size: 4 } }, next))).toEqual([
+      expect.objectContaining({ code: ErrorCode.UNTRUSTED_KEY }),
+    ]);
   });
 
   it('the previous key keeps working during its grace window and is retired after it', async () => {
-    await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 2, keys: [pub(next), { ...pub(signer), notAfter: now + 60_000 }] }, root)));
+    await extension.receiveKeyList(
+      JSON.stringify(signKeyList({ version: 2, keys: [pub(next), { ...pub(signer), notAfter: now + 60_000 }] }, root)),
+    );
     expect((await deliver(command({ params: { size: 3 } }))).at(-1)).toMatchObject({ status: 'succeeded' });
     now += 61_000;
     const late = command({ params: { size: 4 }, issuedAt: now, expiresAt: now + 60_000 });
@@ -143,7 +169,7 @@ describe('signed key lists on the device', () => {
     expect(out[0]!.reason).toContain('was retired at');
   });
 
-  it('after a root change in the config, the old root\'s stored list is dropped but its version still bars older lists', async () => {
+  it("after a root change in the config, the old root's stored list is dropped but its version still bars older lists", async () => {
     await extension.receiveKeyList(JSON.stringify(signKeyList({ version: 4, keys: [pub(next)] }, root)));
     await restart([pub(otherRoot)]);
     expect(extension.keyListVersion).toBe(4);

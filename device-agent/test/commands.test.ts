@@ -110,9 +110,23 @@ describe('signed command checks', () => {
     ['a bad signature', () => ({ ...command(), params: { size: 9 } }), 'BAD_SIGNATURE'],
     ['an untrusted key', () => command({}, rogue), 'UNTRUSTED_KEY'],
     ['another device', () => command({ deviceId: 'cm-0002' }), 'WRONG_DEVICE'],
-    ['an expired command', () => command({ issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }), 'EXPIRED', 'expired'],
-    ['a command expired a moment ago (expiry gets no clock-skew allowance)', () => command({ issuedAt: Date.now() - 10_000, expiresAt: Date.now() - 1_000 }), 'EXPIRED', 'expired'],
-    ['a command from the future', () => command({ issuedAt: Date.now() + 120_000, expiresAt: Date.now() + 180_000 }), 'CLOCK_SKEW'],
+    [
+      'an expired command',
+      () => command({ issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }),
+      'EXPIRED',
+      'expired',
+    ],
+    [
+      'a command expired a moment ago (expiry gets no clock-skew allowance)',
+      () => command({ issuedAt: Date.now() - 10_000, expiresAt: Date.now() - 1_000 }),
+      'EXPIRED',
+      'expired',
+    ],
+    [
+      'a command from the future',
+      () => command({ issuedAt: Date.now() + 120_000, expiresAt: Date.now() + 180_000 }),
+      'CLOCK_SKEW',
+    ],
     ['an unknown action', () => command({ action: 'self_destruct', params: {} }), 'UNKNOWN_ACTION'],
     ['bad params', () => command({ params: { size: 42 } }), 'BAD_PARAMS'],
     ['an unknown param', () => command({ params: { size: 3, turbo: true } }), 'BAD_PARAMS'],
@@ -186,7 +200,9 @@ describe('signed command checks', () => {
     await extension.stop();
     results = [];
     extension = build();
-    expect(results).toEqual([expect.objectContaining({ commandId: 'cmd-interrupted', status: 'failed', code: 'ACTION_FAILED' })]);
+    expect(results).toEqual([
+      expect.objectContaining({ commandId: 'cmd-interrupted', status: 'failed', code: 'ACTION_FAILED' }),
+    ]);
     expect(replay.get('cmd-interrupted')?.status).toBe('failed');
   });
 

@@ -26,7 +26,12 @@ describe('MqttConnection', () => {
       token: 'token-token-token-token',
       keepaliveS: 5,
       reconnect: { minMs: 20, maxMs: 100, connectTimeoutMs: 2_000 },
-      presence: () => ({ model: 'coffee-machine', agentVersion: '0.1.0', profileVersion: '1.0.0', firmwareVersion: '2.4.1' }),
+      presence: () => ({
+        model: 'coffee-machine',
+        agentVersion: '0.1.0',
+        profileVersion: '1.0.0',
+        firmwareVersion: '2.4.1',
+      }),
       bus: new EventBus<AgentEvents>(silentLogger),
       logger,
     });
@@ -54,7 +59,13 @@ describe('MqttConnection', () => {
     const conn = connect();
     conn.start();
     const online = await waitFor(() => presence.find((p) => p.state === 'online'), 'online presence');
-    expect(online).toMatchObject({ deviceId: DEVICE, model: 'coffee-machine', agentVersion: '0.1.0', firmwareVersion: '2.4.1', profileVersion: '1.0.0' });
+    expect(online).toMatchObject({
+      deviceId: DEVICE,
+      model: 'coffee-machine',
+      agentVersion: '0.1.0',
+      firmwareVersion: '2.4.1',
+      profileVersion: '1.0.0',
+    });
     expect(noDelay).toHaveBeenCalledWith(true);
     expect(broker.hasClient(DEVICE)).toBe(true);
 
@@ -115,7 +126,9 @@ describe('MqttConnection', () => {
     const conn = connect(url);
     conn.start();
     await waitFor(() => warnings.length >= 2, 'two failed attempts');
-    expect(warnings[0]).toMatch(new RegExp(`broker unreachable at ${url.replace(/[.]/g, '\\.')}: .*ECONNREFUSED.*; retrying in`));
+    expect(warnings[0]).toMatch(
+      new RegExp(`broker unreachable at ${url.replace(/[.]/g, '\\.')}: .*ECONNREFUSED.*; retrying in`),
+    );
     expect(conn.connected).toBe(false);
   });
 });

@@ -61,7 +61,13 @@ describe('touchpoint content keygen / pack', () => {
     const params = server.publish('/coffee-help.json', await readFile(doc, 'utf8'));
     expect(params.sha256).toBe(sha256);
     const dataDir = join(dir.path, 'device');
-    const install = helpInstallAction({ dataDir, profile: loadProfile(MODEL), source: { fetch: server.fetchOptions(), keys: [publicEntry] }, logger: silentLogger, installed: () => {} });
+    const install = helpInstallAction({
+      dataDir,
+      profile: loadProfile(MODEL),
+      source: { fetch: server.fetchOptions(), keys: [publicEntry] },
+      logger: silentLogger,
+      installed: () => {},
+    });
     expect(await install(params, {})).toEqual({ sha256, flows: 5 });
     expect(await installedHelpDir(dataDir)).toBe(join(dataDir, 'help', sha256!));
   });
@@ -70,15 +76,22 @@ describe('touchpoint content keygen / pack', () => {
     const { file } = await keygen();
     const model = join(dir.path, 'model');
     await cp(MODEL, model, { recursive: true });
-    await writeFile(join(model, 'flows', 'images', 'descale.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
-    expect(await runCommand(contentPack, [model, '--key', file, '--out', join(dir.path, 'x.json')])).toBe(ExitCode.failure);
+    await writeFile(
+      join(model, 'flows', 'images', 'descale.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    );
+    expect(await runCommand(contentPack, [model, '--key', file, '--out', join(dir.path, 'x.json')])).toBe(
+      ExitCode.failure,
+    );
     expect(err.join('\n')).toMatch(/images\/descale\.svg.*script/);
   });
 
   it('refuses a key file others can read, and usage errors exit 2', async () => {
     const { file } = await keygen();
     await chmod(file, 0o644);
-    expect(await runCommand(contentPack, [MODEL, '--key', file, '--out', join(dir.path, 'x.json')])).toBe(ExitCode.failure);
+    expect(await runCommand(contentPack, [MODEL, '--key', file, '--out', join(dir.path, 'x.json')])).toBe(
+      ExitCode.failure,
+    );
     expect(err.join('\n')).toMatch(/readable by group or others/);
     expect(await runCommand(contentPack, [MODEL])).toBe(ExitCode.usage);
     expect(await runCommand(contentKeygen, [])).toBe(ExitCode.usage);

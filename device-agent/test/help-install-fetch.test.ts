@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../src/extensions/commands/address-policy.js';
 import { helpContentSource } from '../src/extensions/commands/help-install.js';
-import { FetchRefused, safeFetch, type FetchRefusal, type SafeFetchOptions } from '../src/extensions/commands/safe-fetch.js';
+import {
+  FetchRefused,
+  safeFetch,
+  type FetchRefusal,
+  type SafeFetchOptions,
+} from '../src/extensions/commands/safe-fetch.js';
 import { contentKey, ContentServer } from './helpers/content-server.js';
 import { signer, testConfig } from './helpers/fixtures.js';
 
@@ -38,7 +43,11 @@ describe('safe fetch for help content', () => {
   it('refuses http:// without connecting, even to a server that would answer', async () => {
     server.documents.set('/plain.json', Buffer.from('{}'));
     const before = server.requests.length;
-    await expectRefused(`http://127.0.0.1:${server.httpPort}/plain.json`, server.fetchOptions({ origins: [`http://127.0.0.1:${server.httpPort}`] }), 'NOT_HTTPS');
+    await expectRefused(
+      `http://127.0.0.1:${server.httpPort}/plain.json`,
+      server.fetchOptions({ origins: [`http://127.0.0.1:${server.httpPort}`] }),
+      'NOT_HTTPS',
+    );
     expect(server.requests.length).toBe(before);
   });
 
@@ -55,7 +64,9 @@ describe('safe fetch for help content', () => {
 
   it('refuses a redirect, even to the same origin', async () => {
     server.documents.set('/target.json', Buffer.from('{}'));
-    server.routes.set('/moved.json', (_req, res) => res.writeHead(302, { location: `${server.origin}/target.json` }).end());
+    server.routes.set('/moved.json', (_req, res) =>
+      res.writeHead(302, { location: `${server.origin}/target.json` }).end(),
+    );
     const before = server.requests.length;
     const err = await expectRefused(`${server.origin}/moved.json`, server.fetchOptions(), 'REDIRECT');
     expect(err.detail).toMatch(/302/);
@@ -63,18 +74,40 @@ describe('safe fetch for help content', () => {
   });
 
   it.each([
-    ['127.0.0.1'], ['10.0.0.5'], ['172.20.1.1'], ['192.168.1.10'], ['169.254.169.254'], ['100.64.0.1'], ['0.0.0.0'], ['224.0.0.251'],
-    ['::1'], ['fe80::1'], ['fd00::1'], ['ff02::1'], ['::ffff:127.0.0.1'], ['::ffff:a00:1'], ['64:ff9b::a9fe:a9fe'], ['2002:c0a8:101::1'],
+    ['127.0.0.1'],
+    ['10.0.0.5'],
+    ['172.20.1.1'],
+    ['192.168.1.10'],
+    ['169.254.169.254'],
+    ['100.64.0.1'],
+    ['0.0.0.0'],
+    ['224.0.0.251'],
+    ['::1'],
+    ['fe80::1'],
+    ['fd00::1'],
+    ['ff02::1'],
+    ['::ffff:127.0.0.1'],
+    ['::ffff:a00:1'],
+    ['64:ff9b::a9fe:a9fe'],
+    ['2002:c0a8:101::1'],
   ])('refuses a name that resolves to %s, without connecting', async (address) => {
     const before = server.requests.length;
     // The production address rule (no test allowance): only the resolver is faked.
-    const err = await expectRefused(`${server.origin}/ok.json`, server.fetchOptions({ addressAllowed: undefined }, [address]), 'ADDRESS_NOT_ALLOWED');
+    const err = await expectRefused(
+      `${server.origin}/ok.json`,
+      server.fetchOptions({ addressAllowed: undefined }, [address]),
+      'ADDRESS_NOT_ALLOWED',
+    );
     expect(err.detail).toContain(address);
     expect(server.requests.length).toBe(before);
   });
 
   it('refuses a name when any of its addresses is private, not just the first', async () => {
-    await expectRefused(`${server.origin}/ok.json`, server.fetchOptions({ addressAllowed: isPublicAddress }, ['93.184.215.14', '10.0.0.1']), 'ADDRESS_NOT_ALLOWED');
+    await expectRefused(
+      `${server.origin}/ok.json`,
+      server.fetchOptions({ addressAllowed: isPublicAddress }, ['93.184.215.14', '10.0.0.1']),
+      'ADDRESS_NOT_ALLOWED',
+    );
   });
 
   it('refuses a certificate the device does not trust', async () => {
@@ -100,21 +133,61 @@ describe('safe fetch for help content', () => {
 
 describe('isPublicAddress', () => {
   it.each([
-    '127.0.0.1', '127.255.255.254', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.1', '169.254.169.254', '100.64.0.1', '100.127.255.255',
-    '0.0.0.0', '224.0.0.1', '239.255.255.250', '255.255.255.255', '198.18.0.1', '192.0.2.1',
-    '::', '::1', 'fe80::1', 'fe80::1%eth0', 'febf::1', 'fc00::1', 'fdff:ffff::1', 'ff02::1', 'fec0::1',
-    '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '::ffff:169.254.169.254', '::127.0.0.1', '64:ff9b::7f00:1', '2002:7f00:1::1',
-    '2001:db8::1', '2001::1', '100::1', 'not-an-address', '1.2.3', '1:2:3:4:5:6:7:8:9',
+    '127.0.0.1',
+    '127.255.255.254',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.0.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '100.127.255.255',
+    '0.0.0.0',
+    '224.0.0.1',
+    '239.255.255.250',
+    '255.255.255.255',
+    '198.18.0.1',
+    '192.0.2.1',
+    '::',
+    '::1',
+    'fe80::1',
+    'fe80::1%eth0',
+    'febf::1',
+    'fc00::1',
+    'fdff:ffff::1',
+    'ff02::1',
+    'fec0::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
+    '::127.0.0.1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::1',
+    '2001:db8::1',
+    '2001::1',
+    '100::1',
+    'not-an-address',
+    '1.2.3',
+    '1:2:3:4:5:6:7:8:9',
   ])('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '93.184.215.14', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'])(
-    'allows %s',
-    (address) => {
-      expect(isPublicAddress(address)).toBe(true);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '93.184.215.14',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+  ])('allows %s', (address) => {
+    expect(isPublicAddress(address)).toBe(true);
+  });
 });
 
 describe('helpContent config', () => {
@@ -122,21 +195,42 @@ describe('helpContent config', () => {
 
   it('takes https origins and content keys, and normalises the origin', () => {
     const config = testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com:443/'], keys: [key] } });
-    expect(config.helpContent).toEqual({ origins: ['https://help.example.com'], keys: [key], maxBytes: 8 * 1024 * 1024, timeoutMs: 30_000 });
+    expect(config.helpContent).toEqual({
+      origins: ['https://help.example.com'],
+      keys: [key],
+      maxBytes: 8 * 1024 * 1024,
+      timeoutMs: 30_000,
+    });
   });
 
-  it.each([['http://help.example.com'], ['https://help.example.com/content/'], ['https://user:pw@help.example.com'], ['not a url']])('refuses the origin %s', (origin) => {
-    expect(() => testConfig('/tmp/x', { helpContent: { origins: [origin], keys: [key] } })).toThrow(/helpContent\.origins/);
-  });
-
-  it('refuses a content key that is also a command key, under any key id', () => {
-    expect(() => testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com'], keys: [{ keyId: 'content-1', publicKeyPem: signer.publicKeyPem }] } })).toThrow(
-      /helpContent\.keys: content-1 is also a command key/,
+  it.each([
+    ['http://help.example.com'],
+    ['https://help.example.com/content/'],
+    ['https://user:pw@help.example.com'],
+    ['not a url'],
+  ])('refuses the origin %s', (origin) => {
+    expect(() => testConfig('/tmp/x', { helpContent: { origins: [origin], keys: [key] } })).toThrow(
+      /helpContent\.origins/,
     );
   });
 
+  it('refuses a content key that is also a command key, under any key id', () => {
+    expect(() =>
+      testConfig('/tmp/x', {
+        helpContent: {
+          origins: ['https://help.example.com'],
+          keys: [{ keyId: 'content-1', publicKeyPem: signer.publicKeyPem }],
+        },
+      }),
+    ).toThrow(/helpContent\.keys: content-1 is also a command key/);
+  });
+
   it('has no setting that lets private addresses or another CA in: the agent passes only origins and limits on', () => {
-    expect(() => testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com'], keys: [key], allowPrivate: true } as never })).toThrow(/allowPrivate/);
+    expect(() =>
+      testConfig('/tmp/x', {
+        helpContent: { origins: ['https://help.example.com'], keys: [key], allowPrivate: true } as never,
+      }),
+    ).toThrow(/allowPrivate/);
     const config = testConfig('/tmp/x', { helpContent: { origins: ['https://help.example.com'], keys: [key] } });
     const source = helpContentSource(config.helpContent);
     expect(Object.keys(source!.fetch).sort()).toEqual(['maxBytes', 'origins', 'timeoutMs']);

@@ -31,7 +31,8 @@ interface LogLine {
 }
 
 function capture(lines: LogLine[]): Logger {
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields ? { fields } : {}) });
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push({ level, message, ...(fields ? { fields } : {}) });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -63,7 +64,10 @@ describe('help.install (issue 12 item 7)', () => {
 
   /** Runs the action expecting the generic refusal; returns the refusal code the device log recorded. */
   async function refusedCode(params: { url: string; sha256: string }, run = action()): Promise<string> {
-    await expect(run(params, { commandId: 'c-refused', issuedBy: 'staff-1' })).rejects.toMatchObject({ code: ErrorCode.ACTION_FAILED, message: HELP_INSTALL_REFUSED });
+    await expect(run(params, { commandId: 'c-refused', issuedBy: 'staff-1' })).rejects.toMatchObject({
+      code: ErrorCode.ACTION_FAILED,
+      message: HELP_INSTALL_REFUSED,
+    });
     const line = log.find((l) => l.message === 'help content refused');
     expect(line, 'the device log names the refusal').toBeDefined();
     expect(line!.fields).toMatchObject({ commandId: 'c-refused', issuedBy: 'staff-1' });
@@ -76,16 +80,27 @@ describe('help.install (issue 12 item 7)', () => {
     expect(await action()(params, { commandId: 'c1' })).toEqual({ sha256: params.sha256, flows: 1 });
     const live = await installedHelpDir(dir.path);
     expect(live).toBe(join(dir.path, 'help', params.sha256));
-    expect(JSON.parse(await readFile(join(live!, 'flows', 'descale.json'), 'utf8'))).toMatchObject({ id: expect.any(String) });
-    expect(await readFile(join(live!, 'flows', 'images', 'descale.svg'))).toEqual(await readFile(join(FLOWS, 'images', 'descale.svg')));
+    expect(JSON.parse(await readFile(join(live!, 'flows', 'descale.json'), 'utf8'))).toMatchObject({
+      id: expect.any(String),
+    });
+    expect(await readFile(join(live!, 'flows', 'images', 'descale.svg'))).toEqual(
+      await readFile(join(FLOWS, 'images', 'descale.svg')),
+    );
     expect(installed).toEqual([{ dir: live, sha256: params.sha256, flows: 1 }]);
-    expect(log).toContainEqual(expect.objectContaining({ message: 'help content installed', fields: expect.objectContaining({ keyId: contentKey.keyId }) }));
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        message: 'help content installed',
+        fields: expect.objectContaining({ keyId: contentKey.keyId }),
+      }),
+    );
   });
 
   it('refuses http:// content, even well-formed and from a server that answers, and installs nothing', async () => {
     const params = server.publish('/plain.json', signed(await descaleContent()));
     const before = server.requests.length;
-    expect(await refusedCode({ url: `http://127.0.0.1:${server.httpPort}/plain.json`, sha256: params.sha256 })).toBe('NOT_HTTPS');
+    expect(await refusedCode({ url: `http://127.0.0.1:${server.httpPort}/plain.json`, sha256: params.sha256 })).toBe(
+      'NOT_HTTPS',
+    );
     expect(server.requests.length).toBe(before);
     expect(await installedHelpDir(dir.path)).toBeUndefined();
   });
@@ -116,10 +131,14 @@ describe('help.install (issue 12 item 7)', () => {
   });
 
   it('refuses content signed with the command key, under its own id or a content key id', async () => {
-    expect(await refusedCode(server.publish('/by-command-key.json', signed(await descaleContent(), signer)))).toBe(ErrorCode.UNTRUSTED_KEY);
+    expect(await refusedCode(server.publish('/by-command-key.json', signed(await descaleContent(), signer)))).toBe(
+      ErrorCode.UNTRUSTED_KEY,
+    );
     log.length = 0;
     const impostor = { ...signer, keyId: contentKey.keyId };
-    expect(await refusedCode(server.publish('/by-command-key-2.json', signed(await descaleContent(), impostor)))).toBe(ErrorCode.BAD_SIGNATURE);
+    expect(await refusedCode(server.publish('/by-command-key-2.json', signed(await descaleContent(), impostor)))).toBe(
+      ErrorCode.BAD_SIGNATURE,
+    );
     log.length = 0;
     // A valid command signature pasted into a content document verifies nothing either.
     const envelope = command({ action: 'help.install', params: { url: 'x', sha256: 'a'.repeat(64) } });
@@ -129,9 +148,17 @@ describe('help.install (issue 12 item 7)', () => {
   });
 
   it('refuses content signed by an unknown key or for another model', async () => {
-    expect(await refusedCode(server.publish('/rogue.json', signed(await descaleContent(), generateSignerKey('rogue-content'))))).toBe(ErrorCode.UNTRUSTED_KEY);
+    expect(
+      await refusedCode(
+        server.publish('/rogue.json', signed(await descaleContent(), generateSignerKey('rogue-content'))),
+      ),
+    ).toBe(ErrorCode.UNTRUSTED_KEY);
     log.length = 0;
-    expect(await refusedCode(server.publish('/wallbox.json', signHelpContent(await descaleContent(), 'wallbox', contentKey)))).toBe(ErrorCode.BAD_SIGNATURE);
+    expect(
+      await refusedCode(
+        server.publish('/wallbox.json', signHelpContent(await descaleContent(), 'wallbox', contentKey)),
+      ),
+    ).toBe(ErrorCode.BAD_SIGNATURE);
   });
 
   it('refuses flows that do not fit the profile, with the problem in the device log', async () => {
@@ -142,17 +169,40 @@ describe('help.install (issue 12 item 7)', () => {
   });
 
   it('refuses path tricks, even when signed', async () => {
-    expect(await refusedCode(server.publish('/tricky.json', signed({ flows: { '../x.json': {} }, images: {} })))).toBe(ErrorCode.SCHEMA_INVALID);
+    expect(await refusedCode(server.publish('/tricky.json', signed({ flows: { '../x.json': {} }, images: {} })))).toBe(
+      ErrorCode.SCHEMA_INVALID,
+    );
   });
 
   it.each([
-    ['a script element', '<svg xmlns="http://www.w3.org/2000/svg"><script>parent.postMessage("accept","*")</script></svg>'],
-    ['an on* attribute', '<svg xmlns="http://www.w3.org/2000/svg" onload="fetch(\'/api\')"><rect width="1" height="1"/></svg>'],
-    ['a javascript: URL', '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect width="9" height="9"/></a></svg>'],
-    ['a javascript: URL split by a tab', '<svg xmlns="http://www.w3.org/2000/svg"><a href="java\tscript:alert(1)"><rect/></a></svg>'],
-    ['an entity-encoded javascript: URL', '<svg xmlns="http://www.w3.org/2000/svg"><a href="&#106;avascript:alert(1)"><rect/></a></svg>'],
-    ['a foreignObject', '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe src="/"></iframe></foreignObject></svg>'],
-    ['an external reference', '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://192.168.1.1/cam.jpg"/></svg>'],
+    [
+      'a script element',
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>parent.postMessage("accept","*")</script></svg>',
+    ],
+    [
+      'an on* attribute',
+      '<svg xmlns="http://www.w3.org/2000/svg" onload="fetch(\'/api\')"><rect width="1" height="1"/></svg>',
+    ],
+    [
+      'a javascript: URL',
+      '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect width="9" height="9"/></a></svg>',
+    ],
+    [
+      'a javascript: URL split by a tab',
+      '<svg xmlns="http://www.w3.org/2000/svg"><a href="java\tscript:alert(1)"><rect/></a></svg>',
+    ],
+    [
+      'an entity-encoded javascript: URL',
+      '<svg xmlns="http://www.w3.org/2000/svg"><a href="&#106;avascript:alert(1)"><rect/></a></svg>',
+    ],
+    [
+      'a foreignObject',
+      '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe src="/"></iframe></foreignObject></svg>',
+    ],
+    [
+      'an external reference',
+      '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://192.168.1.1/cam.jpg"/></svg>',
+    ],
   ])('refuses an SVG with %s at install', async (_what, text) => {
     const content = await descaleContent();
     content.images['images/descale.svg'] = svg(text);
@@ -188,7 +238,16 @@ describe('help.install failures reach the fleet as one generic result', () => {
     const published = server.publish('/real.json', signed(await descaleContent()));
     const fetchOptions = server.fetchOptions();
     const actions: AgentActionRegistry = new Map([
-      ['help.install', helpInstallAction({ dataDir: dir.path, profile, source: { fetch: fetchOptions, keys: contentKeys }, logger: capture(log), installed: () => {} })],
+      [
+        'help.install',
+        helpInstallAction({
+          dataDir: dir.path,
+          profile,
+          source: { fetch: fetchOptions, keys: contentKeys },
+          logger: capture(log),
+          installed: () => {},
+        }),
+      ],
     ]);
     const extension = new CommandExtension({
       deviceId: 'cm-0001',
@@ -199,7 +258,16 @@ describe('help.install failures reach the fleet as one generic result', () => {
       mcu: new McuLink(new FakeBridge(), '/dev/ttyTEST', bus, silentLogger),
       actions,
       reporter: new Reporter(new Outbox(db, { maxBytes: 1 << 20, maxEntries: 1000 }, silentLogger), 'cm-0001', bus),
-      connection: new MqttConnection({ deviceId: 'cm-0001', brokerUrl: 'mqtt://127.0.0.1:1', token: 't', keepaliveS: 30, reconnect: { minMs: 10, maxMs: 10, connectTimeoutMs: 10 }, presence: () => ({}), bus, logger: silentLogger }),
+      connection: new MqttConnection({
+        deviceId: 'cm-0001',
+        brokerUrl: 'mqtt://127.0.0.1:1',
+        token: 't',
+        keepaliveS: 30,
+        reconnect: { minMs: 10, maxMs: 10, connectTimeoutMs: 10 },
+        presence: () => ({}),
+        bus,
+        logger: silentLogger,
+      }),
       bus,
       logger: silentLogger,
     });
@@ -219,7 +287,11 @@ describe('help.install failures reach the fleet as one generic result', () => {
         outcomes[name] = results.filter((r) => r.commandId === envelope.id).at(-1);
       }
       for (const [name, result] of Object.entries(outcomes)) {
-        expect(result, name).toMatchObject({ status: 'failed', code: ErrorCode.ACTION_FAILED, reason: HELP_INSTALL_REFUSED });
+        expect(result, name).toMatchObject({
+          status: 'failed',
+          code: ErrorCode.ACTION_FAILED,
+          reason: HELP_INSTALL_REFUSED,
+        });
         const text = JSON.stringify(result);
         expect(text, name).not.toMatch(/404|HTTP|[0-9a-f]{64}|refused|ECONN|timeout|169\.254|127\.0\.0\.1/i);
       }

@@ -35,6 +35,8 @@ describe('loadProfile (the agent config\'s "profile")', () => {
     expect(bad.message).toContain(`${notJson}: (root): profile is not JSON`);
     const noModel = join(scratch, 'no-model.json');
     writeFileSync(noModel, JSON.stringify({ version: '1.0.0' }));
-    expect(thrown(() => loadProfile(noModel)).message).toMatch(/no-model\.json: \(root\): .*model.*\(PROFILE_INVALID\)/);
+    expect(thrown(() => loadProfile(noModel)).message).toMatch(
+      /no-model\.json: \(root\): .*model.*\(PROFILE_INVALID\)/,
+    );
   });
 });

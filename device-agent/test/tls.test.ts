@@ -20,17 +20,38 @@ describe('TLS connection', () => {
 
   beforeAll(async () => {
     dir = await tempDir('tp-tls-');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=touchpoint-test-broker', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir.path, 'key.pem'), '-out', join(dir.path, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=touchpoint-test-broker',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir.path, 'key.pem'),
+        '-out',
+        join(dir.path, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     aedes = await Aedes.createBroker();
-    server = createServer({ key: readFileSync(join(dir.path, 'key.pem')), cert: readFileSync(join(dir.path, 'cert.pem')) }, (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      aedes.handle(socket);
-    });
+    server = createServer(
+      { key: readFileSync(join(dir.path, 'key.pem')), cert: readFileSync(join(dir.path, 'cert.pem')) },
+      (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        aedes.handle(socket);
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `mqtts://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -41,11 +62,17 @@ describe('TLS connection', () => {
     await dir.remove();
   });
 
-  async function run(tls: Record<string, unknown>, check: (agent: Agent, warnings: string[]) => Promise<void>): Promise<void> {
+  async function run(
+    tls: Record<string, unknown>,
+    check: (agent: Agent, warnings: string[]) => Promise<void>,
+  ): Promise<void> {
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, error() {}, warn: (m) => void warnings.push(m) };
     const dataDir = join(dir.path, `data-${Math.random().toString(36).slice(2)}`);
-    const agent = await createAgent(testConfig(dataDir, { brokerUrl: url, tls }), { createBridge: () => new FakeBridge(), logger });
+    const agent = await createAgent(testConfig(dataDir, { brokerUrl: url, tls }), {
+      createBridge: () => new FakeBridge(),
+      logger,
+    });
     await agent.start();
     try {
       await check(agent, warnings);

@@ -3,7 +3,17 @@ import { header, type SignalMessage } from '@touchpoint/protocol';
 import { checkDown, type BoundCall } from '../src/extensions/video/session-guard.js';
 
 const call: BoundCall = { sessionId: 'vs-1', staffId: 'st-a', lastDownSeq: 3 };
-const offer = (over: Partial<SignalMessage> = {}): SignalMessage => ({ ...header(), sessionId: 'vs-1', staffId: 'st-a', from: 'staff', seq: 4, kind: 'offer', sdp: 'v=0', ...over }) as SignalMessage;
+const offer = (over: Partial<SignalMessage> = {}): SignalMessage =>
+  ({
+    ...header(),
+    sessionId: 'vs-1',
+    staffId: 'st-a',
+    from: 'staff',
+    seq: 4,
+    kind: 'offer',
+    sdp: 'v=0',
+    ...over,
+  }) as SignalMessage;
 
 describe('checkDown: a signal from the fleet must belong to the call the device is in', () => {
   it('accepts the next message of the bound call and advances the sequence', () => {

@@ -15,7 +15,12 @@ export const DEFAULT_OUT_DIR = join(here, 'dist');
 export const BUDGET_GZIP_BYTES = 60 * 1024;
 
 /** Packages that must never reach the browser bundle: the UI imports only protocol *types*, plus the browser-only WebRTC module. */
-const FORBIDDEN_INPUTS = [/node_modules\/zod\//, /node_modules\/@marcbachmann\//, /\/protocol\/src\/(?!webrtc\/)/, /\/device-agent\/src\//];
+const FORBIDDEN_INPUTS = [
+  /node_modules\/zod\//,
+  /node_modules\/@marcbachmann\//,
+  /\/protocol\/src\/(?!webrtc\/)/,
+  /\/device-agent\/src\//,
+];
 
 /**
  * @param {{ outDir?: string, minify?: boolean, quiet?: boolean }} [options]
@@ -44,7 +49,8 @@ export async function buildTouchUi(options = {}) {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const leaked = Object.keys(result.metafile.inputs).filter((input) => FORBIDDEN_INPUTS.some((re) => re.test(input)));
-  if (leaked.length) throw new Error(`the touch UI bundle pulled in code it must only import types from: ${leaked.join(', ')}`);
+  if (leaked.length)
+    throw new Error(`the touch UI bundle pulled in code it must only import types from: ${leaked.join(', ')}`);
   const outputs = Object.entries(result.metafile.outputs).filter(([o]) => o.endsWith('.js'));
   // Dynamically imported modules are entry points too; the page loads the one built from src/main.ts.
   const entries = outputs.filter(([, meta]) => meta.entryPoint?.endsWith('src/main.ts'));
@@ -68,13 +74,16 @@ export async function buildTouchUi(options = {}) {
   const visit = (output) => {
     if (firstScreen.has(output)) return;
     firstScreen.add(output);
-    for (const dep of result.metafile.outputs[output]?.imports ?? []) if (dep.kind === 'import-statement') visit(dep.path);
+    for (const dep of result.metafile.outputs[output]?.imports ?? [])
+      if (dep.kind === 'import-statement') visit(dep.path);
   };
   visit(entries[0][0]);
   const entryGzipBytes = [...firstScreen].reduce((sum, o) => sum + (gzipped.get(o) ?? 0), 0);
   if (!options.quiet) {
     const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-    console.log(`touch UI -> ${outDir}/${script} (+${outputs.length - 1} chunks): ${kb(bytes)}, ${kb(gzipBytes)} gzipped, first screen ${kb(entryGzipBytes)} (budget ${kb(BUDGET_GZIP_BYTES)})`);
+    console.log(
+      `touch UI -> ${outDir}/${script} (+${outputs.length - 1} chunks): ${kb(bytes)}, ${kb(gzipBytes)} gzipped, first screen ${kb(entryGzipBytes)} (budget ${kb(BUDGET_GZIP_BYTES)})`,
+    );
   }
   return { outDir, script, bytes, gzipBytes, entryGzipBytes };
 }

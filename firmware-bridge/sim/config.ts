@@ -43,14 +43,25 @@ export const simConfig = z.object({
   /** Changed sensors are pushed as a `state` event at most this often. */
   stateEventMs: z.number().int().positive().default(2000),
   drift: z
-    .record(z.string(), z.object({ step: z.number().nonnegative().default(0), trend: z.number().default(0), min: z.number(), max: z.number(), decimals: z.number().int().min(0).max(4).default(1) }))
+    .record(
+      z.string(),
+      z.object({
+        step: z.number().nonnegative().default(0),
+        trend: z.number().default(0),
+        min: z.number(),
+        max: z.number(),
+        decimals: z.number().int().min(0).max(4).default(1),
+      }),
+    )
     .default({}),
   /** Error codes that follow a sensor: raised while the condition holds, cleared when it stops holding. */
   rules: z.array(simCondition.extend({ raise: z.string() })).default([]),
   busySensor: z.object({ id: z.string(), idle: z.string() }).optional(),
   actions: z.record(z.string(), simAction).default({}),
   scenarios: z.record(z.string(), simEffect).default({}),
-  randomFaults: z.object({ perMinute: z.number().nonnegative().default(0), scenarios: z.array(z.string()).default([]) }).default({ perMinute: 0, scenarios: [] }),
+  randomFaults: z
+    .object({ perMinute: z.number().nonnegative().default(0), scenarios: z.array(z.string()).default([]) })
+    .default({ perMinute: 0, scenarios: [] }),
 });
 export type SimConfig = z.infer<typeof simConfig>;
 
@@ -67,19 +78,32 @@ export const faultConfig = z.object({
 export type FaultConfig = z.infer<typeof faultConfig>;
 
 export const FAULT_SYNTAX = 'drop=P corrupt=P delay=MS split=MS lose=N';
-const faultFields: Record<string, keyof FaultConfig> = { drop: 'drop', corrupt: 'corrupt', delay: 'delayMs', split: 'splitMs', lose: 'dropEvents' };
+const faultFields: Record<string, keyof FaultConfig> = {
+  drop: 'drop',
+  corrupt: 'corrupt',
+  delay: 'delayMs',
+  split: 'splitMs',
+  lose: 'dropEvents',
+};
 
 /** Parses `key=value` fault settings (FAULT_SYNTAX), from the CLI's --faults or the `faults` control line. */
-export function parseFaults(parts: string[]): { ok: true; faults: Partial<FaultConfig> } | { ok: false; reason: string } {
+export function parseFaults(
+  parts: string[],
+): { ok: true; faults: Partial<FaultConfig> } | { ok: false; reason: string } {
   const raw: Record<string, number> = {};
   for (const part of parts) {
     const [key = '', value] = part.split('=');
     const field = faultFields[key];
-    if (!field || value === undefined || value.trim() === '' || Number.isNaN(Number(value))) return { ok: false, reason: `bad fault "${part}" (${FAULT_SYNTAX})` };
+    if (!field || value === undefined || value.trim() === '' || Number.isNaN(Number(value)))
+      return { ok: false, reason: `bad fault "${part}" (${FAULT_SYNTAX})` };
     raw[field] = Number(value);
   }
   const parsed = faultConfig.partial().safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: `bad faults: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: `bad faults: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    };
   return { ok: true, faults: Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) };
 }
 

@@ -23,7 +23,9 @@ export async function openPtyPair(options: { a?: string; b?: string; timeoutMs?:
   const dir = options.a && options.b ? undefined : await mkdtemp(join(tmpdir(), 'tp-pty-'));
   const a = options.a ?? join(dir as string, 'bridge');
   const b = options.b ?? join(dir as string, 'mcu');
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -20,7 +20,12 @@ export class SerialWire {
   constructor(
     private readonly mcu: VirtualMcu,
     private readonly path: string,
-    private readonly options: { baudRate?: number; binding?: BindingInterface; retryMs?: number; log?: (line: string) => void } = {},
+    private readonly options: {
+      baudRate?: number;
+      binding?: BindingInterface;
+      retryMs?: number;
+      log?: (line: string) => void;
+    } = {},
   ) {}
 
   async attach(): Promise<void> {
@@ -49,7 +54,12 @@ export class SerialWire {
 
   private async connect(): Promise<void> {
     if (this.stopped || this.paused || this.port) return;
-    const port = new SerialPortStream({ binding: this.options.binding ?? autoDetect(), path: this.path, baudRate: this.options.baudRate ?? 115200, autoOpen: false });
+    const port = new SerialPortStream({
+      binding: this.options.binding ?? autoDetect(),
+      path: this.path,
+      baudRate: this.options.baudRate ?? 115200,
+      autoOpen: false,
+    });
     const opened = await new Promise<boolean>((resolve) => port.open((err) => resolve(!err)));
     if (!opened || this.stopped || this.paused) {
       if (opened) port.close();

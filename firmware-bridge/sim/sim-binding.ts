@@ -26,7 +26,8 @@ export function createSimBinding(mcu: VirtualMcu): SimBinding {
   const binding = {
     list: () => MockBinding.list(),
     async open(options: Parameters<typeof MockBinding.open>[0]): Promise<MockPortBinding> {
-      if (Date.now() < unpluggedUntil) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${options.path}'`), { code: 'ENOENT' });
+      if (Date.now() < unpluggedUntil)
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${options.path}'`), { code: 'ENOENT' });
       MockBinding.createPort(options.path, { echo: false, record: false });
       const port = await MockBinding.open(options);
       const write = port.write.bind(port);

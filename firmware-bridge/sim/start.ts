@@ -64,7 +64,10 @@ export async function startVirtualMcu(options: StartVirtualMcuOptions): Promise<
       devicePath = pair.a;
     }
     const mcuPath = pair?.b ?? (options.path as string);
-    const wire = new SerialWire(mcu, mcuPath, { baudRate: options.baudRate ?? 115200, ...(options.log ? { log: options.log } : {}) });
+    const wire = new SerialWire(mcu, mcuPath, {
+      baudRate: options.baudRate ?? 115200,
+      ...(options.log ? { log: options.log } : {}),
+    });
     await wire.attach();
     unplug = async (ms) => {
       await wire.pause();

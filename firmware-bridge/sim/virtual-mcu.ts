@@ -59,7 +59,10 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     this.randomFaultsPerMinute = options.randomFaultsPerMinute ?? options.config.randomFaults.perMinute;
     for (const sensor of options.profile.sensors) {
       const initial = options.config.initial.sensors[sensor.id];
-      this.sensors.set(sensor.id, initial ?? (sensor.type === 'number' ? (sensor.min ?? 0) : sensor.type === 'boolean' ? false : ''));
+      this.sensors.set(
+        sensor.id,
+        initial ?? (sensor.type === 'number' ? (sensor.min ?? 0) : sensor.type === 'boolean' ? false : ''),
+      );
     }
     for (const code of options.config.initial.errors) this.errors.add(code);
     this.applyRules();
@@ -114,7 +117,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
 
   scenario(name: string): void {
     const effect = this.options.config.scenarios[name];
-    if (!effect) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(this.options.config.scenarios).join(', ')})`);
+    if (!effect)
+      throw new Error(`unknown scenario "${name}" (known: ${Object.keys(this.options.config.scenarios).join(', ')})`);
     this.apply(effect, {});
   }
 
@@ -126,7 +130,14 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     this.randomFaultsPerMinute = perMinute;
   }
 
-  snapshot(): { sensors: Record<string, SensorValue>; errors: string[]; running?: string; faults: FaultConfig; counters: VirtualMcu['counters']; eventSeq: number } {
+  snapshot(): {
+    sensors: Record<string, SensorValue>;
+    errors: string[];
+    running?: string;
+    faults: FaultConfig;
+    counters: VirtualMcu['counters'];
+    eventSeq: number;
+  } {
     return {
       sensors: Object.fromEntries(this.sensors),
       errors: [...this.errors],
@@ -155,7 +166,13 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       return;
     }
     const [status, records] = this.handle(frame);
-    const bytes = encodeFrame({ kind: FrameKind.response, seq: frame.seq, command: frame.command, status, body: encodeRecords(records) });
+    const bytes = encodeFrame({
+      kind: FrameKind.response,
+      seq: frame.seq,
+      command: frame.command,
+      status,
+      body: encodeRecords(records),
+    });
     if (frame.command === Command.runAction) {
       this.replay.push({ seq: frame.seq, body: toKey(frame.body), bytes });
       if (this.replay.length > 4) this.replay.shift();
@@ -172,7 +189,14 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     const records = decoded.value;
     switch (frame.command) {
       case Command.getInfo:
-        return [Status.ok, [['model', this.options.profile.model], ['serial', this.options.config.info.serial], ['firmware', this.options.config.info.firmware]]];
+        return [
+          Status.ok,
+          [
+            ['model', this.options.profile.model],
+            ['serial', this.options.config.info.serial],
+            ['firmware', this.options.config.info.firmware],
+          ],
+        ];
       case Command.readSensors:
         return [Status.ok, [...this.sensors]];
       case Command.readErrors:
@@ -192,10 +216,12 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
 
   private prepareAction(records: Record_[]): [number, Record_[]] {
     const [first, ...rest] = records;
-    if (!first || first[0] !== 'action' || typeof first[1] !== 'string') return [Status.badRequest, [['reason', 'first record must be "action"']]];
+    if (!first || first[0] !== 'action' || typeof first[1] !== 'string')
+      return [Status.badRequest, [['reason', 'first record must be "action"']]];
     const name = first[1];
     const spec = this.options.config.actions[name];
-    if (!spec || !this.options.profile.actions.some((a) => a.name === name && a.target === 'mcu')) return [Status.unknownAction, [['reason', `unknown action "${name}"`]]];
+    if (!spec || !this.options.profile.actions.some((a) => a.name === name && a.target === 'mcu'))
+      return [Status.unknownAction, [['reason', `unknown action "${name}"`]]];
     if (this.running) return [Status.busy, [['reason', `busy running ${this.running.name}`]]];
     const params = Object.fromEntries(rest);
     this.pendingStart = () => this.runAction(name, params);
@@ -213,7 +239,11 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     if (!spec) return;
     for (const guard of spec.failIf) {
       if (holds(guard, this.sensors.get(guard.sensor))) {
-        this.sendEvent(EventCode.actionDone, [['action', name], ['ok', false], ['reason', guard.reason]]);
+        this.sendEvent(EventCode.actionDone, [
+          ['action', name],
+          ['ok', false],
+          ['reason', guard.reason],
+        ]);
         return;
       }
     }
@@ -225,7 +255,17 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     const durationMs = spec.durationMs / (this.options.speed ?? 1);
     spec.steps.forEach((message, i) => {
       const at = (durationMs * i) / Math.max(steps, 1);
-      running.timers.push(setTimeout(() => this.sendEvent(EventCode.progress, [['action', name], ['percent', Math.round((100 * i) / steps)], ['message', message]]), at));
+      running.timers.push(
+        setTimeout(
+          () =>
+            this.sendEvent(EventCode.progress, [
+              ['action', name],
+              ['percent', Math.round((100 * i) / steps)],
+              ['message', message],
+            ]),
+          at,
+        ),
+      );
     });
     running.timers.push(
       setTimeout(() => {
@@ -233,8 +273,15 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         if (busy && spec.busyState) this.sensors.set(busy.id, busy.idle);
         this.changed.add(busy?.id ?? '');
         this.apply(spec, params);
-        if (steps > 0) this.sendEvent(EventCode.progress, [['action', name], ['percent', 100]]);
-        this.sendEvent(EventCode.actionDone, [['action', name], ['ok', true]]);
+        if (steps > 0)
+          this.sendEvent(EventCode.progress, [
+            ['action', name],
+            ['percent', 100],
+          ]);
+        this.sendEvent(EventCode.actionDone, [
+          ['action', name],
+          ['ok', true],
+        ]);
       }, durationMs),
     );
   }
@@ -290,7 +337,9 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   }
 
   private flushState(): void {
-    const records = [...this.changed].filter((id) => this.sensors.has(id)).map((id): Record_ => [id, this.sensors.get(id) as SensorValue]);
+    const records = [...this.changed]
+      .filter((id) => this.sensors.has(id))
+      .map((id): Record_ => [id, this.sensors.get(id) as SensorValue]);
     this.changed.clear();
     this.lastStateEvent = Date.now();
     if (records.length > 0) this.sendEvent(EventCode.state, records);
@@ -305,7 +354,16 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       this.emit('log', `fault: event seq ${this.eventSeq} (0x${code.toString(16)}) lost`);
       return;
     }
-    this.write(encodeFrame({ kind: FrameKind.event, seq: this.eventSeq, command: code, status: 0, body: encodeRecords(records) }), this.faults.splitMs);
+    this.write(
+      encodeFrame({
+        kind: FrameKind.event,
+        seq: this.eventSeq,
+        command: code,
+        status: 0,
+        body: encodeRecords(records),
+      }),
+      this.faults.splitMs,
+    );
   }
 
   private write(bytes: Uint8Array, splitMs = 0): void {
@@ -318,7 +376,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       this.counters.corrupted++;
       out = bytes.slice();
       const i = 1 + Math.floor(this.random() * (out.length - 2));
-      out[i] = ((out[i] as number) ^ (1 << Math.floor(this.random() * 8))) || 0x01;
+      out[i] = (out[i] as number) ^ (1 << Math.floor(this.random() * 8)) || 0x01;
     }
     if (this.faults.delayMs > 0) setTimeout(() => this.emit('output', out), this.faults.delayMs);
     else this.output(out, splitMs);

@@ -12,7 +12,15 @@ import {
   type McuInfo,
   type SensorValue,
 } from '@touchpoint/protocol';
-import { decodeErrors, decodeEventSeq, decodeInfo, decodeSensors, encodeRunAction, recordsOf, statusError } from './commands/codecs.js';
+import {
+  decodeErrors,
+  decodeEventSeq,
+  decodeInfo,
+  decodeSensors,
+  encodeRunAction,
+  recordsOf,
+  statusError,
+} from './commands/codecs.js';
 import { decodeEvent, type McuEvent } from './commands/events.js';
 import { Command, FrameKind, Status, commandName } from './frame/constants.js';
 import { encodeFrame, type Frame } from './frame/frame.js';
@@ -90,7 +98,11 @@ export interface FirmwareBridge {
   getInfo(): Promise<McuInfo>;
   readSensors(): Promise<Record<string, SensorValue>>;
   readErrors(): Promise<string[]>;
-  runAction(name: string, params: Record<string, unknown>, opts?: { onProgress?: (e: { percent: number; message?: string }) => void }): Promise<ActionOutcome>;
+  runAction(
+    name: string,
+    params: Record<string, unknown>,
+    opts?: { onProgress?: (e: { percent: number; message?: string }) => void },
+  ): Promise<ActionOutcome>;
   /** Sends PING with an echo body; used by tools and benchmarks. */
   ping(payload?: Uint8Array): Promise<Uint8Array>;
   on(event: 'event', listener: (e: McuEvent) => void): this;
@@ -117,7 +129,14 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   private readonly parser: FrameParser;
   private readonly waitress: Waitress;
   private readonly log: BridgeLogger;
-  private readonly counters = { framesIn: 0, framesOut: 0, framingErrors: 0, badEvents: 0, eventGaps: 0, eventsMissed: 0 };
+  private readonly counters = {
+    framesIn: 0,
+    framesOut: 0,
+    framingErrors: 0,
+    badEvents: 0,
+    eventGaps: 0,
+    eventsMissed: 0,
+  };
   private readonly eventSeq = new EventSequence();
   private readonly ledger = new ErrorLedger((event) => this.emitSafely('event', event));
   private unnumberedLogged = false;
@@ -143,7 +162,9 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       onFrame: (frame) => this.onFrame(frame),
       onError: (error) => {
         this.counters.framingErrors++;
-        this.log.warn(`${error.code}: ${error.reason} (${error.discarded} bytes dropped, ${this.counters.framingErrors} framing errors so far)`);
+        this.log.warn(
+          `${error.code}: ${error.reason} (${error.discarded} bytes dropped, ${this.counters.framingErrors} framing errors so far)`,
+        );
       },
     });
     this.waitress = new Waitress({
@@ -188,7 +209,9 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   }
 
   async readSensors(): Promise<Record<string, SensorValue>> {
-    return decodeSensors(recordsOf(await this.call(Command.readSensors)), this.options.profile, (m) => this.log.warn(m));
+    return decodeSensors(recordsOf(await this.call(Command.readSensors)), this.options.profile, (m) =>
+      this.log.warn(m),
+    );
   }
 
   async readErrors(): Promise<string[]> {
@@ -199,12 +222,22 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     return (await this.call(Command.ping, payload)).body;
   }
 
-  async runAction(name: string, params: Record<string, unknown>, opts: { onProgress?: (e: { percent: number; message?: string }) => void } = {}): Promise<ActionOutcome> {
+  async runAction(
+    name: string,
+    params: Record<string, unknown>,
+    opts: { onProgress?: (e: { percent: number; message?: string }) => void } = {},
+  ): Promise<ActionOutcome> {
     const spec = findAction(this.options.profile, name);
-    if (!spec) throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `profile ${this.options.profile.model} has no action "${name}"`);
-    if (spec.target !== 'mcu') throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `action "${name}" runs in the agent, not on the MCU`);
+    if (!spec)
+      throw new TouchpointError(
+        ErrorCode.UNKNOWN_ACTION,
+        `profile ${this.options.profile.model} has no action "${name}"`,
+      );
+    if (spec.target !== 'mcu')
+      throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `action "${name}" runs in the agent, not on the MCU`);
     const parsed = actionParamsSchema(spec).safeParse(params);
-    if (!parsed.success) throw new TouchpointError(ErrorCode.BAD_PARAMS, `action "${name}": ${describeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new TouchpointError(ErrorCode.BAD_PARAMS, `action "${name}": ${describeIssues(parsed.error)}`);
     const body = encodeRunAction(name, withDefaults(spec, parsed.data));
     this.assertUp();
     if (this.actions.has(name)) throw new TouchpointError(ErrorCode.CONFLICT, `action "${name}" is already running`);
@@ -212,10 +245,15 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     // Register before sending: a fast MCU may report action.done before the host has read the response.
     const done = new Promise<ActionOutcome>((resolve, reject) => {
       const waiter: ActionWaiter = { resolve, reject, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
-      const budget = (spec.estimatedSeconds ?? 0) * 1000 * (this.options.actionTimeoutFactor ?? 2) + this.timeoutMs * (this.retries + 1) + 1000;
+      const budget =
+        (spec.estimatedSeconds ?? 0) * 1000 * (this.options.actionTimeoutFactor ?? 2) +
+        this.timeoutMs * (this.retries + 1) +
+        1000;
       waiter.timer = setTimeout(() => {
         this.actions.delete(name);
-        reject(new TouchpointError(ErrorCode.MCU_TIMEOUT, `action "${name}" did not report completion within ${budget} ms`));
+        reject(
+          new TouchpointError(ErrorCode.MCU_TIMEOUT, `action "${name}" did not report completion within ${budget} ms`),
+        );
       }, budget);
       this.actions.set(name, waiter);
     });
@@ -245,7 +283,8 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   }
 
   private assertUp(): void {
-    if (this.transport.state !== 'up') throw new TouchpointError(ErrorCode.LINK_DOWN, `serial link to ${this.options.path} is ${this.transport.state}`);
+    if (this.transport.state !== 'up')
+      throw new TouchpointError(ErrorCode.LINK_DOWN, `serial link to ${this.options.path} is ${this.transport.state}`);
   }
 
   private async send(frame: Frame): Promise<void> {
@@ -266,7 +305,9 @@ class Bridge extends EventEmitter implements FirmwareBridge {
         this.onEvent(frame);
         return;
       case FrameKind.request:
-        this.log.warn(`${ErrorCode.UNKNOWN_COMMAND}: MCU sent a request (${commandName(frame.kind, frame.command)}); the host does not serve requests`);
+        this.log.warn(
+          `${ErrorCode.UNKNOWN_COMMAND}: MCU sent a request (${commandName(frame.kind, frame.command)}); the host does not serve requests`,
+        );
         return;
     }
   }
@@ -293,14 +334,18 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       this.eventSeq.baseline(lastEventSeq);
     } else if (!this.unnumberedLogged) {
       this.unnumberedLogged = true;
-      this.log.info(`MCU on ${this.options.path} does not number its events (no "event_seq" in the SUBSCRIBE response): a lost event cannot be detected`);
+      this.log.info(
+        `MCU on ${this.options.path} does not number its events (no "event_seq" in the SUBSCRIBE response): a lost event cannot be detected`,
+      );
     }
   }
 
   private onGap(missed: number, seq: number): void {
     this.counters.eventGaps++;
     this.counters.eventsMissed += missed;
-    this.log.warn(`${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`);
+    this.log.warn(
+      `${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`,
+    );
     this.ledger.markStale();
     this.emitSafely('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
     this.rereadAfterGap();
@@ -337,10 +382,16 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     const event = decoded.value;
     this.ledger.track(event);
     if (event.type === 'progress') {
-      this.actions.get(event.action)?.onProgress?.({ percent: event.percent, ...(event.message ? { message: event.message } : {}) });
+      this.actions
+        .get(event.action)
+        ?.onProgress?.({ percent: event.percent, ...(event.message ? { message: event.message } : {}) });
     } else if (event.type === 'action.done') {
       const waiter = this.finishAction(event.action);
-      waiter?.resolve({ ok: event.ok, ...(event.reason ? { reason: event.reason } : {}), ...(event.output ? { output: event.output } : {}) });
+      waiter?.resolve({
+        ok: event.ok,
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.output ? { output: event.output } : {}),
+      });
     }
     this.emitSafely('event', event);
   }
@@ -357,7 +408,8 @@ class Bridge extends EventEmitter implements FirmwareBridge {
         .request(Command.subscribe, encodeRecords([['events', true]]))
         .then(() => this.readErrors())
         .catch((err: unknown) => {
-          if (this.transport.state === 'up') this.log.warn(`event subscription or the first error read failed: ${(err as Error).message}`);
+          if (this.transport.state === 'up')
+            this.log.warn(`event subscription or the first error read failed: ${(err as Error).message}`);
         });
     } else if (state === 'down') {
       this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));

@@ -2,7 +2,16 @@ import type { CliCommand } from '@touchpoint/protocol';
 import { callCommand } from './cli/call.js';
 import { monitorCommand } from './cli/monitor.js';
 
-export { createBridge, type ActionOutcome, type BridgeLogger, type BridgeOptions, type BridgeStats, type EventGap, type FirmwareBridge, type McuEvent } from './bridge.js';
+export {
+  createBridge,
+  type ActionOutcome,
+  type BridgeLogger,
+  type BridgeOptions,
+  type BridgeStats,
+  type EventGap,
+  type FirmwareBridge,
+  type McuEvent,
+} from './bridge.js';
 export * from './frame/index.js';
 export { Waitress, type WaitressOptions, type WaitressStats } from './session/waitress.js';
 export { SerialTransport, type TransportOptions } from './transport/serial-transport.js';

@@ -1,6 +1,16 @@
 import { ErrorCode, type LinkState } from '@touchpoint/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Command, FrameKind, FrameParser, Status, Waitress, createBridge, encodeFrame, type FirmwareBridge, type McuEvent } from '../src/index.js';
+import {
+  Command,
+  FrameKind,
+  FrameParser,
+  Status,
+  Waitress,
+  createBridge,
+  encodeFrame,
+  type FirmwareBridge,
+  type McuEvent,
+} from '../src/index.js';
 import { statusError } from '../src/commands/codecs.js';
 import { startVirtualMcu, type VirtualMcuHandle } from '../sim/start.js';
 import { model, waitFor } from './helpers.js';
@@ -19,11 +29,24 @@ afterEach(async () => {
 async function setup(name: 'coffee-machine' | 'wallbox', options: { timeoutMs?: number; retries?: number } = {}) {
   const { profile, config } = model(name);
   // Fast timings keep the suite short; behaviour is the same as the demo's.
-  const fast = { ...config, actions: Object.fromEntries(Object.entries(config.actions).map(([k, a]) => [k, { ...a, durationMs: Math.min(a.durationMs, 200) }])) };
+  const fast = {
+    ...config,
+    actions: Object.fromEntries(
+      Object.entries(config.actions).map(([k, a]) => [k, { ...a, durationMs: Math.min(a.durationMs, 200) }]),
+    ),
+  };
   sim = await startVirtualMcu({ profile, config: fast });
   const links: Array<[LinkState, string | undefined]> = [];
   const events: McuEvent[] = [];
-  bridge = createBridge({ path: `/dev/sim${pathCounter++}`, profile, binding: sim.binding, requestTimeoutMs: options.timeoutMs ?? 200, retries: options.retries ?? 2, reopen: { initialDelayMs: 20, maxDelayMs: 50 } , logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+  bridge = createBridge({
+    path: `/dev/sim${pathCounter++}`,
+    profile,
+    binding: sim.binding,
+    requestTimeoutMs: options.timeoutMs ?? 200,
+    retries: options.retries ?? 2,
+    reopen: { initialDelayMs: 20, maxDelayMs: 50 },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
   bridge.on('link', (state, reason) => links.push([state, reason]));
   bridge.on('event', (e) => events.push(e));
   await bridge.open();
@@ -37,7 +60,11 @@ describe('bridge against the in-process virtual MCU (binding-mock)', () => {
   it('reads info, sensors and errors typed by the profile', async () => {
     const { bridge } = await setup('coffee-machine');
     expect(bridge.link).toBe('up');
-    await expect(bridge.getInfo()).resolves.toEqual({ model: 'coffee-machine', serial: 'CM-2024-000123', firmwareVersion: '2.4.1' });
+    await expect(bridge.getInfo()).resolves.toEqual({
+      model: 'coffee-machine',
+      serial: 'CM-2024-000123',
+      firmwareVersion: '2.4.1',
+    });
     const sensors = await bridge.readSensors();
     expect(sensors.machine_state).toBe('idle');
     expect(typeof sensors.water_tank_level).toBe('number');
@@ -60,7 +87,10 @@ describe('bridge against the in-process virtual MCU (binding-mock)', () => {
   it('reports a refused action as ok=false with the MCU reason', async () => {
     const { bridge, sim } = await setup('coffee-machine');
     await sim.control('scenario empty_tank');
-    await expect(bridge.runAction('descale', { intensity: 'strong' })).resolves.toEqual({ ok: false, reason: 'water tank below 30 %, refill first' });
+    await expect(bridge.runAction('descale', { intensity: 'strong' })).resolves.toEqual({
+      ok: false,
+      reason: 'water tank below 30 %, refill first',
+    });
     expect(await bridge.readErrors()).toContain('E01');
     await sim.control('scenario refill_tank');
     expect((await bridge.readSensors()).water_tank_level).toBe(100);
@@ -82,8 +112,12 @@ describe('bridge against the in-process virtual MCU (binding-mock)', () => {
     const sent: number[] = [];
     bridge.on('frame', (direction, frame) => direction === 'out' && sent.push(frame.command));
     const before = sim.mcu.counters.requests;
-    await expect(bridge.runAction('set_max_current', { amps: 99 })).rejects.toMatchObject({ code: ErrorCode.BAD_PARAMS });
-    await expect(bridge.runAction('set_max_current', { amps: 16, extra: 1 })).rejects.toMatchObject({ code: ErrorCode.BAD_PARAMS });
+    await expect(bridge.runAction('set_max_current', { amps: 99 })).rejects.toMatchObject({
+      code: ErrorCode.BAD_PARAMS,
+    });
+    await expect(bridge.runAction('set_max_current', { amps: 16, extra: 1 })).rejects.toMatchObject({
+      code: ErrorCode.BAD_PARAMS,
+    });
     await expect(bridge.runAction('launch_rocket', {})).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_ACTION });
     await expect(bridge.runAction('agent.restart', {})).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_ACTION });
     expect(sim.mcu.counters.requests).toBe(before);
@@ -115,8 +149,17 @@ describe('bridge against the in-process virtual MCU (binding-mock)', () => {
   it('gets UNKNOWN_COMMAND back for a command the MCU does not implement, instead of a timeout', async () => {
     const { sim } = await setup('coffee-machine');
     // Talk to the MCU directly: the typed bridge never sends unknown commands.
-    const waitress = new Waitress({ send: async (f) => sim.mcu.receive(encodeFrame(f)), timeoutMs: 200, retries: 0, maxInFlight: 1, warn: () => undefined });
-    const parser = new FrameParser({ onFrame: (f) => f.kind === FrameKind.response && waitress.handleResponse(f), onError: () => undefined });
+    const waitress = new Waitress({
+      send: async (f) => sim.mcu.receive(encodeFrame(f)),
+      timeoutMs: 200,
+      retries: 0,
+      maxInFlight: 1,
+      warn: () => undefined,
+    });
+    const parser = new FrameParser({
+      onFrame: (f) => f.kind === FrameKind.response && waitress.handleResponse(f),
+      onError: () => undefined,
+    });
     sim.mcu.on('output', (bytes) => parser.push(bytes));
     const response = await waitress.request(0x7f, new Uint8Array());
     expect(response.status).toBe(Status.unknownCommand);

@@ -32,16 +32,28 @@ describe('touchpoint bridge call without --profile', () => {
     const profile = JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8')) as { model: string };
     writeFileSync(join(dir, 'profile.json'), JSON.stringify({ ...profile, model: 'maker-box' }));
 
-    sim = spawn(process.execPath, ['--import', 'tsx', simMain, '--profile', dir, '--pty'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    sim = spawn(process.execPath, ['--import', 'tsx', simMain, '--profile', dir, '--pty'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     createInterface({ input: sim.stdout! }).on('line', (line) => lines.push(line));
     let stderr = '';
     sim.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor(() => lines.some((l) => l.startsWith('device-path: ')) || sim!.exitCode !== null, 15_000, 'sim ready');
+    await waitFor(
+      () => lines.some((l) => l.startsWith('device-path: ')) || sim!.exitCode !== null,
+      15_000,
+      'sim ready',
+    );
     const devicePath = lines.find((l) => l.startsWith('device-path: '))?.slice('device-path: '.length);
     if (!devicePath) throw new Error(`sim did not start: ${stderr}`);
 
-    const call = (env: Record<string, string>) => spawnSync(process.execPath, [touchpoint, 'bridge', 'call', '--port', devicePath, 'sensors'], { cwd: scratch, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+    const call = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [touchpoint, 'bridge', 'call', '--port', devicePath, 'sensors'], {
+        cwd: scratch,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+        timeout: 30_000,
+      });
     const found = call({ TP_MODELS_DIR: join(scratch, 'models') });
     expect(found.stderr).toBe('');
     expect(found.status).toBe(0);

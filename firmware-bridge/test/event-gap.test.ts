@@ -62,7 +62,10 @@ describe('virtual MCU fault controls for split and lost events', () => {
       await expect(sim.control('faults split=-5')).rejects.toThrow(/splitMs/);
       await expect(sim.control('faults lose=x')).rejects.toThrow(/split=MS lose=N/);
       await expect(sim.control('faults jitter=3')).rejects.toThrow(/bad fault "jitter=3"/);
-      expect(JSON.parse(await sim.control('status'))).toMatchObject({ eventSeq: 0, counters: { split: 0, lostEvents: 0 } });
+      expect(JSON.parse(await sim.control('status'))).toMatchObject({
+        eventSeq: 0,
+        counters: { split: 0, lostEvents: 0 },
+      });
     } finally {
       await sim.stop();
     }
@@ -73,7 +76,14 @@ describe('bridge: responses are applied at their place in the byte stream', () =
   it('an ERROR_CLEARED right behind a READ_ERRORS answer in the same chunk is not undone by that answer', async () => {
     const { profile, config } = model('coffee-machine');
     const sim = await startVirtualMcu({ profile, config: { ...config, drift: {} } });
-    const bridge = createBridge({ path: '/dev/sim-order', profile, binding: sim.binding, requestTimeoutMs: 1_000, retries: 0, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const bridge = createBridge({
+      path: '/dev/sim-order',
+      profile,
+      binding: sim.binding,
+      requestTimeoutMs: 1_000,
+      retries: 0,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
     try {
       const events: McuEvent[] = [];
       bridge.on('event', (e) => events.push(e));
@@ -83,8 +93,20 @@ describe('bridge: responses are applied at their place in the byte stream', () =
       sim.mcu.setFaults({ drop: 1 }); // the MCU goes quiet; the test answers in its place
       bridge.on('frame', (direction, frame) => {
         if (direction !== 'out' || frame.command !== Command.readErrors) return;
-        const answer = encodeFrame({ kind: FrameKind.response, seq: frame.seq, command: Command.readErrors, status: Status.ok, body: encodeRecords([['E05', true]]) });
-        const cleared = encodeFrame({ kind: FrameKind.event, seq: (sim.mcu.snapshot().eventSeq + 1) & 0xff, command: EventCode.errorCleared, status: 0, body: encodeRecords([['code', 'E05']]) });
+        const answer = encodeFrame({
+          kind: FrameKind.response,
+          seq: frame.seq,
+          command: Command.readErrors,
+          status: Status.ok,
+          body: encodeRecords([['E05', true]]),
+        });
+        const cleared = encodeFrame({
+          kind: FrameKind.event,
+          seq: (sim.mcu.snapshot().eventSeq + 1) & 0xff,
+          command: EventCode.errorCleared,
+          status: 0,
+          body: encodeRecords([['code', 'E05']]),
+        });
         sim.mcu.emit('output', Uint8Array.from([...answer, ...cleared])); // one chunk: the answer, then the event
       });
       await expect(bridge.readErrors()).resolves.toEqual(['E05']);

@@ -17,7 +17,12 @@ function parseAll(chunks: Uint8Array[], pauseMs = 0): { frames: Frame[]; errors:
   const frames: Frame[] = [];
   let errors = 0;
   let now = 0;
-  const parser = new FrameParser({ onFrame: (f) => frames.push(f), onError: () => errors++, interByteTimeoutMs: pauseMs > 0 ? 50 : 0, now: () => now });
+  const parser = new FrameParser({
+    onFrame: (f) => frames.push(f),
+    onError: () => errors++,
+    interByteTimeoutMs: pauseMs > 0 ? 50 : 0,
+    now: () => now,
+  });
   for (const chunk of chunks) {
     now += pauseMs;
     parser.push(chunk);
@@ -55,7 +60,9 @@ describe('FrameParser properties', () => {
         fc.uint8Array({ maxLength: 64 }),
         fc.array(fc.nat(), { maxLength: 10 }),
         (pairs, tail, cuts) => {
-          const bytes = Uint8Array.from(pairs.flatMap(([noise, frame]) => [...noise, ...encodeFrame(frame)]).concat([...tail]));
+          const bytes = Uint8Array.from(
+            pairs.flatMap(([noise, frame]) => [...noise, ...encodeFrame(frame)]).concat([...tail]),
+          );
           const { frames } = parseAll(chunked(bytes, cuts));
           expect(frames).toEqual(pairs.map(([, frame]) => frame));
         },

@@ -14,7 +14,13 @@ function collect(options: { now?: () => number; interByteTimeoutMs?: number } = 
   return { parser, frames, errors };
 }
 
-const ping = (seq: number, body: Uint8Array = new Uint8Array()): Frame => ({ kind: FrameKind.request, seq, command: Command.ping, status: 0, body });
+const ping = (seq: number, body: Uint8Array = new Uint8Array()): Frame => ({
+  kind: FrameKind.request,
+  seq,
+  command: Command.ping,
+  status: 0,
+  body,
+});
 
 describe('CRC-16/CCITT-FALSE', () => {
   it('has the catalogue check value 0x29B1 for "123456789"', () => {
@@ -39,7 +45,13 @@ describe('COBS', () => {
 describe('shared test vectors', () => {
   for (const v of vectors.valid) {
     it(`encodes and decodes "${v.name}"`, () => {
-      const frame: Frame = { kind: v.kind as Frame['kind'], seq: v.seq, command: v.command, status: v.status, body: encodeRecords(v.records) };
+      const frame: Frame = {
+        kind: v.kind as Frame['kind'],
+        seq: v.seq,
+        command: v.command,
+        status: v.status,
+        body: encodeRecords(v.records),
+      };
       expect(toHex(frame.body)).toBe(v.body);
       expect(toHex(frameBytes(frame))).toBe(v.raw);
       expect(toHex(encodeFrame(frame))).toBe(v.wire);
@@ -62,7 +74,15 @@ describe('shared test vectors', () => {
 });
 
 describe('FrameParser byte fixtures', () => {
-  const wire = encodeFrame(ping(7, encodeRecords([['x', 1], ['label', 'hello']])));
+  const wire = encodeFrame(
+    ping(
+      7,
+      encodeRecords([
+        ['x', 1],
+        ['label', 'hello'],
+      ]),
+    ),
+  );
 
   it('reassembles a frame split at every possible point and one byte at a time', () => {
     for (let cut = 1; cut < wire.length; cut++) {
@@ -178,7 +198,13 @@ describe('FrameParser byte fixtures', () => {
   it('accepts the largest frame (515 COBS bytes between the delimiters) and nothing longer', () => {
     expect(maxEncodedSize(MAX_FRAME_SIZE)).toBe(515);
     // No zero byte anywhere (non-zero status and CRC), so COBS adds its maximum.
-    const largest: Frame = { kind: FrameKind.response, seq: 1, command: Command.ping, status: 4, body: new Uint8Array(MAX_FRAME_SIZE - 7).fill(0x41) };
+    const largest: Frame = {
+      kind: FrameKind.response,
+      seq: 1,
+      command: Command.ping,
+      status: 4,
+      body: new Uint8Array(MAX_FRAME_SIZE - 7).fill(0x41),
+    };
     const bytes = encodeFrame(largest);
     expect(bytes.length).toBe(517);
     const { parser, frames, errors } = collect();
@@ -203,7 +229,12 @@ describe('FrameParser byte fixtures', () => {
 
 describe('records', () => {
   it('round-trips every value type and keeps order', () => {
-    const records: Array<[string, string | number | boolean]> = [['b', true], ['i', -42], ['f', 93.2], ['s', 'Entkalkung nötig']];
+    const records: Array<[string, string | number | boolean]> = [
+      ['b', true],
+      ['i', -42],
+      ['f', 93.2],
+      ['s', 'Entkalkung nötig'],
+    ];
     const decoded = decodeRecords(encodeRecords(records));
     expect(decoded.ok && decoded.value).toEqual(records);
   });

@@ -16,8 +16,14 @@ afterEach(async () => {
 });
 
 /** The virtual MCU as its own process (`node --import tsx sim/main.ts`), attached to one end of a pty pair. */
-async function spawnSim(args: string[]): Promise<{ child: ChildProcess; devicePath: string; control(line: string): Promise<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', simMain, '--profile', `${examples}coffee-machine`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function spawnSim(
+  args: string[],
+): Promise<{ child: ChildProcess; devicePath: string; control(line: string): Promise<string> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', simMain, '--profile', `${examples}coffee-machine`, ...args],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -45,7 +51,14 @@ async function spawnSim(args: string[]): Promise<{ child: ChildProcess; devicePa
 
 function bridgeOn(path: string): { bridge: FirmwareBridge; links: LinkState[]; events: McuEvent[] } {
   const { profile } = model('coffee-machine');
-  const bridge = createBridge({ path, profile, requestTimeoutMs: 300, retries: 2, reopen: { initialDelayMs: 50, maxDelayMs: 200, pollIntervalMs: 100 }, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const bridge = createBridge({
+    path,
+    profile,
+    requestTimeoutMs: 300,
+    retries: 2,
+    reopen: { initialDelayMs: 50, maxDelayMs: 200, pollIntervalMs: 100 },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
   const links: LinkState[] = [];
   const events: McuEvent[] = [];
   bridge.on('link', (state) => links.push(state));

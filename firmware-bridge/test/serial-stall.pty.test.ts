@@ -25,7 +25,13 @@ async function rig(): Promise<Rig> {
   const sim = await startVirtualMcu({ profile, config: { ...config, drift: {} }, pty: true, randomFaultsPerMinute: 0 });
   cleanups.push(() => sim.stop());
   const warnings: string[] = [];
-  const bridge = createBridge({ path: sim.devicePath as string, profile, requestTimeoutMs: 1_000, retries: 2, logger: { info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+  const bridge = createBridge({
+    path: sim.devicePath as string,
+    profile,
+    requestTimeoutMs: 1_000,
+    retries: 2,
+    logger: { info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+  });
   cleanups.push(() => bridge.close());
   const events: McuEvent[] = [];
   const gaps: EventGap[] = [];
@@ -53,7 +59,11 @@ describe('serial link under a stalled host (issue 13), over a real pty', () => {
     // on the MCU's UART and reach the host in one burst with the frame's second half.
     const reads = Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? bridge.readSensors() : bridge.getInfo())));
 
-    await waitFor(() => events.some((e) => e.type === 'error.raised' && e.code === 'E03'), 5_000, 'the split E03 event');
+    await waitFor(
+      () => events.some((e) => e.type === 'error.raised' && e.code === 'E03'),
+      5_000,
+      'the split E03 event',
+    );
     await reads;
     expect(sim.mcu.counters.split).toBeGreaterThanOrEqual(1);
     expect(bridge.stats.pausedFrames).toBeGreaterThanOrEqual(1); // the pause really happened inside a frame at the host

@@ -17,7 +17,13 @@ function setup(overrides: Partial<{ timeoutMs: number; retries: number; maxInFli
     warn: (m) => warnings.push(m),
   });
   const reply = (request: Frame, seq = request.seq): boolean =>
-    waitress.handleResponse({ kind: FrameKind.response, seq, command: request.command, status: Status.ok, body: Uint8Array.of(1) });
+    waitress.handleResponse({
+      kind: FrameKind.response,
+      seq,
+      command: request.command,
+      status: Status.ok,
+      body: Uint8Array.of(1),
+    });
   return { waitress, sent, warnings, reply };
 }
 
@@ -49,7 +55,9 @@ describe('Waitress', () => {
 
   it('retries with the same seq, then times out with MCU_TIMEOUT', async () => {
     const { waitress, sent } = setup({ timeoutMs: 20, retries: 2 });
-    await expect(waitress.request(Command.ping, new Uint8Array())).rejects.toMatchObject({ code: ErrorCode.MCU_TIMEOUT });
+    await expect(waitress.request(Command.ping, new Uint8Array())).rejects.toMatchObject({
+      code: ErrorCode.MCU_TIMEOUT,
+    });
     expect(sent).toHaveLength(3);
     expect(new Set(sent.map((f) => f.seq)).size).toBe(1);
     expect(waitress.stats).toMatchObject({ retries: 2, timeouts: 1 });
@@ -87,7 +95,10 @@ describe('Waitress', () => {
     const second = waitress.request(Command.ping, new Uint8Array());
     const [a, b] = await Promise.allSettled([first, second]);
     expect(a).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.MCU_TIMEOUT } });
-    expect(b).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.MCU_TIMEOUT, message: expect.stringContaining('queue') } });
+    expect(b).toMatchObject({
+      status: 'rejected',
+      reason: { code: ErrorCode.MCU_TIMEOUT, message: expect.stringContaining('queue') },
+    });
   });
 
   it('rejects everything in flight on rejectAll (link down)', async () => {

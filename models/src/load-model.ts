@@ -1,6 +1,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describeIssues, deviceProfile, validateFlowSet, type DeviceProfile, type FlowFile, type HelpFlow } from '@touchpoint/protocol';
+import {
+  describeIssues,
+  deviceProfile,
+  validateFlowSet,
+  type DeviceProfile,
+  type FlowFile,
+  type HelpFlow,
+} from '@touchpoint/protocol';
 import { ModelProblemCode, type ModelProblem } from './problems.js';
 import { readJson } from './read-json.js';
 
@@ -49,22 +56,34 @@ const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
 /** Reads and checks one profile.json; a missing, malformed or invalid file is a PROFILE_INVALID problem, never a throw. */
 export function readProfile(file: string): { profile?: DeviceProfile; problems: ModelProblem[] } {
   const read = readJson(file);
-  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `profile ${read.message}` }] };
+  if (!read.ok)
+    return {
+      problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: `profile ${read.message}` }],
+    };
   const parsed = deviceProfile.safeParse(read.json);
-  if (!parsed.success) return { problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: describeIssues(parsed.error) }] };
+  if (!parsed.success)
+    return {
+      problems: [{ file, path: '', code: ModelProblemCode.PROFILE_INVALID, message: describeIssues(parsed.error) }],
+    };
   return { profile: parsed.data, problems: [] };
 }
 
 function imagesOf(flow: HelpFlow, flowsDir: string): string[] {
   const out: string[] = [];
-  for (const step of Object.values(flow.steps)) if ('image' in step && typeof step.image === 'string') out.push(join(flowsDir, step.image));
+  for (const step of Object.values(flow.steps))
+    if ('image' in step && typeof step.image === 'string') out.push(join(flowsDir, step.image));
   return out;
 }
 
 function readSimulator(file: string): { simulator?: SimulatorFile; problems: ModelProblem[] } {
   if (!existsSync(file)) return { problems: [] };
   const read = readJson(file);
-  if (!read.ok) return { problems: [{ file, path: '', code: ModelProblemCode.SIM_CONFIG_INVALID, message: `simulator config ${read.message}` }] };
+  if (!read.ok)
+    return {
+      problems: [
+        { file, path: '', code: ModelProblemCode.SIM_CONFIG_INVALID, message: `simulator config ${read.message}` },
+      ],
+    };
   return { simulator: { file, json: read.json }, problems: [] };
 }
 
@@ -91,7 +110,12 @@ export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedMo
   }
 
   const files: FlowFile[] = [];
-  const names = options.flows !== false && isDir(flowsDir) ? readdirSync(flowsDir).filter((n) => n.endsWith('.json')).sort() : [];
+  const names =
+    options.flows !== false && isDir(flowsDir)
+      ? readdirSync(flowsDir)
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+      : [];
   for (const name of names) {
     const file = join(flowsDir, name);
     const read = readJson(file);

@@ -42,7 +42,12 @@ export function loadModels(dirs: readonly string[]): ModelRegistry {
   const seen = new Map<string, string>();
   for (const dir of dirs) {
     if (!isDir(dir)) {
-      registry.problems.push({ file: resolve(dir), path: '', code: ModelProblemCode.MODELS_DIR_MISSING, message: 'models dir does not exist or is not a folder' });
+      registry.problems.push({
+        file: resolve(dir),
+        path: '',
+        code: ModelProblemCode.MODELS_DIR_MISSING,
+        message: 'models dir does not exist or is not a folder',
+      });
       continue;
     }
     for (const folder of modelFolders(dir)) {
@@ -53,7 +58,12 @@ export function loadModels(dirs: readonly string[]): ModelRegistry {
         const name = profile.model;
         const first = seen.get(name);
         if (first !== undefined) {
-          registry.problems.push({ file: model.profileFile, path: 'model', code: ModelProblemCode.DUPLICATE_MODEL, message: `model "${name}" is already loaded from ${first}; this folder is ignored` });
+          registry.problems.push({
+            file: model.profileFile,
+            path: 'model',
+            code: ModelProblemCode.DUPLICATE_MODEL,
+            message: `model "${name}" is already loaded from ${first}; this folder is ignored`,
+          });
           continue;
         }
         seen.set(name, model.profileFile);

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS_DIR, ModelProblemCode, formatModelProblem, loadModel, loadModels, missingModelsDir, resolveModelsDirs } from '../src/index.js';
+import {
+  DEFAULT_MODELS_DIR,
+  ModelProblemCode,
+  formatModelProblem,
+  loadModel,
+  loadModels,
+  missingModelsDir,
+  resolveModelsDirs,
+} from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const good = join(fixtures, 'good');
@@ -25,17 +33,28 @@ describe('loadModel', () => {
     expect(model.profile?.model).toBe('acme-kettle');
     expect(model.flows).toEqual([]);
     const flowFile = join(broken, 'acme-kettle', 'flows', 'filter-clogged.json');
-    expect(model.problems).toContainEqual({ file: flowFile, path: 'steps.intro.next', code: ModelProblemCode.UNKNOWN_STEP, message: 'no step "no_such_step"' });
+    expect(model.problems).toContainEqual({
+      file: flowFile,
+      path: 'steps.intro.next',
+      code: ModelProblemCode.UNKNOWN_STEP,
+      message: 'no step "no_such_step"',
+    });
     const bad = model.problems.find((p) => p.code === ModelProblemCode.BAD_JSON);
     expect(bad?.file).toBe(join(broken, 'acme-kettle', 'flows', 'truncated.json'));
-    expect(formatModelProblem(model.problems.find((p) => p.code === ModelProblemCode.UNKNOWN_STEP)!)).toBe(`${flowFile}: steps.intro.next: no step "no_such_step" (UNKNOWN_STEP)`);
+    expect(formatModelProblem(model.problems.find((p) => p.code === ModelProblemCode.UNKNOWN_STEP)!)).toBe(
+      `${flowFile}: steps.intro.next: no step "no_such_step" (UNKNOWN_STEP)`,
+    );
   });
 
   it('reports a missing profile against profile.json and loads no flow unchecked against a device, without throwing', () => {
     const dir = join(fixtures, 'missing-profile', 'orphan');
     const model = loadModel(dir);
     expect(model.profile).toBeUndefined();
-    expect(model.problems[0]).toMatchObject({ file: join(dir, 'profile.json'), path: '', code: ModelProblemCode.PROFILE_INVALID });
+    expect(model.problems[0]).toMatchObject({
+      file: join(dir, 'profile.json'),
+      path: '',
+      code: ModelProblemCode.PROFILE_INVALID,
+    });
     expect(model.problems[0]?.message).toMatch(/^profile cannot be read: ENOENT/);
     expect(model.flows).toEqual([]);
   });
@@ -54,14 +73,26 @@ describe('loadModels', () => {
     expect([...registry.profiles.keys()]).toEqual(['acme-kettle']);
     expect(registry.flows.get('filter-clogged')?.steps['intro']).toMatchObject({ image: 'images/filter.svg' });
     expect(registry.models.map((m) => m.dir)).toEqual([join(good, 'acme-kettle')]);
-    expect(registry.problems).toContainEqual(expect.objectContaining({ file: join(broken, 'acme-kettle', 'profile.json'), code: ModelProblemCode.DUPLICATE_MODEL }));
+    expect(registry.problems).toContainEqual(
+      expect.objectContaining({
+        file: join(broken, 'acme-kettle', 'profile.json'),
+        code: ModelProblemCode.DUPLICATE_MODEL,
+      }),
+    );
   });
 
   it('accepts a model folder itself as a models dir, and reports a dir that does not exist', () => {
     const missing = join(fixtures, 'no-such-dir');
     const registry = loadModels([join(good, 'acme-kettle'), missing]);
     expect([...registry.profiles.keys()]).toEqual(['acme-kettle']);
-    expect(registry.problems).toEqual([{ file: missing, path: '', code: ModelProblemCode.MODELS_DIR_MISSING, message: 'models dir does not exist or is not a folder' }]);
+    expect(registry.problems).toEqual([
+      {
+        file: missing,
+        path: '',
+        code: ModelProblemCode.MODELS_DIR_MISSING,
+        message: 'models dir does not exist or is not a folder',
+      },
+    ]);
   });
 
   it('skips a folder without profile.json in a folder of models (it is not a model)', () => {
@@ -88,8 +119,12 @@ describe('resolveModelsDirs', () => {
   });
 
   it('names the first dir that is not a folder', () => {
-    expect(missingModelsDir([good, join(fixtures, 'nope'), join(good, 'acme-kettle', 'profile.json')])).toBe(join(fixtures, 'nope'));
-    expect(missingModelsDir([join(good, 'acme-kettle', 'profile.json')])).toBe(join(good, 'acme-kettle', 'profile.json'));
+    expect(missingModelsDir([good, join(fixtures, 'nope'), join(good, 'acme-kettle', 'profile.json')])).toBe(
+      join(fixtures, 'nope'),
+    );
+    expect(missingModelsDir([join(good, 'acme-kettle', 'profile.json')])).toBe(
+      join(good, 'acme-kettle', 'profile.json'),
+    );
     expect(missingModelsDir([good, DEFAULT_MODELS_DIR])).toBeUndefined();
   });
 });

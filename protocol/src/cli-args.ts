@@ -30,7 +30,11 @@ export async function runCommand(command: CliCommand, argv: string[]): Promise<n
       console.error(`${name}: ${err.message}\n\n${command.usage}`);
       return ExitCode.usage;
     }
-    console.error(err instanceof TouchpointError ? `${name}: ${err.message} (${err.code})` : `${name}: ${(err as Error).stack ?? String(err)}`);
+    console.error(
+      err instanceof TouchpointError
+        ? `${name}: ${err.message} (${err.code})`
+        : `${name}: ${(err as Error).stack ?? String(err)}`,
+    );
     return ExitCode.failure;
   }
 }

@@ -37,12 +37,28 @@ export interface HelpContentBody {
 export type SignedHelpContent = HelpContentBody & { signature: HelpContentSignature };
 
 function statement(body: HelpContentBody, meta: Omit<HelpContentSignature, 'sig'>): Buffer {
-  const contentSha256 = createHash('sha256').update(canonicalJson({ flows: body.flows, images: body.images }), 'utf8').digest('hex');
-  return Buffer.from(canonicalJson({ kind: HELP_CONTENT_KIND, keyId: meta.keyId, model: meta.model, signedAt: meta.signedAt, contentSha256 }), 'utf8');
+  const contentSha256 = createHash('sha256')
+    .update(canonicalJson({ flows: body.flows, images: body.images }), 'utf8')
+    .digest('hex');
+  return Buffer.from(
+    canonicalJson({
+      kind: HELP_CONTENT_KIND,
+      keyId: meta.keyId,
+      model: meta.model,
+      signedAt: meta.signedAt,
+      contentSha256,
+    }),
+    'utf8',
+  );
 }
 
 /** Sign content for one model with a content key (`touchpoint content pack` does this). */
-export function signHelpContent(body: HelpContentBody, model: string, key: SignerKey, signedAt: number = Date.now()): SignedHelpContent {
+export function signHelpContent(
+  body: HelpContentBody,
+  model: string,
+  key: SignerKey,
+  signedAt: number = Date.now(),
+): SignedHelpContent {
   const meta = { keyId: key.keyId, model, signedAt };
   const sig = sign(null, statement(body, meta), createPrivateKey(key.privateKeyPem)).toString('base64');
   return { flows: body.flows, images: body.images, signature: { ...meta, sig } };
@@ -54,13 +70,24 @@ export function signHelpContent(body: HelpContentBody, model: string, key: Signe
  * included: those live in another list). BAD_SIGNATURE: the signature does not
  * cover these bytes, or it was made for another model.
  */
-export function verifyHelpContent(body: HelpContentBody, signature: HelpContentSignature, trusted: readonly TrustedKey[], model: string): Result<HelpContentSignature> {
+export function verifyHelpContent(
+  body: HelpContentBody,
+  signature: HelpContentSignature,
+  trusted: readonly TrustedKey[],
+  model: string,
+): Result<HelpContentSignature> {
   const key = trusted.find((k) => k.keyId === signature.keyId);
   if (!key) return fail(ErrorCode.UNTRUSTED_KEY, `content key ${signature.keyId} is not trusted by this device`);
-  if (signature.model !== model) return fail(ErrorCode.BAD_SIGNATURE, `content was signed for model ${signature.model}, this device is ${model}`);
+  if (signature.model !== model)
+    return fail(ErrorCode.BAD_SIGNATURE, `content was signed for model ${signature.model}, this device is ${model}`);
   let valid = false;
   try {
-    valid = verify(null, statement(body, signature), createPublicKey(key.publicKeyPem), Buffer.from(signature.sig, 'base64'));
+    valid = verify(
+      null,
+      statement(body, signature),
+      createPublicKey(key.publicKeyPem),
+      Buffer.from(signature.sig, 'base64'),
+    );
   } catch {
     valid = false;
   }

@@ -7,7 +7,9 @@ import { z } from 'zod';
  */
 export const SAFE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const safeId = z.string().regex(SAFE_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit');
+export const safeId = z
+  .string()
+  .regex(SAFE_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit');
 
 export function isSafeId(value: string): boolean {
   return SAFE_ID_PATTERN.test(value);

@@ -6,9 +6,15 @@ import { filtersIntersect, isValidTopicFilter } from './topic-filter.js';
  * An integration account: a maker's backend (ERP, data lake, warranty system)
  * reading its fleet over MQTT with scoped rights (docs/integrations.md).
  */
-export const integrationName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'use 1-64 lower-case letters, digits, ".", "_" or "-"');
+export const integrationName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'use 1-64 lower-case letters, digits, ".", "_" or "-"');
 
-const filter = z.string().min(1).max(256).refine(isValidTopicFilter, 'not a valid MQTT topic filter ([MQTT-4.7.1-2], [MQTT-4.7.1-3])');
+const filter = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine(isValidTopicFilter, 'not a valid MQTT topic filter ([MQTT-4.7.1-2], [MQTT-4.7.1-3])');
 
 export const integrationRights = z.object({
   /** Filters it may subscribe to; a subscription is granted only if every topic it can match is inside one. */
@@ -20,7 +26,11 @@ export const integrationRights = z.object({
   /** Only devices of these models, for topics under the device tree; empty means every model. */
   models: z.array(z.string().min(1).max(64)).max(64).default([]),
   /** Client ids must start with this; default `NAME-`. */
-  clientIdPrefix: z.string().max(32).refine((p) => !p.includes('+') && !p.includes('#') && !p.includes('\u0000'), 'no wildcards or U+0000').optional(),
+  clientIdPrefix: z
+    .string()
+    .max(32)
+    .refine((p) => !p.includes('+') && !p.includes('#') && !p.includes('\u0000'), 'no wildcards or U+0000')
+    .optional(),
   /** Clients that send no user name, from loopback only, get this account (for conformance suites and test rigs). */
   anonymousLoopback: z.boolean().default(false),
 });
@@ -36,8 +46,12 @@ const DEVICE_TREE = `${DEVICE_ROOT}/#`;
 export function integrationRightsProblems(rights: IntegrationRights): string[] {
   const problems: string[] = [];
   for (const f of rights.publish) {
-    if (filtersIntersect(f, DEVICE_TREE)) problems.push(`--publish ${f}: integrations may not publish in the device tree (${DEVICE_TREE}); only devices and the signed fleet service do`);
+    if (filtersIntersect(f, DEVICE_TREE))
+      problems.push(
+        `--publish ${f}: integrations may not publish in the device tree (${DEVICE_TREE}); only devices and the signed fleet service do`,
+      );
   }
-  if (rights.subscribe.length === 0 && rights.publish.length === 0) problems.push('give at least one --subscribe or --publish filter');
+  if (rights.subscribe.length === 0 && rights.publish.length === 0)
+    problems.push('give at least one --subscribe or --publish filter');
   return problems;
 }

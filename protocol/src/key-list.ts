@@ -20,7 +20,10 @@ import { header, messageBase } from './messages/base.js';
 export const KEY_LIST_KIND = 'touchpoint.command-keys.v1';
 
 const keyId = z.string().min(1).max(64);
-const publicKeyPem = z.string().max(512).includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' });
+const publicKeyPem = z
+  .string()
+  .max(512)
+  .includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")' });
 
 export const listedKey = z.strictObject({
   keyId,
@@ -58,8 +61,19 @@ function signedBytes(list: UnsignedKeyList | SignedKeyList): Buffer {
 }
 
 /** Sign a new list of command keys with a root key. */
-export function signKeyList(fields: { version: number; keys: ListedKey[] }, root: RootKey, now: number = Date.now()): SignedKeyList {
-  const unsigned: UnsignedKeyList = { ...header(now), kind: KEY_LIST_KIND, version: fields.version, issuedAt: now, rootKeyId: root.keyId, keys: fields.keys };
+export function signKeyList(
+  fields: { version: number; keys: ListedKey[] },
+  root: RootKey,
+  now: number = Date.now(),
+): SignedKeyList {
+  const unsigned: UnsignedKeyList = {
+    ...header(now),
+    kind: KEY_LIST_KIND,
+    version: fields.version,
+    issuedAt: now,
+    rootKeyId: root.keyId,
+    keys: fields.keys,
+  };
   const sig = sign(null, signedBytes(unsigned), createPrivateKey(root.privateKeyPem)).toString('base64');
   return { ...unsigned, sig };
 }
@@ -70,9 +84,17 @@ export function signKeyList(fields: { version: number; keys: ListedKey[] }, root
  * BAD_SIGNATURE: the signature does not cover these bytes.
  * KEY_LIST_STALE: not newer than `heldVersion` (a replay or a reordering).
  */
-export function verifyKeyList(list: SignedKeyList, roots: readonly { keyId: string; publicKeyPem: string }[], heldVersion: number): Result<SignedKeyList> {
+export function verifyKeyList(
+  list: SignedKeyList,
+  roots: readonly { keyId: string; publicKeyPem: string }[],
+  heldVersion: number,
+): Result<SignedKeyList> {
   const root = roots.find((k) => k.keyId === list.rootKeyId);
-  if (!root) return fail(ErrorCode.UNTRUSTED_KEY, `key list ${list.version} is signed by ${list.rootKeyId}, which is not a root key of this device`);
+  if (!root)
+    return fail(
+      ErrorCode.UNTRUSTED_KEY,
+      `key list ${list.version} is signed by ${list.rootKeyId}, which is not a root key of this device`,
+    );
   let valid = false;
   try {
     valid = verify(null, signedBytes(list), createPublicKey(root.publicKeyPem), Buffer.from(list.sig, 'base64'));
@@ -80,6 +102,10 @@ export function verifyKeyList(list: SignedKeyList, roots: readonly { keyId: stri
     valid = false;
   }
   if (!valid) return fail(ErrorCode.BAD_SIGNATURE, `key list ${list.version}: signature does not match the list`);
-  if (list.version <= heldVersion) return fail(ErrorCode.KEY_LIST_STALE, `key list ${list.version} is not newer than the list ${heldVersion} this device holds`);
+  if (list.version <= heldVersion)
+    return fail(
+      ErrorCode.KEY_LIST_STALE,
+      `key list ${list.version} is not newer than the list ${heldVersion} this device holds`,
+    );
   return ok(list);
 }

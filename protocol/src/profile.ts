@@ -6,7 +6,9 @@ import { localizedText } from './messages/base.js';
  * error codes and MCU actions with typed parameters. The bridge, the agent's
  * allow-list, the flow validator and the console's fix form all read it.
  */
-const name = z.string().regex(/^[a-z][a-z0-9_.]{0,47}$/, 'must be lower_snake_case (a-z, 0-9, _ and .), starting with a letter');
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.]{0,47}$/, 'must be lower_snake_case (a-z, 0-9, _ and .), starting with a letter');
 
 export const sensorSpec = z.object({
   id: name,
@@ -26,11 +28,42 @@ export const errorSpec = z.object({
 export type ErrorSpec = z.infer<typeof errorSpec>;
 
 export const paramSpec = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('number'), min: z.number().optional(), max: z.number().optional(), default: z.number().optional(), required: z.boolean().default(true), label: localizedText }),
-  z.object({ type: z.literal('integer'), min: z.number().int().optional(), max: z.number().int().optional(), default: z.number().int().optional(), required: z.boolean().default(true), label: localizedText }),
-  z.object({ type: z.literal('boolean'), default: z.boolean().optional(), required: z.boolean().default(true), label: localizedText }),
-  z.object({ type: z.literal('string'), maxLength: z.number().int().positive().max(256).default(64), default: z.string().optional(), required: z.boolean().default(true), label: localizedText }),
-  z.object({ type: z.literal('enum'), values: z.array(z.string().min(1).max(64)).min(1), default: z.string().optional(), required: z.boolean().default(true), label: localizedText }),
+  z.object({
+    type: z.literal('number'),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    default: z.number().optional(),
+    required: z.boolean().default(true),
+    label: localizedText,
+  }),
+  z.object({
+    type: z.literal('integer'),
+    min: z.number().int().optional(),
+    max: z.number().int().optional(),
+    default: z.number().int().optional(),
+    required: z.boolean().default(true),
+    label: localizedText,
+  }),
+  z.object({
+    type: z.literal('boolean'),
+    default: z.boolean().optional(),
+    required: z.boolean().default(true),
+    label: localizedText,
+  }),
+  z.object({
+    type: z.literal('string'),
+    maxLength: z.number().int().positive().max(256).default(64),
+    default: z.string().optional(),
+    required: z.boolean().default(true),
+    label: localizedText,
+  }),
+  z.object({
+    type: z.literal('enum'),
+    values: z.array(z.string().min(1).max(64)).min(1),
+    default: z.string().optional(),
+    required: z.boolean().default(true),
+    label: localizedText,
+  }),
 ]);
 export type ParamSpec = z.infer<typeof paramSpec>;
 
@@ -55,7 +88,9 @@ export const deviceProfile = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be semver, such as 1.0.0'),
   name: localizedText,
   manufacturer: z.string().max(64).optional(),
-  capabilities: z.object({ camera: z.boolean().default(false), microphone: z.boolean().default(true) }).default({ camera: false, microphone: true }),
+  capabilities: z
+    .object({ camera: z.boolean().default(false), microphone: z.boolean().default(true) })
+    .default({ camera: false, microphone: true }),
   sensors: z.array(sensorSpec).min(1),
   errors: z.array(errorSpec),
   actions: z.array(actionSpec),

@@ -25,10 +25,21 @@ export const signerRequest = z.discriminatedUnion('op', [
 ]);
 export type SignerRequest = z.infer<typeof signerRequest>;
 
-const failure = z.strictObject({ rid: requestId.optional(), ok: z.literal(false), code: z.string().max(32), reason: z.string().max(512) });
+const failure = z.strictObject({
+  rid: requestId.optional(),
+  ok: z.literal(false),
+  code: z.string().max(32),
+  reason: z.string().max(512),
+});
 
 export const signerResponse = z.union([
-  z.strictObject({ rid: requestId, ok: z.literal(true), op: z.literal('sign'), envelope: commandEnvelope, keyListVersion: z.number().int().min(1) }),
+  z.strictObject({
+    rid: requestId,
+    ok: z.literal(true),
+    op: z.literal('sign'),
+    envelope: commandEnvelope,
+    keyListVersion: z.number().int().min(1),
+  }),
   z.strictObject({
     rid: requestId,
     ok: z.literal(true),

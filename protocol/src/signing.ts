@@ -32,7 +32,10 @@ function signedBytes(command: UnsignedCommand): Buffer {
   return Buffer.from(canonicalJson(rest), 'utf8');
 }
 
-export function signCommand(command: UnsignedCommand, key: SignerKey | { keyId: string; privateKey: KeyObject }): CommandEnvelope {
+export function signCommand(
+  command: UnsignedCommand,
+  key: SignerKey | { keyId: string; privateKey: KeyObject },
+): CommandEnvelope {
   if (command.keyId !== key.keyId) throw new Error(`command keyId ${command.keyId} does not match signer ${key.keyId}`);
   const privateKey = 'privateKey' in key ? key.privateKey : createPrivateKey(key.privateKeyPem);
   const sig = sign(null, signedBytes(command), privateKey).toString('base64');

@@ -72,7 +72,11 @@ export function filterCovers(granted: string, requested: string): boolean {
 export function filtersIntersect(a: string, b: string): boolean {
   const x = a.split(LEVEL_SEPARATOR);
   const y = b.split(LEVEL_SEPARATOR);
-  if ((x[0]?.startsWith('$') && (y[0] === '+' || y[0] === '#')) || (y[0]?.startsWith('$') && (x[0] === '+' || x[0] === '#'))) return false;
+  if (
+    (x[0]?.startsWith('$') && (y[0] === '+' || y[0] === '#')) ||
+    (y[0]?.startsWith('$') && (x[0] === '+' || x[0] === '#'))
+  )
+    return false;
   for (let i = 0; ; i++) {
     const p = x[i];
     const q = y[i];

@@ -56,9 +56,15 @@ describe('touchpoint flows validate', () => {
     const result = await touchpoint(['flows', 'validate', join(dir, 'coffee-machine')], dir);
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toContain('coffee-machine/flows/descale.json: steps.run_descale.verify: column 31: unknown sensor "scale_levle"; profile "coffee-machine" has machine_state, water_tank_level, bean_hopper_level, boiler_temp, scale_level, drip_tray_full, grinder_current, grind_size, brew_strength, milk_system_clean, cups_since_descale (UNKNOWN_SENSOR)');
-    expect(lines).toContain('coffee-machine/flows/descale.json: steps.check_water.onFalse: no step "refil" (UNKNOWN_STEP)');
-    expect(lines).toContain('coffee-machine/flows/descale.json: steps.refill: no path from start step "intro" reaches this step (UNREACHABLE)');
+    expect(lines).toContain(
+      'coffee-machine/flows/descale.json: steps.run_descale.verify: column 31: unknown sensor "scale_levle"; profile "coffee-machine" has machine_state, water_tank_level, bean_hopper_level, boiler_temp, scale_level, drip_tray_full, grinder_current, grind_size, brew_strength, milk_system_clean, cups_since_descale (UNKNOWN_SENSOR)',
+    );
+    expect(lines).toContain(
+      'coffee-machine/flows/descale.json: steps.check_water.onFalse: no step "refil" (UNKNOWN_STEP)',
+    );
+    expect(lines).toContain(
+      'coffee-machine/flows/descale.json: steps.refill: no path from start step "intro" reaches this step (UNREACHABLE)',
+    );
     expect(lines.at(-1)).toBe('3 problems found');
   });
 
@@ -67,7 +73,11 @@ describe('touchpoint flows validate', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { ok: boolean; problems: { path: string; code: string }[] };
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => `${p.code} ${p.path}`)).toEqual(['UNKNOWN_STEP steps.check_water.onFalse', 'UNKNOWN_SENSOR steps.run_descale.verify', 'UNREACHABLE steps.refill']);
+    expect(report.problems.map((p) => `${p.code} ${p.path}`)).toEqual([
+      'UNKNOWN_STEP steps.check_water.onFalse',
+      'UNKNOWN_SENSOR steps.run_descale.verify',
+      'UNREACHABLE steps.refill',
+    ]);
   });
 
   it('exits 2 on usage errors', async () => {

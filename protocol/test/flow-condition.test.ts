@@ -33,9 +33,18 @@ function parseError(src: string): { reason: string; column: number } {
 describe('parseCondition', () => {
   it('parses the issue example and evaluates it on both branches', () => {
     const cond = parsed('sensors.water_tank_level < 15 && !("E05" in errors)');
-    expect(evaluateCondition(cond, { sensors: { water_tank_level: 10 }, errors: [] })).toEqual({ ok: true, value: true });
-    expect(evaluateCondition(cond, { sensors: { water_tank_level: 10 }, errors: ['E05'] })).toEqual({ ok: true, value: false });
-    expect(evaluateCondition(cond, { sensors: { water_tank_level: 50 }, errors: [] })).toEqual({ ok: true, value: false });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 10 }, errors: [] })).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 10 }, errors: ['E05'] })).toEqual({
+      ok: true,
+      value: false,
+    });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 50 }, errors: [] })).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 
   it('compares sensor numbers with integer and decimal literals', () => {
@@ -47,8 +56,14 @@ describe('parseCondition', () => {
 
   it('reads strings, booleans and the error list', () => {
     const ctx = { sensors: { machine_state: 'idle', drip_tray_full: false }, errors: ['E01', 'E05'] };
-    expect(evaluateConditionSource("sensors.machine_state == 'idle' && !sensors.drip_tray_full", ctx)).toEqual({ ok: true, value: true });
-    expect(evaluateConditionSource('errors.exists(e, e.startsWith("E0")) && size(errors) == 2', ctx)).toEqual({ ok: true, value: true });
+    expect(evaluateConditionSource("sensors.machine_state == 'idle' && !sensors.drip_tray_full", ctx)).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(evaluateConditionSource('errors.exists(e, e.startsWith("E0")) && size(errors) == 2', ctx)).toEqual({
+      ok: true,
+      value: true,
+    });
   });
 
   it('reports syntax errors with the 1-based column', () => {
@@ -75,7 +90,9 @@ describe('parseCondition', () => {
   });
 
   it('lists referenced sensors and error codes in source order with columns', () => {
-    const ids = conditionIdentifiers(parsed('sensors.water_tank_level >= 30 && sensors["machine_state"] == "idle" && !("E05" in errors)'));
+    const ids = conditionIdentifiers(
+      parsed('sensors.water_tank_level >= 30 && sensors["machine_state"] == "idle" && !("E05" in errors)'),
+    );
     expect(ids.sensors).toEqual([
       { name: 'water_tank_level', column: 9 },
       { name: 'machine_state', column: 43 },
@@ -134,7 +151,10 @@ describe('malicious input', () => {
 
   it('ignores non-data sensor values instead of exposing them', () => {
     const sneaky = { level: 1, fn: (() => 1) as unknown as number };
-    expect(evaluateConditionSource('has(sensors.fn)', { sensors: sneaky, errors: [] })).toEqual({ ok: true, value: false });
+    expect(evaluateConditionSource('has(sensors.fn)', { sensors: sneaky, errors: [] })).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 });
 
@@ -145,14 +165,19 @@ describe('evaluateCondition', () => {
   });
 
   it('returns an error value for a type mismatch at runtime', () => {
-    const result = evaluateCondition(parsed('sensors.machine_state > 3'), { sensors: { machine_state: 'idle' }, errors: [] });
+    const result = evaluateCondition(parsed('sensors.machine_state > 3'), {
+      sensors: { machine_state: 'idle' },
+      errors: [],
+    });
     expect(result.ok).toBe(false);
   });
 });
 
 describe('checkConditionTypes', () => {
   it('accepts well-typed conditions', () => {
-    expect(checkConditionTypes(parsed("sensors.water_tank_level >= 30 && sensors.machine_state == 'idle'"), sensors).ok).toBe(true);
+    expect(
+      checkConditionTypes(parsed("sensors.water_tank_level >= 30 && sensors.machine_state == 'idle'"), sensors).ok,
+    ).toBe(true);
   });
 
   it('catches type mismatches against the profile with a column', () => {
@@ -164,8 +189,14 @@ describe('checkConditionTypes', () => {
   it('accepts mixed int/double equality and membership, as evaluation does', () => {
     const cond = parsed('sensors.water_tank_level in [30, 40] && sensors.water_tank_level != 35');
     expect(checkConditionTypes(cond, sensors).ok).toBe(true);
-    expect(evaluateCondition(cond, { sensors: { water_tank_level: 40 }, errors: [] })).toEqual({ ok: true, value: true });
-    expect(evaluateCondition(cond, { sensors: { water_tank_level: 41 }, errors: [] })).toEqual({ ok: true, value: false });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 40 }, errors: [] })).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(evaluateCondition(cond, { sensors: { water_tank_level: 41 }, errors: [] })).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 
   it('catches a number sensor used as a boolean', () => {

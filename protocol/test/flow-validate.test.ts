@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { FlowProblemCode, deviceProfile, helpFlow, validateFlow, validateFlowSet, type FlowProblem, type HelpFlow } from '../src/index.js';
+import {
+  FlowProblemCode,
+  deviceProfile,
+  helpFlow,
+  validateFlow,
+  validateFlowSet,
+  type FlowProblem,
+  type HelpFlow,
+} from '../src/index.js';
 
-const profile = deviceProfile.parse(JSON.parse(readFileSync(fileURLToPath(new URL('../../examples/coffee-machine/profile.json', import.meta.url)), 'utf8')));
+const profile = deviceProfile.parse(
+  JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../examples/coffee-machine/profile.json', import.meta.url)), 'utf8'),
+  ),
+);
 const file = 'flows/test.json';
 
 const t = (en: string): { de: string; en: string } => ({ de: `${en} (de)`, en });
@@ -29,7 +41,15 @@ function baseFlow(): Record<string, unknown> {
           { id: 'give_up', label: t('Get help'), next: 'escalate' },
         ],
       },
-      run: { kind: 'action', action: 'descale', params: { intensity: 'normal' }, confirm: t('Start?'), verify: '!("E05" in errors)', onSuccess: 'resolved', onFailure: 'escalate' },
+      run: {
+        kind: 'action',
+        action: 'descale',
+        params: { intensity: 'normal' },
+        confirm: t('Start?'),
+        verify: '!("E05" in errors)',
+        onSuccess: 'resolved',
+        onFailure: 'escalate',
+      },
       resolved: { kind: 'outcome', result: 'resolved', text: t('Done'), next: 'rate' },
       escalate: { kind: 'outcome', result: 'escalate', text: t('Support helps'), reason: 'descale_failed' },
       rate: { kind: 'rate' },
@@ -96,7 +116,9 @@ describe('validateFlow', () => {
   it('MISSING_TRANSLATION: an empty German choice label deep in a step', () => {
     const flow = baseFlow();
     ((steps(flow)['refill']!['choices'] as Json[])[1]!['label'] as Json)['de'] = '';
-    expect(problems(flow).map((p) => `${p.code} ${p.path}`)).toEqual([`${FlowProblemCode.MISSING_TRANSLATION} steps.refill.choices.1.label.de`]);
+    expect(problems(flow).map((p) => `${p.code} ${p.path}`)).toEqual([
+      `${FlowProblemCode.MISSING_TRANSLATION} steps.refill.choices.1.label.de`,
+    ]);
   });
 
   it('MISSING_TRANSLATION: extra languages are optional', () => {
@@ -112,7 +134,14 @@ describe('validateFlow', () => {
     expect(p.message).toMatch(/not a URL/);
   });
 
-  it.each(['http://example.com/a.png', '//cdn.example.com/a.png', '/etc/a.png', '../other/a.png', 'images/a.exe', 'data:image/png;base64,AAAA'])('IMAGE_PATH: refuses %s', (image) => {
+  it.each([
+    'http://example.com/a.png',
+    '//cdn.example.com/a.png',
+    '/etc/a.png',
+    '../other/a.png',
+    'images/a.exe',
+    'data:image/png;base64,AAAA',
+  ])('IMAGE_PATH: refuses %s', (image) => {
     const flow = baseFlow();
     steps(flow)['intro']!['image'] = image;
     expectOnly(flow, FlowProblemCode.IMAGE_PATH, 'steps.intro.image');
@@ -133,7 +162,7 @@ describe('validateFlow', () => {
 
   it('UNKNOWN_STEP: a choice target, without calling upstream steps dead ends', () => {
     const flow = baseFlow();
-    ((steps(flow)['refill']!['choices'] as Json[])[1]!)['next'] = 'escalte';
+    (steps(flow)['refill']!['choices'] as Json[])[1]!['next'] = 'escalte';
     const p = expectOnly(flow, FlowProblemCode.UNKNOWN_STEP, 'steps.refill.choices.1.next');
     expect(p.message).toContain('"escalte"');
   });
@@ -173,7 +202,12 @@ describe('validateFlow', () => {
   it('AUTO_LOOP: check steps that lead back to themselves', () => {
     const flow = baseFlow();
     steps(flow)['check_water']!['onFalse'] = 'check_again';
-    steps(flow)['check_again'] = { kind: 'check', condition: 'sensors.water_tank_level > 10', onTrue: 'run', onFalse: 'check_water' };
+    steps(flow)['check_again'] = {
+      kind: 'check',
+      condition: 'sensors.water_tank_level > 10',
+      onTrue: 'run',
+      onFalse: 'check_water',
+    };
     const found = problems(flow).map((p) => `${p.code} ${p.path}`);
     expect(found).toContain(`${FlowProblemCode.AUTO_LOOP} steps.check_water`);
     expect(found).toContain(`${FlowProblemCode.AUTO_LOOP} steps.check_again`);
@@ -190,14 +224,14 @@ describe('validateFlow', () => {
 
   it('RATE_WITHOUT_OUTCOME: jumping to the rating from a question', () => {
     const flow = baseFlow();
-    ((steps(flow)['refill']!['choices'] as Json[])[1]!)['next'] = 'rate';
+    (steps(flow)['refill']!['choices'] as Json[])[1]!['next'] = 'rate';
     const found = problems(flow).map((p) => `${p.code} ${p.path}`);
     expect(found).toEqual([`${FlowProblemCode.RATE_WITHOUT_OUTCOME} steps.refill.choices.1.next`]);
   });
 
   it('DUPLICATE_CHOICE: two choices with one id', () => {
     const flow = baseFlow();
-    ((steps(flow)['refill']!['choices'] as Json[])[1]!)['id'] = 'done';
+    (steps(flow)['refill']!['choices'] as Json[])[1]!['id'] = 'done';
     expectOnly(flow, FlowProblemCode.DUPLICATE_CHOICE, 'steps.refill.choices.1.id');
   });
 
@@ -259,7 +293,7 @@ describe('validateFlow', () => {
 
   it('EXPRESSION_INVALID: a type error against the profile, with its column', () => {
     const flow = baseFlow();
-    steps(flow)['check_water']!['condition'] = "sensors.water_tank_level >= 30 && sensors.machine_state > 2";
+    steps(flow)['check_water']!['condition'] = 'sensors.water_tank_level >= 30 && sensors.machine_state > 2';
     const p = expectOnly(flow, FlowProblemCode.EXPRESSION_INVALID, 'steps.check_water.condition');
     expect(p.message).toMatch(/^column 35: no such overload: string > int/);
   });
@@ -292,7 +326,9 @@ describe('validateFlow', () => {
     steps(flow)['check_water']!['condition'] = 'sensors.nope > 1';
     steps(flow)['intro']!['image'] = 'https://example.com/x.png';
     steps(flow)['refill']!['extra'] = true;
-    const found = problems(flow).map((p) => `${p.code} ${p.path}`).sort();
+    const found = problems(flow)
+      .map((p) => `${p.code} ${p.path}`)
+      .sort();
     expect(found).toEqual(
       [
         `${FlowProblemCode.MISSING_TRANSLATION} title.de`,
@@ -330,7 +366,14 @@ describe('validateFlowSet', () => {
       ],
       { profile },
     );
-    expect(result.problems).toEqual([{ file: 'flows/b.json', path: 'id', code: FlowProblemCode.DUPLICATE_FLOW_ID, message: 'flow id "descale-test" is already used by flows/a.json' }]);
+    expect(result.problems).toEqual([
+      {
+        file: 'flows/b.json',
+        path: 'id',
+        code: FlowProblemCode.DUPLICATE_FLOW_ID,
+        message: 'flow id "descale-test" is already used by flows/a.json',
+      },
+    ]);
     expect(result.flows.map((f) => f.file)).toEqual(['flows/a.json']);
   });
 

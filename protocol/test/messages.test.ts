@@ -1,5 +1,15 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { ErrorCode, actionParamsSchema, decode, deviceProfile, diagnosticsMessage, header, presenceMessage, signalMessage, type PresenceMessage } from '../src/index.js';
+import {
+  ErrorCode,
+  actionParamsSchema,
+  decode,
+  deviceProfile,
+  diagnosticsMessage,
+  header,
+  presenceMessage,
+  signalMessage,
+  type PresenceMessage,
+} from '../src/index.js';
 
 describe('messages', () => {
   it('decodes a valid presence message and pins its type', () => {
@@ -29,10 +39,21 @@ describe('messages', () => {
 
   it('builds a params schema from a profile action', () => {
     const profile = deviceProfile.parse({
-      model: 'test-device', version: '1.0.0', name: { de: 'Test', en: 'Test' },
+      model: 'test-device',
+      version: '1.0.0',
+      name: { de: 'Test', en: 'Test' },
       sensors: [{ id: 'temp', type: 'number', label: { de: 'T', en: 'T' } }],
       errors: [],
-      actions: [{ name: 'heat', label: { de: 'Heizen', en: 'Heat' }, params: { target: { type: 'integer', min: 20, max: 95, label: { de: 'Ziel', en: 'Target' } }, mode: { type: 'enum', values: ['eco', 'fast'], required: false, label: { de: 'Modus', en: 'Mode' } } } }],
+      actions: [
+        {
+          name: 'heat',
+          label: { de: 'Heizen', en: 'Heat' },
+          params: {
+            target: { type: 'integer', min: 20, max: 95, label: { de: 'Ziel', en: 'Target' } },
+            mode: { type: 'enum', values: ['eco', 'fast'], required: false, label: { de: 'Modus', en: 'Mode' } },
+          },
+        },
+      ],
     });
     const schema = actionParamsSchema(profile.actions[0]!);
     expect(schema.safeParse({ target: 60 }).success).toBe(true);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, header } from '../src/index.js';
 import {
-  generateSignerKey, KEY_LIST_KIND, signCommand, signedKeyList, signerRequest, signerResponse, signKeyList, verifyCommand, verifyKeyList, type SignedKeyList,
+  generateSignerKey,
+  KEY_LIST_KIND,
+  signCommand,
+  signedKeyList,
+  signerRequest,
+  signerResponse,
+  signKeyList,
+  verifyCommand,
+  verifyKeyList,
+  type SignedKeyList,
 } from '../src/signing.js';
 
 const root = generateSignerKey('root-1');
@@ -53,7 +62,19 @@ describe('signed key lists (issue 12 #10)', () => {
   it('a key list signature never passes as a command signature (domains are separate)', () => {
     const list = signKeyList({ version: 1, keys: [pub(fleetA)] }, root);
     const now = Date.now();
-    const cmd = signCommand({ ...header(now), deviceId: 'cm-1', action: 'rinse', params: {}, issuedAt: now, expiresAt: now + 1000, issuedBy: 's', keyId: root.keyId }, root);
+    const cmd = signCommand(
+      {
+        ...header(now),
+        deviceId: 'cm-1',
+        action: 'rinse',
+        params: {},
+        issuedAt: now,
+        expiresAt: now + 1000,
+        issuedBy: 's',
+        keyId: root.keyId,
+      },
+      root,
+    );
     expect(verifyCommand({ ...cmd, sig: list.sig }, roots).ok).toBe(false);
   });
 
@@ -69,7 +90,15 @@ describe('signed key lists (issue 12 #10)', () => {
 describe('signer protocol schemas', () => {
   it('a sign request carries no keyId or sig (the signer picks its key), and answers are typed', () => {
     const now = Date.now();
-    const command = { ...header(now), deviceId: 'cm-1', action: 'rinse', params: {}, issuedAt: now, expiresAt: now + 1000, issuedBy: 's' };
+    const command = {
+      ...header(now),
+      deviceId: 'cm-1',
+      action: 'rinse',
+      params: {},
+      issuedAt: now,
+      expiresAt: now + 1000,
+      issuedBy: 's',
+    };
     expect(signerRequest.safeParse({ op: 'sign', rid: 'r1', command }).success).toBe(true);
     expect(signerRequest.safeParse({ op: 'sign', rid: 'r1', command: { ...command, keyId: 'x' } }).success).toBe(false);
     expect(signerRequest.safeParse({ op: 'export', rid: 'r1' }).success).toBe(false);

@@ -7,7 +7,16 @@ const trusted = [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }];
 
 function command(): UnsignedCommand {
   const now = Date.now();
-  return { ...header(now), deviceId: 'cm-001', action: 'descale', params: { intensity: 2, nested: { a: [1, 2] } }, issuedAt: now, expiresAt: now + 60_000, issuedBy: 'staff-1', keyId: 'fleet-1' };
+  return {
+    ...header(now),
+    deviceId: 'cm-001',
+    action: 'descale',
+    params: { intensity: 2, nested: { a: [1, 2] } },
+    issuedAt: now,
+    expiresAt: now + 60_000,
+    issuedBy: 'staff-1',
+    keyId: 'fleet-1',
+  };
 }
 
 describe('command signing', () => {

@@ -23,7 +23,12 @@ describe('topics', () => {
 
   it('parses what it builds and nothing else', () => {
     expect(parseTopic(deviceTopic('wb-7', 'commandResult'))).toEqual({ deviceId: 'wb-7', kind: 'commandResult' });
-    expect(parseTopic(signalTopic('wb-7', 'abc', 'down'))).toEqual({ deviceId: 'wb-7', kind: 'signal', sessionId: 'abc', direction: 'down' });
+    expect(parseTopic(signalTopic('wb-7', 'abc', 'down'))).toEqual({
+      deviceId: 'wb-7',
+      kind: 'signal',
+      sessionId: 'abc',
+      direction: 'down',
+    });
     expect(parseTopic('tp/v1/d/wb-7/unknown')).toBeUndefined();
     expect(parseTopic('tp/v1/d/+/diag')).toBeUndefined();
     expect(parseTopic('other/wb-7/diag')).toBeUndefined();

@@ -1,7 +1,14 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker, StaffMember } from '@touchpoint/broker';
-import { commandResultMessage, deviceTopic, header, type CommandEnvelope, type CommandResultMessage, type UnsignedCommand } from '@touchpoint/protocol';
+import {
+  commandResultMessage,
+  deviceTopic,
+  header,
+  type CommandEnvelope,
+  type CommandResultMessage,
+  type UnsignedCommand,
+} from '@touchpoint/protocol';
 import { generateSignerKey, signCommand, type SignerKey } from '@touchpoint/protocol/signing';
 import { fleetSigningKey, Harness, spawnAgent, waitFor, writeAgentConfig, type AgentProcess } from './harness.js';
 
@@ -48,21 +55,38 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
       const parsed = commandResultMessage.safeParse(JSON.parse(payload.toString()));
       if (parsed.success) results.push(parsed.data);
     });
-    await service.subscribeAsync([deviceTopic(DEVICE, 'commandResult'), `$touchpoint/diverted/${deviceTopic(DEVICE, 'commandResult')}`], { qos: 1 });
+    await service.subscribeAsync(
+      [deviceTopic(DEVICE, 'commandResult'), `$touchpoint/diverted/${deviceTopic(DEVICE, 'commandResult')}`],
+      { qos: 1 },
+    );
     agent = await startAgent();
   }, 60_000);
   afterAll(() => h.cleanup());
 
   async function startAgent(): Promise<AgentProcess> {
     const proc = spawnAgent(h, configPath);
-    await waitFor(() => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')), 'agent online with the MCU link up', 30_000);
+    await waitFor(
+      () => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')),
+      'agent online with the MCU link up',
+      30_000,
+    );
     return proc;
   }
 
   function forge(fields: Partial<UnsignedCommand>, key: SignerKey = fleetKey): CommandEnvelope {
     const now = Date.now();
     return signCommand(
-      { ...header(now), deviceId: DEVICE, action: 'set_grind_size', params: { size: 8 }, issuedAt: now, expiresAt: now + 60_000, issuedBy: staff.id, keyId: key.keyId, ...fields },
+      {
+        ...header(now),
+        deviceId: DEVICE,
+        action: 'set_grind_size',
+        params: { size: 8 },
+        issuedAt: now,
+        expiresAt: now + 60_000,
+        issuedBy: staff.id,
+        keyId: key.keyId,
+        ...fields,
+      },
       key,
     );
   }
@@ -77,7 +101,13 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
 
   it('runs a valid command on the virtual MCU, the state changes, and succeeded is stored with the command', async () => {
     expect(mcu.mcu.sensors.get('grind_size')).toBe(5);
-    const sent = await broker.fleet.commands.send({ deviceId: DEVICE, action: 'set_grind_size', params: { size: 8 }, staff, ttlMs: 60_000 });
+    const sent = await broker.fleet.commands.send({
+      deviceId: DEVICE,
+      action: 'set_grind_size',
+      params: { size: 8 },
+      staff,
+      ttlMs: 60_000,
+    });
     const record = await waitFor(() => {
       const r = broker.fleet.commands.get(sent.id);
       return r?.status === 'succeeded' ? r : undefined;
@@ -114,7 +144,13 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
     const before = mcu.actionRequests();
     mcu.mcu.setSensor('machine_state', 'brewing');
     try {
-      const sent = await broker.fleet.commands.send({ deviceId: DEVICE, action: 'rinse', params: {}, staff, ttlMs: 60_000 });
+      const sent = await broker.fleet.commands.send({
+        deviceId: DEVICE,
+        action: 'rinse',
+        params: {},
+        staff,
+        ttlMs: 60_000,
+      });
       const record = await waitFor(() => {
         const r = broker.fleet.commands.get(sent.id);
         return r?.status === 'rejected' ? r : undefined;
@@ -127,12 +163,19 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
   });
 
   it('rejects a replay, also after the agent was killed and restarted, without a second effect', async () => {
-    const sent = await broker.fleet.commands.send({ deviceId: DEVICE, action: 'set_brew_strength', params: { strength: 5 }, staff, ttlMs: 60_000 });
+    const sent = await broker.fleet.commands.send({
+      deviceId: DEVICE,
+      action: 'set_brew_strength',
+      params: { strength: 5 },
+      staff,
+      ttlMs: 60_000,
+    });
     await waitFor(() => broker.fleet.commands.get(sent.id)?.status === 'succeeded', 'first run succeeded');
     const runs = mcu.actionRequests();
     mcu.mcu.setSensor('brew_strength', 1);
     const envelope = await waitFor(() => {
-      const row = broker.fleet.db.prepare('SELECT envelope FROM commands WHERE id = ?').get(sent.id) as { envelope: string } | undefined;
+      const row = broker.fleet.db.prepare('SELECT envelope FROM commands WHERE id = ?').get(sent.id) as
+        { envelope: string } | undefined;
       return row && (JSON.parse(row.envelope) as CommandEnvelope);
     }, 'stored envelope');
 
@@ -143,7 +186,10 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
     agent = await startAgent();
     const replays = outcomes(envelope.id).filter((r) => r.code === 'REPLAY').length;
     await publish(envelope);
-    await waitFor(() => outcomes(envelope.id).filter((r) => r.code === 'REPLAY').length > replays, 'REPLAY after restart');
+    await waitFor(
+      () => outcomes(envelope.id).filter((r) => r.code === 'REPLAY').length > replays,
+      'REPLAY after restart',
+    );
 
     const history = broker.fleet.commands.get(sent.id)!.history;
     expect(history.filter((x) => x.code === 'REPLAY').length).toBeGreaterThanOrEqual(2);

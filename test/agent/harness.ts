@@ -41,7 +41,14 @@ export class Harness {
 
   /** The real broker with its fleet service; `port` lets a test bring it back on the same address. */
   async broker(dataDir: string, port = 0): Promise<RunningBroker> {
-    const broker = await startBroker({ dataDir, host: '127.0.0.1', mqttPort: port, httpPort: 0, log: 'silent', expirySweepMs: 60_000 });
+    const broker = await startBroker({
+      dataDir,
+      host: '127.0.0.1',
+      mqttPort: port,
+      httpPort: 0,
+      log: 'silent',
+      expirySweepMs: 60_000,
+    });
     let closed = false;
     const close = broker.close.bind(broker);
     broker.close = async () => {
@@ -56,7 +63,12 @@ export class Harness {
   /** The virtual coffee machine behind a real socat pty pair; counts RUN_ACTION requests that reach it. */
   async mcu(): Promise<VirtualMcuHandle & { actionRequests(): number }> {
     const { profile, config } = await loadModel(COFFEE_DIR);
-    const handle = await startVirtualMcu({ profile, config: { ...config, tickMs: 200, stateEventMs: 200 }, pty: true, speed: 10 });
+    const handle = await startVirtualMcu({
+      profile,
+      config: { ...config, tickMs: 200, stateEventMs: 200 },
+      pty: true,
+      speed: 10,
+    });
     this.defer(() => handle.stop());
     let runs = 0;
     const parser = new FrameParser({
@@ -95,7 +107,10 @@ export interface AgentFiles {
 export async function writeAgentConfig(dir: string, fields: Record<string, unknown>): Promise<AgentFiles> {
   const dataDir = join(dir, 'agent-data');
   const configPath = join(dir, 'agent.json');
-  await writeFile(configPath, JSON.stringify({ profile: COFFEE_DIR, dataDir, localServer: { enabled: false }, ...fields }, null, 2));
+  await writeFile(
+    configPath,
+    JSON.stringify({ profile: COFFEE_DIR, dataDir, localServer: { enabled: false }, ...fields }, null, 2),
+  );
   return { configPath, dataDir };
 }
 
@@ -158,7 +173,11 @@ export async function fleetSigningKey(brokerDataDir: string): Promise<SignerKey>
   return JSON.parse(await readFile(join(brokerDataDir, 'keys', 'command-signing.json'), 'utf8')) as SignerKey;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

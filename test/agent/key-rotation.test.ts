@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker, type StaffMember } from '@touchpoint/broker';
-import { commandResultMessage, deviceTopic, header, type CommandEnvelope, type CommandResultMessage } from '@touchpoint/protocol';
+import {
+  commandResultMessage,
+  deviceTopic,
+  header,
+  type CommandEnvelope,
+  type CommandResultMessage,
+} from '@touchpoint/protocol';
 import { signCommand, type SignerKey } from '@touchpoint/protocol/signing';
 import { fleetSigningKey, Harness, ROOT, spawnAgent, waitFor, writeAgentConfig, type AgentProcess } from './harness.js';
 
@@ -28,29 +34,50 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
   const results: CommandResultMessage[] = [];
 
   function rotate(...args: string[]): { previous: string; current: string; version: number; dropped: string[] } {
-    const res = spawnSync(process.execPath, [CLI, 'key', 'rotate', '--data-dir', brokerDir, '--json', ...args], { encoding: 'utf8', env: { ...process.env, TP_SIGNING_KEY_PASSPHRASE: '' } });
+    const res = spawnSync(process.execPath, [CLI, 'key', 'rotate', '--data-dir', brokerDir, '--json', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TP_SIGNING_KEY_PASSPHRASE: '' },
+    });
     if (res.status !== 0) throw new Error(`key rotate exited ${res.status}: ${res.stderr}`);
     return JSON.parse(res.stdout) as ReturnType<typeof rotate>;
   }
 
-  const accepted = (version: number) => agent.lines.some((l) => l.includes('key list accepted') && l.includes(`"version":${version}`));
+  const accepted = (version: number) =>
+    agent.lines.some((l) => l.includes('key list accepted') && l.includes(`"version":${version}`));
 
   async function runs(action: string, params: Record<string, unknown>): Promise<CommandEnvelope> {
     const sent = await broker.fleet.commands.send({ deviceId: DEVICE, action, params, staff, ttlMs: 120_000 });
-    await waitFor(() => broker.fleet.commands.get(sent.id)?.status === 'succeeded' || undefined, `${action} ${sent.id} succeeded`, 30_000);
-    return JSON.parse(broker.fleet.db.prepare('SELECT envelope FROM commands WHERE id = ?').pluck().get(sent.id) as string) as CommandEnvelope;
+    await waitFor(
+      () => broker.fleet.commands.get(sent.id)?.status === 'succeeded' || undefined,
+      `${action} ${sent.id} succeeded`,
+      30_000,
+    );
+    return JSON.parse(
+      broker.fleet.db.prepare('SELECT envelope FROM commands WHERE id = ?').pluck().get(sent.id) as string,
+    ) as CommandEnvelope;
   }
 
   beforeAll(async () => {
     brokerDir = await h.tempDir('tp-broker-');
     // A short key check, so a rotation reaches online devices without waiting for a command.
-    broker = await startBroker({ dataDir: brokerDir, host: '127.0.0.1', mqttPort: 0, httpPort: 0, log: 'silent', expirySweepMs: 60_000, keyCheckMs: 200 });
+    broker = await startBroker({
+      dataDir: brokerDir,
+      host: '127.0.0.1',
+      mqttPort: 0,
+      httpPort: 0,
+      log: 'silent',
+      expirySweepMs: 60_000,
+      keyCheckMs: 200,
+    });
     h.defer(() => broker.close());
     const mcu = await h.mcu();
     const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support1', 'agent')).staff;
     firstKey = await fleetSigningKey(brokerDir);
-    const rootKey = JSON.parse(await readFile(join(brokerDir, 'keys', 'root-key.json'), 'utf8')) as { keyId: string; publicKeyPem: string };
+    const rootKey = JSON.parse(await readFile(join(brokerDir, 'keys', 'root-key.json'), 'utf8')) as {
+      keyId: string;
+      publicKeyPem: string;
+    };
     ({ configPath } = await writeAgentConfig(await h.tempDir('tp-agent-'), {
       deviceId: DEVICE,
       brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
@@ -73,7 +100,11 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
 
   async function startAgent(): Promise<AgentProcess> {
     const proc = spawnAgent(h, configPath);
-    await waitFor(() => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')), 'agent online with the MCU link up', 30_000);
+    await waitFor(
+      () => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')),
+      'agent online with the MCU link up',
+      30_000,
+    );
     return proc;
   }
 
@@ -98,19 +129,41 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
     expect(rotated.version).toBe(3);
     expect(rotated.dropped.sort()).toEqual([before, firstKey.keyId].sort());
     // Sent while the device is offline: the broker publishes list 3 ahead of it, so the persistent session delivers both in order.
-    const sent = await broker.fleet.commands.send({ deviceId: DEVICE, action: 'set_grind_size', params: { size: 3 }, staff, ttlMs: 120_000 });
+    const sent = await broker.fleet.commands.send({
+      deviceId: DEVICE,
+      action: 'set_grind_size',
+      params: { size: 3 },
+      staff,
+      ttlMs: 120_000,
+    });
     agent = await startAgent();
-    await waitFor(() => broker.fleet.commands.get(sent.id)?.status === 'succeeded' || undefined, 'the command queued under the new key to run after the reconnect', 30_000);
+    await waitFor(
+      () => broker.fleet.commands.get(sent.id)?.status === 'succeeded' || undefined,
+      'the command queued under the new key to run after the reconnect',
+      30_000,
+    );
     expect(accepted(3)).toBe(true);
 
     const now = Date.now();
     const forged = signCommand(
-      { ...header(now), deviceId: DEVICE, action: 'set_grind_size', params: { size: 9 }, issuedAt: now, expiresAt: now + 60_000, issuedBy: staff.id, keyId: firstKey.keyId },
+      {
+        ...header(now),
+        deviceId: DEVICE,
+        action: 'set_grind_size',
+        params: { size: 9 },
+        issuedAt: now,
+        expiresAt: now + 60_000,
+        issuedBy: staff.id,
+        keyId: firstKey.keyId,
+      },
       firstKey,
     );
     await service.publishAsync(deviceTopic(DEVICE, 'command'), JSON.stringify(forged), { qos: 1 });
     // The fleet never issued this id, so its result is diverted away from subscribers; the agent's log has the outcome.
-    const line = await waitFor(() => agent.lines.find((l) => l.includes('command rejected') && l.includes(forged.id)), 'the agent to reject the command under the revoked key');
+    const line = await waitFor(
+      () => agent.lines.find((l) => l.includes('command rejected') && l.includes(forged.id)),
+      'the agent to reject the command under the revoked key',
+    );
     expect(line).toContain('"code":"KEY_REVOKED"');
     expect(line).toContain(`key ${firstKey.keyId} was dropped by key list 3`);
     expect(results.some((r) => r.commandId === forged.id && r.status !== 'rejected')).toBe(false);

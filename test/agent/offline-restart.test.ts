@@ -6,10 +6,17 @@ import type { DiagnosticsMessage } from '@touchpoint/protocol';
 import { Harness, outboxDepth, queuedReports, sleep, spawnAgent, waitFor, writeAgentConfig } from './harness.js';
 
 /** What the fleet stored for a device, in the order it arrived (rowid is insertion order). */
-function stored(brokerDataDir: string, table: 'diagnostics' | 'events', deviceId: string): { id: string; body: string }[] {
+function stored(
+  brokerDataDir: string,
+  table: 'diagnostics' | 'events',
+  deviceId: string,
+): { id: string; body: string }[] {
   const db = new Database(join(brokerDataDir, 'fleet.sqlite'), { readonly: true });
   try {
-    return db.prepare(`SELECT msg_id AS id, body FROM ${table} WHERE device_id = ? ORDER BY rowid`).all(deviceId) as { id: string; body: string }[];
+    return db.prepare(`SELECT msg_id AS id, body FROM ${table} WHERE device_id = ? ORDER BY rowid`).all(deviceId) as {
+      id: string;
+      body: string;
+    }[];
   } finally {
     db.close();
   }
@@ -65,7 +72,11 @@ describe('agent outbox across a broker outage and a SIGKILL (real broker, virtua
     expect(outboxDepth(s.files.dataDir)).toBeGreaterThan(0);
 
     const second = spawnAgent(h, s.files.configPath);
-    await waitFor(() => queuedReports(second.lines, 'diagnostics').length >= 5, 'diagnostics after the restart, still offline', 30_000);
+    await waitFor(
+      () => queuedReports(second.lines, 'diagnostics').length >= 5,
+      'diagnostics after the restart, still offline',
+      30_000,
+    );
     await s.restartBroker();
     await waitFor(() => second.lines.some((l) => l.includes('connected to broker')), 'reconnected', 20_000);
     await waitFor(() => outboxDepth(s.files.dataDir) === 0, 'outbox drained', 20_000);
@@ -81,7 +92,9 @@ describe('agent outbox across a broker outage and a SIGKILL (real broker, virtua
     const ts = stored(s.brokerDir, 'diagnostics', deviceId).map((r) => (JSON.parse(r.body) as DiagnosticsMessage).ts);
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
 
-    const events = stored(s.brokerDir, 'events', deviceId).map((r) => JSON.parse(r.body) as { id: string; event: { type: string; code?: string } });
+    const events = stored(s.brokerDir, 'events', deviceId).map(
+      (r) => JSON.parse(r.body) as { id: string; event: { type: string; code?: string } },
+    );
     expect(events.filter((e) => e.event.type === 'error.raised' && e.event.code === 'E03')).toHaveLength(1);
     const committedEvents = [...queuedReports(first.lines, 'event'), ...queuedReports(second.lines, 'event')];
     expect(events.map((e) => e.id).filter((id) => committedEvents.includes(id))).toEqual(committedEvents);
@@ -95,19 +108,32 @@ describe('agent outbox across a broker outage and a SIGKILL (real broker, virtua
     await s.broker.close();
     s.mcu.mcu.raise('E03');
     const before = queuedReports(agent.lines, 'diagnostics').length;
-    await waitFor(() => queuedReports(agent.lines, 'diagnostics').length >= before + 12, 'more diagnostics than the bound');
+    await waitFor(
+      () => queuedReports(agent.lines, 'diagnostics').length >= before + 12,
+      'more diagnostics than the bound',
+    );
     await sleep(100);
     await s.restartBroker();
-    await waitFor(() => outboxDepth(s.files.dataDir) === 0 && stored(s.brokerDir, 'diagnostics', deviceId).length > 0, 'outbox drained', 20_000);
+    await waitFor(
+      () => outboxDepth(s.files.dataDir) === 0 && stored(s.brokerDir, 'diagnostics', deviceId).length > 0,
+      'outbox drained',
+      20_000,
+    );
 
-    const latest = await waitFor(() => {
-      const rows = stored(s.brokerDir, 'diagnostics', deviceId).map((r) => JSON.parse(r.body) as DiagnosticsMessage);
-      const last = rows.at(-1);
-      return last && last.agent.outboxDropped > 0 ? last : undefined;
-    }, 'a diagnostics snapshot reporting drops', 20_000);
+    const latest = await waitFor(
+      () => {
+        const rows = stored(s.brokerDir, 'diagnostics', deviceId).map((r) => JSON.parse(r.body) as DiagnosticsMessage);
+        const last = rows.at(-1);
+        return last && last.agent.outboxDropped > 0 ? last : undefined;
+      },
+      'a diagnostics snapshot reporting drops',
+      20_000,
+    );
     expect(latest.agent.outboxDropped).toBeGreaterThanOrEqual(7);
     expect(agent.lines.some((l) => l.includes('outbox full: dropped the oldest diagnostics'))).toBe(true);
-    const events = stored(s.brokerDir, 'events', deviceId).map((r) => JSON.parse(r.body) as { event: { type: string; code?: string } });
+    const events = stored(s.brokerDir, 'events', deviceId).map(
+      (r) => JSON.parse(r.body) as { event: { type: string; code?: string } },
+    );
     expect(events.some((e) => e.event.type === 'error.raised' && e.event.code === 'E03')).toBe(true);
   });
 });

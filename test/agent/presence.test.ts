@@ -22,19 +22,32 @@ describe('agent presence (real broker, virtual MCU over a pty, agent process)', 
     });
     const agent = spawnAgent(h, configPath);
 
-    const online = await waitFor(() => {
-      const device = broker.fleet.devices.get('cm-presence');
-      return device?.online && device.firmwareVersion ? device : undefined;
-    }, 'online presence with the firmware version', 30_000);
-    expect(online).toMatchObject({ online: true, agentVersion: '0.1.0', firmwareVersion: '2.4.1', profileVersion: '1.0.0' });
+    const online = await waitFor(
+      () => {
+        const device = broker.fleet.devices.get('cm-presence');
+        return device?.online && device.firmwareVersion ? device : undefined;
+      },
+      'online presence with the firmware version',
+      30_000,
+    );
+    expect(online).toMatchObject({
+      online: true,
+      agentVersion: '0.1.0',
+      firmwareVersion: '2.4.1',
+      profileVersion: '1.0.0',
+    });
     expect(online.connectionId).toBeTruthy();
 
     await agent.kill('SIGKILL');
     // MQTT lets a broker wait 1.5 x keepalive before it gives up on a silent client [MQTT-3.1.2-24].
-    const offline = await waitFor(() => {
-      const device = broker.fleet.devices.get('cm-presence');
-      return device && !device.online ? device : undefined;
-    }, 'offline after SIGKILL', KEEPALIVE_S * 1500);
+    const offline = await waitFor(
+      () => {
+        const device = broker.fleet.devices.get('cm-presence');
+        return device && !device.online ? device : undefined;
+      },
+      'offline after SIGKILL',
+      KEEPALIVE_S * 1500,
+    );
     expect(offline.online).toBe(false);
   });
 });

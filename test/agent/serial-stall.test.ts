@@ -11,7 +11,9 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
   const h = new Harness();
   afterEach(() => h.cleanup());
 
-  async function device(deviceId: string): Promise<{ device: VirtualDevice; touchscreen(): string[]; console(): string[] }> {
+  async function device(
+    deviceId: string,
+  ): Promise<{ device: VirtualDevice; touchscreen(): string[]; console(): string[] }> {
     const broker = await h.broker(await h.tempDir('tp-broker-'));
     const d = await startVirtualDevice(broker, { deviceId, dataDir: await h.tempDir('tp-agent-') });
     h.defer(() => d.stop());
@@ -21,7 +23,10 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     // One snapshot puts the errors active at start (E05) on the touchscreen and in the console; none is taken
     // after this, so only events (and the bridge's repairs) can move the lists from here on.
     await d.agent.services.diagnostics.snapshot('request');
-    await eventually(() => touchscreen().join() === 'E05' && consoleView().join() === 'E05', 'E05 on the touchscreen and in the console');
+    await eventually(
+      () => touchscreen().join() === 'E05' && consoleView().join() === 'E05',
+      'E05 on the touchscreen and in the console',
+    );
     return { device: d, touchscreen, console: consoleView };
   }
 
@@ -38,7 +43,10 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     await reads;
     expect(touchscreen()).toEqual(sorted(mcu.errors));
     expect(touchscreen()).toEqual(['E03', 'E05']);
-    expect(await eventually(() => consoleView().includes('E03') && consoleView(), 'E03 in the console')).toEqual(['E03', 'E05']);
+    expect(await eventually(() => consoleView().includes('E03') && consoleView(), 'E03 in the console')).toEqual([
+      'E03',
+      'E05',
+    ]);
     expect(mcu.counters.split).toBeGreaterThanOrEqual(1);
   });
 
@@ -49,7 +57,10 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     mcu.setFaults({ dropEvents: 1 });
     mcu.raise('E03'); // lost on the wire
     mcu.setSensor('drip_tray_full', true); // ERROR_RAISED E02 arrives with the next seq: the gap shows
-    await eventually(() => touchscreen().includes('E03') && touchscreen().includes('E02'), 'E02 and the lost E03 on the touchscreen');
+    await eventually(
+      () => touchscreen().includes('E03') && touchscreen().includes('E02'),
+      'E02 and the lost E03 on the touchscreen',
+    );
 
     mcu.setFaults({ dropEvents: 1 });
     mcu.setSensor('scale_level', 10); // ERROR_CLEARED E05 is lost; the STATE event after it shows the gap
@@ -58,7 +69,10 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     expect(mcu.counters.lostEvents).toBe(2);
     expect(touchscreen()).toEqual(sorted(mcu.errors));
     expect(touchscreen()).toEqual(['E02', 'E03']);
-    expect(await eventually(() => consoleView().length === 2 && consoleView(), 'E02 and E03 in the console')).toEqual(['E02', 'E03']);
+    expect(await eventually(() => consoleView().length === 2 && consoleView(), 'E02 and E03 in the console')).toEqual([
+      'E02',
+      'E03',
+    ]);
     expect(d.agent.services.mcu.eventGaps).toBe(2);
     const snapshot = await d.agent.services.diagnostics.build('request');
     expect(snapshot.mcu).toMatchObject({ eventGaps: 2, errors: expect.arrayContaining(['E02', 'E03']) });

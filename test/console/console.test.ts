@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { HelpTraceEntry } from '@touchpoint/protocol';
-import { ConsolePage, SimulatedDevice, deepText, launchChromium, startConsoleStack, type ConsoleStack } from './helpers.js';
+import {
+  ConsolePage,
+  SimulatedDevice,
+  deepText,
+  launchChromium,
+  startConsoleStack,
+  type ConsoleStack,
+} from './helpers.js';
 
 let stack: ConsoleStack;
 let browser: Browser;
@@ -14,7 +21,12 @@ beforeAll(async () => {
   agentPassword = await stack.addStaff('alice', 'agent', 'Alice Agent');
   // A fleet around the device under test, so paging and search have something to do.
   stack.broker.fleet.db.transaction(() => {
-    for (let i = 0; i < 250; i++) stack.broker.fleet.provisionDevice(`cm-${String(i).padStart(4, '0')}`, i % 3 ? 'coffee-machine' : 'wallbox', i % 7 ? [] : ['pilot']);
+    for (let i = 0; i < 250; i++)
+      stack.broker.fleet.provisionDevice(
+        `cm-${String(i).padStart(4, '0')}`,
+        i % 3 ? 'coffee-machine' : 'wallbox',
+        i % 7 ? [] : ['pilot'],
+      );
   })();
   device = SimulatedDevice.provision(stack, 'cm-live-1', 'coffee-machine', ['berlin']);
   browser = await launchChromium();
@@ -48,7 +60,10 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await c.fleetRow('cm-live-1').waitFor(TIMEOUT);
     await expectText(c.fleetRow('cm-live-1'), 'Offline');
     await device.connect();
-    await device.diagnostics({ machine_state: 'idle', water_tank_level: 64, boiler_temp: 93, scale_level: 81, drip_tray_full: false }, ['E05']);
+    await device.diagnostics(
+      { machine_state: 'idle', water_tank_level: 64, boiler_temp: 93, scale_level: 81, drip_tray_full: false },
+      ['E05'],
+    );
     await expectText(c.fleetRow('cm-live-1'), 'Online');
     await expectText(c.fleetRow('cm-live-1'), 'E05');
     await c.searchFleet('');
@@ -61,7 +76,15 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await expectText(c.mirrorScreen().or(c.page.locator('tpc-help-mirror p')), 'No help session');
     const t = Date.now();
     const trace: HelpTraceEntry[] = [
-      { kind: 'start', at: t, flowId: 'descale', flowVersion: '1.0.0', trigger: 'error', errorCode: 'E05', locale: 'en' },
+      {
+        kind: 'start',
+        at: t,
+        flowId: 'descale',
+        flowVersion: '1.0.0',
+        trigger: 'error',
+        errorCode: 'E05',
+        locale: 'en',
+      },
       { kind: 'step', at: t + 1, stepId: 'intro', stepType: 'info' },
     ];
     for (const e of trace) await device.help('hs-1', 'descale', e);
@@ -78,13 +101,30 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await expectText(c.mirrorScreen(), 'Descaling');
     expect(await c.mirrorSteps().count()).toBe(3);
     await expectText(c.mirrorSteps().nth(1), 'Sensor check passed');
-    for (let i = 0; i < 5; i++) await device.diagnostics({ machine_state: 'idle', water_tank_level: 64 - i * 3, boiler_temp: 92 + i, scale_level: 81, drip_tray_full: false }, ['E05']);
+    for (let i = 0; i < 5; i++)
+      await device.diagnostics(
+        {
+          machine_state: 'idle',
+          water_tank_level: 64 - i * 3,
+          boiler_temp: 92 + i,
+          scale_level: 81,
+          drip_tray_full: false,
+        },
+        ['E05'],
+      );
     await expectText(c.page.locator('tpc-device-panel tpc-sensor-chart').first(), 'Water tank');
     await c.screenshot('device');
 
     // 3. The customer escalates; the case appears in the queue live, with a notification.
     await c.gotoQueue();
-    const failed: HelpTraceEntry = { kind: 'outcome', at: t + 9000, stepId: 'escalate', outcome: 'escalated', reason: 'descale_failed', msTotal: 9000 };
+    const failed: HelpTraceEntry = {
+      kind: 'outcome',
+      at: t + 9000,
+      stepId: 'escalate',
+      outcome: 'escalated',
+      reason: 'descale_failed',
+      msTotal: 9000,
+    };
     await device.help('hs-1', 'descale', failed);
     await device.escalate('case-1', 'descale_failed', 'descale', 'hs-1', [...trace, failed]);
     await c.queueItem('case-1').waitFor(TIMEOUT);
@@ -104,8 +144,12 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await expectText(c.page.locator('tpc-param-form .field-error'), 'Too big');
     expect(device.commands).toHaveLength(0);
     await c.pushFix('descale', { intensity: 'strong' });
-    await expect.poll(() => device.commands.map((x) => [x.action, x.params.intensity]), TIMEOUT).toEqual([['descale', 'strong']]);
-    await expect.poll(async () => c.latestCommand().locator('ol').getAttribute('data-status'), TIMEOUT).toBe('succeeded');
+    await expect
+      .poll(() => device.commands.map((x) => [x.action, x.params.intensity]), TIMEOUT)
+      .toEqual([['descale', 'strong']]);
+    await expect
+      .poll(async () => c.latestCommand().locator('ol').getAttribute('data-status'), TIMEOUT)
+      .toBe('succeeded');
     await expectText(c.latestCommand(), 'Succeeded');
     await c.screenshotOf(c.page.locator('tpc-device-panel section[aria-labelledby=fix-h]'), 'device-fix');
 

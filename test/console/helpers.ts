@@ -12,13 +12,28 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import {
-  CSRF_HEADER, commandEnvelope, deviceTopic, header, type CaseOpenMessage, type DiagnosticsMessage, type HelpTraceEntry,
+  CSRF_HEADER,
+  commandEnvelope,
+  deviceTopic,
+  header,
+  type CaseOpenMessage,
+  type DiagnosticsMessage,
+  type HelpTraceEntry,
 } from '@touchpoint/protocol';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
-export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
@@ -26,7 +41,9 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 
 /** Builds the console into a temp dir (so tests never race a developer's console/dist). */
 export async function buildConsoleInto(dir: string): Promise<void> {
-  const mod = (await import(join(REPO_ROOT, 'console/build.mjs'))) as { buildConsole(o: { outDir: string; quiet: boolean }): Promise<unknown> };
+  const mod = (await import(join(REPO_ROOT, 'console/build.mjs'))) as {
+    buildConsole(o: { outDir: string; quiet: boolean }): Promise<unknown>;
+  };
   await mod.buildConsole({ outDir: dir, quiet: true });
 }
 
@@ -47,12 +64,27 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
   const consoleDir = join(dataDir, 'console');
   mkdirSync(consoleDir);
   await buildConsoleInto(consoleDir);
-  const broker = await startBroker({ dataDir, host: '127.0.0.1', mqttPort: 0, httpPort: 0, consoleDir, log: 'silent', expirySweepMs: 250 });
+  const broker = await startBroker({
+    dataDir,
+    host: '127.0.0.1',
+    mqttPort: 0,
+    httpPort: 0,
+    consoleDir,
+    log: 'silent',
+    expirySweepMs: 250,
+  });
   const baseUrl = `http://127.0.0.1:${broker.httpPort}`;
   const adminApi = new StaffApi(baseUrl);
-  const admin = { name: broker.initialAdmin!.name, password: await adminApi.loginReady(broker.initialAdmin!.name, broker.initialAdmin!.password) };
+  const admin = {
+    name: broker.initialAdmin!.name,
+    password: await adminApi.loginReady(broker.initialAdmin!.name, broker.initialAdmin!.password),
+  };
   return {
-    broker, baseUrl, mqttUrl: `mqtt://127.0.0.1:${broker.mqttPort}`, admin, dataDir,
+    broker,
+    baseUrl,
+    mqttUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+    admin,
+    dataDir,
     async addStaff(name, role, displayName = name) {
       const res = await adminApi.post('/api/staff', { name, displayName, role });
       if (res.status !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(res.body)}`);
@@ -72,7 +104,11 @@ export class StaffApi {
   constructor(private readonly base: string) {}
 
   async login(name: string, password: string): Promise<void> {
-    const res = await fetch(`${this.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+    const res = await fetch(`${this.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
     if (!res.ok) throw new Error(`login failed: ${res.status}`);
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
@@ -83,13 +119,21 @@ export class StaffApi {
    * anything else, so it is changed to `next`. Returns the password that works from now on.
    */
   async loginReady(name: string, password: string, next = `${password}-own`): Promise<string> {
-    const res = await fetch(`${this.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+    const res = await fetch(`${this.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
     if (!res.ok) throw new Error(`login failed: ${res.status}`);
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     const session = (await res.json()) as { csrfToken: string; mustChangePassword: boolean };
     this.csrf = session.csrfToken;
     if (!session.mustChangePassword) return password;
-    const changed = await fetch(`${this.base}/api/me/password`, { method: 'POST', headers: { cookie: this.cookie, 'content-type': 'application/json', [CSRF_HEADER]: this.csrf }, body: JSON.stringify({ currentPassword: password, newPassword: next }) });
+    const changed = await fetch(`${this.base}/api/me/password`, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'content-type': 'application/json', [CSRF_HEADER]: this.csrf },
+      body: JSON.stringify({ currentPassword: password, newPassword: next }),
+    });
     if (!changed.ok) throw new Error(`password change failed: ${changed.status}`);
     this.cookie = (changed.headers.get('set-cookie') ?? '').split(';')[0]!;
     this.csrf = ((await changed.json()) as { csrfToken: string }).csrfToken;
@@ -102,7 +146,11 @@ export class StaffApi {
   }
 
   async post(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(this.base + path, { method: 'POST', headers: { cookie: this.cookie, 'content-type': 'application/json', [CSRF_HEADER]: this.csrf }, body: JSON.stringify(body) });
+    const res = await fetch(this.base + path, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'content-type': 'application/json', [CSRF_HEADER]: this.csrf },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   }
 }
@@ -120,9 +168,18 @@ export class SimulatedDevice {
   private client: MqttClient | undefined;
   private readonly connectionId = `conn-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(readonly deviceId: string, private readonly token: string, private readonly mqttUrl: string) {}
+  constructor(
+    readonly deviceId: string,
+    private readonly token: string,
+    private readonly mqttUrl: string,
+  ) {}
 
-  static provision(stack: ConsoleStack, deviceId: string, model = 'coffee-machine', tags: string[] = []): SimulatedDevice {
+  static provision(
+    stack: ConsoleStack,
+    deviceId: string,
+    model = 'coffee-machine',
+    tags: string[] = [],
+  ): SimulatedDevice {
     const { token } = stack.broker.fleet.provisionDevice(deviceId, model, tags);
     return new SimulatedDevice(deviceId, token, stack.mqttUrl);
   }
@@ -132,15 +189,36 @@ export class SimulatedDevice {
   }
 
   async connect(firmwareVersion = '2.4.1'): Promise<void> {
-    const offline = JSON.stringify({ ...header(), deviceId: this.deviceId, state: 'offline', connectionId: this.connectionId });
+    const offline = JSON.stringify({
+      ...header(),
+      deviceId: this.deviceId,
+      state: 'offline',
+      connectionId: this.connectionId,
+    });
     this.client = await mqtt.connectAsync(this.mqttUrl, {
-      clientId: this.deviceId, username: this.deviceId, password: this.token, reconnectPeriod: 0, clean: false,
+      clientId: this.deviceId,
+      username: this.deviceId,
+      password: this.token,
+      reconnectPeriod: 0,
+      clean: false,
       will: { topic: this.topic('presence'), payload: Buffer.from(offline), qos: 1, retain: true },
     });
     this.client.on('message', (topic, payload) => void this.onMessage(topic, payload));
     await this.client.subscribeAsync(this.topic('command'), { qos: 1 });
     await this.client.subscribeAsync(this.topic('caseStatus'), { qos: 1 });
-    await this.publish('presence', { ...header(), deviceId: this.deviceId, state: 'online', connectionId: this.connectionId, model: 'coffee-machine', agentVersion: '0.1.0', firmwareVersion }, true);
+    await this.publish(
+      'presence',
+      {
+        ...header(),
+        deviceId: this.deviceId,
+        state: 'online',
+        connectionId: this.connectionId,
+        model: 'coffee-machine',
+        agentVersion: '0.1.0',
+        firmwareVersion,
+      },
+      true,
+    );
   }
 
   readonly caseStatuses: string[] = [];
@@ -156,8 +234,11 @@ export class SimulatedDevice {
     const result = (status: string, extra: Record<string, unknown> = {}) =>
       this.publish('commandResult', { ...header(), deviceId: this.deviceId, commandId: envelope.id, status, ...extra });
     switch (this.answer) {
-      case 'ignore': return;
-      case 'reject': await result('rejected', { code: 'PRECONDITION_FAILED', reason: 'machine is busy' }); return;
+      case 'ignore':
+        return;
+      case 'reject':
+        await result('rejected', { code: 'PRECONDITION_FAILED', reason: 'machine is busy' });
+        return;
       case 'failed':
       case 'succeeded':
         await result('accepted');
@@ -170,9 +251,15 @@ export class SimulatedDevice {
     await this.client!.publishAsync(this.topic(kind), JSON.stringify(message), { qos: 1, retain });
   }
 
-  diagnostics(sensors: Record<string, number | boolean | string>, errors: string[] = [], extra: Partial<DiagnosticsMessage> = {}): Promise<void> {
+  diagnostics(
+    sensors: Record<string, number | boolean | string>,
+    errors: string[] = [],
+    extra: Partial<DiagnosticsMessage> = {},
+  ): Promise<void> {
     const msg: DiagnosticsMessage = {
-      ...header(), deviceId: this.deviceId, reason: 'periodic',
+      ...header(),
+      deviceId: this.deviceId,
+      reason: 'periodic',
       mcu: { info: { model: 'CM-9', serial: 'SN-0001', firmwareVersion: '2.4.1' }, sensors, errors },
       agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 1, link: 'up', uptimeS: 3600 },
       ...extra,
@@ -185,11 +272,25 @@ export class SimulatedDevice {
   }
 
   help(sessionId: string, flowId: string, entry: HelpTraceEntry): Promise<void> {
-    return this.publish('events', { ...header(), deviceId: this.deviceId, event: { type: 'help', sessionId, flowId, entry } });
+    return this.publish('events', {
+      ...header(),
+      deviceId: this.deviceId,
+      event: { type: 'help', sessionId, flowId, entry },
+    });
   }
 
   escalate(caseId: string, reason: string, flowId: string, sessionId: string, trace: HelpTraceEntry[]): Promise<void> {
-    const msg: CaseOpenMessage = { ...header(), deviceId: this.deviceId, caseId, reason, flowId, sessionId, locale: 'en', trace, consent: { diagnostics: true, helpSession: true, at: Date.now() } };
+    const msg: CaseOpenMessage = {
+      ...header(),
+      deviceId: this.deviceId,
+      caseId,
+      reason,
+      flowId,
+      sessionId,
+      locale: 'en',
+      trace,
+      consent: { diagnostics: true, helpSession: true, at: Date.now() },
+    };
     return this.publish('caseOpen', msg);
   }
 
@@ -201,17 +302,21 @@ export class SimulatedDevice {
 /** The text of an element including everything inside shadow roots (textContent stops at them). */
 export async function deepText(locator: Locator): Promise<string> {
   try {
-    return await locator.first().evaluate((root) => {
-      const parts: string[] = [];
-      const walk = (node: Node) => {
-        if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
-        const shadow = (node as Element).shadowRoot;
-        if (shadow) walk(shadow);
-        for (const child of Array.from(node.childNodes)) walk(child);
-      };
-      walk(root);
-      return parts.join(' ').replace(/\s+/g, ' ');
-    }, undefined, { timeout: 1000 });
+    return await locator.first().evaluate(
+      (root) => {
+        const parts: string[] = [];
+        const walk = (node: Node) => {
+          if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
+          const shadow = (node as Element).shadowRoot;
+          if (shadow) walk(shadow);
+          for (const child of Array.from(node.childNodes)) walk(child);
+        };
+        walk(root);
+        return parts.join(' ').replace(/\s+/g, ' ');
+      },
+      undefined,
+      { timeout: 1000 },
+    );
   } catch {
     return '';
   }
@@ -222,7 +327,10 @@ export class ConsolePage {
   readonly cspViolations: string[] = [];
   readonly pageErrors: string[] = [];
 
-  constructor(readonly page: Page, readonly baseUrl: string) {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/.test(m.text())) this.cspViolations.push(m.text());
     });

@@ -41,7 +41,13 @@ function closedBy(client: MqttClient, what: string): Promise<void> {
 }
 
 function mqttConnect(name: string, token: string): Promise<MqttClient> {
-  return mqtt.connectAsync(stack.mqttUrl, { username: name, password: token, clientId: `${name}-1`, reconnectPeriod: 0, connectTimeout: 5_000 });
+  return mqtt.connectAsync(stack.mqttUrl, {
+    username: name,
+    password: token,
+    clientId: `${name}-1`,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  });
 }
 
 describe('the Integrations view in Chromium (issue 13)', () => {
@@ -85,7 +91,11 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       expect(await c.page.evaluate(() => navigator.clipboard.readText())).toBe(token);
       await expectText(view.locator('tr[data-account="erp"]'), 'tp/v1/d/+/diag');
       await expectText(view.locator('tr[data-account="erp"]'), 'coffee-machine');
-      expect(stack.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({ target: 'erp', outcome: 'ok', actorRole: 'admin' });
+      expect(stack.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({
+        target: 'erp',
+        outcome: 'ok',
+        actorRole: 'admin',
+      });
 
       // The token the view showed is the account's MQTT password.
       const first = await mqttConnect('erp', token);
@@ -137,8 +147,12 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       await secondClosed;
       second.end(true);
       expect(await erp.locator('button').count()).toBe(0);
-      expect(stack.broker.fleet.audit.list({ limit: 10 }).filter((r) => r.target === 'erp' && r.outcome === 'ok').map((r) => r.action))
-        .toEqual(expect.arrayContaining(['integration.rotate', 'integration.revoke']));
+      expect(
+        stack.broker.fleet.audit
+          .list({ limit: 10 })
+          .filter((r) => r.target === 'erp' && r.outcome === 'ok')
+          .map((r) => r.action),
+      ).toEqual(expect.arrayContaining(['integration.rotate', 'integration.revoke']));
       expect(c.pageErrors).toEqual([]);
       expect(c.cspViolations).toEqual([]);
     } finally {

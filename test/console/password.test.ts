@@ -59,7 +59,9 @@ describe('console passwords', () => {
       await c.changePassword(oneTime, 'greta-s own passphrase', 'a different one entirely');
       await expect.poll(() => deepText(c.page.locator('tpc-password-panel')), TIMEOUT).toContain('do not match');
       await c.changePassword('not the one-time password', 'my own passphrase 1');
-      await expect.poll(() => deepText(c.page.locator('tpc-password-panel')), TIMEOUT).toContain('current password is wrong');
+      await expect
+        .poll(() => deepText(c.page.locator('tpc-password-panel')), TIMEOUT)
+        .toContain('current password is wrong');
       await c.changePassword(oneTime, 'my own passphrase 1');
       await c.page.locator('tpc-app nav').waitFor(TIMEOUT);
       await expect.poll(() => deepText(c.liveState()), TIMEOUT).toContain('Live');

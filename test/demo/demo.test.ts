@@ -30,7 +30,11 @@ async function chromium(): Promise<Browser> {
 /** `touchpoint ...` as a user runs it (the bin through node), with its exit code and output. */
 async function touchpoint(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, 'cli', 'bin', 'touchpoint.js'), ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'cli', 'bin', 'touchpoint.js'), ...args],
+      { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } },
+    );
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -60,9 +64,17 @@ async function expectFleetOnline(demo: Demo, deviceIds: string[], shotName: stri
 }
 
 /** One GET of the console API as a staff member, the way the console's mirror reads it. */
-async function apiGet(consoleUrl: string, login: { name: string; password: string }, path: string): Promise<{ status: number; body: unknown }> {
+async function apiGet(
+  consoleUrl: string,
+  login: { name: string; password: string },
+  path: string,
+): Promise<{ status: number; body: unknown }> {
   const base = consoleUrl.replace(/\/$/, '');
-  const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(login) });
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(login),
+  });
   if (res.status !== 200) throw new Error(`login as ${login.name} failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? '';
   const got = await fetch(`${base}${path}`, { headers: { cookie } });
@@ -91,7 +103,25 @@ interface Demo {
 
 /** Runs the README's run command (`npm start`), on free ports and a temp data dir, and waits for the printed URLs. */
 async function startDemo(extra: string[] = [], dir = dataDir, devices = 2): Promise<Demo> {
-  const proc = spawn('npm', ['start', '--', '--data-dir', dir, '--mqtt-port', '0', '--http-port', '0', '--ui-port', '0', '--devices', String(devices), ...extra], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+  const proc = spawn(
+    'npm',
+    [
+      'start',
+      '--',
+      '--data-dir',
+      dir,
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+      '--ui-port',
+      '0',
+      '--devices',
+      String(devices),
+      ...extra,
+    ],
+    { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } },
+  );
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -112,7 +142,10 @@ async function startDemo(extra: string[] = [], dir = dataDir, devices = 2): Prom
     output: () => out,
     consoleUrl,
     password: /Login:\s+admin \/ (\S+)/.exec(out)?.[1],
-    touchscreens: [...out.matchAll(/Touchscreen:\s+(http:\/\/\S+)\s+(\S+)/g)].map((m) => ({ url: m[1]!, deviceId: m[2]! })),
+    touchscreens: [...out.matchAll(/Touchscreen:\s+(http:\/\/\S+)\s+(\S+)/g)].map((m) => ({
+      url: m[1]!,
+      deviceId: m[2]!,
+    })),
   };
 }
 
@@ -179,7 +212,11 @@ describe('the embedded demo (npm start)', () => {
       await expectFleetOnline(demo, ['heat-pump-01'], 'demo-new-model-fleet');
       // The console's live mirror shows the model's steps from /api/flows/:id, which answered 404 for a model
       // outside examples/ before the broker read flows and profiles from one registry (issue 14).
-      const flow = await apiGet(demo.consoleUrl, { name: 'admin', password: `${demo.password!}-own` }, '/api/flows/filter-clogged');
+      const flow = await apiGet(
+        demo.consoleUrl,
+        { name: 'admin', password: `${demo.password!}-own` },
+        '/api/flows/filter-clogged',
+      );
       expect(flow.status).toBe(200);
       expect(flow.body).toMatchObject({ flow: { id: 'filter-clogged', models: ['heat-pump'] } });
       const touch = await openTouchscreen(demo.touchscreens[0]!.url, 'demo-new-model-touchscreen');

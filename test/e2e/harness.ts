@@ -35,7 +35,12 @@ export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput
   };
   try {
     // Diagnostics every 2 s so the device view has live sensors, as on a real device (slower there).
-    const device = await startVirtualDevice(stack.broker, { deviceId, dataDir: join(stack.dataDir, 'agent'), tags: ['e2e'], agent: { diagnosticsIntervalS: 2, ...agent } });
+    const device = await startVirtualDevice(stack.broker, {
+      deviceId,
+      dataDir: join(stack.dataDir, 'agent'),
+      tags: ['e2e'],
+      agent: { diagnosticsIntervalS: 2, ...agent },
+    });
     closers.push(() => device.stop());
     await eventually(() => stack.broker.fleet.devices.get(deviceId)?.online, `${deviceId} online`, WAIT.timeout);
     await eventually(() => device.agent.services.mcu.link === 'up', 'the MCU link up', WAIT.timeout);
@@ -43,7 +48,10 @@ export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput
     closers.push(() => browser.close());
     const contexts: BrowserContext[] = [];
     return {
-      stack, device, browser, close,
+      stack,
+      device,
+      browser,
+      close,
       async openTouchscreen() {
         const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
         contexts.push(context);
@@ -70,7 +78,16 @@ export async function expectText(locator: Locator, text: string): Promise<void> 
 
 /** Waits until an attribute of `locator` has the value. */
 export async function expectAttr(locator: Locator, name: string, value: string): Promise<void> {
-  await expect.poll(() => locator.first().getAttribute(name, { timeout: 1_000 }).catch(() => null), WAIT).toBe(value);
+  await expect
+    .poll(
+      () =>
+        locator
+          .first()
+          .getAttribute(name, { timeout: 1_000 })
+          .catch(() => null),
+      WAIT,
+    )
+    .toBe(value);
 }
 
 /** A command's status history as the fleet recorded it: every stage, in order. */

@@ -48,14 +48,27 @@ async function command(id: string): Promise<CommandView> {
 }
 
 /** The command's stepper in the console's device view ("Recent commands"). */
-const consoleCommand = (action: string) => c.page.locator('tpc-device-panel tpc-command-status').filter({ hasText: action }).first();
+const consoleCommand = (action: string) =>
+  c.page.locator('tpc-device-panel tpc-command-status').filter({ hasText: action }).first();
 const stages = (action: string) =>
-  consoleCommand(action).locator('ol li').evaluateAll((items) => items.map((li) => `${li.className} ${li.textContent?.trim() ?? ''}`)).catch(() => []);
-const consoleStatus = (action: string) => consoleCommand(action).locator('ol').getAttribute('data-status', { timeout: 1_000 }).catch(() => null);
+  consoleCommand(action)
+    .locator('ol li')
+    .evaluateAll((items) => items.map((li) => `${li.className} ${li.textContent?.trim() ?? ''}`))
+    .catch(() => []);
+const consoleStatus = (action: string) =>
+  consoleCommand(action)
+    .locator('ol')
+    .getAttribute('data-status', { timeout: 1_000 })
+    .catch(() => null);
 
 async function goOffline(): Promise<void> {
   await e.device.stopAgent();
-  await expect.poll(async () => ((await api.get(`/api/devices/${DEVICE}`)).body as { device: { online: boolean } }).device.online, WAIT).toBe(false);
+  await expect
+    .poll(
+      async () => ((await api.get(`/api/devices/${DEVICE}`)).body as { device: { online: boolean } }).device.online,
+      WAIT,
+    )
+    .toBe(false);
   await expectText(c.devicePresence(), 'Offline');
 }
 
@@ -74,11 +87,16 @@ describe('commands for an offline device (real agent, virtual MCU over a pty, AP
     await e.device.startAgent();
     await expect.poll(() => sensor('grind_size'), WAIT).toBe(8);
     await expect.poll(async () => (await command(sent.id)).status, WAIT).toBe('succeeded');
-    expectDeliveryHistory((await command(sent.id)).history.map((h) => h.status), 'succeeded');
+    expectDeliveryHistory(
+      (await command(sent.id)).history.map((h) => h.status),
+      'succeeded',
+    );
     await expectText(c.devicePresence(), 'Online');
     await expect.poll(() => consoleStatus('set_grind_size'), WAIT).toBe('succeeded');
     // The stepper marks every stage done: queued → delivered → accepted → succeeded.
-    await expect.poll(() => stages('set_grind_size'), WAIT).toEqual(['done ✓ Queued', 'done ✓ Delivered', 'done ✓ Accepted', 'done ✓ Succeeded']);
+    await expect
+      .poll(() => stages('set_grind_size'), WAIT)
+      .toEqual(['done ✓ Queued', 'done ✓ Delivered', 'done ✓ Accepted', 'done ✓ Succeeded']);
     await shot(c.page, 'offline-02-delivered-on-reconnect');
   });
 
@@ -100,7 +118,12 @@ describe('commands for an offline device (real agent, virtual MCU over a pty, AP
     await expect.poll(async () => (await command(fresh.id)).status, WAIT).toBe('succeeded');
     expect(sensor('grind_size')).toBe(3);
     // The device got the stale command from its session and refused it itself (code EXPIRED)...
-    await expect.poll(async () => (await command(stale.id)).history.filter((h) => h.status === 'expired').map((h) => h.code), WAIT).toContain('EXPIRED');
+    await expect
+      .poll(
+        async () => (await command(stale.id)).history.filter((h) => h.status === 'expired').map((h) => h.code),
+        WAIT,
+      )
+      .toContain('EXPIRED');
     const after = await command(stale.id);
     expect(after.status).toBe('expired');
     expect(after.history.map((h) => h.status)).not.toContain('accepted');

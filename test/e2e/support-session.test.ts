@@ -72,9 +72,13 @@ describe('support session end to end: console and touchscreen in Chromium, real 
     await expectText(mirrorStep(), 'Descaling');
     await expectText(c.page.locator('tpc-help-mirror ol'), 'Sensor check passed');
     const screens = await c.mirrorSteps().allInnerTexts();
-    expect(screens.map((s) => s.split('\n')[0])).toEqual(expect.arrayContaining([
-      expect.stringContaining('Get ready to descale'), expect.stringContaining('Checking the machine'), expect.stringContaining('Descaling'),
-    ]));
+    expect(screens.map((s) => s.split('\n')[0])).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Get ready to descale'),
+        expect.stringContaining('Checking the machine'),
+        expect.stringContaining('Descaling'),
+      ]),
+    );
     await bothShots('02b-flow-confirm');
 
     // The customer pulls the tank while the sheet is open, then confirms: the action fails on the device.
@@ -96,7 +100,10 @@ describe('support session end to end: console and touchscreen in Chromium, real 
     const before = await cases.count();
     await touch.locator('#support').click();
     await touch.getByRole('dialog', { name: 'Contact support' }).waitFor(WAIT);
-    expect(await touch.locator('#shared-items li strong').allTextContents()).toEqual(['Device diagnostics', 'This help session']);
+    expect(await touch.locator('#shared-items li strong').allTextContents()).toEqual([
+      'Device diagnostics',
+      'This help session',
+    ]);
     await bothShots('03a-consent');
     await touch.locator('#consent-share').click();
     await expectAttr(touch.locator('#case-status'), 'data-stage', 'waiting');

@@ -53,7 +53,13 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
   const modelDir = options.modelDir ?? COFFEE_DIR;
   const { profile, config } = await loadModel(modelDir);
   const { token } = broker.fleet.provisionDevice(options.deviceId, profile.model, options.tags ?? []);
-  const mcu = await startVirtualMcu({ profile, config, pty: options.pty ?? true, speed: options.speed ?? 2, randomFaultsPerMinute: 0 });
+  const mcu = await startVirtualMcu({
+    profile,
+    config,
+    pty: options.pty ?? true,
+    speed: options.speed ?? 2,
+    randomFaultsPerMinute: 0,
+  });
   const binding = mcu.binding;
   let uiPort = 0;
   let kioskUrl = '';
@@ -126,7 +132,11 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
 }
 
 /** Polls `probe` until it returns something truthy; throws naming `what` after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

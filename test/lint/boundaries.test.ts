@@ -14,7 +14,9 @@ type Found = { rule: string | null; message: string; line: number };
 
 async function lint(eslint: ESLint, filePath: string, code: string): Promise<Found[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('touchpoint/') || m.fatal).map((m) => ({ rule: m.ruleId, message: m.message, line: m.line }));
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId?.startsWith('touchpoint/') || m.fatal)
+    .map((m) => ({ rule: m.ruleId, message: m.message, line: m.line }));
 }
 
 describe('boundary rules on a fixture repository', () => {
@@ -23,15 +25,20 @@ describe('boundary rules on a fixture repository', () => {
 
   const files: Record<string, string> = {
     'package.json': JSON.stringify({ workspaces: ['core', 'app', 'tool'] }),
-    'core/package.json': JSON.stringify({ name: '@fx/core', exports: { '.': './src/index.ts', './extra': { import: './src/extra.ts' } } }),
-    'core/src/index.ts': "export const core = 1;\n",
-    'core/src/extra.ts': "export const extra = 2;\n",
-    'core/src/inner.ts': "export const inner = 3;\n",
+    'core/package.json': JSON.stringify({
+      name: '@fx/core',
+      exports: { '.': './src/index.ts', './extra': { import: './src/extra.ts' } },
+    }),
+    'core/src/index.ts': 'export const core = 1;\n',
+    'core/src/extra.ts': 'export const extra = 2;\n',
+    'core/src/inner.ts': 'export const inner = 3;\n',
     'app/package.json': JSON.stringify({ name: '@fx/app', exports: { '.': './src/index.ts' } }),
-    'app/src/index.ts': "export const app = 1;\n",
+    'app/src/index.ts': 'export const app = 1;\n',
     // A two-file cycle whose back edge is type-only, as agent.ts and the extensions' index.ts were.
-    'app/src/services.ts': "import type { Extension } from './extension.js';\nexport interface Services { extensions: Extension[] }\n",
-    'app/src/extension.ts': "import type { Services } from './services.js';\nexport interface Extension { start(s: Services): void }\n",
+    'app/src/services.ts':
+      "import type { Extension } from './extension.js';\nexport interface Services { extensions: Extension[] }\n",
+    'app/src/extension.ts':
+      "import type { Services } from './services.js';\nexport interface Extension { start(s: Services): void }\n",
     // Three files in a ring.
     'app/src/ring-a.ts': "import { b } from './ring-b.js';\nexport const a = () => b;\n",
     'app/src/ring-b.ts': "import { c } from './ring-c.js';\nexport const b = () => c;\n",
@@ -40,7 +47,7 @@ describe('boundary rules on a fixture repository', () => {
     'app/src/lazy-a.ts': "import { b } from './lazy-b.js';\nexport const a = b;\n",
     'app/src/lazy-b.ts': "export const b = async () => (await import('./lazy-a.js')).a;\n",
     'tool/package.json': JSON.stringify({ name: '@fx/tool' }),
-    'tool/run.ts': "export {};\n",
+    'tool/run.ts': 'export {};\n',
   };
 
   beforeAll(async () => {
@@ -55,7 +62,10 @@ describe('boundary rules on a fixture repository', () => {
         languageOptions: { parser: tseslint.parser as Linter.Parser },
         plugins: { touchpoint },
         rules: {
-          'touchpoint/workspace-boundaries': ['error', { root, dependencies: { core: [], app: ['core'], tool: ['core', 'app'] } }],
+          'touchpoint/workspace-boundaries': [
+            'error',
+            { root, dependencies: { core: [], app: ['core'], tool: ['core', 'app'] } },
+          ],
           'touchpoint/no-import-cycle': ['error', { root }],
         },
       },
@@ -68,13 +78,23 @@ describe('boundary rules on a fixture repository', () => {
   });
 
   it("refuses a path into another workspace's folder", async () => {
-    const found = await lint(eslint, join(root, 'app/src/uses-core.ts'), "import { inner } from '../../core/src/inner.js';\nexport const x = inner;\n");
+    const found = await lint(
+      eslint,
+      join(root, 'app/src/uses-core.ts'),
+      "import { inner } from '../../core/src/inner.js';\nexport const x = inner;\n",
+    );
     expect(found).toEqual([expect.objectContaining({ rule: 'touchpoint/workspace-boundaries', line: 1 })]);
-    expect(found[0]?.message).toContain("reaches into the core workspace by path. Import it through its package entry ('@fx/core', '@fx/core/extra')");
+    expect(found[0]?.message).toContain(
+      "reaches into the core workspace by path. Import it through its package entry ('@fx/core', '@fx/core/extra')",
+    );
   });
 
   it('refuses an unexported subpath and a package without entries', async () => {
-    const found = await lint(eslint, join(root, 'app/src/uses-core.ts'), "import { inner } from '@fx/core/src/inner.js';\nimport '@fx/tool/run.js';\nexport const x = inner;\n");
+    const found = await lint(
+      eslint,
+      join(root, 'app/src/uses-core.ts'),
+      "import { inner } from '@fx/core/src/inner.js';\nimport '@fx/tool/run.js';\nexport const x = inner;\n",
+    );
     expect(found.map((f) => [f.rule, f.line])).toEqual([
       ['touchpoint/workspace-boundaries', 1],
       ['touchpoint/workspace-boundaries', 2],
@@ -85,7 +105,12 @@ describe('boundary rules on a fixture repository', () => {
 
   it('refuses an import against the direction', async () => {
     const found = await lint(eslint, join(root, 'core/src/uses-app.ts'), "export { app } from '@fx/app';\n");
-    expect(found).toEqual([expect.objectContaining({ rule: 'touchpoint/workspace-boundaries', message: expect.stringContaining('core may not depend on @fx/app') })]);
+    expect(found).toEqual([
+      expect.objectContaining({
+        rule: 'touchpoint/workspace-boundaries',
+        message: expect.stringContaining('core may not depend on @fx/app'),
+      }),
+    ]);
   });
 
   it('allows package entries in the direction, own files and type imports of them', async () => {
@@ -107,13 +132,17 @@ describe('boundary rules on a fixture repository', () => {
     ] as const) {
       const found = await lint(eslint, join(root, `app/src/${file}.ts`), files[`app/src/${file}.ts`]!);
       expect(found).toEqual([expect.objectContaining({ rule: 'touchpoint/no-import-cycle', line: 1 })]);
-      expect(found[0]?.message).toContain(`Import cycle: app/src/${file}.ts -> app/src/${other}.ts -> app/src/${file}.ts`);
+      expect(found[0]?.message).toContain(
+        `Import cycle: app/src/${file}.ts -> app/src/${other}.ts -> app/src/${file}.ts`,
+      );
     }
   });
 
   it('reports a longer cycle with its whole chain', async () => {
     const found = await lint(eslint, join(root, 'app/src/ring-a.ts'), files['app/src/ring-a.ts']!);
-    expect(found.map((f) => f.message)).toEqual([expect.stringContaining('app/src/ring-a.ts -> app/src/ring-b.ts -> app/src/ring-c.ts -> app/src/ring-a.ts')]);
+    expect(found.map((f) => f.message)).toEqual([
+      expect.stringContaining('app/src/ring-a.ts -> app/src/ring-b.ts -> app/src/ring-c.ts -> app/src/ring-a.ts'),
+    ]);
   });
 
   it('does not follow a dynamic import back', async () => {
@@ -128,20 +157,53 @@ describe('the repository config', () => {
 
   it('refuses test/ reaching into console/src and allows the console package entry', async () => {
     const file = join(REPO_ROOT, 'test/video/console-entry.ts');
-    const refused = await lint(eslint, file, "import { setCsrfToken } from '../../console/src/data/api.js';\nsetCsrfToken(undefined);\n");
-    expect(refused).toEqual([expect.objectContaining({ rule: 'touchpoint/workspace-boundaries', message: expect.stringContaining('reaches into the console workspace by path') })]);
-    const allowed = await lint(eslint, file, "import { setCsrfToken } from '@touchpoint/console/video';\nsetCsrfToken(undefined);\n");
+    const refused = await lint(
+      eslint,
+      file,
+      "import { setCsrfToken } from '../../console/src/data/api.js';\nsetCsrfToken(undefined);\n",
+    );
+    expect(refused).toEqual([
+      expect.objectContaining({
+        rule: 'touchpoint/workspace-boundaries',
+        message: expect.stringContaining('reaches into the console workspace by path'),
+      }),
+    ]);
+    const allowed = await lint(
+      eslint,
+      file,
+      "import { setCsrfToken } from '@touchpoint/console/video';\nsetCsrfToken(undefined);\n",
+    );
     expect(allowed).toEqual([]);
   });
 
   it('refuses the console importing the broker', async () => {
-    const found = await lint(eslint, join(REPO_ROOT, 'console/src/zod-jitless.ts'), "import type { RunningBroker } from '@touchpoint/broker';\nexport type B = RunningBroker;\n");
-    expect(found).toEqual([expect.objectContaining({ rule: 'touchpoint/workspace-boundaries', message: expect.stringContaining('console may not depend on @touchpoint/broker') })]);
+    const found = await lint(
+      eslint,
+      join(REPO_ROOT, 'console/src/zod-jitless.ts'),
+      "import type { RunningBroker } from '@touchpoint/broker';\nexport type B = RunningBroker;\n",
+    );
+    expect(found).toEqual([
+      expect.objectContaining({
+        rule: 'touchpoint/workspace-boundaries',
+        message: expect.stringContaining('console may not depend on @touchpoint/broker'),
+      }),
+    ]);
   });
 
   it('refuses a type-only cycle between two broker files', async () => {
     // authed.ts is imported by live-hub.ts; importing the hub back closes the cycle issue 14 found.
-    const found = await lint(eslint, join(REPO_ROOT, 'broker/src/http/authed.ts'), "import type { LiveHub } from './live-hub.js';\nexport type Hub = LiveHub;\n");
-    expect(found).toEqual([expect.objectContaining({ rule: 'touchpoint/no-import-cycle', message: expect.stringContaining('broker/src/http/authed.ts -> broker/src/http/live-hub.ts -> broker/src/http/authed.ts') })]);
+    const found = await lint(
+      eslint,
+      join(REPO_ROOT, 'broker/src/http/authed.ts'),
+      "import type { LiveHub } from './live-hub.js';\nexport type Hub = LiveHub;\n",
+    );
+    expect(found).toEqual([
+      expect.objectContaining({
+        rule: 'touchpoint/no-import-cycle',
+        message: expect.stringContaining(
+          'broker/src/http/authed.ts -> broker/src/http/live-hub.ts -> broker/src/http/authed.ts',
+        ),
+      }),
+    ]);
   });
 });

@@ -11,7 +11,16 @@ export { COFFEE_DIR, REPO_ROOT, eventually } from '../helpers/virtual-device.js'
 /** The flags every browser test uses (see notes: headless, loopback only). */
 export const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 };
 
 export interface TouchStack {
@@ -47,9 +56,23 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
   try {
     const broker = await startBroker({ dataDir: join(dir, 'broker'), mqttPort: 0, httpPort: 0, log: 'silent' });
     cleanups.push(() => broker.close());
-    const device = await startVirtualDevice(broker, { deviceId, dataDir: join(dir, 'agent'), pty: options.pty ?? true, speed: options.speed ?? 2, ...(options.modelDir ? { modelDir: options.modelDir } : {}) });
+    const device = await startVirtualDevice(broker, {
+      deviceId,
+      dataDir: join(dir, 'agent'),
+      pty: options.pty ?? true,
+      speed: options.speed ?? 2,
+      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+    });
     cleanups.push(() => device.stop());
-    return { broker, mcu: device.mcu, agent: device.agent, deviceId, uiUrl: device.uiUrl, kioskUrl: device.kioskUrl, stop };
+    return {
+      broker,
+      mcu: device.mcu,
+      agent: device.agent,
+      deviceId,
+      uiUrl: device.uiUrl,
+      kioskUrl: device.kioskUrl,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

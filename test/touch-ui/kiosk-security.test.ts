@@ -20,7 +20,9 @@ import { CHROMIUM, COFFEE_DIR, eventually, startTouchStack, type TouchStack } fr
 const ARM_DELAY_MS = 600;
 
 /** A tiny HTTP server on another loopback origin: the attacker's page, or a probe that records what reaches it. */
-async function listen(handler: (path: string) => { type: string; body: string } | undefined): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+async function listen(
+  handler: (path: string) => { type: string; body: string } | undefined,
+): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
     hits.push(req.url ?? '');
@@ -65,7 +67,15 @@ async function kioskPage(options: { clock?: boolean } = {}): Promise<Page> {
   await page.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __intents: string[] }).__intents = seen;
-    window.addEventListener('tp-intent', (e) => seen.push((e as CustomEvent<{ kind: string }>).detail?.kind ?? (e as unknown as { intent: { kind: string } }).intent?.kind), { capture: true });
+    window.addEventListener(
+      'tp-intent',
+      (e) =>
+        seen.push(
+          (e as CustomEvent<{ kind: string }>).detail?.kind ??
+            (e as unknown as { intent: { kind: string } }).intent?.kind,
+        ),
+      { capture: true },
+    );
   });
   await page.goto(stack.kioskUrl);
   await page.getByRole('heading', { name: 'Help topics' }).waitFor();
@@ -92,13 +102,16 @@ async function tap(page: Page, selector: string): Promise<void> {
     }
     return { x, y, onTarget: found === el, inView: x >= 0 && y >= 0 && x < innerWidth && y < innerHeight };
   });
-  if (!hit.inView || !hit.onTarget) throw new Error(`a tap at the centre of ${selector} would not land on it (${JSON.stringify(hit)})`);
+  if (!hit.inView || !hit.onTarget)
+    throw new Error(`a tap at the centre of ${selector} would not land on it (${JSON.stringify(hit)})`);
   await page.mouse.click(hit.x, hit.y);
 }
 
 const intents = (page: Page) => page.evaluate(() => (window as unknown as { __intents: string[] }).__intents.slice());
 const isArmed = (page: Page, host: string) => page.locator(host).evaluate((el) => el.hasAttribute('armed'));
-const casesOf = (deviceId: string) => (stack.broker.fleet.db.prepare('SELECT COUNT(*) AS n FROM cases WHERE device_id = ?').get(deviceId) as { n: number }).n;
+const casesOf = (deviceId: string) =>
+  (stack.broker.fleet.db.prepare('SELECT COUNT(*) AS n FROM cases WHERE device_id = ?').get(deviceId) as { n: number })
+    .n;
 
 beforeAll(async () => {
   probe = await listen(() => undefined);
@@ -107,7 +120,10 @@ beforeAll(async () => {
   await writeFile(join(modelDir, 'flows', 'images', 'evil.svg'), evilSvg(probe.url));
   stack = await startTouchStack({ deviceId: 'cm-kiosk-sec', pty: false, speed: 4, modelDir });
   await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
-  browser = await chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  browser = await chromium.launch({
+    ...CHROMIUM,
+    args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
 });
 
 afterAll(async () => {
@@ -122,7 +138,10 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
   it('renders nothing inside a frame on another origin: the document arrives and is blocked, no script, no socket', async () => {
     const attacker = await listen((path) =>
       path === '/'
-        ? { type: 'text/html', body: `<!doctype html><p>Win a prize: tap here</p><iframe id="victim" src="${stack.kioskUrl}" style="opacity:0.01;position:absolute;inset:0;width:800px;height:480px"></iframe>` }
+        ? {
+            type: 'text/html',
+            body: `<!doctype html><p>Win a prize: tap here</p><iframe id="victim" src="${stack.kioskUrl}" style="opacity:0.01;position:absolute;inset:0;width:800px;height:480px"></iframe>`,
+          }
         : undefined,
     );
     try {
@@ -135,14 +154,20 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
         if (r.url().startsWith(stack.uiUrl)) fromAgent.push(r.url());
       });
       page.on('websocket', (ws) => sockets.push(ws.url()));
-      const framed = page.waitForResponse((r) => r.url().startsWith(stack.uiUrl) && r.request().resourceType() === 'document');
+      const framed = page.waitForResponse(
+        (r) => r.url().startsWith(stack.uiUrl) && r.request().resourceType() === 'document',
+      );
       await page.goto(attacker.url);
       const response = await framed;
       expect(response.status()).toBe(200);
       // The iframe's load event has fired (Chromium fires it for the blocked frame's error page too).
-      await page.locator('#victim').evaluate((frame: HTMLIFrameElement) =>
-        frame.contentDocument === null || frame.contentDocument.readyState === 'complete' ? undefined : new Promise((r) => frame.addEventListener('load', r, { once: true })),
-      );
+      await page
+        .locator('#victim')
+        .evaluate((frame: HTMLIFrameElement) =>
+          frame.contentDocument === null || frame.contentDocument.readyState === 'complete'
+            ? undefined
+            : new Promise((r) => frame.addEventListener('load', r, { once: true })),
+        );
       const frame = page.frames().find((f) => f !== page.mainFrame());
       expect(frame, 'the iframe exists').toBeDefined();
       // Chromium replaces a frame refused by frame-ancestors with its error page; the touchscreen never ran there.
@@ -199,7 +224,11 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${stack.broker.httpPort}${path}`, {
         method,
-        headers: { cookie: `tp_session=${login.token}`, [CSRF_HEADER]: login.csrfToken, 'content-type': 'application/json' },
+        headers: {
+          cookie: `tp_session=${login.token}`,
+          [CSRF_HEADER]: login.csrfToken,
+          'content-type': 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -220,8 +249,15 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
       await page.locator('tp-video[armed]').waitFor({ state: 'attached' });
       await page.clock.resume();
       await tap(page, 'tp-video #video-accept');
-      await eventually(async () => (await api('GET', `/api/video/sessions/${session.sessionId}`)).session.status !== 'ringing', 'the armed tap accepted the call');
-      expect(stack.broker.fleet.audit.list({ limit: 1000 }).filter((e) => e.target === session.sessionId && e.action === 'video.consent')).toHaveLength(1);
+      await eventually(
+        async () => (await api('GET', `/api/video/sessions/${session.sessionId}`)).session.status !== 'ringing',
+        'the armed tap accepted the call',
+      );
+      expect(
+        stack.broker.fleet.audit
+          .list({ limit: 1000 })
+          .filter((e) => e.target === session.sessionId && e.action === 'video.consent'),
+      ).toHaveLength(1);
     } finally {
       await api('POST', `/api/video/sessions/${session.sessionId}/hangup`, {}).catch(() => undefined);
     }
@@ -242,7 +278,10 @@ describe('only the kiosk connects to the agent (issue 12, Low: a per-boot kiosk 
     const refusedBefore = stack.agent.services.localServer!.refusedClients;
     await bare.goto(stack.uiUrl);
     await bare.getByText('not opened from the device agent’s kiosk address').waitFor();
-    await eventually(() => stack.agent.services.localServer!.refusedClients > refusedBefore, 'the agent refused the bare page');
+    await eventually(
+      () => stack.agent.services.localServer!.refusedClients > refusedBefore,
+      'the agent refused the bare page',
+    );
     expect(await bare.locator('#broker-chip').count()).toBe(0); // no hello, no live state
   });
 });
@@ -265,7 +304,9 @@ describe('installed flow images cannot run script on the touchscreen origin (iss
     probe.hits.length = 0;
 
     // The agent's image route, opened as a document (the worst case: an <img> never runs scripts): loaded, and silent.
-    const response = await page.goto(`${stack.uiUrl}/api/help/image?path=${encodeURIComponent('images/evil.svg')}`, { waitUntil: 'load' });
+    const response = await page.goto(`${stack.uiUrl}/api/help/image?path=${encodeURIComponent('images/evil.svg')}`, {
+      waitUntil: 'load',
+    });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toBe('image/svg+xml');
     expect(probe.hits).toEqual([]);

@@ -22,11 +22,21 @@ async function shot(name: string): Promise<void> {
 }
 
 /** The help session rows and events of this device, from the fleet database. */
-function helpSessions(): { id: string; outcome: string | null; ces: number | null; helped: number | null; flow_id: string }[] {
-  return stack.broker.fleet.db.prepare('SELECT id, outcome, ces, helped, flow_id FROM help_sessions WHERE device_id = ? ORDER BY started_at').all(stack.deviceId) as never;
+function helpSessions(): {
+  id: string;
+  outcome: string | null;
+  ces: number | null;
+  helped: number | null;
+  flow_id: string;
+}[] {
+  return stack.broker.fleet.db
+    .prepare('SELECT id, outcome, ces, helped, flow_id FROM help_sessions WHERE device_id = ? ORDER BY started_at')
+    .all(stack.deviceId) as never;
 }
 function helpEntries(sessionId: string): { kind: string; status?: string; progress?: number; ces?: number }[] {
-  const rows = stack.broker.fleet.db.prepare("SELECT body FROM events WHERE session_id = ? AND type = 'help' ORDER BY ts").all(sessionId) as { body: string }[];
+  const rows = stack.broker.fleet.db
+    .prepare("SELECT body FROM events WHERE session_id = ? AND type = 'help' ORDER BY ts")
+    .all(sessionId) as { body: string }[];
   return rows.map((r) => (JSON.parse(r.body) as { event: { entry: { kind: string } } }).event.entry);
 }
 
@@ -42,7 +52,8 @@ beforeAll(async () => {
   // Nothing but the agent's own origin may be contacted.
   const foreign: string[] = [];
   page.on('request', (r) => {
-    if (!r.url().startsWith(stack.uiUrl) && !r.url().startsWith(stack.uiUrl.replace('http', 'ws'))) foreign.push(r.url());
+    if (!r.url().startsWith(stack.uiUrl) && !r.url().startsWith(stack.uiUrl.replace('http', 'ws')))
+      foreign.push(r.url());
   });
   (page as Page & { foreign?: string[] }).foreign = foreign;
   await page.goto(stack.kioskUrl);
@@ -72,7 +83,9 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
     await stack.mcu.control('set water_tank_level 20');
     await page.locator('button[data-offer="E05"]').click();
     await page.getByRole('heading', { name: 'Get ready to descale' }).waitFor();
-    await expect(page.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(
+      page.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    ).resolves.toBe(true);
     await shot('03-info');
 
     // The check runs on the MCU's real reading: 20 % is too low, so the flow asks for a refill.
@@ -95,13 +108,19 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
 
     await page.locator('#confirm-action').click();
     // Visible progress from the MCU: a percentage strictly between 0 and 100 appears on screen.
-    await page.waitForFunction(() => {
-      const find = (root: Document | ShadowRoot): Element | null =>
-        root.querySelector('#action-percent') ?? [...root.querySelectorAll('*')].map((e) => (e.shadowRoot ? find(e.shadowRoot) : null)).find(Boolean) ?? null;
-      const text = find(document)?.textContent ?? '';
-      const n = Number.parseInt(text, 10);
-      return n > 0 && n < 100;
-    }, undefined, { timeout: 10_000, polling: 20 });
+    await page.waitForFunction(
+      () => {
+        const find = (root: Document | ShadowRoot): Element | null =>
+          root.querySelector('#action-percent') ??
+          [...root.querySelectorAll('*')].map((e) => (e.shadowRoot ? find(e.shadowRoot) : null)).find(Boolean) ??
+          null;
+        const text = find(document)?.textContent ?? '';
+        const n = Number.parseInt(text, 10);
+        return n > 0 && n < 100;
+      },
+      undefined,
+      { timeout: 10_000, polling: 20 },
+    );
     await shot('07-progress');
 
     await page.getByRole('heading', { name: 'Problem solved' }).waitFor({ timeout: 15_000 });
@@ -117,11 +136,20 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
     await page.getByText('Thank you for your feedback!').waitFor();
     await shot('10-done');
 
-    const session = await eventually(() => helpSessions().find((s) => s.flow_id === 'descale' && s.ces !== null), 'the rating in the fleet database');
+    const session = await eventually(
+      () => helpSessions().find((s) => s.flow_id === 'descale' && s.ces !== null),
+      'the rating in the fleet database',
+    );
     expect(session).toMatchObject({ outcome: 'resolved', ces: 6, helped: 1 });
     const entries = helpEntries(session.id);
-    expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['start', 'step', 'choice', 'check', 'action', 'outcome', 'rating']));
-    expect(entries.some((e) => e.kind === 'action' && e.status === 'progress' && (e.progress ?? 0) > 0 && (e.progress ?? 0) < 100)).toBe(true);
+    expect(entries.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['start', 'step', 'choice', 'check', 'action', 'outcome', 'rating']),
+    );
+    expect(
+      entries.some(
+        (e) => e.kind === 'action' && e.status === 'progress' && (e.progress ?? 0) > 0 && (e.progress ?? 0) < 100,
+      ),
+    ).toBe(true);
     expect(entries.some((e) => e.kind === 'action' && e.status === 'verified')).toBe(true);
 
     await page.locator('#home').click();
@@ -154,12 +182,18 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
     await eventually(async () => (await status.getAttribute('data-stage')) === 'waiting', 'case sent and waiting');
     await shot('13-case-waiting');
 
-    const record = await eventually(() => stack.broker.fleet.cases.listForDevice(stack.deviceId)[0], 'the case in the fleet database');
+    const record = await eventually(
+      () => stack.broker.fleet.cases.listForDevice(stack.deviceId)[0],
+      'the case in the fleet database',
+    );
     expect(record.reason).toBe('descale_failed');
     expect(record.flowId).toBe('descale');
     expect(record.trace.some((e) => e.kind === 'outcome' && e.outcome === 'escalated')).toBe(true);
     expect(record.trace.some((e) => e.kind === 'action' && e.status === 'failed')).toBe(true);
-    const diagnostics = record.diagnostics as { reason: string; mcu: { sensors: Record<string, unknown>; errors: string[] } };
+    const diagnostics = record.diagnostics as {
+      reason: string;
+      mcu: { sensors: Record<string, unknown>; errors: string[] };
+    };
     expect(diagnostics.reason).toBe('case');
     expect(diagnostics.mcu.sensors.water_tank_level).toBeCloseTo(20, 0); // the tank drains slowly in the simulation
     expect(diagnostics.mcu.errors).toContain('E05');
@@ -197,9 +231,17 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
           }
         };
         walk(document);
-        const targets = all.filter((el) => el.matches('button, label[for]') && (el as HTMLElement).offsetParent !== null);
-        const small = targets.map((el) => ({ text: el.textContent?.trim().slice(0, 30), r: el.getBoundingClientRect() })).filter(({ r }) => r.width < 48 || r.height < 48);
-        return { count: targets.length, small: small.map((s) => `${s.text} ${Math.round(s.r.width)}x${Math.round(s.r.height)}`), overflow: document.documentElement.scrollWidth > window.innerWidth };
+        const targets = all.filter(
+          (el) => el.matches('button, label[for]') && (el as HTMLElement).offsetParent !== null,
+        );
+        const small = targets
+          .map((el) => ({ text: el.textContent?.trim().slice(0, 30), r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width < 48 || r.height < 48);
+        return {
+          count: targets.length,
+          small: small.map((s) => `${s.text} ${Math.round(s.r.width)}x${Math.round(s.r.height)}`),
+          overflow: document.documentElement.scrollWidth > window.innerWidth,
+        };
       });
     for (const size of sizes) {
       await page.setViewportSize(size);
@@ -239,4 +281,3 @@ describe('touch UI on a real agent, virtual MCU (pty) and broker', () => {
     await consent.waitFor({ state: 'hidden' });
   });
 });
-

@@ -21,7 +21,10 @@ beforeAll(async () => {
   const { staff } = await stack.broker.fleet.staff.add('vera', 'agent', 'Vera Video');
   login = stack.broker.fleet.staff.createSession(staff.id);
   await eventually(() => stack.broker.fleet.devices.get(stack.noCamera.deviceId)?.online, 'device online');
-  browser = await chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  browser = await chromium.launch({
+    ...CHROMIUM,
+    args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
   device = await (await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' })).newPage();
   await device.goto(stack.noCamera.kioskUrl);
   await device.getByRole('heading', { name: 'Help topics' }).waitFor();
@@ -33,8 +36,19 @@ afterAll(async () => {
 });
 
 const api = (path: string, body: unknown) =>
-  fetch(`${stack.brokerUrl}${path}`, { method: 'POST', headers: { cookie: `tp_session=${login.token}`, [CSRF_HEADER]: login.csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const shownLink = () => device.evaluate(() => (document.querySelector('tp-video') as unknown as { call: { handoffUrl?: string } }).call.handoffUrl ?? '');
+  fetch(`${stack.brokerUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      cookie: `tp_session=${login.token}`,
+      [CSRF_HEADER]: login.csrfToken,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+const shownLink = () =>
+  device.evaluate(
+    () => (document.querySelector('tp-video') as unknown as { call: { handoffUrl?: string } }).call.handoffUrl ?? '',
+  );
 const phoneState = (page: Page) => page.evaluate(() => document.body.dataset.callState ?? '');
 
 async function openPhone(url: string): Promise<Page> {
@@ -56,15 +70,30 @@ describe('a new code on the device', () => {
     await device.getByRole('button', { name: 'New code' }).click();
     await eventually(async () => (await shownLink()) !== first, 'the touchscreen to show a new code');
     await eventually(async () => (await phoneState(phoneA)) === 'refused', 'phone A to be let go');
-    await expect(phoneA.locator('#status').textContent()).resolves.toContain('This phone is no longer part of the call');
+    await expect(phoneA.locator('#status').textContent()).resolves.toContain(
+      'This phone is no longer part of the call',
+    );
     await expect(phoneA.locator('#consent').isHidden()).resolves.toBe(true);
 
     const phoneB = await openPhone(await shownLink());
     await phoneB.locator('#accept').click();
-    await eventually(async () => (await device.locator('tp-video section.note').textContent().catch(() => ''))?.includes('continues on your phone'), 'the touchscreen to say the call moved to the phone');
-    expect(stack.broker.fleet.audit.list({ limit: 1000 }).filter((e) => e.target === sessionId).map((e) => e.action).reverse()).toEqual([
-      'video.request', 'video.handoff', 'video.handoff.release', 'video.handoff', 'video.consent',
-    ]);
+    await eventually(
+      async () =>
+        (
+          await device
+            .locator('tp-video section.note')
+            .textContent()
+            .catch(() => '')
+        )?.includes('continues on your phone'),
+      'the touchscreen to say the call moved to the phone',
+    );
+    expect(
+      stack.broker.fleet.audit
+        .list({ limit: 1000 })
+        .filter((e) => e.target === sessionId)
+        .map((e) => e.action)
+        .reverse(),
+    ).toEqual(['video.request', 'video.handoff', 'video.handoff.release', 'video.handoff', 'video.consent']);
     expect((await api(`/api/video/sessions/${sessionId}/hangup`, {})).status).toBe(200);
     await eventually(async () => (await phoneState(phoneB)) === 'ended', 'phone B to see the end');
   });

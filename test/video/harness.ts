@@ -34,7 +34,13 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const broker = await startBroker({ dataDir: join(dir, 'broker'), mqttPort: 0, httpPort: 0, log: 'silent', video: { ringTimeoutMs } });
+    const broker = await startBroker({
+      dataDir: join(dir, 'broker'),
+      mqttPort: 0,
+      httpPort: 0,
+      log: 'silent',
+      video: { ringTimeoutMs },
+    });
     cleanups.push(() => broker.close());
     // A model directory whose profile says the touchscreen has a camera.
     const cameraModel = join(dir, 'coffee-with-camera');
@@ -45,7 +51,13 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
     await writeFile(profilePath, JSON.stringify(profile, null, 2));
 
     const device = async (deviceId: string, modelDir: string): Promise<VideoDevice> => {
-      const d = await startVirtualDevice(broker, { deviceId, modelDir, dataDir: join(dir, deviceId), pty: false, speed: 1 });
+      const d = await startVirtualDevice(broker, {
+        deviceId,
+        modelDir,
+        dataDir: join(dir, deviceId),
+        pty: false,
+        speed: 1,
+      });
       cleanups.push(() => d.stop());
       return { deviceId, token: d.token, agent: d.agent, uiUrl: d.uiUrl, kioskUrl: d.kioskUrl };
     };
@@ -60,7 +72,13 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
 
 /** The console test page's script: the real call panel, bundled like the console. */
 export async function consoleTestBundle(): Promise<string> {
-  const result = await build({ entryPoints: [fileURLToPath(new URL('./console-entry.ts', import.meta.url))], bundle: true, format: 'esm', write: false, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./console-entry.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
   return result.outputFiles[0]!.text;
 }
 

@@ -21,23 +21,48 @@ interface Reply {
  * goes out fails with ECONNRESET before the server read anything; Node's docs
  * advise retrying exactly that case (`req.reusedSocket`), once.
  */
-function post(agent: Agent, port: number, path: string, body: string, headers: Record<string, string>, retried = false): Promise<Reply> {
+function post(
+  agent: Agent,
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  retried = false,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') post(agent, port, path, body, headers, true).then(resolve, reject);
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET')
+        post(agent, port, path, body, headers, true).then(resolve, reject);
       else reject(err);
     });
     req.end(body);
   });
 }
 
-async function login(agent: Agent, port: number, name: string, password: string): Promise<{ cookie: string; csrf: string }> {
+async function login(
+  agent: Agent,
+  port: number,
+  name: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
   const res = await post(agent, port, '/api/login', JSON.stringify({ name, password }), {});
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.body.slice(0, 200)}`);
   const setCookie = res.headers['set-cookie'];
@@ -66,7 +91,12 @@ export async function apiRun(p: ApiRunParams): Promise<ApiRunResult> {
               if (errors.length < 5) errors.push(`${res.status} ${res.body.slice(0, 200)}`);
               return;
             }
-            sent.push({ id: (JSON.parse(res.body) as { id: string }).id, scheduledAt, respondedAt: wallNow(), measured: i >= p.warmup });
+            sent.push({
+              id: (JSON.parse(res.body) as { id: string }).id,
+              scheduledAt,
+              respondedAt: wallNow(),
+              measured: i >= p.warmup,
+            });
           },
           (err: unknown) => {
             failed++;

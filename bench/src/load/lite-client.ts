@@ -1,7 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import {
-  PINGREQ, PacketScanner, PacketType, decodePublish, encodeConnect, encodePuback, encodePublish, encodeSubscribe,
-  type ConnectFields, type InboundPublish,
+  PINGREQ,
+  PacketScanner,
+  PacketType,
+  decodePublish,
+  encodeConnect,
+  encodePuback,
+  encodePublish,
+  encodeSubscribe,
+  type ConnectFields,
+  type InboundPublish,
 } from './mqtt-wire.js';
 
 export interface LiteClientOptions extends ConnectFields {
@@ -12,7 +20,10 @@ export interface LiteClientOptions extends ConnectFields {
 
 /** A refused or failed connection, with the CONNACK return code when there was one [MQTT-3.2.2.3]. */
 export class ConnectError extends Error {
-  constructor(message: string, readonly returnCode?: number) {
+  constructor(
+    message: string,
+    readonly returnCode?: number,
+  ) {
     super(message);
   }
 }
@@ -35,7 +46,10 @@ export class LiteClient {
   private pinger: NodeJS.Timeout | undefined;
   private closed = false;
 
-  private constructor(readonly socket: Socket, readonly clientId: string) {}
+  private constructor(
+    readonly socket: Socket,
+    readonly clientId: string,
+  ) {}
 
   static connect(opts: LiteClientOptions): Promise<LiteClient> {
     return new Promise((resolve, reject) => {
@@ -50,7 +64,10 @@ export class LiteClient {
         socket.destroy();
         reject(err);
       };
-      const timer = setTimeout(() => fail(new ConnectError(`connect timeout for ${opts.clientId}`)), opts.connectTimeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => fail(new ConnectError(`connect timeout for ${opts.clientId}`)),
+        opts.connectTimeoutMs ?? 30_000,
+      );
       socket.once('error', (err) => fail(new ConnectError(`${opts.clientId}: ${err.message}`)));
       socket.once('close', () => {
         client.closed = true;

@@ -5,12 +5,27 @@ import { wallNow, waitFor } from '../clock.js';
 import { serve } from '../ipc.js';
 import { apiRun } from './api-driver.js';
 import { LiteClient } from './lite-client.js';
-import { PacketScanner, PacketType, encodeConnect, encodePuback, encodeSubscribe, publishPacketId } from './mqtt-wire.js';
+import {
+  PacketScanner,
+  PacketType,
+  encodeConnect,
+  encodePuback,
+  encodeSubscribe,
+  publishPacketId,
+} from './mqtt-wire.js';
 import { runOpenLoop } from './open-loop.js';
 import { DiagnosticsTemplate, assertPayloadsValid, commandResult, presence, presenceTopic } from './payloads.js';
 import { connect as netConnect, type Socket } from 'node:net';
 import type {
-  ConnectParams, ConnectResult, ConsoleRunParams, ConsoleRunResult, IngestStartParams, IngestStopResult, SubscriberParams, Sample, AgentStats,
+  ConnectParams,
+  ConnectResult,
+  ConsoleRunParams,
+  ConsoleRunResult,
+  IngestStartParams,
+  IngestStopResult,
+  SubscriberParams,
+  Sample,
+  AgentStats,
 } from './loadgen-protocol.js';
 
 /**
@@ -72,9 +87,21 @@ async function connectDevices(p: ConnectParams): Promise<ConnectResult> {
       const connectionId = randomBytes(6).toString('hex');
       try {
         const client = await LiteClient.connect({
-          host: p.host, port: p.port, clientId: d.id, keepalive: p.keepaliveS,
+          host: p.host,
+          port: p.port,
+          clientId: d.id,
+          keepalive: p.keepaliveS,
           ...(d.token ? { username: d.id, password: d.token } : {}),
-          ...(p.presence ? { will: { topic: presenceTopic(d.id), payload: presence(d.id, 'offline', connectionId), qos: 1, retain: p.retainPresence } } : {}),
+          ...(p.presence
+            ? {
+                will: {
+                  topic: presenceTopic(d.id),
+                  payload: presence(d.id, 'offline', connectionId),
+                  qos: 1,
+                  retain: p.retainPresence,
+                },
+              }
+            : {}),
         });
         devices.set(d.id, client);
         if (p.agent) stubAgent(d.id, client, p.agent.trusted);
@@ -82,7 +109,8 @@ async function connectDevices(p: ConnectParams): Promise<ConnectResult> {
           const granted = await client.subscribe(deviceTopic(d.id, 'command'), 1);
           if (granted > 1) throw new Error(`subscription refused for ${d.id}`);
         }
-        if (p.presence) await client.publish(presenceTopic(d.id), presence(d.id, 'online', connectionId), 1, p.retainPresence);
+        if (p.presence)
+          await client.publish(presenceTopic(d.id), presence(d.id, 'online', connectionId), 1, p.retainPresence);
       } catch (err) {
         failed++;
         if (errors.length < 5) errors.push((err as Error).message);
@@ -173,7 +201,13 @@ function startSubscriber(p: SubscriberParams): Promise<void> {
       });
       if (acks.length) socket.write(acks.length === 1 ? acks[0]! : Buffer.concat(acks));
     });
-    socket.write(encodeConnect({ clientId: p.clientId, keepalive: 0, ...(p.username ? { username: p.username, password: p.password ?? '' } : {}) }));
+    socket.write(
+      encodeConnect({
+        clientId: p.clientId,
+        keepalive: 0,
+        ...(p.username ? { username: p.username, password: p.password ?? '' } : {}),
+      }),
+    );
   });
 }
 
@@ -215,14 +249,29 @@ async function consoleRun(p: ConsoleRunParams): Promise<ConsoleRunResult> {
     const deviceId = p.targets[i % p.targets.length]!;
     const now = Date.now();
     const env: CommandEnvelope = signCommand(
-      { ...header(now), deviceId, action: p.action, params: p.params, issuedAt: now, expiresAt: now + 600_000, issuedBy: 'st-bench', keyId: signer.keyId },
+      {
+        ...header(now),
+        deviceId,
+        action: p.action,
+        params: p.params,
+        issuedAt: now,
+        expiresAt: now + 600_000,
+        issuedBy: 'st-bench',
+        keyId: signer.keyId,
+      },
       signer,
     );
     consolePending.set(env.id, scheduledAt);
     client.publishRaw(topics[i % topics.length]!, Buffer.from(JSON.stringify(env)), 1);
   });
   await waitFor(() => consolePending.size === 0, p.drainMs, 20);
-  return { latencies: [...consoleLatencies], issued: total, succeeded: consoleSucceeded, lost: consolePending.size, maxLagMs: loop.maxLagMs };
+  return {
+    latencies: [...consoleLatencies],
+    issued: total,
+    succeeded: consoleSucceeded,
+    lost: consolePending.size,
+    maxLagMs: loop.maxLagMs,
+  };
 }
 
 function closeGroup(p: { group?: string }): void {

@@ -1,5 +1,12 @@
 import { Child } from '../ipc.js';
-import type { AgentStats, ConnectParams, ConnectResult, DeviceCredential, IngestStartParams, IngestStopResult } from './loadgen-protocol.js';
+import type {
+  AgentStats,
+  ConnectParams,
+  ConnectResult,
+  DeviceCredential,
+  IngestStartParams,
+  IngestStopResult,
+} from './loadgen-protocol.js';
 
 const ENTRY = new URL('./loadgen-child.ts', import.meta.url);
 
@@ -11,7 +18,9 @@ export class LoadgenPool {
   private constructor(readonly children: Child[]) {}
 
   static async start(processes: number, label = 'loadgen'): Promise<LoadgenPool> {
-    const children = await Promise.all(Array.from({ length: processes }, (_, i) => Child.spawn(ENTRY, `${label}-${i}`)));
+    const children = await Promise.all(
+      Array.from({ length: processes }, (_, i) => Child.spawn(ENTRY, `${label}-${i}`)),
+    );
     return new LoadgenPool(children);
   }
 
@@ -27,7 +36,9 @@ export class LoadgenPool {
   async connect(devices: DeviceCredential[], params: Omit<ConnectParams, 'devices'>): Promise<ConnectResult> {
     const shares = this.children.map(() => [] as DeviceCredential[]);
     devices.forEach((d, i) => shares[i % shares.length]!.push(d));
-    const results = await Promise.all(this.children.map((c, i) => c.call<ConnectResult>('connectDevices', { ...params, devices: shares[i] })));
+    const results = await Promise.all(
+      this.children.map((c, i) => c.call<ConnectResult>('connectDevices', { ...params, devices: shares[i] })),
+    );
     return {
       connected: results.reduce((n, r) => n + r.connected, 0),
       failed: results.reduce((n, r) => n + r.failed, 0),
@@ -44,12 +55,21 @@ export class LoadgenPool {
 
   async ingestStop(settleMs: number): Promise<IngestStopResult> {
     const rs = await Promise.all(this.children.map((c) => c.call<IngestStopResult>('ingestStop', { settleMs })));
-    return { sent: rs.reduce((n, r) => n + r.sent, 0), acked: rs.reduce((n, r) => n + r.acked, 0), unacked: rs.reduce((n, r) => n + r.unacked, 0) };
+    return {
+      sent: rs.reduce((n, r) => n + r.sent, 0),
+      acked: rs.reduce((n, r) => n + r.acked, 0),
+      unacked: rs.reduce((n, r) => n + r.unacked, 0),
+    };
   }
 
   async agentStats(): Promise<AgentStats> {
     const rs = await Promise.all(this.children.map((c) => c.call<AgentStats>('agentStats')));
-    return rs.reduce((a, r) => ({ commands: a.commands + r.commands, verified: a.verified + r.verified, rejected: a.rejected + r.rejected, resultsSent: a.resultsSent + r.resultsSent }));
+    return rs.reduce((a, r) => ({
+      commands: a.commands + r.commands,
+      verified: a.verified + r.verified,
+      rejected: a.rejected + r.rejected,
+      resultsSent: a.resultsSent + r.resultsSent,
+    }));
   }
 
   async closeAll(): Promise<void> {

@@ -64,7 +64,9 @@ export function encodeConnect(c: ConnectFields): Buffer {
     keepalive: c.keepalive,
     ...(c.username !== undefined ? { username: c.username } : {}),
     ...(c.password !== undefined ? { password: Buffer.from(c.password) } : {}),
-    ...(c.will ? { will: { topic: c.will.topic, payload: Buffer.from(c.will.payload), qos: c.will.qos, retain: c.will.retain } } : {}),
+    ...(c.will
+      ? { will: { topic: c.will.topic, payload: Buffer.from(c.will.payload), qos: c.will.qos, retain: c.will.retain } }
+      : {}),
   });
 }
 

@@ -5,7 +5,11 @@ import { wallNow } from '../clock.js';
  * for responses, and each request carries its *scheduled* time, so a stall
  * shows up in the latency of every request it delayed (no coordinated omission).
  */
-export function runOpenLoop(rate: number, count: number, fire: (index: number, scheduledAt: number) => void): Promise<{ startedAt: number; lastFiredAt: number; maxLagMs: number }> {
+export function runOpenLoop(
+  rate: number,
+  count: number,
+  fire: (index: number, scheduledAt: number) => void,
+): Promise<{ startedAt: number; lastFiredAt: number; maxLagMs: number }> {
   const interval = 1000 / rate;
   const startedAt = wallNow() + 20;
   let next = 0;

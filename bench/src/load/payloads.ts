@@ -1,6 +1,12 @@
 import {
-  commandResultMessage, deviceTopic, diagnosticsMessage, header, presenceMessage,
-  type CommandResultMessage, type DiagnosticsMessage, type PresenceMessage,
+  commandResultMessage,
+  deviceTopic,
+  diagnosticsMessage,
+  header,
+  presenceMessage,
+  type CommandResultMessage,
+  type DiagnosticsMessage,
+  type PresenceMessage,
 } from '@touchpoint/protocol';
 
 /**
@@ -22,7 +28,10 @@ export class DiagnosticsTemplate {
   private seq = 0;
   readonly topic: Buffer;
 
-  constructor(readonly deviceId: string, private readonly runTag: string) {
+  constructor(
+    readonly deviceId: string,
+    private readonly runTag: string,
+  ) {
     const marker = 'X'.repeat(ID_LENGTH);
     const sample: DiagnosticsMessage = {
       ...header(),
@@ -30,7 +39,14 @@ export class DiagnosticsTemplate {
       deviceId,
       reason: 'periodic',
       mcu: {
-        sensors: { machine_state: 'idle', water_tank_level: 55, bean_hopper_level: 71, boiler_temp: 92.5, scale_level: 12, drip_tray_full: false },
+        sensors: {
+          machine_state: 'idle',
+          water_tank_level: 55,
+          bean_hopper_level: 71,
+          boiler_temp: 92.5,
+          scale_level: 12,
+          drip_tray_full: false,
+        },
         errors: ['E05'],
       },
       agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 0, link: 'up', uptimeS: 3600 },
@@ -50,7 +66,16 @@ export class DiagnosticsTemplate {
 }
 
 export function presence(deviceId: string, state: PresenceMessage['state'], connectionId: string): string {
-  return JSON.stringify(presenceMessage.parse({ ...header(), deviceId, state, connectionId, model: 'coffee-machine', agentVersion: '0.1.0' }));
+  return JSON.stringify(
+    presenceMessage.parse({
+      ...header(),
+      deviceId,
+      state,
+      connectionId,
+      model: 'coffee-machine',
+      agentVersion: '0.1.0',
+    }),
+  );
 }
 
 export function commandResult(deviceId: string, commandId: string, status: CommandResultMessage['status']): string {

@@ -120,12 +120,22 @@ export const agentIdleSuite: BenchSuite = {
               localServer: { port: 0 },
             }),
           );
-          const agent = spawn(process.execPath, [bundlePath, '--config', configPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+          const agent = spawn(process.execPath, [bundlePath, '--config', configPath], {
+            cwd: ROOT,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
           let agentLog = '';
           agent.stderr!.on('data', (c: Buffer) => (agentLog = (agentLog + c.toString()).slice(-4000)));
-          const bare = spawn(process.execPath, ['--input-type=module', '-e', BARE_CLIENT], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BROKER_URL: broker.url } });
+          const bare = spawn(process.execPath, ['--input-type=module', '-e', BARE_CLIENT], {
+            cwd: ROOT,
+            stdio: ['ignore', 'ignore', 'inherit'],
+            env: { ...process.env, BROKER_URL: broker.url },
+          });
           children.push(agent, bare);
-          const up = await waitFor(() => connected(broker.aedes, 'bench-agent') && connected(broker.aedes, 'bare-client'), 30_000);
+          const up = await waitFor(
+            () => connected(broker.aedes, 'bench-agent') && connected(broker.aedes, 'bare-client'),
+            30_000,
+          );
           if (!up) throw new Error(`processes did not connect; agent log:\n${agentLog}`);
           await sleep(settleMs);
           const agentCpu = cpuWindow(agent.pid!);
@@ -137,7 +147,9 @@ export const agentIdleSuite: BenchSuite = {
           cpuBare.push((100 * b.cpuMs) / b.wallMs);
           rssAgent.push(rssBytes(agent.pid!) / 1024 / 1024);
           rssBare.push(rssBytes(bare.pid!) / 1024 / 1024);
-          ctx.log(`round ${round + 1}/${rounds}: agent ${rssAgent.at(-1)!.toFixed(1)} MiB ${cpuAgent.at(-1)!.toFixed(2)} % CPU; bare client ${rssBare.at(-1)!.toFixed(1)} MiB ${cpuBare.at(-1)!.toFixed(2)} %`);
+          ctx.log(
+            `round ${round + 1}/${rounds}: agent ${rssAgent.at(-1)!.toFixed(1)} MiB ${cpuAgent.at(-1)!.toFixed(2)} % CPU; bare client ${rssBare.at(-1)!.toFixed(1)} MiB ${cpuBare.at(-1)!.toFixed(2)} %`,
+          );
         } finally {
           for (const child of children) await stopChild(child);
           await mcu?.stop();

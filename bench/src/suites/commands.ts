@@ -6,7 +6,14 @@ import { LoadgenPool } from '../load/loadgen-pool.js';
 import type { ApiRunResult, ConsoleRunResult } from '../load/loadgen-protocol.js';
 import { allPairs, compareRows, record, type PerSystem } from '../rows.js';
 import { percentiles, roundOrder } from '../stats.js';
-import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem, type SystemName } from '../systems/systems.js';
+import {
+  availableSystems,
+  profiled,
+  startSystem,
+  systemLabel,
+  type RunningSystem,
+  type SystemName,
+} from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -38,9 +45,16 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   const s = shape(ctx.quick);
   const { systems, skipped } = availableSystems();
   const labels = systems.map(systemLabel);
-  const [tp, aedes, mosq] = [systemLabel('touchpoint'), systemLabel('aedes'), systems.includes('mosquitto') ? systemLabel('mosquitto') : undefined];
+  const [tp, aedes, mosq] = [
+    systemLabel('touchpoint'),
+    systemLabel('aedes'),
+    systems.includes('mosquitto') ? systemLabel('mosquitto') : undefined,
+  ];
   const benchSigner = generateSignerKey('bench-console');
-  const metrics = new Map<number, { p50: PerSystem; p99: PerSystem; p999: PerSystem; lost: PerSystem; api50: PerSystem; api99: PerSystem }>();
+  const metrics = new Map<
+    number,
+    { p50: PerSystem; p99: PerSystem; p999: PerSystem; lost: PerSystem; api50: PerSystem; api99: PerSystem }
+  >();
   const notes: string[] = [];
 
   const pool = await LoadgenPool.start(LoadgenPool.processesFor(Math.max(...s.sizes)), 'cmd-agents');
@@ -55,12 +69,28 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     const sys = await startSystem(name);
     try {
       const creds = await sys.devices('cmd-', size);
-      const trusted: TrustedKey = sys.touchpoint ? sys.touchpoint.info.signer : { keyId: benchSigner.keyId, publicKeyPem: benchSigner.publicKeyPem };
-      const conn = await pool.connect(creds, { group: key, host: '127.0.0.1', port: sys.port, concurrency: 64, keepaliveS: 60, subscribe: true, presence: true, retainPresence: false, agent: { trusted: [trusted] } });
-      if (conn.failed > 0) throw new Error(`${conn.failed} of ${size} devices failed to connect: ${conn.errors.join('; ')}`);
+      const trusted: TrustedKey = sys.touchpoint
+        ? sys.touchpoint.info.signer
+        : { keyId: benchSigner.keyId, publicKeyPem: benchSigner.publicKeyPem };
+      const conn = await pool.connect(creds, {
+        group: key,
+        host: '127.0.0.1',
+        port: sys.port,
+        concurrency: 64,
+        keepaliveS: 60,
+        subscribe: true,
+        presence: true,
+        retainPresence: false,
+        agent: { trusted: [trusted] },
+      });
+      if (conn.failed > 0)
+        throw new Error(`${conn.failed} of ${size} devices failed to connect: ${conn.errors.join('; ')}`);
       // Let the broker finish what the connect storm queued before timing anything.
       const quietMs = await waitQuiet(sys.pid);
-      if (quietMs > 2_000) ctx.log(`commands: ${sys.label} needed ${(quietMs / 1000).toFixed(1)} s to go quiet after connecting ${size} devices`);
+      if (quietMs > 2_000)
+        ctx.log(
+          `commands: ${sys.label} needed ${(quietMs / 1000).toFixed(1)} s to go quiet after connecting ${size} devices`,
+        );
       const entry = { sys, targets: creds.map((c) => c.id) };
       if (reuse) kept.set(key, entry);
       return entry;
@@ -72,14 +102,25 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   try {
     for (let round = 0; round < ctx.rounds; round++) {
       for (const size of s.sizes) {
-        const m = metrics.get(size) ?? { p50: new Map(), p99: new Map(), p999: new Map(), lost: new Map(), api50: new Map(), api99: new Map() };
+        const m = metrics.get(size) ?? {
+          p50: new Map(),
+          p99: new Map(),
+          p999: new Map(),
+          lost: new Map(),
+          api50: new Map(),
+          api99: new Map(),
+        };
         metrics.set(size, m);
         for (const name of roundOrder(systems, round)) {
           const { sys, targets } = await acquire(name, size);
           try {
             const cpu0 = cpuMs(sys.pid);
             const t0 = performance.now();
-            const r = await profiled(sys, `commands-${size}`, () => (sys.touchpoint ? touchpointRound(sys, consoleChild, targets, s) : relayRound(sys, consoleChild, targets, s, benchSigner)));
+            const r = await profiled(sys, `commands-${size}`, () =>
+              sys.touchpoint
+                ? touchpointRound(sys, consoleChild, targets, s)
+                : relayRound(sys, consoleChild, targets, s, benchSigner),
+            );
             const brokerCores = (cpuMs(sys.pid) - cpu0) / (performance.now() - t0);
             const [p50, p99, p999] = percentiles(r.latencies, [50, 99, 99.9]);
             record(m.p50, sys.label, round, p50!);
@@ -93,8 +134,11 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             }
             if (r.note) notes.push(`round ${round + 1}, ${sys.label}, ${size} devices: ${r.note}`);
             const agents = await pool.agentStats();
-            if (agents.rejected > 0) notes.push(`round ${round + 1}, ${sys.label}: stub agents rejected ${agents.rejected} commands`);
-            ctx.log(`commands round ${round + 1}/${ctx.rounds} ${sys.label} ${size} devices: p50 ${p50!.toFixed(2)} ms, p99 ${p99!.toFixed(2)} ms, p99.9 ${p999!.toFixed(2)} ms, lost ${r.lost}, broker CPU ${brokerCores.toFixed(2)} cores${r.note ? ` (${r.note})` : ''}`);
+            if (agents.rejected > 0)
+              notes.push(`round ${round + 1}, ${sys.label}: stub agents rejected ${agents.rejected} commands`);
+            ctx.log(
+              `commands round ${round + 1}/${ctx.rounds} ${sys.label} ${size} devices: p50 ${p50!.toFixed(2)} ms, p99 ${p99!.toFixed(2)} ms, p99.9 ${p999!.toFixed(2)} ms, lost ${r.lost}, broker CPU ${brokerCores.toFixed(2)} cores${r.note ? ` (${r.note})` : ''}`,
+            );
           } finally {
             await consoleChild.call('consoleStop');
             if (!reuse) {
@@ -116,16 +160,57 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     const m = metrics.get(size)!;
     const k = `${size.toLocaleString('en-US')} devices`;
     const big = size === 10_000;
-    rows.push(...compareRows(m.p50, { metric: `round trip p50, ${k}`, unit: 'ms', higherIsBetter: false, pairs: allPairs(labels), goals: big ? { [`${tp} vs ${aedes}`]: 'p50 ≤ 1.5 ms' } : {} }));
-    rows.push(...compareRows(m.p99, {
-      metric: `round trip p99, ${k}`, unit: 'ms', higherIsBetter: false, pairs: allPairs(labels),
-      goals: big ? { [`${tp} vs ${aedes}`]: 'p99 ≤ 10 ms', ...(mosq ? { [`${tp} vs ${mosq}`]: '≤ 2.5× mosquitto p99' } : {}) } : {},
-    }));
-    rows.push(...compareRows(m.p999, { metric: `round trip p99.9, ${k}`, unit: 'ms', higherIsBetter: false, pairs: allPairs(labels) }));
-    rows.push(...compareRows(m.lost, { metric: `commands lost, ${k}`, unit: 'commands', higherIsBetter: false, pairs: allPairs(labels), goals: big ? { [`${tp} vs ${aedes}`]: 'none lost' } : {} }));
-    for (const [metric, values] of [['API POST → 201 p50', m.api50], ['API POST → 201 p99', m.api99]] as const) {
+    rows.push(
+      ...compareRows(m.p50, {
+        metric: `round trip p50, ${k}`,
+        unit: 'ms',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+        goals: big ? { [`${tp} vs ${aedes}`]: 'p50 ≤ 1.5 ms' } : {},
+      }),
+    );
+    rows.push(
+      ...compareRows(m.p99, {
+        metric: `round trip p99, ${k}`,
+        unit: 'ms',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+        goals: big
+          ? { [`${tp} vs ${aedes}`]: 'p99 ≤ 10 ms', ...(mosq ? { [`${tp} vs ${mosq}`]: '≤ 2.5× mosquitto p99' } : {}) }
+          : {},
+      }),
+    );
+    rows.push(
+      ...compareRows(m.p999, {
+        metric: `round trip p99.9, ${k}`,
+        unit: 'ms',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+      }),
+    );
+    rows.push(
+      ...compareRows(m.lost, {
+        metric: `commands lost, ${k}`,
+        unit: 'commands',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+        goals: big ? { [`${tp} vs ${aedes}`]: 'none lost' } : {},
+      }),
+    );
+    for (const [metric, values] of [
+      ['API POST → 201 p50', m.api50],
+      ['API POST → 201 p99', m.api99],
+    ] as const) {
       const v = values.get(tp);
-      if (v) rows.push({ metric: `${metric}, ${k}`, unit: 'ms', system: tp, rounds: v, higherIsBetter: false, note: 'console API response only (sign, audit, publish); no baseline' });
+      if (v)
+        rows.push({
+          metric: `${metric}, ${k}`,
+          unit: 'ms',
+          system: tp,
+          rounds: v,
+          higherIsBetter: false,
+          note: 'console API response only (sign, audit, publish); no baseline',
+        });
     }
   }
   return {
@@ -134,8 +219,8 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
       `${s.sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} connected devices (connected as in the connections suite, except that presence is not retained: retained presences make every SUBSCRIBE scan them all, the setup cost the connections suite measures, and the command path reads no retained messages), each a stub agent: it checks the envelope's schema, Ed25519 signature (verifyCommand), device id and replay, then publishes \`accepted\` and \`succeeded\` (QoS 1) on its \`cmd/res\` topic.`,
       `${RATE} commands/s, open loop (sent on schedule whatever the responses; latency counts from the scheduled time, so stalls are not hidden), targets round-robin over all devices; ${s.warmup} warm-up commands, then ${s.count} measured, per round.`,
       `Touchpoint: a console process logs in (session cookie + CSRF token) and calls POST /api/devices/:id/commands (${ACTION.action} ${JSON.stringify(ACTION.params)}) over keep-alive HTTP; the broker checks role, catalog and params, signs, writes the command and audit rows, publishes QoS 1; the round trip ends when \`succeeded\` is stored (the fleet's live event, timed in the broker process).`,
-      'Baselines (bare aedes, mosquitto): a console MQTT client signs the same envelope and publishes it QoS 1 to the device\'s command topic; the round trip ends when the console receives `succeeded` on its `tp/v1/d/+/cmd/res` subscription.',
-      'Every socket has TCP_NODELAY (brokers, generators, Node\'s HTTP client and server): with Nagle\'s algorithm each small request/response waits on delayed ACKs (~40 ms on loopback).',
+      "Baselines (bare aedes, mosquitto): a console MQTT client signs the same envelope and publishes it QoS 1 to the device's command topic; the round trip ends when the console receives `succeeded` on its `tp/v1/d/+/cmd/res` subscription.",
+      "Every socket has TCP_NODELAY (brokers, generators, Node's HTTP client and server): with Nagle's algorithm each small request/response waits on delayed ACKs (~40 ms on loopback).",
       `${ctx.quick ? 'Quick run: one broker and fleet per system for all rounds' : 'Fresh broker per size, system and round'}; ${ctx.rounds} rounds, system order rotated each round.`,
     ].join(' '),
     rows,
@@ -143,10 +228,23 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   };
 }
 
-async function touchpointRound(sys: RunningSystem, consoleChild: Child, targets: string[], s: { warmup: number; count: number }): Promise<RoundResult> {
+async function touchpointRound(
+  sys: RunningSystem,
+  consoleChild: Child,
+  targets: string[],
+  s: { warmup: number; count: number },
+): Promise<RoundResult> {
   const tp = sys.touchpoint!;
   await tp.call('takeSucceeded');
-  const api = await consoleChild.call<ApiRunResult>('apiRun', { httpPort: tp.info.httpPort, staff: tp.info.staff, targets, rate: RATE, warmup: s.warmup, count: s.count, ...ACTION });
+  const api = await consoleChild.call<ApiRunResult>('apiRun', {
+    httpPort: tp.info.httpPort,
+    staff: tp.info.staff,
+    targets,
+    rate: RATE,
+    warmup: s.warmup,
+    count: s.count,
+    ...ACTION,
+  });
   await waitFor(async () => (await tp.call<number>('succeededCount')) >= api.sent.length, 15_000, 100);
   const stored = new Map(await tp.call<[string, number][]>('takeSucceeded'));
   const latencies: number[] = [];
@@ -163,16 +261,36 @@ async function touchpointRound(sys: RunningSystem, consoleChild: Child, targets:
   const notSucceeded = Object.entries(statuses).filter(([k]) => k !== 'succeeded');
   const notes = [
     ...(api.errors.length ? [`API errors: ${api.errors.join('; ')}`] : []),
-    ...(notSucceeded.length ? [`stored statuses other than succeeded: ${notSucceeded.map(([k, v]) => `${k}=${v}`).join(', ')}`] : []),
+    ...(notSucceeded.length
+      ? [`stored statuses other than succeeded: ${notSucceeded.map(([k, v]) => `${k}=${v}`).join(', ')}`]
+      : []),
     ...(api.maxLagMs > 50 ? [`driver fell ${api.maxLagMs.toFixed(0)} ms behind schedule`] : []),
   ];
   return { latencies, lost, apiLatencies, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
 
-async function relayRound(sys: RunningSystem, consoleChild: Child, targets: string[], s: { warmup: number; count: number }, signer: ReturnType<typeof generateSignerKey>): Promise<RoundResult> {
+async function relayRound(
+  sys: RunningSystem,
+  consoleChild: Child,
+  targets: string[],
+  s: { warmup: number; count: number },
+  signer: ReturnType<typeof generateSignerKey>,
+): Promise<RoundResult> {
   await consoleChild.call('consoleStart', { host: '127.0.0.1', port: sys.port });
-  const r = await consoleChild.call<ConsoleRunResult>('consoleRun', { targets, rate: RATE, warmup: s.warmup, count: s.count, drainMs: 15_000, signer, ...ACTION });
-  return { latencies: r.latencies, lost: r.lost, ...(r.maxLagMs > 50 ? { note: `driver fell ${r.maxLagMs.toFixed(0)} ms behind schedule` } : {}) };
+  const r = await consoleChild.call<ConsoleRunResult>('consoleRun', {
+    targets,
+    rate: RATE,
+    warmup: s.warmup,
+    count: s.count,
+    drainMs: 15_000,
+    signer,
+    ...ACTION,
+  });
+  return {
+    latencies: r.latencies,
+    lost: r.lost,
+    ...(r.maxLagMs > 50 ? { note: `driver fell ${r.maxLagMs.toFixed(0)} ms behind schedule` } : {}),
+  };
 }
 
 export const suite: BenchSuite = { name: 'commands', run };

@@ -18,7 +18,9 @@ const KEEPALIVE_S = 60;
 
 function shape(quick: boolean) {
   // The budget bounds a connect phase: a broker whose per-connect cost grows with the fleet would otherwise hold the run for many minutes.
-  return quick ? { sizes: [1_000], idleMs: 500, budgetMs: 30_000, quietMs: 15_000 } : { sizes: [1_000, 5_000, 10_000], idleMs: 10_000, budgetMs: 60_000, quietMs: 20_000 };
+  return quick
+    ? { sizes: [1_000], idleMs: 500, budgetMs: 30_000, quietMs: 15_000 }
+    : { sizes: [1_000, 5_000, 10_000], idleMs: 10_000, budgetMs: 60_000, quietMs: 20_000 };
 }
 
 async function run(ctx: BenchContext): Promise<SuiteResult> {
@@ -45,16 +47,37 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             const rss0 = rssBytes(sys.pid);
             const cpu0 = cpuMs(sys.pid);
             const { conn, tailMs } = await profiled(sys, `connect-${size}`, async () => {
-              const c = await pool.connect(creds, { host: '127.0.0.1', port: sys.port, concurrency: CONCURRENCY_PER_PROCESS, keepaliveS: KEEPALIVE_S, subscribe: true, presence: true, retainPresence: true, budgetMs: s.budgetMs });
+              const c = await pool.connect(creds, {
+                host: '127.0.0.1',
+                port: sys.port,
+                concurrency: CONCURRENCY_PER_PROCESS,
+                keepaliveS: KEEPALIVE_S,
+                subscribe: true,
+                presence: true,
+                retainPresence: true,
+                budgetMs: s.budgetMs,
+              });
               // CPU per connect includes work the broker finishes after the last PUBACK (retained-message scans).
               return { conn: c, tailMs: await waitQuiet(sys.pid, { timeoutMs: s.quietMs }) };
             });
-            if (conn.failed > 0) problems.push(`round ${round + 1}, ${sys.label}, ${size} devices: ${conn.failed} failed (${conn.errors.join('; ')})`);
-            if (conn.notAttempted > 0) problems.push(`round ${round + 1}, ${sys.label}: only ${conn.connected.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} devices connected within the ${s.budgetMs / 1000} s budget; its rows for this size are measured at that count`);
-            if (tailMs >= s.quietMs) problems.push(`round ${round + 1}, ${sys.label}, ${size} devices: still busy ${s.quietMs / 1000} s after the last connect (queued retained-message scans); RSS and idle CPU were read while it worked`);
+            if (conn.failed > 0)
+              problems.push(
+                `round ${round + 1}, ${sys.label}, ${size} devices: ${conn.failed} failed (${conn.errors.join('; ')})`,
+              );
+            if (conn.notAttempted > 0)
+              problems.push(
+                `round ${round + 1}, ${sys.label}: only ${conn.connected.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} devices connected within the ${s.budgetMs / 1000} s budget; its rows for this size are measured at that count`,
+              );
+            if (tailMs >= s.quietMs)
+              problems.push(
+                `round ${round + 1}, ${sys.label}, ${size} devices: still busy ${s.quietMs / 1000} s after the last connect (queued retained-message scans); RSS and idle CPU were read while it worked`,
+              );
             const rate = (conn.connected / (conn.finishedAt - conn.startedAt)) * 1000;
             const cpuConnect = cpuMs(sys.pid) - cpu0;
-            if (tailMs > 2_000) ctx.log(`connections: ${sys.label} kept working ${(tailMs / 1000).toFixed(1)} s after the last device connected`);
+            if (tailMs > 2_000)
+              ctx.log(
+                `connections: ${sys.label} kept working ${(tailMs / 1000).toFixed(1)} s after the last device connected`,
+              );
             await sys.gc();
             await sleep(200);
             const perConnKiB = (rssBytes(sys.pid) - rss0) / conn.connected / 1024;
@@ -66,7 +89,9 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             record(m.perConn, sys.label, round, perConnKiB);
             record(m.idle, sys.label, round, idleMsPerS);
             record(m.connectCpu, sys.label, round, (cpuConnect * 1000) / conn.connected);
-            ctx.log(`connections round ${round + 1}/${ctx.rounds} ${sys.label} ${size}: ${Math.round(rate)} connects/s, ${perConnKiB.toFixed(1)} KiB RSS per device, idle ${idleMsPerS.toFixed(1)} ms CPU/s, ${((cpuConnect * 1000) / conn.connected).toFixed(0)} µs CPU per connect`);
+            ctx.log(
+              `connections round ${round + 1}/${ctx.rounds} ${sys.label} ${size}: ${Math.round(rate)} connects/s, ${perConnKiB.toFixed(1)} KiB RSS per device, idle ${idleMsPerS.toFixed(1)} ms CPU/s, ${((cpuConnect * 1000) / conn.connected).toFixed(0)} µs CPU per connect`,
+            );
           } finally {
             // The broker goes first, so TIME_WAIT stays on its listening port, not on the generators' ephemeral ports.
             await sys.stop();
@@ -83,16 +108,40 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   for (const size of s.sizes) {
     const m = metrics.get(size)!;
     const k = `${size.toLocaleString('en-US')} devices`;
-    rows.push(...compareRows(m.rate, {
-      metric: `connect rate, ${k}`, unit: 'devices/s', higherIsBetter: true, pairs: allPairs(labels),
-      goals: size === 10_000 ? { [`${tp} vs ${aedes}`]: '≥ 0.9× (aedes ≈ 1,800/s here)' } : {},
-    }));
-    rows.push(...compareRows(m.connectCpu, { metric: `broker CPU per connect, ${k}`, unit: 'µs', higherIsBetter: false, pairs: allPairs(labels) }));
-    rows.push(...compareRows(m.perConn, {
-      metric: `broker RSS per connected device, ${k}`, unit: 'KiB', higherIsBetter: false, pairs: allPairs(labels),
-      goals: { [`${tp} vs ${aedes}`]: '≤ 16 KiB' },
-    }));
-    rows.push(...compareRows(m.idle, { metric: `broker idle CPU, ${k}`, unit: 'ms CPU/s', higherIsBetter: false, pairs: allPairs(labels) }));
+    rows.push(
+      ...compareRows(m.rate, {
+        metric: `connect rate, ${k}`,
+        unit: 'devices/s',
+        higherIsBetter: true,
+        pairs: allPairs(labels),
+        goals: size === 10_000 ? { [`${tp} vs ${aedes}`]: '≥ 0.9× (aedes ≈ 1,800/s here)' } : {},
+      }),
+    );
+    rows.push(
+      ...compareRows(m.connectCpu, {
+        metric: `broker CPU per connect, ${k}`,
+        unit: 'µs',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+      }),
+    );
+    rows.push(
+      ...compareRows(m.perConn, {
+        metric: `broker RSS per connected device, ${k}`,
+        unit: 'KiB',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+        goals: { [`${tp} vs ${aedes}`]: '≤ 16 KiB' },
+      }),
+    );
+    rows.push(
+      ...compareRows(m.idle, {
+        metric: `broker idle CPU, ${k}`,
+        unit: 'ms CPU/s',
+        higherIsBetter: false,
+        pairs: allPairs(labels),
+      }),
+    );
   }
   return {
     suite: 'connections',

@@ -18,29 +18,58 @@ import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.j
 
 const DEVICES = 10_000;
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 function seed(broker: RunningBroker): void {
   const fleet = broker.fleet;
   const now = Date.now();
   fleet.db.transaction(() => {
-    for (let i = 0; i < DEVICES; i++) fleet.provisionDevice(`dev-${String(i).padStart(5, '0')}`, i % 2 ? 'wallbox' : 'coffee-machine', i % 13 === 0 ? ['pilot'] : []);
-    fleet.db.prepare("UPDATE devices SET online = (CAST(substr(id, 5) AS INTEGER) % 3 = 0), last_seen = ?, firmware_version = '2.4.1', link = 'up', last_diagnostics_at = ?").run(now, now);
+    for (let i = 0; i < DEVICES; i++)
+      fleet.provisionDevice(
+        `dev-${String(i).padStart(5, '0')}`,
+        i % 2 ? 'wallbox' : 'coffee-machine',
+        i % 13 === 0 ? ['pilot'] : [],
+      );
+    fleet.db
+      .prepare(
+        "UPDATE devices SET online = (CAST(substr(id, 5) AS INTEGER) % 3 = 0), last_seen = ?, firmware_version = '2.4.1', link = 'up', last_diagnostics_at = ?",
+      )
+      .run(now, now);
     fleet.db.prepare(`UPDATE devices SET errors = '["E05"]' WHERE CAST(substr(id, 5) AS INTEGER) % 10 = 0`).run();
-    const insertCase = fleet.db.prepare("INSERT INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, trace) VALUES (?, ?, ?, ?, 'bench', 'descale', '[]')");
-    for (let i = 0; i < DEVICES; i += 50) insertCase.run(`case-${i}`, `msg-${i}`, `dev-${String(i).padStart(5, '0')}`, now - i * 1000);
+    const insertCase = fleet.db.prepare(
+      "INSERT INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, trace) VALUES (?, ?, ?, ?, 'bench', 'descale', '[]')",
+    );
+    for (let i = 0; i < DEVICES; i += 50)
+      insertCase.run(`case-${i}`, `msg-${i}`, `dev-${String(i).padStart(5, '0')}`, now - i * 1000);
   })();
 }
 
 async function login(base: string, name: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
   if (!res.ok) throw new Error(`bench login failed: HTTP ${res.status}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const session = (await res.json()) as { csrfToken: string; mustChangePassword?: boolean };
   if (!session.mustChangePassword) return cookie;
   // The first-start password is one-time: the API answers nothing else until the admin chooses their own.
-  const changed = await fetch(`${base}/api/me/password`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken }, body: JSON.stringify({ currentPassword: password, newPassword: `${password}-own` }) });
+  const changed = await fetch(`${base}/api/me/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
+    body: JSON.stringify({ currentPassword: password, newPassword: `${password}-own` }),
+  });
   if (!changed.ok) throw new Error(`bench password change failed: HTTP ${changed.status}`);
   return (changed.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
@@ -84,7 +113,9 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   try {
     const consoleDir = join(dataDir, 'console');
     mkdirSync(consoleDir);
-    const { buildConsole } = (await import(join(REPO, 'console/build.mjs'))) as { buildConsole(o: { outDir: string; quiet: boolean }): Promise<unknown> };
+    const { buildConsole } = (await import(join(REPO, 'console/build.mjs'))) as {
+      buildConsole(o: { outDir: string; quiet: boolean }): Promise<unknown>;
+    };
     await buildConsole({ outDir: consoleDir, quiet: true });
     broker = await startBroker({ dataDir, mqttPort: 0, httpPort: 0, consoleDir, log: 'silent' });
     ctx.log(`fleet-view: seeding ${DEVICES} devices`);
@@ -94,7 +125,8 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     const requests = ctx.quick ? 10 : 40;
     const expectPage = (body: unknown) => {
       const page = body as { items: unknown[]; total: number };
-      if (page.items.length !== 100 || page.total !== DEVICES) throw new Error(`first page returned ${page.items.length} of ${page.total}`);
+      if (page.items.length !== 100 || page.total !== DEVICES)
+        throw new Error(`first page returned ${page.items.length} of ${page.total}`);
     };
     if (existsSync(CHROMIUM)) {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -115,7 +147,9 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
       );
       apiFirst.push(first);
       apiFloor.push(floor);
-      apiFilter.push(await timeGets(`${base}/api/devices?limit=100&errorCode=E05&online=true`, cookie, requests, () => undefined));
+      apiFilter.push(
+        await timeGets(`${base}/api/devices?limit=100&errorCode=E05&online=true`, cookie, requests, () => undefined),
+      );
       if (context) {
         const [fleetMs, queueMs] = await pair(
           () => timeView(context, `${base}/#/devices`, 'tpc-fleet-panel a.device[data-device]'),
@@ -124,7 +158,9 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
         viewFleet.push(fleetMs);
         viewQueue.push(queueMs);
       }
-      ctx.log(`fleet-view: round ${round + 1}/${ctx.rounds} first page ${first.toFixed(1)} ms (floor ${floor.toFixed(1)} ms)${viewFleet.length ? `, browser ${viewFleet.at(-1)!.toFixed(0)} ms` : ''}`);
+      ctx.log(
+        `fleet-view: round ${round + 1}/${ctx.rounds} first page ${first.toFixed(1)} ms (floor ${floor.toFixed(1)} ms)${viewFleet.length ? `, browser ${viewFleet.at(-1)!.toFixed(0)} ms` : ''}`,
+      );
     }
   } finally {
     await browser?.close();
@@ -134,18 +170,33 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   const rows: BenchRow[] = [
     {
-      metric: 'fleet API first page (100 of 10,000), median of sequential GETs', unit: 'ms', system: 'touchpoint GET /api/devices', rounds: apiFirst,
-      baseline: { system: 'touchpoint GET /api/me (auth + JSON floor)', rounds: apiFloor }, higherIsBetter: false, goal: '< 50 ms',
+      metric: 'fleet API first page (100 of 10,000), median of sequential GETs',
+      unit: 'ms',
+      system: 'touchpoint GET /api/devices',
+      rounds: apiFirst,
+      baseline: { system: 'touchpoint GET /api/me (auth + JSON floor)', rounds: apiFloor },
+      higherIsBetter: false,
+      goal: '< 50 ms',
     },
     {
-      metric: 'fleet API filtered page (error E05, online)', unit: 'ms', system: 'touchpoint GET /api/devices?errorCode', rounds: apiFilter,
-      baseline: { system: 'touchpoint GET /api/me (auth + JSON floor)', rounds: apiFloor }, higherIsBetter: false, goal: '< 50 ms',
+      metric: 'fleet API filtered page (error E05, online)',
+      unit: 'ms',
+      system: 'touchpoint GET /api/devices?errorCode',
+      rounds: apiFilter,
+      baseline: { system: 'touchpoint GET /api/me (auth + JSON floor)', rounds: apiFloor },
+      higherIsBetter: false,
+      goal: '< 50 ms',
     },
   ];
   if (viewFleet.length) {
     rows.push({
-      metric: 'fleet view in Chromium: navigation to first device row', unit: 'ms', system: 'console fleet view (10,000 devices)', rounds: viewFleet,
-      baseline: { system: 'console queue view (200 open cases)', rounds: viewQueue }, higherIsBetter: false, goal: '< 1500 ms',
+      metric: 'fleet view in Chromium: navigation to first device row',
+      unit: 'ms',
+      system: 'console fleet view (10,000 devices)',
+      rounds: viewFleet,
+      baseline: { system: 'console queue view (200 open cases)', rounds: viewQueue },
+      higherIsBetter: false,
+      goal: '< 1500 ms',
     });
   }
   return {

@@ -5,7 +5,14 @@ import type { Sample } from '../load/loadgen-protocol.js';
 import { cpuMs, rssBytes } from '../proc-stats.js';
 import { allPairs, compareRows, record, type PerSystem } from '../rows.js';
 import { median, roundOrder } from '../stats.js';
-import { availableSystems, profiled, startSystem, systemLabel, type RunningSystem, type SystemName } from '../systems/systems.js';
+import {
+  availableSystems,
+  profiled,
+  startSystem,
+  systemLabel,
+  type RunningSystem,
+  type SystemName,
+} from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -51,7 +58,16 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     const sys = await startSystem(name);
     try {
       const creds = await sys.devices('ingest-', DEVICES);
-      const conn = await pool.connect(creds, { group: name, host: '127.0.0.1', port: sys.port, concurrency: 50, keepaliveS: 60, subscribe: true, presence: true, retainPresence: true });
+      const conn = await pool.connect(creds, {
+        group: name,
+        host: '127.0.0.1',
+        port: sys.port,
+        concurrency: 50,
+        keepaliveS: 60,
+        subscribe: true,
+        presence: true,
+        retainPresence: true,
+      });
       if (conn.failed > 0) throw new Error(`${conn.failed} devices failed to connect: ${conn.errors.join('; ')}`);
     } catch (err) {
       await sys.stop();
@@ -73,7 +89,9 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             record(byQos[qos].cpu, label, round, m.cpuCores);
             record(byQos[qos].rss, label, round, m.rssMiB);
             if (m.check) checks.push(`round ${round + 1}, ${label}, QoS ${qos}: ${m.check}`);
-            ctx.log(`ingest round ${round + 1}/${ctx.rounds} ${label} QoS ${qos}: ${Math.round(m.rate)} msgs/s, ${Math.round(m.perCpu)} msgs per CPU-s, CPU ${m.cpuCores.toFixed(2)} cores, RSS ${m.rssMiB.toFixed(0)} MiB`);
+            ctx.log(
+              `ingest round ${round + 1}/${ctx.rounds} ${label} QoS ${qos}: ${Math.round(m.rate)} msgs/s, ${Math.round(m.perCpu)} msgs per CPU-s, CPU ${m.cpuCores.toFixed(2)} cores, RSS ${m.rssMiB.toFixed(0)} MiB`,
+            );
           }
         } finally {
           if (!reuse) {
@@ -90,22 +108,50 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   }
 
   const rows: BenchRow[] = [];
-  const [tp, aedes, mosq] = [systemLabel('touchpoint'), systemLabel('aedes'), systems.includes('mosquitto') ? systemLabel('mosquitto') : undefined];
+  const [tp, aedes, mosq] = [
+    systemLabel('touchpoint'),
+    systemLabel('aedes'),
+    systems.includes('mosquitto') ? systemLabel('mosquitto') : undefined,
+  ];
   for (const qos of [0, 1] as const) {
     const m = byQos[qos];
     const notes = unsaturatedNotes(m.cpu, allPairs(labels));
-    rows.push(...compareRows(m.rate, {
-      metric: `QoS ${qos} msgs/s (Touchpoint: stored; baselines: delivered)`, unit: 'msg/s', higherIsBetter: true, pairs: allPairs(labels),
-      goals: { [`${tp} vs ${aedes}`]: '≥ 0.9× (no round < 0.75×), aim 1.0×' },
-      notes,
-    }));
-    rows.push(...compareRows(m.perCpu, {
-      metric: `QoS ${qos} msgs per broker CPU-second`, unit: 'msg/CPU-s', higherIsBetter: true, pairs: allPairs(labels),
-      goals: mosq ? { [`${tp} vs ${mosq}`]: '≥ 0.6×', [`${aedes} vs ${mosq}`]: 'reference ≈ 0.57×' } : {},
-      notes,
-    }));
-    rows.push(...compareRows(m.cpu, { metric: `QoS ${qos} broker CPU`, unit: 'cores', higherIsBetter: false, pairs: allPairs(labels).filter(([a]) => a === tp) }));
-    rows.push(...compareRows(m.rss, { metric: `QoS ${qos} broker RSS (end of window)`, unit: 'MiB', higherIsBetter: false, pairs: allPairs(labels).filter(([a]) => a === tp) }));
+    rows.push(
+      ...compareRows(m.rate, {
+        metric: `QoS ${qos} msgs/s (Touchpoint: stored; baselines: delivered)`,
+        unit: 'msg/s',
+        higherIsBetter: true,
+        pairs: allPairs(labels),
+        goals: { [`${tp} vs ${aedes}`]: '≥ 0.9× (no round < 0.75×), aim 1.0×' },
+        notes,
+      }),
+    );
+    rows.push(
+      ...compareRows(m.perCpu, {
+        metric: `QoS ${qos} msgs per broker CPU-second`,
+        unit: 'msg/CPU-s',
+        higherIsBetter: true,
+        pairs: allPairs(labels),
+        goals: mosq ? { [`${tp} vs ${mosq}`]: '≥ 0.6×', [`${aedes} vs ${mosq}`]: 'reference ≈ 0.57×' } : {},
+        notes,
+      }),
+    );
+    rows.push(
+      ...compareRows(m.cpu, {
+        metric: `QoS ${qos} broker CPU`,
+        unit: 'cores',
+        higherIsBetter: false,
+        pairs: allPairs(labels).filter(([a]) => a === tp),
+      }),
+    );
+    rows.push(
+      ...compareRows(m.rss, {
+        metric: `QoS ${qos} broker RSS (end of window)`,
+        unit: 'MiB',
+        higherIsBetter: false,
+        pairs: allPairs(labels).filter(([a]) => a === tp),
+      }),
+    );
   }
 
   return {
@@ -138,7 +184,9 @@ function unsaturatedNotes(cpu: PerSystem, pairs: [string, string][]): Record<str
       const cores = median((cpu.get(label) ?? []).filter((v) => Number.isFinite(v)));
       return Number.isFinite(cores) && cores < SATURATED_CORES;
     });
-    if (idle.length > 0) notes[`${system} vs ${base}`] = `not meaningful: ${idle.map((l) => `${l} used ${median(cpu.get(l)!).toFixed(2)} cores`).join(', ')} (< ${SATURATED_CORES}), so the load generators, not the broker, set the pace`;
+    if (idle.length > 0)
+      notes[`${system} vs ${base}`] =
+        `not meaningful: ${idle.map((l) => `${l} used ${median(cpu.get(l)!).toFixed(2)} cores`).join(', ')} (< ${SATURATED_CORES}), so the load generators, not the broker, set the pace`;
   }
   return notes;
 }
@@ -151,17 +199,36 @@ interface Measured {
   check?: string;
 }
 
-async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool, sub: Child, qos: 0 | 1, s: Shape, round: number): Promise<Measured> {
+async function measure(
+  ctx: BenchContext,
+  sys: RunningSystem,
+  pool: LoadgenPool,
+  sub: Child,
+  qos: 0 | 1,
+  s: Shape,
+  round: number,
+): Promise<Measured> {
   const tp = sys.touchpoint;
   let sample: () => Promise<Sample>;
   if (tp) {
     sample = () => tp.call<Sample>('sampleStored');
   } else {
-    await sub.call('startSubscriber', { host: '127.0.0.1', port: sys.port, filter: 'tp/v1/d/+/diag', qos, clientId: `bench-sub-${round}-${qos}` });
+    await sub.call('startSubscriber', {
+      host: '127.0.0.1',
+      port: sys.port,
+      filter: 'tp/v1/d/+/diag',
+      qos,
+      clientId: `bench-sub-${round}-${qos}`,
+    });
     sample = () => sub.call<Sample>('sampleSubscriber');
   }
   const before = await sample();
-  await pool.ingestStart({ group: sys.name, qos, window: qos === 1 ? QOS1_WINDOW : QOS0_BATCH, runTag: `r${round}q${qos}` });
+  await pool.ingestStart({
+    group: sys.name,
+    qos,
+    window: qos === 1 ? QOS1_WINDOW : QOS0_BATCH,
+    runTag: `r${round}q${qos}`,
+  });
   await sleep(s.warmupMs);
   const s1 = await sample();
   const cpu1 = cpuMs(sys.pid);
@@ -176,23 +243,34 @@ async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool,
 
   // Let the consumer catch up, then check nothing acknowledged went missing.
   let last = -1;
-  await waitFor(async () => {
-    const c = (await sample()).count - before.count;
-    const done = c >= sent.sent || c === last;
-    last = c;
-    return done;
-  }, 20_000, 150);
+  await waitFor(
+    async () => {
+      const c = (await sample()).count - before.count;
+      const done = c >= sent.sent || c === last;
+      last = c;
+      return done;
+    },
+    20_000,
+    150,
+  );
   const consumed = (await sample()).count - before.count;
   let check: string | undefined;
-  if (qos === 1 && (consumed < sent.acked || sent.unacked > 0)) check = `LOST: ${sent.acked} acknowledged, ${consumed} consumed, ${sent.unacked} never acknowledged`;
-  if (qos === 0 && consumed < sent.sent) check = `QoS 0: ${sent.sent - consumed} of ${sent.sent} sent were not ${tp ? 'stored' : 'delivered'}`;
+  if (qos === 1 && (consumed < sent.acked || sent.unacked > 0))
+    check = `LOST: ${sent.acked} acknowledged, ${consumed} consumed, ${sent.unacked} never acknowledged`;
+  if (qos === 0 && consumed < sent.sent)
+    check = `QoS 0: ${sent.sent - consumed} of ${sent.sent} sent were not ${tp ? 'stored' : 'delivered'}`;
   if (tp) {
     // Stored means a row: the live counter and the table must agree.
-    const [rows, stored] = await Promise.all([tp.call<number>('countDiagnosticsRows'), tp.call<Sample>('sampleStored')]);
-    if (rows !== stored.count) check = `${check ? `${check}; ` : ''}${stored.count} stored events but ${rows} diagnostics rows`;
+    const [rows, stored] = await Promise.all([
+      tp.call<number>('countDiagnosticsRows'),
+      tp.call<Sample>('sampleStored'),
+    ]);
+    if (rows !== stored.count)
+      check = `${check ? `${check}; ` : ''}${stored.count} stored events but ${rows} diagnostics rows`;
     const counters = await tp.call<Record<string, number>>('counters');
     const rejected = Object.entries(counters).filter(([k]) => k.startsWith('rejected.') || k.startsWith('acl.'));
-    if (rejected.length) check = `${check ? `${check}; ` : ''}broker rejections: ${rejected.map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    if (rejected.length)
+      check = `${check ? `${check}; ` : ''}broker rejections: ${rejected.map(([k, v]) => `${k}=${v}`).join(', ')}`;
   }
   if (check) ctx.log(`ingest check: ${check}`);
 
@@ -201,7 +279,13 @@ async function measure(ctx: BenchContext, sys: RunningSystem, pool: LoadgenPool,
   const seconds = (s2.at - s1.at) / 1000;
   const count = s2.count - s1.count;
   ctx.log(`ingest ${sys.label} QoS ${qos}: load generators used ${genCores.toFixed(2)} cores`);
-  return { rate: count / seconds, perCpu: cpuSeconds > 0 ? count / cpuSeconds : Number.NaN, cpuCores: cpuSeconds / seconds, rssMiB: rss / 2 ** 20, ...(check ? { check } : {}) };
+  return {
+    rate: count / seconds,
+    perCpu: cpuSeconds > 0 ? count / cpuSeconds : Number.NaN,
+    cpuCores: cpuSeconds / seconds,
+    rssMiB: rss / 2 ** 20,
+    ...(check ? { check } : {}),
+  };
 }
 
 export const suite: BenchSuite = { name: 'ingest', run };

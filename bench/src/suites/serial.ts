@@ -28,11 +28,25 @@ export const serialSuite: BenchSuite = {
     const { profile, config } = await loadCoffee();
     const rounds = ctx.quick ? 3 : 5;
     const pings = ctx.quick ? 150 : 1000;
-    const pingWire = encodeFrame({ kind: FrameKind.request, seq: 0, command: Command.ping, status: 0, body: new Uint8Array() }).length;
+    const pingWire = encodeFrame({
+      kind: FrameKind.request,
+      seq: 0,
+      command: Command.ping,
+      status: 0,
+      body: new Uint8Array(),
+    }).length;
     const rows: BenchRow[] = [];
     for (const baud of BAUDS) {
       const sim = await startVirtualMcu({ profile, config, pty: true, baudRate: baud });
-      const bridge = createBridge({ path: sim.devicePath as string, baudRate: baud, profile, requestTimeoutMs: 1000, retries: 0, maxInFlight: 4, logger: { info: () => undefined, warn: ctx.log, error: ctx.log } });
+      const bridge = createBridge({
+        path: sim.devicePath as string,
+        baudRate: baud,
+        profile,
+        requestTimeoutMs: 1000,
+        retries: 0,
+        maxInFlight: 4,
+        logger: { info: () => undefined, warn: ctx.log, error: ctx.log },
+      });
       try {
         await bridge.open();
         for (let i = 0; i < 50; i++) await bridge.ping(); // warm up
@@ -57,7 +71,9 @@ export const serialSuite: BenchSuite = {
           await Promise.all([worker(), worker(), worker(), worker()]);
           // Each request produces two frames on the wire (request + response).
           throughput.push((2 * pings) / (Number(process.hrtime.bigint() - start) / 1e9));
-          ctx.log(`serial ${baud} baud round ${round + 1}/${rounds}: rtt ${rtt.at(-1)?.toFixed(3)} ms, ${throughput.at(-1)?.toFixed(0)} frames/s`);
+          ctx.log(
+            `serial ${baud} baud round ${round + 1}/${rounds}: rtt ${rtt.at(-1)?.toFixed(3)} ms, ${throughput.at(-1)?.toFixed(0)} frames/s`,
+          );
         }
         const wireRtt = wireSeconds(2 * pingWire, baud) * 1000;
         rows.push({
@@ -75,7 +91,10 @@ export const serialSuite: BenchSuite = {
           unit: 'frames/s',
           system: 'touchpoint bridge over socat pty',
           rounds: throughput,
-          baseline: { system: `UART capacity, ${pingWire}-byte frames @${baud} 8N1 (one direction)`, rounds: throughput.map(() => wireFps) },
+          baseline: {
+            system: `UART capacity, ${pingWire}-byte frames @${baud} 8N1 (one direction)`,
+            rounds: throughput.map(() => wireFps),
+          },
           higherIsBetter: true,
           goal: '>= 1x UART capacity at 115200',
         });

@@ -23,7 +23,8 @@ class TpHello extends LitElement {
 }
 customElements.define('tp-hello', TpHello);
 `;
-const HELLO_HTML = '<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="./hello.js"></script></head><body><tp-hello></tp-hello></body></html>';
+const HELLO_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="./hello.js"></script></head><body><tp-hello></tp-hello></body></html>';
 
 interface Page {
   url: string;
@@ -34,14 +35,24 @@ interface Page {
 async function helloPage(): Promise<Page> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-bench-hello-'));
   await writeFile(join(dir, 'entry.js'), HELLO_ENTRY);
-  await build({ entryPoints: [join(dir, 'entry.js')], bundle: true, format: 'esm', target: 'es2022', minify: true, outfile: join(dir, 'hello.js'), nodePaths: [join(ROOT, 'node_modules')], logLevel: 'silent' });
+  await build({
+    entryPoints: [join(dir, 'entry.js')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    outfile: join(dir, 'hello.js'),
+    nodePaths: [join(ROOT, 'node_modules')],
+    logLevel: 'silent',
+  });
   await writeFile(join(dir, 'index.html'), HELLO_HTML);
   const code = await readFile(join(dir, 'hello.js'));
   const server: Server = createServer((req, res) => {
     const name = req.url === '/' ? 'index.html' : (req.url ?? '').slice(1);
     if (name !== 'index.html' && name !== 'hello.js') return void res.writeHead(404).end();
     readFile(join(dir, name)).then(
-      (body) => res.writeHead(200, { 'content-type': extname(name) === '.js' ? 'text/javascript' : 'text/html' }).end(body),
+      (body) =>
+        res.writeHead(200, { 'content-type': extname(name) === '.js' ? 'text/javascript' : 'text/html' }).end(body),
       () => res.writeHead(500).end(),
     );
   });
@@ -71,7 +82,13 @@ async function measure(browser: Browser, url: string): Promise<Timing> {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
     await page.goto(url);
-    await page.waitForFunction(() => performance.getEntriesByName('tp:interactive').length > 0 && performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        performance.getEntriesByName('tp:interactive').length > 0 &&
+        performance.getEntriesByName('first-contentful-paint').length > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
     return await page.evaluate(() => ({
       firstRender: performance.getEntriesByName('tp:first-render')[0]?.startTime ?? Number.NaN,
       fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
@@ -135,15 +152,28 @@ export const suite: BenchSuite = {
         suite: 'touch-ui',
         loadShape: `cold load in a fresh Chromium context, ${VIEWPORT.width}x${VIEWPORT.height}, CPU throttled ${CPU_THROTTLE}x (CDP Emulation.setCPUThrottlingRate), served by the agent on loopback with a virtual coffee machine and a real broker; ${rounds} rounds alternating with the baseline`,
         rows: [
-          row('first render (4x CPU)', (t) => t.firstRender, '< 200 ms', "navigation start to the root element's first Lit render"),
+          row(
+            'first render (4x CPU)',
+            (t) => t.firstRender,
+            '< 200 ms',
+            "navigation start to the root element's first Lit render",
+          ),
           row('first contentful paint (4x CPU)', (t) => t.fcp),
-          row('time to interactive (4x CPU)', (t) => t.interactive, undefined, 'help topics loaded over the agent WebSocket and tappable; the baseline has nothing to load'),
+          row(
+            'time to interactive (4x CPU)',
+            (t) => t.interactive,
+            undefined,
+            'help topics loaded over the agent WebSocket and tappable; the baseline has nothing to load',
+          ),
           {
             metric: 'JS bundle gzipped',
             unit: 'KB',
             system: 'touchpoint touch UI',
             rounds: Array.from({ length: rounds }, () => bundle.gzipBytes / 1024),
-            baseline: { system: 'static Lit hello page', rounds: Array.from({ length: rounds }, () => hello!.gzipBytes / 1024) },
+            baseline: {
+              system: 'static Lit hello page',
+              rounds: Array.from({ length: rounds }, () => hello!.gzipBytes / 1024),
+            },
             higherIsBetter: false,
             goal: '< 60 KB',
             note: `every chunk; the first screen loads ${(bundle.entryGzipBytes / 1024).toFixed(1)} KB of it (the video call is lazy)`,

@@ -19,11 +19,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.address();
 const info: BaselineInfo = { pid: process.pid, port: typeof address === 'object' && address ? address.port : 0 };
 
-serve(
-  { gc: () => (globalThis as { gc?: () => void }).gc?.(), ...windowProfiler },
-  info,
-  async () => {
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    server.close();
-  },
-);
+serve({ gc: () => (globalThis as { gc?: () => void }).gc?.(), ...windowProfiler }, info, async () => {
+  await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  server.close();
+});

@@ -66,17 +66,20 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-mosquitto-'));
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
-    'persistence false',
-    'set_tcp_nodelay true',
-    'max_inflight_messages 0',
-    'max_queued_messages 0',
-    'max_connections -1',
-    'log_dest none',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'set_tcp_nodelay true',
+      'max_inflight_messages 0',
+      'max_queued_messages 0',
+      'max_connections -1',
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
   const proc = spawn(MOSQUITTO_BIN, ['-c', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitForPort(port, proc, 5_000);

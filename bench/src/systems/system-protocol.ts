@@ -12,4 +12,3 @@ export interface TouchpointInfo extends BaselineInfo {
   /** A staff member with role `agent`, for the console API. */
   staff: { name: string; password: string };
 }
-

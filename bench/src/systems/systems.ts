@@ -55,14 +55,19 @@ export async function profiled<T>(sys: RunningSystem, label: string, body: () =>
 
 const require = createRequire(import.meta.url);
 // aedes' exports map hides package.json; read it next to the resolved entry point.
-export const AEDES_VERSION = (JSON.parse(readFileSync(join(dirname(require.resolve('aedes')), 'package.json'), 'utf8')) as { version: string }).version;
+export const AEDES_VERSION = (
+  JSON.parse(readFileSync(join(dirname(require.resolve('aedes')), 'package.json'), 'utf8')) as { version: string }
+).version;
 export const MOSQUITTO_VERSION = mosquittoVersion();
 
 export function systemLabel(name: SystemName): string {
   switch (name) {
-    case 'touchpoint': return 'touchpoint';
-    case 'aedes': return `bare aedes ${AEDES_VERSION}`;
-    case 'mosquitto': return `mosquitto ${MOSQUITTO_VERSION ?? '(missing)'}`;
+    case 'touchpoint':
+      return 'touchpoint';
+    case 'aedes':
+      return `bare aedes ${AEDES_VERSION}`;
+    case 'mosquitto':
+      return `mosquitto ${MOSQUITTO_VERSION ?? '(missing)'}`;
   }
 }
 
@@ -96,18 +101,36 @@ export async function startSystem(name: SystemName): Promise<RunningSystem> {
   const label = systemLabel(name);
   switch (name) {
     case 'touchpoint': {
-      const child = await Child.spawn<TouchpointInfo>(new URL('./touchpoint-broker-child.ts', import.meta.url), 'touchpoint-broker', { nodeArgs: nodeArgs() });
+      const child = await Child.spawn<TouchpointInfo>(
+        new URL('./touchpoint-broker-child.ts', import.meta.url),
+        'touchpoint-broker',
+        { nodeArgs: nodeArgs() },
+      );
       return {
-        name, label, pid: child.pid, port: child.info.port, touchpoint: child, node: child,
-        devices: (prefix, count) => child.call<DeviceCredential[]>('provision', { prefix, count, model: 'coffee-machine' }),
+        name,
+        label,
+        pid: child.pid,
+        port: child.info.port,
+        touchpoint: child,
+        node: child,
+        devices: (prefix, count) =>
+          child.call<DeviceCredential[]>('provision', { prefix, count, model: 'coffee-machine' }),
         gc: () => child.call('gc'),
         stop: () => child.stop(),
       };
     }
     case 'aedes': {
-      const child = await Child.spawn<BaselineInfo>(new URL('./aedes-broker-child.ts', import.meta.url), 'aedes-broker', { nodeArgs: nodeArgs() });
+      const child = await Child.spawn<BaselineInfo>(
+        new URL('./aedes-broker-child.ts', import.meta.url),
+        'aedes-broker',
+        { nodeArgs: nodeArgs() },
+      );
       return {
-        name, label, pid: child.pid, port: child.info.port, node: child,
+        name,
+        label,
+        pid: child.pid,
+        port: child.info.port,
+        node: child,
         devices: (prefix, count) => Promise.resolve(unauthenticated(prefix, count)),
         gc: () => child.call('gc'),
         stop: () => child.stop(),
@@ -116,7 +139,10 @@ export async function startSystem(name: SystemName): Promise<RunningSystem> {
     case 'mosquitto': {
       const m = await startMosquitto();
       return {
-        name, label, pid: m.pid, port: m.port,
+        name,
+        label,
+        pid: m.pid,
+        port: m.port,
         devices: (prefix, count) => Promise.resolve(unauthenticated(prefix, count)),
         gc: () => Promise.resolve(),
         stop: () => m.stop(),

@@ -44,14 +44,28 @@ function provision(p: { prefix: string; count: number; model: string }): DeviceC
   return out;
 }
 
-const info: TouchpointInfo = { pid: process.pid, port: broker.mqttPort, httpPort: broker.httpPort, signer: fleet.signer, staff: { name: agent.staff.name, password: agent.password } };
+const info: TouchpointInfo = {
+  pid: process.pid,
+  port: broker.mqttPort,
+  httpPort: broker.httpPort,
+  signer: fleet.signer,
+  staff: { name: agent.staff.name, password: agent.password },
+};
 
 serve(
   {
     provision,
     sampleStored: (): Sample => ({ count: storedDiagnostics, at: wallNow() }),
     countDiagnosticsRows: () => fleet.db.prepare('SELECT COUNT(*) FROM diagnostics').pluck().get() as number,
-    commandStatusCounts: () => Object.fromEntries((fleet.db.prepare('SELECT status, COUNT(*) AS n FROM commands GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
+    commandStatusCounts: () =>
+      Object.fromEntries(
+        (
+          fleet.db.prepare('SELECT status, COUNT(*) AS n FROM commands GROUP BY status').all() as {
+            status: string;
+            n: number;
+          }[]
+        ).map((r) => [r.status, r.n]),
+      ),
     counters: () => broker.counters.snapshot(),
     ...windowProfiler,
     gc: () => (globalThis as { gc?: () => void }).gc?.(),

@@ -17,9 +17,18 @@ import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retentio
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-function parse(argv: string[], options: OptionSpec, allowPositionals = true): { values: Values; positionals: string[] } {
+function parse(
+  argv: string[],
+  options: OptionSpec,
+  allowPositionals = true,
+): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options: { ...options, 'data-dir': { type: 'string' } }, allowPositionals, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, 'data-dir': { type: 'string' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (err) {
     throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
   }
@@ -28,7 +37,11 @@ function parse(argv: string[], options: OptionSpec, allowPositionals = true): { 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number between 0 and 65535, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `${flag} must be a port number between 0 and 65535, got ${value}`,
+    );
   return n;
 }
 
@@ -71,11 +84,37 @@ service with its SQLite store, and the console.
 ${RETENTION_USAGE}
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
-    const { values } = parse(argv, { 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'public-url': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true }, 'models-dir': { type: 'string', multiple: true }, 'signer-socket': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])) }, false);
-    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
-    const modelsDirs = resolveModelsDirs((values['models-dir'] as string[] | undefined) ?? [], process.env.TP_MODELS_DIR);
+    const { values } = parse(
+      argv,
+      {
+        'mqtt-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        host: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'mqtts-port': { type: 'string' },
+        'secure-cookies': { type: 'boolean' },
+        'public-url': { type: 'string' },
+        'trusted-proxy': { type: 'string', multiple: true },
+        'models-dir': { type: 'string', multiple: true },
+        'signer-socket': { type: 'string' },
+        'key-passphrase-file': { type: 'string' },
+        ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])),
+      },
+      false,
+    );
+    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
+    const modelsDirs = resolveModelsDirs(
+      (values['models-dir'] as string[] | undefined) ?? [],
+      process.env.TP_MODELS_DIR,
+    );
     const missing = missingModelsDir(modelsDirs);
-    if (missing !== undefined) throw new TouchpointError(ErrorCode.NOT_FOUND, `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`);
+    if (missing !== undefined)
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
+      );
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,
@@ -84,16 +123,30 @@ ${RETENTION_USAGE}
       mqttsPort: port(values['mqtts-port'] as string | undefined, 8883, '--mqtts-port'),
       secureCookies: values['secure-cookies'] === true ? true : undefined,
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
-      trustedProxies: (values['trusted-proxy'] as string[] | undefined) ?? (process.env.TP_TRUSTED_PROXIES ? process.env.TP_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
+      trustedProxies:
+        (values['trusted-proxy'] as string[] | undefined) ??
+        (process.env.TP_TRUSTED_PROXIES
+          ? process.env.TP_TRUSTED_PROXIES.split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined),
       modelsDirs,
-      tls: values['tls-cert'] ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string } : undefined,
+      tls: values['tls-cert']
+        ? { certPath: values['tls-cert'] as string, keyPath: values['tls-key'] as string }
+        : undefined,
       retention: retentionFromFlags(values),
-      signing: { signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined), passphraseFile: values['key-passphrase-file'] as string | undefined },
+      signing: {
+        signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined),
+        passphraseFile: values['key-passphrase-file'] as string | undefined,
+      },
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);
     if (running.mqttsPort) console.log(`MQTTS     mqtts://${running.host}:${running.mqttsPort}`);
     console.log(`Console   http://${running.host}:${running.httpPort}/`);
-    if (running.initialAdmin) console.log(`First start: admin account "${running.initialAdmin.name}", one-time password: ${running.initialAdmin.password}`);
+    if (running.initialAdmin)
+      console.log(
+        `First start: admin account "${running.initialAdmin.name}", one-time password: ${running.initialAdmin.password}`,
+      );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -114,24 +167,45 @@ and what the device must trust: the command-signing public key ("trustedKeys") a
 root key that signs key lists ("rootKeys", docs/keys.md). With an out-of-process signer
 (--signer-socket, default $TP_SIGNER_SOCKET) they come from the signer.`,
   async run(argv) {
-    const { values, positionals } = parse(argv, { model: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'signer-socket': { type: 'string' } });
+    const { values, positionals } = parse(argv, {
+      model: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      'signer-socket': { type: 'string' },
+    });
     const id = positionals[0];
-    if (!id || positionals.length > 1 || !values.model) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device add ID --model MODEL');
+    if (!id || positionals.length > 1 || !values.model)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device add ID --model MODEL');
     const dataDir = requireDataDir(values['data-dir'] as string | undefined);
     // The trust material first: a signer that cannot be reached must not leave a device whose token was never shown.
-    const trust = await deviceTrust(dataDir, (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined));
+    const trust = await deviceTrust(
+      dataDir,
+      (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined),
+    );
     const db = openDatabase(dataPaths(dataDir).database);
     try {
-      const { token } = new Devices(db).provision(id, values.model as string, (values.tag as string[] | undefined) ?? []);
-      new AuditLog(db).record({ actor: 'cli', action: 'device.provision', deviceId: id, outcome: 'ok', detail: { model: values.model } });
+      const { token } = new Devices(db).provision(
+        id,
+        values.model as string,
+        (values.tag as string[] | undefined) ?? [],
+      );
+      new AuditLog(db).record({
+        actor: 'cli',
+        action: 'device.provision',
+        deviceId: id,
+        outcome: 'ok',
+        detail: { model: values.model },
+      });
       if (values.json) {
         console.log(JSON.stringify({ deviceId: id, model: values.model, token, ...trust }, null, 2));
       } else {
         console.log(`Device ${id} (${values.model as string}) provisioned.`);
         console.log(`MQTT username / client id: ${id}`);
         console.log(`MQTT password (shown once): ${token}`);
-        for (const key of trust.trustedKeys) console.log(`Trusted command-signing key ${key.keyId} (config "trustedKeys"):\n${key.publicKeyPem}`);
-        for (const key of trust.rootKeys) console.log(`Root key ${key.keyId}, which signs key lists (config "rootKeys"):\n${key.publicKeyPem}`);
+        for (const key of trust.trustedKeys)
+          console.log(`Trusted command-signing key ${key.keyId} (config "trustedKeys"):\n${key.publicKeyPem}`);
+        for (const key of trust.rootKeys)
+          console.log(`Root key ${key.keyId}, which signs key lists (config "rootKeys"):\n${key.publicKeyPem}`);
       }
       return ExitCode.ok;
     } finally {
@@ -155,7 +229,10 @@ const deviceList: CliCommand = {
         console.log('No devices yet. Add one with: touchpoint device add ID --model MODEL');
       } else {
         console.log(`${'ID'.padEnd(24)} ${'MODEL'.padEnd(18)} ${'STATE'.padEnd(8)} LAST SEEN`);
-        for (const d of items) console.log(`${d.id.padEnd(24)} ${d.model.padEnd(18)} ${(d.online ? 'online' : 'offline').padEnd(8)} ${d.lastSeen ? new Date(d.lastSeen).toISOString() : 'never'}`);
+        for (const d of items)
+          console.log(
+            `${d.id.padEnd(24)} ${d.model.padEnd(18)} ${(d.online ? 'online' : 'offline').padEnd(8)} ${d.lastSeen ? new Date(d.lastSeen).toISOString() : 'never'}`,
+          );
         if (total > items.length) console.log(`… and ${total - items.length} more (use --json for scripting)`);
       }
       return ExitCode.ok;
@@ -170,17 +247,40 @@ const staffAdd: CliCommand = {
   summary: 'Create a staff account and print a generated password once',
   usage: `Usage: touchpoint staff add NAME --role viewer|agent|admin [--display-name TEXT] [--json] [--data-dir DIR]`,
   async run(argv) {
-    const { values, positionals } = parse(argv, { role: { type: 'string' }, 'display-name': { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, {
+      role: { type: 'string' },
+      'display-name': { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const name = positionals[0];
-    if (!name || positionals.length > 1) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff add NAME --role ROLE');
+    if (!name || positionals.length > 1)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff add NAME --role ROLE');
     const role = staffRole.safeParse(values.role);
-    if (!role.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`);
+    if (!role.success)
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`,
+      );
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
-      const { staff, password } = await new Staff(db).add(name, role.data, (values['display-name'] as string | undefined) ?? name, { mustChangePassword: true });
-      new AuditLog(db).record({ actor: 'cli', action: 'staff.create', target: staff.id, outcome: 'ok', detail: { name, role: role.data } });
+      const { staff, password } = await new Staff(db).add(
+        name,
+        role.data,
+        (values['display-name'] as string | undefined) ?? name,
+        { mustChangePassword: true },
+      );
+      new AuditLog(db).record({
+        actor: 'cli',
+        action: 'staff.create',
+        target: staff.id,
+        outcome: 'ok',
+        detail: { name, role: role.data },
+      });
       if (values.json) console.log(JSON.stringify({ ...staff, password }, null, 2));
-      else console.log(`Staff ${name} (${role.data}) created. Password (shown once): ${password}\nThe member chooses a new password at the first login.`);
+      else
+        console.log(
+          `Staff ${name} (${role.data}) created. Password (shown once): ${password}\nThe member chooses a new password at the first login.`,
+        );
       return ExitCode.ok;
     } finally {
       db.close();
@@ -196,13 +296,20 @@ const staffUnlock: CliCommand = {
   async run(argv) {
     const { values, positionals } = parse(argv, {});
     const name = positionals[0];
-    if (!name || positionals.length > 1) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff unlock NAME');
+    if (!name || positionals.length > 1)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff unlock NAME');
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
       const member = new Staff(db).listAll().find((m) => m.name === name.toLowerCase());
       if (!member) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${name} does not exist`);
       const locksLifted = new LoginLocks(db).unlock(member.name);
-      new AuditLog(db).record({ actor: 'cli', action: 'staff.unlock', target: member.id, outcome: 'ok', detail: { name: member.name, locksLifted } });
+      new AuditLog(db).record({
+        actor: 'cli',
+        action: 'staff.unlock',
+        target: member.id,
+        outcome: 'ok',
+        detail: { name: member.name, locksLifted },
+      });
       console.log(`Staff ${member.name}: ${locksLifted} lock(s) lifted.`);
       return ExitCode.ok;
     } finally {
@@ -211,4 +318,12 @@ const staffUnlock: CliCommand = {
   },
 };
 
-export const cliCommands: CliCommand[] = [broker, deviceAdd, deviceList, staffAdd, staffUnlock, ...keyCommands, ...integrationCommands];
+export const cliCommands: CliCommand[] = [
+  broker,
+  deviceAdd,
+  deviceList,
+  staffAdd,
+  staffUnlock,
+  ...keyCommands,
+  ...integrationCommands,
+];

@@ -10,7 +10,10 @@ export function resolveDataDir(flag: string | undefined): string {
 export function requireDataDir(flag: string | undefined): string {
   const dir = resolveDataDir(flag);
   if (!existsSync(dir)) {
-    throw new TouchpointError(ErrorCode.NOT_FOUND, `data directory ${dir} does not exist; start the broker once with --data-dir ${dir}, or pass the right --data-dir`);
+    throw new TouchpointError(
+      ErrorCode.NOT_FOUND,
+      `data directory ${dir} does not exist; start the broker once with --data-dir ${dir}, or pass the right --data-dir`,
+    );
   }
   return dir;
 }

@@ -52,23 +52,41 @@ Example: a backend reading every coffee machine's events and diagnostics:
       args: argv,
       allowPositionals: true,
       options: {
-        subscribe: { type: 'string', multiple: true }, publish: { type: 'string', multiple: true }, deny: { type: 'string', multiple: true }, model: { type: 'string', multiple: true },
-        'client-id-prefix': { type: 'string' }, 'anonymous-loopback': { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' },
+        subscribe: { type: 'string', multiple: true },
+        publish: { type: 'string', multiple: true },
+        deny: { type: 'string', multiple: true },
+        model: { type: 'string', multiple: true },
+        'client-id-prefix': { type: 'string' },
+        'anonymous-loopback': { type: 'boolean' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
       },
     });
     const [name, ...extra] = positionals;
     if (!name || extra.length > 0) throw new UsageError('give exactly one account NAME');
     const rights = {
-      subscribe: values.subscribe ?? [], publish: values.publish ?? [], deny: values.deny ?? [], models: values.model ?? [],
-      ...(values['client-id-prefix'] !== undefined ? { clientIdPrefix: values['client-id-prefix'] } : {}), anonymousLoopback: values['anonymous-loopback'] === true,
+      subscribe: values.subscribe ?? [],
+      publish: values.publish ?? [],
+      deny: values.deny ?? [],
+      models: values.model ?? [],
+      ...(values['client-id-prefix'] !== undefined ? { clientIdPrefix: values['client-id-prefix'] } : {}),
+      anonymousLoopback: values['anonymous-loopback'] === true,
     };
     const { account, token } = withStore(values['data-dir'], (integrations, audit) => {
       const created = integrations.add(name, rights, 'cli');
-      audit.record({ actor: 'cli', action: 'integration.create', target: name, outcome: 'ok', detail: { rights: created.account.rights } });
+      audit.record({
+        actor: 'cli',
+        action: 'integration.create',
+        target: name,
+        outcome: 'ok',
+        detail: { rights: created.account.rights },
+      });
       return created;
     });
     if (values.json) {
-      console.log(JSON.stringify({ name, token, clientIdPrefix: clientIdPrefixOf(account), rights: account.rights }, null, 2));
+      console.log(
+        JSON.stringify({ name, token, clientIdPrefix: clientIdPrefixOf(account), rights: account.rights }, null, 2),
+      );
     } else {
       console.log(describe(account));
       console.log(`\nMQTT user name: ${name}\nMQTT password (shown once): ${token}`);
@@ -82,7 +100,10 @@ const integrationList: CliCommand = {
   summary: 'List integration accounts and their rights',
   usage: 'Usage: touchpoint integration list [--json] [--data-dir DIR]',
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } } });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    });
     const accounts = withStore(values['data-dir'], (integrations) => integrations.list());
     if (values.json) console.log(JSON.stringify(accounts, null, 2));
     else console.log(accounts.map(describe).join('\n\n'));
@@ -93,10 +114,17 @@ const integrationList: CliCommand = {
 function changeCommand(verb: 'revoke' | 'rotate'): CliCommand {
   return {
     path: ['integration', verb],
-    summary: verb === 'revoke' ? 'Revoke an integration account (its connections are closed)' : "Give an integration account a new token (the old one stops working, its connections are closed)",
+    summary:
+      verb === 'revoke'
+        ? 'Revoke an integration account (its connections are closed)'
+        : 'Give an integration account a new token (the old one stops working, its connections are closed)',
     usage: `Usage: touchpoint integration ${verb} NAME [--json] [--data-dir DIR]`,
     async run(argv) {
-      const { values, positionals } = parseCommandArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } } });
+      const { values, positionals } = parseCommandArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+      });
       const [name, ...extra] = positionals;
       if (!name || extra.length > 0) throw new UsageError('give exactly one account NAME');
       const token = withStore(values['data-dir'], (integrations, audit) => {
@@ -111,4 +139,9 @@ function changeCommand(verb: 'revoke' | 'rotate'): CliCommand {
   };
 }
 
-export const integrationCommands: CliCommand[] = [integrationAdd, integrationList, changeCommand('revoke'), changeCommand('rotate')];
+export const integrationCommands: CliCommand[] = [
+  integrationAdd,
+  integrationList,
+  changeCommand('revoke'),
+  changeCommand('rotate'),
+];

@@ -8,7 +8,14 @@ import { AuditLog } from '../fleet/audit.js';
 import { loadProfiles } from '../fleet/profiles.js';
 import { createLogger } from '../logger.js';
 import { dataPaths } from '../options.js';
-import { changePassphrase, createRootKey, keyPaths, publicTrust, readKeyList, rotateKeys } from '../signer/key-store.js';
+import {
+  changePassphrase,
+  createRootKey,
+  keyPaths,
+  publicTrust,
+  readKeyList,
+  rotateKeys,
+} from '../signer/key-store.js';
 import { LocalSigner } from '../signer/local-signer.js';
 import { resolvePassphrase } from '../signer/passphrase.js';
 import { DEFAULT_SIGNER_POLICY, SignerPolicy } from '../signer/policy.js';
@@ -58,7 +65,14 @@ are offline get it when they reconnect.
   async run(argv) {
     const { values } = parseCommandArgs({
       args: argv,
-      options: { revoke: { type: 'string', multiple: true }, 'grace-hours': { type: 'string' }, 'root-key': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        revoke: { type: 'string', multiple: true },
+        'grace-hours': { type: 'string' },
+        'root-key': { type: 'string' },
+        'key-passphrase-file': { type: 'string' },
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+      },
       allowPositionals: false,
       strict: true,
     });
@@ -69,12 +83,20 @@ are offline get it when they reconnect.
       graceMs: positiveNumber(values['grace-hours'], 24, '--grace-hours') * HOUR_MS,
       rootKeyPath: values['root-key'],
     });
-    audit(dataDir, 'key.rotate', { previous: result.previous, current: result.current, version: result.version, dropped: result.dropped });
+    audit(dataDir, 'key.rotate', {
+      previous: result.previous,
+      current: result.current,
+      version: result.version,
+      dropped: result.dropped,
+    });
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
-      console.log(`Key list ${result.version}: commands are now signed with ${result.current} (was ${result.previous}).`);
-      for (const k of result.keys) console.log(`  trusted  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`);
+      console.log(
+        `Key list ${result.version}: commands are now signed with ${result.current} (was ${result.previous}).`,
+      );
+      for (const k of result.keys)
+        console.log(`  trusted  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`);
       for (const id of result.dropped) console.log(`  dropped  ${id}`);
     }
     return ExitCode.ok;
@@ -89,17 +111,31 @@ const keyShow: CliCommand = {
 Prints what a device config trusts: "trustedKeys" (the key that signs now) and "rootKeys"
 (the key that signs key lists), with the current list. No passphrase needed.`,
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
     const dataDir = requireDataDir(values['data-dir']);
     const paths = keyPaths(dataDir);
-    if (!existsSync(paths.keyList)) throw new TouchpointError(ErrorCode.NOT_FOUND, `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory`);
+    if (!existsSync(paths.keyList))
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory`,
+      );
     const trust = publicTrust(dataDir);
     const list = readKeyList(paths.keyList);
     if (values.json) {
       console.log(JSON.stringify({ ...trust, keyList: list }, null, 2));
     } else {
-      console.log(`Key list ${list.version}, signed ${new Date(list.issuedAt).toISOString()} by root key ${list.rootKeyId}`);
-      for (const k of list.keys) console.log(`  ${k.keyId === trust.trustedKeys[0]?.keyId ? 'signing' : 'trusted'}  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`);
+      console.log(
+        `Key list ${list.version}, signed ${new Date(list.issuedAt).toISOString()} by root key ${list.rootKeyId}`,
+      );
+      for (const k of list.keys)
+        console.log(
+          `  ${k.keyId === trust.trustedKeys[0]?.keyId ? 'signing' : 'trusted'}  ${k.keyId}${k.notAfter ? `  until ${new Date(k.notAfter).toISOString()}` : ''}`,
+        );
       for (const k of trust.rootKeys) console.log(`Root key ${k.keyId}:\n${k.publicKeyPem}`);
     }
     return ExitCode.ok;
@@ -116,7 +152,16 @@ Re-encrypts keys/command-signing.json and keys/root-key.json with the passphrase
 $TP_SIGNING_KEY_PASSPHRASE, else the systemd credential; none for keys kept in clear.
 Then give the new passphrase to the broker or signer and restart it.`,
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { 'new-passphrase-file': { type: 'string' }, 'key-passphrase-file': { type: 'string' }, 'data-dir': { type: 'string' } }, allowPositionals: false, strict: true });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        'new-passphrase-file': { type: 'string' },
+        'key-passphrase-file': { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
     if (!values['new-passphrase-file']) throw new UsageError('--new-passphrase-file F is required');
     const dataDir = requireDataDir(values['data-dir']);
     const to = resolvePassphrase(values['new-passphrase-file'], {}).passphrase!;
@@ -136,11 +181,19 @@ Writes a new root key to FILE (mode 0600, encrypted with the passphrase when one
 configured) and prints its public half. Add it to every device's "rootKeys", then rotate
 with \`touchpoint key rotate --root-key FILE\` (docs/keys.md, "The root key leaked").`,
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string' }, 'key-passphrase-file': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { out: { type: 'string' }, 'key-passphrase-file': { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+      strict: true,
+    });
     if (!values.out) throw new UsageError('--out FILE is required');
     const root = createRootKey(values.out, resolvePassphrase(values['key-passphrase-file']).passphrase);
     if (values.json) console.log(JSON.stringify({ rootKeys: [root] }, null, 2));
-    else console.log(`Root key ${root.keyId} written to ${values.out}. Add to each device's "rootKeys":\n${root.publicKeyPem}`);
+    else
+      console.log(
+        `Root key ${root.keyId} written to ${values.out}. Add to each device's "rootKeys":\n${root.publicKeyPem}`,
+      );
     return ExitCode.ok;
   },
 };
@@ -168,9 +221,14 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
     const { values } = parseCommandArgs({
       args: argv,
       options: {
-        socket: { type: 'string' }, 'socket-group': { type: 'string' }, 'data-dir': { type: 'string' }, 'key-passphrase-file': { type: 'string' },
-        'allow-action': { type: 'string', multiple: true }, profiles: { type: 'string', multiple: true },
-        'rate-per-minute': { type: 'string' }, 'device-rate-per-minute': { type: 'string' },
+        socket: { type: 'string' },
+        'socket-group': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'key-passphrase-file': { type: 'string' },
+        'allow-action': { type: 'string', multiple: true },
+        profiles: { type: 'string', multiple: true },
+        'rate-per-minute': { type: 'string' },
+        'device-rate-per-minute': { type: 'string' },
       },
       allowPositionals: false,
       strict: true,
@@ -179,17 +237,32 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
     const log = createLogger('signer');
     const dataDir = resolveDataDir(values['data-dir']);
     const local = LocalSigner.open(dataDir, resolvePassphrase(values['key-passphrase-file']).passphrase, log);
-    const allowActions = new Set(values['allow-action'] ?? remoteActions(values.profiles ?? resolveModelsDirs([], process.env.TP_MODELS_DIR), log));
-    if (allowActions.size === 0) throw new UsageError('no action to allow: give --allow-action NAME or --profiles DIR with remote actions');
+    const allowActions = new Set(
+      values['allow-action'] ?? remoteActions(values.profiles ?? resolveModelsDirs([], process.env.TP_MODELS_DIR), log),
+    );
+    if (allowActions.size === 0)
+      throw new UsageError('no action to allow: give --allow-action NAME or --profiles DIR with remote actions');
     const policy = new SignerPolicy({
       ...DEFAULT_SIGNER_POLICY,
       allowActions,
       perMinute: positiveNumber(values['rate-per-minute'], DEFAULT_SIGNER_POLICY.perMinute, '--rate-per-minute'),
-      perDevicePerMinute: positiveNumber(values['device-rate-per-minute'], DEFAULT_SIGNER_POLICY.perDevicePerMinute, '--device-rate-per-minute'),
+      perDevicePerMinute: positiveNumber(
+        values['device-rate-per-minute'],
+        DEFAULT_SIGNER_POLICY.perDevicePerMinute,
+        '--device-rate-per-minute',
+      ),
     });
     const group = values['socket-group'];
-    if (group !== undefined && !/^\d+$/.test(group)) throw new UsageError(`--socket-group takes a numeric group id (getent group NAME), got ${group}`);
-    const server = await startSignerServer({ socketPath: values.socket, socketGroup: group === undefined ? undefined : Number(group), signer: local, policy, counters: new Counters(), log });
+    if (group !== undefined && !/^\d+$/.test(group))
+      throw new UsageError(`--socket-group takes a numeric group id (getent group NAME), got ${group}`);
+    const server = await startSignerServer({
+      socketPath: values.socket,
+      socketGroup: group === undefined ? undefined : Number(group),
+      signer: local,
+      policy,
+      counters: new Counters(),
+      log,
+    });
     console.log(`Signer    ${server.socketPath}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -202,7 +275,8 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
 
 function remoteActions(dirs: readonly string[], log: ReturnType<typeof createLogger>): string[] {
   const names = new Set<string>();
-  for (const profile of loadProfiles(dirs, log).values()) for (const action of profile.actions) if (action.remote) names.add(action.name);
+  for (const profile of loadProfiles(dirs, log).values())
+    for (const action of profile.actions) if (action.remote) names.add(action.name);
   return [...names];
 }
 

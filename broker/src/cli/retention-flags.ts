@@ -15,13 +15,20 @@ export const RETENTION_USAGE = `  --diagnostics-retention-days N, --events-reten
                   $TP_DIAGNOSTICS_RETENTION_DAYS, $TP_EVENTS_RETENTION_DAYS, $TP_PRESENCE_RETENTION_DAYS)`;
 
 /** Retention from the flags (or their environment variables); a value that is not a number of days is a usage error. */
-export function retentionFromFlags(values: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env): RetentionSettings {
+export function retentionFromFlags(
+  values: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): RetentionSettings {
   const settings: RetentionSettings = {};
   for (const [flag, { table, env: name }] of Object.entries(RETENTION_FLAGS)) {
     const raw = typeof values[flag] === 'string' ? values[flag] : env[name];
     if (raw === undefined || raw === '') continue;
     const days = Number(raw);
-    if (!Number.isFinite(days) || days < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--${flag} must be a number of days (0 keeps it for ever), got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(days) || days < 0)
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `--${flag} must be a number of days (0 keeps it for ever), got ${JSON.stringify(raw)}`,
+      );
     settings[table] = { maxAgeMs: Math.round(days * DAY_MS) };
   }
   return settings;

@@ -1,4 +1,13 @@
-import { ErrorCode, TouchpointError, caseStatus, deviceTopic, header, type CaseStatus, type CaseStatusMessage, type HelpTraceEntry } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  caseStatus,
+  deviceTopic,
+  header,
+  type CaseStatus,
+  type CaseStatusMessage,
+  type HelpTraceEntry,
+} from '@touchpoint/protocol';
 import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
 import type { AuditLog } from './audit.js';
@@ -24,50 +33,102 @@ export interface CaseRecord {
 }
 
 interface RawCase {
-  id: string; device_id: string; opened_at: number; reason: string; flow_id: string | null; session_id: string | null; locale: string | null;
-  status: string; assignee: string | null; claimed_at: number | null; resolved_at: number | null; trace: string; diagnostics: string | null;
+  id: string;
+  device_id: string;
+  opened_at: number;
+  reason: string;
+  flow_id: string | null;
+  session_id: string | null;
+  locale: string | null;
+  status: string;
+  assignee: string | null;
+  claimed_at: number | null;
+  resolved_at: number | null;
+  trace: string;
+  diagnostics: string | null;
 }
 
 /** The escalation queue: cases opened by customers, worked by staff, with status mirrored to the device. */
 export class Cases {
   private readonly sql: Prepare;
-  constructor(private readonly db: Db, private readonly audit: AuditLog, private readonly live: LiveBus, private readonly publish: Publish) {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly live: LiveBus,
+    private readonly publish: Publish,
+  ) {
     this.sql = statementCache(db);
   }
 
   get(caseId: string): CaseRecord | undefined {
     const r = this.sql('SELECT * FROM cases WHERE id = ?').get(caseId) as RawCase | undefined;
     if (!r) return undefined;
-    const notes = this.sql('SELECT staff_id AS staffId, at, text FROM case_notes WHERE case_id = ? ORDER BY id').all(caseId) as CaseRecord['notes'];
+    const notes = this.sql('SELECT staff_id AS staffId, at, text FROM case_notes WHERE case_id = ? ORDER BY id').all(
+      caseId,
+    ) as CaseRecord['notes'];
     return {
-      id: r.id, deviceId: r.device_id, openedAt: r.opened_at, reason: r.reason, flowId: r.flow_id, sessionId: r.session_id, locale: r.locale,
-      status: caseStatus.parse(r.status), assignee: r.assignee, claimedAt: r.claimed_at, resolvedAt: r.resolved_at,
-      trace: JSON.parse(r.trace) as HelpTraceEntry[], diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as unknown) : null, notes,
+      id: r.id,
+      deviceId: r.device_id,
+      openedAt: r.opened_at,
+      reason: r.reason,
+      flowId: r.flow_id,
+      sessionId: r.session_id,
+      locale: r.locale,
+      status: caseStatus.parse(r.status),
+      assignee: r.assignee,
+      claimedAt: r.claimed_at,
+      resolvedAt: r.resolved_at,
+      trace: JSON.parse(r.trace) as HelpTraceEntry[],
+      diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as unknown) : null,
+      notes,
     };
   }
 
   /** Open and claimed cases, longest waiting first. */
   queue(limit = 100, offset = 0): { items: CaseRecord[]; total: number } {
     const total = this.sql("SELECT COUNT(*) FROM cases WHERE status IN ('open', 'claimed')").pluck().get() as number;
-    const ids = this.sql("SELECT id FROM cases WHERE status IN ('open', 'claimed') ORDER BY opened_at ASC LIMIT ? OFFSET ?").pluck().all(Math.min(limit, 500), offset) as string[];
+    const ids = this.sql(
+      "SELECT id FROM cases WHERE status IN ('open', 'claimed') ORDER BY opened_at ASC LIMIT ? OFFSET ?",
+    )
+      .pluck()
+      .all(Math.min(limit, 500), offset) as string[];
     return { items: ids.map((id) => this.get(id)!), total };
   }
 
   listForDevice(deviceId: string, limit = 50): CaseRecord[] {
-    const ids = this.sql('SELECT id FROM cases WHERE device_id = ? ORDER BY opened_at DESC LIMIT ?').pluck().all(deviceId, Math.min(limit, 500)) as string[];
+    const ids = this.sql('SELECT id FROM cases WHERE device_id = ? ORDER BY opened_at DESC LIMIT ?')
+      .pluck()
+      .all(deviceId, Math.min(limit, 500)) as string[];
     return ids.map((id) => this.get(id)!);
   }
 
   /** Claims, assigns, resolves or closes a case; the device's screen follows through the retained status topic. */
-  async update(caseId: string, change: { status?: CaseStatus; assignee?: StaffMember }, by: StaffMember, now = Date.now()): Promise<CaseRecord> {
+  async update(
+    caseId: string,
+    change: { status?: CaseStatus; assignee?: StaffMember },
+    by: StaffMember,
+    now = Date.now(),
+  ): Promise<CaseRecord> {
     const current = this.get(caseId);
     if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `case ${caseId} does not exist`);
     const status = change.status ?? (change.assignee ? 'claimed' : current.status);
     const assignee = change.assignee?.id ?? (status === 'claimed' && !current.assignee ? by.id : current.assignee);
     this.db.transaction(() => {
-      this.sql('UPDATE cases SET status = ?, assignee = ?, claimed_at = COALESCE(claimed_at, CASE WHEN ? = \'claimed\' THEN ? END), resolved_at = CASE WHEN ? IN (\'resolved\', \'closed\') THEN COALESCE(resolved_at, ?) ELSE resolved_at END WHERE id = ?')
-        .run(status, assignee, status, now, status, now, caseId);
-      this.audit.record({ actor: by.id, actorRole: by.role, action: 'case.update', deviceId: current.deviceId, target: caseId, outcome: 'ok', detail: { from: current.status, to: status, assignee } }, now);
+      this.sql(
+        "UPDATE cases SET status = ?, assignee = ?, claimed_at = COALESCE(claimed_at, CASE WHEN ? = 'claimed' THEN ? END), resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?) ELSE resolved_at END WHERE id = ?",
+      ).run(status, assignee, status, now, status, now, caseId);
+      this.audit.record(
+        {
+          actor: by.id,
+          actorRole: by.role,
+          action: 'case.update',
+          deviceId: current.deviceId,
+          target: caseId,
+          outcome: 'ok',
+          detail: { from: current.status, to: status, assignee },
+        },
+        now,
+      );
     })();
     this.live.emit('case', { caseId, deviceId: current.deviceId, status, change: 'updated' });
     const agentName = status === 'claimed' ? (change.assignee ?? by).displayName : undefined;
@@ -80,6 +141,16 @@ export class Cases {
     const current = this.get(caseId);
     if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `case ${caseId} does not exist`);
     this.sql('INSERT INTO case_notes (case_id, staff_id, at, text) VALUES (?, ?, ?, ?)').run(caseId, by.id, now, text);
-    this.audit.record({ actor: by.id, actorRole: by.role, action: 'case.note', deviceId: current.deviceId, target: caseId, outcome: 'ok' }, now);
+    this.audit.record(
+      {
+        actor: by.id,
+        actorRole: by.role,
+        action: 'case.note',
+        deviceId: current.deviceId,
+        target: caseId,
+        outcome: 'ok',
+      },
+      now,
+    );
   }
 }

@@ -1,6 +1,15 @@
 import {
-  ErrorCode, TouchpointError, actionParamsSchema, commandStatus, deviceTopic, describeIssues, findAction, header,
-  type CommandEnvelope, type CommandStatus, type DeviceProfile,
+  ErrorCode,
+  TouchpointError,
+  actionParamsSchema,
+  commandStatus,
+  deviceTopic,
+  describeIssues,
+  findAction,
+  header,
+  type CommandEnvelope,
+  type CommandStatus,
+  type DeviceProfile,
 } from '@touchpoint/protocol';
 import type { SignRequestCommand } from '@touchpoint/protocol/signing';
 import { statementCache, type Prepare } from '../db/statement-cache.js';
@@ -63,32 +72,84 @@ export class Commands {
 
   async send(req: SendCommandRequest, now: number = Date.now()): Promise<CommandRecord> {
     const refuse = (code: ErrorCode, message: string): never => {
-      this.audit.record({ actor: req.staff.id, actorRole: req.staff.role, action: 'command.send', deviceId: req.deviceId, target: req.action, outcome: 'refused', detail: { code, message } }, now);
+      this.audit.record(
+        {
+          actor: req.staff.id,
+          actorRole: req.staff.role,
+          action: 'command.send',
+          deviceId: req.deviceId,
+          target: req.action,
+          outcome: 'refused',
+          detail: { code, message },
+        },
+        now,
+      );
       throw new TouchpointError(code, message);
     };
-    if (!roleAllows(req.staff.role, 'agent')) refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send commands`);
-    const device = this.devices.get(req.deviceId) ?? refuse(ErrorCode.NOT_FOUND, `device ${req.deviceId} does not exist`);
-    const profile = this.profiles.get(device.model) ?? refuse(ErrorCode.NOT_FOUND, `no profile for model ${device.model}`);
-    const action = findAction(profile, req.action) ?? refuse(ErrorCode.UNKNOWN_ACTION, `${req.action} is not in the ${device.model} catalog`);
-    if (!action.remote) refuse(ErrorCode.FORBIDDEN_ROLE, `${req.action} can only be started by the customer on the device`);
+    if (!roleAllows(req.staff.role, 'agent'))
+      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send commands`);
+    const device =
+      this.devices.get(req.deviceId) ?? refuse(ErrorCode.NOT_FOUND, `device ${req.deviceId} does not exist`);
+    const profile =
+      this.profiles.get(device.model) ?? refuse(ErrorCode.NOT_FOUND, `no profile for model ${device.model}`);
+    const action =
+      findAction(profile, req.action) ??
+      refuse(ErrorCode.UNKNOWN_ACTION, `${req.action} is not in the ${device.model} catalog`);
+    if (!action.remote)
+      refuse(ErrorCode.FORBIDDEN_ROLE, `${req.action} can only be started by the customer on the device`);
     const needed = roleForAction(action.name);
-    if (!roleAllows(req.staff.role, needed)) refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send ${action.name} (needs ${needed})`);
+    if (!roleAllows(req.staff.role, needed))
+      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send ${action.name} (needs ${needed})`);
     const params = actionParamsSchema(action).safeParse(req.params);
     if (!params.success) refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
     const ttl = Math.min(Math.max(req.ttlMs ?? DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
 
     let envelope: CommandEnvelope;
     try {
-      envelope = await this.signer.sign({ ...header(now), deviceId: device.id, action: action.name, params: req.params, issuedAt: now, expiresAt: now + ttl, issuedBy: req.staff.id });
+      envelope = await this.signer.sign({
+        ...header(now),
+        deviceId: device.id,
+        action: action.name,
+        params: req.params,
+        issuedAt: now,
+        expiresAt: now + ttl,
+        issuedBy: req.staff.id,
+      });
     } catch (err) {
       // The signer's own policy (or its absence) has the last word; the refusal is audited like any other.
-      return refuse(err instanceof TouchpointError ? err.code : ErrorCode.SIGNER_UNAVAILABLE, `not signed: ${(err as Error).message}`);
+      return refuse(
+        err instanceof TouchpointError ? err.code : ErrorCode.SIGNER_UNAVAILABLE,
+        `not signed: ${(err as Error).message}`,
+      );
     }
     this.db.transaction(() => {
-      this.sql('INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(envelope.id, device.id, action.name, JSON.stringify(req.params), req.staff.id, now, envelope.expiresAt, 'queued', now, JSON.stringify(envelope));
+      this.sql(
+        'INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        envelope.id,
+        device.id,
+        action.name,
+        JSON.stringify(req.params),
+        req.staff.id,
+        now,
+        envelope.expiresAt,
+        'queued',
+        now,
+        JSON.stringify(envelope),
+      );
       this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(envelope.id, 'queued', now);
-      this.audit.record({ actor: req.staff.id, actorRole: req.staff.role, action: 'command.send', deviceId: device.id, target: action.name, outcome: 'ok', detail: { commandId: envelope.id, params: req.params, expiresAt: envelope.expiresAt } }, now);
+      this.audit.record(
+        {
+          actor: req.staff.id,
+          actorRole: req.staff.role,
+          action: 'command.send',
+          deviceId: device.id,
+          target: action.name,
+          outcome: 'ok',
+          detail: { commandId: envelope.id, params: req.params, expiresAt: envelope.expiresAt },
+        },
+        now,
+      );
     })();
     this.live.emit('command', { commandId: envelope.id, deviceId: device.id, status: 'queued' });
     await this.publish(deviceTopic(device.id, 'command'), JSON.stringify(envelope), { qos: 1, retain: false });
@@ -102,13 +163,16 @@ export class Commands {
 
   /** Marks every command past its expiry with no outcome as expired; returns how many. */
   expireOverdue(now: number = Date.now()): number {
-    const overdue = this.sql("SELECT id FROM commands WHERE status IN ('queued', 'delivered') AND expires_at < ?").pluck().all(now) as string[];
+    const overdue = this.sql("SELECT id FROM commands WHERE status IN ('queued', 'delivered') AND expires_at < ?")
+      .pluck()
+      .all(now) as string[];
     for (const id of overdue) this.transition(id, 'expired', ['queued', 'delivered'], now);
     return overdue.length;
   }
 
   private transition(commandId: string, to: CommandStatus, from: CommandStatus[], now: number): void {
-    const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as { device_id: string; status: CommandStatus } | undefined;
+    const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as
+      { device_id: string; status: CommandStatus } | undefined;
     if (!row || !from.includes(row.status)) return;
     this.db.transaction(() => {
       this.sql('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?').run(to, now, commandId);
@@ -118,15 +182,43 @@ export class Commands {
   }
 
   get(commandId: string): CommandRecord | undefined {
-    const r = this.sql('SELECT id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at FROM commands WHERE id = ?').get(commandId) as
-      { id: string; device_id: string; action: string; params: string; issued_by: string; issued_at: number; expires_at: number; status: string; updated_at: number } | undefined;
+    const r = this.sql(
+      'SELECT id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at FROM commands WHERE id = ?',
+    ).get(commandId) as
+      | {
+          id: string;
+          device_id: string;
+          action: string;
+          params: string;
+          issued_by: string;
+          issued_at: number;
+          expires_at: number;
+          status: string;
+          updated_at: number;
+        }
+      | undefined;
     if (!r) return undefined;
-    const history = this.sql('SELECT status, code, reason, at FROM command_status WHERE command_id = ? ORDER BY id').all(commandId) as CommandRecord['history'];
-    return { id: r.id, deviceId: r.device_id, action: r.action, params: JSON.parse(r.params) as Record<string, unknown>, issuedBy: r.issued_by, issuedAt: r.issued_at, expiresAt: r.expires_at, status: commandStatus.parse(r.status), updatedAt: r.updated_at, history };
+    const history = this.sql(
+      'SELECT status, code, reason, at FROM command_status WHERE command_id = ? ORDER BY id',
+    ).all(commandId) as CommandRecord['history'];
+    return {
+      id: r.id,
+      deviceId: r.device_id,
+      action: r.action,
+      params: JSON.parse(r.params) as Record<string, unknown>,
+      issuedBy: r.issued_by,
+      issuedAt: r.issued_at,
+      expiresAt: r.expires_at,
+      status: commandStatus.parse(r.status),
+      updatedAt: r.updated_at,
+      history,
+    };
   }
 
   listForDevice(deviceId: string, limit = 50): CommandRecord[] {
-    const ids = this.sql('SELECT id FROM commands WHERE device_id = ? ORDER BY issued_at DESC LIMIT ?').pluck().all(deviceId, Math.min(limit, 500)) as string[];
+    const ids = this.sql('SELECT id FROM commands WHERE device_id = ? ORDER BY issued_at DESC LIMIT ?')
+      .pluck()
+      .all(deviceId, Math.min(limit, 500)) as string[];
     return ids.map((id) => this.get(id)!);
   }
 }

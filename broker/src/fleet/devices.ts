@@ -20,17 +20,39 @@ export interface DeviceRow {
 }
 
 interface RawDevice {
-  id: string; model: string; tags: string; created_at: number; online: number; connection_id: string | null; last_seen: number | null;
-  agent_version: string | null; firmware_version: string | null; profile_version: string | null; errors: string; link: string | null; last_diagnostics_at: number | null;
+  id: string;
+  model: string;
+  tags: string;
+  created_at: number;
+  online: number;
+  connection_id: string | null;
+  last_seen: number | null;
+  agent_version: string | null;
+  firmware_version: string | null;
+  profile_version: string | null;
+  errors: string;
+  link: string | null;
+  last_diagnostics_at: number | null;
 }
 
-const COLUMNS = 'id, model, tags, created_at, online, connection_id, last_seen, agent_version, firmware_version, profile_version, errors, link, last_diagnostics_at';
+const COLUMNS =
+  'id, model, tags, created_at, online, connection_id, last_seen, agent_version, firmware_version, profile_version, errors, link, last_diagnostics_at';
 
 function toDevice(r: RawDevice): DeviceRow {
   return {
-    id: r.id, model: r.model, tags: JSON.parse(r.tags) as string[], createdAt: r.created_at, online: r.online === 1, connectionId: r.connection_id,
-    lastSeen: r.last_seen, agentVersion: r.agent_version, firmwareVersion: r.firmware_version, profileVersion: r.profile_version,
-    errors: JSON.parse(r.errors) as string[], link: r.link, lastDiagnosticsAt: r.last_diagnostics_at,
+    id: r.id,
+    model: r.model,
+    tags: JSON.parse(r.tags) as string[],
+    createdAt: r.created_at,
+    online: r.online === 1,
+    connectionId: r.connection_id,
+    lastSeen: r.last_seen,
+    agentVersion: r.agent_version,
+    firmwareVersion: r.firmware_version,
+    profileVersion: r.profile_version,
+    errors: JSON.parse(r.errors) as string[],
+    link: r.link,
+    lastDiagnosticsAt: r.last_diagnostics_at,
   };
 }
 
@@ -57,14 +79,33 @@ export class Devices {
 
   /** Creates a device and returns its token. The token is shown once; only its hash is stored. */
   provision(deviceId: string, model: string, tags: string[] = []): { deviceId: string; token: string } {
-    if (!isSafeId(deviceId)) throw new TouchpointError(ErrorCode.ID_INVALID, `device id ${JSON.stringify(deviceId)} must be 1-64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit`);
-    if (deviceId.startsWith('staff-') || deviceId.startsWith('svc-')) throw new TouchpointError(ErrorCode.ID_INVALID, 'device ids may not start with staff- or svc- (reserved for console and service connections)');
-    if (!/^[a-z][a-z0-9-]{1,47}$/.test(model)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `model ${JSON.stringify(model)} must be kebab-case, such as coffee-machine`);
+    if (!isSafeId(deviceId))
+      throw new TouchpointError(
+        ErrorCode.ID_INVALID,
+        `device id ${JSON.stringify(deviceId)} must be 1-64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit`,
+      );
+    if (deviceId.startsWith('staff-') || deviceId.startsWith('svc-'))
+      throw new TouchpointError(
+        ErrorCode.ID_INVALID,
+        'device ids may not start with staff- or svc- (reserved for console and service connections)',
+      );
+    if (!/^[a-z][a-z0-9-]{1,47}$/.test(model))
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `model ${JSON.stringify(model)} must be kebab-case, such as coffee-machine`,
+      );
     const token = newDeviceToken();
     try {
-      this.sql('INSERT INTO devices (id, model, token_hash, tags, created_at) VALUES (?, ?, ?, ?, ?)').run(deviceId, model, hashToken(token), JSON.stringify(tags), Date.now());
+      this.sql('INSERT INTO devices (id, model, token_hash, tags, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        deviceId,
+        model,
+        hashToken(token),
+        JSON.stringify(tags),
+        Date.now(),
+      );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new TouchpointError(ErrorCode.DUPLICATE, `device ${deviceId} already exists`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw new TouchpointError(ErrorCode.DUPLICATE, `device ${deviceId} already exists`);
       throw err;
     }
     return { deviceId, token };
@@ -103,9 +144,15 @@ export class Devices {
     if (query.tag) add('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = ?)', query.tag);
     if (query.online !== undefined) add('online = ?', query.online ? 1 : 0);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.sql(`SELECT COUNT(*) FROM devices ${clause}`).pluck().get(...args) as number;
+    const total = this.sql(`SELECT COUNT(*) FROM devices ${clause}`)
+      .pluck()
+      .get(...args) as number;
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const rows = this.sql(`SELECT ${COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`).all(...args, limit, query.offset ?? 0) as RawDevice[];
+    const rows = this.sql(`SELECT ${COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`).all(
+      ...args,
+      limit,
+      query.offset ?? 0,
+    ) as RawDevice[];
     return { items: rows.map(toDevice), total };
   }
 }

@@ -38,10 +38,21 @@ export class Fleet {
   /** The signed key list and its delivery to devices (issue 12 item 10). */
   readonly keys: KeyDistribution;
 
-  constructor(readonly db: Db, readonly profiles: ReadonlyMap<string, DeviceProfile>, signing: { signer: CommandSigner; keys: SignerKeys }, readonly publish: Publish, log: Logger, limits: FleetLimits = {}) {
-    this.live = new LiveBus((event, err) => log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }));
+  constructor(
+    readonly db: Db,
+    readonly profiles: ReadonlyMap<string, DeviceProfile>,
+    signing: { signer: CommandSigner; keys: SignerKeys },
+    readonly publish: Publish,
+    log: Logger,
+    limits: FleetLimits = {},
+  ) {
+    this.live = new LiveBus((event, err) =>
+      log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }),
+    );
     this.devices = new Devices(db);
-    this.staff = new Staff(db, (err) => log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }));
+    this.staff = new Staff(db, (err) =>
+      log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }),
+    );
     this.audit = new AuditLog(db);
     this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(db);

@@ -8,7 +8,12 @@ const RANK: Record<DeviceHealth, number> = { unknown: 0, ok: 1, info: 2, warning
  * (critical: the agent cannot reach the MCU) or reopening (warning).
  * `unknown` until the device has reported anything.
  */
-export function deviceHealthOf(errors: readonly string[], link: string | null, profile: DeviceProfile | undefined, reported: boolean): DeviceHealth {
+export function deviceHealthOf(
+  errors: readonly string[],
+  link: string | null,
+  profile: DeviceProfile | undefined,
+  reported: boolean,
+): DeviceHealth {
   if (!reported && errors.length === 0 && link === null) return 'unknown';
   let worst: DeviceHealth = 'ok';
   const raise = (h: DeviceHealth) => {

@@ -1,6 +1,16 @@
 import {
-  ErrorCode, caseOpenMessage, commandResultMessage, decode, deviceEventMessage, diagnosticsMessage, fail, ok, presenceMessage, signalMessage,
-  type ParsedTopic, type Result,
+  ErrorCode,
+  caseOpenMessage,
+  commandResultMessage,
+  decode,
+  deviceEventMessage,
+  diagnosticsMessage,
+  fail,
+  ok,
+  presenceMessage,
+  signalMessage,
+  type ParsedTopic,
+  type Result,
 } from '@touchpoint/protocol';
 import type { Db } from '../db/database.js';
 import type { DeviceProfile, DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
@@ -34,7 +44,15 @@ interface PendingDiagnostics {
  * and a finished command stays finished (issue 12, Low: a replayed `rejected`
  * flipped a `succeeded`); later results only go to its history.
  */
-const COMMAND_RANK: Record<string, number> = { queued: 0, delivered: 1, accepted: 2, rejected: 3, succeeded: 3, failed: 3, expired: 3 };
+const COMMAND_RANK: Record<string, number> = {
+  queued: 0,
+  delivered: 1,
+  accepted: 2,
+  rejected: 3,
+  succeeded: 3,
+  failed: 3,
+  expired: 3,
+};
 const FINISHED = 3;
 
 /**
@@ -50,32 +68,58 @@ export class Ingest {
   private readonly records: RecordLimits;
   private readonly sensors: SensorKeys;
 
-  constructor(private readonly db: Db, private readonly live: LiveBus, options: IngestOptions = { profiles: new Map() }) {
+  constructor(
+    private readonly db: Db,
+    private readonly live: LiveBus,
+    options: IngestOptions = { profiles: new Map() },
+  ) {
     this.budget = new DeviceBudget(options.budget ?? DEFAULT_DEVICE_BUDGET);
     this.records = options.records ?? DEFAULT_RECORD_LIMITS;
     this.sensors = new SensorKeys(db, options.profiles);
     this.st = {
-      presenceHistory: db.prepare('INSERT OR IGNORE INTO presence_history (msg_id, device_id, state, connection_id, at) VALUES (?, ?, ?, ?, ?)'),
-      online: db.prepare('UPDATE devices SET online = 1, connection_id = ?, last_seen = ?, agent_version = COALESCE(?, agent_version), firmware_version = COALESCE(?, firmware_version), profile_version = COALESCE(?, profile_version) WHERE id = ?'),
-      offline: db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ? AND (connection_id IS NULL OR connection_id = ?)'),
+      presenceHistory: db.prepare(
+        'INSERT OR IGNORE INTO presence_history (msg_id, device_id, state, connection_id, at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      online: db.prepare(
+        'UPDATE devices SET online = 1, connection_id = ?, last_seen = ?, agent_version = COALESCE(?, agent_version), firmware_version = COALESCE(?, firmware_version), profile_version = COALESCE(?, profile_version) WHERE id = ?',
+      ),
+      offline: db.prepare(
+        'UPDATE devices SET online = 0, last_seen = ? WHERE id = ? AND (connection_id IS NULL OR connection_id = ?)',
+      ),
       currentConnection: db.prepare('SELECT connection_id FROM devices WHERE id = ?').pluck(),
-      diagnostics: db.prepare('INSERT OR IGNORE INTO diagnostics (msg_id, device_id, ts, received_at, reason, body) VALUES (?, ?, ?, ?, ?, ?)'),
-      deviceHealth: db.prepare('UPDATE devices SET errors = ?, link = ?, last_diagnostics_at = ?, last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
-      event: db.prepare('INSERT OR IGNORE INTO events (msg_id, device_id, ts, received_at, type, session_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      diagnostics: db.prepare(
+        'INSERT OR IGNORE INTO diagnostics (msg_id, device_id, ts, received_at, reason, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      deviceHealth: db.prepare(
+        'UPDATE devices SET errors = ?, link = ?, last_diagnostics_at = ?, last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?',
+      ),
+      event: db.prepare(
+        'INSERT OR IGNORE INTO events (msg_id, device_id, ts, received_at, type, session_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       deviceErrors: db.prepare('SELECT errors FROM devices WHERE id = ?').pluck(),
       setErrors: db.prepare('UPDATE devices SET errors = ? WHERE id = ?'),
       setLink: db.prepare('UPDATE devices SET link = ? WHERE id = ?'),
-      helpStart: db.prepare('INSERT OR IGNORE INTO help_sessions (id, device_id, flow_id, started_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
+      helpStart: db.prepare(
+        'INSERT OR IGNORE INTO help_sessions (id, device_id, flow_id, started_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      ),
       // Every help-session write names the device too (issue 12, Low): a session id is not a credential.
       helpOwner: db.prepare('SELECT device_id FROM help_sessions WHERE id = ?').pluck(),
       helpStep: db.prepare('UPDATE help_sessions SET current_step = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
-      helpOutcome: db.prepare('UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
-      helpRating: db.prepare('UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
-      commandStatus: db.prepare('INSERT OR IGNORE INTO command_status (command_id, msg_id, status, code, reason, at) SELECT id, ?, ?, ?, ?, ? FROM commands WHERE id = ? AND device_id = ?'),
+      helpOutcome: db.prepare(
+        'UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ? AND device_id = ?',
+      ),
+      helpRating: db.prepare(
+        'UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ? AND device_id = ?',
+      ),
+      commandStatus: db.prepare(
+        'INSERT OR IGNORE INTO command_status (command_id, msg_id, status, code, reason, at) SELECT id, ?, ?, ?, ?, ? FROM commands WHERE id = ? AND device_id = ?',
+      ),
       commandRow: db.prepare('SELECT device_id, status FROM commands WHERE id = ?'),
       commandUpdate: db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?'),
       commandDelivered: db.prepare("INSERT INTO command_status (command_id, status, at) VALUES (?, 'delivered', ?)"),
-      caseInsert: db.prepare('INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      caseInsert: db.prepare(
+        'INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
     };
   }
 
@@ -119,7 +163,11 @@ export class Ingest {
     const over = this.budget.spend(topic.deviceId, payload.length, now);
     if (over) return fail(ErrorCode.OVER_BUDGET, this.budget.describe(over));
     const cap = recordCap(topic.kind, this.records);
-    if (payload.length > cap) return fail(ErrorCode.PAYLOAD_TOO_LARGE, `${topic.kind} payload of ${payload.length} bytes is over the ${cap}-byte cap`);
+    if (payload.length > cap)
+      return fail(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `${topic.kind} payload of ${payload.length} bytes is over the ${cap}-byte cap`,
+      );
     return undefined;
   }
 
@@ -139,7 +187,8 @@ export class Ingest {
           return inserted;
         });
         // One health update per device per group: the newest snapshot wins.
-        for (const p of newest.values()) this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
+        for (const p of newest.values())
+          this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
         return out;
       })();
     } catch (err) {
@@ -156,15 +205,21 @@ export class Ingest {
   ingest(topic: ParsedTopic, payload: Buffer, now: number = Date.now()): Result<IngestOutcome> {
     this.flush();
     switch (topic.kind) {
-      case 'presence': return this.presence(topic.deviceId, payload, now);
-      case 'diagnostics': return this.diagnostics(topic.deviceId, payload, now);
-      case 'events': return this.event(topic.deviceId, payload, now);
-      case 'commandResult': return this.commandResult(topic.deviceId, payload, now);
-      case 'caseOpen': return this.caseOpen(topic.deviceId, payload, now);
+      case 'presence':
+        return this.presence(topic.deviceId, payload, now);
+      case 'diagnostics':
+        return this.diagnostics(topic.deviceId, payload, now);
+      case 'events':
+        return this.event(topic.deviceId, payload, now);
+      case 'commandResult':
+        return this.commandResult(topic.deviceId, payload, now);
+      case 'caseOpen':
+        return this.caseOpen(topic.deviceId, payload, now);
       case 'signal': {
         const msg = decode(signalMessage, payload);
         if (!msg.ok) return msg;
-        if (msg.value.sessionId !== topic.sessionId) return fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
+        if (msg.value.sessionId !== topic.sessionId)
+          return fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
         if (topic.direction === 'up') this.live.emit('signal', { deviceId: topic.deviceId, message: msg.value });
         return ok('passed');
       }
@@ -179,10 +234,18 @@ export class Ingest {
     const msg = decode(presenceMessage, payload);
     if (!msg.ok) return msg;
     const p = msg.value;
-    if (p.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `presence for ${p.deviceId} on ${deviceId}'s topic`);
+    if (p.deviceId !== deviceId)
+      return fail(ErrorCode.WRONG_DEVICE, `presence for ${p.deviceId} on ${deviceId}'s topic`);
     if (p.state === 'online') {
       this.db.transaction(() => {
-        this.st.online.run(p.connectionId, now, p.agentVersion ?? null, p.firmwareVersion ?? null, p.profileVersion ?? null, deviceId);
+        this.st.online.run(
+          p.connectionId,
+          now,
+          p.agentVersion ?? null,
+          p.firmwareVersion ?? null,
+          p.profileVersion ?? null,
+          deviceId,
+        );
         this.st.presenceHistory.run(p.id, deviceId, 'online', p.connectionId, now);
       })();
       this.live.emit('presence', { deviceId, online: true, at: now });
@@ -198,9 +261,10 @@ export class Ingest {
   /** Marks a device offline if `connectionId` is still its live connection. */
   markOffline(deviceId: string, connectionId: string | null, now: number, msgId: string | null = null): boolean {
     const changed = this.db.transaction(() => {
-      const res = connectionId === null
-        ? this.db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ?').run(now, deviceId)
-        : this.st.offline.run(now, deviceId, connectionId);
+      const res =
+        connectionId === null
+          ? this.db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ?').run(now, deviceId)
+          : this.st.offline.run(now, deviceId, connectionId);
       if (res.changes > 0) this.st.presenceHistory.run(msgId, deviceId, 'offline', connectionId, now);
       return res.changes > 0;
     })();
@@ -211,7 +275,8 @@ export class Ingest {
   private validDiagnostics(deviceId: string, payload: Buffer): Result<DiagnosticsMessage> {
     const msg = decode(diagnosticsMessage, payload);
     if (!msg.ok) return msg;
-    if (msg.value.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${msg.value.deviceId} on ${deviceId}'s topic`);
+    if (msg.value.deviceId !== deviceId)
+      return fail(ErrorCode.WRONG_DEVICE, `diagnostics for ${msg.value.deviceId} on ${deviceId}'s topic`);
     const unknown = this.sensors.unknownKey(deviceId, msg.value.mcu.sensors);
     if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     return msg;
@@ -237,14 +302,18 @@ export class Ingest {
     const sessionId = e.type === 'help' || e.type === 'video' ? e.sessionId : null;
     if (e.type === 'help') {
       const owner = this.st.helpOwner.get(e.sessionId) as string | undefined;
-      if (owner !== undefined && owner !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `help session ${e.sessionId} belongs to another device`);
+      if (owner !== undefined && owner !== deviceId)
+        return fail(ErrorCode.WRONG_DEVICE, `help session ${e.sessionId} belongs to another device`);
     }
     const stored = this.db.transaction(() => {
-      if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0) return false;
+      if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0)
+        return false;
       switch (e.type) {
         case 'error.raised':
         case 'error.cleared': {
-          const errors = new Set(JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[]);
+          const errors = new Set(
+            JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[],
+          );
           if (e.type === 'error.raised') errors.add(e.code);
           else errors.delete(e.code);
           this.st.setErrors.run(JSON.stringify([...errors].sort()), deviceId);
@@ -263,7 +332,8 @@ export class Ingest {
     })();
     if (!stored) return ok('duplicate');
     this.live.emit('event', { deviceId, at: m.ts, event: e });
-    if (e.type === 'help') this.live.emit('help', { deviceId, sessionId: e.sessionId, flowId: e.flowId, entry: e.entry });
+    if (e.type === 'help')
+      this.live.emit('help', { deviceId, sessionId: e.sessionId, flowId: e.flowId, entry: e.entry });
     return ok('stored');
   }
 
@@ -301,7 +371,15 @@ export class Ingest {
       // A result proves delivery, and the PUBACK hook may report it only later (after the session store
       // write). A still-queued command has no device result yet, so this one is not a duplicate.
       if (command.status === 'queued') this.st.commandDelivered.run(r.commandId, now);
-      const inserted = this.st.commandStatus.run(r.id, r.status, r.code ?? null, r.reason ?? null, now, r.commandId, deviceId);
+      const inserted = this.st.commandStatus.run(
+        r.id,
+        r.status,
+        r.code ?? null,
+        r.reason ?? null,
+        now,
+        r.commandId,
+        deviceId,
+      );
       if (inserted.changes === 0) return 'duplicate';
       const current = command.status === 'queued' ? 'delivered' : command.status;
       const rank = COMMAND_RANK[current] ?? 0;
@@ -312,7 +390,8 @@ export class Ingest {
     })();
     if (outcome === 'unknown') return fail(ErrorCode.NOT_FOUND, `command ${r.commandId} was not issued to ${deviceId}`);
     // The live channel carries the command's status, so only a change is announced.
-    if (outcome === 'changed') this.live.emit('command', { commandId: r.commandId, deviceId, status: r.status, code: r.code, reason: r.reason });
+    if (outcome === 'changed')
+      this.live.emit('command', { commandId: r.commandId, deviceId, status: r.status, code: r.code, reason: r.reason });
     return ok(outcome === 'changed' ? 'stored' : outcome);
   }
 
@@ -324,7 +403,18 @@ export class Ingest {
     const unknown = c.diagnostics ? this.sensors.unknownKey(deviceId, c.diagnostics.mcu.sensors) : undefined;
     if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     // Ignored when the message id or the case id was seen before: a redelivery, or another device reusing an id.
-    const res = this.st.caseInsert.run(c.caseId, c.id, deviceId, now, c.reason, c.flowId ?? null, c.sessionId ?? null, c.locale, JSON.stringify(c.trace), c.diagnostics ? JSON.stringify(c.diagnostics) : null);
+    const res = this.st.caseInsert.run(
+      c.caseId,
+      c.id,
+      deviceId,
+      now,
+      c.reason,
+      c.flowId ?? null,
+      c.sessionId ?? null,
+      c.locale,
+      JSON.stringify(c.trace),
+      c.diagnostics ? JSON.stringify(c.diagnostics) : null,
+    );
     if (res.changes === 0) return ok('duplicate');
     this.live.emit('case', { caseId: c.caseId, deviceId, status: 'open', change: 'opened' });
     return ok('stored');

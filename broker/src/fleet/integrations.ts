@@ -1,4 +1,12 @@
-import { ErrorCode, TouchpointError, integrationName, integrationRights, integrationRightsProblems, describeIssues, type IntegrationRights } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  integrationName,
+  integrationRights,
+  integrationRightsProblems,
+  describeIssues,
+  type IntegrationRights,
+} from '@touchpoint/protocol';
 import type { Db } from '../db/database.js';
 import { hashToken, newDeviceToken, tokenMatches } from './credentials.js';
 
@@ -13,14 +21,38 @@ export interface IntegrationAccount {
   revokedAt: number | null;
 }
 
-interface Row { name: string; token_hash: Buffer; rights: string; builtin: number; created_at: number; created_by: string; rotated_at: number | null; revoked_at: number | null }
+interface Row {
+  name: string;
+  token_hash: Buffer;
+  rights: string;
+  builtin: number;
+  created_at: number;
+  created_by: string;
+  rotated_at: number | null;
+  revoked_at: number | null;
+}
 
 /** The built-in service account: every topic, diverted messages and broker statistics included; client ids `svc-*`. */
 export const SERVICE_ACCOUNT = 'service';
-const SERVICE_RIGHTS: IntegrationRights = { subscribe: ['#', '$touchpoint/#', '$SYS/#'], publish: ['#'], deny: [], models: [], clientIdPrefix: 'svc-', anonymousLoopback: false };
+const SERVICE_RIGHTS: IntegrationRights = {
+  subscribe: ['#', '$touchpoint/#', '$SYS/#'],
+  publish: ['#'],
+  deny: [],
+  models: [],
+  clientIdPrefix: 'svc-',
+  anonymousLoopback: false,
+};
 
 function toAccount(r: Row): IntegrationAccount {
-  return { name: r.name, rights: integrationRights.parse(JSON.parse(r.rights)), builtin: r.builtin === 1, createdAt: r.created_at, createdBy: r.created_by, rotatedAt: r.rotated_at, revokedAt: r.revoked_at };
+  return {
+    name: r.name,
+    rights: integrationRights.parse(JSON.parse(r.rights)),
+    builtin: r.builtin === 1,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    rotatedAt: r.rotated_at,
+    revokedAt: r.revoked_at,
+  };
 }
 
 /** The prefix an account's client ids must carry. */
@@ -37,12 +69,19 @@ export class Integrations {
     this.st = {
       get: db.prepare('SELECT * FROM integrations WHERE name = ?'),
       all: db.prepare('SELECT * FROM integrations ORDER BY name'),
-      insert: db.prepare('INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)'),
-      upsertBuiltin: db.prepare(`INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, 1, ?, 'system')
+      insert: db.prepare(
+        'INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      upsertBuiltin:
+        db.prepare(`INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, 1, ?, 'system')
         ON CONFLICT(name) DO UPDATE SET token_hash = excluded.token_hash, rights = excluded.rights, builtin = 1, revoked_at = NULL`),
-      rotate: db.prepare('UPDATE integrations SET token_hash = ?, rotated_at = ? WHERE name = ? AND revoked_at IS NULL'),
+      rotate: db.prepare(
+        'UPDATE integrations SET token_hash = ?, rotated_at = ? WHERE name = ? AND revoked_at IS NULL',
+      ),
       revoke: db.prepare('UPDATE integrations SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
-      anonymous: db.prepare(`SELECT * FROM integrations WHERE revoked_at IS NULL AND json_extract(rights, '$.anonymousLoopback') = 1`),
+      anonymous: db.prepare(
+        `SELECT * FROM integrations WHERE revoked_at IS NULL AND json_extract(rights, '$.anonymousLoopback') = 1`,
+      ),
     };
   }
 
@@ -57,15 +96,29 @@ export class Integrations {
     this.st.upsertBuiltin.run(SERVICE_ACCOUNT, tokenHash, JSON.stringify(SERVICE_RIGHTS), now);
   }
 
-  add(name: string, requested: unknown, createdBy: string, now = Date.now()): { account: IntegrationAccount; token: string } {
+  add(
+    name: string,
+    requested: unknown,
+    createdBy: string,
+    now = Date.now(),
+  ): { account: IntegrationAccount; token: string } {
     const parsedName = integrationName.safeParse(name);
-    if (!parsedName.success) throw new TouchpointError(ErrorCode.ID_INVALID, `integration name ${JSON.stringify(name)}: ${describeIssues(parsedName.error)}`);
+    if (!parsedName.success)
+      throw new TouchpointError(
+        ErrorCode.ID_INVALID,
+        `integration name ${JSON.stringify(name)}: ${describeIssues(parsedName.error)}`,
+      );
     const parsed = integrationRights.safeParse(requested);
     if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, describeIssues(parsed.error));
     const problems = integrationRightsProblems(parsed.data);
     if (problems.length > 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problems.join('; '));
-    if (this.st.get.get(name)) throw new TouchpointError(ErrorCode.CONFLICT, `integration ${name} exists (revoked accounts keep their name for the audit log)`);
-    if (parsed.data.anonymousLoopback && this.st.anonymous.get()) throw new TouchpointError(ErrorCode.CONFLICT, 'another integration already takes anonymous loopback clients');
+    if (this.st.get.get(name))
+      throw new TouchpointError(
+        ErrorCode.CONFLICT,
+        `integration ${name} exists (revoked accounts keep their name for the audit log)`,
+      );
+    if (parsed.data.anonymousLoopback && this.st.anonymous.get())
+      throw new TouchpointError(ErrorCode.CONFLICT, 'another integration already takes anonymous loopback clients');
     const token = newDeviceToken();
     this.st.insert.run(name, hashToken(token), JSON.stringify(parsed.data), 0, now, createdBy);
     return { account: this.get(name)!, token };
@@ -95,21 +148,27 @@ export class Integrations {
   rotate(name: string, now = Date.now()): string {
     this.assertManaged(name);
     const token = newDeviceToken();
-    if (this.st.rotate.run(hashToken(token), now, name).changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is revoked`);
+    if (this.st.rotate.run(hashToken(token), now, name).changes === 0)
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is revoked`);
     this.announce(name);
     return token;
   }
 
   revoke(name: string, now = Date.now()): void {
     this.assertManaged(name);
-    if (this.st.revoke.run(now, name).changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is already revoked`);
+    if (this.st.revoke.run(now, name).changes === 0)
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is already revoked`);
     this.announce(name);
   }
 
   private assertManaged(name: string): void {
     const account = this.get(name);
     if (!account) throw new TouchpointError(ErrorCode.NOT_FOUND, `no integration named ${name}`);
-    if (account.builtin) throw new TouchpointError(ErrorCode.FORBIDDEN_ROLE, `${name} is the broker's built-in service account; rotate its token by replacing keys/service-token and restarting`);
+    if (account.builtin)
+      throw new TouchpointError(
+        ErrorCode.FORBIDDEN_ROLE,
+        `${name} is the broker's built-in service account; rotate its token by replacing keys/service-token and restarting`,
+      );
   }
 
   private announce(name: string): void {

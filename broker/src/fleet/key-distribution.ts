@@ -50,7 +50,8 @@ export class KeyDistribution {
   /** Sign through the signer; a newer key list reaches the devices before the command does. */
   async sign(command: SignRequestCommand): Promise<CommandEnvelope> {
     const signed = await this.signer.sign(command);
-    if (signed.keyListVersion > this.keys.keyList.version || signed.envelope.keyId !== this.keys.current.keyId) await this.refresh();
+    if (signed.keyListVersion > this.keys.keyList.version || signed.envelope.keyId !== this.keys.current.keyId)
+      await this.refresh();
     return signed.envelope;
   }
 
@@ -72,7 +73,12 @@ export class KeyDistribution {
   /** The periodic check, for rotations while no command is sent. Failures are logged, never thrown. */
   watch(intervalMs: number): () => void {
     const timer = setInterval(() => {
-      this.refresh().catch((err: unknown) => this.log.warn('key list check failed', { code: (err as { code?: string }).code ?? ErrorCode.INTERNAL, reason: (err as Error).message }));
+      this.refresh().catch((err: unknown) =>
+        this.log.warn('key list check failed', {
+          code: (err as { code?: string }).code ?? ErrorCode.INTERNAL,
+          reason: (err as Error).message,
+        }),
+      );
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -81,7 +87,13 @@ export class KeyDistribution {
   /** A device subscribed: when its keys topic is among the filters, it gets the current list. Never throws. */
   onSubscribe(deviceId: string, filters: readonly string[]): void {
     if (!filters.includes(deviceTopic(deviceId, 'keys'))) return;
-    this.sendTo(deviceId).catch((err: unknown) => this.log.warn('could not send the key list', { deviceId, code: ErrorCode.INTERNAL, reason: (err as Error).message }));
+    this.sendTo(deviceId).catch((err: unknown) =>
+      this.log.warn('could not send the key list', {
+        deviceId,
+        code: ErrorCode.INTERNAL,
+        reason: (err as Error).message,
+      }),
+    );
   }
 
   /** Publish the current list to one device (it just subscribed). */
@@ -93,6 +105,10 @@ export class KeyDistribution {
     const ids = this.db.prepare('SELECT id FROM devices').pluck().all() as string[];
     const payload = JSON.stringify(this.keys.keyList);
     await Promise.all(ids.map((id) => this.publish(deviceTopic(id, 'keys'), payload, { qos: 1, retain: false })));
-    this.log.info('published a new key list to the fleet', { version: this.keys.keyList.version, currentKey: this.keys.current.keyId, devices: ids.length });
+    this.log.info('published a new key list to the fleet', {
+      version: this.keys.keyList.version,
+      currentKey: this.keys.current.keyId,
+      devices: ids.length,
+    });
   }
 }

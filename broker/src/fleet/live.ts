@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { CaseStatus, CommandStatus, DeviceEvent, DiagnosticsMessage, HelpTraceEntry, SignalMessage } from '@touchpoint/protocol';
+import type {
+  CaseStatus,
+  CommandStatus,
+  DeviceEvent,
+  DiagnosticsMessage,
+  HelpTraceEntry,
+  SignalMessage,
+} from '@touchpoint/protocol';
 
 /** What the fleet announces as it happens; the console's live channel and tests listen here. */
 export interface LiveEvents {
@@ -9,7 +16,15 @@ export interface LiveEvents {
   event: [{ deviceId: string; at: number; event: DeviceEvent }];
   help: [{ deviceId: string; sessionId: string; flowId: string; entry: HelpTraceEntry }];
   case: [{ caseId: string; deviceId: string; status: CaseStatus; change: 'opened' | 'updated' }];
-  command: [{ commandId: string; deviceId: string; status: CommandStatus; code?: string | undefined; reason?: string | undefined }];
+  command: [
+    {
+      commandId: string;
+      deviceId: string;
+      status: CommandStatus;
+      code?: string | undefined;
+      reason?: string | undefined;
+    },
+  ];
   audit: [{ action: string; actor: string; deviceId?: string | undefined }];
   /** WebRTC signalling a device (or phone) sent up; the console's live channel routes it to the bound staff member. */
   signal: [{ deviceId: string; message: SignalMessage }];

@@ -12,7 +12,12 @@ export interface LockPolicy {
   maxLockMs: number;
 }
 
-export const DEFAULT_LOCK_POLICY: LockPolicy = { failures: 5, windowMs: 15 * 60_000, lockMs: 60_000, maxLockMs: 24 * 60 * 60_000 };
+export const DEFAULT_LOCK_POLICY: LockPolicy = {
+  failures: 5,
+  windowMs: 15 * 60_000,
+  lockMs: 60_000,
+  maxLockMs: 24 * 60 * 60_000,
+};
 
 interface Row {
   failures: number;
@@ -34,7 +39,10 @@ export class LoginLocks {
   private readonly sql: Prepare;
   private readonly key: Buffer;
 
-  constructor(db: Db, readonly policy: LockPolicy = DEFAULT_LOCK_POLICY) {
+  constructor(
+    db: Db,
+    readonly policy: LockPolicy = DEFAULT_LOCK_POLICY,
+  ) {
     this.sql = statementCache(db);
     this.key = this.sql("SELECT value FROM auth_secrets WHERE name = 'login-name-hmac'").pluck().get() as Buffer;
   }
@@ -48,7 +56,10 @@ export class LoginLocks {
   state(name: string, ip: string, now = Date.now()): { waitMs: number; failures: number } {
     const r = this.row(name, ip);
     if (!r) return { waitMs: 0, failures: 0 };
-    return { waitMs: Math.max(0, r.locked_until - now), failures: now - r.window_start < this.policy.windowMs ? r.failures : 0 };
+    return {
+      waitMs: Math.max(0, r.locked_until - now),
+      failures: now - r.window_start < this.policy.windowMs ? r.failures : 0,
+    };
   }
 
   /** Records a failure; returns the lock it caused in ms (0: not locked yet). */
@@ -68,9 +79,10 @@ export class LoginLocks {
       strikes++;
       failures = 0;
     }
-    this.sql(`INSERT INTO login_locks (name_hash, ip, failures, window_start, strikes, locked_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (name_hash, ip) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, strikes = excluded.strikes, locked_until = excluded.locked_until, updated_at = excluded.updated_at`)
-      .run(this.nameHash(name), ip, failures, windowStart, strikes, lockedUntil, now);
+    this.sql(
+      `INSERT INTO login_locks (name_hash, ip, failures, window_start, strikes, locked_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (name_hash, ip) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, strikes = excluded.strikes, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
+    ).run(this.nameHash(name), ip, failures, windowStart, strikes, lockedUntil, now);
     // Rows of pairs quiet for longer than the longest lock carry nothing any more; this keeps the table small.
     this.sql('DELETE FROM login_locks WHERE updated_at < ?').run(now - 2 * p.maxLockMs);
     return lockMs;
@@ -83,12 +95,16 @@ export class LoginLocks {
 
   /** The admin's unlock: lifts every lock on the account, from every address; returns how many were lifted. */
   unlock(name: string, now = Date.now()): number {
-    const locked = this.sql('SELECT COUNT(*) FROM login_locks WHERE name_hash = ? AND locked_until > ?').pluck().get(this.nameHash(name), now) as number;
+    const locked = this.sql('SELECT COUNT(*) FROM login_locks WHERE name_hash = ? AND locked_until > ?')
+      .pluck()
+      .get(this.nameHash(name), now) as number;
     this.sql('DELETE FROM login_locks WHERE name_hash = ?').run(this.nameHash(name));
     return locked;
   }
 
   private row(name: string, ip: string): Row | undefined {
-    return this.sql('SELECT failures, window_start, strikes, locked_until, updated_at FROM login_locks WHERE name_hash = ? AND ip = ?').get(this.nameHash(name), ip) as Row | undefined;
+    return this.sql(
+      'SELECT failures, window_start, strikes, locked_until, updated_at FROM login_locks WHERE name_hash = ? AND ip = ?',
+    ).get(this.nameHash(name), ip) as Row | undefined;
   }
 }

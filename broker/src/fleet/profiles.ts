@@ -9,7 +9,13 @@ import type { Logger } from '../logger.js';
  */
 export function loadModelRegistry(dirs: readonly string[], log: Logger): ModelRegistry {
   const registry = loadModels(dirs);
-  for (const problem of registry.problems) log.warn('device model problem, left out', { file: problem.file, path: problem.path, code: problem.code, reason: problem.message });
+  for (const problem of registry.problems)
+    log.warn('device model problem, left out', {
+      file: problem.file,
+      path: problem.path,
+      code: problem.code,
+      reason: problem.message,
+    });
   return registry;
 }
 

@@ -70,10 +70,16 @@ export interface SweepResult {
  * which the fleet's live events tell.
  */
 export class Retention {
-  private readonly ageBatch = new Map<RetainedTable, { run(cutoff: number, limit: number): { deleted: number; more: boolean } }>();
+  private readonly ageBatch = new Map<
+    RetainedTable,
+    { run(cutoff: number, limit: number): { deleted: number; more: boolean } }
+  >();
   /** Where the age pass goes on: the last rowid looked at, 0 for the head. */
   private readonly cursor = new Map<RetainedTable, number>();
-  private readonly capBatch = new Map<RetainedTable, { run(deviceId: string, limit: number, offset: number): { changes: number } }>();
+  private readonly capBatch = new Map<
+    RetainedTable,
+    { run(deviceId: string, limit: number, offset: number): { changes: number } }
+  >();
   /** Rows stored per device since its cap was last checked; a device is due at a tenth of its cap. */
   private readonly sinceCheck = new Map<RetainedTable, Map<string, number>>();
   private readonly due = new Map<RetainedTable, Set<string>>();
@@ -90,12 +96,20 @@ export class Retention {
   ) {
     for (const name of Object.keys(TABLES) as RetainedTable[]) {
       const t = TABLES[name];
-      const superseded = t.keepNewest ? `EXISTS (SELECT 1 FROM ${t.table} n WHERE n.device_id = o.device_id AND n.${t.deviceOrder} > o.${t.deviceOrder})` : '1';
-      const scan = db.prepare(`SELECT o.rowid AS id, o.received, ${superseded} AS deletable FROM (SELECT rowid, device_id, ${t.deviceOrder}, ${t.receivedAt} AS received FROM ${t.table} WHERE rowid > ? ORDER BY rowid LIMIT ?) o`);
+      const superseded = t.keepNewest
+        ? `EXISTS (SELECT 1 FROM ${t.table} n WHERE n.device_id = o.device_id AND n.${t.deviceOrder} > o.${t.deviceOrder})`
+        : '1';
+      const scan = db.prepare(
+        `SELECT o.rowid AS id, o.received, ${superseded} AS deletable FROM (SELECT rowid, device_id, ${t.deviceOrder}, ${t.receivedAt} AS received FROM ${t.table} WHERE rowid > ? ORDER BY rowid LIMIT ?) o`,
+      );
       const remove = db.prepare(`DELETE FROM ${t.table} WHERE rowid IN (SELECT value FROM json_each(?))`);
       this.ageBatch.set(name, {
         run: (cutoff, limit) => {
-          const rows = scan.all(this.cursor.get(name) ?? 0, limit) as { id: number; received: number; deletable: number }[];
+          const rows = scan.all(this.cursor.get(name) ?? 0, limit) as {
+            id: number;
+            received: number;
+            deletable: number;
+          }[];
           const ids: number[] = [];
           let boundary = rows.length < limit;
           for (const r of rows) {
@@ -112,7 +126,9 @@ export class Retention {
           return { deleted, more: !boundary };
         },
       });
-      const cap = db.prepare(`DELETE FROM ${t.table} WHERE rowid IN (SELECT rowid FROM ${t.table} WHERE device_id = ? ORDER BY ${t.deviceOrder} DESC LIMIT ? OFFSET ?)`);
+      const cap = db.prepare(
+        `DELETE FROM ${t.table} WHERE rowid IN (SELECT rowid FROM ${t.table} WHERE device_id = ? ORDER BY ${t.deviceOrder} DESC LIMIT ? OFFSET ?)`,
+      );
       this.capBatch.set(name, { run: (deviceId, limit, offset) => cap.run(deviceId, limit, offset) });
       this.sinceCheck.set(name, new Map());
       this.due.set(name, new Set());
@@ -166,7 +182,8 @@ export class Retention {
       if (due.size > 0) more = true;
       this.totals[name] += deleted[name];
     }
-    if (deleted.diagnostics + deleted.events + deleted.presence > 0) this.log.debug('retention sweep', { deleted, more });
+    if (deleted.diagnostics + deleted.events + deleted.presence > 0)
+      this.log.debug('retention sweep', { deleted, more });
     return { deleted, more };
   }
 

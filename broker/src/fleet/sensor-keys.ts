@@ -15,7 +15,10 @@ export class SensorKeys {
   private readonly byModel = new Map<string, ReadonlySet<string>>();
   private readonly modelOf;
 
-  constructor(db: Db, private readonly profiles: ReadonlyMap<string, DeviceProfile>) {
+  constructor(
+    db: Db,
+    private readonly profiles: ReadonlyMap<string, DeviceProfile>,
+  ) {
     this.modelOf = db.prepare('SELECT model FROM devices WHERE id = ?').pluck();
   }
 

@@ -29,7 +29,8 @@ export async function deviceTrust(dataDir: string, signerSocket?: string): Promi
       await signer.close();
     }
   }
-  if (!existsSync(keyPaths(dataDir).keyList)) loadOrCreateKeys(dataDir, resolvePassphrase(undefined).passphrase, createLogger('keys'));
+  if (!existsSync(keyPaths(dataDir).keyList))
+    loadOrCreateKeys(dataDir, resolvePassphrase(undefined).passphrase, createLogger('keys'));
   const { trustedKeys, rootKeys } = publicTrust(dataDir);
   return { trustedKeys, rootKeys };
 }

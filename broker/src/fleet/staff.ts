@@ -49,7 +49,11 @@ export class Staff {
   private readonly sql: Prepare;
   private readonly endedListeners = new Set<(e: SessionsEnded) => void>();
 
-  constructor(private readonly db: Db, private readonly onListenerError: (err: unknown) => void = (err) => process.emitWarning(`staff session listener failed: ${(err as Error).message}`)) {
+  constructor(
+    private readonly db: Db,
+    private readonly onListenerError: (err: unknown) => void = (err) =>
+      process.emitWarning(`staff session listener failed: ${(err as Error).message}`),
+  ) {
     this.sql = statementCache(db);
   }
 
@@ -63,15 +67,35 @@ export class Staff {
    * `mustChangePassword`: the generated password works only to choose a new one (first start, `staff add`,
    * POST /api/staff). Code that makes accounts for itself (tests, benchmarks) leaves it off.
    */
-  async add(name: string, role: StaffRole, displayName = name, opts: { mustChangePassword?: boolean } = {}): Promise<{ staff: StaffMember; password: string }> {
-    if (!/^[a-z][a-z0-9._-]{1,31}$/.test(name)) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `staff name ${JSON.stringify(name)} must be 2-32 lower-case characters (a-z 0-9 . _ -)`);
+  async add(
+    name: string,
+    role: StaffRole,
+    displayName = name,
+    opts: { mustChangePassword?: boolean } = {},
+  ): Promise<{ staff: StaffMember; password: string }> {
+    if (!/^[a-z][a-z0-9._-]{1,31}$/.test(name))
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `staff name ${JSON.stringify(name)} must be 2-32 lower-case characters (a-z 0-9 . _ -)`,
+      );
     staffRole.parse(role);
     const password = newPassword();
     const staff: StaffMember = { id: `st-${randomBytes(6).toString('hex')}`, name, displayName, role };
     try {
-      this.sql('INSERT INTO staff (id, name, display_name, role, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)').run(staff.id, name, displayName, role, await hashPassword(password), Date.now(), opts.mustChangePassword ? 1 : 0);
+      this.sql(
+        'INSERT INTO staff (id, name, display_name, role, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        staff.id,
+        name,
+        displayName,
+        role,
+        await hashPassword(password),
+        Date.now(),
+        opts.mustChangePassword ? 1 : 0,
+      );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TouchpointError(ErrorCode.DUPLICATE, `staff member ${name} already exists`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new TouchpointError(ErrorCode.DUPLICATE, `staff member ${name} already exists`);
       throw err;
     }
     return { staff, password };
@@ -82,26 +106,58 @@ export class Staff {
   }
 
   list(): StaffMember[] {
-    return (this.sql('SELECT id, name, display_name, role FROM staff WHERE disabled = 0 ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole }[]).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role }));
+    return (
+      this.sql('SELECT id, name, display_name, role FROM staff WHERE disabled = 0 ORDER BY name').all() as {
+        id: string;
+        name: string;
+        display_name: string;
+        role: StaffRole;
+      }[]
+    ).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role }));
   }
 
   get(id: string): StaffMember | undefined {
-    const r = this.sql('SELECT id, name, display_name, role FROM staff WHERE id = ? AND disabled = 0').get(id) as { id: string; name: string; display_name: string; role: StaffRole } | undefined;
+    const r = this.sql('SELECT id, name, display_name, role FROM staff WHERE id = ? AND disabled = 0').get(id) as
+      { id: string; name: string; display_name: string; role: StaffRole } | undefined;
     return r ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role } : undefined;
   }
 
   /** Checks a password; the same scrypt work is done for unknown names so timing does not reveal them. */
   async verify(name: string, password: string): Promise<(StaffMember & { mustChangePassword: boolean }) | undefined> {
-    const r = this.sql('SELECT id, name, display_name, role, password_hash, must_change_password FROM staff WHERE name = ? AND disabled = 0').get(name) as { id: string; name: string; display_name: string; role: StaffRole; password_hash: string; must_change_password: number } | undefined;
-    const ok = await verifyPassword(password, r?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-    return r && ok ? { id: r.id, name: r.name, displayName: r.display_name, role: r.role, mustChangePassword: r.must_change_password === 1 } : undefined;
+    const r = this.sql(
+      'SELECT id, name, display_name, role, password_hash, must_change_password FROM staff WHERE name = ? AND disabled = 0',
+    ).get(name) as
+      | {
+          id: string;
+          name: string;
+          display_name: string;
+          role: StaffRole;
+          password_hash: string;
+          must_change_password: number;
+        }
+      | undefined;
+    const ok = await verifyPassword(
+      password,
+      r?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    );
+    return r && ok
+      ? {
+          id: r.id,
+          name: r.name,
+          displayName: r.display_name,
+          role: r.role,
+          mustChangePassword: r.must_change_password === 1,
+        }
+      : undefined;
   }
 
   createSession(staffId: string, now = Date.now()): { token: string; csrfToken: string; expiresAt: number } {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = now + SESSION_TTL_MS;
-    this.sql('INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), staffId, csrfToken, now, expiresAt);
+    this.sql(
+      'INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(hashToken(token), staffId, csrfToken, now, expiresAt);
     return { token, csrfToken, expiresAt };
   }
 
@@ -116,22 +172,39 @@ export class Staff {
    * the session reads as absent, so every channel refuses it by default.
    */
   session(token: string, opts: { passwordChange?: boolean } = {}, now = Date.now()): StaffSession | undefined {
-    const r = this.sql('SELECT s.staff_id, s.csrf_token, s.expires_at, m.must_change_password FROM staff_sessions s JOIN staff m ON m.id = s.staff_id WHERE s.token_hash = ?').get(hashToken(token)) as { staff_id: string; csrf_token: string; expires_at: number; must_change_password: number } | undefined;
+    const r = this.sql(
+      'SELECT s.staff_id, s.csrf_token, s.expires_at, m.must_change_password FROM staff_sessions s JOIN staff m ON m.id = s.staff_id WHERE s.token_hash = ?',
+    ).get(hashToken(token)) as
+      { staff_id: string; csrf_token: string; expires_at: number; must_change_password: number } | undefined;
     if (!r || r.expires_at < now) return undefined;
     if (r.must_change_password === 1 && !opts.passwordChange) return undefined;
     const staff = this.get(r.staff_id);
-    return staff ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at, mustChangePassword: r.must_change_password === 1 } : undefined;
+    return staff
+      ? { staff, csrfToken: r.csrf_token, expiresAt: r.expires_at, mustChangePassword: r.must_change_password === 1 }
+      : undefined;
   }
 
   /** Every account, including disabled ones, for the admin's staff list. */
   listAll(): (StaffMember & { disabled: boolean })[] {
-    return (this.sql('SELECT id, name, display_name, role, disabled FROM staff ORDER BY name').all() as { id: string; name: string; display_name: string; role: StaffRole; disabled: number }[])
-      .map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role, disabled: r.disabled === 1 }));
+    return (
+      this.sql('SELECT id, name, display_name, role, disabled FROM staff ORDER BY name').all() as {
+        id: string;
+        name: string;
+        display_name: string;
+        role: StaffRole;
+        disabled: number;
+      }[]
+    ).map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, role: r.role, disabled: r.disabled === 1 }));
   }
 
   /** Display names by id, disabled accounts included, so old audit entries still read well. */
   displayNames(): Map<string, string> {
-    return new Map((this.sql('SELECT id, display_name FROM staff').all() as { id: string; display_name: string }[]).map((r) => [r.id, r.display_name]));
+    return new Map(
+      (this.sql('SELECT id, display_name FROM staff').all() as { id: string; display_name: string }[]).map((r) => [
+        r.id,
+        r.display_name,
+      ]),
+    );
   }
 
   /** Changes a role or disables an account; either ends the member's sessions so the change applies at once. */
@@ -166,7 +239,8 @@ export class Staff {
    * Returns false when the current password is wrong.
    */
   async changePassword(id: string, current: string, next: string): Promise<boolean> {
-    const r = this.sql('SELECT password_hash FROM staff WHERE id = ? AND disabled = 0').get(id) as { password_hash: string } | undefined;
+    const r = this.sql('SELECT password_hash FROM staff WHERE id = ? AND disabled = 0').get(id) as
+      { password_hash: string } | undefined;
     if (!r || !(await verifyPassword(current, r.password_hash))) return false;
     const hash = await hashPassword(next);
     this.db.transaction(() => {
@@ -178,7 +252,8 @@ export class Staff {
   }
 
   endSession(token: string): void {
-    const r = this.sql('SELECT staff_id FROM staff_sessions WHERE token_hash = ?').get(hashToken(token)) as { staff_id: string } | undefined;
+    const r = this.sql('SELECT staff_id FROM staff_sessions WHERE token_hash = ?').get(hashToken(token)) as
+      { staff_id: string } | undefined;
     this.sql('DELETE FROM staff_sessions WHERE token_hash = ?').run(hashToken(token));
     if (r) this.ended({ staffId: r.staff_id, token, reason: 'logout' });
   }

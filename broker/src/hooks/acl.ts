@@ -1,4 +1,17 @@
-import { DEVICE_ROOT, DEVICE_UP, DeviceTopic, INTEGRATION_ALWAYS_DENIED, deviceTopic, devicePrefix, filterCovers, hasWildcard, isValidTopicFilter, isValidTopicName, parseTopic, topicMatches } from '@touchpoint/protocol';
+import {
+  DEVICE_ROOT,
+  DEVICE_UP,
+  DeviceTopic,
+  INTEGRATION_ALWAYS_DENIED,
+  deviceTopic,
+  devicePrefix,
+  filterCovers,
+  hasWildcard,
+  isValidTopicFilter,
+  isValidTopicName,
+  parseTopic,
+  topicMatches,
+} from '@touchpoint/protocol';
 import type { Identity } from './identity.js';
 
 /** What an identity may publish to, subscribe to (filters it may narrow, never widen), and never receive. */
@@ -30,20 +43,34 @@ export function rightsOf(identity: Identity): TopicRights {
 
 function computeRights(identity: Identity): TopicRights {
   const rights = baseRights(identity);
-  return { ...rights, publishExact: new Set(rights.publish.filter((f) => !hasWildcard(f))), publishPatterns: rights.publish.filter(hasWildcard) };
+  return {
+    ...rights,
+    publishExact: new Set(rights.publish.filter((f) => !hasWildcard(f))),
+    publishPatterns: rights.publish.filter(hasWildcard),
+  };
 }
 
 function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'publishPatterns'> {
   switch (identity.kind) {
     case 'integration': {
       const { rights, builtin } = identity.account;
-      return { publish: rights.publish, subscribe: rights.subscribe, deny: builtin ? [] : [...rights.deny, ...INTEGRATION_ALWAYS_DENIED], models: rights.models };
+      return {
+        publish: rights.publish,
+        subscribe: rights.subscribe,
+        deny: builtin ? [] : [...rights.deny, ...INTEGRATION_ALWAYS_DENIED],
+        models: rights.models,
+      };
     }
     case 'device': {
       const prefix = devicePrefix(identity.deviceId);
       return {
         publish: [...DEVICE_UP.map((kind) => prefix + DeviceTopic[kind]), `${prefix}rtc/+/up`],
-        subscribe: [deviceTopic(identity.deviceId, 'command'), deviceTopic(identity.deviceId, 'caseStatus'), deviceTopic(identity.deviceId, 'keys'), `${prefix}rtc/+/down`],
+        subscribe: [
+          deviceTopic(identity.deviceId, 'command'),
+          deviceTopic(identity.deviceId, 'caseStatus'),
+          deviceTopic(identity.deviceId, 'keys'),
+          `${prefix}rtc/+/down`,
+        ],
         deny: [],
         models: [],
       };
@@ -53,7 +80,11 @@ function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'pub
 
 export function mayPublish(identity: Identity, topic: string): boolean {
   const rights = rightsOf(identity);
-  if (!isValidTopicName(topic) || !(rights.publishExact.has(topic) || rights.publishPatterns.some((granted) => topicMatches(granted, topic)))) return false;
+  if (
+    !isValidTopicName(topic) ||
+    !(rights.publishExact.has(topic) || rights.publishPatterns.some((granted) => topicMatches(granted, topic)))
+  )
+    return false;
   // Only devices and the signed fleet service write in the device tree, whatever an account was granted.
   return identity.kind === 'device' || identity.account.builtin || !topicMatches(DEVICE_TREE, topic);
 }
@@ -65,14 +96,26 @@ export function mayPublish(identity: Identity, topic: string): boolean {
  */
 export function maySubscribe(identity: Identity, filter: string): boolean {
   const rights = rightsOf(identity);
-  return isValidTopicFilter(filter) && rights.subscribe.some((granted) => filterCovers(granted, filter)) && !rights.deny.some((denied) => filterCovers(denied, filter));
+  return (
+    isValidTopicFilter(filter) &&
+    rights.subscribe.some((granted) => filterCovers(granted, filter)) &&
+    !rights.deny.some((denied) => filterCovers(denied, filter))
+  );
 }
 
 /** Checked for every message delivered to an integration: inside its allow-list, outside its deny list, of its models. */
-export function mayReceive(identity: Identity, topic: string, modelOf: (deviceId: string) => string | undefined): boolean {
+export function mayReceive(
+  identity: Identity,
+  topic: string,
+  modelOf: (deviceId: string) => string | undefined,
+): boolean {
   if (identity.kind === 'device' || identity.account.builtin) return true;
   const rights = rightsOf(identity);
-  if (!rights.subscribe.some((granted) => topicMatches(granted, topic)) || rights.deny.some((denied) => topicMatches(denied, topic))) return false;
+  if (
+    !rights.subscribe.some((granted) => topicMatches(granted, topic)) ||
+    rights.deny.some((denied) => topicMatches(denied, topic))
+  )
+    return false;
   if (rights.models.length === 0) return true;
   const parsed = parseTopic(topic);
   if (!parsed) return !topicMatches(DEVICE_TREE, topic);

@@ -31,7 +31,11 @@ export function createAuthorizeForward(deps: { devices: Devices; counters: Count
       return null;
     } catch (err) {
       deps.counters.inc('hook.error.authorizeForward');
-      deps.log.error('hook failed; refused', { hook: 'authorizeForward', code: 'INTERNAL', reason: err instanceof Error ? err.message : String(err) });
+      deps.log.error('hook failed; refused', {
+        hook: 'authorizeForward',
+        code: 'INTERNAL',
+        reason: err instanceof Error ? err.message : String(err),
+      });
       return null;
     }
   };

@@ -48,7 +48,11 @@ export interface AuthorizePublishDeps {
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {
   // A flooding device is counted in full; its log lines are sampled per device and code.
   const rejectLog = new LogThrottle();
-  return function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+  return function authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (error?: Error | null) => void,
+  ): void {
     if (!client) {
       // A will that aedes publishes after a restart, with no client attached: the ACL is never skipped.
       // The identity is rebuilt from the will's client id; a refused will is diverted (not an error,
@@ -56,7 +60,11 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       const identity = identityOfStoredWill(packet, deps.devices);
       if (!identity || !willAllowed(identity, packet)) {
         deps.counters.inc('acl.will.refused');
-        deps.log.warn('stored will refused', { clientId: storedWillClientId(packet), topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
+        deps.log.warn('stored will refused', {
+          clientId: storedWillClientId(packet),
+          topic: packet.topic,
+          code: ErrorCode.NOT_AUTHORIZED,
+        });
         divert(packet);
         return done(null);
       }
@@ -68,7 +76,13 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       if (identity?.kind === 'integration') {
         // [MQTT-3.3.5-2] allows a positive acknowledgement instead of a close: a backend's misconfigured
         // topic is dropped (never routed), audited and counted, without a reconnect loop.
-        deps.audit.record({ actor: `integration:${identity.account.name}`, action: 'integration.publish', target: packet.topic, outcome: 'refused', detail: { clientId: client.id } });
+        deps.audit.record({
+          actor: `integration:${identity.account.name}`,
+          action: 'integration.publish',
+          target: packet.topic,
+          outcome: 'refused',
+          detail: { clientId: client.id },
+        });
         divert(packet);
         return done(null);
       }
@@ -95,7 +109,14 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
         deps.counters.inc(`rejected.${result.code}`);
         deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
         const suppressed = rejectLog.admit(`${client?.id ?? ''}\u0000${result.code}`);
-        if (suppressed !== undefined) deps.log.warn('message rejected', { clientId: client?.id, topic: packet.topic, code: result.code, reason: result.reason, ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}) });
+        if (suppressed !== undefined)
+          deps.log.warn('message rejected', {
+            clientId: client?.id,
+            topic: packet.topic,
+            code: result.code,
+            reason: result.reason,
+            ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
+          });
         divert(packet);
         return done(null);
       }

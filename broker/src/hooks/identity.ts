@@ -6,9 +6,7 @@ import type { IntegrationAccount } from '../fleet/integrations.js';
  * a device, or an integration account (a maker's backend, or the built-in
  * fleet service account). Staff have no MQTT identity.
  */
-export type Identity =
-  | { kind: 'device'; deviceId: string }
-  | { kind: 'integration'; account: IntegrationAccount };
+export type Identity = { kind: 'device'; deviceId: string } | { kind: 'integration'; account: IntegrationAccount };
 
 const identities = new WeakMap<Client, Identity>();
 

@@ -13,11 +13,20 @@ const NOT_AUTHORIZED = 5; // CONNACK 0x05
  * (CONNACK 5, a closed connection, a negated SUBACK) and counts
  * `hook.error.<name>`; the exception never reaches the process.
  */
-export function installHooks(aedes: Aedes, deps: AuthenticateDeps & AuthorizePublishDeps & { limits: PreConnectLimits }): void {
+export function installHooks(
+  aedes: Aedes,
+  deps: AuthenticateDeps & AuthorizePublishDeps & { limits: PreConnectLimits },
+): void {
   const { counters, log } = deps;
   aedes.preConnect = guardHook('preConnect', counters, log, createPreConnect(deps.limits), (err) => [err, false]);
-  aedes.authenticate = guardHook('authenticate', counters, log, createAuthenticate(deps), (err) => [Object.assign(err, { returnCode: NOT_AUTHORIZED }), false]);
+  aedes.authenticate = guardHook('authenticate', counters, log, createAuthenticate(deps), (err) => [
+    Object.assign(err, { returnCode: NOT_AUTHORIZED }),
+    false,
+  ]);
   aedes.authorizePublish = guardHook('authorizePublish', counters, log, createAuthorizePublish(deps), (err) => [err]);
   aedes.authorizeForward = createAuthorizeForward(deps);
-  aedes.authorizeSubscribe = guardHook('authorizeSubscribe', counters, log, createAuthorizeSubscribe(deps), () => [null, null]);
+  aedes.authorizeSubscribe = guardHook('authorizeSubscribe', counters, log, createAuthorizeSubscribe(deps), () => [
+    null,
+    null,
+  ]);
 }

@@ -9,7 +9,12 @@ import { identityOf } from './identity.js';
  * `checkMs` when another process changed it (`touchpoint integration revoke`
  * on the same database).
  */
-export function closeIntegrationClientsOnChange(aedes: Aedes, integrations: Integrations, log: Logger, checkMs: number): () => void {
+export function closeIntegrationClientsOnChange(
+  aedes: Aedes,
+  integrations: Integrations,
+  log: Logger,
+  checkMs: number,
+): () => void {
   const byAccount = new Map<string, Set<Client>>();
   aedes.on('client', (client) => {
     const identity = identityOf(client);
@@ -25,7 +30,10 @@ export function closeIntegrationClientsOnChange(aedes: Aedes, integrations: Inte
   const close = (name: string, clients: Iterable<Client>) => {
     const list = [...clients];
     if (list.length === 0) return;
-    log.info('closing the connections of a rotated or revoked integration account', { integration: name, connections: list.length });
+    log.info('closing the connections of a rotated or revoked integration account', {
+      integration: name,
+      connections: list.length,
+    });
     for (const client of list) client.close();
   };
   const stopListening = integrations.onChange((name) => close(name, byAccount.get(name) ?? []));
@@ -35,10 +43,17 @@ export function closeIntegrationClientsOnChange(aedes: Aedes, integrations: Inte
         if (clients.size === 0) continue;
         const now = integrations.get(name);
         // A connection keeps the account as it was at CONNECT; a newer rotation or a revocation ends it.
-        close(name, [...clients].filter((c) => {
-          const identity = identityOf(c);
-          return !now || now.revokedAt !== null || (identity?.kind === 'integration' && identity.account.rotatedAt !== now.rotatedAt);
-        }));
+        close(
+          name,
+          [...clients].filter((c) => {
+            const identity = identityOf(c);
+            return (
+              !now ||
+              now.revokedAt !== null ||
+              (identity?.kind === 'integration' && identity.account.rotatedAt !== now.rotatedAt)
+            );
+          }),
+        );
       }
     } catch (err) {
       log.error('integration check failed', { code: 'INTERNAL', reason: (err as Error).message });

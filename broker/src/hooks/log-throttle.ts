@@ -6,7 +6,10 @@
 export class LogThrottle {
   private readonly windows = new Map<string, { until: number; suppressed: number }>();
 
-  constructor(private readonly windowMs = 10_000, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly windowMs = 10_000,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   /** Returns the number of lines suppressed before this one, or undefined when this line is suppressed too. */
   admit(key: string, now = Date.now()): number | undefined {

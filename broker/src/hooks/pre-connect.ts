@@ -25,7 +25,11 @@ export interface PreConnectLimits {
  * The protocol level is left to aedes, which answers any level but 3 and 4 with code 1 [MQTT-3.1.2-2].
  */
 export function createPreConnect(limits: PreConnectLimits) {
-  return function preConnect(client: Client, packet: ConnectPacket, done: (error: Error | null, success: boolean) => void): void {
+  return function preConnect(
+    client: Client,
+    packet: ConnectPacket,
+    done: (error: Error | null, success: boolean) => void,
+  ): void {
     rememberWill(client, packet);
     if (!packet.keepalive || packet.keepalive > limits.keepaliveLimitS) packet.keepalive = limits.keepaliveLimitS;
     if (!packet.clientId) idOrigins.set(client, packet.clean ? 'assigned' : 'empty-persistent');

@@ -35,7 +35,12 @@ export function statusFor(code: ErrorCode): number {
 
 /** A TouchpointError with an explicit status (415) or headers (Retry-After) that the code alone does not give. */
 export class HttpError extends TouchpointError {
-  constructor(code: ErrorCode, message: string, readonly status: number = statusFor(code), readonly headers: Record<string, string> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly status: number = statusFor(code),
+    readonly headers: Record<string, string> = {},
+  ) {
     super(code, message);
   }
 }

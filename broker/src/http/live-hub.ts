@@ -71,7 +71,13 @@ export interface LiveHubOptions {
   maxStreamsPerSession: number;
 }
 
-export const DEFAULT_LIVE_OPTIONS: LiveHubOptions = { heartbeatMs: 15_000, backlog: 2_000, maxBacklogBytes: 8 * 1024 * 1024, maxBufferedBytes: 1024 * 1024, maxStreamsPerSession: 8 };
+export const DEFAULT_LIVE_OPTIONS: LiveHubOptions = {
+  heartbeatMs: 15_000,
+  backlog: 2_000,
+  maxBacklogBytes: 8 * 1024 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  maxStreamsPerSession: 8,
+};
 
 /**
  * The console's live channel: server-sent events fed by the fleet's LiveBus.
@@ -89,7 +95,12 @@ export class LiveHub {
   private readonly healthKey = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(private readonly fleet: Fleet, private readonly log: Logger, private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS, private readonly counters?: Counters) {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly log: Logger,
+    private readonly options: LiveHubOptions = DEFAULT_LIVE_OPTIONS,
+    private readonly counters?: Counters,
+  ) {
     const live = fleet.live;
     live.on('presence', (e) => this.publish({ type: 'presence', ...e }, e.deviceId, true));
     live.on('diagnostics', (d, bytes) => {
@@ -107,9 +118,23 @@ export class LiveHub {
     live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
     // Logout, disable, role change, password reset or change: the member's streams end now, not at the next heartbeat (issue 12, item 5).
     fleet.staff.onSessionsEnded((e) => {
-      for (const s of this.streams) if (s.staffId === e.staffId && (e.token === undefined || s.token === e.token)) s.res.end();
+      for (const s of this.streams)
+        if (s.staffId === e.staffId && (e.token === undefined || s.token === e.token)) s.res.end();
     });
-    live.on('command', (e) => this.publish({ type: 'command', commandId: e.commandId, deviceId: e.deviceId, status: e.status, ...(e.code ? { code: e.code } : {}), ...(e.reason ? { reason: e.reason } : {}) }, e.deviceId, true));
+    live.on('command', (e) =>
+      this.publish(
+        {
+          type: 'command',
+          commandId: e.commandId,
+          deviceId: e.deviceId,
+          status: e.status,
+          ...(e.code ? { code: e.code } : {}),
+          ...(e.reason ? { reason: e.reason } : {}),
+        },
+        e.deviceId,
+        true,
+      ),
+    );
   }
 
   get size(): number {
@@ -141,7 +166,12 @@ export class LiveHub {
       }
     }
     setSecurityHeaders(res, 'api');
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
     const stream: Stream = { res, staffId: auth.staff.id, token: auth.token, device };
@@ -149,7 +179,11 @@ export class LiveHub {
     res.on('close', () => this.detach(stream));
     // The browser waits this long before reconnecting; the client adds its own backoff on top.
     res.write('retry: 1500\n\n');
-    this.write(stream, `${this.epoch}-${this.seq}`, JSON.stringify({ type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() }));
+    this.write(
+      stream,
+      `${this.epoch}-${this.seq}`,
+      JSON.stringify({ type: 'hello', streamId: `${this.epoch}-${this.seq}`, device, resumed, at: Date.now() }),
+    );
     for (const b of replay) if (this.wants(stream, b)) this.write(stream, `${this.epoch}-${b.seq}`, serialised(b));
     this.startHeartbeat();
   }
@@ -162,14 +196,28 @@ export class LiveHub {
   attachFeed(req: IncomingMessage, res: ServerResponse, feed: Feed): void {
     // A staff login's fed streams count against the same cap as its live streams (thrown before any byte is sent).
     if (feed.owner && this.streamsOf(feed.owner.token) >= this.options.maxStreamsPerSession) {
-      throw new HttpError(ErrorCode.RATE_LIMITED, `at most ${this.options.maxStreamsPerSession} live streams per session`);
+      throw new HttpError(
+        ErrorCode.RATE_LIMITED,
+        `at most ${this.options.maxStreamsPerSession} live streams per session`,
+      );
     }
     setSecurityHeaders(res, 'api');
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
     const check: FeedCheck = { stillAllowed: () => feed.stillAllowed(), onRevoked: feed.onRevoked, revoked: false };
-    const stream: Stream = { res, staffId: feed.owner?.staff.id ?? null, token: feed.owner?.token ?? null, device: null, feed: check };
+    const stream: Stream = {
+      res,
+      staffId: feed.owner?.staff.id ?? null,
+      token: feed.owner?.token ?? null,
+      device: null,
+      feed: check,
+    };
     this.streams.add(stream);
     let unsubscribe: (() => void) | undefined;
     res.on('close', () => {
@@ -178,9 +226,12 @@ export class LiveHub {
     });
     res.write('retry: 2000\n\n');
     try {
-      unsubscribe = feed.subscribe((id, data) => {
-        if (this.allowed(stream)) this.write(stream, String(id), JSON.stringify(data));
-      }, () => res.end());
+      unsubscribe = feed.subscribe(
+        (id, data) => {
+          if (this.allowed(stream)) this.write(stream, String(id), JSON.stringify(data));
+        },
+        () => res.end(),
+      );
     } catch (err) {
       // The headers are out: the only answer left is to end the stream (its source is gone).
       this.log.error('live stream: its source failed', { code: 'INTERNAL', reason: (err as Error).message });
@@ -213,7 +264,10 @@ export class LiveHub {
     try {
       check.onRevoked?.();
     } catch (err) {
-      this.log.error('live stream: ending what the stream was for failed', { code: 'INTERNAL', reason: (err as Error).message });
+      this.log.error('live stream: ending what the stream was for failed', {
+        code: 'INTERNAL',
+        reason: (err as Error).message,
+      });
     }
     return false;
   }
@@ -258,14 +312,30 @@ export class LiveHub {
   }
 
   /** `wireBytes`: the size of a large event as it arrived, so it need not be serialised unless a stream wants it. */
-  private publish(event: LiveEvent, deviceId: string | null, fleetWide: boolean, staffId?: string, wireBytes?: number): void {
+  private publish(
+    event: LiveEvent,
+    deviceId: string | null,
+    fleetWide: boolean,
+    staffId?: string,
+    wireBytes?: number,
+  ): void {
     const lazy = wireBytes !== undefined;
     const data = lazy ? undefined : JSON.stringify(event);
-    const b: Buffered = { seq: ++this.seq, ...(lazy ? { event } : { data }), size: data?.length ?? wireBytes ?? 0, deviceId, fleetWide, ...(staffId ? { staffId } : {}) };
+    const b: Buffered = {
+      seq: ++this.seq,
+      ...(lazy ? { event } : { data }),
+      size: data?.length ?? wireBytes ?? 0,
+      deviceId,
+      fleetWide,
+      ...(staffId ? { staffId } : {}),
+    };
     this.backlog.push(b);
     this.backlogSize += b.size;
     // Bounded by count and by bytes; a stream that asks for an evicted event gets `resumed: false` and refetches.
-    while (this.backlog.length > this.options.backlog || (this.backlogSize > this.options.maxBacklogBytes && this.backlog.length > 1)) {
+    while (
+      this.backlog.length > this.options.backlog ||
+      (this.backlogSize > this.options.maxBacklogBytes && this.backlog.length > 1)
+    ) {
       this.backlogSize -= this.backlog.shift()!.size;
     }
     for (const s of this.streams) if (this.wants(s, b)) this.write(s, `${this.epoch}-${b.seq}`, serialised(b));

@@ -8,7 +8,11 @@ import type { LoginLocks } from '../fleet/login-locks.js';
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   /** How long the key must wait, in ms; 0 when it may try now. */
   retryAfter(key: string, now = Date.now()): number {
@@ -55,11 +59,22 @@ export interface LoginLimits {
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
-  perAccount: 5, perIp: 30, windowMs: 15 * 60_000, lockMs: 5 * 60_000, maxLockMs: 24 * 60 * 60_000, concurrentPerAccount: 4, concurrentPerIp: 4,
+  perAccount: 5,
+  perIp: 30,
+  windowMs: 15 * 60_000,
+  lockMs: 5 * 60_000,
+  maxLockMs: 24 * 60 * 60_000,
+  concurrentPerAccount: 4,
+  concurrentPerIp: 4,
 };
 
 export type Admission =
-  | { ok: true; /** Ends the attempt; returns the lock it caused in ms (0: none). Only the first call counts. */ done(success: boolean): number }
+  | {
+      ok: true;
+      /** Ends the attempt; returns the lock it caused in ms (0: none). Only the first call counts. */ done(
+        success: boolean,
+      ): number;
+    }
   | { ok: false; waitMs: number; reason: 'locked' | 'address-limited' | 'busy' };
 
 /**
@@ -76,7 +91,10 @@ export class LoginThrottle {
   private readonly inflightIp = new Map<string, number>();
   private readonly ipFailures: FailureLimiter;
 
-  constructor(readonly locks: LoginLocks, private readonly limits: LoginLimits) {
+  constructor(
+    readonly locks: LoginLocks,
+    private readonly limits: LoginLimits,
+  ) {
     this.ipFailures = new FailureLimiter(limits.perIp, limits.windowMs);
   }
 
@@ -89,9 +107,12 @@ export class LoginThrottle {
     if (ipWait > 0) return { ok: false, waitMs: ipWait, reason: 'address-limited' };
     const ipInflight = this.inflightIp.get(ip) ?? 0;
     // Attempts in flight count as failures until they succeed: at most the limit can ever be evaluated.
-    if (this.ipFailures.count(ip, now) + ipInflight >= l.perIp) return { ok: false, waitMs: 1000, reason: 'address-limited' };
-    if (pair.failures + (this.pendingPair.get(pairKey) ?? 0) >= l.perAccount) return { ok: false, waitMs: 1000, reason: 'locked' };
-    if ((this.inflightAccount.get(name) ?? 0) >= l.concurrentPerAccount || ipInflight >= l.concurrentPerIp) return { ok: false, waitMs: 1000, reason: 'busy' };
+    if (this.ipFailures.count(ip, now) + ipInflight >= l.perIp)
+      return { ok: false, waitMs: 1000, reason: 'address-limited' };
+    if (pair.failures + (this.pendingPair.get(pairKey) ?? 0) >= l.perAccount)
+      return { ok: false, waitMs: 1000, reason: 'locked' };
+    if ((this.inflightAccount.get(name) ?? 0) >= l.concurrentPerAccount || ipInflight >= l.concurrentPerIp)
+      return { ok: false, waitMs: 1000, reason: 'busy' };
     bump(this.pendingPair, pairKey, 1);
     bump(this.inflightAccount, name, 1);
     bump(this.inflightIp, ip, 1);

@@ -9,7 +9,8 @@ import { HttpError } from './errors.js';
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   // Only JSON: an HTML form cannot send it cross-site without a CORS preflight.
-  if (type !== 'application/json') throw new HttpError(ErrorCode.SCHEMA_INVALID, 'request body must be application/json', 415);
+  if (type !== 'application/json')
+    throw new HttpError(ErrorCode.SCHEMA_INVALID, 'request body must be application/json', 415);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
@@ -74,7 +75,10 @@ export function clientIp(req: IncomingMessage, trusted: ReadonlySet<string> = NO
   const peer = normalizeIp(req.socket.remoteAddress ?? 'unknown');
   if (!trusted.has(peer)) return peer;
   const header = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map(normalizeIp).filter((a) => a.length > 0);
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map(normalizeIp)
+    .filter((a) => a.length > 0);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
     if (isIP(hop) === 0) return peer; // A garbled hop: trust nothing left of it.

@@ -24,7 +24,11 @@ export interface RouteInput<Q, B> {
  * POST routes also need the CSRF header. Query, body and response are zod
  * schemas; a response that fails its schema is a server bug (500), never sent.
  */
-export interface Route<QS extends z.ZodType = z.ZodType, BS extends z.ZodType = z.ZodType, RS extends z.ZodType = z.ZodType> {
+export interface Route<
+  QS extends z.ZodType = z.ZodType,
+  BS extends z.ZodType = z.ZodType,
+  RS extends z.ZodType = z.ZodType,
+> {
   method: 'GET' | 'POST';
   path: string;
   role: StaffRole;
@@ -91,41 +95,70 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
       // Refusals of an authenticated member are audited; anonymous noise is only counted.
       deps.counters.inc(`http.refused.${err.code}`);
       if (auth && matched) {
-        deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: matched.action, deviceId: params.id && matched.path.startsWith('/api/devices/') ? params.id : undefined, target: matched.path.startsWith('/api/devices/') ? undefined : params.id, outcome: 'refused', detail: { code: err.code, message: err.message, method: req.method, path: url.pathname } });
+        deps.fleet.audit.record({
+          actor: auth.staff.id,
+          actorRole: auth.staff.role,
+          action: matched.action,
+          deviceId: params.id && matched.path.startsWith('/api/devices/') ? params.id : undefined,
+          target: matched.path.startsWith('/api/devices/') ? undefined : params.id,
+          outcome: 'refused',
+          detail: { code: err.code, message: err.message, method: req.method, path: url.pathname },
+        });
       }
     };
     try {
       const candidates = compiled.filter((c) => c.pattern.test(url.pathname));
       const hit = candidates.find((c) => c.route.method === req.method);
       if (!hit) {
-        if (candidates.length > 0) throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? ''} is not allowed on ${url.pathname}`, 405, { allow: candidates.map((c) => c.route.method).join(', ') });
+        if (candidates.length > 0)
+          throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? ''} is not allowed on ${url.pathname}`, 405, {
+            allow: candidates.map((c) => c.route.method).join(', '),
+          });
         throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? 'GET'} ${url.pathname} is not an API route`);
       }
       matched = hit.route;
       const m = hit.pattern.exec(url.pathname)!;
-      params = Object.fromEntries(hit.names.map((n, i) => {
-        try {
-          return [n, decodeURIComponent(m[i + 1]!)];
-        } catch {
-          throw new HttpError(ErrorCode.ID_INVALID, `bad escape in ${url.pathname}`);
-        }
-      }));
+      params = Object.fromEntries(
+        hit.names.map((n, i) => {
+          try {
+            return [n, decodeURIComponent(m[i + 1]!)];
+          } catch {
+            throw new HttpError(ErrorCode.ID_INVALID, `bad escape in ${url.pathname}`);
+          }
+        }),
+      );
       const r = hit.route;
-      auth = authenticate(req, deps.fleet.staff, deps.clientIp(req), { passwordChange: r.beforePasswordChange ?? false });
+      auth = authenticate(req, deps.fleet.staff, deps.clientIp(req), {
+        passwordChange: r.beforePasswordChange ?? false,
+      });
       if (r.method !== 'GET') {
         if (!sameOrigin(req)) throw new HttpError(ErrorCode.CSRF, 'cross-origin request refused');
         checkCsrf(req, auth);
       }
-      if (!roleAllows(auth.staff.role, r.role)) throw new HttpError(ErrorCode.FORBIDDEN_ROLE, `role ${auth.staff.role} may not ${r.action} (needs ${r.role})`);
+      if (!roleAllows(auth.staff.role, r.role))
+        throw new HttpError(ErrorCode.FORBIDDEN_ROLE, `role ${auth.staff.role} may not ${r.action} (needs ${r.role})`);
       const query: unknown = r.query ? parseWith(r.query, queryObject(url), 'query') : {};
-      const body: unknown = r.body ? parseWith(r.body, await readJsonBody(req, r.bodyLimit ?? 16 * 1024), 'body') : undefined;
+      const body: unknown = r.body
+        ? parseWith(r.body, await readJsonBody(req, r.bodyLimit ?? 16 * 1024), 'body')
+        : undefined;
       const authed = auth;
       const result = await r.handle({ req, res, params, query, body, auth: authed }, deps);
       if (r.stream) return true;
       const out = r.response.safeParse(result);
-      if (!out.success) throw new TouchpointError(ErrorCode.INTERNAL, `response of ${r.method} ${r.path} does not match its schema: ${describeIssues(out.error)}`);
+      if (!out.success)
+        throw new TouchpointError(
+          ErrorCode.INTERNAL,
+          `response of ${r.method} ${r.path} does not match its schema: ${describeIssues(out.error)}`,
+        );
       if (r.auditAccess && params.id) {
-        deps.fleet.audit.record({ actor: authed.staff.id, actorRole: authed.staff.role, action: r.action, deviceId: params.id, outcome: 'ok', detail: { path: url.pathname } });
+        deps.fleet.audit.record({
+          actor: authed.staff.id,
+          actorRole: authed.staff.role,
+          action: r.action,
+          deviceId: params.id,
+          outcome: 'ok',
+          detail: { path: url.pathname },
+        });
       }
       sendJson(res, r.status ?? 200, out.data);
     } catch (err) {

@@ -50,7 +50,16 @@ export interface RouteContext {
 
 /** Every API endpoint, in one list (see docs/console.md for the table). */
 export const API_ROUTES: readonly Route[] = [
-  ...authRoutes, ...deviceRoutes, ...commandRoutes, ...caseRoutes, ...auditRoutes, ...kpiRoutes, ...staffRoutes, ...integrationRoutes, ...flowRoutes, ...healthRoutes,
+  ...authRoutes,
+  ...deviceRoutes,
+  ...commandRoutes,
+  ...caseRoutes,
+  ...auditRoutes,
+  ...kpiRoutes,
+  ...staffRoutes,
+  ...integrationRoutes,
+  ...flowRoutes,
+  ...healthRoutes,
 ];
 
 /** Every HTTP route, in the order they are tried. */
@@ -58,7 +67,12 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...ctx.loginLimits };
   const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...ctx.live };
   const proxies = trustedProxySet(ctx.trustedProxies);
-  const locks = new LoginLocks(ctx.fleet.db, { failures: limits.perAccount, windowMs: limits.windowMs, lockMs: limits.lockMs, maxLockMs: limits.maxLockMs });
+  const locks = new LoginLocks(ctx.fleet.db, {
+    failures: limits.perAccount,
+    windowMs: limits.windowMs,
+    lockMs: limits.lockMs,
+    maxLockMs: limits.maxLockMs,
+  });
   const deps: ApiDeps = {
     fleet: ctx.fleet,
     views: new DeviceViews(ctx.fleet.db),

@@ -30,7 +30,10 @@ export function setSecurityHeaders(res: ServerResponse, kind: 'api' | 'console')
   if (kind === 'console') {
     res.setHeader('content-security-policy', CONSOLE_CSP);
     // Camera and microphone only for this origin (the video call); nothing else.
-    res.setHeader('permissions-policy', 'camera=(self), microphone=(self), geolocation=(), usb=(), serial=(), payment=()');
+    res.setHeader(
+      'permissions-policy',
+      'camera=(self), microphone=(self), geolocation=(), usb=(), serial=(), payment=()',
+    );
   } else {
     res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   }

@@ -6,7 +6,11 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -18,7 +22,9 @@ export function createHttpServer(handlers: () => readonly HttpHandler[], log: Lo
         for (const handler of handlers()) {
           if (await handler(req, res)) return;
         }
-        sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `${req.method ?? 'GET'} ${req.url ?? '/'} is not a route` } });
+        sendJson(res, 404, {
+          error: { code: 'NOT_FOUND', message: `${req.method ?? 'GET'} ${req.url ?? '/'} is not a route` },
+        });
       } catch (err) {
         log.error('HTTP handler failed', { url: req.url, code: 'INTERNAL', reason: (err as Error).message });
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });

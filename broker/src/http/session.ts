@@ -10,11 +10,17 @@ import { cookieValue } from './request.js';
 /** The session cookie: HttpOnly (no script can read it), SameSite=Strict (never sent cross-site). */
 export function setSessionCookie(res: ServerResponse, token: string, expiresAt: number, secure: boolean): void {
   const maxAge = Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
-  res.setHeader('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
+  res.setHeader(
+    'set-cookie',
+    `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`,
+  );
 }
 
 export function clearSessionCookie(res: ServerResponse, secure: boolean): void {
-  res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`);
+  res.setHeader(
+    'set-cookie',
+    `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`,
+  );
 }
 
 /**
@@ -22,7 +28,12 @@ export function clearSessionCookie(res: ServerResponse, secure: boolean): void {
  * password gets PASSWORD_CHANGE_REQUIRED (403) unless `passwordChange` says this is one of the few endpoints
  * that allow it (/api/me, logout, the password change).
  */
-export function authenticate(req: IncomingMessage, staff: Staff, ip: string, opts: { passwordChange?: boolean } = {}): Authed {
+export function authenticate(
+  req: IncomingMessage,
+  staff: Staff,
+  ip: string,
+  opts: { passwordChange?: boolean } = {},
+): Authed {
   const token = cookieValue(req, SESSION_COOKIE);
   const session = token ? staff.session(token, { passwordChange: true }) : undefined;
   if (!token || !session) throw new HttpError(ErrorCode.NOT_AUTHORIZED, 'log in first (no valid session)');

@@ -43,7 +43,10 @@ export function defaultConsoleSource(): ConsoleSource {
   const dir = new URL('../../../console/dist', import.meta.url).pathname;
   const script = new URL('../../../console/build.mjs', import.meta.url).pathname;
   if (!existsSync(script)) return { dir };
-  const sources = [new URL('../../../console/src', import.meta.url).pathname, new URL('../../../protocol/src', import.meta.url).pathname];
+  const sources = [
+    new URL('../../../console/src', import.meta.url).pathname,
+    new URL('../../../protocol/src', import.meta.url).pathname,
+  ];
   return {
     dir,
     isStale: () => {
@@ -51,7 +54,9 @@ export function defaultConsoleSource(): ConsoleSource {
       return existsSync(index) && Math.max(...sources.filter(existsSync).map(newestMtime)) > statSync(index).mtimeMs;
     },
     build: async () => {
-      const mod = (await import(pathToFileURL(script).href)) as { buildConsole(o: { outDir: string; quiet?: boolean }): Promise<unknown> };
+      const mod = (await import(pathToFileURL(script).href)) as {
+        buildConsole(o: { outDir: string; quiet?: boolean }): Promise<unknown>;
+      };
       await mod.buildConsole({ outDir: dir, quiet: true });
     },
   };
@@ -110,7 +115,10 @@ export function consoleHandler(source: ConsoleSource, log: Logger): HttpHandler 
     const file = isFile ? candidate : index;
     setSecurityHeaders(res, 'console');
     res.setHeader('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
-    res.setHeader('cache-control', isFile && decoded.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader(
+      'cache-control',
+      isFile && decoded.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     res.setHeader('content-length', statSync(file).size);
     res.writeHead(200);
     if (req.method === 'HEAD') {

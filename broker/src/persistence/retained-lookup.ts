@@ -25,11 +25,17 @@ const RETAINED_PREFIX = 'retained:';
  * directly; filters with wildcards (staff tools) still scan. Stream errors (a
  * scan still running while the broker closes) are logged, never thrown.
  */
-export function withDirectRetainedLookup<P extends RetainedSource>(persistence: P, store: KeyValueStore, log: Logger): P {
+export function withDirectRetainedLookup<P extends RetainedSource>(
+  persistence: P,
+  store: KeyValueStore,
+  log: Logger,
+): P {
   const scan = persistence.createRetainedStreamCombi.bind(persistence);
   persistence.createRetainedStreamCombi = (patterns: string[]): Readable => {
     const stream = patterns.some(hasWildcard) ? scan(patterns) : ReadableStream.from(lookup(store, patterns));
-    return stream.on('error', (err: Error) => log.warn('retained message lookup failed', { code: 'INTERNAL', reason: err.message }));
+    return stream.on('error', (err: Error) =>
+      log.warn('retained message lookup failed', { code: 'INTERNAL', reason: err.message }),
+    );
   };
   return persistence;
 }

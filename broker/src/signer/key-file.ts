@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, scryptSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  scryptSync,
+} from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues, ErrorCode, TouchpointError } from '@touchpoint/protocol';
@@ -27,7 +34,13 @@ const encryptedFile = z.strictObject({
   format: z.literal(ENCRYPTED_FORMAT),
   keyId,
   publicKeyPem: z.string().min(1),
-  kdf: z.strictObject({ name: z.literal('scrypt'), N: z.number().int().min(1024), r: z.number().int().min(1), p: z.number().int().min(1), salt: z.string().min(16) }),
+  kdf: z.strictObject({
+    name: z.literal('scrypt'),
+    N: z.number().int().min(1024),
+    r: z.number().int().min(1),
+    p: z.number().int().min(1),
+    salt: z.string().min(16),
+  }),
   cipher: z.strictObject({ name: z.literal('aes-256-gcm'), iv: z.string().min(16), tag: z.string().min(16) }),
   data: z.string().min(1),
 });
@@ -56,7 +69,11 @@ function parseJson(path: string): unknown {
 
 function parseKeyFile(path: string): z.infer<typeof keyFile> {
   const parsed = keyFile.safeParse(parseJson(path));
-  if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `key file ${path} is not a Touchpoint key: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `key file ${path} is not a Touchpoint key: ${describeIssues(parsed.error)}`,
+    );
   return parsed.data;
 }
 
@@ -79,26 +96,40 @@ export function readKeyFile(path: string, passphrase: string | undefined): Signe
     privateKeyPem = file.privateKeyPem;
   } else {
     if (passphrase === undefined) {
-      throw new TouchpointError(ErrorCode.KEY_PASSPHRASE, `key file ${path} is encrypted and no passphrase is configured; ${PASSPHRASE_HELP}`);
+      throw new TouchpointError(
+        ErrorCode.KEY_PASSPHRASE,
+        `key file ${path} is encrypted and no passphrase is configured; ${PASSPHRASE_HELP}`,
+      );
     }
     try {
       const key = deriveKey(passphrase, Buffer.from(file.kdf.salt, 'base64'), file.kdf);
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'base64'));
       decipher.setAAD(aad(file.keyId, file.publicKeyPem));
       decipher.setAuthTag(Buffer.from(file.cipher.tag, 'base64'));
-      privateKeyPem = Buffer.concat([decipher.update(Buffer.from(file.data, 'base64')), decipher.final()]).toString('utf8');
+      privateKeyPem = Buffer.concat([decipher.update(Buffer.from(file.data, 'base64')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
-      throw new TouchpointError(ErrorCode.KEY_PASSPHRASE, `wrong passphrase for key file ${path} (or the file was altered); ${PASSPHRASE_HELP}`);
+      throw new TouchpointError(
+        ErrorCode.KEY_PASSPHRASE,
+        `wrong passphrase for key file ${path} (or the file was altered); ${PASSPHRASE_HELP}`,
+      );
     }
   }
   let derived: string;
   try {
     derived = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString();
   } catch (err) {
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `key file ${path} holds no usable private key: ${(err as Error).message}`);
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `key file ${path} holds no usable private key: ${(err as Error).message}`,
+    );
   }
   if (derived.trim() !== file.publicKeyPem.trim()) {
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `key file ${path}: the private key does not belong to its public key`);
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `key file ${path}: the private key does not belong to its public key`,
+    );
   }
   return { keyId: file.keyId, privateKeyPem, publicKeyPem: file.publicKeyPem };
 }

@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { z } from 'zod';
-import { generateSignerKey, signedKeyList, signKeyList, verifyKeyList, type SignedKeyList, type SignerKey, type TrustedKey } from '@touchpoint/protocol/signing';
+import {
+  generateSignerKey,
+  signedKeyList,
+  signKeyList,
+  verifyKeyList,
+  type SignedKeyList,
+  type SignerKey,
+  type TrustedKey,
+} from '@touchpoint/protocol/signing';
 import type { Logger } from '../logger.js';
 import { isPlainKeyFile, readKeyFile, readPublicKey, writeKeyFile, writePrivateFileAtomic } from './key-file.js';
 
@@ -25,7 +33,9 @@ export function keyPaths(dataDir: string) {
   };
 }
 
-const rootPublicFile = z.array(z.strictObject({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().min(1).max(512) })).max(16);
+const rootPublicFile = z
+  .array(z.strictObject({ keyId: z.string().min(1).max(64), publicKeyPem: z.string().min(1).max(512) }))
+  .max(16);
 
 /** The root public keys known here: root-keys.pub.json, else the public half of root-key.json. */
 export function knownRoots(paths: ReturnType<typeof keyPaths>): TrustedKey[] {
@@ -75,15 +85,26 @@ export function writeKeyList(path: string, list: SignedKeyList): void {
  * (an altered list must not be carried into the next rotation). A list signed by a root kept elsewhere
  * (after a root change with --root-key) cannot be checked here; `required` makes that an error.
  */
-function checkedList(paths: ReturnType<typeof keyPaths>, roots: readonly { keyId: string; publicKeyPem: string }[], required: boolean): SignedKeyList {
+function checkedList(
+  paths: ReturnType<typeof keyPaths>,
+  roots: readonly { keyId: string; publicKeyPem: string }[],
+  required: boolean,
+): SignedKeyList {
   const list = readKeyList(paths.keyList);
   const root = roots.find((r) => r.keyId === list.rootKeyId);
   if (!root) {
     if (!required) return list;
-    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `key list ${list.version} (${paths.keyList}) is signed by root ${list.rootKeyId}, whose key is not here; pass that root with --root-key FILE, or keep it in ${paths.rootKey}`);
+    throw new TouchpointError(
+      ErrorCode.UNTRUSTED_KEY,
+      `key list ${list.version} (${paths.keyList}) is signed by root ${list.rootKeyId}, whose key is not here; pass that root with --root-key FILE, or keep it in ${paths.rootKey}`,
+    );
   }
   const verified = verifyKeyList(list, [root], 0);
-  if (!verified.ok) throw new TouchpointError(verified.code, `key list ${paths.keyList} does not verify against root key ${root.keyId}: ${verified.reason}`);
+  if (!verified.ok)
+    throw new TouchpointError(
+      verified.code,
+      `key list ${paths.keyList} does not verify against root key ${root.keyId}: ${verified.reason}`,
+    );
   return list;
 }
 
@@ -104,7 +125,10 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(paths.commandKey)) {
     if (existsSync(paths.keyList)) {
-      throw new TouchpointError(ErrorCode.NOT_FOUND, `${paths.commandKey} is missing but ${paths.keyList} exists; restore the key from backup, or see "The command key file is lost" in docs/keys.md (touchpoint key rotate --revoke THE_LOST_ID)`);
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `${paths.commandKey} is missing but ${paths.keyList} exists; restore the key from backup, or see "The command key file is lost" in docs/keys.md (touchpoint key rotate --revoke THE_LOST_ID)`,
+      );
     }
     writeKeyFile(paths.commandKey, generateSignerKey(newKeyId('fleet')), passphrase);
     log.info('created the command-signing key', { path: paths.commandKey, encrypted: passphrase !== undefined });
@@ -113,7 +137,10 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
     const current = readPublicKey(paths.commandKey);
     if (!existsSync(paths.rootKey)) {
       writeKeyFile(paths.rootKey, generateSignerKey(newKeyId('root')), passphrase);
-      log.info('created the root key that signs key lists', { path: paths.rootKey, encrypted: passphrase !== undefined });
+      log.info('created the root key that signs key lists', {
+        path: paths.rootKey,
+        encrypted: passphrase !== undefined,
+      });
     }
     const root = readKeyFile(paths.rootKey, passphrase);
     rememberRoot(paths, root);
@@ -131,7 +158,10 @@ export function loadOrCreateKeys(dataDir: string, passphrase: string | undefined
   if (!existsSync(paths.rootPublic) && existsSync(paths.rootKey)) rememberRoot(paths, readPublicKey(paths.rootKey));
   const list = checkedList(paths, knownRoots(paths), false);
   if (!list.keys.some((k) => k.keyId === current.keyId)) {
-    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `the command key ${current.keyId} is not in key list ${list.version} (${paths.keyList}); devices would refuse every command. See docs/keys.md`);
+    throw new TouchpointError(
+      ErrorCode.UNTRUSTED_KEY,
+      `the command key ${current.keyId} is not in key list ${list.version} (${paths.keyList}); devices would refuse every command. See docs/keys.md`,
+    );
   }
   return { current, list, roots: currentRoots(paths, list) };
 }
@@ -180,27 +210,43 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
   const paths = keyPaths(dataDir);
   const now = options.now ?? Date.now();
   if (!existsSync(paths.keyList)) {
-    throw new TouchpointError(ErrorCode.NOT_FOUND, `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory first`);
+    throw new TouchpointError(
+      ErrorCode.NOT_FOUND,
+      `no key list in ${paths.dir}; start the broker (or \`touchpoint signer\`) once with this data directory first`,
+    );
   }
   const rootPath = options.rootKeyPath ?? paths.rootKey;
-  if (!existsSync(rootPath)) throw new TouchpointError(ErrorCode.NOT_FOUND, `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`);
+  if (!existsSync(rootPath))
+    throw new TouchpointError(
+      ErrorCode.NOT_FOUND,
+      `root key ${rootPath} does not exist; pass --root-key FILE if it is kept offline`,
+    );
   const root = readKeyFile(rootPath, options.passphrase);
   // The list may be signed by the root on disk while a new root (--root-key) signs the next one.
   const list = checkedList(paths, [root, ...knownRoots(paths)], true);
   // Changing roots is explicit: devices that dropped an old (leaked) root would refuse what it signs.
   if (options.rootKeyPath === undefined && root.keyId !== list.rootKeyId) {
-    throw new TouchpointError(ErrorCode.UNTRUSTED_KEY, `key list ${list.version} is signed by root ${list.rootKeyId}, not by ${root.keyId} in ${rootPath}; pass --root-key FILE with the root to sign with`);
+    throw new TouchpointError(
+      ErrorCode.UNTRUSTED_KEY,
+      `key list ${list.version} is signed by root ${list.rootKeyId}, not by ${root.keyId} in ${rootPath}; pass --root-key FILE with the root to sign with`,
+    );
   }
   // A lost command key (docs/keys.md): rotation makes a new one; the lost key's id stays listed until revoked.
   const previous = existsSync(paths.commandKey) ? readKeyFile(paths.commandKey, options.passphrase).keyId : undefined;
   const revoke = new Set(options.revoke ?? []);
   for (const id of revoke) {
-    if (!list.keys.some((k) => k.keyId === id)) throw new TouchpointError(ErrorCode.NOT_FOUND, `--revoke ${id}: no such key in key list ${list.version} (${list.keys.map((k) => k.keyId).join(', ')})`);
+    if (!list.keys.some((k) => k.keyId === id))
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `--revoke ${id}: no such key in key list ${list.version} (${list.keys.map((k) => k.keyId).join(', ')})`,
+      );
   }
   const next = generateSignerKey(newKeyId('fleet', now));
   const kept = list.keys
     .filter((k) => !revoke.has(k.keyId) && (k.notAfter === undefined || k.notAfter > now))
-    .map((k) => (k.keyId === previous ? { ...k, notAfter: Math.min(k.notAfter ?? Infinity, now + options.graceMs) } : k));
+    .map((k) =>
+      k.keyId === previous ? { ...k, notAfter: Math.min(k.notAfter ?? Infinity, now + options.graceMs) } : k,
+    );
   const keys = [{ keyId: next.keyId, publicKeyPem: next.publicKeyPem }, ...kept];
   const dropped = list.keys.filter((k) => !kept.some((c) => c.keyId === k.keyId)).map((k) => k.keyId);
   const signed = signKeyList({ version: list.version + 1, keys }, root, now);
@@ -212,12 +258,20 @@ export function rotateKeys(dataDir: string, options: RotateOptions): RotateResul
 }
 
 /** Public trust material for device configs: no passphrase needed. */
-export function publicTrust(dataDir: string): { trustedKeys: { keyId: string; publicKeyPem: string }[]; rootKeys: { keyId: string; publicKeyPem: string }[]; version: number } {
+export function publicTrust(dataDir: string): {
+  trustedKeys: { keyId: string; publicKeyPem: string }[];
+  rootKeys: { keyId: string; publicKeyPem: string }[];
+  version: number;
+} {
   const paths = keyPaths(dataDir);
   const list = readKeyList(paths.keyList);
   const current = readPublicKey(paths.commandKey);
   const rootKeys = currentRoots(paths, list);
-  return { trustedKeys: [{ keyId: current.keyId, publicKeyPem: current.publicKeyPem }], rootKeys, version: list.version };
+  return {
+    trustedKeys: [{ keyId: current.keyId, publicKeyPem: current.publicKeyPem }],
+    rootKeys,
+    version: list.version,
+  };
 }
 
 /**

@@ -28,7 +28,10 @@ export class LocalSigner implements CommandSigner {
     const signer = new LocalSigner(dataDir, passphrase, log);
     if (passphrase === undefined) {
       // The embedded default (npm start, the demo, tests) runs without a passphrase; say loudly what that means.
-      log.warn(`THE COMMAND-SIGNING KEY IS STORED WITHOUT ENCRYPTION (${keyPaths(dataDir).commandKey}); anyone who copies the data directory can sign commands. ${PASSPHRASE_HELP}`, { code: 'KEY_UNENCRYPTED' });
+      log.warn(
+        `THE COMMAND-SIGNING KEY IS STORED WITHOUT ENCRYPTION (${keyPaths(dataDir).commandKey}); anyone who copies the data directory can sign commands. ${PASSPHRASE_HELP}`,
+        { code: 'KEY_UNENCRYPTED' },
+      );
     }
     return signer;
   }
@@ -50,11 +53,19 @@ export class LocalSigner implements CommandSigner {
     try {
       this.reload();
     } catch (err) {
-      this.log.error('key files changed but cannot be loaded; still signing with the previous key', { code: (err as { code?: string }).code ?? 'INTERNAL', reason: (err as Error).message });
+      this.log.error('key files changed but cannot be loaded; still signing with the previous key', {
+        code: (err as { code?: string }).code ?? 'INTERNAL',
+        reason: (err as Error).message,
+      });
       this.stamp = keyFilesStamp(this.dataDir);
       return;
     }
-    if (before !== this.loaded.current.keyId) this.log.info('signing with the rotated command key', { previous: before, current: this.loaded.current.keyId, keyListVersion: this.loaded.list.version });
+    if (before !== this.loaded.current.keyId)
+      this.log.info('signing with the rotated command key', {
+        previous: before,
+        current: this.loaded.current.keyId,
+        keyListVersion: this.loaded.list.version,
+      });
   }
 
   sign(command: SignRequestCommand): Promise<SignedCommand> {
@@ -67,7 +78,11 @@ export class LocalSigner implements CommandSigner {
   keys(): Promise<SignerKeys> {
     this.refresh();
     const { current, list, roots } = this.loaded;
-    return Promise.resolve({ keyList: list, current: { keyId: current.keyId, publicKeyPem: current.publicKeyPem }, roots });
+    return Promise.resolve({
+      keyList: list,
+      current: { keyId: current.keyId, publicKeyPem: current.publicKeyPem },
+      roots,
+    });
   }
 
   close(): Promise<void> {

@@ -12,7 +12,11 @@ export interface SigningOptions {
 }
 
 /** The signer the fleet service uses: out of process when a socket is configured, else in process (the embedded default). */
-export async function openCommandSigner(dataDir: string, options: SigningOptions | undefined, log: Logger): Promise<CommandSigner> {
+export async function openCommandSigner(
+  dataDir: string,
+  options: SigningOptions | undefined,
+  log: Logger,
+): Promise<CommandSigner> {
   if (options?.signerSocket) {
     const signer = await RemoteSigner.connect(options.signerSocket, log);
     log.info('commands are signed by the signer process', { socket: options.signerSocket });

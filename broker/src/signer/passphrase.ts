@@ -25,7 +25,11 @@ function fromFile(path: string, what: string): string {
 }
 
 function checked(passphrase: string, where: string): string {
-  if (passphrase.length < MIN_LENGTH) throw new TouchpointError(ErrorCode.KEY_PASSPHRASE, `the key passphrase from ${where} is shorter than ${MIN_LENGTH} characters`);
+  if (passphrase.length < MIN_LENGTH)
+    throw new TouchpointError(
+      ErrorCode.KEY_PASSPHRASE,
+      `the key passphrase from ${where} is shorter than ${MIN_LENGTH} characters`,
+    );
   return passphrase;
 }
 
@@ -34,14 +38,20 @@ function checked(passphrase: string, where: string): string {
  * `--key-passphrase-file`, $TP_SIGNING_KEY_PASSPHRASE, then the systemd
  * credential. None of them: keys are kept in clear (the embedded default).
  */
-export function resolvePassphrase(flagFile: string | undefined, env: NodeJS.ProcessEnv = process.env): PassphraseSource {
-  if (flagFile !== undefined) return { passphrase: checked(fromFile(flagFile, 'passphrase file'), flagFile), source: 'file' };
+export function resolvePassphrase(
+  flagFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): PassphraseSource {
+  if (flagFile !== undefined)
+    return { passphrase: checked(fromFile(flagFile, 'passphrase file'), flagFile), source: 'file' };
   const fromEnv = env[PASSPHRASE_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return { passphrase: checked(fromEnv, `$${PASSPHRASE_ENV}`), source: 'env' };
+  if (fromEnv !== undefined && fromEnv !== '')
+    return { passphrase: checked(fromEnv, `$${PASSPHRASE_ENV}`), source: 'env' };
   const credentials = env.CREDENTIALS_DIRECTORY;
   if (credentials) {
     const path = join(credentials, PASSPHRASE_CREDENTIAL);
-    if (existsSync(path)) return { passphrase: checked(fromFile(path, 'systemd credential'), path), source: 'systemd-credential' };
+    if (existsSync(path))
+      return { passphrase: checked(fromFile(path, 'systemd credential'), path), source: 'systemd-credential' };
   }
   return { passphrase: undefined, source: 'none' };
 }

@@ -43,21 +43,34 @@ export class SignerPolicy {
   private readonly global: TokenBucket;
   private readonly devices = new Map<string, TokenBucket>();
 
-  constructor(readonly options: SignerPolicyOptions, now: number = Date.now()) {
+  constructor(
+    readonly options: SignerPolicyOptions,
+    now: number = Date.now(),
+  ) {
     this.global = perMinuteBucket(options.perMinute, now);
   }
 
   check(command: SignRequestCommand, now: number = Date.now()): PolicyRefusal | undefined {
     const o = this.options;
-    if (!o.allowActions.has(command.action)) return { code: ErrorCode.SIGNER_REFUSED, reason: `the signer does not sign action ${command.action}` };
-    if (Math.abs(command.issuedAt - now) > o.maxClockSkewMs) return { code: ErrorCode.SIGNER_REFUSED, reason: `issuedAt is more than ${o.maxClockSkewMs / 1000} s from the signer's clock` };
+    if (!o.allowActions.has(command.action))
+      return { code: ErrorCode.SIGNER_REFUSED, reason: `the signer does not sign action ${command.action}` };
+    if (Math.abs(command.issuedAt - now) > o.maxClockSkewMs)
+      return {
+        code: ErrorCode.SIGNER_REFUSED,
+        reason: `issuedAt is more than ${o.maxClockSkewMs / 1000} s from the signer's clock`,
+      };
     if (command.expiresAt <= command.issuedAt || command.expiresAt - command.issuedAt > o.maxTtlMs) {
       return { code: ErrorCode.SIGNER_REFUSED, reason: `validity must be between 0 and ${o.maxTtlMs / 1000} s` };
     }
     const device = this.deviceBucket(command.deviceId, now);
     // The device bucket first: one noisy device must not drain the fleet-wide budget.
-    if (!device.take(1, now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perDevicePerMinute} signatures per minute for device ${command.deviceId}` };
-    if (!this.global.take(1, now)) return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perMinute} signatures per minute` };
+    if (!device.take(1, now))
+      return {
+        code: ErrorCode.RATE_LIMITED,
+        reason: `more than ${o.perDevicePerMinute} signatures per minute for device ${command.deviceId}`,
+      };
+    if (!this.global.take(1, now))
+      return { code: ErrorCode.RATE_LIMITED, reason: `more than ${o.perMinute} signatures per minute` };
     return undefined;
   }
 

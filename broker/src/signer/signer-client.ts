@@ -1,13 +1,20 @@
 import { connect, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, describeIssues, TouchpointError } from '@touchpoint/protocol';
-import { SIGNER_MAX_LINE_BYTES, signerResponse, type SignerRequest, type SignerResponse, type SignRequestCommand } from '@touchpoint/protocol/signing';
+import {
+  SIGNER_MAX_LINE_BYTES,
+  signerResponse,
+  type SignerRequest,
+  type SignerResponse,
+  type SignRequestCommand,
+} from '@touchpoint/protocol/signing';
 import type { Logger } from '../logger.js';
 import type { CommandSigner, SignedCommand, SignerKeys } from './signer.js';
 
 type Pending = { resolve: (r: SignerResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
-const unavailable = (socketPath: string, why: string) => new TouchpointError(ErrorCode.SIGNER_UNAVAILABLE, `the signer at ${socketPath} ${why}`);
+const unavailable = (socketPath: string, why: string) =>
+  new TouchpointError(ErrorCode.SIGNER_UNAVAILABLE, `the signer at ${socketPath} ${why}`);
 
 /**
  * The broker's side of `touchpoint signer`: asks over the unix socket,
@@ -117,13 +124,19 @@ export class RemoteSigner implements CommandSigner {
       return;
     }
     if (!parsed.success) {
-      this.log.error('signer answer is invalid', { code: ErrorCode.SCHEMA_INVALID, reason: describeIssues(parsed.error) });
+      this.log.error('signer answer is invalid', {
+        code: ErrorCode.SCHEMA_INVALID,
+        reason: describeIssues(parsed.error),
+      });
       return;
     }
     const rid = parsed.data.rid;
     const waiting = rid === undefined ? undefined : this.pending.get(rid);
     if (!waiting || rid === undefined) {
-      this.log.warn('signer answer for no pending request', { code: ErrorCode.SCHEMA_INVALID, ...(rid ? { rid } : {}) });
+      this.log.warn('signer answer for no pending request', {
+        code: ErrorCode.SCHEMA_INVALID,
+        ...(rid ? { rid } : {}),
+      });
       return;
     }
     this.pending.delete(rid);

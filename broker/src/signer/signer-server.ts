@@ -1,7 +1,12 @@
 import { chmodSync, chownSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode } from '@touchpoint/protocol';
-import { SIGNER_MAX_LINE_BYTES, signerRequest, type SignerRequest, type SignerResponse } from '@touchpoint/protocol/signing';
+import {
+  SIGNER_MAX_LINE_BYTES,
+  signerRequest,
+  type SignerRequest,
+  type SignerResponse,
+} from '@touchpoint/protocol/signing';
 import { describeIssues, TouchpointError } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import type { Logger } from '../logger.js';
@@ -57,7 +62,13 @@ export async function startSignerServer(o: SignerServerOptions): Promise<Running
   } else {
     chmodSync(o.socketPath, 0o600);
   }
-  o.log.info('signer listening', { socket: o.socketPath, group: o.socketGroup, actions: [...o.policy.options.allowActions], perMinute: o.policy.options.perMinute, perDevicePerMinute: o.policy.options.perDevicePerMinute });
+  o.log.info('signer listening', {
+    socket: o.socketPath,
+    group: o.socketGroup,
+    actions: [...o.policy.options.allowActions],
+    perMinute: o.policy.options.perMinute,
+    perDevicePerMinute: o.policy.options.perDevicePerMinute,
+  });
   return {
     socketPath: o.socketPath,
     close: () =>
@@ -71,7 +82,8 @@ export async function startSignerServer(o: SignerServerOptions): Promise<Running
 /** A socket file left by a previous run would make listen() fail with EADDRINUSE. Only ever remove a socket. */
 function removeStaleSocket(path: string): void {
   if (!existsSync(path)) return;
-  if (!lstatSync(path).isSocket()) throw new TouchpointError(ErrorCode.CONFLICT, `${path} exists and is not a socket; choose another --socket path`);
+  if (!lstatSync(path).isSocket())
+    throw new TouchpointError(ErrorCode.CONFLICT, `${path} exists and is not a socket; choose another --socket path`);
   unlinkSync(path);
 }
 
@@ -99,7 +111,11 @@ function serve(socket: Socket, o: SignerServerOptions): void {
       o.log.warn('signer request too long; closing the connection', { code: ErrorCode.PAYLOAD_TOO_LARGE });
       buffered = '';
       refusing = true;
-      void chain.then(() => socket.end(`${JSON.stringify({ ok: false, code: ErrorCode.PAYLOAD_TOO_LARGE, reason: `a request line may be at most ${SIGNER_MAX_LINE_BYTES} bytes` })}\n`));
+      void chain.then(() =>
+        socket.end(
+          `${JSON.stringify({ ok: false, code: ErrorCode.PAYLOAD_TOO_LARGE, reason: `a request line may be at most ${SIGNER_MAX_LINE_BYTES} bytes` })}\n`,
+        ),
+      );
     }
   });
 }
@@ -107,21 +123,40 @@ function serve(socket: Socket, o: SignerServerOptions): void {
 async function answer(line: string, o: SignerServerOptions): Promise<SignerResponse> {
   if (line.length > SIGNER_MAX_LINE_BYTES) {
     o.counters.inc('signer.bad_request');
-    return { ok: false, code: ErrorCode.PAYLOAD_TOO_LARGE, reason: `a request line may be at most ${SIGNER_MAX_LINE_BYTES} bytes` };
+    return {
+      ok: false,
+      code: ErrorCode.PAYLOAD_TOO_LARGE,
+      reason: `a request line may be at most ${SIGNER_MAX_LINE_BYTES} bytes`,
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (err) {
     o.counters.inc('signer.bad_request');
-    return { ok: false, code: ErrorCode.BAD_JSON, reason: `request is not JSON: ${(err as Error).message}`.slice(0, 512) };
+    return {
+      ok: false,
+      code: ErrorCode.BAD_JSON,
+      reason: `request is not JSON: ${(err as Error).message}`.slice(0, 512),
+    };
   }
   const parsed = signerRequest.safeParse(value);
   if (!parsed.success) {
     o.counters.inc('signer.bad_request');
-    o.log.warn('signer request refused: invalid', { code: ErrorCode.SCHEMA_INVALID, reason: describeIssues(parsed.error) });
-    const rid = typeof (value as { rid?: unknown })?.rid === 'string' ? ((value as { rid: string }).rid.slice(0, 64) || undefined) : undefined;
-    return { ...(rid ? { rid } : {}), ok: false, code: ErrorCode.SCHEMA_INVALID, reason: describeIssues(parsed.error).slice(0, 512) };
+    o.log.warn('signer request refused: invalid', {
+      code: ErrorCode.SCHEMA_INVALID,
+      reason: describeIssues(parsed.error),
+    });
+    const rid =
+      typeof (value as { rid?: unknown })?.rid === 'string'
+        ? (value as { rid: string }).rid.slice(0, 64) || undefined
+        : undefined;
+    return {
+      ...(rid ? { rid } : {}),
+      ok: false,
+      code: ErrorCode.SCHEMA_INVALID,
+      reason: describeIssues(parsed.error).slice(0, 512),
+    };
   }
   try {
     return await handle(parsed.data, o);
@@ -143,11 +178,24 @@ async function handle(request: SignerRequest, o: SignerServerOptions): Promise<S
   if (refused) {
     o.counters.inc(refused.code === ErrorCode.RATE_LIMITED ? 'signer.rate_limited' : 'signer.refused');
     // The signer's own audit trail: what it refused and why (no key material, no params).
-    o.log.warn('signature refused', { code: refused.code, reason: refused.reason, commandId: command.id, deviceId: command.deviceId, action: command.action, issuedBy: command.issuedBy });
+    o.log.warn('signature refused', {
+      code: refused.code,
+      reason: refused.reason,
+      commandId: command.id,
+      deviceId: command.deviceId,
+      action: command.action,
+      issuedBy: command.issuedBy,
+    });
     return { rid: request.rid, ok: false, code: refused.code, reason: refused.reason };
   }
   const signed = await o.signer.sign(command);
   o.counters.inc('signer.signed');
-  o.log.info('command signed', { commandId: command.id, deviceId: command.deviceId, action: command.action, issuedBy: command.issuedBy, keyId: signed.envelope.keyId });
+  o.log.info('command signed', {
+    commandId: command.id,
+    deviceId: command.deviceId,
+    action: command.action,
+    issuedBy: command.issuedBy,
+    keyId: signed.envelope.keyId,
+  });
   return { rid: request.rid, ok: true, op: 'sign', envelope: signed.envelope, keyListVersion: signed.keyListVersion };
 }

@@ -6,8 +6,20 @@ export function listen(server: Server, port: number, host: string, what: string,
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') reject(new TouchpointError(ErrorCode.CONFLICT, `${what} port ${port} on ${host} is already in use; choose another with ${option} N`));
-      else if (err.code === 'EACCES') reject(new TouchpointError(ErrorCode.NOT_AUTHORIZED, `no permission to listen on ${host}:${port} for ${what}; use a port above 1023 with ${option} N`));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new TouchpointError(
+            ErrorCode.CONFLICT,
+            `${what} port ${port} on ${host} is already in use; choose another with ${option} N`,
+          ),
+        );
+      else if (err.code === 'EACCES')
+        reject(
+          new TouchpointError(
+            ErrorCode.NOT_AUTHORIZED,
+            `no permission to listen on ${host}:${port} for ${what}; use a port above 1023 with ${option} N`,
+          ),
+        );
       else reject(err);
     };
     const onListening = () => {

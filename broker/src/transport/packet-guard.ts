@@ -1,5 +1,11 @@
 import { Duplex } from 'node:stream';
-import { checkConnect, checkPublishHead, checkSubscription, publishHeadLength, type PacketViolation } from './packet-checks.js';
+import {
+  checkConnect,
+  checkPublishHead,
+  checkSubscription,
+  publishHeadLength,
+  type PacketViolation,
+} from './packet-checks.js';
 
 export interface GuardLimits {
   maxPacketBytes: number;
@@ -71,7 +77,8 @@ export class PacketGuard {
       const type = this.headerBytes[0]! >> 4;
       const total = length + this.headerBytes.length;
       if (this.packets === 0 && type !== CONNECT) return 'FIRST_PACKET_NOT_CONNECT';
-      if (total > (this.packets === 0 ? this.limits.maxPreAuthBytes : this.limits.maxPacketBytes)) return 'PACKET_TOO_LARGE';
+      if (total > (this.packets === 0 ? this.limits.maxPreAuthBytes : this.limits.maxPacketBytes))
+        return 'PACKET_TOO_LARGE';
       this.packets++;
       this.remaining = length;
       this.type = type;
@@ -79,7 +86,12 @@ export class PacketGuard {
       this.collected = [];
       this.collectedLength = 0;
       // PUBLISH: first the topic length; CONNECT, SUBSCRIBE, UNSUBSCRIBE: the whole (small, bounded) body.
-      this.wanted = type === PUBLISH ? Math.min(2, length) : type === CONNECT || type === SUBSCRIBE || type === UNSUBSCRIBE ? length : 0;
+      this.wanted =
+        type === PUBLISH
+          ? Math.min(2, length)
+          : type === CONNECT || type === SUBSCRIBE || type === UNSUBSCRIBE
+            ? length
+            : 0;
       this.headerBytes = [];
     }
     return undefined;

@@ -14,5 +14,7 @@ export function peerOf(stream: object | undefined | null): string | undefined {
 }
 
 export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+  return (
+    address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))
+  );
 }

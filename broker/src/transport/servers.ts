@@ -21,7 +21,11 @@ export interface TransportDeps {
 function onViolation(deps: TransportDeps, remote: string | undefined) {
   return (violation: GuardViolation) => {
     deps.counters.inc(`rejected.${violation}`);
-    deps.log.warn('connection closed by packet guard', { remote, code: violation === 'PACKET_TOO_LARGE' ? 'PACKET_TOO_LARGE' : 'SCHEMA_INVALID', reason: violation });
+    deps.log.warn('connection closed by packet guard', {
+      remote,
+      code: violation === 'PACKET_TOO_LARGE' ? 'PACKET_TOO_LARGE' : 'SCHEMA_INVALID',
+      reason: violation,
+    });
   };
 }
 
@@ -38,7 +42,10 @@ export function createTcpServer(deps: TransportDeps): Server {
 }
 
 export function createMqttsServer(deps: TransportDeps, tls: TlsFiles): Server {
-  return createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, (socket) => handleSocket(deps, socket));
+  return createTlsServer(
+    { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' },
+    (socket) => handleSocket(deps, socket),
+  );
 }
 
 /** MQTT over WebSocket on the console's HTTP server, at `/mqtt` (ws + createWebSocketStream, not the unmaintained websocket-stream). */
@@ -51,7 +58,11 @@ export function attachWebSocket(deps: TransportDeps, http: HttpServer, policy: W
       const verdict = checkUpgrade(req, policy);
       if (verdict.ok) return true;
       deps.counters.inc(`ws.refused.${verdict.reason.toLowerCase()}`);
-      deps.log.warn('WebSocket upgrade refused', { remote: req.socket.remoteAddress, code: 'NOT_AUTHORIZED', reason: `${verdict.reason === 'HOST' ? 'Host' : 'Origin'} not allowed` });
+      deps.log.warn('WebSocket upgrade refused', {
+        remote: req.socket.remoteAddress,
+        code: 'NOT_AUTHORIZED',
+        reason: `${verdict.reason === 'HOST' ? 'Host' : 'Origin'} not allowed`,
+      });
       return false;
     },
   });

@@ -38,9 +38,13 @@ function hostnameOf(hostHeader: string): string | undefined {
  * and a browser's Origin must be the console's. Clients without an Origin are
  * not browsers (devices, integrations) and authenticate in CONNECT.
  */
-export function checkUpgrade(req: IncomingMessage, policy: WebSocketPolicy): { ok: true } | { ok: false; reason: 'HOST' | 'ORIGIN' } {
+export function checkUpgrade(
+  req: IncomingMessage,
+  policy: WebSocketPolicy,
+): { ok: true } | { ok: false; reason: 'HOST' | 'ORIGIN' } {
   const host = typeof req.headers.host === 'string' ? hostnameOf(req.headers.host) : undefined;
-  if (!host || !(policy.hosts.has(host) || (policy.anyIpHost && isIP(host) !== 0))) return { ok: false, reason: 'HOST' };
+  if (!host || !(policy.hosts.has(host) || (policy.anyIpHost && isIP(host) !== 0)))
+    return { ok: false, reason: 'HOST' };
   const origin = req.headers.origin;
   if (origin === undefined) return { ok: true };
   const expected = policy.consoleOrigin ?? `http://${req.headers.host}`;

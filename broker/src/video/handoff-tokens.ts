@@ -60,12 +60,14 @@ export class HandoffTokens {
   /** Links of this session that could still be claimed (tests and diagnostics). */
   live(sessionId: string, now: number): number {
     let n = 0;
-    for (const g of this.grants.values()) if (g.sessionId === sessionId && g.usedAt === null && g.revokedAt === null && g.expiresAt > now) n++;
+    for (const g of this.grants.values())
+      if (g.sessionId === sessionId && g.usedAt === null && g.revokedAt === null && g.expiresAt > now) n++;
     return n;
   }
 
   private revokeOthers(sessionId: string, keep: string | null, now: number): void {
-    for (const [key, grant] of this.grants) if (key !== keep && grant.sessionId === sessionId && grant.usedAt === null) grant.revokedAt ??= now;
+    for (const [key, grant] of this.grants)
+      if (key !== keep && grant.sessionId === sessionId && grant.usedAt === null) grant.revokedAt ??= now;
   }
 
   private sweep(now: number): void {

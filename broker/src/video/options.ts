@@ -26,7 +26,11 @@ export const DEFAULT_RING_TIMEOUT_MS = 60_000;
  * TP_VIDEO_RING_TIMEOUT_MS, TP_STUN_URLS (comma-separated), TP_TURN_URLS, TP_TURN_SECRET, TP_PUBLIC_URL.
  */
 export function videoOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VideoOptions {
-  const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const ring = Number(env.TP_VIDEO_RING_TIMEOUT_MS);
   const stun = list(env.TP_STUN_URLS);
   const turnUrls = list(env.TP_TURN_URLS);

@@ -34,18 +34,27 @@ export function phoneOriginPolicy(listenHost: string, publicOrigin: string | und
  *   on one machine);
  * - otherwise no link is issued (the caller counts and logs why).
  */
-export function phoneOrigin(policy: PhoneOriginPolicy, request: { host: string | undefined; encrypted: boolean }): Result<string> {
+export function phoneOrigin(
+  policy: PhoneOriginPolicy,
+  request: { host: string | undefined; encrypted: boolean },
+): Result<string> {
   if (policy.publicOrigin) return ok(policy.publicOrigin);
-  if (!policy.loopbackOnly) return fail(ErrorCode.CONFLICT, 'phone links need a public URL (--public-url or TP_PUBLIC_URL) when the broker listens off loopback');
+  if (!policy.loopbackOnly)
+    return fail(
+      ErrorCode.CONFLICT,
+      'phone links need a public URL (--public-url or TP_PUBLIC_URL) when the broker listens off loopback',
+    );
   const host = request.host ?? '';
   // Only a host and a port: no user info, path or anything else URL parsing would quietly accept.
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return fail(ErrorCode.SCHEMA_INVALID, 'the request has no usable Host header');
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host))
+    return fail(ErrorCode.SCHEMA_INVALID, 'the request has no usable Host header');
   let url: URL;
   try {
     url = new URL(`${request.encrypted ? 'https' : 'http'}://${host}`);
   } catch {
     return fail(ErrorCode.SCHEMA_INVALID, 'the request has no usable Host header');
   }
-  if (!isLoopbackHost(url.hostname)) return fail(ErrorCode.NOT_AUTHORIZED, 'without a public URL, phone links are only made for a console on loopback');
+  if (!isLoopbackHost(url.hostname))
+    return fail(ErrorCode.NOT_AUTHORIZED, 'without a public URL, phone links are only made for a console on loopback');
   return ok(url.origin);
 }

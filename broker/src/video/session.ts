@@ -44,7 +44,10 @@ export class VideoSession {
   ringTimer: NodeJS.Timeout | undefined;
   private nextEventId = 1;
   private readonly backlog: Record<Audience, StreamEntry[]> = { console: [], phone: [] };
-  private readonly listeners: Record<Audience, Map<StreamListener, StreamHandle | undefined>> = { console: new Map(), phone: new Map() };
+  private readonly listeners: Record<Audience, Map<StreamListener, StreamHandle | undefined>> = {
+    console: new Map(),
+    phone: new Map(),
+  };
 
   constructor(
     readonly id: string,
@@ -66,10 +69,21 @@ export class VideoSession {
 
   view(): VideoSessionView {
     return {
-      sessionId: this.id, deviceId: this.deviceId, caseId: this.caseId, staffId: this.staff.id, staffName: this.staff.displayName,
-      status: this.status, peer: this.peer, requestedAt: this.requestedAt, expiresAt: this.expiresAt, connectedAt: this.connectedAt,
+      sessionId: this.id,
+      deviceId: this.deviceId,
+      caseId: this.caseId,
+      staffId: this.staff.id,
+      staffName: this.staff.displayName,
+      status: this.status,
+      peer: this.peer,
+      requestedAt: this.requestedAt,
+      expiresAt: this.expiresAt,
+      connectedAt: this.connectedAt,
       // TURN credentials only while the call runs: nobody needs them after it (issue 12, item 2).
-      endedAt: this.endedAt, endedBy: this.endedBy, outcome: this.outcome, iceServers: this.active ? this.iceServers : [],
+      endedAt: this.endedAt,
+      endedBy: this.endedBy,
+      outcome: this.outcome,
+      iceServers: this.active ? this.iceServers : [],
     };
   }
 
@@ -88,7 +102,8 @@ export class VideoSession {
    */
   listen(audience: Audience, lastEventId: number, listener: StreamListener, handle?: StreamHandle): () => void {
     listener({ id: this.nextEventId - 1, event: { type: 'state', session: this.view() } });
-    for (const entry of this.backlog[audience]) if (entry.id > lastEventId && entry.event.type === 'signal') listener(entry);
+    for (const entry of this.backlog[audience])
+      if (entry.id > lastEventId && entry.event.type === 'signal') listener(entry);
     this.listeners[audience].set(listener, handle);
     return () => this.listeners[audience].delete(listener);
   }

@@ -43,7 +43,8 @@ const display = (p: string): string => relative(process.cwd(), p) || p;
 /** Works out which models DIR holds; undefined when DIR holds none (a usage error). */
 function targets(dir: string, profileDir: string | undefined): ModelTarget[] | undefined {
   const profileFile = (d: string): string => join(profileDir ?? d, 'profile.json');
-  if (existsSync(join(dir, 'profile.json')) || isDir(join(dir, 'flows'))) return [{ flowsDir: join(dir, 'flows'), profileFile: profileFile(dir) }];
+  if (existsSync(join(dir, 'profile.json')) || isDir(join(dir, 'flows')))
+    return [{ flowsDir: join(dir, 'flows'), profileFile: profileFile(dir) }];
   if (profileDir !== undefined) return [{ flowsDir: dir, profileFile: profileFile(dir) }];
   const models = readdirSyncSafe(dir)
     .filter((name) => existsSync(join(dir, name, 'profile.json')))
@@ -58,8 +59,17 @@ function readdirSyncSafe(dir: string): string[] {
 
 /** One model through @touchpoint/models, the one model reader (issue 14); paths shown relative to the working dir. */
 function validateModel(target: ModelTarget): { report: ModelReport; problems: ModelProblem[] } {
-  const model = loadModel(target.flowsDir, { profileFile: target.profileFile, flowsDir: target.flowsDir, simulator: false });
-  const report: ModelReport = { profileFile: display(target.profileFile), flowsDir: display(target.flowsDir), model: model.profile?.model ?? null, flows: model.flows.map((f) => f.id) };
+  const model = loadModel(target.flowsDir, {
+    profileFile: target.profileFile,
+    flowsDir: target.flowsDir,
+    simulator: false,
+  });
+  const report: ModelReport = {
+    profileFile: display(target.profileFile),
+    flowsDir: display(target.flowsDir),
+    model: model.profile?.model ?? null,
+    flows: model.flows.map((f) => f.id),
+  };
   return { report, problems: model.problems.map((p) => ({ ...p, file: display(p.file) })) };
 }
 
@@ -68,7 +78,10 @@ function validateModel(target: ModelTarget): { report: ModelReport; problems: Mo
  * are read by @touchpoint/models; the checks themselves are protocol's validateFlowSet.
  * Returns undefined when `dir` holds no model (a usage error).
  */
-export async function validateFlowDir(dir: string, options: { profileDir?: string } = {}): Promise<FlowDirReport | undefined> {
+export async function validateFlowDir(
+  dir: string,
+  options: { profileDir?: string } = {},
+): Promise<FlowDirReport | undefined> {
   const found = targets(resolve(dir), options.profileDir === undefined ? undefined : resolve(options.profileDir));
   if (!found) return undefined;
   const report: FlowDirReport = { models: [], problems: [] };
@@ -85,7 +98,11 @@ export const flowsValidate: CliCommand = {
   summary: 'Validate help flows against their device profile',
   usage,
   async run(argv) {
-    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { profile: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
     const [dir, ...extra] = parsed.positionals;
     if (dir === undefined || extra.length > 0) {
       console.error(`touchpoint flows validate: expected exactly one DIR (BAD_PARAMS)\n\n${usage}`);
@@ -96,12 +113,19 @@ export const flowsValidate: CliCommand = {
       return ExitCode.usage;
     }
     if (parsed.values.profile !== undefined && !existsSync(join(parsed.values.profile, 'profile.json'))) {
-      console.error(`touchpoint flows validate: ${join(parsed.values.profile, 'profile.json')} does not exist (NOT_FOUND)`);
+      console.error(
+        `touchpoint flows validate: ${join(parsed.values.profile, 'profile.json')} does not exist (NOT_FOUND)`,
+      );
       return ExitCode.usage;
     }
-    const report = await validateFlowDir(dir, parsed.values.profile === undefined ? {} : { profileDir: parsed.values.profile });
+    const report = await validateFlowDir(
+      dir,
+      parsed.values.profile === undefined ? {} : { profileDir: parsed.values.profile },
+    );
     if (!report) {
-      console.error(`touchpoint flows validate: ${dir} holds no profile.json, no flows/ folder and no model folders (NOT_FOUND)`);
+      console.error(
+        `touchpoint flows validate: ${dir} holds no profile.json, no flows/ folder and no model folders (NOT_FOUND)`,
+      );
       return ExitCode.usage;
     }
     const flowCount = report.models.reduce((n, m) => n + m.flows.length, 0);
@@ -109,7 +133,10 @@ export const flowsValidate: CliCommand = {
       console.log(JSON.stringify({ ok: report.problems.length === 0, ...report }, null, 2));
     } else {
       for (const problem of report.problems) console.log(formatModelProblem(problem));
-      for (const m of report.models) console.log(`${m.model ?? m.profileFile}: ${m.flows.length} valid flow${m.flows.length === 1 ? '' : 's'}${m.flows.length ? ` (${m.flows.join(', ')})` : ''}`);
+      for (const m of report.models)
+        console.log(
+          `${m.model ?? m.profileFile}: ${m.flows.length} valid flow${m.flows.length === 1 ? '' : 's'}${m.flows.length ? ` (${m.flows.join(', ')})` : ''}`,
+        );
       const n = report.problems.length;
       console.log(n === 0 ? `ok: ${flowCount} flows, no problems` : `${n} problem${n === 1 ? '' : 's'} found`);
     }

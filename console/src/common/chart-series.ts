@@ -21,7 +21,11 @@ export function sensorSeries(points: readonly DiagnosticsPoint[], sensorId: stri
 }
 
 /** Appends a point, keeping the newest `max`, in time order (late arrivals are placed, duplicates dropped). */
-export function appendPoint(points: readonly DiagnosticsPoint[], point: DiagnosticsPoint, max: number): DiagnosticsPoint[] {
+export function appendPoint(
+  points: readonly DiagnosticsPoint[],
+  point: DiagnosticsPoint,
+  max: number,
+): DiagnosticsPoint[] {
   if (points.some((p) => p.id === point.id)) return [...points];
   const next = [...points, point].sort((a, b) => a.ts - b.ts);
   return next.slice(Math.max(0, next.length - max));

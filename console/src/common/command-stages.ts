@@ -7,7 +7,15 @@ export interface Stage {
   state: StageState;
 }
 
-const RANK: Record<CommandStatus, number> = { queued: 0, delivered: 1, accepted: 2, succeeded: 3, failed: 3, rejected: 2, expired: 1 };
+const RANK: Record<CommandStatus, number> = {
+  queued: 0,
+  delivered: 1,
+  accepted: 2,
+  succeeded: 3,
+  failed: 3,
+  rejected: 2,
+  expired: 1,
+};
 
 /**
  * The progress of a command as four stages: queued, delivered, accepted, and

@@ -1,4 +1,8 @@
-import { createIntegrationRequest, integrationRightsProblems, type CreateIntegrationRequest } from '@touchpoint/protocol';
+import {
+  createIntegrationRequest,
+  integrationRightsProblems,
+  type CreateIntegrationRequest,
+} from '@touchpoint/protocol';
 
 /** The create form's fields as typed: filters, deny list and models one per line. */
 export interface IntegrationFormInput {
@@ -16,7 +20,11 @@ export type IntegrationFormResult =
   | { ok: true; request: CreateIntegrationRequest }
   | { ok: false; problems: Partial<Record<IntegrationField | 'form', string[]>> };
 
-const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+const lines = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 
 /**
  * Reads the form into a create request, checked with the broker's own rules
@@ -26,7 +34,11 @@ const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(
 export function readIntegrationForm(input: IntegrationFormInput): IntegrationFormResult {
   const prefix = input.clientIdPrefix.trim();
   const candidate = {
-    name: input.name.trim(), subscribe: lines(input.subscribe), publish: lines(input.publish), deny: lines(input.deny), models: lines(input.models),
+    name: input.name.trim(),
+    subscribe: lines(input.subscribe),
+    publish: lines(input.publish),
+    deny: lines(input.deny),
+    models: lines(input.models),
     ...(prefix ? { clientIdPrefix: prefix } : {}),
   };
   const problems: Partial<Record<IntegrationField | 'form', string[]>> = {};
@@ -36,11 +48,13 @@ export function readIntegrationForm(input: IntegrationFormInput): IntegrationFor
     for (const issue of parsed.error.issues) {
       const [key, index] = issue.path;
       const field = typeof key === 'string' && key in input ? (key as IntegrationField) : 'form';
-      const value = typeof index === 'number' ? (candidate[field as 'subscribe'] as string[] | undefined)?.[index] : undefined;
+      const value =
+        typeof index === 'number' ? (candidate[field as 'subscribe'] as string[] | undefined)?.[index] : undefined;
       add(field, value !== undefined ? `${value}: ${issue.message}` : issue.message);
     }
     return { ok: false, problems };
   }
-  for (const problem of integrationRightsProblems(parsed.data)) add(problem.startsWith('--publish') ? 'publish' : 'form', problem);
+  for (const problem of integrationRightsProblems(parsed.data))
+    add(problem.startsWith('--publish') ? 'publish' : 'form', problem);
   return Object.keys(problems).length > 0 ? { ok: false, problems } : { ok: true, request: candidate };
 }

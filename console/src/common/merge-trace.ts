@@ -16,5 +16,8 @@ export function mergeTrace(fetched: readonly HelpTraceEntry[], live: readonly He
       merged.push(e);
     }
   }
-  return merged.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
+  return merged
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+    .map((x) => x.e);
 }

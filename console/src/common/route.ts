@@ -12,34 +12,54 @@ export type Route =
 export type View = Route['view'];
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return '';
-    }
-  });
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return '';
+      }
+    });
   switch (parts[0] ?? '') {
-    case 'login': return { view: 'login' };
-    case 'devices': return parts[1] ? { view: 'device', deviceId: parts[1] } : { view: 'fleet' };
-    case 'queue': return parts[1] ? { view: 'queue', caseId: parts[1] } : { view: 'queue' };
-    case 'audit': return { view: 'audit' };
-    case 'kpis': return { view: 'kpis' };
-    case 'staff': return { view: 'staff' };
-    case 'integrations': return { view: 'integrations' };
-    default: return { view: 'fleet' };
+    case 'login':
+      return { view: 'login' };
+    case 'devices':
+      return parts[1] ? { view: 'device', deviceId: parts[1] } : { view: 'fleet' };
+    case 'queue':
+      return parts[1] ? { view: 'queue', caseId: parts[1] } : { view: 'queue' };
+    case 'audit':
+      return { view: 'audit' };
+    case 'kpis':
+      return { view: 'kpis' };
+    case 'staff':
+      return { view: 'staff' };
+    case 'integrations':
+      return { view: 'integrations' };
+    default:
+      return { view: 'fleet' };
   }
 }
 
 export function routeHref(route: Route): string {
   switch (route.view) {
-    case 'login': return '#/login';
-    case 'fleet': return '#/devices';
-    case 'device': return `#/devices/${encodeURIComponent(route.deviceId)}`;
-    case 'queue': return route.caseId ? `#/queue/${encodeURIComponent(route.caseId)}` : '#/queue';
-    case 'audit': return '#/audit';
-    case 'kpis': return '#/kpis';
-    case 'staff': return '#/staff';
-    case 'integrations': return '#/integrations';
+    case 'login':
+      return '#/login';
+    case 'fleet':
+      return '#/devices';
+    case 'device':
+      return `#/devices/${encodeURIComponent(route.deviceId)}`;
+    case 'queue':
+      return route.caseId ? `#/queue/${encodeURIComponent(route.caseId)}` : '#/queue';
+    case 'audit':
+      return '#/audit';
+    case 'kpis':
+      return '#/kpis';
+    case 'staff':
+      return '#/staff';
+    case 'integrations':
+      return '#/integrations';
   }
 }

@@ -9,7 +9,12 @@ export interface SlaState {
 }
 
 /** An open case is measured until someone claims it; warning in the last fifth of the SLA. */
-export function slaState(openedAt: number, claimedAt: number | null, now: number, slaMs: number = DEFAULT_SLA_MS): SlaState {
+export function slaState(
+  openedAt: number,
+  claimedAt: number | null,
+  now: number,
+  slaMs: number = DEFAULT_SLA_MS,
+): SlaState {
   const waitedMs = (claimedAt ?? now) - openedAt;
   const remainingMs = slaMs - waitedMs;
   const level = remainingMs < 0 ? 'breached' : remainingMs < slaMs / 5 ? 'warning' : 'ok';

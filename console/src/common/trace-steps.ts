@@ -32,7 +32,14 @@ export function traceSteps(trace: readonly HelpTraceEntry[], now: number): Trace
         break;
       case 'step':
         if (last) last.ms = entry.at - last.enteredAt;
-        steps.push({ stepId: entry.stepId, stepType: entry.stepType, enteredAt: entry.at, ms: 0, events: [], current: false });
+        steps.push({
+          stepId: entry.stepId,
+          stepType: entry.stepType,
+          enteredAt: entry.at,
+          ms: 0,
+          events: [],
+          current: false,
+        });
         break;
       case 'outcome':
         outcome = entry;

@@ -5,6 +5,7 @@ import { ref } from 'lit/directives/ref.js';
  * attributes, and styleMap writes one on first render; `style.width` is not
  * an attribute, so it is allowed.
  */
-export const barWidth = (percent: number) => ref((el?: Element) => {
-  if (el instanceof HTMLElement) el.style.width = `${Math.max(0, Math.min(100, percent))}%`;
-});
+export const barWidth = (percent: number) =>
+  ref((el?: Element) => {
+    if (el instanceof HTMLElement) el.style.width = `${Math.max(0, Math.min(100, percent))}%`;
+  });

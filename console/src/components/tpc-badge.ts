@@ -9,7 +9,14 @@ export class TpBadge extends LitElement {
   declare tone: BadgeTone;
   declare label: string;
 
-  static override styles = [sharedStyles, css`:host { display: inline-flex; }`];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: inline-flex;
+      }
+    `,
+  ];
 
   constructor() {
     super();

@@ -9,29 +9,71 @@ export class TpCommandStatus extends LitElement {
   static override properties = { command: { attribute: false } };
   declare command: CommandView | undefined;
 
-  static override styles = [sharedStyles, css`
-    :host { display: block; }
-    ol { list-style: none; display: flex; gap: 4px; padding: 0; margin: 6px 0 0; flex-wrap: wrap; }
-    li { display: flex; align-items: center; gap: 6px; font-size: 0.85rem; padding: 3px 10px; border-radius: 999px; background: var(--tp-muted-bg); color: var(--tp-text-2); }
-    li.done { background: var(--tp-ok-bg); color: var(--tp-ok); }
-    li.current { background: var(--tp-accent-2); color: var(--tp-accent); font-weight: 600; }
-    li.failed { background: var(--tp-crit-bg); color: var(--tp-crit); font-weight: 600; }
-    li.skipped { opacity: 0.5; text-decoration: line-through; }
-    .reason { font-size: 0.85rem; margin-top: 4px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      ol {
+        list-style: none;
+        display: flex;
+        gap: 4px;
+        padding: 0;
+        margin: 6px 0 0;
+        flex-wrap: wrap;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+        font-size: 0.85rem;
+        padding: 3px 10px;
+        border-radius: 999px;
+        background: var(--tp-muted-bg);
+        color: var(--tp-text-2);
+      }
+      li.done {
+        background: var(--tp-ok-bg);
+        color: var(--tp-ok);
+      }
+      li.current {
+        background: var(--tp-accent-2);
+        color: var(--tp-accent);
+        font-weight: 600;
+      }
+      li.failed {
+        background: var(--tp-crit-bg);
+        color: var(--tp-crit);
+        font-weight: 600;
+      }
+      li.skipped {
+        opacity: 0.5;
+        text-decoration: line-through;
+      }
+      .reason {
+        font-size: 0.85rem;
+        margin-top: 4px;
+      }
+    `,
+  ];
 
   override render() {
     const c = this.command;
     if (!c) return nothing;
     const last = c.history.at(-1);
     const problem = c.history.find((h) => h.code || h.reason);
-    return html`<div class="row"><strong>${c.action}</strong><span class="muted mono">${c.id.slice(0, 8)}</span><span class="spacer"></span>
-        <span class="muted">${c.issuedByName ?? c.issuedBy}, ${formatTime(c.issuedAt)}</span></div>
+    return html`<div class="row">
+        <strong>${c.action}</strong><span class="muted mono">${c.id.slice(0, 8)}</span><span class="spacer"></span>
+        <span class="muted">${c.issuedByName ?? c.issuedBy}, ${formatTime(c.issuedAt)}</span>
+      </div>
       <ol aria-label="Command status" data-status=${c.status}>
         ${commandStages(c.status).map((s) => html`<li class=${s.state} aria-current=${s.state === 'current' ? 'step' : 'false'}>${s.state === 'done' ? '✓ ' : s.state === 'failed' ? '✕ ' : ''}${s.label}</li>`)}
       </ol>
       ${problem ? html`<div class="reason muted">${problem.code ? html`<span class="mono">${problem.code}</span> ` : nothing}${problem.reason ?? ''}</div>` : nothing}
-      <span class="visually-hidden" role="status">${c.action} ${c.status}${last ? ` at ${formatTime(last.at)}` : ''}</span>`;
+      <span class="visually-hidden" role="status"
+        >${c.action} ${c.status}${last ? ` at ${formatTime(last.at)}` : ''}</span
+      >`;
   }
 }
 customElements.define('tpc-command-status', TpCommandStatus);

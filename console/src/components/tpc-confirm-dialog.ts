@@ -9,11 +9,28 @@ export class TpConfirmDialog extends LitElement {
   declare cancelLabel: string;
   private resolve: ((ok: boolean) => void) | undefined;
 
-  static override styles = [sharedStyles, css`
-    dialog { border: 1px solid var(--tp-border); border-radius: 12px; padding: 20px; max-width: 480px; width: calc(100% - 32px); box-shadow: 0 12px 40px rgb(16 24 40 / 25%); }
-    dialog::backdrop { background: rgb(16 24 40 / 35%); }
-    .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 16px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      dialog {
+        border: 1px solid var(--tp-border);
+        border-radius: 12px;
+        padding: 20px;
+        max-width: 480px;
+        width: calc(100% - 32px);
+        box-shadow: 0 12px 40px rgb(16 24 40 / 25%);
+      }
+      dialog::backdrop {
+        background: rgb(16 24 40 / 35%);
+      }
+      .actions {
+        display: flex;
+        justify-content: flex-end;
+        gap: 8px;
+        margin-top: 16px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -40,7 +57,10 @@ export class TpConfirmDialog extends LitElement {
     return html`<dialog aria-labelledby="h" @cancel=${() => this.close(false)}>
       <h2 id="h">${this.heading}</h2>
       <slot></slot>
-      <div class="actions"><button @click=${() => this.close(false)}>${this.cancelLabel}</button><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel}</button></div>
+      <div class="actions">
+        <button @click=${() => this.close(false)}>${this.cancelLabel}</button
+        ><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel}</button>
+      </div>
     </dialog>`;
   }
 }

@@ -1,7 +1,12 @@
 import { LitElement, css, html } from 'lit';
 import type { LiveState } from '../data/live.js';
 
-const TEXT: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', closed: 'Offline' };
+const TEXT: Record<LiveState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  closed: 'Offline',
+};
 
 /** The live channel's state, announced politely to screen readers when it changes. */
 export class TpConnectionState extends LitElement {
@@ -9,13 +14,40 @@ export class TpConnectionState extends LitElement {
   declare state: LiveState;
 
   static override styles = css`
-    :host { display: inline-flex; align-items: center; gap: 6px; font-size: 0.85rem; color: var(--tp-text-2); }
-    .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--tp-text-2); }
-    :host([state='live']) .dot { background: var(--tp-ok); }
-    :host([state='reconnecting']) .dot, :host([state='connecting']) .dot { background: #d19a00; animation: pulse 1.2s ease-in-out infinite; }
-    :host([state='closed']) .dot { background: var(--tp-crit); }
-    @keyframes pulse { 50% { opacity: 0.3; } }
-    @media (prefers-reduced-motion: reduce) { .dot { animation: none !important; } }
+    :host {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 0.85rem;
+      color: var(--tp-text-2);
+    }
+    .dot {
+      width: 8px;
+      height: 8px;
+      border-radius: 50%;
+      background: var(--tp-text-2);
+    }
+    :host([state='live']) .dot {
+      background: var(--tp-ok);
+    }
+    :host([state='reconnecting']) .dot,
+    :host([state='connecting']) .dot {
+      background: #d19a00;
+      animation: pulse 1.2s ease-in-out infinite;
+    }
+    :host([state='closed']) .dot {
+      background: var(--tp-crit);
+    }
+    @keyframes pulse {
+      50% {
+        opacity: 0.3;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .dot {
+        animation: none !important;
+      }
+    }
   `;
 
   constructor() {
@@ -24,7 +56,8 @@ export class TpConnectionState extends LitElement {
   }
 
   override render() {
-    return html`<span class="dot" aria-hidden="true"></span><span role="status" aria-live="polite">${TEXT[this.state]}</span>`;
+    return html`<span class="dot" aria-hidden="true"></span
+      ><span role="status" aria-live="polite">${TEXT[this.state]}</span>`;
   }
 }
 customElements.define('tpc-connection-state', TpConnectionState);

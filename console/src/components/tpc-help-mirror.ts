@@ -11,9 +11,12 @@ function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined): string {
       const choice = step?.kind === 'question' ? step.choices.find((c) => c.id === e.choiceId) : undefined;
       return `Tapped “${choice?.label.en ?? e.choiceId}” after ${formatDuration(e.msOnStep)}`;
     }
-    case 'back': return `Went back to ${e.toStepId}`;
-    case 'check': return `Sensor check ${e.result ? 'passed' : 'failed'}`;
-    case 'action': return `Action ${e.action}: ${e.status}${e.progress !== undefined ? ` (${e.progress} %)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+    case 'back':
+      return `Went back to ${e.toStepId}`;
+    case 'check':
+      return `Sensor check ${e.result ? 'passed' : 'failed'}`;
+    case 'action':
+      return `Action ${e.action}: ${e.status}${e.progress !== undefined ? ` (${e.progress} %)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
     case 'start':
     case 'step':
     case 'outcome':
@@ -28,27 +31,87 @@ function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined): string {
  * time spent on each.
  */
 export class TpHelpMirror extends LitElement {
-  static override properties = { session: { attribute: false }, trace: { attribute: false }, flow: { attribute: false }, now: { type: Number } };
+  static override properties = {
+    session: { attribute: false },
+    trace: { attribute: false },
+    flow: { attribute: false },
+    now: { type: Number },
+  };
   declare session: HelpSessionView | null;
   declare trace: readonly HelpTraceEntry[];
   declare flow: HelpFlow | undefined;
   declare now: number;
 
-  static override styles = [sharedStyles, css`
-    :host { display: block; }
-    .screen { border: 2px solid var(--tp-accent); border-radius: 12px; padding: 14px 16px; background: var(--tp-surface); margin-bottom: 12px; }
-    .screen.ended { border-color: var(--tp-border); }
-    .screen .kind { text-transform: uppercase; letter-spacing: 0.04em; font-size: 0.72rem; color: var(--tp-text-2); }
-    .screen h3 { font-size: 1.1rem; margin: 4px 0 6px; }
-    .screen p { margin: 0 0 8px; }
-    .choices { display: flex; gap: 6px; flex-wrap: wrap; }
-    .choice { border: 1px solid var(--tp-border); border-radius: 8px; padding: 4px 10px; font-size: 0.9rem; }
-    ol { list-style: none; padding: 0; margin: 0; display: grid; gap: 2px; }
-    li.step { display: grid; grid-template-columns: 1fr auto; gap: 2px 12px; padding: 6px 8px; border-radius: 6px; }
-    li.step.current { background: var(--tp-accent-2); }
-    .time { font-variant-numeric: tabular-nums; color: var(--tp-text-2); }
-    .events { grid-column: 1 / -1; font-size: 0.85rem; color: var(--tp-text-2); margin: 0; padding-left: 14px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .screen {
+        border: 2px solid var(--tp-accent);
+        border-radius: 12px;
+        padding: 14px 16px;
+        background: var(--tp-surface);
+        margin-bottom: 12px;
+      }
+      .screen.ended {
+        border-color: var(--tp-border);
+      }
+      .screen .kind {
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+        font-size: 0.72rem;
+        color: var(--tp-text-2);
+      }
+      .screen h3 {
+        font-size: 1.1rem;
+        margin: 4px 0 6px;
+      }
+      .screen p {
+        margin: 0 0 8px;
+      }
+      .choices {
+        display: flex;
+        gap: 6px;
+        flex-wrap: wrap;
+      }
+      .choice {
+        border: 1px solid var(--tp-border);
+        border-radius: 8px;
+        padding: 4px 10px;
+        font-size: 0.9rem;
+      }
+      ol {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+        display: grid;
+        gap: 2px;
+      }
+      li.step {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 2px 12px;
+        padding: 6px 8px;
+        border-radius: 6px;
+      }
+      li.step.current {
+        background: var(--tp-accent-2);
+      }
+      .time {
+        font-variant-numeric: tabular-nums;
+        color: var(--tp-text-2);
+      }
+      .events {
+        grid-column: 1 / -1;
+        font-size: 0.85rem;
+        color: var(--tp-text-2);
+        margin: 0;
+        padding-left: 14px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -65,9 +128,12 @@ export class TpHelpMirror extends LitElement {
     const def = this.stepDef(id);
     if (def?.title) return def.title.en;
     switch (def?.kind) {
-      case 'check': return 'Checking the machine';
-      case 'outcome': return def.result === 'resolved' ? 'Solved' : 'Handing over to support';
-      case 'rate': return 'Rating';
+      case 'check':
+        return 'Checking the machine';
+      case 'outcome':
+        return def.result === 'resolved' ? 'Solved' : 'Handing over to support';
+      case 'rate':
+        return 'Rating';
       case undefined:
       case 'info':
       case 'question':
@@ -79,11 +145,23 @@ export class TpHelpMirror extends LitElement {
   private renderScreen(step: TraceStep | undefined, ended: string | null) {
     if (!step) return html`<div class="screen ended"><p class="muted">Waiting for the first screen…</p></div>`;
     const def = this.stepDef(step.stepId);
-    const chosen = new Set(step.events.filter((e) => e.kind === 'choice').map((e) => (e.kind === 'choice' ? e.choiceId : '')));
+    const chosen = new Set(
+      step.events.filter((e) => e.kind === 'choice').map((e) => (e.kind === 'choice' ? e.choiceId : '')),
+    );
     const title = this.stepTitle(step.stepId);
-    const text = def && 'text' in def && def.text ? def.text.en : def?.kind === 'action' ? def.confirm.en : def?.kind === 'rate' ? (def.question?.en ?? 'How easy was it to solve your problem?') : '';
+    const text =
+      def && 'text' in def && def.text
+        ? def.text.en
+        : def?.kind === 'action'
+          ? def.confirm.en
+          : def?.kind === 'rate'
+            ? (def.question?.en ?? 'How easy was it to solve your problem?')
+            : '';
     return html`<div class="screen ${ended ? 'ended' : ''}" aria-live="polite" data-step=${step.stepId}>
-      <div class="kind">${ended ? `Session ${ended}` : 'On screen now'} · ${step.stepType} · <span class="mono">${step.stepId}</span> · ${formatDuration(step.ms)}</div>
+      <div class="kind">
+        ${ended ? `Session ${ended}` : 'On screen now'} · ${step.stepType} · <span class="mono">${step.stepId}</span> ·
+        ${formatDuration(step.ms)}
+      </div>
       <h3>${title}</h3>
       ${text ? html`<p>${text}</p>` : nothing}
       ${def?.kind === 'question' ? html`<div class="choices">${def.choices.map((c) => html`<span class="choice ${chosen.has(c.id) ? 'pill info' : ''}">${c.label.en}</span>`)}</div>` : nothing}
@@ -104,14 +182,32 @@ export class TpHelpMirror extends LitElement {
       ${this.renderScreen(current, ended)}
       <h3 class="mb">Tap trace</h3>
       <ol aria-label="Screens in this session">
-        ${summary.steps.map((s, i) => html`<li class="step ${s.current ? 'current' : ''}">
-          <span>${i + 1}. ${this.stepTitle(s.stepId)} <span class="muted">(${s.stepType})</span></span>
-          <span class="time">${formatDuration(s.ms)}${s.current ? ' …' : ''}</span>
-          ${s.events.length ? html`<ul class="events">${s.events.map((e) => html`<li>${describeEvent(e, this.stepDef(s.stepId))}</li>`)}</ul>` : nothing}
-        </li>`)}
+        ${summary.steps.map(
+          (s, i) =>
+            html`<li class="step ${s.current ? 'current' : ''}">
+              <span>${i + 1}. ${this.stepTitle(s.stepId)} <span class="muted">(${s.stepType})</span></span>
+              <span class="time">${formatDuration(s.ms)}${s.current ? ' …' : ''}</span>
+              ${
+                s.events.length
+                  ? html`<ul class="events">
+                      ${s.events.map((e) => html`<li>${describeEvent(e, this.stepDef(s.stepId))}</li>`)}
+                    </ul>`
+                  : nothing
+              }
+            </li>`,
+        )}
       </ol>
-      ${summary.outcome ? html`<p><tpc-badge tone=${summary.outcome.outcome === 'resolved' ? 'ok' : summary.outcome.outcome === 'escalated' ? 'warning' : 'muted'} label="${summary.outcome.outcome}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"></tpc-badge>
-        <span class="muted">after ${formatDuration(summary.outcome.msTotal)}</span></p>` : nothing}
+      ${
+        summary.outcome
+          ? html`<p>
+              <tpc-badge
+                tone=${summary.outcome.outcome === 'resolved' ? 'ok' : summary.outcome.outcome === 'escalated' ? 'warning' : 'muted'}
+                label="${summary.outcome.outcome}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"
+              ></tpc-badge>
+              <span class="muted">after ${formatDuration(summary.outcome.msTotal)}</span>
+            </p>`
+          : nothing
+      }
     `;
   }
 }

@@ -11,17 +11,38 @@ export type ParamsSubmitEvent = CustomEvent<{ action: ActionSpec; params: Record
  * `tpc-params-submit` with typed params.
  */
 export class TpParamForm extends LitElement {
-  static override properties = { action: { attribute: false }, disabled: { type: Boolean }, _values: { state: true }, _errors: { state: true } };
+  static override properties = {
+    action: { attribute: false },
+    disabled: { type: Boolean },
+    _values: { state: true },
+    _errors: { state: true },
+  };
   declare action: ActionSpec | undefined;
   declare disabled: boolean;
   declare _values: Record<string, FieldValue>;
   declare _errors: Record<string, string>;
 
-  static override styles = [sharedStyles, css`
-    form { display: grid; gap: 10px; }
-    .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px; }
-    .check { display: flex; flex-direction: row; align-items: center; gap: 8px; color: var(--tp-text); }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      form {
+        display: grid;
+        gap: 10px;
+      }
+      .fields {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
+        gap: 10px;
+      }
+      .check {
+        display: flex;
+        flex-direction: row;
+        align-items: center;
+        gap: 8px;
+        color: var(--tp-text);
+      }
+    `,
+  ];
 
   private formFor: ActionSpec | undefined;
 
@@ -57,20 +78,55 @@ export class TpParamForm extends LitElement {
     const errorText = error ? html`<span class="field-error" id="${id}-err">${error}</span>` : nothing;
     switch (spec.type) {
       case 'boolean':
-        return html`<div><label class="check"><input id=${id} type="checkbox" .checked=${value === true} @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked)} />${spec.label.en}</label>${errorText}</div>`;
+        return html`<div>
+          <label class="check"
+            ><input
+              id=${id}
+              type="checkbox"
+              .checked=${value === true}
+              @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked)}
+            />${spec.label.en}</label
+          >${errorText}
+        </div>`;
       case 'enum':
-        return html`<label>${label}<select id=${id} name=${key} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described} @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}>
+        return html`<label
+          >${label}<select
+            id=${id}
+            name=${key}
+            aria-invalid=${error ? 'true' : 'false'}
+            aria-describedby=${described}
+            @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}
+          >
             ${spec.required && spec.default === undefined ? html`<option value="" ?selected=${value === ''}>Choose…</option>` : nothing}
-            ${spec.values.map((v) => html`<option value=${v} ?selected=${value === v}>${v}</option>`)}
-          </select>${errorText}</label>`;
+            ${spec.values.map((v) => html`<option value=${v} ?selected=${value === v}>${v}</option>`)}</select
+          >${errorText}</label
+        >`;
       case 'number':
       case 'integer':
-        return html`<label>${label}${spec.min !== undefined || spec.max !== undefined ? html` <span class="muted">(${spec.min ?? '…'}–${spec.max ?? '…'})</span>` : nothing}
-          <input id=${id} name=${key} inputmode=${spec.type === 'integer' ? 'numeric' : 'decimal'} .value=${String(value ?? '')} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}
-            @input=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value)} />${errorText}</label>`;
+        return html`<label
+          >${label}${spec.min !== undefined || spec.max !== undefined ? html` <span class="muted">(${spec.min ?? '…'}–${spec.max ?? '…'})</span>` : nothing}
+          <input
+            id=${id}
+            name=${key}
+            inputmode=${spec.type === 'integer' ? 'numeric' : 'decimal'}
+            .value=${String(value ?? '')}
+            aria-invalid=${error ? 'true' : 'false'}
+            aria-describedby=${described}
+            @input=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value)}
+          />${errorText}</label
+        >`;
       case 'string':
-        return html`<label>${label}<input id=${id} name=${key} maxlength=${spec.maxLength} .value=${String(value ?? '')} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described}
-            @input=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value)} />${errorText}</label>`;
+        return html`<label
+          >${label}<input
+            id=${id}
+            name=${key}
+            maxlength=${spec.maxLength}
+            .value=${String(value ?? '')}
+            aria-invalid=${error ? 'true' : 'false'}
+            aria-describedby=${described}
+            @input=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value)}
+          />${errorText}</label
+        >`;
     }
   }
 
@@ -82,7 +138,13 @@ export class TpParamForm extends LitElement {
       this._errors = result.errors;
       return;
     }
-    this.dispatchEvent(new CustomEvent('tpc-params-submit', { detail: { action: this.action, params: result.params }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('tpc-params-submit', {
+        detail: { action: this.action, params: result.params },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   override render() {

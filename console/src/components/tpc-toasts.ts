@@ -14,15 +14,50 @@ export class TpToasts extends LitElement {
   private next = 1;
 
   static override styles = css`
-    :host { position: fixed; right: 16px; bottom: 16px; display: grid; gap: 8px; z-index: 10; max-width: 380px; }
-    .toast { display: flex; gap: 10px; align-items: start; background: var(--tp-surface); border: 1px solid var(--tp-border); border-left: 4px solid var(--tp-accent);
-      border-radius: 8px; padding: 10px 12px; box-shadow: 0 4px 16px rgb(16 24 40 / 14%); font: 14px var(--tp-font); color: var(--tp-text); }
-    .toast.warning { border-left-color: #d19a00; }
-    .toast.critical { border-left-color: var(--tp-crit); }
-    .toast.ok { border-left-color: var(--tp-ok); }
-    .text { flex: 1; }
-    a { color: var(--tp-accent); }
-    button { border: 0; background: none; cursor: pointer; font-size: 1rem; color: var(--tp-text-2); }
+    :host {
+      position: fixed;
+      right: 16px;
+      bottom: 16px;
+      display: grid;
+      gap: 8px;
+      z-index: 10;
+      max-width: 380px;
+    }
+    .toast {
+      display: flex;
+      gap: 10px;
+      align-items: start;
+      background: var(--tp-surface);
+      border: 1px solid var(--tp-border);
+      border-left: 4px solid var(--tp-accent);
+      border-radius: 8px;
+      padding: 10px 12px;
+      box-shadow: 0 4px 16px rgb(16 24 40 / 14%);
+      font: 14px var(--tp-font);
+      color: var(--tp-text);
+    }
+    .toast.warning {
+      border-left-color: #d19a00;
+    }
+    .toast.critical {
+      border-left-color: var(--tp-crit);
+    }
+    .toast.ok {
+      border-left-color: var(--tp-ok);
+    }
+    .text {
+      flex: 1;
+    }
+    a {
+      color: var(--tp-accent);
+    }
+    button {
+      border: 0;
+      background: none;
+      cursor: pointer;
+      font-size: 1rem;
+      color: var(--tp-text-2);
+    }
   `;
 
   constructor() {
@@ -41,9 +76,15 @@ export class TpToasts extends LitElement {
   }
 
   override render() {
-    return html`<div role="status" aria-live="polite">${this._toasts.map((t) => html`<div class="toast ${t.tone}">
-      <span class="text">${t.text}${t.href ? html` <a href=${t.href}>Open</a>` : ''}</span>
-      <button aria-label="Dismiss" @click=${() => this.dismiss(t.id)}>×</button></div>`)}</div>`;
+    return html`<div role="status" aria-live="polite">
+      ${this._toasts.map(
+        (t) =>
+          html`<div class="toast ${t.tone}">
+            <span class="text">${t.text}${t.href ? html` <a href=${t.href}>Open</a>` : ''}</span>
+            <button aria-label="Dismiss" @click=${() => this.dismiss(t.id)}>×</button>
+          </div>`,
+      )}
+    </div>`;
   }
 }
 customElements.define('tpc-toasts', TpToasts);

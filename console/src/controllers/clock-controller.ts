@@ -5,7 +5,10 @@ export class ClockController implements ReactiveController {
   now = Date.now();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly intervalMs = 1000) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly intervalMs = 1000,
+  ) {
     host.addController(this);
   }
 

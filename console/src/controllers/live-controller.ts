@@ -22,7 +22,10 @@ export class LiveController implements ReactiveController {
   private subscription: LiveSubscription | undefined;
   private device: string | null | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly options: LiveControllerOptions) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: LiveControllerOptions,
+  ) {
     host.addController(this);
   }
 

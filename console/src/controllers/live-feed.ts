@@ -27,7 +27,11 @@ export class LiveFeed {
 export class FeedController implements ReactiveController {
   private off: (() => void) | undefined;
 
-  constructor(host: ReactiveControllerHost, private readonly feed: () => LiveFeed | undefined, private readonly listener: FeedListener) {
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly feed: () => LiveFeed | undefined,
+    private readonly listener: FeedListener,
+  ) {
     host.addController(this);
   }
 

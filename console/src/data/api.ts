@@ -3,7 +3,11 @@ import type { z } from 'zod';
 
 /** An API call that failed: the HTTP status and the server's named error code. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: ErrorCode | 'NETWORK' | 'BAD_RESPONSE', message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'NETWORK' | 'BAD_RESPONSE',
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -33,7 +37,12 @@ export function withQuery(path: string, query: Query | undefined): string {
 }
 
 /** One typed API call: the response is validated with its schema, errors become ApiError with a code. */
-export async function api<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, opts: { query?: Query; body?: unknown } = {}): Promise<z.output<S>> {
+export async function api<S extends z.ZodType>(
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  opts: { query?: Query; body?: unknown } = {},
+): Promise<z.output<S>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') {
     headers['content-type'] = 'application/json';
@@ -41,7 +50,12 @@ export async function api<S extends z.ZodType>(method: 'GET' | 'POST', path: str
   }
   let res: Response;
   try {
-    res = await fetch(withQuery(path, opts.query), { method, headers, credentials: 'same-origin', body: method === 'GET' ? undefined : JSON.stringify(opts.body ?? {}) });
+    res = await fetch(withQuery(path, opts.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: method === 'GET' ? undefined : JSON.stringify(opts.body ?? {}),
+    });
   } catch (err) {
     throw new ApiError(0, 'NETWORK', `cannot reach the server: ${(err as Error).message}`);
   }
@@ -54,7 +68,9 @@ export async function api<S extends z.ZodType>(method: 'GET' | 'POST', path: str
   if (!res.ok) {
     const parsed = apiError.safeParse(json);
     if (res.status === 401 && path !== '/api/login') for (const l of unauthorizedListeners) l();
-    throw parsed.success ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message) : new ApiError(res.status, 'BAD_RESPONSE', `HTTP ${res.status}`);
+    throw parsed.success
+      ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+      : new ApiError(res.status, 'BAD_RESPONSE', `HTTP ${res.status}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ApiError(res.status, 'BAD_RESPONSE', `unexpected response from ${path}`);

@@ -1,6 +1,18 @@
 import {
-  deviceDetail, deviceListResponse, diagnosticsHistoryResponse, helpSessionResponse, profileListResponse, provisionResponse, timelineResponse,
-  type DeviceDetail, type DeviceListResponse, type DiagnosticsPoint, type HelpSessionResponse, type ProfileView, type ProvisionRequest, type TimelineResponse,
+  deviceDetail,
+  deviceListResponse,
+  diagnosticsHistoryResponse,
+  helpSessionResponse,
+  profileListResponse,
+  provisionResponse,
+  timelineResponse,
+  type DeviceDetail,
+  type DeviceListResponse,
+  type DiagnosticsPoint,
+  type HelpSessionResponse,
+  type ProfileView,
+  type ProvisionRequest,
+  type TimelineResponse,
 } from '@touchpoint/protocol';
 import { api } from './api.js';
 
@@ -28,6 +40,8 @@ export const fetchTimeline = (id: string, before?: string): Promise<TimelineResp
 export const fetchHelpSession = (id: string, sessionId?: string): Promise<HelpSessionResponse> =>
   api('GET', `/api/devices/${enc(id)}/session`, helpSessionResponse, { query: { sessionId } });
 
-export const listProfiles = async (): Promise<ProfileView[]> => (await api('GET', '/api/profiles', profileListResponse)).items;
+export const listProfiles = async (): Promise<ProfileView[]> =>
+  (await api('GET', '/api/profiles', profileListResponse)).items;
 
-export const provisionDevice = (request: ProvisionRequest) => api('POST', '/api/devices', provisionResponse, { body: request });
+export const provisionDevice = (request: ProvisionRequest) =>
+  api('POST', '/api/devices', provisionResponse, { body: request });

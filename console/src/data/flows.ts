@@ -7,10 +7,13 @@ const cache = new Map<string, Promise<HelpFlow | undefined>>();
 export function fetchFlow(flowId: string): Promise<HelpFlow | undefined> {
   let pending = cache.get(flowId);
   if (!pending) {
-    pending = api('GET', `/api/flows/${encodeURIComponent(flowId)}`, flowResponse).then((r) => r.flow, () => {
-      cache.delete(flowId);
-      return undefined;
-    });
+    pending = api('GET', `/api/flows/${encodeURIComponent(flowId)}`, flowResponse).then(
+      (r) => r.flow,
+      () => {
+        cache.delete(flowId);
+        return undefined;
+      },
+    );
     cache.set(flowId, pending);
   }
   return pending;

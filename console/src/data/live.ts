@@ -22,7 +22,11 @@ export interface LiveSubscription {
  * up (the server answered with an error), this reconnects with backoff and
  * checks the session. Every event is validated with the protocol schema.
  */
-export function openLive(device: string | null, handlers: LiveHandlers, eventSourceImpl: typeof EventSource = EventSource): LiveSubscription {
+export function openLive(
+  device: string | null,
+  handlers: LiveHandlers,
+  eventSourceImpl: typeof EventSource = EventSource,
+): LiveSubscription {
   let source: EventSource | undefined;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;

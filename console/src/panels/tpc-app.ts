@@ -26,7 +26,12 @@ import './tpc-staff-panel.js';
  * stream (shared with every view through a LiveFeed) and notifications.
  */
 export class TpApp extends LitElement {
-  static override properties = { _session: { state: true }, _route: { state: true }, _openCases: { state: true }, _passwordOpen: { state: true } };
+  static override properties = {
+    _session: { state: true },
+    _route: { state: true },
+    _openCases: { state: true },
+    _passwordOpen: { state: true },
+  };
   declare _session: SessionView | null | undefined;
   declare _route: Route;
   declare _openCases: number;
@@ -50,23 +55,92 @@ export class TpApp extends LitElement {
   };
   private offUnauthorized: (() => void) | undefined;
 
-  static override styles = [sharedStyles, css`
-    :host { display: block; min-height: 100vh; }
-    .shell { display: grid; grid-template-columns: 216px 1fr; min-height: 100vh; }
-    nav { background: #141b26; color: #cfd6e0; padding: 16px 10px; display: flex; flex-direction: column; gap: 2px; }
-    .brand { font-size: 1.2rem; font-weight: 700; color: #fff; padding: 4px 10px 18px; }
-    .brand span { color: #7fa6ff; }
-    nav a { color: inherit; text-decoration: none; padding: 8px 10px; border-radius: 6px; display: flex; justify-content: space-between; align-items: center; }
-    nav a:hover { background: #222c3b; }
-    nav a[aria-current='page'] { background: #27354b; color: #fff; font-weight: 600; }
-    .count { background: #d19a00; color: #141b26; border-radius: 999px; padding: 0 7px; font-size: 0.78rem; font-weight: 700; }
-    .main { display: flex; flex-direction: column; min-width: 0; }
-    header { display: flex; align-items: center; gap: 16px; padding: 10px 24px; background: var(--tp-surface); border-bottom: 1px solid var(--tp-border); }
-    header .who { color: var(--tp-text-2); }
-    .content { padding: 20px 24px; min-width: 0; }
-    .loading { display: grid; place-items: center; min-height: 100vh; color: var(--tp-text-2); }
-    .signout-first { text-align: center; margin-top: -48px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 100vh;
+      }
+      .shell {
+        display: grid;
+        grid-template-columns: 216px 1fr;
+        min-height: 100vh;
+      }
+      nav {
+        background: #141b26;
+        color: #cfd6e0;
+        padding: 16px 10px;
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .brand {
+        font-size: 1.2rem;
+        font-weight: 700;
+        color: #fff;
+        padding: 4px 10px 18px;
+      }
+      .brand span {
+        color: #7fa6ff;
+      }
+      nav a {
+        color: inherit;
+        text-decoration: none;
+        padding: 8px 10px;
+        border-radius: 6px;
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+      }
+      nav a:hover {
+        background: #222c3b;
+      }
+      nav a[aria-current='page'] {
+        background: #27354b;
+        color: #fff;
+        font-weight: 600;
+      }
+      .count {
+        background: #d19a00;
+        color: #141b26;
+        border-radius: 999px;
+        padding: 0 7px;
+        font-size: 0.78rem;
+        font-weight: 700;
+      }
+      .main {
+        display: flex;
+        flex-direction: column;
+        min-width: 0;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 16px;
+        padding: 10px 24px;
+        background: var(--tp-surface);
+        border-bottom: 1px solid var(--tp-border);
+      }
+      header .who {
+        color: var(--tp-text-2);
+      }
+      .content {
+        padding: 20px 24px;
+        min-width: 0;
+      }
+      .loading {
+        display: grid;
+        place-items: center;
+        min-height: 100vh;
+        color: var(--tp-text-2);
+      }
+      .signout-first {
+        text-align: center;
+        margin-top: -48px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -103,7 +177,10 @@ export class TpApp extends LitElement {
   private passwordChanged(session: SessionView) {
     const wasRequired = this._session?.mustChangePassword ?? false;
     this.loggedIn(session);
-    this.toasts?.show(wasRequired ? 'Password saved. Welcome.' : 'Password changed. Your other sessions were signed out.', 'info');
+    this.toasts?.show(
+      wasRequired ? 'Password saved. Welcome.' : 'Password changed. Your other sessions were signed out.',
+      'info',
+    );
   }
 
   private sessionEnded() {
@@ -130,7 +207,8 @@ export class TpApp extends LitElement {
     this.feed.emit(e);
     if (e.type === 'case') {
       void this.refreshCount();
-      if (e.change === 'opened') this.toasts?.show(`New case from ${e.deviceId}`, 'warning', routeHref({ view: 'queue', caseId: e.caseId }));
+      if (e.change === 'opened')
+        this.toasts?.show(`New case from ${e.deviceId}`, 'warning', routeHref({ view: 'queue', caseId: e.caseId }));
     }
   }
 
@@ -149,50 +227,96 @@ export class TpApp extends LitElement {
     switch (r.view) {
       case 'login':
       case 'queue':
-        return html`<tpc-queue-panel .feed=${this.feed} .me=${s.staff} .caseId=${r.view === 'queue' ? r.caseId : undefined}></tpc-queue-panel>`;
-      case 'fleet': return html`<tpc-fleet-panel .feed=${this.feed}></tpc-fleet-panel>`;
-      case 'device': return html`<tpc-device-panel .deviceId=${r.deviceId} .me=${s.staff} .toasts=${this.toasts}></tpc-device-panel>`;
-      case 'audit': return html`<tpc-audit-panel></tpc-audit-panel>`;
-      case 'kpis': return html`<tpc-kpi-panel></tpc-kpi-panel>`;
-      case 'staff': return s.staff.role === 'admin' ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>` : html`<p>Only admins manage staff.</p>`;
-      case 'integrations': return s.staff.role === 'admin' ? html`<tpc-integrations-panel></tpc-integrations-panel>` : html`<p>Only admins manage integrations.</p>`;
+        return html`<tpc-queue-panel
+          .feed=${this.feed}
+          .me=${s.staff}
+          .caseId=${r.view === 'queue' ? r.caseId : undefined}
+        ></tpc-queue-panel>`;
+      case 'fleet':
+        return html`<tpc-fleet-panel .feed=${this.feed}></tpc-fleet-panel>`;
+      case 'device':
+        return html`<tpc-device-panel
+          .deviceId=${r.deviceId}
+          .me=${s.staff}
+          .toasts=${this.toasts}
+        ></tpc-device-panel>`;
+      case 'audit':
+        return html`<tpc-audit-panel></tpc-audit-panel>`;
+      case 'kpis':
+        return html`<tpc-kpi-panel></tpc-kpi-panel>`;
+      case 'staff':
+        return s.staff.role === 'admin'
+          ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>`
+          : html`<p>Only admins manage staff.</p>`;
+      case 'integrations':
+        return s.staff.role === 'admin'
+          ? html`<tpc-integrations-panel></tpc-integrations-panel>`
+          : html`<p>Only admins manage integrations.</p>`;
     }
   }
 
   override render() {
-    if (this._session === undefined) return html`<div class="loading">Loading…</div><tpc-toasts></tpc-toasts>`;
-    if (this._session === null) return html`<tpc-login-panel @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}></tpc-login-panel><tpc-toasts></tpc-toasts>`;
+    if (this._session === undefined)
+      return html`<div class="loading">Loading…</div>
+        <tpc-toasts></tpc-toasts>`;
+    if (this._session === null)
+      return html`<tpc-login-panel
+          @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}
+        ></tpc-login-panel
+        ><tpc-toasts></tpc-toasts>`;
     if (this._session.mustChangePassword) {
-      return html`<tpc-password-panel required @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}></tpc-password-panel>
-        <p class="signout-first"><button @click=${() => void this.signOut()}>Sign out</button></p><tpc-toasts></tpc-toasts>`;
+      return html`<tpc-password-panel
+          required
+          @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}
+        ></tpc-password-panel>
+        <p class="signout-first"><button @click=${() => void this.signOut()}>Sign out</button></p>
+        <tpc-toasts></tpc-toasts>`;
     }
     const r = this._route.view === 'login' ? 'queue' : this._route.view;
     const link = (view: Route['view'], label: string, extra: unknown = nothing) =>
-      html`<a href=${routeHref(view === 'device' ? { view: 'fleet' } : ({ view } as Route))} aria-current=${r === view || (view === 'fleet' && r === 'device') ? 'page' : 'false'}>${label}${extra}</a>`;
+      html`<a
+        href=${routeHref(view === 'device' ? { view: 'fleet' } : ({ view } as Route))}
+        aria-current=${r === view || (view === 'fleet' && r === 'device') ? 'page' : 'false'}
+        >${label}${extra}</a
+      >`;
     const s = this._session;
     return html`<div class="shell">
-      <nav aria-label="Main">
-        <div class="brand">Touch<span>point</span></div>
-        ${link('queue', 'Escalation queue', this._openCases ? html`<span class="count" aria-label="${this._openCases} open">${this._openCases}</span>` : nothing)}
-        ${link('fleet', 'Fleet')}
-        ${link('kpis', 'KPIs')}
-        ${link('audit', 'Audit log')}
-        ${s.staff.role === 'admin' ? link('staff', 'Staff') : nothing}
-        ${s.staff.role === 'admin' ? link('integrations', integrationText('title', browserLocale())) : nothing}
-      </nav>
-      <div class="main">
-        <header>
-          <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
-          <span class="spacer"></span>
-          <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
-          <button @click=${() => { this._passwordOpen = true; }}>Password</button>
-          <button @click=${() => void this.signOut()}>Sign out</button>
-        </header>
-        <main class="content">${this._passwordOpen
-          ? html`<tpc-password-panel @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)} @tpc-password-cancel=${() => { this._passwordOpen = false; }}></tpc-password-panel>`
-          : this.view()}</main>
+        <nav aria-label="Main">
+          <div class="brand">Touch<span>point</span></div>
+          ${link('queue', 'Escalation queue', this._openCases ? html`<span class="count" aria-label="${this._openCases} open">${this._openCases}</span>` : nothing)}
+          ${link('fleet', 'Fleet')} ${link('kpis', 'KPIs')} ${link('audit', 'Audit log')}
+          ${s.staff.role === 'admin' ? link('staff', 'Staff') : nothing}
+          ${s.staff.role === 'admin' ? link('integrations', integrationText('title', browserLocale())) : nothing}
+        </nav>
+        <div class="main">
+          <header>
+            <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
+            <span class="spacer"></span>
+            <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
+            <button
+              @click=${() => {
+                this._passwordOpen = true;
+              }}
+            >
+              Password
+            </button>
+            <button @click=${() => void this.signOut()}>Sign out</button>
+          </header>
+          <main class="content">
+            ${
+              this._passwordOpen
+                ? html`<tpc-password-panel
+                    @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}
+                    @tpc-password-cancel=${() => {
+                      this._passwordOpen = false;
+                    }}
+                  ></tpc-password-panel>`
+                : this.view()
+            }
+          </main>
+        </div>
       </div>
-    </div><tpc-toasts></tpc-toasts>`;
+      <tpc-toasts></tpc-toasts>`;
   }
 }
 customElements.define('tpc-app', TpApp);

@@ -8,19 +8,42 @@ import { fetchAudit } from '../data/audit.js';
 
 /** Who did what to which device, and when: logins, refusals, fixes, case work, views. Newest first. */
 export class TpAuditPanel extends LitElement {
-  static override properties = { _items: { state: true }, _cursor: { state: true }, _filter: { state: true }, _error: { state: true } };
+  static override properties = {
+    _items: { state: true },
+    _cursor: { state: true },
+    _filter: { state: true },
+    _error: { state: true },
+  };
   declare _items: AuditEntryView[];
   declare _cursor: string | null;
   declare _filter: { deviceId?: string; action?: string };
   declare _error: string | undefined;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; gap: 12px; }
-    .card { padding: 0; overflow-x: auto; }
-    td.detail { color: var(--tp-text-2); font-size: 0.85rem; max-width: 420px; overflow-wrap: anywhere; }
-    td { white-space: nowrap; }
-    td.detail { white-space: normal; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      .card {
+        padding: 0;
+        overflow-x: auto;
+      }
+      td.detail {
+        color: var(--tp-text-2);
+        font-size: 0.85rem;
+        max-width: 420px;
+        overflow-wrap: anywhere;
+      }
+      td {
+        white-space: nowrap;
+      }
+      td.detail {
+        white-space: normal;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -55,27 +78,54 @@ export class TpAuditPanel extends LitElement {
   }
 
   override render() {
-    return html`
-      <h1>Audit log</h1>
+    return html` <h1>Audit log</h1>
       <form class="row" @submit=${this.apply} role="search">
         <label>Device<input name="deviceId" placeholder="device id" /></label>
         <label>Action<input name="action" placeholder="e.g. command.send" list="actions" /></label>
-        <datalist id="actions">${['staff.login', 'staff.logout', 'command.send', 'case.update', 'case.note', 'case.view', 'device.view', 'device.live', 'device.provision', 'staff.create', 'staff.update', 'video.request'].map((a) => html`<option value=${a}></option>`)}</datalist>
+        <datalist id="actions">
+          ${['staff.login', 'staff.logout', 'command.send', 'case.update', 'case.note', 'case.view', 'device.view', 'device.live', 'device.provision', 'staff.create', 'staff.update', 'video.request'].map((a) => html`<option value=${a}></option>`)}
+        </datalist>
         <button class="end" type="submit">Filter</button>
       </form>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
-      <div class="card"><table>
-        <thead><tr><th>When</th><th>Who</th><th>Action</th><th>Device</th><th>Target</th><th>Outcome</th><th>Detail</th></tr></thead>
-        <tbody>${this._items.map((r) => html`<tr data-action=${r.action}>
-          <td>${formatTime(r.at)}</td>
-          <td>${r.actorName ?? r.actor}${r.actorRole ? html` <span class="muted">(${r.actorRole})</span>` : nothing}</td>
-          <td class="mono">${r.action}</td>
-          <td>${r.deviceId ? html`<a href=${routeHref({ view: 'device', deviceId: r.deviceId })}>${r.deviceId}</a>` : ''}</td>
-          <td class="mono">${r.target ?? ''}</td>
-          <td><tpc-badge tone=${r.outcome === 'ok' ? 'ok' : r.outcome === 'refused' ? 'warning' : 'critical'} label=${r.outcome}></tpc-badge></td>
-          <td class="detail">${r.detail ? JSON.stringify(r.detail) : ''}</td>
-        </tr>`)}</tbody>
-      </table></div>
+      <div class="card">
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Device</th>
+              <th>Target</th>
+              <th>Outcome</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this._items.map(
+              (r) =>
+                html`<tr data-action=${r.action}>
+                  <td>${formatTime(r.at)}</td>
+                  <td>
+                    ${r.actorName ?? r.actor}${r.actorRole ? html` <span class="muted">(${r.actorRole})</span>` : nothing}
+                  </td>
+                  <td class="mono">${r.action}</td>
+                  <td>
+                    ${r.deviceId ? html`<a href=${routeHref({ view: 'device', deviceId: r.deviceId })}>${r.deviceId}</a>` : ''}
+                  </td>
+                  <td class="mono">${r.target ?? ''}</td>
+                  <td>
+                    <tpc-badge
+                      tone=${r.outcome === 'ok' ? 'ok' : r.outcome === 'refused' ? 'warning' : 'critical'}
+                      label=${r.outcome}
+                    ></tpc-badge>
+                  </td>
+                  <td class="detail">${r.detail ? JSON.stringify(r.detail) : ''}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
       ${this._cursor ? html`<div><button @click=${() => void this.load(false)}>Older entries</button></div>` : nothing}`;
   }
 }

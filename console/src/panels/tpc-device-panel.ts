@@ -1,6 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type {
-  ActionSpec, CommandView, DeviceDetail, DiagnosticsMessage, DiagnosticsPoint, HelpFlow, HelpSessionView, HelpTraceEntry, LiveEvent, StaffView, TimelineItem,
+  ActionSpec,
+  CommandView,
+  DeviceDetail,
+  DiagnosticsMessage,
+  DiagnosticsPoint,
+  HelpFlow,
+  HelpSessionView,
+  HelpTraceEntry,
+  LiveEvent,
+  StaffView,
+  TimelineItem,
 } from '@touchpoint/protocol';
 import { appendPoint, chartableSensors } from '../common/chart-series.js';
 import { formatDuration } from '../common/format-duration.js';
@@ -37,9 +47,22 @@ const DIAGNOSTICS_ACTION = 'diagnostics.request';
  */
 export class TpDevicePanel extends LitElement {
   static override properties = {
-    deviceId: {}, me: { attribute: false }, toasts: { attribute: false },
-    _detail: { state: true }, _points: { state: true }, _latest: { state: true }, _session: { state: true }, _trace: { state: true }, _flow: { state: true },
-    _timeline: { state: true }, _cursor: { state: true }, _commands: { state: true }, _action: { state: true }, _pending: { state: true }, _error: { state: true }, _sending: { state: true },
+    deviceId: {},
+    me: { attribute: false },
+    toasts: { attribute: false },
+    _detail: { state: true },
+    _points: { state: true },
+    _latest: { state: true },
+    _session: { state: true },
+    _trace: { state: true },
+    _flow: { state: true },
+    _timeline: { state: true },
+    _cursor: { state: true },
+    _commands: { state: true },
+    _action: { state: true },
+    _pending: { state: true },
+    _error: { state: true },
+    _sending: { state: true },
   };
   declare deviceId: string;
   declare me: StaffView;
@@ -67,24 +90,89 @@ export class TpDevicePanel extends LitElement {
   private timelineTimer: ReturnType<typeof setTimeout> | undefined;
   private loadedFor: string | undefined;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; gap: 16px; }
-    .top { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-    .facts { display: flex; gap: 18px; flex-wrap: wrap; color: var(--tp-text-2); }
-    .facts strong { color: var(--tp-text); font-weight: 600; }
-    .cols { display: grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); gap: 16px; align-items: start; }
-    @media (max-width: 1100px) { .cols { grid-template-columns: 1fr; } }
-    .stack { display: grid; gap: 16px; }
-    .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 14px; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; }
-    dt { color: var(--tp-text-2); }
-    dd { margin: 0; font-variant-numeric: tabular-nums; }
-    .errors { display: grid; gap: 4px; margin: 0 0 12px; padding: 0; list-style: none; }
-    .cmds { display: grid; gap: 12px; }
-    .cmd { border-top: 1px solid var(--tp-surface-2); padding-top: 10px; }
-    .action-info { margin: 8px 0; font-size: 0.9rem; }
-    .card-head { display: flex; align-items: center; gap: 8px; margin-bottom: 12px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 16px;
+      }
+      .top {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        flex-wrap: wrap;
+      }
+      .facts {
+        display: flex;
+        gap: 18px;
+        flex-wrap: wrap;
+        color: var(--tp-text-2);
+      }
+      .facts strong {
+        color: var(--tp-text);
+        font-weight: 600;
+      }
+      .cols {
+        display: grid;
+        grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr);
+        gap: 16px;
+        align-items: start;
+      }
+      @media (max-width: 1100px) {
+        .cols {
+          grid-template-columns: 1fr;
+        }
+      }
+      .stack {
+        display: grid;
+        gap: 16px;
+      }
+      .charts {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
+        gap: 14px;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 14px;
+        margin: 0;
+      }
+      dt {
+        color: var(--tp-text-2);
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      .errors {
+        display: grid;
+        gap: 4px;
+        margin: 0 0 12px;
+        padding: 0;
+        list-style: none;
+      }
+      .cmds {
+        display: grid;
+        gap: 12px;
+      }
+      .cmd {
+        border-top: 1px solid var(--tp-surface-2);
+        padding-top: 10px;
+      }
+      .action-info {
+        margin: 8px 0;
+        font-size: 0.9rem;
+      }
+      .card-head {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        margin-bottom: 12px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -117,7 +205,11 @@ export class TpDevicePanel extends LitElement {
     const id = this.deviceId;
     try {
       const [detail, points, session, timeline, commands] = await Promise.all([
-        fetchDevice(id), fetchDiagnostics(id, MAX_POINTS), fetchHelpSession(id), fetchTimeline(id), listDeviceCommands(id),
+        fetchDevice(id),
+        fetchDiagnostics(id, MAX_POINTS),
+        fetchHelpSession(id),
+        fetchTimeline(id),
+        listDeviceCommands(id),
       ]);
       if (id !== this.deviceId) return;
       this._error = undefined;
@@ -150,7 +242,11 @@ export class TpDevicePanel extends LitElement {
       case 'diagnostics': {
         const d = e.diagnostics;
         this._latest = d;
-        this._points = appendPoint(this._points, { id: d.id, ts: d.ts, reason: d.reason, sensors: d.mcu.sensors, errors: d.mcu.errors, agent: d.agent }, MAX_POINTS);
+        this._points = appendPoint(
+          this._points,
+          { id: d.id, ts: d.ts, reason: d.reason, sensors: d.mcu.sensors, errors: d.mcu.errors, agent: d.agent },
+          MAX_POINTS,
+        );
         this._detail = { ...this._detail, device: { ...device, lastDiagnosticsAt: d.ts } };
         if (d.reason !== 'periodic') this.refreshTimeline();
         break;
@@ -162,7 +258,10 @@ export class TpDevicePanel extends LitElement {
         this.onHelp(e.sessionId, e.flowId, e.entry);
         break;
       case 'case':
-        void fetchDevice(this.deviceId).then((d) => (this._detail = d), () => undefined);
+        void fetchDevice(this.deviceId).then(
+          (d) => (this._detail = d),
+          () => undefined,
+        );
         this.refreshTimeline();
         break;
       case 'command':
@@ -180,19 +279,39 @@ export class TpDevicePanel extends LitElement {
       this._trace = mergeTrace(this._trace, [entry]);
       const outcome = entry.kind === 'outcome' ? entry.outcome : this._session.outcome;
       const currentStep = entry.kind === 'step' ? entry.stepId : this._session.currentStep;
-      this._session = { ...this._session, outcome, currentStep, updatedAt: entry.at, ...(entry.kind === 'rating' ? { ces: entry.ces, helped: entry.helped } : {}) };
+      this._session = {
+        ...this._session,
+        outcome,
+        currentStep,
+        updatedAt: entry.at,
+        ...(entry.kind === 'rating' ? { ces: entry.ces, helped: entry.helped } : {}),
+      };
       return;
     }
-    this._session = { id: sessionId, deviceId: this.deviceId, flowId, startedAt: entry.at, updatedAt: entry.at, currentStep: entry.kind === 'step' ? entry.stepId : null, outcome: null, ces: null, helped: null, msTotal: null };
+    this._session = {
+      id: sessionId,
+      deviceId: this.deviceId,
+      flowId,
+      startedAt: entry.at,
+      updatedAt: entry.at,
+      currentStep: entry.kind === 'step' ? entry.stepId : null,
+      outcome: null,
+      ces: null,
+      helped: null,
+      msTotal: null,
+    };
     this._trace = [entry];
     void fetchFlow(flowId).then((f) => {
       if (this._session?.id === sessionId) this._flow = f;
     });
-    void fetchHelpSession(this.deviceId, sessionId).then((r) => {
-      if (this._session?.id !== sessionId || !r.session) return;
-      this._session = r.session;
-      this._trace = mergeTrace(r.trace, this._trace);
-    }, () => undefined);
+    void fetchHelpSession(this.deviceId, sessionId).then(
+      (r) => {
+        if (this._session?.id !== sessionId || !r.session) return;
+        this._session = r.session;
+        this._trace = mergeTrace(r.trace, this._trace);
+      },
+      () => undefined,
+    );
     this.refreshTimeline();
   }
 
@@ -209,10 +328,13 @@ export class TpDevicePanel extends LitElement {
   private refreshTimeline() {
     clearTimeout(this.timelineTimer);
     this.timelineTimer = setTimeout(() => {
-      fetchTimeline(this.deviceId).then((t) => {
-        this._timeline = t.items;
-        this._cursor = t.nextCursor;
-      }, () => undefined);
+      fetchTimeline(this.deviceId).then(
+        (t) => {
+          this._timeline = t.items;
+          this._cursor = t.nextCursor;
+        },
+        () => undefined,
+      );
     }, 500);
   }
 
@@ -249,7 +371,11 @@ export class TpDevicePanel extends LitElement {
     return html`<div class="top">
         <a href=${routeHref({ view: 'fleet' })}>← Fleet</a>
         <h1>${dev.id}</h1>
-        <tpc-badge tone=${dev.online ? 'ok' : 'muted'} label=${dev.online ? 'Online' : 'Offline'} data-presence=${dev.online ? 'online' : 'offline'}></tpc-badge>
+        <tpc-badge
+          tone=${dev.online ? 'ok' : 'muted'}
+          label=${dev.online ? 'Online' : 'Offline'}
+          data-presence=${dev.online ? 'online' : 'offline'}
+        ></tpc-badge>
         <tpc-badge tone=${dev.health === 'unknown' ? 'unknown' : dev.health} label="Health: ${dev.health}"></tpc-badge>
         ${dev.openCases ? html`<a href=${routeHref({ view: 'queue' })}>⚑ ${dev.openCases} open case${dev.openCases > 1 ? 's' : ''}</a>` : nothing}
         <span class="spacer"></span>
@@ -270,29 +396,68 @@ export class TpDevicePanel extends LitElement {
     const errors = d.device.errors;
     const label = (code: string) => profile?.errors.find((e) => e.code === code);
     return html`<section class="card" aria-labelledby="diag-h">
-      <div class="card-head"><h2 id="diag-h">Diagnostics</h2><span class="spacer"></span>
+      <div class="card-head">
+        <h2 id="diag-h">Diagnostics</h2>
+        <span class="spacer"></span>
         ${latest ? html`<span class="muted">${formatRelative(latest.ts, this.clock.now)} (${latest.reason})</span>` : nothing}
         ${this.canFix && profile?.actions.some((a) => a.name === DIAGNOSTICS_ACTION) ? html`<button @click=${() => void this.send(DIAGNOSTICS_ACTION, {})} ?disabled=${this._sending}>Request diagnostics</button>` : nothing}
       </div>
       <h3>Error codes</h3>
       <ul class="errors" aria-label="Active error codes">
-        ${errors.length === 0 ? html`<li class="muted">No active errors.</li>` : errors.map((code) => {
-          const spec = label(code);
-          return html`<li><tpc-badge tone=${spec?.severity ?? 'warning'} label=${code}></tpc-badge> ${spec?.label.en ?? 'Unknown code'}</li>`;
-        })}
+        ${
+          errors.length === 0
+            ? html`<li class="muted">No active errors.</li>`
+            : errors.map((code) => {
+                const spec = label(code);
+                return html`<li>
+                  <tpc-badge tone=${spec?.severity ?? 'warning'} label=${code}></tpc-badge>
+                  ${spec?.label.en ?? 'Unknown code'}
+                </li>`;
+              })
+        }
       </ul>
       <dl>
-        <dt>Serial link</dt><dd><tpc-badge tone=${d.device.link === 'up' ? 'ok' : d.device.link === 'down' ? 'critical' : d.device.link ? 'warning' : 'unknown'} label=${d.device.link ?? 'unknown'}></tpc-badge></dd>
-        ${latest ? html`
-          <dt>Outbox</dt><dd>${latest.agent.outboxDepth} queued · ${latest.agent.outboxDropped} dropped</dd>
-          <dt>Reconnects</dt><dd>${latest.agent.reconnects}</dd>
-          <dt>Agent uptime</dt><dd>${formatDuration(latest.agent.uptimeS * 1000)}</dd>
-          ${latest.mcu.info ? html`<dt>MCU</dt><dd>${latest.mcu.info.model} <span class="mono">${latest.mcu.info.serial}</span> fw ${latest.mcu.info.firmwareVersion}</dd>` : nothing}
-          ${(profile?.sensors ?? []).filter((s) => s.type === 'string').map((s) => html`<dt>${s.label.en}</dt><dd>${String(latest.mcu.sensors[s.id] ?? '—')}</dd>`)}
-        ` : html`<dt>Reports</dt><dd class="muted">No diagnostics received yet.</dd>`}
+        <dt>Serial link</dt>
+        <dd>
+          <tpc-badge
+            tone=${d.device.link === 'up' ? 'ok' : d.device.link === 'down' ? 'critical' : d.device.link ? 'warning' : 'unknown'}
+            label=${d.device.link ?? 'unknown'}
+          ></tpc-badge>
+        </dd>
+        ${
+          latest
+            ? html`
+                <dt>Outbox</dt>
+                <dd>${latest.agent.outboxDepth} queued · ${latest.agent.outboxDropped} dropped</dd>
+                <dt>Reconnects</dt>
+                <dd>${latest.agent.reconnects}</dd>
+                <dt>Agent uptime</dt>
+                <dd>${formatDuration(latest.agent.uptimeS * 1000)}</dd>
+                ${
+                  latest.mcu.info
+                    ? html`<dt>MCU</dt>
+                        <dd>
+                          ${latest.mcu.info.model} <span class="mono">${latest.mcu.info.serial}</span> fw
+                          ${latest.mcu.info.firmwareVersion}
+                        </dd>`
+                    : nothing
+                }
+                ${(profile?.sensors ?? [])
+                  .filter((s) => s.type === 'string')
+                  .map(
+                    (s) =>
+                      html`<dt>${s.label.en}</dt>
+                        <dd>${String(latest.mcu.sensors[s.id] ?? '—')}</dd>`,
+                  )}
+              `
+            : html`<dt>Reports</dt>
+                <dd class="muted">No diagnostics received yet.</dd>`
+        }
       </dl>
       <h3 class="mt mb">Sensors</h3>
-      <div class="charts">${chartableSensors(profile?.sensors ?? []).map((s) => html`<tpc-sensor-chart .sensor=${s} .points=${this._points}></tpc-sensor-chart>`)}</div>
+      <div class="charts">
+        ${chartableSensors(profile?.sensors ?? []).map((s) => html`<tpc-sensor-chart .sensor=${s} .points=${this._points}></tpc-sensor-chart>`)}
+      </div>
     </section>`;
   }
 
@@ -301,25 +466,60 @@ export class TpDevicePanel extends LitElement {
     const action = actions.find((a) => a.name === this._action);
     return html`<section class="card" aria-labelledby="fix-h">
       <h2 id="fix-h">Push a fix</h2>
-      ${this.canFix ? html`
-        <label>Action<select id="action" @change=${(e: Event) => (this._action = (e.target as HTMLSelectElement).value)}>
-          ${actions.map((a) => html`<option value=${a.name} ?selected=${a.name === this._action}>${a.label.en}</option>`)}
-        </select></label>
-        ${action ? html`<div class="action-info muted">
-            ${action.description?.en ?? ''}
-            ${action.estimatedSeconds !== undefined ? html`<div>Takes about ${formatDuration(action.estimatedSeconds * 1000)}.</div>` : nothing}
-            ${action.precondition ? html`<div>Runs only when <span class="mono">${action.precondition}</span>.</div>` : nothing}
-          </div>
-          <tpc-param-form .action=${action} ?disabled=${this._sending} @tpc-params-submit=${(e: ParamsSubmitEvent) => void this.onParams(e)}></tpc-param-form>` : nothing}
-      ` : html`<p class="muted">Your role (${this.me.role}) can watch but not send fixes.</p>`}
+      ${
+        this.canFix
+          ? html`
+              <label
+                >Action<select
+                  id="action"
+                  @change=${(e: Event) => (this._action = (e.target as HTMLSelectElement).value)}
+                >
+                  ${actions.map((a) => html`<option value=${a.name} ?selected=${a.name === this._action}>${a.label.en}</option>`)}
+                </select></label
+              >
+              ${
+                action
+                  ? html`<div class="action-info muted">
+                        ${action.description?.en ?? ''}
+                        ${action.estimatedSeconds !== undefined ? html`<div>Takes about ${formatDuration(action.estimatedSeconds * 1000)}.</div>` : nothing}
+                        ${action.precondition ? html`<div>Runs only when <span class="mono">${action.precondition}</span>.</div>` : nothing}
+                      </div>
+                      <tpc-param-form
+                        .action=${action}
+                        ?disabled=${this._sending}
+                        @tpc-params-submit=${(e: ParamsSubmitEvent) => void this.onParams(e)}
+                      ></tpc-param-form>`
+                  : nothing
+              }
+            `
+          : html`<p class="muted">Your role (${this.me.role}) can watch but not send fixes.</p>`
+      }
       <h3 class="mt mb">Recent commands</h3>
       <div class="cmds" aria-live="polite">
         ${this._commands.length === 0 ? html`<p class="muted">No commands yet.</p>` : this._commands.slice(0, 8).map((c) => html`<div class="cmd"><tpc-command-status .command=${c}></tpc-command-status></div>`)}
       </div>
       <tpc-confirm-dialog id="confirm-fix" heading="Send this fix?" confirmLabel="Send to device">
-        ${this._pending ? html`<p>Run <strong>${this._pending.action.label.en}</strong> on <strong>${this.deviceId}</strong>${d.device.online ? '' : ' (offline: it runs when the device returns, unless it expires in 10 minutes)'}.</p>
-          ${Object.keys(this._pending.params).length ? html`<dl>${Object.entries(this._pending.params).map(([k, v]) => html`<dt>${this._pending?.action.params[k]?.label.en ?? k}</dt><dd>${String(v)}</dd>`)}</dl>` : nothing}
-          <p class="muted">The command is signed, audited under your name and checked again by the device.</p>` : nothing}
+        ${
+          this._pending
+            ? html`<p>
+                  Run <strong>${this._pending.action.label.en}</strong> on
+                  <strong>${this.deviceId}</strong
+                  >${d.device.online ? '' : ' (offline: it runs when the device returns, unless it expires in 10 minutes)'}.
+                </p>
+                ${
+                  Object.keys(this._pending.params).length
+                    ? html`<dl>
+                        ${Object.entries(this._pending.params).map(
+                          ([k, v]) =>
+                            html`<dt>${this._pending?.action.params[k]?.label.en ?? k}</dt>
+                              <dd>${String(v)}</dd>`,
+                        )}
+                      </dl>`
+                    : nothing
+                }
+                <p class="muted">The command is signed, audited under your name and checked again by the device.</p>`
+            : nothing
+        }
       </tpc-confirm-dialog>
     </section>`;
   }
@@ -328,21 +528,39 @@ export class TpDevicePanel extends LitElement {
     if (this._error && !this._detail) return html`<div class="error-box" role="alert">${this._error}</div>`;
     const d = this._detail;
     if (!d) return html`<p class="muted">Loading ${this.deviceId}…</p>`;
-    return html`
-      ${this.renderHeader(d)}
+    return html` ${this.renderHeader(d)}
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="cols">
         <div class="stack">
-          <section class="card" aria-labelledby="mirror-h"><h2 id="mirror-h">Help session (live)</h2>
-            <tpc-help-mirror .session=${this._session} .trace=${this._trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror></section>
-          ${this.canFix ? html`<section class="card" aria-labelledby="video-h"><h2 id="video-h">Video call</h2>
-            <tpc-video-call .deviceId=${d.device.id} ?disabled=${!d.device.online}></tpc-video-call></section>` : nothing}
+          <section class="card" aria-labelledby="mirror-h">
+            <h2 id="mirror-h">Help session (live)</h2>
+            <tpc-help-mirror
+              .session=${this._session}
+              .trace=${this._trace}
+              .flow=${this._flow}
+              .now=${this.clock.now}
+            ></tpc-help-mirror>
+          </section>
+          ${
+            this.canFix
+              ? html`<section class="card" aria-labelledby="video-h">
+                  <h2 id="video-h">Video call</h2>
+                  <tpc-video-call .deviceId=${d.device.id} ?disabled=${!d.device.online}></tpc-video-call>
+                </section>`
+              : nothing
+          }
           ${this.renderFix(d)}
         </div>
         <div class="stack">${this.renderDiagnostics(d)}</div>
       </div>
-      <section class="card" aria-labelledby="hist-h"><h2 id="hist-h">History</h2>
-        <tpc-timeline .items=${this._timeline} ?hasMore=${Boolean(this._cursor)} @tpc-load-more=${() => void this.olderTimeline()}></tpc-timeline></section>`;
+      <section class="card" aria-labelledby="hist-h">
+        <h2 id="hist-h">History</h2>
+        <tpc-timeline
+          .items=${this._timeline}
+          ?hasMore=${Boolean(this._cursor)}
+          @tpc-load-more=${() => void this.olderTimeline()}
+        ></tpc-timeline>
+      </section>`;
   }
 }
 customElements.define('tpc-device-panel', TpDevicePanel);

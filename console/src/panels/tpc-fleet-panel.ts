@@ -12,7 +12,13 @@ import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
 import { listDevices, listProfiles, type DeviceFilter } from '../data/devices.js';
 
 const PAGE = 100;
-const HEALTH_TONE: Record<DeviceHealth, 'ok' | 'info' | 'warning' | 'critical' | 'unknown'> = { ok: 'ok', info: 'info', warning: 'warning', critical: 'critical', unknown: 'unknown' };
+const HEALTH_TONE: Record<DeviceHealth, 'ok' | 'info' | 'warning' | 'critical' | 'unknown'> = {
+  ok: 'ok',
+  info: 'info',
+  warning: 'warning',
+  critical: 'critical',
+  unknown: 'unknown',
+};
 
 /**
  * The fleet: every device with live presence and health. The server pages
@@ -20,7 +26,15 @@ const HEALTH_TONE: Record<DeviceHealth, 'ok' | 'info' | 'warning' | 'critical' |
  * renders only the visible rows, so 10,000 devices cost one page.
  */
 export class TpFleetPanel extends LitElement {
-  static override properties = { feed: { attribute: false }, _rows: { state: true }, _total: { state: true }, _filter: { state: true }, _profiles: { state: true }, _error: { state: true }, _loading: { state: true } };
+  static override properties = {
+    feed: { attribute: false },
+    _rows: { state: true },
+    _total: { state: true },
+    _filter: { state: true },
+    _profiles: { state: true },
+    _error: { state: true },
+    _loading: { state: true },
+  };
   declare feed: LiveFeed | undefined;
   declare _rows: (DeviceSummary | null)[];
   declare _total: number;
@@ -36,40 +50,123 @@ export class TpFleetPanel extends LitElement {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private visible = { first: 0, last: 40 };
 
-  static override styles = [sharedStyles, css`
-    :host { display: flex; flex-direction: column; gap: 12px; height: calc(100vh - 100px); }
-    .filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; }
-    .filters input[type='search'] { min-width: 240px; }
-    .table { flex: 1; display: flex; flex-direction: column; min-height: 300px; background: var(--tp-surface); border: 1px solid var(--tp-border); border-radius: var(--tp-radius); overflow: hidden; }
-    .grid { display: grid; grid-template-columns: minmax(160px, 1.4fr) 110px minmax(120px, 1fr) 90px 120px 150px 90px; align-items: center; gap: 8px; padding: 0 12px; }
-    .head { font-weight: 600; color: var(--tp-text-2); font-size: 0.85rem; border-bottom: 1px solid var(--tp-border); height: 36px; background: var(--tp-surface-2); }
-    lit-virtualizer { flex: 1; }
-    .device { height: 44px; width: 100%; border-bottom: 1px solid var(--tp-surface-2); color: inherit; text-decoration: none; }
-    .device:hover { background: var(--tp-surface-2); }
-    .device.placeholder { color: var(--tp-text-2); }
-    .id { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .presence { display: inline-flex; align-items: center; gap: 6px; }
-    .presence::before { content: ''; width: 8px; height: 8px; border-radius: 50%; background: #b8c0cc; }
-    .presence.online::before { background: var(--tp-ok); }
-    .case { color: var(--tp-warn); font-weight: 600; }
-    .summary { color: var(--tp-text-2); }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        height: calc(100vh - 100px);
+      }
+      .filters {
+        display: flex;
+        gap: 8px;
+        flex-wrap: wrap;
+        align-items: end;
+      }
+      .filters input[type='search'] {
+        min-width: 240px;
+      }
+      .table {
+        flex: 1;
+        display: flex;
+        flex-direction: column;
+        min-height: 300px;
+        background: var(--tp-surface);
+        border: 1px solid var(--tp-border);
+        border-radius: var(--tp-radius);
+        overflow: hidden;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: minmax(160px, 1.4fr) 110px minmax(120px, 1fr) 90px 120px 150px 90px;
+        align-items: center;
+        gap: 8px;
+        padding: 0 12px;
+      }
+      .head {
+        font-weight: 600;
+        color: var(--tp-text-2);
+        font-size: 0.85rem;
+        border-bottom: 1px solid var(--tp-border);
+        height: 36px;
+        background: var(--tp-surface-2);
+      }
+      lit-virtualizer {
+        flex: 1;
+      }
+      .device {
+        height: 44px;
+        width: 100%;
+        border-bottom: 1px solid var(--tp-surface-2);
+        color: inherit;
+        text-decoration: none;
+      }
+      .device:hover {
+        background: var(--tp-surface-2);
+      }
+      .device.placeholder {
+        color: var(--tp-text-2);
+      }
+      .id {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .presence {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+      }
+      .presence::before {
+        content: '';
+        width: 8px;
+        height: 8px;
+        border-radius: 50%;
+        background: #b8c0cc;
+      }
+      .presence.online::before {
+        background: var(--tp-ok);
+      }
+      .case {
+        color: var(--tp-warn);
+        font-weight: 600;
+      }
+      .summary {
+        color: var(--tp-text-2);
+      }
+    `,
+  ];
 
-  private readonly feedListener = new FeedController(this, () => this.feed, (e) => {
-    switch (e.type) {
-      case 'presence': this.patch(e.deviceId, { online: e.online, lastSeen: e.at }); break;
-      case 'health': this.patch(e.deviceId, { errors: e.errors, link: e.link, health: e.health }); break;
-      case 'case': if (this.index.has(e.deviceId)) this.reloadPageOf(e.deviceId); break;
-      case 'resync-all': this.reload(); break;
-      case 'command':
-      case 'device-event':
-      case 'diagnostics':
-      case 'help':
-      case 'hello':
-      case 'resync':
-        break;
-    }
-  });
+  private readonly feedListener = new FeedController(
+    this,
+    () => this.feed,
+    (e) => {
+      switch (e.type) {
+        case 'presence':
+          this.patch(e.deviceId, { online: e.online, lastSeen: e.at });
+          break;
+        case 'health':
+          this.patch(e.deviceId, { errors: e.errors, link: e.link, health: e.health });
+          break;
+        case 'case':
+          if (this.index.has(e.deviceId)) this.reloadPageOf(e.deviceId);
+          break;
+        case 'resync-all':
+          this.reload();
+          break;
+        case 'command':
+        case 'device-event':
+        case 'diagnostics':
+        case 'help':
+        case 'hello':
+        case 'resync':
+          break;
+      }
+    },
+  );
 
   constructor() {
     super();
@@ -83,7 +180,10 @@ export class TpFleetPanel extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.reload();
-    listProfiles().then((p) => (this._profiles = p), () => undefined);
+    listProfiles().then(
+      (p) => (this._profiles = p),
+      () => undefined,
+    );
   }
 
   private patch(deviceId: string, change: Partial<DeviceSummary>) {
@@ -116,7 +216,10 @@ export class TpFleetPanel extends LitElement {
       const res = await listDevices({ ...this._filter, limit: PAGE, offset: page * PAGE });
       if (generation !== this.generation) return;
       this._error = undefined;
-      const rows = reset || res.total !== this._total ? Array.from<DeviceSummary | null>({ length: res.total }).fill(null) : [...this._rows];
+      const rows =
+        reset || res.total !== this._total
+          ? Array.from<DeviceSummary | null>({ length: res.total }).fill(null)
+          : [...this._rows];
       if (!reset && res.total !== this._total) {
         // The fleet changed size under us: start over from what is visible.
         this.loaded = new Set([page]);
@@ -138,7 +241,8 @@ export class TpFleetPanel extends LitElement {
   }
 
   private loadVisible() {
-    for (const p of pagesForRange(this.visible.first, this.visible.last, PAGE, this._total, PAGE / 2)) void this.loadPage(p);
+    for (const p of pagesForRange(this.visible.first, this.visible.last, PAGE, this._total, PAGE / 2))
+      void this.loadPage(p);
   }
 
   private onRange(e: RangeChangedEvent) {
@@ -154,11 +258,28 @@ export class TpFleetPanel extends LitElement {
   }
 
   private renderRow = (d: DeviceSummary | null, i: number) => {
-    if (!d) return html`<div class="grid device placeholder" role="row" aria-rowindex=${i + 2}><span role="cell">Loading…</span></div>`;
-    const problem = d.errors.length ? d.errors.join(', ') : d.link && d.link !== 'up' ? `link ${d.link}` : d.health === 'unknown' ? 'no data' : 'healthy';
-    return html`<a class="grid device" role="row" aria-rowindex=${i + 2} href=${routeHref({ view: 'device', deviceId: d.id })} data-device=${d.id}>
+    if (!d)
+      return html`<div class="grid device placeholder" role="row" aria-rowindex=${i + 2}>
+        <span role="cell">Loading…</span>
+      </div>`;
+    const problem = d.errors.length
+      ? d.errors.join(', ')
+      : d.link && d.link !== 'up'
+        ? `link ${d.link}`
+        : d.health === 'unknown'
+          ? 'no data'
+          : 'healthy';
+    return html`<a
+      class="grid device"
+      role="row"
+      aria-rowindex=${i + 2}
+      href=${routeHref({ view: 'device', deviceId: d.id })}
+      data-device=${d.id}
+    >
       <span class="id" role="cell">${d.id}</span>
-      <span role="cell"><span class="presence ${d.online ? 'online' : ''}">${d.online ? 'Online' : 'Offline'}</span></span>
+      <span role="cell"
+        ><span class="presence ${d.online ? 'online' : ''}">${d.online ? 'Online' : 'Offline'}</span></span
+      >
       <span role="cell">${d.model}</span>
       <span role="cell" class="mono">${d.firmwareVersion ?? '—'}</span>
       <span role="cell">${formatRelative(d.lastSeen, this.clock.now)}</span>
@@ -168,24 +289,65 @@ export class TpFleetPanel extends LitElement {
   };
 
   override render() {
-    const errorCodes = [...new Map(this._profiles.flatMap((p) => p.errors.map((e) => [e.code, e] as const))).values()].sort((a, b) => a.code.localeCompare(b.code));
-    return html`
-      <div class="row"><h1>Fleet</h1><span class="spacer"></span><span class="summary" role="status">${this._total.toLocaleString('en')} devices${this._loading ? ' · loading…' : ''}</span></div>
+    const errorCodes = [
+      ...new Map(this._profiles.flatMap((p) => p.errors.map((e) => [e.code, e] as const))).values(),
+    ].sort((a, b) => a.code.localeCompare(b.code));
+    return html` <div class="row">
+        <h1>Fleet</h1>
+        <span class="spacer"></span
+        ><span class="summary" role="status"
+          >${this._total.toLocaleString('en')} devices${this._loading ? ' · loading…' : ''}</span
+        >
+      </div>
       <div class="filters" role="search">
-        <label>Search by id<input type="search" placeholder="e.g. cm-0042" .value=${this._filter.search ?? ''} @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value.trim() || undefined }, true)} /></label>
-        <label>Model<select @change=${(e: Event) => this.setFilter({ model: (e.target as HTMLSelectElement).value || undefined })}>
-          <option value="">All models</option>${this._profiles.map((p) => html`<option value=${p.model}>${p.name.en}</option>`)}</select></label>
-        <label>Error code<select @change=${(e: Event) => this.setFilter({ errorCode: (e.target as HTMLSelectElement).value || undefined })}>
-          <option value="">Any</option>${errorCodes.map((c) => html`<option value=${c.code}>${c.code} — ${c.label.en}</option>`)}</select></label>
-        <label>Tag<input .value=${this._filter.tag ?? ''} @change=${(e: Event) => this.setFilter({ tag: (e.target as HTMLInputElement).value.trim() || undefined })} /></label>
-        <label>Presence<select @change=${(e: Event) => { const v = (e.target as HTMLSelectElement).value; this.setFilter({ online: v === '' ? undefined : v === 'online' }); }}>
-          <option value="">Online and offline</option><option value="online">Online</option><option value="offline">Offline</option></select></label>
+        <label
+          >Search by id<input
+            type="search"
+            placeholder="e.g. cm-0042"
+            .value=${this._filter.search ?? ''}
+            @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value.trim() || undefined }, true)}
+        /></label>
+        <label
+          >Model<select
+            @change=${(e: Event) => this.setFilter({ model: (e.target as HTMLSelectElement).value || undefined })}
+          >
+            <option value="">All models</option>
+            ${this._profiles.map((p) => html`<option value=${p.model}>${p.name.en}</option>`)}
+          </select></label
+        >
+        <label
+          >Error code<select
+            @change=${(e: Event) => this.setFilter({ errorCode: (e.target as HTMLSelectElement).value || undefined })}
+          >
+            <option value="">Any</option>
+            ${errorCodes.map((c) => html`<option value=${c.code}>${c.code} — ${c.label.en}</option>`)}
+          </select></label
+        >
+        <label
+          >Tag<input
+            .value=${this._filter.tag ?? ''}
+            @change=${(e: Event) => this.setFilter({ tag: (e.target as HTMLInputElement).value.trim() || undefined })}
+        /></label>
+        <label
+          >Presence<select
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLSelectElement).value;
+              this.setFilter({ online: v === '' ? undefined : v === 'online' });
+            }}
+          >
+            <option value="">Online and offline</option>
+            <option value="online">Online</option>
+            <option value="offline">Offline</option>
+          </select></label
+        >
       </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="table" role="table" aria-label="Devices" aria-rowcount=${this._total + 1}>
         <div class="grid head" role="row" aria-rowindex="1">
-          <span role="columnheader">Device</span><span role="columnheader">Presence</span><span role="columnheader">Model</span><span role="columnheader">Firmware</span>
-          <span role="columnheader">Last seen</span><span role="columnheader">Health</span><span role="columnheader">Case</span>
+          <span role="columnheader">Device</span><span role="columnheader">Presence</span
+          ><span role="columnheader">Model</span><span role="columnheader">Firmware</span>
+          <span role="columnheader">Last seen</span><span role="columnheader">Health</span
+          ><span role="columnheader">Case</span>
         </div>
         ${this._total === 0 && !this._loading ? html`<p class="muted pad">No devices match.</p>` : html`<lit-virtualizer scroller .items=${this._rows} .renderItem=${this.renderRow} @rangeChanged=${this.onRange}></lit-virtualizer>`}
       </div>`;

@@ -27,8 +27,15 @@ interface FreshToken {
  */
 export class TpIntegrationsPanel extends LitElement {
   static override properties = {
-    locale: {}, _accounts: { state: true }, _error: { state: true }, _problems: { state: true }, _fresh: { state: true },
-    _copied: { state: true }, _notice: { state: true }, _pending: { state: true }, _busy: { state: true },
+    locale: {},
+    _accounts: { state: true },
+    _error: { state: true },
+    _problems: { state: true },
+    _fresh: { state: true },
+    _copied: { state: true },
+    _notice: { state: true },
+    _pending: { state: true },
+    _busy: { state: true },
   };
   /** Which language to show (`de`, `en`, or a tag such as `de-AT`); default: the browser's. */
   declare locale: string;
@@ -41,25 +48,85 @@ export class TpIntegrationsPanel extends LitElement {
   declare _pending: { verb: 'rotate' | 'revoke'; name: string } | undefined;
   declare _busy: boolean;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; gap: 16px; }
-    .intro { max-width: 72ch; }
-    form { display: grid; gap: 10px; max-width: 640px; }
-    textarea { font-family: var(--tp-mono); min-height: 3.2em; resize: vertical; }
-    .chips { display: flex; flex-wrap: wrap; gap: 4px; }
-    .chip { display: inline-flex; gap: 4px; align-items: baseline; padding: 1px 8px; border-radius: 999px; background: var(--tp-surface-2); border: 1px solid var(--tp-border); font-size: 0.8rem; }
-    .chip .k { color: var(--tp-text-2); }
-    .chip.publish { background: var(--tp-info-bg); }
-    .chip.deny { background: var(--tp-crit-bg); }
-    tr.revoked td { color: var(--tp-text-2); }
-    td.name, td.when { white-space: nowrap; }
-    td .row { flex-wrap: nowrap; }
-    td .row button { white-space: nowrap; }
-    .secret { background: var(--tp-ok-bg); border-radius: 8px; padding: 12px; display: grid; gap: 8px; }
-    .secret input { font-family: var(--tp-mono); width: 100%; }
-    .secret dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
-    .secret dd { margin: 0; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 16px;
+      }
+      .intro {
+        max-width: 72ch;
+      }
+      form {
+        display: grid;
+        gap: 10px;
+        max-width: 640px;
+      }
+      textarea {
+        font-family: var(--tp-mono);
+        min-height: 3.2em;
+        resize: vertical;
+      }
+      .chips {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px;
+      }
+      .chip {
+        display: inline-flex;
+        gap: 4px;
+        align-items: baseline;
+        padding: 1px 8px;
+        border-radius: 999px;
+        background: var(--tp-surface-2);
+        border: 1px solid var(--tp-border);
+        font-size: 0.8rem;
+      }
+      .chip .k {
+        color: var(--tp-text-2);
+      }
+      .chip.publish {
+        background: var(--tp-info-bg);
+      }
+      .chip.deny {
+        background: var(--tp-crit-bg);
+      }
+      tr.revoked td {
+        color: var(--tp-text-2);
+      }
+      td.name,
+      td.when {
+        white-space: nowrap;
+      }
+      td .row {
+        flex-wrap: nowrap;
+      }
+      td .row button {
+        white-space: nowrap;
+      }
+      .secret {
+        background: var(--tp-ok-bg);
+        border-radius: 8px;
+        padding: 12px;
+        display: grid;
+        gap: 8px;
+      }
+      .secret input {
+        font-family: var(--tp-mono);
+        width: 100%;
+      }
+      .secret dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 2px 12px;
+        margin: 0;
+      }
+      .secret dd {
+        margin: 0;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -90,7 +157,14 @@ export class TpIntegrationsPanel extends LitElement {
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
     const field = (k: IntegrationField) => String(f.get(k) ?? '');
-    const read = readIntegrationForm({ name: field('name'), subscribe: field('subscribe'), publish: field('publish'), deny: field('deny'), models: field('models'), clientIdPrefix: field('clientIdPrefix') });
+    const read = readIntegrationForm({
+      name: field('name'),
+      subscribe: field('subscribe'),
+      publish: field('publish'),
+      deny: field('deny'),
+      models: field('models'),
+      clientIdPrefix: field('clientIdPrefix'),
+    });
     this._error = undefined;
     this._notice = undefined;
     if (!read.ok) {
@@ -163,18 +237,21 @@ export class TpIntegrationsPanel extends LitElement {
 
   private problems(field: IntegrationField | 'form') {
     const list = this._problems[field];
-    return list?.length ? html`<div class="field-error" role="alert" data-problems=${field}>${list.map((p) => html`<div>${p}</div>`)}</div>` : nothing;
+    return list?.length
+      ? html`<div class="field-error" role="alert" data-problems=${field}>
+          ${list.map((p) => html`<div>${p}</div>`)}
+        </div>`
+      : nothing;
   }
 
   private chips(a: IntegrationView) {
     const r = a.rights;
-    const chip = (kind: string, key: IntegrationTextKey, value: string) => html`<span class="chip ${kind}"><span class="k">${this.t(key)}</span><span class="mono">${value}</span></span>`;
+    const chip = (kind: string, key: IntegrationTextKey, value: string) =>
+      html`<span class="chip ${kind}"><span class="k">${this.t(key)}</span><span class="mono">${value}</span></span>`;
     return html`<div class="chips">
       ${r.subscribe.map((f) => chip('subscribe', 'chipSubscribe', f))}
-      ${r.publish.map((f) => chip('publish', 'chipPublish', f))}
-      ${r.deny.map((f) => chip('deny', 'chipDeny', f))}
-      ${r.models.map((m) => chip('model', 'chipModels', m))}
-      ${chip('prefix', 'chipPrefix', `${a.clientIdPrefix}*`)}
+      ${r.publish.map((f) => chip('publish', 'chipPublish', f))} ${r.deny.map((f) => chip('deny', 'chipDeny', f))}
+      ${r.models.map((m) => chip('model', 'chipModels', m))} ${chip('prefix', 'chipPrefix', `${a.clientIdPrefix}*`)}
       ${r.anonymousLoopback ? html`<span class="chip"><span class="k">${this.t('chipAnonymous')}</span></span>` : nothing}
     </div>`;
   }
@@ -187,13 +264,32 @@ export class TpIntegrationsPanel extends LitElement {
     return html`<tr data-account=${a.name} class=${revoked ? 'revoked' : ''}>
       <td class="mono name">${a.name}</td>
       <td>${this.chips(a)}</td>
-      <td class="when">${formatTime(a.createdAt)}<div class="muted">${this.t('by', a.createdBy)}</div></td>
-      <td class="when">${a.rotatedAt !== null ? formatTime(a.rotatedAt) : html`<span class="muted">${this.t('never')}</span>`}</td>
+      <td class="when">
+        ${formatTime(a.createdAt)}
+        <div class="muted">${this.t('by', a.createdBy)}</div>
+      </td>
+      <td class="when">
+        ${a.rotatedAt !== null ? formatTime(a.rotatedAt) : html`<span class="muted">${this.t('never')}</span>`}
+      </td>
       <td>${status}${revoked ? html`<div class="muted">${formatTime(a.revokedAt!)}</div>` : nothing}</td>
-      <td>${a.builtin || revoked ? nothing : html`<div class="row">
-        <button class="rotate" ?disabled=${this._busy} @click=${() => void this.confirmThen('rotate', a.name)}>${this.t('rotate')}</button>
-        <button class="revoke danger" ?disabled=${this._busy} @click=${() => void this.confirmThen('revoke', a.name)}>${this.t('revoke')}</button>
-      </div>`}</td>
+      <td>
+        ${
+          a.builtin || revoked
+            ? nothing
+            : html`<div class="row">
+                <button class="rotate" ?disabled=${this._busy} @click=${() => void this.confirmThen('rotate', a.name)}>
+                  ${this.t('rotate')}
+                </button>
+                <button
+                  class="revoke danger"
+                  ?disabled=${this._busy}
+                  @click=${() => void this.confirmThen('revoke', a.name)}
+                >
+                  ${this.t('revoke')}
+                </button>
+              </div>`
+        }
+      </td>
     </tr>`;
   }
 
@@ -202,46 +298,96 @@ export class TpIntegrationsPanel extends LitElement {
       <strong id="fresh-h">${this.t('tokenFor', fresh.name)}</strong>
       <div class="notice" data-shown-once>${this.t('shownOnce')}</div>
       <div class="row">
-        <input class="token" readonly aria-label=${this.t('tokenFor', fresh.name)} .value=${fresh.token} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
+        <input
+          class="token"
+          readonly
+          aria-label=${this.t('tokenFor', fresh.name)}
+          .value=${fresh.token}
+          @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()}
+        />
       </div>
-      <dl><dt>${this.t('userName')}</dt><dd class="mono">${fresh.name}</dd><dt>${this.t('clientIds')}</dt><dd class="mono">${fresh.clientIdPrefix}</dd></dl>
+      <dl>
+        <dt>${this.t('userName')}</dt>
+        <dd class="mono">${fresh.name}</dd>
+        <dt>${this.t('clientIds')}</dt>
+        <dd class="mono">${fresh.clientIdPrefix}</dd>
+      </dl>
       <div class="row">
         <button class="copy" @click=${() => void this.copy()}>${this.t('copy')}</button>
         ${this._copied === 'yes' ? html`<span>${this.t('copied')}</span>` : this._copied === 'failed' ? html`<span class="field-error">${this.t('copyFailed')}</span>` : nothing}
         <span class="spacer"></span>
-        <button class="primary done" @click=${() => { this._fresh = undefined; }}>${this.t('done')}</button>
+        <button
+          class="primary done"
+          @click=${() => {
+            this._fresh = undefined;
+          }}
+        >
+          ${this.t('done')}
+        </button>
       </div>
     </section>`;
   }
 
   override render() {
     const pending = this._pending;
-    return html`
-      <h1>${this.t('title')}</h1>
+    return html` <h1>${this.t('title')}</h1>
       <p class="intro muted">${this.t('intro')} <span class="mono">${this.t('guide')}</span></p>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${this._notice ? html`<div class="muted" role="status" data-notice>${this._notice}</div>` : nothing}
       ${this._fresh ? this.secret(this._fresh) : nothing}
-      <section class="card"><h2>${this.t('accounts')}</h2>
-        ${this._accounts === undefined ? html`<p class="muted">${this.t('loading')}</p>`
-          : this._accounts.length === 0 ? html`<p class="muted">${this.t('empty')}</p>`
-          : html`<table><thead><tr><th>${this.t('colName')}</th><th>${this.t('colRights')}</th><th>${this.t('colCreated')}</th><th>${this.t('colRotated')}</th><th>${this.t('colStatus')}</th><th><span class="visually-hidden">${this.t('colActions')}</span></th></tr></thead>
-            <tbody>${this._accounts.map((a) => this.row(a))}</tbody></table>`}
+      <section class="card">
+        <h2>${this.t('accounts')}</h2>
+        ${
+          this._accounts === undefined
+            ? html`<p class="muted">${this.t('loading')}</p>`
+            : this._accounts.length === 0
+              ? html`<p class="muted">${this.t('empty')}</p>`
+              : html`<table>
+                  <thead>
+                    <tr>
+                      <th>${this.t('colName')}</th>
+                      <th>${this.t('colRights')}</th>
+                      <th>${this.t('colCreated')}</th>
+                      <th>${this.t('colRotated')}</th>
+                      <th>${this.t('colStatus')}</th>
+                      <th><span class="visually-hidden">${this.t('colActions')}</span></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${this._accounts.map((a) => this.row(a))}
+                  </tbody>
+                </table>`
+        }
       </section>
-      <section class="card"><h2>${this.t('createHeading')}</h2>
+      <section class="card">
+        <h2>${this.t('createHeading')}</h2>
         <form @submit=${(e: SubmitEvent) => void this.create(e)} novalidate>
-          <label>${this.t('fieldName')}<input name="name" required autocomplete="off" placeholder="erp" /></label>${this.problems('name')}
-          <label>${this.t('fieldSubscribe')}<textarea name="subscribe" rows="3" placeholder="tp/v1/d/+/evt&#10;tp/v1/d/+/diag"></textarea></label>${this.problems('subscribe')}
-          <label>${this.t('fieldPublish')}<textarea name="publish" rows="2" placeholder="erp/out/#"></textarea></label>${this.problems('publish')}
+          <label>${this.t('fieldName')}<input name="name" required autocomplete="off" placeholder="erp" /></label
+          >${this.problems('name')}
+          <label
+            >${this.t('fieldSubscribe')}<textarea
+              name="subscribe"
+              rows="3"
+              placeholder="tp/v1/d/+/evt&#10;tp/v1/d/+/diag"
+            ></textarea></label
+          >${this.problems('subscribe')}
+          <label>${this.t('fieldPublish')}<textarea name="publish" rows="2" placeholder="erp/out/#"></textarea></label
+          >${this.problems('publish')}
           <label>${this.t('fieldDeny')}<textarea name="deny" rows="2"></textarea></label>${this.problems('deny')}
-          <label>${this.t('fieldModels')}<textarea name="models" rows="2" placeholder="coffee-machine"></textarea></label>${this.problems('models')}
-          <label>${this.t('fieldPrefix')}<input name="clientIdPrefix" autocomplete="off" /></label>${this.problems('clientIdPrefix')}
-          ${this.problems('form')}
+          <label
+            >${this.t('fieldModels')}<textarea name="models" rows="2" placeholder="coffee-machine"></textarea></label
+          >${this.problems('models')}
+          <label>${this.t('fieldPrefix')}<input name="clientIdPrefix" autocomplete="off" /></label
+          >${this.problems('clientIdPrefix')} ${this.problems('form')}
           <div><button class="primary" type="submit" ?disabled=${this._busy}>${this.t('create')}</button></div>
         </form>
       </section>
-      <tpc-confirm-dialog id="confirm-integration" heading=${pending ? this.t(pending.verb === 'rotate' ? 'rotateHeading' : 'revokeHeading', pending.name) : ''}
-        confirmLabel=${pending ? this.t(pending.verb) : ''} cancelLabel=${this.t('cancel')}>
+      <tpc-confirm-dialog
+        id="confirm-integration"
+        heading=${pending ? this.t(pending.verb === 'rotate' ? 'rotateHeading' : 'revokeHeading', pending.name) : ''}
+        confirmLabel=${pending ? this.t(pending.verb) : ''}
+        cancelLabel=${this.t('cancel')}
+      >
         ${pending ? html`<p>${this.t(pending.verb === 'rotate' ? 'rotateBody' : 'revokeBody')}</p>` : nothing}
       </tpc-confirm-dialog>`;
   }

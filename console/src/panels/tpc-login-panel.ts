@@ -12,15 +12,42 @@ export class TpLoginPanel extends LitElement {
   declare _error: string | undefined;
   declare _busy: boolean;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; place-items: center; min-height: 100vh; padding: 16px; }
-    .card { width: 100%; max-width: 360px; padding: 28px; }
-    form { display: grid; gap: 14px; }
-    .brand { font-size: 1.5rem; font-weight: 700; letter-spacing: -0.01em; margin-bottom: 4px; }
-    .brand span { color: var(--tp-accent); }
-    input { width: 100%; }
-    button { width: 100%; min-height: 38px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100vh;
+        padding: 16px;
+      }
+      .card {
+        width: 100%;
+        max-width: 360px;
+        padding: 28px;
+      }
+      form {
+        display: grid;
+        gap: 14px;
+      }
+      .brand {
+        font-size: 1.5rem;
+        font-weight: 700;
+        letter-spacing: -0.01em;
+        margin-bottom: 4px;
+      }
+      .brand span {
+        color: var(--tp-accent);
+      }
+      input {
+        width: 100%;
+      }
+      button {
+        width: 100%;
+        min-height: 38px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -37,7 +64,12 @@ export class TpLoginPanel extends LitElement {
       this.dispatchEvent(new CustomEvent('tpc-logged-in', { detail: session, bubbles: true, composed: true }));
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'NETWORK';
-      this._error = code === 'BAD_CREDENTIALS' ? 'Wrong name or password.' : code === 'RATE_LIMITED' ? `Too many failed attempts. ${(err as Error).message}` : (err as Error).message;
+      this._error =
+        code === 'BAD_CREDENTIALS'
+          ? 'Wrong name or password.'
+          : code === 'RATE_LIMITED'
+            ? `Too many failed attempts. ${(err as Error).message}`
+            : (err as Error).message;
     } finally {
       this._busy = false;
     }

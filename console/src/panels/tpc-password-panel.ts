@@ -18,15 +18,39 @@ export class TpPasswordPanel extends LitElement {
   declare _error: string | undefined;
   declare _busy: boolean;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; place-items: center; padding: 16px; }
-    :host([required]) { min-height: 100vh; }
-    .card { width: 100%; max-width: 400px; padding: 28px; }
-    form { display: grid; gap: 14px; }
-    input { width: 100%; }
-    .actions { display: flex; gap: 8px; }
-    .actions button { flex: 1; min-height: 38px; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        padding: 16px;
+      }
+      :host([required]) {
+        min-height: 100vh;
+      }
+      .card {
+        width: 100%;
+        max-width: 400px;
+        padding: 28px;
+      }
+      form {
+        display: grid;
+        gap: 14px;
+      }
+      input {
+        width: 100%;
+      }
+      .actions {
+        display: flex;
+        gap: 8px;
+      }
+      .actions button {
+        flex: 1;
+        min-height: 38px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -66,12 +90,23 @@ export class TpPasswordPanel extends LitElement {
       ${this.required ? html`<p class="muted">You signed in with a one-time password. Choose your own to continue.</p>` : nothing}
       <form @submit=${this.submit}>
         <label>Current password<input name="current" type="password" autocomplete="current-password" required /></label>
-        <label>New password<input name="next" type="password" autocomplete="new-password" minlength=${PASSWORD_MIN_LENGTH} required /></label>
-        <label>Repeat the new password<input name="repeat" type="password" autocomplete="new-password" required /></label>
+        <label
+          >New password<input
+            name="next"
+            type="password"
+            autocomplete="new-password"
+            minlength=${PASSWORD_MIN_LENGTH}
+            required
+        /></label>
+        <label
+          >Repeat the new password<input name="repeat" type="password" autocomplete="new-password" required
+        /></label>
         ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
         <div class="actions">
           ${this.required ? nothing : html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('tpc-password-cancel', { bubbles: true, composed: true }))}>Cancel</button>`}
-          <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Saving…' : 'Save password'}</button>
+          <button class="primary" type="submit" ?disabled=${this._busy}>
+            ${this._busy ? 'Saving…' : 'Save password'}
+          </button>
         </div>
       </form>
     </main>`;

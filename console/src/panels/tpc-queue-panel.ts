@@ -24,8 +24,17 @@ const SLA_TONE = { ok: 'ok', warning: 'warning', breached: 'critical' } as const
  */
 export class TpQueuePanel extends LitElement {
   static override properties = {
-    feed: { attribute: false }, me: { attribute: false }, caseId: {},
-    _cases: { state: true }, _total: { state: true }, _detail: { state: true }, _assignable: { state: true }, _error: { state: true }, _busy: { state: true }, _fresh: { state: true }, _flow: { state: true },
+    feed: { attribute: false },
+    me: { attribute: false },
+    caseId: {},
+    _cases: { state: true },
+    _total: { state: true },
+    _detail: { state: true },
+    _assignable: { state: true },
+    _error: { state: true },
+    _busy: { state: true },
+    _fresh: { state: true },
+    _flow: { state: true },
   };
   declare feed: LiveFeed | undefined;
   declare me: StaffView;
@@ -42,37 +51,121 @@ export class TpQueuePanel extends LitElement {
   private readonly clock = new ClockController(this, 1000);
   private loadedCase: string | undefined;
 
-  static override styles = [sharedStyles, css`
-    :host { display: grid; gap: 16px; }
-    .cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.1fr); gap: 16px; align-items: start; }
-    @media (max-width: 1100px) { .cols { grid-template-columns: 1fr; } }
-    ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
-    .case { display: grid; grid-template-columns: 1fr auto; gap: 4px 10px; padding: 12px 14px; background: var(--tp-surface); border: 1px solid var(--tp-border);
-      border-radius: var(--tp-radius); text-decoration: none; color: inherit; }
-    .case:hover { border-color: #b7c3d6; }
-    .case[aria-current='true'] { border-color: var(--tp-accent); box-shadow: 0 0 0 1px var(--tp-accent); }
-    .case.fresh { animation: arrive 2s ease-out; }
-    @keyframes arrive { from { background: var(--tp-warn-bg); } }
-    @media (prefers-reduced-motion: reduce) { .case.fresh { animation: none; } }
-    .reason { font-weight: 600; }
-    .meta { color: var(--tp-text-2); font-size: 0.88rem; }
-    .notes { display: grid; gap: 8px; margin: 8px 0; }
-    .note { background: var(--tp-surface-2); border-radius: 6px; padding: 8px 10px; }
-    textarea { width: 100%; min-height: 64px; resize: vertical; }
-    .actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 12px; }
-    dt { color: var(--tp-text-2); }
-    dd { margin: 0; }
-    label.inline { display: flex; flex-direction: row; }
-  `];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 16px;
+      }
+      .cols {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1.1fr);
+        gap: 16px;
+        align-items: start;
+      }
+      @media (max-width: 1100px) {
+        .cols {
+          grid-template-columns: 1fr;
+        }
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 8px;
+      }
+      .case {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 4px 10px;
+        padding: 12px 14px;
+        background: var(--tp-surface);
+        border: 1px solid var(--tp-border);
+        border-radius: var(--tp-radius);
+        text-decoration: none;
+        color: inherit;
+      }
+      .case:hover {
+        border-color: #b7c3d6;
+      }
+      .case[aria-current='true'] {
+        border-color: var(--tp-accent);
+        box-shadow: 0 0 0 1px var(--tp-accent);
+      }
+      .case.fresh {
+        animation: arrive 2s ease-out;
+      }
+      @keyframes arrive {
+        from {
+          background: var(--tp-warn-bg);
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .case.fresh {
+          animation: none;
+        }
+      }
+      .reason {
+        font-weight: 600;
+      }
+      .meta {
+        color: var(--tp-text-2);
+        font-size: 0.88rem;
+      }
+      .notes {
+        display: grid;
+        gap: 8px;
+        margin: 8px 0;
+      }
+      .note {
+        background: var(--tp-surface-2);
+        border-radius: 6px;
+        padding: 8px 10px;
+      }
+      textarea {
+        width: 100%;
+        min-height: 64px;
+        resize: vertical;
+      }
+      .actions {
+        display: flex;
+        gap: 8px;
+        flex-wrap: wrap;
+        margin: 12px 0;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 14px;
+        margin: 0 0 12px;
+      }
+      dt {
+        color: var(--tp-text-2);
+      }
+      dd {
+        margin: 0;
+      }
+      label.inline {
+        display: flex;
+        flex-direction: row;
+      }
+    `,
+  ];
 
-  private readonly feedListener = new FeedController(this, () => this.feed, (e) => {
-    if (e.type === 'case' || e.type === 'resync-all') {
-      if (e.type === 'case' && e.change === 'opened') this._fresh = new Set([...this._fresh, e.caseId]);
-      void this.loadQueue();
-      if (this._detail && (e.type === 'resync-all' || e.caseId === this._detail.id)) void this.loadCase(this._detail.id);
-    }
-  });
+  private readonly feedListener = new FeedController(
+    this,
+    () => this.feed,
+    (e) => {
+      if (e.type === 'case' || e.type === 'resync-all') {
+        if (e.type === 'case' && e.change === 'opened') this._fresh = new Set([...this._fresh, e.caseId]);
+        void this.loadQueue();
+        if (this._detail && (e.type === 'resync-all' || e.caseId === this._detail.id))
+          void this.loadCase(this._detail.id);
+      }
+    },
+  );
 
   constructor() {
     super();
@@ -86,7 +179,11 @@ export class TpQueuePanel extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadQueue();
-    if (this.me.role !== 'viewer') fetchAssignable().then((a) => (this._assignable = a), () => undefined);
+    if (this.me.role !== 'viewer')
+      fetchAssignable().then(
+        (a) => (this._assignable = a),
+        () => undefined,
+      );
   }
 
   protected override willUpdate(): void {
@@ -149,55 +246,143 @@ export class TpQueuePanel extends LitElement {
 
   private renderCase(c: CaseSummary) {
     const sla = slaState(c.openedAt, c.claimedAt, this.clock.now, DEFAULT_SLA_MS);
-    const slaText = c.claimedAt ? `claimed after ${formatDuration(sla.waitedMs)}` : sla.remainingMs >= 0 ? `SLA ${formatDuration(sla.remainingMs)} left` : `SLA breached ${formatDuration(-sla.remainingMs)} ago`;
-    return html`<li><a class="case ${this._fresh.has(c.id) ? 'fresh' : ''}" href=${routeHref({ view: 'queue', caseId: c.id })} aria-current=${c.id === this.caseId ? 'true' : 'false'} data-case=${c.id}>
-      <span class="reason">${c.reason}</span>
-      <span><tpc-badge tone=${c.claimedAt ? 'info' : SLA_TONE[sla.level]} label=${slaText}></tpc-badge></span>
-      <span class="meta">${c.deviceId} · ${c.model ?? 'unknown model'}${c.flowId ? ` · flow ${c.flowId}` : ''}</span>
-      <span class="meta">${c.status === 'claimed' ? `claimed by ${c.assignee?.displayName ?? '?'}` : `waiting ${formatDuration(this.clock.now - c.openedAt)}`}</span>
-    </a></li>`;
+    const slaText = c.claimedAt
+      ? `claimed after ${formatDuration(sla.waitedMs)}`
+      : sla.remainingMs >= 0
+        ? `SLA ${formatDuration(sla.remainingMs)} left`
+        : `SLA breached ${formatDuration(-sla.remainingMs)} ago`;
+    return html`<li>
+      <a
+        class="case ${this._fresh.has(c.id) ? 'fresh' : ''}"
+        href=${routeHref({ view: 'queue', caseId: c.id })}
+        aria-current=${c.id === this.caseId ? 'true' : 'false'}
+        data-case=${c.id}
+      >
+        <span class="reason">${c.reason}</span>
+        <span><tpc-badge tone=${c.claimedAt ? 'info' : SLA_TONE[sla.level]} label=${slaText}></tpc-badge></span>
+        <span class="meta">${c.deviceId} · ${c.model ?? 'unknown model'}${c.flowId ? ` · flow ${c.flowId}` : ''}</span>
+        <span class="meta"
+          >${c.status === 'claimed' ? `claimed by ${c.assignee?.displayName ?? '?'}` : `waiting ${formatDuration(this.clock.now - c.openedAt)}`}</span
+        >
+      </a>
+    </li>`;
   }
 
   private renderDetail(c: CaseDetail) {
     const canWork = this.me.role !== 'viewer';
     const active = c.status === 'open' || c.status === 'claimed';
     return html`<section class="card" aria-labelledby="case-h">
-      <div class="row"><h2 id="case-h">${c.reason}</h2><span class="spacer"></span><tpc-badge tone=${active ? 'warning' : 'ok'} label=${c.status}></tpc-badge></div>
+      <div class="row">
+        <h2 id="case-h">${c.reason}</h2>
+        <span class="spacer"></span><tpc-badge tone=${active ? 'warning' : 'ok'} label=${c.status}></tpc-badge>
+      </div>
       <dl class="mt">
-        <dt>Device</dt><dd><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a> · ${c.model ?? ''}</dd>
-        <dt>Opened</dt><dd>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
-        <dt>Flow</dt><dd>${c.flowId ?? '—'}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
-        <dt>Assignee</dt><dd>${c.assignee?.displayName ?? 'nobody yet'}</dd>
-        ${c.diagnostics ? html`<dt>Errors then</dt><dd>${c.diagnostics.mcu.errors.join(', ') || 'none'}</dd>` : nothing}
+        <dt>Device</dt>
+        <dd><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a> · ${c.model ?? ''}</dd>
+        <dt>Opened</dt>
+        <dd>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
+        <dt>Flow</dt>
+        <dd>${c.flowId ?? '—'}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
+        <dt>Assignee</dt>
+        <dd>${c.assignee?.displayName ?? 'nobody yet'}</dd>
+        ${
+          c.diagnostics
+            ? html`<dt>Errors then</dt>
+                <dd>${c.diagnostics.mcu.errors.join(', ') || 'none'}</dd>`
+            : nothing
+        }
       </dl>
-      ${canWork ? html`<div class="actions">
-        ${c.assignee?.id !== this.me.id && active ? html`<button class="primary" ?disabled=${this._busy} @click=${() => void this.act({ op: 'claim' })}>Claim</button>` : nothing}
-        ${active && this._assignable.length ? html`<label class="row inline">Assign to
-          <select ?disabled=${this._busy} @change=${(e: Event) => { const v = (e.target as HTMLSelectElement).value; if (v) void this.act({ op: 'assign', staffId: v }); }}>
-            <option value="">Choose…</option>${this._assignable.map((s) => html`<option value=${s.id} ?selected=${c.assignee?.id === s.id}>${s.displayName}</option>`)}
-          </select></label>` : nothing}
-        ${active ? html`<button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'resolved' })}>Mark resolved</button>
-          <button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'closed' })}>Close</button>`
-        : html`<button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'open' })}>Reopen</button>`}
-      </div>` : nothing}
+      ${
+        canWork
+          ? html`<div class="actions">
+              ${c.assignee?.id !== this.me.id && active ? html`<button class="primary" ?disabled=${this._busy} @click=${() => void this.act({ op: 'claim' })}>Claim</button>` : nothing}
+              ${
+                active && this._assignable.length
+                  ? html`<label class="row inline"
+                      >Assign to
+                      <select
+                        ?disabled=${this._busy}
+                        @change=${(e: Event) => {
+                          const v = (e.target as HTMLSelectElement).value;
+                          if (v) void this.act({ op: 'assign', staffId: v });
+                        }}
+                      >
+                        <option value="">Choose…</option>
+                        ${this._assignable.map((s) => html`<option value=${s.id} ?selected=${c.assignee?.id === s.id}>${s.displayName}</option>`)}
+                      </select></label
+                    >`
+                  : nothing
+              }
+              ${
+                active
+                  ? html`<button
+                        ?disabled=${this._busy}
+                        @click=${() => void this.act({ op: 'status', status: 'resolved' })}
+                      >
+                        Mark resolved
+                      </button>
+                      <button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'closed' })}>
+                        Close
+                      </button>`
+                  : html`<button
+                      ?disabled=${this._busy}
+                      @click=${() => void this.act({ op: 'status', status: 'open' })}
+                    >
+                      Reopen
+                    </button>`
+              }
+            </div>`
+          : nothing
+      }
       ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
       <h3 class="mt">What the customer did</h3>
-      <tpc-help-mirror .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
-        .trace=${c.trace} .flow=${this._flow} .now=${this.clock.now}></tpc-help-mirror>
+      <tpc-help-mirror
+        .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
+        .trace=${c.trace}
+        .flow=${this._flow}
+        .now=${this.clock.now}
+      ></tpc-help-mirror>
       <h3 class="mt">Notes</h3>
-      <div class="notes">${c.notes.length === 0 ? html`<p class="muted">No notes yet.</p>` : c.notes.map((n) => html`<div class="note"><div class="meta">${n.staff.displayName} · ${formatTime(n.at)}</div>${n.text}</div>`)}</div>
-      ${canWork ? html`<form @submit=${this.note}><label>Add a note<textarea name="text" maxlength="4000" required></textarea></label>
-        <div class="row mt"><button type="submit" ?disabled=${this._busy}>Add note</button></div></form>` : nothing}
+      <div class="notes">
+        ${
+          c.notes.length === 0
+            ? html`<p class="muted">No notes yet.</p>`
+            : c.notes.map(
+                (n) =>
+                  html`<div class="note">
+                    <div class="meta">${n.staff.displayName} · ${formatTime(n.at)}</div>
+                    ${n.text}
+                  </div>`,
+              )
+        }
+      </div>
+      ${
+        canWork
+          ? html`<form @submit=${this.note}>
+              <label>Add a note<textarea name="text" maxlength="4000" required></textarea></label>
+              <div class="row mt"><button type="submit" ?disabled=${this._busy}>Add note</button></div>
+            </form>`
+          : nothing
+      }
     </section>`;
   }
 
   override render() {
-    return html`
-      <div class="row"><h1>Escalation queue</h1><span class="spacer"></span><span class="muted" role="status">${this._total} waiting or in progress · SLA ${formatDuration(DEFAULT_SLA_MS)}</span></div>
+    return html` <div class="row">
+        <h1>Escalation queue</h1>
+        <span class="spacer"></span
+        ><span class="muted" role="status"
+          >${this._total} waiting or in progress · SLA ${formatDuration(DEFAULT_SLA_MS)}</span
+        >
+      </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="cols">
-        <ol aria-label="Cases, longest waiting first">${this._cases.length ? this._cases.map((c) => this.renderCase(c)) : html`<li class="muted">No open cases. New ones appear here as customers escalate.</li>`}</ol>
-        <div>${this._detail ? this.renderDetail(this._detail) : html`<p class="muted">Select a case to see what the customer did.</p>`}</div>
+        <ol aria-label="Cases, longest waiting first">
+          ${this._cases.length ? this._cases.map((c) => this.renderCase(c)) : html`<li class="muted">No open cases. New ones appear here as customers escalate.</li>`}
+        </ol>
+        <div>
+          ${this._detail ? this.renderDetail(this._detail) : html`<p class="muted">Select a case to see what the customer did.</p>`}
+        </div>
       </div>`;
   }
 }

@@ -50,9 +50,24 @@ export class TpVideoCall extends LitElement {
       ${live && session?.peer === 'phone' ? html`<p class="muted">The customer continues on their phone.</p>` : nothing}
       ${this.call.error ? html`<p class="error" role="alert">${this.call.error}</p>` : nothing}
       <div class="actions">
-        ${phase === 'idle' || phase === 'ended'
-          ? html`<button id="start-video" ?disabled=${this.disabled || !this.deviceId} @click=${() => void this.call.start(this.deviceId, this.caseId)}>Start video</button>`
-          : html`<button id="hangup" class="danger" ?disabled=${phase === 'starting'} @click=${() => void this.call.hangup()}>Hang up</button>`}
+        ${
+          phase === 'idle' || phase === 'ended'
+            ? html`<button
+                id="start-video"
+                ?disabled=${this.disabled || !this.deviceId}
+                @click=${() => void this.call.start(this.deviceId, this.caseId)}
+              >
+                Start video
+              </button>`
+            : html`<button
+                id="hangup"
+                class="danger"
+                ?disabled=${phase === 'starting'}
+                @click=${() => void this.call.hangup()}
+              >
+                Hang up
+              </button>`
+        }
       </div>
     </section>`;
   }
@@ -75,25 +90,69 @@ export class TpVideoCall extends LitElement {
       case 'ended': {
         if (outcome && OUTCOME_TEXT[outcome]) return OUTCOME_TEXT[outcome];
         const who = endedBy === 'staff' ? 'you' : endedBy === 'phone' ? 'the customer (phone)' : 'the customer';
-        const seconds = session?.connectedAt && session.endedAt ? Math.round((session.endedAt - session.connectedAt) / 1000) : 0;
+        const seconds =
+          session?.connectedAt && session.endedAt ? Math.round((session.endedAt - session.connectedAt) / 1000) : 0;
         return `Ended by ${who}${seconds ? ` after ${seconds} s` : ''}`;
       }
     }
   }
 
   static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid var(--tp-border, #c9d1db); border-radius: 8px; padding: 0.75em; display: grid; gap: 0.5em; }
-    header { display: flex; align-items: baseline; gap: 0.75em; }
-    h3 { margin: 0; font-size: 1em; }
-    .state { font-weight: 600; }
-    :host([state='ended']) .state { color: var(--tp-muted, #4a5563); }
-    video { width: 100%; max-height: 360px; background: #000; border-radius: 6px; }
-    .actions { display: flex; gap: 0.5em; }
-    button { min-height: 36px; padding: 0 1em; font: inherit; border-radius: 6px; cursor: pointer; }
-    .danger { background: var(--tp-danger, #b3261e); color: #fff; border: 0; }
-    .error { color: var(--tp-danger, #b3261e); margin: 0; }
-    .muted { color: var(--tp-muted, #4a5563); margin: 0; }
+    :host {
+      display: block;
+    }
+    section {
+      border: 1px solid var(--tp-border, #c9d1db);
+      border-radius: 8px;
+      padding: 0.75em;
+      display: grid;
+      gap: 0.5em;
+    }
+    header {
+      display: flex;
+      align-items: baseline;
+      gap: 0.75em;
+    }
+    h3 {
+      margin: 0;
+      font-size: 1em;
+    }
+    .state {
+      font-weight: 600;
+    }
+    :host([state='ended']) .state {
+      color: var(--tp-muted, #4a5563);
+    }
+    video {
+      width: 100%;
+      max-height: 360px;
+      background: #000;
+      border-radius: 6px;
+    }
+    .actions {
+      display: flex;
+      gap: 0.5em;
+    }
+    button {
+      min-height: 36px;
+      padding: 0 1em;
+      font: inherit;
+      border-radius: 6px;
+      cursor: pointer;
+    }
+    .danger {
+      background: var(--tp-danger, #b3261e);
+      color: #fff;
+      border: 0;
+    }
+    .error {
+      color: var(--tp-danger, #b3261e);
+      margin: 0;
+    }
+    .muted {
+      color: var(--tp-muted, #4a5563);
+      margin: 0;
+    }
   `;
 }
 

@@ -7,9 +7,16 @@ const accepted = z.object({ ok: z.literal(true) });
 
 /** The console's video calls API (broker/src/video): thin typed calls, CSRF and errors handled by `api`. */
 export const videoApi = {
-  start: (deviceId: string, caseId?: string) => api('POST', '/api/video/sessions', sessionResponse, { body: { deviceId, ...(caseId ? { caseId } : {}) } }).then((r) => r.session),
-  signal: (sessionId: string, signal: PeerSignal) => api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/signal`, accepted, { body: signal }),
-  hangup: (sessionId: string) => api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/hangup`, sessionResponse, { body: {} }).then((r) => r.session),
+  start: (deviceId: string, caseId?: string) =>
+    api('POST', '/api/video/sessions', sessionResponse, { body: { deviceId, ...(caseId ? { caseId } : {}) } }).then(
+      (r) => r.session,
+    ),
+  signal: (sessionId: string, signal: PeerSignal) =>
+    api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/signal`, accepted, { body: signal }),
+  hangup: (sessionId: string) =>
+    api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/hangup`, sessionResponse, { body: {} }).then(
+      (r) => r.session,
+    ),
 };
 
 /**
@@ -17,7 +24,11 @@ export const videoApi = {
  * signalling, only for the staff member the call is bound to. EventSource
  * resumes with Last-Event-ID after a drop; malformed events are refused.
  */
-export function openVideoEvents(sessionId: string, onEvent: (e: VideoStreamEvent) => void, onDrop: () => void): () => void {
+export function openVideoEvents(
+  sessionId: string,
+  onEvent: (e: VideoStreamEvent) => void,
+  onDrop: () => void,
+): () => void {
   const source = new EventSource(`/api/video/sessions/${encodeURIComponent(sessionId)}/events`);
   source.onmessage = (m: MessageEvent<string>) => {
     let value: unknown;

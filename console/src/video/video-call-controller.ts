@@ -49,9 +49,13 @@ export class VideoCallController implements ReactiveController {
     try {
       const session = await videoApi.start(deviceId, caseId);
       this.session = session;
-      this.closeEvents = openVideoEvents(session.sessionId, (e) => this.onEvent(e), () => {
-        if (this.phase !== 'ended') this.set('reconnecting');
-      });
+      this.closeEvents = openVideoEvents(
+        session.sessionId,
+        (e) => this.onEvent(e),
+        () => {
+          if (this.phase !== 'ended') this.set('reconnecting');
+        },
+      );
       this.apply(session);
     } catch (err) {
       this.error = (err as Error).message;
@@ -109,7 +113,10 @@ export class VideoCallController implements ReactiveController {
       iceServers: session.iceServers,
       localStream: this.local,
       receive: { audio: true, video: true },
-      send: (signal) => void videoApi.signal(session.sessionId, signal).catch((err: Error) => console.warn('console: signal not sent', err.message)),
+      send: (signal) =>
+        void videoApi
+          .signal(session.sessionId, signal)
+          .catch((err: Error) => console.warn('console: signal not sent', err.message)),
       onRemoteStream: (stream) => {
         this.remoteStream = stream;
         this.host.requestUpdate();

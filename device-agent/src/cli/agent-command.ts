@@ -24,7 +24,12 @@ export const agentCommand: CliCommand = {
   summary: 'Run the device agent (MQTT, outbox, diagnostics, signed commands, touch UI server)',
   usage: USAGE,
   async run(argv) {
-    const configPath = parseCommandArgs({ args: argv, options: { config: { type: 'string' } }, strict: true, allowPositionals: false }).values.config;
+    const configPath = parseCommandArgs({
+      args: argv,
+      options: { config: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values.config;
     if (!configPath) {
       console.error(`touchpoint agent: --config FILE is required\n\n${USAGE}`);
       return ExitCode.usage;

@@ -3,7 +3,15 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { deviceProfile, describeIssues, ErrorCode, ExitCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
+import {
+  deviceProfile,
+  describeIssues,
+  ErrorCode,
+  ExitCode,
+  TouchpointError,
+  UsageError,
+  type CliCommand,
+} from '@touchpoint/protocol';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { signHelpContent } from '@touchpoint/protocol/content-signing';
 import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
@@ -44,9 +52,17 @@ const keyFile = z.strictObject({
 async function readKey(path: string): Promise<SignerKey> {
   if (!existsSync(path)) throw new TouchpointError(ErrorCode.NOT_FOUND, `content key ${path} does not exist`);
   // Like any signing key: refuse one that others on the machine can read.
-  if ((statSync(path).mode & 0o077) !== 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `content key ${path} is readable by group or others; chmod 600 it`);
+  if ((statSync(path).mode & 0o077) !== 0)
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `content key ${path} is readable by group or others; chmod 600 it`,
+    );
   const parsed = keyFile.safeParse(await readJson(path, true));
-  if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${path} is not a content key from \`touchpoint content keygen\`: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new TouchpointError(
+      ErrorCode.SCHEMA_INVALID,
+      `${path} is not a content key from \`touchpoint content keygen\`: ${describeIssues(parsed.error)}`,
+    );
   return parsed.data;
 }
 
@@ -69,15 +85,25 @@ export const contentKeygen: CliCommand = {
   summary: 'Create a help content signing key (separate from the command key)',
   usage: KEYGEN_USAGE,
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string' }, 'key-id': { type: 'string' } }, strict: true, allowPositionals: false });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { out: { type: 'string' }, 'key-id': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (!values.out) throw new UsageError('--out FILE is required');
-    const keyId = values['key-id'] ?? `content-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+    const keyId =
+      values['key-id'] ?? `content-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(keyId)) throw new UsageError('--key-id may hold A-Z a-z 0-9 . _ - (at most 64)');
     const key = generateSignerKey(keyId);
     try {
-      await writeFile(values.out, `${JSON.stringify({ ...key, purpose: 'help-content' }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      await writeFile(values.out, `${JSON.stringify({ ...key, purpose: 'help-content' }, null, 2)}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TouchpointError(ErrorCode.DUPLICATE, `${values.out} exists; a content key is never overwritten`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new TouchpointError(ErrorCode.DUPLICATE, `${values.out} exists; a content key is never overwritten`);
       throw err;
     }
     console.log(`content key ${keyId} written to ${values.out} (mode 0600)`);
@@ -89,19 +115,26 @@ export const contentKeygen: CliCommand = {
 
 export const contentPack: CliCommand = {
   path: ['content', 'pack'],
-  summary: 'Sign a model folder\'s help flows and images into a content document for help.install',
+  summary: "Sign a model folder's help flows and images into a content document for help.install",
   usage: PACK_USAGE,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs({ args: argv, options: { key: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseCommandArgs({
+      args: argv,
+      options: { key: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
     const [modelDir, ...extra] = positionals;
     if (modelDir === undefined || extra.length > 0) throw new UsageError('expected exactly one MODEL_DIR');
     if (!values.key || !values.out) throw new UsageError('--key FILE and --out FILE are required');
     const flowsDir = join(modelDir, 'flows');
-    if (!existsSync(join(modelDir, 'profile.json')) || !existsSync(flowsDir)) throw new UsageError(`${modelDir} needs profile.json and flows/`);
+    if (!existsSync(join(modelDir, 'profile.json')) || !existsSync(flowsDir))
+      throw new UsageError(`${modelDir} needs profile.json and flows/`);
 
     const key = await readKey(values.key);
     const profile = deviceProfile.safeParse(await readJson(join(modelDir, 'profile.json')));
-    if (!profile.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `profile.json: ${describeIssues(profile.error)}`);
+    if (!profile.success)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `profile.json: ${describeIssues(profile.error)}`);
     const flows: Record<string, unknown> = {};
     const images: Record<string, string> = {};
     for (const file of (await filesUnder(flowsDir)).sort()) {
@@ -110,21 +143,30 @@ export const contentPack: CliCommand = {
       else if (IMAGE_EXTENSIONS.test(rel)) images[rel] = (await readFile(file)).toString('base64');
     }
     const document = signHelpContent({ flows, images }, profile.data.model, key);
-    const checked = checkHelpContent(document, { profile: profile.data, keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }] });
+    const checked = checkHelpContent(document, {
+      profile: profile.data,
+      keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }],
+    });
     if (!checked.ok) {
       console.error(`touchpoint content pack: a device would refuse this content: ${checked.detail} (${checked.code})`);
       return ExitCode.failure;
     }
     const body = Buffer.from(JSON.stringify(document));
     if (body.byteLength > HELP_CONTENT_MAX_BYTES) {
-      console.error(`touchpoint content pack: ${body.byteLength} bytes is more than a device downloads by default (${HELP_CONTENT_MAX_BYTES}) (PAYLOAD_TOO_LARGE)`);
+      console.error(
+        `touchpoint content pack: ${body.byteLength} bytes is more than a device downloads by default (${HELP_CONTENT_MAX_BYTES}) (PAYLOAD_TOO_LARGE)`,
+      );
       return ExitCode.failure;
     }
     await writeFile(values.out, body);
     const sha256 = createHash('sha256').update(body).digest('hex');
-    console.log(`${values.out}: ${checked.flows} flows, ${Object.keys(images).length} images for ${profile.data.model}, signed with ${key.keyId}`);
+    console.log(
+      `${values.out}: ${checked.flows} flows, ${Object.keys(images).length} images for ${profile.data.model}, signed with ${key.keyId}`,
+    );
     console.log(`sha256 ${sha256}`);
-    console.log(`help.install params: ${JSON.stringify({ url: `https://<your help origin>/<path>/${relative('.', values.out).split(sep).pop()}`, sha256 })}`);
+    console.log(
+      `help.install params: ${JSON.stringify({ url: `https://<your help origin>/<path>/${relative('.', values.out).split(sep).pop()}`, sha256 })}`,
+    );
     return ExitCode.ok;
   },
 };

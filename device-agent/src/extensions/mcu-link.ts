@@ -36,7 +36,10 @@ export class McuLink implements Extension {
     // The bridge repairs the error list itself (it emits the missing events); the count goes into diagnostics.
     bridge.on('gap', (gap: McuEventGap) => {
       this.gaps++;
-      this.logger.warn(`${gap.missed} MCU event(s) lost before event seq ${gap.seq}; errors and sensors re-read`, { code: ErrorCode.MCU_ERROR, gaps: this.gaps });
+      this.logger.warn(`${gap.missed} MCU event(s) lost before event seq ${gap.seq}; errors and sensors re-read`, {
+        code: ErrorCode.MCU_ERROR,
+        gaps: this.gaps,
+      });
     });
   }
 
@@ -78,7 +81,10 @@ export class McuLink implements Extension {
     } catch (err) {
       if (this.stopped) return;
       const delay = backoffDelay(this.attempt++, 1_000, 30_000);
-      this.logger.warn(`serial port ${this.serialPath} unavailable: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`, { code: ErrorCode.LINK_DOWN });
+      this.logger.warn(
+        `serial port ${this.serialPath} unavailable: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`,
+        { code: ErrorCode.LINK_DOWN },
+      );
       this.retry = setTimeout(() => {
         this.retry = undefined;
         void this.open();
@@ -91,7 +97,11 @@ export class McuLink implements Extension {
     this.lastLink = state;
     if (!changed) return;
     if (state === 'up') this.logger.info('MCU link up', { port: this.serialPath });
-    else this.logger.warn(`MCU link ${state}${reason ? `: ${reason}` : ''}`, { code: ErrorCode.LINK_DOWN, port: this.serialPath });
+    else
+      this.logger.warn(`MCU link ${state}${reason ? `: ${reason}` : ''}`, {
+        code: ErrorCode.LINK_DOWN,
+        port: this.serialPath,
+      });
     this.bus.emit('mcu.link', { state, reason });
     if (state === 'up') void this.refreshInfo();
   }

@@ -19,5 +19,9 @@ export interface HelpPort {
    * Runs an allow-listed action. Resolves once the device reports completion
    * (so a following `verify` sees the new state). `onProgress` takes 0-100.
    */
-  runAction(name: string, params: Record<string, unknown>, onProgress: (percent: number) => void): Promise<ActionRunResult>;
+  runAction(
+    name: string,
+    params: Record<string, unknown>,
+    onProgress: (percent: number) => void,
+  ): Promise<ActionRunResult>;
 }

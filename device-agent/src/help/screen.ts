@@ -51,7 +51,12 @@ export type ScreenView =
       /** Resolved outcomes continue to the rating with next(). */
       canRate: boolean;
     }
-  | { kind: 'rate'; question: string; helpedQuestion: string; scale: { min: 1; max: 7; lowLabel: string; highLabel: string } }
+  | {
+      kind: 'rate';
+      question: string;
+      helpedQuestion: string;
+      scale: { min: 1; max: 7; lowLabel: string; highLabel: string };
+    }
   | { kind: 'done'; text: string; rated: boolean };
 
 export type HelpScreen = ScreenCommon & ScreenView;

@@ -97,7 +97,8 @@ function distances(flow: HelpFlow): Map<string, number> {
   return d;
 }
 
-const busyError = (): Result<void> => fail(ErrorCode.CONFLICT, 'the session is busy reading the device or running an action');
+const busyError = (): Result<void> =>
+  fail(ErrorCode.CONFLICT, 'the session is busy reading the device or running an action');
 
 /**
  * A help session: a pure state machine over one flow. It reads sensors and
@@ -107,7 +108,8 @@ const busyError = (): Result<void> => fail(ErrorCode.CONFLICT, 'the session is b
 export function createFlowSession(options: FlowSessionOptions): FlowSession {
   const { flow, profile, port, now, sessionId } = options;
   const maxAutoSteps = options.maxAutoSteps ?? 32;
-  const reportError = options.onListenerError ?? ((err: unknown) => console.error('help session listener failed (INTERNAL):', err));
+  const reportError =
+    options.onListenerError ?? ((err: unknown) => console.error('help session listener failed (INTERNAL):', err));
   let locale = options.locale;
   let internal: Internal = { kind: 'idle' };
   let busy = false;
@@ -155,7 +157,10 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
   function actionInfo(s: ActionStep): { name: string; label: string; description?: string; estimatedSeconds?: number } {
     const spec = findAction(profile, s.action);
-    const info: { name: string; label: string; description?: string; estimatedSeconds?: number } = { name: s.action, label: spec ? text(spec.label) : s.action };
+    const info: { name: string; label: string; description?: string; estimatedSeconds?: number } = {
+      name: s.action,
+      label: spec ? text(spec.label) : s.action,
+    };
     if (spec?.description) info.description = text(spec.description);
     if (spec?.estimatedSeconds !== undefined) info.estimatedSeconds = spec.estimatedSeconds;
     return info;
@@ -172,12 +177,29 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
       case 'action': {
         const s = step(internal.stepId) as ActionStep;
         const fallback = internal.phase === 'verifying' ? defaultTexts.verifying : defaultTexts.running;
-        return { kind: 'action', phase: internal.phase, action: actionInfo(s), confirm: text(s.confirm), text: text(internal.phase === 'running' && s.text ? s.text : fallback), actionProgress: internal.progress };
+        return {
+          kind: 'action',
+          phase: internal.phase,
+          action: actionInfo(s),
+          confirm: text(s.confirm),
+          text: text(internal.phase === 'running' && s.text ? s.text : fallback),
+          actionProgress: internal.progress,
+        };
       }
       case 'escalated':
-        return { kind: 'outcome', result: 'escalate', text: text(internal.text), reason: internal.reason, canRate: false };
+        return {
+          kind: 'outcome',
+          result: 'escalate',
+          text: text(internal.text),
+          reason: internal.reason,
+          canRate: false,
+        };
       case 'done':
-        return { kind: 'done', text: text(internal.rated ? defaultTexts.thanks : defaultTexts.abandoned), rated: internal.rated };
+        return {
+          kind: 'done',
+          text: text(internal.rated ? defaultTexts.thanks : defaultTexts.abandoned),
+          rated: internal.rated,
+        };
       case 'step': {
         const s = step(internal.stepId);
         switch (s.kind) {
@@ -188,7 +210,11 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
             return v;
           }
           case 'question':
-            return { kind: 'question', text: text(s.text), choices: s.choices.map((c) => ({ id: c.id, label: text(c.label) })) };
+            return {
+              kind: 'question',
+              text: text(s.text),
+              choices: s.choices.map((c) => ({ id: c.id, label: text(c.label) })),
+            };
           case 'outcome':
             return s.result === 'resolved'
               ? { kind: 'outcome', result: 'resolved', text: text(s.text), canRate: true }
@@ -212,7 +238,10 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
   function render(): HelpScreen {
     const stepId = internal.kind === 'idle' ? null : internal.stepId;
     const s = stepId !== null ? flow.steps[stepId] : undefined;
-    const interactive = internal.kind === 'step' ? s?.kind === 'info' || s?.kind === 'question' : internal.kind === 'action' && internal.phase === 'confirm';
+    const interactive =
+      internal.kind === 'step'
+        ? s?.kind === 'info' || s?.kind === 'question'
+        : internal.kind === 'action' && internal.phase === 'confirm';
     return {
       sessionId,
       flow: { id: flow.id, version: flow.version, title: localize(flow.title, locale) },
@@ -233,7 +262,12 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
   function recordOutcome(result: 'resolved' | 'escalated' | 'abandoned', stepId: string | null, reason?: string): void {
     outcome = result;
-    const entry: HelpTraceEntry = { kind: 'outcome', at: now(), outcome: result, msTotal: Math.max(0, Math.round(now() - startedAt)) };
+    const entry: HelpTraceEntry = {
+      kind: 'outcome',
+      at: now(),
+      outcome: result,
+      msTotal: Math.max(0, Math.round(now() - startedAt)),
+    };
     if (stepId !== null) entry.stepId = stepId;
     if (reason !== undefined) entry.reason = clip(reason);
     record(entry);
@@ -290,7 +324,9 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
     }
   }
 
-  function toResult<T>(r: { ok: true; value: T } | { ok: false; code: ErrorCode; reason: string; column: number }): Result<T> {
+  function toResult<T>(
+    r: { ok: true; value: T } | { ok: false; code: ErrorCode; reason: string; column: number },
+  ): Result<T> {
     return r.ok ? ok(r.value) : fail(r.code, `column ${r.column}: ${r.reason}`);
   }
 
@@ -308,7 +344,8 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
   }
 
   function currentStep(): { id: string; step: FlowStep } | undefined {
-    if (internal.kind === 'step' || internal.kind === 'action') return { id: internal.stepId, step: step(internal.stepId) };
+    if (internal.kind === 'step' || internal.kind === 'action')
+      return { id: internal.stepId, step: step(internal.stepId) };
     return undefined;
   }
 
@@ -322,7 +359,10 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
   }
 
   async function runAction(stepId: string, s: ActionStep): Promise<void> {
-    const actionTrace = (status: Extract<HelpTraceEntry, { kind: 'action' }>['status'], extra: { progress?: number; reason?: string } = {}): void => {
+    const actionTrace = (
+      status: Extract<HelpTraceEntry, { kind: 'action' }>['status'],
+      extra: { progress?: number; reason?: string } = {},
+    ): void => {
       const entry: HelpTraceEntry = { kind: 'action', at: now(), stepId, action: s.action, status };
       if (extra.progress !== undefined) entry.progress = extra.progress;
       if (extra.reason !== undefined) entry.reason = clip(extra.reason);
@@ -351,7 +391,13 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
     let lastTraced = -1;
     const onProgress = (percent: number): void => {
-      if (internal.kind !== 'action' || internal.stepId !== stepId || internal.phase !== 'running' || !Number.isFinite(percent)) return;
+      if (
+        internal.kind !== 'action' ||
+        internal.stepId !== stepId ||
+        internal.phase !== 'running' ||
+        !Number.isFinite(percent)
+      )
+        return;
       const p = Math.min(100, Math.max(0, Math.round(percent)));
       internal = { ...internal, progress: p };
       // Trace every 10% (not every MCU tick): the trace goes over MQTT and through the outbox.
@@ -401,9 +447,17 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
     async start() {
       if (internal.kind !== 'idle') return fail(ErrorCode.CONFLICT, 'the session has already started');
-      if (!Object.hasOwn(flow.steps, flow.start)) return fail(ErrorCode.FLOW_INVALID, `start step "${flow.start}" does not exist`);
+      if (!Object.hasOwn(flow.steps, flow.start))
+        return fail(ErrorCode.FLOW_INVALID, `start step "${flow.start}" does not exist`);
       startedAt = now();
-      const entry: HelpTraceEntry = { kind: 'start', at: startedAt, flowId: flow.id, flowVersion: flow.version, trigger: options.trigger ?? 'menu', locale };
+      const entry: HelpTraceEntry = {
+        kind: 'start',
+        at: startedAt,
+        flowId: flow.id,
+        flowVersion: flow.version,
+        trigger: options.trigger ?? 'menu',
+        locale,
+      };
       if (options.errorCode !== undefined) entry.errorCode = options.errorCode;
       record(entry);
       return transition(() => enter(flow.start));
@@ -439,14 +493,16 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
     async confirmAction() {
       if (busy) return busyError();
-      if (internal.kind !== 'action' || internal.phase !== 'confirm') return fail(ErrorCode.CONFLICT, 'no action is waiting for confirmation');
+      if (internal.kind !== 'action' || internal.phase !== 'confirm')
+        return fail(ErrorCode.CONFLICT, 'no action is waiting for confirmation');
       const stepId = internal.stepId;
       return transition(() => runAction(stepId, step(stepId) as ActionStep));
     },
 
     async cancelAction() {
       if (busy) return busyError();
-      if (internal.kind !== 'action' || internal.phase !== 'confirm') return fail(ErrorCode.CONFLICT, 'no action is waiting for confirmation');
+      if (internal.kind !== 'action' || internal.phase !== 'confirm')
+        return fail(ErrorCode.CONFLICT, 'no action is waiting for confirmation');
       const stepId = internal.stepId;
       const s = step(stepId) as ActionStep;
       const target = s.onCancel ?? history.pop();
@@ -467,7 +523,8 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
       if (busy) return busyError();
       const cur = currentStep();
       if (!cur || cur.step.kind !== 'rate') return fail(ErrorCode.CONFLICT, 'the current step is not the rating');
-      if (!Number.isInteger(ces) || ces < 1 || ces > 7) return fail(ErrorCode.BAD_PARAMS, 'the Customer Effort Score is a whole number from 1 to 7');
+      if (!Number.isInteger(ces) || ces < 1 || ces > 7)
+        return fail(ErrorCode.BAD_PARAMS, 'the Customer Effort Score is a whole number from 1 to 7');
       record({ kind: 'rating', at: now(), ces, helped });
       internal = { kind: 'done', stepId: cur.id, rated: true };
       emit();

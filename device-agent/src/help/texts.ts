@@ -10,8 +10,14 @@ export const defaultTexts = {
   running: { de: 'Läuft …', en: 'Running …' },
   verifying: { de: 'Ergebnis wird geprüft …', en: 'Checking the result …' },
   customerEscalated: { de: 'Unser Support hilft Ihnen weiter.', en: 'Our support team will help you from here.' },
-  checkFailed: { de: 'Der Zustand des Geräts konnte nicht gelesen werden. Unser Support hilft Ihnen weiter.', en: "We could not read the device's state. Our support team will help you from here." },
-  flowLoop: { de: 'Diese Hilfe kommt hier nicht weiter. Unser Support hilft Ihnen weiter.', en: 'This guide cannot go any further. Our support team will help you from here.' },
+  checkFailed: {
+    de: 'Der Zustand des Geräts konnte nicht gelesen werden. Unser Support hilft Ihnen weiter.',
+    en: "We could not read the device's state. Our support team will help you from here.",
+  },
+  flowLoop: {
+    de: 'Diese Hilfe kommt hier nicht weiter. Unser Support hilft Ihnen weiter.',
+    en: 'This guide cannot go any further. Our support team will help you from here.',
+  },
   thanks: { de: 'Danke für Ihre Bewertung!', en: 'Thank you for your feedback!' },
   abandoned: { de: 'Hilfe beendet.', en: 'Help closed.' },
 } satisfies Record<string, LocalizedText>;

@@ -1,7 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { KIOSK_KEY_FRAGMENT, KIOSK_KEY_PATTERN, KIOSK_KEY_PROTOCOL_PREFIX, LOCAL_UI_SUBPROTOCOL } from '@touchpoint/protocol';
+import {
+  KIOSK_KEY_FRAGMENT,
+  KIOSK_KEY_PATTERN,
+  KIOSK_KEY_PROTOCOL_PREFIX,
+  LOCAL_UI_SUBPROTOCOL,
+} from '@touchpoint/protocol';
 
 /**
  * The per-boot kiosk secret (issue 12, Low: the touchscreen WebSocket accepted
@@ -41,7 +46,8 @@ export function loadKioskSecret(dataDir: string, bootId: string | null = readBoo
 function readStored(file: string): { bootId: string; secret: string } | undefined {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as { bootId?: unknown; secret?: unknown };
-    if (typeof value.bootId === 'string' && typeof value.secret === 'string' && KIOSK_KEY_PATTERN.test(value.secret)) return { bootId: value.bootId, secret: value.secret };
+    if (typeof value.bootId === 'string' && typeof value.secret === 'string' && KIOSK_KEY_PATTERN.test(value.secret))
+      return { bootId: value.bootId, secret: value.secret };
   } catch {
     // Missing or unreadable: a new secret is made.
   }

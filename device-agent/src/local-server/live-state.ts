@@ -37,7 +37,8 @@ export class LiveState {
             this.patch({ sensors: { ...this.state.sensors, ...event.sensors } });
             break;
           case 'error.raised':
-            if (!this.state.errors.includes(event.code)) this.patch({ errors: [...this.state.errors, event.code].slice(-64) });
+            if (!this.state.errors.includes(event.code))
+              this.patch({ errors: [...this.state.errors, event.code].slice(-64) });
             break;
           case 'error.cleared':
             this.patch({ errors: this.state.errors.filter((code) => code !== event.code) });
@@ -48,7 +49,8 @@ export class LiveState {
         }
       }),
       bus.on('diagnostics.snapshot', (snapshot) => {
-        if (snapshot.agent.link === 'up') this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
+        if (snapshot.agent.link === 'up')
+          this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
       }),
     );
   }
@@ -71,5 +73,11 @@ function sameRecord(a: Record<string, SensorValue>, b: Record<string, SensorValu
 }
 
 function sameState(a: Omit<UiLiveState, 'updatedAt'>, b: Omit<UiLiveState, 'updatedAt'>): boolean {
-  return a.broker === b.broker && a.link === b.link && sameRecord(a.sensors, b.sensors) && a.errors.length === b.errors.length && a.errors.every((e, i) => e === b.errors[i]);
+  return (
+    a.broker === b.broker &&
+    a.link === b.link &&
+    sameRecord(a.sensors, b.sensors) &&
+    a.errors.length === b.errors.length &&
+    a.errors.every((e, i) => e === b.errors[i])
+  );
 }

@@ -144,9 +144,32 @@ export class LocalServer implements Extension {
     const { bus, host, port } = this.options;
     this.live.start();
     this.off.push(
-      bus.on('command.result', (r) => this.broadcast({ type: 'command', commandId: r.commandId, status: r.status, ...(r.code ? { code: r.code } : {}), ...(r.reason ? { reason: r.reason } : {}) })),
-      bus.on('command.progress', (p) => this.broadcast({ type: 'progress', commandId: p.commandId, action: p.action, percent: p.percent, ...(p.message ? { message: p.message.slice(0, 256) } : {}) })),
-      bus.on('case.status', (s) => this.broadcast({ type: 'case.status', caseId: s.caseId, status: s.status, ...(s.agentName ? { agentName: s.agentName } : {}) })),
+      bus.on('command.result', (r) =>
+        this.broadcast({
+          type: 'command',
+          commandId: r.commandId,
+          status: r.status,
+          ...(r.code ? { code: r.code } : {}),
+          ...(r.reason ? { reason: r.reason } : {}),
+        }),
+      ),
+      bus.on('command.progress', (p) =>
+        this.broadcast({
+          type: 'progress',
+          commandId: p.commandId,
+          action: p.action,
+          percent: p.percent,
+          ...(p.message ? { message: p.message.slice(0, 256) } : {}),
+        }),
+      ),
+      bus.on('case.status', (s) =>
+        this.broadcast({
+          type: 'case.status',
+          caseId: s.caseId,
+          status: s.status,
+          ...(s.agentName ? { agentName: s.agentName } : {}),
+        }),
+      ),
     );
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
@@ -156,7 +179,11 @@ export class LocalServer implements Extension {
       });
     });
     // The client offers our subprotocol and its key (checked below); the agent answers with ours, never the key.
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, handleProtocols: (offered) => (offered.has(LOCAL_UI_SUBPROTOCOL) ? LOCAL_UI_SUBPROTOCOL : false) });
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_WS_PAYLOAD,
+      handleProtocols: (offered) => (offered.has(LOCAL_UI_SUBPROTOCOL) ? LOCAL_UI_SUBPROTOCOL : false),
+    });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://local');
       if (url.pathname !== '/ws' || !this.hostAllowed(req) || !this.originAllowed(req)) {
@@ -190,7 +217,11 @@ export class LocalServer implements Extension {
         this.options.logger.info('kiosk URL written (the kiosk browser opens it)', { file: urlFile });
       } catch (err) {
         // The agent's other duties (commands, diagnostics) go on; the log says why the kiosk cannot connect.
-        this.options.logger.error('could not write the kiosk URL: the kiosk browser cannot connect', { code: ErrorCode.INTERNAL, file: urlFile, error: (err as Error).message });
+        this.options.logger.error('could not write the kiosk URL: the kiosk browser cannot connect', {
+          code: ErrorCode.INTERNAL,
+          file: urlFile,
+          error: (err as Error).message,
+        });
       }
     }
   }
@@ -236,26 +267,39 @@ export class LocalServer implements Extension {
   /** Count and log a refused client; the secret itself never reaches the log. */
   private refuse(reason: string, req: IncomingMessage): void {
     this.refused += 1;
-    this.options.logger.warn('touch UI client refused', { code: ErrorCode.NOT_AUTHORIZED, reason, path: (req.url ?? '').split('?')[0]?.slice(0, 64), refusedTotal: this.refused });
+    this.options.logger.warn('touch UI client refused', {
+      code: ErrorCode.NOT_AUTHORIZED,
+      reason,
+      path: (req.url ?? '').split('?')[0]?.slice(0, 64),
+      refusedTotal: this.refused,
+    });
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
-    if (!this.hostAllowed(req)) return json(res, 403, { code: ErrorCode.NOT_AUTHORIZED, message: 'this server answers only on loopback' });
+    if (!this.hostAllowed(req))
+      return json(res, 403, { code: ErrorCode.NOT_AUTHORIZED, message: 'this server answers only on loopback' });
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const method = req.method ?? 'GET';
     const route = this.routes.get(`${method} ${url.pathname}`);
     if (route && method === 'POST' && !this.postAllowed(req)) {
       this.refuse('kiosk-key-http', req);
-      return json(res, 401, { code: ErrorCode.NOT_AUTHORIZED, message: `send the kiosk secret in ${KIOSK_KEY_HEADER}` });
+      return json(res, 401, {
+        code: ErrorCode.NOT_AUTHORIZED,
+        message: `send the kiosk secret in ${KIOSK_KEY_HEADER}`,
+      });
     }
     if (route) return void (await route(req, res, url));
-    if (url.pathname.startsWith('/api/')) return json(res, 404, { code: ErrorCode.NOT_FOUND, message: `no endpoint ${method} ${url.pathname}` });
-    if (method !== 'GET' && method !== 'HEAD') return json(res, 405, { code: ErrorCode.NOT_FOUND, message: 'method not allowed' });
+    if (url.pathname.startsWith('/api/'))
+      return json(res, 404, { code: ErrorCode.NOT_FOUND, message: `no endpoint ${method} ${url.pathname}` });
+    if (method !== 'GET' && method !== 'HEAD')
+      return json(res, 405, { code: ErrorCode.NOT_FOUND, message: 'method not allowed' });
     if (await serveStatic(this.options.uiDir, url.pathname, res, method === 'HEAD')) return;
     if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`The touch UI is not built: no index.html in ${this.options.uiDir}. Run npm run build, or set localServer.uiDir.\n`);
+      res.end(
+        `The touch UI is not built: no index.html in ${this.options.uiDir}. Run npm run build, or set localServer.uiDir.\n`,
+      );
       return;
     }
     json(res, 404, { code: ErrorCode.NOT_FOUND, message: 'not found' });
@@ -264,7 +308,10 @@ export class LocalServer implements Extension {
   /** A state-changing route: the kiosk secret in its header, and a browser Origin (if any) must be ours. */
   private postAllowed(req: IncomingMessage): boolean {
     const presented = req.headers[KIOSK_KEY_HEADER];
-    return this.originAllowed(req) && sameSecret(typeof presented === 'string' ? presented : undefined, this.options.kiosk.secret);
+    return (
+      this.originAllowed(req) &&
+      sameSecret(typeof presented === 'string' ? presented : undefined, this.options.kiosk.secret)
+    );
   }
 
   private onSocket(ws: WebSocket): void {
@@ -278,16 +325,33 @@ export class LocalServer implements Extension {
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return client.send({ type: 'reply', replyTo: '', ok: false, code: ErrorCode.BAD_JSON, message: 'binary frames are not part of the contract' });
+      if (isBinary)
+        return client.send({
+          type: 'reply',
+          replyTo: '',
+          ok: false,
+          code: ErrorCode.BAD_JSON,
+          message: 'binary frames are not part of the contract',
+        });
       void this.onMessage(client, data.toString());
     });
     const { deviceId, profile, agentVersion } = this.options;
-    client.send({ type: 'hello', deviceId, model: profile.model, profileVersion: profile.version, agentVersion, state: this.live.current });
+    client.send({
+      type: 'hello',
+      deviceId,
+      model: profile.model,
+      profileVersion: profile.version,
+      agentVersion,
+      state: this.live.current,
+    });
     for (const listener of this.clientListeners) {
       try {
         listener(client);
       } catch (err) {
-        this.options.logger.error('UI client listener failed', { code: ErrorCode.INTERNAL, error: (err as Error).message });
+        this.options.logger.error('UI client listener failed', {
+          code: ErrorCode.INTERNAL,
+          error: (err as Error).message,
+        });
       }
     }
   }
@@ -300,22 +364,48 @@ export class LocalServer implements Extension {
     }
     const { id, type } = base.value;
     const entry = this.handlers.get(type);
-    if (!entry) return client.send({ type: 'reply', replyTo: id, ok: false, code: ErrorCode.NOT_FOUND, message: `no handler for ${type}` });
+    if (!entry)
+      return client.send({
+        type: 'reply',
+        replyTo: id,
+        ok: false,
+        code: ErrorCode.NOT_FOUND,
+        message: `no handler for ${type}`,
+      });
     const parsed = entry.schema.safeParse(base.value);
-    if (!parsed.success) return client.send({ type: 'reply', replyTo: id, ok: false, code: ErrorCode.SCHEMA_INVALID, message: describeIssues(parsed.error) });
+    if (!parsed.success)
+      return client.send({
+        type: 'reply',
+        replyTo: id,
+        ok: false,
+        code: ErrorCode.SCHEMA_INVALID,
+        message: describeIssues(parsed.error),
+      });
     try {
       const data: unknown = await (entry.handler as UiRequestHandler<unknown>)(parsed.data, client);
-      client.send(data === undefined ? { type: 'reply', replyTo: id, ok: true } : { type: 'reply', replyTo: id, ok: true, data });
+      client.send(
+        data === undefined ? { type: 'reply', replyTo: id, ok: true } : { type: 'reply', replyTo: id, ok: true, data },
+      );
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      client.send({ type: 'reply', replyTo: id, ok: false, code: typeof code === 'string' ? code.slice(0, 32) : ErrorCode.INTERNAL, message: ((err as Error).message ?? 'failed').slice(0, 512) });
+      client.send({
+        type: 'reply',
+        replyTo: id,
+        ok: false,
+        code: typeof code === 'string' ? code.slice(0, 32) : ErrorCode.INTERNAL,
+        message: ((err as Error).message ?? 'failed').slice(0, 512),
+      });
     }
   }
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 

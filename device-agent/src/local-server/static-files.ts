@@ -41,7 +41,12 @@ export function resolveInside(root: string, urlPath: string): string | undefined
  * on the response (the server's default, or a narrower one such as a flow image's).
  * Returns false when nothing was found, so the caller answers 404.
  */
-export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headOnly: boolean): Promise<boolean> {
+export async function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headOnly: boolean,
+): Promise<boolean> {
   const target = resolveInside(root, urlPath === '/' ? '/index.html' : urlPath);
   if (!target) return false;
   let file = target;

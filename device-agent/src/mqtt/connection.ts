@@ -1,7 +1,22 @@
-import { MqttClient, type IClientOptions, type IClientPublishOptions, type IConnackPacket, type IPublishPacket } from 'mqtt';
+import {
+  MqttClient,
+  type IClientOptions,
+  type IClientPublishOptions,
+  type IConnackPacket,
+  type IPublishPacket,
+} from 'mqtt';
 
 type QoS = IClientPublishOptions['qos'] & number;
-import { deviceTopic, encode, ErrorCode, header, newId, presenceMessage, topicMatches, type PresenceMessage } from '@touchpoint/protocol';
+import {
+  deviceTopic,
+  encode,
+  ErrorCode,
+  header,
+  newId,
+  presenceMessage,
+  topicMatches,
+  type PresenceMessage,
+} from '@touchpoint/protocol';
 import type { EventBus } from '../event-bus.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { Extension } from '../extension.js';
@@ -106,7 +121,9 @@ export class MqttConnection implements Extension {
     const client = this.client;
     if (!client || this.current !== 'online') return Promise.reject(new Error('not connected'));
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, (err) => (err ? reject(err) : resolve()));
+      client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
 
@@ -114,7 +131,13 @@ export class MqttConnection implements Extension {
   refreshPresence(): void {
     const client = this.client;
     if (!client || this.current !== 'online' || !this.id) return;
-    const online = encode(presenceMessage, { ...header(), deviceId: this.options.deviceId, state: 'online', connectionId: this.id, ...this.options.presence() });
+    const online = encode(presenceMessage, {
+      ...header(),
+      deviceId: this.options.deviceId,
+      state: 'online',
+      connectionId: this.id,
+      ...this.options.presence(),
+    });
     client.publish(this.presenceTopic, online, { qos: 1, retain: true }, (err) => {
       if (err) this.options.logger.debug('presence refresh not acknowledged', { error: err.message });
     });
@@ -142,7 +165,13 @@ export class MqttConnection implements Extension {
     this.client = undefined;
     if (!client) return;
     if (wasOnline && this.id) {
-      const offline = encode(presenceMessage, { ...header(), deviceId: this.options.deviceId, state: 'offline', connectionId: this.id, ...this.options.presence() });
+      const offline = encode(presenceMessage, {
+        ...header(),
+        deviceId: this.options.deviceId,
+        state: 'offline',
+        connectionId: this.id,
+        ...this.options.presence(),
+      });
       await new Promise<void>((resolve) => {
         const guard = setTimeout(resolve, 1_000);
         client.publish(this.presenceTopic, offline, { qos: 1, retain: true }, () => {
@@ -167,7 +196,13 @@ export class MqttConnection implements Extension {
   private connect(): void {
     const { deviceId, token, keepaliveS, reconnect, logger } = this.options;
     const connectionId = newId();
-    const will = encode(presenceMessage, { ...header(), deviceId, state: 'offline', connectionId, ...this.options.presence() });
+    const will = encode(presenceMessage, {
+      ...header(),
+      deviceId,
+      state: 'offline',
+      connectionId,
+      ...this.options.presence(),
+    });
     const clientOptions: IClientOptions = {
       protocolVersion: 4,
       clientId: deviceId, // [MQTT-3.1.3-3] the broker also requires clientId == deviceId
@@ -203,13 +238,24 @@ export class MqttConnection implements Extension {
     this.attempt = 0;
     this.connects++;
     this.lastFailure = '';
-    logger.info('connected to broker', { broker: this.options.brokerUrl, connectionId, sessionPresent: connack.sessionPresent, reconnects: this.reconnects });
+    logger.info('connected to broker', {
+      broker: this.options.brokerUrl,
+      connectionId,
+      sessionPresent: connack.sessionPresent,
+      reconnects: this.reconnects,
+    });
     for (const [topic, { qos }] of this.handlers) {
       client.subscribe(topic, { qos }, (err) => {
         if (err) logger.warn('subscribe failed', { topic, error: err.message });
       });
     }
-    const online = encode(presenceMessage, { ...header(), deviceId, state: 'online', connectionId, ...this.options.presence() });
+    const online = encode(presenceMessage, {
+      ...header(),
+      deviceId,
+      state: 'online',
+      connectionId,
+      ...this.options.presence(),
+    });
     client.publish(this.presenceTopic, online, { qos: 1, retain: true }, (err) => {
       if (err) logger.warn('presence publish failed', { error: err.message });
     });
@@ -219,18 +265,24 @@ export class MqttConnection implements Extension {
   private onError(client: MqttClient, err: Error & { code?: string | number }): void {
     if (client !== this.client) return;
     const code = typeof err.code === 'number' ? CONNACK_REASONS[err.code] : undefined;
-    this.lastFailure = code ?? `${err.message}${typeof err.code === 'string' && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
+    this.lastFailure =
+      code ??
+      `${err.message}${typeof err.code === 'string' && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
   }
 
   private onClose(client: MqttClient): void {
     if (client !== this.client || this.current === 'stopped') return;
     const wasOnline = this.current === 'online';
-    const reason = this.lastFailure || (wasOnline ? 'connection closed' : 'broker closed the connection during connect');
+    const reason =
+      this.lastFailure || (wasOnline ? 'connection closed' : 'broker closed the connection during connect');
     this.teardown(true);
     this.markDown(reason, wasOnline);
     const delay = backoffDelay(this.attempt++, this.options.reconnect.minMs, this.options.reconnect.maxMs);
     const message = wasOnline ? 'lost the broker connection' : `broker unreachable at ${this.options.brokerUrl}`;
-    this.options.logger.warn(`${message}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s`, { code: ErrorCode.LINK_DOWN, attempt: this.attempt });
+    this.options.logger.warn(`${message}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s`, {
+      code: ErrorCode.LINK_DOWN,
+      attempt: this.attempt,
+    });
     this.current = 'waiting';
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -257,16 +309,24 @@ export class MqttConnection implements Extension {
   }
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
-    const entry = this.handlers.get(packet.topic) ?? [...this.handlers].find(([filter]) => topicMatches(filter, packet.topic))?.[1];
+    const entry =
+      this.handlers.get(packet.topic) ?? [...this.handlers].find(([filter]) => topicMatches(filter, packet.topic))?.[1];
     if (!entry) {
-      this.options.logger.warn('message on an unexpected topic', { code: ErrorCode.TOPIC_INVALID, topic: packet.topic });
+      this.options.logger.warn('message on an unexpected topic', {
+        code: ErrorCode.TOPIC_INVALID,
+        topic: packet.topic,
+      });
       return;
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     try {
       await entry.handler(packet.topic, payload);
     } catch (err) {
-      this.options.logger.error('message handler failed', { code: ErrorCode.INTERNAL, topic: packet.topic, error: (err as Error).message });
+      this.options.logger.error('message handler failed', {
+        code: ErrorCode.INTERNAL,
+        topic: packet.topic,
+        error: (err as Error).message,
+      });
     }
   }
 }

@@ -55,13 +55,20 @@ export class Outbox {
     private readonly limits: OutboxLimits,
     private readonly logger: Logger,
   ) {
-    const totals = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox').get() as { n: number; b: number };
+    const totals = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox').get() as {
+      n: number;
+      b: number;
+    };
     this.count = totals.n;
     this.bytes = totals.b;
     this.droppedTotal = Number(readMeta(db, DROPPED_KEY) ?? '0');
-    this.insert = db.prepare('INSERT INTO outbox (kind, topic, message_id, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO outbox (kind, topic, message_id, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING bytes');
-    this.after = db.prepare('SELECT seq, kind, topic, message_id, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.after = db.prepare(
+      'SELECT seq, kind, topic, message_id, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
     this.oldestTelemetry = db.prepare(`SELECT seq, bytes FROM outbox WHERE kind = '${TELEMETRY}' ORDER BY seq LIMIT ?`);
   }
 
@@ -134,7 +141,9 @@ export class Outbox {
 
   /** Everything still queued, oldest first (diagnostics, tests). */
   peekAll(): OutboxEntry[] {
-    return (this.db.prepare('SELECT seq, kind, topic, message_id, payload FROM outbox ORDER BY seq').all() as Row[]).map((row) => ({
+    return (
+      this.db.prepare('SELECT seq, kind, topic, message_id, payload FROM outbox ORDER BY seq').all() as Row[]
+    ).map((row) => ({
       seq: row.seq,
       kind: row.kind,
       topic: row.topic,
@@ -168,12 +177,20 @@ export class Outbox {
     if (dropped > 0) {
       this.droppedTotal += dropped;
       writeMeta(this.db, DROPPED_KEY, String(this.droppedTotal));
-      this.logger.warn('outbox full: dropped the oldest diagnostics', { dropped, droppedTotal: this.droppedTotal, depth: this.count, bytes: this.bytes });
+      this.logger.warn('outbox full: dropped the oldest diagnostics', {
+        dropped,
+        droppedTotal: this.droppedTotal,
+        depth: this.count,
+        bytes: this.bytes,
+      });
     }
     if (this.overBound() && !this.warnedFull) {
       // Events, results and cases are never dropped; the bound is exceeded until the broker is back.
       this.warnedFull = true;
-      this.logger.warn('outbox over its bound with only events, results and cases left; keeping them', { depth: this.count, bytes: this.bytes });
+      this.logger.warn('outbox over its bound with only events, results and cases left; keeping them', {
+        depth: this.count,
+        bytes: this.bytes,
+      });
     }
   }
 }

@@ -45,7 +45,11 @@ export class Reporter {
   }
 
   result(result: CommandResultInput, now: number = Date.now()): CommandResultMessage {
-    const message = this.put('result', 'commandResult', commandResultMessage, { ...header(now), deviceId: this.deviceId, ...result });
+    const message = this.put('result', 'commandResult', commandResultMessage, {
+      ...header(now),
+      deviceId: this.deviceId,
+      ...result,
+    });
     this.bus.emit('command.result', message);
     return message;
   }
@@ -57,9 +61,17 @@ export class Reporter {
   private put<T extends { id: string }>(kind: ReportKind, topic: DeviceTopicKind, schema: z.ZodType<T>, value: T): T {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${kind} report does not match its schema: ${describeIssues(parsed.error)}`);
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `${kind} report does not match its schema: ${describeIssues(parsed.error)}`,
+      );
     }
-    const seq = this.outbox.enqueue(kind, deviceTopic(this.deviceId, topic), parsed.data.id, JSON.stringify(parsed.data));
+    const seq = this.outbox.enqueue(
+      kind,
+      deviceTopic(this.deviceId, topic),
+      parsed.data.id,
+      JSON.stringify(parsed.data),
+    );
     this.bus.emit('report.queued', { kind, messageId: parsed.data.id, seq });
     return parsed.data;
   }

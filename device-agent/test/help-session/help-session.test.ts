@@ -4,7 +4,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { header, type CaseOpenMessage, type DeviceEvent, type DiagnosticsMessage, type HelpCaseState, type HelpOffer, type HelpScreenView, type SensorValue } from '@touchpoint/protocol';
+import {
+  header,
+  type CaseOpenMessage,
+  type DeviceEvent,
+  type DiagnosticsMessage,
+  type HelpCaseState,
+  type HelpOffer,
+  type HelpScreenView,
+  type SensorValue,
+} from '@touchpoint/protocol';
 import type { AgentEvents } from '../../src/agent-events.js';
 import { EventBus } from '../../src/event-bus.js';
 import { HelpSessionExtension } from '../../src/extensions/help-session/help-session-extension.js';
@@ -42,7 +51,10 @@ class FakeDevice implements HelpPort {
 
 interface Client {
   messages: { type: string; [k: string]: unknown }[];
-  request(type: string, fields?: Record<string, unknown>): Promise<{ ok: boolean; data?: unknown; code?: string; message?: string }>;
+  request(
+    type: string,
+    fields?: Record<string, unknown>,
+  ): Promise<{ ok: boolean; data?: unknown; code?: string; message?: string }>;
   next<T>(type: string, match?: (m: T) => boolean): Promise<T>;
   close(): void;
 }
@@ -106,7 +118,13 @@ let subscriptions: Map<string, MessageHandler>;
 let connected: boolean;
 
 function diagnostics(): DiagnosticsMessage {
-  return { ...header(), deviceId: 'cm-unit', reason: 'case', mcu: { sensors: { ...device.sensors }, errors: [...device.errors] }, agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 0, link: 'up', uptimeS: 1 } };
+  return {
+    ...header(),
+    deviceId: 'cm-unit',
+    reason: 'case',
+    mcu: { sensors: { ...device.sensors }, errors: [...device.errors] },
+    agent: { outboxDepth: 0, outboxDropped: 0, reconnects: 0, link: 'up', uptimeS: 1 },
+  };
 }
 
 beforeEach(async () => {
@@ -117,7 +135,18 @@ beforeEach(async () => {
   cases = [];
   subscriptions = new Map();
   connected = false;
-  server = new LocalServer({ host: '127.0.0.1', port: 0, uiDir: dir, deviceId: 'cm-unit', profile, agentVersion: '0.0.0', bus, link: () => 'up', logger: silentLogger, kiosk: { secret: KIOSK_SECRET } });
+  server = new LocalServer({
+    host: '127.0.0.1',
+    port: 0,
+    uiDir: dir,
+    deviceId: 'cm-unit',
+    profile,
+    agentVersion: '0.0.0',
+    bus,
+    link: () => 'up',
+    logger: silentLogger,
+    kiosk: { secret: KIOSK_SECRET },
+  });
   help = new HelpSessionExtension({
     deviceId: 'cm-unit',
     profile,
@@ -165,8 +194,13 @@ describe('help-session extension (real engine and local server, fake device)', (
   it('lists the model flows with the device name and error labels', async () => {
     const reply = await client.request('help.flows');
     expect(reply.ok).toBe(true);
-    const data = reply.data as { flows: { id: string; errors: string[]; menu: boolean }[]; device: { name: { en: string }; errors: { code: string }[] } };
-    expect(data.flows.map((f) => f.id)).toEqual(expect.arrayContaining(['descale', 'water-tank-empty', 'grinder-jammed']));
+    const data = reply.data as {
+      flows: { id: string; errors: string[]; menu: boolean }[];
+      device: { name: { en: string }; errors: { code: string }[] };
+    };
+    expect(data.flows.map((f) => f.id)).toEqual(
+      expect.arrayContaining(['descale', 'water-tank-empty', 'grinder-jammed']),
+    );
     expect(data.flows.find((f) => f.id === 'descale')).toMatchObject({ errors: ['E05'], menu: true });
     expect(data.device.name.en).toBe('Bean-to-cup coffee machine');
     expect(data.device.errors.map((e) => e.code)).toContain('E05');
@@ -177,7 +211,10 @@ describe('help-session extension (real engine and local server, fake device)', (
     expect(first.offers[0]).toMatchObject({ code: 'E05', flowId: 'descale', label: { en: 'Descaling needed' } });
     bus.emit('mcu.event', { type: 'error.raised', code: 'E03' });
     const both = await client.next<{ offers: HelpOffer[] }>('help.offers', (m) => m.offers.length === 2);
-    expect(both.offers.map((o) => [o.code, o.flowId])).toEqual([['E05', 'descale'], ['E03', 'grinder-jammed']]);
+    expect(both.offers.map((o) => [o.code, o.flowId])).toEqual([
+      ['E05', 'descale'],
+      ['E03', 'grinder-jammed'],
+    ]);
     bus.emit('mcu.event', { type: 'error.raised', code: 'E02' }); // no flow handles the drip tray: no offer
     bus.emit('mcu.event', { type: 'error.cleared', code: 'E05' });
     const after = await client.next<{ offers: HelpOffer[] }>('help.offers', (m) => m.offers.length === 1);
@@ -185,7 +222,12 @@ describe('help-session extension (real engine and local server, fake device)', (
   });
 
   it('runs a flow from the UI: screens pushed live with action progress, each trace entry published as a help event, the rating last', async () => {
-    const started = await client.request('help.start', { flowId: 'descale', locale: 'en', trigger: 'error', errorCode: 'E05' });
+    const started = await client.request('help.start', {
+      flowId: 'descale',
+      locale: 'en',
+      trigger: 'error',
+      errorCode: 'E05',
+    });
     expect(started.ok).toBe(true);
     const screen = (started.data as { screen: HelpScreenView }).screen;
     expect(screen).toMatchObject({ kind: 'info', stepId: 'intro', image: '/api/help/image?path=images%2Fdescale.svg' });
@@ -199,7 +241,10 @@ describe('help-session extension (real engine and local server, fake device)', (
     const progress = client.messages
       .filter((m): m is { type: string; screen: HelpScreenView } => m.type === 'help.screen')
       .map((m) => m.screen)
-      .filter((s): s is Extract<HelpScreenView, { kind: 'action' }> => s?.kind === 'action' && s.phase === 'running' && s.actionProgress !== null)
+      .filter(
+        (s): s is Extract<HelpScreenView, { kind: 'action' }> =>
+          s?.kind === 'action' && s.phase === 'running' && s.actionProgress !== null,
+      )
       .map((s) => s.actionProgress);
     expect(progress).toEqual([25, 50, 75, 100]);
     const resolved = screenOf(await client.next<ScreenMsg>('help.screen', (m) => m.screen?.kind === 'outcome'));
@@ -218,7 +263,15 @@ describe('help-session extension (real engine and local server, fake device)', (
     expect(kinds.at(-1)).toBe('rating');
     expect(entries.at(-1)?.entry).toMatchObject({ ces: 6, helped: true });
     expect(entries.filter((e) => e.entry.kind === 'check').length).toBe(2);
-    expect(entries.map((e) => (e.entry.kind === 'action' ? e.entry.status : '')).filter(Boolean)).toEqual(['confirmed', 'progress', 'progress', 'progress', 'progress', 'succeeded', 'verified']);
+    expect(entries.map((e) => (e.entry.kind === 'action' ? e.entry.status : '')).filter(Boolean)).toEqual([
+      'confirmed',
+      'progress',
+      'progress',
+      'progress',
+      'progress',
+      'succeeded',
+      'verified',
+    ]);
     expect(device.runs).toEqual(['descale']);
 
     expect((await client.request('help.close')).ok).toBe(true);
@@ -231,10 +284,21 @@ describe('help-session extension (real engine and local server, fake device)', (
     expect((started.data as { screen: HelpScreenView }).screen.title).toBe('Entkalken vorbereiten');
     await client.request('help.start', { flowId: 'descale', locale: 'en' });
     expect(await client.request('help.next', { sessionId: old })).toMatchObject({ ok: false, code: 'CONFLICT' });
-    expect(await client.request('help.start', { flowId: 'no-such-flow', locale: 'en' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    expect(await client.request('help.rate', { sessionId: old, ces: 9, helped: true })).toMatchObject({ ok: false, code: 'SCHEMA_INVALID' });
+    expect(await client.request('help.start', { flowId: 'no-such-flow', locale: 'en' })).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
+    expect(await client.request('help.rate', { sessionId: old, ces: 9, helped: true })).toMatchObject({
+      ok: false,
+      code: 'SCHEMA_INVALID',
+    });
     // The first session was abandoned when the second started, and that is in its trace.
-    expect(events.some((e) => e.type === 'help' && e.sessionId === old && e.entry.kind === 'outcome' && e.entry.outcome === 'abandoned')).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e.type === 'help' && e.sessionId === old && e.entry.kind === 'outcome' && e.entry.outcome === 'abandoned',
+      ),
+    ).toBe(true);
   });
 
   it('switches the running session to another language', async () => {
@@ -247,29 +311,49 @@ describe('help-session extension (real engine and local server, fake device)', (
   it('opens a case only with explicit consent, escalating the running session, with trace and diagnostics; follows delivery and the fleet status', async () => {
     const started = await client.request('help.start', { flowId: 'descale', locale: 'en' });
     const sessionId = (started.data as { screen: HelpScreenView }).screen.sessionId;
-    expect(await client.request('help.case.open', { locale: 'en', consent: { diagnostics: true, helpSession: false } })).toMatchObject({ ok: false, code: 'SCHEMA_INVALID' });
+    expect(
+      await client.request('help.case.open', { locale: 'en', consent: { diagnostics: true, helpSession: false } }),
+    ).toMatchObject({ ok: false, code: 'SCHEMA_INVALID' });
     expect(cases).toHaveLength(0);
 
-    const opened = await client.request('help.case.open', { locale: 'en', consent: { diagnostics: true, helpSession: true } });
+    const opened = await client.request('help.case.open', {
+      locale: 'en',
+      consent: { diagnostics: true, helpSession: true },
+    });
     expect(opened.ok).toBe(true);
     const state = opened.data as HelpCaseState;
     expect(state).toMatchObject({ delivery: 'queued', status: null });
     expect(cases).toHaveLength(1);
     const sent = cases[0] as CaseOpenMessage;
-    expect(sent).toMatchObject({ caseId: state.caseId, reason: 'customer_request', flowId: 'descale', sessionId, locale: 'en', consent: { diagnostics: true, helpSession: true } });
+    expect(sent).toMatchObject({
+      caseId: state.caseId,
+      reason: 'customer_request',
+      flowId: 'descale',
+      sessionId,
+      locale: 'en',
+      consent: { diagnostics: true, helpSession: true },
+    });
     expect(sent.trace.at(-1)).toMatchObject({ kind: 'outcome', outcome: 'escalated', reason: 'customer_request' });
     expect(sent.diagnostics?.mcu.errors).toEqual(['E05']);
 
     bus.emit('mqtt.connected', { connectionId: 'c1', reconnects: 0 });
-    expect((await client.next<{ case: HelpCaseState }>('help.case', (m) => m.case?.delivery === 'sending')).case.caseId).toBe(state.caseId);
+    expect(
+      (await client.next<{ case: HelpCaseState }>('help.case', (m) => m.case?.delivery === 'sending')).case.caseId,
+    ).toBe(state.caseId);
     bus.emit('report.delivered', { kind: 'case', messageId: sent.id, seq: 1 });
     await client.next<{ case: HelpCaseState }>('help.case', (m) => m.case?.delivery === 'sent');
 
     const onStatus = subscriptions.get('tp/v1/d/cm-unit/case/status');
     expect(onStatus).toBeDefined();
     await onStatus?.('tp/v1/d/cm-unit/case/status', Buffer.from('{"not":"a status"}')); // refused and logged, nothing breaks
-    await onStatus?.('tp/v1/d/cm-unit/case/status', Buffer.from(JSON.stringify({ ...header(), caseId: 'some-older-case', status: 'resolved' })));
-    await onStatus?.('tp/v1/d/cm-unit/case/status', Buffer.from(JSON.stringify({ ...header(), caseId: state.caseId, status: 'claimed', agentName: 'Sam' })));
+    await onStatus?.(
+      'tp/v1/d/cm-unit/case/status',
+      Buffer.from(JSON.stringify({ ...header(), caseId: 'some-older-case', status: 'resolved' })),
+    );
+    await onStatus?.(
+      'tp/v1/d/cm-unit/case/status',
+      Buffer.from(JSON.stringify({ ...header(), caseId: state.caseId, status: 'claimed', agentName: 'Sam' })),
+    );
     const claimed = await client.next<{ case: HelpCaseState }>('help.case', (m) => m.case?.status != null);
     expect(claimed.case).toMatchObject({ caseId: state.caseId, status: 'claimed', agentName: 'Sam' });
     expect(help.currentCase?.status).toBe('claimed');
@@ -280,7 +364,10 @@ describe('help-session extension (real engine and local server, fake device)', (
 
   it('opens a case from home without a session: diagnostics only, empty trace', async () => {
     connected = true;
-    const opened = await client.request('help.case.open', { locale: 'de', consent: { diagnostics: true, helpSession: true } });
+    const opened = await client.request('help.case.open', {
+      locale: 'de',
+      consent: { diagnostics: true, helpSession: true },
+    });
     expect(opened.data).toMatchObject({ delivery: 'sending' });
     expect(cases[0]).toMatchObject({ reason: 'customer_request', trace: [], locale: 'de' });
     expect(cases[0]?.flowId).toBeUndefined();
@@ -291,7 +378,12 @@ describe('help-session extension (real engine and local server, fake device)', (
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/svg+xml');
     expect((await ok.text()).startsWith('<svg')).toBe(true);
-    for (const path of ['..%2Fprofile.json', '..%2F..%2Fwallbox%2Fflows%2Fimages%2Fx.svg', 'descale.json', '%2Fetc%2Fpasswd']) {
+    for (const path of [
+      '..%2Fprofile.json',
+      '..%2F..%2Fwallbox%2Fflows%2Fimages%2Fx.svg',
+      'descale.json',
+      '%2Fetc%2Fpasswd',
+    ]) {
       expect((await fetch(`${server.url}/api/help/image?path=${path}`)).status).toBe(404);
     }
   });
@@ -300,20 +392,36 @@ describe('help-session extension (real engine and local server, fake device)', (
     const installed = join(dir, 'installed');
     await mkdir(join(installed, 'flows'), { recursive: true });
     await cp(join(MODEL_DIR, 'flows', 'images'), join(installed, 'flows', 'images'), { recursive: true });
-    const descale = JSON.parse(await readFile(join(MODEL_DIR, 'flows', 'descale.json'), 'utf8')) as { title: { en: string }; version: string };
+    const descale = JSON.parse(await readFile(join(MODEL_DIR, 'flows', 'descale.json'), 'utf8')) as {
+      title: { en: string };
+      version: string;
+    };
     descale.title.en = 'Descaling, revised';
     descale.version = '1.1.0';
     await writeFile(join(installed, 'flows', 'descale.json'), JSON.stringify(descale));
     await writeFile(join(installed, 'flows', 'images', 'only-here.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
 
     bus.emit('help.installed', { dir: installed, sha256: 'a'.repeat(64), flows: 1 });
-    const catalog = await client.next<{ flows: { id: string; version: string; title: { en: string } }[] }>('help.catalog');
-    expect(catalog.flows).toEqual([expect.objectContaining({ id: 'descale', version: '1.1.0', title: expect.objectContaining({ en: 'Descaling, revised' }) })]);
+    const catalog = await client.next<{ flows: { id: string; version: string; title: { en: string } }[] }>(
+      'help.catalog',
+    );
+    expect(catalog.flows).toEqual([
+      expect.objectContaining({
+        id: 'descale',
+        version: '1.1.0',
+        title: expect.objectContaining({ en: 'Descaling, revised' }),
+      }),
+    ]);
     expect(help.loadedFlows.map((f) => f.id)).toEqual(['descale']);
     expect((await fetch(`${server.url}/api/help/image?path=images%2Fonly-here.svg`)).status).toBe(200);
     const started = await client.request('help.start', { flowId: 'descale', locale: 'en' });
-    expect((started.data as { screen: HelpScreenView }).screen.flow).toMatchObject({ version: '1.1.0', title: 'Descaling, revised' });
-    expect(await client.request('help.start', { flowId: 'grinder-jammed', locale: 'en' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect((started.data as { screen: HelpScreenView }).screen.flow).toMatchObject({
+      version: '1.1.0',
+      title: 'Descaling, revised',
+    });
+    expect(await client.request('help.start', { flowId: 'grinder-jammed', locale: 'en' })).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
   });
 });
-

@@ -75,7 +75,11 @@ describe('createBridgePort', () => {
     },
   };
   const agentRuns: string[] = [];
-  const port = createBridgePort({ bridge: () => bridge, profile, actions: new Map([['cache.clear', () => void agentRuns.push('cache.clear')]]) });
+  const port = createBridgePort({
+    bridge: () => bridge,
+    profile,
+    actions: new Map([['cache.clear', () => void agentRuns.push('cache.clear')]]),
+  });
 
   it('runs MCU actions with their progress and checked params', async () => {
     const progress: number[] = [];
@@ -143,7 +147,9 @@ describe('ensureUiBuilt', () => {
       expect(await ensureUiBuilt('/opt/device/ui', silentLogger, root)).toBe('configured');
       await rm(join(root, 'build.mjs'));
       const warnings: string[] = [];
-      expect(await ensureUiBuilt(undefined, { ...silentLogger, warn: (m) => void warnings.push(m) }, root)).toBe('unavailable');
+      expect(await ensureUiBuilt(undefined, { ...silentLogger, warn: (m) => void warnings.push(m) }, root)).toBe(
+        'unavailable',
+      );
       expect(warnings[0]).toMatch(/not built/);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -18,11 +18,17 @@ describe('formatMessage', () => {
     expect(formatMessage('en', errors, { count: 0 })).toBe('No active errors');
     expect(formatMessage('en', errors, { count: 1 })).toBe('1 active error');
     expect(formatMessage('en', errors, { count: 1200 })).toBe('1,200 active errors');
-    expect(formatMessage('de', { one: '{count} Meldung', other: '{count} Meldungen' }, { count: 1200 })).toBe('1.200 Meldungen');
-    expect(formatMessage('de', { one: '{count} Sekunde', other: '{count} Sekunden' }, { count: 1.5 })).toBe('1,5 Sekunden');
+    expect(formatMessage('de', { one: '{count} Meldung', other: '{count} Meldungen' }, { count: 1200 })).toBe(
+      '1.200 Meldungen',
+    );
+    expect(formatMessage('de', { one: '{count} Sekunde', other: '{count} Sekunden' }, { count: 1.5 })).toBe(
+      '1,5 Sekunden',
+    );
   });
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(formatMessage('en', '{code}: {label}', { code: 'E05', label: 'Descaling needed' })).toBe('E05: Descaling needed');
+    expect(formatMessage('en', '{code}: {label}', { code: 'E05', label: 'Descaling needed' })).toBe(
+      'E05: Descaling needed',
+    );
     expect(formatMessage('en', 'Hello {name}')).toBe('Hello {name}');
   });
   it('falls back to other when the count is missing', () => {
@@ -34,7 +40,8 @@ describe('i18n catalogs', () => {
   it('German has every English key, with the same placeholders', () => {
     const placeholders = (v: unknown) => [...JSON.stringify(v).matchAll(/\{([a-z]+)\}/gi)].map((m) => m[1]).sort();
     expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort());
-    for (const key of Object.keys(en) as (keyof typeof en)[]) expect([key, placeholders(de[key])]).toEqual([key, placeholders(en[key])]);
+    for (const key of Object.keys(en) as (keyof typeof en)[])
+      expect([key, placeholders(de[key])]).toEqual([key, placeholders(en[key])]);
   });
   it('translates at runtime per locale', () => {
     expect(translator('en')('takesAbout', { count: 1 })).toBe('Takes about 1 second.');
@@ -99,19 +106,45 @@ describe('parseAgentMessage', () => {
   const state = { broker: 'online', link: 'up', sensors: {}, errors: [], updatedAt: 1 };
   it('accepts the messages the UI uses', () => {
     expect(parseAgentMessage(JSON.stringify({ type: 'state', state }))?.type).toBe('state');
-    expect(parseAgentMessage(JSON.stringify({ type: 'reply', replyTo: 'r1', ok: false, code: 'CONFLICT', message: 'busy' }))).toMatchObject({ ok: false, code: 'CONFLICT' });
-    expect(parseAgentMessage(JSON.stringify({ type: 'help.screen', screen: null }))).toEqual({ type: 'help.screen', screen: null });
-    expect(parseAgentMessage(JSON.stringify({ type: 'help.case', case: { caseId: 'c', delivery: 'queued', status: null, openedAt: 1 } }))?.type).toBe('help.case');
+    expect(
+      parseAgentMessage(JSON.stringify({ type: 'reply', replyTo: 'r1', ok: false, code: 'CONFLICT', message: 'busy' })),
+    ).toMatchObject({ ok: false, code: 'CONFLICT' });
+    expect(parseAgentMessage(JSON.stringify({ type: 'help.screen', screen: null }))).toEqual({
+      type: 'help.screen',
+      screen: null,
+    });
+    expect(
+      parseAgentMessage(
+        JSON.stringify({ type: 'help.case', case: { caseId: 'c', delivery: 'queued', status: null, openedAt: 1 } }),
+      )?.type,
+    ).toBe('help.case');
   });
   it('refuses malformed or mistyped ones instead of half-rendering them', () => {
     expect(parseAgentMessage('not json')).toBeUndefined();
     expect(parseAgentMessage('[]')).toBeUndefined();
     expect(parseAgentMessage(JSON.stringify({ type: 'state', state: { ...state, errors: [5] } }))).toBeUndefined();
-    expect(parseAgentMessage(JSON.stringify({ type: 'help.screen', screen: { kind: 'question', sessionId: 's', title: 't', flow: {}, busy: false, canGoBack: false, progress: 0, text: 'q', choices: [{ id: 1 }] } }))).toBeUndefined();
+    expect(
+      parseAgentMessage(
+        JSON.stringify({
+          type: 'help.screen',
+          screen: {
+            kind: 'question',
+            sessionId: 's',
+            title: 't',
+            flow: {},
+            busy: false,
+            canGoBack: false,
+            progress: 0,
+            text: 'q',
+            choices: [{ id: 1 }],
+          },
+        }),
+      ),
+    ).toBeUndefined();
     expect(parseAgentMessage(JSON.stringify({ type: 'help.screen', screen: { kind: 'nope' } }))).toBeUndefined();
     expect(parseAgentMessage(JSON.stringify({ type: 'reply', replyTo: 'r', ok: false }))).toBeUndefined();
   });
-  it('passes other extensions\' messages through untouched', () => {
+  it("passes other extensions' messages through untouched", () => {
     const text = JSON.stringify({ type: 'video.offer', sessionId: 'v1' });
     expect(parseAgentMessage(text)).toEqual({ type: 'other', original: text });
   });

@@ -23,7 +23,13 @@ describe('loadFlows', () => {
     const loaded = await loadFlows(coffeeDir);
     expect(loaded.problems).toEqual([]);
     expect(loaded.profile?.model).toBe('coffee-machine');
-    expect(loaded.flows.map((f) => f.id)).toEqual(['coffee-too-weak', 'descale', 'grinder-jammed', 'milk-system-cleaning', 'water-tank-empty']);
+    expect(loaded.flows.map((f) => f.id)).toEqual([
+      'coffee-too-weak',
+      'descale',
+      'grinder-jammed',
+      'milk-system-cleaning',
+      'water-tank-empty',
+    ]);
     expect(loaded.flowsDir).toBe(join(coffeeDir, 'flows'));
   });
 
@@ -55,7 +61,10 @@ describe('loadFlows', () => {
     await cp(join(coffeeDir, 'flows', 'water-tank-empty.json'), join(dir, 'flows', 'water-tank-empty.json'));
     const loaded = await loadFlows(dir);
     expect(loaded.flows).toEqual([]);
-    expect(loaded.problems[0]).toMatchObject({ file: join(dir, 'profile.json'), code: FlowProblemCode.PROFILE_INVALID });
+    expect(loaded.problems[0]).toMatchObject({
+      file: join(dir, 'profile.json'),
+      code: FlowProblemCode.PROFILE_INVALID,
+    });
   });
 
   it('a model without a flows folder has no flows and no problems', async () => {

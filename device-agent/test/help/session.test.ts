@@ -1,7 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, helpFlow, helpTraceEntry, type DeviceProfile, type HelpFlow, type HelpTraceEntry, type SensorValue } from '@touchpoint/protocol';
-import { createFlowSession, flowsForError, loadFlows, menuFlows, type FlowSession, type FlowSessionOptions, type HelpPort, type HelpScreen } from '../../src/help/index.js';
+import {
+  ErrorCode,
+  helpFlow,
+  helpTraceEntry,
+  type DeviceProfile,
+  type HelpFlow,
+  type HelpTraceEntry,
+  type SensorValue,
+} from '@touchpoint/protocol';
+import {
+  createFlowSession,
+  flowsForError,
+  loadFlows,
+  menuFlows,
+  type FlowSession,
+  type FlowSessionOptions,
+  type HelpPort,
+  type HelpScreen,
+} from '../../src/help/index.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
@@ -11,7 +28,8 @@ class FakeDevice {
   errors: string[];
   calls: { name: string; params: Record<string, unknown> }[] = [];
   /** What each action does to the device; returns the run result. */
-  effects: Record<string, (params: Record<string, unknown>, device: FakeDevice) => { ok: boolean; reason?: string }> = {};
+  effects: Record<string, (params: Record<string, unknown>, device: FakeDevice) => { ok: boolean; reason?: string }> =
+    {};
   progressSteps = [0, 25, 50, 75, 100];
   failReads = false;
   /** When set, runAction waits for this before finishing (to observe the busy state). */
@@ -74,10 +92,24 @@ interface Harness {
   states: HelpScreen[];
 }
 
-function harness(flow: HelpFlow, profile: DeviceProfile, device: FakeDevice, extra: Partial<FlowSessionOptions> = {}): Harness {
+function harness(
+  flow: HelpFlow,
+  profile: DeviceProfile,
+  device: FakeDevice,
+  extra: Partial<FlowSessionOptions> = {},
+): Harness {
   const clock = new Clock();
   const trace: HelpTraceEntry[] = [];
-  const session = createFlowSession({ flow, profile, port: device.port(), now: clock.now, locale: 'de', sessionId: 'hs-1', onTrace: (e) => trace.push(e), ...extra });
+  const session = createFlowSession({
+    flow,
+    profile,
+    port: device.port(),
+    now: clock.now,
+    locale: 'de',
+    sessionId: 'hs-1',
+    onTrace: (e) => trace.push(e),
+    ...extra,
+  });
   const states: HelpScreen[] = [];
   session.subscribe((s) => states.push(s));
   return { session, device, clock, trace, states };
@@ -112,7 +144,13 @@ describe('flow session: descale', () => {
     h.clock.advance(4_000);
     expect((await h.session.next()).ok).toBe(true);
     const confirm = h.session.state;
-    expect(confirm).toMatchObject({ kind: 'action', phase: 'confirm', stepId: 'run_descale', canGoBack: true, action: { name: 'descale', label: 'Entkalken', estimatedSeconds: 8 } });
+    expect(confirm).toMatchObject({
+      kind: 'action',
+      phase: 'confirm',
+      stepId: 'run_descale',
+      canGoBack: true,
+      action: { name: 'descale', label: 'Entkalken', estimatedSeconds: 8 },
+    });
     expect(confirm.progress).toBeGreaterThan(0);
     expect(confirm.progress).toBeLessThan(100);
     // The check screens were shown while the sensors were read.
@@ -121,20 +159,43 @@ describe('flow session: descale', () => {
     h.clock.advance(2_000);
     expect((await h.session.confirmAction()).ok).toBe(true);
     expect(device.calls).toEqual([{ name: 'descale', params: { intensity: 'normal' } }]);
-    const running = h.states.filter((s) => s.kind === 'action' && s.phase === 'running').map((s) => (s.kind === 'action' ? s.actionProgress : -1));
+    const running = h.states
+      .filter((s) => s.kind === 'action' && s.phase === 'running')
+      .map((s) => (s.kind === 'action' ? s.actionProgress : -1));
     expect(running).toEqual([null, 0, 25, 50, 75, 100]);
     expect(h.states.some((s) => s.kind === 'action' && s.phase === 'verifying')).toBe(true);
-    expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'resolved', stepId: 'resolved', canRate: true, outcome: 'resolved', progress: 100, canGoBack: false });
+    expect(h.session.state).toMatchObject({
+      kind: 'outcome',
+      result: 'resolved',
+      stepId: 'resolved',
+      canRate: true,
+      outcome: 'resolved',
+      progress: 100,
+      canGoBack: false,
+    });
 
     h.clock.advance(3_000);
     expect((await h.session.next()).ok).toBe(true);
-    expect(h.session.state).toMatchObject({ kind: 'rate', question: 'Wie einfach war es, Ihr Problem zu lösen?', helpedQuestion: 'Hat Ihnen das geholfen?', scale: { min: 1, max: 7 } });
+    expect(h.session.state).toMatchObject({
+      kind: 'rate',
+      question: 'Wie einfach war es, Ihr Problem zu lösen?',
+      helpedQuestion: 'Hat Ihnen das geholfen?',
+      scale: { min: 1, max: 7 },
+    });
     expect((await h.session.rate(6, true)).ok).toBe(true);
     expect(h.session.state).toMatchObject({ kind: 'done', rated: true, text: 'Danke für Ihre Bewertung!' });
 
     const t0 = 1_700_000_000_000;
     expect(h.trace).toEqual([
-      { kind: 'start', at: t0, flowId: 'descale', flowVersion: '1.0.0', trigger: 'error', errorCode: 'E05', locale: 'de' },
+      {
+        kind: 'start',
+        at: t0,
+        flowId: 'descale',
+        flowVersion: '1.0.0',
+        trigger: 'error',
+        errorCode: 'E05',
+        locale: 'de',
+      },
       { kind: 'step', at: t0, stepId: 'intro', stepType: 'info' },
       { kind: 'choice', at: t0 + 4_000, stepId: 'intro', choiceId: 'next', msOnStep: 4_000 },
       { kind: 'step', at: t0 + 4_000, stepId: 'check_ready', stepType: 'check' },
@@ -168,9 +229,17 @@ describe('flow session: descale', () => {
     const h = harness(flowById(coffee, 'descale'), coffee.profile, device);
     await h.session.start();
     await h.session.next();
-    expect(h.session.state).toMatchObject({ kind: 'info', stepId: 'refill', image: 'images/water-tank.svg', canGoBack: true });
+    expect(h.session.state).toMatchObject({
+      kind: 'info',
+      stepId: 'refill',
+      image: 'images/water-tank.svg',
+      canGoBack: true,
+    });
     const checks = h.trace.filter((e) => e.kind === 'check');
-    expect(checks).toEqual([expect.objectContaining({ stepId: 'check_ready', result: true }), expect.objectContaining({ stepId: 'check_water', result: false })]);
+    expect(checks).toEqual([
+      expect.objectContaining({ stepId: 'check_ready', result: true }),
+      expect.objectContaining({ stepId: 'check_water', result: false }),
+    ]);
 
     // Tapping Next without refilling lands on the same screen again.
     await h.session.next();
@@ -188,10 +257,22 @@ describe('flow session: descale', () => {
     await h.session.start();
     await h.session.next();
     await h.session.confirmAction();
-    expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'escalate', reason: 'descale_failed', stepId: 'escalate', canRate: false, outcome: 'escalated' });
+    expect(h.session.state).toMatchObject({
+      kind: 'outcome',
+      result: 'escalate',
+      reason: 'descale_failed',
+      stepId: 'escalate',
+      canRate: false,
+      outcome: 'escalated',
+    });
     const statuses = h.trace.filter((e) => e.kind === 'action').map((e) => (e.kind === 'action' ? e.status : ''));
     expect(statuses.filter((s) => s !== 'progress')).toEqual(['confirmed', 'succeeded', 'not-verified']);
-    expect(h.trace.at(-1)).toMatchObject({ kind: 'outcome', outcome: 'escalated', reason: 'descale_failed', stepId: 'escalate' });
+    expect(h.trace.at(-1)).toMatchObject({
+      kind: 'outcome',
+      outcome: 'escalated',
+      reason: 'descale_failed',
+      stepId: 'escalate',
+    });
     expect((await h.session.next()).ok).toBe(false);
     expect((await h.session.rate(5, false)).ok).toBe(false);
   });
@@ -203,11 +284,13 @@ describe('flow session: descale', () => {
     await h.session.start();
     await h.session.next();
     await h.session.confirmAction();
-    expect(h.trace).toContainEqual(expect.objectContaining({ kind: 'action', status: 'failed', reason: 'MCU_TIMEOUT: no response' }));
+    expect(h.trace).toContainEqual(
+      expect.objectContaining({ kind: 'action', status: 'failed', reason: 'MCU_TIMEOUT: no response' }),
+    );
     expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'escalate', reason: 'descale_failed' });
   });
 
-  it("refuses to run an action whose profile precondition does not hold", async () => {
+  it('refuses to run an action whose profile precondition does not hold', async () => {
     const device = new FakeDevice({ machine_state: 'idle', water_tank_level: 80 }, ['E05']);
     const h = harness(flowById(coffee, 'descale'), coffee.profile, device);
     await h.session.start();
@@ -215,7 +298,13 @@ describe('flow session: descale', () => {
     device.sensors['machine_state'] = 'brewing'; // someone started a coffee meanwhile
     await h.session.confirmAction();
     expect(device.calls).toEqual([]);
-    expect(h.trace).toContainEqual(expect.objectContaining({ kind: 'action', status: 'failed', reason: expect.stringContaining('PRECONDITION_FAILED') }));
+    expect(h.trace).toContainEqual(
+      expect.objectContaining({
+        kind: 'action',
+        status: 'failed',
+        reason: expect.stringContaining('PRECONDITION_FAILED'),
+      }),
+    );
     expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'escalate' });
   });
 
@@ -225,7 +314,12 @@ describe('flow session: descale', () => {
     const h = harness(flowById(coffee, 'descale'), coffee.profile, device);
     await h.session.start();
     await h.session.next();
-    expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'escalate', stepId: 'check_ready', outcome: 'escalated' });
+    expect(h.session.state).toMatchObject({
+      kind: 'outcome',
+      result: 'escalate',
+      stepId: 'check_ready',
+      outcome: 'escalated',
+    });
     expect(h.session.state.kind === 'outcome' && h.session.state.reason).toMatch(/^check_failed: .*bridge link down/);
   });
 
@@ -244,7 +338,13 @@ describe('flow session: descale', () => {
     });
     const running = h.session.confirmAction();
     await reachedFullProgress;
-    expect(h.session.state).toMatchObject({ kind: 'action', phase: 'running', busy: true, canGoBack: false, actionProgress: 100 });
+    expect(h.session.state).toMatchObject({
+      kind: 'action',
+      phase: 'running',
+      busy: true,
+      canGoBack: false,
+      actionProgress: 100,
+    });
     expect(await h.session.confirmAction()).toMatchObject({ ok: false, code: ErrorCode.CONFLICT });
     expect(await h.session.back()).toMatchObject({ ok: false, code: ErrorCode.CONFLICT });
     release();
@@ -258,8 +358,17 @@ describe('flow session: questions, back and cancel', () => {
     const device = new FakeDevice({ grind_size: 7, brew_strength: 2 });
     const h = harness(flowById(coffee, 'coffee-too-weak'), coffee.profile, device, { locale: 'en' });
     await h.session.start();
-    expect(h.session.state).toMatchObject({ kind: 'question', stepId: 'ask_symptom', canGoBack: false, title: 'How does the coffee taste?' });
-    expect(h.session.state.kind === 'question' && h.session.state.choices.map((c) => c.id)).toEqual(['watery', 'fast', 'mild']);
+    expect(h.session.state).toMatchObject({
+      kind: 'question',
+      stepId: 'ask_symptom',
+      canGoBack: false,
+      title: 'How does the coffee taste?',
+    });
+    expect(h.session.state.kind === 'question' && h.session.state.choices.map((c) => c.id)).toEqual([
+      'watery',
+      'fast',
+      'mild',
+    ]);
     expect(await h.session.back()).toMatchObject({ ok: false, code: ErrorCode.CONFLICT });
 
     h.clock.advance(1_500);
@@ -284,9 +393,16 @@ describe('flow session: questions, back and cancel', () => {
     await h.session.start();
     await h.session.choose('fast');
     expect((await h.session.cancelAction()).ok).toBe(true);
-    expect(h.trace).toContainEqual(expect.objectContaining({ kind: 'action', stepId: 'set_finer', status: 'cancelled' }));
+    expect(h.trace).toContainEqual(
+      expect.objectContaining({ kind: 'action', stepId: 'set_finer', status: 'cancelled' }),
+    );
     // onCancel goes to check_strength: strength 2 < 4, so the next sheet offers a stronger brew.
-    expect(h.session.state).toMatchObject({ kind: 'action', phase: 'confirm', stepId: 'set_stronger', confirm: expect.stringContaining('4 of 5') });
+    expect(h.session.state).toMatchObject({
+      kind: 'action',
+      phase: 'confirm',
+      stepId: 'set_stronger',
+      confirm: expect.stringContaining('4 of 5'),
+    });
     await h.session.confirmAction();
     expect(device.calls).toEqual([{ name: 'set_brew_strength', params: { strength: 4 } }]);
     expect(h.session.state).toMatchObject({ kind: 'question', stepId: 'ask_better_strength' });
@@ -341,8 +457,21 @@ describe('flow session: escalation, abandon, locale', () => {
     await h.session.next();
     expect(h.session.state).toMatchObject({ kind: 'info', stepId: 'unplug' });
     expect((await h.session.escalate('customer_request')).ok).toBe(true);
-    expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'escalate', reason: 'customer_request', outcome: 'escalated', stepId: 'unplug' });
-    expect(h.trace.at(-1)).toEqual({ kind: 'outcome', at: h.clock.t, stepId: 'unplug', outcome: 'escalated', reason: 'customer_request', msTotal: 10_000 });
+    expect(h.session.state).toMatchObject({
+      kind: 'outcome',
+      result: 'escalate',
+      reason: 'customer_request',
+      outcome: 'escalated',
+      stepId: 'unplug',
+    });
+    expect(h.trace.at(-1)).toEqual({
+      kind: 'outcome',
+      at: h.clock.t,
+      stepId: 'unplug',
+      outcome: 'escalated',
+      reason: 'customer_request',
+      msTotal: 10_000,
+    });
     expect(await h.session.next()).toMatchObject({ ok: false });
     expect(await h.session.escalate('again')).toMatchObject({ ok: false, code: ErrorCode.CONFLICT });
   });
@@ -383,7 +512,11 @@ describe('flow session: escalation, abandon, locale', () => {
     await h.session.start();
     expect(h.session.state).toMatchObject({ title: 'Laden geht weiter', flow: { title: 'WLAN-Verbindung verloren' } });
     h.session.setLocale('en');
-    expect(h.session.state).toMatchObject({ title: 'Charging continues', locale: 'en', flow: { title: 'Wi-Fi connection lost' } });
+    expect(h.session.state).toMatchObject({
+      title: 'Charging continues',
+      locale: 'en',
+      flow: { title: 'Wi-Fi connection lost' },
+    });
     h.session.setLocale('fr');
     expect(h.session.state.title).toBe('Charging continues');
   });
@@ -438,6 +571,12 @@ describe('flowsForError and menuFlows', () => {
   });
 
   it('lists the help topics for the home screen', () => {
-    expect(menuFlows(coffee.flows).map((f) => f.id)).toEqual(['coffee-too-weak', 'descale', 'grinder-jammed', 'milk-system-cleaning', 'water-tank-empty']);
+    expect(menuFlows(coffee.flows).map((f) => f.id)).toEqual([
+      'coffee-too-weak',
+      'descale',
+      'grinder-jammed',
+      'milk-system-cleaning',
+      'water-tank-empty',
+    ]);
   });
 });

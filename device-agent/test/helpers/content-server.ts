@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -59,8 +64,48 @@ export class ContentServer {
     this.dir = await tempDir('tp-content-ca-');
     const file = (name: string) => join(this.dir!.path, name);
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'];
-    execFileSync('openssl', ['req', '-x509', ...ec, '-subj', '/CN=touchpoint test content CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-keyout', file('ca.key'), '-out', file('ca.pem')], { stdio: 'ignore' });
-    execFileSync('openssl', ['req', '-x509', ...ec, '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-subj', '/CN=help.test', '-addext', 'subjectAltName=DNS:help.test,DNS:other.test', '-addext', 'basicConstraints=CA:FALSE', '-keyout', file('leaf.key'), '-out', file('leaf.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-subj',
+        '/CN=touchpoint test content CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign',
+        '-keyout',
+        file('ca.key'),
+        '-out',
+        file('ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-CA',
+        file('ca.pem'),
+        '-CAkey',
+        file('ca.key'),
+        '-subj',
+        '/CN=help.test',
+        '-addext',
+        'subjectAltName=DNS:help.test,DNS:other.test',
+        '-addext',
+        'basicConstraints=CA:FALSE',
+        '-keyout',
+        file('leaf.key'),
+        '-out',
+        file('leaf.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     this.ca = readFileSync(file('ca.pem'), 'utf8');
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url ?? '';
@@ -70,7 +115,10 @@ export class ContentServer {
       const body = this.documents.get(path);
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body);
     };
-    this.https = createHttpsServer({ key: readFileSync(file('leaf.key')), cert: readFileSync(file('leaf.pem')) }, handler);
+    this.https = createHttpsServer(
+      { key: readFileSync(file('leaf.key')), cert: readFileSync(file('leaf.pem')) },
+      handler,
+    );
     this.http = createHttpServer(handler);
     this.port = await listen(this.https);
     this.httpPort = await listen(this.http);
@@ -96,7 +144,10 @@ export class ContentServer {
    * (never settable from the config file): help.test and other.test resolve to
    * 127.0.0.1, which `allowLoopback` lets through, and the test CA is trusted.
    */
-  fetchOptions(overrides: Partial<SafeFetchOptions> = {}, resolved: string[] = ['127.0.0.1']): SafeFetchOptions & { lookups: string[] } {
+  fetchOptions(
+    overrides: Partial<SafeFetchOptions> = {},
+    resolved: string[] = ['127.0.0.1'],
+  ): SafeFetchOptions & { lookups: string[] } {
     const lookups: string[] = [];
     return {
       origins: [this.origin],

@@ -48,7 +48,11 @@ export class FakeBridge extends EventEmitter implements McuBridge {
     return [...this.errors];
   }
 
-  async runAction(name: string, params: Record<string, unknown>, options?: { onProgress?: (p: { percent: number }) => void }): Promise<McuActionResult> {
+  async runAction(
+    name: string,
+    params: Record<string, unknown>,
+    options?: { onProgress?: (p: { percent: number }) => void },
+  ): Promise<McuActionResult> {
     this.assertUp();
     this.runs.push({ name, params });
     options?.onProgress?.({ percent: 50 });

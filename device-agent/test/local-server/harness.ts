@@ -35,17 +35,25 @@ export interface ServerUnderTest {
  * index.html and a hashed asset, the flow image route over a flows folder with
  * an SVG and a PNG, plus a GET route that throws and a POST route.
  */
-export async function startLocalServer(options: { withUi?: boolean; kioskUrlFile?: (dir: string) => string } = {}): Promise<ServerUnderTest> {
+export async function startLocalServer(
+  options: { withUi?: boolean; kioskUrlFile?: (dir: string) => string } = {},
+): Promise<ServerUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-local-'));
   const uiDir = join(dir, 'ui');
   const flowsDir = join(dir, 'flows');
   await mkdir(join(flowsDir, 'images'), { recursive: true });
   await mkdir(uiDir, { recursive: true });
   if (options.withUi ?? true) {
-    await writeFile(join(uiDir, 'index.html'), '<!doctype html><title>ui</title><script type="module" src="./app-TEST.js"></script><tp-app></tp-app>');
+    await writeFile(
+      join(uiDir, 'index.html'),
+      '<!doctype html><title>ui</title><script type="module" src="./app-TEST.js"></script><tp-app></tp-app>',
+    );
     await writeFile(join(uiDir, 'app-TEST.js'), 'export {};\n');
   }
-  await writeFile(join(flowsDir, 'images', 'pic.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>');
+  await writeFile(
+    join(flowsDir, 'images', 'pic.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>',
+  );
   await writeFile(join(flowsDir, 'images', 'pic.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
   const logs: LogLine[] = [];
   const record =
@@ -65,7 +73,11 @@ export async function startLocalServer(options: { withUi?: boolean; kioskUrlFile
     logger,
     kiosk: { secret: KIOSK_SECRET, ...(options.kioskUrlFile ? { urlFile: options.kioskUrlFile(dir) } : {}) },
   });
-  server.route('GET', FLOW_IMAGE_PATH, flowImageHandler(() => flowsDir));
+  server.route(
+    'GET',
+    FLOW_IMAGE_PATH,
+    flowImageHandler(() => flowsDir),
+  );
   server.route('GET', '/api/boom', () => {
     throw new Error('a handler failed');
   });

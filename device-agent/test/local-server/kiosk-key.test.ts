@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkKioskProtocols, kioskProtocols, kioskSecretOf, loadKioskSecret } from '../../src/local-server/kiosk-key.js';
+import {
+  checkKioskProtocols,
+  kioskProtocols,
+  kioskSecretOf,
+  loadKioskSecret,
+} from '../../src/local-server/kiosk-key.js';
 import { KIOSK_SECRET, startLocalServer, type ServerUnderTest } from './harness.js';
 
 /**
@@ -12,7 +17,8 @@ import { KIOSK_SECRET, startLocalServer, type ServerUnderTest } from './harness.
  * kiosk, which got the per-boot secret in its URL, may connect.
  */
 
-type Outcome = { opened: true; protocol: string; hello: { type: string; deviceId?: string } } | { opened: false; status: number };
+type Outcome =
+  { opened: true; protocol: string; hello: { type: string; deviceId?: string } } | { opened: false; status: number };
 
 /** Open /ws the way a client would and report what the server did (a refused upgrade is an HTTP status). */
 function open(url: string, protocols: string[] | undefined, headers: Record<string, string> = {}): Promise<Outcome> {
@@ -49,16 +55,30 @@ describe('touchscreen WebSocket: only the kiosk with the per-boot secret', () =>
     expect(await open(ui.url, kioskProtocols(KIOSK_SECRET.slice(1)))).toEqual({ opened: false, status: 401 });
     expect(await open(ui.url, [`tp-kiosk.${KIOSK_SECRET}`])).toEqual({ opened: false, status: 401 });
     // The right secret from a foreign page (a browser sends its Origin) is still refused.
-    expect(await open(ui.url, kioskProtocols(KIOSK_SECRET), { origin: 'http://evil.example' })).toEqual({ opened: false, status: 403 });
+    expect(await open(ui.url, kioskProtocols(KIOSK_SECRET), { origin: 'http://evil.example' })).toEqual({
+      opened: false,
+      status: 403,
+    });
     expect(ui.server.refusedClients).toBe(6);
     const refusals = ui.logs.filter((l) => l.message === 'touch UI client refused');
-    expect(refusals.map((l) => l.fields.reason)).toEqual(['kiosk-key-missing', 'kiosk-key-missing', 'kiosk-key-wrong', 'kiosk-key-wrong', 'kiosk-key-no-subprotocol', 'forbidden-host-or-origin']);
+    expect(refusals.map((l) => l.fields.reason)).toEqual([
+      'kiosk-key-missing',
+      'kiosk-key-missing',
+      'kiosk-key-wrong',
+      'kiosk-key-wrong',
+      'kiosk-key-no-subprotocol',
+      'forbidden-host-or-origin',
+    ]);
     expect(refusals.every((l) => l.level === 'warn' && l.fields.code === 'NOT_AUTHORIZED')).toBe(true);
     expect(JSON.stringify(ui.logs)).not.toContain(KIOSK_SECRET);
 
     // The kiosk: our subprotocol is selected (the secret is never echoed back) and the UI contract starts.
     const kiosk = await open(ui.url, kioskProtocols(KIOSK_SECRET), { origin: ui.url });
-    expect(kiosk).toMatchObject({ opened: true, protocol: 'touchpoint.v1', hello: { type: 'hello', deviceId: 'cm-local' } });
+    expect(kiosk).toMatchObject({
+      opened: true,
+      protocol: 'touchpoint.v1',
+      hello: { type: 'hello', deviceId: 'cm-local' },
+    });
     expect(ui.server.refusedClients).toBe(6);
   });
 
@@ -82,7 +102,10 @@ describe('kiosk URL file that cannot be written', () => {
   it('keeps the server up and says so in the log', async () => {
     ui = await startLocalServer({ kioskUrlFile: (dir) => join(dir, 'ui', 'index.html', 'kiosk-url') }); // under a file: ENOTDIR
     const failure = ui.logs.find((l) => l.level === 'error');
-    expect(failure).toMatchObject({ message: 'could not write the kiosk URL: the kiosk browser cannot connect', fields: { code: 'INTERNAL' } });
+    expect(failure).toMatchObject({
+      message: 'could not write the kiosk URL: the kiosk browser cannot connect',
+      fields: { code: 'INTERNAL' },
+    });
     expect(JSON.stringify(ui.logs)).not.toContain(KIOSK_SECRET);
     expect(await open(ui.url, kioskProtocols(KIOSK_SECRET))).toMatchObject({ opened: true });
   });
@@ -113,7 +136,10 @@ describe('per-boot kiosk secret', () => {
   it('checks the offered subprotocols exactly', () => {
     expect(checkKioskProtocols(undefined, KIOSK_SECRET)).toEqual({ ok: false, reason: 'missing' });
     expect(checkKioskProtocols(`touchpoint.v1, tp-kiosk.${KIOSK_SECRET}`, KIOSK_SECRET)).toEqual({ ok: true });
-    expect(checkKioskProtocols(`tp-kiosk.${KIOSK_SECRET}x, touchpoint.v1`, KIOSK_SECRET)).toEqual({ ok: false, reason: 'wrong' });
+    expect(checkKioskProtocols(`tp-kiosk.${KIOSK_SECRET}x, touchpoint.v1`, KIOSK_SECRET)).toEqual({
+      ok: false,
+      reason: 'wrong',
+    });
     expect(checkKioskProtocols(`touchpoint.v1,tp-kiosk.`, KIOSK_SECRET)).toEqual({ ok: false, reason: 'wrong' });
   });
 });

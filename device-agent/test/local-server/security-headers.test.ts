@@ -16,13 +16,26 @@ interface Answer {
 }
 
 /** One raw HTTP request (any Host, any method, upgrade headers), no redirects, no client-side magic. */
-function send(base: string, path: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: init.method ?? 'GET',
+        headers: init.headers ?? {},
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -35,7 +48,12 @@ function expectNoFraming(answer: Answer, what: string): void {
   expect(answer.headers['x-content-type-options'], `${what}: nosniff`).toBe('nosniff');
 }
 
-const WS_UPGRADE = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+const WS_UPGRADE = {
+  connection: 'Upgrade',
+  upgrade: 'websocket',
+  'sec-websocket-version': '13',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+};
 
 let ui: ServerUnderTest;
 let bare: ServerUnderTest;
@@ -70,7 +88,11 @@ describe('loopback UI server: no response can be framed', () => {
       ['a handler that throws', send(ui.url, '/api/boom'), 500],
       ['a rebinding Host', send(ui.url, '/', { headers: { host: 'evil.example:80' } }), 403],
       ['the UI not built', send(bare.url, '/'), 503],
-      ['a WebSocket upgrade from a foreign Origin', send(ui.url, '/ws', { headers: { ...WS_UPGRADE, host, origin: 'http://evil.example' } }), 403],
+      [
+        'a WebSocket upgrade from a foreign Origin',
+        send(ui.url, '/ws', { headers: { ...WS_UPGRADE, host, origin: 'http://evil.example' } }),
+        403,
+      ],
       ['a WebSocket upgrade without the kiosk secret', send(ui.url, '/ws', { headers: { ...WS_UPGRADE, host } }), 401],
       ['a WebSocket upgrade on another path', send(ui.url, '/other', { headers: { ...WS_UPGRADE, host } }), 403],
     ];
@@ -84,7 +106,11 @@ describe('loopback UI server: no response can be framed', () => {
   it('gives the document a CSP that only connects to its own origin', async () => {
     const answer = await send(ui.url, '/');
     expect(answer.headers['content-security-policy']).toBe(UI_DOCUMENT_CSP);
-    const directives = new Map(UI_DOCUMENT_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      UI_DOCUMENT_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     // The UI talks only to its own WebSocket on this origin (CSP3: 'self' covers ws: to the same host and port).
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
@@ -106,11 +132,17 @@ describe('loopback UI server: no response can be framed', () => {
   });
 
   it('lets a POST route through only with the kiosk secret', async () => {
-    expect((await send(ui.url, '/api/poke', { method: 'POST', headers: { 'x-touchpoint-kiosk-key': 'W'.repeat(43) } })).status).toBe(401);
+    expect(
+      (await send(ui.url, '/api/poke', { method: 'POST', headers: { 'x-touchpoint-kiosk-key': 'W'.repeat(43) } }))
+        .status,
+    ).toBe(401);
     const ok = await send(ui.url, '/api/poke', { method: 'POST', headers: { 'x-touchpoint-kiosk-key': KIOSK_SECRET } });
     expect(ok.status).toBe(200);
     expectNoFraming(ok, 'a POST route with the secret');
-    const foreign = await send(ui.url, '/api/poke', { method: 'POST', headers: { 'x-touchpoint-kiosk-key': KIOSK_SECRET, origin: 'http://evil.example' } });
+    const foreign = await send(ui.url, '/api/poke', {
+      method: 'POST',
+      headers: { 'x-touchpoint-kiosk-key': KIOSK_SECRET, origin: 'http://evil.example' },
+    });
     expect(foreign.status).toBe(401);
   });
 });

@@ -14,7 +14,8 @@ describe('kioskKeyFromHash (touch UI)', () => {
   });
 
   it('ignores a missing or malformed secret', () => {
-    for (const hash of ['', '#', '#k=', `#k=${KEY}x`, `#k=${KEY.slice(1)}`, `#k=${KEY.slice(0, 42)}.`, `#key=${KEY}`]) expect(kioskKeyFromHash(hash), hash).toBeUndefined();
+    for (const hash of ['', '#', '#k=', `#k=${KEY}x`, `#k=${KEY.slice(1)}`, `#k=${KEY.slice(0, 42)}.`, `#key=${KEY}`])
+      expect(kioskKeyFromHash(hash), hash).toBeUndefined();
   });
 
   it('agrees with the agent on the URL and the subprotocols', () => {

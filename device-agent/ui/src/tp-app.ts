@@ -155,22 +155,44 @@ export class TpApp extends LitElement {
       <header class="appbar">
         <span class="name">${name}</span>
         <span role="status" class="chips">
-          ${live
-            ? html`<span class="chip ${live.broker === 'online' ? '' : 'bad'}" id="broker-chip"><span class="label">${t(live.broker === 'online' ? 'online' : 'offline')}</span></span>
-                <span class="chip ${live.link === 'up' ? '' : 'bad'}"><span class="label">${t(live.link === 'up' ? 'machineConnected' : 'machineDisconnected')}</span></span>`
-            : nothing}
+          ${
+            live
+              ? html`<span class="chip ${live.broker === 'online' ? '' : 'bad'}" id="broker-chip"
+                    ><span class="label">${t(live.broker === 'online' ? 'online' : 'offline')}</span></span
+                  >
+                  <span class="chip ${live.link === 'up' ? '' : 'bad'}"
+                    ><span class="label"
+                      >${t(live.link === 'up' ? 'machineConnected' : 'machineDisconnected')}</span
+                    ></span
+                  >`
+              : nothing
+          }
         </span>
-        <button id="lang" lang=${locale === 'de' ? 'en' : 'de'} aria-label=${t('switchLanguageLabel')} @click=${() => this.act({ kind: 'locale', locale: locale === 'de' ? 'en' : 'de' })}>
+        <button
+          id="lang"
+          lang=${locale === 'de' ? 'en' : 'de'}
+          aria-label=${t('switchLanguageLabel')}
+          @click=${() => this.act({ kind: 'locale', locale: locale === 'de' ? 'en' : 'de' })}
+        >
           ${t('switchLanguage')}
         </button>
       </header>
-      ${connected
-        ? errorText && !help.screen
-          ? html`<div class="banner" role="alert">${errorText}</div>`
-          : html`<div></div>`
-        : html`<div class="banner" role="status">${this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired')}</div>`}
+      ${
+        connected
+          ? errorText && !help.screen
+            ? html`<div class="banner" role="alert">${errorText}</div>`
+            : html`<div></div>`
+          : html`<div class="banner" role="status">
+              ${this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired')}
+            </div>`
+      }
       <div class="screen">${this.screen(errorText)}</div>
-      <tp-consent-sheet .t=${t} ?open=${this.consentOpen} ?hasSession=${help.screen !== null} ?pending=${help.pending}></tp-consent-sheet>
+      <tp-consent-sheet
+        .t=${t}
+        ?open=${this.consentOpen}
+        ?hasSession=${help.screen !== null}
+        ?pending=${help.pending}
+      ></tp-consent-sheet>
       <slot name="overlay"></slot>
     `;
   }
@@ -179,9 +201,16 @@ export class TpApp extends LitElement {
     const t = this.i18n.t;
     const locale = this.i18n.locale;
     const help = this.help;
-    if (this.showCase && help.supportCase) return html`<tp-case-status .t=${t} .supportCase=${help.supportCase}></tp-case-status>`;
+    if (this.showCase && help.supportCase)
+      return html`<tp-case-status .t=${t} .supportCase=${help.supportCase}></tp-case-status>`;
     if (help.screen) {
-      return html`<tp-flow-player .t=${t} locale=${locale} .screen=${help.screen} ?pending=${help.pending} errorText=${errorText}></tp-flow-player>`;
+      return html`<tp-flow-player
+        .t=${t}
+        locale=${locale}
+        .screen=${help.screen}
+        ?pending=${help.pending}
+        errorText=${errorText}
+      ></tp-flow-player>`;
     }
     return html`<tp-home
       .t=${t}
@@ -239,7 +268,9 @@ export class TpApp extends LitElement {
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);
-        this.dispatchEvent(new CustomEvent('tp-locale-change', { detail: { locale: intent.locale }, bubbles: true, composed: true }));
+        this.dispatchEvent(
+          new CustomEvent('tp-locale-change', { detail: { locale: intent.locale }, bubbles: true, composed: true }),
+        );
         return;
     }
   }

@@ -31,11 +31,22 @@ export const callCommand: CliCommand = {
     const parsed = parseCommandArgs({
       args: argv,
       allowPositionals: true,
-      options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, profile: { type: 'string' }, params: { type: 'string' }, timeout: { type: 'string', default: '500' } },
+      options: {
+        port: { type: 'string' },
+        baud: { type: 'string', default: '115200' },
+        profile: { type: 'string' },
+        params: { type: 'string' },
+        timeout: { type: 'string', default: '500' },
+      },
     });
     const { values, positionals } = parsed;
     const [what, actionName] = positionals;
-    if (!values.port || !what || !['info', 'sensors', 'errors', 'action'].includes(what) || (what === 'action' && !actionName)) {
+    if (
+      !values.port ||
+      !what ||
+      !['info', 'sensors', 'errors', 'action'].includes(what) ||
+      (what === 'action' && !actionName)
+    ) {
       console.error(`touchpoint bridge call: give --port and one of info, sensors, errors, action NAME\n\n${usage}`);
       return ExitCode.usage;
     }
@@ -50,10 +61,25 @@ export const callCommand: CliCommand = {
     }
     // Without --profile we still need one for typing; a minimal placeholder serves info, then the real profile is
     // looked up by the model the MCU reports.
-    const placeholder: DeviceProfile = { model: 'unknown', version: '0.0.0', name: { de: '?', en: '?' }, capabilities: { camera: false, microphone: true }, sensors: [{ id: 'unknown', type: 'string', label: { de: '?', en: '?' } }], errors: [], actions: [] };
+    const placeholder: DeviceProfile = {
+      model: 'unknown',
+      version: '0.0.0',
+      name: { de: '?', en: '?' },
+      capabilities: { camera: false, microphone: true },
+      sensors: [{ id: 'unknown', type: 'string', label: { de: '?', en: '?' } }],
+      errors: [],
+      actions: [],
+    };
     let profile = values.profile ? await loadProfile(values.profile) : placeholder;
     const open = async (p: DeviceProfile) => {
-      const bridge = createBridge({ path: values.port as string, baudRate: Number(values.baud), profile: p, requestTimeoutMs: Number(values.timeout), reopen: { initialDelayMs: 100, maxDelayMs: 100 }, logger: { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) } });
+      const bridge = createBridge({
+        path: values.port as string,
+        baudRate: Number(values.baud),
+        profile: p,
+        requestTimeoutMs: Number(values.timeout),
+        reopen: { initialDelayMs: 100, maxDelayMs: 100 },
+        logger: { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) },
+      });
       await bridge.open();
       if (bridge.link !== 'up') {
         await bridge.close();
@@ -67,7 +93,11 @@ export const callCommand: CliCommand = {
         const info = await bridge.getInfo();
         const dirs = resolveModelsDirs([], process.env.TP_MODELS_DIR);
         const found = loadModels(dirs).profiles.get(info.model);
-        if (!found) throw new TouchpointError(ErrorCode.NOT_FOUND, `MCU reports model "${info.model}" but no valid profile of it is in ${dirs.join(', ')}; pass --profile DIR`);
+        if (!found)
+          throw new TouchpointError(
+            ErrorCode.NOT_FOUND,
+            `MCU reports model "${info.model}" but no valid profile of it is in ${dirs.join(', ')}; pass --profile DIR`,
+          );
         profile = found;
         await bridge.close();
         bridge = await open(profile);
@@ -84,7 +114,9 @@ export const callCommand: CliCommand = {
           result = await bridge.readErrors();
           break;
         default:
-          result = await bridge.runAction(actionName as string, params, { onProgress: (e) => console.error(`progress ${e.percent}%${e.message ? ` ${e.message}` : ''}`) });
+          result = await bridge.runAction(actionName as string, params, {
+            onProgress: (e) => console.error(`progress ${e.percent}%${e.message ? ` ${e.message}` : ''}`),
+          });
       }
       console.log(JSON.stringify(result, null, 2));
       const failed = what === 'action' && (result as { ok: boolean }).ok === false;
@@ -99,6 +131,7 @@ export const callCommand: CliCommand = {
 async function loadProfile(dir: string): Promise<DeviceProfile> {
   const read = readProfile(join(dir, 'profile.json'));
   const problem = read.problems[0];
-  if (problem || !read.profile) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problem ? formatModelProblem(problem) : `${dir}: no profile`);
+  if (problem || !read.profile)
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problem ? formatModelProblem(problem) : `${dir}: no profile`);
   return read.profile;
 }

@@ -3,13 +3,21 @@ import type { Frame } from '../frame/frame.js';
 import { decodeRecords, recordsToObject } from '../frame/records.js';
 
 /** One frame as one line (text) or one JSON object, for `bridge monitor` and `bridge call --verbose`. */
-export function describeFrame(frame: Frame): { kind: string; seq: number; command: string; status?: string; body: unknown } {
+export function describeFrame(frame: Frame): {
+  kind: string;
+  seq: number;
+  command: string;
+  status?: string;
+  body: unknown;
+} {
   const decoded = decodeRecords(frame.body);
   return {
     kind: kindNames[frame.kind] ?? String(frame.kind),
     seq: frame.seq,
     command: commandName(frame.kind, frame.command),
-    ...(frame.kind === FrameKind.response ? { status: statusNames[frame.status] ?? `0x${frame.status.toString(16)}` } : {}),
+    ...(frame.kind === FrameKind.response
+      ? { status: statusNames[frame.status] ?? `0x${frame.status.toString(16)}` }
+      : {}),
     body: decoded.ok ? recordsToObject(decoded.value) : { undecodable: decoded.reason },
   };
 }

@@ -24,13 +24,22 @@ export const monitorCommand: CliCommand = {
   summary: 'Print every decoded frame and framing error on a serial port',
   usage,
   async run(argv) {
-    const { values } = parseCommandArgs({ args: argv, options: { port: { type: 'string' }, baud: { type: 'string', default: '115200' }, json: { type: 'boolean', default: false }, subscribe: { type: 'boolean', default: false } } });
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        baud: { type: 'string', default: '115200' },
+        json: { type: 'boolean', default: false },
+        subscribe: { type: 'boolean', default: false },
+      },
+    });
     if (!values.port) {
       console.error(`touchpoint bridge monitor: --port is required\n\n${usage}`);
       return ExitCode.usage;
     }
     const json = values.json;
-    const print = (text: string, object: Record<string, unknown>): void => console.log(json ? JSON.stringify({ t: Date.now(), ...object }) : `${timestamp()} ${text}`);
+    const print = (text: string, object: Record<string, unknown>): void =>
+      console.log(json ? JSON.stringify({ t: Date.now(), ...object }) : `${timestamp()} ${text}`);
     let errors = 0;
     let frames = 0;
     const parser = new FrameParser({
@@ -40,15 +49,35 @@ export const monitorCommand: CliCommand = {
       },
       onError(error) {
         errors++;
-        print(`${error.code} ${error.reason} (${error.discarded} bytes dropped, framing errors: ${errors})`, { type: 'framing-error', code: error.code, reason: error.reason, discarded: error.discarded, count: errors });
+        print(`${error.code} ${error.reason} (${error.discarded} bytes dropped, framing errors: ${errors})`, {
+          type: 'framing-error',
+          code: error.code,
+          reason: error.reason,
+          discarded: error.discarded,
+          count: errors,
+        });
       },
     });
-    const transport = new SerialTransport({ path: values.port, baudRate: Number(values.baud), logger: { info: () => undefined, warn: (m) => console.error(m) } });
+    const transport = new SerialTransport({
+      path: values.port,
+      baudRate: Number(values.baud),
+      logger: { info: () => undefined, warn: (m) => console.error(m) },
+    });
     transport.on('data', (chunk) => parser.push(chunk));
     transport.on('link', (state, reason) => {
       print(`link ${state}${reason ? ` (${reason})` : ''}`, { type: 'link', state, ...(reason ? { reason } : {}) });
       if (state === 'up' && values.subscribe) {
-        transport.write(encodeFrame({ kind: FrameKind.request, seq: 0, command: Command.subscribe, status: 0, body: encodeRecords([['events', true]]) })).catch(() => undefined);
+        transport
+          .write(
+            encodeFrame({
+              kind: FrameKind.request,
+              seq: 0,
+              command: Command.subscribe,
+              status: 0,
+              body: encodeRecords([['events', true]]),
+            }),
+          )
+          .catch(() => undefined);
       }
     });
     await transport.open();

@@ -1,4 +1,11 @@
-import { ErrorCode, TouchpointError, mcuInfo, type DeviceProfile, type McuInfo, type SensorValue } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  mcuInfo,
+  type DeviceProfile,
+  type McuInfo,
+  type SensorValue,
+} from '@touchpoint/protocol';
 import { Status, statusNames } from '../frame/constants.js';
 import type { Frame } from '../frame/frame.js';
 import { decodeRecords, encodeRecords, recordsToObject, type Record_ } from '../frame/records.js';
@@ -16,18 +23,27 @@ export function statusError(frame: Frame): TouchpointError {
   const reason = decoded.ok ? recordsToObject(decoded.value).reason : undefined;
   const name = statusNames[frame.status] ?? `status 0x${frame.status.toString(16)}`;
   const text = `MCU answered ${name}${typeof reason === 'string' ? `: ${reason}` : ''}`;
-  return new TouchpointError(frame.status === Status.unknownCommand ? ErrorCode.UNKNOWN_COMMAND : ErrorCode.MCU_ERROR, text, { status: frame.status, reason });
+  return new TouchpointError(
+    frame.status === Status.unknownCommand ? ErrorCode.UNKNOWN_COMMAND : ErrorCode.MCU_ERROR,
+    text,
+    { status: frame.status, reason },
+  );
 }
 
 export function decodeInfo(frame: Frame): McuInfo {
   const fields = recordsToObject(recordsOf(frame));
   const parsed = mcuInfo.safeParse({ model: fields.model, serial: fields.serial, firmwareVersion: fields.firmware });
-  if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `GET_INFO response lacks model/serial/firmware strings`);
+  if (!parsed.success)
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `GET_INFO response lacks model/serial/firmware strings`);
   return parsed.data;
 }
 
 /** Keeps the profile's sensors and reports the rest, so a firmware/profile mismatch is visible. */
-export function decodeSensors(records: Record_[], profile: DeviceProfile, warn: (msg: string) => void): Record<string, SensorValue> {
+export function decodeSensors(
+  records: Record_[],
+  profile: DeviceProfile,
+  warn: (msg: string) => void,
+): Record<string, SensorValue> {
   const known = new Map(profile.sensors.map((s) => [s.id, s.type]));
   const out: Record<string, SensorValue> = {};
   for (const [key, value] of records) {

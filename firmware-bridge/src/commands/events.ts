@@ -17,7 +17,8 @@ export function decodeEvent(frame: Frame): Result<McuEvent> {
   const decoded = decodeRecords(frame.body);
   if (!decoded.ok) return decoded;
   const fields: Record<string, RecordValue> = Object.fromEntries(decoded.value);
-  const str = (key: string): string | undefined => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
+  const str = (key: string): string | undefined =>
+    typeof fields[key] === 'string' ? (fields[key] as string) : undefined;
   switch (frame.command) {
     case EventCode.errorRaised:
     case EventCode.errorCleared: {
@@ -28,16 +29,29 @@ export function decodeEvent(frame: Frame): Result<McuEvent> {
     case EventCode.progress: {
       const action = str('action');
       const percent = fields.percent;
-      if (!action || typeof percent !== 'number') return fail(ErrorCode.FRAME_MALFORMED, 'progress event needs "action" and "percent"');
+      if (!action || typeof percent !== 'number')
+        return fail(ErrorCode.FRAME_MALFORMED, 'progress event needs "action" and "percent"');
       const message = str('message');
-      return ok({ type: 'progress', action, percent: Math.max(0, Math.min(100, percent)), ...(message ? { message } : {}) });
+      return ok({
+        type: 'progress',
+        action,
+        percent: Math.max(0, Math.min(100, percent)),
+        ...(message ? { message } : {}),
+      });
     }
     case EventCode.actionDone: {
       const action = str('action');
-      if (!action || typeof fields.ok !== 'boolean') return fail(ErrorCode.FRAME_MALFORMED, 'action.done event needs "action" and "ok"');
+      if (!action || typeof fields.ok !== 'boolean')
+        return fail(ErrorCode.FRAME_MALFORMED, 'action.done event needs "action" and "ok"');
       const reason = str('reason');
       const output = Object.fromEntries(decoded.value.filter(([key]) => !RESERVED_DONE_KEYS.has(key)));
-      return ok({ type: 'action.done', action, ok: fields.ok, ...(reason ? { reason } : {}), ...(Object.keys(output).length ? { output } : {}) });
+      return ok({
+        type: 'action.done',
+        action,
+        ok: fields.ok,
+        ...(reason ? { reason } : {}),
+        ...(Object.keys(output).length ? { output } : {}),
+      });
     }
     case EventCode.state:
       return ok({ type: 'state', sensors: Object.fromEntries(decoded.value) });

@@ -1,6 +1,14 @@
 import { TouchpointError, ErrorCode, fail, ok, type Result } from '@touchpoint/protocol';
 import { cobsDecode, cobsEncode } from './cobs.js';
-import { CRC_SIZE, DELIMITER, FrameKind, HEADER_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, PROTOCOL_VERSION } from './constants.js';
+import {
+  CRC_SIZE,
+  DELIMITER,
+  FrameKind,
+  HEADER_SIZE,
+  MAX_FRAME_SIZE,
+  MIN_FRAME_SIZE,
+  PROTOCOL_VERSION,
+} from './constants.js';
 import { crc16 } from './crc16.js';
 
 /** One decoded frame. `body` is opaque here; records.ts gives it meaning. */
@@ -18,7 +26,10 @@ export interface Frame {
 export function frameBytes(frame: Frame): Uint8Array {
   const size = HEADER_SIZE + frame.body.length + CRC_SIZE;
   if (size > MAX_FRAME_SIZE) {
-    throw new TouchpointError(ErrorCode.FRAME_TOO_LARGE, `frame of ${size} bytes exceeds the ${MAX_FRAME_SIZE}-byte limit`);
+    throw new TouchpointError(
+      ErrorCode.FRAME_TOO_LARGE,
+      `frame of ${size} bytes exceeds the ${MAX_FRAME_SIZE}-byte limit`,
+    );
   }
   const out = new Uint8Array(size);
   out[0] = PROTOCOL_VERSION;
@@ -47,14 +58,20 @@ const kinds = new Set<number>(Object.values(FrameKind));
 
 /** Checks and splits raw (already COBS-decoded) frame bytes. */
 export function parseFrameBytes(raw: Uint8Array): Result<Frame> {
-  if (raw.length < MIN_FRAME_SIZE) return fail(ErrorCode.FRAME_MALFORMED, `frame of ${raw.length} bytes is shorter than the ${MIN_FRAME_SIZE}-byte minimum`);
-  if (raw.length > MAX_FRAME_SIZE) return fail(ErrorCode.FRAME_TOO_LARGE, `frame of ${raw.length} bytes exceeds the ${MAX_FRAME_SIZE}-byte limit`);
+  if (raw.length < MIN_FRAME_SIZE)
+    return fail(
+      ErrorCode.FRAME_MALFORMED,
+      `frame of ${raw.length} bytes is shorter than the ${MIN_FRAME_SIZE}-byte minimum`,
+    );
+  if (raw.length > MAX_FRAME_SIZE)
+    return fail(ErrorCode.FRAME_TOO_LARGE, `frame of ${raw.length} bytes exceeds the ${MAX_FRAME_SIZE}-byte limit`);
   const expected = crc16(raw, 0, raw.length - CRC_SIZE);
   const actual = ((raw[raw.length - 2] as number) << 8) | (raw[raw.length - 1] as number);
   if (expected !== actual) {
     return fail(ErrorCode.FRAME_CRC, `CRC mismatch: frame says 0x${hex16(actual)}, computed 0x${hex16(expected)}`);
   }
-  if (raw[0] !== PROTOCOL_VERSION) return fail(ErrorCode.FRAME_VERSION, `protocol version ${raw[0]} is not supported (expected ${PROTOCOL_VERSION})`);
+  if (raw[0] !== PROTOCOL_VERSION)
+    return fail(ErrorCode.FRAME_VERSION, `protocol version ${raw[0]} is not supported (expected ${PROTOCOL_VERSION})`);
   const kind = raw[1] as number;
   if (!kinds.has(kind)) return fail(ErrorCode.FRAME_MALFORMED, `unknown frame kind 0x${kind.toString(16)}`);
   return ok({

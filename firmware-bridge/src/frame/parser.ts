@@ -1,9 +1,19 @@
 import { ErrorCode } from '@touchpoint/protocol';
-import { DEFAULT_INTER_BYTE_TIMEOUT_MS, DELIMITER, MAX_FRAME_SIZE, MAX_PAUSE_MARKS, maxEncodedSize } from './constants.js';
+import {
+  DEFAULT_INTER_BYTE_TIMEOUT_MS,
+  DELIMITER,
+  MAX_FRAME_SIZE,
+  MAX_PAUSE_MARKS,
+  maxEncodedSize,
+} from './constants.js';
 import { decodeFrame, type Frame } from './frame.js';
 
 export interface FramingError {
-  code: typeof ErrorCode.FRAME_CRC | typeof ErrorCode.FRAME_TOO_LARGE | typeof ErrorCode.FRAME_MALFORMED | typeof ErrorCode.FRAME_VERSION;
+  code:
+    | typeof ErrorCode.FRAME_CRC
+    | typeof ErrorCode.FRAME_TOO_LARGE
+    | typeof ErrorCode.FRAME_MALFORMED
+    | typeof ErrorCode.FRAME_VERSION;
   reason: string;
   /** How many bytes were discarded. */
   discarded: number;

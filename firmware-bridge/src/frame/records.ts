@@ -21,7 +21,8 @@ export function encodeRecords(records: Iterable<Record_>): Uint8Array {
   const parts: number[] = [];
   for (const [key, value] of records) {
     const keyBytes = encoder.encode(key);
-    if (keyBytes.length === 0 || keyBytes.length > MAX_KEY) throw new RangeError(`record key "${key}" must be 1-${MAX_KEY} bytes`);
+    if (keyBytes.length === 0 || keyBytes.length > MAX_KEY)
+      throw new RangeError(`record key "${key}" must be 1-${MAX_KEY} bytes`);
     parts.push(keyBytes.length, ...keyBytes);
     if (typeof value === 'boolean') {
       parts.push(Tag.bool, value ? 1 : 0);
@@ -51,7 +52,8 @@ export function decodeRecords(body: Uint8Array): Result<Record_[]> {
   const need = (n: number): boolean => i + n <= body.length;
   while (i < body.length) {
     const keyLength = body[i++] as number;
-    if (keyLength === 0 || keyLength > MAX_KEY || !need(keyLength + 1)) return fail(ErrorCode.FRAME_MALFORMED, `bad record key at byte ${i - 1}`);
+    if (keyLength === 0 || keyLength > MAX_KEY || !need(keyLength + 1))
+      return fail(ErrorCode.FRAME_MALFORMED, `bad record key at byte ${i - 1}`);
     let key: string;
     try {
       key = decoder.decode(body.subarray(i, i + keyLength));

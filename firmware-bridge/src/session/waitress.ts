@@ -45,7 +45,11 @@ export class Waitress {
     return this.pending.size;
   }
 
-  async request(command: number, body: Uint8Array, overrides: { timeoutMs?: number; retries?: number } = {}): Promise<Frame> {
+  async request(
+    command: number,
+    body: Uint8Array,
+    overrides: { timeoutMs?: number; retries?: number } = {},
+  ): Promise<Frame> {
     const timeoutMs = overrides.timeoutMs ?? this.options.timeoutMs;
     const retries = overrides.retries ?? this.options.retries;
     const deadline = Date.now() + timeoutMs * (retries + 1);
@@ -68,7 +72,9 @@ export class Waitress {
     const entry = this.pending.get(frame.seq);
     if (!entry || entry.frame.command !== frame.command) {
       this.stats.unexpectedSeq++;
-      this.options.warn(`${ErrorCode.UNEXPECTED_SEQ}: response ${commandName(frame.kind, frame.command)} seq ${frame.seq} matches no pending request (total ${this.stats.unexpectedSeq})`);
+      this.options.warn(
+        `${ErrorCode.UNEXPECTED_SEQ}: response ${commandName(frame.kind, frame.command)} seq ${frame.seq} matches no pending request (total ${this.stats.unexpectedSeq})`,
+      );
       return false;
     }
     this.settle(frame.seq, entry);
@@ -90,7 +96,11 @@ export class Waitress {
     this.options.send(entry.frame).catch((err: unknown) => {
       if (this.pending.get(seq) !== entry) return;
       this.settle(seq, entry);
-      entry.reject(err instanceof TouchpointError ? err : new TouchpointError(ErrorCode.LINK_DOWN, `write failed: ${(err as Error).message}`));
+      entry.reject(
+        err instanceof TouchpointError
+          ? err
+          : new TouchpointError(ErrorCode.LINK_DOWN, `write failed: ${(err as Error).message}`),
+      );
     });
     const wait = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
     entry.attemptTimer = setTimeout(() => {
@@ -101,7 +111,12 @@ export class Waitress {
       }
       this.stats.timeouts++;
       this.settle(seq, entry);
-      entry.reject(new TouchpointError(ErrorCode.MCU_TIMEOUT, `no response to ${commandName(FrameKind.request, entry.frame.command)} (seq ${seq}) after ${attempt + 1} attempt(s) of ${timeoutMs} ms`));
+      entry.reject(
+        new TouchpointError(
+          ErrorCode.MCU_TIMEOUT,
+          `no response to ${commandName(FrameKind.request, entry.frame.command)} (seq ${seq}) after ${attempt + 1} attempt(s) of ${timeoutMs} ms`,
+        ),
+      );
     }, wait);
   }
 
@@ -131,12 +146,20 @@ export class Waitress {
         this.busy++;
         resolve();
       };
-      const timer = setTimeout(() => {
-        const index = this.queue.indexOf(grant);
-        if (index >= 0) this.queue.splice(index, 1);
-        this.stats.timeouts++;
-        reject(new TouchpointError(ErrorCode.MCU_TIMEOUT, `${commandName(FrameKind.request, command)} waited in the queue past its deadline (${this.options.maxInFlight} requests in flight)`));
-      }, Math.max(1, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const index = this.queue.indexOf(grant);
+          if (index >= 0) this.queue.splice(index, 1);
+          this.stats.timeouts++;
+          reject(
+            new TouchpointError(
+              ErrorCode.MCU_TIMEOUT,
+              `${commandName(FrameKind.request, command)} waited in the queue past its deadline (${this.options.maxInFlight} requests in flight)`,
+            ),
+          );
+        },
+        Math.max(1, deadline - Date.now()),
+      );
       this.queue.push(grant);
     });
   }

@@ -17,5 +17,11 @@ export function describeOpenError(path: string, err: unknown): string {
 /** Write/read errors that mean the device is gone (USB unplug, pty peer closed). */
 export function isDisconnectError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENXIO' || code === 'EIO' || code === 'EBADF' || code === 'ENODEV' || (err as { disconnected?: boolean }).disconnected === true;
+  return (
+    code === 'ENXIO' ||
+    code === 'EIO' ||
+    code === 'EBADF' ||
+    code === 'ENODEV' ||
+    (err as { disconnected?: boolean }).disconnected === true
+  );
 }

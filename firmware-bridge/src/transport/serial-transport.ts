@@ -68,7 +68,8 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
 
   async write(bytes: Uint8Array): Promise<void> {
     const port = this.port;
-    if (!port || this.stateValue !== 'up') throw new TouchpointError(ErrorCode.LINK_DOWN, `serial link to ${this.options.path} is ${this.stateValue}`);
+    if (!port || this.stateValue !== 'up')
+      throw new TouchpointError(ErrorCode.LINK_DOWN, `serial link to ${this.options.path} is ${this.stateValue}`);
     await new Promise<void>((resolve, reject) => {
       port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
         if (!err) return resolve();
@@ -102,7 +103,9 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
       return false;
     }
     this.port = port;
-    port.on('data', (chunk: Buffer) => this.emit('data', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    port.on('data', (chunk: Buffer) =>
+      this.emit('data', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
     port.on('close', (err: Error | null) => this.lost(port, err ? `port closed: ${err.message}` : 'port closed'));
     port.on('error', (err: Error) => this.lost(port, `port error: ${err.message}`));
     port.on('end', () => this.lost(port, 'port reached end of stream'));
@@ -140,7 +143,11 @@ export class SerialTransport extends EventEmitter<TransportEvents> {
   private scheduleReopen(): void {
     if (this.closed) return;
     clearTimeout(this.reopenTimer);
-    const delay = backoffDelay(this.attempts, this.options.reopen?.initialDelayMs ?? 250, this.options.reopen?.maxDelayMs ?? 5000);
+    const delay = backoffDelay(
+      this.attempts,
+      this.options.reopen?.initialDelayMs ?? 250,
+      this.options.reopen?.maxDelayMs ?? 5000,
+    );
     this.attempts++;
     this.reopenTimer = setTimeout(() => {
       if (this.closed) return;

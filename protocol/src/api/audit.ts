@@ -6,7 +6,10 @@ import { cursorPageOf, optionalQueryInt } from './common.js';
 export const auditQuery = z.object({
   deviceId: safeId.optional(),
   action: z.string().max(64).optional(),
-  before: z.string().regex(/^\d{1,15}$/).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .optional(),
   limit: optionalQueryInt(1, 500).default(100),
 });
 

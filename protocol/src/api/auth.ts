@@ -35,10 +35,15 @@ export type SessionView = z.infer<typeof sessionView>;
 export const PASSWORD_MIN_LENGTH = 12;
 
 /** POST /api/me/password: every member changes their own password; the answer is a fresh session. */
-export const changePasswordRequest = z.object({
-  currentPassword: z.string().min(1).max(256),
-  newPassword: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(256),
-}).refine((b) => b.newPassword !== b.currentPassword, { message: 'must differ from the current password', path: ['newPassword'] });
+export const changePasswordRequest = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(256),
+  })
+  .refine((b) => b.newPassword !== b.currentPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  });
 export type ChangePasswordRequest = z.infer<typeof changePasswordRequest>;
 
 /** The header every state-changing request carries (double-submit of the session's CSRF token). */

@@ -7,7 +7,12 @@ export const sendCommandRequest = z.object({
   action: z.string().min(1).max(64),
   params: z.record(z.string().max(64), z.unknown()).default({}),
   /** How long an offline device may still receive it; 1 s to 7 days, default 10 minutes. */
-  ttlMs: z.number().int().min(1_000).max(7 * 24 * 60 * 60 * 1000).optional(),
+  ttlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 24 * 60 * 60 * 1000)
+    .optional(),
 });
 export type SendCommandRequest = z.input<typeof sendCommandRequest>;
 
@@ -22,7 +27,9 @@ export const commandView = z.object({
   expiresAt: z.number().int(),
   status: commandStatus,
   updatedAt: z.number().int(),
-  history: z.array(z.object({ status: z.string(), code: z.string().nullable(), reason: z.string().nullable(), at: z.number().int() })),
+  history: z.array(
+    z.object({ status: z.string(), code: z.string().nullable(), reason: z.string().nullable(), at: z.number().int() }),
+  ),
 });
 export type CommandView = z.infer<typeof commandView>;
 

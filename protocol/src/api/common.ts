@@ -31,7 +31,12 @@ export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true'
 export const optionalQueryInt = (min: number, max: number) => queryInt(min, max).optional();
 
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), total: z.number().int().nonnegative(), limit: z.number().int(), offset: z.number().int() });
+  return z.object({
+    items: z.array(item),
+    total: z.number().int().nonnegative(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
 }
 
 /** Keyset paging for append-only streams (audit, timeline): pass `nextCursor` back as `before`. */

@@ -31,6 +31,14 @@ export const kpiResponse = z.object({
   medianTimeToResolutionMs: z.number().nullable(),
   topErrorCodes: z.array(z.object({ code: z.string(), count: z.number().int() })),
   /** Per flow step: sessions that reached it, and those whose last step it was without a resolution. */
-  dropOff: z.array(z.object({ flowId: z.string(), stepId: z.string(), reached: z.number().int(), dropped: z.number().int(), rate: z.number().min(0).max(1) })),
+  dropOff: z.array(
+    z.object({
+      flowId: z.string(),
+      stepId: z.string(),
+      reached: z.number().int(),
+      dropped: z.number().int(),
+      rate: z.number().min(0).max(1),
+    }),
+  ),
 });
 export type KpiResponse = z.infer<typeof kpiResponse>;

@@ -17,15 +17,51 @@ export const liveQuery = z.object({ device: safeId.optional() });
 
 export const liveEvent = z.discriminatedUnion('type', [
   /** First event on every (re)connection. `resumed`: no events were lost since Last-Event-ID. */
-  z.object({ type: z.literal('hello'), streamId: z.string(), device: safeId.nullable(), resumed: z.boolean(), at: z.number().int() }),
+  z.object({
+    type: z.literal('hello'),
+    streamId: z.string(),
+    device: safeId.nullable(),
+    resumed: z.boolean(),
+    at: z.number().int(),
+  }),
   z.object({ type: z.literal('presence'), deviceId: safeId, online: z.boolean(), at: z.number().int() }),
   /** A device's errors, link or health changed. */
-  z.object({ type: z.literal('health'), deviceId: safeId, errors: z.array(z.string()), link: linkState.nullable(), health: deviceHealth }),
+  z.object({
+    type: z.literal('health'),
+    deviceId: safeId,
+    errors: z.array(z.string()),
+    link: linkState.nullable(),
+    health: deviceHealth,
+  }),
   z.object({ type: z.literal('diagnostics'), deviceId: safeId, diagnostics: diagnosticsMessage }),
-  z.object({ type: z.literal('device-event'), deviceId: safeId, at: z.number().int(), event: deviceEventMessage.shape.event }),
-  z.object({ type: z.literal('help'), deviceId: safeId, sessionId: z.string(), flowId: z.string(), entry: helpTraceEntry }),
-  z.object({ type: z.literal('case'), caseId: safeId, deviceId: safeId, status: caseStatus, change: z.enum(['opened', 'updated']) }),
-  z.object({ type: z.literal('command'), commandId: z.string(), deviceId: safeId, status: commandStatus, code: z.string().optional(), reason: z.string().optional() }),
+  z.object({
+    type: z.literal('device-event'),
+    deviceId: safeId,
+    at: z.number().int(),
+    event: deviceEventMessage.shape.event,
+  }),
+  z.object({
+    type: z.literal('help'),
+    deviceId: safeId,
+    sessionId: z.string(),
+    flowId: z.string(),
+    entry: helpTraceEntry,
+  }),
+  z.object({
+    type: z.literal('case'),
+    caseId: safeId,
+    deviceId: safeId,
+    status: caseStatus,
+    change: z.enum(['opened', 'updated']),
+  }),
+  z.object({
+    type: z.literal('command'),
+    commandId: z.string(),
+    deviceId: safeId,
+    status: commandStatus,
+    code: z.string().optional(),
+    reason: z.string().optional(),
+  }),
   /** The server dropped this stream's backlog or is shutting down: refetch, the stream reconnects. */
   z.object({ type: z.literal('resync'), reason: z.string() }),
 ]);

@@ -7,7 +7,9 @@ export type StaffListResponse = z.infer<typeof staffListResponse>;
 
 /** POST /api/staff (admin): the generated password is shown once. */
 export const createStaffRequest = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'must be 2-32 lower-case characters (a-z 0-9 . _ -), starting with a letter'),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9._-]{1,31}$/, 'must be 2-32 lower-case characters (a-z 0-9 . _ -), starting with a letter'),
   displayName: z.string().trim().min(1).max(64),
   role: staffRoleSchema,
 });

@@ -19,10 +19,19 @@ export const MAX_CONDITION_LENGTH = 512;
 const LIMITS = { maxAstNodes: 256, maxDepth: 24, maxListElements: 64, maxMapEntries: 16, maxCallArguments: 8 };
 
 /** Names that address the JS object model rather than data; refused anywhere in a condition. */
-const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype', '__definegetter__', '__definesetter__', '__lookupgetter__', '__lookupsetter__']);
+const FORBIDDEN_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__definegetter__',
+  '__definesetter__',
+  '__lookupgetter__',
+  '__lookupsetter__',
+]);
 
 /** A failed parse or evaluation: the Result error plus the 1-based column in the source. */
-export type ConditionResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; reason: string; column: number };
+export type ConditionResult<T> =
+  { ok: true; value: T } | { ok: false; code: ErrorCode; reason: string; column: number };
 
 /** Sensor names and error codes a condition refers to, with the column of each reference. */
 export interface ConditionIdentifiers {
@@ -54,7 +63,12 @@ function dynEnvironment(): Environment {
   return dynEnvironmentInstance;
 }
 
-const failAt = <T>(code: ErrorCode, reason: string, column: number): ConditionResult<T> => ({ ok: false, code, reason, column });
+const failAt = <T>(code: ErrorCode, reason: string, column: number): ConditionResult<T> => ({
+  ok: false,
+  code,
+  reason,
+  column,
+});
 
 interface CelErrorLike {
   summary?: string;
@@ -84,14 +98,17 @@ function inspect(root: ASTNode): ConditionResult<ConditionIdentifiers> {
         }
         break;
       case 'id':
-        if (FORBIDDEN_NAMES.has(node.args.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${node.args}" is not allowed in a condition`, column);
+        if (FORBIDDEN_NAMES.has(node.args.toLowerCase()))
+          return failAt(ErrorCode.EXPRESSION_INVALID, `"${node.args}" is not allowed in a condition`, column);
         break;
       case '.':
       case '.?': {
         const [target, field] = node.args;
         const fieldColumn = node.range.end - field.length + 1;
-        if (FORBIDDEN_NAMES.has(field.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${field}" is not allowed in a condition`, fieldColumn);
-        if (target.op === 'id' && target.args === 'sensors') identifiers.sensors.push({ name: field, column: fieldColumn });
+        if (FORBIDDEN_NAMES.has(field.toLowerCase()))
+          return failAt(ErrorCode.EXPRESSION_INVALID, `"${field}" is not allowed in a condition`, fieldColumn);
+        if (target.op === 'id' && target.args === 'sensors')
+          identifiers.sensors.push({ name: field, column: fieldColumn });
         stack.push(target);
         break;
       }
@@ -106,7 +123,12 @@ function inspect(root: ASTNode): ConditionResult<ConditionIdentifiers> {
       }
       case 'in': {
         const [needle, haystack] = node.args;
-        if (haystack.op === 'id' && haystack.args === 'errors' && needle.op === 'value' && typeof needle.args === 'string') {
+        if (
+          haystack.op === 'id' &&
+          haystack.args === 'errors' &&
+          needle.op === 'value' &&
+          typeof needle.args === 'string'
+        ) {
           identifiers.errorCodes.push({ code: needle.args, column: needle.range.start + 1 });
         }
         stack.push(needle, haystack);
@@ -114,13 +136,15 @@ function inspect(root: ASTNode): ConditionResult<ConditionIdentifiers> {
       }
       case 'call': {
         const [name, args] = node.args;
-        if (FORBIDDEN_NAMES.has(name.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${name}" is not allowed in a condition`, column);
+        if (FORBIDDEN_NAMES.has(name.toLowerCase()))
+          return failAt(ErrorCode.EXPRESSION_INVALID, `"${name}" is not allowed in a condition`, column);
         stack.push(...args);
         break;
       }
       case 'rcall': {
         const [name, receiver, args] = node.args;
-        if (FORBIDDEN_NAMES.has(name.toLowerCase())) return failAt(ErrorCode.EXPRESSION_INVALID, `"${name}" is not allowed in a condition`, column);
+        if (FORBIDDEN_NAMES.has(name.toLowerCase()))
+          return failAt(ErrorCode.EXPRESSION_INVALID, `"${name}" is not allowed in a condition`, column);
         stack.push(receiver, ...args);
         break;
       }
@@ -169,7 +193,11 @@ function inspect(root: ASTNode): ConditionResult<ConditionIdentifiers> {
 export function parseCondition(source: string): ConditionResult<ParsedCondition> {
   if (typeof source !== 'string') return failAt(ErrorCode.EXPRESSION_INVALID, 'a condition must be a string', 1);
   if (source.length > MAX_CONDITION_LENGTH) {
-    return failAt(ErrorCode.EXPRESSION_INVALID, `condition is ${source.length} characters long; at most ${MAX_CONDITION_LENGTH} are allowed`, MAX_CONDITION_LENGTH + 1);
+    return failAt(
+      ErrorCode.EXPRESSION_INVALID,
+      `condition is ${source.length} characters long; at most ${MAX_CONDITION_LENGTH} are allowed`,
+      MAX_CONDITION_LENGTH + 1,
+    );
   }
   if (source.trim() === '') return failAt(ErrorCode.EXPRESSION_INVALID, 'condition is empty', 1);
   let program: ParseResult;
@@ -186,7 +214,11 @@ export function parseCondition(source: string): ConditionResult<ParsedCondition>
     return failAt(ErrorCode.EXPRESSION_INVALID, summaryOf(err), columnOf(err));
   }
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
-    return failAt(ErrorCode.EXPRESSION_INVALID, `condition must be true or false, but it yields ${checked.type ?? 'an unknown type'}`, 1);
+    return failAt(
+      ErrorCode.EXPRESSION_INVALID,
+      `condition must be true or false, but it yields ${checked.type ?? 'an unknown type'}`,
+      1,
+    );
   }
   return { ok: true, value: Object.freeze({ source, identifiers: inspected.value, program }) };
 }
@@ -233,7 +265,12 @@ export function checkConditionTypes(parsed: ParsedCondition, sensors: readonly S
     const err = (result.error ?? {}) as CelErrorLike;
     return failAt(ErrorCode.EXPRESSION_INVALID, summaryOf(err), columnOf(err));
   }
-  if (result.type !== 'bool') return failAt(ErrorCode.EXPRESSION_INVALID, `condition must be true or false, but it yields ${result.type ?? 'an unknown type'}`, 1);
+  if (result.type !== 'bool')
+    return failAt(
+      ErrorCode.EXPRESSION_INVALID,
+      `condition must be true or false, but it yields ${result.type ?? 'an unknown type'}`,
+      1,
+    );
   return { ok: true, value: undefined };
 }
 
@@ -254,11 +291,15 @@ function dataOnly(sensors: Readonly<Record<string, SensorValue>>): Record<string
 export function evaluateCondition(parsed: ParsedCondition, context: ConditionContext): ConditionResult<boolean> {
   let value: unknown;
   try {
-    value = parsed.program({ sensors: dataOnly(context.sensors), errors: context.errors.filter((e) => typeof e === 'string') });
+    value = parsed.program({
+      sensors: dataOnly(context.sensors),
+      errors: context.errors.filter((e) => typeof e === 'string'),
+    });
   } catch (err) {
     return failAt(ErrorCode.EXPRESSION_INVALID, summaryOf(err as CelErrorLike), columnOf(err as CelErrorLike));
   }
-  if (typeof value !== 'boolean') return failAt(ErrorCode.EXPRESSION_INVALID, `condition yielded ${typeof value}, not true or false`, 1);
+  if (typeof value !== 'boolean')
+    return failAt(ErrorCode.EXPRESSION_INVALID, `condition yielded ${typeof value}, not true or false`, 1);
   return { ok: true, value };
 }
 

@@ -29,7 +29,8 @@ export function stepEdges(step: unknown): StepEdge[] {
       const choices = step['choices'];
       if (Array.isArray(choices)) {
         choices.forEach((choice: unknown, i) => {
-          if (isRecord(choice) && typeof choice['next'] === 'string') out.push({ path: ['choices', i, 'next'], target: choice['next'] });
+          if (isRecord(choice) && typeof choice['next'] === 'string')
+            out.push({ path: ['choices', i, 'next'], target: choice['next'] });
         });
       }
       break;
@@ -79,7 +80,10 @@ const isOutcome = (step: unknown): boolean => isRecord(step) && step['kind'] ===
  * an outcome: the validator already reports the unknown id and should not
  * also call every step upstream a dead end.
  */
-export function distanceToOutcome(steps: Record<string, unknown>, options: { optimistic?: boolean } = {}): Map<string, number> {
+export function distanceToOutcome(
+  steps: Record<string, unknown>,
+  options: { optimistic?: boolean } = {},
+): Map<string, number> {
   const incoming = new Map<string, string[]>();
   for (const [id, step] of Object.entries(steps)) {
     for (const { target } of stepEdges(step)) {
@@ -117,7 +121,8 @@ export function distanceToOutcome(steps: Record<string, unknown>, options: { opt
  * seeing a screen. Returns the ids of check steps that lie on such a cycle.
  */
 export function automaticCycles(steps: Record<string, unknown>): string[] {
-  const isCheck = (id: string): boolean => isRecord(steps[id]) && (steps[id] as Record<string, unknown>)['kind'] === 'check';
+  const isCheck = (id: string): boolean =>
+    isRecord(steps[id]) && (steps[id] as Record<string, unknown>)['kind'] === 'check';
   const onCycle: string[] = [];
   for (const id of Object.keys(steps)) {
     if (!isCheck(id)) continue;

@@ -11,8 +11,12 @@ import { MAX_CONDITION_LENGTH } from './condition.js';
 /** Marks a zod issue so the validator reports it under its own problem code. */
 export const FLOW_PROBLEM_PARAM = 'flowProblem';
 
-export const stepId = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower_snake_case, 1-64 characters, starting with a letter');
-const flowIdField = z.string().regex(/^[a-z][a-z0-9_-]{1,63}$/, 'must be 2-64 characters of a-z, 0-9, _ and -, starting with a letter');
+export const stepId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower_snake_case, 1-64 characters, starting with a letter');
+const flowIdField = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{1,63}$/, 'must be 2-64 characters of a-z, 0-9, _ and -, starting with a letter');
 const condition = z.string().min(1).max(MAX_CONDITION_LENGTH);
 
 const IMAGE_EXTENSIONS = /\.(svg|png|jpe?g|webp)$/i;
@@ -30,8 +34,10 @@ export const flowImagePath = z
     const problem = (message: string): void => {
       ctx.addIssue({ code: 'custom', message, params: { [FLOW_PROBLEM_PARAM]: 'IMAGE_PATH' } });
     };
-    if (/^[a-z][a-z0-9+.-]*:/i.test(value) || value.startsWith('//')) problem('must be a file shipped with the flow, not a URL');
-    else if (value.startsWith('/') || value.startsWith('\\')) problem('must be a relative path inside the flows folder');
+    if (/^[a-z][a-z0-9+.-]*:/i.test(value) || value.startsWith('//'))
+      problem('must be a file shipped with the flow, not a URL');
+    else if (value.startsWith('/') || value.startsWith('\\'))
+      problem('must be a relative path inside the flows folder');
     else if (value.split(/[\\/]/).includes('..')) problem('must not leave the flows folder ("..")');
     else if (!IMAGE_EXTENSIONS.test(value)) problem('must be an .svg, .png, .jpg or .webp file');
   });
@@ -121,7 +127,14 @@ export const rateStep = z.strictObject({
   helpedQuestion: localizedText.optional(),
 });
 
-export const flowStep = z.discriminatedUnion('kind', [infoStep, questionStep, checkStep, actionStep, outcomeStep, rateStep]);
+export const flowStep = z.discriminatedUnion('kind', [
+  infoStep,
+  questionStep,
+  checkStep,
+  actionStep,
+  outcomeStep,
+  rateStep,
+]);
 
 export const helpFlow = z.strictObject({
   $schema: z.string().optional(),
@@ -134,7 +147,9 @@ export const helpFlow = z.strictObject({
   triggers: z
     .strictObject({
       /** Error codes that offer this flow proactively. */
-      errors: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/, 'must be an upper-case error code such as E05')).default([]),
+      errors: z
+        .array(z.string().regex(/^[A-Z][A-Z0-9_]{1,15}$/, 'must be an upper-case error code such as E05'))
+        .default([]),
       /** Whether the flow is listed under help topics on the home screen. */
       menu: z.boolean().default(true),
     })

@@ -43,12 +43,23 @@ function schemaProblems(file: string, json: unknown, error: z.ZodError): FlowPro
     if ((last === 'de' || last === 'en') && (issue.code === 'invalid_type' || issue.code === 'too_small')) {
       const value = valueAt(json, issue.path);
       if (value === undefined || (typeof value === 'string' && value.trim() === '')) {
-        out.push({ file, path: jsonPath(issue.path), code: FlowProblemCode.MISSING_TRANSLATION, message: `missing ${LANGUAGE_NAMES[last]} text` });
+        out.push({
+          file,
+          path: jsonPath(issue.path),
+          code: FlowProblemCode.MISSING_TRANSLATION,
+          message: `missing ${LANGUAGE_NAMES[last]} text`,
+        });
         continue;
       }
     }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ file, path: jsonPath([...issue.path, key]), code: FlowProblemCode.SCHEMA, message: `unknown field "${key}"` });
+      for (const key of issue.keys)
+        out.push({
+          file,
+          path: jsonPath([...issue.path, key]),
+          code: FlowProblemCode.SCHEMA,
+          message: `unknown field "${key}"`,
+        });
       continue;
     }
     if (issue.code === 'invalid_key') {
@@ -62,36 +73,72 @@ function schemaProblems(file: string, json: unknown, error: z.ZodError): FlowPro
 }
 
 /** Checks one condition string: syntax (with column), sensors and error codes against the profile, then types. */
-function conditionProblems(file: string, path: string, source: unknown, profile: DeviceProfile | undefined): FlowProblem[] {
+function conditionProblems(
+  file: string,
+  path: string,
+  source: unknown,
+  profile: DeviceProfile | undefined,
+): FlowProblem[] {
   if (typeof source !== 'string') return [];
   const parsed = parseCondition(source);
-  if (!parsed.ok) return [{ file, path, code: FlowProblemCode.EXPRESSION_INVALID, message: `column ${parsed.column}: ${parsed.reason}` }];
+  if (!parsed.ok)
+    return [
+      { file, path, code: FlowProblemCode.EXPRESSION_INVALID, message: `column ${parsed.column}: ${parsed.reason}` },
+    ];
   if (!profile) return [];
   const out: FlowProblem[] = [];
   const sensorIds = new Set(profile.sensors.map((s) => s.id));
   const errorCodes = new Set(profile.errors.map((e) => e.code));
   for (const ref of parsed.value.identifiers.sensors) {
     if (!sensorIds.has(ref.name)) {
-      out.push({ file, path, code: FlowProblemCode.UNKNOWN_SENSOR, message: `column ${ref.column}: unknown sensor "${ref.name}"; profile "${profile.model}" has ${[...sensorIds].join(', ')}` });
+      out.push({
+        file,
+        path,
+        code: FlowProblemCode.UNKNOWN_SENSOR,
+        message: `column ${ref.column}: unknown sensor "${ref.name}"; profile "${profile.model}" has ${[...sensorIds].join(', ')}`,
+      });
     }
   }
   for (const ref of parsed.value.identifiers.errorCodes) {
     if (!errorCodes.has(ref.code)) {
-      out.push({ file, path, code: FlowProblemCode.UNKNOWN_ERROR_CODE, message: `column ${ref.column}: unknown error code "${ref.code}"; profile "${profile.model}" has ${[...errorCodes].join(', ')}` });
+      out.push({
+        file,
+        path,
+        code: FlowProblemCode.UNKNOWN_ERROR_CODE,
+        message: `column ${ref.column}: unknown error code "${ref.code}"; profile "${profile.model}" has ${[...errorCodes].join(', ')}`,
+      });
     }
   }
   if (out.length > 0) return out;
   const typed = checkConditionTypes(parsed.value, profile.sensors);
-  if (!typed.ok) out.push({ file, path, code: FlowProblemCode.EXPRESSION_INVALID, message: `column ${typed.column}: ${typed.reason}` });
+  if (!typed.ok)
+    out.push({
+      file,
+      path,
+      code: FlowProblemCode.EXPRESSION_INVALID,
+      message: `column ${typed.column}: ${typed.reason}`,
+    });
   return out;
 }
 
-function actionProblems(file: string, stepPath: string, step: Record<string, unknown>, profile: DeviceProfile): FlowProblem[] {
+function actionProblems(
+  file: string,
+  stepPath: string,
+  step: Record<string, unknown>,
+  profile: DeviceProfile,
+): FlowProblem[] {
   const name = step['action'];
   if (typeof name !== 'string') return [];
   const spec = findAction(profile, name);
   if (!spec) {
-    return [{ file, path: `${stepPath}.action`, code: FlowProblemCode.UNKNOWN_ACTION, message: `unknown action "${name}"; profile "${profile.model}" has ${profile.actions.map((a) => a.name).join(', ')}` }];
+    return [
+      {
+        file,
+        path: `${stepPath}.action`,
+        code: FlowProblemCode.UNKNOWN_ACTION,
+        message: `unknown action "${name}"; profile "${profile.model}" has ${profile.actions.map((a) => a.name).join(', ')}`,
+      },
+    ];
   }
   const params = step['params'] ?? {};
   const parsed = actionParamsSchema(spec).safeParse(params);
@@ -99,9 +146,20 @@ function actionProblems(file: string, stepPath: string, step: Record<string, unk
   const out: FlowProblem[] = [];
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ file, path: jsonPath([stepPath, 'params', ...issue.path, key]), code: FlowProblemCode.BAD_PARAMS, message: `action "${name}" has no parameter "${key}"` });
+      for (const key of issue.keys)
+        out.push({
+          file,
+          path: jsonPath([stepPath, 'params', ...issue.path, key]),
+          code: FlowProblemCode.BAD_PARAMS,
+          message: `action "${name}" has no parameter "${key}"`,
+        });
     } else {
-      out.push({ file, path: jsonPath([stepPath, 'params', ...issue.path]), code: FlowProblemCode.BAD_PARAMS, message: issue.message });
+      out.push({
+        file,
+        path: jsonPath([stepPath, 'params', ...issue.path]),
+        code: FlowProblemCode.BAD_PARAMS,
+        message: issue.message,
+      });
     }
   }
   return out;
@@ -116,7 +174,12 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
   if (profile) {
     const models = json['models'];
     if (Array.isArray(models) && models.every((m) => typeof m === 'string') && !models.includes(profile.model)) {
-      out.push({ file, path: 'models', code: FlowProblemCode.MODEL_MISMATCH, message: `does not list "${profile.model}", the model of the profile it is validated against` });
+      out.push({
+        file,
+        path: 'models',
+        code: FlowProblemCode.MODEL_MISMATCH,
+        message: `does not list "${profile.model}", the model of the profile it is validated against`,
+      });
     }
     const triggers = json['triggers'];
     const codes = isRecord(triggers) ? triggers['errors'] : undefined;
@@ -124,7 +187,12 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
       const known = new Set(profile.errors.map((e) => e.code));
       codes.forEach((code: unknown, i) => {
         if (typeof code === 'string' && !known.has(code)) {
-          out.push({ file, path: `triggers.errors.${i}`, code: FlowProblemCode.UNKNOWN_ERROR_CODE, message: `unknown error code "${code}"; profile "${profile.model}" has ${[...known].join(', ')}` });
+          out.push({
+            file,
+            path: `triggers.errors.${i}`,
+            code: FlowProblemCode.UNKNOWN_ERROR_CODE,
+            message: `unknown error code "${code}"; profile "${profile.model}" has ${[...known].join(', ')}`,
+          });
         }
       });
     }
@@ -134,7 +202,8 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
   if (!isRecord(rawSteps)) return out;
   const steps = rawSteps;
   const exists = (id: string): boolean => Object.hasOwn(steps, id);
-  const kindOf = (id: string): unknown => (isRecord(steps[id]) ? (steps[id] as Record<string, unknown>)['kind'] : undefined);
+  const kindOf = (id: string): unknown =>
+    isRecord(steps[id]) ? (steps[id] as Record<string, unknown>)['kind'] : undefined;
 
   const start = json['start'];
   if (typeof start === 'string' && !exists(start)) {
@@ -149,9 +218,19 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
       if (!exists(edge.target)) {
         out.push({ file, path, code: FlowProblemCode.UNKNOWN_STEP, message: `no step "${edge.target}"` });
       } else if (step['kind'] === 'outcome' && kindOf(edge.target) !== 'rate') {
-        out.push({ file, path, code: FlowProblemCode.NOT_A_RATE_STEP, message: `a resolved outcome leads to a rate step, but "${edge.target}" is a ${String(kindOf(edge.target))} step` });
+        out.push({
+          file,
+          path,
+          code: FlowProblemCode.NOT_A_RATE_STEP,
+          message: `a resolved outcome leads to a rate step, but "${edge.target}" is a ${String(kindOf(edge.target))} step`,
+        });
       } else if (step['kind'] !== 'outcome' && kindOf(edge.target) === 'rate') {
-        out.push({ file, path, code: FlowProblemCode.RATE_WITHOUT_OUTCOME, message: `leads to rate step "${edge.target}" without an outcome; go through a resolved outcome first` });
+        out.push({
+          file,
+          path,
+          code: FlowProblemCode.RATE_WITHOUT_OUTCOME,
+          message: `leads to rate step "${edge.target}" without an outcome; go through a resolved outcome first`,
+        });
       }
     }
     if (step['kind'] === 'question' && Array.isArray(step['choices'])) {
@@ -159,17 +238,35 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
       step['choices'].forEach((choice: unknown, i) => {
         const choiceId = isRecord(choice) ? choice['id'] : undefined;
         if (typeof choiceId !== 'string') return;
-        if (seen.has(choiceId)) out.push({ file, path: `${stepPath}.choices.${i}.id`, code: FlowProblemCode.DUPLICATE_CHOICE, message: `choice id "${choiceId}" is used twice in this question` });
+        if (seen.has(choiceId))
+          out.push({
+            file,
+            path: `${stepPath}.choices.${i}.id`,
+            code: FlowProblemCode.DUPLICATE_CHOICE,
+            message: `choice id "${choiceId}" is used twice in this question`,
+          });
         seen.add(choiceId);
       });
     }
-    if (step['kind'] === 'check') out.push(...conditionProblems(file, `${stepPath}.condition`, step['condition'], profile));
+    if (step['kind'] === 'check')
+      out.push(...conditionProblems(file, `${stepPath}.condition`, step['condition'], profile));
     if (step['kind'] === 'action') {
       if (profile) out.push(...actionProblems(file, stepPath, step, profile));
       out.push(...conditionProblems(file, `${stepPath}.verify`, step['verify'], profile));
     }
-    if (step['kind'] === 'info' && typeof step['image'] === 'string' && options.imageExists && flowImageOk(step['image']) && !options.imageExists(step['image'])) {
-      out.push({ file, path: `${stepPath}.image`, code: FlowProblemCode.IMAGE_MISSING, message: `image "${step['image']}" not found next to the flow` });
+    if (
+      step['kind'] === 'info' &&
+      typeof step['image'] === 'string' &&
+      options.imageExists &&
+      flowImageOk(step['image']) &&
+      !options.imageExists(step['image'])
+    ) {
+      out.push({
+        file,
+        path: `${stepPath}.image`,
+        code: FlowProblemCode.IMAGE_MISSING,
+        message: `image "${step['image']}" not found next to the flow`,
+      });
     }
   }
 
@@ -178,21 +275,42 @@ function semanticProblems(file: string, json: unknown, options: ValidateFlowOpti
     const distance = distanceToOutcome(steps, { optimistic: true });
     for (const id of Object.keys(steps)) {
       if (!reachable.has(id)) {
-        out.push({ file, path: `steps.${id}`, code: FlowProblemCode.UNREACHABLE, message: `no path from start step "${start}" reaches this step` });
+        out.push({
+          file,
+          path: `steps.${id}`,
+          code: FlowProblemCode.UNREACHABLE,
+          message: `no path from start step "${start}" reaches this step`,
+        });
       } else if (!distance.has(id) && KNOWN_KINDS.has(kindOf(id)) && kindOf(id) !== 'rate') {
-        out.push({ file, path: `steps.${id}`, code: FlowProblemCode.DEAD_END, message: 'no path from this step reaches an outcome, so the customer would be stuck' });
+        out.push({
+          file,
+          path: `steps.${id}`,
+          code: FlowProblemCode.DEAD_END,
+          message: 'no path from this step reaches an outcome, so the customer would be stuck',
+        });
       }
     }
   }
   for (const id of automaticCycles(steps)) {
-    out.push({ file, path: `steps.${id}`, code: FlowProblemCode.AUTO_LOOP, message: 'check steps lead back here without showing the customer a screen; put an info or question step in the loop' });
+    out.push({
+      file,
+      path: `steps.${id}`,
+      code: FlowProblemCode.AUTO_LOOP,
+      message:
+        'check steps lead back here without showing the customer a screen; put an info or question step in the loop',
+    });
   }
   return out;
 }
 
 /** The same test the schema applies, so a bad path is reported once (as IMAGE_PATH), not again as missing. */
 function flowImageOk(path: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:/i.test(path) && !path.startsWith('/') && !path.startsWith('\\') && !path.split(/[\\/]/).includes('..');
+  return (
+    !/^[a-z][a-z0-9+.-]*:/i.test(path) &&
+    !path.startsWith('/') &&
+    !path.startsWith('\\') &&
+    !path.split(/[\\/]/).includes('..')
+  );
 }
 
 export interface FlowValidation {
@@ -204,7 +322,10 @@ export interface FlowValidation {
 /** Validate one flow and return the parsed flow if it has no problems. */
 export function checkFlow(json: unknown, options: ValidateFlowOptions): FlowValidation {
   const parsed = helpFlow.safeParse(json);
-  const problems = [...(parsed.success ? [] : schemaProblems(options.file, json, parsed.error)), ...semanticProblems(options.file, json, options)];
+  const problems = [
+    ...(parsed.success ? [] : schemaProblems(options.file, json, parsed.error)),
+    ...semanticProblems(options.file, json, options),
+  ];
   return parsed.success && problems.length === 0 ? { flow: parsed.data, problems } : { problems };
 }
 
@@ -223,7 +344,10 @@ export interface FlowFile {
 }
 
 /** Validate all flows of one model, including that flow ids are unique. Returns the good flows and every problem. */
-export function validateFlowSet(files: readonly FlowFile[], options: Omit<ValidateFlowOptions, 'file'>): { flows: { file: string; flow: HelpFlow }[]; problems: FlowProblem[] } {
+export function validateFlowSet(
+  files: readonly FlowFile[],
+  options: Omit<ValidateFlowOptions, 'file'>,
+): { flows: { file: string; flow: HelpFlow }[]; problems: FlowProblem[] } {
   const flows: { file: string; flow: HelpFlow }[] = [];
   const problems: FlowProblem[] = [];
   const firstFileOfId = new Map<string, string>();
@@ -234,7 +358,12 @@ export function validateFlowSet(files: readonly FlowFile[], options: Omit<Valida
     if (typeof id === 'string') {
       const first = firstFileOfId.get(id);
       if (first !== undefined) {
-        problems.push({ file, path: 'id', code: FlowProblemCode.DUPLICATE_FLOW_ID, message: `flow id "${id}" is already used by ${first}` });
+        problems.push({
+          file,
+          path: 'id',
+          code: FlowProblemCode.DUPLICATE_FLOW_ID,
+          message: `flow id "${id}" is already used by ${first}`,
+        });
         continue;
       }
       firstFileOfId.set(id, file);

@@ -18,9 +18,7 @@ export function header(now: number = Date.now()): { v: typeof SCHEMA_VERSION; id
 }
 
 /** Localised text: German and English are required, other languages optional. */
-export const localizedText = z
-  .object({ de: z.string().min(1), en: z.string().min(1) })
-  .catchall(z.string().min(1));
+export const localizedText = z.object({ de: z.string().min(1), en: z.string().min(1) }).catchall(z.string().min(1));
 export type LocalizedText = z.infer<typeof localizedText>;
 
 /** A sensor reading as it travels: numbers, booleans or short strings. */

@@ -4,14 +4,54 @@ import { deviceIdField, messageBase } from './base.js';
 
 /** One entry in a help-session trace; the console mirrors these live. */
 export const helpTraceEntry = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('start'), at: z.number().int(), flowId: z.string().max(64), flowVersion: z.string().max(32), trigger: z.enum(['menu', 'error', 'support']), errorCode: z.string().max(16).optional(), locale: z.string().max(8) }),
+  z.object({
+    kind: z.literal('start'),
+    at: z.number().int(),
+    flowId: z.string().max(64),
+    flowVersion: z.string().max(32),
+    trigger: z.enum(['menu', 'error', 'support']),
+    errorCode: z.string().max(16).optional(),
+    locale: z.string().max(8),
+  }),
   z.object({ kind: z.literal('step'), at: z.number().int(), stepId: z.string().max(64), stepType: z.string().max(16) }),
-  z.object({ kind: z.literal('choice'), at: z.number().int(), stepId: z.string().max(64), choiceId: z.string().max(64), msOnStep: z.number().int().nonnegative() }),
-  z.object({ kind: z.literal('back'), at: z.number().int(), fromStepId: z.string().max(64), toStepId: z.string().max(64), msOnStep: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('choice'),
+    at: z.number().int(),
+    stepId: z.string().max(64),
+    choiceId: z.string().max(64),
+    msOnStep: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal('back'),
+    at: z.number().int(),
+    fromStepId: z.string().max(64),
+    toStepId: z.string().max(64),
+    msOnStep: z.number().int().nonnegative(),
+  }),
   z.object({ kind: z.literal('check'), at: z.number().int(), stepId: z.string().max(64), result: z.boolean() }),
-  z.object({ kind: z.literal('action'), at: z.number().int(), stepId: z.string().max(64), action: z.string().max(64), status: z.enum(['confirmed', 'cancelled', 'progress', 'succeeded', 'failed', 'verified', 'not-verified']), progress: z.number().min(0).max(100).optional(), reason: z.string().max(256).optional() }),
-  z.object({ kind: z.literal('outcome'), at: z.number().int(), stepId: z.string().max(64).optional(), outcome: z.enum(['resolved', 'escalated', 'abandoned']), reason: z.string().max(256).optional(), msTotal: z.number().int().nonnegative() }),
-  z.object({ kind: z.literal('rating'), at: z.number().int(), ces: z.number().int().min(1).max(7), helped: z.boolean() }),
+  z.object({
+    kind: z.literal('action'),
+    at: z.number().int(),
+    stepId: z.string().max(64),
+    action: z.string().max(64),
+    status: z.enum(['confirmed', 'cancelled', 'progress', 'succeeded', 'failed', 'verified', 'not-verified']),
+    progress: z.number().min(0).max(100).optional(),
+    reason: z.string().max(256).optional(),
+  }),
+  z.object({
+    kind: z.literal('outcome'),
+    at: z.number().int(),
+    stepId: z.string().max(64).optional(),
+    outcome: z.enum(['resolved', 'escalated', 'abandoned']),
+    reason: z.string().max(256).optional(),
+    msTotal: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal('rating'),
+    at: z.number().int(),
+    ces: z.number().int().min(1).max(7),
+    helped: z.boolean(),
+  }),
 ]);
 export type HelpTraceEntry = z.infer<typeof helpTraceEntry>;
 

@@ -30,25 +30,53 @@ const text = z.string().max(4096);
 
 export const helpScreen = z.discriminatedUnion('kind', [
   z.object({ ...screenCommon, kind: z.literal('idle') }),
-  z.object({ ...screenCommon, kind: z.literal('info'), text, image: z.string().max(512).optional(), imageAlt: z.string().max(512).optional() }),
-  z.object({ ...screenCommon, kind: z.literal('question'), text, choices: z.array(z.object({ id: z.string().max(64), label: z.string().max(256) })).max(16) }),
+  z.object({
+    ...screenCommon,
+    kind: z.literal('info'),
+    text,
+    image: z.string().max(512).optional(),
+    imageAlt: z.string().max(512).optional(),
+  }),
+  z.object({
+    ...screenCommon,
+    kind: z.literal('question'),
+    text,
+    choices: z.array(z.object({ id: z.string().max(64), label: z.string().max(256) })).max(16),
+  }),
   z.object({ ...screenCommon, kind: z.literal('check'), text }),
   z.object({
     ...screenCommon,
     kind: z.literal('action'),
     phase: z.enum(['confirm', 'running', 'verifying']),
-    action: z.object({ name: z.string().max(64), label: z.string().max(256), description: z.string().max(1024).optional(), estimatedSeconds: z.number().int().nonnegative().optional() }),
+    action: z.object({
+      name: z.string().max(64),
+      label: z.string().max(256),
+      description: z.string().max(1024).optional(),
+      estimatedSeconds: z.number().int().nonnegative().optional(),
+    }),
     confirm: text,
     text,
     actionProgress: z.number().min(0).max(100).nullable(),
   }),
-  z.object({ ...screenCommon, kind: z.literal('outcome'), result: z.enum(['resolved', 'escalate']), text, reason: z.string().max(256).optional(), canRate: z.boolean() }),
+  z.object({
+    ...screenCommon,
+    kind: z.literal('outcome'),
+    result: z.enum(['resolved', 'escalate']),
+    text,
+    reason: z.string().max(256).optional(),
+    canRate: z.boolean(),
+  }),
   z.object({
     ...screenCommon,
     kind: z.literal('rate'),
     question: text,
     helpedQuestion: text,
-    scale: z.object({ min: z.literal(1), max: z.literal(7), lowLabel: z.string().max(64), highLabel: z.string().max(64) }),
+    scale: z.object({
+      min: z.literal(1),
+      max: z.literal(7),
+      lowLabel: z.string().max(64),
+      highLabel: z.string().max(64),
+    }),
   }),
   z.object({ ...screenCommon, kind: z.literal('done'), text, rated: z.boolean() }),
 ]);
@@ -70,7 +98,11 @@ export type HelpFlowSummary = z.infer<typeof helpFlowSummary>;
 /** What the home screen needs to name the device and its error codes. */
 export const helpDeviceInfo = z.object({
   name: localizedText,
-  errors: z.array(z.object({ code: z.string().max(16), label: localizedText, severity: z.enum(['info', 'warning', 'critical']) })).max(256),
+  errors: z
+    .array(
+      z.object({ code: z.string().max(16), label: localizedText, severity: z.enum(['info', 'warning', 'critical']) }),
+    )
+    .max(256),
 });
 export type HelpDeviceInfo = z.infer<typeof helpDeviceInfo>;
 
@@ -109,9 +141,19 @@ export const helpStartRequest = uiRequestBase.extend({
   errorCode: z.string().max(16).optional(),
 });
 export const helpNextRequest = uiRequestBase.extend({ type: z.literal('help.next'), sessionId: z.string().max(64) });
-export const helpChooseRequest = uiRequestBase.extend({ type: z.literal('help.choose'), sessionId: z.string().max(64), choiceId: z.string().min(1).max(64) });
-export const helpConfirmRequest = uiRequestBase.extend({ type: z.literal('help.confirm'), sessionId: z.string().max(64) });
-export const helpCancelRequest = uiRequestBase.extend({ type: z.literal('help.cancel'), sessionId: z.string().max(64) });
+export const helpChooseRequest = uiRequestBase.extend({
+  type: z.literal('help.choose'),
+  sessionId: z.string().max(64),
+  choiceId: z.string().min(1).max(64),
+});
+export const helpConfirmRequest = uiRequestBase.extend({
+  type: z.literal('help.confirm'),
+  sessionId: z.string().max(64),
+});
+export const helpCancelRequest = uiRequestBase.extend({
+  type: z.literal('help.cancel'),
+  sessionId: z.string().max(64),
+});
 export const helpBackRequest = uiRequestBase.extend({ type: z.literal('help.back'), sessionId: z.string().max(64) });
 export const helpRateRequest = uiRequestBase.extend({
   type: z.literal('help.rate'),
@@ -166,7 +208,16 @@ export const helpOffersMessage = z.object({ type: z.literal('help.offers'), offe
 export const helpCaseMessage = z.object({ type: z.literal('help.case'), case: helpCaseState.nullable() });
 
 /** New help content went live (support pushed it with help.install): the flows and device info, as help.flows replies. */
-export const helpCatalogMessage = z.object({ type: z.literal('help.catalog'), flows: z.array(helpFlowSummary).max(256), device: helpDeviceInfo });
+export const helpCatalogMessage = z.object({
+  type: z.literal('help.catalog'),
+  flows: z.array(helpFlowSummary).max(256),
+  device: helpDeviceInfo,
+});
 
-export const helpUiMessage = z.discriminatedUnion('type', [helpScreenMessage, helpOffersMessage, helpCaseMessage, helpCatalogMessage]);
+export const helpUiMessage = z.discriminatedUnion('type', [
+  helpScreenMessage,
+  helpOffersMessage,
+  helpCaseMessage,
+  helpCatalogMessage,
+]);
 export type HelpUiMessage = z.infer<typeof helpUiMessage>;

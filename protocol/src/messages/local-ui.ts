@@ -14,7 +14,10 @@ import { linkState } from './diagnostics.js';
  * session, video) add their own (`help.*`, `video.*`) with their own schemas.
  */
 export const UI_TYPE_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+$/;
-export const uiMessageType = z.string().max(64).regex(UI_TYPE_PATTERN, 'must be namespaced, such as state.get or help.start');
+export const uiMessageType = z
+  .string()
+  .max(64)
+  .regex(UI_TYPE_PATTERN, 'must be namespaced, such as state.get or help.start');
 
 /** What the UI shows live: broker reachability, MCU link, sensors, active errors. */
 export const uiLiveState = z.object({
@@ -77,12 +80,30 @@ export const uiCaseStatusMessage = z.object({
 });
 
 export const uiReplyMessage = z.discriminatedUnion('ok', [
-  z.object({ type: z.literal('reply'), replyTo: z.string().max(64), ok: z.literal(true), data: z.unknown().optional() }),
-  z.object({ type: z.literal('reply'), replyTo: z.string().max(64), ok: z.literal(false), code: z.string().max(32), message: z.string().max(512) }),
+  z.object({
+    type: z.literal('reply'),
+    replyTo: z.string().max(64),
+    ok: z.literal(true),
+    data: z.unknown().optional(),
+  }),
+  z.object({
+    type: z.literal('reply'),
+    replyTo: z.string().max(64),
+    ok: z.literal(false),
+    code: z.string().max(32),
+    message: z.string().max(512),
+  }),
 ]);
 
 /** Core messages the agent pushes; extension messages have a namespaced `type` and their own schema. */
-export const uiCoreMessage = z.union([uiHelloMessage, uiStateMessage, uiCommandMessage, uiProgressMessage, uiCaseStatusMessage, uiReplyMessage]);
+export const uiCoreMessage = z.union([
+  uiHelloMessage,
+  uiStateMessage,
+  uiCommandMessage,
+  uiProgressMessage,
+  uiCaseStatusMessage,
+  uiReplyMessage,
+]);
 export type UiCoreMessage = z.infer<typeof uiCoreMessage>;
 export type UiReplyMessage = z.infer<typeof uiReplyMessage>;
 

@@ -17,14 +17,42 @@ const signalBase = {
 };
 
 export const signalMessage = z.discriminatedUnion('kind', [
-  z.object({ ...signalBase, kind: z.literal('request'), staffName: z.string().max(64), media: z.object({ audio: z.boolean(), video: z.boolean() }), expiresAt: z.number().int(), iceServers: z.array(iceServerConfig).max(8).optional() }),
-  z.object({ ...signalBase, kind: z.literal('consent'), decision: z.enum(['accepted', 'declined']), capabilities: z.object({ camera: z.boolean(), microphone: z.boolean() }).optional() }),
-  z.object({ ...signalBase, kind: z.literal('offer'), sdp: z.string().max(20_000), iceRestart: z.boolean().optional() }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('request'),
+    staffName: z.string().max(64),
+    media: z.object({ audio: z.boolean(), video: z.boolean() }),
+    expiresAt: z.number().int(),
+    iceServers: z.array(iceServerConfig).max(8).optional(),
+  }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('consent'),
+    decision: z.enum(['accepted', 'declined']),
+    capabilities: z.object({ camera: z.boolean(), microphone: z.boolean() }).optional(),
+  }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('offer'),
+    sdp: z.string().max(20_000),
+    iceRestart: z.boolean().optional(),
+  }),
   z.object({ ...signalBase, kind: z.literal('answer'), sdp: z.string().max(20_000) }),
-  z.object({ ...signalBase, kind: z.literal('ice'), candidate: z.string().max(1024), sdpMid: z.string().max(64).nullable(), sdpMLineIndex: z.number().int().nullable() }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('ice'),
+    candidate: z.string().max(1024),
+    sdpMid: z.string().max(64).nullable(),
+    sdpMLineIndex: z.number().int().nullable(),
+  }),
   z.object({ ...signalBase, kind: z.literal('hangup'), reason: z.string().max(128).optional() }),
   /** down: a single-use phone link for this session (the device shows it as a QR code). */
-  z.object({ ...signalBase, kind: z.literal('handoff'), url: z.string().max(512), expiresAt: z.number().int().optional() }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('handoff'),
+    url: z.string().max(512),
+    expiresAt: z.number().int().optional(),
+  }),
   /** up: the device asks for a fresh phone link (the previous one expired or was used). */
   z.object({ ...signalBase, kind: z.literal('handoff-request') }),
 ]);

@@ -17,7 +17,12 @@ const sdp = z.string().min(1).max(20_000);
 export const peerSignal = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('offer'), sdp, iceRestart: z.boolean().optional() }),
   z.object({ kind: z.literal('answer'), sdp }),
-  z.object({ kind: z.literal('ice'), candidate: z.string().max(1024), sdpMid: z.string().max(64).nullable(), sdpMLineIndex: z.number().int().nullable() }),
+  z.object({
+    kind: z.literal('ice'),
+    candidate: z.string().max(1024),
+    sdpMid: z.string().max(64).nullable(),
+    sdpMLineIndex: z.number().int().nullable(),
+  }),
 ]);
 export type PeerSignal = z.infer<typeof peerSignal>;
 
@@ -47,21 +52,48 @@ export const videoRingMessage = z.object({
   iceServers: z.array(iceServerConfig).max(8),
 });
 export const videoSignalMessage = z.object({ type: z.literal('video.signal'), sessionId: safeId, signal: peerSignal });
-export const videoHandoffMessage = z.object({ type: z.literal('video.handoff'), sessionId: safeId, url: z.string().max(512), expiresAt: z.number().int().optional() });
-export const videoEndedMessage = z.object({ type: z.literal('video.ended'), sessionId: safeId, endedBy: callParty, reason: z.string().max(128).optional() });
-export const videoUiMessage = z.discriminatedUnion('type', [videoRingMessage, videoSignalMessage, videoHandoffMessage, videoEndedMessage]);
+export const videoHandoffMessage = z.object({
+  type: z.literal('video.handoff'),
+  sessionId: safeId,
+  url: z.string().max(512),
+  expiresAt: z.number().int().optional(),
+});
+export const videoEndedMessage = z.object({
+  type: z.literal('video.ended'),
+  sessionId: safeId,
+  endedBy: callParty,
+  reason: z.string().max(128).optional(),
+});
+export const videoUiMessage = z.discriminatedUnion('type', [
+  videoRingMessage,
+  videoSignalMessage,
+  videoHandoffMessage,
+  videoEndedMessage,
+]);
 export type VideoUiMessage = z.infer<typeof videoUiMessage>;
 export type VideoRingMessage = z.infer<typeof videoRingMessage>;
 
 // ---- touch UI -> agent (requests; the reply carries `data`) ---------------
 
-export const videoConsentRequest = uiRequestBase.extend({ type: z.literal('video.consent'), sessionId: safeId, decision: z.enum(['accepted', 'declined']) });
-export const videoSignalRequest = uiRequestBase.extend({ type: z.literal('video.signal'), sessionId: safeId, signal: peerSignal });
+export const videoConsentRequest = uiRequestBase.extend({
+  type: z.literal('video.consent'),
+  sessionId: safeId,
+  decision: z.enum(['accepted', 'declined']),
+});
+export const videoSignalRequest = uiRequestBase.extend({
+  type: z.literal('video.signal'),
+  sessionId: safeId,
+  signal: peerSignal,
+});
 export const videoHangupRequest = uiRequestBase.extend({ type: z.literal('video.hangup'), sessionId: safeId });
 /** Ask the broker for a (fresh) phone link; it arrives as `video.handoff`. */
 export const videoHandoffRequest = uiRequestBase.extend({ type: z.literal('video.handoff'), sessionId: safeId });
 /** The UI's peer connection state, reported for the audit trail and the console. */
-export const videoStatusRequest = uiRequestBase.extend({ type: z.literal('video.status'), sessionId: safeId, status: z.enum(['connected', 'reconnecting']) });
+export const videoStatusRequest = uiRequestBase.extend({
+  type: z.literal('video.status'),
+  sessionId: safeId,
+  status: z.enum(['connected', 'reconnecting']),
+});
 /** The ringing or running call, for a UI that (re)connects mid-call; reply data is a `video.ring` message or null. */
 export const videoCurrentRequest = uiRequestBase.extend({ type: z.literal('video.current') });
 
@@ -96,7 +128,12 @@ export const videoHangupBody = z.object({ reason: z.string().max(128).optional()
 /** Events on GET /api/video/sessions/:id/events (console) and /api/video/phone/events (phone), as SSE `data:`. */
 export const videoStreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), session: videoSessionView }),
-  z.object({ type: z.literal('signal'), from: z.enum(['device', 'phone', 'staff']), seq: z.number().int().nonnegative(), signal: peerSignal }),
+  z.object({
+    type: z.literal('signal'),
+    from: z.enum(['device', 'phone', 'staff']),
+    seq: z.number().int().nonnegative(),
+    signal: peerSignal,
+  }),
 ]);
 export type VideoStreamEvent = z.infer<typeof videoStreamEvent>;
 

@@ -44,7 +44,10 @@ export class PeerSession {
 
   constructor(private readonly o: PeerSessionOptions) {
     // Relay only when TURN is configured: the peers never see each other's addresses.
-    this.peer = new RTCPeerConnection({ iceServers: o.iceServers.map((s) => ({ ...s })), iceTransportPolicy: iceTransportPolicyFor(o.iceServers) });
+    this.peer = new RTCPeerConnection({
+      iceServers: o.iceServers.map((s) => ({ ...s })),
+      iceTransportPolicy: iceTransportPolicyFor(o.iceServers),
+    });
     const local = o.localStream;
     if (local) for (const track of local.getTracks()) this.peer.addTrack(track, local);
     if (o.role === 'offerer') {
@@ -55,7 +58,12 @@ export class PeerSession {
     }
     this.peer.onicecandidate = (e) => {
       if (!e.candidate || !e.candidate.candidate) return;
-      o.send({ kind: 'ice', candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
+      o.send({
+        kind: 'ice',
+        candidate: e.candidate.candidate,
+        sdpMid: e.candidate.sdpMid,
+        sdpMLineIndex: e.candidate.sdpMLineIndex,
+      });
     };
     this.peer.ontrack = (e) => {
       const stream = e.streams[0] ?? (this.remote ??= new MediaStream());
@@ -193,7 +201,10 @@ export class PeerSession {
 export async function openLocalMedia(want: { audio: boolean; video: boolean }): Promise<MediaStream> {
   if (want.video) {
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio: want.audio, video: { width: { ideal: 640 }, height: { ideal: 480 } } });
+      return await navigator.mediaDevices.getUserMedia({
+        audio: want.audio,
+        video: { width: { ideal: 640 }, height: { ideal: 480 } },
+      });
     } catch {
       // no camera or permission refused: carry on with the microphone
     }

@@ -1,4 +1,12 @@
-import { ErrorCode, TouchpointError, caseDetail as caseDetailSchema, caseNoteRequest, caseQueueQuery, caseQueueResponse, caseUpdateRequest } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  caseDetail as caseDetailSchema,
+  caseNoteRequest,
+  caseQueueQuery,
+  caseQueueResponse,
+  caseUpdateRequest,
+} from '@touchpoint/protocol';
 import { roleAllows } from '../../fleet/staff.js';
 import type { ApiDeps } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -13,24 +21,50 @@ function found(deps: ApiDeps, id: string) {
 
 export const caseRoutes: Route[] = [
   route({
-    method: 'GET', path: '/api/cases', role: 'viewer', action: 'case.list', query: caseQueueQuery, response: caseQueueResponse,
+    method: 'GET',
+    path: '/api/cases',
+    role: 'viewer',
+    action: 'case.list',
+    query: caseQueueQuery,
+    response: caseQueueResponse,
     handle: ({ query }, deps) => {
       const page = deps.fleet.cases.queue(query.limit, query.offset);
       const names = deps.fleet.staff.displayNames();
-      return { items: page.items.map((c) => caseSummary(c, deps, names)), total: page.total, limit: query.limit, offset: query.offset };
+      return {
+        items: page.items.map((c) => caseSummary(c, deps, names)),
+        total: page.total,
+        limit: query.limit,
+        offset: query.offset,
+      };
     },
   }),
   route({
-    method: 'GET', path: '/api/cases/:id', role: 'viewer', action: 'case.view', response: caseDetailSchema,
+    method: 'GET',
+    path: '/api/cases/:id',
+    role: 'viewer',
+    action: 'case.view',
+    response: caseDetailSchema,
     handle: ({ params, auth }, deps) => {
       const c = found(deps, params.id!);
       // A case carries the device's diagnostics and the customer's trace: reading it is a device access.
-      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'case.view', deviceId: c.deviceId, target: c.id, outcome: 'ok' });
+      deps.fleet.audit.record({
+        actor: auth.staff.id,
+        actorRole: auth.staff.role,
+        action: 'case.view',
+        deviceId: c.deviceId,
+        target: c.id,
+        outcome: 'ok',
+      });
       return caseDetail(c, deps, deps.fleet.staff.displayNames());
     },
   }),
   route({
-    method: 'POST', path: '/api/cases/:id', role: 'agent', action: 'case.update', body: caseUpdateRequest, response: caseDetailSchema,
+    method: 'POST',
+    path: '/api/cases/:id',
+    role: 'agent',
+    action: 'case.update',
+    body: caseUpdateRequest,
+    response: caseDetailSchema,
     handle: async ({ params, body, auth }, deps) => {
       found(deps, params.id!);
       let updated;
@@ -41,7 +75,8 @@ export const caseRoutes: Route[] = [
         case 'assign': {
           const assignee = deps.fleet.staff.get(body.staffId);
           if (!assignee) throw new HttpError(ErrorCode.NOT_FOUND, `staff member ${body.staffId} does not exist`);
-          if (!roleAllows(assignee.role, 'agent')) throw new HttpError(ErrorCode.CONFLICT, `${assignee.name} is a ${assignee.role} and cannot work cases`);
+          if (!roleAllows(assignee.role, 'agent'))
+            throw new HttpError(ErrorCode.CONFLICT, `${assignee.name} is a ${assignee.role} and cannot work cases`);
           updated = await deps.fleet.cases.update(params.id!, { assignee }, auth.staff);
           break;
         }
@@ -53,7 +88,13 @@ export const caseRoutes: Route[] = [
     },
   }),
   route({
-    method: 'POST', path: '/api/cases/:id/notes', role: 'agent', action: 'case.note', body: caseNoteRequest, response: caseDetailSchema, status: 201,
+    method: 'POST',
+    path: '/api/cases/:id/notes',
+    role: 'agent',
+    action: 'case.note',
+    body: caseNoteRequest,
+    response: caseDetailSchema,
+    status: 201,
     handle: ({ params, body, auth }, deps) => {
       found(deps, params.id!);
       deps.fleet.cases.addNote(params.id!, body.text, auth.staff);

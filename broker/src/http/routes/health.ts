@@ -8,7 +8,11 @@ import { route, type Route } from '../router.js';
  */
 export const healthRoutes: Route[] = [
   route({
-    method: 'GET', path: '/api/health', role: 'admin', action: 'broker.health', response: healthResponse,
+    method: 'GET',
+    path: '/api/health',
+    role: 'admin',
+    action: 'broker.health',
+    response: healthResponse,
     handle: (_input, deps) => ({ ok: true as const, counters: deps.counters.snapshot() }),
   }),
 ];

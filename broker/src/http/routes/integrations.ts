@@ -1,5 +1,10 @@
 import {
-  ErrorCode, TouchpointError, createIntegrationRequest, integrationListResponse, integrationWithToken, revokeIntegrationResponse,
+  ErrorCode,
+  TouchpointError,
+  createIntegrationRequest,
+  integrationListResponse,
+  integrationWithToken,
+  revokeIntegrationResponse,
   type IntegrationView,
 } from '@touchpoint/protocol';
 import { z } from 'zod';
@@ -25,7 +30,8 @@ function refusal<T>(work: () => T): T {
   try {
     return work();
   } catch (err) {
-    if (err instanceof TouchpointError && !(err instanceof HttpError) && statusFor(err.code) < 500) throw new HttpError(err.code, err.message);
+    if (err instanceof TouchpointError && !(err instanceof HttpError) && statusFor(err.code) < 500)
+      throw new HttpError(err.code, err.message);
     throw err;
   }
 }
@@ -33,36 +39,75 @@ function refusal<T>(work: () => T): T {
 // `:id` is the account's name: the router records it as the target of a refused call.
 export const integrationRoutes: Route[] = [
   route({
-    method: 'GET', path: '/api/integrations', role: 'admin', action: 'integration.list', response: integrationListResponse,
+    method: 'GET',
+    path: '/api/integrations',
+    role: 'admin',
+    action: 'integration.list',
+    response: integrationListResponse,
     handle: (_input, deps) => ({ items: deps.fleet.integrations.list().map(view) }),
   }),
   route({
     // createdBy is the member's login name, readable in the list as the CLI's `cli` is; the audit keeps the id.
-    method: 'POST', path: '/api/integrations', role: 'admin', action: 'integration.create', body: createIntegrationRequest, response: integrationWithToken, status: 201,
+    method: 'POST',
+    path: '/api/integrations',
+    role: 'admin',
+    action: 'integration.create',
+    body: createIntegrationRequest,
+    response: integrationWithToken,
+    status: 201,
     // Room for the schema's own caps (4 lists of 64 filters of 256 characters); zod then enforces them.
     bodyLimit: 96 * 1024,
     handle: ({ body, auth }, deps) => {
       const { name, ...rights } = body;
       const { account, token } = refusal(() => deps.fleet.integrations.add(name, rights, auth.staff.name));
-      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.create', target: name, outcome: 'ok', detail: { rights: account.rights } });
+      deps.fleet.audit.record({
+        actor: auth.staff.id,
+        actorRole: auth.staff.role,
+        action: 'integration.create',
+        target: name,
+        outcome: 'ok',
+        detail: { rights: account.rights },
+      });
       return { account: view(account), token };
     },
   }),
   route({
-    method: 'POST', path: '/api/integrations/:id/rotate', role: 'admin', action: 'integration.rotate', body: z.object({}), response: integrationWithToken,
+    method: 'POST',
+    path: '/api/integrations/:id/rotate',
+    role: 'admin',
+    action: 'integration.rotate',
+    body: z.object({}),
+    response: integrationWithToken,
     handle: ({ params, auth }, deps) => {
       const name = params.id!;
       const token = refusal(() => deps.fleet.integrations.rotate(name));
-      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.rotate', target: name, outcome: 'ok' });
+      deps.fleet.audit.record({
+        actor: auth.staff.id,
+        actorRole: auth.staff.role,
+        action: 'integration.rotate',
+        target: name,
+        outcome: 'ok',
+      });
       return { account: view(current(deps.fleet.integrations.get(name), name)), token };
     },
   }),
   route({
-    method: 'POST', path: '/api/integrations/:id/revoke', role: 'admin', action: 'integration.revoke', body: z.object({}), response: revokeIntegrationResponse,
+    method: 'POST',
+    path: '/api/integrations/:id/revoke',
+    role: 'admin',
+    action: 'integration.revoke',
+    body: z.object({}),
+    response: revokeIntegrationResponse,
     handle: ({ params, auth }, deps) => {
       const name = params.id!;
       refusal(() => deps.fleet.integrations.revoke(name));
-      deps.fleet.audit.record({ actor: auth.staff.id, actorRole: auth.staff.role, action: 'integration.revoke', target: name, outcome: 'ok' });
+      deps.fleet.audit.record({
+        actor: auth.staff.id,
+        actorRole: auth.staff.role,
+        action: 'integration.revoke',
+        target: name,
+        outcome: 'ok',
+      });
       return { account: view(current(deps.fleet.integrations.get(name), name)) };
     },
   }),

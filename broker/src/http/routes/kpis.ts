@@ -7,7 +7,12 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 export const kpiRoutes: Route[] = [
   route({
-    method: 'GET', path: '/api/kpis', role: 'viewer', action: 'kpi.view', query: kpiQuery, response: kpiResponse,
+    method: 'GET',
+    path: '/api/kpis',
+    role: 'viewer',
+    action: 'kpi.view',
+    query: kpiQuery,
+    response: kpiResponse,
     handle: ({ query }, deps) => {
       const to = query.to ?? Date.now();
       const from = query.from ?? to - WEEK_MS;

@@ -20,10 +20,22 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
     setSecurityHeaders(res, 'api');
     const ip = deps.clientIp(req);
     let name: string | undefined;
-    const audit = (outcome: 'ok' | 'refused' | 'failed', detail: Record<string, unknown>, actor = 'anonymous', actorRole?: string) => {
+    const audit = (
+      outcome: 'ok' | 'refused' | 'failed',
+      detail: Record<string, unknown>,
+      actor = 'anonymous',
+      actorRole?: string,
+    ) => {
       const known = name !== undefined && deps.fleet.staff.exists(name);
       const who = name === undefined ? {} : known ? {} : { nameHash: deps.throttle.locks.nameHash(name) };
-      deps.fleet.audit.record({ actor, actorRole, action: 'staff.login', target: known ? name : undefined, outcome, detail: { ip, ...who, ...detail } });
+      deps.fleet.audit.record({
+        actor,
+        actorRole,
+        action: 'staff.login',
+        target: known ? name : undefined,
+        outcome,
+        detail: { ip, ...who, ...detail },
+      });
     };
     try {
       if (!sameOrigin(req)) throw new HttpError(ErrorCode.CSRF, 'cross-origin login refused');
@@ -35,7 +47,9 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
         audit('refused', { code: ErrorCode.RATE_LIMITED, reason: admission.reason });
         const wait = Math.max(1, Math.ceil(admission.waitMs / 1000));
         const why = admission.reason === 'busy' ? 'too many logins at once' : 'too many failed logins';
-        throw new HttpError(ErrorCode.RATE_LIMITED, `${why}; try again in ${wait} s`, 429, { 'retry-after': String(wait) });
+        throw new HttpError(ErrorCode.RATE_LIMITED, `${why}; try again in ${wait} s`, 429, {
+          'retry-after': String(wait),
+        });
       }
       let member: Awaited<ReturnType<ApiDeps['fleet']['staff']['verify']>> = undefined;
       let lockedForMs = 0;
@@ -54,7 +68,16 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
       const session = deps.fleet.staff.createSession(member.id);
       audit('ok', member.mustChangePassword ? { mustChangePassword: true } : {}, member.id, member.role);
       setSessionCookie(res, session.token, session.expiresAt, deps.secureCookies);
-      sendJson(res, 200, sessionView.parse({ staff: member, csrfToken: session.csrfToken, expiresAt: session.expiresAt, mustChangePassword: member.mustChangePassword }));
+      sendJson(
+        res,
+        200,
+        sessionView.parse({
+          staff: member,
+          csrfToken: session.csrfToken,
+          expiresAt: session.expiresAt,
+          mustChangePassword: member.mustChangePassword,
+        }),
+      );
     } catch (err) {
       sendError(res, err, deps.log);
     }

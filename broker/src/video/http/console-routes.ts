@@ -18,28 +18,60 @@ const SIGNAL_LIMIT = 32 * 1024;
 export function videoConsoleRoutes(video: VideoService): Route[] {
   return [
     route({
-      method: 'POST', path: '/api/video/sessions', role: 'agent', action: 'video.start', body: videoStartRequest, response: sessionResponse, status: 201,
+      method: 'POST',
+      path: '/api/video/sessions',
+      role: 'agent',
+      action: 'video.start',
+      body: videoStartRequest,
+      response: sessionResponse,
+      status: 201,
       handle: async ({ req, body, auth }) => ({
-        session: await video.start({ staff: auth.staff, session: staffSessionKey(auth.token) }, body.deviceId, body.caseId ?? null, requestOrigin(req)),
+        session: await video.start(
+          { staff: auth.staff, session: staffSessionKey(auth.token) },
+          body.deviceId,
+          body.caseId ?? null,
+          requestOrigin(req),
+        ),
       }),
     }),
     route({
-      method: 'GET', path: '/api/video/sessions/:id', role: 'agent', action: 'video.view', response: sessionResponse,
+      method: 'GET',
+      path: '/api/video/sessions/:id',
+      role: 'agent',
+      action: 'video.view',
+      response: sessionResponse,
       handle: ({ params, auth }) => ({ session: video.sessionFor(auth.staff, params.id!).view() }),
     }),
     route({
-      method: 'POST', path: '/api/video/sessions/:id/signal', role: 'agent', action: 'video.signal', body: peerSignal, bodyLimit: SIGNAL_LIMIT, response: accepted, status: 202,
+      method: 'POST',
+      path: '/api/video/sessions/:id/signal',
+      role: 'agent',
+      action: 'video.signal',
+      body: peerSignal,
+      bodyLimit: SIGNAL_LIMIT,
+      response: accepted,
+      status: 202,
       handle: async ({ params, body, auth }) => {
         await video.consoleSignal(auth.staff, params.id!, body);
         return { ok: true as const };
       },
     }),
     route({
-      method: 'POST', path: '/api/video/sessions/:id/hangup', role: 'agent', action: 'video.hangup', body: videoHangupBody, response: sessionResponse,
+      method: 'POST',
+      path: '/api/video/sessions/:id/hangup',
+      role: 'agent',
+      action: 'video.hangup',
+      body: videoHangupBody,
+      response: sessionResponse,
       handle: async ({ params, body, auth }) => ({ session: await video.hangup(auth.staff, params.id!, body.reason) }),
     }),
     route({
-      method: 'GET', path: '/api/video/sessions/:id/events', role: 'agent', action: 'video.watch', response: z.undefined(), stream: true,
+      method: 'GET',
+      path: '/api/video/sessions/:id/events',
+      role: 'agent',
+      action: 'video.watch',
+      response: z.undefined(),
+      stream: true,
       handle: ({ req, res, params, auth }, deps) => {
         const id = params.id!;
         video.sessionFor(auth.staff, id);
@@ -54,7 +86,8 @@ export function videoConsoleRoutes(video: VideoService): Route[] {
             return now !== undefined && now.staff.id === staff.id && now.staff.role === staff.role;
           },
           onRevoked: () => video.staffSessionsEnded({ staffId: staff.id, session, reason: 'no longer valid' }),
-          subscribe: (send, close) => video.listen(id, 'console', lastEventId(req), (e) => send(e.id, e.event), { close, staffSession: session }),
+          subscribe: (send, close) =>
+            video.listen(id, 'console', lastEventId(req), (e) => send(e.id, e.event), { close, staffSession: session }),
         });
         return undefined;
       },

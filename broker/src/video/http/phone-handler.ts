@@ -45,7 +45,8 @@ function sendPhonePage(res: ServerResponse): void {
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    'content-security-policy':
+      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
     'permissions-policy': 'camera=(self), microphone=(self)',
   });
   res.end(phonePageHtml(PHONE_SCRIPT));
@@ -62,7 +63,10 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
 
   async function api(req: IncomingMessage, res: ServerResponse, id: string, action: string): Promise<void> {
     const method = action === 'events' ? 'GET' : 'POST';
-    if (req.method !== method) throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? ''} is not allowed on ${req.url ?? ''}`, 405, { allow: method });
+    if (req.method !== method)
+      throw new HttpError(ErrorCode.NOT_FOUND, `${req.method ?? ''} is not allowed on ${req.url ?? ''}`, 405, {
+        allow: method,
+      });
     if (action === 'claim') {
       const { token } = await body(req, phoneClaimRequest, SMALL);
       try {
@@ -77,7 +81,9 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
     const key = bearer(req);
     switch (action) {
       case 'consent':
-        sendJson(res, 200, { session: video.phoneConsent(id, key, (await body(req, phoneConsentRequest, SMALL)).decision) });
+        sendJson(res, 200, {
+          session: video.phoneConsent(id, key, (await body(req, phoneConsentRequest, SMALL)).decision),
+        });
         return;
       case 'signal': {
         const { seq, signal } = await body(req, phoneSignalBody, SIGNAL_LIMIT);
@@ -98,7 +104,8 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
         deps.hub.attachFeed(req, res, {
           owner: null,
           stillAllowed: () => video.phoneStillBound(id, key),
-          subscribe: (send, close) => video.listen(id, 'phone', lastEventId(req), (e) => send(e.id, e.event), { close }),
+          subscribe: (send, close) =>
+            video.listen(id, 'phone', lastEventId(req), (e) => send(e.id, e.event), { close }),
         });
     }
   }
@@ -111,7 +118,11 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
     }
     if (req.method === 'GET' && pathname === PHONE_SCRIPT) {
       const js = await phoneScript();
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      });
       res.end(js);
       return true;
     }

@@ -22,7 +22,12 @@ async function api<T>(path: string, body: unknown, key?: string): Promise<T> {
 }
 
 /** Server-sent events over fetch, so the bearer key travels in a header and never in a URL. */
-async function follow(path: string, key: string, onEvent: (e: VideoStreamEvent) => void, signal: AbortSignal): Promise<void> {
+async function follow(
+  path: string,
+  key: string,
+  onEvent: (e: VideoStreamEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const res = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });
   if (!res.ok || !res.body) throw new Error(`event stream: HTTP ${res.status}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -35,7 +40,11 @@ async function follow(path: string, key: string, onEvent: (e: VideoStreamEvent) 
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       if (data) onEvent(JSON.parse(data) as VideoStreamEvent);
     }
   }
@@ -70,11 +79,13 @@ async function main(): Promise<void> {
     $('consent').hidden = true;
     show('ended', text);
   };
-  const send = (signal: PeerSignal) => void api(`${base}/signal`, { seq: seq++, signal }, claim.key).catch(() => undefined);
+  const send = (signal: PeerSignal) =>
+    void api(`${base}/signal`, { seq: seq++, signal }, claim.key).catch(() => undefined);
 
   const onEvent = (e: VideoStreamEvent) => {
     if (e.type === 'state') {
-      if (e.session.status === 'ended') finish(e.session.outcome === 'timeout' ? 'The call request timed out.' : 'The call has ended.');
+      if (e.session.status === 'ended')
+        finish(e.session.outcome === 'timeout' ? 'The call request timed out.' : 'The call has ended.');
       return;
     }
     if (e.from !== 'staff' || !peer) return;
@@ -128,7 +139,9 @@ async function main(): Promise<void> {
     (window as unknown as { __tpPeer?: PeerSession }).__tpPeer = peer;
     $('call').hidden = false;
     $('controls').hidden = false;
-    await api(`${base}/consent`, { decision: 'accepted' }, claim.key).catch((err: Error) => finish(`The call could not start: ${err.message}`));
+    await api(`${base}/consent`, { decision: 'accepted' }, claim.key).catch((err: Error) =>
+      finish(`The call could not start: ${err.message}`),
+    );
   };
 }
 

@@ -36,7 +36,8 @@ function step(message: string): void {
 
 function portOption(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number, got ${value}`);
   return n;
 }
 
@@ -45,12 +46,18 @@ function hasSocat(): boolean {
 }
 
 /** Provisions the planned devices that are new; keeps the tokens of the ones from an earlier start. */
-function ensureDevices(broker: RunningBroker, dataDir: string, plan: { deviceId: string; model: string }[]): DemoDevice[] {
+function ensureDevices(
+  broker: RunningBroker,
+  dataDir: string,
+  plan: { deviceId: string; model: string }[],
+): DemoDevice[] {
   const known = new Map(loadDemoDevices(dataDir).map((d) => [d.deviceId, d]));
   for (const { deviceId, model } of plan) {
     if (known.has(deviceId)) continue;
     const existing = broker.fleet.devices.get(deviceId);
-    const token = existing ? broker.fleet.devices.rotateToken(deviceId) : broker.fleet.provisionDevice(deviceId, model, ['demo']).token;
+    const token = existing
+      ? broker.fleet.devices.rotateToken(deviceId)
+      : broker.fleet.provisionDevice(deviceId, model, ['demo']).token;
     known.set(deviceId, { deviceId, model, token });
   }
   const all = [...known.values()];
@@ -66,34 +73,64 @@ export const demo: CliCommand = {
     const { values } = parseCommandArgs({
       args: argv,
       options: {
-        'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string', default: '1883' }, 'http-port': { type: 'string', default: '8080' },
-        'ui-port': { type: 'string', default: '8801' }, devices: { type: 'string', default: '4' }, model: { type: 'string', multiple: true },
-        'faults-per-minute': { type: 'string', default: '0.1' }, serial: { type: 'string' }, 'models-dir': { type: 'string', multiple: true },
+        'data-dir': { type: 'string' },
+        'mqtt-port': { type: 'string', default: '1883' },
+        'http-port': { type: 'string', default: '8080' },
+        'ui-port': { type: 'string', default: '8801' },
+        devices: { type: 'string', default: '4' },
+        model: { type: 'string', multiple: true },
+        'faults-per-minute': { type: 'string', default: '0.1' },
+        serial: { type: 'string' },
+        'models-dir': { type: 'string', multiple: true },
       },
       strict: true,
     });
     const count = Number(values.devices);
-    if (!Number.isInteger(count) || count < 0 || count > 200) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `--devices must be a whole number from 0 to 200, got ${values.devices}`);
+    if (!Number.isInteger(count) || count < 0 || count > 200)
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `--devices must be a whole number from 0 to 200, got ${values.devices}`,
+      );
     const faults = Number(values['faults-per-minute']);
-    if (!Number.isFinite(faults) || faults < 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
+    if (!Number.isFinite(faults) || faults < 0)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
     const extraModels = values.model ?? [];
     const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
     const missing = missingModelsDir(modelDirs);
-    if (missing !== undefined) throw new TouchpointError(ErrorCode.NOT_FOUND, `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`);
+    if (missing !== undefined)
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
+      );
     const registry = loadModels(modelDirs);
     const modelDir = (model: string) => registry.models.find((m) => m.profile?.model === model)?.dir;
     for (const model of extraModels) {
-      if (!modelDir(model)) throw new TouchpointError(ErrorCode.NOT_FOUND, `no model ${model} in ${modelDirs.join(' or ')}; create one with: npx touchpoint device init ${model}`);
+      if (!modelDir(model))
+        throw new TouchpointError(
+          ErrorCode.NOT_FOUND,
+          `no model ${model} in ${modelDirs.join(' or ')}; create one with: npx touchpoint device init ${model}`,
+        );
     }
     const serial = values.serial ?? (hasSocat() ? 'pty' : 'memory');
-    if (serial !== 'pty' && serial !== 'memory') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--serial must be pty or memory');
-    if (serial === 'pty' && !hasSocat()) throw new TouchpointError(ErrorCode.NOT_FOUND, '--serial pty needs socat (apt install socat), or use --serial memory');
+    if (serial !== 'pty' && serial !== 'memory')
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--serial must be pty or memory');
+    if (serial === 'pty' && !hasSocat())
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        '--serial pty needs socat (apt install socat), or use --serial memory',
+      );
     const uiBase = portOption(values['ui-port'], '--ui-port');
 
     const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
     const startedAt = Date.now();
     step(`starting broker and console (data in ${dataDir})`);
-    const broker = await startBroker({ dataDir, mqttPort: portOption(values['mqtt-port'], '--mqtt-port'), httpPort: portOption(values['http-port'], '--http-port'), log: 'warn', modelsDirs: modelDirs });
+    const broker = await startBroker({
+      dataDir,
+      mqttPort: portOption(values['mqtt-port'], '--mqtt-port'),
+      httpPort: portOption(values['http-port'], '--http-port'),
+      log: 'warn',
+      modelsDirs: modelDirs,
+    });
     step(`broker ready: mqtt://${broker.host}:${broker.mqttPort}`);
 
     const devices: SimulatedDevice[] = [];
@@ -136,8 +173,14 @@ export const demo: CliCommand = {
 
     console.log(`\nTouchpoint is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).\n`);
     console.log(`Console:      http://${broker.host}:${broker.httpPort}/`);
-    if (broker.initialAdmin) console.log(`Login:        ${broker.initialAdmin.name} / ${broker.initialAdmin.password}   (one-time password, shown only on this first start; the console then asks you to choose your own)`);
-    else console.log('Login:        admin (its one-time password was printed on the first start; add staff with `npx touchpoint staff add NAME --role agent`)');
+    if (broker.initialAdmin)
+      console.log(
+        `Login:        ${broker.initialAdmin.name} / ${broker.initialAdmin.password}   (one-time password, shown only on this first start; the console then asks you to choose your own)`,
+      );
+    else
+      console.log(
+        'Login:        admin (its one-time password was printed on the first start; add staff with `npx touchpoint staff add NAME --role agent`)',
+      );
     for (const d of devices) console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}`);
     console.log('\nPress Ctrl-C to stop.');
 

@@ -34,7 +34,12 @@ export interface SimulatedDevice {
 /** One demo device: a virtual MCU, the firmware bridge, the agent and its touchscreen UI server. */
 export async function startSimulatedDevice(o: SimulatedDeviceOptions): Promise<SimulatedDevice> {
   const { profile, config } = await loadModel(o.modelDir);
-  const mcu = await startVirtualMcu({ profile, config, randomFaultsPerMinute: o.randomFaultsPerMinute, ...(o.serial === 'pty' ? { pty: true } : {}) });
+  const mcu = await startVirtualMcu({
+    profile,
+    config,
+    randomFaultsPerMinute: o.randomFaultsPerMinute,
+    ...(o.serial === 'pty' ? { pty: true } : {}),
+  });
   const serialPath = mcu.devicePath ?? `virtual:${o.deviceId}`;
   try {
     const agentConfig = parseConfig({

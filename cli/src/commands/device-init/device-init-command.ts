@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
-import { ExitCode, ErrorCode, TouchpointError, deviceProfile, describeIssues, type CliCommand } from '@touchpoint/protocol';
+import {
+  ExitCode,
+  ErrorCode,
+  TouchpointError,
+  deviceProfile,
+  describeIssues,
+  type CliCommand,
+} from '@touchpoint/protocol';
 import { flowTemplate, profileTemplate, simTemplate } from './templates.js';
 
 export const deviceInit: CliCommand = {
@@ -18,16 +25,33 @@ Then: npx touchpoint flows validate DIR/MODEL, and npm start -- --model MODEL
 (with --dir DIR: npm start -- --models-dir DIR --model MODEL; touchpoint broker --models-dir DIR).
 MODEL is kebab-case, such as heat-pump.`,
   async run(argv) {
-    const parsed = parseCommandArgs({ args: argv, options: { name: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const parsed = parseCommandArgs({
+      args: argv,
+      options: { name: { type: 'string' }, dir: { type: 'string' }, force: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [model, ...rest] = parsed.positionals;
-    if (!model || rest.length) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device init MODEL');
-    const title = parsed.values.name ?? model.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+    if (!model || rest.length)
+      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device init MODEL');
+    const title =
+      parsed.values.name ??
+      model
+        .split('-')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join(' ');
     const profile = deviceProfile.safeParse(profileTemplate(model, title));
-    if (!profile.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `model name ${JSON.stringify(model)}: ${describeIssues(profile.error)}`);
+    if (!profile.success)
+      throw new TouchpointError(
+        ErrorCode.SCHEMA_INVALID,
+        `model name ${JSON.stringify(model)}: ${describeIssues(profile.error)}`,
+      );
     const dir = resolve(parsed.values.dir ?? DEFAULT_MODELS_DIR, model);
-    if (existsSync(join(dir, 'profile.json')) && !parsed.values.force) throw new TouchpointError(ErrorCode.DUPLICATE, `${dir} already has a profile; pass --force to overwrite`);
+    if (existsSync(join(dir, 'profile.json')) && !parsed.values.force)
+      throw new TouchpointError(ErrorCode.DUPLICATE, `${dir} already has a profile; pass --force to overwrite`);
     mkdirSync(join(dir, 'flows'), { recursive: true });
-    const write = (file: string, value: unknown) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
+    const write = (file: string, value: unknown) =>
+      writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
     write('profile.json', profileTemplate(model, title));
     write('flows/filter-clogged.json', flowTemplate(model));
     write('mcu-sim.json', simTemplate(model));

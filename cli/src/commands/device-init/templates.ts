@@ -12,7 +12,14 @@ export function profileTemplate(model: string, title: string) {
     capabilities: { camera: false, microphone: true },
     sensors: [
       { id: 'device_state', type: 'string', label: { de: 'Zustand', en: 'State' } },
-      { id: 'temperature', type: 'number', unit: '°C', min: -20, max: 120, label: { de: 'Temperatur', en: 'Temperature' } },
+      {
+        id: 'temperature',
+        type: 'number',
+        unit: '°C',
+        min: -20,
+        max: 120,
+        label: { de: 'Temperatur', en: 'Temperature' },
+      },
       { id: 'filter_clogged', type: 'boolean', label: { de: 'Filter verstopft', en: 'Filter clogged' } },
     ],
     errors: [{ code: 'E10', severity: 'warning', label: { de: 'Filter reinigen', en: 'Clean the filter' } }],
@@ -20,7 +27,10 @@ export function profileTemplate(model: string, title: string) {
       {
         name: 'flush_filter',
         label: { de: 'Filter spülen', en: 'Flush filter' },
-        description: { de: 'Spült den Filter frei. Dauer etwa 5 Sekunden.', en: 'Flushes the filter clean. Takes about 5 seconds.' },
+        description: {
+          de: 'Spült den Filter frei. Dauer etwa 5 Sekunden.',
+          en: 'Flushes the filter clean. Takes about 5 seconds.',
+        },
         params: { cycles: { type: 'integer', min: 1, max: 3, default: 1, label: { de: 'Durchgänge', en: 'Cycles' } } },
         precondition: "sensors.device_state == 'idle'",
         estimatedSeconds: 5,
@@ -45,7 +55,10 @@ export function flowTemplate(model: string) {
       intro: {
         kind: 'info',
         title: t('Filter spülen', 'Flush the filter'),
-        text: t('Das Gerät kann den Filter selbst freispülen. Das dauert etwa 5 Sekunden.', 'The device can flush the filter by itself. This takes about 5 seconds.'),
+        text: t(
+          'Das Gerät kann den Filter selbst freispülen. Das dauert etwa 5 Sekunden.',
+          'The device can flush the filter by itself. This takes about 5 seconds.',
+        ),
         next: 'check_clogged',
       },
       check_clogged: {
@@ -66,9 +79,27 @@ export function flowTemplate(model: string) {
         onSuccess: 'resolved',
         onFailure: 'escalate',
       },
-      all_good: { kind: 'outcome', result: 'resolved', text: t('Der Filter ist frei.', 'The filter is clear.'), next: 'rate' },
-      resolved: { kind: 'outcome', result: 'resolved', text: t('Geschafft! Der Filter ist wieder frei.', 'Done! The filter is clear again.'), next: 'rate' },
-      escalate: { kind: 'outcome', result: 'escalate', text: t('Der Filter ist noch verstopft. Unser Support hilft weiter.', 'The filter is still clogged. Our support team will help.'), reason: 'filter_flush_failed' },
+      all_good: {
+        kind: 'outcome',
+        result: 'resolved',
+        text: t('Der Filter ist frei.', 'The filter is clear.'),
+        next: 'rate',
+      },
+      resolved: {
+        kind: 'outcome',
+        result: 'resolved',
+        text: t('Geschafft! Der Filter ist wieder frei.', 'Done! The filter is clear again.'),
+        next: 'rate',
+      },
+      escalate: {
+        kind: 'outcome',
+        result: 'escalate',
+        text: t(
+          'Der Filter ist noch verstopft. Unser Support hilft weiter.',
+          'The filter is still clogged. Our support team will help.',
+        ),
+        reason: 'filter_flush_failed',
+      },
       rate: { kind: 'rate' },
     },
   };
@@ -84,7 +115,13 @@ export function simTemplate(model: string) {
     rules: [{ sensor: 'filter_clogged', equals: true, raise: 'E10' }],
     busySensor: { id: 'device_state', idle: 'idle' },
     actions: {
-      flush_filter: { durationMs: 5000, busyState: 'flushing', steps: ['Flushing', 'Rinsing', 'Done'], set: { filter_clogged: false }, clear: ['E10'] },
+      flush_filter: {
+        durationMs: 5000,
+        busyState: 'flushing',
+        steps: ['Flushing', 'Rinsing', 'Done'],
+        set: { filter_clogged: false },
+        clear: ['E10'],
+      },
     },
     scenarios: { clog: { set: { filter_clogged: true }, raise: ['E10'] } },
     randomFaults: { perMinute: 0, scenarios: ['clog'] },

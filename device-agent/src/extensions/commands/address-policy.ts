@@ -51,7 +51,8 @@ function v6Groups(address: string): number[] | undefined {
   }
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const parse = (part: string): number[] =>
+    part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
   const head = parse(halves[0]!);
   const tail = halves.length === 2 ? parse(halves[1]!) : [];
   const given = head.length + tail.length;
@@ -66,7 +67,8 @@ function isPublicV6(groups: number[]): boolean {
   // ::ffff:a.b.c.d (IPv4-mapped): the socket really talks to a.b.c.d.
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff) return isPublicV4(embeddedV4(g6, g7));
   // 64:ff9b::a.b.c.d (NAT64 well-known prefix, RFC 6052).
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return isPublicV4(embeddedV4(g6, g7));
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0)
+    return isPublicV4(embeddedV4(g6, g7));
   // 2002:aabb:ccdd::/48 (6to4, RFC 3056).
   if (g0 === 0x2002) return isPublicV4(embeddedV4(g1, g2));
   // Global unicast only: this excludes ::, ::1, ::/96, fc00::/7, fe80::/10, fec0::/10, ff00::/8, 64:ff9b:1::/48, 100::/64.

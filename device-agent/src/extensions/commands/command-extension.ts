@@ -82,8 +82,13 @@ export class CommandExtension implements Extension {
       logger.warn('command interrupted by an agent restart', { commandId: seen.commandId, action: seen.action });
     }
     // The key list first: the broker sends it on this subscription, ahead of commands under a new key.
-    if (this.trust.rotates) this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'keys'), 1, (_topic, payload) => this.receiveKeyList(payload));
-    this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'command'), 1, (_topic, payload) => this.receive(payload));
+    if (this.trust.rotates)
+      this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'keys'), 1, (_topic, payload) =>
+        this.receiveKeyList(payload),
+      );
+    this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'command'), 1, (_topic, payload) =>
+      this.receive(payload),
+    );
   }
 
   /** A signed key list (issue 12 #10): in force once verified and on disk; a stale or forged one is logged and changes nothing. */
@@ -92,7 +97,10 @@ export class CommandExtension implements Extension {
     const held = this.trust.version;
     const accepted = this.trust.accept(payload);
     if (accepted.ok) {
-      logger.info('key list accepted', { version: accepted.value.version, keys: accepted.value.keys.map((k) => k.keyId) });
+      logger.info('key list accepted', {
+        version: accepted.value.version,
+        keys: accepted.value.keys.map((k) => k.keyId),
+      });
     } else if (accepted.code === ErrorCode.KEY_LIST_STALE && sameVersion(payload, held)) {
       // The broker re-sends the current list on every connect: the same version again is normal.
       logger.debug('key list already held', { version: held });
@@ -131,8 +139,14 @@ export class CommandExtension implements Extension {
     }
     if (!replay.claim(command.id, command.action, command.expiresAt, now)) {
       const first = replay.get(command.id);
-      const outcome = first ? `first seen ${new Date(first.seenAt).toISOString()}, outcome ${first.status}${first.reason ? `: ${first.reason}` : ''}` : 'seen before';
-      this.reject(command.id, { code: ErrorCode.REPLAY, reason: clip(`command ${command.id} was already received (${outcome})`) }, false);
+      const outcome = first
+        ? `first seen ${new Date(first.seenAt).toISOString()}, outcome ${first.status}${first.reason ? `: ${first.reason}` : ''}`
+        : 'seen before';
+      this.reject(
+        command.id,
+        { code: ErrorCode.REPLAY, reason: clip(`command ${command.id} was already received (${outcome})`) },
+        false,
+      );
       return Promise.resolve();
     }
     this.queue = this.queue.then(() => this.execute(command));
@@ -154,7 +168,11 @@ export class CommandExtension implements Extension {
 
       const outcome = await this.run(command, checked.action, checked.params);
       if (outcome.ok) {
-        reporter.result({ commandId: command.id, status: 'succeeded', ...(outcome.output ? { output: outcome.output } : {}) });
+        reporter.result({
+          commandId: command.id,
+          status: 'succeeded',
+          ...(outcome.output ? { output: outcome.output } : {}),
+        });
         this.finish(command.id, 'succeeded', null);
         logger.info('command succeeded', { commandId: command.id, action: command.action });
       } else {
@@ -165,7 +183,11 @@ export class CommandExtension implements Extension {
       }
     } catch (err) {
       const reason = clip(`internal error: ${(err as Error).message}`);
-      logger.error('command handling failed', { code: ErrorCode.INTERNAL, commandId: command.id, error: (err as Error).message });
+      logger.error('command handling failed', {
+        code: ErrorCode.INTERNAL,
+        commandId: command.id,
+        error: (err as Error).message,
+      });
       reporter.result({ commandId: command.id, status: 'failed', code: ErrorCode.INTERNAL, reason });
       this.finish(command.id, 'failed', reason);
     }
@@ -175,17 +197,32 @@ export class CommandExtension implements Extension {
   private async checkPrecondition(action: ActionSpec): Promise<Rejection | undefined> {
     if (!action.precondition) return undefined;
     const { mcu } = this.options;
-    if (mcu.link !== 'up') return { code: ErrorCode.PRECONDITION_FAILED, reason: `cannot check "${action.precondition}": the MCU link is ${mcu.link}` };
+    if (mcu.link !== 'up')
+      return {
+        code: ErrorCode.PRECONDITION_FAILED,
+        reason: `cannot check "${action.precondition}": the MCU link is ${mcu.link}`,
+      };
     let sensors;
     let errors;
     try {
       [sensors, errors] = await Promise.all([mcu.bridge.readSensors(), mcu.bridge.readErrors()]);
     } catch (err) {
-      return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`cannot check "${action.precondition}": ${(err as Error).message}`) };
+      return {
+        code: ErrorCode.PRECONDITION_FAILED,
+        reason: clip(`cannot check "${action.precondition}": ${(err as Error).message}`),
+      };
     }
     const result = evaluateConditionSource(action.precondition, { sensors, errors });
-    if (!result.ok) return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`precondition "${action.precondition}" could not be evaluated: ${result.reason}`) };
-    if (!result.value) return { code: ErrorCode.PRECONDITION_FAILED, reason: clip(`precondition "${action.precondition}" does not hold`) };
+    if (!result.ok)
+      return {
+        code: ErrorCode.PRECONDITION_FAILED,
+        reason: clip(`precondition "${action.precondition}" could not be evaluated: ${result.reason}`),
+      };
+    if (!result.value)
+      return {
+        code: ErrorCode.PRECONDITION_FAILED,
+        reason: clip(`precondition "${action.precondition}" does not hold`),
+      };
     return undefined;
   }
 
@@ -197,7 +234,8 @@ export class CommandExtension implements Extension {
     const { mcu, actions, bus } = this.options;
     if (action.target === 'agent') {
       const handler = actions.get(action.name);
-      if (!handler) return { ok: false, code: ErrorCode.ACTION_FAILED, reason: `this agent has no handler for ${action.name}` };
+      if (!handler)
+        return { ok: false, code: ErrorCode.ACTION_FAILED, reason: `this agent has no handler for ${action.name}` };
       try {
         const output = await handler(params, { commandId: command.id, issuedBy: command.issuedBy });
         return output ? { ok: true, output } : { ok: true };
@@ -208,13 +246,23 @@ export class CommandExtension implements Extension {
     if (mcu.link !== 'up') return { ok: false, code: ErrorCode.LINK_DOWN, reason: `the MCU link is ${mcu.link}` };
     try {
       const result = await mcu.bridge.runAction(action.name, params, {
-        onProgress: (progress) => bus.emit('command.progress', { commandId: command.id, action: action.name, percent: progress.percent, ...(progress.message ? { message: progress.message } : {}) }),
+        onProgress: (progress) =>
+          bus.emit('command.progress', {
+            commandId: command.id,
+            action: action.name,
+            percent: progress.percent,
+            ...(progress.message ? { message: progress.message } : {}),
+          }),
       });
       if (result.ok) return result.output ? { ok: true, output: result.output } : { ok: true };
       return { ok: false, code: ErrorCode.ACTION_FAILED, reason: result.reason ?? 'the MCU reported failure' };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      return { ok: false, code: typeof code === 'string' ? code.slice(0, 32) : ErrorCode.MCU_ERROR, reason: (err as Error).message };
+      return {
+        ok: false,
+        code: typeof code === 'string' ? code.slice(0, 32) : ErrorCode.MCU_ERROR,
+        reason: (err as Error).message,
+      };
     }
   }
 

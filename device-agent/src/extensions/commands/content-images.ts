@@ -22,11 +22,21 @@ const RASTER_MAGIC: Record<string, (bytes: Buffer) => boolean> = {
 const SVG_RULES: readonly { rule: RegExp; what: string; squeezed?: true }[] = [
   { rule: /<!DOCTYPE|<!ENTITY/i, what: 'a DOCTYPE or entity declaration' },
   { rule: /<\?xml-stylesheet/i, what: 'an xml-stylesheet instruction' },
-  { rule: /<\s*(?:[\w-]+:)?(?:script|foreignObject|iframe|embed|object|handler|listener|audio|video)\b/i, what: 'a script, foreignObject or embedding element' },
+  {
+    rule: /<\s*(?:[\w-]+:)?(?:script|foreignObject|iframe|embed|object|handler|listener|audio|video)\b/i,
+    what: 'a script, foreignObject or embedding element',
+  },
   { rule: /\bon[a-z]+\s*=/i, what: 'an event handler attribute (on…=)' },
   { rule: /&#|&(?!(?:amp|lt|gt|quot|apos);)/i, what: 'a character reference other than &amp; &lt; &gt; &quot; &apos;' },
-  { rule: /(?:java|vb)script:|data:(?:text|application)/i, what: 'a javascript:, vbscript: or data:text URL', squeezed: true },
-  { rule: /\b(?:xlink:)?href\s*=(?!\s*["']?\s*#)/i, what: 'a reference to anything but a fragment (#id) in the same file' },
+  {
+    rule: /(?:java|vb)script:|data:(?:text|application)/i,
+    what: 'a javascript:, vbscript: or data:text URL',
+    squeezed: true,
+  },
+  {
+    rule: /\b(?:xlink:)?href\s*=(?!\s*["']?\s*#)/i,
+    what: 'a reference to anything but a fragment (#id) in the same file',
+  },
   { rule: /@import|url\((?!\s*["']?\s*#)/i, what: 'a style reference to another resource' },
 ];
 
@@ -40,7 +50,8 @@ export function checkContentImage(path: string, bytes: Buffer): ImageCheck {
     return svg.ok ? svg : { ok: false, reason: `${path}: ${svg.reason}` };
   }
   const magic = RASTER_MAGIC[ext];
-  if (!magic) return { ok: false, reason: `${path}: only .svg, .png, .jpg, .jpeg, .gif and .webp images are installed` };
+  if (!magic)
+    return { ok: false, reason: `${path}: only .svg, .png, .jpg, .jpeg, .gif and .webp images are installed` };
   return magic(bytes) ? { ok: true } : { ok: false, reason: `${path}: the bytes are not a ${ext.toUpperCase()} image` };
 }
 
@@ -56,7 +67,8 @@ export function checkSvg(bytes: Buffer): ImageCheck {
   // eslint-disable-next-line no-control-regex
   const squeezed = text.replace(/[\u0000-\u0020\u007f-\u00a0]+/g, '');
   for (const { rule, what, squeezed: alsoSqueezed } of SVG_RULES) {
-    if (rule.test(text) || (alsoSqueezed && rule.test(squeezed))) return { ok: false, reason: `the SVG contains ${what}` };
+    if (rule.test(text) || (alsoSqueezed && rule.test(squeezed)))
+      return { ok: false, reason: `the SVG contains ${what}` };
   }
   return { ok: true };
 }

@@ -47,7 +47,12 @@ export interface ContentCheckOptions {
 
 export function checkHelpContent(json: unknown, options: ContentCheckOptions): ContentCheck {
   const shape = signedShape.safeParse(json);
-  if (!shape.success) return { ok: false, code: ErrorCode.SCHEMA_INVALID, detail: `not a signed help content document: ${describeIssues(shape.error)}` };
+  if (!shape.success)
+    return {
+      ok: false,
+      code: ErrorCode.SCHEMA_INVALID,
+      detail: `not a signed help content document: ${describeIssues(shape.error)}`,
+    };
   const { flows, images, signature } = shape.data;
   const verified = verifyHelpContent({ flows, images }, signature, options.keys, options.profile.model);
   if (!verified.ok) return { ok: false, code: verified.code, detail: verified.reason };
@@ -66,7 +71,10 @@ export function checkHelpContent(json: unknown, options: ContentCheckOptions): C
     { profile: options.profile, imageExists: (rel) => decoded.has(normalize(rel)) },
   );
   if (set.problems.length > 0) {
-    const first = set.problems.slice(0, 3).map((p) => `${p.file} ${p.path}: ${p.message}`).join('; ');
+    const first = set.problems
+      .slice(0, 3)
+      .map((p) => `${p.file} ${p.path}: ${p.message}`)
+      .join('; ');
     return { ok: false, code: ErrorCode.FLOW_INVALID, detail: `${set.problems.length} flow problem(s): ${first}` };
   }
   return { ok: true, content: content.data, flows: set.flows.length, images: decoded };

@@ -59,7 +59,10 @@ export interface HelpInstallDeps {
 /** The install source from the config file; only origins, keys and limits, never the test seams of SafeFetchOptions. */
 export function helpContentSource(config: AgentConfig['helpContent']): HelpInstallDeps['source'] {
   if (!config) return undefined;
-  return { fetch: { origins: config.origins, maxBytes: config.maxBytes, timeoutMs: config.timeoutMs }, keys: config.keys };
+  return {
+    fetch: { origins: config.origins, maxBytes: config.maxBytes, timeoutMs: config.timeoutMs },
+    keys: config.keys,
+  };
 }
 
 /** A refusal with its detail for the device log. */
@@ -82,8 +85,16 @@ function loggable(url: string): string {
   }
 }
 
-async function download(url: string, sha256: string, deps: HelpInstallDeps): Promise<HelpContent & { flowCount: number; imageBytes: Map<string, Buffer> }> {
-  if (!deps.source) throw new Refused('NOT_CONFIGURED', 'this device has no helpContent section in its config (origins and content keys)');
+async function download(
+  url: string,
+  sha256: string,
+  deps: HelpInstallDeps,
+): Promise<HelpContent & { flowCount: number; imageBytes: Map<string, Buffer> }> {
+  if (!deps.source)
+    throw new Refused(
+      'NOT_CONFIGURED',
+      'this device has no helpContent section in its config (origins and content keys)',
+    );
   let body: Buffer;
   try {
     body = await safeFetch(url, deps.source.fetch);
@@ -105,17 +116,24 @@ async function download(url: string, sha256: string, deps: HelpInstallDeps): Pro
 }
 
 /** Write next to the live version, then switch the pointer with one rename: a crash leaves the old content live. */
-async function install(dataDir: string, sha256: string, content: HelpContent, images: Map<string, Buffer>): Promise<string> {
+async function install(
+  dataDir: string,
+  sha256: string,
+  content: HelpContent,
+  images: Map<string, Buffer>,
+): Promise<string> {
   const root = join(dataDir, 'help');
   const dir = join(root, sha256);
   const staging = join(root, `.staging-${sha256}`);
   const flowsDir = join(staging, 'flows');
   await rm(staging, { recursive: true, force: true });
   await mkdir(flowsDir, { recursive: true });
-  for (const [name, flow] of Object.entries(content.flows)) await writeFile(join(flowsDir, name), JSON.stringify(flow, null, 2));
+  for (const [name, flow] of Object.entries(content.flows))
+    await writeFile(join(flowsDir, name), JSON.stringify(flow, null, 2));
   for (const [rel, bytes] of images) {
     const target = join(flowsDir, normalize(rel));
-    if (!target.startsWith(flowsDir + sep)) throw new Refused(ErrorCode.SCHEMA_INVALID, `image path ${rel} escapes the content`);
+    if (!target.startsWith(flowsDir + sep))
+      throw new Refused(ErrorCode.SCHEMA_INVALID, `image path ${rel} escapes the content`);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, bytes);
   }
@@ -135,11 +153,22 @@ export function helpInstallAction(deps: HelpInstallDeps): AgentActionHandler {
       const content = await download(url, sha256, deps);
       const dir = await install(deps.dataDir, sha256, content, content.imageBytes);
       deps.installed(dir, sha256, content.flowCount);
-      deps.logger.info('help content installed', { commandId: context.commandId, sha256, flows: content.flowCount, keyId: content.signature.keyId });
+      deps.logger.info('help content installed', {
+        commandId: context.commandId,
+        sha256,
+        flows: content.flowCount,
+        keyId: content.signature.keyId,
+      });
       return { sha256, flows: content.flowCount };
     } catch (err) {
       const code = err instanceof Refused ? err.code : ErrorCode.INTERNAL;
-      deps.logger.warn('help content refused', { code, commandId: context.commandId, issuedBy: context.issuedBy, url: loggable(url), detail: (err as Error).message });
+      deps.logger.warn('help content refused', {
+        code,
+        commandId: context.commandId,
+        issuedBy: context.issuedBy,
+        url: loggable(url),
+        detail: (err as Error).message,
+      });
       throw new TouchpointError(ErrorCode.ACTION_FAILED, HELP_INSTALL_REFUSED);
     }
   };

@@ -55,20 +55,24 @@ export class KeyTrust {
   /** The keys a command may be signed with at `now`. */
   trustedAt(now: number): readonly TrustedKey[] {
     if (!this.list) return this.configKeys;
-    return this.list.keys.filter((k) => k.notAfter === undefined || now <= k.notAfter).map((k) => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem }));
+    return this.list.keys
+      .filter((k) => k.notAfter === undefined || now <= k.notAfter)
+      .map((k) => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem }));
   }
 
   /** Why a key is not trusted any more, when it once was; undefined for a key this device never trusted. */
   revocation(keyId: string, now: number): string | undefined {
     if (this.revoked.has(keyId)) return `key ${keyId} was dropped by key list ${this.version}`;
     const listed = this.list?.keys.find((k) => k.keyId === keyId);
-    if (listed?.notAfter !== undefined && now > listed.notAfter) return `key ${keyId} was retired at ${new Date(listed.notAfter).toISOString()} (key list ${this.version})`;
+    if (listed?.notAfter !== undefined && now > listed.notAfter)
+      return `key ${keyId} was retired at ${new Date(listed.notAfter).toISOString()} (key list ${this.version})`;
     return undefined;
   }
 
   /** A key list from the broker: verified, persisted, then in force. Errors are values; nothing throws. */
   accept(payload: Buffer | string): Result<SignedKeyList> {
-    if (!this.rotates) return fail(ErrorCode.UNTRUSTED_KEY, 'this device has no rootKeys configured, so it cannot accept key lists');
+    if (!this.rotates)
+      return fail(ErrorCode.UNTRUSTED_KEY, 'this device has no rootKeys configured, so it cannot accept key lists');
     const decoded = decode(signedKeyList, payload);
     if (!decoded.ok) return decoded;
     const verified = verifyKeyList(decoded.value, this.rootKeys, this.version);
@@ -89,13 +93,19 @@ export class KeyTrust {
     if (text === undefined) return;
     const state = decode(storedState, text);
     if (!state.ok) {
-      this.logger.error('stored key list is unreadable; trusting the config keys until a new list arrives', { code: state.code, reason: state.reason });
+      this.logger.error('stored key list is unreadable; trusting the config keys until a new list arrives', {
+        code: state.code,
+        reason: state.reason,
+      });
       return;
     }
     // Re-verified at every start: a config whose rootKeys changed must not keep a list the new root never signed.
     const verified = verifyKeyList(state.value.list, this.rootKeys, 0);
     if (!verified.ok) {
-      this.logger.error('stored key list does not verify against the configured rootKeys; trusting the config keys until a new list arrives', { code: verified.code, reason: verified.reason });
+      this.logger.error(
+        'stored key list does not verify against the configured rootKeys; trusting the config keys until a new list arrives',
+        { code: verified.code, reason: verified.reason },
+      );
       this.floor = state.value.list.version;
       this.revoked = new Set(state.value.revoked);
       return;

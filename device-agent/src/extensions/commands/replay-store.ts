@@ -23,7 +23,13 @@ interface Row {
 
 const KEY_STATE = 'command_keys';
 
-const toSeen = (row: Row): SeenCommand => ({ commandId: row.command_id, action: row.action, status: row.status, reason: row.reason, seenAt: row.seen_at });
+const toSeen = (row: Row): SeenCommand => ({
+  commandId: row.command_id,
+  action: row.action,
+  status: row.status,
+  reason: row.reason,
+  seenAt: row.seen_at,
+});
 
 /**
  * Command ids this device has seen, in SQLite so a replay is caught after a
@@ -41,8 +47,12 @@ export class ReplayStore implements KeyStateStore {
     this.claimStmt = db.prepare(
       `INSERT INTO seen_commands (command_id, action, expires_at, status, seen_at, updated_at) VALUES (?, ?, ?, 'claimed', ?, ?) ON CONFLICT(command_id) DO NOTHING`,
     );
-    this.getStmt = db.prepare('SELECT command_id, action, status, reason, seen_at FROM seen_commands WHERE command_id = ?');
-    this.updateStmt = db.prepare('UPDATE seen_commands SET status = ?, reason = ?, updated_at = ? WHERE command_id = ?');
+    this.getStmt = db.prepare(
+      'SELECT command_id, action, status, reason, seen_at FROM seen_commands WHERE command_id = ?',
+    );
+    this.updateStmt = db.prepare(
+      'UPDATE seen_commands SET status = ?, reason = ?, updated_at = ? WHERE command_id = ?',
+    );
   }
 
   /** Record the id; false when it was already there (a replay). Committed before the command's PUBACK. */
@@ -61,7 +71,13 @@ export class ReplayStore implements KeyStateStore {
 
   /** Commands a previous run claimed or accepted but never finished. */
   unfinished(): SeenCommand[] {
-    return (this.db.prepare(`SELECT command_id, action, status, reason, seen_at FROM seen_commands WHERE status IN ('claimed', 'accepted') ORDER BY seen_at`).all() as Row[]).map(toSeen);
+    return (
+      this.db
+        .prepare(
+          `SELECT command_id, action, status, reason, seen_at FROM seen_commands WHERE status IN ('claimed', 'accepted') ORDER BY seen_at`,
+        )
+        .all() as Row[]
+    ).map(toSeen);
   }
 
   /**

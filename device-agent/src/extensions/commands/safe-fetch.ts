@@ -34,7 +34,17 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-export type FetchRefusal = 'BAD_URL' | 'NOT_HTTPS' | 'ORIGIN_NOT_ALLOWED' | 'RESOLVE_FAILED' | 'ADDRESS_NOT_ALLOWED' | 'REDIRECT' | 'HTTP_STATUS' | 'TOO_LARGE' | 'TIMEOUT' | 'NETWORK';
+export type FetchRefusal =
+  | 'BAD_URL'
+  | 'NOT_HTTPS'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'RESOLVE_FAILED'
+  | 'ADDRESS_NOT_ALLOWED'
+  | 'REDIRECT'
+  | 'HTTP_STATUS'
+  | 'TOO_LARGE'
+  | 'TIMEOUT'
+  | 'NETWORK';
 
 export class FetchRefused extends Error {
   constructor(
@@ -63,7 +73,11 @@ async function checkedAddress(hostname: string, options: SafeFetchOptions): Prom
   const allowed = options.addressAllowed ?? isPublicAddress;
   // Every answer must pass, not just the first: a name that also resolves to 127.0.0.1 is refused outright.
   const bad = addresses.find((a) => !allowed(a.address));
-  if (bad) throw new FetchRefused('ADDRESS_NOT_ALLOWED', `${hostname} resolves to ${bad.address}, which is not a public address`);
+  if (bad)
+    throw new FetchRefused(
+      'ADDRESS_NOT_ALLOWED',
+      `${hostname} resolves to ${bad.address}, which is not a public address`,
+    );
   return addresses[0]!;
 }
 
@@ -77,13 +91,20 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   }
   if (target.protocol !== 'https:') throw new FetchRefused('NOT_HTTPS', `${target.protocol} is not https:`);
   if (target.username || target.password) throw new FetchRefused('BAD_URL', 'credentials in the URL');
-  if (!options.origins.includes(target.origin)) throw new FetchRefused('ORIGIN_NOT_ALLOWED', `${target.origin} is not a configured help content origin`);
+  if (!options.origins.includes(target.origin))
+    throw new FetchRefused('ORIGIN_NOT_ALLOWED', `${target.origin} is not a configured help content origin`);
 
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
   const pinned = await Promise.race([
     checkedAddress(hostname, options),
-    new Promise<never>((_, reject) => deadline.addEventListener('abort', () => reject(new FetchRefused('TIMEOUT', `resolving ${hostname} took longer than ${options.timeoutMs} ms`)), { once: true })),
+    new Promise<never>((_, reject) =>
+      deadline.addEventListener(
+        'abort',
+        () => reject(new FetchRefused('TIMEOUT', `resolving ${hostname} took longer than ${options.timeoutMs} ms`)),
+        { once: true },
+      ),
+    ),
   ]);
   // The connection's own lookup answers with the checked address (no TOCTOU re-resolution).
   const lookup: LookupFunction = (_host, opts, callback) => {
@@ -109,19 +130,33 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
       },
       (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400) return fail(new FetchRefused('REDIRECT', `HTTP ${status} to ${String(res.headers.location ?? '(no location)').slice(0, 200)}; redirects are not followed`));
+        if (status >= 300 && status < 400)
+          return fail(
+            new FetchRefused(
+              'REDIRECT',
+              `HTTP ${status} to ${String(res.headers.location ?? '(no location)').slice(0, 200)}; redirects are not followed`,
+            ),
+          );
         if (status !== 200) return fail(new FetchRefused('HTTP_STATUS', `HTTP ${status}`));
         const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > options.maxBytes) return fail(new FetchRefused('TOO_LARGE', `Content-Length ${declared} exceeds ${options.maxBytes} bytes`));
+        if (declared > options.maxBytes)
+          return fail(new FetchRefused('TOO_LARGE', `Content-Length ${declared} exceeds ${options.maxBytes} bytes`));
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.byteLength;
-          if (size > options.maxBytes) return fail(new FetchRefused('TOO_LARGE', `body exceeds ${options.maxBytes} bytes`));
+          if (size > options.maxBytes)
+            return fail(new FetchRefused('TOO_LARGE', `body exceeds ${options.maxBytes} bytes`));
           chunks.push(chunk);
         });
         res.on('end', () => resolve(Buffer.concat(chunks)));
-        res.on('error', (err) => reject(deadline.aborted ? new FetchRefused('TIMEOUT', `no complete answer within ${options.timeoutMs} ms`) : new FetchRefused('NETWORK', err.message)));
+        res.on('error', (err) =>
+          reject(
+            deadline.aborted
+              ? new FetchRefused('TIMEOUT', `no complete answer within ${options.timeoutMs} ms`)
+              : new FetchRefused('NETWORK', err.message),
+          ),
+        );
       },
     );
     req.on('error', (err) => {

@@ -1,4 +1,11 @@
-import { ErrorCode, header, sensorValue, type AgentHealth, type DiagnosticsMessage, type SensorValue } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  header,
+  sensorValue,
+  type AgentHealth,
+  type DiagnosticsMessage,
+  type SensorValue,
+} from '@touchpoint/protocol';
 import type { AgentEvents } from '../../agent-events.js';
 import type { EventBus } from '../../event-bus.js';
 import type { Extension } from '../../extension.js';
@@ -80,7 +87,10 @@ export class DiagnosticsExtension implements Extension {
         return stored;
       })
       .catch((err: unknown) => {
-        this.options.logger.error('diagnostics snapshot failed', { code: ErrorCode.INTERNAL, error: err instanceof Error ? err.message : String(err) });
+        this.options.logger.error('diagnostics snapshot failed', {
+          code: ErrorCode.INTERNAL,
+          error: err instanceof Error ? err.message : String(err),
+        });
         return undefined;
       })
       .finally(() => {
@@ -115,7 +125,10 @@ export class DiagnosticsExtension implements Extension {
       const [sensors, errors] = await Promise.all([mcu.bridge.readSensors(), mcu.bridge.readErrors()]);
       return { ...base, sensors, errors: errors.slice(0, 64) };
     } catch (err) {
-      logger.warn('could not read the MCU for diagnostics', { code: ErrorCode.MCU_ERROR, error: (err as Error).message });
+      logger.warn('could not read the MCU for diagnostics', {
+        code: ErrorCode.MCU_ERROR,
+        error: (err as Error).message,
+      });
       return { ...base, sensors: {}, errors: [] };
     }
   }
@@ -129,11 +142,18 @@ export class DiagnosticsExtension implements Extension {
       const clean: Record<string, SensorValue> = {};
       for (const [key, value] of Object.entries(values).slice(0, MAX_EXTRA)) {
         if (key.length <= 64 && sensorValue.safeParse(value).success) clean[key] = value;
-        else this.options.logger.warn('extra diagnostics value left out', { code: ErrorCode.SCHEMA_INVALID, key: key.slice(0, 64) });
+        else
+          this.options.logger.warn('extra diagnostics value left out', {
+            code: ErrorCode.SCHEMA_INVALID,
+            key: key.slice(0, 64),
+          });
       }
       return clean;
     } catch (err) {
-      this.options.logger.warn('extra diagnostics hook failed', { code: ErrorCode.INTERNAL, error: (err as Error).message });
+      this.options.logger.warn('extra diagnostics hook failed', {
+        code: ErrorCode.INTERNAL,
+        error: (err as Error).message,
+      });
       return undefined;
     }
   }

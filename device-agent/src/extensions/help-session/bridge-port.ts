@@ -22,7 +22,8 @@ export function createBridgePort({ bridge, profile, actions }: BridgePortDeps): 
     readErrors: () => bridge().readErrors(),
     async runAction(name, params, onProgress) {
       const spec = findAction(profile, name);
-      if (!spec) return { ok: false, reason: `${ErrorCode.UNKNOWN_ACTION}: ${name} is not in profile ${profile.model}` };
+      if (!spec)
+        return { ok: false, reason: `${ErrorCode.UNKNOWN_ACTION}: ${name} is not in profile ${profile.model}` };
       const parsed = actionParamsSchema(spec).safeParse(params);
       if (!parsed.success) return { ok: false, reason: `${ErrorCode.BAD_PARAMS}: ${describeIssues(parsed.error)}` };
       if (spec.target === 'agent') {

@@ -24,7 +24,8 @@ export class CaseTracker {
 
   /** An outbox entry reached the broker. */
   delivered(messageId: string): void {
-    if (this.current && messageId === this.messageId && this.current.delivery !== 'sent') this.set({ ...this.current, delivery: 'sent' });
+    if (this.current && messageId === this.messageId && this.current.delivery !== 'sent')
+      this.set({ ...this.current, delivery: 'sent' });
   }
 
   /** The broker connection came up or went down. */

@@ -28,7 +28,11 @@ async function newestMtime(path: string): Promise<number> {
  * second), so `npm start` on a fresh clone shows the touch UI. A configured
  * `localServer.uiDir` (a packaged device) is never touched.
  */
-export function ensureUiBuilt(configuredUiDir: string | undefined, logger: Logger, uiRoot: string = UI_ROOT): Promise<UiBuildOutcome> {
+export function ensureUiBuilt(
+  configuredUiDir: string | undefined,
+  logger: Logger,
+  uiRoot: string = UI_ROOT,
+): Promise<UiBuildOutcome> {
   if (configuredUiDir !== undefined || process.env.TOUCHPOINT_UI_BUILD === '0') return Promise.resolve('configured');
   // Agents started side by side in one process (the demo) share one build.
   const running = inFlight.get(uiRoot);
@@ -45,15 +49,24 @@ async function check(uiRoot: string, logger: Logger): Promise<UiBuildOutcome> {
   const buildScript = join(uiRoot, 'build.mjs');
   const builtAt = await newestMtime(join(dist, 'index.html'));
   if (!existsSync(buildScript)) {
-    if (!builtAt) logger.warn(`the touch UI is not built and there is no ${buildScript} to build it; set localServer.uiDir`, { code: ErrorCode.NOT_FOUND });
+    if (!builtAt)
+      logger.warn(`the touch UI is not built and there is no ${buildScript} to build it; set localServer.uiDir`, {
+        code: ErrorCode.NOT_FOUND,
+      });
     return builtAt ? 'fresh' : 'unavailable';
   }
-  const sourcesAt = Math.max(await newestMtime(join(uiRoot, 'src')), await newestMtime(join(uiRoot, 'index.html')), await newestMtime(buildScript));
+  const sourcesAt = Math.max(
+    await newestMtime(join(uiRoot, 'src')),
+    await newestMtime(join(uiRoot, 'index.html')),
+    await newestMtime(buildScript),
+  );
   if (builtAt && builtAt >= sourcesAt) return 'fresh';
   // Build next to dist and swap it in, so a running agent never serves a half-written bundle.
   const staging = `${dist}.tmp-${process.pid}-${randomUUID()}`;
   try {
-    const { buildTouchUi } = (await import(pathToFileURL(buildScript).href)) as { buildTouchUi(o: { outDir: string; quiet?: boolean }): Promise<unknown> };
+    const { buildTouchUi } = (await import(pathToFileURL(buildScript).href)) as {
+      buildTouchUi(o: { outDir: string; quiet?: boolean }): Promise<unknown>;
+    };
     await buildTouchUi({ outDir: staging, quiet: true });
     if ((await newestMtime(join(dist, 'index.html'))) >= sourcesAt) {
       // Another process built it meanwhile: keep theirs.
@@ -66,7 +79,9 @@ async function check(uiRoot: string, logger: Logger): Promise<UiBuildOutcome> {
     return 'built';
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
-    logger.warn(`could not build the touch UI: ${(err as Error).message}; run node ${buildScript}`, { code: ErrorCode.INTERNAL });
+    logger.warn(`could not build the touch UI: ${(err as Error).message}; run node ${buildScript}`, {
+      code: ErrorCode.INTERNAL,
+    });
     return 'failed';
   }
 }
@@ -74,7 +89,10 @@ async function check(uiRoot: string, logger: Logger): Promise<UiBuildOutcome> {
 /** Runs ensureUiBuilt once when the agent starts (before the UI is first requested). */
 export class UiBuildExtension implements Extension {
   readonly name = 'ui-build';
-  constructor(private readonly configuredUiDir: string | undefined, private readonly logger: Logger) {}
+  constructor(
+    private readonly configuredUiDir: string | undefined,
+    private readonly logger: Logger,
+  ) {}
   async start(): Promise<void> {
     await ensureUiBuilt(this.configuredUiDir, this.logger);
   }

@@ -19,7 +19,9 @@ export function flowImageHandler(flowsDir: () => string): HttpHandler {
     res.setHeader('content-security-policy', FLOW_IMAGE_CSP);
     res.setHeader('x-content-type-options', 'nosniff');
     const path = url.searchParams.get('path') ?? '';
-    const served = IMAGE_TYPES.has(extname(path).toLowerCase()) && (await serveStatic(flowsDir(), `/${path}`, res, req.method === 'HEAD'));
+    const served =
+      IMAGE_TYPES.has(extname(path).toLowerCase()) &&
+      (await serveStatic(flowsDir(), `/${path}`, res, req.method === 'HEAD'));
     if (!served) {
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ code: 'NOT_FOUND', message: 'no such flow image' }));

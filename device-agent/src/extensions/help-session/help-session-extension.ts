@@ -125,7 +125,8 @@ export class HelpSessionExtension implements Extension {
       bus.on('mqtt.connected', () => this.cases.connection(true)),
       bus.on('mqtt.disconnected', () => this.cases.connection(false)),
       bus.on('mcu.event', (event) => {
-        if (event.type === 'error.raised' && !this.errors.includes(event.code)) this.setErrors([...this.errors, event.code]);
+        if (event.type === 'error.raised' && !this.errors.includes(event.code))
+          this.setErrors([...this.errors, event.code]);
         if (event.type === 'error.cleared') this.setErrors(this.errors.filter((c) => c !== event.code));
       }),
       bus.on('diagnostics.snapshot', (snapshot) => {
@@ -144,14 +145,20 @@ export class HelpSessionExtension implements Extension {
 
     if (!localServer) return;
     this.off.push(
-      localServer.route('GET', FLOW_IMAGE_PATH, flowImageHandler(() => this.flowsDir)),
+      localServer.route(
+        'GET',
+        FLOW_IMAGE_PATH,
+        flowImageHandler(() => this.flowsDir),
+      ),
       localServer.onClient((client) => {
         client.send({ type: 'help.offers', offers: this.offers });
         client.send({ type: 'help.screen', screen: this.currentScreen });
         client.send({ type: 'help.case', case: this.cases.state });
       }),
       localServer.handle('help.flows', helpFlowsRequest, () => this.catalog()),
-      localServer.handle('help.start', helpStartRequest, async (r) => ({ screen: await this.startSession(r.flowId, r.locale, r.trigger, r.errorCode) })),
+      localServer.handle('help.start', helpStartRequest, async (r) => ({
+        screen: await this.startSession(r.flowId, r.locale, r.trigger, r.errorCode),
+      })),
       localServer.handle('help.next', helpNextRequest, (r) => this.act(r.sessionId, (s) => s.next())),
       localServer.handle('help.choose', helpChooseRequest, (r) => this.act(r.sessionId, (s) => s.choose(r.choiceId))),
       localServer.handle('help.confirm', helpConfirmRequest, (r) => this.act(r.sessionId, (s) => s.confirmAction())),
@@ -175,7 +182,11 @@ export class HelpSessionExtension implements Extension {
   private async load(dir: string): Promise<void> {
     const { profile, logger } = this.options;
     const loaded = await loadFlows(dir, { profile });
-    for (const p of loaded.problems) logger.warn(`help flow left out: ${p.file} ${p.path}: ${p.message}`, { code: ErrorCode.FLOW_INVALID, problem: p.code });
+    for (const p of loaded.problems)
+      logger.warn(`help flow left out: ${p.file} ${p.path}: ${p.message}`, {
+        code: ErrorCode.FLOW_INVALID,
+        problem: p.code,
+      });
     this.flows = loaded.flows.filter((f) => f.models.includes(profile.model));
     this.flowsDir = loaded.flowsDir;
     logger.info(`help flows loaded: ${this.flows.map((f) => f.id).join(', ') || 'none'}`, { dir: loaded.flowsDir });
@@ -184,13 +195,25 @@ export class HelpSessionExtension implements Extension {
   /** The flows and what the home screen needs to name the device and its errors. */
   catalog(): HelpUiReplies['help.flows'] {
     const { profile } = this.options;
-    return { flows: this.flows.map(summary), device: { name: profile.name, errors: profile.errors.map((e) => ({ code: e.code, label: e.label, severity: e.severity })) } };
+    return {
+      flows: this.flows.map(summary),
+      device: {
+        name: profile.name,
+        errors: profile.errors.map((e) => ({ code: e.code, label: e.label, severity: e.severity })),
+      },
+    };
   }
 
   /** Starts a flow; an unfinished session is abandoned first (and traced as such). */
-  async startSession(flowId: string, locale: string, trigger: 'menu' | 'error' | 'support' = 'menu', errorCode?: string): Promise<HelpScreenView> {
+  async startSession(
+    flowId: string,
+    locale: string,
+    trigger: 'menu' | 'error' | 'support' = 'menu',
+    errorCode?: string,
+  ): Promise<HelpScreenView> {
     const flow = this.flows.find((f) => f.id === flowId);
-    if (!flow) throw new TouchpointError(ErrorCode.NOT_FOUND, `no help flow ${flowId} for ${this.options.profile.model}`);
+    if (!flow)
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `no help flow ${flowId} for ${this.options.profile.model}`);
     await this.closeSession(false);
     const sessionId = newId();
     const { reporter, logger, profile, port } = this.options;
@@ -204,7 +227,11 @@ export class HelpSessionExtension implements Extension {
       trigger,
       ...(errorCode !== undefined ? { errorCode } : {}),
       onTrace: (entry) => reporter.event({ type: 'help', sessionId, flowId: flow.id, entry }, this.now()),
-      onListenerError: (err) => logger.error('help session listener failed', { code: ErrorCode.INTERNAL, error: err instanceof Error ? err.message : String(err) }),
+      onListenerError: (err) =>
+        logger.error('help session listener failed', {
+          code: ErrorCode.INTERNAL,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     });
     this.session = session;
     this.sessionOff = session.subscribe((state) => this.push({ type: 'help.screen', screen: this.view(state) }));
@@ -233,13 +260,21 @@ export class HelpSessionExtension implements Extension {
     const session = this.session;
     if (session && session.state.outcome === null) {
       const escalated = await session.escalate('customer_request');
-      if (!escalated.ok) this.options.logger.warn('could not escalate the help session', { code: escalated.code, reason: escalated.reason });
+      if (!escalated.ok)
+        this.options.logger.warn('could not escalate the help session', {
+          code: escalated.code,
+          reason: escalated.reason,
+        });
     }
     const trace = session ? session.trace.slice(-1000) : [];
     const lastOutcome = [...trace].reverse().find((e) => e.kind === 'outcome');
-    const caseReason = reason ?? (lastOutcome?.kind === 'outcome' ? lastOutcome.reason : undefined) ?? 'customer_request';
+    const caseReason =
+      reason ?? (lastOutcome?.kind === 'outcome' ? lastOutcome.reason : undefined) ?? 'customer_request';
     const diagnostics = await this.options.diagnostics.build('case').catch((err: unknown) => {
-      this.options.logger.warn('no diagnostics for the case', { code: ErrorCode.MCU_ERROR, error: (err as Error).message });
+      this.options.logger.warn('no diagnostics for the case', {
+        code: ErrorCode.MCU_ERROR,
+        error: (err as Error).message,
+      });
       return undefined;
     });
     const at = this.now();
@@ -262,7 +297,8 @@ export class HelpSessionExtension implements Extension {
 
   private async act(sessionId: string, run: (session: FlowSession) => Promise<Result<void>>): Promise<void> {
     const session = this.session;
-    if (!session || session.state.sessionId !== sessionId) throw new TouchpointError(ErrorCode.CONFLICT, 'this help session is no longer running');
+    if (!session || session.state.sessionId !== sessionId)
+      throw new TouchpointError(ErrorCode.CONFLICT, 'this help session is no longer running');
     const result = await run(session);
     if (!result.ok) throw new TouchpointError(result.code, result.reason);
   }
@@ -296,7 +332,14 @@ export class HelpSessionExtension implements Extension {
 }
 
 function summary(flow: HelpFlow): HelpFlowSummary {
-  return { id: flow.id, version: flow.version, title: flow.title, ...(flow.description ? { description: flow.description } : {}), errors: flow.triggers.errors, menu: flow.triggers.menu };
+  return {
+    id: flow.id,
+    version: flow.version,
+    title: flow.title,
+    ...(flow.description ? { description: flow.description } : {}),
+    errors: flow.triggers.errors,
+    menu: flow.triggers.menu,
+  };
 }
 
 /** Keeps codes already known in their raised order; new ones go last. */

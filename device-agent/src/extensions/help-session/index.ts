@@ -44,5 +44,8 @@ export function helpSessionExtension(services: AgentServices): HelpSessionExtens
 
 /** Everything the touchscreen needs from the agent: a built UI and the help session. */
 export function touchUiExtensions(services: AgentServices): Extension[] {
-  return [new UiBuildExtension(services.config.localServer.uiDir, childLogger(services.logger, 'ui')), helpSessionExtension(services)];
+  return [
+    new UiBuildExtension(services.config.localServer.uiDir, childLogger(services.logger, 'ui')),
+    helpSessionExtension(services),
+  ];
 }

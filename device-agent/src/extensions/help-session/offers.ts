@@ -6,7 +6,11 @@ import { flowsForError } from '../../help/flows-for-error.js';
  * that handles it. Errors no flow handles are not offered; the home screen
  * still lists them.
  */
-export function offersFor(profile: DeviceProfile, flows: readonly HelpFlow[], activeErrors: readonly string[]): HelpOffer[] {
+export function offersFor(
+  profile: DeviceProfile,
+  flows: readonly HelpFlow[],
+  activeErrors: readonly string[],
+): HelpOffer[] {
   const offers: HelpOffer[] = [];
   for (const code of activeErrors) {
     const flow = flowsForError(flows, code)[0];

@@ -12,5 +12,13 @@ export function videoExtension(services: AgentServices): VideoExtension | undefi
   const { config, profile, connection, reporter, localServer, logger } = services;
   if (!localServer) return undefined;
   const phoneLinks = phoneLinkPolicy(config.brokerUrl, config.video.phoneOrigin);
-  return new VideoExtension({ deviceId: config.deviceId, profile, connection, reporter, localServer, phoneLinks, logger: childLogger(logger, 'video') });
+  return new VideoExtension({
+    deviceId: config.deviceId,
+    profile,
+    connection,
+    reporter,
+    localServer,
+    phoneLinks,
+    logger: childLogger(logger, 'video'),
+  });
 }

@@ -34,10 +34,15 @@ export function checkPhoneLink(policy: PhoneLinkPolicy, link: string): Result<st
   } catch {
     return fail(ErrorCode.SCHEMA_INVALID, 'the phone link is not a URL');
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) return fail(ErrorCode.NOT_AUTHORIZED, `phone links must be https (or http on loopback), got ${url.protocol}`);
-  if (url.username || url.password || url.search || url.hash || !LINK_PATH.test(url.pathname)) return fail(ErrorCode.SCHEMA_INVALID, 'the phone link is not a /v/<token> link');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
+    return fail(ErrorCode.NOT_AUTHORIZED, `phone links must be https (or http on loopback), got ${url.protocol}`);
+  if (url.username || url.password || url.search || url.hash || !LINK_PATH.test(url.pathname))
+    return fail(ErrorCode.SCHEMA_INVALID, 'the phone link is not a /v/<token> link');
   if (policy.origin ? url.origin !== policy.origin : url.hostname !== policy.host) {
-    return fail(ErrorCode.NOT_AUTHORIZED, `the phone link points at ${url.origin}, not at ${policy.origin ?? policy.host}`);
+    return fail(
+      ErrorCode.NOT_AUTHORIZED,
+      `the phone link points at ${url.origin}, not at ${policy.origin ?? policy.host}`,
+    );
   }
   return ok(url.href);
 }

@@ -14,11 +14,18 @@ export interface BoundCall {
  * number above every one seen (a replay or a reordered duplicate is refused).
  * Pure, so every rule is unit-tested.
  */
-export function checkDown(call: BoundCall | undefined, message: SignalMessage, topicSessionId: string): Result<BoundCall> {
+export function checkDown(
+  call: BoundCall | undefined,
+  message: SignalMessage,
+  topicSessionId: string,
+): Result<BoundCall> {
   if (message.sessionId !== topicSessionId) return fail(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
-  if (message.from !== 'staff') return fail(ErrorCode.NOT_AUTHORIZED, `signalling from ${message.from} may not arrive on the down topic`);
-  if (!call || call.sessionId !== message.sessionId) return fail(ErrorCode.NOT_FOUND, `no call ${message.sessionId} on this device`);
+  if (message.from !== 'staff')
+    return fail(ErrorCode.NOT_AUTHORIZED, `signalling from ${message.from} may not arrive on the down topic`);
+  if (!call || call.sessionId !== message.sessionId)
+    return fail(ErrorCode.NOT_FOUND, `no call ${message.sessionId} on this device`);
   if (call.staffId !== message.staffId) return fail(ErrorCode.NOT_AUTHORIZED, 'bound to another staff member');
-  if (message.seq <= call.lastDownSeq) return fail(ErrorCode.REPLAY, `sequence ${message.seq} is not after ${call.lastDownSeq}`);
+  if (message.seq <= call.lastDownSeq)
+    return fail(ErrorCode.REPLAY, `sequence ${message.seq} is not after ${call.lastDownSeq}`);
   return ok({ ...call, lastDownSeq: message.seq });
 }

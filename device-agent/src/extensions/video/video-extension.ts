@@ -1,7 +1,23 @@
 import {
-  decode, ErrorCode, Filters, header, parseTopic, signalMessage, signalTopic, TouchpointError,
-  videoConsentRequest, videoCurrentRequest, videoHandoffRequest, videoHangupRequest, videoSignalRequest, videoStatusRequest,
-  type CallParty, type DeviceProfile, type IceServerConfig, type SignalMessage, type VideoUiMessage,
+  decode,
+  ErrorCode,
+  Filters,
+  header,
+  parseTopic,
+  signalMessage,
+  signalTopic,
+  TouchpointError,
+  videoConsentRequest,
+  videoCurrentRequest,
+  videoHandoffRequest,
+  videoHangupRequest,
+  videoSignalRequest,
+  videoStatusRequest,
+  type CallParty,
+  type DeviceProfile,
+  type IceServerConfig,
+  type SignalMessage,
+  type VideoUiMessage,
 } from '@touchpoint/protocol';
 import type { Extension } from '../../extension.js';
 import type { LocalServer } from '../../local-server/local-server.js';
@@ -68,7 +84,8 @@ export class VideoExtension implements Extension {
       localServer.handle('video.consent', videoConsentRequest, (r) => this.consent(r.sessionId, r.decision)),
       localServer.handle('video.signal', videoSignalRequest, async (r) => {
         const call = this.active(r.sessionId, 'accepted');
-        if (r.signal.kind === 'offer') throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'the device answers; it never offers');
+        if (r.signal.kind === 'offer')
+          throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'the device answers; it never offers');
         await this.up(call, r.signal);
       }),
       localServer.handle('video.hangup', videoHangupRequest, (r) => this.hangup(r.sessionId)),
@@ -77,7 +94,8 @@ export class VideoExtension implements Extension {
       }),
       localServer.handle('video.status', videoStatusRequest, (r) => {
         const call = this.active(r.sessionId, 'accepted');
-        if (r.status === 'connected') this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: 'connected' });
+        if (r.status === 'connected')
+          this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: 'connected' });
       }),
       localServer.handle('video.current', videoCurrentRequest, () => (this.call ? this.ringMessage(this.call) : null)),
       localServer.onClient((client) => {
@@ -96,7 +114,8 @@ export class VideoExtension implements Extension {
 
   private onDown(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
-    if (parsed?.kind !== 'signal' || parsed.deviceId !== this.o.deviceId || parsed.direction !== 'down') return this.refuse(ErrorCode.TOPIC_INVALID, topic);
+    if (parsed?.kind !== 'signal' || parsed.deviceId !== this.o.deviceId || parsed.direction !== 'down')
+      return this.refuse(ErrorCode.TOPIC_INVALID, topic);
     const decoded = decode(signalMessage, payload);
     if (!decoded.ok) return this.refuse(decoded.code, decoded.reason);
     const message = decoded.value;
@@ -107,16 +126,34 @@ export class VideoExtension implements Extension {
     call.lastDownSeq = checked.value.lastDownSeq;
     switch (message.kind) {
       case 'offer':
-        if (call.state !== 'accepted') return this.refuse(ErrorCode.NOT_AUTHORIZED, 'an offer before the customer consented', call.sessionId);
-        return this.push({ type: 'video.signal', sessionId: call.sessionId, signal: { kind: 'offer', sdp: message.sdp, ...(message.iceRestart ? { iceRestart: true } : {}) } });
+        if (call.state !== 'accepted')
+          return this.refuse(ErrorCode.NOT_AUTHORIZED, 'an offer before the customer consented', call.sessionId);
+        return this.push({
+          type: 'video.signal',
+          sessionId: call.sessionId,
+          signal: { kind: 'offer', sdp: message.sdp, ...(message.iceRestart ? { iceRestart: true } : {}) },
+        });
       case 'ice':
-        if (call.state !== 'accepted') return this.refuse(ErrorCode.NOT_AUTHORIZED, 'ICE before the customer consented', call.sessionId);
-        return this.push({ type: 'video.signal', sessionId: call.sessionId, signal: { kind: 'ice', candidate: message.candidate, sdpMid: message.sdpMid, sdpMLineIndex: message.sdpMLineIndex } });
+        if (call.state !== 'accepted')
+          return this.refuse(ErrorCode.NOT_AUTHORIZED, 'ICE before the customer consented', call.sessionId);
+        return this.push({
+          type: 'video.signal',
+          sessionId: call.sessionId,
+          signal: {
+            kind: 'ice',
+            candidate: message.candidate,
+            sdpMid: message.sdpMid,
+            sdpMLineIndex: message.sdpMLineIndex,
+          },
+        });
       case 'handoff': {
         // Only a link to the pinned origin reaches the screen (issue 12, Low); the customer would open it with camera and microphone.
         const link = checkPhoneLink(this.o.phoneLinks, message.url);
         if (!link.ok) return this.refuse(link.code, link.reason, call.sessionId);
-        call.handoff = { url: link.value, ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}) };
+        call.handoff = {
+          url: link.value,
+          ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+        };
         return this.push({ type: 'video.handoff', sessionId: call.sessionId, ...call.handoff });
       }
       case 'hangup': {
@@ -132,23 +169,39 @@ export class VideoExtension implements Extension {
   }
 
   private onRequest(message: Extract<SignalMessage, { kind: 'request' }>, topicSessionId: string): void {
-    if (message.sessionId !== topicSessionId) return this.refuse(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
+    if (message.sessionId !== topicSessionId)
+      return this.refuse(ErrorCode.SCHEMA_INVALID, 'sessionId does not match the topic');
     if (message.from !== 'staff') return this.refuse(ErrorCode.NOT_AUTHORIZED, `a request from ${message.from}`);
-    if (this.call?.sessionId === message.sessionId) return this.refuse(ErrorCode.REPLAY, 'request delivered twice', message.sessionId);
+    if (this.call?.sessionId === message.sessionId)
+      return this.refuse(ErrorCode.REPLAY, 'request delivered twice', message.sessionId);
     const now = this.now();
-    if (message.expiresAt <= now) return this.refuse(ErrorCode.EXPIRED, 'the call request expired before it arrived', message.sessionId);
+    if (message.expiresAt <= now)
+      return this.refuse(ErrorCode.EXPIRED, 'the call request expired before it arrived', message.sessionId);
     if (this.call) {
       // One call at a time: the second caller hears "declined" at once instead of ringing out.
       const busy = { sessionId: message.sessionId, staffId: message.staffId, upSeq: 0 };
-      void this.publishUp(busy, { kind: 'consent', decision: 'declined', capabilities: this.capabilities() }).catch(() => undefined);
+      void this.publishUp(busy, { kind: 'consent', decision: 'declined', capabilities: this.capabilities() }).catch(
+        () => undefined,
+      );
       return;
     }
     const call: Call = {
-      sessionId: message.sessionId, staffId: message.staffId, lastDownSeq: message.seq, staffName: message.staffName,
-      state: 'ringing', expiresAt: message.expiresAt, iceServers: message.iceServers ?? [], handoff: undefined, upSeq: 0, timer: undefined,
+      sessionId: message.sessionId,
+      staffId: message.staffId,
+      lastDownSeq: message.seq,
+      staffName: message.staffName,
+      state: 'ringing',
+      expiresAt: message.expiresAt,
+      iceServers: message.iceServers ?? [],
+      handoff: undefined,
+      upSeq: 0,
+      timer: undefined,
     };
     // The fleet times the call out too; this covers a device that lost its connection while ringing.
-    call.timer = setTimeout(() => this.call === call && call.state === 'ringing' && this.finish(call, 'timeout', 'timeout'), message.expiresAt - now);
+    call.timer = setTimeout(
+      () => this.call === call && call.state === 'ringing' && this.finish(call, 'timeout', 'timeout'),
+      message.expiresAt - now,
+    );
     call.timer.unref();
     this.call = call;
     this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: 'ringing' });
@@ -170,14 +223,23 @@ export class VideoExtension implements Extension {
   private async hangup(sessionId: string): Promise<void> {
     const call = this.active(sessionId);
     this.finish(call, 'device', 'ended on the device');
-    await this.up(call, { kind: 'hangup', reason: call.state === 'ringing' ? 'declined on the device' : 'ended on the device' }).catch(() => undefined);
+    await this.up(call, {
+      kind: 'hangup',
+      reason: call.state === 'ringing' ? 'declined on the device' : 'ended on the device',
+    }).catch(() => undefined);
   }
 
   /** Ends the call here and tells every UI; `report: false` when the outcome was already reported (a decline). */
   private finish(call: Call, endedBy: CallParty, reason: string, report = true): void {
     if (this.call !== call) return;
     this.clear(call);
-    if (report) this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: endedBy === 'timeout' ? 'timeout' : 'ended', endedBy });
+    if (report)
+      this.o.reporter.event({
+        type: 'video',
+        sessionId: call.sessionId,
+        status: endedBy === 'timeout' ? 'timeout' : 'ended',
+        endedBy,
+      });
     this.push({ type: 'video.ended', sessionId: call.sessionId, endedBy, reason: reason.slice(0, 128) });
   }
 
@@ -201,8 +263,17 @@ export class VideoExtension implements Extension {
 
   /** Signalling is live or useless: published directly, never through the durable outbox. */
   private publishUp(call: { sessionId: string; staffId: string; upSeq: number }, body: Outgoing): Promise<void> {
-    const message = signalMessage.parse({ ...header(this.now()), ...body, sessionId: call.sessionId, staffId: call.staffId, seq: call.upSeq++, from: 'device' });
-    return this.o.connection.publish(signalTopic(this.o.deviceId, call.sessionId, 'up'), JSON.stringify(message), { qos: 1 });
+    const message = signalMessage.parse({
+      ...header(this.now()),
+      ...body,
+      sessionId: call.sessionId,
+      staffId: call.staffId,
+      seq: call.upSeq++,
+      from: 'device',
+    });
+    return this.o.connection.publish(signalTopic(this.o.deviceId, call.sessionId, 'up'), JSON.stringify(message), {
+      qos: 1,
+    });
   }
 
   private capabilities(): { camera: boolean; microphone: boolean } {
@@ -210,7 +281,14 @@ export class VideoExtension implements Extension {
   }
 
   private ringMessage(call: Call): VideoUiMessage {
-    return { type: 'video.ring', sessionId: call.sessionId, staffName: call.staffName, shares: { microphone: this.o.profile.capabilities.microphone, camera: this.o.profile.capabilities.camera }, expiresAt: call.expiresAt, iceServers: call.iceServers };
+    return {
+      type: 'video.ring',
+      sessionId: call.sessionId,
+      staffName: call.staffName,
+      shares: { microphone: this.o.profile.capabilities.microphone, camera: this.o.profile.capabilities.camera },
+      expiresAt: call.expiresAt,
+      iceServers: call.iceServers,
+    };
   }
 
   private push(message: VideoUiMessage): void {

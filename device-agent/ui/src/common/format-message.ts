@@ -38,7 +38,8 @@ function pickPlural(locale: string, message: PluralMessage, count: number): stri
 
 export function formatMessage(locale: string, message: MessageValue, params: MessageParams = {}): string {
   const count = params.count;
-  const template = typeof message === 'string' ? message : pickPlural(locale, message, typeof count === 'number' ? count : Number.NaN);
+  const template =
+    typeof message === 'string' ? message : pickPlural(locale, message, typeof count === 'number' ? count : Number.NaN);
   return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;

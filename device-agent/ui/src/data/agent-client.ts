@@ -90,7 +90,8 @@ export class AgentClient {
 
   request<T = unknown>(type: string, fields: Record<string, unknown> = {}): Promise<T> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new AgentRequestError('LINK_DOWN', 'not connected to the device agent'));
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      return Promise.reject(new AgentRequestError('LINK_DOWN', 'not connected to the device agent'));
     const id = `r${++this.seq}`;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -122,7 +123,11 @@ export class AgentClient {
       this.failPending('connection lost');
       if (this.stopped) return;
       this.setStatus('connecting');
-      const delay = backoffDelay(this.attempt++, this.options.reconnectMinMs ?? 250, this.options.reconnectMaxMs ?? 5_000);
+      const delay = backoffDelay(
+        this.attempt++,
+        this.options.reconnectMinMs ?? 250,
+        this.options.reconnectMaxMs ?? 5_000,
+      );
       this.retry = setTimeout(() => this.open(), delay);
     });
   }

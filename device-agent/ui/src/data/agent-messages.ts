@@ -1,4 +1,11 @@
-import type { HelpCaseState, HelpDeviceInfo, HelpFlowSummary, HelpOffer, HelpScreenView, UiLiveState } from '@touchpoint/protocol';
+import type {
+  HelpCaseState,
+  HelpDeviceInfo,
+  HelpFlowSummary,
+  HelpOffer,
+  HelpScreenView,
+  UiLiveState,
+} from '@touchpoint/protocol';
 
 /**
  * Messages the agent pushes, as the UI uses them. The shapes are protocol's
@@ -27,13 +34,28 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function isLiveState(v: unknown): v is UiLiveState {
-  return isObj(v) && (v.broker === 'online' || v.broker === 'offline') && isStr(v.link) && isObj(v.sensors) && Array.isArray(v.errors) && v.errors.every(isStr);
+  return (
+    isObj(v) &&
+    (v.broker === 'online' || v.broker === 'offline') &&
+    isStr(v.link) &&
+    isObj(v.sensors) &&
+    Array.isArray(v.errors) &&
+    v.errors.every(isStr)
+  );
 }
 
 const SCREEN_KINDS = new Set(['idle', 'info', 'question', 'check', 'action', 'outcome', 'rate', 'done']);
 
 function isScreen(v: unknown): v is HelpScreenView {
-  if (!isObj(v) || !isStr(v.kind) || !SCREEN_KINDS.has(v.kind) || !isStr(v.sessionId) || !isStr(v.title) || !isObj(v.flow)) return false;
+  if (
+    !isObj(v) ||
+    !isStr(v.kind) ||
+    !SCREEN_KINDS.has(v.kind) ||
+    !isStr(v.sessionId) ||
+    !isStr(v.title) ||
+    !isObj(v.flow)
+  )
+    return false;
   if (typeof v.busy !== 'boolean' || typeof v.canGoBack !== 'boolean' || !isNum(v.progress)) return false;
   switch (v.kind) {
     case 'info':
@@ -41,9 +63,18 @@ function isScreen(v: unknown): v is HelpScreenView {
     case 'done':
       return isStr(v.text);
     case 'question':
-      return isStr(v.text) && Array.isArray(v.choices) && v.choices.every((c) => isObj(c) && isStr(c.id) && isStr(c.label));
+      return (
+        isStr(v.text) && Array.isArray(v.choices) && v.choices.every((c) => isObj(c) && isStr(c.id) && isStr(c.label))
+      );
     case 'action':
-      return isStr(v.phase) && isObj(v.action) && isStr(v.action.label) && isStr(v.confirm) && isStr(v.text) && (v.actionProgress === null || isNum(v.actionProgress));
+      return (
+        isStr(v.phase) &&
+        isObj(v.action) &&
+        isStr(v.action.label) &&
+        isStr(v.confirm) &&
+        isStr(v.text) &&
+        (v.actionProgress === null || isNum(v.actionProgress))
+      );
     case 'outcome':
       return (v.result === 'resolved' || v.result === 'escalate') && isStr(v.text) && typeof v.canRate === 'boolean';
     case 'rate':
@@ -58,11 +89,24 @@ function isOffer(v: unknown): v is HelpOffer {
 }
 
 function isCase(v: unknown): v is HelpCaseState {
-  return isObj(v) && isStr(v.caseId) && (v.delivery === 'queued' || v.delivery === 'sending' || v.delivery === 'sent') && (v.status === null || isStr(v.status)) && isNum(v.openedAt);
+  return (
+    isObj(v) &&
+    isStr(v.caseId) &&
+    (v.delivery === 'queued' || v.delivery === 'sending' || v.delivery === 'sent') &&
+    (v.status === null || isStr(v.status)) &&
+    isNum(v.openedAt)
+  );
 }
 
 function isFlowSummary(v: unknown): v is HelpFlowSummary {
-  return isObj(v) && isStr(v.id) && isObj(v.title) && Array.isArray(v.errors) && v.errors.every(isStr) && typeof v.menu === 'boolean';
+  return (
+    isObj(v) &&
+    isStr(v.id) &&
+    isObj(v.title) &&
+    Array.isArray(v.errors) &&
+    v.errors.every(isStr) &&
+    typeof v.menu === 'boolean'
+  );
 }
 
 /** Parses one WebSocket text frame; undefined when it is not a message the UI can use. */
@@ -96,7 +140,13 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
     case 'help.case':
       return v.case === null || isCase(v.case) ? (v as AgentMessage) : undefined;
     case 'help.catalog':
-      return Array.isArray(v.flows) && v.flows.every(isFlowSummary) && isObj(v.device) && isObj(v.device.name) && Array.isArray(v.device.errors) ? (v as AgentMessage) : undefined;
+      return Array.isArray(v.flows) &&
+        v.flows.every(isFlowSummary) &&
+        isObj(v.device) &&
+        isObj(v.device.name) &&
+        Array.isArray(v.device.errors)
+        ? (v as AgentMessage)
+        : undefined;
     default:
       // Another extension's message (video.*): passed on as text for whoever handles it.
       return { type: 'other', original: text };

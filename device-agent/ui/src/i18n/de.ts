@@ -9,7 +9,8 @@ export const de: Messages = {
   switchLanguageLabel: 'Language: English',
   connecting: 'Verbindung zum Gerät wird hergestellt …',
   agentLost: 'Die Verbindung zum Gerät ist unterbrochen. Neuer Versuch …',
-  notPaired: 'Diese Seite wurde nicht über die Kiosk-Adresse des Geräts geöffnet und kann sich deshalb nicht verbinden.',
+  notPaired:
+    'Diese Seite wurde nicht über die Kiosk-Adresse des Geräts geöffnet und kann sich deshalb nicht verbinden.',
   online: 'Online',
   offline: 'Offline',
   machineConnected: 'Maschine verbunden',
@@ -55,7 +56,8 @@ export const de: Messages = {
   consentTitle: 'Support kontaktieren',
   consentIntro: 'Damit wir helfen können, braucht unser Support Folgendes. Sonst wird nichts geteilt.',
   consentDiagnostics: 'Gerätediagnose',
-  consentDiagnosticsDetail: 'Sensorwerte, Fehlercodes, Firmware-Version und Verbindungszustand dieses Geräts. Keine persönlichen Daten.',
+  consentDiagnosticsDetail:
+    'Sensorwerte, Fehlercodes, Firmware-Version und Verbindungszustand dieses Geräts. Keine persönlichen Daten.',
   consentSession: 'Diese Hilfesitzung',
   consentSessionDetail: 'Die Hilfeseiten, die Sie gesehen haben, Ihre Antworten und die Zeit pro Schritt.',
   consentNoSession: 'Sie haben noch keine Anleitung benutzt; es wird nur die Diagnose gesendet.',

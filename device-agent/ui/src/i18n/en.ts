@@ -55,7 +55,8 @@ export const en = {
   consentTitle: 'Contact support',
   consentIntro: 'To help you, our support team needs the following. Nothing else is shared.',
   consentDiagnostics: 'Device diagnostics',
-  consentDiagnosticsDetail: 'Sensor readings, error codes, firmware version and connection health of this device. No personal data.',
+  consentDiagnosticsDetail:
+    'Sensor readings, error codes, firmware version and connection health of this device. No personal data.',
   consentSession: 'This help session',
   consentSessionDetail: 'The help screens you saw, your answers and the time on each step.',
   consentNoSession: 'You have not used a help guide yet; only the diagnostics are sent.',

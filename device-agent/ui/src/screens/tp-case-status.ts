@@ -86,7 +86,8 @@ export class TpCaseStatus extends LitElement {
     const c = this.supportCase;
     const stage = caseStage(c);
     const current = stage === 'queued' ? 0 : CASE_STAGES.indexOf(stage);
-    const text = stage === 'claimed' && c.agentName ? t('caseClaimedBy', { name: c.agentName }) : t(CASE_STAGE_TEXT[stage]);
+    const text =
+      stage === 'claimed' && c.agentName ? t('caseClaimedBy', { name: c.agentName }) : t(CASE_STAGE_TEXT[stage]);
     return html`
       <header class="bar"><h1 tabindex="-1">${t('caseTitle')}</h1></header>
       <main class="body">
@@ -95,7 +96,9 @@ export class TpCaseStatus extends LitElement {
           ${CASE_STAGES.map((s, i) => {
             const done = i < current || (stage === 'resolved' && s === 'resolved');
             const isCurrent = i === current && stage !== 'resolved' && stage !== 'queued';
-            return html`<li class=${done ? 'done' : ''} aria-current=${isCurrent ? 'step' : nothing}><span class="dot" aria-hidden="true"></span>${t(STAGE_LABEL[s])}</li>`;
+            return html`<li class=${done ? 'done' : ''} aria-current=${isCurrent ? 'step' : nothing}>
+              <span class="dot" aria-hidden="true"></span>${t(STAGE_LABEL[s])}
+            </li>`;
           })}
         </ol>
         <p class="ref">${t('caseReference', { id: c.caseId.slice(0, 8) })}</p>

@@ -7,7 +7,12 @@ import { shared } from '../styles/shared.js';
 
 /** Before anything leaves the device: exactly what will be shared, and Share / Cancel. Share works once the sheet has been seen (ConsentArmController). */
 export class TpConsentSheet extends LitElement {
-  static override properties = { t: { attribute: false }, open: { type: Boolean }, hasSession: { type: Boolean }, pending: { type: Boolean } };
+  static override properties = {
+    t: { attribute: false },
+    open: { type: Boolean },
+    hasSession: { type: Boolean },
+    pending: { type: Boolean },
+  };
   declare t: Translate;
   declare open: boolean;
   declare hasSession: boolean;
@@ -41,16 +46,34 @@ export class TpConsentSheet extends LitElement {
 
   protected override render() {
     const t = this.t;
-    return html`<tp-sheet .open=${this.open} heading=${t('consentTitle')} @tp-sheet-cancel=${() => emitIntent(this, { kind: 'consent-cancel' })}>
+    return html`<tp-sheet
+      .open=${this.open}
+      heading=${t('consentTitle')}
+      @tp-sheet-cancel=${() => emitIntent(this, { kind: 'consent-cancel' })}
+    >
       <p>${t('consentIntro')}</p>
       <ul id="shared-items">
         <li><strong>${t('consentDiagnostics')}</strong><span class="detail">${t('consentDiagnosticsDetail')}</span></li>
-        ${this.hasSession
-          ? html`<li><strong>${t('consentSession')}</strong><span class="detail">${t('consentSessionDetail')}</span></li>`
-          : html`<li class="detail">${t('consentNoSession')}</li>`}
+        ${
+          this.hasSession
+            ? html`<li>
+                <strong>${t('consentSession')}</strong><span class="detail">${t('consentSessionDetail')}</span>
+              </li>`
+            : html`<li class="detail">${t('consentNoSession')}</li>`
+        }
       </ul>
-      <button slot="actions" id="consent-cancel" @click=${() => emitIntent(this, { kind: 'consent-cancel' })}>${t('cancel')}</button>
-      <button slot="actions" id="consent-share" class="primary" ?disabled=${this.pending || !this.arm.armed} @click=${() => emitIntent(this, { kind: 'share' })}>${t('share')}</button>
+      <button slot="actions" id="consent-cancel" @click=${() => emitIntent(this, { kind: 'consent-cancel' })}>
+        ${t('cancel')}
+      </button>
+      <button
+        slot="actions"
+        id="consent-share"
+        class="primary"
+        ?disabled=${this.pending || !this.arm.armed}
+        @click=${() => emitIntent(this, { kind: 'share' })}
+      >
+        ${t('share')}
+      </button>
     </tp-sheet>`;
   }
 

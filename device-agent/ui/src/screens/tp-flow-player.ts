@@ -151,9 +151,22 @@ export class TpFlowPlayer extends LitElement {
       <header class="bar">
         ${s.canGoBack ? html`<button class="quiet" id="back" ?disabled=${locked} @click=${() => emitIntent(this, { kind: 'back' })}>← ${t('back')}</button>` : nothing}
         <h1 tabindex="-1">${s.title}</h1>
-        <button class="quiet" id="leave" aria-label=${t('leaveHelp')} title=${t('leaveHelp')} @click=${() => emitIntent(this, { kind: 'close' })}>✕</button>
+        <button
+          class="quiet"
+          id="leave"
+          aria-label=${t('leaveHelp')}
+          title=${t('leaveHelp')}
+          @click=${() => emitIntent(this, { kind: 'close' })}
+        >
+          ✕
+        </button>
       </header>
-      <tp-progress-bar class="flow-progress" .value=${s.progress} label=${t('stepProgress')} .valueText=${formatPercent(this.locale, s.progress)}></tp-progress-bar>
+      <tp-progress-bar
+        class="flow-progress"
+        .value=${s.progress}
+        label=${t('stepProgress')}
+        .valueText=${formatPercent(this.locale, s.progress)}
+      ></tp-progress-bar>
       <main class="body" data-kind=${s.kind}>${this.body(s)}</main>
       ${this.footer(s, locked)}
     `;
@@ -164,15 +177,16 @@ export class TpFlowPlayer extends LitElement {
     const actions = this.actions(s, locked);
     if (actions === nothing && !this.errorText) return html`<div></div>`;
     return html`<footer class="actions">
-      ${this.errorText ? html`<span class="error spacer" role="alert">${this.errorText}</span>` : nothing}
-      ${actions}
+      ${this.errorText ? html`<span class="error spacer" role="alert">${this.errorText}</span>` : nothing} ${actions}
     </footer>`;
   }
 
   private body(s: HelpScreenView) {
     switch (s.kind) {
       case 'idle':
-        return html`<p class="working" role="status"><span class="spinner" aria-hidden="true"></span>${this.t('starting')}</p>`;
+        return html`<p class="working" role="status">
+          <span class="spinner" aria-hidden="true"></span>${this.t('starting')}
+        </p>`;
       case 'info':
         return html`<div class="media ${s.image ? 'has-image' : ''}">
           <p class="text">${s.text}</p>
@@ -184,7 +198,9 @@ export class TpFlowPlayer extends LitElement {
             ${s.choices.map((c) => html`<button data-choice=${c.id} ?disabled=${s.busy || this.pending} @click=${() => emitIntent(this, { kind: 'choose', choiceId: c.id })}>${c.label}</button>`)}
           </div>`;
       case 'check':
-        return html`<p class="working" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span><span>${s.text}</span></p>`;
+        return html`<p class="working" role="status" aria-live="polite">
+          <span class="spinner" aria-hidden="true"></span><span>${s.text}</span>
+        </p>`;
       case 'action':
         return this.action(s);
       case 'outcome':
@@ -203,42 +219,82 @@ export class TpFlowPlayer extends LitElement {
           ?disabled=${s.busy || this.pending}
         ></tp-rating>`;
       case 'done':
-        return html`<div class="working resolved"><span class="outcome-icon" aria-hidden="true">✓</span><p class="text" role="status">${s.text}</p></div>`;
+        return html`<div class="working resolved">
+          <span class="outcome-icon" aria-hidden="true">✓</span>
+          <p class="text" role="status">${s.text}</p>
+        </div>`;
     }
   }
 
   private action(s: Of<'action'>) {
     const t = this.t;
-    const sheet = html`<tp-sheet .open=${s.phase === 'confirm'} heading=${t('confirmTitle')} @tp-sheet-cancel=${() => emitIntent(this, { kind: 'cancel-action' })}>
+    const sheet = html`<tp-sheet
+      .open=${s.phase === 'confirm'}
+      heading=${t('confirmTitle')}
+      @tp-sheet-cancel=${() => emitIntent(this, { kind: 'cancel-action' })}
+    >
       <p class="text"><strong>${s.action.label}</strong></p>
       <p class="text">${s.confirm}</p>
       ${s.action.estimatedSeconds !== undefined ? html`<p>${t('takesAbout', { count: s.action.estimatedSeconds })}</p>` : nothing}
-      <button slot="actions" id="cancel-action" ?disabled=${this.pending} @click=${() => emitIntent(this, { kind: 'cancel-action' })}>${t('cancel')}</button>
-      <button slot="actions" id="confirm-action" class="primary" ?disabled=${this.pending} @click=${() => emitIntent(this, { kind: 'confirm' })}>${t('start')}</button>
+      <button
+        slot="actions"
+        id="cancel-action"
+        ?disabled=${this.pending}
+        @click=${() => emitIntent(this, { kind: 'cancel-action' })}
+      >
+        ${t('cancel')}
+      </button>
+      <button
+        slot="actions"
+        id="confirm-action"
+        class="primary"
+        ?disabled=${this.pending}
+        @click=${() => emitIntent(this, { kind: 'confirm' })}
+      >
+        ${t('start')}
+      </button>
     </tp-sheet>`;
     if (s.phase === 'confirm') {
       return html`<p class="text"><strong>${s.action.label}</strong></p>
-        ${s.action.description ? html`<p class="text">${s.action.description}</p>` : nothing}
-        ${sheet}`;
+        ${s.action.description ? html`<p class="text">${s.action.description}</p>` : nothing} ${sheet}`;
     }
     const percent = s.phase === 'verifying' ? 100 : s.actionProgress;
-    const percentText = percent === null ? t('starting') : t('progressValue', { percent: formatPercent(this.locale, percent) });
+    const percentText =
+      percent === null ? t('starting') : t('progressValue', { percent: formatPercent(this.locale, percent) });
     return html`${sheet}
       <p class="text">${s.text}</p>
-      <tp-progress-bar class="big-progress" .value=${percent} label=${s.action.label} .valueText=${percentText}></tp-progress-bar>
+      <tp-progress-bar
+        class="big-progress"
+        .value=${percent}
+        label=${s.action.label}
+        .valueText=${percentText}
+      ></tp-progress-bar>
       <p class="working" role="status" aria-live="polite">
-        ${s.phase === 'verifying'
-          ? html`<span class="spinner" aria-hidden="true"></span><span>${t('verifying')}</span>`
-          : html`<span class="percent" id="action-percent">${percent === null ? '…' : formatPercent(this.locale, percent)}</span><span>${t('running')}</span>`}
+        ${
+          s.phase === 'verifying'
+            ? html`<span class="spinner" aria-hidden="true"></span><span>${t('verifying')}</span>`
+            : html`<span class="percent" id="action-percent"
+                  >${percent === null ? '…' : formatPercent(this.locale, percent)}</span
+                ><span>${t('running')}</span>`
+        }
       </p>`;
   }
 
   private actions(s: HelpScreenView, locked: boolean) {
     const t = this.t;
-    const support = html`<button id="support" @click=${() => emitIntent(this, { kind: 'support' })}>${t('contactSupport')}</button>`;
+    const support = html`<button id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+      ${t('contactSupport')}
+    </button>`;
     switch (s.kind) {
       case 'info':
-        return html`${support}<button class="primary" id="next" ?disabled=${locked} @click=${() => emitIntent(this, { kind: 'next' })}>${t('next')} →</button>`;
+        return html`${support}<button
+            class="primary"
+            id="next"
+            ?disabled=${locked}
+            @click=${() => emitIntent(this, { kind: 'next' })}
+          >
+            ${t('next')} →
+          </button>`;
       case 'question':
         return support;
       case 'idle':
@@ -248,15 +304,28 @@ export class TpFlowPlayer extends LitElement {
       case 'outcome':
         if (s.result === 'resolved') {
           return s.canRate
-            ? html`<button class="primary" id="next" ?disabled=${locked} @click=${() => emitIntent(this, { kind: 'next' })}>${t('next')} →</button>`
-            : html`<button class="primary" id="home" @click=${() => emitIntent(this, { kind: 'close' })}>${t('backToHome')}</button>`;
+            ? html`<button
+                class="primary"
+                id="next"
+                ?disabled=${locked}
+                @click=${() => emitIntent(this, { kind: 'next' })}
+              >
+                ${t('next')} →
+              </button>`
+            : html`<button class="primary" id="home" @click=${() => emitIntent(this, { kind: 'close' })}>
+                ${t('backToHome')}
+              </button>`;
         }
         return html`<button id="home" @click=${() => emitIntent(this, { kind: 'close' })}>${t('close')}</button>
-          <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>${t('contactSupport')}</button>`;
+          <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+            ${t('contactSupport')}
+          </button>`;
       case 'rate':
         return nothing;
       case 'done':
-        return html`<button class="primary" id="home" @click=${() => emitIntent(this, { kind: 'close' })}>${t('backToHome')}</button>`;
+        return html`<button class="primary" id="home" @click=${() => emitIntent(this, { kind: 'close' })}>
+          ${t('backToHome')}
+        </button>`;
     }
   }
 }

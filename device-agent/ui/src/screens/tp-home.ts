@@ -131,59 +131,85 @@ export class TpHome extends LitElement {
     const topics = this.flows.filter((f) => f.menu);
     return html`
       <div class="body">
-        ${this.offers.length
-          ? html`<section aria-label=${t('showMeHow')} class="offers" aria-live="polite">
-              ${this.offers.map(
-                (o) =>
-                  html`<div class="offer ${o.severity}">
-                    <strong>${t('offerTitle', { code: o.code, label: localizeText(o.label, this.locale) })}</strong>
-                    <button class="primary" data-offer=${o.code} ?disabled=${this.pending}
-                      @click=${() => emitIntent(this, { kind: 'start', flowId: o.flowId, trigger: 'error', errorCode: o.code })}>
-                      ${t('showMeHow')}
-                    </button>
-                  </div>`,
-              )}
-            </section>`
-          : nothing}
+        ${
+          this.offers.length
+            ? html`<section aria-label=${t('showMeHow')} class="offers" aria-live="polite">
+                ${this.offers.map(
+                  (o) =>
+                    html`<div class="offer ${o.severity}">
+                      <strong>${t('offerTitle', { code: o.code, label: localizeText(o.label, this.locale) })}</strong>
+                      <button
+                        class="primary"
+                        data-offer=${o.code}
+                        ?disabled=${this.pending}
+                        @click=${() => emitIntent(this, { kind: 'start', flowId: o.flowId, trigger: 'error', errorCode: o.code })}
+                      >
+                        ${t('showMeHow')}
+                      </button>
+                    </div>`,
+                )}
+              </section>`
+            : nothing
+        }
         ${this.supportCase ? this.renderCase(this.supportCase) : nothing}
         <div class="columns">
           <section class="card" aria-labelledby="status-h">
             <h2 id="status-h">${t('deviceStatus')}</h2>
-            <p role="status">${errors.length === 0 ? html`<span class="ok">${t('allGood')}</span>` : t('activeErrors', { count: errors.length })}</p>
-            ${errors.length
-              ? html`<ul>
-                  ${errors.map((code) => {
-                    const flow = flowForError(this.flows, code);
-                    return html`<li class="error-row">
-                      <span><span class="code">${code}</span> ${this.errorLabel(code)}</span>
-                      ${flow
-                        ? html`<button ?disabled=${this.pending} aria-label="${t('showMeHow')}: ${code}"
-                            @click=${() => emitIntent(this, { kind: 'start', flowId: flow.id, trigger: 'error', errorCode: code })}>${t('showMeHow')}</button>`
-                        : nothing}
-                    </li>`;
-                  })}
-                </ul>`
-              : nothing}
+            <p role="status">
+              ${errors.length === 0 ? html`<span class="ok">${t('allGood')}</span>` : t('activeErrors', { count: errors.length })}
+            </p>
+            ${
+              errors.length
+                ? html`<ul>
+                    ${errors.map((code) => {
+                      const flow = flowForError(this.flows, code);
+                      return html`<li class="error-row">
+                        <span><span class="code">${code}</span> ${this.errorLabel(code)}</span>
+                        ${
+                          flow
+                            ? html`<button
+                                ?disabled=${this.pending}
+                                aria-label="${t('showMeHow')}: ${code}"
+                                @click=${() => emitIntent(this, { kind: 'start', flowId: flow.id, trigger: 'error', errorCode: code })}
+                              >
+                                ${t('showMeHow')}
+                              </button>`
+                            : nothing
+                        }
+                      </li>`;
+                    })}
+                  </ul>`
+                : nothing
+            }
           </section>
           <section class="card topics" aria-labelledby="topics-h">
             <h2 id="topics-h">${t('helpTopics')}</h2>
-            ${topics.length
-              ? html`<ul>
-                  ${topics.map(
-                    (f) => html`<li>
-                      <button data-flow=${f.id} ?disabled=${this.pending} @click=${() => emitIntent(this, { kind: 'start', flowId: f.id, trigger: 'menu' })}>
-                        ${localizeText(f.title, this.locale)}
-                      </button>
-                    </li>`,
-                  )}
-                </ul>`
-              : html`<p>${t('noTopics')}</p>`}
+            ${
+              topics.length
+                ? html`<ul>
+                    ${topics.map(
+                      (f) =>
+                        html`<li>
+                          <button
+                            data-flow=${f.id}
+                            ?disabled=${this.pending}
+                            @click=${() => emitIntent(this, { kind: 'start', flowId: f.id, trigger: 'menu' })}
+                          >
+                            ${localizeText(f.title, this.locale)}
+                          </button>
+                        </li>`,
+                    )}
+                  </ul>`
+                : html`<p>${t('noTopics')}</p>`
+            }
           </section>
         </div>
       </div>
       <footer class="actions">
         <span class="hint">${t('contactSupportHint')}</span>
-        <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>${t('contactSupport')}</button>
+        <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+          ${t('contactSupport')}
+        </button>
       </footer>
     `;
   }
@@ -191,7 +217,8 @@ export class TpHome extends LitElement {
   private renderCase(c: HelpCaseState) {
     const t = this.t;
     const stage = caseStage(c);
-    const text = stage === 'claimed' && c.agentName ? t('caseClaimedBy', { name: c.agentName }) : t(CASE_STAGE_TEXT[stage]);
+    const text =
+      stage === 'claimed' && c.agentName ? t('caseClaimedBy', { name: c.agentName }) : t(CASE_STAGE_TEXT[stage]);
     return html`<div class="card error-row" aria-live="polite">
       <span><strong>${t('yourRequest')}:</strong> ${text}</span>
       <span>

@@ -119,10 +119,23 @@ export class TpRating extends LitElement {
         <legend id="ces-legend">${this.question}</legend>
         <div class="scale">
           ${cesScale().map(
-            (n) => html`<span>
-              <input type="radio" name="ces" id="ces-${n}" value=${n} .checked=${this.ces === n} @change=${() => this.pick(n)} />
-              <label for="ces-${n}" title=${t('cesValue', { count: n })}><span aria-hidden="true">${n}</span><span class="visually-hidden">${t('cesValue', { count: n })}${n === 1 ? `, ${this.lowLabel}` : n === 7 ? `, ${this.highLabel}` : ''}</span></label>
-            </span>`,
+            (n) =>
+              html`<span>
+                <input
+                  type="radio"
+                  name="ces"
+                  id="ces-${n}"
+                  value=${n}
+                  .checked=${this.ces === n}
+                  @change=${() => this.pick(n)}
+                />
+                <label for="ces-${n}" title=${t('cesValue', { count: n })}
+                  ><span aria-hidden="true">${n}</span
+                  ><span class="visually-hidden"
+                    >${t('cesValue', { count: n })}${n === 1 ? `, ${this.lowLabel}` : n === 7 ? `, ${this.highLabel}` : ''}</span
+                  ></label
+                >
+              </span>`,
           )}
         </div>
         <div class="ends" aria-hidden="true"><span>1 = ${this.lowLabel}</span><span>7 = ${this.highLabel}</span></div>
@@ -130,8 +143,24 @@ export class TpRating extends LitElement {
       <fieldset>
         <legend>${this.helpedQuestion}</legend>
         <div class="yesno">
-          <span><input type="radio" name="helped" id="helped-yes" .checked=${this.helped === true} @change=${() => this.pickHelped(true)} /><label for="helped-yes">${t('helpedYes')}</label></span>
-          <span><input type="radio" name="helped" id="helped-no" .checked=${this.helped === false} @change=${() => this.pickHelped(false)} /><label for="helped-no">${t('helpedNo')}</label></span>
+          <span
+            ><input
+              type="radio"
+              name="helped"
+              id="helped-yes"
+              .checked=${this.helped === true}
+              @change=${() => this.pickHelped(true)}
+            /><label for="helped-yes">${t('helpedYes')}</label></span
+          >
+          <span
+            ><input
+              type="radio"
+              name="helped"
+              id="helped-no"
+              .checked=${this.helped === false}
+              @change=${() => this.pickHelped(false)}
+            /><label for="helped-no">${t('helpedNo')}</label></span
+          >
         </div>
       </fieldset>
       <div class="submit">

@@ -27,7 +27,10 @@ export class TpVideo extends LitElement {
 
   /** Accept works once the ringing sheet has been on screen for a moment (issue 12, item 6). */
   private readonly arm = new ConsentArmController(this);
-  private readonly call = new VideoCallController(this, () => this.client ?? (this.parentElement as { client?: VideoAgentPort } | null)?.client);
+  private readonly call = new VideoCallController(
+    this,
+    () => this.client ?? (this.parentElement as { client?: VideoAgentPort } | null)?.client,
+  );
   private readonly onLocale = (e: Event) => {
     this.locale = (e as CustomEvent<{ locale: string }>).detail.locale;
   };
@@ -61,7 +64,8 @@ export class TpVideo extends LitElement {
         })
         .catch(() => undefined);
     }
-    if (this.call.phase === 'idle' || this.call.phase === 'ringing') this.toggleAttribute('active', this.call.phase === 'ringing');
+    if (this.call.phase === 'idle' || this.call.phase === 'ringing')
+      this.toggleAttribute('active', this.call.phase === 'ringing');
     else this.toggleAttribute('active', true);
     this.setAttribute('state', this.call.phase);
     if (this.call.phase === 'ringing' && this.call.ring && !this.call.cameraShared) this.showQr = true;
@@ -71,7 +75,8 @@ export class TpVideo extends LitElement {
   protected override updated(): void {
     this.arm.track(this.call.phase === 'ringing' && this.call.ring !== undefined, this.call.ring?.sessionId);
     const remote = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
-    if (remote && remote.srcObject !== (this.call.remoteStream ?? null)) remote.srcObject = this.call.remoteStream ?? null;
+    if (remote && remote.srcObject !== (this.call.remoteStream ?? null))
+      remote.srcObject = this.call.remoteStream ?? null;
     const local = this.renderRoot.querySelector<HTMLVideoElement>('#local');
     if (local && local.srcObject !== (this.call.localStream ?? null)) local.srcObject = this.call.localStream ?? null;
   }
@@ -81,7 +86,13 @@ export class TpVideo extends LitElement {
     const { phase, ring } = this.call;
     if (phase === 'idle' || !ring) return nothing;
     if (phase === 'ringing') {
-      return html`<section class="sheet" role="alertdialog" aria-modal="true" aria-labelledby="v-title" aria-describedby="v-who">
+      return html`<section
+        class="sheet"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="v-title"
+        aria-describedby="v-who"
+      >
         <h2 id="v-title">${t.incoming}</h2>
         <p id="v-who" class="who">${fill(t.who, { name: ring.staffName })}</p>
         <p>${t.shares}</p>
@@ -93,23 +104,37 @@ export class TpVideo extends LitElement {
         ${this.showQr ? this.renderQr(t, ring.shares.camera) : html`<button class="link" id="video-phone" @click=${() => (this.showQr = true)}>${t.usePhone}</button>`}
         <div class="actions">
           <button id="video-decline" class="danger" @click=${() => void this.call.decline()}>${t.decline}</button>
-          <button id="video-accept" class="primary" ?disabled=${!this.arm.armed} @click=${() => void this.call.accept()}>${t.accept}</button>
+          <button
+            id="video-accept"
+            class="primary"
+            ?disabled=${!this.arm.armed}
+            @click=${() => void this.call.accept()}
+          >
+            ${t.accept}
+          </button>
         </div>
       </section>`;
     }
     if (phase === 'ended') {
-      const text = this.call.endedBy === 'timeout' ? t.endedTimeout : this.call.endedBy === 'phone' ? t.endedPhone : t.ended;
-      return html`<section class="note" role="status">${this.call.error ? fill(t.failed, { reason: this.call.error }) : text}</section>`;
+      const text =
+        this.call.endedBy === 'timeout' ? t.endedTimeout : this.call.endedBy === 'phone' ? t.endedPhone : t.ended;
+      return html`<section class="note" role="status">
+        ${this.call.error ? fill(t.failed, { reason: this.call.error }) : text}
+      </section>`;
     }
     const stateText = phase === 'connected' ? t.connected : phase === 'reconnecting' ? t.reconnecting : t.connecting;
     return html`<section class="call" aria-label=${t.incoming}>
-      <div class="indicator" id="video-indicator" role="status"><span class="dot"></span>${this.call.cameraShared ? t.liveCamera : t.live}</div>
+      <div class="indicator" id="video-indicator" role="status">
+        <span class="dot"></span>${this.call.cameraShared ? t.liveCamera : t.live}
+      </div>
       <div class="stage">
         <video id="remote" autoplay playsinline></video>
         ${this.call.cameraShared ? html`<video id="local" autoplay playsinline muted></video>` : nothing}
         <p class="state" aria-live="polite">${ring.staffName} · ${stateText}</p>
       </div>
-      <div class="actions"><button id="video-end" class="danger" @click=${() => void this.call.hangup()}>${t.end}</button></div>
+      <div class="actions">
+        <button id="video-end" class="danger" @click=${() => void this.call.hangup()}>${t.end}</button>
+      </div>
     </section>`;
   }
 
@@ -123,35 +148,178 @@ export class TpVideo extends LitElement {
   }
 
   static override styles = css`
-    :host { position: fixed; inset: 0; z-index: 100; display: none; }
-    :host([active]) { display: flex; align-items: center; justify-content: center; background: rgb(0 0 0 / 55%); }
-    :host([state='ended']) { background: transparent; align-items: flex-start; pointer-events: none; }
-    .sheet, .call, .note { background: var(--tp-surface, #fff); color: var(--tp-text, #16202c); border-radius: 16px; padding: 1em 1.25em; box-sizing: border-box; }
-    .sheet { width: min(92vw, 36em); max-height: 96vh; overflow: auto; }
-    .call { width: 100vw; height: 100vh; border-radius: 0; display: grid; grid-template-rows: auto minmax(0, 1fr) auto; gap: 0.5em; background: #0d1117; color: #fff; }
-    .note { margin-top: 1em; box-shadow: 0 4px 16px rgb(0 0 0 / 25%); }
-    h2 { margin: 0 0 0.4em; font-size: 1.3em; }
-    p { margin: 0.3em 0; }
-    .who { font-weight: 600; }
-    .muted { color: var(--tp-muted, #4a5563); font-size: 0.9em; }
-    .shares { margin: 0.2em 0 0.5em; padding-left: 1.2em; }
-    .actions { display: flex; gap: 0.75em; margin-top: 0.75em; }
-    button { min-height: 48px; min-width: 48px; font: inherit; font-weight: 600; border-radius: 10px; padding: 0 1em; cursor: pointer; flex: 1; border: 2px solid transparent; }
-    button:disabled { opacity: 0.55; cursor: default; }
-    button:focus-visible { outline: 3px solid var(--tp-focus, #e8a200); outline-offset: 2px; }
-    .primary { background: var(--tp-ok, #146c2e); color: #fff; }
-    .danger { background: var(--tp-danger, #b3261e); color: #fff; }
-    .link { background: transparent; color: var(--tp-primary, #0b57d0); border-color: var(--tp-primary, #0b57d0); flex: none; width: 100%; margin-top: 0.25em; }
-    .qr { display: flex; flex-direction: column; align-items: center; gap: 0.25em; margin-top: 0.5em; }
-    .qr img { background: #fff; padding: 6px; border-radius: 8px; }
-    .indicator { display: inline-flex; align-items: center; gap: 0.5em; justify-self: start; background: var(--tp-danger, #b3261e); color: #fff; border-radius: 999px; padding: 0.3em 0.9em; font-weight: 700; }
-    .dot { width: 0.7em; height: 0.7em; border-radius: 50%; background: #fff; animation: pulse 1.5s ease-in-out infinite; }
-    @keyframes pulse { 50% { opacity: 0.35; } }
-    @media (prefers-reduced-motion: reduce) { .dot { animation: none; } }
-    .stage { position: relative; background: #000; border-radius: 12px; overflow: hidden; min-height: 0; }
-    #remote { width: 100%; height: 100%; object-fit: contain; }
-    #local { position: absolute; right: 0.5em; bottom: 0.5em; width: 24%; border: 2px solid #fff; border-radius: 8px; }
-    .state { position: absolute; left: 0.5em; bottom: 0.5em; margin: 0; background: rgb(0 0 0 / 60%); padding: 0.2em 0.6em; border-radius: 6px; }
+    :host {
+      position: fixed;
+      inset: 0;
+      z-index: 100;
+      display: none;
+    }
+    :host([active]) {
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      background: rgb(0 0 0 / 55%);
+    }
+    :host([state='ended']) {
+      background: transparent;
+      align-items: flex-start;
+      pointer-events: none;
+    }
+    .sheet,
+    .call,
+    .note {
+      background: var(--tp-surface, #fff);
+      color: var(--tp-text, #16202c);
+      border-radius: 16px;
+      padding: 1em 1.25em;
+      box-sizing: border-box;
+    }
+    .sheet {
+      width: min(92vw, 36em);
+      max-height: 96vh;
+      overflow: auto;
+    }
+    .call {
+      width: 100vw;
+      height: 100vh;
+      border-radius: 0;
+      display: grid;
+      grid-template-rows: auto minmax(0, 1fr) auto;
+      gap: 0.5em;
+      background: #0d1117;
+      color: #fff;
+    }
+    .note {
+      margin-top: 1em;
+      box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
+    }
+    h2 {
+      margin: 0 0 0.4em;
+      font-size: 1.3em;
+    }
+    p {
+      margin: 0.3em 0;
+    }
+    .who {
+      font-weight: 600;
+    }
+    .muted {
+      color: var(--tp-muted, #4a5563);
+      font-size: 0.9em;
+    }
+    .shares {
+      margin: 0.2em 0 0.5em;
+      padding-left: 1.2em;
+    }
+    .actions {
+      display: flex;
+      gap: 0.75em;
+      margin-top: 0.75em;
+    }
+    button {
+      min-height: 48px;
+      min-width: 48px;
+      font: inherit;
+      font-weight: 600;
+      border-radius: 10px;
+      padding: 0 1em;
+      cursor: pointer;
+      flex: 1;
+      border: 2px solid transparent;
+    }
+    button:disabled {
+      opacity: 0.55;
+      cursor: default;
+    }
+    button:focus-visible {
+      outline: 3px solid var(--tp-focus, #e8a200);
+      outline-offset: 2px;
+    }
+    .primary {
+      background: var(--tp-ok, #146c2e);
+      color: #fff;
+    }
+    .danger {
+      background: var(--tp-danger, #b3261e);
+      color: #fff;
+    }
+    .link {
+      background: transparent;
+      color: var(--tp-primary, #0b57d0);
+      border-color: var(--tp-primary, #0b57d0);
+      flex: none;
+      width: 100%;
+      margin-top: 0.25em;
+    }
+    .qr {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      gap: 0.25em;
+      margin-top: 0.5em;
+    }
+    .qr img {
+      background: #fff;
+      padding: 6px;
+      border-radius: 8px;
+    }
+    .indicator {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5em;
+      justify-self: start;
+      background: var(--tp-danger, #b3261e);
+      color: #fff;
+      border-radius: 999px;
+      padding: 0.3em 0.9em;
+      font-weight: 700;
+    }
+    .dot {
+      width: 0.7em;
+      height: 0.7em;
+      border-radius: 50%;
+      background: #fff;
+      animation: pulse 1.5s ease-in-out infinite;
+    }
+    @keyframes pulse {
+      50% {
+        opacity: 0.35;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .dot {
+        animation: none;
+      }
+    }
+    .stage {
+      position: relative;
+      background: #000;
+      border-radius: 12px;
+      overflow: hidden;
+      min-height: 0;
+    }
+    #remote {
+      width: 100%;
+      height: 100%;
+      object-fit: contain;
+    }
+    #local {
+      position: absolute;
+      right: 0.5em;
+      bottom: 0.5em;
+      width: 24%;
+      border: 2px solid #fff;
+      border-radius: 8px;
+    }
+    .state {
+      position: absolute;
+      left: 0.5em;
+      bottom: 0.5em;
+      margin: 0;
+      background: rgb(0 0 0 / 60%);
+      padding: 0.2em 0.6em;
+      border-radius: 6px;
+    }
   `;
 }
 

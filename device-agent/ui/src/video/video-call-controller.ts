@@ -31,7 +31,10 @@ export class VideoCallController implements ReactiveController {
   private off: (() => void) | undefined;
   private clearTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly port: () => VideoAgentPort | undefined) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly port: () => VideoAgentPort | undefined,
+  ) {
     host.addController(this);
   }
 
@@ -44,7 +47,10 @@ export class VideoCallController implements ReactiveController {
       if (push) this.onPush(push);
     });
     // A UI that (re)loads while the device rings still shows the call.
-    port.request<Ring | null>('video.current').then((ring) => ring && this.phase === 'idle' && this.onPush(ring)).catch(() => undefined);
+    port
+      .request<Ring | null>('video.current')
+      .then((ring) => ring && this.phase === 'idle' && this.onPush(ring))
+      .catch(() => undefined);
   }
 
   hostDisconnected(): void {
@@ -63,9 +69,12 @@ export class VideoCallController implements ReactiveController {
     this.set('connecting');
     try {
       await port.request('video.consent', { sessionId: ring.sessionId, decision: 'accepted' });
-      this.localStream = await openLocalMedia({ audio: ring.shares.microphone, video: ring.shares.camera }).catch(() => undefined);
+      this.localStream = await openLocalMedia({ audio: ring.shares.microphone, video: ring.shares.camera }).catch(
+        () => undefined,
+      );
       if (this.ring !== ring) return this.stopMedia();
-      const send = (signal: PeerSignal) => void port.request('video.signal', { sessionId: ring.sessionId, signal }).catch(() => undefined);
+      const send = (signal: PeerSignal) =>
+        void port.request('video.signal', { sessionId: ring.sessionId, signal }).catch(() => undefined);
       this.peer = new PeerSession({
         role: 'answerer',
         iceServers: ring.iceServers,
@@ -78,7 +87,8 @@ export class VideoCallController implements ReactiveController {
         onState: (state) => {
           if (this.ring !== ring) return;
           this.set(state);
-          if (state !== 'connecting') void port.request('video.status', { sessionId: ring.sessionId, status: state }).catch(() => undefined);
+          if (state !== 'connecting')
+            void port.request('video.status', { sessionId: ring.sessionId, status: state }).catch(() => undefined);
         },
         onError: (err) => console.warn('touch UI: WebRTC step failed', err.message),
       });
@@ -93,7 +103,9 @@ export class VideoCallController implements ReactiveController {
   async decline(): Promise<void> {
     const ring = this.ring;
     if (!ring || this.phase !== 'ringing') return;
-    await this.port()?.request('video.consent', { sessionId: ring.sessionId, decision: 'declined' }).catch(() => undefined);
+    await this.port()
+      ?.request('video.consent', { sessionId: ring.sessionId, decision: 'declined' })
+      .catch(() => undefined);
     this.end('device');
   }
 
@@ -101,13 +113,18 @@ export class VideoCallController implements ReactiveController {
     const ring = this.ring;
     if (!ring) return;
     this.end('device');
-    await this.port()?.request('video.hangup', { sessionId: ring.sessionId }).catch(() => undefined);
+    await this.port()
+      ?.request('video.hangup', { sessionId: ring.sessionId })
+      .catch(() => undefined);
   }
 
   /** Asks for a fresh phone link (the current one was used or expired). */
   async newPhoneLink(): Promise<void> {
     const ring = this.ring;
-    if (ring) await this.port()?.request('video.handoff', { sessionId: ring.sessionId }).catch(() => undefined);
+    if (ring)
+      await this.port()
+        ?.request('video.handoff', { sessionId: ring.sessionId })
+        .catch(() => undefined);
   }
 
   private onPush(push: VideoPush): void {

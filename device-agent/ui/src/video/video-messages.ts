@@ -7,7 +7,14 @@ import type { IceServerConfig, PeerSignal } from '@touchpoint/protocol';
  * malformed is refused and logged, never half-applied.
  */
 export type VideoPush =
-  | { type: 'video.ring'; sessionId: string; staffName: string; shares: { microphone: boolean; camera: boolean }; expiresAt: number; iceServers: IceServerConfig[] }
+  | {
+      type: 'video.ring';
+      sessionId: string;
+      staffName: string;
+      shares: { microphone: boolean; camera: boolean };
+      expiresAt: number;
+      iceServers: IceServerConfig[];
+    }
   | { type: 'video.signal'; sessionId: string; signal: PeerSignal }
   | { type: 'video.handoff'; sessionId: string; url: string; expiresAt?: number }
   | { type: 'video.ended'; sessionId: string; endedBy: 'device' | 'staff' | 'phone' | 'timeout'; reason?: string };
@@ -24,7 +31,11 @@ function isSignal(v: unknown): v is PeerSignal {
     case 'answer':
       return isStr(v.sdp);
     case 'ice':
-      return isStr(v.candidate) && (v.sdpMid === null || isStr(v.sdpMid)) && (v.sdpMLineIndex === null || isNum(v.sdpMLineIndex));
+      return (
+        isStr(v.candidate) &&
+        (v.sdpMid === null || isStr(v.sdpMid)) &&
+        (v.sdpMLineIndex === null || isNum(v.sdpMLineIndex))
+      );
     default:
       return false;
   }
@@ -43,7 +54,14 @@ export function parseVideoPush(text: string): VideoPush | undefined {
     if (!isStr(v.sessionId)) return false;
     switch (v.type) {
       case 'video.ring':
-        return isStr(v.staffName) && isObj(v.shares) && typeof v.shares.camera === 'boolean' && typeof v.shares.microphone === 'boolean' && isNum(v.expiresAt) && Array.isArray(v.iceServers);
+        return (
+          isStr(v.staffName) &&
+          isObj(v.shares) &&
+          typeof v.shares.camera === 'boolean' &&
+          typeof v.shares.microphone === 'boolean' &&
+          isNum(v.expiresAt) &&
+          Array.isArray(v.iceServers)
+        );
       case 'video.signal':
         return isSignal(v.signal);
       case 'video.handoff':
