@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
+import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
@@ -22,26 +22,20 @@ function parse(
   options: OptionSpec,
   allowPositionals = true,
 ): { values: Values; positionals: string[] } {
-  try {
-    return parseArgs({
-      args: argv,
-      options: { ...options, 'data-dir': { type: 'string' } },
-      allowPositionals,
-      strict: true,
-    });
-  } catch (err) {
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, (err as Error).message);
-  }
+  // An unknown or malformed option is a UsageError: usage text and exit 2 (issue 14).
+  return parseCommandArgs({
+    args: argv,
+    options: { ...options, 'data-dir': { type: 'string' } },
+    allowPositionals,
+    strict: true,
+  });
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new TouchpointError(
-      ErrorCode.SCHEMA_INVALID,
-      `${flag} must be a port number between 0 and 65535, got ${value}`,
-    );
+    throw new UsageError(`${flag} must be a port number between 0 and 65535, got ${value}`);
   return n;
 }
 
@@ -104,7 +98,7 @@ ${RETENTION_USAGE}
       false,
     );
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--tls-cert and --tls-key go together');
+      throw new UsageError('--tls-cert and --tls-key go together');
     const modelsDirs = resolveModelsDirs(
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
@@ -174,8 +168,7 @@ root key that signs key lists ("rootKeys", docs/keys.md). With an out-of-process
       'signer-socket': { type: 'string' },
     });
     const id = positionals[0];
-    if (!id || positionals.length > 1 || !values.model)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device add ID --model MODEL');
+    if (!id || positionals.length > 1 || !values.model) throw new UsageError('give one device ID and --model MODEL');
     const dataDir = requireDataDir(values['data-dir'] as string | undefined);
     // The trust material first: a signer that cannot be reached must not leave a device whose token was never shown.
     const trust = await deviceTrust(
@@ -253,14 +246,10 @@ const staffAdd: CliCommand = {
       json: { type: 'boolean' },
     });
     const name = positionals[0];
-    if (!name || positionals.length > 1)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff add NAME --role ROLE');
+    if (!name || positionals.length > 1) throw new UsageError('give one staff NAME');
     const role = staffRole.safeParse(values.role);
     if (!role.success)
-      throw new TouchpointError(
-        ErrorCode.SCHEMA_INVALID,
-        `--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`,
-      );
+      throw new UsageError(`--role must be viewer, agent or admin, got ${String(values.role ?? '(none)')}`);
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
       const { staff, password } = await new Staff(db).add(
@@ -296,8 +285,7 @@ const staffUnlock: CliCommand = {
   async run(argv) {
     const { values, positionals } = parse(argv, {});
     const name = positionals[0];
-    if (!name || positionals.length > 1)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint staff unlock NAME');
+    if (!name || positionals.length > 1) throw new UsageError('give one staff NAME');
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
       const member = new Staff(db).listAll().find((m) => m.name === name.toLowerCase());

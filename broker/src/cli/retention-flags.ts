@@ -1,4 +1,4 @@
-import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { UsageError } from '@touchpoint/protocol';
 import type { RetentionSettings } from '../options.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,10 +25,7 @@ export function retentionFromFlags(
     if (raw === undefined || raw === '') continue;
     const days = Number(raw);
     if (!Number.isFinite(days) || days < 0)
-      throw new TouchpointError(
-        ErrorCode.SCHEMA_INVALID,
-        `--${flag} must be a number of days (0 keeps it for ever), got ${JSON.stringify(raw)}`,
-      );
+      throw new UsageError(`--${flag} must be a number of days (0 keeps it for ever), got ${JSON.stringify(raw)}`);
     settings[table] = { maxAgeMs: Math.round(days * DAY_MS) };
   }
   return settings;

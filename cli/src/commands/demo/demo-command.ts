@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
-import { ExitCode, ErrorCode, TouchpointError, type CliCommand } from '@touchpoint/protocol';
+import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
@@ -36,8 +36,7 @@ function step(message: string): void {
 
 function portOption(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `${flag} must be a port number, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, got ${value}`);
   return n;
 }
 
@@ -87,13 +86,9 @@ export const demo: CliCommand = {
     });
     const count = Number(values.devices);
     if (!Number.isInteger(count) || count < 0 || count > 200)
-      throw new TouchpointError(
-        ErrorCode.SCHEMA_INVALID,
-        `--devices must be a whole number from 0 to 200, got ${values.devices}`,
-      );
+      throw new UsageError(`--devices must be a whole number from 0 to 200, got ${values.devices}`);
     const faults = Number(values['faults-per-minute']);
-    if (!Number.isFinite(faults) || faults < 0)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--faults-per-minute must be a number >= 0');
+    if (!Number.isFinite(faults) || faults < 0) throw new UsageError('--faults-per-minute must be a number >= 0');
     const extraModels = values.model ?? [];
     const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
     const missing = missingModelsDir(modelDirs);
@@ -112,8 +107,7 @@ export const demo: CliCommand = {
         );
     }
     const serial = values.serial ?? (hasSocat() ? 'pty' : 'memory');
-    if (serial !== 'pty' && serial !== 'memory')
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, '--serial must be pty or memory');
+    if (serial !== 'pty' && serial !== 'memory') throw new UsageError('--serial must be pty or memory');
     if (serial === 'pty' && !hasSocat())
       throw new TouchpointError(
         ErrorCode.NOT_FOUND,

@@ -6,6 +6,7 @@ import {
   ExitCode,
   ErrorCode,
   TouchpointError,
+  UsageError,
   deviceProfile,
   describeIssues,
   type CliCommand,
@@ -32,8 +33,7 @@ MODEL is kebab-case, such as heat-pump.`,
       strict: true,
     });
     const [model, ...rest] = parsed.positionals;
-    if (!model || rest.length)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'usage: touchpoint device init MODEL');
+    if (!model || rest.length) throw new UsageError('give one MODEL');
     const title =
       parsed.values.name ??
       model
@@ -41,11 +41,7 @@ MODEL is kebab-case, such as heat-pump.`,
         .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
         .join(' ');
     const profile = deviceProfile.safeParse(profileTemplate(model, title));
-    if (!profile.success)
-      throw new TouchpointError(
-        ErrorCode.SCHEMA_INVALID,
-        `model name ${JSON.stringify(model)}: ${describeIssues(profile.error)}`,
-      );
+    if (!profile.success) throw new UsageError(`model name ${JSON.stringify(model)}: ${describeIssues(profile.error)}`);
     const dir = resolve(parsed.values.dir ?? DEFAULT_MODELS_DIR, model);
     if (existsSync(join(dir, 'profile.json')) && !parsed.values.force)
       throw new TouchpointError(ErrorCode.DUPLICATE, `${dir} already has a profile; pass --force to overwrite`);
