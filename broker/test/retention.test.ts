@@ -1,7 +1,15 @@
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceTopic, header, parseTopic, type DeviceEventMessage, type PresenceMessage } from '@touchpoint/protocol';
+import {
+  deviceTopic,
+  header,
+  parseTopic,
+  type DeviceEventMessage,
+  type PresenceMessage,
+  type Result,
+} from '@touchpoint/protocol';
 import { retentionFromFlags } from '../src/cli/retention-flags.js';
+import type { Ingest, IngestOutcome } from '../src/fleet/ingest.js';
 import { connect, diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
 
 // Issue 12 #9 / DESIGN.md §3.5: diagnostics, events and presence history are kept for a configurable time.
@@ -18,14 +26,27 @@ function device(id: string) {
 const count = (table: string, deviceId: string) =>
   tb.broker.fleet.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE device_id = ?`).pluck().get(deviceId) as number;
 
-/** Stores a message as if it had been received at `at` (the path the publish hook takes, with the broker's clock set back). */
-function storeAt(deviceId: string, kind: 'diagnostics' | 'events' | 'presence', payload: unknown, at: number): void {
-  const result = tb.broker.fleet.ingest.ingest(
+/**
+ * Stores a message as if it had been received at `at`: the path the publish hook takes (`submit`), with the
+ * broker's clock set back; a diagnostics snapshot waits for its group commit, so the group is committed at once.
+ */
+function storeAt(
+  deviceId: string,
+  kind: 'diagnostics' | 'events' | 'presence',
+  payload: unknown,
+  at: number,
+  ingest: Ingest = tb.broker.fleet.ingest,
+): void {
+  let answer: { error: Error | null; result?: Result<IngestOutcome> } | undefined;
+  ingest.submit(
     parseTopic(deviceTopic(deviceId, kind))!,
     Buffer.from(JSON.stringify(payload)),
+    (error, result) => (answer = { error, result }),
     at,
   );
-  if (!result.ok || result.value !== 'stored') throw new Error(`not stored: ${JSON.stringify(result)}`);
+  ingest.flush();
+  if (!answer?.result?.ok || answer.result.value !== 'stored')
+    throw new Error(`not stored: ${answer?.error?.message ?? JSON.stringify(answer?.result)}`);
 }
 const errorEvent = (deviceId: string, at: number): DeviceEventMessage => ({
   ...header(at),
@@ -126,14 +147,15 @@ describe('retention timer', () => {
     try {
       own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
       const now = Date.now();
-      const topic = parseTopic(deviceTopic('cm-timer', 'events'))!;
       for (let i = 0; i < 12; i++)
-        own.broker.fleet.ingest.ingest(
-          topic,
-          Buffer.from(JSON.stringify(errorEvent('cm-timer', now - 100 * DAY + i))),
+        storeAt(
+          'cm-timer',
+          'events',
+          errorEvent('cm-timer', now - 100 * DAY + i),
           now - 100 * DAY + i,
+          own.broker.fleet.ingest,
         );
-      own.broker.fleet.ingest.ingest(topic, Buffer.from(JSON.stringify(errorEvent('cm-timer', now))), now);
+      storeAt('cm-timer', 'events', errorEvent('cm-timer', now), now, own.broker.fleet.ingest);
       const left = () =>
         own.broker.fleet.db
           .prepare('SELECT COUNT(*) FROM events WHERE device_id = ?')

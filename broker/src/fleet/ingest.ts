@@ -9,6 +9,7 @@ import {
   ok,
   presenceMessage,
   signalMessage,
+  type DeviceTopicKind,
   type ParsedTopic,
   type Result,
 } from '@touchpoint/protocol';
@@ -27,6 +28,10 @@ export interface IngestOptions {
 }
 
 /** What ingest did with a message: stored, a duplicate (stored before), or stale (an old connection's will). */
+/** Every topic but diagnostics: `submit` stores these at once, diagnostics in a group commit. */
+type ImmediateTopic =
+  { deviceId: string; kind: Exclude<DeviceTopicKind, 'diagnostics'> } | Extract<ParsedTopic, { kind: 'signal' }>;
+
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'passed';
 
 /** Called once a message is stored or refused; an error means it could not be stored (the device should retry). */
@@ -145,7 +150,8 @@ export class Ingest {
     }
     let result: Result<IngestOutcome>;
     try {
-      result = this.ingest(topic, payload, now);
+      // Not diagnostics (returned above); ParsedTopic's kinds share one member, so TS cannot narrow it by itself.
+      result = this.ingest(topic as ImmediateTopic, payload, now);
     } catch (err) {
       return done(err as Error);
     }
@@ -201,14 +207,12 @@ export class Ingest {
     });
   }
 
-  /** Stores one message synchronously (after any pending group). */
-  ingest(topic: ParsedTopic, payload: Buffer, now: number = Date.now()): Result<IngestOutcome> {
+  /** Stores one message synchronously (after any pending group); diagnostics never come here, `submit` groups them. */
+  private ingest(topic: ImmediateTopic, payload: Buffer, now: number): Result<IngestOutcome> {
     this.flush();
     switch (topic.kind) {
       case 'presence':
         return this.presence(topic.deviceId, payload, now);
-      case 'diagnostics':
-        return this.diagnostics(topic.deviceId, payload, now);
       case 'events':
         return this.event(topic.deviceId, payload, now);
       case 'commandResult':
@@ -280,17 +284,6 @@ export class Ingest {
     const unknown = this.sensors.unknownKey(deviceId, msg.value.mcu.sensors);
     if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     return msg;
-  }
-
-  private diagnostics(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {
-    const msg = this.validDiagnostics(deviceId, payload);
-    if (!msg.ok) return msg;
-    const d = msg.value;
-    const res = this.st.diagnostics.run(d.id, deviceId, d.ts, now, d.reason, payload.toString('utf8'));
-    if (res.changes === 0) return ok('duplicate');
-    this.st.deviceHealth.run(JSON.stringify(d.mcu.errors), d.agent.link, d.ts, now, deviceId);
-    this.live.emit('diagnostics', d, payload.length);
-    return ok('stored');
   }
 
   private event(deviceId: string, payload: Buffer, now: number): Result<IngestOutcome> {

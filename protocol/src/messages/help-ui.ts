@@ -174,23 +174,6 @@ export const helpCaseOpenRequest = uiRequestBase.extend({
 /** Closes the case screen (the case itself stays with support). */
 export const helpCaseDismissRequest = uiRequestBase.extend({ type: z.literal('help.case.dismiss') });
 
-export const helpUiRequest = z.discriminatedUnion('type', [
-  helpFlowsRequest,
-  helpStartRequest,
-  helpNextRequest,
-  helpChooseRequest,
-  helpConfirmRequest,
-  helpCancelRequest,
-  helpBackRequest,
-  helpRateRequest,
-  helpCloseRequest,
-  helpLocaleRequest,
-  helpCaseOpenRequest,
-  helpCaseDismissRequest,
-]);
-export type HelpUiRequest = z.infer<typeof helpUiRequest>;
-export type HelpUiRequestType = HelpUiRequest['type'];
-
 /** Reply data by request type (requests not listed reply without data). */
 export interface HelpUiReplies {
   'help.flows': { flows: HelpFlowSummary[]; device: HelpDeviceInfo };

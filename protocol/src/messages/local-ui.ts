@@ -38,8 +38,6 @@ export type UiRequestBase = z.infer<typeof uiRequestBase>;
 
 export const uiStateGetRequest = uiRequestBase.extend({ type: z.literal('state.get') });
 export const uiPingRequest = uiRequestBase.extend({ type: z.literal('agent.ping') });
-export const uiCoreRequest = z.discriminatedUnion('type', [uiStateGetRequest, uiPingRequest]);
-export type UiCoreRequest = z.infer<typeof uiCoreRequest>;
 
 // ---- agent -> UI ----------------------------------------------------------
 
@@ -108,7 +106,6 @@ export type UiCoreMessage = z.infer<typeof uiCoreMessage>;
 export type UiReplyMessage = z.infer<typeof uiReplyMessage>;
 
 /** Any message from the agent: a core one, or an extension's `{ type: 'ns.name', ... }`. */
-export const uiAgentMessage = z.union([uiCoreMessage, z.looseObject({ type: uiMessageType })]);
 export type UiAgentMessage = UiCoreMessage | ({ type: string } & Record<string, unknown>);
 
 // ---- who may open the WebSocket (issue 12, Low: a per-boot kiosk secret) ----

@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, TouchpointError, peerSignal, phoneClaimRequest, phoneConsentRequest } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  describeIssues,
+  peerSignal,
+  phoneClaimRequest,
+  phoneClaimResponse,
+  phoneConsentRequest,
+  type PhoneClaimResponse,
+} from '@touchpoint/protocol';
 import { z } from 'zod';
 import type { ApiDeps } from '../../http/context.js';
 import { HttpError } from '../../http/errors.js';
@@ -69,13 +78,22 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
       });
     if (action === 'claim') {
       const { token } = await body(req, phoneClaimRequest, SMALL);
+      let claim: PhoneClaimResponse;
       try {
-        sendJson(res, 200, video.claimHandoff(token));
+        claim = video.claimHandoff(token);
       } catch (err) {
         // Every refused link reads the same to the phone: gone (used, replaced, expired or its call ended).
         if (err instanceof TouchpointError) throw new HttpError(err.code, err.message, 410);
         throw err;
       }
+      // Checked like a route table response: one that fails its schema is a server bug (500), never sent.
+      const out = phoneClaimResponse.safeParse(claim);
+      if (!out.success)
+        throw new TouchpointError(
+          ErrorCode.INTERNAL,
+          `phone claim response does not match its schema: ${describeIssues(out.error)}`,
+        );
+      sendJson(res, 200, out.data);
       return;
     }
     const key = bearer(req);
