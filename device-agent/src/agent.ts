@@ -8,6 +8,7 @@ import type { McuBridge } from './bridge/mcu-bridge.js';
 import type { AgentConfig } from './config.js';
 import { EventBus } from './event-bus.js';
 import type { Extension } from './extension.js';
+import { ExtensionRunner } from './extension-runner.js';
 import { CommandExtension } from './extensions/commands/command-extension.js';
 import { builtinActions, type AgentActionHandler } from './extensions/commands/agent-actions.js';
 import { helpContentSource, helpInstallAction } from './extensions/commands/help-install.js';
@@ -115,12 +116,16 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     logger: childLogger(logger, 'mqtt'),
   });
 
+  // The runner is built with the extensions below; health() is first called once they start.
+  const failed: { runner?: ExtensionRunner } = {};
+  const failedExtensions = (): string[] => [...(failed.runner?.failed.keys() ?? [])];
   const health = (): AgentHealth => ({
     outboxDepth: outbox.depth,
     outboxDropped: outbox.dropped,
     reconnects: connection.reconnects,
     link: mcu.link,
     uptimeS: (Date.now() - startedAt) / 1000,
+    ...(failedExtensions().length > 0 ? { failedExtensions: failedExtensions() } : {}),
   });
 
   const diagnostics = new DiagnosticsExtension({
@@ -233,36 +238,20 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     connection,
   ];
 
-  let running: Extension[] = [];
+  const runner = new ExtensionRunner(extensions, childLogger(logger, 'extensions'));
+  failed.runner = runner;
   let closed = false;
-
-  const startAll = async () => {
-    for (const extension of extensions) {
-      await extension.start();
-      running.push(extension);
-    }
-  };
-  const stopAll = async () => {
-    for (const extension of running.reverse()) {
-      try {
-        await extension.stop();
-      } catch (err) {
-        logger.error(`stopping ${extension.name} failed`, { code: ErrorCode.INTERNAL, error: (err as Error).message });
-      }
-    }
-    running = [];
-  };
 
   const agent: Agent = {
     services,
     health,
     async start() {
       if (closed) throw new TouchpointError(ErrorCode.CONFLICT, 'this agent was stopped; create a new one');
-      if (running.length > 0) return;
+      if (runner.started) return;
       try {
-        await startAll();
+        await runner.startAll();
       } catch (err) {
-        await stopAll();
+        await runner.stopAll();
         throw err;
       }
       logger.info('agent started', {
@@ -276,15 +265,15 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     async stop() {
       if (closed) return;
       closed = true;
-      await stopAll();
+      await runner.stopAll();
       db.close();
       logger.info('agent stopped');
     },
     async restart(reason) {
       if (closed) return;
       logger.warn('restarting the agent', { reason });
-      await stopAll();
-      await startAll();
+      await runner.stopAll();
+      await runner.startAll();
     },
   };
   self.restart = (reason) => agent.restart(reason);

@@ -11,6 +11,8 @@ export { agentConfigSchema, loadConfigFile, parseConfig, type AgentConfig, type 
 export type { AgentEvents } from './agent-events.js';
 export { EventBus, type Listener } from './event-bus.js';
 export type { Extension } from './extension.js';
+export { ExtensionBase } from './extension-base.js';
+export type { ExtensionContext } from './extension-context.js';
 export type { Logger } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { McuBridge, McuEvent, McuActionResult } from './bridge/mcu-bridge.js';

@@ -25,4 +25,8 @@ export interface McuBridge {
   on(event: 'link', listener: (state: LinkState, reason?: string) => void): unknown;
   /** The MCU's event numbering skipped: events were lost, and the bridge re-reads errors and sensors. */
   on(event: 'gap', listener: (gap: EventGap) => void): unknown;
+  /** Removes a listener added with `on` (the agent removes its own when the MCU link extension stops). */
+  off(event: 'event', listener: (event: McuEvent) => void): unknown;
+  off(event: 'link', listener: (state: LinkState, reason?: string) => void): unknown;
+  off(event: 'gap', listener: (gap: EventGap) => void): unknown;
 }

@@ -2,7 +2,8 @@ import { ErrorCode, type LinkState, type McuInfo } from '@touchpoint/protocol';
 import type { AgentEvents } from '../agent-events.js';
 import type { McuBridge, McuEvent, McuEventGap } from '../bridge/mcu-bridge.js';
 import type { EventBus } from '../event-bus.js';
-import type { Extension } from '../extension.js';
+import { ExtensionBase } from '../extension-base.js';
+import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from '../mqtt/backoff.js';
 
@@ -11,7 +12,7 @@ import { backoffDelay } from '../mqtt/backoff.js';
  * bus. A missing serial port is not fatal: the agent keeps running, says what
  * is wrong, and retries; the bridge reopens by itself after an unplug.
  */
-export class McuLink implements Extension {
+export class McuLink extends ExtensionBase {
   readonly name = 'mcu-link';
   private info: McuInfo | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -26,21 +27,7 @@ export class McuLink implements Extension {
     private readonly bus: EventBus<AgentEvents>,
     private readonly logger: Logger,
   ) {
-    bridge.on('event', (event: McuEvent) => {
-      if (!this.stopped) this.bus.emit('mcu.event', event);
-    });
-    bridge.on('link', (state: LinkState, reason?: string) => {
-      if (this.stopped) return;
-      this.onLink(state, reason);
-    });
-    // The bridge repairs the error list itself (it emits the missing events); the count goes into diagnostics.
-    bridge.on('gap', (gap: McuEventGap) => {
-      this.gaps++;
-      this.logger.warn(`${gap.missed} MCU event(s) lost before event seq ${gap.seq}; errors and sensors re-read`, {
-        code: ErrorCode.MCU_ERROR,
-        gaps: this.gaps,
-      });
-    });
+    super();
   }
 
   /** Gaps in the MCU's event numbering since this agent started (issue 13). */
@@ -57,12 +44,31 @@ export class McuLink implements Extension {
     return this.bridge.link;
   }
 
-  async start(): Promise<void> {
+  protected async onStart(context: ExtensionContext): Promise<void> {
     this.stopped = false;
+    const bridge = this.bridge;
+    const onEvent = (event: McuEvent) => this.bus.emit('mcu.event', event);
+    const onLink = (state: LinkState, reason?: string) => this.onLink(state, reason);
+    // The bridge repairs the error list itself (it emits the missing events); the count goes into diagnostics.
+    const onGap = (gap: McuEventGap) => {
+      this.gaps++;
+      this.logger.warn(`${gap.missed} MCU event(s) lost before event seq ${gap.seq}; errors and sensors re-read`, {
+        code: ErrorCode.MCU_ERROR,
+        gaps: this.gaps,
+      });
+    };
+    bridge.on('event', onEvent);
+    bridge.on('link', onLink);
+    bridge.on('gap', onGap);
+    context.add(
+      () => bridge.off('event', onEvent),
+      () => bridge.off('link', onLink),
+      () => bridge.off('gap', onGap),
+    );
     await this.open();
   }
 
-  async stop(): Promise<void> {
+  protected override async onStop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;

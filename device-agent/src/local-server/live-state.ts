@@ -1,6 +1,7 @@
 import type { LinkState, SensorValue, UiLiveState } from '@touchpoint/protocol';
 import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
+import type { ExtensionContext } from '../extension-context.js';
 
 /**
  * The live state the touch UI shows, folded from bus events: MQTT up/down,
@@ -9,7 +10,6 @@ import type { EventBus } from '../event-bus.js';
  */
 export class LiveState {
   private state: UiLiveState;
-  private readonly off: (() => void)[] = [];
 
   constructor(
     private readonly bus: EventBus<AgentEvents>,
@@ -23,40 +23,39 @@ export class LiveState {
     return this.state;
   }
 
-  /** Extensions that started earlier (the MCU link) may have changed state already: read it now. */
-  start(): void {
+  /**
+   * Extensions that started earlier (the MCU link) may have changed state already: read it now. The bus listeners
+   * go into the local server's context, which removes them when it stops.
+   */
+  start(context: ExtensionContext): void {
     this.patch({ link: this.link() });
     const bus = this.bus;
-    this.off.push(
-      bus.on('mqtt.connected', () => this.patch({ broker: 'online' })),
-      bus.on('mqtt.disconnected', () => this.patch({ broker: 'offline' })),
-      bus.on('mcu.link', ({ state }) => this.patch(state === 'up' ? { link: state } : { link: state, sensors: {} })),
-      bus.on('mcu.event', (event) => {
-        switch (event.type) {
-          case 'state':
-            this.patch({ sensors: { ...this.state.sensors, ...event.sensors } });
-            break;
-          case 'error.raised':
-            if (!this.state.errors.includes(event.code))
-              this.patch({ errors: [...this.state.errors, event.code].slice(-64) });
-            break;
-          case 'error.cleared':
-            this.patch({ errors: this.state.errors.filter((code) => code !== event.code) });
-            break;
-          case 'progress':
-          case 'action.done':
-            break;
-        }
-      }),
-      bus.on('diagnostics.snapshot', (snapshot) => {
-        if (snapshot.agent.link === 'up')
-          this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
-      }),
+    context.on(bus, 'mqtt.connected', () => this.patch({ broker: 'online' }));
+    context.on(bus, 'mqtt.disconnected', () => this.patch({ broker: 'offline' }));
+    context.on(bus, 'mcu.link', ({ state }) =>
+      this.patch(state === 'up' ? { link: state } : { link: state, sensors: {} }),
     );
-  }
-
-  stop(): void {
-    for (const off of this.off.splice(0)) off();
+    context.on(bus, 'mcu.event', (event) => {
+      switch (event.type) {
+        case 'state':
+          this.patch({ sensors: { ...this.state.sensors, ...event.sensors } });
+          break;
+        case 'error.raised':
+          if (!this.state.errors.includes(event.code))
+            this.patch({ errors: [...this.state.errors, event.code].slice(-64) });
+          break;
+        case 'error.cleared':
+          this.patch({ errors: this.state.errors.filter((code) => code !== event.code) });
+          break;
+        case 'progress':
+        case 'action.done':
+          break;
+      }
+    });
+    context.on(bus, 'diagnostics.snapshot', (snapshot) => {
+      if (snapshot.agent.link === 'up')
+        this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
+    });
   }
 
   private patch(change: Partial<Omit<UiLiveState, 'updatedAt'>>): void {

@@ -17,7 +17,8 @@ import {
 } from '@touchpoint/protocol';
 import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
-import type { Extension } from '../extension.js';
+import { ExtensionBase } from '../extension-base.js';
+import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
 import { checkKioskProtocols, kioskUrl, sameSecret, writePrivate } from './kiosk-key.js';
 import { LiveState } from './live-state.js';
@@ -66,7 +67,7 @@ const STATE_THROTTLE_MS = 100;
  * Only the kiosk: the WebSocket and POST routes need the per-boot kiosk secret.
  * No framing: every response carries the headers of security-headers.ts.
  */
-export class LocalServer implements Extension {
+export class LocalServer extends ExtensionBase {
   readonly name = 'local-server';
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -75,12 +76,12 @@ export class LocalServer implements Extension {
   private readonly routes = new Map<string, HttpHandler>();
   private readonly clientListeners = new Set<(client: UiClient) => void>();
   private readonly live: LiveState;
-  private readonly off: (() => void)[] = [];
   private stateTimer: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private refused = 0;
 
   constructor(private readonly options: LocalServerOptions) {
+    super();
     this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
     this.handle('state.get', uiRequestBase, () => this.live.current);
     this.handle('agent.ping', uiRequestBase, () => ({ at: Date.now() }));
@@ -140,36 +141,34 @@ export class LocalServer implements Extension {
     }
   }
 
-  async start(): Promise<void> {
+  protected async onStart(context: ExtensionContext): Promise<void> {
     const { bus, host, port } = this.options;
-    this.live.start();
-    this.off.push(
-      bus.on('command.result', (r) =>
-        this.broadcast({
-          type: 'command',
-          commandId: r.commandId,
-          status: r.status,
-          ...(r.code ? { code: r.code } : {}),
-          ...(r.reason ? { reason: r.reason } : {}),
-        }),
-      ),
-      bus.on('command.progress', (p) =>
-        this.broadcast({
-          type: 'progress',
-          commandId: p.commandId,
-          action: p.action,
-          percent: p.percent,
-          ...(p.message ? { message: p.message.slice(0, 256) } : {}),
-        }),
-      ),
-      bus.on('case.status', (s) =>
-        this.broadcast({
-          type: 'case.status',
-          caseId: s.caseId,
-          status: s.status,
-          ...(s.agentName ? { agentName: s.agentName } : {}),
-        }),
-      ),
+    this.live.start(context);
+    context.on(bus, 'command.result', (r) =>
+      this.broadcast({
+        type: 'command',
+        commandId: r.commandId,
+        status: r.status,
+        ...(r.code ? { code: r.code } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+      }),
+    );
+    context.on(bus, 'command.progress', (p) =>
+      this.broadcast({
+        type: 'progress',
+        commandId: p.commandId,
+        action: p.action,
+        percent: p.percent,
+        ...(p.message ? { message: p.message.slice(0, 256) } : {}),
+      }),
+    );
+    context.on(bus, 'case.status', (s) =>
+      this.broadcast({
+        type: 'case.status',
+        caseId: s.caseId,
+        status: s.status,
+        ...(s.agentName ? { agentName: s.agentName } : {}),
+      }),
     );
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
@@ -226,9 +225,7 @@ export class LocalServer implements Extension {
     }
   }
 
-  async stop(): Promise<void> {
-    for (const off of this.off.splice(0)) off();
-    this.live.stop();
+  protected override async onStop(): Promise<void> {
     if (this.stateTimer) clearTimeout(this.stateTimer);
     this.stateTimer = undefined;
     for (const socket of this.clients.keys()) socket.terminate();

@@ -100,14 +100,21 @@ export class MqttConnection implements Extension {
    * Register a subscription; it is (re)subscribed on every connect. One handler per filter: registering the
    * same filter again replaces it, so an extension may subscribe in every start(). Handlers are awaited before
    * the PUBACK, so keep them short (persist, then hand long work to a queue).
+   *
+   * Returns the handler's removal. The broker-side subscription stays: the session is persistent, and the
+   * extension that registers the filter again on its next start gets what was queued meanwhile.
    */
-  subscribe(topic: string, qos: QoS, handler: MessageHandler): void {
-    this.handlers.set(topic, { qos, handler });
+  subscribe(topic: string, qos: QoS, handler: MessageHandler): () => void {
+    const entry = { qos, handler };
+    this.handlers.set(topic, entry);
     if (this.client && this.current === 'online') {
       this.client.subscribe(topic, { qos }, (err) => {
         if (err) this.options.logger.warn('subscribe failed', { topic, error: err.message });
       });
     }
+    return () => {
+      if (this.handlers.get(topic) === entry) this.handlers.delete(topic);
+    };
   }
 
   start(): void {

@@ -1,6 +1,7 @@
 import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
-import type { Extension } from '../extension.js';
+import { ExtensionBase } from '../extension-base.js';
+import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
 import type { MqttConnection } from '../mqtt/connection.js';
 import type { Outbox } from './outbox.js';
@@ -12,10 +13,9 @@ import type { Outbox } from './outbox.js';
  * connection rewinds the outbox, so nothing waits for a PUBACK that a dead
  * connection will never deliver.
  */
-export class OutboxPublisher implements Extension {
+export class OutboxPublisher extends ExtensionBase {
   readonly name = 'outbox-publisher';
   private generation = 0;
-  private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly outbox: Outbox,
@@ -23,26 +23,25 @@ export class OutboxPublisher implements Extension {
     private readonly bus: EventBus<AgentEvents>,
     private readonly maxInflight: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
-  start(): void {
-    this.unsubscribe.push(
-      this.bus.on('mqtt.connected', () => {
-        this.generation++;
-        this.outbox.rewind();
-        if (this.outbox.depth > 0) this.logger.info('replaying outbox', { depth: this.outbox.depth });
-        this.pump();
-      }),
-      this.bus.on('mqtt.disconnected', () => {
-        this.generation++;
-      }),
-      this.outbox.onEnqueue(() => this.pump()),
-    );
+  protected onStart(context: ExtensionContext): void {
+    context.on(this.bus, 'mqtt.connected', () => {
+      this.generation++;
+      this.outbox.rewind();
+      if (this.outbox.depth > 0) this.logger.info('replaying outbox', { depth: this.outbox.depth });
+      this.pump();
+    });
+    context.on(this.bus, 'mqtt.disconnected', () => {
+      this.generation++;
+    });
+    context.add(this.outbox.onEnqueue(() => this.pump()));
     if (this.connection.connected) this.pump();
   }
 
-  stop(): void {
-    for (const off of this.unsubscribe.splice(0)) off();
+  protected override onStop(): void {
     this.generation++;
   }
 

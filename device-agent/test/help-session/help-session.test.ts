@@ -165,7 +165,10 @@ beforeEach(async () => {
       },
     },
     connection: {
-      subscribe: (topic, _qos, handler) => void subscriptions.set(topic, handler),
+      subscribe: (topic, _qos, handler) => {
+        subscriptions.set(topic, handler);
+        return () => subscriptions.delete(topic);
+      },
       get connected() {
         return connected;
       },

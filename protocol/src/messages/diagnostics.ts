@@ -28,6 +28,8 @@ export const agentHealth = z.object({
   reconnects: z.number().int().nonnegative(),
   link: linkState,
   uptimeS: z.number().nonnegative(),
+  /** Optional agent extensions that failed to start and are not running (issue 14); absent when none. */
+  failedExtensions: z.array(z.string().max(64)).max(32).optional(),
 });
 export type AgentHealth = z.infer<typeof agentHealth>;
 

@@ -9,7 +9,8 @@ import {
   type DeviceProfile,
 } from '@touchpoint/protocol';
 import { signedKeyList, type TrustedKey } from '@touchpoint/protocol/signing';
-import type { Extension } from '../../extension.js';
+import { ExtensionBase } from '../../extension-base.js';
+import type { ExtensionContext } from '../../extension-context.js';
 import type { Logger } from '../../logger.js';
 import type { MqttConnection } from '../../mqtt/connection.js';
 import type { Reporter } from '../../outbox/reporter.js';
@@ -52,7 +53,7 @@ const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice
  * A second delivery of an id already seen gets `rejected` REPLAY, naming the
  * first outcome in `reason`; it never runs again.
  */
-export class CommandExtension implements Extension {
+export class CommandExtension extends ExtensionBase {
   readonly name = 'commands';
   private queue: Promise<void> = Promise.resolve();
   private stopped = true;
@@ -60,6 +61,7 @@ export class CommandExtension implements Extension {
   private readonly trust: KeyTrust;
 
   constructor(private readonly options: CommandOptions) {
+    super();
     this.now = options.now ?? Date.now;
     this.trust = new KeyTrust(options.trustedKeys, options.rootKeys ?? [], options.replay, options.logger);
   }
@@ -69,7 +71,7 @@ export class CommandExtension implements Extension {
     return this.trust.version;
   }
 
-  start(): void {
+  protected onStart(context: ExtensionContext): void {
     this.stopped = false;
     const { replay, reporter, logger, clockSkewMs } = this.options;
     const pruned = replay.prune(this.now(), clockSkewMs);
@@ -82,11 +84,12 @@ export class CommandExtension implements Extension {
       logger.warn('command interrupted by an agent restart', { commandId: seen.commandId, action: seen.action });
     }
     // The key list first: the broker sends it on this subscription, ahead of commands under a new key.
+    const { connection, deviceId } = this.options;
     if (this.trust.rotates)
-      this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'keys'), 1, (_topic, payload) =>
+      context.subscribe(connection, deviceTopic(deviceId, 'keys'), 1, (_topic: string, payload: Buffer) =>
         this.receiveKeyList(payload),
       );
-    this.options.connection.subscribe(deviceTopic(this.options.deviceId, 'command'), 1, (_topic, payload) =>
+    context.subscribe(connection, deviceTopic(deviceId, 'command'), 1, (_topic: string, payload: Buffer) =>
       this.receive(payload),
     );
   }
@@ -110,7 +113,7 @@ export class CommandExtension implements Extension {
     return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  protected override async onStop(): Promise<void> {
     this.stopped = true;
     await this.queue;
   }

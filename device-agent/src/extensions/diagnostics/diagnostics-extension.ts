@@ -8,7 +8,8 @@ import {
 } from '@touchpoint/protocol';
 import type { AgentEvents } from '../../agent-events.js';
 import type { EventBus } from '../../event-bus.js';
-import type { Extension } from '../../extension.js';
+import { ExtensionBase } from '../../extension-base.js';
+import type { ExtensionContext } from '../../extension-context.js';
 import type { Logger } from '../../logger.js';
 import type { Reporter } from '../../outbox/reporter.js';
 import type { McuLink } from '../mcu-link.js';
@@ -36,46 +37,38 @@ const MAX_EXTRA = 64;
  * moment they happen. With the serial link down the snapshot still goes out:
  * empty MCU sensors and `agent.link` saying why.
  */
-export class DiagnosticsExtension implements Extension {
+export class DiagnosticsExtension extends ExtensionBase {
   readonly name = 'diagnostics';
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<DiagnosticsMessage | undefined> | undefined;
-  private readonly off: (() => void)[] = [];
   private linkWasUp = false;
 
-  constructor(private readonly options: DiagnosticsOptions) {}
+  constructor(private readonly options: DiagnosticsOptions) {
+    super();
+  }
 
-  start(): void {
+  protected onStart(context: ExtensionContext): void {
     const { bus, reporter, logger } = this.options;
     this.linkWasUp = this.options.mcu.link === 'up';
-    this.off.push(
-      bus.on('mcu.event', (event) => {
-        if (event.type === 'error.raised' || event.type === 'error.cleared') {
-          reporter.event({ type: event.type, code: event.code });
-          logger.info(`MCU ${event.type === 'error.raised' ? 'raised' : 'cleared'} error ${event.code}`);
-        }
-      }),
-      // Only up <-> not-up transitions become events: a port that is missing for a day must not fill the outbox.
-      bus.on('mcu.link', ({ state, reason }) => {
-        const up = state === 'up';
-        if (up === this.linkWasUp) return;
-        this.linkWasUp = up;
-        reporter.event({ type: 'link', link: state, ...(reason ? { reason: reason.slice(0, 256) } : {}) });
-      }),
-    );
-    this.timer = setInterval(() => {
+    context.on(bus, 'mcu.event', (event) => {
+      if (event.type === 'error.raised' || event.type === 'error.cleared') {
+        reporter.event({ type: event.type, code: event.code });
+        logger.info(`MCU ${event.type === 'error.raised' ? 'raised' : 'cleared'} error ${event.code}`);
+      }
+    });
+    // Only up <-> not-up transitions become events: a port that is missing for a day must not fill the outbox.
+    context.on(bus, 'mcu.link', ({ state, reason }) => {
+      const up = state === 'up';
+      if (up === this.linkWasUp) return;
+      this.linkWasUp = up;
+      reporter.event({ type: 'link', link: state, ...(reason ? { reason: reason.slice(0, 256) } : {}) });
+    });
+    context.every(this.options.intervalMs, () => {
       if (this.running) {
         logger.debug('previous snapshot still running; skipping this tick');
         return;
       }
       void this.snapshot('periodic');
-    }, this.options.intervalMs);
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    for (const off of this.off.splice(0)) off();
+    });
   }
 
   /** Take a snapshot and commit it to the outbox. Never throws: failures are logged and yield undefined. */

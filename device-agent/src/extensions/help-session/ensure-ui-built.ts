@@ -89,6 +89,8 @@ async function check(uiRoot: string, logger: Logger): Promise<UiBuildOutcome> {
 /** Runs ensureUiBuilt once when the agent starts (before the UI is first requested). */
 export class UiBuildExtension implements Extension {
   readonly name = 'ui-build';
+  /** A UI that cannot be built leaves the agent's other duties running (the server answers 503 with a hint). */
+  readonly optional = true;
   constructor(
     private readonly configuredUiDir: string | undefined,
     private readonly logger: Logger,

@@ -19,7 +19,8 @@ import {
   type SignalMessage,
   type VideoUiMessage,
 } from '@touchpoint/protocol';
-import type { Extension } from '../../extension.js';
+import { ExtensionBase } from '../../extension-base.js';
+import type { ExtensionContext } from '../../extension-context.js';
 import type { LocalServer } from '../../local-server/local-server.js';
 import type { Logger } from '../../logger.js';
 import type { MqttConnection } from '../../mqtt/connection.js';
@@ -46,7 +47,8 @@ interface Call extends BoundCall {
   iceServers: IceServerConfig[];
   handoff: { url: string; expiresAt?: number | undefined } | undefined;
   upSeq: number;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the ring timeout (registered in the extension's context, so a stop cancels it too). */
+  cancelTimer: () => void;
 }
 
 type Outgoing =
@@ -65,22 +67,27 @@ type Outgoing =
  * console's offer is not passed on before it. Call milestones go out as
  * `video` device events (through the outbox) for the audit trail.
  */
-export class VideoExtension implements Extension {
+export class VideoExtension extends ExtensionBase {
   readonly name = 'video';
+  override readonly optional = true;
   private call: Call | undefined;
-  private readonly off: (() => void)[] = [];
+  private context: ExtensionContext | undefined;
   private readonly now: () => number;
   /** Messages refused, by code (also logged); tests and diagnostics read it. */
   readonly refused = new Map<string, number>();
 
   constructor(private readonly o: VideoExtensionOptions) {
+    super();
     this.now = o.now ?? Date.now;
   }
 
-  start(): void {
+  protected onStart(context: ExtensionContext): void {
     const { connection, localServer, deviceId } = this.o;
-    connection.subscribe(Filters.deviceSignalsDown(deviceId), 1, (topic, payload) => this.onDown(topic, payload));
-    this.off.push(
+    this.context = context;
+    context.subscribe(connection, Filters.deviceSignalsDown(deviceId), 1, (topic: string, payload: Buffer) =>
+      this.onDown(topic, payload),
+    );
+    context.add(
       localServer.handle('video.consent', videoConsentRequest, (r) => this.consent(r.sessionId, r.decision)),
       localServer.handle('video.signal', videoSignalRequest, async (r) => {
         const call = this.active(r.sessionId, 'accepted');
@@ -107,9 +114,9 @@ export class VideoExtension implements Extension {
     );
   }
 
-  stop(): void {
-    for (const off of this.off.splice(0)) off();
+  protected override onStop(): void {
     if (this.call) this.finish(this.call, 'device', 'the agent stopped');
+    this.context = undefined;
   }
 
   private onDown(topic: string, payload: Buffer): void {
@@ -195,14 +202,14 @@ export class VideoExtension implements Extension {
       iceServers: message.iceServers ?? [],
       handoff: undefined,
       upSeq: 0,
-      timer: undefined,
+      cancelTimer: () => undefined,
     };
     // The fleet times the call out too; this covers a device that lost its connection while ringing.
-    call.timer = setTimeout(
-      () => this.call === call && call.state === 'ringing' && this.finish(call, 'timeout', 'timeout'),
-      message.expiresAt - now,
-    );
-    call.timer.unref();
+    call.cancelTimer =
+      this.context?.after(
+        message.expiresAt - now,
+        () => this.call === call && call.state === 'ringing' && this.finish(call, 'timeout', 'timeout'),
+      ) ?? call.cancelTimer;
     this.call = call;
     this.o.reporter.event({ type: 'video', sessionId: call.sessionId, status: 'ringing' });
     this.push(this.ringMessage(call));
@@ -214,7 +221,7 @@ export class VideoExtension implements Extension {
     this.o.reporter.event({ type: 'video', sessionId, status: decision });
     if (decision === 'accepted') {
       call.state = 'accepted';
-      clearTimeout(call.timer);
+      call.cancelTimer();
     } else {
       this.finish(call, 'device', 'declined on the device', false);
     }
@@ -244,7 +251,7 @@ export class VideoExtension implements Extension {
   }
 
   private clear(call: Call): void {
-    clearTimeout(call.timer);
+    call.cancelTimer();
     if (this.call === call) this.call = undefined;
   }
 
