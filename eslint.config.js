@@ -10,13 +10,16 @@ const dependencies = {
   protocol: [],
   // Reads device models from disk (issue 14, the model registry); protocol stays I/O-free.
   models: ['protocol'],
-  'firmware-bridge': ['protocol', 'models'],
-  'device-agent': ['protocol', 'models', 'firmware-bridge'],
-  broker: ['protocol', 'models'],
+  // Node-side and shared (issue 14): the command runner, the logger sinks, the safe event emitter.
+  runtime: ['protocol'],
+  'firmware-bridge': ['protocol', 'models', 'runtime'],
+  'device-agent': ['protocol', 'models', 'runtime', 'firmware-bridge'],
+  // Hosts the console through its `@touchpoint/console/assets` entry (issue 14).
+  broker: ['protocol', 'models', 'runtime', 'console'],
   console: ['protocol'],
-  cli: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console'],
-  test: ['protocol', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],
-  bench: ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
+  cli: ['protocol', 'models', 'runtime', 'firmware-bridge', 'device-agent', 'broker', 'console'],
+  test: ['protocol', 'models', 'runtime', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli'],
+  bench: ['protocol', 'models', 'runtime', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'test'],
 };
 
 export default tseslint.config(

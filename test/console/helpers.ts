@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
+import { buildConsole } from '@touchpoint/console/assets';
 import {
   CSRF_HEADER,
   commandEnvelope,
@@ -41,10 +42,7 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 
 /** Builds the console into a temp dir (so tests never race a developer's console/dist). */
 export async function buildConsoleInto(dir: string): Promise<void> {
-  const mod = (await import(join(REPO_ROOT, 'console/build.mjs'))) as {
-    buildConsole(o: { outDir: string; quiet: boolean }): Promise<unknown>;
-  };
-  await mod.buildConsole({ outDir: dir, quiet: true });
+  await buildConsole({ outDir: dir, quiet: true });
 }
 
 export interface ConsoleStack {

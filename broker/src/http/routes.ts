@@ -24,7 +24,8 @@ import { liveHandler } from './routes/live.js';
 import { loginHandler } from './routes/login.js';
 import { staffRoutes } from './routes/staff.js';
 import { healthHandler, type HttpHandler } from './server.js';
-import { consoleHandler, defaultConsoleSource } from './static.js';
+import { consoleAssets } from '@touchpoint/console/assets';
+import { consoleHandler } from './static.js';
 
 export interface RouteContext {
   fleet: Fleet;
@@ -90,6 +91,6 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     liveHandler(deps, liveOptions.maxStreamsPerSession),
     ...(ctx.extraHandlers?.(deps) ?? []),
     apiHandler([...API_ROUTES, ...(ctx.extraRoutes ?? [])], deps),
-    consoleHandler(ctx.consoleDir ? { dir: ctx.consoleDir } : defaultConsoleSource(), ctx.log),
+    consoleHandler(ctx.consoleDir ? { dir: ctx.consoleDir } : consoleAssets(), ctx.log),
   ];
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ConsoleAssets } from '@touchpoint/console/assets';
 import type { Logger } from '../logger.js';
 import { setSecurityHeaders } from './security-headers.js';
 import type { HttpHandler } from './server.js';
@@ -18,50 +18,6 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-export interface ConsoleSource {
-  dir: string;
-  /** Builds `dir` when index.html is missing (a fresh clone); resolves when done. */
-  build?: () => Promise<void>;
-  /** True when the sources changed after the last build, so a checkout never serves an old console. */
-  isStale?: () => boolean;
-}
-
-/** The newest modification time of any file under `dir`. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The default console: `console/dist` of this repository, built on first
- * request when missing (esbuild takes about a second) by `console/build.mjs`.
- */
-export function defaultConsoleSource(): ConsoleSource {
-  const dir = new URL('../../../console/dist', import.meta.url).pathname;
-  const script = new URL('../../../console/build.mjs', import.meta.url).pathname;
-  if (!existsSync(script)) return { dir };
-  const sources = [
-    new URL('../../../console/src', import.meta.url).pathname,
-    new URL('../../../protocol/src', import.meta.url).pathname,
-  ];
-  return {
-    dir,
-    isStale: () => {
-      const index = join(dir, 'index.html');
-      return existsSync(index) && Math.max(...sources.filter(existsSync).map(newestMtime)) > statSync(index).mtimeMs;
-    },
-    build: async () => {
-      const mod = (await import(pathToFileURL(script).href)) as {
-        buildConsole(o: { outDir: string; quiet?: boolean }): Promise<unknown>;
-      };
-      await mod.buildConsole({ outDir: dir, quiet: true });
-    },
-  };
-}
-
 function notBuilt(res: ServerResponse, reason: string): void {
   const text = `<!doctype html><meta charset="utf-8"><title>Touchpoint console not built</title>
 <h1>The Touchpoint console has not been built</h1>
@@ -73,11 +29,12 @@ function notBuilt(res: ServerResponse, reason: string): void {
 }
 
 /**
- * Serves the built console. Hashed files under /assets/ are immutable; every
+ * Serves the built console: the console workspace's assets (`consoleAssets()`), or a folder
+ * of a built console (`consoleDir`), which is never rebuilt. Hashed files under /assets/ are immutable; every
  * other path that is not a file gets index.html (client-side routes). Paths
  * are resolved inside the directory only.
  */
-export function consoleHandler(source: ConsoleSource, log: Logger): HttpHandler {
+export function consoleHandler(source: ConsoleAssets, log: Logger): HttpHandler {
   const root = resolve(source.dir);
   let building: Promise<void> | undefined;
   let buildError: string | undefined;
