@@ -1,7 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per workspace, plus test/ for cross-workspace suites.
-const workspaces = ['protocol', 'models', 'firmware-bridge', 'device-agent', 'broker', 'console', 'cli', 'bench'];
+const workspaces = [
+  'protocol',
+  'models',
+  'runtime',
+  'firmware-bridge',
+  'device-agent',
+  'broker',
+  'console',
+  'cli',
+  'bench',
+];
 
 export default defineConfig({
   test: {

@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TouchpointError, deviceTopic, header, signalTopic } from '@touchpoint/protocol';
-import { runCommand } from '@touchpoint/protocol/cli-args';
+import { runCommand } from '@touchpoint/runtime';
 import { integrationCommands } from '../src/cli/integration-commands.js';
 import { connect, connectRefused, diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
 

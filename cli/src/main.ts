@@ -1,5 +1,5 @@
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
-import { runCommand } from '@touchpoint/protocol/cli-args';
+import { runCommand } from '@touchpoint/runtime';
 import { commands as brokerCommands } from '@touchpoint/broker';
 import { commands as agentCommands } from '@touchpoint/device-agent';
 import { commands as bridgeCommands } from '@touchpoint/firmware-bridge';

@@ -1,5 +1,5 @@
 // Entry of the single-file agent bundle (device-agent/build.mjs): `node touchpoint-agent.mjs --config FILE`.
-import { runCommand } from '@touchpoint/protocol/cli-args';
+import { runCommand } from '@touchpoint/runtime';
 import { agentCommand } from './cli/agent-command.js';
 
 const argv = process.argv.slice(2);

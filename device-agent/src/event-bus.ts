@@ -1,54 +1,46 @@
+import { SafeEventEmitter } from '@touchpoint/runtime';
 import type { Logger } from './logger.js';
 
 /**
  * A typed in-process event bus (zigbee2mqtt's eventBus): extensions talk only
  * through it. A listener that throws or rejects is logged and the other
- * listeners still run; one faulty extension never takes the agent down.
+ * listeners still run; one faulty extension never takes the agent down. The
+ * catching is the runtime's SafeEventEmitter (issue 14: one home); this adds
+ * the agent's shape: one payload per event, and `on` returns the unsubscribe.
  */
 export type Listener<T> = (payload: T) => void | Promise<void>;
 
+type AsArgs<Events> = { [K in keyof Events]: [payload: Events[K]] };
+
 export class EventBus<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+  private readonly emitter: SafeEventEmitter<AsArgs<Events>>;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(logger: Logger) {
+    this.emitter = new SafeEventEmitter<AsArgs<Events>>((event, err) =>
+      logger.error('event listener failed', {
+        code: 'INTERNAL',
+        event,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
 
-  /** Returns a function that removes the listener. */
+  /** Returns a function that removes the listener (calling it again does nothing). */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener as Listener<never>);
+    const wrapped = (payload: Events[K]) => listener(payload);
+    this.emitter.on(event, wrapped);
+    let subscribed = true;
     return () => {
-      set.delete(listener as Listener<never>);
+      if (subscribed) this.emitter.off(event, wrapped);
+      subscribed = false;
     };
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        const result = (listener as Listener<Events[K]>)(payload);
-        if (result && typeof (result as Promise<void>).catch === 'function') {
-          (result as Promise<void>).catch((err: unknown) => this.report(event, err));
-        }
-      } catch (err) {
-        this.report(event, err);
-      }
-    }
+    this.emitter.emit(event, payload);
   }
 
   listenerCount(event: keyof Events): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
-
-  private report(event: keyof Events, err: unknown): void {
-    this.logger.error('event listener failed', {
-      code: 'INTERNAL',
-      event: String(event),
-      error: err instanceof Error ? err.message : String(err),
-    });
+    return this.emitter.listenerCount(event);
   }
 }

@@ -1,11 +1,9 @@
-import { createLogger as createProtocolLogger, isLogLevel, type LogLevel, type Logger } from '@touchpoint/protocol';
+import type { LogLevel, Logger } from '@touchpoint/protocol';
+import { createProcessLogger, stderrSink } from '@touchpoint/runtime';
 
 export { childLogger, silentLogger, type Logger, type LogLevel } from '@touchpoint/protocol';
 
-const envLevel = (): LogLevel =>
-  isLogLevel(process.env.TOUCHPOINT_LOG_LEVEL) ? process.env.TOUCHPOINT_LOG_LEVEL : 'info';
-
-/** Agent lines all go to stderr, so stdout stays free for command output; journald picks up both. */
-export function createLogger(name: string, minLevel: LogLevel = envLevel()): Logger {
-  return createProtocolLogger(name, minLevel, (_level, line) => process.stderr.write(`${line}\n`));
+/** Agent lines all go to stderr, so stdout stays free for command output; journald picks up both. Level: TOUCHPOINT_LOG_LEVEL. */
+export function createLogger(name: string, minLevel?: LogLevel): Logger {
+  return createProcessLogger(name, stderrSink, minLevel);
 }

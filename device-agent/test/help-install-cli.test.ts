@@ -2,7 +2,7 @@ import { chmod, cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '@touchpoint/protocol';
-import { runCommand } from '@touchpoint/protocol/cli-args';
+import { runCommand } from '@touchpoint/runtime';
 import { contentKeygen, contentPack } from '../src/cli/content-commands.js';
 import { helpInstallAction, installedHelpDir } from '../src/extensions/commands/help-install.js';
 import { silentLogger } from '../src/logger.js';

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { parseFaults } from './config.js';
 import { CONTROL_HELP } from './control.js';

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { BindingInterface } from '@serialport/bindings-cpp';
 import {
   ErrorCode,
@@ -6,12 +5,14 @@ import {
   actionParamsSchema,
   describeIssues,
   findAction,
-  type ActionSpec,
   type DeviceProfile,
   type LinkState,
+  type Logger,
   type McuInfo,
   type SensorValue,
+  withParamDefaults,
 } from '@touchpoint/protocol';
+import { createProcessLogger, SafeEventEmitter, stderrSink } from '@touchpoint/runtime';
 import {
   decodeErrors,
   decodeEventSeq,
@@ -33,11 +34,8 @@ import { SerialTransport } from './transport/serial-transport.js';
 
 export type { McuEvent } from './commands/events.js';
 
-export interface BridgeLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
+/** What the bridge logs with: a protocol Logger, or any object with these three methods. */
+export type BridgeLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface BridgeOptions {
   path: string;
@@ -55,6 +53,7 @@ export interface BridgeOptions {
   reopen?: { initialDelayMs?: number; maxDelayMs?: number; pollIntervalMs?: number };
   /** runAction waits estimatedSeconds * this factor (plus the request budget) for action.done; default 2. */
   actionTimeoutFactor?: number;
+  /** Default: warnings and errors to stderr (the runtime's process logger). */
   logger?: BridgeLogger;
 }
 
@@ -122,9 +121,16 @@ interface ActionWaiter {
   timer?: NodeJS.Timeout;
 }
 
-const silent: BridgeLogger = { info: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+/** What the bridge emits; FirmwareBridge declares the same events for its users. */
+interface BridgeEvents {
+  event: [event: McuEvent];
+  link: [state: LinkState, reason?: string];
+  frame: [direction: 'in' | 'out', frame: Frame];
+  gap: [gap: EventGap];
+}
 
-class Bridge extends EventEmitter implements FirmwareBridge {
+/** A listener's exception is logged, never allowed to break the serial pipeline. */
+class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
   private readonly transport: SerialTransport;
   private readonly parser: FrameParser;
   private readonly waitress: Waitress;
@@ -138,7 +144,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     eventsMissed: 0,
   };
   private readonly eventSeq = new EventSequence();
-  private readonly ledger = new ErrorLedger((event) => this.emitSafely('event', event));
+  private readonly ledger = new ErrorLedger((event) => this.emit('event', event));
   private unnumberedLogged = false;
   /** A re-read after a gap is on the wire; `again` asks for one more once it is answered. */
   private resync: { again: boolean } | undefined;
@@ -147,8 +153,11 @@ class Bridge extends EventEmitter implements FirmwareBridge {
   private readonly retries: number;
 
   constructor(private readonly options: BridgeOptions) {
-    super();
-    this.log = options.logger ?? silent;
+    const log = options.logger ?? createProcessLogger('bridge', stderrSink, 'warn');
+    super((event, err) =>
+      log.error(`"${event}" listener failed: ${(err as Error).stack ?? String(err)}`, { code: 'INTERNAL' }),
+    );
+    this.log = log;
     this.timeoutMs = options.requestTimeoutMs ?? 500;
     this.retries = options.retries ?? 2;
     this.transport = new SerialTransport({
@@ -238,7 +247,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     const parsed = actionParamsSchema(spec).safeParse(params);
     if (!parsed.success)
       throw new TouchpointError(ErrorCode.BAD_PARAMS, `action "${name}": ${describeIssues(parsed.error)}`);
-    const body = encodeRunAction(name, withDefaults(spec, parsed.data));
+    const body = encodeRunAction(name, withParamDefaults(spec, parsed.data));
     this.assertUp();
     if (this.actions.has(name)) throw new TouchpointError(ErrorCode.CONFLICT, `action "${name}" is already running`);
 
@@ -347,7 +356,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
       `${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`,
     );
     this.ledger.markStale();
-    this.emitSafely('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
+    this.emit('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
     this.rereadAfterGap();
   }
 
@@ -393,7 +402,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
         ...(event.output ? { output: event.output } : {}),
       });
     }
-    this.emitSafely('event', event);
+    this.emit('event', event);
   }
 
   private onLink(state: LinkState, reason?: string): void {
@@ -414,7 +423,7 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     } else if (state === 'down') {
       this.failPending(new TouchpointError(ErrorCode.LINK_DOWN, `serial link down${reason ? `: ${reason}` : ''}`));
     }
-    this.emitSafely('link', state, reason);
+    this.emit('link', state, reason);
   }
 
   private failPending(error: TouchpointError): void {
@@ -430,25 +439,6 @@ class Bridge extends EventEmitter implements FirmwareBridge {
     }
     return waiter;
   }
-
-  /** A listener's exception is logged, never allowed to break the serial pipeline. */
-  private emitSafely(event: string, ...args: unknown[]): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        this.log.error(`"${event}" listener failed: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-  }
-}
-
-function withDefaults(spec: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...params };
-  for (const [key, param] of Object.entries(spec.params)) {
-    if (out[key] === undefined && param.default !== undefined) out[key] = param.default;
-  }
-  return out;
 }
 
 export function createBridge(options: BridgeOptions): FirmwareBridge {

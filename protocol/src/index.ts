@@ -8,6 +8,7 @@ export * from './codec.js';
 export * from './canonical.js';
 export * from './profile.js';
 export * from './cli.js';
+export * from './backoff.js';
 export * from './logger.js';
 export * from './messages/base.js';
 export * from './messages/presence.js';

@@ -129,6 +129,22 @@ export function actionParamsSchema(action: ActionSpec): z.ZodType<Record<string,
   return schema;
 }
 
+/**
+ * The params an action runs with: the given ones, and each missing one that has a profile
+ * default set to it, so the MCU always receives every param explicitly. One rule for the
+ * agent's command check, the bridge and help-flow action steps (issue 14: three copies before).
+ */
+export function withParamDefaults(
+  action: ActionSpec,
+  params: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  for (const [key, spec] of Object.entries(action.params)) {
+    if (out[key] === undefined && spec.default !== undefined) out[key] = spec.default;
+  }
+  return out;
+}
+
 function buildParamsSchema(action: ActionSpec): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, spec] of Object.entries(action.params)) {

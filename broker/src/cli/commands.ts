@@ -1,5 +1,5 @@
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';

@@ -1,5 +1,5 @@
 import { ExitCode, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import type { Db } from '../db/database.js';
 import { AuditLog } from '../fleet/audit.js';

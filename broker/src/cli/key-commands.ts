@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolveModelsDirs } from '@touchpoint/models';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { Counters } from '../counters.js';
 import { openDatabase } from '../db/database.js';
 import { AuditLog } from '../fleet/audit.js';

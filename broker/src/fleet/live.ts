@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type {
   CaseStatus,
   CommandStatus,
@@ -7,6 +6,7 @@ import type {
   HelpTraceEntry,
   SignalMessage,
 } from '@touchpoint/protocol';
+import { SafeEventEmitter } from '@touchpoint/runtime';
 
 /** What the fleet announces as it happens; the console's live channel and tests listen here. */
 export interface LiveEvents {
@@ -30,21 +30,5 @@ export interface LiveEvents {
   signal: [{ deviceId: string; message: SignalMessage }];
 }
 
-/** A typed emitter whose listener failures are logged, never thrown into the ingest path. */
-export class LiveBus extends EventEmitter<LiveEvents> {
-  constructor(private readonly onListenerError: (event: string, err: unknown) => void) {
-    super({ captureRejections: false });
-    this.setMaxListeners(1000);
-  }
-
-  override emit<K extends keyof LiveEvents>(event: K, ...args: LiveEvents[K]): boolean {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: LiveEvents[K]) => void)(...args);
-      } catch (err) {
-        this.onListenerError(String(event), err);
-      }
-    }
-    return this.listenerCount(event) > 0;
-  }
-}
+/** A typed emitter whose listener failures are reported (the fleet logs them), never thrown into the ingest path. */
+export class LiveBus extends SafeEventEmitter<LiveEvents> {}

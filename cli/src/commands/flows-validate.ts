@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { formatModelProblem, loadModel, type ModelProblem } from '@touchpoint/models';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 
 const usage = `Usage: touchpoint flows validate DIR [--profile DIR] [--json]

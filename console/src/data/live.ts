@@ -1,7 +1,10 @@
-import { liveEvent, type LiveEvent } from '@touchpoint/protocol';
-import { backoffDelay } from '../common/backoff.js';
+import { backoffDelay, liveEvent, type LiveEvent } from '@touchpoint/protocol';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/** The reconnect delay after the server refused the stream: from 1 s, doubling up to 30 s. */
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
 
 export interface LiveHandlers {
   onEvent(event: LiveEvent): void;
@@ -69,7 +72,7 @@ export function openLive(
       // CLOSED: the browser will not retry (HTTP error); we do, after checking the session.
       es.close();
       handlers.onState('reconnecting');
-      const delay = backoffDelay(attempt++);
+      const delay = backoffDelay(attempt++, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
       timer = setTimeout(() => {
         void fetch('/api/me', { credentials: 'same-origin' }).then(
           (res) => {

@@ -12,6 +12,6 @@ export function createDefaultBridge(config: AgentConfig, profile: DeviceProfile,
     profile,
     ...(config.serial.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.serial.requestTimeoutMs } : {}),
     ...(config.serial.retries !== undefined ? { retries: config.serial.retries } : {}),
-    logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger,
   });
 }

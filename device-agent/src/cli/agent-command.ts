@@ -1,4 +1,4 @@
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { createAgent } from '../agent.js';
 import { loadConfigFile } from '../config.js';

@@ -12,7 +12,7 @@ import {
   UsageError,
   type CliCommand,
 } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { signHelpContent } from '@touchpoint/protocol/content-signing';
 import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
 import { checkHelpContent, HELP_CONTENT_MAX_BYTES } from '../extensions/commands/help-content.js';

@@ -1,11 +1,10 @@
-import { ErrorCode, type LinkState, type McuInfo } from '@touchpoint/protocol';
+import { backoffDelay, ErrorCode, type LinkState, type McuInfo } from '@touchpoint/protocol';
 import type { AgentEvents } from '../agent-events.js';
 import type { McuBridge, McuEvent, McuEventGap } from '../bridge/mcu-bridge.js';
 import type { EventBus } from '../event-bus.js';
 import { ExtensionBase } from '../extension-base.js';
 import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
-import { backoffDelay } from '../mqtt/backoff.js';
 
 /**
  * Owns the firmware bridge's lifecycle and forwards what the MCU says onto the

@@ -17,6 +17,7 @@ import {
   type ParsedCondition,
   type Result,
   type SensorValue,
+  withParamDefaults,
 } from '@touchpoint/protocol';
 import type { HelpPort } from './port.js';
 import type { HelpScreen, ScreenView } from './screen.js';
@@ -349,15 +350,6 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
     return undefined;
   }
 
-  function paramsWithDefaults(s: ActionStep): Record<string, unknown> {
-    const params: Record<string, unknown> = { ...s.params };
-    const spec = findAction(profile, s.action);
-    for (const [key, p] of Object.entries(spec?.params ?? {})) {
-      if (params[key] === undefined && p.default !== undefined) params[key] = p.default;
-    }
-    return params;
-  }
-
   async function runAction(stepId: string, s: ActionStep): Promise<void> {
     const actionTrace = (
       status: Extract<HelpTraceEntry, { kind: 'action' }>['status'],
@@ -411,7 +403,7 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
     let result;
     try {
-      result = await port.runAction(s.action, paramsWithDefaults(s), onProgress);
+      result = await port.runAction(s.action, withParamDefaults(spec, s.params), onProgress);
     } catch (err) {
       result = { ok: false, reason: (err as Error).message };
     }

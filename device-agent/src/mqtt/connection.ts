@@ -8,6 +8,7 @@ import {
 
 type QoS = IClientPublishOptions['qos'] & number;
 import {
+  backoffDelay,
   deviceTopic,
   encode,
   ErrorCode,
@@ -21,7 +22,6 @@ import type { EventBus } from '../event-bus.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { Extension } from '../extension.js';
 import type { Logger } from '../logger.js';
-import { backoffDelay } from './backoff.js';
 
 import { openBrokerStream, parseBrokerUrl, type TlsMaterial } from './stream.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../ui/src/common/backoff-delay.js';
 import { caseStage } from '../../ui/src/common/case-stage.js';
 import { cesScale } from '../../ui/src/common/ces-scale.js';
 import { formatMessage } from '../../ui/src/common/format-message.js';
@@ -93,12 +92,6 @@ describe('small helpers', () => {
     expect(flowForError(flows, 'E05')?.id).toBe('b');
     expect(flowForError(flows, 'E01')?.id).toBe('a');
     expect(flowForError(flows, 'E99')).toBeUndefined();
-  });
-  it('backoffDelay doubles up to the cap, with bounded jitter', () => {
-    expect(backoffDelay(0, 250, 5_000, () => 1)).toBe(250);
-    expect(backoffDelay(3, 250, 5_000, () => 1)).toBe(2_000);
-    expect(backoffDelay(50, 250, 5_000, () => 1)).toBe(5_000);
-    expect(backoffDelay(3, 250, 5_000, () => 0)).toBe(1_600);
   });
 });
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { formatModelProblem, loadModels, readProfile, resolveModelsDirs } from '@touchpoint/models';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ErrorCode, ExitCode, TouchpointError, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
+import { createProcessLogger, parseCommandArgs, stderrSink } from '@touchpoint/runtime';
 import { createBridge } from '../bridge.js';
 
 const usage = `Usage: touchpoint bridge call --port PATH [--baud N] [--profile DIR] [--timeout MS] info|sensors|errors|action NAME [--params JSON]
@@ -78,7 +78,7 @@ export const callCommand: CliCommand = {
         profile: p,
         requestTimeoutMs: Number(values.timeout),
         reopen: { initialDelayMs: 100, maxDelayMs: 100 },
-        logger: { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) },
+        logger: createProcessLogger('bridge call', stderrSink, 'warn'),
       });
       await bridge.open();
       if (bridge.link !== 'up') {

@@ -1,5 +1,5 @@
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { createProcessLogger, parseCommandArgs, stderrSink } from '@touchpoint/runtime';
 import { Command, FrameKind } from '../frame/constants.js';
 import { encodeFrame } from '../frame/frame.js';
 import { FrameParser } from '../frame/parser.js';
@@ -61,7 +61,7 @@ export const monitorCommand: CliCommand = {
     const transport = new SerialTransport({
       path: values.port,
       baudRate: Number(values.baud),
-      logger: { info: () => undefined, warn: (m) => console.error(m) },
+      logger: createProcessLogger('bridge monitor', stderrSink, 'warn'),
     });
     transport.on('data', (chunk) => parser.push(chunk));
     transport.on('link', (state, reason) => {

@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
 import { autoDetect, type BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
-import { ErrorCode, TouchpointError, type LinkState } from '@touchpoint/protocol';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, ErrorCode, TouchpointError, type LinkState, type Logger } from '@touchpoint/protocol';
 import { PathWatch } from './path-watch.js';
 import { describeOpenError, isDisconnectError } from './port-errors.js';
 
@@ -15,7 +14,7 @@ export interface TransportOptions {
   binding?: BindingInterface;
   /** pollIntervalMs: how often the device path is checked while open (default 500; real ports only). */
   reopen?: { initialDelayMs?: number; maxDelayMs?: number; pollIntervalMs?: number };
-  logger: { info(msg: string): void; warn(msg: string): void };
+  logger: Pick<Logger, 'info' | 'warn'>;
 }
 
 export interface TransportEvents {

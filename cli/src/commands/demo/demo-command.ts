@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';

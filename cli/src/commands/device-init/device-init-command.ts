@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
-import { parseCommandArgs } from '@touchpoint/protocol/cli-args';
+import { parseCommandArgs } from '@touchpoint/runtime';
 import {
   ExitCode,
   ErrorCode,

@@ -7,6 +7,7 @@ import {
   type CommandEnvelope,
   type CommandRejectionCode,
   type DeviceProfile,
+  withParamDefaults,
 } from '@touchpoint/protocol';
 import { verifyCommand, type TrustedKey } from '@touchpoint/protocol/signing';
 
@@ -87,16 +88,8 @@ export function checkActionAndParams(
     };
   const parsed = actionParamsSchema(action).safeParse(command.params);
   if (!parsed.success) return { code: ErrorCode.BAD_PARAMS, reason: describeIssues(parsed.error) };
-  return { action, params: withDefaults(action, parsed.data) };
-}
-
-/** The MCU gets every param explicitly, defaults filled in from the profile. */
-function withDefaults(action: ActionSpec, params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...params };
-  for (const [key, spec] of Object.entries(action.params)) {
-    if (out[key] === undefined && spec.default !== undefined) out[key] = spec.default;
-  }
-  return out;
+  // The MCU gets every param explicitly, defaults filled in from the profile.
+  return { action, params: withParamDefaults(action, parsed.data) };
 }
 
 export function isRejection(value: unknown): value is Rejection {

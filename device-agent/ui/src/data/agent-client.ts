@@ -1,5 +1,4 @@
-import type { UiLiveState } from '@touchpoint/protocol';
-import { backoffDelay } from '../common/backoff-delay.js';
+import { backoffDelay, type UiLiveState } from '@touchpoint/protocol';
 import { parseAgentMessage, type AgentMessage } from './agent-messages.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';

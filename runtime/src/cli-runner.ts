@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ExitCode, UsageError, type CliCommand } from './cli.js';
-import { TouchpointError } from './errors.js';
+import { ExitCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 
 /** `node:util` parseArgs for `touchpoint` commands (Node only): a bad option becomes a UsageError. */
 export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
