@@ -493,6 +493,7 @@ export class VideoService {
       void this.sendDown(session, {
         kind: 'hangup',
         reason: movedFromDevice ? 'moved to the phone' : 'answered on the phone',
+        endedBy: 'phone',
       });
     this.emitState(session);
   }
@@ -570,7 +571,11 @@ export class VideoService {
       now,
     );
     if (notifyDevice)
-      void this.sendDown(session, { kind: 'hangup', reason: outcome === 'timeout' ? 'timeout' : reason });
+      void this.sendDown(session, {
+        kind: 'hangup',
+        reason: outcome === 'timeout' ? 'timeout' : reason,
+        endedBy: outcome === 'timeout' ? 'timeout' : endedBy,
+      });
     this.emitState(session);
   }
 

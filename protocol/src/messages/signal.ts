@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { safeId } from '../ids.js';
 import { messageBase } from './base.js';
 import { iceServerConfig } from './ice-server.js';
+import { callParty } from './video.js';
 
 /**
  * WebRTC signalling on `rtc/{sessionId}/up|down`. Each message is bound to a
@@ -45,7 +46,16 @@ export const signalMessage = z.discriminatedUnion('kind', [
     sdpMid: z.string().max(64).nullable(),
     sdpMLineIndex: z.number().int().nullable(),
   }),
-  z.object({ ...signalBase, kind: z.literal('hangup'), reason: z.string().max(128).optional() }),
+  /**
+   * `endedBy` says who ended the call, set by the side that ends it (issue 14): the device never guesses it from
+   * `reason`, which staff may type freely. Absent from older senders; the device then assumes staff (or timeout).
+   */
+  z.object({
+    ...signalBase,
+    kind: z.literal('hangup'),
+    reason: z.string().max(128).optional(),
+    endedBy: callParty.optional(),
+  }),
   /** down: a single-use phone link for this session (the device shows it as a QR code). */
   z.object({
     ...signalBase,

@@ -55,7 +55,7 @@ type Outgoing =
   | { kind: 'consent'; decision: 'accepted' | 'declined'; capabilities: { camera: boolean; microphone: boolean } }
   | { kind: 'answer'; sdp: string }
   | { kind: 'ice'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
-  | { kind: 'hangup'; reason?: string }
+  | { kind: 'hangup'; reason?: string; endedBy: CallParty }
   | { kind: 'handoff-request' };
 
 /**
@@ -165,7 +165,8 @@ export class VideoExtension extends ExtensionBase {
       }
       case 'hangup': {
         const reason = message.reason ?? 'ended by support';
-        const by: CallParty = reason === 'timeout' ? 'timeout' : /phone/.test(reason) ? 'phone' : 'staff';
+        // Who ended it is the sender's typed field, never read from the free-text reason (issue 14).
+        const by: CallParty = message.endedBy ?? (reason === 'timeout' ? 'timeout' : 'staff');
         return this.finish(call, by, reason);
       }
       case 'consent':
@@ -233,6 +234,7 @@ export class VideoExtension extends ExtensionBase {
     await this.up(call, {
       kind: 'hangup',
       reason: call.state === 'ringing' ? 'declined on the device' : 'ended on the device',
+      endedBy: 'device',
     }).catch(() => undefined);
   }
 
