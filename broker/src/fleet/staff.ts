@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
+import { SafeEventEmitter } from '@touchpoint/runtime';
 import { z } from 'zod';
 import { statementCache, type Prepare } from '../db/statement-cache.js';
 import type { Db } from '../db/database.js';
@@ -47,20 +48,23 @@ const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
  */
 export class Staff {
   private readonly sql: Prepare;
-  private readonly endedListeners = new Set<(e: SessionsEnded) => void>();
+  /** A listener that throws is reported, and the channels after it still close. */
+  private readonly sessionEvents: SafeEventEmitter<{ ended: [SessionsEnded] }>;
 
   constructor(
     private readonly db: Db,
-    private readonly onListenerError: (err: unknown) => void = (err) =>
+    onListenerError: (err: unknown) => void = (err) =>
       process.emitWarning(`staff session listener failed: ${(err as Error).message}`),
   ) {
     this.sql = statementCache(db);
+    this.sessionEvents = new SafeEventEmitter((_event, err) => onListenerError(err));
   }
 
   /** Called after sessions ended (logout, disable, role change, password reset or change); returns the unsubscribe. */
   onSessionsEnded(listener: (e: SessionsEnded) => void): () => void {
-    this.endedListeners.add(listener);
-    return () => this.endedListeners.delete(listener);
+    const registered = (e: SessionsEnded) => listener(e);
+    this.sessionEvents.on('ended', registered);
+    return () => void this.sessionEvents.off('ended', registered);
   }
 
   /**
@@ -259,12 +263,6 @@ export class Staff {
   }
 
   private ended(e: SessionsEnded): void {
-    for (const listener of this.endedListeners) {
-      try {
-        listener(e);
-      } catch (err) {
-        this.onListenerError(err);
-      }
-    }
+    this.sessionEvents.emit('ended', e);
   }
 }
