@@ -1,4 +1,5 @@
-import { chmod, cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '@touchpoint/protocol';
@@ -8,9 +9,7 @@ import { helpInstallAction, installedHelpDir } from '../src/extensions/commands/
 import { silentLogger } from '../src/logger.js';
 import { loadProfile } from '../src/profile-loader.js';
 import { ContentServer } from './helpers/content-server.js';
-import { REPO_ROOT, tempDir } from './helpers/fixtures.js';
-
-const MODEL = join(REPO_ROOT, 'examples', 'coffee-machine');
+import { COFFEE_DIR as MODEL, tempDir } from './helpers/fixtures.js';
 
 /** The maker's tools: `touchpoint content keygen` and `touchpoint content pack`, then a device installs the result. */
 describe('touchpoint content keygen / pack', () => {
@@ -84,6 +83,23 @@ describe('touchpoint content keygen / pack', () => {
       ExitCode.failure,
     );
     expect(err.join('\n')).toMatch(/images\/descale\.svg.*script/);
+  });
+
+  it('reads the model as `flows validate` does: each problem printed in its format, and nothing written', async () => {
+    const { file } = await keygen();
+    const model = join(dir.path, 'model');
+    await cp(MODEL, model, { recursive: true });
+    await writeFile(join(model, 'flows', 'grinder-jammed.json'), '{ "id": ');
+    await rm(join(model, 'flows', 'images', 'water-tank.svg'));
+    const doc = join(dir.path, 'x.json');
+    expect(await runCommand(contentPack, [model, '--key', file, '--out', doc])).toBe(ExitCode.failure);
+    const printed = err.join('\n');
+    expect(printed).toContain(`${join(model, 'flows', 'grinder-jammed.json')}: (root): flow file is not JSON`);
+    expect(printed).toMatch(/\(BAD_JSON\)/);
+    // Two flows show the missing image: the validator names each step, as flows validate prints it.
+    expect(printed).toMatch(/descale\.json: steps\.\S+\.image: .*water-tank\.svg.*\(IMAGE_\w+\)/);
+    expect(printed).toMatch(/3 problem\(s\) in .*model; nothing written/);
+    expect(existsSync(doc)).toBe(false);
   });
 
   it('refuses a key file others can read, and usage errors exit 2', async () => {

@@ -19,9 +19,9 @@ import { loadProfile } from '../src/profile-loader.js';
 import { openAgentDatabase } from '../src/store/database.js';
 import { ContentServer, contentKey, descaleContent, FLOWS, signed } from './helpers/content-server.js';
 import { FakeBridge } from './helpers/fake-bridge.js';
-import { command, REPO_ROOT, signer, tempDir } from './helpers/fixtures.js';
+import { COFFEE_DIR, command, signer, tempDir } from './helpers/fixtures.js';
 
-const profile = loadProfile(join(REPO_ROOT, 'examples', 'coffee-machine'));
+const profile = loadProfile(COFFEE_DIR);
 const contentKeys = [{ keyId: contentKey.keyId, publicKeyPem: contentKey.publicKeyPem }];
 
 interface LogLine {

@@ -9,10 +9,10 @@ import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { Command, FrameKind, FrameParser } from '@touchpoint/firmware-bridge';
 import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import type { SignerKey } from '@touchpoint/protocol/signing';
+import { COFFEE_DIR } from '../helpers/virtual-device.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'cli', 'bin', 'touchpoint.js');
-export const COFFEE_DIR = join(ROOT, 'examples', 'coffee-machine');
 
 /** Everything a test starts, stopped in reverse order by cleanup(). */
 export class Harness {

@@ -8,12 +8,14 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningBroker } from '@touchpoint/broker';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { createAgent, parseConfig, silentLogger, type Agent, type AgentConfigInput } from '@touchpoint/device-agent';
 import { createBridge } from '@touchpoint/firmware-bridge';
 import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-export const COFFEE_DIR = join(REPO_ROOT, 'examples', 'coffee-machine');
+/** The bundled coffee machine, from the one models registry (issue 14: no hard-coded examples path). */
+export const COFFEE_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 
 export interface VirtualDeviceOptions {
   deviceId: string;

@@ -1,10 +1,11 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import type { Agent } from '@touchpoint/device-agent';
+import { loadModel } from '@touchpoint/models';
 import { COFFEE_DIR, startVirtualDevice } from '../helpers/virtual-device.js';
 
 export interface VideoDevice {
@@ -45,10 +46,12 @@ export async function startVideoStack(ringTimeoutMs: number): Promise<VideoStack
     // A model directory whose profile says the touchscreen has a camera.
     const cameraModel = join(dir, 'coffee-with-camera');
     await cp(COFFEE_DIR, cameraModel, { recursive: true });
-    const profilePath = join(cameraModel, 'profile.json');
-    const profile = JSON.parse(await readFile(profilePath, 'utf8')) as { capabilities: { camera: boolean } };
-    profile.capabilities.camera = true;
-    await writeFile(profilePath, JSON.stringify(profile, null, 2));
+    const { profile, profileFile } = loadModel(cameraModel, { flows: false, simulator: false });
+    if (!profile) throw new Error(`the coffee machine's profile did not load from ${profileFile}`);
+    await writeFile(
+      profileFile,
+      JSON.stringify({ ...profile, capabilities: { ...profile.capabilities, camera: true } }),
+    );
 
     const device = async (deviceId: string, modelDir: string): Promise<VideoDevice> => {
       const d = await startVirtualDevice(broker, {

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { z } from 'zod';
+import { formatModelProblem, loadModel } from '@touchpoint/models';
 import {
-  deviceProfile,
   describeIssues,
   ErrorCode,
   ExitCode,
@@ -32,15 +32,15 @@ Prints the public entry for the device config's helpContent.keys.`;
 
 const PACK_USAGE = `Usage: touchpoint content pack MODEL_DIR --key FILE --out FILE
 
-Packs MODEL_DIR/flows/*.json and the images under MODEL_DIR/flows into one help
-content document for MODEL_DIR/profile.json's model, signs it with the content
-key in FILE, checks it the way a device will, and writes it to --out.
+Packs the help flows of MODEL_DIR (flows/*.json) and the images they show into
+one help content document for MODEL_DIR/profile.json's model, signs it with the
+content key in FILE, checks it the way a device will, and writes it to --out.
+The model is read as \`touchpoint flows validate\` reads it: any problem in it is
+printed the same way and nothing is written.
 Upload it to a helpContent origin; an admin then sends help.install with its
 https URL and the SHA-256 printed here.
 
 Exit codes: 0 written, 1 refused (the problem is printed), 2 usage error.`;
-
-const IMAGE_EXTENSIONS = /\.(svg|png|jpe?g|gif|webp)$/i;
 
 const keyFile = z.strictObject({
   keyId: z.string().min(1).max(64),
@@ -75,10 +75,8 @@ async function readJson(path: string, secret = false): Promise<unknown> {
   }
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
+/** A path inside the flows folder as the content document names it: relative, with '/'. */
+const contentPath = (flowsDir: string, file: string): string => relative(flowsDir, file).split(sep).join('/');
 
 export const contentKeygen: CliCommand = {
   path: ['content', 'keygen'],
@@ -127,24 +125,29 @@ export const contentPack: CliCommand = {
     const [modelDir, ...extra] = positionals;
     if (modelDir === undefined || extra.length > 0) throw new UsageError('expected exactly one MODEL_DIR');
     if (!values.key || !values.out) throw new UsageError('--key FILE and --out FILE are required');
-    const flowsDir = join(modelDir, 'flows');
-    if (!existsSync(join(modelDir, 'profile.json')) || !existsSync(flowsDir))
-      throw new UsageError(`${modelDir} needs profile.json and flows/`);
-
     const key = await readKey(values.key);
-    const profile = deviceProfile.safeParse(await readJson(join(modelDir, 'profile.json')));
-    if (!profile.success)
-      throw new TouchpointError(ErrorCode.SCHEMA_INVALID, `profile.json: ${describeIssues(profile.error)}`);
-    const flows: Record<string, unknown> = {};
-    const images: Record<string, string> = {};
-    for (const file of (await filesUnder(flowsDir)).sort()) {
-      const rel = relative(flowsDir, file).split(sep).join('/');
-      if (!rel.includes('/') && rel.endsWith('.json')) flows[rel] = await readJson(file);
-      else if (IMAGE_EXTENSIONS.test(rel)) images[rel] = (await readFile(file)).toString('base64');
+    // The one model reader (issue 14): the same checks and problem lines as `touchpoint flows validate`.
+    const model = loadModel(modelDir, { simulator: false });
+    if (model.problems.length > 0) {
+      for (const problem of model.problems) console.error(`touchpoint content pack: ${formatModelProblem(problem)}`);
+      console.error(`touchpoint content pack: ${model.problems.length} problem(s) in ${modelDir}; nothing written`);
+      return ExitCode.failure;
     }
-    const document = signHelpContent({ flows, images }, profile.data.model, key);
+    const { profile } = model;
+    if (!profile || model.flows.length === 0)
+      throw new TouchpointError(ErrorCode.NOT_FOUND, `${modelDir} has no help flows in ${model.flowsDir}`);
+    const flows: Record<string, unknown> = {};
+    for (const flow of model.flows) {
+      const file = model.flowFiles.get(flow.id);
+      if (file) flows[contentPath(model.flowsDir, file)] = flow;
+    }
+    const images: Record<string, string> = {};
+    for (const file of model.images)
+      images[contentPath(model.flowsDir, file)] = (await readFile(file)).toString('base64');
+
+    const document = signHelpContent({ flows, images }, profile.model, key);
     const checked = checkHelpContent(document, {
-      profile: profile.data,
+      profile,
       keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }],
     });
     if (!checked.ok) {
@@ -161,7 +164,7 @@ export const contentPack: CliCommand = {
     await writeFile(values.out, body);
     const sha256 = createHash('sha256').update(body).digest('hex');
     console.log(
-      `${values.out}: ${checked.flows} flows, ${Object.keys(images).length} images for ${profile.data.model}, signed with ${key.keyId}`,
+      `${values.out}: ${checked.flows} flows, ${Object.keys(images).length} images for ${profile.model}, signed with ${key.keyId}`,
     );
     console.log(`sha256 ${sha256}`);
     console.log(

@@ -11,25 +11,27 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { loadModel } from '@touchpoint/models';
 import { signHelpContent, type HelpContentBody } from '@touchpoint/protocol/content-signing';
 import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
 import type { SafeFetchOptions } from '../../src/extensions/commands/safe-fetch.js';
-import { REPO_ROOT, tempDir } from './fixtures.js';
+import { COFFEE_DIR, tempDir } from './fixtures.js';
 
-export const FLOWS = join(REPO_ROOT, 'examples', 'coffee-machine', 'flows');
+export const FLOWS = join(COFFEE_DIR, 'flows');
 
 /** The maker's content key: a different key from the fleet's command key (fixtures.signer). */
 export const contentKey: SignerKey = generateSignerKey('maker-content-1');
 
-/** The coffee machine's descale flow with the two images it shows. */
+/** The coffee machine's descale flow with the two images it shows, read through @touchpoint/models. */
 export async function descaleContent(): Promise<HelpContentBody> {
-  return {
-    flows: { 'descale.json': JSON.parse(await readFile(join(FLOWS, 'descale.json'), 'utf8')) as unknown },
-    images: {
-      'images/descale.svg': (await readFile(join(FLOWS, 'images', 'descale.svg'))).toString('base64'),
-      'images/water-tank.svg': (await readFile(join(FLOWS, 'images', 'water-tank.svg'))).toString('base64'),
-    },
-  };
+  const model = loadModel(COFFEE_DIR, { simulator: false });
+  const descale = model.flows.find((flow) => flow.id === 'descale');
+  if (!descale) throw new Error(`no descale flow in ${model.flowsDir}`);
+  const images: Record<string, string> = {};
+  for (const step of Object.values(descale.steps))
+    if ('image' in step && step.image)
+      images[step.image] = (await readFile(join(model.flowsDir, step.image))).toString('base64');
+  return { flows: { 'descale.json': descale }, images };
 }
 
 export function signed(body: HelpContentBody, key: SignerKey = contentKey, model = 'coffee-machine'): unknown {

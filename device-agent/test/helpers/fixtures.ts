@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { header, type UnsignedCommand } from '@touchpoint/protocol';
 import { generateSignerKey, signCommand, type SignerKey } from '@touchpoint/protocol/signing';
 import { parseConfig, type AgentConfig, type AgentConfigInput } from '../../src/config.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-export const COFFEE_PROFILE = join(REPO_ROOT, 'examples', 'coffee-machine', 'profile.json');
+/** The bundled coffee machine, from the one models registry (issue 14). */
+export const COFFEE_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
+export const COFFEE_PROFILE = join(COFFEE_DIR, 'profile.json');
 
 export async function tempDir(prefix = 'tp-agent-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
