@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import lit from 'eslint-plugin-lit';
+import litA11y from 'eslint-plugin-lit-a11y';
 import touchpoint from './eslint-rules/index.js';
 
 // Who may import whom, by workspace folder: docs/architecture.md, "The one-way dependency rule".
@@ -44,6 +46,35 @@ export default tseslint.config(
     rules: {
       'touchpoint/workspace-boundaries': ['error', { root: import.meta.dirname, dependencies }],
       'touchpoint/no-import-cycle': ['error', { root: import.meta.dirname }],
+    },
+  },
+  // The two Lit UIs (issue 14, "Lit lint"): template mistakes (eslint-plugin-lit) and accessibility
+  // (eslint-plugin-lit-a11y) in the console and the touchscreen UI.
+  {
+    files: ['console/src/**/*.ts', 'device-agent/ui/src/**/*.ts'],
+    ...lit.configs['flat/recommended'],
+    plugins: { lit, 'lit-a11y': litA11y },
+    rules: {
+      ...lit.configs['flat/recommended'].rules,
+      'lit/lifecycle-super': 'error',
+      'lit/no-invalid-escape-sequences': 'error',
+      'lit/no-native-attributes': 'error',
+      'lit/no-template-bind': 'error',
+      'lit/no-this-assign-in-render': 'error',
+      'lit/no-useless-template-literals': 'error',
+      ...litA11y.configs.recommended.rules,
+      'lit-a11y/aria-role': 'error',
+      'lit-a11y/aria-unsupported-elements': 'error',
+      'lit-a11y/autocomplete-valid': 'error',
+      'lit-a11y/click-events-have-key-events': 'error',
+      'lit-a11y/heading-hidden': 'error',
+      'lit-a11y/iframe-title': 'error',
+      'lit-a11y/img-redundant-alt': 'error',
+      'lit-a11y/list': 'error',
+      'lit-a11y/no-access-key': 'error',
+      'lit-a11y/no-redundant-role': 'error',
+      'lit-a11y/role-has-required-aria-attrs': 'error',
+      'lit-a11y/role-supports-aria-attr': 'error',
     },
   },
   {

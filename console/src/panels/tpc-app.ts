@@ -174,6 +174,15 @@ export class TpApp extends LitElement {
     if (!session.mustChangePassword) void this.refreshCount();
   }
 
+  // Event listeners: Lit calls them with the element as `this`.
+  private openPassword() {
+    this._passwordOpen = true;
+  }
+
+  private closePassword() {
+    this._passwordOpen = false;
+  }
+
   private passwordChanged(session: SessionView) {
     const wasRequired = this._session?.mustChangePassword ?? false;
     this.loggedIn(session);
@@ -293,13 +302,7 @@ export class TpApp extends LitElement {
             <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
             <span class="spacer"></span>
             <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
-            <button
-              @click=${() => {
-                this._passwordOpen = true;
-              }}
-            >
-              Password
-            </button>
+            <button @click=${this.openPassword}>Password</button>
             <button @click=${() => void this.signOut()}>Sign out</button>
           </header>
           <main class="content">
@@ -307,9 +310,7 @@ export class TpApp extends LitElement {
               this._passwordOpen
                 ? html`<tpc-password-panel
                     @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}
-                    @tpc-password-cancel=${() => {
-                      this._passwordOpen = false;
-                    }}
+                    @tpc-password-cancel=${this.closePassword}
                   ></tpc-password-panel>`
                 : this.view()
             }

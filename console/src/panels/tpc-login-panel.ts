@@ -80,7 +80,7 @@ export class TpLoginPanel extends LitElement {
       <div class="brand">Touch<span>point</span></div>
       <p class="muted">Support console — sign in with your staff account.</p>
       <form @submit=${this.submit}>
-        <label>Name<input name="name" autocomplete="username" required autofocus /></label>
+        <label>Name<input name="name" autocomplete="username" required /></label>
         <label>Password<input name="password" type="password" autocomplete="current-password" required /></label>
         ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
         <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Signing in…' : 'Sign in'}</button>

@@ -84,6 +84,18 @@ export class TpStaffPanel extends LitElement {
     }
   }
 
+  /** A listener: Lit calls it with the element as `this`. */
+  private dismissSecret() {
+    this._secret = undefined;
+  }
+
+  private resetPassword(member: { id: string; name: string }) {
+    void this.run(async () => {
+      const r = await updateStaff(member.id, { resetPassword: true });
+      this._secret = { title: `New one-time password for ${member.name}`, value: r.password ?? '' };
+    });
+  }
+
   private create(e: SubmitEvent) {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -127,7 +139,7 @@ export class TpStaffPanel extends LitElement {
               <strong>${this._secret.title}</strong> — shown once, copy it now:<br /><code class="mono"
                 >${this._secret.value}</code
               >
-              <button @click=${() => (this._secret = undefined)}>Done</button>
+              <button @click=${this.dismissSecret}>Done</button>
             </div>`
           : nothing
       }
@@ -175,15 +187,7 @@ export class TpStaffPanel extends LitElement {
                     >
                       ${m.disabled ? 'Enable' : 'Disable'}
                     </button>
-                    <button
-                      @click=${() =>
-                        void this.run(async () => {
-                          const r = await updateStaff(m.id, { resetPassword: true });
-                          this._secret = { title: `New one-time password for ${m.name}`, value: r.password ?? '' };
-                        })}
-                    >
-                      New password
-                    </button>
+                    <button @click=${() => this.resetPassword(m)}>New password</button>
                   </td>
                 </tr>`,
             )}

@@ -101,7 +101,7 @@ export class TpVideo extends LitElement {
           ${ring.shares.camera ? html`<li>📷 ${t.camera}</li>` : nothing}
         </ul>
         <p class="muted">${t.notRecorded}</p>
-        ${this.showQr ? this.renderQr(t, ring.shares.camera) : html`<button class="link" id="video-phone" @click=${() => (this.showQr = true)}>${t.usePhone}</button>`}
+        ${this.showQr ? this.renderQr(t, ring.shares.camera) : html`<button class="link" id="video-phone" @click=${this.openQr}>${t.usePhone}</button>`}
         <div class="actions">
           <button id="video-decline" class="danger" @click=${() => void this.call.decline()}>${t.decline}</button>
           <button
@@ -136,6 +136,11 @@ export class TpVideo extends LitElement {
         <button id="video-end" class="danger" @click=${() => void this.call.hangup()}>${t.end}</button>
       </div>
     </section>`;
+  }
+
+  /** Lit calls event listeners with the element as `this`. */
+  private openQr(): void {
+    this.showQr = true;
   }
 
   private renderQr(t: ReturnType<typeof videoStrings>, camera: boolean) {
