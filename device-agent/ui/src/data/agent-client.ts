@@ -1,4 +1,6 @@
-import { backoffDelay, type UiLiveState } from '@touchpoint/protocol';
+import type { UiLiveState } from '@touchpoint/protocol';
+// The subpath: the package root would pull zod into the bundle (the UI imports only types from it).
+import { backoffDelay } from '@touchpoint/protocol/backoff';
 import { parseAgentMessage, type AgentMessage } from './agent-messages.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
