@@ -120,6 +120,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     audit: fleet.audit,
     ingest: fleet.ingest,
     quarantine: fleet.quarantine,
+    receipts: fleet.receipts,
     counters,
     log,
   });
@@ -276,6 +277,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         stopKeyWatch();
         fleet.retention.stop();
         video.close();
+        fleet.receipts.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_ROOT } from './topics.js';
+import { DEVICE_ROOT, DeviceTopic } from './topics.js';
 import { filtersIntersect, isValidTopicFilter } from './topic-filter.js';
 
 /**
@@ -36,8 +36,12 @@ export const integrationRights = z.object({
 });
 export type IntegrationRights = z.output<typeof integrationRights>;
 
-/** Call signalling carries TURN credentials and the customer's phone link: no integration ever receives it. */
-export const INTEGRATION_ALWAYS_DENIED = [`${DEVICE_ROOT}/+/rtc/#`] as const;
+/**
+ * Never delivered to an integration: call signalling carries TURN credentials and the customer's phone link;
+ * receipts are the device's own transport bookkeeping, and one per ingest batch would add to every wide
+ * subscription's traffic (issue 15).
+ */
+export const INTEGRATION_ALWAYS_DENIED = [`${DEVICE_ROOT}/+/rtc/#`, `${DEVICE_ROOT}/+/${DeviceTopic.receipt}`] as const;
 
 /** What an integration may never publish to: anything in the device tree (up-topics would forge device reports, down-topics commands). */
 const DEVICE_TREE = `${DEVICE_ROOT}/#`;

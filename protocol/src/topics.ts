@@ -29,13 +29,17 @@ export const DeviceTopic = {
   caseStatus: 'case/status',
   /** down: the command keys to trust, as a list signed by the device's root key (issue 12 #10). */
   keys: 'keys',
+  /** down, QoS 0: the fleet stored (or refused for good) these reports; the outbox deletes them (issue 15). */
+  receipt: 'rcpt',
 } as const;
 
 export type DeviceTopicKind = keyof typeof DeviceTopic;
 
 /** Topics a device publishes (up) and the ones it subscribes to (down). */
 export const DEVICE_UP: readonly DeviceTopicKind[] = ['presence', 'diagnostics', 'events', 'commandResult', 'caseOpen'];
-export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys'];
+export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys', 'receipt'];
+/** The up topics a device sends from its durable outbox: each message on them gets a receipt (issue 15). */
+export const DEVICE_REPORTS: readonly DeviceTopicKind[] = ['diagnostics', 'events', 'commandResult', 'caseOpen'];
 
 function assertSafe(kind: string, value: string): void {
   if (!isSafeId(value)) {

@@ -12,6 +12,7 @@ import { Ingest, type IngestOptions } from './ingest.js';
 import { KeyDistribution } from './key-distribution.js';
 import { LiveBus } from './live.js';
 import { Quarantine } from './quarantine.js';
+import { Receipts } from './receipts.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { Staff } from './staff.js';
 
@@ -37,6 +38,8 @@ export class Fleet {
   readonly retention: Retention;
   /** The signed key list and its delivery to devices (issue 12 item 10). */
   readonly keys: KeyDistribution;
+  /** Tells devices which reports ingest settled, so their outboxes delete them (issue 15). */
+  readonly receipts: Receipts;
 
   constructor(
     readonly db: Db,
@@ -56,6 +59,7 @@ export class Fleet {
     this.audit = new AuditLog(db);
     this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(db);
+    this.receipts = new Receipts(publish, log);
     this.integrations = new Integrations(db);
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);

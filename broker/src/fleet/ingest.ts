@@ -34,8 +34,11 @@ type ImmediateTopic =
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'passed';
 
-/** Called once a message is stored or refused; an error means it could not be stored (the device should retry). */
-export type IngestCallback = (error: Error | null, result?: Result<IngestOutcome>) => void;
+/**
+ * Called once a message is stored or refused; an error means it could not be stored (the device should retry).
+ * `messageId` comes with diagnostics, whose id ingest has at hand, so the receipt need not parse them again.
+ */
+export type IngestCallback = (error: Error | null, result?: Result<IngestOutcome>, messageId?: string) => void;
 
 interface PendingDiagnostics {
   d: DiagnosticsMessage;
@@ -203,7 +206,7 @@ export class Ingest {
     }
     batch.forEach((p, i) => {
       if (stored[i]) this.live.emit('diagnostics', p.d, p.raw.length);
-      p.done(null, ok(stored[i] ? 'stored' : 'duplicate'));
+      p.done(null, ok(stored[i] ? 'stored' : 'duplicate'), p.d.id);
     });
   }
 
@@ -230,6 +233,7 @@ export class Ingest {
       case 'command':
       case 'caseStatus':
       case 'keys':
+      case 'receipt':
         return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
     }
   }

@@ -69,6 +69,7 @@ function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'pub
           deviceTopic(identity.deviceId, 'command'),
           deviceTopic(identity.deviceId, 'caseStatus'),
           deviceTopic(identity.deviceId, 'keys'),
+          deviceTopic(identity.deviceId, 'receipt'),
           `${prefix}rtc/+/down`,
         ],
         deny: [],

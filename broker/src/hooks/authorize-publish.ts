@@ -4,6 +4,7 @@ import type { Counters } from '../counters.js';
 import type { Ingest } from '../fleet/ingest.js';
 import type { Logger } from '../logger.js';
 import type { Quarantine } from '../fleet/quarantine.js';
+import type { Receipts } from '../fleet/receipts.js';
 import { mayPublish } from './acl.js';
 import { identityOf, type Identity } from './identity.js';
 import { LogThrottle } from './log-throttle.js';
@@ -35,6 +36,7 @@ export interface AuthorizePublishDeps {
   audit: AuditLog;
   ingest: Ingest;
   quarantine: Quarantine;
+  receipts: Receipts;
   counters: Counters;
   log: Logger;
 }
@@ -98,13 +100,15 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       return done(null);
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    deps.ingest.submit(topic, payload, (err, result) => {
+    deps.ingest.submit(topic, payload, (err, result, messageId) => {
       if (err || !result) {
         // A storage failure must not ack a message we did not keep: close, and the device retries.
         deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
         deps.log.error('ingest failed', { topic: packet.topic, code: ErrorCode.INTERNAL, reason: err?.message });
         return done(err ?? new Error('ingest gave no result'));
       }
+      // Settled: the device deletes the report from its outbox on the receipt, not on this PUBACK (issue 15).
+      deps.receipts.settled(topic, payload, result, messageId);
       if (!result.ok) {
         deps.counters.inc(`rejected.${result.code}`);
         deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
