@@ -20,6 +20,7 @@ export interface AgentEvents {
   'command.progress': { commandId: string; action: string; percent: number; message?: string };
   'case.status': CaseStatusMessage;
   'report.queued': { kind: ReportKind; messageId: string; seq: number };
+  /** The fleet's receipt says it stored the report (issue 15); the outbox has deleted it. */
   'report.delivered': { kind: ReportKind; messageId: string; seq: number };
   /** `help.install` put new help content live: `dir` holds `flows/` (see installedHelpDir). */
   'help.installed': { dir: string; sha256: string; flows: number };

@@ -234,7 +234,15 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
       ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)]
       : []),
     ...(hooks.extensions?.(services) ?? []),
-    new OutboxPublisher(outbox, connection, bus, config.outbox.maxInflight, childLogger(logger, 'outbox')),
+    new OutboxPublisher({
+      deviceId: config.deviceId,
+      outbox,
+      connection,
+      bus,
+      maxInflight: config.outbox.maxInflight,
+      receiptTimeoutMs: config.outbox.receiptTimeoutMs,
+      logger: childLogger(logger, 'outbox'),
+    }),
     connection,
   ];
 

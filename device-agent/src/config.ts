@@ -121,10 +121,15 @@ export const agentConfigSchema = z.strictObject({
         .positive()
         .default(8 * 1024 * 1024),
       maxEntries: z.number().int().positive().default(20_000),
-      /** QoS 1 messages in flight at once; publishing stays in outbox order. */
+      /** Reports sent and not yet receipted by the fleet, at most; publishing stays in outbox order. */
       maxInflight: z.number().int().min(1).max(1_000).default(16),
+      /**
+       * Unreceipted reports are sent again after this wait (issue 15); it doubles, with jitter, while the
+       * fleet stays silent, up to 16 times this. Every reconnect re-sends them at once.
+       */
+      receiptTimeoutMs: z.number().int().min(50).max(600_000).default(10_000),
     })
-    .default({ maxBytes: 8 * 1024 * 1024, maxEntries: 20_000, maxInflight: 16 }),
+    .default({ maxBytes: 8 * 1024 * 1024, maxEntries: 20_000, maxInflight: 16, receiptTimeoutMs: 10_000 }),
   localServer: z
     .strictObject({
       enabled: z.boolean().default(true),

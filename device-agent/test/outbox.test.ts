@@ -19,23 +19,43 @@ describe('Outbox', () => {
 
   const big = { maxBytes: 1 << 20, maxEntries: 1000 };
 
-  it('hands entries out in order, keeps them until acked, and replays unacked ones after a rewind', () => {
+  it('hands entries out in order, keeps them until receipted, and sends unreceipted ones again after a rewind', () => {
     const outbox = new Outbox(db, big, silentLogger);
     for (let i = 1; i <= 5; i++) outbox.enqueue(i % 2 ? 'diagnostics' : 'event', 't', `m${i}`, `{"n":${i}}`);
-    const first = outbox.take(3);
-    expect(first.map((e) => e.messageId)).toEqual(['m1', 'm2', 'm3']);
-    expect(outbox.take(10).map((e) => e.messageId)).toEqual(['m4', 'm5']);
-    outbox.ack(first[1]!.seq);
-    expect(outbox.depth).toBe(4);
+    expect(outbox.take(3, 1_000).map((e) => e.messageId)).toEqual(['m1', 'm2', 'm3']);
+    expect(outbox.take(10, 2_000).map((e) => e.messageId)).toEqual(['m4', 'm5']);
+    expect(outbox.outstanding).toBe(5);
+    expect(outbox.oldestSentAt).toBe(1_000);
+    // A receipt names message ids; one the outbox does not hold (settled before) is skipped.
+    expect(outbox.settle(['m1', 'm2', 'gone'])).toEqual([
+      { seq: 1, kind: 'diagnostics', messageId: 'm1' },
+      { seq: 2, kind: 'event', messageId: 'm2' },
+    ]);
+    expect(outbox.settle(['m2'])).toEqual([]);
+    expect(outbox.depth).toBe(3);
+    expect(outbox.outstanding).toBe(3);
+    expect(outbox.oldestSentAt).toBe(1_000);
     outbox.rewind();
-    expect(outbox.take(10).map((e) => e.messageId)).toEqual(['m1', 'm3', 'm4', 'm5']);
+    expect(outbox.outstanding).toBe(0);
+    expect(outbox.oldestSentAt).toBeUndefined();
+    expect(outbox.take(10).map((e) => e.messageId)).toEqual(['m3', 'm4', 'm5']);
+  });
+
+  it('settles an entry that a rewind put back before it went again (a late receipt)', () => {
+    const outbox = new Outbox(db, big, silentLogger);
+    outbox.enqueue('event', 't', 'a', '{}');
+    outbox.enqueue('event', 't', 'b', '{}');
+    outbox.take(2);
+    outbox.rewind();
+    expect(outbox.settle(['a']).map((e) => e.messageId)).toEqual(['a']);
+    expect(outbox.take(10).map((e) => e.messageId)).toEqual(['b']);
   });
 
   it('survives a reopen (restart): same entries, same order', () => {
     const outbox = new Outbox(db, big, silentLogger);
     outbox.enqueue('event', 't', 'a', '{}');
     outbox.enqueue('result', 't', 'b', '{}');
-    outbox.ack(outbox.take(1)[0]!.seq);
+    outbox.settle([outbox.take(1)[0]!.messageId]);
     db.close();
     db = openAgentDatabase(dir.path);
     const reopened = new Outbox(db, big, silentLogger);
@@ -63,7 +83,7 @@ describe('Outbox', () => {
     expect(new Outbox(db, big, silentLogger).dropped).toBe(3);
   });
 
-  it('bounds by bytes too and never drops an entry that is in flight', () => {
+  it('bounds by bytes too and never drops an entry that is out awaiting its receipt', () => {
     const outbox = new Outbox(db, { maxBytes: 100, maxEntries: 1000 }, silentLogger);
     const payload = JSON.stringify({ pad: 'x'.repeat(30) }); // 40 bytes
     outbox.enqueue('diagnostics', 't', 'd1', payload);

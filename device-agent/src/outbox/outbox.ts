@@ -28,25 +28,36 @@ interface Row {
   payload: Buffer;
 }
 
+/** An entry the fleet's receipt settled: deleted from the outbox. */
+export interface SettledEntry {
+  seq: number;
+  kind: ReportKind;
+  messageId: string;
+}
+
 /**
  * The durable outbox: every report is committed to SQLite before it is
- * published, deleted on PUBACK, and replayed in `seq` order after a reconnect
- * or a restart. A crash between PUBACK and delete re-sends one report; the
- * fleet service ingests idempotently by message id, so it lands once.
+ * published, deleted when the fleet's receipt names its message id (issue 15:
+ * not on PUBACK, which a clustered engine sends before any fleet worker stored
+ * the report), and sent again in `seq` order after a reconnect, a restart, or
+ * a wait without a receipt. A re-send of a stored report is harmless: the fleet
+ * ingests idempotently by message id and receipts the duplicate too.
  *
- * `take` hands out entries in order and remembers them as in flight until
- * `ack` or `rewind` (new connection: everything unacknowledged goes again).
+ * `take` hands out entries in order and remembers them as out (sent, awaiting
+ * a receipt) until `settle` or `rewind` (everything unreceipted goes again).
  */
 export class Outbox {
   private count = 0;
   private bytes = 0;
   private droppedTotal: number;
   private cursor = 0;
-  private readonly inflight = new Set<number>();
+  /** Entries sent and not yet receipted, in the order they were sent, with when. */
+  private readonly out = new Map<number, number>();
   private readonly listeners = new Set<() => void>();
   private warnedFull = false;
   private readonly insert: Statement<[string, string, string, Buffer, number, number]>;
   private readonly remove: Statement<[number]>;
+  private readonly removeById: Statement<[string], { seq: number; kind: ReportKind; bytes: number }>;
   private readonly after: Statement<[number, number], Row>;
   private readonly oldestTelemetry: Statement<[number], { seq: number; bytes: number }>;
 
@@ -66,13 +77,14 @@ export class Outbox {
       'INSERT INTO outbox (kind, topic, message_id, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING bytes');
+    this.removeById = db.prepare('DELETE FROM outbox WHERE message_id = ? RETURNING seq, kind, bytes');
     this.after = db.prepare(
       'SELECT seq, kind, topic, message_id, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
     );
     this.oldestTelemetry = db.prepare(`SELECT seq, bytes FROM outbox WHERE kind = '${TELEMETRY}' ORDER BY seq LIMIT ?`);
   }
 
-  /** Entries waiting for a PUBACK, in flight or not. */
+  /** Entries waiting for a receipt, sent or not. */
   get depth(): number {
     return this.count;
   }
@@ -86,8 +98,15 @@ export class Outbox {
     return this.droppedTotal;
   }
 
-  get inflightCount(): number {
-    return this.inflight.size;
+  /** Entries sent and awaiting a receipt. */
+  get outstanding(): number {
+    return this.out.size;
+  }
+
+  /** When the oldest entry still awaiting a receipt was sent, if any. */
+  get oldestSentAt(): number | undefined {
+    for (const sentAt of this.out.values()) return sentAt;
+    return undefined;
   }
 
   /** Called after every enqueue (the publisher pumps on it). */
@@ -110,33 +129,43 @@ export class Outbox {
     return seq;
   }
 
-  /** Up to `limit` entries after the ones already handed out, in order; they count as in flight. */
-  take(limit: number): OutboxEntry[] {
+  /** Up to `limit` entries after the ones already handed out, in order; they count as out from `now`. */
+  take(limit: number, now: number = Date.now()): OutboxEntry[] {
     if (limit <= 0) return [];
     const rows = this.after.all(this.cursor, limit);
     const entries: OutboxEntry[] = [];
     for (const row of rows) {
       this.cursor = row.seq;
-      this.inflight.add(row.seq);
+      this.out.set(row.seq, now);
       entries.push({ seq: row.seq, kind: row.kind, topic: row.topic, messageId: row.message_id, payload: row.payload });
     }
     return entries;
   }
 
-  /** PUBACK received: the entry is done. */
-  ack(seq: number): void {
-    this.inflight.delete(seq);
-    const row = this.remove.get(seq) as { bytes: number } | undefined;
-    if (row) {
-      this.count--;
-      this.bytes -= row.bytes;
-    }
+  /**
+   * A receipt named these message ids: delete their entries, sent on this connection or an earlier one.
+   * Ids the outbox does not hold (settled before, or never ours) are skipped.
+   */
+  settle(messageIds: readonly string[]): SettledEntry[] {
+    if (messageIds.length === 0) return [];
+    return this.db.transaction(() => {
+      const settled: SettledEntry[] = [];
+      for (const messageId of messageIds) {
+        const row = this.removeById.get(messageId);
+        if (!row) continue;
+        this.out.delete(row.seq);
+        this.count--;
+        this.bytes -= row.bytes;
+        settled.push({ seq: row.seq, kind: row.kind, messageId });
+      }
+      return settled;
+    })();
   }
 
-  /** A new connection: everything not acknowledged is sent again, from the oldest. */
+  /** A new connection, or no receipt in time: everything not receipted is sent again, from the oldest. */
   rewind(): void {
     this.cursor = 0;
-    this.inflight.clear();
+    this.out.clear();
   }
 
   /** Everything still queued, oldest first (diagnostics, tests). */
@@ -162,9 +191,9 @@ export class Outbox {
       return;
     }
     let dropped = 0;
-    // Read a batch of the oldest telemetry; in-flight rows are skipped, not dropped (they may already be acknowledged).
+    // Read a batch of the oldest telemetry; rows out are skipped, not dropped (the fleet may have stored them).
     while (this.overBound()) {
-      const candidates = this.oldestTelemetry.all(this.inflight.size + 64).filter((row) => !this.inflight.has(row.seq));
+      const candidates = this.oldestTelemetry.all(this.out.size + 64).filter((row) => !this.out.has(row.seq));
       if (candidates.length === 0) break;
       for (const row of candidates) {
         if (!this.overBound()) break;

@@ -33,6 +33,8 @@ const MIGRATIONS: readonly string[] = [
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // Receipts name reports by message id (issue 15): the outbox deletes by it.
+  `CREATE INDEX outbox_message_id ON outbox (message_id);`,
 ];
 
 /**

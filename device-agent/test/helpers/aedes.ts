@@ -1,6 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes } from 'aedes';
+import {
+  DEVICE_REPORTS,
+  deviceTopic,
+  header,
+  messageIdOf,
+  parseTopic,
+  type ReceiptMessage,
+} from '@touchpoint/protocol';
 
 /** aedes keeps connected clients by id; its typings do not list the field. */
 const clients = (aedes: Aedes) => (aedes as unknown as { clients: Record<string, { conn: Socket }> }).clients;
@@ -17,6 +25,10 @@ export interface TestBroker {
   dropClient(clientId: string): void;
   /** Let held clients in. */
   release(): void;
+  /** Stop or resume the fleet's receipts (reports are still PUBACKed, as a clustered engine does). */
+  withholdReceipts(withhold: boolean): void;
+  /** Receipts sent so far. */
+  readonly receipts: number;
   close(): Promise<void>;
 }
 
@@ -28,8 +40,52 @@ export interface StartOptions {
   refuse?: (clientId: string) => 0 | 2 | 3 | 4 | 5;
 }
 
+/**
+ * Stands in for the fleet's receipts (broker/src/fleet/receipts.ts, issue 15), which the agent's outbox
+ * waits for: every report a client publishes is receipted, one receipt per device per event-loop turn.
+ */
+function answerWithReceipts(aedes: Aedes): { withhold(on: boolean): void; readonly sent: number } {
+  let withheld = false;
+  let sent = 0;
+  let pending = new Map<string, string[]>();
+  const reports = new Set<string>(DEVICE_REPORTS);
+  aedes.on('publish', (packet, client) => {
+    const topic = client && !withheld ? parseTopic(packet.topic) : undefined;
+    const id = topic && reports.has(topic.kind) ? messageIdOf(packet.payload) : undefined;
+    if (!topic || id === undefined) return;
+    if (pending.size === 0)
+      setImmediate(() => {
+        const batch = pending;
+        pending = new Map();
+        for (const [deviceId, ids] of batch) {
+          const receipt: ReceiptMessage = { ...header(), ids };
+          sent++;
+          aedes.publish(
+            {
+              cmd: 'publish',
+              topic: deviceTopic(deviceId, 'receipt'),
+              payload: Buffer.from(JSON.stringify(receipt)),
+              qos: 0,
+              retain: false,
+              dup: false,
+            },
+            () => undefined,
+          );
+        }
+      });
+    pending.set(topic.deviceId, [...(pending.get(topic.deviceId) ?? []), id]);
+  });
+  return {
+    withhold: (on) => void (withheld = on),
+    get sent() {
+      return sent;
+    },
+  };
+}
+
 export async function startAedes(port = 0, options: StartOptions = {}): Promise<TestBroker> {
   const aedes = await Aedes.createBroker();
+  const receipts = answerWithReceipts(aedes);
   // Holding lets a test get its observers subscribed before the device reconnects.
   let holding = options.hold;
   aedes.authenticate = (client, _username, _password, done) => {
@@ -55,6 +111,10 @@ export async function startAedes(port = 0, options: StartOptions = {}): Promise<
     sockets,
     release: () => {
       holding = undefined;
+    },
+    withholdReceipts: (withhold) => receipts.withhold(withhold),
+    get receipts() {
+      return receipts.sent;
     },
     hasClient: (clientId) => clientId in clients(aedes),
     dropClient: (clientId) => clients(aedes)[clientId]?.conn.destroy(),
