@@ -28,7 +28,7 @@ beforeAll(async () => {
     silentLogger,
   );
   server = createServer((req, res) => {
-    void handler(req, res).then((handled) => {
+    void Promise.resolve(handler(req, res)).then((handled) => {
       if (!handled) res.writeHead(404).end();
     });
   });
