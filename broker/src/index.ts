@@ -2,9 +2,11 @@ import type { CliCommand } from '@touchpoint/protocol';
 import { cliCommands } from './cli/commands.js';
 
 export { startBroker, type RunningBroker } from './start-broker.js';
+export { startEngineAuth, type EngineAuthOptions, type RunningEngineAuth } from './engine-auth/start-engine-auth.js';
 export type { BrokerOptions, BrokerLimits } from './options.js';
 export { DEFAULT_LIMITS } from './options.js';
 export type { Fleet } from './fleet/fleet.js';
+export { Receipts } from './fleet/receipts.js';
 export type { StaffMember, StaffRole } from './fleet/staff.js';
 export { roleAllows } from './fleet/staff.js';
 export type { CommandRecord } from './fleet/commands.js';

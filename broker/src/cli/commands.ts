@@ -3,6 +3,7 @@ import { parseCommandArgs } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
+import { engineAuthCommand } from './engine-auth-command.js';
 import { integrationCommands } from './integration-commands.js';
 import { keyCommands } from './key-commands.js';
 import { Staff, staffRole } from '../fleet/staff.js';
@@ -314,4 +315,5 @@ export const cliCommands: CliCommand[] = [
   staffUnlock,
   ...keyCommands,
   ...integrationCommands,
+  engineAuthCommand,
 ];

@@ -1,0 +1,58 @@
+import { ExitCode, UsageError, type CliCommand } from '@touchpoint/protocol';
+import { parseCommandArgs } from '@touchpoint/runtime';
+import { startEngineAuth } from '../engine-auth/start-engine-auth.js';
+import { requireDataDir } from './data-dir.js';
+
+function positiveInt(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got ${value}`);
+  return n;
+}
+
+export const engineAuthCommand: CliCommand = {
+  path: ['engine-auth'],
+  summary: "Serve a clustered MQTT engine's HTTP auth hook (RabbitMQ) from the fleet's devices and accounts",
+  usage: `Usage: touchpoint engine-auth [--port N] [--host H] [--data-dir DIR] [--vhost V] [--exchange X] [--identity-ttl-ms N]
+
+Answers RabbitMQ's rabbitmq_auth_backend_http (POST or GET /auth/user, /auth/vhost,
+/auth/resource, /auth/topic) with the embedded broker's identity and ACL code, and GET
+/health with its counters. Point auth_http.*_path at it (docs/scale-out.md).
+  --port N             default 8091
+  --host H             default 127.0.0.1; keep it on a private interface: it tells whether a token is right
+  --vhost V            the only virtual host MQTT clients may use (RabbitMQ mqtt.vhost, default /)
+  --exchange X         the MQTT plugin's exchange (mqtt.exchange, default amq.topic)
+  --identity-ttl-ms N  how long a user name's identity is reused for the checks after login (default 10000)
+  --data-dir DIR       the fleet's data folder (default $TOUCHPOINT_DATA_DIR or ./.touchpoint)`,
+  async run(argv) {
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        vhost: { type: 'string' },
+        exchange: { type: 'string' },
+        'identity-ttl-ms': { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    const running = await startEngineAuth({
+      dataDir: requireDataDir(values['data-dir'] as string | undefined),
+      host: values.host as string | undefined,
+      port: positiveInt(values.port as string | undefined, '--port', 65535) ?? 8091,
+      vhost: values.vhost as string | undefined,
+      exchange: values.exchange as string | undefined,
+      identityTtlMs: positiveInt(values['identity-ttl-ms'] as string | undefined, '--identity-ttl-ms', 3_600_000),
+    });
+    console.log(`Engine auth  ${running.url}/auth/{user,vhost,resource,topic}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await running.close();
+    return ExitCode.ok;
+  },
+};

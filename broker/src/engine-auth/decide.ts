@@ -1,0 +1,179 @@
+import {
+  ErrorCode,
+  type EngineAuthResourceRequest,
+  type EngineAuthTopicRequest,
+  type EngineAuthUserRequest,
+  type EngineAuthVhostRequest,
+} from '@touchpoint/protocol';
+import type { Counters } from '../counters.js';
+import type { AuditLog } from '../fleet/audit.js';
+import type { Devices } from '../fleet/devices.js';
+import { clientIdPrefixOf, type Integrations } from '../fleet/integrations.js';
+import { mayPublish } from '../hooks/acl.js';
+import {
+  BAD_USERNAME_OR_PASSWORD,
+  decideConnect,
+  recordConnectAccepted,
+  recordConnectRefusal,
+  type ConnectDecision,
+} from '../hooks/connect-decision.js';
+import type { Identity } from '../hooks/identity.js';
+import { LogThrottle } from '../hooks/log-throttle.js';
+import { maySubscribeUnfiltered } from '../hooks/subscribe-unfiltered.js';
+import type { Logger } from '../logger.js';
+import { IdentityCache } from './identity-cache.js';
+import { routingKeyToMqtt, subscriptionQueues } from './routing-key.js';
+
+export interface EngineAuthDeps {
+  devices: Devices;
+  integrations: Integrations;
+  audit: AuditLog;
+  counters: Counters;
+  log: Logger;
+}
+
+export interface EngineAuthSettings {
+  /** The only virtual host devices may use (RabbitMQ's `mqtt.vhost`, default `/`). */
+  vhost: string;
+  /** The exchange the MQTT plugin publishes to (`mqtt.exchange`, default `amq.topic`). */
+  exchange: string;
+  /** How long an identity is reused for vhost, resource and topic checks. */
+  identityTtlMs: number;
+}
+
+export const DEFAULT_ENGINE_AUTH_SETTINGS: EngineAuthSettings = {
+  vhost: '/',
+  exchange: 'amq.topic',
+  identityTtlMs: 10_000,
+};
+
+/**
+ * The decisions behind RabbitMQ's HTTP auth backend (issue 15), made by the embedded broker's code:
+ * decideConnect for the login, the ACL (mayPublish, maySubscribe) for every topic, with the client
+ * id the MQTT plugin passes bound to the identity on every check. What RabbitMQ cannot ask here
+ * (the last will's payload, each delivered message) is listed in docs/scale-out.md.
+ */
+export class EngineAuth {
+  private readonly identities: IdentityCache;
+  private readonly rejectLog = new LogThrottle();
+
+  constructor(
+    private readonly deps: EngineAuthDeps,
+    private readonly settings: EngineAuthSettings = DEFAULT_ENGINE_AUTH_SETTINGS,
+  ) {
+    this.identities = new IdentityCache(deps.devices, deps.integrations, settings.identityTtlMs);
+  }
+
+  user(req: EngineAuthUserRequest): boolean {
+    const clientId = req.client_id ?? '';
+    const decision = this.decideLogin(req, clientId);
+    if (!decision.ok) {
+      recordConnectRefusal(this.deps, clientId, decision);
+      return false;
+    }
+    recordConnectAccepted(this.deps, clientId, decision.identity, undefined);
+    return true;
+  }
+
+  vhost(req: EngineAuthVhostRequest): boolean {
+    const identity = this.identities.get(req.username);
+    return this.count('vhost', identity !== undefined && req.vhost === this.settings.vhost);
+  }
+
+  resource(req: EngineAuthResourceRequest): boolean {
+    const identity = this.identities.get(req.username);
+    if (!identity || req.vhost !== this.settings.vhost) return this.count('resource', false);
+    // The fleet's own account works the engine like an operator (its workers' queues are theirs).
+    if (identity.kind === 'integration' && identity.account.builtin) return this.count('resource', true);
+    if (req.resource === 'exchange')
+      return this.count('resource', req.name === this.settings.exchange && req.permission !== 'configure');
+    if (req.resource !== 'queue') return this.count('resource', false);
+    // A client's only queues are the two the MQTT plugin declares for its own client id.
+    const clientId = /^mqtt-subscription-(.+)qos[01]$/.exec(req.name)?.[1];
+    return this.count(
+      'resource',
+      clientId !== undefined &&
+        subscriptionQueues(clientId).includes(req.name) &&
+        this.clientIdBound(identity, clientId),
+    );
+  }
+
+  topic(req: EngineAuthTopicRequest): boolean {
+    const identity = this.identities.get(req.username);
+    const clientId = req['variable_map.client_id'];
+    if (
+      !identity ||
+      req.vhost !== this.settings.vhost ||
+      req.name !== this.settings.exchange ||
+      clientId === undefined ||
+      !this.clientIdBound(identity, clientId)
+    ) {
+      this.deps.counters.inc('engine.topic.unbound');
+      return this.count('topic', false);
+    }
+    const topic = routingKeyToMqtt(req.routing_key);
+    const allowed =
+      req.permission === 'write'
+        ? mayPublish(identity, topic)
+        : maySubscribeUnfiltered(identity, topic, this.identities.modelOf);
+    if (!allowed) this.refuseTopic(identity, clientId, req.permission, topic);
+    return this.count('topic', allowed);
+  }
+
+  private decideLogin(req: EngineAuthUserRequest, clientId: string): ConnectDecision {
+    const decision = decideConnect(this.deps, {
+      clientId,
+      // RabbitMQ does not say whether it generated the id (for an empty one), so none counts as assigned.
+      clientIdAssigned: false,
+      username: req.username,
+      password: req.password === undefined ? undefined : Buffer.from(req.password),
+      // The engine asks from its own address: the client's is not in the request, so no anonymous accounts.
+      loopback: false,
+    });
+    if (!decision.ok) return decision;
+    const { identity } = decision;
+    // The plugin routes `tp/v1/d/a.b/diag` as `tp.v1.d.a.b.diag` and hands it back as `tp/v1/d/a/b/diag`:
+    // a device id with `.` would never match its own topics, so it is refused with the reason.
+    if (identity.kind === 'device' && identity.deviceId.includes('.'))
+      return {
+        ok: false,
+        code: 'ID_NOT_ROUTABLE',
+        message: `device id ${identity.deviceId} contains "." which RabbitMQ's MQTT plugin uses as its level separator`,
+        returnCode: BAD_USERNAME_OR_PASSWORD,
+      };
+    return decision;
+  }
+
+  /** The client id on a check is the one the identity logged in with (decideConnect's rule). */
+  private clientIdBound(identity: Identity, clientId: string): boolean {
+    if (identity.kind === 'device') return clientId === identity.deviceId;
+    return clientId.startsWith(clientIdPrefixOf(identity.account)) && !this.deps.devices.get(clientId);
+  }
+
+  /** Counted and logged like the embedded hooks (authorize-publish, authorize-subscribe); an integration's refusal is audited. */
+  private refuseTopic(identity: Identity, clientId: string, permission: 'read' | 'write', topic: string): void {
+    const publish = permission === 'write';
+    this.deps.counters.inc(publish ? 'acl.publish.refused' : 'acl.subscribe.refused');
+    const suppressed = this.rejectLog.admit(`${clientId}\u0000${permission}`);
+    if (suppressed !== undefined)
+      this.deps.log.warn(publish ? 'publish refused' : 'subscription refused', {
+        clientId,
+        topic,
+        code: ErrorCode.NOT_AUTHORIZED,
+        ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
+      });
+    if (identity.kind === 'integration')
+      this.deps.audit.record({
+        actor: `integration:${identity.account.name}`,
+        action: publish ? 'integration.publish' : 'integration.subscribe',
+        target: topic,
+        outcome: 'refused',
+        detail: { clientId },
+      });
+  }
+
+  private count(path: string, allowed: boolean): boolean {
+    this.deps.counters.inc(`engine.${path}.${allowed ? 'allow' : 'deny'}`);
+    return allowed;
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceTopic } from '@touchpoint/protocol';
+import { startEngineAuth, type RunningEngineAuth } from '../src/engine-auth/start-engine-auth.js';
+import { mqttToRoutingKey, routingKeyToMqtt } from '../src/engine-auth/routing-key.js';
+
+// Issue 15: the HTTP auth hook of a clustered engine, asked the way RabbitMQ's rabbitmq_auth_backend_http asks
+// (form POSTs, `allow`/`deny`). The cluster itself is exercised in test/cluster/engine-auth.test.ts.
+let ea: RunningEngineAuth;
+let dir: string;
+const tokens = new Map<string, string>();
+
+async function ask(path: string, fields: Record<string, string>): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${ea.url}/auth/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: res.status, body: await res.text() };
+}
+const allowed = async (path: string, fields: Record<string, string>) => (await ask(path, fields)).body === 'allow';
+const login = (username: string, password: string, clientId: string) =>
+  allowed('user', { username, password, vhost: '/', client_id: clientId });
+const topic = (username: string, clientId: string, permission: 'read' | 'write', mqttTopic: string) =>
+  allowed('topic', {
+    username,
+    vhost: '/',
+    resource: 'topic',
+    name: 'amq.topic',
+    permission,
+    routing_key: mqttToRoutingKey(mqttTopic),
+    'variable_map.client_id': clientId,
+    'variable_map.username': username,
+    'variable_map.vhost': '/',
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tp-engine-auth-'));
+  ea = await startEngineAuth({ dataDir: dir, log: 'silent' });
+  for (const [id, model] of [
+    ['cm-1', 'coffee-machine'],
+    ['wb-1', 'wallbox'],
+    ['cm.2', 'coffee-machine'],
+  ] as const)
+    tokens.set(id, ea.devices.provision(id, model, []).token);
+});
+afterAll(async () => {
+  await ea.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('engine auth: login (user_path)', () => {
+  it('lets a device in with its token and its own id as client id, and counts each refusal by code', async () => {
+    expect(await login('cm-1', tokens.get('cm-1')!, 'cm-1')).toBe(true);
+    expect(await login('cm-1', tokens.get('wb-1')!, 'cm-1')).toBe(false);
+    expect(ea.counters.get('auth.refused.BAD_CREDENTIALS')).toBe(1);
+    expect(await login('cm-1', tokens.get('cm-1')!, 'wb-1')).toBe(false);
+    expect(ea.counters.get('auth.refused.CLIENT_ID_MISMATCH')).toBe(1);
+    // RabbitMQ routes "." as a level separator, so this id could never reach its own topics.
+    expect(await login('cm.2', tokens.get('cm.2')!, 'cm.2')).toBe(false);
+    expect(ea.counters.get('auth.refused.ID_NOT_ROUTABLE')).toBe(1);
+  });
+
+  it('admits an integration account only with its client id prefix, audited either way', async () => {
+    const { token } = ea.integrations.add('erp', { subscribe: ['tp/v1/d/+/diag'] }, 'test');
+    expect(await login('erp', token, 'erp-1')).toBe(true);
+    expect(await login('erp', token, 'other-1')).toBe(false);
+    expect(await login('erp', token, '')).toBe(false);
+    const entries = ea.audit.list({ action: 'integration.connect' });
+    expect(entries.filter((e) => e.outcome === 'ok').map((e) => e.target)).toEqual(['erp-1']);
+    expect(entries.filter((e) => e.outcome === 'refused')).toHaveLength(2);
+  });
+
+  it('answers a malformed request with 400 deny and counts it', async () => {
+    const before = ea.counters.get('engine.bad_request');
+    expect(await ask('user', { password: 'x' })).toEqual({ status: 400, body: 'deny' });
+    expect(await ask('nothing', { username: 'cm-1' })).toEqual({ status: 404, body: 'deny' });
+    expect(ea.counters.get('engine.bad_request')).toBe(before + 2);
+  });
+});
+
+describe('engine auth: topics (topic_path) with the embedded ACL', () => {
+  it('maps routing keys back to MQTT topics the way the plugin built them', () => {
+    expect(mqttToRoutingKey('tp/v1/d/cm-1/rtc/+/down')).toBe('tp.v1.d.cm-1.rtc.*.down');
+    expect(routingKeyToMqtt('tp.v1.d.cm-1.rtc.*.down')).toBe('tp/v1/d/cm-1/rtc/+/down');
+    expect(routingKeyToMqtt('tp.v1.d.cm-1.#')).toBe('tp/v1/d/cm-1/#');
+  });
+
+  it('lets a device publish its own up-topics and read its own down-topics, nothing of another device', async () => {
+    expect(await topic('cm-1', 'cm-1', 'write', deviceTopic('cm-1', 'diagnostics'))).toBe(true);
+    expect(await topic('cm-1', 'cm-1', 'read', deviceTopic('cm-1', 'command'))).toBe(true);
+    const refusedBefore = ea.counters.get('acl.publish.refused');
+    expect(await topic('cm-1', 'cm-1', 'write', deviceTopic('wb-1', 'diagnostics'))).toBe(false);
+    expect(await topic('cm-1', 'cm-1', 'write', deviceTopic('cm-1', 'command'))).toBe(false);
+    expect(ea.counters.get('acl.publish.refused')).toBe(refusedBefore + 2);
+    expect(await topic('cm-1', 'cm-1', 'read', deviceTopic('wb-1', 'command'))).toBe(false);
+    expect(await topic('cm-1', 'cm-1', 'read', 'tp/v1/d/#')).toBe(false);
+  });
+
+  it('binds every check to the client id the device logged in with', async () => {
+    expect(await topic('cm-1', 'wb-1', 'write', deviceTopic('cm-1', 'diagnostics'))).toBe(false);
+    expect(ea.counters.get('engine.topic.unbound')).toBeGreaterThan(0);
+  });
+
+  it('gives an integration exactly its allow-list; a wildcard meeting its deny list is refused, as no hook withholds per message here', async () => {
+    const { token } = ea.integrations.add(
+      'lake',
+      { subscribe: ['tp/v1/d/+/diag', 'tp/v1/d/cm-1/#', 'tp/v1/d/wb-1/evt'], models: ['coffee-machine'] },
+      'test',
+    );
+    expect(await login('lake', token, 'lake-1')).toBe(true);
+    // Allowed by the list, but `+` covers devices of every model: no per-message filter, so refused.
+    expect(await topic('lake', 'lake-1', 'read', 'tp/v1/d/+/diag')).toBe(false);
+    // One device of an allowed model: granted; `#` under it would reach its call signalling: refused.
+    expect(await topic('lake', 'lake-1', 'read', deviceTopic('cm-1', 'diagnostics'))).toBe(true);
+    expect(await topic('lake', 'lake-1', 'read', 'tp/v1/d/cm-1/#')).toBe(false);
+    // A device of another model, though its topic is on the list.
+    expect(await topic('lake', 'lake-1', 'read', deviceTopic('wb-1', 'events'))).toBe(false);
+    // Never the device tree for writing.
+    expect(await topic('lake', 'lake-1', 'write', deviceTopic('cm-1', 'command'))).toBe(false);
+    const refused = ea.audit.list({ action: 'integration.subscribe' }).filter((e) => e.outcome === 'refused');
+    expect(refused.map((e) => e.target)).toEqual(
+      expect.arrayContaining(['tp/v1/d/+/diag', 'tp/v1/d/cm-1/#', deviceTopic('wb-1', 'events')]),
+    );
+    expect(ea.audit.list({ action: 'integration.publish' })).toHaveLength(1);
+  });
+});
+
+describe('engine auth: queues, exchanges and virtual hosts', () => {
+  const resource = (username: string, kind: string, name: string, permission: string, vhost = '/') =>
+    allowed('resource', { username, vhost, resource: kind, name, permission, client_id: username });
+
+  it('lets a device use only its own subscription queues and the MQTT exchange, in the configured vhost', async () => {
+    expect(await resource('cm-1', 'queue', 'mqtt-subscription-cm-1qos1', 'configure')).toBe(true);
+    expect(await resource('cm-1', 'queue', 'mqtt-subscription-cm-1qos0', 'read')).toBe(true);
+    expect(await resource('cm-1', 'queue', 'mqtt-subscription-wb-1qos1', 'read')).toBe(false);
+    expect(await resource('cm-1', 'queue', 'fleet-ingest', 'read')).toBe(false);
+    expect(await resource('cm-1', 'exchange', 'amq.topic', 'write')).toBe(true);
+    expect(await resource('cm-1', 'exchange', 'amq.topic', 'configure')).toBe(false);
+    expect(await resource('cm-1', 'exchange', 'amq.topic', 'write', 'other')).toBe(false);
+    expect(await allowed('vhost', { username: 'cm-1', vhost: '/', ip: '127.0.0.1' })).toBe(true);
+    expect(await allowed('vhost', { username: 'cm-1', vhost: 'other', ip: '127.0.0.1' })).toBe(false);
+    expect(await allowed('vhost', { username: 'nobody', vhost: '/', ip: '127.0.0.1' })).toBe(false);
+  });
+
+  it('shows its counters on GET /health', async () => {
+    const res = await fetch(`${ea.url}/health`);
+    const body = (await res.json()) as { ok: boolean; counters: Record<string, number> };
+    expect(body.ok).toBe(true);
+    expect(body.counters['engine.topic.allow']).toBeGreaterThan(0);
+  });
+});
