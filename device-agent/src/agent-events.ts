@@ -17,6 +17,8 @@ export interface AgentEvents {
   'mcu.info': McuInfo;
   'diagnostics.snapshot': DiagnosticsMessage;
   'command.result': CommandResultMessage;
+  /** A staff command passed every check and starts to run (the touchscreen shows it, issue 16). */
+  'command.accepted': { commandId: string; action: string };
   'command.progress': { commandId: string; action: string; percent: number; message?: string };
   'case.status': CaseStatusMessage;
   'report.queued': { kind: ReportKind; messageId: string; seq: number };

@@ -24,6 +24,7 @@ import { checkKioskProtocols, kioskUrl, sameSecret, writePrivate } from './kiosk
 import { LiveState } from './live-state.js';
 import { RAW_SECURITY_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
+import { SupportActivity } from './support-activity.js';
 
 /** One connected UI (a kiosk browser tab). */
 export interface UiClient {
@@ -76,6 +77,7 @@ export class LocalServer extends ExtensionBase {
   private readonly routes = new Map<string, HttpHandler>();
   private readonly clientListeners = new Set<(client: UiClient) => void>();
   private readonly live: LiveState;
+  private readonly activity: SupportActivity;
   private stateTimer: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private refused = 0;
@@ -83,6 +85,7 @@ export class LocalServer extends ExtensionBase {
   constructor(private readonly options: LocalServerOptions) {
     super();
     this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
+    this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message));
     this.handle('state.get', uiRequestBase, () => this.live.current);
     this.handle('agent.ping', uiRequestBase, () => ({ at: Date.now() }));
     this.route('GET', '/api/state', (_req, res) => json(res, 200, this.live.current));
@@ -144,32 +147,7 @@ export class LocalServer extends ExtensionBase {
   protected async onStart(context: ExtensionContext): Promise<void> {
     const { bus, host, port } = this.options;
     this.live.start(context);
-    context.on(bus, 'command.result', (r) =>
-      this.broadcast({
-        type: 'command',
-        commandId: r.commandId,
-        status: r.status,
-        ...(r.code ? { code: r.code } : {}),
-        ...(r.reason ? { reason: r.reason } : {}),
-      }),
-    );
-    context.on(bus, 'command.progress', (p) =>
-      this.broadcast({
-        type: 'progress',
-        commandId: p.commandId,
-        action: p.action,
-        percent: p.percent,
-        ...(p.message ? { message: p.message.slice(0, 256) } : {}),
-      }),
-    );
-    context.on(bus, 'case.status', (s) =>
-      this.broadcast({
-        type: 'case.status',
-        caseId: s.caseId,
-        status: s.status,
-        ...(s.agentName ? { agentName: s.agentName } : {}),
-      }),
-    );
+    this.activity.start(context, bus);
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
         this.options.logger.error('local request failed', { code: ErrorCode.INTERNAL, error: (err as Error).message });
@@ -341,6 +319,7 @@ export class LocalServer extends ExtensionBase {
       agentVersion,
       state: this.live.current,
     });
+    for (const message of this.activity.greeting()) client.send(message);
     for (const listener of this.clientListeners) {
       try {
         listener(client);

@@ -6,12 +6,14 @@ import { AgentConnectionController } from './controllers/agent-connection-contro
 import { HelpSessionController } from './controllers/help-session-controller.js';
 import { LiveStateController } from './controllers/live-state-controller.js';
 import { LocaleController } from './controllers/locale-controller.js';
+import { SupportActivityController } from './controllers/support-activity-controller.js';
 import { AgentClient } from './data/agent-client.js';
 import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
 import './screens/tp-case-status.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
 import './screens/tp-home.js';
+import './screens/tp-support-activity.js';
 import { shared } from './styles/shared.js';
 
 /**
@@ -36,13 +38,14 @@ export class TpApp extends LitElement {
   private readonly live = new LiveStateController(this, this.client);
   private readonly i18n = new LocaleController(this);
   private readonly help = new HelpSessionController(this, this.client, () => this.i18n.locale);
+  private readonly support = new SupportActivityController(this, this.client);
 
   static override styles = [
     shared,
     css`
       :host {
         display: grid;
-        grid-template-rows: auto auto minmax(0, 1fr);
+        grid-template-rows: auto auto auto minmax(0, 1fr);
         grid-template-columns: minmax(0, 1fr);
         height: 100vh;
         height: 100dvh;
@@ -186,6 +189,7 @@ export class TpApp extends LitElement {
               ${this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired')}
             </div>`
       }
+      <tp-support-activity .t=${t} locale=${locale} .activity=${this.support.state}></tp-support-activity>
       <div class="screen">${this.screen(errorText)}</div>
       <tp-consent-sheet
         .t=${t}
@@ -265,6 +269,9 @@ export class TpApp extends LitElement {
       case 'dismiss-case':
         this.showCase = false;
         return help.dismissCase();
+      case 'dismiss-support':
+        this.support.dismiss();
+        return;
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);

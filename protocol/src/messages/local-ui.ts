@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { safeId } from '../ids.js';
-import { sensorValue } from './base.js';
+import { localizedText, sensorValue } from './base.js';
 import { caseStatus } from './case.js';
 import { commandResultMessage } from './command.js';
 import { linkState } from './diagnostics.js';
@@ -52,11 +52,15 @@ export const uiHelloMessage = z.object({
 
 export const uiStateMessage = z.object({ type: z.literal('state'), state: uiLiveState });
 
-/** A remote command's progress as the customer should see it ("Support is descaling your machine"). */
+/**
+ * A remote command's progress as the customer should see it ("Support is descaling your machine", issue 16):
+ * `accepted` when it starts, then `succeeded` or `failed`. `label` is the profile's name of the action.
+ */
 export const uiCommandMessage = z.object({
   type: z.literal('command'),
   commandId: z.string().max(64),
   action: z.string().max(64).optional(),
+  label: localizedText.optional(),
   status: commandResultMessage.shape.status,
   code: z.string().max(32).optional(),
   reason: z.string().max(512).optional(),
@@ -66,6 +70,7 @@ export const uiProgressMessage = z.object({
   type: z.literal('progress'),
   commandId: z.string().max(64).optional(),
   action: z.string().max(64),
+  label: localizedText.optional(),
   percent: z.number().min(0).max(100),
   message: z.string().max(256).optional(),
 });

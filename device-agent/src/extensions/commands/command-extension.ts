@@ -167,6 +167,7 @@ export class CommandExtension extends ExtensionBase {
 
       reporter.result({ commandId: command.id, status: 'accepted' });
       replay.update(command.id, 'accepted', null, this.now());
+      this.options.bus.emit('command.accepted', { commandId: command.id, action: command.action });
       logger.info('command accepted', { commandId: command.id, action: command.action, issuedBy: command.issuedBy });
 
       const outcome = await this.run(command, checked.action, checked.params);

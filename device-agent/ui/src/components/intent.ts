@@ -16,6 +16,7 @@ export type Intent =
   | { kind: 'show-case' }
   | { kind: 'home' }
   | { kind: 'dismiss-case' }
+  | { kind: 'dismiss-support' }
   | { kind: 'locale'; locale: UiLocale };
 
 export class IntentEvent extends Event {

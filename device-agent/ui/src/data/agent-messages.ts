@@ -19,8 +19,8 @@ export type AgentMessage =
   | { type: 'state'; state: UiLiveState }
   | { type: 'reply'; replyTo: string; ok: true; data?: unknown }
   | { type: 'reply'; replyTo: string; ok: false; code: string; message: string }
-  | { type: 'progress'; action: string; percent: number; commandId?: string; message?: string }
-  | { type: 'command'; commandId: string; status: string }
+  | { type: 'progress'; action: string; percent: number; commandId?: string; label?: Text; message?: string }
+  | { type: 'command'; commandId: string; status: string; action?: string; label?: Text; code?: string }
   | { type: 'case.status'; caseId: string; status: string; agentName?: string }
   | { type: 'help.screen'; screen: HelpScreenView | null }
   | { type: 'help.offers'; offers: HelpOffer[] }
@@ -28,10 +28,16 @@ export type AgentMessage =
   | { type: 'help.catalog'; flows: HelpFlowSummary[]; device: HelpDeviceInfo }
   | { type: 'other'; original: string };
 
+/** A profile text by language (`{ de, en }`). */
+type Text = Record<string, string>;
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+const isText = (v: unknown): v is Text => isObj(v) && Object.values(v).every(isStr);
+const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
 
 function isLiveState(v: unknown): v is UiLiveState {
   return (
@@ -128,11 +134,15 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
       if (v.ok === true) return v as AgentMessage;
       return v.ok === false && isStr(v.code) && isStr(v.message) ? (v as AgentMessage) : undefined;
     case 'progress':
-      return isStr(v.action) && isNum(v.percent) ? (v as AgentMessage) : undefined;
+      return isStr(v.action) && isNum(v.percent) && optional(v.commandId, isStr) && optional(v.label, isText)
+        ? (v as AgentMessage)
+        : undefined;
     case 'command':
-      return isStr(v.commandId) && isStr(v.status) ? (v as AgentMessage) : undefined;
+      return isStr(v.commandId) && isStr(v.status) && optional(v.action, isStr) && optional(v.label, isText)
+        ? (v as AgentMessage)
+        : undefined;
     case 'case.status':
-      return isStr(v.caseId) && isStr(v.status) ? (v as AgentMessage) : undefined;
+      return isStr(v.caseId) && isStr(v.status) && optional(v.agentName, isStr) ? (v as AgentMessage) : undefined;
     case 'help.screen':
       return v.screen === null || isScreen(v.screen) ? (v as AgentMessage) : undefined;
     case 'help.offers':

@@ -1,0 +1,75 @@
+import type { AgentMessage } from '../data/agent-messages.js';
+
+/** A staff command running (or just finished) on the device, as the touchscreen shows it. */
+export interface SupportAction {
+  commandId: string;
+  action: string;
+  /** The profile's name of the action by language; absent for an action the profile does not name. */
+  label: Readonly<Record<string, string>> | undefined;
+  status: 'running' | 'succeeded' | 'failed';
+  /** Percent done as the MCU reports it; null while unknown (an indeterminate bar). */
+  percent: number | null;
+}
+
+/** The fleet's status of the customer's case. */
+export interface SupportCaseStatus {
+  caseId: string;
+  status: string;
+  agentName: string | undefined;
+}
+
+export interface SupportActivityState {
+  action: SupportAction | undefined;
+  supportCase: SupportCaseStatus | undefined;
+}
+
+export const NO_SUPPORT_ACTIVITY: SupportActivityState = { action: undefined, supportCase: undefined };
+
+/**
+ * Folds the agent's `command`, `progress` and `case.status` pushes into what
+ * the support panel shows (issue 16). A result or progress for another command
+ * than the one shown is ignored; a new `hello` (reconnect) starts from nothing,
+ * since the agent greets every new connection with what is still going on.
+ */
+export function foldSupportActivity(state: SupportActivityState, message: AgentMessage): SupportActivityState {
+  switch (message.type) {
+    case 'hello':
+      return NO_SUPPORT_ACTIVITY;
+    case 'command': {
+      if (message.status === 'accepted')
+        return {
+          ...state,
+          action: {
+            commandId: message.commandId,
+            action: message.action ?? '',
+            label: message.label,
+            status: 'running',
+            percent: state.action?.commandId === message.commandId ? state.action.percent : null,
+          },
+        };
+      const current = state.action;
+      if (current?.commandId !== message.commandId) return state;
+      if (message.status === 'succeeded' || message.status === 'failed')
+        return { ...state, action: { ...current, status: message.status } };
+      return state;
+    }
+    case 'progress': {
+      const current = state.action;
+      if (!current || current.commandId !== message.commandId || current.status !== 'running') return state;
+      return { ...state, action: { ...current, percent: Math.min(100, Math.max(0, message.percent)) } };
+    }
+    case 'case.status':
+      return {
+        ...state,
+        supportCase: { caseId: message.caseId, status: message.status, agentName: message.agentName },
+      };
+    case 'state':
+    case 'reply':
+    case 'help.screen':
+    case 'help.offers':
+    case 'help.case':
+    case 'help.catalog':
+    case 'other':
+      return state;
+  }
+}
