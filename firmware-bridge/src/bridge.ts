@@ -1,125 +1,35 @@
-import type { BindingInterface } from '@serialport/bindings-cpp';
-import {
-  ErrorCode,
-  TouchpointError,
-  actionParamsSchema,
-  describeIssues,
-  findAction,
-  type DeviceProfile,
-  type LinkState,
-  type Logger,
-  type McuInfo,
-  type SensorValue,
-  withParamDefaults,
-} from '@touchpoint/protocol';
+import { ErrorCode, TouchpointError, type LinkState, type McuInfo, type SensorValue } from '@touchpoint/protocol';
 import { createProcessLogger, SafeEventEmitter, stderrSink } from '@touchpoint/runtime';
-import {
-  decodeErrors,
-  decodeEventSeq,
-  decodeInfo,
-  decodeSensors,
-  encodeRunAction,
-  recordsOf,
-  statusError,
-} from './commands/codecs.js';
+import { actionRequest } from './commands/action-request.js';
+import { decodeErrors, decodeEventSeq, decodeInfo, decodeSensors, recordsOf, statusError } from './commands/codecs.js';
 import { decodeEvent, type McuEvent } from './commands/events.js';
 import { Command, FrameKind, Status, commandName } from './frame/constants.js';
 import { encodeFrame, type Frame } from './frame/frame.js';
 import { FrameParser } from './frame/parser.js';
 import { encodeRecords } from './frame/records.js';
+import type {
+  ActionOutcome,
+  BridgeLogger,
+  BridgeOptions,
+  BridgeStats,
+  EventGap,
+  FirmwareBridge,
+} from './bridge-types.js';
+import { ActionWaiters } from './session/action-waiters.js';
 import { ErrorLedger } from './session/error-ledger.js';
-import { EventSequence } from './session/event-sequence.js';
+import { EventGapRecovery } from './session/event-gap-recovery.js';
 import { Waitress } from './session/waitress.js';
 import { SerialTransport } from './transport/serial-transport.js';
 
 export type { McuEvent } from './commands/events.js';
-
-/** What the bridge logs with: a protocol Logger, or any object with these three methods. */
-export type BridgeLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
-
-export interface BridgeOptions {
-  path: string;
-  /** Default 115200. */
-  baudRate?: number;
-  profile: DeviceProfile;
-  binding?: BindingInterface;
-  /** Per-attempt request timeout, default 500 ms. */
-  requestTimeoutMs?: number;
-  /** Retries after a timeout, default 2. */
-  retries?: number;
-  /** Requests on the wire at once, default 4. */
-  maxInFlight?: number;
-  /** Reopen backoff after an unplug (defaults 250 ms doubling to 5000 ms); pollIntervalMs: device path check (500 ms). */
-  reopen?: { initialDelayMs?: number; maxDelayMs?: number; pollIntervalMs?: number };
-  /** runAction waits estimatedSeconds * this factor (plus the request budget) for action.done; default 2. */
-  actionTimeoutFactor?: number;
-  /** Default: warnings and errors to stderr (the runtime's process logger). */
-  logger?: BridgeLogger;
-}
-
-export interface ActionOutcome {
-  ok: boolean;
-  reason?: string;
-  output?: Record<string, unknown>;
-}
-
-export interface BridgeStats {
-  framesIn: number;
-  framesOut: number;
-  framingErrors: number;
-  timeouts: number;
-  retries: number;
-  reopenCount: number;
-  unexpectedSeq: number;
-  badEvents: number;
-  /** Frames that checked out although the host saw a pause inside them (a stalled host; issue 13). */
-  pausedFrames: number;
-  /** Gaps in the MCU's event numbering, and how many events they skipped (docs/serial-protocol.md §4.1). */
-  eventGaps: number;
-  eventsMissed: number;
-  /** error.raised / error.cleared events the bridge emitted because a READ_ERRORS showed lost ones. */
-  errorCorrections: number;
-}
-
-/** Emitted when the MCU's event numbering skips: `missed` events before the one with `seq` never arrived. */
-export interface EventGap {
-  missed: number;
-  seq: number;
-  /** Gaps on this bridge so far, this one included. */
-  gaps: number;
-}
-
-export interface FirmwareBridge {
-  readonly link: LinkState;
-  readonly stats: Readonly<BridgeStats>;
-  open(): Promise<void>;
-  close(): Promise<void>;
-  getInfo(): Promise<McuInfo>;
-  readSensors(): Promise<Record<string, SensorValue>>;
-  readErrors(): Promise<string[]>;
-  runAction(
-    name: string,
-    params: Record<string, unknown>,
-    opts?: { onProgress?: (e: { percent: number; message?: string }) => void },
-  ): Promise<ActionOutcome>;
-  /** Sends PING with an echo body; used by tools and benchmarks. */
-  ping(payload?: Uint8Array): Promise<Uint8Array>;
-  on(event: 'event', listener: (e: McuEvent) => void): this;
-  on(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
-  on(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
-  on(event: 'gap', listener: (gap: EventGap) => void): this;
-  off(event: 'event', listener: (e: McuEvent) => void): this;
-  off(event: 'link', listener: (state: LinkState, reason?: string) => void): this;
-  off(event: 'frame', listener: (direction: 'in' | 'out', frame: Frame) => void): this;
-  off(event: 'gap', listener: (gap: EventGap) => void): this;
-}
-
-interface ActionWaiter {
-  onProgress?: (e: { percent: number; message?: string }) => void;
-  resolve(outcome: ActionOutcome): void;
-  reject(error: Error): void;
-  timer?: NodeJS.Timeout;
-}
+export type {
+  ActionOutcome,
+  BridgeLogger,
+  BridgeOptions,
+  BridgeStats,
+  EventGap,
+  FirmwareBridge,
+} from './bridge-types.js';
 
 /** What the bridge emits; FirmwareBridge declares the same events for its users. */
 interface BridgeEvents {
@@ -140,15 +50,10 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     framesOut: 0,
     framingErrors: 0,
     badEvents: 0,
-    eventGaps: 0,
-    eventsMissed: 0,
   };
-  private readonly eventSeq = new EventSequence();
   private readonly ledger = new ErrorLedger((event) => this.emit('event', event));
-  private unnumberedLogged = false;
-  /** A re-read after a gap is on the wire; `again` asks for one more once it is answered. */
-  private resync: { again: boolean } | undefined;
-  private readonly actions = new Map<string, ActionWaiter>();
+  private readonly gapRecovery: EventGapRecovery;
+  private readonly actions = new ActionWaiters();
   private readonly timeoutMs: number;
   private readonly retries: number;
 
@@ -183,6 +88,14 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
       maxInFlight: options.maxInFlight ?? 4,
       warn: (m) => this.log.warn(m),
     });
+    this.gapRecovery = new EventGapRecovery({
+      path: options.path,
+      log: this.log,
+      ledger: this.ledger,
+      reread: () => Promise.all([this.readErrors(), this.readSensors()]),
+      linkUp: () => this.transport.state === 'up',
+      onGap: (gap) => this.emit('gap', gap),
+    });
     this.transport.on('data', (chunk) => this.parser.push(chunk));
     this.transport.on('link', (state, reason) => this.onLink(state, reason));
   }
@@ -195,6 +108,8 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     const w = this.waitress.stats;
     return {
       ...this.counters,
+      eventGaps: this.gapRecovery.gaps,
+      eventsMissed: this.gapRecovery.missed,
       timeouts: w.timeouts,
       retries: w.retries,
       unexpectedSeq: w.unexpectedSeq,
@@ -236,46 +151,26 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     params: Record<string, unknown>,
     opts: { onProgress?: (e: { percent: number; message?: string }) => void } = {},
   ): Promise<ActionOutcome> {
-    const spec = findAction(this.options.profile, name);
-    if (!spec)
-      throw new TouchpointError(
-        ErrorCode.UNKNOWN_ACTION,
-        `profile ${this.options.profile.model} has no action "${name}"`,
-      );
-    if (spec.target !== 'mcu')
-      throw new TouchpointError(ErrorCode.UNKNOWN_ACTION, `action "${name}" runs in the agent, not on the MCU`);
-    const parsed = actionParamsSchema(spec).safeParse(params);
-    if (!parsed.success)
-      throw new TouchpointError(ErrorCode.BAD_PARAMS, `action "${name}": ${describeIssues(parsed.error)}`);
-    const body = encodeRunAction(name, withParamDefaults(spec, parsed.data));
+    const { spec, body } = actionRequest(this.options.profile, name, params);
     this.assertUp();
     if (this.actions.has(name)) throw new TouchpointError(ErrorCode.CONFLICT, `action "${name}" is already running`);
 
     // Register before sending: a fast MCU may report action.done before the host has read the response.
-    const done = new Promise<ActionOutcome>((resolve, reject) => {
-      const waiter: ActionWaiter = { resolve, reject, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
-      const budget =
-        (spec.estimatedSeconds ?? 0) * 1000 * (this.options.actionTimeoutFactor ?? 2) +
-        this.timeoutMs * (this.retries + 1) +
-        1000;
-      waiter.timer = setTimeout(() => {
-        this.actions.delete(name);
-        reject(
-          new TouchpointError(ErrorCode.MCU_TIMEOUT, `action "${name}" did not report completion within ${budget} ms`),
-        );
-      }, budget);
-      this.actions.set(name, waiter);
-    });
+    const budget =
+      (spec.estimatedSeconds ?? 0) * 1000 * (this.options.actionTimeoutFactor ?? 2) +
+      this.timeoutMs * (this.retries + 1) +
+      1000;
+    const done = this.actions.wait(name, budget, opts.onProgress);
     let response: Frame;
     try {
       response = await this.waitress.request(Command.runAction, body);
     } catch (err) {
-      this.finishAction(name);
+      this.actions.forget(name);
       void done.catch(() => undefined);
       throw err;
     }
     if (response.status !== Status.ok) {
-      this.finishAction(name);
+      this.actions.forget(name);
       void done.catch(() => undefined);
       const error = statusError(response);
       const reason = (error.details as { reason?: unknown }).reason;
@@ -328,7 +223,7 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
   private observeResponse(frame: Frame): void {
     if (frame.status !== Status.ok) return;
     try {
-      if (frame.command === Command.subscribe) this.onSubscribed(decodeEventSeq(recordsOf(frame)));
+      if (frame.command === Command.subscribe) this.gapRecovery.subscribed(decodeEventSeq(recordsOf(frame)));
       else if (frame.command === Command.readErrors) this.ledger.observeErrors(decodeErrors(frame));
       else if (frame.command === Command.readSensors && this.ledger.wantsSensors) {
         this.ledger.observeSensors(decodeSensors(recordsOf(frame), this.options.profile, () => undefined));
@@ -338,50 +233,8 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     }
   }
 
-  private onSubscribed(lastEventSeq: number | undefined): void {
-    if (lastEventSeq !== undefined) {
-      this.eventSeq.baseline(lastEventSeq);
-    } else if (!this.unnumberedLogged) {
-      this.unnumberedLogged = true;
-      this.log.info(
-        `MCU on ${this.options.path} does not number its events (no "event_seq" in the SUBSCRIBE response): a lost event cannot be detected`,
-      );
-    }
-  }
-
-  private onGap(missed: number, seq: number): void {
-    this.counters.eventGaps++;
-    this.counters.eventsMissed += missed;
-    this.log.warn(
-      `${ErrorCode.MCU_ERROR}: ${missed} MCU event(s) lost before event seq ${seq} (${this.counters.eventGaps} gaps so far); re-reading errors and sensors`,
-    );
-    this.ledger.markStale();
-    this.emit('gap', { missed, seq, gaps: this.counters.eventGaps } satisfies EventGap);
-    this.rereadAfterGap();
-  }
-
-  /** The answers are applied by observeResponse; these calls only make the MCU send them. One at a time. */
-  private rereadAfterGap(): void {
-    if (this.resync) {
-      this.resync.again = true; // events lost after the pending answers were written need a later read
-      return;
-    }
-    const resync = { again: false };
-    this.resync = resync;
-    void Promise.all([this.readErrors(), this.readSensors()])
-      .catch((err: unknown) => this.log.warn(`re-reading the MCU after lost events failed: ${(err as Error).message}`))
-      .finally(() => {
-        this.resync = undefined;
-        if (resync.again && this.transport.state === 'up') {
-          this.ledger.markStale();
-          this.rereadAfterGap();
-        }
-      });
-  }
-
   private onEvent(frame: Frame): void {
-    const missed = this.eventSeq.next(frame.seq);
-    if (missed > 0) this.onGap(missed, frame.seq);
+    this.gapRecovery.observe(frame.seq);
     const decoded = decodeEvent(frame);
     if (!decoded.ok) {
       this.counters.badEvents++;
@@ -391,12 +244,12 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     const event = decoded.value;
     this.ledger.track(event);
     if (event.type === 'progress') {
-      this.actions
-        .get(event.action)
-        ?.onProgress?.({ percent: event.percent, ...(event.message ? { message: event.message } : {}) });
+      this.actions.progress(event.action, {
+        percent: event.percent,
+        ...(event.message ? { message: event.message } : {}),
+      });
     } else if (event.type === 'action.done') {
-      const waiter = this.finishAction(event.action);
-      waiter?.resolve({
+      this.actions.done(event.action, {
         ok: event.ok,
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.output ? { output: event.output } : {}),
@@ -408,7 +261,7 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
   private onLink(state: LinkState, reason?: string): void {
     if (state === 'up') {
       this.parser.reset('link reopened');
-      this.eventSeq.reset();
+      this.gapRecovery.reset();
       this.ledger.reset();
       // Ask for unsolicited events on every (re)connect: the MCU may have rebooted and forgotten. The response
       // may carry the MCU's event counter (observeResponse); the error list read after it seeds the ledger, or
@@ -428,16 +281,7 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
 
   private failPending(error: TouchpointError): void {
     this.waitress.rejectAll(error);
-    for (const name of [...this.actions.keys()]) this.finishAction(name)?.reject(error);
-  }
-
-  private finishAction(name: string): ActionWaiter | undefined {
-    const waiter = this.actions.get(name);
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      this.actions.delete(name);
-    }
-    return waiter;
+    this.actions.rejectAll(error);
   }
 }
 
