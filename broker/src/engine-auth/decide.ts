@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ErrorCode,
   type EngineAuthResourceRequest,
@@ -22,6 +23,7 @@ import { LogThrottle } from '../hooks/log-throttle.js';
 import { maySubscribeUnfiltered } from '../hooks/subscribe-unfiltered.js';
 import type { Logger } from '../logger.js';
 import { IdentityCache } from './identity-cache.js';
+import { TtlCache } from './ttl-cache.js';
 import { routingKeyToMqtt, subscriptionQueues } from './routing-key.js';
 
 export interface EngineAuthDeps {
@@ -37,7 +39,7 @@ export interface EngineAuthSettings {
   vhost: string;
   /** The exchange the MQTT plugin publishes to (`mqtt.exchange`, default `amq.topic`). */
   exchange: string;
-  /** How long an identity is reused for vhost, resource and topic checks. */
+  /** How long an identity is reused for vhost, resource and topic checks, and an accepted login for the same user name, client id and token. */
   identityTtlMs: number;
 }
 
@@ -56,23 +58,34 @@ export const DEFAULT_ENGINE_AUTH_SETTINGS: EngineAuthSettings = {
 export class EngineAuth {
   private readonly identities: IdentityCache;
   private readonly rejectLog = new LogThrottle();
+  private readonly logins: TtlCache<string, Identity>;
 
   constructor(
     private readonly deps: EngineAuthDeps,
     private readonly settings: EngineAuthSettings = DEFAULT_ENGINE_AUTH_SETTINGS,
   ) {
     this.identities = new IdentityCache(deps.devices, deps.integrations, settings.identityTtlMs);
+    this.logins = new TtlCache(settings.identityTtlMs);
+    // A rotated or revoked account's cached logins end at once (in this process; others within the TTL).
+    deps.integrations.onChange(() => this.logins.clear());
   }
 
   user(req: EngineAuthUserRequest): boolean {
     const clientId = req.client_id ?? '';
+    // RabbitMQ asks twice per login (authentication, then authorisation, each through its cache):
+    // the second ask within the TTL is answered from here, so an accepted login is audited once.
+    const key = createHash('sha256')
+      .update(`${req.username}\u0000${clientId}\u0000${req.password ?? ''}`)
+      .digest('base64');
+    if (this.logins.get(key)) return this.count('user', true);
     const decision = this.decideLogin(req, clientId);
     if (!decision.ok) {
       recordConnectRefusal(this.deps, clientId, decision);
-      return false;
+      return this.count('user', false);
     }
+    this.logins.set(key, decision.identity);
     recordConnectAccepted(this.deps, clientId, decision.identity, undefined);
-    return true;
+    return this.count('user', true);
   }
 
   vhost(req: EngineAuthVhostRequest): boolean {

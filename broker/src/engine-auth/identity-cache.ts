@@ -1,6 +1,7 @@
 import type { Devices } from '../fleet/devices.js';
 import type { Integrations } from '../fleet/integrations.js';
 import type { Identity } from '../hooks/identity.js';
+import { TtlCache } from './ttl-cache.js';
 
 /**
  * The identity behind a user name for the checks that come after login (vhost, resource, topic):
@@ -10,24 +11,24 @@ import type { Identity } from '../hooks/identity.js';
  * per-identity rights cache warm.
  */
 export class IdentityCache {
-  private readonly entries = new Map<string, { identity: Identity | undefined; until: number }>();
+  private readonly entries: TtlCache<string, { identity: Identity | undefined }>;
   private readonly models = new Map<string, string>();
 
   constructor(
     private readonly devices: Devices,
     private readonly integrations: Integrations,
-    private readonly ttlMs: number,
+    ttlMs: number,
     private readonly maxEntries = 100_000,
   ) {
+    this.entries = new TtlCache(ttlMs, maxEntries);
     integrations.onChange((name) => this.entries.delete(name));
   }
 
   get(username: string, now = Date.now()): Identity | undefined {
-    const hit = this.entries.get(username);
-    if (hit && now < hit.until) return hit.identity;
+    const hit = this.entries.get(username, now);
+    if (hit) return hit.identity;
     const identity = this.lookup(username);
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(username, { identity, until: now + this.ttlMs });
+    this.entries.set(username, { identity }, now);
     return identity;
   }
 

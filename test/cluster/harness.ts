@@ -1,0 +1,85 @@
+/**
+ * Touchpoint in cluster mode for the tests (issue 15): `touchpoint engine-auth` on a fresh data folder,
+ * and a three-node RabbitMQ cluster whose MQTT plugin authenticates every client through it
+ * (rabbitmq_auth_backend_http behind rabbitmq_auth_backend_cache, as docs/scale-out.md configures it).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { startEngineAuth, type RunningEngineAuth } from '@touchpoint/broker';
+import { startRabbitCluster, type RabbitCluster } from '../helpers/rabbitmq-cluster.js';
+
+/** rabbitmq.conf lines that send every login and check to engine-auth, cached for `cacheTtlMs`. */
+export function engineAuthConfig(baseUrl: string, cacheTtlMs = 60_000): string[] {
+  return [
+    'auth_backends.1 = cache',
+    'auth_cache.cached_backend = http',
+    `auth_cache.cache_ttl = ${cacheTtlMs}`,
+    // A refusal is asked again each time, so every one is counted and audited by engine-auth.
+    'auth_cache.cache_refusals = false',
+    'auth_http.http_method = post',
+    `auth_http.user_path = ${baseUrl}/auth/user`,
+    `auth_http.vhost_path = ${baseUrl}/auth/vhost`,
+    `auth_http.resource_path = ${baseUrl}/auth/resource`,
+    `auth_http.topic_path = ${baseUrl}/auth/topic`,
+    'mqtt.allow_anonymous = false',
+    'mqtt.vhost = /',
+    'mqtt.exchange = amq.topic',
+  ];
+}
+
+export interface EngineCluster {
+  auth: RunningEngineAuth;
+  cluster: RabbitCluster;
+  stop(): Promise<void>;
+}
+
+export async function startEngineCluster(): Promise<EngineCluster> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tp-cluster-data-'));
+  const auth = await startEngineAuth({ dataDir, log: 'silent' });
+  let cluster: RabbitCluster;
+  try {
+    cluster = await startRabbitCluster({ config: engineAuthConfig(auth.url) });
+  } catch (err) {
+    await auth.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    auth,
+    cluster,
+    async stop() {
+      await cluster.stop();
+      await auth.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...opts });
+}
+
+/** Connects expecting a refusal; resolves with the CONNACK return code. */
+export function connectRefused(url: string, opts: IClientOptions): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...opts });
+    client.once('connect', () => {
+      client.end(true);
+      reject(new Error('connection was accepted'));
+    });
+    client.once('error', (err) => {
+      client.end(true);
+      resolve((err as Error & { code?: number }).code);
+    });
+  });
+}
+
+/** Resolves when the engine closes the client's connection (RabbitMQ's answer to a refused publish or subscribe in 3.10). */
+export function closed(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected) return resolve();
+    client.once('close', () => resolve());
+  });
+}
