@@ -152,6 +152,22 @@ describe.skipIf(!installed)('cluster mode: devices authenticate through engine-a
     ]);
   });
 
+  it("answers a reconnect storm from the engine's cache: the second round of logins asks engine-auth nothing", async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `storm-${i}`);
+    for (const id of ids) tokens.set(id, ec.auth.devices.provision(id, 'coffee-machine', []).token);
+    const round = async () => {
+      const connected = await Promise.all(ids.map((id) => device(id, 1)));
+      await Promise.all(connected.map((c) => c.endAsync()));
+    };
+    const asked = () => ec.auth.counters.get('engine.user.allow');
+    const before = asked();
+    await round();
+    const first = asked() - before;
+    expect(first).toBeGreaterThanOrEqual(ids.length);
+    await round();
+    expect(asked() - before).toBe(first);
+  });
+
   it('delivers a command published on node 2 to the device subscribed on node 1', async () => {
     const cm = await device('cm-1', 0);
     await cm.subscribeAsync(deviceTopic('cm-1', 'command'), { qos: 1 });
