@@ -16,11 +16,14 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): Result<T> {
   return parsed.success ? ok(parsed.data) : fail(ErrorCode.SCHEMA_INVALID, describeIssues(parsed.error));
 }
 
+/** One decoder for every call: `decode` without `stream` keeps no state, and a new one per message was garbage. */
+const utf8 = new TextDecoder();
+
 /** Decode an MQTT/HTTP/WebSocket payload: JSON first, then the schema. Errors are values with a named code. */
 export function decode<T>(schema: z.ZodType<T>, payload: Uint8Array | string): Result<T> {
   let value: unknown;
   try {
-    value = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+    value = JSON.parse(typeof payload === 'string' ? payload : utf8.decode(payload));
   } catch (err) {
     return fail(ErrorCode.BAD_JSON, `payload is not JSON: ${(err as Error).message}`);
   }

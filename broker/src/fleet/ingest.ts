@@ -142,9 +142,12 @@ export class Ingest {
     const refused = this.admit(topic, payload, now);
     if (refused) return done(null, refused);
     if (topic.kind === 'diagnostics') {
-      const msg = this.validDiagnostics(topic.deviceId, payload);
+      // Decoded to text once, for the parse and the stored row. A leading BOM is skipped for the parse, as
+      // decode()'s TextDecoder does with bytes, so exactly the same payloads are accepted.
+      const raw = payload.toString('utf8');
+      const msg = this.validDiagnostics(topic.deviceId, raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw);
       if (!msg.ok) return done(null, msg);
-      this.pending.push({ d: msg.value, raw: payload.toString('utf8'), now, done });
+      this.pending.push({ d: msg.value, raw, now, done });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -280,7 +283,7 @@ export class Ingest {
     return changed;
   }
 
-  private validDiagnostics(deviceId: string, payload: Buffer): Result<DiagnosticsMessage> {
+  private validDiagnostics(deviceId: string, payload: string): Result<DiagnosticsMessage> {
     const msg = decode(diagnosticsMessage, payload);
     if (!msg.ok) return msg;
     if (msg.value.deviceId !== deviceId)
