@@ -104,6 +104,16 @@ describe('touchpoint usage errors', () => {
       },
       { args: ['flows', 'validate'], message: 'expected exactly one DIR', usage: 'Usage: touchpoint flows validate' },
       { args: ['agent'], message: '--config FILE is required', usage: 'Usage: touchpoint agent' },
+      {
+        args: ['bridge', 'call', '--port', '/dev/null', '--baud', 'fast', 'info'],
+        message: '--baud must be a whole number above 0, got "fast"',
+        usage: 'Usage: touchpoint bridge call',
+      },
+      {
+        args: ['mcu-sim', '--profile', 'examples/coffee-machine', '--pty', '--speed', '0'],
+        message: '--speed must be a number above 0, got "0"',
+        usage: 'Usage: touchpoint mcu-sim',
+      },
     ];
     const runs = await Promise.all(cases.map((c) => runCli(c.args)));
     runs.forEach((run, i) => {

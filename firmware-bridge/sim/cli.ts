@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { baudOption, numberOption } from '../src/cli/number-option.js';
 import { parseFaults } from './config.js';
 import { CONTROL_HELP } from './control.js';
 import { loadModel } from './model.js';
@@ -46,6 +47,12 @@ export const mcuSimCommand: CliCommand = {
       console.error(`touchpoint mcu-sim: give --profile and exactly one of --port or --pty\n\n${usage}`);
       return ExitCode.usage;
     }
+    const baudRate = baudOption(values.baud);
+    const speed = numberOption(values.speed, '--speed', { min: 0, minExclusive: true });
+    const randomFaults =
+      values['random-faults'] === undefined
+        ? undefined
+        : numberOption(values['random-faults'], '--random-faults', { min: 0 });
     const { profile, config } = await loadModel(values.profile);
     const parsedFaults = values.faults ? parseFaults(values.faults.split(',')) : undefined;
     if (parsedFaults && !parsedFaults.ok) {
@@ -56,10 +63,10 @@ export const mcuSimCommand: CliCommand = {
       profile,
       config,
       ...(values.port ? { path: values.port } : { pty: true }),
-      baudRate: Number(values.baud),
-      speed: Number(values.speed) > 0 ? Number(values.speed) : 1,
+      baudRate,
+      speed,
       ...(parsedFaults?.ok ? { faults: parsedFaults.faults } : {}),
-      ...(values['random-faults'] !== undefined ? { randomFaultsPerMinute: Number(values['random-faults']) } : {}),
+      ...(randomFaults !== undefined ? { randomFaultsPerMinute: randomFaults } : {}),
       log: (line) => console.error(`mcu-sim: ${line}`),
     });
     const devicePath = handle.devicePath ?? values.port;

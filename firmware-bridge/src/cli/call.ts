@@ -3,6 +3,7 @@ import { formatModelProblem, loadModels, readProfile, resolveModelsDirs } from '
 import { ErrorCode, ExitCode, TouchpointError, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
 import { createProcessLogger, parseCommandArgs, stderrSink } from '@touchpoint/runtime';
 import { createBridge } from '../bridge.js';
+import { baudOption, numberOption } from './number-option.js';
 
 const usage = `Usage: touchpoint bridge call --port PATH [--baud N] [--profile DIR] [--timeout MS] info|sensors|errors|action NAME [--params JSON]
 
@@ -50,6 +51,8 @@ export const callCommand: CliCommand = {
       console.error(`touchpoint bridge call: give --port and one of info, sensors, errors, action NAME\n\n${usage}`);
       return ExitCode.usage;
     }
+    const baudRate = baudOption(values.baud);
+    const requestTimeoutMs = numberOption(values.timeout, '--timeout', { integer: true, min: 0, minExclusive: true });
     let params: Record<string, unknown> = {};
     if (values.params) {
       try {
@@ -74,9 +77,9 @@ export const callCommand: CliCommand = {
     const open = async (p: DeviceProfile) => {
       const bridge = createBridge({
         path: values.port as string,
-        baudRate: Number(values.baud),
+        baudRate,
         profile: p,
-        requestTimeoutMs: Number(values.timeout),
+        requestTimeoutMs,
         reopen: { initialDelayMs: 100, maxDelayMs: 100 },
         logger: createProcessLogger('bridge call', stderrSink, 'warn'),
       });

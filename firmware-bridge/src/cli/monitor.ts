@@ -6,6 +6,7 @@ import { FrameParser } from '../frame/parser.js';
 import { encodeRecords } from '../frame/records.js';
 import { SerialTransport } from '../transport/serial-transport.js';
 import { describeFrame, frameLine, timestamp } from './format.js';
+import { baudOption } from './number-option.js';
 
 const usage = `Usage: touchpoint bridge monitor --port PATH [--baud N] [--json] [--subscribe]
 
@@ -37,6 +38,7 @@ export const monitorCommand: CliCommand = {
       console.error(`touchpoint bridge monitor: --port is required\n\n${usage}`);
       return ExitCode.usage;
     }
+    const baudRate = baudOption(values.baud);
     const json = values.json;
     const print = (text: string, object: Record<string, unknown>): void =>
       console.log(json ? JSON.stringify({ t: Date.now(), ...object }) : `${timestamp()} ${text}`);
@@ -60,7 +62,7 @@ export const monitorCommand: CliCommand = {
     });
     const transport = new SerialTransport({
       path: values.port,
-      baudRate: Number(values.baud),
+      baudRate,
       logger: createProcessLogger('bridge monitor', stderrSink, 'warn'),
     });
     transport.on('data', (chunk) => parser.push(chunk));
