@@ -71,7 +71,8 @@ describe('signed key lists on the device', () => {
       logger: silentLogger,
       now: () => now,
     });
-    ext.start();
+    // Its onStart is synchronous: the subscriptions are in place when start() returns.
+    void ext.start();
     return ext;
   }
 

@@ -63,7 +63,8 @@ describe('signed command checks', () => {
       logger: silentLogger,
       now: () => now,
     });
-    ext.start();
+    // Its onStart is synchronous: the subscriptions are in place when start() returns.
+    void ext.start();
     return ext;
   }
 

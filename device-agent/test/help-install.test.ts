@@ -271,7 +271,7 @@ describe('help.install failures reach the fleet as one generic result', () => {
       bus,
       logger: silentLogger,
     });
-    extension.start();
+    await extension.start();
     try {
       const attempts = {
         missing: { url: `${server.origin}/missing.json`, sha256: published.sha256 },
