@@ -30,6 +30,8 @@ export class SupportActivity {
   ) {}
 
   start(context: ExtensionContext, bus: EventBus<AgentEvents>): void {
+    // After an in-process restart nothing of the previous run is running: its commands are reported interrupted.
+    this.running = undefined;
     context.on(bus, 'command.accepted', ({ commandId, action }) => {
       const label = this.profile.actions.find((a) => a.name === action)?.label;
       this.running = { commandId, action, label, percent: undefined, message: undefined };

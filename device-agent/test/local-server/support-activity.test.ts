@@ -124,6 +124,18 @@ describe('support activity on the touch UI socket (real aedes, real agent, gated
     expect(later.some((m) => m.commandId === id)).toBe(false);
   });
 
+  it('after an in-process restart a UI is not greeted with a command that ended while the server was stopped', async () => {
+    const id = await sendCommand({ action: 'rinse', params: {} });
+    await waitFor(() => bridge.running, 'the rinse runs on the MCU');
+    // Stop runs in reverse: the UI server stops first, then the commands extension waits for the rinse to end.
+    const restarted = agent.restart('test');
+    await waitFor(() => agent.services.localServer!.url === undefined, 'the UI server stopped');
+    bridge.finish({ ok: true });
+    await restarted;
+    const ui = await connectUi();
+    expect(ui.some((m) => m.commandId === id)).toBe(false);
+  });
+
   it('a command refused before it ran (signed by a key the device does not trust) pushes nothing to the touchscreen', async () => {
     const ui = await connectUi();
     const forged = command({ action: 'rinse', params: {} }, rogue);
