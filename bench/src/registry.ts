@@ -15,6 +15,7 @@ export const SUITES: readonly { key: string; file: string; owner: string }[] = [
   { key: 'serial', file: 'serial.ts', owner: 'firmware-bridge' },
   { key: 'fleet-view', file: 'fleet-view.ts', owner: 'console' },
   { key: 'touch-ui', file: 'touch-ui.ts', owner: 'touchscreen UI' },
+  { key: 'engine-auth', file: 'engine-auth.ts', owner: 'scale-out' },
 ];
 
 export type Loaded =

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngineAuth } from '@touchpoint/broker';
+import { serve } from '../ipc.js';
+
+/**
+ * `touchpoint engine-auth` in its own process (issue 15), so that its CPU is measured alone while
+ * the harness plays RabbitMQ's HTTP auth backend. argv[2]: the identity TTL in ms (0: no caches).
+ */
+export interface EngineAuthInfo {
+  pid: number;
+  url: string;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tp-bench-engine-auth-'));
+const auth = await startEngineAuth({ dataDir, log: 'silent', identityTtlMs: Number(process.argv[2] ?? 10_000) });
+
+function provision(p: { prefix: string; count: number }): { id: string; token: string }[] {
+  const out: { id: string; token: string }[] = [];
+  for (let i = 0; i < p.count; i++) {
+    const id = `${p.prefix}${String(i).padStart(5, '0')}`;
+    out.push({ id, token: auth.devices.provision(id, 'coffee-machine', []).token });
+  }
+  return out;
+}
+
+const info: EngineAuthInfo = { pid: process.pid, url: auth.url };
+serve({ provision, counters: () => auth.counters.snapshot() }, info, async () => {
+  await auth.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
