@@ -77,7 +77,10 @@ describe('touchpoint CLI (broker commands)', () => {
       const staff = run('staff', 'add', 'alice', '--role', 'agent');
       expect(staff.status).toBe(0);
       expect(staff.stdout).toMatch(/Password \(shown once\): \S{20}/);
-      expect(run('staff', 'add', 'bob', '--role', 'king').status).toBe(1);
+      // A bad value is a usage error: the usage text and exit 2 (issue 14).
+      const badRole = run('staff', 'add', 'bob', '--role', 'king');
+      expect(badRole.status).toBe(2);
+      expect(badRole.stderr).toContain('Usage: touchpoint staff add');
     } finally {
       // Stop the broker even when an assertion above failed, so no process outlives the test.
       broker.kill('SIGINT');
