@@ -37,13 +37,14 @@ describe.skipIf(!installed)('cluster mode: devices authenticate through engine-a
       ['cm-2', 'coffee-machine'],
     ] as const)
       tokens.set(id, ec.auth.devices.provision(id, model, []).token);
-  });
+    // Three Erlang VMs booting beside the rest of `npm test` on two cores: longer than the project's hook timeout.
+  }, 180_000);
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
   });
   afterAll(async () => {
     await ec?.stop();
-  });
+  }, 60_000);
 
   it('lets a device in with its token on every node, and routes its own diagnostics across nodes', async () => {
     // The fleet's service account listens on node 3.

@@ -40,7 +40,7 @@ export async function startEngineCluster(): Promise<EngineCluster> {
   const auth = await startEngineAuth({ dataDir, log: 'silent' });
   let cluster: RabbitCluster;
   try {
-    cluster = await startRabbitCluster({ config: engineAuthConfig(auth.url) });
+    cluster = await startRabbitCluster({ config: engineAuthConfig(auth.url), timeoutMs: 170_000 });
   } catch (err) {
     await auth.close();
     await rm(dataDir, { recursive: true, force: true });
