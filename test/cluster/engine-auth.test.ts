@@ -43,7 +43,9 @@ describe.skipIf(!installed)('cluster mode: devices authenticate through engine-a
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
   });
   afterAll(async () => {
-    await ec?.stop();
+    if (!ec) return;
+    await ec.stop();
+    expect(ec.cluster.leftovers(), 'processes of the cluster still running after stop()').toEqual([]);
   }, 60_000);
 
   it('lets a device in with its token on every node, and routes its own diagnostics across nodes', async () => {

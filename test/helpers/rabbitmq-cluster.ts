@@ -62,6 +62,8 @@ export interface RabbitCluster {
   logTail(node: RabbitNode, lines?: number): Promise<string>;
   /** Stops every node and epmd, and removes the folders; safe to call twice. */
   stop(): Promise<void>;
+  /** After stop(): the pids of the cluster's processes still running (none, unless stopping failed). */
+  leftovers(): number[];
 }
 
 async function freePort(): Promise<number> {
@@ -172,15 +174,19 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
   });
 
   const processes: NodeProcess[] = [];
+  /** Every process the cluster ran (the VMs, their helpers, epmd), for stop() and leftovers(). */
+  const tracked = new Set<number>();
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     // SIGTERM makes the Erlang VM stop gracefully (init:stop). The start script is a shell that does not
-    // exec the VM, so the whole process group is signalled and every member is waited for by pid.
+    // exec the VM, and the VM's helpers (erl_child_setup, inet_gethost) have process groups of their own,
+    // so every descendant is recorded first and waited for by pid.
     await Promise.all(
       processes.map(async (p) => {
-        const pids = groupPids(p.child.pid);
+        const pids = p.child.pid === undefined ? [] : descendants(p.child.pid);
+        for (const pid of pids) tracked.add(pid);
         signalGroup(p.child, 'SIGTERM');
         if (!(await allGone(pids, 20_000))) {
           signalGroup(p.child, 'SIGKILL');
@@ -190,11 +196,16 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
         await p.exited;
       }),
     );
-    // epmd daemonises itself (its own session), so it is stopped by its port, not by the process group.
+    // epmd daemonises itself (its own session): stopped by its port, then by pid if it lingers.
+    const epmdPids = epmdOn(epmdPort);
+    for (const pid of epmdPids) tracked.add(pid);
     const epmd = EPMD_CANDIDATES.find((p) => existsSync(p)) ?? 'epmd';
     await run(epmd, ['-kill'], baseEnv, 10_000).catch(() => undefined);
+    if (!(await allGone(epmdPids, 5_000))) for (const pid of epmdPids) killQuietly(pid, 'SIGKILL');
+    await allGone(epmdPids, 5_000);
     await rm(root, { recursive: true, force: true });
   };
+  const leftovers = () => [...tracked].filter(alive);
 
   const startNode = async (node: RabbitNode, seed: RabbitNode | undefined) => {
     await mkdir(join(node.dir, 'log'), { recursive: true });
@@ -268,25 +279,63 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
     throw err;
   }
   const startMs = Date.now() - started;
-  return { nodes, startMs, ctl, logTail: tail, stop };
+  return { nodes, startMs, ctl, logTail: tail, stop, leftovers };
 }
 
-/** The pids in a process group (Linux /proc), so that a stop can wait for the VM, not only the start script. */
-function groupPids(pgid: number | undefined): number[] {
-  if (pgid === undefined) return [];
-  const pids: number[] = [];
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  comm: string;
+}
+
+/** The process table from /proc (Linux): pid, parent and command name. */
+function processTable(): ProcEntry[] {
+  const out: ProcEntry[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // Fields after the command name (which may hold spaces, inside parentheses): state, ppid, pgrp.
+      // The command name sits in parentheses and may hold spaces; the fields after it start with state, ppid.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) pids.push(Number(entry));
+      out.push({
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      });
     } catch {
       // The process ended while the folder was read.
     }
   }
-  return pids;
+  return out;
+}
+
+/** A process and everything it started, however they regrouped. */
+function descendants(root: number): number[] {
+  const table = processTable();
+  const found = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of table)
+      if (!found.has(p.pid) && found.has(p.ppid)) {
+        found.add(p.pid);
+        grew = true;
+      }
+  }
+  return [...found];
+}
+
+/** The epmd serving this cluster's port: its environment carries ERL_EPMD_PORT. */
+function epmdOn(port: number): number[] {
+  return processTable()
+    .filter((p) => p.comm === 'epmd')
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\u0000').includes(`ERL_EPMD_PORT=${port}`);
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => p.pid);
 }
 
 /** Running, and not a zombie waiting for a parent that is not ours to reap it. */
