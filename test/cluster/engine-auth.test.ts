@@ -180,4 +180,22 @@ describe.skipIf(!installed)('cluster mode: devices authenticate through engine-a
     await fleet.publishAsync(deviceTopic('cm-1', 'command'), command, { qos: 1 });
     expect(await got).toBe(command);
   });
+
+  // Last: it leaves the cluster with two nodes.
+  it('a device whose node is killed (kill -9) logs in again on another node and gets a command published on the third', async () => {
+    const cm = await device('cm-2', 0);
+    const lost = closed(cm);
+    await ec.cluster.killNode(ec.cluster.nodes[0]!);
+    await lost;
+    // What the agent does on a lost connection: the next engine address, the same id and token.
+    const again = await device('cm-2', 1);
+    await again.subscribeAsync(deviceTopic('cm-2', 'command'), { qos: 1 });
+    const got = new Promise<string>((resolve) =>
+      again.once('message', (_topic, payload) => resolve(payload.toString())),
+    );
+    const fleet = await service('svc-after-kill', 2);
+    const command = JSON.stringify({ ...header(), deviceId: 'cm-2', action: 'descale' });
+    await fleet.publishAsync(deviceTopic('cm-2', 'command'), command, { qos: 1 });
+    expect(await got).toBe(command);
+  });
 });

@@ -64,6 +64,8 @@ export interface RabbitCluster {
   stop(): Promise<void>;
   /** After stop(): the pids of the cluster's processes still running (none, unless stopping failed). */
   leftovers(): number[];
+  /** `kill -9` one node and everything it started (a failure drill); the others keep running. */
+  killNode(node: RabbitNode): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -122,7 +124,7 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
   const deadline = Date.now() + timeoutMs;
   const root = await mkdtemp(join(tmpdir(), 'tp-rabbit-'));
   const tag = randomBytes(3).toString('hex');
-  // Four ports per node plus the epmd port and a block of 11 for the CLI tools' own distribution.
+  // Three ports per node, the epmd port, and a block of 11 for the CLI tools' own distribution.
   const ports = await freePorts(size * 3 + 1 + 11);
   const epmdPort = ports.pop()!;
   const ctlPorts = ports.splice(size * 3);
@@ -206,6 +208,17 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
     await rm(root, { recursive: true, force: true });
   };
   const leftovers = () => [...tracked].filter(alive);
+  const killNode = async (node: RabbitNode) => {
+    const p = processes.find((x) => x.node === node);
+    if (!p?.child.pid) throw new Error(`${node.name} is not one of this cluster's running nodes`);
+    const pids = descendants(p.child.pid);
+    for (const pid of pids) {
+      tracked.add(pid);
+      killQuietly(pid, 'SIGKILL');
+    }
+    await allGone(pids, 10_000);
+    await p.exited;
+  };
 
   const startNode = async (node: RabbitNode, seed: RabbitNode | undefined) => {
     await mkdir(join(node.dir, 'log'), { recursive: true });
@@ -279,7 +292,7 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
     throw err;
   }
   const startMs = Date.now() - started;
-  return { nodes, startMs, ctl, logTail: tail, stop, leftovers };
+  return { nodes, startMs, ctl, logTail: tail, stop, leftovers, killNode };
 }
 
 interface ProcEntry {
