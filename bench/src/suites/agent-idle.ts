@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Aedes } from 'aedes';
+import { Receipts } from '@touchpoint/broker';
+import { ok, parseTopic, silentLogger } from '@touchpoint/protocol';
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { generateSignerKey } from '@touchpoint/protocol/signing';
 import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
@@ -37,6 +39,21 @@ interface Broker {
 
 async function startAedes(): Promise<Broker> {
   const aedes = await Aedes.createBroker();
+  // The fleet's receipts (issue 15): without them the agent keeps its reports and sends them again.
+  const receipts = new Receipts(
+    (topic, payload, opts) =>
+      new Promise<void>((resolve, reject) =>
+        aedes.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false },
+          (err?: Error) => (err ? reject(err) : resolve()),
+        ),
+      ),
+    silentLogger,
+  );
+  aedes.on('publish', (packet, client) => {
+    const topic = client ? parseTopic(packet.topic) : undefined;
+    if (topic) receipts.settled(topic, Buffer.from(packet.payload), ok('stored'));
+  });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -189,7 +206,7 @@ export const agentIdleSuite: BenchSuite = {
     ];
     return {
       suite: 'agent-idle',
-      loadShape: `agent bundle with default intervals (diagnostics 60 s, keepalive 30 s, UI server on) and the virtual coffee machine on a socat pty (state push every 2 s), next to a bare MQTT.js client (keepalive 30 s, will, one subscription); both child processes on one in-process aedes; ${settleMs / 1000} s settle, then CPU over a ${windowMs / 1000} s window and RSS at its end; ${rounds} rounds`,
+      loadShape: `agent bundle with default intervals (diagnostics 60 s, keepalive 30 s, UI server on) and the virtual coffee machine on a socat pty (state push every 2 s), next to a bare MQTT.js client (keepalive 30 s, will, one subscription); both child processes on one in-process aedes that answers the agent's reports with receipts as the fleet does; ${settleMs / 1000} s settle, then CPU over a ${windowMs / 1000} s window and RSS at its end; ${rounds} rounds`,
       rows,
     };
   },
