@@ -7,7 +7,6 @@ export type { BrokerOptions, BrokerLimits } from './options.js';
 export { DEFAULT_LIMITS } from './options.js';
 export type { Fleet } from './fleet/fleet.js';
 export { Receipts } from './fleet/receipts.js';
-export { Receipts } from './fleet/receipts.js';
 export type { StaffMember, StaffRole } from './fleet/staff.js';
 export { roleAllows } from './fleet/staff.js';
 export type { CommandRecord } from './fleet/commands.js';
