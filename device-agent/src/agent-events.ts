@@ -20,6 +20,10 @@ export interface AgentEvents {
   /** A staff command passed every check and starts to run (the touchscreen shows it, issue 16). */
   'command.accepted': { commandId: string; action: string };
   'command.progress': { commandId: string; action: string; percent: number; message?: string };
+  /** A staff command for an action that needs the customer waits for their answer until `until` (issue 16). */
+  'command.consent.asked': { commandId: string; action: string; until: number };
+  /** The customer's answer, or `remote-control` when they had allowed remote control beforehand. */
+  'command.consent.answered': { commandId: string; allowed: boolean; by: 'customer' | 'remote-control' };
   'case.status': CaseStatusMessage;
   'report.queued': { kind: ReportKind; messageId: string; seq: number };
   /** The fleet's receipt says it stored the report (issue 15); the outbox has deleted it. */

@@ -173,6 +173,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     trustedKeys: config.trustedKeys,
     ...(config.rootKeys ? { rootKeys: config.rootKeys } : {}),
     clockSkewMs: config.commands.clockSkewS * 1000,
+    customerWaitMs: config.commands.customerWaitS * 1000,
     replay: new ReplayStore(db),
     mcu,
     actions,
@@ -193,6 +194,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         agentVersion: AGENT_VERSION,
         bus,
         link: () => mcu.link,
+        remoteControlMinutes: config.commands.remoteControlMinutes,
         logger: childLogger(logger, 'local'),
         kiosk: {
           secret: loadKioskSecret(config.dataDir),

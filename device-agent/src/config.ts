@@ -147,8 +147,12 @@ export const agentConfigSchema = z.strictObject({
     .strictObject({
       /** How far the signer's clock may be ahead of ours (issuedAt) or expiry may lag. */
       clockSkewS: z.number().int().min(0).max(3_600).default(60),
+      /** How long a staff command for an action that needs the customer waits for their tap (issue 16). */
+      customerWaitS: z.number().int().min(1).max(900).default(120),
+      /** How long "Remote control allowed" lasts when the customer turns it on; they can end it sooner. */
+      remoteControlMinutes: z.number().int().min(1).max(240).default(30),
     })
-    .default({ clockSkewS: 60 }),
+    .default({ clockSkewS: 60, customerWaitS: 120, remoteControlMinutes: 30 }),
   video: z
     .strictObject({
       /**

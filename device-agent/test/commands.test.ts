@@ -181,7 +181,7 @@ describe('signed command checks', () => {
 
   it('reports an MCU failure as failed with the reason', async () => {
     bridge.actionResult = { ok: false, reason: 'grinder motor stalled' };
-    const out = await deliver(command({ action: 'clear_grinder', params: { pulses: 2 } }));
+    const out = await deliver(command({ action: 'set_grind_size', params: { size: 2 } }));
     expect(out.map((r) => r.status)).toEqual(['accepted', 'failed']);
     expect(out[1]).toMatchObject({ code: 'ACTION_FAILED', reason: 'grinder motor stalled' });
   });

@@ -37,6 +37,10 @@ export const ErrorCode = {
   BAD_PARAMS: 'BAD_PARAMS',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   ACTION_FAILED: 'ACTION_FAILED',
+  /** The customer tapped "Decline" on an action that needs them (profile `needsCustomer`, issue 16). */
+  CUSTOMER_DECLINED: 'CUSTOMER_DECLINED',
+  /** Nobody answered the touchscreen's question for such an action within the agent's wait. */
+  CUSTOMER_NO_ANSWER: 'CUSTOMER_NO_ANSWER',
   // Command keys and the signer (issue 12 #10)
   /** A key list that is not newer than the one held: a replay of an older list. */
   KEY_LIST_STALE: 'KEY_LIST_STALE',

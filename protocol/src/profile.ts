@@ -80,6 +80,12 @@ export const actionSpec = z.object({
   estimatedSeconds: z.number().int().nonnegative().optional(),
   /** Whether support staff may push it remotely; customer-only fixes set this to false. */
   remote: z.boolean().default(true),
+  /**
+   * Set for an action that needs the customer at the device (hot water, moving parts, a restart in use):
+   * why, in the customer's words. Pushed by staff, it waits for the customer's "Allow" on the touchscreen,
+   * unless the customer has allowed remote control for a while (issue 16).
+   */
+  needsCustomer: localizedText.optional(),
 });
 export type ActionSpec = z.infer<typeof actionSpec>;
 

@@ -47,6 +47,8 @@ export interface LocalServerOptions {
   agentVersion: string;
   bus: EventBus<AgentEvents>;
   link: () => LinkState;
+  /** How long "Remote control allowed" lasts at most when the customer turns it on (issue 16); default 30. */
+  remoteControlMinutes?: number;
   logger: Logger;
   /** The per-boot kiosk secret (see kiosk-key.ts) and the 0600 file the kiosk URL with it is written to. */
   kiosk: { secret: string; urlFile?: string };
@@ -85,7 +87,11 @@ export class LocalServer extends ExtensionBase {
   constructor(private readonly options: LocalServerOptions) {
     super();
     this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
-    this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message));
+    this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message), {
+      remoteControlMinutes: options.remoteControlMinutes ?? 30,
+      logger: options.logger,
+    });
+    this.activity.register((type, schema, handler) => this.handle(type, schema, handler));
     this.handle('state.get', uiRequestBase, () => this.live.current);
     this.handle('agent.ping', uiRequestBase, () => ({ at: Date.now() }));
     this.route('GET', '/api/state', (_req, res) => json(res, 200, this.live.current));

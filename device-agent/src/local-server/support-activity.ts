@@ -1,7 +1,30 @@
-import type { CaseStatusMessage, DeviceProfile, LocalizedText, UiAgentMessage } from '@touchpoint/protocol';
+import {
+  ErrorCode,
+  TouchpointError,
+  uiSupportAnswerRequest,
+  uiSupportRemoteRequest,
+  type CaseStatusMessage,
+  type DeviceProfile,
+  type LocalizedText,
+  type UiAgentMessage,
+} from '@touchpoint/protocol';
+import type { z } from 'zod';
 import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
 import type { ExtensionContext } from '../extension-context.js';
+import type { Logger } from '../logger.js';
+
+/** A staff command waiting for the customer's "Allow" (profile `needsCustomer`). */
+interface Asking {
+  commandId: string;
+  action: string;
+  label: LocalizedText | undefined;
+  reason: LocalizedText;
+  until: number;
+}
+
+/** LocalServer.handle, as this needs it. */
+type Handle = <S extends z.ZodType>(type: string, schema: S, handler: (request: z.infer<S>) => unknown) => () => void;
 
 interface Running {
   commandId: string;
@@ -19,20 +42,66 @@ interface Running {
  * `case.status`. A command refused before it ran changed nothing on the device
  * and is not shown. A UI that connects (or reloads) meanwhile is greeted with
  * the running command and the open case's status.
+ *
+ * An action the profile marks `needsCustomer` asks first: `support.ask` until
+ * the customer answers (`support.answer`) or the command's wait ends. While the
+ * customer allows remote control (`support.remote`, for `remoteControlMinutes`,
+ * revocable), such a question is answered "allowed" at once and the action
+ * shows as running like any other.
  */
 export class SupportActivity {
   private running: Running | undefined;
   private caseStatus: CaseStatusMessage | undefined;
+  private asking: Asking | undefined;
+  private remoteUntil: number | null = null;
+  private endRemote: (() => void) | undefined;
+  private bus: EventBus<AgentEvents> | undefined;
+  private context: ExtensionContext | undefined;
 
   constructor(
     private readonly profile: DeviceProfile,
     private readonly broadcast: (message: UiAgentMessage) => void,
+    private readonly options: { remoteControlMinutes: number; logger: Logger; now?: () => number },
   ) {}
+
+  /** The customer's answers from the touchscreen. */
+  register(handle: Handle): void {
+    handle('support.answer', uiSupportAnswerRequest, (request) => this.answer(request.commandId, request.allow));
+    handle('support.remote', uiSupportRemoteRequest, (request) => this.allowRemote(request.minutes));
+  }
+
+  /** Until when the customer allows remote control (ms since epoch), or null. */
+  get remoteControlUntil(): number | null {
+    return this.remoteUntil !== null && this.remoteUntil > this.now() ? this.remoteUntil : null;
+  }
 
   start(context: ExtensionContext, bus: EventBus<AgentEvents>): void {
     // After an in-process restart nothing of the previous run is running: its commands are reported interrupted.
     this.running = undefined;
+    this.asking = undefined;
+    this.bus = bus;
+    this.context = context;
+    // Remote control is the customer's choice in this run only: a restarted agent asks again.
+    this.remoteUntil = null;
+    context.on(bus, 'command.consent.asked', ({ commandId, action, until }) => {
+      const spec = this.profile.actions.find((a) => a.name === action);
+      if (this.remoteControlUntil !== null) {
+        this.options.logger.info('action allowed by remote control', { commandId, action });
+        bus.emit('command.consent.answered', { commandId, allowed: true, by: 'remote-control' });
+        return;
+      }
+      const asking: Asking = {
+        commandId,
+        action,
+        label: spec?.label,
+        reason: spec?.needsCustomer ?? spec?.label ?? { de: action, en: action },
+        until,
+      };
+      this.asking = asking;
+      this.broadcast(askMessage(asking));
+    });
     context.on(bus, 'command.accepted', ({ commandId, action }) => {
+      if (this.asking?.commandId === commandId) this.asking = undefined;
       const label = this.profile.actions.find((a) => a.name === action)?.label;
       this.running = { commandId, action, label, percent: undefined, message: undefined };
       this.broadcast(this.commandMessage(this.running, 'accepted'));
@@ -45,6 +114,20 @@ export class SupportActivity {
       this.broadcast(this.progressMessage(running));
     });
     context.on(bus, 'command.result', (r) => {
+      const asked = this.asking;
+      if (asked?.commandId === r.commandId && r.status !== 'accepted') {
+        // Declined, no answer, or its precondition no longer held: the question closes with the reason.
+        this.asking = undefined;
+        this.broadcast({
+          type: 'command',
+          commandId: asked.commandId,
+          action: asked.action,
+          ...(asked.label ? { label: asked.label } : {}),
+          status: r.status,
+          ...(r.code ? { code: r.code } : {}),
+        });
+        return;
+      }
       const running = this.running;
       if (running?.commandId !== r.commandId || r.status === 'accepted') return;
       this.running = undefined;
@@ -60,9 +143,43 @@ export class SupportActivity {
     });
   }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private answer(commandId: string, allow: boolean): void {
+    if (this.asking?.commandId !== commandId)
+      throw new TouchpointError(ErrorCode.NOT_FOUND, 'no action is waiting for this answer');
+    this.options.logger.info('customer answered a staff action', { commandId, allowed: allow });
+    this.bus?.emit('command.consent.answered', { commandId, allowed: allow, by: 'customer' });
+  }
+
+  private allowRemote(minutes: number): { until: number | null } {
+    this.endRemote?.();
+    this.endRemote = undefined;
+    const granted = minutes === 0 ? 0 : Math.min(minutes, this.options.remoteControlMinutes);
+    this.remoteUntil = granted === 0 ? null : this.now() + granted * 60_000;
+    this.options.logger.info(granted === 0 ? 'remote control ended' : 'remote control allowed', { minutes: granted });
+    if (this.remoteUntil !== null)
+      this.endRemote = this.context?.after(granted * 60_000, () => {
+        this.remoteUntil = null;
+        this.endRemote = undefined;
+        this.broadcast({ type: 'support.remote', until: null });
+      });
+    this.broadcast({ type: 'support.remote', until: this.remoteUntil });
+    // A question already on screen is answered by the permission just given.
+    const asked = this.asking;
+    if (asked && this.remoteUntil !== null)
+      this.bus?.emit('command.consent.answered', { commandId: asked.commandId, allowed: true, by: 'customer' });
+    return { until: this.remoteUntil };
+  }
+
   /** What a UI that just connected needs to show the same as the others. */
   greeting(): UiAgentMessage[] {
     const messages: UiAgentMessage[] = [];
+    const remote = this.remoteControlUntil;
+    if (remote !== null) messages.push({ type: 'support.remote', until: remote });
+    if (this.asking && this.asking.until > this.now()) messages.push(askMessage(this.asking));
     const running = this.running;
     if (running) {
       messages.push(this.commandMessage(running, 'accepted'));
@@ -93,6 +210,17 @@ export class SupportActivity {
       ...(running.message ? { message: running.message } : {}),
     };
   }
+}
+
+function askMessage(a: Asking): UiAgentMessage {
+  return {
+    type: 'support.ask',
+    commandId: a.commandId,
+    action: a.action,
+    ...(a.label ? { label: a.label } : {}),
+    reason: a.reason,
+    until: a.until,
+  };
 }
 
 function caseStatusMessage(s: CaseStatusMessage): UiAgentMessage {

@@ -37,6 +37,8 @@ export type CommandRejectionCode =
   | typeof ErrorCode.UNKNOWN_ACTION
   | typeof ErrorCode.BAD_PARAMS
   | typeof ErrorCode.PRECONDITION_FAILED
+  | typeof ErrorCode.CUSTOMER_DECLINED
+  | typeof ErrorCode.CUSTOMER_NO_ANSWER
   | typeof ErrorCode.SCHEMA_INVALID;
 
 /** Up on `cmd/res`: each outcome of a command, correlated by `commandId`. */

@@ -39,6 +39,19 @@ export type UiRequestBase = z.infer<typeof uiRequestBase>;
 export const uiStateGetRequest = uiRequestBase.extend({ type: z.literal('state.get') });
 export const uiPingRequest = uiRequestBase.extend({ type: z.literal('agent.ping') });
 
+/** The customer's answer to a staff action that needs them (`support.ask` below, issue 16). */
+export const uiSupportAnswerRequest = uiRequestBase.extend({
+  type: z.literal('support.answer'),
+  commandId: z.string().min(1).max(64),
+  allow: z.boolean(),
+});
+
+/** Allow remote control for `minutes` (such actions then run without the tap); 0 ends it now. */
+export const uiSupportRemoteRequest = uiRequestBase.extend({
+  type: z.literal('support.remote'),
+  minutes: z.number().int().min(0).max(240),
+});
+
 // ---- agent -> UI ----------------------------------------------------------
 
 export const uiHelloMessage = z.object({
@@ -82,6 +95,25 @@ export const uiCaseStatusMessage = z.object({
   agentName: z.string().max(64).optional(),
 });
 
+/**
+ * A staff action that needs the customer (profile `needsCustomer`) waits for "Allow" or "Decline" until
+ * `until` (ms since epoch); the `command` message for the same id ends the question (issue 16).
+ */
+export const uiSupportAskMessage = z.object({
+  type: z.literal('support.ask'),
+  commandId: z.string().max(64),
+  action: z.string().max(64),
+  label: localizedText.optional(),
+  reason: localizedText,
+  until: z.number().int().nonnegative(),
+});
+
+/** Whether the customer allows remote control, and until when (ms since epoch); null: not allowed. */
+export const uiSupportRemoteMessage = z.object({
+  type: z.literal('support.remote'),
+  until: z.number().int().nonnegative().nullable(),
+});
+
 export const uiReplyMessage = z.discriminatedUnion('ok', [
   z.object({
     type: z.literal('reply'),
@@ -105,6 +137,8 @@ export const uiCoreMessage = z.union([
   uiCommandMessage,
   uiProgressMessage,
   uiCaseStatusMessage,
+  uiSupportAskMessage,
+  uiSupportRemoteMessage,
   uiReplyMessage,
 ]);
 export type UiCoreMessage = z.infer<typeof uiCoreMessage>;

@@ -18,6 +18,7 @@ import type { AgentEvents } from '../../agent-events.js';
 import type { EventBus } from '../../event-bus.js';
 import type { McuLink } from '../mcu-link.js';
 import type { AgentActionRegistry } from './agent-actions.js';
+import { askCustomer } from './customer-consent.js';
 import { KeyTrust } from './key-trust.js';
 import { ReplayStore, type SeenStatus } from './replay-store.js';
 import { checkActionAndParams, checkAuthenticity, isRejection, type Rejection } from './verify.js';
@@ -38,7 +39,11 @@ export interface CommandOptions {
   bus: EventBus<AgentEvents>;
   logger: Logger;
   now?: () => number;
+  /** How long a command for an action that needs the customer waits for their tap (issue 16); default 2 minutes. */
+  customerWaitMs?: number;
 }
+
+export const DEFAULT_CUSTOMER_WAIT_MS = 120_000;
 
 const MAX_REASON = 512;
 const clip = (text: string): string => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text);
@@ -59,6 +64,8 @@ export class CommandExtension extends ExtensionBase {
   private stopped = true;
   private readonly now: () => number;
   private readonly trust: KeyTrust;
+  /** Ends a wait for the customer when the agent stops. */
+  private stopping = new AbortController();
 
   constructor(private readonly options: CommandOptions) {
     super();
@@ -73,6 +80,7 @@ export class CommandExtension extends ExtensionBase {
 
   protected onStart(context: ExtensionContext): void {
     this.stopped = false;
+    this.stopping = new AbortController();
     const { replay, reporter, logger, clockSkewMs } = this.options;
     const pruned = replay.prune(this.now(), clockSkewMs);
     if (pruned > 0) logger.debug('forgot expired command ids', { pruned });
@@ -115,6 +123,7 @@ export class CommandExtension extends ExtensionBase {
 
   protected override async onStop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.queue;
   }
 
@@ -162,8 +171,16 @@ export class CommandExtension extends ExtensionBase {
     try {
       const checked = checkActionAndParams(command, this.options.profile);
       if (isRejection(checked)) return this.reject(command.id, checked, true);
-      const precondition = await this.checkPrecondition(checked.action);
+      let precondition = await this.checkPrecondition(checked.action);
       if (precondition) return this.reject(command.id, precondition, true);
+      if (checked.action.needsCustomer) {
+        const refused = await this.waitForCustomer(command);
+        if (refused === 'stopped') return; // left 'claimed': the next start reports it as interrupted
+        if (refused) return this.reject(command.id, refused, true);
+        // The customer may have answered minutes later: check again against the state the action will meet.
+        precondition = await this.checkPrecondition(checked.action);
+        if (precondition) return this.reject(command.id, precondition, true);
+      }
 
       reporter.result({ commandId: command.id, status: 'accepted' });
       replay.update(command.id, 'accepted', null, this.now());
@@ -194,6 +211,39 @@ export class CommandExtension extends ExtensionBase {
       });
       reporter.result({ commandId: command.id, status: 'failed', code: ErrorCode.INTERNAL, reason });
       this.finish(command.id, 'failed', reason);
+    }
+  }
+
+  /**
+   * An action that needs the customer runs only after their "Allow" (or while they allow remote control),
+   * within the wait and before the command expires (issue 16).
+   */
+  private async waitForCustomer(command: CommandEnvelope): Promise<Rejection | 'stopped' | undefined> {
+    const now = this.now();
+    const untilExpiry = command.expiresAt - now; // expiry is strict (verify.ts): never run after it
+    const waitMs = Math.max(0, Math.min(this.options.customerWaitMs ?? DEFAULT_CUSTOMER_WAIT_MS, untilExpiry));
+    this.options.logger.info('command waits for the customer', {
+      commandId: command.id,
+      action: command.action,
+      waitMs,
+    });
+    const outcome = await askCustomer(
+      this.options.bus,
+      { commandId: command.id, action: command.action, waitMs, now },
+      this.stopping.signal,
+    );
+    switch (outcome) {
+      case 'allowed':
+        return undefined;
+      case 'stopped':
+        return 'stopped';
+      case 'declined':
+        return { code: ErrorCode.CUSTOMER_DECLINED, reason: 'the customer declined on the device' };
+      case 'no-answer':
+        return {
+          code: ErrorCode.CUSTOMER_NO_ANSWER,
+          reason: `nobody answered on the device within ${Math.round(waitMs / 1000)} s`,
+        };
     }
   }
 

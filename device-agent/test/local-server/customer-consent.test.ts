@@ -1,0 +1,175 @@
+import { connectAsync, type MqttClient } from 'mqtt';
+import { WebSocket } from 'ws';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deviceTopic, newId, type CommandResultMessage } from '@touchpoint/protocol';
+import { createAgent, type Agent } from '../../src/agent.js';
+import { kioskProtocols, kioskSecretOf } from '../../src/local-server/kiosk-key.js';
+import { silentLogger } from '../../src/logger.js';
+import { startAedes, type TestBroker } from '../helpers/aedes.js';
+import { FakeBridge } from '../helpers/fake-bridge.js';
+import { command, tempDir, testConfig, waitFor } from '../helpers/fixtures.js';
+
+type UiMessage = { type: string } & Record<string, unknown>;
+
+/**
+ * Issue 16: a staff command for an action the profile marks `needsCustomer`
+ * (the coffee machine's clear_grinder: the grinder turns) waits for the
+ * customer's "Allow" on the touchscreen, is refused on "Decline" or when nobody
+ * answers, and runs without the question while the customer allows remote
+ * control. Real aedes, the real agent and its UI socket, a fake MCU.
+ */
+describe('actions that need the customer (real aedes, real agent, UI socket)', () => {
+  let broker: TestBroker;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let agent: Agent;
+  let bridge: FakeBridge;
+  let fleet: MqttClient;
+  let results: CommandResultMessage[];
+  const sockets: WebSocket[] = [];
+
+  beforeEach(async () => {
+    broker = await startAedes();
+    dir = await tempDir();
+    bridge = new FakeBridge();
+    agent = await createAgent(
+      testConfig(dir.path, {
+        brokerUrl: broker.url,
+        localServer: { enabled: true, port: 0, uiDir: dir.path },
+        commands: { clockSkewS: 60, customerWaitS: 2, remoteControlMinutes: 30 },
+      }),
+      { createBridge: () => bridge, logger: silentLogger },
+    );
+    await agent.start();
+    await waitFor(() => agent.services.connection.connected, 'agent connected');
+    results = [];
+    agent.services.bus.on('command.result', (r) => void results.push(r));
+    fleet = await connectAsync(broker.url, { clientId: 'fleet-consent', reconnectPeriod: 0 });
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await agent.stop();
+    await fleet.endAsync(true);
+    await broker.close();
+    await dir.remove();
+  });
+
+  async function connectUi() {
+    const server = agent.services.localServer!;
+    const ws = new WebSocket(
+      `${server.url!.replace('http', 'ws')}/ws`,
+      kioskProtocols(kioskSecretOf(server.kioskUrl!)!),
+    );
+    sockets.push(ws);
+    const messages: UiMessage[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as UiMessage));
+    await new Promise((resolve) => ws.once('open', resolve));
+    await waitFor(() => messages.some((m) => m.type === 'hello'), 'hello');
+    const request = async (body: Record<string, unknown>) => {
+      const id = newId();
+      ws.send(JSON.stringify({ id, ...body }));
+      return waitFor(
+        () => messages.find((m) => m.type === 'reply' && m.replyTo === id),
+        `reply to ${String(body.type)}`,
+      );
+    };
+    return { messages, request };
+  }
+
+  const sendGrinder = async () => {
+    const cmd = command({ action: 'clear_grinder', params: { pulses: 2 } });
+    await fleet.publishAsync(deviceTopic('cm-0001', 'command'), JSON.stringify(cmd), { qos: 1 });
+    return cmd.id;
+  };
+  const outcome = (id: string) =>
+    waitFor(() => results.find((r) => r.commandId === id && r.status !== 'accepted'), `the outcome of ${id}`);
+
+  it('asks with the profile reason, runs nothing until Allow, then runs and succeeds', async () => {
+    const ui = await connectUi();
+    const id = await sendGrinder();
+    const ask = await waitFor(() => ui.messages.find((m) => m.type === 'support.ask'), 'the question');
+    expect(ask).toMatchObject({
+      commandId: id,
+      action: 'clear_grinder',
+      label: { en: 'Clear grinder' },
+      reason: { en: 'The grinder turns. Please keep your hands out of the bean hopper.' },
+    });
+    expect(bridge.runs).toEqual([]);
+    expect(results.filter((r) => r.commandId === id)).toEqual([]);
+    // A kiosk reload while the question is open shows it again.
+    const reloaded = await connectUi();
+    expect(reloaded.messages.some((m) => m.type === 'support.ask' && m.commandId === id)).toBe(true);
+
+    expect(await ui.request({ type: 'support.answer', commandId: id, allow: true })).toMatchObject({ ok: true });
+    expect(await outcome(id)).toMatchObject({ status: 'succeeded' });
+    expect(bridge.runs).toEqual([{ name: 'clear_grinder', params: { pulses: 2 } }]);
+    expect(results.filter((r) => r.commandId === id).map((r) => r.status)).toEqual(['accepted', 'succeeded']);
+  });
+
+  it('Decline refuses the command with CUSTOMER_DECLINED, runs nothing, and closes the question on screen', async () => {
+    const ui = await connectUi();
+    const id = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask'), 'the question');
+    await ui.request({ type: 'support.answer', commandId: id, allow: false });
+    expect(await outcome(id)).toMatchObject({ status: 'rejected', code: 'CUSTOMER_DECLINED' });
+    const closed = await waitFor(
+      () => ui.messages.find((m) => m.type === 'command' && m.commandId === id),
+      'the question closed',
+    );
+    expect(closed).toMatchObject({ status: 'rejected', code: 'CUSTOMER_DECLINED' });
+    expect(bridge.runs).toEqual([]);
+    // A late or repeated answer is refused, never runs the command.
+    expect(await ui.request({ type: 'support.answer', commandId: id, allow: true })).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
+    expect(bridge.runs).toEqual([]);
+  });
+
+  it('no answer within the wait refuses the command with CUSTOMER_NO_ANSWER', async () => {
+    const ui = await connectUi();
+    const id = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask'), 'the question');
+    const result = await waitFor(
+      () => results.find((r) => r.commandId === id && r.status !== 'accepted'),
+      'the outcome after the 2 s wait',
+      10_000,
+    );
+    expect(result).toMatchObject({ status: 'rejected', code: 'CUSTOMER_NO_ANSWER' });
+    expect(result.reason).toMatch(/within 2 s/);
+    expect(bridge.runs).toEqual([]);
+  });
+
+  it('while remote control is allowed the action runs without the question; ending it brings the question back', async () => {
+    const ui = await connectUi();
+    const allowed = await ui.request({ type: 'support.remote', minutes: 30 });
+    const until = (allowed.data as { until: number }).until;
+    expect(until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+    expect(ui.messages).toContainEqual({ type: 'support.remote', until });
+    // A reload shows the indicator again.
+    const reloaded = await connectUi();
+    expect(reloaded.messages).toContainEqual({ type: 'support.remote', until });
+
+    const first = await sendGrinder();
+    expect(await outcome(first)).toMatchObject({ status: 'succeeded' });
+    expect(ui.messages.some((m) => m.type === 'support.ask')).toBe(false);
+    // Still shown in the support panel like any staff action.
+    expect(ui.messages).toContainEqual(
+      expect.objectContaining({ type: 'command', commandId: first, status: 'accepted' }),
+    );
+
+    await ui.request({ type: 'support.remote', minutes: 0 });
+    expect(ui.messages).toContainEqual({ type: 'support.remote', until: null });
+    const second = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask' && m.commandId === second), 'asked again');
+    expect(bridge.runs).toHaveLength(1);
+  });
+
+  it('allowing remote control answers a question already on screen', async () => {
+    const ui = await connectUi();
+    const id = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask'), 'the question');
+    await ui.request({ type: 'support.remote', minutes: 30 });
+    expect(await outcome(id)).toMatchObject({ status: 'succeeded' });
+  });
+});
