@@ -131,7 +131,17 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
         unit: 'KiB',
         higherIsBetter: false,
         pairs: allPairs(labels),
-        goals: { [`${tp} vs ${aedes}`]: '≤ 16 KiB' },
+        // The goal is per device at 10,000 (issue 13); with fewer, one heap growth step is a large share per device.
+        ...(size === 10_000
+          ? { goals: { [`${tp} vs ${aedes}`]: '≤ 16 KiB' } }
+          : {
+              notes: Object.fromEntries(
+                allPairs(labels).map(([a, b]) => [
+                  `${a} vs ${b}`,
+                  'the goal (≤ 16 KiB) is at 10,000 devices; at this size a Node heap growth step is a large share per device',
+                ]),
+              ),
+            }),
       }),
     );
     rows.push(
