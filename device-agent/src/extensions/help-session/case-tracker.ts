@@ -2,8 +2,8 @@ import type { CaseStatusMessage, HelpCaseState } from '@touchpoint/protocol';
 
 /**
  * Folds what the agent learns about the customer's case into the one state
- * the UI shows: queued while offline, sending, sent once the broker has it
- * (PUBACK), then the fleet's status from the retained `case/status` topic.
+ * the UI shows: queued while offline, sending, sent once the fleet's receipt
+ * says it stored the case (issue 15), then its status from `case/status`.
  * Status for any other case (an older one, still retained) is ignored.
  */
 export class CaseTracker {
@@ -22,7 +22,7 @@ export class CaseTracker {
     return this.current as HelpCaseState;
   }
 
-  /** An outbox entry reached the broker. */
+  /** The fleet's receipt named an outbox entry: it is stored. */
   delivered(messageId: string): void {
     if (this.current && messageId === this.messageId && this.current.delivery !== 'sent')
       this.set({ ...this.current, delivery: 'sent' });
