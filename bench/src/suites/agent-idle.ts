@@ -185,7 +185,9 @@ export const agentIdleSuite: BenchSuite = {
         rounds: rssAgent,
         baseline: { system: 'bare MQTT.js client', rounds: rssBare },
         higherIsBetter: false,
-        note: `median overhead ${(median(rssAgent) - median(rssBare)).toFixed(1)} MiB over the bare client`,
+        goal: '≤ 1.15×',
+        // V8 returns the young generation startup grew (~15 MiB) only ~20 s after start (docs/benchmarks.md, issue 13).
+        note: `median overhead ${(median(rssAgent) - median(rssBare)).toFixed(1)} MiB over the bare client${ctx.quick ? `; not meaningful in the quick run: read ${(settleMs + windowMs) / 1000} s after connecting, before V8 gives back the young generation startup grew` : ''}`,
       },
       {
         metric: 'idle CPU',

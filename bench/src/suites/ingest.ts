@@ -122,7 +122,8 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
         unit: 'msg/s',
         higherIsBetter: true,
         pairs: allPairs(labels),
-        goals: { [`${tp} vs ${aedes}`]: '≥ 0.9× (no round < 0.75×), aim 1.0×' },
+        // Issue 13 raised the QoS 1 goal to 1.0× bare aedes; QoS 0 keeps issue 12's.
+        goals: { [`${tp} vs ${aedes}`]: qos === 1 ? '≥ 1.0×' : '≥ 0.9× (no round < 0.75×), aim 1.0×' },
         notes,
       }),
     );
