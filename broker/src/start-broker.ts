@@ -14,6 +14,7 @@ import { Fleet } from './fleet/fleet.js';
 import { loadModelRegistry } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
+import { WillDeferred, WillSweep, type WillStore } from './hooks/will-sweep.js';
 import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
 import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
@@ -78,11 +79,14 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   const profiles = models.profiles;
 
   const level = new Level(paths.mqttSessions);
+  const willSweep = new WillSweep(counters, log);
   const aedes = await Aedes.createBroker({
-    persistence: withDirectRetainedLookup(
-      aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0],
-      level,
-      log,
+    persistence: willSweep.track(
+      withDirectRetainedLookup(
+        aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0] & WillStore,
+        level,
+        log,
+      ),
     ),
     concurrency: limits.concurrency,
     queueLimit: limits.queueLimit,
@@ -114,6 +118,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
 
   fleet.integrations.ensureService(hashToken(serviceToken));
   installHooks(aedes, {
+    willSweep,
     limits,
     devices: fleet.devices,
     integrations: fleet.integrations,
@@ -178,6 +183,8 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   });
   // aedes emits 'error' from its will sweep; without a listener that would end the process.
   (aedes as unknown as EventEmitter).on('error', (err: Error) => {
+    // A sweep stopped for a close (will-sweep.ts) is counted there as will.deferred; the wills stay stored.
+    if (err instanceof WillDeferred) return log.debug('will sweep stopped for close', { reason: err.message });
     counters.inc('broker.error');
     log.error('broker error', { code: 'INTERNAL', reason: err.message });
   });
@@ -280,6 +287,8 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         fleet.receipts.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
+        // Before aedes and the stores close: a will sweep under way finishes or leaves its wills stored.
+        await willSweep.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         await Promise.all(
           servers.map(

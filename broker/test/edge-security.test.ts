@@ -1,7 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { caseOpenMessage, deviceTopic, header, type CaseOpenMessage, type PresenceMessage } from '@touchpoint/protocol';
+import {
+  caseOpenMessage,
+  deviceTopic,
+  header,
+  silentLogger,
+  type CaseOpenMessage,
+  type PresenceMessage,
+} from '@touchpoint/protocol';
+import { startBroker, type RunningBroker } from '../src/index.js';
 import { connect, connectRefused, diagnostics, eventually, startTestBroker, type TestBroker } from './helpers.js';
 
 // Issue 12 #1 and #3: the broker's edge against unauthenticated and hostile clients.
@@ -111,6 +122,18 @@ describe('broker edge: one unauthenticated packet cannot take it down (issue 12 
 });
 
 describe('broker edge: last wills (issue 12 #3)', () => {
+  interface WillStore {
+    putWill(client: { id: string; brokerId: string }, packet: object): Promise<void>;
+    streamWill(brokers: object): AsyncIterable<unknown>;
+  }
+  const willStore = (broker: RunningBroker) =>
+    (broker.aedes as unknown as { persistence: unknown }).persistence as WillStore;
+  async function storedWills(broker: RunningBroker): Promise<number> {
+    let n = 0;
+    for await (const _will of willStore(broker).streamWill({})) n++;
+    return n;
+  }
+
   function caseFor(deviceId: string): CaseOpenMessage {
     const h = header();
     return caseOpenMessage.parse({
@@ -163,12 +186,13 @@ describe('broker edge: last wills (issue 12 #3)', () => {
   it('never publishes a stored will outside its device rights after a restart: the ACL is not skipped for a null client', async () => {
     // Wills stored by an earlier run (the old code accepted them unchecked): one aimed at another device's case,
     // one by a device on its own diagnostics (a will may only be the device's offline presence).
+    // By cm-w, which has no session here: aedes keys a will by client id, and the end of a live session
+    // (the cm-a client of the test above) rightly deletes the will stored under its id [MQTT-3.1.2-10].
+    tb.broker.fleet.provisionDevice('cm-w', 'coffee-machine');
     const forgedCase = caseFor('cm-b');
-    const persistence = (tb.broker.aedes as unknown as { persistence: unknown }).persistence as {
-      putWill(client: { id: string; brokerId: string }, packet: object): Promise<void>;
-    };
+    const persistence = willStore(tb.broker);
     await persistence.putWill(
-      { id: 'cm-a', brokerId: tb.broker.aedes.id },
+      { id: 'cm-w', brokerId: tb.broker.aedes.id },
       {
         cmd: 'publish',
         topic: deviceTopic('cm-b', 'caseOpen'),
@@ -190,22 +214,73 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     // Under load the first broker may already sweep one (its heartbeat looked stale to itself); count both runs.
     const firstRun = tb.broker.counters;
     await tb.restart();
-    const storedWills = async () => {
-      let n = 0;
-      for await (const _will of (
-        (tb.broker.aedes as unknown as { persistence: unknown }).persistence as {
-          streamWill(brokers: object): AsyncIterable<unknown>;
-        }
-      ).streamWill({}))
-        n++;
-      return n;
-    };
-    await eventually(async () => (await storedWills()) === 0, 10_000, 'the restarted broker to sweep the stored wills');
+    await eventually(
+      async () => (await storedWills(tb.broker)) === 0,
+      10_000,
+      'the restarted broker to sweep the stored wills',
+    );
     expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM cases WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
     expect(tb.broker.fleet.db.prepare("SELECT COUNT(*) FROM diagnostics WHERE device_id = 'cm-b'").pluck().get()).toBe(
       0,
     );
-    expect(firstRun.get('acl.will.refused') + tb.broker.counters.get('acl.will.refused')).toBe(2);
+    expect(
+      firstRun.get('acl.will.refused') + tb.broker.counters.get('acl.will.refused'),
+      JSON.stringify({ firstRun: firstRun.snapshot(), restarted: tb.broker.counters.snapshot() }),
+    ).toBe(2);
     await stillServes();
+  });
+
+  it('a close during the will sweep leaves every stored will either refused and deleted or stored for the next run', async () => {
+    // aedes' close only stops the sweep timer: a sweep under way used to run on into the closed fleet
+    // database and Level store (hook.error.authorizePublish, or a refused will not deleted and judged again).
+    const dataDir = mkdtempSync(join(tmpdir(), 'tp-broker-wills-'));
+    const base = { dataDir, mqttPort: 0, httpPort: 0, log: 'silent' as const };
+    const WILLS = 40;
+    try {
+      // Run 1 plants the wills; its sweep runs every 4 minutes, so it judges none of them.
+      const planter = await startBroker(base);
+      for (let i = 0; i < WILLS; i++)
+        await willStore(planter).putWill(
+          { id: `cm-gone-${i}`, brokerId: planter.aedes.id },
+          { cmd: 'publish', topic: deviceTopic('cm-b', 'caseOpen'), payload: Buffer.from('{}'), qos: 1, retain: false },
+        );
+      await planter.close();
+
+      // Run 2 sweeps them and is closed from inside its sweep, at the first refusal.
+      const run2: { broker?: RunningBroker } = {};
+      let closing: Promise<void> | undefined;
+      const closeOnFirstRefusal = {
+        ...silentLogger,
+        warn(message: string) {
+          if (message === 'stored will refused' && run2.broker) closing ??= run2.broker.close();
+        },
+      };
+      run2.broker = await startBroker({ ...base, limits: { heartbeatIntervalMs: 100 }, logger: closeOnFirstRefusal });
+      await eventually(() => closing !== undefined, 10_000, 'the second run to start its will sweep');
+      await closing;
+      const second = run2.broker.counters;
+
+      // Run 3 judges what run 2 left stored.
+      const third = await startBroker({ ...base, limits: { heartbeatIntervalMs: 100 } });
+      try {
+        await eventually(async () => (await storedWills(third)) === 0, 10_000, 'the third run to sweep the rest');
+        const report = JSON.stringify({ second: second.snapshot(), third: third.counters.snapshot() });
+        // Each will judged exactly once over both runs, with no exception on the way.
+        expect(second.get('acl.will.refused') + third.counters.get('acl.will.refused'), report).toBe(WILLS);
+        // The close did land inside the sweep: run 2 judged some wills and deferred the others.
+        expect(second.get('acl.will.refused'), report).toBeGreaterThan(0);
+        expect(second.get('will.deferred'), report).toBeGreaterThan(0);
+        for (const counters of [second, third.counters]) {
+          expect(counters.get('hook.error.authorizePublish'), report).toBe(0);
+          expect(counters.get('broker.error'), report).toBe(0);
+          expect(counters.get('will.sweep.close_timeout'), report).toBe(0);
+        }
+        expect(third.fleet.db.prepare("SELECT COUNT(*) FROM cases WHERE device_id = 'cm-b'").pluck().get()).toBe(0);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
