@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
-import type { Agent } from '@touchpoint/device-agent';
+import type { Agent, AgentConfigInput } from '@touchpoint/device-agent';
 import type { VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
 import { startVirtualDevice } from '../helpers/virtual-device.js';
 
@@ -43,6 +43,8 @@ export interface TouchStackOptions {
   speed?: number;
   /** A model folder (profile.json, flows/); default the example coffee machine. */
   modelDir?: string;
+  /** Extra agent config fields (merged over the test defaults). */
+  agent?: Partial<AgentConfigInput>;
 }
 
 /** A real broker (temp dir), a virtual coffee machine and the real agent serving the touch UI. */
@@ -62,6 +64,7 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
       pty: options.pty ?? true,
       speed: options.speed ?? 2,
       ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+      ...(options.agent ? { agent: options.agent } : {}),
     });
     cleanups.push(() => device.stop());
     return {

@@ -147,6 +147,10 @@ export class SupportActivity {
     return (this.options.now ?? Date.now)();
   }
 
+  private remoteMessage(): UiAgentMessage {
+    return { type: 'support.remote', until: this.remoteControlUntil, minutes: this.options.remoteControlMinutes };
+  }
+
   private answer(commandId: string, allow: boolean): void {
     if (this.asking?.commandId !== commandId)
       throw new TouchpointError(ErrorCode.NOT_FOUND, 'no action is waiting for this answer');
@@ -164,9 +168,9 @@ export class SupportActivity {
       this.endRemote = this.context?.after(granted * 60_000, () => {
         this.remoteUntil = null;
         this.endRemote = undefined;
-        this.broadcast({ type: 'support.remote', until: null });
+        this.broadcast(this.remoteMessage());
       });
-    this.broadcast({ type: 'support.remote', until: this.remoteUntil });
+    this.broadcast(this.remoteMessage());
     // A question already on screen is answered by the permission just given.
     const asked = this.asking;
     if (asked && this.remoteUntil !== null)
@@ -177,8 +181,7 @@ export class SupportActivity {
   /** What a UI that just connected needs to show the same as the others. */
   greeting(): UiAgentMessage[] {
     const messages: UiAgentMessage[] = [];
-    const remote = this.remoteControlUntil;
-    if (remote !== null) messages.push({ type: 'support.remote', until: remote });
+    messages.push(this.remoteMessage());
     if (this.asking && this.asking.until > this.now()) messages.push(askMessage(this.asking));
     const running = this.running;
     if (running) {

@@ -83,6 +83,11 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
   const outcome = (id: string) =>
     waitFor(() => results.find((r) => r.commandId === id && r.status !== 'accepted'), `the outcome of ${id}`);
 
+  it('greets a UI with remote control off and how long it would last', async () => {
+    const ui = await connectUi();
+    expect(ui.messages).toContainEqual({ type: 'support.remote', until: null, minutes: 30 });
+  });
+
   it('asks with the profile reason, runs nothing until Allow, then runs and succeeds', async () => {
     const ui = await connectUi();
     const id = await sendGrinder();
@@ -145,10 +150,10 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     const until = (allowed.data as { until: number }).until;
     expect(until).toBeGreaterThan(Date.now() + 29 * 60_000);
     expect(until).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
-    expect(ui.messages).toContainEqual({ type: 'support.remote', until });
+    expect(ui.messages).toContainEqual({ type: 'support.remote', until, minutes: 30 });
     // A reload shows the indicator again.
     const reloaded = await connectUi();
-    expect(reloaded.messages).toContainEqual({ type: 'support.remote', until });
+    expect(reloaded.messages).toContainEqual({ type: 'support.remote', until, minutes: 30 });
 
     const first = await sendGrinder();
     expect(await outcome(first)).toMatchObject({ status: 'succeeded' });
@@ -159,7 +164,7 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     );
 
     await ui.request({ type: 'support.remote', minutes: 0 });
-    expect(ui.messages).toContainEqual({ type: 'support.remote', until: null });
+    expect(ui.messages).toContainEqual({ type: 'support.remote', until: null, minutes: 30 });
     const second = await sendGrinder();
     await waitFor(() => ui.messages.find((m) => m.type === 'support.ask' && m.commandId === second), 'asked again');
     expect(bridge.runs).toHaveLength(1);

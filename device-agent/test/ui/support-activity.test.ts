@@ -80,3 +80,66 @@ describe('parseAgentMessage for the support pushes', () => {
     ).toBeUndefined();
   });
 });
+
+describe('foldSupportActivity: actions that need the customer and remote control (issue 16)', () => {
+  const grinder = { de: 'Mahlwerk freifahren', en: 'Clear grinder' };
+  const reason = { de: 'Das Mahlwerk dreht sich.', en: 'The grinder turns.' };
+  const asked: AgentMessage = {
+    type: 'support.ask',
+    commandId: 'c9',
+    action: 'clear_grinder',
+    label: grinder,
+    reason,
+    until: 1_000,
+  };
+
+  it('shows the question until the command starts, then the running action', () => {
+    const asking = fold([asked]);
+    expect(asking.ask).toEqual({ commandId: 'c9', action: 'clear_grinder', label: grinder, reason, until: 1_000 });
+    const running = fold([
+      asked,
+      { type: 'command', commandId: 'c9', action: 'clear_grinder', label: grinder, status: 'accepted' },
+    ]);
+    expect(running.ask).toBeUndefined();
+    expect(running.action).toMatchObject({ commandId: 'c9', status: 'running' });
+  });
+
+  it('closes the question with what became of it: declined, no answer, or refused by another check', () => {
+    const closed = (code: string) =>
+      fold([asked, { type: 'command', commandId: 'c9', status: 'rejected', code }]).action?.status;
+    expect(closed('CUSTOMER_DECLINED')).toBe('declined');
+    expect(closed('CUSTOMER_NO_ANSWER')).toBe('no-answer');
+    expect(closed('PRECONDITION_FAILED')).toBe('failed');
+    expect(fold([asked, { type: 'command', commandId: 'c9', status: 'rejected', code: 'X' }]).ask).toBeUndefined();
+  });
+
+  it('a result for another command leaves the question open', () => {
+    const state = fold([asked, { type: 'command', commandId: 'other', status: 'rejected', code: 'CUSTOMER_DECLINED' }]);
+    expect(state.ask?.commandId).toBe('c9');
+    expect(state.action).toBeUndefined();
+  });
+
+  it('keeps whether remote control is allowed, until when and for how long it would be', () => {
+    expect(fold([{ type: 'support.remote', until: 5_000, minutes: 15 }])).toMatchObject({
+      remoteUntil: 5_000,
+      remoteMinutes: 15,
+    });
+    expect(
+      fold([
+        { type: 'support.remote', until: 5_000, minutes: 15 },
+        { type: 'support.remote', until: null, minutes: 15 },
+      ]).remoteUntil,
+    ).toBeNull();
+  });
+
+  it('parses the pushes and refuses a question without a reason by language', () => {
+    expect(parseAgentMessage(JSON.stringify(asked))).toEqual(asked);
+    expect(parseAgentMessage(JSON.stringify({ ...asked, reason: 'hot' }))).toBeUndefined();
+    expect(parseAgentMessage(JSON.stringify({ type: 'support.remote', until: null, minutes: 30 }))).toEqual({
+      type: 'support.remote',
+      until: null,
+      minutes: 30,
+    });
+    expect(parseAgentMessage(JSON.stringify({ type: 'support.remote', until: 'soon', minutes: 30 }))).toBeUndefined();
+  });
+});

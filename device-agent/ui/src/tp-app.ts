@@ -272,6 +272,10 @@ export class TpApp extends LitElement {
       case 'dismiss-support':
         this.support.dismiss();
         return;
+      case 'support-answer':
+        return this.support.answer(intent.commandId, intent.allow);
+      case 'support-remote':
+        return this.support.allowRemote(intent.minutes);
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);

@@ -108,10 +108,14 @@ export const uiSupportAskMessage = z.object({
   until: z.number().int().nonnegative(),
 });
 
-/** Whether the customer allows remote control, and until when (ms since epoch); null: not allowed. */
+/**
+ * Whether the customer allows remote control, and until when (ms since epoch); null: not allowed.
+ * `minutes`: how long it lasts when they turn it on (the agent's `commands.remoteControlMinutes`).
+ */
 export const uiSupportRemoteMessage = z.object({
   type: z.literal('support.remote'),
   until: z.number().int().nonnegative().nullable(),
+  minutes: z.number().int().positive(),
 });
 
 export const uiReplyMessage = z.discriminatedUnion('ok', [

@@ -6,7 +6,8 @@ export interface SupportAction {
   action: string;
   /** The profile's name of the action by language; absent for an action the profile does not name. */
   label: Readonly<Record<string, string>> | undefined;
-  status: 'running' | 'succeeded' | 'failed';
+  /** declined / no-answer: an action that needed the customer and did not run (issue 16). */
+  status: 'running' | 'succeeded' | 'failed' | 'declined' | 'no-answer';
   /** Percent done as the MCU reports it; null while unknown (an indeterminate bar). */
   percent: number | null;
 }
@@ -18,12 +19,33 @@ export interface SupportCaseStatus {
   agentName: string | undefined;
 }
 
+/** A staff action that needs the customer and waits for "Allow" or "Decline" (profile `needsCustomer`). */
+export interface SupportAsk {
+  commandId: string;
+  action: string;
+  label: Readonly<Record<string, string>> | undefined;
+  reason: Readonly<Record<string, string>>;
+  /** ms since epoch: when the agent stops waiting. */
+  until: number;
+}
+
 export interface SupportActivityState {
   action: SupportAction | undefined;
   supportCase: SupportCaseStatus | undefined;
+  ask: SupportAsk | undefined;
+  /** Until when the customer allows remote control (ms since epoch); null: not allowed. */
+  remoteUntil: number | null;
+  /** How long remote control lasts when turned on (the agent's setting). */
+  remoteMinutes: number;
 }
 
-export const NO_SUPPORT_ACTIVITY: SupportActivityState = { action: undefined, supportCase: undefined };
+export const NO_SUPPORT_ACTIVITY: SupportActivityState = {
+  action: undefined,
+  supportCase: undefined,
+  ask: undefined,
+  remoteUntil: null,
+  remoteMinutes: 30,
+};
 
 /**
  * Folds the agent's `command`, `progress` and `case.status` pushes into what
@@ -35,10 +57,43 @@ export function foldSupportActivity(state: SupportActivityState, message: AgentM
   switch (message.type) {
     case 'hello':
       return NO_SUPPORT_ACTIVITY;
+    case 'support.ask':
+      return {
+        ...state,
+        ask: {
+          commandId: message.commandId,
+          action: message.action,
+          label: message.label,
+          reason: message.reason,
+          until: message.until,
+        },
+      };
+    case 'support.remote':
+      return { ...state, remoteUntil: message.until, remoteMinutes: message.minutes };
     case 'command': {
+      const ask = state.ask?.commandId === message.commandId ? state.ask : undefined;
+      if (ask && message.status !== 'accepted')
+        // The question closes with what became of it: declined, nobody answered, or refused by a check.
+        return {
+          ...state,
+          ask: undefined,
+          action: {
+            commandId: ask.commandId,
+            action: ask.action,
+            label: ask.label,
+            status:
+              message.code === 'CUSTOMER_DECLINED'
+                ? 'declined'
+                : message.code === 'CUSTOMER_NO_ANSWER'
+                  ? 'no-answer'
+                  : 'failed',
+            percent: null,
+          },
+        };
       if (message.status === 'accepted')
         return {
           ...state,
+          ask: ask ? undefined : state.ask,
           action: {
             commandId: message.commandId,
             action: message.action ?? '',

@@ -17,6 +17,9 @@ export type Intent =
   | { kind: 'home' }
   | { kind: 'dismiss-case' }
   | { kind: 'dismiss-support' }
+  | { kind: 'support-answer'; commandId: string; allow: boolean }
+  /** Allow remote control for the agent's configured time; 0 ends it. */
+  | { kind: 'support-remote'; minutes: number }
   | { kind: 'locale'; locale: UiLocale };
 
 export class IntentEvent extends Event {

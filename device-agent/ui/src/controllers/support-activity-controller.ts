@@ -28,6 +28,25 @@ export class SupportActivityController implements ReactiveController {
     this.off = undefined;
   }
 
+  /** The customer's Allow or Decline for an action that needs them; the agent's pushes then update the panel. */
+  async answer(commandId: string, allow: boolean): Promise<void> {
+    await this.send('support.answer', { commandId, allow });
+  }
+
+  /** Allow remote control for `minutes` (0 ends it). */
+  async allowRemote(minutes: number): Promise<void> {
+    await this.send('support.remote', { minutes });
+  }
+
+  private async send(type: string, fields: Record<string, unknown>): Promise<void> {
+    try {
+      await this.client.request(type, fields);
+    } catch (err) {
+      // A late answer (the question timed out meanwhile) is refused: the push that closed it is already on screen.
+      console.warn(`${type} refused`, err);
+    }
+  }
+
   /** The customer closes a finished action's result; a running one stays on screen. */
   dismiss(): void {
     if (this.state.action?.status === 'running') return;

@@ -22,6 +22,8 @@ export type AgentMessage =
   | { type: 'progress'; action: string; percent: number; commandId?: string; label?: Text; message?: string }
   | { type: 'command'; commandId: string; status: string; action?: string; label?: Text; code?: string }
   | { type: 'case.status'; caseId: string; status: string; agentName?: string }
+  | { type: 'support.ask'; commandId: string; action: string; label?: Text; reason: Text; until: number }
+  | { type: 'support.remote'; until: number | null; minutes: number }
   | { type: 'help.screen'; screen: HelpScreenView | null }
   | { type: 'help.offers'; offers: HelpOffer[] }
   | { type: 'help.case'; case: HelpCaseState | null }
@@ -143,6 +145,12 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
         : undefined;
     case 'case.status':
       return isStr(v.caseId) && isStr(v.status) && optional(v.agentName, isStr) ? (v as AgentMessage) : undefined;
+    case 'support.ask':
+      return isStr(v.commandId) && isStr(v.action) && optional(v.label, isText) && isText(v.reason) && isNum(v.until)
+        ? (v as AgentMessage)
+        : undefined;
+    case 'support.remote':
+      return (v.until === null || isNum(v.until)) && isNum(v.minutes) ? (v as AgentMessage) : undefined;
     case 'help.screen':
       return v.screen === null || isScreen(v.screen) ? (v as AgentMessage) : undefined;
     case 'help.offers':
