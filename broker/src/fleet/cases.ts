@@ -18,7 +18,10 @@ import type { StaffMember } from './staff.js';
 export interface CaseRecord {
   id: string;
   deviceId: string;
+  /** The customer's request time (issue 16). */
   openedAt: number;
+  /** When the fleet stored the request. */
+  receivedAt: number;
   reason: string;
   flowId: string | null;
   sessionId: string | null;
@@ -36,6 +39,7 @@ interface RawCase {
   id: string;
   device_id: string;
   opened_at: number;
+  received_at: number;
   reason: string;
   flow_id: string | null;
   session_id: string | null;
@@ -70,6 +74,7 @@ export class Cases {
       id: r.id,
       deviceId: r.device_id,
       openedAt: r.opened_at,
+      receivedAt: r.received_at,
       reason: r.reason,
       flowId: r.flow_id,
       sessionId: r.session_id,

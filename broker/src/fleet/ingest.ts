@@ -126,7 +126,7 @@ export class Ingest {
       commandUpdate: db.prepare('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?'),
       commandDelivered: db.prepare("INSERT INTO command_status (command_id, status, at) VALUES (?, 'delivered', ?)"),
       caseInsert: db.prepare(
-        'INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO cases (id, msg_id, device_id, opened_at, received_at, reason, flow_id, session_id, locale, trace, diagnostics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
     };
   }
@@ -403,10 +403,14 @@ export class Ingest {
     const unknown = c.diagnostics ? this.sensors.unknownKey(deviceId, c.diagnostics.mcu.sensors) : undefined;
     if (unknown !== undefined) return fail(ErrorCode.UNKNOWN_SENSOR, unknown);
     // Ignored when the message id or the case id was seen before: a redelivery, or another device reusing an id.
+    // The case keeps the customer's request time (the device stamped the message when they asked, even if its
+    // outbox held it through an outage) and its arrival; SLA and KPIs count from the request (issue 16). A device
+    // clock ahead of ours must not open a case in the future, so the request is never later than the arrival.
     const res = this.st.caseInsert.run(
       c.caseId,
       c.id,
       deviceId,
+      Math.min(c.ts, now),
       now,
       c.reason,
       c.flowId ?? null,

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { FlowStep, HelpFlow, HelpSessionView, HelpTraceEntry } from '@touchpoint/protocol';
+import { cesLabel, cesTone } from '../common/ces.js';
 import { formatDuration } from '../common/format-duration.js';
 import { formatTime } from '../common/format-time.js';
 import { traceSteps, type TraceStep } from '../common/trace-steps.js';
@@ -70,6 +71,12 @@ export class TpHelpMirror extends LitElement {
       }
       .screen p {
         margin: 0 0 8px;
+      }
+      [data-ces-tone='good'] {
+        color: #2e8b57;
+      }
+      [data-ces-tone='warn'] {
+        color: #b07d00;
       }
       .choices {
         display: flex;
@@ -177,7 +184,14 @@ export class TpHelpMirror extends LitElement {
       <div class="row muted mb">
         <span>Flow <strong>${this.flow?.title.en ?? this.session.flowId}</strong></span>
         <span>· started ${formatTime(summary.startedAt ?? this.session.startedAt)}</span>
-        ${summary.rating ? html`<span>· CES ${summary.rating.ces}/7, ${summary.rating.helped ? 'helped' : 'did not help'}</span>` : nothing}
+        ${
+          summary.rating
+            ? html`<span data-ces-tone=${cesTone(summary.rating.ces)}
+                >· CES ${summary.rating.ces}/7, ${cesLabel(summary.rating.ces)},
+                ${summary.rating.helped ? 'helped' : 'did not help'}</span
+              >`
+            : nothing
+        }
       </div>
       ${this.renderScreen(current, ended)}
       <h3 class="mb">Tap trace</h3>

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { KpiResponse } from '@touchpoint/protocol';
+import { cesLabel, cesTone } from '../common/ces.js';
 import { formatDuration } from '../common/format-duration.js';
 import { formatShare } from '../common/format-share.js';
 import { customRange, periodRange, type KpiPeriod } from '../common/kpi-period.js';
@@ -52,6 +53,9 @@ export class TpKpiPanel extends LitElement {
       }
       .bar.warn {
         background: #d19a00;
+      }
+      .bar.good {
+        background: #2e8b57;
       }
       td.num {
         text-align: right;
@@ -149,7 +153,7 @@ export class TpKpiPanel extends LitElement {
               <div class="grid2">
                 <section class="card">
                   <h2>Customer effort per flow</h2>
-                  <p class="muted">CES 1 (very easy) to 7 (very hard).</p>
+                  <p class="muted">CES 1 (very difficult) to 7 (very easy): higher is better.</p>
                   <table>
                     <thead>
                       <tr>
@@ -164,10 +168,12 @@ export class TpKpiPanel extends LitElement {
                         (f) =>
                           html`<tr>
                             <td>${f.flowId}</td>
-                            <td class="num">${f.average.toFixed(1)}</td>
+                            <td class="num" data-ces-tone=${cesTone(f.average)} title=${cesLabel(f.average)}>
+                              ${f.average.toFixed(1)}
+                            </td>
                             <td class="num">${f.count}</td>
                             <td class="barcell">
-                              <div class="bar ${f.average > 4 ? 'warn' : ''}" ${barWidth((f.average / 7) * 100)}></div>
+                              <div class="bar ${cesTone(f.average)}" ${barWidth((f.average / 7) * 100)}></div>
                             </td>
                           </tr>`,
                       )}

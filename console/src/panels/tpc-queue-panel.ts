@@ -279,8 +279,19 @@ export class TpQueuePanel extends LitElement {
       <dl class="mt">
         <dt>Device</dt>
         <dd><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a> · ${c.model ?? ''}</dd>
-        <dt>Opened</dt>
-        <dd>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
+        <dt>Requested</dt>
+        <dd data-requested>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
+        ${
+          c.receivedAt > c.openedAt
+            ? html`<dt>Arrived</dt>
+                <dd data-received>
+                  ${formatTime(c.receivedAt)}
+                  <span class="muted"
+                    >(${formatDuration(c.receivedAt - c.openedAt)} later: the device was offline)</span
+                  >
+                </dd>`
+            : nothing
+        }
         <dt>Flow</dt>
         <dd>${c.flowId ?? '—'}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
         <dt>Assignee</dt>

@@ -15,7 +15,10 @@ export const caseSummary = z.object({
   id: safeId,
   deviceId: safeId,
   model: z.string().nullable(),
+  /** When the customer asked for help (the device's request time); SLA and waiting time count from here (issue 16). */
   openedAt: z.number().int(),
+  /** When the request reached the fleet: later than openedAt when the device was offline. */
+  receivedAt: z.number().int(),
   reason: z.string(),
   flowId: z.string().nullable(),
   status: caseStatus,

@@ -113,6 +113,7 @@ export const helpSessionView = z.object({
   updatedAt: z.number().int(),
   currentStep: z.string().nullable(),
   outcome: z.enum(['resolved', 'escalated', 'abandoned']).nullable(),
+  /** The customer's rating, 1 = very difficult … 7 = very easy (higher is better); null until rated. */
   ces: z.number().int().nullable(),
   helped: z.boolean().nullable(),
   msTotal: z.number().int().nullable(),

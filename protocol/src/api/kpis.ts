@@ -24,7 +24,7 @@ export const kpiResponse = z.object({
   firstTouchResolution: share,
   /** escalated / total. */
   escalationRate: share,
-  /** Customer Effort Score (1-7, lower is easier) per flow. */
+  /** Average CES per flow, 1 = very difficult … 7 = very easy: higher is better (issue 16). */
   cesPerFlow: z.array(z.object({ flowId: z.string(), average: z.number(), count: z.number().int() })),
   /** Cases opened in the period and resolved (or closed) by now. */
   casesResolved: z.number().int(),

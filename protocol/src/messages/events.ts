@@ -49,6 +49,7 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rating'),
     at: z.number().int(),
+    /** Customer Effort Score 2.0: 1 = very difficult … 7 = very easy; higher is better everywhere (issue 16). */
     ces: z.number().int().min(1).max(7),
     helped: z.boolean(),
   }),

@@ -158,6 +158,7 @@ export const helpBackRequest = uiRequestBase.extend({ type: z.literal('help.back
 export const helpRateRequest = uiRequestBase.extend({
   type: z.literal('help.rate'),
   sessionId: z.string().max(64),
+  /** 1 = very difficult … 7 = very easy (CES 2.0); higher is better (issue 16). */
   ces: z.number().int().min(1).max(7),
   helped: z.boolean(),
 });

@@ -2,6 +2,8 @@ import { sql as initial } from './001-initial.js';
 import { sql as consoleIndexes } from './002-console-indexes.js';
 import { sql as staffLogin } from './004-staff-login.js';
 import { sql as integrations } from './006-integrations.js';
+import { sql as cesScale } from './007-ces-scale.js';
+import { sql as caseRequestTime } from './008-case-request-time.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -9,4 +11,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 2, name: 'console-indexes', sql: consoleIndexes },
   { version: 4, name: 'staff-login', sql: staffLogin },
   { version: 6, name: 'integrations', sql: integrations },
+  { version: 7, name: 'ces-scale', sql: cesScale },
+  { version: 8, name: 'case-request-time', sql: caseRequestTime },
 ];

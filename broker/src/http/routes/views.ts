@@ -58,6 +58,7 @@ export function caseSummary(c: CaseRecord, deps: ApiDeps, names: Map<string, str
     deviceId: c.deviceId,
     model: deps.fleet.devices.get(c.deviceId)?.model ?? null,
     openedAt: c.openedAt,
+    receivedAt: c.receivedAt,
     reason: c.reason,
     flowId: c.flowId,
     status: c.status,
