@@ -25,6 +25,8 @@ export interface AgentEvents {
   /** The customer's answer, or `remote-control` when they had allowed remote control beforehand. */
   'command.consent.answered': { commandId: string; allowed: boolean; by: 'customer' | 'remote-control' };
   'case.status': CaseStatusMessage;
+  /** The customer allowed remote control until `until` (ms since epoch), or it ended (null; issue 16). */
+  'support.remote': { until: number | null };
   'report.queued': { kind: ReportKind; messageId: string; seq: number };
   /** The fleet's receipt says it stored the report (issue 15); the outbox has deleted it. */
   'report.delivered': { kind: ReportKind; messageId: string; seq: number };

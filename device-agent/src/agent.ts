@@ -119,6 +119,8 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
   // The runner is built with the extensions below; health() is first called once they start.
   const failed: { runner?: ExtensionRunner } = {};
   const failedExtensions = (): string[] => [...(failed.runner?.failed.keys() ?? [])];
+  // Whether the customer allows remote control on the touchscreen (issue 16), as the fleet sees it in diagnostics.
+  const remoteControl: { until: number | null } = { until: null };
   const health = (): AgentHealth => ({
     outboxDepth: outbox.depth,
     outboxDropped: outbox.dropped,
@@ -126,6 +128,9 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     link: mcu.link,
     uptimeS: (Date.now() - startedAt) / 1000,
     ...(failedExtensions().length > 0 ? { failedExtensions: failedExtensions() } : {}),
+    ...(remoteControl.until !== null && remoteControl.until > Date.now()
+      ? { remoteControlUntil: remoteControl.until }
+      : {}),
   });
 
   const diagnostics = new DiagnosticsExtension({
@@ -138,6 +143,12 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     bus,
     logger: childLogger(logger, 'diagnostics'),
     ...(hooks.diagnostics ? { extra: hooks.diagnostics } : {}),
+  });
+  // The fleet learns at once when the customer allows or ends remote control: a snapshot that carries it.
+  bus.on('support.remote', ({ until }) => {
+    if (until === remoteControl.until) return;
+    remoteControl.until = until;
+    void diagnostics.snapshot('remote-control');
   });
 
   // The in-process restart is defined with the agent below; the built-in action reaches it through this slot.

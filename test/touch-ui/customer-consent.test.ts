@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
+import { buildConsoleInto, ConsolePage, StaffApi } from '../console/helpers.js';
 import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
 
 /**
@@ -11,7 +13,8 @@ import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } fro
  * grinder turns) waits for the customer's tap on the touchscreen. Allow runs
  * it, Decline and no answer refuse it with a code the fleet records, and while
  * the customer allows remote control it runs without the question but still
- * shows in the support panel. Real Chromium at 800x480, the real agent and
+ * shows in the support panel; the console's device view says whether remote
+ * control is allowed and until when. Real Chromium at 800x480, the real agent and
  * broker, the virtual coffee machine behind a socat pty.
  */
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'touch-ui');
@@ -21,8 +24,10 @@ let stack: TouchStack;
 let browser: Browser;
 let page: Page;
 let staff: StaffMember;
+let consoleDir: string;
 
 const ask = () => page.locator('#support-ask');
+const baseUrl = () => `http://127.0.0.1:${stack.broker.httpPort}`;
 const panelText = () => page.locator('#support-activity-text');
 
 async function sendGrinder(): Promise<string> {
@@ -50,9 +55,12 @@ async function closePanel(): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
+  consoleDir = mkdtempSync(join(tmpdir(), 'tp-consent-console-'));
+  await buildConsoleInto(consoleDir);
   stack = await startTouchStack({
     deviceId: 'cm-touch-consent',
     pty: true,
+    consoleDir,
     agent: { commands: { clockSkewS: 60, customerWaitS: WAIT_S, remoteControlMinutes: 30 } },
   });
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
@@ -68,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
 describe('a staff action that needs the customer waits for their tap', () => {
@@ -87,7 +96,6 @@ describe('a staff action that needs the customer waits for their tap', () => {
     }
     expect(stack.broker.fleet.commands.get(id)?.history.map((h) => h.status)).not.toContain('accepted');
     await page.screenshot({ path: join(ARTIFACTS, 'consent-01-ask-en.png') });
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'touch-ui-support-ask.png') });
 
     await page.locator('#support-allow').click();
     await panelText().getByText('“Clear grinder” is done.').waitFor({ timeout: 30_000 });
@@ -122,6 +130,23 @@ describe('a staff action that needs the customer waits for their tap', () => {
   });
 
   it('with remote control allowed it runs without the question and still shows; ending it brings the question back (German)', async () => {
+    // Staff watch the device in the console, with fresh diagnostics: remote control is not allowed yet.
+    const diag = await stack.broker.fleet.commands.send({
+      deviceId: stack.deviceId,
+      action: 'diagnostics.request',
+      params: {},
+      staff,
+      ttlMs: 60_000,
+    });
+    expect((await final(diag.id)).status).toBe('succeeded');
+    const admin = stack.broker.initialAdmin!;
+    const password = await new StaffApi(baseUrl()).loginReady(admin.name, admin.password);
+    const staffView = await ConsolePage.open(browser, baseUrl());
+    await staffView.login(admin.name, password);
+    await staffView.gotoDevice(stack.deviceId);
+    const remoteCell = staffView.page.locator('tpc-device-panel #remote-control');
+    await remoteCell.getByText('Not allowed: actions that need the customer wait for their tap').waitFor();
+
     await page.locator('#lang').click();
     await page.getByText('Hilfethemen').first().waitFor();
     const first = await sendGrinder();
@@ -136,6 +161,10 @@ describe('a staff action that needs the customer waits for their tap', () => {
       /^Fernsteuerung erlaubt bis \d{1,2}:\d{2} Uhr$/,
     );
     expect((await final(first)).status).toBe('succeeded');
+    // The console learns it at once (a diagnostics snapshot), with the time it ends.
+    await remoteCell.getByText('Allowed by the customer').waitFor();
+    expect(await remoteCell.textContent()).toMatch(/until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    await staffView.page.screenshot({ path: join(ARTIFACTS, 'consent-03-console-remote.png') });
     await panelText().getByText('„Mahlwerk freifahren“ ist abgeschlossen.').waitFor({ timeout: 30_000 });
     await closePanel();
 
@@ -151,6 +180,8 @@ describe('a staff action that needs the customer waits for their tap', () => {
 
     await page.locator('#support-remote-end').click();
     await page.locator('#support-remote').waitFor({ state: 'detached' });
+    await remoteCell.getByText('Not allowed: actions that need the customer wait for their tap').waitFor();
+    await staffView.page.context().close();
     const third = await sendGrinder();
     await ask().waitFor();
     await page.locator('#support-decline').click();

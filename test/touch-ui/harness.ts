@@ -45,6 +45,8 @@ export interface TouchStackOptions {
   modelDir?: string;
   /** Extra agent config fields (merged over the test defaults). */
   agent?: Partial<AgentConfigInput>;
+  /** A built console (test/console/helpers.ts buildConsoleInto) the broker serves, for tests that check both screens. */
+  consoleDir?: string;
 }
 
 /** A real broker (temp dir), a virtual coffee machine and the real agent serving the touch UI. */
@@ -56,7 +58,13 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const broker = await startBroker({ dataDir: join(dir, 'broker'), mqttPort: 0, httpPort: 0, log: 'silent' });
+    const broker = await startBroker({
+      dataDir: join(dir, 'broker'),
+      mqttPort: 0,
+      httpPort: 0,
+      log: 'silent',
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+    });
     cleanups.push(() => broker.close());
     const device = await startVirtualDevice(broker, {
       deviceId,

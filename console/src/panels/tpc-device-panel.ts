@@ -15,6 +15,7 @@ import type {
 import { appendPoint, chartableSensors } from '../common/chart-series.js';
 import { formatDuration } from '../common/format-duration.js';
 import { formatRelative } from '../common/format-relative.js';
+import { formatTime } from '../common/format-time.js';
 import { mergeTrace } from '../common/merge-trace.js';
 import { routeHref } from '../common/route.js';
 import '../components/tpc-badge.js';
@@ -353,6 +354,16 @@ export class TpDevicePanel extends LitElement {
     this._pending = undefined;
   }
 
+  /**
+   * Whether the customer allows remote control on the touchscreen (issue 16): while allowed, actions the
+   * profile marks as needing the customer run without their tap; otherwise the device asks them first.
+   */
+  private remoteControl(until: number | undefined) {
+    return until !== undefined && until > this.clock.now
+      ? html`<tpc-badge tone="ok" label="Allowed by the customer"></tpc-badge> until ${formatTime(until)}`
+      : html`<span class="muted">Not allowed: actions that need the customer wait for their tap</span>`;
+  }
+
   private async send(action: string, params: Record<string, unknown>) {
     this._sending = true;
     try {
@@ -433,6 +444,8 @@ export class TpDevicePanel extends LitElement {
                 <dd>${latest.agent.reconnects}</dd>
                 <dt>Agent uptime</dt>
                 <dd>${formatDuration(latest.agent.uptimeS * 1000)}</dd>
+                <dt>Remote control</dt>
+                <dd id="remote-control">${this.remoteControl(latest.agent.remoteControlUntil)}</dd>
                 ${
                   latest.mcu.info
                     ? html`<dt>MCU</dt>

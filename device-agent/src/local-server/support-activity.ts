@@ -83,6 +83,8 @@ export class SupportActivity {
     this.context = context;
     // Remote control is the customer's choice in this run only: a restarted agent asks again.
     this.remoteUntil = null;
+    this.endRemote = undefined;
+    bus.emit('support.remote', { until: null });
     context.on(bus, 'command.consent.asked', ({ commandId, action, until }) => {
       const spec = this.profile.actions.find((a) => a.name === action);
       if (this.remoteControlUntil !== null) {
@@ -169,8 +171,10 @@ export class SupportActivity {
         this.remoteUntil = null;
         this.endRemote = undefined;
         this.broadcast(this.remoteMessage());
+        this.bus?.emit('support.remote', { until: null });
       });
     this.broadcast(this.remoteMessage());
+    this.bus?.emit('support.remote', { until: this.remoteUntil });
     // A question already on screen is answered by the permission just given.
     const asked = this.asking;
     if (asked && this.remoteUntil !== null)

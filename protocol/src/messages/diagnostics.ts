@@ -30,6 +30,8 @@ export const agentHealth = z.object({
   uptimeS: z.number().nonnegative(),
   /** Optional agent extensions that failed to start and are not running (issue 14); absent when none. */
   failedExtensions: z.array(z.string().max(64)).max(32).optional(),
+  /** Until when (ms since epoch) the customer allows remote control on the touchscreen (issue 16); absent: not allowed. */
+  remoteControlUntil: z.number().int().nonnegative().optional(),
 });
 export type AgentHealth = z.infer<typeof agentHealth>;
 
@@ -37,7 +39,8 @@ export type AgentHealth = z.infer<typeof agentHealth>;
 export const diagnosticsMessage = z.object({
   ...messageBase,
   deviceId: deviceIdField,
-  reason: z.enum(['periodic', 'request', 'case']),
+  /** `remote-control`: the customer allowed or ended remote control, or it ran out (issue 16). */
+  reason: z.enum(['periodic', 'request', 'case', 'remote-control']),
   mcu: z.object({
     info: mcuInfo.optional(),
     sensors: z.record(z.string().max(64), sensorValue),
