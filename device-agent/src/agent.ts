@@ -206,6 +206,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         bus,
         link: () => mcu.link,
         remoteControlMinutes: config.commands.remoteControlMinutes,
+        historyFile: join(config.dataDir, 'support-history.json'),
         logger: childLogger(logger, 'local'),
         kiosk: {
           secret: loadKioskSecret(config.dataDir),

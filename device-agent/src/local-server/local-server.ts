@@ -25,6 +25,7 @@ import { LiveState } from './live-state.js';
 import { RAW_SECURITY_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
 import { SupportActivity } from './support-activity.js';
+import { SupportHistory } from './support-history.js';
 
 /** One connected UI (a kiosk browser tab). */
 export interface UiClient {
@@ -49,6 +50,8 @@ export interface LocalServerOptions {
   link: () => LinkState;
   /** How long "Remote control allowed" lasts at most when the customer turns it on (issue 16); default 30. */
   remoteControlMinutes?: number;
+  /** The JSON file that keeps the customer's support history across restarts; none: kept in memory only. */
+  historyFile?: string;
   logger: Logger;
   /** The per-boot kiosk secret (see kiosk-key.ts) and the 0600 file the kiosk URL with it is written to. */
   kiosk: { secret: string; urlFile?: string };
@@ -90,6 +93,7 @@ export class LocalServer extends ExtensionBase {
     this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message), {
       remoteControlMinutes: options.remoteControlMinutes ?? 30,
       logger: options.logger,
+      history: new SupportHistory(options.historyFile, options.logger),
     });
     this.activity.register((type, schema, handler) => this.handle(type, schema, handler));
     this.handle('state.get', uiRequestBase, () => this.live.current);

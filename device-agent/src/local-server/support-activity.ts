@@ -2,6 +2,7 @@ import {
   ErrorCode,
   TouchpointError,
   uiSupportAnswerRequest,
+  uiSupportHistoryRequest,
   uiSupportRemoteRequest,
   type CaseStatusMessage,
   type DeviceProfile,
@@ -13,6 +14,7 @@ import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
 import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
+import type { SupportHistory } from './support-history.js';
 
 /** A staff command waiting for the customer's "Allow" (profile `needsCustomer`). */
 interface Asking {
@@ -61,13 +63,19 @@ export class SupportActivity {
   constructor(
     private readonly profile: DeviceProfile,
     private readonly broadcast: (message: UiAgentMessage) => void,
-    private readonly options: { remoteControlMinutes: number; logger: Logger; now?: () => number },
+    private readonly options: {
+      remoteControlMinutes: number;
+      logger: Logger;
+      history: SupportHistory;
+      now?: () => number;
+    },
   ) {}
 
   /** The customer's answers from the touchscreen. */
   register(handle: Handle): void {
     handle('support.answer', uiSupportAnswerRequest, (request) => this.answer(request.commandId, request.allow));
     handle('support.remote', uiSupportRemoteRequest, (request) => this.allowRemote(request.minutes));
+    handle('support.history', uiSupportHistoryRequest, () => ({ receipts: this.options.history.list() }));
   }
 
   /** Until when the customer allows remote control (ms since epoch), or null. */
@@ -120,6 +128,7 @@ export class SupportActivity {
       if (asked?.commandId === r.commandId && r.status !== 'accepted') {
         // Declined, no answer, or its precondition no longer held: the question closes with the reason.
         this.asking = undefined;
+        this.receipt(asked, r.status, r.code);
         this.broadcast({
           type: 'command',
           commandId: asked.commandId,
@@ -133,6 +142,7 @@ export class SupportActivity {
       const running = this.running;
       if (running?.commandId !== r.commandId || r.status === 'accepted') return;
       this.running = undefined;
+      this.receipt(running, r.status, r.code);
       this.broadcast({
         ...this.commandMessage(running, r.status),
         ...(r.code ? { code: r.code } : {}),
@@ -141,7 +151,42 @@ export class SupportActivity {
     });
     context.on(bus, 'case.status', (s) => {
       this.caseStatus = s;
+      this.options.history.add({
+        id: `case:${s.caseId}`,
+        at: this.now(),
+        kind: 'case',
+        outcome: s.status === 'open' ? 'opened' : s.status,
+        // What the consent sheet lists and the case carries (help-session/case-opener.ts).
+        shared: ['diagnostics', 'help-session'],
+        by: { role: 'support', ...(s.agentName ? { name: s.agentName } : {}) },
+      });
       this.broadcast(caseStatusMessage(s));
+    });
+  }
+
+  /** The customer's receipt for a staff action that needed them or ran: what, how it ended, when (issue 16). */
+  private receipt(
+    command: { commandId: string; action: string; label: LocalizedText | undefined },
+    status: string,
+    code: string | undefined,
+  ): void {
+    const outcome =
+      status === 'succeeded'
+        ? 'succeeded'
+        : code === ErrorCode.CUSTOMER_DECLINED
+          ? 'declined'
+          : code === ErrorCode.CUSTOMER_NO_ANSWER
+            ? 'no-answer'
+            : 'failed';
+    this.options.history.add({
+      id: command.commandId,
+      at: this.now(),
+      kind: 'fix',
+      action: command.action,
+      ...(command.label ? { label: command.label } : {}),
+      outcome,
+      shared: [],
+      by: { role: 'support' },
     });
   }
 

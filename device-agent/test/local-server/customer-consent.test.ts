@@ -1,7 +1,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deviceTopic, newId, type CommandResultMessage } from '@touchpoint/protocol';
+import { deviceTopic, header, newId, type CommandResultMessage } from '@touchpoint/protocol';
 import { createAgent, type Agent } from '../../src/agent.js';
 import { kioskProtocols, kioskSecretOf } from '../../src/local-server/kiosk-key.js';
 import { silentLogger } from '../../src/logger.js';
@@ -31,6 +31,19 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     broker = await startAedes();
     dir = await tempDir();
     bridge = new FakeBridge();
+    results = [];
+    await startAgent();
+    fleet = await connectAsync(broker.url, { clientId: 'fleet-consent', reconnectPeriod: 0 });
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await agent.stop();
+    await fleet.endAsync(true);
+    await broker.close();
+    await dir.remove();
+  });
+
+  async function startAgent(): Promise<void> {
     agent = await createAgent(
       testConfig(dir.path, {
         brokerUrl: broker.url,
@@ -41,17 +54,8 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     );
     await agent.start();
     await waitFor(() => agent.services.connection.connected, 'agent connected');
-    results = [];
     agent.services.bus.on('command.result', (r) => void results.push(r));
-    fleet = await connectAsync(broker.url, { clientId: 'fleet-consent', reconnectPeriod: 0 });
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.close();
-    await agent.stop();
-    await fleet.endAsync(true);
-    await broker.close();
-    await dir.remove();
-  });
+  }
 
   async function connectUi() {
     const server = agent.services.localServer!;
@@ -168,6 +172,41 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     const second = await sendGrinder();
     await waitFor(() => ui.messages.find((m) => m.type === 'support.ask' && m.commandId === second), 'asked again');
     expect(bridge.runs).toHaveLength(1);
+  });
+
+  it('keeps receipts (fixes and the case, by whom, what was shared) newest first, across an agent restart', async () => {
+    const ui = await connectUi();
+    const declined = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask' && m.commandId === declined), 'asked');
+    await ui.request({ type: 'support.answer', commandId: declined, allow: false });
+    await outcome(declined);
+    agent.services.bus.emit('case.status', { ...header(), caseId: 'case-7', status: 'claimed', agentName: 'Sam' });
+    const history = async (u: Awaited<ReturnType<typeof connectUi>>) =>
+      ((await u.request({ type: 'support.history' })).data as { receipts: Record<string, unknown>[] }).receipts;
+    const before = await history(ui);
+    expect(before.map((r) => [r.kind, r.outcome])).toEqual([
+      ['case', 'claimed'],
+      ['fix', 'declined'],
+    ]);
+    expect(before[0]).toMatchObject({
+      id: 'case:case-7',
+      shared: ['diagnostics', 'help-session'],
+      by: { name: 'Sam' },
+    });
+    expect(before[1]).toMatchObject({ id: declined, action: 'clear_grinder', label: { en: 'Clear grinder' } });
+    // A case that moves on keeps one line.
+    agent.services.bus.emit('case.status', { ...header(), caseId: 'case-7', status: 'resolved', agentName: 'Sam' });
+    expect((await history(ui)).map((r) => r.outcome)).toEqual(['resolved', 'declined']);
+
+    // A new agent process on the same data directory (the file, not memory).
+    for (const s of sockets.splice(0)) s.close();
+    await agent.stop();
+    await startAgent();
+    const after = await connectUi();
+    expect((await history(after)).map((r) => [r.id, r.outcome])).toEqual([
+      ['case:case-7', 'resolved'],
+      [declined, 'declined'],
+    ]);
   });
 
   it('allowing remote control answers a question already on screen', async () => {

@@ -46,6 +46,29 @@ export const uiSupportAnswerRequest = uiRequestBase.extend({
   allow: z.boolean(),
 });
 
+/** The customer's support history (receipts), newest first. */
+export const uiSupportHistoryRequest = uiRequestBase.extend({ type: z.literal('support.history') });
+
+/**
+ * A receipt the customer keeps (issue 16): what support did or what the customer shared, by whom and when.
+ * `fix`: a staff action on the device and how it ended; `case`: the customer's request and its status.
+ * `by`: the staff member's name when the fleet named them (a claimed case), otherwise the role.
+ */
+export const supportReceipt = z.object({
+  /** The command id, or `case:` and the case id. */
+  id: z.string().min(1).max(80),
+  at: z.number().int().nonnegative(),
+  kind: z.enum(['fix', 'case']),
+  /** The action's name from the profile (fix), absent for a case. */
+  label: localizedText.optional(),
+  action: z.string().max(64).optional(),
+  outcome: z.enum(['succeeded', 'failed', 'declined', 'no-answer', 'opened', 'claimed', 'resolved', 'closed']),
+  /** What the customer shared with support (a case). */
+  shared: z.array(z.enum(['diagnostics', 'help-session'])).max(8),
+  by: z.object({ role: z.literal('support'), name: z.string().max(64).optional() }),
+});
+export type SupportReceipt = z.infer<typeof supportReceipt>;
+
 /** Allow remote control for `minutes` (such actions then run without the tap); 0 ends it now. */
 export const uiSupportRemoteRequest = uiRequestBase.extend({
   type: z.literal('support.remote'),
