@@ -499,7 +499,8 @@ describe('help sessions, timeline, KPIs, audit', () => {
     expect(kpis.topErrorCodes).toEqual([{ code: 'E01', count: 1 }]);
     expect(kpis.dropOff).toEqual(
       expect.arrayContaining([
-        { flowId: 'descale', stepId: 'intro', reached: 2, dropped: 1, rate: 0.5 },
+        // hs-2 escalated at intro: an escalation is its own outcome, not a drop-off (issue 16).
+        { flowId: 'descale', stepId: 'intro', reached: 2, dropped: 0, rate: 0 },
         { flowId: 'descale', stepId: 'confirm', reached: 1, dropped: 0, rate: 0 },
       ]),
     );

@@ -50,7 +50,7 @@ function baseFlow(): Record<string, unknown> {
         onSuccess: 'resolved',
         onFailure: 'escalate',
       },
-      resolved: { kind: 'outcome', result: 'resolved', text: t('Done'), next: 'rate' },
+      resolved: { kind: 'outcome', result: 'resolved', resolution: 'fix', text: t('Done'), next: 'rate' },
       escalate: { kind: 'outcome', result: 'escalate', text: t('Support helps'), reason: 'descale_failed' },
       rate: { kind: 'rate' },
     },

@@ -114,7 +114,7 @@ export class Ingest {
       helpOwner: db.prepare('SELECT device_id FROM help_sessions WHERE id = ?').pluck(),
       helpStep: db.prepare('UPDATE help_sessions SET current_step = ?, updated_at = ? WHERE id = ? AND device_id = ?'),
       helpOutcome: db.prepare(
-        'UPDATE help_sessions SET outcome = ?, ms_total = ?, updated_at = ? WHERE id = ? AND device_id = ?',
+        'UPDATE help_sessions SET outcome = ?, resolution = ?, ms_total = ?, updated_at = ? WHERE id = ? AND device_id = ?',
       ),
       helpRating: db.prepare(
         'UPDATE help_sessions SET ces = ?, helped = ?, updated_at = ? WHERE id = ? AND device_id = ?',
@@ -347,7 +347,14 @@ export class Ingest {
         this.st.helpStep.run(entry.stepId, entry.at, sessionId, deviceId);
         break;
       case 'outcome':
-        this.st.helpOutcome.run(entry.outcome, entry.msTotal, entry.at, sessionId, deviceId);
+        this.st.helpOutcome.run(
+          entry.outcome,
+          entry.outcome === 'resolved' ? (entry.resolution ?? null) : null,
+          entry.msTotal,
+          entry.at,
+          sessionId,
+          deviceId,
+        );
         break;
       case 'rating':
         this.st.helpRating.run(entry.ces, entry.helped ? 1 : 0, entry.at, sessionId, deviceId);

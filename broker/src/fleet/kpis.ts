@@ -1,41 +1,44 @@
 import type { KpiResponse } from '@touchpoint/protocol';
 import type { Db } from '../db/database.js';
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
+import { median, outcomeRates, stepDropOff, type OutcomeCounts } from './kpi-formulas.js';
 
 /**
  * Support KPIs for a period [from, to): computed from help sessions, device
  * events and cases. A session belongs to the period it started in; a case to
- * the period it was opened in.
+ * the period the customer asked for it in (its request time, issue 16). The
+ * formulas are in kpi-formulas.ts and docs/console.md.
  */
 export function computeKpis(db: Db, from: number, to: number): KpiResponse {
-  const sessions = db
+  const counts = db
     .prepare(
       `SELECT COUNT(*) AS total,
-      SUM(outcome = 'resolved') AS resolved, SUM(outcome = 'escalated') AS escalated,
-      SUM(outcome = 'abandoned') AS abandoned, SUM(outcome IS NULL) AS inProgress
+      SUM(outcome = 'resolved' AND resolution = 'fix') AS resolvedByFix,
+      SUM(outcome = 'resolved' AND resolution = 'customer') AS resolvedByCustomer,
+      SUM(outcome = 'resolved' AND resolution IS NULL) AS resolvedUnrecorded,
+      SUM(outcome = 'resolved' AND resolution = 'nothing-wrong') AS nothingWrong,
+      SUM(outcome = 'escalated') AS escalated, SUM(outcome = 'abandoned') AS abandoned,
+      SUM(outcome IS NULL) AS inProgress
       FROM help_sessions WHERE started_at >= ? AND started_at < ?`,
     )
-    .get(from, to) as {
-    total: number;
-    resolved: number | null;
-    escalated: number | null;
-    abandoned: number | null;
-    inProgress: number | null;
+    .get(from, to) as { total: number } & { [K in keyof OutcomeCounts]: number | null };
+  const c: OutcomeCounts = {
+    resolvedByFix: counts.resolvedByFix ?? 0,
+    resolvedByCustomer: counts.resolvedByCustomer ?? 0,
+    resolvedUnrecorded: counts.resolvedUnrecorded ?? 0,
+    nothingWrong: counts.nothingWrong ?? 0,
+    escalated: counts.escalated ?? 0,
+    abandoned: counts.abandoned ?? 0,
+    inProgress: counts.inProgress ?? 0,
   };
   const helpSessions = {
-    total: sessions.total,
-    resolved: sessions.resolved ?? 0,
-    escalated: sessions.escalated ?? 0,
-    abandoned: sessions.abandoned ?? 0,
-    inProgress: sessions.inProgress ?? 0,
+    total: counts.total,
+    resolved: c.resolvedByFix + c.resolvedByCustomer + c.resolvedUnrecorded + c.nothingWrong,
+    resolvedByFix: c.resolvedByFix,
+    resolvedByCustomer: c.resolvedByCustomer,
+    nothingWrong: c.nothingWrong,
+    escalated: c.escalated,
+    abandoned: c.abandoned,
+    inProgress: c.inProgress,
   };
 
   const cesPerFlow = db
@@ -57,7 +60,8 @@ export function computeKpis(db: Db, from: number, to: number): KpiResponse {
     )
     .all(from, to) as KpiResponse['topErrorCodes'];
 
-  // Reached: distinct sessions with a `step` entry for the step. Dropped: sessions whose last step it was and that did not end resolved.
+  // Reached: distinct sessions with a `step` entry for the step. Dropped: abandoned sessions whose last step it was
+  // (an escalation is an outcome of its own, not a drop-off; issue 16).
   const reached = db
     .prepare(
       `SELECT h.flow_id AS flowId, json_extract(e.body, '$.event.entry.stepId') AS stepId, COUNT(DISTINCT h.id) AS reached
@@ -71,7 +75,7 @@ export function computeKpis(db: Db, from: number, to: number): KpiResponse {
       db
         .prepare(
           `SELECT flow_id || '/' || current_step AS key, COUNT(*) AS n FROM help_sessions
-        WHERE started_at >= ? AND started_at < ? AND current_step IS NOT NULL AND (outcome IS NULL OR outcome IN ('abandoned', 'escalated'))
+        WHERE started_at >= ? AND started_at < ? AND current_step IS NOT NULL AND outcome = 'abandoned'
         GROUP BY key`,
         )
         .all(from, to) as { key: string; n: number }[]
@@ -79,13 +83,11 @@ export function computeKpis(db: Db, from: number, to: number): KpiResponse {
   );
   const dropOff = reached
     .map((r) => {
-      const d = Math.min(dropped.get(`${r.flowId}/${r.stepId}`) ?? 0, r.reached);
       return {
         flowId: r.flowId,
         stepId: r.stepId,
         reached: r.reached,
-        dropped: d,
-        rate: r.reached ? d / r.reached : 0,
+        ...stepDropOff(r.reached, dropped.get(`${r.flowId}/${r.stepId}`) ?? 0),
       };
     })
     .sort((a, b) => a.flowId.localeCompare(b.flowId) || b.reached - a.reached || a.stepId.localeCompare(b.stepId));
@@ -94,8 +96,7 @@ export function computeKpis(db: Db, from: number, to: number): KpiResponse {
     from,
     to,
     helpSessions,
-    firstTouchResolution: ratio(helpSessions.resolved, helpSessions.total),
-    escalationRate: ratio(helpSessions.escalated, helpSessions.total),
+    ...outcomeRates(c),
     cesPerFlow,
     casesResolved: resolutionTimes.length,
     medianTimeToResolutionMs: median(resolutionTimes),

@@ -126,16 +126,21 @@ export class TpKpiPanel extends LitElement {
                   <div class="muted">First-touch resolution</div>
                   <div class="metric" data-kpi="ftr">${formatShare(d.firstTouchResolution)}</div>
                   <div class="muted">
-                    ${d.helpSessions.resolved} of ${d.helpSessions.total} sessions solved on the device
+                    ${d.helpSessions.resolvedByFix} by a fix · ${d.helpSessions.resolvedByCustomer} by the customer ·
+                    ${d.helpSessions.nothingWrong} nothing wrong (not counted)
                   </div>
                 </div>
                 <div class="card">
                   <div class="muted">Escalation rate</div>
                   <div class="metric" data-kpi="escalation">${formatShare(d.escalationRate)}</div>
                   <div class="muted">
-                    ${d.helpSessions.escalated} escalated · ${d.helpSessions.abandoned} abandoned ·
-                    ${d.helpSessions.inProgress} open
+                    ${d.helpSessions.escalated} escalated · ${d.helpSessions.inProgress} still open
                   </div>
+                </div>
+                <div class="card">
+                  <div class="muted">Drop-off</div>
+                  <div class="metric" data-kpi="drop-off">${formatShare(d.dropOffRate)}</div>
+                  <div class="muted">${d.helpSessions.abandoned} left help without an outcome</div>
                 </div>
                 <div class="card">
                   <div class="muted">Median time to resolution</div>

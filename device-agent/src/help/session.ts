@@ -12,6 +12,7 @@ import {
   type DeviceProfile,
   type FlowStep,
   type HelpFlow,
+  type HelpResolution,
   type HelpTraceEntry,
   type LocalizedText,
   type ParsedCondition,
@@ -261,7 +262,12 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
     return Math.max(0, Math.round(now() - stepEnteredAt));
   }
 
-  function recordOutcome(result: 'resolved' | 'escalated' | 'abandoned', stepId: string | null, reason?: string): void {
+  function recordOutcome(
+    result: 'resolved' | 'escalated' | 'abandoned',
+    stepId: string | null,
+    reason?: string,
+    resolution?: HelpResolution,
+  ): void {
     outcome = result;
     const entry: HelpTraceEntry = {
       kind: 'outcome',
@@ -270,6 +276,8 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
       msTotal: Math.max(0, Math.round(now() - startedAt)),
     };
     if (stepId !== null) entry.stepId = stepId;
+    // Which of the five outcomes it is travels with the trace, so the fleet's KPIs need no flow files (issue 16).
+    if (resolution !== undefined) entry.resolution = resolution;
     if (reason !== undefined) entry.reason = clip(reason);
     record(entry);
   }
@@ -301,7 +309,7 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
         if (s.kind === 'action') internal = { kind: 'action', stepId: current, phase: 'confirm', progress: null };
         else internal = { kind: 'step', stepId: current };
         if (s.kind === 'outcome') {
-          if (s.result === 'resolved') recordOutcome('resolved', current);
+          if (s.result === 'resolved') recordOutcome('resolved', current, undefined, s.resolution);
           else recordOutcome('escalated', current, s.reason);
         }
         return;

@@ -212,7 +212,14 @@ describe('flow session: descale', () => {
       { kind: 'action', at: t0 + 6_000, stepId: 'run_descale', action: 'descale', status: 'succeeded' },
       { kind: 'action', at: t0 + 6_000, stepId: 'run_descale', action: 'descale', status: 'verified' },
       { kind: 'step', at: t0 + 6_000, stepId: 'resolved', stepType: 'outcome' },
-      { kind: 'outcome', at: t0 + 6_000, stepId: 'resolved', outcome: 'resolved', msTotal: 6_000 },
+      {
+        kind: 'outcome',
+        at: t0 + 6_000,
+        stepId: 'resolved',
+        outcome: 'resolved',
+        resolution: 'fix', // the descale flow's end step says so (issue 16)
+        msTotal: 6_000,
+      },
       { kind: 'choice', at: t0 + 9_000, stepId: 'resolved', choiceId: 'next', msOnStep: 3_000 },
       { kind: 'step', at: t0 + 9_000, stepId: 'rate', stepType: 'rate' },
       { kind: 'rating', at: t0 + 9_000, ces: 6, helped: true },
@@ -440,6 +447,11 @@ describe('flow session: questions, back and cancel', () => {
     await h.session.start();
     await h.session.next();
     expect(h.session.state).toMatchObject({ kind: 'outcome', result: 'resolved', stepId: 'already_connected' });
+    // Already connected: the trace says nothing was wrong, so first-touch resolution does not count it (issue 16).
+    expect(h.trace.find((e) => e.kind === 'outcome')).toMatchObject({
+      outcome: 'resolved',
+      resolution: 'nothing-wrong',
+    });
     await h.session.next();
     expect(await h.session.rate(0, true)).toMatchObject({ ok: false, code: ErrorCode.BAD_PARAMS });
     expect(await h.session.rate(3.5, true)).toMatchObject({ ok: false, code: ErrorCode.BAD_PARAMS });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { localizedText } from '../messages/base.js';
+import { helpResolution } from '../messages/events.js';
 import { MAX_CONDITION_LENGTH } from './condition.js';
 
 /**
@@ -102,6 +103,12 @@ const outcomeResolved = z.strictObject({
   kind: z.literal('outcome'),
   ...common,
   result: z.literal('resolved'),
+  /**
+   * Which outcome this end is (issue 16): `fix` (an action of the flow fixed it), `customer` (the customer fixed it
+   * by following the steps) or `nothing-wrong` (there was no fault). First-touch resolution counts `fix` and
+   * `customer` only.
+   */
+  resolution: helpResolution,
   text: localizedText,
   /** The rate step that follows. */
   next: stepId,

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { safeId as safeIdField } from '../ids.js';
 import { deviceIdField, messageBase } from './base.js';
 
+/**
+ * How a resolved help session was resolved (issue 16), as the flow's end step
+ * says: `fix` the flow fixed it (an action), `customer` the customer fixed it
+ * by following the steps, `nothing-wrong` there was no fault ("The pressure is
+ * fine"). With `escalated` and `abandoned` these are the five session
+ * outcomes the KPIs are computed from (docs/console.md).
+ */
+export const helpResolution = z.enum(['fix', 'customer', 'nothing-wrong']);
+export type HelpResolution = z.infer<typeof helpResolution>;
+
 /** One entry in a help-session trace; the console mirrors these live. */
 export const helpTraceEntry = z.discriminatedUnion('kind', [
   z.object({
@@ -43,6 +53,8 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
     at: z.number().int(),
     stepId: z.string().max(64).optional(),
     outcome: z.enum(['resolved', 'escalated', 'abandoned']),
+    /** With `resolved`: which kind of resolution the end step declared. Absent from agents before issue 16. */
+    resolution: helpResolution.optional(),
     reason: z.string().max(256).optional(),
     msTotal: z.number().int().nonnegative(),
   }),

@@ -4,6 +4,7 @@ import { sql as staffLogin } from './004-staff-login.js';
 import { sql as integrations } from './006-integrations.js';
 import { sql as cesScale } from './007-ces-scale.js';
 import { sql as caseRequestTime } from './008-case-request-time.js';
+import { sql as sessionResolution } from './009-session-resolution.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -13,4 +14,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 6, name: 'integrations', sql: integrations },
   { version: 7, name: 'ces-scale', sql: cesScale },
   { version: 8, name: 'case-request-time', sql: caseRequestTime },
+  { version: 9, name: 'session-resolution', sql: sessionResolution },
 ];

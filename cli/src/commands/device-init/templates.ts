@@ -82,12 +82,14 @@ export function flowTemplate(model: string) {
       all_good: {
         kind: 'outcome',
         result: 'resolved',
+        resolution: 'nothing-wrong',
         text: t('Der Filter ist frei.', 'The filter is clear.'),
         next: 'rate',
       },
       resolved: {
         kind: 'outcome',
         result: 'resolved',
+        resolution: 'fix',
         text: t('Geschafft! Der Filter ist wieder frei.', 'Done! The filter is clear again.'),
         next: 'rate',
       },
