@@ -100,6 +100,18 @@ describe('validateFlow', () => {
     expect(found.map((p) => `${p.code} ${p.path}`)).toContain(`${FlowProblemCode.SCHEMA} steps.intro.kind`);
   });
 
+  it('SCHEMA: a resolved end must say which outcome it is, one of fix, customer, nothing-wrong (issue 16)', () => {
+    const flow = baseFlow();
+    delete steps(flow)['resolved']!['resolution'];
+    expectOnly(flow, FlowProblemCode.SCHEMA, 'steps.resolved.resolution');
+    steps(flow)['resolved']!['resolution'] = 'fixed-itself';
+    expectOnly(flow, FlowProblemCode.SCHEMA, 'steps.resolved.resolution');
+    for (const resolution of ['fix', 'customer', 'nothing-wrong']) {
+      steps(flow)['resolved']!['resolution'] = resolution;
+      expect(problems(flow)).toEqual([]);
+    }
+  });
+
   it('SCHEMA: a version that is not semver', () => {
     const flow = baseFlow();
     flow['version'] = '1.0';
