@@ -191,3 +191,55 @@ describe('a staff action that needs the customer waits for their tap', () => {
     await page.getByRole('heading', { name: 'Help topics' }).waitFor();
   });
 });
+
+describe('receipts: the support history on the device', () => {
+  it('lists each staff fix and the customer case: what was done, what was shared, by whom, when; newest first', async () => {
+    // The customer asks for help; staff claim the case.
+    await page.locator('#support').click();
+    await page.getByRole('dialog', { name: 'Contact support' }).waitFor();
+    await page.locator('#consent-share').click();
+    const record = await eventually(
+      () => stack.broker.fleet.cases.listForDevice(stack.deviceId)[0],
+      'the case in the fleet database',
+    );
+    await stack.broker.fleet.cases.update(record.id, { status: 'claimed' }, staff);
+    await page.getByText('Sam Support is looking at your device.').first().waitFor();
+    await page.locator('#home').click();
+    await page.getByRole('heading', { name: 'Help topics' }).waitFor();
+
+    await page.locator('#history-open').click();
+    await page.getByRole('heading', { name: 'Support history' }).waitFor();
+    const items = page.locator('#history li');
+    const texts = async () => (await items.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    // Newest first: the case, then every staff action of the tests above.
+    await eventually(async () => (await texts())[0]?.includes('a support agent took it on'), 'the claimed case on top');
+    const lines = await texts();
+    expect(lines[0]).toMatch(
+      /^Your support request: a support agent took it on Shared with support: device diagnostics, your help steps Sam Support · \d+\/\d+\/\d+, \d+:\d{2}\s?[AP]M$/,
+    );
+    expect(lines.slice(1).map((l) => l.replace(/ Support team · .*$/, ''))).toEqual([
+      '“Clear grinder”: you declined',
+      '“Clear grinder”: done',
+      '“Clear grinder”: done',
+      '“Request diagnostics”: done', // staff asked for diagnostics: the panel showed it, so it is a receipt
+      '“Clear grinder”: not run, nobody answered',
+      '“Clear grinder”: you declined',
+      '“Clear grinder”: done',
+    ]);
+    expect(
+      await page
+        .locator('#history-close')
+        .boundingBox()
+        .then((b) => b!.y + b!.height <= 480),
+    ).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'history-01-en.png') });
+
+    await page.locator('#lang').click();
+    await page.getByRole('heading', { name: 'Support-Verlauf' }).waitFor();
+    expect((await texts())[1]).toMatch(/^„Mahlwerk freifahren“: von Ihnen abgelehnt Support-Team · /);
+    await page.screenshot({ path: join(ARTIFACTS, 'history-02-de.png') });
+    await page.locator('#lang').click();
+    await page.locator('#history-close').click();
+    await page.getByRole('heading', { name: 'Help topics' }).waitFor();
+  });
+});

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import type { SupportReceipt } from '@touchpoint/protocol';
 import { localizeText } from './common/localize-text.js';
 import type { UiLocale } from './common/initial-locale.js';
 import type { Intent, IntentEvent } from './components/intent.js';
@@ -9,11 +10,13 @@ import { LocaleController } from './controllers/locale-controller.js';
 import { SupportActivityController } from './controllers/support-activity-controller.js';
 import { AgentClient } from './data/agent-client.js';
 import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
+import { fetchSupportHistory } from './data/support-history.js';
 import './screens/tp-case-status.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
 import './screens/tp-home.js';
 import './screens/tp-support-activity.js';
+import './screens/tp-support-history.js';
 import { shared } from './styles/shared.js';
 
 /**
@@ -27,9 +30,15 @@ import { shared } from './styles/shared.js';
  * `tp-locale-change` event.
  */
 export class TpApp extends LitElement {
-  static override properties = { showCase: { state: true }, consentOpen: { state: true } };
+  static override properties = {
+    showCase: { state: true },
+    consentOpen: { state: true },
+    history: { state: true },
+  };
   declare showCase: boolean;
   declare consentOpen: boolean;
+  /** The support history screen: undefined while it is closed, null while it loads. */
+  declare history: SupportReceipt[] | null | undefined;
 
   /** The per-boot kiosk secret from the kiosk URL; without it the agent refuses the connection. */
   private readonly kioskKey = takeKioskKey();
@@ -171,6 +180,7 @@ export class TpApp extends LitElement {
               : nothing
           }
         </span>
+        <button id="history-open" @click=${() => this.act({ kind: 'history' })}>${t('historyButton')}</button>
         <button
           id="lang"
           lang=${locale === 'de' ? 'en' : 'de'}
@@ -205,6 +215,12 @@ export class TpApp extends LitElement {
     const t = this.i18n.t;
     const locale = this.i18n.locale;
     const help = this.help;
+    if (this.history !== undefined)
+      return html`<tp-support-history
+        .t=${t}
+        locale=${locale}
+        .receipts=${this.history ?? undefined}
+      ></tp-support-history>`;
     if (this.showCase && help.supportCase)
       return html`<tp-case-status .t=${t} .supportCase=${help.supportCase}></tp-case-status>`;
     if (help.screen) {
@@ -262,7 +278,18 @@ export class TpApp extends LitElement {
       case 'show-case':
         this.showCase = true;
         return;
+      case 'history':
+        this.history = null;
+        try {
+          this.history = await fetchSupportHistory(this.client);
+        } catch (err) {
+          // Not connected to the agent: the header already says so; the screen stays as it was.
+          console.warn('support history unavailable', err);
+          this.history = undefined;
+        }
+        return;
       case 'home':
+        this.history = undefined;
         this.showCase = false;
         if (help.screen) await help.close();
         return;

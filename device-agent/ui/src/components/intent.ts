@@ -17,6 +17,7 @@ export type Intent =
   | { kind: 'home' }
   | { kind: 'dismiss-case' }
   | { kind: 'dismiss-support' }
+  | { kind: 'history' }
   | { kind: 'support-answer'; commandId: string; allow: boolean }
   /** Allow remote control for the agent's configured time; 0 ends it. */
   | { kind: 'support-remote'; minutes: number }
