@@ -52,9 +52,10 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
       }),
       { createBridge: () => bridge, logger: silentLogger },
     );
+    // Before start: a command interrupted by the last stop is reported while the agent starts.
+    agent.services.bus.on('command.result', (r) => void results.push(r));
     await agent.start();
     await waitFor(() => agent.services.connection.connected, 'agent connected');
-    agent.services.bus.on('command.result', (r) => void results.push(r));
   }
 
   async function connectUi() {
@@ -163,8 +164,9 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     expect(await outcome(first)).toMatchObject({ status: 'succeeded' });
     expect(ui.messages.some((m) => m.type === 'support.ask')).toBe(false);
     // Still shown in the support panel like any staff action.
-    expect(ui.messages).toContainEqual(
-      expect.objectContaining({ type: 'command', commandId: first, status: 'accepted' }),
+    await waitFor(
+      () => ui.messages.find((m) => m.type === 'command' && m.commandId === first && m.status === 'accepted'),
+      'the action on the support panel',
     );
 
     await ui.request({ type: 'support.remote', minutes: 0 });
@@ -207,6 +209,20 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
       ['case:case-7', 'resolved'],
       [declined, 'declined'],
     ]);
+  });
+
+  it('an agent stopped while the customer is asked ends the wait, never runs the command, and reports it interrupted on the next start', async () => {
+    const ui = await connectUi();
+    const id = await sendGrinder();
+    await waitFor(() => ui.messages.find((m) => m.type === 'support.ask' && m.commandId === id), 'asked');
+    for (const s of sockets.splice(0)) s.close();
+    await agent.stop();
+    expect(results.filter((r) => r.commandId === id)).toEqual([]);
+    await startAgent();
+    const result = await outcome(id);
+    expect(result).toMatchObject({ status: 'failed', code: 'ACTION_FAILED' });
+    expect(result.reason).toMatch(/interrupted/);
+    expect(bridge.runs).toEqual([]);
   });
 
   it('allowing remote control answers a question already on screen', async () => {
