@@ -6,6 +6,11 @@ import { formatTime } from '../common/format-time.js';
 import { traceSteps, type TraceStep } from '../common/trace-steps.js';
 import { sharedStyles } from './shared-styles.js';
 
+/** "· CES 6/7, fairly easy, helped": one text, higher is easier (issue 16). */
+function ratingText(r: { ces: number; helped: boolean }): string {
+  return `· CES ${r.ces}/7, ${cesLabel(r.ces)}, ${r.helped ? 'helped' : 'did not help'}`;
+}
+
 function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined): string {
   switch (e.kind) {
     case 'choice': {
@@ -186,10 +191,7 @@ export class TpHelpMirror extends LitElement {
         <span>· started ${formatTime(summary.startedAt ?? this.session.startedAt)}</span>
         ${
           summary.rating
-            ? html`<span data-ces-tone=${cesTone(summary.rating.ces)}
-                >· CES ${summary.rating.ces}/7, ${cesLabel(summary.rating.ces)},
-                ${summary.rating.helped ? 'helped' : 'did not help'}</span
-              >`
+            ? html`<span data-ces-tone=${cesTone(summary.rating.ces)}>${ratingText(summary.rating)}</span>`
             : nothing
         }
       </div>

@@ -212,7 +212,10 @@ export class TpKpiPanel extends LitElement {
               </div>
               <section class="card">
                 <h2>Drop-off per flow step</h2>
-                <p class="muted">Sessions that reached a step, and those that ended there without a resolution.</p>
+                <p class="muted">
+                  Sessions that reached a step, and the abandoned ones whose last step it was (an escalation is not a
+                  drop-off).
+                </p>
                 <table>
                   <thead>
                     <tr>
