@@ -72,6 +72,8 @@ describe('the CES scale end to end', () => {
     const rating = c.page.locator('tpc-help-mirror [data-ces-tone]');
     await expectText(rating, 'CES 6/7, fairly easy');
     await expectAttr(rating, 'data-ces-tone', 'good');
+    // The outcome says which of the five it was: the customer refilled the tank.
+    await expectAttr(c.page.locator('tpc-help-mirror tpc-badge'), 'label', 'resolved (customer)');
     await shot(c.page, 'ces-mirror');
     expect(c.pageErrors).toEqual([]);
   });

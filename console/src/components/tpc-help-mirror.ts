@@ -218,7 +218,7 @@ export class TpHelpMirror extends LitElement {
           ? html`<p>
               <tpc-badge
                 tone=${summary.outcome.outcome === 'resolved' ? 'ok' : summary.outcome.outcome === 'escalated' ? 'warning' : 'muted'}
-                label="${summary.outcome.outcome}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"
+                label="${summary.outcome.outcome}${summary.outcome.resolution ? ` (${summary.outcome.resolution})` : ''}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"
               ></tpc-badge>
               <span class="muted">after ${formatDuration(summary.outcome.msTotal)}</span>
             </p>`
