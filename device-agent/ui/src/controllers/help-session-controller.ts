@@ -61,6 +61,8 @@ export class HelpSessionController implements ReactiveController {
           case 'progress':
           case 'command':
           case 'case.status':
+          case 'support.ask':
+          case 'support.remote':
           case 'other':
             return;
         }
