@@ -82,7 +82,7 @@ describe('touchpoint usage errors', () => {
       { args: ['broker', '--bogus'], message: "Unknown option '--bogus'", usage: 'Usage: touchpoint broker' },
       {
         args: ['broker', '--http-port', 'eighty'],
-        message: '--http-port must be a port number between 0 and 65535, got eighty',
+        message: '--http-port must be a whole number from 0 to 65535, got "eighty"',
         usage: 'Usage: touchpoint broker',
       },
       {
@@ -99,7 +99,7 @@ describe('touchpoint usage errors', () => {
       { args: ['device', 'init'], message: 'give one MODEL', usage: 'Usage: touchpoint device init' },
       {
         args: ['demo', '--devices', '999'],
-        message: '--devices must be a whole number from 0 to 200, got 999',
+        message: '--devices must be a whole number from 0 to 200, got "999"',
         usage: 'Usage: touchpoint demo',
       },
       { args: ['flows', 'validate'], message: 'expected exactly one DIR', usage: 'Usage: touchpoint flows validate' },

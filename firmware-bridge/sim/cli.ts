@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
-import { baudOption, numberOption } from '../src/cli/number-option.js';
+import { baudOption } from '../src/cli/baud-option.js';
 import { parseFaults } from './config.js';
 import { CONTROL_HELP } from './control.js';
 import { loadModel } from './model.js';

@@ -4,5 +4,6 @@
  * @touchpoint/models; pure rules (backoff, action parameter defaults) stay in protocol.
  */
 export { parseCommandArgs, runCommand } from './cli-runner.js';
+export { numberOption, portOption, type NumberRule } from './number-option.js';
 export { createProcessLogger, envLogLevel, stderrSink, stdioSink } from './logger.js';
 export { SafeEventEmitter, type EventMap, type ListenerErrorHandler } from './safe-emitter.js';

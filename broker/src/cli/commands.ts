@@ -1,5 +1,5 @@
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
@@ -15,7 +15,7 @@ import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; default?: string }>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 function parse(
@@ -30,14 +30,6 @@ function parse(
     allowPositionals,
     strict: true,
   });
-}
-
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`${flag} must be a port number between 0 and 65535, got ${value}`);
-  return n;
 }
 
 const broker: CliCommand = {
@@ -82,12 +74,12 @@ ${RETENTION_USAGE}
     const { values } = parse(
       argv,
       {
-        'mqtt-port': { type: 'string' },
-        'http-port': { type: 'string' },
+        'mqtt-port': { type: 'string', default: '1883' },
+        'http-port': { type: 'string', default: '8080' },
         host: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
-        'mqtts-port': { type: 'string' },
+        'mqtts-port': { type: 'string', default: '8883' },
         'secure-cookies': { type: 'boolean' },
         'public-url': { type: 'string' },
         'trusted-proxy': { type: 'string', multiple: true },
@@ -113,9 +105,9 @@ ${RETENTION_USAGE}
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,
-      mqttPort: port(values['mqtt-port'] as string | undefined, 1883, '--mqtt-port'),
-      httpPort: port(values['http-port'] as string | undefined, 8080, '--http-port'),
-      mqttsPort: port(values['mqtts-port'] as string | undefined, 8883, '--mqtts-port'),
+      mqttPort: portOption(values['mqtt-port'] as string, '--mqtt-port'),
+      httpPort: portOption(values['http-port'] as string, '--http-port'),
+      mqttsPort: portOption(values['mqtts-port'] as string, '--mqtts-port'),
       secureCookies: values['secure-cookies'] === true ? true : undefined,
       publicUrl: (values['public-url'] as string | undefined) ?? process.env.TP_PUBLIC_URL,
       trustedProxies:

@@ -1,15 +1,7 @@
-import { ExitCode, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { ExitCode, type CliCommand } from '@touchpoint/protocol';
+import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { startEngineAuth } from '../engine-auth/start-engine-auth.js';
 import { requireDataDir } from './data-dir.js';
-
-function positiveInt(value: string | undefined, flag: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max)
-    throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got ${value}`);
-  return n;
-}
 
 export const engineAuthCommand: CliCommand = {
   path: ['engine-auth'],
@@ -29,7 +21,7 @@ Answers RabbitMQ's rabbitmq_auth_backend_http (POST or GET /auth/user, /auth/vho
     const { values } = parseCommandArgs({
       args: argv,
       options: {
-        port: { type: 'string' },
+        port: { type: 'string', default: '8091' },
         host: { type: 'string' },
         vhost: { type: 'string' },
         exchange: { type: 'string' },
@@ -42,10 +34,17 @@ Answers RabbitMQ's rabbitmq_auth_backend_http (POST or GET /auth/user, /auth/vho
     const running = await startEngineAuth({
       dataDir: requireDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,
-      port: positiveInt(values.port as string | undefined, '--port', 65535) ?? 8091,
+      port: portOption(values.port as string, '--port'),
       vhost: values.vhost as string | undefined,
       exchange: values.exchange as string | undefined,
-      identityTtlMs: positiveInt(values['identity-ttl-ms'] as string | undefined, '--identity-ttl-ms', 3_600_000),
+      identityTtlMs:
+        values['identity-ttl-ms'] === undefined
+          ? undefined
+          : numberOption(values['identity-ttl-ms'] as string, '--identity-ttl-ms', {
+              integer: true,
+              min: 0,
+              max: 3_600_000,
+            }),
     });
     console.log(`Engine auth  ${running.url}/auth/{user,vhost,resource,topic}`);
     await new Promise<void>((resolve) => {

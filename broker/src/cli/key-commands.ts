@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolveModelsDirs } from '@touchpoint/models';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
 import { Counters } from '../counters.js';
 import { openDatabase } from '../db/database.js';
 import { AuditLog } from '../fleet/audit.js';
@@ -23,13 +23,6 @@ import { startSignerServer } from '../signer/signer-server.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 
 const HOUR_MS = 60 * 60 * 1000;
-
-function positiveNumber(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number, got ${value}`);
-  return n;
-}
 
 /** A key operation is an operator action: audited in the fleet's log when this data directory has one. */
 function audit(dataDir: string, action: string, detail: Record<string, unknown>): void {
@@ -67,7 +60,7 @@ are offline get it when they reconnect.
       args: argv,
       options: {
         revoke: { type: 'string', multiple: true },
-        'grace-hours': { type: 'string' },
+        'grace-hours': { type: 'string', default: '24' },
         'root-key': { type: 'string' },
         'key-passphrase-file': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -80,7 +73,7 @@ are offline get it when they reconnect.
     const result = rotateKeys(dataDir, {
       passphrase: resolvePassphrase(values['key-passphrase-file']).passphrase,
       revoke: values.revoke ?? [],
-      graceMs: positiveNumber(values['grace-hours'], 24, '--grace-hours') * HOUR_MS,
+      graceMs: numberOption(values['grace-hours'], '--grace-hours', { min: 0 }) * HOUR_MS,
       rootKeyPath: values['root-key'],
     });
     audit(dataDir, 'key.rotate', {
@@ -227,8 +220,8 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
         'key-passphrase-file': { type: 'string' },
         'allow-action': { type: 'string', multiple: true },
         profiles: { type: 'string', multiple: true },
-        'rate-per-minute': { type: 'string' },
-        'device-rate-per-minute': { type: 'string' },
+        'rate-per-minute': { type: 'string', default: String(DEFAULT_SIGNER_POLICY.perMinute) },
+        'device-rate-per-minute': { type: 'string', default: String(DEFAULT_SIGNER_POLICY.perDevicePerMinute) },
       },
       allowPositionals: false,
       strict: true,
@@ -245,19 +238,20 @@ and per device, validity at most 7 days. Start the broker with --signer-socket P
     const policy = new SignerPolicy({
       ...DEFAULT_SIGNER_POLICY,
       allowActions,
-      perMinute: positiveNumber(values['rate-per-minute'], DEFAULT_SIGNER_POLICY.perMinute, '--rate-per-minute'),
-      perDevicePerMinute: positiveNumber(
-        values['device-rate-per-minute'],
-        DEFAULT_SIGNER_POLICY.perDevicePerMinute,
-        '--device-rate-per-minute',
-      ),
+      perMinute: numberOption(values['rate-per-minute'], '--rate-per-minute', { min: 0 }),
+      perDevicePerMinute: numberOption(values['device-rate-per-minute'], '--device-rate-per-minute', { min: 0 }),
     });
     const group = values['socket-group'];
-    if (group !== undefined && !/^\d+$/.test(group))
-      throw new UsageError(`--socket-group takes a numeric group id (getent group NAME), got ${group}`);
     const server = await startSignerServer({
       socketPath: values.socket,
-      socketGroup: group === undefined ? undefined : Number(group),
+      socketGroup:
+        group === undefined
+          ? undefined
+          : numberOption(group, '--socket-group', {
+              integer: true,
+              min: 0,
+              what: 'a numeric group id (getent group NAME)',
+            }),
       signer: local,
       policy,
       counters: new Counters(),

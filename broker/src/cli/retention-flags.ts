@@ -1,4 +1,4 @@
-import { UsageError } from '@touchpoint/protocol';
+import { numberOption } from '@touchpoint/runtime';
 import type { RetentionSettings } from '../options.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -23,9 +23,7 @@ export function retentionFromFlags(
   for (const [flag, { table, env: name }] of Object.entries(RETENTION_FLAGS)) {
     const raw = typeof values[flag] === 'string' ? values[flag] : env[name];
     if (raw === undefined || raw === '') continue;
-    const days = Number(raw);
-    if (!Number.isFinite(days) || days < 0)
-      throw new UsageError(`--${flag} must be a number of days (0 keeps it for ever), got ${JSON.stringify(raw)}`);
+    const days = numberOption(raw, `--${flag}`, { min: 0, what: 'a number of days (0 keeps it for ever)' });
     settings[table] = { maxAgeMs: Math.round(days * DAY_MS) };
   }
   return settings;

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { formatModelProblem, loadModels, readProfile, resolveModelsDirs } from '@touchpoint/models';
 import { ErrorCode, ExitCode, TouchpointError, type CliCommand, type DeviceProfile } from '@touchpoint/protocol';
-import { createProcessLogger, parseCommandArgs, stderrSink } from '@touchpoint/runtime';
+import { createProcessLogger, numberOption, parseCommandArgs, stderrSink } from '@touchpoint/runtime';
 import { createBridge } from '../bridge.js';
-import { baudOption, numberOption } from './number-option.js';
+import { baudOption } from './baud-option.js';
 
 const usage = `Usage: touchpoint bridge call --port PATH [--baud N] [--profile DIR] [--timeout MS] info|sensors|errors|action NAME [--params JSON]
 

@@ -6,7 +6,7 @@ import { FrameParser } from '../frame/parser.js';
 import { encodeRecords } from '../frame/records.js';
 import { SerialTransport } from '../transport/serial-transport.js';
 import { describeFrame, frameLine, timestamp } from './format.js';
-import { baudOption } from './number-option.js';
+import { baudOption } from './baud-option.js';
 
 const usage = `Usage: touchpoint bridge monitor --port PATH [--baud N] [--json] [--subscribe]
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
@@ -32,12 +32,6 @@ devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
 
 function step(message: string): void {
   process.stdout.write(`• ${message}\n`);
-}
-
-function portOption(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, got ${value}`);
-  return n;
 }
 
 function hasSocat(): boolean {
@@ -84,11 +78,8 @@ export const demo: CliCommand = {
       },
       strict: true,
     });
-    const count = Number(values.devices);
-    if (!Number.isInteger(count) || count < 0 || count > 200)
-      throw new UsageError(`--devices must be a whole number from 0 to 200, got ${values.devices}`);
-    const faults = Number(values['faults-per-minute']);
-    if (!Number.isFinite(faults) || faults < 0) throw new UsageError('--faults-per-minute must be a number >= 0');
+    const count = numberOption(values.devices, '--devices', { integer: true, min: 0, max: 200 });
+    const faults = numberOption(values['faults-per-minute'], '--faults-per-minute', { min: 0 });
     const extraModels = values.model ?? [];
     const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
     const missing = missingModelsDir(modelDirs);
