@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { deviceProfile, type DeviceProfile } from '@touchpoint/protocol';
+import { join } from 'node:path';
+import { DEFAULT_MODELS_DIR, formatModelProblem, loadModel } from '@touchpoint/models';
+import type { DeviceProfile } from '@touchpoint/protocol';
 import { simConfig, type SimConfig } from '../sim/config.js';
 
 export const fromHex = (text: string): Uint8Array =>
@@ -10,12 +12,12 @@ export const fromHex = (text: string): Uint8Array =>
       .map((b) => parseInt(b, 16)),
   );
 
+/** A bundled model's profile and simulator config, read by the one model reader (issue 14); synchronous for setup code. */
 export function model(name: 'coffee-machine' | 'wallbox'): { profile: DeviceProfile; config: SimConfig } {
-  const root = new URL(`../../examples/${name}/`, import.meta.url);
-  return {
-    profile: deviceProfile.parse(JSON.parse(readFileSync(new URL('profile.json', root), 'utf8'))),
-    config: simConfig.parse(JSON.parse(readFileSync(new URL('mcu-sim.json', root), 'utf8'))),
-  };
+  const loaded = loadModel(join(DEFAULT_MODELS_DIR, name), { flows: false });
+  const problem = loaded.problems[0];
+  if (problem || !loaded.profile) throw new Error(problem ? formatModelProblem(problem) : `${name}: no profile`);
+  return { profile: loaded.profile, config: simConfig.parse(loaded.simulator?.json) };
 }
 
 export interface Vectors {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { ErrorCode, type LinkState } from '@touchpoint/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBridge, type FirmwareBridge, type McuEvent } from '../src/index.js';
@@ -8,7 +10,6 @@ import { openPtyPair, type PtyPair } from '../sim/index.js';
 import { model, waitFor } from './helpers.js';
 
 const simMain = fileURLToPath(new URL('../sim/main.ts', import.meta.url));
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,7 +22,7 @@ async function spawnSim(
 ): Promise<{ child: ChildProcess; devicePath: string; control(line: string): Promise<string> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', simMain, '--profile', `${examples}coffee-machine`, ...args],
+    ['--import', 'tsx', simMain, '--profile', join(DEFAULT_MODELS_DIR, 'coffee-machine'), ...args],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,13 +1,13 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import type { HelpOffer } from '@touchpoint/protocol';
 import { ErrorOffers } from '../../src/extensions/help-session/error-offers.js';
 import { FlowCatalog } from '../../src/extensions/help-session/flow-catalog.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadProfile } from '../../src/profile-loader.js';
 
-const MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'coffee-machine');
+const MODEL_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 const profile = loadProfile(MODEL_DIR);
 
 /** The parts the help-session extension was split into (issue 14), each on its own. */

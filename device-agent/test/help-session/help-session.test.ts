@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   type HelpScreenView,
   type SensorValue,
 } from '@touchpoint/protocol';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import type { AgentEvents } from '../../src/agent-events.js';
 import { EventBus } from '../../src/event-bus.js';
 import { HelpSessionExtension } from '../../src/extensions/help-session/help-session-extension.js';
@@ -24,7 +24,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { MessageHandler } from '../../src/mqtt/connection.js';
 import { loadProfile } from '../../src/profile-loader.js';
 
-const MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'coffee-machine');
+const MODEL_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 const profile = loadProfile(MODEL_DIR);
 const KIOSK_SECRET = 'k'.repeat(43);
 

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { header, type HelpCaseState, type HelpFlow } from '@touchpoint/protocol';
 import type { McuBridge } from '../../src/bridge/mcu-bridge.js';
 import { createBridgePort } from '../../src/extensions/help-session/bridge-port.js';
@@ -13,7 +13,7 @@ import { loadFlows } from '../../src/help/load-flows.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadProfile } from '../../src/profile-loader.js';
 
-const MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'coffee-machine');
+const MODEL_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 const profile = loadProfile(MODEL_DIR);
 
 describe('CaseTracker', () => {

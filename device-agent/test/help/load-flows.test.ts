@@ -1,12 +1,12 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { FlowProblemCode } from '@touchpoint/protocol';
 import { loadFlows } from '../../src/help/index.js';
 
-const coffeeDir = fileURLToPath(new URL('../../../examples/coffee-machine/', import.meta.url));
+const coffeeDir = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 
 let dir: string;
 

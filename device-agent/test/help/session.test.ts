@@ -1,5 +1,6 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import {
   ErrorCode,
   helpFlow,
@@ -19,8 +20,6 @@ import {
   type HelpPort,
   type HelpScreen,
 } from '../../src/help/index.js';
-
-const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 /** An in-memory device behind the port: the only fake, standing in for the firmware bridge. */
 class FakeDevice {
@@ -70,8 +69,8 @@ let coffee: { flows: HelpFlow[]; profile: DeviceProfile };
 let wallbox: { flows: HelpFlow[]; profile: DeviceProfile };
 
 beforeAll(async () => {
-  const c = await loadFlows(`${examples}coffee-machine`);
-  const w = await loadFlows(`${examples}wallbox`);
+  const c = await loadFlows(join(DEFAULT_MODELS_DIR, 'coffee-machine'));
+  const w = await loadFlows(join(DEFAULT_MODELS_DIR, 'wallbox'));
   expect(c.problems).toEqual([]);
   expect(w.problems).toEqual([]);
   coffee = { flows: c.flows, profile: c.profile as DeviceProfile };

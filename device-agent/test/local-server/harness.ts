@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import type { Logger } from '@touchpoint/protocol';
 import type { AgentEvents } from '../../src/agent-events.js';
 import { EventBus } from '../../src/event-bus.js';
@@ -10,7 +10,7 @@ import { LocalServer } from '../../src/local-server/local-server.js';
 import { loadProfile } from '../../src/profile-loader.js';
 import { silentLogger } from '../../src/logger.js';
 
-const MODEL_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'coffee-machine');
+const MODEL_DIR = join(DEFAULT_MODELS_DIR, 'coffee-machine');
 
 /** A fixed secret for tests (the agent makes a random one per boot). */
 export const KIOSK_SECRET = 'T'.repeat(43);
