@@ -39,7 +39,7 @@ const de: VideoStrings = {
   noCamera: 'Dieses Gerät hat keine Kamera. Um das Problem zu zeigen, scannen Sie den Code mit Ihrem Handy.',
   scan: 'Mit der Handykamera scannen. Der Code gilt einmal und nur für diesen Anruf.',
   newCode: 'Neuer Code',
-  connecting: 'Verbindung wird hergestellt …',
+  connecting: 'Verbinde…',
   connected: 'Verbunden',
   reconnecting: 'Verbindung wird wiederhergestellt…',
   ringing: 'Es klingelt',
