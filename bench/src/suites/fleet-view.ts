@@ -47,10 +47,10 @@ function seed(broker: RunningBroker): void {
       .run(now, now);
     fleet.db.prepare(`UPDATE devices SET errors = '["E05"]' WHERE CAST(substr(id, 5) AS INTEGER) % 10 = 0`).run();
     const insertCase = fleet.db.prepare(
-      "INSERT INTO cases (id, msg_id, device_id, opened_at, reason, flow_id, trace) VALUES (?, ?, ?, ?, 'bench', 'descale', '[]')",
+      "INSERT INTO cases (id, msg_id, device_id, opened_at, received_at, reason, flow_id, trace) VALUES (?, ?, ?, ?, ?, 'bench', 'descale', '[]')",
     );
     for (let i = 0; i < DEVICES; i += 50)
-      insertCase.run(`case-${i}`, `msg-${i}`, `dev-${String(i).padStart(5, '0')}`, now - i * 1000);
+      insertCase.run(`case-${i}`, `msg-${i}`, `dev-${String(i).padStart(5, '0')}`, now - i * 1000, now - i * 1000);
   })();
 }
 
