@@ -207,6 +207,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         link: () => mcu.link,
         remoteControlMinutes: config.commands.remoteControlMinutes,
         historyFile: join(config.dataDir, 'support-history.json'),
+        idleTimeoutS: config.touchscreen.idleTimeoutS,
         logger: childLogger(logger, 'local'),
         kiosk: {
           secret: loadKioskSecret(config.dataDir),

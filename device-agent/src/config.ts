@@ -142,6 +142,15 @@ export const agentConfigSchema = z.strictObject({
       kioskUrlFile: z.string().optional(),
     })
     .default({ enabled: true, host: '127.0.0.1', port: 8787 }),
+  touchscreen: z
+    .strictObject({
+      /**
+       * Seconds without a tap after which the touchscreen returns home and clears the last customer's
+       * session from the screen (issue 16); 0 turns it off. Not while the device works or a call runs.
+       */
+      idleTimeoutS: z.number().min(0).max(3_600).default(180),
+    })
+    .default({ idleTimeoutS: 180 }),
   helpContent: helpContentConfig.optional(),
   commands: z
     .strictObject({

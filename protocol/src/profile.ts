@@ -93,6 +93,11 @@ export const deviceProfile = z.object({
   model: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'must be kebab-case, such as coffee-machine'),
   version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be semver, such as 1.0.0'),
   name: localizedText,
+  /**
+   * What the customer calls the thing, for short labels on the touchscreen ("Kaffeemaschine verbunden",
+   * "Wallbox connected"); capitalised as it starts a label. Absent: "Gerät" / "Device" (issue 16).
+   */
+  displayNoun: localizedText.optional(),
   manufacturer: z.string().max(64).optional(),
   capabilities: z
     .object({ camera: z.boolean().default(false), microphone: z.boolean().default(true) })

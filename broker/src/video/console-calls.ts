@@ -65,6 +65,7 @@ export async function startCall(
     iceServersFor(id, deps.options ?? {}, now),
     origin.ok ? origin.value : null,
     caller.session,
+    (device ? deps.fleet.profiles.get(device.model)?.capabilities.camera : undefined) ?? false,
   );
   ctx.sessions.set(id, session);
   forgetOldCalls(ctx);
@@ -133,6 +134,39 @@ export async function consoleSignal(
   if (session.peer === 'phone')
     session.emit('phone', { type: 'signal', from: 'staff', seq: session.downSeq++, signal });
   else await sendDown(ctx, session, signal);
+}
+
+/**
+ * Staff offer the phone (issue 16): a device without a camera shows the customer a fresh phone code during
+ * the call, so they can move it to their phone and show the problem. Audited either way.
+ */
+export async function offerPhone(ctx: VideoContext, staff: StaffMember, sessionId: string): Promise<VideoSessionView> {
+  const session = sessionFor(ctx, staff, sessionId);
+  const audit = (outcome: 'ok' | 'refused', detail: Record<string, unknown>) =>
+    ctx.deps.fleet.audit.record(
+      {
+        actor: staff.id,
+        actorRole: staff.role,
+        action: 'video.handoff.offer',
+        deviceId: session.deviceId,
+        target: sessionId,
+        outcome,
+        detail,
+      },
+      ctx.now(),
+    );
+  const refusal = !session.active
+    ? { code: ErrorCode.CONFLICT, reason: `video session ${sessionId} has ended` }
+    : session.peer === 'phone'
+      ? { code: ErrorCode.CONFLICT, reason: 'the call already runs on the phone' }
+      : undefined;
+  const sent = refusal ? ({ ok: false, ...refusal } as const) : await sendHandoff(ctx, session, 'staff');
+  if (!sent.ok) {
+    audit('refused', { code: sent.code, reason: sent.reason });
+    throw new TouchpointError(sent.code, sent.reason);
+  }
+  audit('ok', { deviceCamera: session.deviceCamera });
+  return session.view();
 }
 
 export function hangup(ctx: VideoContext, staff: StaffMember, sessionId: string, reason?: string): VideoSessionView {

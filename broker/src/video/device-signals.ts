@@ -31,6 +31,8 @@ export function onDeviceSignal(ctx: VideoContext, deviceId: string, message: Sig
   switch (message.kind) {
     case 'consent':
       if (session.status !== 'ringing') return reject(ErrorCode.CONFLICT, 'consent is only given while ringing');
+      // The device knows its own hardware better than the fleet's copy of the model's profile.
+      if (message.capabilities) session.deviceCamera = message.capabilities.camera;
       return consent(ctx, session, 'device', message.decision);
     case 'answer':
     case 'ice':

@@ -17,10 +17,15 @@ export const phoneKeyHash = (key: string): string => createHash('sha256').update
  * phone that claimed it without consenting (issue 12, item 8). No link once
  * the call runs on a phone, and none without a trusted origin.
  */
-export async function sendHandoff(ctx: VideoContext, session: VideoSession, why: 'ring' | 'device'): Promise<void> {
+export async function sendHandoff(
+  ctx: VideoContext,
+  session: VideoSession,
+  why: 'ring' | 'device' | 'staff',
+): Promise<{ ok: true } | { ok: false; code: ErrorCode; reason: string }> {
   const refuse = (code: ErrorCode, reason: string) => {
     ctx.deps.counters.inc(`video.handoff.not_issued.${code}`);
     ctx.deps.log.warn('phone link not issued', { sessionId: session.id, deviceId: session.deviceId, code, reason });
+    return { ok: false as const, code, reason };
   };
   if (!session.active) return refuse(ErrorCode.CONFLICT, 'the call has ended');
   if (session.peer === 'phone') return refuse(ErrorCode.CONFLICT, 'the call already runs on a phone');
@@ -32,8 +37,10 @@ export async function sendHandoff(ctx: VideoContext, session: VideoSession, why:
   const now = ctx.now();
   const ttl = ctx.deps.options?.handoffTtlMs ?? Math.max(ctx.ringTimeoutMs, 60_000);
   const { token, expiresAt } = ctx.tokens.issue(session.id, session.deviceId, ttl, now);
-  if (why === 'device') releasePhone(ctx, session, 'the customer asked for a new code');
+  if (why !== 'ring')
+    releasePhone(ctx, session, why === 'device' ? 'the customer asked for a new code' : 'support offered a new code');
   await sendDown(ctx, session, { kind: 'handoff', url: `${session.origin}/v/${token}`, expiresAt });
+  return { ok: true };
 }
 
 /** Unbinds a phone that claimed a link but never consented: its key stops working and its stream closes. */

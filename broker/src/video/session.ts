@@ -61,6 +61,11 @@ export class VideoSession {
     readonly origin: string | null,
     /** The staff login session that started the call (SHA-256 of its token); the call lives no longer than it (issue 12, item 5). */
     readonly staffSession: string,
+    /**
+     * The device has a camera: its model's profile says so, and the device's own consent corrects it
+     * (device-signals.ts). Without one the console offers the phone instead of an empty picture (issue 16).
+     */
+    public deviceCamera: boolean,
   ) {}
 
   get active(): boolean {
@@ -83,6 +88,7 @@ export class VideoSession {
       endedAt: this.endedAt,
       endedBy: this.endedBy,
       outcome: this.outcome,
+      deviceCamera: this.deviceCamera,
       iceServers: this.active ? this.iceServers : [],
     };
   }

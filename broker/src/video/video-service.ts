@@ -8,7 +8,7 @@ import {
 } from '@touchpoint/protocol';
 import type { StaffMember } from '../fleet/staff.js';
 import { endCall, markConnected } from './call-lifecycle.js';
-import { consoleSignal, hangup, sessionFor, staffSessionsEnded, startCall } from './console-calls.js';
+import { consoleSignal, hangup, offerPhone, sessionFor, staffSessionsEnded, startCall } from './console-calls.js';
 import { onDeviceSignal } from './device-signals.js';
 import { HandoffTokens } from './handoff-tokens.js';
 import { DEFAULT_RING_TIMEOUT_MS } from './options.js';
@@ -122,6 +122,11 @@ export class VideoService {
 
   hangup(staff: StaffMember, sessionId: string, reason?: string): VideoSessionView {
     return hangup(this.ctx, staff, sessionId, reason);
+  }
+
+  /** Staff offer the phone: the device shows the customer a fresh phone code (console-calls.ts). */
+  offerPhone(staff: StaffMember, sessionId: string): Promise<VideoSessionView> {
+    return offerPhone(this.ctx, staff, sessionId);
   }
 
   listen(

@@ -558,7 +558,11 @@ export class TpDevicePanel extends LitElement {
             this.canFix
               ? html`<section class="card" aria-labelledby="video-h">
                   <h2 id="video-h">Video call</h2>
-                  <tpc-video-call .deviceId=${d.device.id} ?disabled=${!d.device.online}></tpc-video-call>
+                  <tpc-video-call
+                    .deviceId=${d.device.id}
+                    .camera=${d.profile?.capabilities.camera}
+                    ?disabled=${!d.device.online}
+                  ></tpc-video-call>
                 </section>`
               : nothing
           }

@@ -19,10 +19,13 @@ export class TpVideoCall extends LitElement {
     deviceId: { type: String, attribute: 'device-id' },
     caseId: { type: String, attribute: 'case-id' },
     disabled: { type: Boolean },
+    camera: { attribute: false },
   };
   declare deviceId: string;
   declare caseId: string | undefined;
   declare disabled: boolean;
+  /** The device's profile says it has a camera; before a call the panel knows only this (the call's view says it later). */
+  declare camera: boolean | undefined;
 
   readonly call = new VideoCallController(this);
 
@@ -34,19 +37,22 @@ export class TpVideoCall extends LitElement {
 
   protected override updated(): void {
     this.setAttribute('state', this.call.phase);
-    const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
+    const video = this.renderRoot.querySelector<HTMLMediaElement>('#remote');
     if (video && video.srcObject !== (this.call.remoteStream ?? null)) video.srcObject = this.call.remoteStream ?? null;
   }
 
   override render() {
     const { phase, session } = this.call;
     const live = phase === 'connecting' || phase === 'connected' || phase === 'reconnecting';
+    // No camera on the device, and the call is not on the phone: audio only, and an offer of the phone (issue 16).
+    const noCamera = (session ? !session.deviceCamera : this.camera === false) && session?.peer !== 'phone';
     return html`<section aria-label="Video call">
       <header>
         <h3>Video</h3>
         <span class="state" id="call-state" role="status" aria-live="polite">${this.stateText()}</span>
       </header>
-      ${live ? html`<video id="remote" autoplay playsinline></video>` : nothing}
+      ${noCamera && phase !== 'ended' ? this.renderNoCamera(live && session?.peer === 'device') : nothing}
+      ${live ? (noCamera ? html`<audio id="remote" autoplay></audio>` : html`<video id="remote" autoplay playsinline></video>`) : nothing}
       ${live && session?.peer === 'phone' ? html`<p class="muted">The customer continues on their phone.</p>` : nothing}
       ${this.call.error ? html`<p class="error" role="alert">${this.call.error}</p>` : nothing}
       <div class="actions">
@@ -70,6 +76,25 @@ export class TpVideoCall extends LitElement {
         }
       </div>
     </section>`;
+  }
+
+  private renderNoCamera(canOffer: boolean) {
+    return html`<div class="no-camera" id="no-camera" role="note">
+      <p><strong>This device has no camera.</strong> You hear the customer; there is no picture.</p>
+      <p class="muted">
+        To see the problem, the customer can continue on their phone: the device shows them a code to scan.
+      </p>
+      ${
+        canOffer
+          ? html`<div class="actions">
+              <button id="offer-phone" @click=${() => void this.call.offerPhone()}>
+                Show the customer a phone code
+              </button>
+              ${this.call.phoneOfferedAt ? html`<span class="muted" id="phone-offered" role="status">The code is on the customer's screen.</span>` : nothing}
+            </div>`
+          : nothing
+      }
+    </div>`;
   }
 
   private stateText(): string {
@@ -122,6 +147,19 @@ export class TpVideoCall extends LitElement {
     }
     :host([state='ended']) .state {
       color: var(--tp-muted, #4a5563);
+    }
+    .no-camera {
+      border: 1px dashed var(--tp-border, #c9d1db);
+      border-radius: 6px;
+      padding: 0.5em 0.75em;
+      display: grid;
+      gap: 0.4em;
+    }
+    .no-camera p {
+      margin: 0;
+    }
+    .actions span {
+      align-self: center;
     }
     video {
       width: 100%;

@@ -13,6 +13,11 @@ export const videoApi = {
     ),
   signal: (sessionId: string, signal: PeerSignal) =>
     api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/signal`, accepted, { body: signal }),
+  /** Shows the customer a fresh phone code on the device (a device without a camera, issue 16). */
+  offerPhone: (sessionId: string) =>
+    api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/handoff`, sessionResponse, { body: {} }).then(
+      (r) => r.session,
+    ),
   hangup: (sessionId: string) =>
     api('POST', `/api/video/sessions/${encodeURIComponent(sessionId)}/hangup`, sessionResponse, { body: {} }).then(
       (r) => r.session,

@@ -18,6 +18,8 @@ export class VideoCallController implements ReactiveController {
   endedBy: CallParty | undefined;
   error: string | undefined;
   remoteStream: MediaStream | undefined;
+  /** When staff last had a phone code shown on the device (offerPhone). */
+  phoneOfferedAt: number | undefined;
   private peer: PeerSession | undefined;
   private peerFor: 'device' | 'phone' | undefined;
   private local: MediaStream | undefined;
@@ -45,6 +47,7 @@ export class VideoCallController implements ReactiveController {
     this.outcome = undefined;
     this.endedBy = undefined;
     this.error = undefined;
+    this.phoneOfferedAt = undefined;
     this.set('starting');
     try {
       const session = await videoApi.start(deviceId, caseId);
@@ -61,6 +64,20 @@ export class VideoCallController implements ReactiveController {
       this.error = (err as Error).message;
       this.set('idle');
     }
+  }
+
+  /** A device without a camera: the customer gets a phone code on their screen to move the call there. */
+  async offerPhone(): Promise<void> {
+    const session = this.session;
+    if (!session || this.phase === 'ended' || this.phase === 'idle') return;
+    this.error = undefined;
+    try {
+      this.apply(await videoApi.offerPhone(session.sessionId));
+      this.phoneOfferedAt = Date.now();
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+    this.host.requestUpdate();
   }
 
   async hangup(): Promise<void> {

@@ -52,6 +52,8 @@ export interface LocalServerOptions {
   remoteControlMinutes?: number;
   /** The JSON file that keeps the customer's support history across restarts; none: kept in memory only. */
   historyFile?: string;
+  /** Seconds without a tap before the touchscreen goes home (config touchscreen.idleTimeoutS), told in `hello`. */
+  idleTimeoutS?: number;
   logger: Logger;
   /** The per-boot kiosk secret (see kiosk-key.ts) and the 0600 file the kiosk URL with it is written to. */
   kiosk: { secret: string; urlFile?: string };
@@ -320,7 +322,7 @@ export class LocalServer extends ExtensionBase {
         });
       void this.onMessage(client, data.toString());
     });
-    const { deviceId, profile, agentVersion } = this.options;
+    const { deviceId, profile, agentVersion, idleTimeoutS } = this.options;
     client.send({
       type: 'hello',
       deviceId,
@@ -328,6 +330,7 @@ export class LocalServer extends ExtensionBase {
       profileVersion: profile.version,
       agentVersion,
       state: this.live.current,
+      ...(idleTimeoutS !== undefined ? { idleTimeoutS } : {}),
     });
     for (const message of this.activity.greeting()) client.send(message);
     for (const listener of this.clientListeners) {

@@ -1,10 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SupportReceipt } from '@touchpoint/protocol';
+import { bySeverity, type Severity } from './common/by-severity.js';
+import { caseActive } from './common/case-active.js';
 import { localizeText } from './common/localize-text.js';
 import type { UiLocale } from './common/initial-locale.js';
 import type { Intent, IntentEvent } from './components/intent.js';
 import { AgentConnectionController } from './controllers/agent-connection-controller.js';
 import { HelpSessionController } from './controllers/help-session-controller.js';
+import { IdleController, type IdleView } from './controllers/idle-controller.js';
 import { LiveStateController } from './controllers/live-state-controller.js';
 import { LocaleController } from './controllers/locale-controller.js';
 import { SupportActivityController } from './controllers/support-activity-controller.js';
@@ -48,6 +51,10 @@ export class TpApp extends LitElement {
   private readonly i18n = new LocaleController(this);
   private readonly help = new HelpSessionController(this, this.client, () => this.i18n.locale);
   private readonly support = new SupportActivityController(this, this.client);
+  private readonly idle = new IdleController(this, this.client, {
+    view: () => this.idleView(),
+    reset: () => void this.clearForNextCustomer(),
+  });
 
   static override styles = [
     shared,
@@ -107,6 +114,10 @@ export class TpApp extends LitElement {
         border-bottom: 2px solid var(--tp-warn-border);
         font-weight: 600;
       }
+      .banner.critical {
+        background: var(--tp-danger-bg);
+        border-bottom-color: var(--tp-danger);
+      }
       .screen {
         min-height: 0;
         display: grid;
@@ -162,22 +173,24 @@ export class TpApp extends LitElement {
     const help = this.help;
     const connected = this.connection.status === 'open';
     const name = help.device ? localizeText(help.device.name, locale) : t('appTitle');
+    const noun = help.device?.noun ? localizeText(help.device.noun, locale) : t('deviceNoun');
     const errorText = help.error ? t('errorGeneric', { message: help.error.message }) : '';
     return html`
       <header class="appbar">
         <span class="name">${name}</span>
         <span role="status" class="chips">
           ${
-            live
-              ? html`<span class="chip ${live.broker === 'online' ? '' : 'bad'}" id="broker-chip"
-                    ><span class="label">${t(live.broker === 'online' ? 'online' : 'offline')}</span></span
-                  >
-                  <span class="chip ${live.link === 'up' ? '' : 'bad'}"
-                    ><span class="label"
-                      >${t(live.link === 'up' ? 'machineConnected' : 'machineDisconnected')}</span
-                    ></span
-                  >`
-              : nothing
+            !connected
+              ? // Without the agent the screen knows neither the fleet's nor the machine's state: never "Online" here.
+                html`<span class="chip bad" id="agent-chip"><span class="label">${t('notConnected')}</span></span>`
+              : live
+                ? html`<span class="chip ${live.broker === 'online' ? '' : 'bad'}" id="broker-chip"
+                      ><span class="label">${t(live.broker === 'online' ? 'online' : 'offline')}</span></span
+                    >
+                    <span class="chip ${live.link === 'up' ? '' : 'bad'}" id="link-chip"
+                      ><span class="label">${t(live.link === 'up' ? 'linkUp' : 'linkDown', { noun })}</span></span
+                    >`
+                : nothing
           }
         </span>
         <button id="history-open" @click=${() => this.act({ kind: 'history' })}>${t('historyButton')}</button>
@@ -190,15 +203,11 @@ export class TpApp extends LitElement {
           ${t('switchLanguage')}
         </button>
       </header>
-      ${
-        connected
-          ? errorText && !help.screen
-            ? html`<div class="banner" role="alert">${errorText}</div>`
-            : html`<div></div>`
-          : html`<div class="banner" role="status">
-              ${this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired')}
-            </div>`
-      }
+      <div class="banners">
+        ${this.banners(connected, errorText, noun).map(
+          (b) => html`<div class="banner ${b.severity}" role=${b.role} data-severity=${b.severity}>${b.text}</div>`,
+        )}
+      </div>
       <tp-support-activity .t=${t} locale=${locale} .activity=${this.support.state}></tp-support-activity>
       <div class="screen">${this.screen(errorText)}</div>
       <tp-consent-sheet
@@ -221,7 +230,9 @@ export class TpApp extends LitElement {
         locale=${locale}
         .receipts=${this.history ?? undefined}
       ></tp-support-history>`;
-    if (this.showCase && help.supportCase)
+    // An escalated flow whose case is open shows the case, also after a kiosk reload (issue 16).
+    const escalated = help.screen?.kind === 'outcome' && help.screen.result === 'escalate';
+    if (help.supportCase && (this.showCase || (escalated && caseActive(help.supportCase))))
       return html`<tp-case-status .t=${t} .supportCase=${help.supportCase}></tp-case-status>`;
     if (help.screen) {
       return html`<tp-flow-player
@@ -229,6 +240,7 @@ export class TpApp extends LitElement {
         locale=${locale}
         .screen=${help.screen}
         ?pending=${help.pending}
+        ?caseOpen=${caseActive(help.supportCase)}
         errorText=${errorText}
       ></tp-flow-player>`;
     }
@@ -242,6 +254,65 @@ export class TpApp extends LitElement {
       .supportCase=${help.supportCase}
       ?pending=${help.pending}
     ></tp-home>`;
+  }
+
+  /** The banners under the header, the most severe first (issue 16). */
+  private banners(
+    connected: boolean,
+    errorText: string,
+    noun: string,
+  ): { severity: Severity; role: string; text: string }[] {
+    const t = this.i18n.t;
+    const banners: { severity: Severity; role: string; text: string }[] = [];
+    if (!connected)
+      banners.push({
+        severity: 'critical',
+        role: 'status',
+        text: this.connection.device ? t('agentLost') : this.kioskKey ? t('connecting') : t('notPaired'),
+      });
+    const live = connected ? this.live.state : undefined;
+    if (live && live.link !== 'up')
+      banners.push({ severity: 'critical', role: 'status', text: t('linkDownBanner', { noun }) });
+    if (errorText && !this.help.screen) banners.push({ severity: 'warning', role: 'alert', text: errorText });
+    if (live && live.broker !== 'online') banners.push({ severity: 'info', role: 'status', text: t('offlineBanner') });
+    return bySeverity(banners, (b) => b.severity);
+  }
+
+  /** What the inactivity timeout may clear (see IdleController). */
+  private idleView(): IdleView {
+    const help = this.help;
+    const s = help.screen;
+    const action = this.support.state.action;
+    const working =
+      help.pending ||
+      (s !== null &&
+        (s.busy || s.kind === 'idle' || s.kind === 'check' || (s.kind === 'action' && s.phase !== 'confirm')));
+    // A call rings or runs (the overlay), or support waits for the customer's Allow / Decline.
+    if (working || this.support.state.ask || action?.status === 'running' || this.querySelector('tp-video[active]'))
+      return 'hold';
+    const resolvedCase = help.supportCase !== null && !caseActive(help.supportCase);
+    const away =
+      s !== null ||
+      this.history !== undefined ||
+      this.showCase ||
+      this.consentOpen ||
+      action !== undefined ||
+      resolvedCase;
+    return away ? 'away' : 'home';
+  }
+
+  /**
+   * The inactivity timeout: home, and nothing of the last customer stays on the screen (issue 16). Their
+   * flow ends (abandoned), a finished case and a staff fix's result go; an open case stays, it is the device's.
+   */
+  private async clearForNextCustomer(): Promise<void> {
+    const help = this.help;
+    this.consentOpen = false;
+    this.history = undefined;
+    this.showCase = false;
+    this.support.dismiss();
+    if (help.screen) await help.close();
+    if (help.supportCase && !caseActive(help.supportCase)) await help.dismissCase();
   }
 
   private async act(intent: Intent): Promise<void> {

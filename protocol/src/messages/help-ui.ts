@@ -98,6 +98,8 @@ export type HelpFlowSummary = z.infer<typeof helpFlowSummary>;
 /** What the home screen needs to name the device and its error codes. */
 export const helpDeviceInfo = z.object({
   name: localizedText,
+  /** The profile's displayNoun, for labels such as "Wallbox connected"; absent: the UI says "Device". */
+  noun: localizedText.optional(),
   errors: z
     .array(
       z.object({ code: z.string().max(16), label: localizedText, severity: z.enum(['info', 'warning', 'critical']) }),

@@ -84,6 +84,11 @@ export const uiHelloMessage = z.object({
   profileVersion: z.string().max(32),
   agentVersion: z.string().max(32),
   state: uiLiveState,
+  /**
+   * After this many seconds without a tap the touchscreen goes home and clears the last customer's
+   * session from the screen (agent config touchscreen.idleTimeoutS; 0: never; issue 16).
+   */
+  idleTimeoutS: z.number().min(0).max(3_600).optional(),
 });
 
 export const uiStateMessage = z.object({ type: z.literal('state'), state: uiLiveState });

@@ -118,6 +118,8 @@ export const videoSessionView = z.object({
   endedAt: z.number().int().nullable(),
   endedBy: callParty.nullable(),
   outcome: callOutcome.nullable(),
+  /** The device's profile says it has a camera; false: the console says so and offers the phone (issue 16). */
+  deviceCamera: z.boolean(),
   iceServers: z.array(iceServerConfig),
 });
 export type VideoSessionView = z.infer<typeof videoSessionView>;

@@ -66,6 +66,15 @@ export function videoConsoleRoutes(video: VideoService): Route[] {
       handle: async ({ params, body, auth }) => ({ session: await video.hangup(auth.staff, params.id!, body.reason) }),
     }),
     route({
+      method: 'POST',
+      path: '/api/video/sessions/:id/handoff',
+      role: 'agent',
+      action: 'video.handoff.offer',
+      body: z.object({}),
+      response: sessionResponse,
+      handle: async ({ params, auth }) => ({ session: await video.offerPhone(auth.staff, params.id!) }),
+    }),
+    route({
       method: 'GET',
       path: '/api/video/sessions/:id/events',
       role: 'agent',

@@ -63,7 +63,7 @@ export function flowTemplate(model: string) {
       },
       check_clogged: {
         kind: 'check',
-        text: t('Prüfe den Filter …', 'Checking the filter …'),
+        text: t('Der Filter wird geprüft …', 'Checking the filter …'),
         condition: 'sensors.filter_clogged || "E10" in errors',
         onTrue: 'flush',
         onFalse: 'all_good',

@@ -57,6 +57,7 @@ export class FlowCatalog {
       flows: this.flows.map(summary),
       device: {
         name: profile.name,
+        ...(profile.displayNoun ? { noun: profile.displayNoun } : {}),
         errors: profile.errors.map((e) => ({ code: e.code, label: e.label, severity: e.severity })),
       },
     };

@@ -15,7 +15,16 @@ import type {
  * field the UI relies on is refused (and logged), never half-rendered.
  */
 export type AgentMessage =
-  | { type: 'hello'; deviceId: string; model: string; profileVersion: string; agentVersion: string; state: UiLiveState }
+  | {
+      type: 'hello';
+      deviceId: string;
+      model: string;
+      profileVersion: string;
+      agentVersion: string;
+      state: UiLiveState;
+      /** Seconds without a tap before the screen goes home (issue 16); 0: never. */
+      idleTimeoutS?: number;
+    }
   | { type: 'state'; state: UiLiveState }
   | { type: 'reply'; replyTo: string; ok: true; data?: unknown }
   | { type: 'reply'; replyTo: string; ok: false; code: string; message: string }
@@ -128,7 +137,9 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'hello':
-      return isStr(v.deviceId) && isStr(v.model) && isLiveState(v.state) ? (v as AgentMessage) : undefined;
+      return isStr(v.deviceId) && isStr(v.model) && isLiveState(v.state) && optional(v.idleTimeoutS, isNum)
+        ? (v as AgentMessage)
+        : undefined;
     case 'state':
       return isLiveState(v.state) ? (v as AgentMessage) : undefined;
     case 'reply':

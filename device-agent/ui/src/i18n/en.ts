@@ -12,8 +12,14 @@ export const en = {
   notPaired: 'This screen was not opened from the device agent’s kiosk address, so it cannot connect.',
   online: 'Online',
   offline: 'Offline',
-  machineConnected: 'Machine connected',
-  machineDisconnected: 'Machine not responding',
+  /** The link to the machine's controller, named with the profile's displayNoun, else deviceNoun (issue 16). */
+  linkUp: '{noun} connected',
+  linkDown: '{noun} not responding',
+  deviceNoun: 'Device',
+  /** The header while the screen has lost the agent: it knows neither the fleet's nor the machine's state. */
+  notConnected: 'Not connected',
+  linkDownBanner: '{noun} is not responding. Help that needs its readings has to wait.',
+  offlineBanner: 'No connection to support right now. A support request is kept and sent when the connection is back.',
   deviceStatus: 'Device status',
   allGood: 'Everything is fine.',
   activeErrors: { '=0': 'No active errors', one: '{count} active error', other: '{count} active errors' },

@@ -22,12 +22,15 @@ export class TpFlowPlayer extends LitElement {
     locale: {},
     screen: { attribute: false },
     pending: { type: Boolean },
+    caseOpen: { type: Boolean },
     errorText: {},
   };
   declare t: Translate;
   declare locale: string;
   declare screen: HelpScreenView;
   declare pending: boolean;
+  /** A support case is open: its status instead of a second "Contact support" (issue 16). */
+  declare caseOpen: boolean;
   declare errorText: string;
 
   static override styles = [
@@ -128,6 +131,7 @@ export class TpFlowPlayer extends LitElement {
   constructor() {
     super();
     this.pending = false;
+    this.caseOpen = false;
     this.errorText = '';
     this.locale = 'en';
   }
@@ -282,9 +286,13 @@ export class TpFlowPlayer extends LitElement {
 
   private actions(s: HelpScreenView, locked: boolean) {
     const t = this.t;
-    const support = html`<button id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
-      ${t('contactSupport')}
-    </button>`;
+    const support = this.caseOpen
+      ? html`<button id="show-case" @click=${() => emitIntent(this, { kind: 'show-case' })}>
+          ${t('yourRequest')}
+        </button>`
+      : html`<button id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+          ${t('contactSupport')}
+        </button>`;
     switch (s.kind) {
       case 'info':
         return html`${support}<button
@@ -316,10 +324,15 @@ export class TpFlowPlayer extends LitElement {
                 ${t('backToHome')}
               </button>`;
         }
-        return html`<button id="home" @click=${() => emitIntent(this, { kind: 'close' })}>${t('close')}</button>
-          <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
-            ${t('contactSupport')}
-          </button>`;
+        return html`<button id="home" @click=${() => emitIntent(this, { kind: 'close' })}>${t('close')}</button> ${
+            this.caseOpen
+              ? html`<button class="primary" id="show-case" @click=${() => emitIntent(this, { kind: 'show-case' })}>
+                  ${t('yourRequest')}
+                </button>`
+              : html`<button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+                  ${t('contactSupport')}
+                </button>`
+          }`;
       case 'rate':
         return nothing;
       case 'done':

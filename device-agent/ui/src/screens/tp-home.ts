@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { HelpCaseState, HelpDeviceInfo, HelpFlowSummary, HelpOffer, UiLiveState } from '@touchpoint/protocol';
+import { bySeverity } from '../common/by-severity.js';
+import { caseActive } from '../common/case-active.js';
 import { caseStage, type CaseStage } from '../common/case-stage.js';
 import { localizeText } from '../common/localize-text.js';
 import { flowForError } from '../common/offer-for-error.js';
@@ -127,14 +129,20 @@ export class TpHome extends LitElement {
   protected override render() {
     const t = this.t;
     // Offers arrive as the error is raised; the live state follows (throttled): show the union, never a contradiction.
-    const errors = [...new Set([...(this.live?.errors ?? []), ...this.offers.map((o) => o.code)])];
+    // Both lists put the most severe error first (issue 16).
+    const severityOf = (code: string) => this.device?.errors.find((e) => e.code === code)?.severity;
+    const errors = bySeverity(
+      [...new Set([...(this.live?.errors ?? []), ...this.offers.map((o) => o.code)])],
+      severityOf,
+    );
+    const offers = bySeverity(this.offers, (o) => o.severity);
     const topics = this.flows.filter((f) => f.menu);
     return html`
       <div class="body">
         ${
-          this.offers.length
+          offers.length
             ? html`<section aria-label=${t('showMeHow')} class="offers" aria-live="polite">
-                ${this.offers.map(
+                ${offers.map(
                   (o) =>
                     html`<div class="offer ${o.severity}">
                       <strong>${t('offerTitle', { code: o.code, label: localizeText(o.label, this.locale) })}</strong>
@@ -207,9 +215,15 @@ export class TpHome extends LitElement {
       </div>
       <footer class="actions">
         <span class="hint">${t('contactSupportHint')}</span>
-        <button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
-          ${t('contactSupport')}
-        </button>
+        ${
+          caseActive(this.supportCase)
+            ? html`<button class="primary" id="show-case" @click=${() => emitIntent(this, { kind: 'show-case' })}>
+                ${t('yourRequest')}
+              </button>`
+            : html`<button class="primary" id="support" @click=${() => emitIntent(this, { kind: 'support' })}>
+                ${t('contactSupport')}
+              </button>`
+        }
       </footer>
     `;
   }

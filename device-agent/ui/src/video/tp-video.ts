@@ -57,6 +57,9 @@ export class TpVideo extends LitElement {
     const url = this.call.handoffUrl;
     if (url && url !== this.qrFor) {
       this.qrFor = url;
+      // A new code while a call runs was asked for: by the customer, or by support from the console.
+      const live = this.call.phase !== 'ringing' && this.call.phase !== 'ended' && this.call.phase !== 'idle';
+      if (live && !this.call.cameraShared) this.showQr = true;
       // Rendered locally into a data URL: the code never leaves the device, nothing is fetched.
       QRCode.toDataURL(url, { margin: 1, width: 220, errorCorrectionLevel: 'M' })
         .then((data) => {
@@ -86,22 +89,29 @@ export class TpVideo extends LitElement {
     const { phase, ring } = this.call;
     if (phase === 'idle' || !ring) return nothing;
     if (phase === 'ringing') {
+      // The body scrolls if it must; the answer buttons sit below it, always on screen (issue 16: at 800x480
+      // the phone code pushed them below the fold). In landscape the code stands beside the text.
       return html`<section
-        class="sheet"
+        class="sheet ${this.showQr ? 'with-qr' : ''}"
         role="alertdialog"
         aria-modal="true"
         aria-labelledby="v-title"
         aria-describedby="v-who"
       >
-        <h2 id="v-title">${t.incoming}</h2>
-        <p id="v-who" class="who">${fill(t.who, { name: ring.staffName })}</p>
-        <p>${t.shares}</p>
-        <ul class="shares">
-          ${ring.shares.microphone ? html`<li>🎤 ${t.microphone}</li>` : nothing}
-          ${ring.shares.camera ? html`<li>📷 ${t.camera}</li>` : nothing}
-        </ul>
-        <p class="muted">${t.notRecorded}</p>
-        ${this.showQr ? this.renderQr(t, ring.shares.camera) : html`<button class="link" id="video-phone" @click=${this.openQr}>${t.usePhone}</button>`}
+        <div class="body">
+          <div class="text">
+            <h2 id="v-title">${t.incoming}</h2>
+            <p id="v-who" class="who">${fill(t.who, { name: ring.staffName })}</p>
+            <p>${t.shares}</p>
+            <ul class="shares">
+              ${ring.shares.microphone ? html`<li>🎤 ${t.microphone}</li>` : nothing}
+              ${ring.shares.camera ? html`<li>📷 ${t.camera}</li>` : nothing}
+            </ul>
+            <p class="muted">${t.notRecorded}</p>
+            ${ring.shares.camera ? nothing : html`<p class="no-camera">${t.noCamera}</p>`}
+          </div>
+          ${this.showQr ? this.renderQr(t) : html`<button class="link" id="video-phone" @click=${this.openQr}>${t.usePhone}</button>`}
+        </div>
         <div class="actions">
           <button id="video-decline" class="danger" @click=${() => void this.call.decline()}>${t.decline}</button>
           <button
@@ -131,8 +141,22 @@ export class TpVideo extends LitElement {
         <video id="remote" autoplay playsinline></video>
         ${this.call.cameraShared ? html`<video id="local" autoplay playsinline muted></video>` : nothing}
         <p class="state" aria-live="polite">${ring.staffName} · ${stateText}</p>
+        ${
+          this.showQr
+            ? html`<div class="call-qr" id="call-qr">
+                <p>${t.scanMoves}</p>
+                ${this.renderQr(t)}
+              </div>`
+            : nothing
+        }
       </div>
       <div class="actions">
+        ${
+          // No camera here: the customer (or support, from the console) can move the call to the phone (issue 16).
+          this.call.cameraShared || this.showQr
+            ? nothing
+            : html`<button class="link" id="video-phone" @click=${this.phoneInCall}>${t.showWithPhone}</button>`
+        }
         <button id="video-end" class="danger" @click=${() => void this.call.hangup()}>${t.end}</button>
       </div>
     </section>`;
@@ -143,9 +167,15 @@ export class TpVideo extends LitElement {
     this.showQr = true;
   }
 
-  private renderQr(t: ReturnType<typeof videoStrings>, camera: boolean) {
+  /** During a call the ring's code is void (consent revoked it): show a fresh one. */
+  private phoneInCall(): void {
+    this.showQr = true;
+    this.qr = undefined;
+    void this.call.newPhoneLink();
+  }
+
+  private renderQr(t: ReturnType<typeof videoStrings>) {
     return html`<div class="qr">
-      ${camera ? nothing : html`<p>${t.noCamera}</p>`}
       ${this.qr ? html`<img id="video-qr" src=${this.qr} width="220" height="220" alt=${t.scan} />` : nothing}
       <p class="muted">${t.scan}</p>
       <button class="link" @click=${() => void this.call.newPhoneLink()}>${t.newCode}</button>
@@ -182,7 +212,41 @@ export class TpVideo extends LitElement {
     .sheet {
       width: min(92vw, 36em);
       max-height: 96vh;
+      max-height: 96dvh;
+      display: grid;
+      grid-template-rows: minmax(0, 1fr) auto;
+    }
+    .sheet .body {
+      min-height: 0;
       overflow: auto;
+    }
+    @media (orientation: landscape) {
+      .sheet.with-qr {
+        width: min(96vw, 50em);
+      }
+      .sheet.with-qr .body {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(0, 15em);
+        gap: 1em;
+        align-items: start;
+      }
+    }
+    /* A short landscape screen (800x480): a smaller code, still well above what a phone camera needs. */
+    @media (max-height: 560px) {
+      .qr img {
+        width: 168px;
+        height: 168px;
+      }
+      .call-qr .qr img {
+        width: 132px;
+        height: 132px;
+      }
+      .call-qr p {
+        font-size: 0.9em;
+      }
+      h2 {
+        font-size: 1.15em;
+      }
     }
     .call {
       width: 100vw;
@@ -256,6 +320,9 @@ export class TpVideo extends LitElement {
       width: 100%;
       margin-top: 0.25em;
     }
+    .qr p {
+      text-align: center;
+    }
     .qr {
       display: flex;
       flex-direction: column;
@@ -267,6 +334,22 @@ export class TpVideo extends LitElement {
       background: #fff;
       padding: 6px;
       border-radius: 8px;
+    }
+    .call-qr {
+      position: absolute;
+      top: 0.5em;
+      right: 0.5em;
+      max-width: min(46%, 20em);
+      max-height: calc(100% - 1em);
+      overflow: auto;
+      background: var(--tp-surface, #fff);
+      color: var(--tp-text, #16202c);
+      border-radius: 12px;
+      padding: 0.5em 0.75em;
+      box-sizing: border-box;
+    }
+    .call-qr .qr {
+      margin-top: 0;
     }
     .indicator {
       display: inline-flex;
