@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
 
 /**
  * The touchscreen as it is really used (issue 16): a reload while a case is
@@ -83,7 +84,7 @@ describe('the touchscreen after a reload, when things break, and in German (issu
       'the case again after reload',
     );
     expect(await page.locator('#support').count()).toBe(0);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'touch-ui-case-after-reload.png') });
+    await docScreenshot(page, 'touch-ui-case-after-reload.png');
 
     // Home and any other guide lead to the open case, not to a second one.
     await page.locator('#home').click();
@@ -133,7 +134,7 @@ describe('the touchscreen after a reload, when things break, and in German (issu
     await banner.waitFor();
     await expect(banner.textContent()).resolves.toContain('Coffee machine is not responding');
     await expect(page.locator('#link-chip').textContent()).resolves.toContain('Coffee machine not responding');
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'touch-ui-banners.png') });
+    await docScreenshot(page, 'touch-ui-banners.png');
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
     for (const code of ['E02', 'E03', 'E05']) await stack.mcu.control(`clear ${code}`);
     await page.getByText('Everything is fine.').waitFor();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
 import { CHROMIUM, REPO_ROOT, eventually } from '../touch-ui/harness.js';
 import { COUNT_PEER_CONNECTIONS, consoleTestBundle, startVideoStack, type VideoStack } from './harness.js';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
 
 /**
  * Video as a customer with a small screen and a device without a camera meet
@@ -157,7 +158,7 @@ describe('the video consent sheet on every supported screen (issue 16)', () => {
       await device.screenshot({ path: join(ARTIFACTS, `consent-qr-${size.width}x${size.height}.png`) });
     }
     await device.setViewportSize(SIZES[0]!);
-    await device.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'touch-ui-video-consent.png') });
+    await docScreenshot(device, 'touch-ui-video-consent.png');
     await device.locator('tp-video #video-decline').click();
     await eventually(
       async () => (await console.locator('tpc-video-call #call-state').textContent()) === 'declined',
@@ -211,9 +212,7 @@ describe('a device without a camera, seen from the console (issue 16)', () => {
       () => console.locator('tpc-video-call audio#remote').evaluate((a: HTMLAudioElement) => a.srcObject !== null),
       'the customer audio plays',
     );
-    await console
-      .locator('tpc-video-call')
-      .screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'console-video-no-camera.png') });
+    await docScreenshot(console.locator('tpc-video-call'), 'console-video-no-camera.png');
 
     // Staff offer the phone: a fresh code appears in the device's call view.
     await console.locator('tpc-video-call #offer-phone').click();
@@ -223,7 +222,7 @@ describe('a device without a camera, seen from the console (issue 16)', () => {
       'video-qr': 'visible',
       'video-end': 'visible',
     });
-    await device.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'touch-ui-video-phone-code.png') });
+    await docScreenshot(device, 'touch-ui-video-phone-code.png');
     const url = await eventually(
       () =>
         device.evaluate(
