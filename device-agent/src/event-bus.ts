@@ -27,13 +27,7 @@ export class EventBus<Events extends object> {
 
   /** Returns a function that removes the listener (calling it again does nothing). */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    const wrapped = (payload: Events[K]) => listener(payload);
-    this.emitter.on(event, wrapped);
-    let subscribed = true;
-    return () => {
-      if (subscribed) this.emitter.off(event, wrapped);
-      subscribed = false;
-    };
+    return this.emitter.subscribe(event, listener);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {

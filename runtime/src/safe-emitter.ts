@@ -37,6 +37,15 @@ export class SafeEventEmitter<Events extends EventMap<Events>> {
     return this.add(event, listener, true);
   }
 
+  /**
+   * `on`, returning the function that removes exactly this registration (calling it again does nothing):
+   * the shape of the agent's EventBus, the touch UI server's onClient and a help session's subscribe.
+   */
+  subscribe<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    const entry = this.push(event, listener, false);
+    return () => void this.remove(event, entry);
+  }
+
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
     const entry = this.entries.get(event)?.findLast((e) => e.listener === listener);
     if (entry) this.remove(event, entry);
@@ -66,10 +75,16 @@ export class SafeEventEmitter<Events extends EventMap<Events>> {
   }
 
   private add<K extends keyof Events>(event: K, listener: Listener<Events[K]>, once: boolean): this {
-    const list = this.entries.get(event) ?? [];
-    list.push({ listener: listener as Listener<never>, once });
-    this.entries.set(event, list);
+    this.push(event, listener, once);
     return this;
+  }
+
+  private push<K extends keyof Events>(event: K, listener: Listener<Events[K]>, once: boolean): Entry {
+    const entry: Entry = { listener: listener as Listener<never>, once };
+    const list = this.entries.get(event) ?? [];
+    list.push(entry);
+    this.entries.set(event, list);
+    return entry;
   }
 
   /** false when the entry was no longer registered. */

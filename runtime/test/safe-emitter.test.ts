@@ -85,6 +85,21 @@ describe('SafeEventEmitter', () => {
     expect(emitter.listenerCount('tick')).toBe(3);
   });
 
+  it('subscribe returns an unsubscribe that removes that registration only, once', () => {
+    const { emitter } = recording();
+    const seen: string[] = [];
+    const same = (n: number) => void seen.push(`same${n}`);
+    const first = emitter.subscribe('tick', same);
+    emitter.subscribe('tick', same);
+    emitter.on('tick', (n) => void seen.push(`other${n}`));
+
+    first();
+    first(); // already removed: the second registration of the same function stays
+    emitter.emit('tick', 1);
+    expect(seen).toEqual(['same1', 'other1']);
+    expect(emitter.listenerCount('tick')).toBe(2);
+  });
+
   it('survives a reporter that throws', () => {
     const emitter = new SafeEventEmitter<Events>(() => {
       throw new Error('the logger is broken too');

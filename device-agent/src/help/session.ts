@@ -20,6 +20,7 @@ import {
   type SensorValue,
   withParamDefaults,
 } from '@touchpoint/protocol';
+import { SafeEventEmitter } from '@touchpoint/runtime';
 import type { HelpPort } from './port.js';
 import type { HelpScreen, ScreenView } from './screen.js';
 import { defaultTexts } from './texts.js';
@@ -121,7 +122,11 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
   /** Interactive steps the customer left forward, for back(). */
   const history: string[] = [];
   const trace: HelpTraceEntry[] = [];
-  const listeners = new Set<(state: HelpScreen) => void>();
+  // Screen listeners and onTrace cannot stop the engine: a failure goes to reportError (runtime's SafeEventEmitter).
+  const events = new SafeEventEmitter<{ state: [HelpScreen]; trace: [HelpTraceEntry] }>((_event, err) =>
+    reportError(err),
+  );
+  if (options.onTrace) events.on('trace', options.onTrace);
   let state: HelpScreen = render();
 
   const text = (t: LocalizedText): string => localize(t, locale);
@@ -129,22 +134,12 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
 
   function record(entry: HelpTraceEntry): void {
     trace.push(entry);
-    try {
-      options.onTrace?.(entry);
-    } catch (err) {
-      reportError(err);
-    }
+    events.emit('trace', entry);
   }
 
   function emit(): void {
     state = render();
-    for (const listener of [...listeners]) {
-      try {
-        listener(state);
-      } catch (err) {
-        reportError(err);
-      }
-    }
+    events.emit('state', state);
   }
 
   function progressPercent(): number {
@@ -555,8 +550,7 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
     },
 
     subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return events.subscribe('state', listener);
     },
   };
   return session;

@@ -15,6 +15,7 @@ import {
   type UiAgentMessage,
   type UiLiveState,
 } from '@touchpoint/protocol';
+import { SafeEventEmitter } from '@touchpoint/runtime';
 import type { AgentEvents } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
 import { ExtensionBase } from '../extension-base.js';
@@ -82,7 +83,8 @@ export class LocalServer extends ExtensionBase {
   private readonly clients = new Map<WebSocket, UiClient>();
   private readonly handlers = new Map<string, { schema: z.ZodType; handler: UiRequestHandler<never> }>();
   private readonly routes = new Map<string, HttpHandler>();
-  private readonly clientListeners = new Set<(client: UiClient) => void>();
+  /** Listeners of new UIs; one that fails is logged and the others still greet the UI. */
+  private readonly clientEvents: SafeEventEmitter<{ client: [UiClient] }>;
   private readonly live: LiveState;
   private readonly activity: SupportActivity;
   private stateTimer: NodeJS.Timeout | undefined;
@@ -91,6 +93,12 @@ export class LocalServer extends ExtensionBase {
 
   constructor(private readonly options: LocalServerOptions) {
     super();
+    this.clientEvents = new SafeEventEmitter((_event, err) =>
+      options.logger.error('UI client listener failed', {
+        code: ErrorCode.INTERNAL,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
     this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
     this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message), {
       remoteControlMinutes: options.remoteControlMinutes ?? 30,
@@ -145,8 +153,7 @@ export class LocalServer extends ExtensionBase {
 
   /** Called with each UI that connects, after its `hello`. */
   onClient(listener: (client: UiClient) => void): () => void {
-    this.clientListeners.add(listener);
-    return () => this.clientListeners.delete(listener);
+    return this.clientEvents.subscribe('client', listener);
   }
 
   broadcast(message: UiAgentMessage): void {
@@ -333,16 +340,7 @@ export class LocalServer extends ExtensionBase {
       ...(idleTimeoutS !== undefined ? { idleTimeoutS } : {}),
     });
     for (const message of this.activity.greeting()) client.send(message);
-    for (const listener of this.clientListeners) {
-      try {
-        listener(client);
-      } catch (err) {
-        this.options.logger.error('UI client listener failed', {
-          code: ErrorCode.INTERNAL,
-          error: (err as Error).message,
-        });
-      }
-    }
+    this.clientEvents.emit('client', client);
   }
 
   private async onMessage(client: UiClient, text: string): Promise<void> {
