@@ -60,7 +60,9 @@ export class Fleet {
     this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(db);
     this.receipts = new Receipts(publish, log);
-    this.integrations = new Integrations(db);
+    this.integrations = new Integrations(db, (err) =>
+      log.error('integration change listener failed', { code: 'INTERNAL', reason: (err as Error).message }),
+    );
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);

@@ -7,6 +7,7 @@ import {
   describeIssues,
   type IntegrationRights,
 } from '@touchpoint/protocol';
+import { SafeEventEmitter } from '@touchpoint/runtime';
 import type { Db } from '../db/database.js';
 import { hashToken, newDeviceToken, tokenMatches } from './credentials.js';
 
@@ -63,9 +64,15 @@ export function clientIdPrefixOf(account: IntegrationAccount): string {
 /** Integration accounts: created, listed, rotated and revoked by admins; each change is announced so live connections follow it. */
 export class Integrations {
   private readonly st;
-  private readonly listeners = new Set<(name: string) => void>();
+  /** A listener that throws is reported, never undoes the change, and the listeners after it still hear it. */
+  private readonly changes: SafeEventEmitter<{ changed: [name: string] }>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    onListenerError: (err: unknown) => void = (err) =>
+      process.emitWarning(`integration change listener failed: ${(err as Error).message}`),
+  ) {
+    this.changes = new SafeEventEmitter((_event, err) => onListenerError(err));
     this.st = {
       get: db.prepare('SELECT * FROM integrations WHERE name = ?'),
       all: db.prepare('SELECT * FROM integrations ORDER BY name'),
@@ -87,8 +94,7 @@ export class Integrations {
 
   /** Called with an account's name whenever its token or rights stop being valid (rotate, revoke). */
   onChange(listener: (name: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.subscribe('changed', listener);
   }
 
   /** The service identity as one account with full rights; its token is the broker's service token. */
@@ -172,12 +178,6 @@ export class Integrations {
   }
 
   private announce(name: string): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(name);
-      } catch {
-        // A listener's failure must not undo the change; listeners log their own errors.
-      }
-    }
+    this.changes.emit('changed', name);
   }
 }

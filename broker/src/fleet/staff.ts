@@ -62,9 +62,7 @@ export class Staff {
 
   /** Called after sessions ended (logout, disable, role change, password reset or change); returns the unsubscribe. */
   onSessionsEnded(listener: (e: SessionsEnded) => void): () => void {
-    const registered = (e: SessionsEnded) => listener(e);
-    this.sessionEvents.on('ended', registered);
-    return () => void this.sessionEvents.off('ended', registered);
+    return this.sessionEvents.subscribe('ended', listener);
   }
 
   /**
