@@ -21,16 +21,6 @@ import { EventGapRecovery } from './session/event-gap-recovery.js';
 import { Waitress } from './session/waitress.js';
 import { SerialTransport } from './transport/serial-transport.js';
 
-export type { McuEvent } from './commands/events.js';
-export type {
-  ActionOutcome,
-  BridgeLogger,
-  BridgeOptions,
-  BridgeStats,
-  EventGap,
-  FirmwareBridge,
-} from './bridge-types.js';
-
 /** What the bridge emits; FirmwareBridge declares the same events for its users. */
 interface BridgeEvents {
   event: [event: McuEvent];

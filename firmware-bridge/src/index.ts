@@ -2,16 +2,10 @@ import type { CliCommand } from '@touchpoint/protocol';
 import { callCommand } from './cli/call.js';
 import { monitorCommand } from './cli/monitor.js';
 
-export {
-  createBridge,
-  type ActionOutcome,
-  type BridgeLogger,
-  type BridgeOptions,
-  type BridgeStats,
-  type EventGap,
-  type FirmwareBridge,
-  type McuEvent,
-} from './bridge.js';
+export { createBridge } from './bridge.js';
+// bridge-types.ts holds exactly the bridge's public types.
+export type * from './bridge-types.js';
+export type { McuEvent } from './commands/events.js';
 export * from './frame/index.js';
 export { Waitress, type WaitressOptions, type WaitressStats } from './session/waitress.js';
 export { SerialTransport, type TransportOptions } from './transport/serial-transport.js';
