@@ -8,6 +8,8 @@ describe('CES scale (1 very difficult … 7 very easy, issue 16)', () => {
     expect(cesLabel(6)).toBe('fairly easy');
     expect(cesLabel(7)).toBe('very easy');
     expect(cesLabel(5.6)).toBe('fairly easy');
+    expect(cesLabel(6, 'de')).toBe('recht einfach');
+    expect(cesLabel(1, 'de')).toBe('sehr schwierig');
   });
 
   it('calls 5 and above good and below 4 a warning', () => {

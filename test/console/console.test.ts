@@ -168,7 +168,7 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await c.page.locator('tpc-audit-panel tr[data-action="command.send"]').first().waitFor(TIMEOUT);
     await c.screenshot('audit');
     await c.page.goto(`${stack.baseUrl}/#/kpis`);
-    await expectText(c.page.locator('tpc-kpi-panel [data-kpi=escalation]'), '100 %');
+    await expectText(c.page.locator('tpc-kpi-panel [data-kpi=escalation]'), '100%');
     await c.screenshot('kpis');
 
     expect(c.cspViolations).toEqual([]);

@@ -1,15 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import type { LiveState } from '../data/live.js';
-
-const TEXT: Record<LiveState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  closed: 'Offline',
-};
+import { LocaleController } from '../i18n/locale-controller.js';
 
 /** The live channel's state, announced politely to screen readers when it changes. */
 export class TpConnectionState extends LitElement {
+  private readonly i18n = new LocaleController(this);
   static override properties = { state: { reflect: true } };
   declare state: LiveState;
 
@@ -57,7 +52,7 @@ export class TpConnectionState extends LitElement {
 
   override render() {
     return html`<span class="dot" aria-hidden="true"></span
-      ><span role="status" aria-live="polite">${TEXT[this.state]}</span>`;
+      ><span role="status" aria-live="polite">${this.i18n.t(`live.${this.state}`)}</span>`;
   }
 }
 customElements.define('tpc-connection-state', TpConnectionState);

@@ -10,7 +10,9 @@ import { LiveFeed } from '../controllers/live-feed.js';
 import { onUnauthorized } from '../data/api.js';
 import { fetchMe, logout } from '../data/auth.js';
 import { fetchQueue } from '../data/cases.js';
-import { browserLocale, integrationText } from '../common/integration-texts.js';
+import { setLocale } from '../i18n/current-locale.js';
+import { LOCALE_NAMES, SUPPORTED_LOCALES, isConsoleLocale } from '../i18n/locale.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import './tpc-audit-panel.js';
 import './tpc-device-panel.js';
 import './tpc-fleet-panel.js';
@@ -39,6 +41,7 @@ export class TpApp extends LitElement {
   declare _passwordOpen: boolean;
 
   readonly feed = new LiveFeed();
+  private readonly i18n = new LocaleController(this);
   private readonly live = new LiveController(this, {
     device: () => null,
     // A member who must still choose a password has no live stream (the broker refuses it).
@@ -135,6 +138,17 @@ export class TpApp extends LitElement {
         min-height: 100vh;
         color: var(--tp-text-2);
       }
+      .language {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        color: var(--tp-text-2);
+      }
+      .login-language {
+        display: flex;
+        justify-content: flex-end;
+        padding: 10px 24px 0;
+      }
       .signout-first {
         text-align: center;
         margin-top: -48px;
@@ -186,26 +200,35 @@ export class TpApp extends LitElement {
   private passwordChanged(session: SessionView) {
     const wasRequired = this._session?.mustChangePassword ?? false;
     this.loggedIn(session);
-    this.toasts?.show(
-      wasRequired ? 'Password saved. Welcome.' : 'Password changed. Your other sessions were signed out.',
-      'info',
-    );
+    this.toasts?.show(this.i18n.t(wasRequired ? 'app.passwordSaved' : 'app.passwordChanged'), 'info');
   }
 
   private sessionEnded() {
     if (this._session === null) return;
     this._session = null;
-    this.toasts?.show('Your session ended. Please sign in again.', 'warning');
+    this.toasts?.show(this.i18n.t('app.sessionEnded'), 'warning');
   }
 
   private async refreshCount() {
     try {
       const q = await fetchQueue(0, 200);
       this._openCases = q.items.filter((c) => c.status === 'open').length;
-      document.title = this._openCases ? `(${this._openCases}) Touchpoint console` : 'Touchpoint console';
+      this.updateTitle();
     } catch {
       // The count is a convenience; the queue view shows errors.
     }
+  }
+
+  private updateTitle() {
+    const t = this.i18n.t;
+    document.title = this._openCases ? t('app.titleWithCount', { count: this._openCases }) : t('app.title');
+  }
+
+  private chooseLocale(e: Event) {
+    const value = (e.target as HTMLSelectElement).value;
+    if (!isConsoleLocale(value)) return;
+    setLocale(value);
+    this.updateTitle();
   }
 
   private get toasts(): TpToasts | null {
@@ -217,7 +240,11 @@ export class TpApp extends LitElement {
     if (e.type === 'case') {
       void this.refreshCount();
       if (e.change === 'opened')
-        this.toasts?.show(`New case from ${e.deviceId}`, 'warning', routeHref({ view: 'queue', caseId: e.caseId }));
+        this.toasts?.show(
+          this.i18n.t('app.newCase', { device: e.deviceId }),
+          'warning',
+          routeHref({ view: 'queue', caseId: e.caseId }),
+        );
     }
   }
 
@@ -256,29 +283,44 @@ export class TpApp extends LitElement {
       case 'staff':
         return s.staff.role === 'admin'
           ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>`
-          : html`<p>Only admins manage staff.</p>`;
+          : html`<p>${this.i18n.t('app.adminsOnlyStaff')}</p>`;
       case 'integrations':
         return s.staff.role === 'admin'
           ? html`<tpc-integrations-panel></tpc-integrations-panel>`
-          : html`<p>Only admins manage integrations.</p>`;
+          : html`<p>${this.i18n.t('app.adminsOnlyIntegrations')}</p>`;
     }
   }
 
+  /** The language switch: in the header, and above the login form so staff can choose before signing in. */
+  private languageSwitch() {
+    const locale = this.i18n.locale;
+    return html`<label class="language"
+      >${this.i18n.t('app.language')}
+      <select data-testid="language" @change=${this.chooseLocale}>
+        ${SUPPORTED_LOCALES.map(
+          (l) => html`<option value=${l} lang=${l} ?selected=${l === locale}>${LOCALE_NAMES[l]}</option>`,
+        )}
+      </select></label
+    >`;
+  }
+
   override render() {
+    const t = this.i18n.t;
     if (this._session === undefined)
-      return html`<div class="loading">Loading…</div>
+      return html`<div class="loading">${t('app.loading')}</div>
         <tpc-toasts></tpc-toasts>`;
     if (this._session === null)
-      return html`<tpc-login-panel
-          @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}
-        ></tpc-login-panel
+      return html`<div class="login-language">${this.languageSwitch()}</div>
+        <tpc-login-panel @tpc-logged-in=${(e: CustomEvent<SessionView>) => this.loggedIn(e.detail)}></tpc-login-panel
         ><tpc-toasts></tpc-toasts>`;
     if (this._session.mustChangePassword) {
       return html`<tpc-password-panel
           required
           @tpc-password-changed=${(e: CustomEvent<SessionView>) => this.passwordChanged(e.detail)}
         ></tpc-password-panel>
-        <p class="signout-first"><button @click=${() => void this.signOut()}>Sign out</button></p>
+        <p class="signout-first">
+          <button @click=${() => void this.signOut()}>${t('app.signOut')}</button> ${this.languageSwitch()}
+        </p>
         <tpc-toasts></tpc-toasts>`;
     }
     const r = this._route.view === 'login' ? 'queue' : this._route.view;
@@ -290,20 +332,21 @@ export class TpApp extends LitElement {
       >`;
     const s = this._session;
     return html`<div class="shell">
-        <nav aria-label="Main">
+        <nav aria-label=${t('app.mainNav')}>
           <div class="brand">Touch<span>point</span></div>
-          ${link('queue', 'Escalation queue', this._openCases ? html`<span class="count" aria-label="${this._openCases} open">${this._openCases}</span>` : nothing)}
-          ${link('fleet', 'Fleet')} ${link('kpis', 'KPIs')} ${link('audit', 'Audit log')}
-          ${s.staff.role === 'admin' ? link('staff', 'Staff') : nothing}
-          ${s.staff.role === 'admin' ? link('integrations', integrationText('title', browserLocale())) : nothing}
+          ${link('queue', t('nav.queue'), this._openCases ? html`<span class="count" aria-label=${t('app.openCount', { count: this._openCases })}>${this._openCases}</span>` : nothing)}
+          ${link('fleet', t('nav.fleet'))} ${link('kpis', t('nav.kpis'))} ${link('audit', t('nav.audit'))}
+          ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
+          ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
         </nav>
         <div class="main">
           <header>
-            <tpc-connection-state .state=${this.live.state} title="Live updates"></tpc-connection-state>
+            <tpc-connection-state .state=${this.live.state} title=${t('app.liveUpdates')}></tpc-connection-state>
             <span class="spacer"></span>
-            <span class="who">${s.staff.displayName} · ${s.staff.role}</span>
-            <button @click=${this.openPassword}>Password</button>
-            <button @click=${() => void this.signOut()}>Sign out</button>
+            <span class="who">${s.staff.displayName} · ${t(`role.${s.staff.role}`)}</span>
+            ${this.languageSwitch()}
+            <button @click=${this.openPassword}>${t('app.password')}</button>
+            <button @click=${() => void this.signOut()}>${t('app.signOut')}</button>
           </header>
           <main class="content">
             ${
