@@ -4,6 +4,7 @@ import {
   describeIssues,
   deviceProfile,
   validateFlowSet,
+  validateProfile,
   type DeviceProfile,
   type FlowFile,
   type HelpFlow,
@@ -49,6 +50,8 @@ export interface LoadModelOptions {
   profileFile?: string;
   /** Default `<dir>/flows`. */
   flowsDir?: string;
+  /** Read only this flow file (in `flowsDir`) instead of every `flowsDir/*.json`: `flows validate FILE --profile DIR`. */
+  flowFile?: string;
 }
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
@@ -107,17 +110,23 @@ export function loadModel(dir: string, options: LoadModelOptions = {}): LoadedMo
     const read = readProfile(profileFile);
     problems.push(...read.problems);
     profile = read.profile;
+    // Action preconditions checked against the profile's own sensors and error codes (issue 16).
+    if (profile) problems.push(...validateProfile(profile, profileFile));
   }
 
   const files: FlowFile[] = [];
   const names =
-    options.flows !== false && isDir(flowsDir)
-      ? readdirSync(flowsDir)
-          .filter((n) => n.endsWith('.json'))
-          .sort()
-      : [];
-  for (const name of names) {
-    const file = join(flowsDir, name);
+    options.flows === false
+      ? []
+      : options.flowFile !== undefined
+        ? [resolve(options.flowFile)]
+        : isDir(flowsDir)
+          ? readdirSync(flowsDir)
+              .filter((n) => n.endsWith('.json'))
+              .sort()
+              .map((n) => join(flowsDir, n))
+          : [];
+  for (const file of names) {
     const read = readJson(file);
     if (read.ok) files.push({ file, json: read.json });
     else problems.push({ file, path: '', code: ModelProblemCode.BAD_JSON, message: `flow file ${read.message}` });

@@ -1,28 +1,34 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { formatModelProblem, loadModel, type ModelProblem } from '@touchpoint/models';
 import { parseCommandArgs } from '@touchpoint/runtime';
 import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 
-const usage = `Usage: touchpoint flows validate DIR [--profile DIR] [--json]
+const usage = `Usage: touchpoint flows validate DIR|FILE [--profile DIR] [--json]
 
 Validates help flows and reports every problem at once, with file, JSON path and reason.
+The profile's action preconditions are checked too (sensors, error codes, types).
 
 DIR is either
   a model folder (profile.json and flows/*.json), e.g. examples/coffee-machine, or
   a folder of model folders, e.g. examples (every model in it is validated), or
   a folder of flow files, together with --profile.
+FILE is one flow file (*.json), together with --profile, e.g.
+  touchpoint flows validate examples/wallbox/flows/rcd-tripped.json --profile examples/wallbox
 
 Options:
   --profile DIR   take profile.json from DIR instead of the model folder
   --json          print the result as JSON on stdout
 
-Exit codes: 0 no problems, 1 problems found, 2 usage error (bad option, DIR missing).`;
+Exit codes: 0 no problems, 1 problems found, 2 usage error (bad option, DIR or FILE missing,
+FILE without --profile).`;
 
 /** One model to validate: where its flows and its profile are. */
 interface ModelTarget {
   flowsDir: string;
   profileFile: string;
+  /** Only this flow file (`flows validate FILE --profile DIR`). */
+  flowFile?: string;
 }
 
 export interface ModelReport {
@@ -63,6 +69,7 @@ function validateModel(target: ModelTarget): { report: ModelReport; problems: Mo
     profileFile: target.profileFile,
     flowsDir: target.flowsDir,
     simulator: false,
+    ...(target.flowFile !== undefined ? { flowFile: target.flowFile } : {}),
   });
   const report: ModelReport = {
     profileFile: display(target.profileFile),
@@ -83,7 +90,18 @@ export async function validateFlowDir(
   options: { profileDir?: string } = {},
 ): Promise<FlowDirReport | undefined> {
   const found = targets(resolve(dir), options.profileDir === undefined ? undefined : resolve(options.profileDir));
-  if (!found) return undefined;
+  return found && validateTargets(found);
+}
+
+/** One flow file against the profile in `profileDir` (issue 16: `flows validate FILE --profile DIR`). */
+export async function validateFlowFile(file: string, profileDir: string): Promise<FlowDirReport> {
+  const flowFile = resolve(file);
+  return validateTargets([
+    { flowsDir: dirname(flowFile), profileFile: join(resolve(profileDir), 'profile.json'), flowFile },
+  ]);
+}
+
+function validateTargets(found: ModelTarget[]): FlowDirReport {
   const report: FlowDirReport = { models: [], problems: [] };
   for (const target of found) {
     const result = validateModel(target);
@@ -105,11 +123,18 @@ export const flowsValidate: CliCommand = {
     });
     const [dir, ...extra] = parsed.positionals;
     if (dir === undefined || extra.length > 0) {
-      console.error(`touchpoint flows validate: expected exactly one DIR (BAD_PARAMS)\n\n${usage}`);
+      console.error(`touchpoint flows validate: expected exactly one DIR or FILE (BAD_PARAMS)\n\n${usage}`);
       return ExitCode.usage;
     }
-    if (!isDir(dir)) {
-      console.error(`touchpoint flows validate: ${dir} is not a folder (NOT_FOUND)`);
+    const isFile = existsSync(dir) && statSync(dir).isFile();
+    if (!isFile && !isDir(dir)) {
+      console.error(`touchpoint flows validate: ${dir} is not a folder or a flow file (NOT_FOUND)`);
+      return ExitCode.usage;
+    }
+    if (isFile && (!dir.endsWith('.json') || parsed.values.profile === undefined)) {
+      console.error(
+        `touchpoint flows validate: a single flow file (*.json) needs --profile DIR, the model folder with its profile.json (BAD_PARAMS)\n\n${usage}`,
+      );
       return ExitCode.usage;
     }
     if (parsed.values.profile !== undefined && !existsSync(join(parsed.values.profile, 'profile.json'))) {
@@ -118,10 +143,9 @@ export const flowsValidate: CliCommand = {
       );
       return ExitCode.usage;
     }
-    const report = await validateFlowDir(
-      dir,
-      parsed.values.profile === undefined ? {} : { profileDir: parsed.values.profile },
-    );
+    const report = isFile
+      ? await validateFlowFile(dir, parsed.values.profile as string)
+      : await validateFlowDir(dir, parsed.values.profile === undefined ? {} : { profileDir: parsed.values.profile });
     if (!report) {
       console.error(
         `touchpoint flows validate: ${dir} holds no profile.json, no flows/ folder and no model folders (NOT_FOUND)`,

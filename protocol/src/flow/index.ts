@@ -4,4 +4,5 @@ export * from './condition.js';
 export * from './graph.js';
 export * from './problems.js';
 export * from './validate.js';
+export * from './validate-profile.js';
 export * from './localize.js';

@@ -73,7 +73,7 @@ function schemaProblems(file: string, json: unknown, error: z.ZodError): FlowPro
 }
 
 /** Checks one condition string: syntax (with column), sensors and error codes against the profile, then types. */
-function conditionProblems(
+export function conditionProblems(
   file: string,
   path: string,
   source: unknown,
