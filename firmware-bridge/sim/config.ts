@@ -36,33 +36,78 @@ export type SimAction = z.infer<typeof simAction>;
  * `examples/<model>/mcu-sim.json`: how the virtual MCU behaves. The profile says what exists; this file says
  * how it moves.
  */
-export const simConfig = z.object({
-  info: z.object({ serial: z.string(), firmware: z.string() }),
-  initial: z.object({ sensors: sensorValues, errors: z.array(z.string()).default([]) }),
-  tickMs: z.number().int().positive().default(1000),
-  /** Changed sensors are pushed as a `state` event at most this often. */
-  stateEventMs: z.number().int().positive().default(2000),
-  drift: z
-    .record(
-      z.string(),
-      z.object({
-        step: z.number().nonnegative().default(0),
-        trend: z.number().default(0),
-        min: z.number(),
-        max: z.number(),
-        decimals: z.number().int().min(0).max(4).default(1),
-      }),
-    )
-    .default({}),
-  /** Error codes that follow a sensor: raised while the condition holds, cleared when it stops holding. */
-  rules: z.array(simCondition.extend({ raise: z.string() })).default([]),
-  busySensor: z.object({ id: z.string(), idle: z.string() }).optional(),
-  actions: z.record(z.string(), simAction).default({}),
-  scenarios: z.record(z.string(), simEffect).default({}),
-  randomFaults: z
-    .object({ perMinute: z.number().nonnegative().default(0), scenarios: z.array(z.string()).default([]) })
-    .default({ perMinute: 0, scenarios: [] }),
-});
+export const simConfig = z
+  .object({
+    info: z.object({ serial: z.string(), firmware: z.string() }),
+    initial: z.object({ sensors: sensorValues, errors: z.array(z.string()).default([]) }),
+    tickMs: z.number().int().positive().default(1000),
+    /** Changed sensors are pushed as a `state` event at most this often. */
+    stateEventMs: z.number().int().positive().default(2000),
+    drift: z
+      .record(
+        z.string(),
+        z.object({
+          step: z.number().nonnegative().default(0),
+          trend: z.number().default(0),
+          min: z.number(),
+          max: z.number(),
+          decimals: z.number().int().min(0).max(4).default(1),
+        }),
+      )
+      .default({}),
+    /** Error codes that follow a sensor: raised while the condition holds, cleared when it stops holding. */
+    rules: z.array(simCondition.extend({ raise: z.string() })).default([]),
+    busySensor: z.object({ id: z.string(), idle: z.string() }).optional(),
+    actions: z.record(z.string(), simAction).default({}),
+    scenarios: z.record(z.string(), simEffect).default({}),
+    randomFaults: z
+      .object({
+        perMinute: z.number().nonnegative().default(0),
+        scenarios: z.array(z.string()).default([]),
+        /**
+         * At most this many errors raised by random faults are active at once; no new fault starts
+         * before one ends (issue 16: faults piled up until every demo device was "critical").
+         */
+        maxActive: z.number().int().positive().default(1),
+      })
+      .default({ perMinute: 0, scenarios: [], maxActive: 1 }),
+    /**
+     * How an error that came by itself (a random fault, or a rule tripped by drift) ends by itself, as on a
+     * real device someone empties the drip tray or refills the tank: after a random time within `afterS`
+     * the `scenario` is applied and the error cleared. A fix or a `clear` ends it earlier. Errors raised on
+     * purpose (control lines, the demo's Simulator panel) stay until cleared. Issue 16.
+     */
+    recovery: z
+      .record(
+        z.string(),
+        z
+          .object({
+            afterS: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
+            scenario: z.string().optional(),
+          })
+          .refine((r) => r.afterS.min <= r.afterS.max, { message: 'afterS.min must not exceed afterS.max' }),
+      )
+      .default({}),
+  })
+  .superRefine((config, ctx) => {
+    const known = Object.keys(config.scenarios);
+    config.randomFaults.scenarios.forEach((name, i) => {
+      if (!Object.hasOwn(config.scenarios, name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['randomFaults', 'scenarios', i],
+          message: `no scenario "${name}" (known: ${known.join(', ')})`,
+        });
+    });
+    for (const [code, recovery] of Object.entries(config.recovery)) {
+      if (recovery.scenario !== undefined && !Object.hasOwn(config.scenarios, recovery.scenario))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recovery', code, 'scenario'],
+          message: `no scenario "${recovery.scenario}" (known: ${known.join(', ')})`,
+        });
+    }
+  });
 export type SimConfig = z.infer<typeof simConfig>;
 
 /** Frame-level fault injection, applied to what the MCU sends (and drop also to what it receives). */

@@ -31,6 +31,13 @@ interface Running {
 }
 
 /**
+ * Why an error came: `control` is on purpose (a control line, the demo's Simulator panel) and stays until
+ * cleared; `spontaneous` came by itself (a random fault, a rule tripped by drift, the initial state) and
+ * ends by itself when mcu-sim.json's `recovery` says how (issue 16).
+ */
+type Cause = 'control' | 'spontaneous';
+
+/**
  * The MCU side of the protocol, simulated from a profile and a sim config. Transport-agnostic: feed it bytes
  * with receive(), send what it emits on `output`. Physical state is changed through the control methods.
  */
@@ -49,6 +56,12 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private tickTimer: NodeJS.Timeout | undefined;
   private lastStateEvent = 0;
   private randomFaultsPerMinute: number;
+  /** Simulated time in ms, advanced by tickMs on every tick, so fault lifetimes are deterministic in tests. */
+  private clockMs = 0;
+  /** Spontaneous errors that end by themselves: code -> simulated time at which they do. */
+  private readonly lifetimes = new Map<string, number>();
+  /** Errors raised by random faults and still active; at most randomFaults.maxActive. */
+  private readonly randomFaultErrors = new Set<string>();
   /** A split frame's second part is pending: what the MCU sends meanwhile waits, as on a UART. */
   private holding: { timer: NodeJS.Timeout; queue: Uint8Array[] } | undefined;
 
@@ -64,8 +77,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         initial ?? (sensor.type === 'number' ? (sensor.min ?? 0) : sensor.type === 'boolean' ? false : ''),
       );
     }
-    for (const code of options.config.initial.errors) this.errors.add(code);
-    this.applyRules();
+    for (const code of options.config.initial.errors) this.addError(code, 'spontaneous');
+    this.applyRules('spontaneous');
     this.parser = new FrameParser({
       onFrame: (frame) => this.onFrame(frame),
       onError: (error) => {
@@ -100,26 +113,31 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     if (!this.sensors.has(id)) throw new Error(`unknown sensor "${id}"`);
     this.sensors.set(id, value);
     this.changed.add(id);
-    this.applyRules();
+    this.applyRules('control');
     this.flushState();
   }
 
+  /** Raises an error on purpose: it stays until cleared or fixed, however long the demo runs. */
   raise(code: string): void {
-    if (this.errors.has(code)) return;
-    this.errors.add(code);
-    this.sendEvent(EventCode.errorRaised, [['code', code]]);
+    this.lifetimes.delete(code);
+    this.addError(code, 'control');
   }
 
   clear(code: string): void {
+    this.lifetimes.delete(code);
+    this.randomFaultErrors.delete(code);
     if (!this.errors.delete(code)) return;
     this.sendEvent(EventCode.errorCleared, [['code', code]]);
   }
 
+  /** Applies a named scenario on purpose; the errors it causes stay until cleared or fixed. */
   scenario(name: string): void {
-    const effect = this.options.config.scenarios[name];
-    if (!effect)
-      throw new Error(`unknown scenario "${name}" (known: ${Object.keys(this.options.config.scenarios).join(', ')})`);
-    this.apply(effect, {});
+    this.apply(this.scenarioEffect(name), {}, 'control');
+  }
+
+  /** The scenarios of mcu-sim.json, for a control surface to offer (the demo's Simulator panel). */
+  scenarioNames(): string[] {
+    return Object.keys(this.options.config.scenarios);
   }
 
   setFaults(faults: Partial<FaultConfig>): void {
@@ -250,7 +268,12 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     const running: Running = { name, timers: [] };
     this.running = running;
     const busy = this.options.config.busySensor;
-    if (busy && spec.busyState) this.setSensor(busy.id, spec.busyState);
+    if (busy && spec.busyState) {
+      this.sensors.set(busy.id, spec.busyState);
+      this.changed.add(busy.id);
+      this.applyRules('spontaneous');
+      this.flushState();
+    }
     const steps = spec.steps.length;
     const durationMs = spec.durationMs / (this.options.speed ?? 1);
     spec.steps.forEach((message, i) => {
@@ -272,7 +295,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         this.running = undefined;
         if (busy && spec.busyState) this.sensors.set(busy.id, busy.idle);
         this.changed.add(busy?.id ?? '');
-        this.apply(spec, params);
+        this.apply(spec, params, 'spontaneous');
         if (steps > 0)
           this.sendEvent(EventCode.progress, [
             ['action', name],
@@ -286,7 +309,25 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
     );
   }
 
-  private apply(effect: SimEffect, params: Record<string, SensorValue>): void {
+  private scenarioEffect(name: string): SimEffect {
+    const effect = this.options.config.scenarios[name];
+    if (!effect)
+      throw new Error(`unknown scenario "${name}" (known: ${Object.keys(this.options.config.scenarios).join(', ')})`);
+    return effect;
+  }
+
+  private addError(code: string, cause: Cause): void {
+    if (this.errors.has(code)) return;
+    this.errors.add(code);
+    const recovery = this.options.config.recovery[code];
+    if (cause === 'spontaneous' && recovery) {
+      const { min, max } = recovery.afterS;
+      this.lifetimes.set(code, this.clockMs + Math.round((min + this.random() * (max - min)) * 1000));
+    }
+    this.sendEvent(EventCode.errorRaised, [['code', code]]);
+  }
+
+  private apply(effect: SimEffect, params: Record<string, SensorValue>, cause: Cause): void {
     for (const [id, value] of Object.entries(effect.set)) {
       if (this.sensors.has(id)) {
         this.sensors.set(id, value);
@@ -301,20 +342,51 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
       }
     }
     for (const code of effect.clear) this.clear(code);
-    for (const code of effect.raise) this.raise(code);
-    this.applyRules();
+    for (const code of effect.raise) this.addError(code, cause);
+    this.applyRules(cause);
     this.flushState();
   }
 
-  private applyRules(): void {
+  private applyRules(cause: Cause): void {
     for (const rule of this.options.config.rules) {
       const active = holds(rule, this.sensors.get(rule.sensor));
-      if (active) this.raise(rule.raise);
+      if (active) this.addError(rule.raise, cause);
       else if (this.errors.has(rule.raise)) this.clear(rule.raise);
     }
   }
 
-  private tick(): void {
+  /** Ends the spontaneous errors whose time is up: their recovery scenario runs, then the error clears. Returns how many ended. */
+  private recover(): number {
+    let ended = 0;
+    for (const [code, at] of [...this.lifetimes]) {
+      if (at > this.clockMs) continue;
+      this.lifetimes.delete(code);
+      if (!this.errors.has(code)) continue;
+      const scenario = this.options.config.recovery[code]?.scenario;
+      this.emit('log', `fault ended by itself: ${code}${scenario ? ` (${scenario})` : ''}`);
+      if (scenario) this.apply(this.scenarioEffect(scenario), {}, 'spontaneous');
+      this.clear(code);
+      ended++;
+    }
+    return ended;
+  }
+
+  /** Starts a random fault when one is due and fewer than randomFaults.maxActive are active. */
+  private randomFault(): void {
+    for (const code of this.randomFaultErrors) if (!this.errors.has(code)) this.randomFaultErrors.delete(code);
+    const { scenarios: pool, maxActive } = this.options.config.randomFaults;
+    const perTick = (this.randomFaultsPerMinute * this.options.config.tickMs) / 60_000;
+    if (pool.length === 0 || this.randomFaultErrors.size >= maxActive || !(this.random() < perTick)) return;
+    const name = pool[Math.floor(this.random() * pool.length)] as string;
+    this.emit('log', `random fault: ${name}`);
+    const before = new Set(this.errors);
+    this.apply(this.scenarioEffect(name), {}, 'spontaneous');
+    for (const code of this.errors) if (!before.has(code)) this.randomFaultErrors.add(code);
+  }
+
+  /** One step of simulated time: drift, fault lifetimes, random faults, rules. start() calls it every tickMs; tests call it to run hours at once. */
+  tick(): void {
+    this.clockMs += this.options.config.tickMs;
     for (const [id, drift] of Object.entries(this.options.config.drift)) {
       const current = this.sensors.get(id);
       if (typeof current !== 'number' || this.running) continue;
@@ -325,14 +397,9 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         this.changed.add(id);
       }
     }
-    const perTick = (this.randomFaultsPerMinute * this.options.config.tickMs) / 60_000;
-    const pool = this.options.config.randomFaults.scenarios;
-    if (pool.length > 0 && this.random() < perTick) {
-      const name = pool[Math.floor(this.random() * pool.length)] as string;
-      this.emit('log', `random fault: ${name}`);
-      this.scenario(name);
-    }
-    this.applyRules();
+    // A fault never starts in the tick another one ended: the device is seen fine in between.
+    if (this.recover() === 0) this.randomFault();
+    this.applyRules('spontaneous');
     if (Date.now() - this.lastStateEvent >= this.options.config.stateEventMs) this.flushState();
   }
 

@@ -125,7 +125,9 @@ export function simTemplate(model: string) {
         clear: ['E10'],
       },
     },
-    scenarios: { clog: { set: { filter_clogged: true }, raise: ['E10'] } },
-    randomFaults: { perMinute: 0, scenarios: ['clog'] },
+    scenarios: { clog: { set: { filter_clogged: true }, raise: ['E10'] }, unclog: { set: { filter_clogged: false } } },
+    randomFaults: { perMinute: 0, scenarios: ['clog'], maxActive: 1 },
+    // A clog that came by itself ends by itself after 2-10 minutes, so a demo left running stays calm (issue 16).
+    recovery: { E10: { afterS: { min: 120, max: 600 }, scenario: 'unclog' } },
   };
 }
