@@ -5,10 +5,12 @@ import {
   deviceTopic,
   header,
   type CaseStatus,
+  type CaseHistoryFilter,
   type CaseStatusMessage,
   type HelpTraceEntry,
 } from '@touchpoint/protocol';
 import { statementCache, type Prepare } from '../db/statement-cache.js';
+import { caseHistoryByIds, caseHistoryOptions, listCaseHistory } from './case-history.js';
 import type { Db } from '../db/database.js';
 import type { AuditLog } from './audit.js';
 import type { Publish } from './commands.js';
@@ -30,6 +32,8 @@ export interface CaseRecord {
   assignee: string | null;
   claimedAt: number | null;
   resolvedAt: number | null;
+  /** Who first resolved or closed it (migration 010). */
+  resolvedBy: string | null;
   trace: HelpTraceEntry[];
   diagnostics: unknown;
   notes: { staffId: string; at: number; text: string }[];
@@ -48,6 +52,7 @@ interface RawCase {
   assignee: string | null;
   claimed_at: number | null;
   resolved_at: number | null;
+  resolved_by: string | null;
   trace: string;
   diagnostics: string | null;
 }
@@ -83,6 +88,7 @@ export class Cases {
       assignee: r.assignee,
       claimedAt: r.claimed_at,
       resolvedAt: r.resolved_at,
+      resolvedBy: r.resolved_by,
       trace: JSON.parse(r.trace) as HelpTraceEntry[],
       diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as unknown) : null,
       notes,
@@ -100,6 +106,19 @@ export class Cases {
     return { items: ids.map((id) => this.get(id)!), total };
   }
 
+  /** The case history: every status, filtered, newest request first (issue 16). The caller bounds `limit`. */
+  history(filter: CaseHistoryFilter, limit = 50, offset = 0) {
+    return listCaseHistory(this.sql, filter, limit, offset);
+  }
+
+  historyByIds(ids: readonly string[]) {
+    return caseHistoryByIds(this.sql, ids);
+  }
+
+  historyOptions() {
+    return caseHistoryOptions(this.sql);
+  }
+
   listForDevice(deviceId: string, limit = 50): CaseRecord[] {
     const ids = this.sql('SELECT id FROM cases WHERE device_id = ? ORDER BY opened_at DESC LIMIT ?')
       .pluck()
@@ -107,7 +126,11 @@ export class Cases {
     return ids.map((id) => this.get(id)!);
   }
 
-  /** Claims, assigns, resolves or closes a case; the device's screen follows through the retained status topic. */
+  /**
+   * Claims, assigns, resolves or closes a case; the device's screen follows on its status topic. Not retained
+   * (some engines keep retained messages per node): a device offline now gets the status on its next birth
+   * (online-resync.ts, issue 15).
+   */
   async update(
     caseId: string,
     change: { status?: CaseStatus; assignee?: StaffMember },
@@ -120,8 +143,9 @@ export class Cases {
     const assignee = change.assignee?.id ?? (status === 'claimed' && !current.assignee ? by.id : current.assignee);
     this.db.transaction(() => {
       this.sql(
-        "UPDATE cases SET status = ?, assignee = ?, claimed_at = COALESCE(claimed_at, CASE WHEN ? = 'claimed' THEN ? END), resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?) ELSE resolved_at END WHERE id = ?",
-      ).run(status, assignee, status, now, status, now, caseId);
+        // resolved_by, like resolved_at, keeps the first resolution (the case history's staff filter, migration 010).
+        "UPDATE cases SET status = ?, assignee = ?, claimed_at = COALESCE(claimed_at, CASE WHEN ? = 'claimed' THEN ? END), resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?) ELSE resolved_at END, resolved_by = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_by, ?) ELSE resolved_by END WHERE id = ?",
+      ).run(status, assignee, status, now, status, now, status, by.id, caseId);
       this.audit.record(
         {
           actor: by.id,
@@ -138,7 +162,7 @@ export class Cases {
     this.live.emit('case', { caseId, deviceId: current.deviceId, status, change: 'updated' });
     const agentName = status === 'claimed' ? (change.assignee ?? by).displayName : undefined;
     const message: CaseStatusMessage = { ...header(now), caseId, status, ...(agentName ? { agentName } : {}) };
-    await this.publish(deviceTopic(current.deviceId, 'caseStatus'), JSON.stringify(message), { qos: 1, retain: true });
+    await this.publish(deviceTopic(current.deviceId, 'caseStatus'), JSON.stringify(message), { qos: 1, retain: false });
     return this.get(caseId)!;
   }
 

@@ -13,6 +13,7 @@ import { clientIp, trustedProxySet } from './request.js';
 import { apiHandler, type Route } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { caseHistoryRoutes } from './routes/case-history.js';
 import { caseRoutes } from './routes/cases.js';
 import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -55,6 +56,7 @@ export const API_ROUTES: readonly Route[] = [
   ...deviceRoutes,
   ...commandRoutes,
   ...caseRoutes,
+  ...caseHistoryRoutes,
   ...auditRoutes,
   ...kpiRoutes,
   ...staffRoutes,

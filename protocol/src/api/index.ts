@@ -5,6 +5,7 @@ export * from './devices.js';
 export * from './commands.js';
 export * from './cases.js';
 export * from './audit.js';
+export * from './case-history.js';
 export * from './kpis.js';
 export * from './staff.js';
 export * from './integrations.js';

@@ -5,6 +5,7 @@ import { sql as integrations } from './006-integrations.js';
 import { sql as cesScale } from './007-ces-scale.js';
 import { sql as caseRequestTime } from './008-case-request-time.js';
 import { sql as sessionResolution } from './009-session-resolution.js';
+import { sql as caseHistory } from './010-case-history.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -15,4 +16,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 7, name: 'ces-scale', sql: cesScale },
   { version: 8, name: 'case-request-time', sql: caseRequestTime },
   { version: 9, name: 'session-resolution', sql: sessionResolution },
+  { version: 10, name: 'case-history', sql: caseHistory },
 ];
