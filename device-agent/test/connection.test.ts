@@ -96,6 +96,27 @@ describe('MqttConnection', () => {
     await waitFor(() => received.includes('two'), 'delivery after reconnect');
   });
 
+  it('publishes the birth only once its subscriptions are acknowledged, so what the fleet sends on a birth arrives (issue 15)', async () => {
+    const conn = connect();
+    const received: string[] = [];
+    conn.subscribe(deviceTopic(DEVICE, 'command'), 1, (_t, payload) => void received.push(payload.toString()));
+    conn.subscribe(deviceTopic(DEVICE, 'caseStatus'), 1, (_t, payload) => void received.push(payload.toString()));
+    // The fleet's answer to a birth, sent the moment the birth arrives (as broker/src/fleet/online-resync.ts does).
+    watcher.on('message', (topic, payload) => {
+      const p = presenceMessage.parse(JSON.parse(payload.toString()));
+      if (topic !== deviceTopic(DEVICE, 'presence') || p.state !== 'online') return;
+      void watcher.publishAsync(deviceTopic(DEVICE, 'command'), `command after ${p.connectionId}`, { qos: 1 });
+      void watcher.publishAsync(deviceTopic(DEVICE, 'caseStatus'), `status after ${p.connectionId}`, { qos: 1 });
+    });
+    // A slow engine: each subscription takes effect 100 ms late, so a birth sent before its SUBACK is answered
+    // while the device does not listen yet, and the answer is lost (a new session has nothing to queue it in).
+    broker.aedes.authorizeSubscribe = (_client, sub, done) => setTimeout(() => done(null, sub), 100);
+    conn.start();
+    const online = await waitFor(() => presence.find((p) => p.state === 'online'), 'online presence');
+    await waitFor(() => received.length === 2, 'both answers to the birth');
+    expect(received.sort()).toEqual([`command after ${online.connectionId}`, `status after ${online.connectionId}`]);
+  });
+
   it('publishes offline presence on a clean stop', async () => {
     const conn = connect();
     conn.start();

@@ -13,7 +13,7 @@ export const DEVICE_ROOT = `${TOPIC_ROOT}/d`;
 
 /** The leaf of every topic a device may use, with its direction. */
 export const DeviceTopic = {
-  /** up, retained: online (birth) or offline (last will). */
+  /** up: online (birth) or offline (last will); retained for other subscribers, the fleet never reads it back (issue 15). */
   presence: 'presence',
   /** up: periodic or on-demand diagnostics snapshots. */
   diagnostics: 'diag',
@@ -25,7 +25,7 @@ export const DeviceTopic = {
   caseOpen: 'case',
   /** down: signed command envelopes. */
   command: 'cmd',
-  /** down, retained: status of the device's latest case. */
+  /** down: status of the device's latest case, sent again on every birth (not retained, issue 15). */
   caseStatus: 'case/status',
   /** down: the command keys to trust, as a list signed by the device's root key (issue 12 #10). */
   keys: 'keys',

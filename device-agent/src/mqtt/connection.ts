@@ -58,8 +58,10 @@ const CONNACK_REASONS: Record<number, string> = {
  * connectionId in both its last will and its online presence, and because the
  * durable outbox (not MQTT.js's in-memory store) owns re-publishing.
  *
- * On every connect: subscribe to every registered filter, then publish the
- * retained online presence, then tell the bus (the outbox replays on that).
+ * On every connect: subscribe to every registered filter and tell the bus (the
+ * outbox replays on that); once every SUBACK is in, publish the online presence
+ * (the birth). The fleet re-sends pending commands and the case status when it
+ * sees the birth (issue 15), so the birth waits until the device listens.
  */
 export class MqttConnection implements Extension {
   readonly name = 'connection';
@@ -251,21 +253,27 @@ export class MqttConnection implements Extension {
       sessionPresent: connack.sessionPresent,
       reconnects: this.reconnects,
     });
+    const birth = () => {
+      if (client !== this.client) return;
+      const online = encode(presenceMessage, {
+        ...header(),
+        deviceId,
+        state: 'online',
+        connectionId,
+        ...this.options.presence(),
+      });
+      client.publish(this.presenceTopic, online, { qos: 1, retain: true }, (err) => {
+        if (err) logger.warn('presence publish failed', { error: err.message });
+      });
+    };
+    let awaiting = this.handlers.size;
+    if (awaiting === 0) birth();
     for (const [topic, { qos }] of this.handlers) {
       client.subscribe(topic, { qos }, (err) => {
         if (err) logger.warn('subscribe failed', { topic, error: err.message });
+        if (--awaiting === 0) birth();
       });
     }
-    const online = encode(presenceMessage, {
-      ...header(),
-      deviceId,
-      state: 'online',
-      connectionId,
-      ...this.options.presence(),
-    });
-    client.publish(this.presenceTopic, online, { qos: 1, retain: true }, (err) => {
-      if (err) logger.warn('presence publish failed', { error: err.message });
-    });
     bus.emit('mqtt.connected', { connectionId, reconnects: this.reconnects });
   }
 

@@ -22,7 +22,7 @@ export type CaseOpenMessage = z.infer<typeof caseOpenMessage>;
 export const caseStatus = z.enum(['open', 'claimed', 'resolved', 'closed']);
 export type CaseStatus = z.infer<typeof caseStatus>;
 
-/** Down on `case/status` (retained): what the customer sees while they wait. */
+/** Down on `case/status`: what the customer sees while they wait; sent on each change and on every birth (issue 15). */
 export const caseStatusMessage = z.object({
   ...messageBase,
   caseId: safeId,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { deviceIdField, messageBase } from './base.js';
 
-/** Retained on `presence`: the birth message is `online`, the last will is `offline`. */
+/**
+ * On `presence`: the birth message is `online`, the last will is `offline`. The agent retains them for other
+ * subscribers; the fleet takes presence from the stream and never from a retained copy (issue 15).
+ */
 export const presenceMessage = z.object({
   ...messageBase,
   deviceId: deviceIdField,

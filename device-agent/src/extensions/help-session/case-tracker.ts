@@ -4,7 +4,7 @@ import type { CaseStatusMessage, HelpCaseState } from '@touchpoint/protocol';
  * Folds what the agent learns about the customer's case into the one state
  * the UI shows: queued while offline, sending, sent once the fleet's receipt
  * says it stored the case (issue 15), then its status from `case/status`.
- * Status for any other case (an older one, still retained) is ignored.
+ * Status for any other case (an older one, which the fleet re-sends on every birth) is ignored.
  */
 export class CaseTracker {
   private current: HelpCaseState | null = null;
