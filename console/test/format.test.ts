@@ -50,6 +50,7 @@ describe('the formatters in German', () => {
     expect(formatRelative(0, 48 * 3_600_000, 'de')).toBe('vor 2 Tagen');
     expect(formatShare(2 / 3, 'de').replace(/\s/g, ' ')).toBe('66,7 %');
     expect(formatNumber(1234.56, 'de')).toBe('1.234,6');
+    expect(formatNumber(5, 'de', 1)).toBe('5,0');
     expect(formatTime(new Date(2025, 0, 2, 3, 4, 5).getTime(), 'de')).toBe('02.01.2025, 03:04:05');
   });
 });

@@ -2,10 +2,22 @@ import { currentLocale } from '../i18n/current-locale.js';
 
 const formats = new Map<string, Intl.NumberFormat>();
 
-/** A plain number as the locale writes it ("1,234.5", German "1.234,5"), at most `digits` decimals. */
-export function formatNumber(value: number, locale: string = currentLocale(), digits = 1): string {
-  const id = `${locale}/${digits}`;
+/**
+ * A number as the locale writes it ("1,234.5", German "1.234,5"): at most one
+ * decimal, or exactly `fixedDigits` when given (an average CES reads "5.0").
+ */
+export function formatNumber(value: number, locale: string = currentLocale(), fixedDigits?: number): string {
+  const id = `${locale}/${fixedDigits ?? ''}`;
   let format = formats.get(id);
-  if (!format) formats.set(id, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits })));
+  if (!format)
+    formats.set(
+      id,
+      (format = new Intl.NumberFormat(
+        locale,
+        fixedDigits === undefined
+          ? { maximumFractionDigits: 1 }
+          : { minimumFractionDigits: fixedDigits, maximumFractionDigits: fixedDigits },
+      )),
+    );
   return format.format(value);
 }

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
-import type { DeviceHealth, DeviceSummary, ProfileView } from '@touchpoint/protocol';
+import { localize, type DeviceHealth, type DeviceSummary, type ProfileView } from '@touchpoint/protocol';
 import { formatRelative } from '../common/format-relative.js';
 import { pagesForRange } from '../common/page-window.js';
 import { routeHref } from '../common/route.js';
@@ -10,6 +10,8 @@ import { sharedStyles } from '../components/shared-styles.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
 import { listDevices, listProfiles, type DeviceFilter } from '../data/devices.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { ConsoleLocale } from '../i18n/locale.js';
 
 const PAGE = 100;
 const HEALTH_TONE: Record<DeviceHealth, 'ok' | 'info' | 'warning' | 'critical' | 'unknown'> = {
@@ -44,6 +46,9 @@ export class TpFleetPanel extends LitElement {
   declare _loading: boolean;
 
   private readonly clock = new ClockController(this, 5000);
+  private readonly i18n = new LocaleController(this);
+  /** A new row renderer per language, so the virtualizer re-renders its rows on a switch. */
+  private rowsFor: { locale: ConsoleLocale; render: (d: DeviceSummary | null, i: number) => unknown } | undefined;
   private loaded = new Set<number>();
   private generation = 0;
   private index = new Map<string, number>();
@@ -257,18 +262,26 @@ export class TpFleetPanel extends LitElement {
     else this.reload();
   }
 
-  private renderRow = (d: DeviceSummary | null, i: number) => {
+  private rowRenderer() {
+    const locale = this.i18n.locale;
+    if (this.rowsFor?.locale !== locale)
+      this.rowsFor = { locale, render: (d: DeviceSummary | null, i: number) => this.renderRow(d, i) };
+    return this.rowsFor.render;
+  }
+
+  private renderRow(d: DeviceSummary | null, i: number) {
+    const t = this.i18n.t;
     if (!d)
       return html`<div class="grid device placeholder" role="row" aria-rowindex=${i + 2}>
-        <span role="cell">Loading…</span>
+        <span role="cell">${t('common.loading')}</span>
       </div>`;
     const problem = d.errors.length
       ? d.errors.join(', ')
       : d.link && d.link !== 'up'
-        ? `link ${d.link}`
+        ? t('fleet.link', { state: t(`linkState.${d.link}`) })
         : d.health === 'unknown'
-          ? 'no data'
-          : 'healthy';
+          ? t('fleet.noData')
+          : t('fleet.healthy');
     return html`<a
       class="grid device"
       role="row"
@@ -278,78 +291,87 @@ export class TpFleetPanel extends LitElement {
     >
       <span class="id" role="cell">${d.id}</span>
       <span role="cell"
-        ><span class="presence ${d.online ? 'online' : ''}">${d.online ? 'Online' : 'Offline'}</span></span
+        ><span class="presence ${d.online ? 'online' : ''}"
+          >${d.online ? t('fleet.online') : t('fleet.offline')}</span
+        ></span
       >
       <span role="cell">${d.model}</span>
       <span role="cell" class="mono">${d.firmwareVersion ?? '—'}</span>
-      <span role="cell">${formatRelative(d.lastSeen, this.clock.now)}</span>
+      <span role="cell">${formatRelative(d.lastSeen, this.clock.now, this.i18n.locale)}</span>
       <span role="cell"><tpc-badge tone=${HEALTH_TONE[d.health]} label=${problem}></tpc-badge></span>
-      <span role="cell">${d.openCases ? html`<span class="case">⚑ ${d.openCases} open</span>` : nothing}</span>
+      <span role="cell"
+        >${d.openCases ? html`<span class="case">${t('fleet.openCases', { count: d.openCases })}</span>` : nothing}</span
+      >
     </a>`;
-  };
+  }
 
   override render() {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const errorCodes = [
       ...new Map(this._profiles.flatMap((p) => p.errors.map((e) => [e.code, e] as const))).values(),
     ].sort((a, b) => a.code.localeCompare(b.code));
     return html` <div class="row">
-        <h1>Fleet</h1>
+        <h1>${t('fleet.title')}</h1>
         <span class="spacer"></span
         ><span class="summary" role="status"
-          >${this._total.toLocaleString('en')} devices${this._loading ? ' · loading…' : ''}</span
+          >${t('fleet.devices', { count: this._total })}${this._loading ? t('fleet.loadingSuffix') : ''}</span
         >
       </div>
       <div class="filters" role="search">
         <label
-          >Search by id<input
+          >${t('fleet.search')}<input
             type="search"
-            placeholder="e.g. cm-0042"
+            placeholder=${t('fleet.searchPlaceholder')}
             .value=${this._filter.search ?? ''}
             @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value.trim() || undefined }, true)}
         /></label>
         <label
-          >Model<select
+          >${t('fleet.model')}<select
             @change=${(e: Event) => this.setFilter({ model: (e.target as HTMLSelectElement).value || undefined })}
           >
-            <option value="">All models</option>
-            ${this._profiles.map((p) => html`<option value=${p.model}>${p.name.en}</option>`)}
+            <option value="">${t('fleet.allModels')}</option>
+            ${this._profiles.map((p) => html`<option value=${p.model}>${localize(p.name, locale)}</option>`)}
           </select></label
         >
         <label
-          >Error code<select
+          >${t('fleet.errorCode')}<select
             @change=${(e: Event) => this.setFilter({ errorCode: (e.target as HTMLSelectElement).value || undefined })}
           >
-            <option value="">Any</option>
-            ${errorCodes.map((c) => html`<option value=${c.code}>${c.code} — ${c.label.en}</option>`)}
+            <option value="">${t('fleet.anyError')}</option>
+            ${errorCodes.map((c) => html`<option value=${c.code}>${c.code} — ${localize(c.label, locale)}</option>`)}
           </select></label
         >
         <label
-          >Tag<input
+          >${t('fleet.tag')}<input
             .value=${this._filter.tag ?? ''}
             @change=${(e: Event) => this.setFilter({ tag: (e.target as HTMLInputElement).value.trim() || undefined })}
         /></label>
         <label
-          >Presence<select
+          >${t('fleet.presence')}<select
             @change=${(e: Event) => {
               const v = (e.target as HTMLSelectElement).value;
               this.setFilter({ online: v === '' ? undefined : v === 'online' });
             }}
           >
-            <option value="">Online and offline</option>
-            <option value="online">Online</option>
-            <option value="offline">Offline</option>
+            <option value="">${t('fleet.onlineAndOffline')}</option>
+            <option value="online">${t('fleet.online')}</option>
+            <option value="offline">${t('fleet.offline')}</option>
           </select></label
         >
       </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
-      <div class="table" role="table" aria-label="Devices" aria-rowcount=${this._total + 1}>
+      <div class="table" role="table" aria-label=${t('fleet.table')} aria-rowcount=${this._total + 1}>
         <div class="grid head" role="row" aria-rowindex="1">
-          <span role="columnheader">Device</span><span role="columnheader">Presence</span
-          ><span role="columnheader">Model</span><span role="columnheader">Firmware</span>
-          <span role="columnheader">Last seen</span><span role="columnheader">Health</span
-          ><span role="columnheader">Case</span>
+          <span role="columnheader">${t('fleet.colDevice')}</span
+          ><span role="columnheader">${t('fleet.colPresence')}</span
+          ><span role="columnheader">${t('fleet.colModel')}</span
+          ><span role="columnheader">${t('fleet.colFirmware')}</span>
+          <span role="columnheader">${t('fleet.colLastSeen')}</span
+          ><span role="columnheader">${t('fleet.colHealth')}</span
+          ><span role="columnheader">${t('fleet.colCase')}</span>
         </div>
-        ${this._total === 0 && !this._loading ? html`<p class="muted pad">No devices match.</p>` : html`<lit-virtualizer scroller .items=${this._rows} .renderItem=${this.renderRow} @rangeChanged=${this.onRange}></lit-virtualizer>`}
+        ${this._total === 0 && !this._loading ? html`<p class="muted pad">${t('fleet.noMatch')}</p>` : html`<lit-virtualizer scroller .items=${this._rows} .renderItem=${this.rowRenderer()} @rangeChanged=${this.onRange}></lit-virtualizer>`}
       </div>`;
   }
 }

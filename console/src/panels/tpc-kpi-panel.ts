@@ -7,12 +7,15 @@ import { customRange, periodRange, type KpiPeriod } from '../common/kpi-period.j
 import { barWidth } from '../components/bar-width.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { fetchKpis } from '../data/kpis.js';
+import { formatNumber } from '../common/format-number.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey } from '../i18n/translator.js';
 
-const PERIODS: { id: KpiPeriod; label: string }[] = [
-  { id: '24h', label: 'Last 24 hours' },
-  { id: '7d', label: 'Last 7 days' },
-  { id: '30d', label: 'Last 30 days' },
-  { id: '90d', label: 'Last 90 days' },
+const PERIODS: { id: KpiPeriod; label: MessageKey }[] = [
+  { id: '24h', label: 'kpi.last24h' },
+  { id: '7d', label: 'kpi.last7d' },
+  { id: '30d', label: 'kpi.last30d' },
+  { id: '90d', label: 'kpi.last90d' },
 ];
 
 /** Support KPIs for a chosen period: first-touch resolution, escalations, effort, time to resolution, errors, drop-off. */
@@ -21,6 +24,7 @@ export class TpKpiPanel extends LitElement {
   declare _period: KpiPeriod | 'custom';
   declare _data: KpiResponse | undefined;
   declare _error: string | undefined;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -96,7 +100,7 @@ export class TpKpiPanel extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     const range = customRange(String(f.get('from') ?? ''), String(f.get('to') ?? ''));
     if (!range) {
-      this._error = 'Choose a start date before the end date.';
+      this._error = this.i18n.t('kpi.badRange');
       return;
     }
     this._period = 'custom';
@@ -104,18 +108,23 @@ export class TpKpiPanel extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    const share = (v: number | null) => formatShare(v, locale);
+    const num = (v: number) => formatNumber(v, locale);
     const d = this._data;
     const maxErr = Math.max(1, ...(d?.topErrorCodes.map((e) => e.count) ?? []));
     return html` <div class="row">
-        <h1>KPIs</h1>
+        <h1>${t('kpi.title')}</h1>
         <span class="spacer"></span>
-        <div class="row" role="group" aria-label="Period">
-          ${PERIODS.map((p) => html`<button aria-pressed=${this._period === p.id ? 'true' : 'false'} class=${this._period === p.id ? 'primary' : ''} @click=${() => this.choose(p.id)}>${p.label}</button>`)}
+        <div class="row" role="group" aria-label=${t('kpi.period')}>
+          ${PERIODS.map((p) => html`<button aria-pressed=${this._period === p.id ? 'true' : 'false'} class=${this._period === p.id ? 'primary' : ''} @click=${() => this.choose(p.id)}>${t(p.label)}</button>`)}
         </div>
       </div>
       <form class="row" @submit=${this.custom}>
-        <label>From<input type="date" name="from" required /></label
-        ><label>To<input type="date" name="to" required /></label><button class="end" type="submit">Apply range</button>
+        <label>${t('kpi.from')}<input type="date" name="from" required /></label
+        ><label>${t('kpi.to')}<input type="date" name="to" required /></label
+        ><button class="end" type="submit">${t('kpi.applyRange')}</button>
       </form>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${
@@ -123,48 +132,51 @@ export class TpKpiPanel extends LitElement {
           ? html`
               <div class="cards">
                 <div class="card">
-                  <div class="muted">First-touch resolution</div>
-                  <div class="metric" data-kpi="ftr">${formatShare(d.firstTouchResolution)}</div>
+                  <div class="muted">${t('kpi.ftr')}</div>
+                  <div class="metric" data-kpi="ftr">${share(d.firstTouchResolution)}</div>
                   <div class="muted">
-                    ${d.helpSessions.resolvedByFix} by a fix · ${d.helpSessions.resolvedByCustomer} by the customer ·
-                    ${d.helpSessions.nothingWrong} nothing wrong (not counted)
+                    ${t('kpi.ftrDetail', {
+                      fix: d.helpSessions.resolvedByFix,
+                      customer: d.helpSessions.resolvedByCustomer,
+                      nothing: d.helpSessions.nothingWrong,
+                    })}
                   </div>
                 </div>
                 <div class="card">
-                  <div class="muted">Escalation rate</div>
-                  <div class="metric" data-kpi="escalation">${formatShare(d.escalationRate)}</div>
+                  <div class="muted">${t('kpi.escalationRate')}</div>
+                  <div class="metric" data-kpi="escalation">${share(d.escalationRate)}</div>
                   <div class="muted">
-                    ${d.helpSessions.escalated} escalated · ${d.helpSessions.inProgress} still open
+                    ${t('kpi.escalationDetail', { escalated: d.helpSessions.escalated, open: d.helpSessions.inProgress })}
                   </div>
                 </div>
                 <div class="card">
-                  <div class="muted">Drop-off</div>
-                  <div class="metric" data-kpi="drop-off">${formatShare(d.dropOffRate)}</div>
-                  <div class="muted">${d.helpSessions.abandoned} left help without an outcome</div>
+                  <div class="muted">${t('kpi.dropOff')}</div>
+                  <div class="metric" data-kpi="drop-off">${share(d.dropOffRate)}</div>
+                  <div class="muted">${t('kpi.dropOffDetail', { count: d.helpSessions.abandoned })}</div>
                 </div>
                 <div class="card">
-                  <div class="muted">Median time to resolution</div>
+                  <div class="muted">${t('kpi.medianResolution')}</div>
                   <div class="metric">
-                    ${d.medianTimeToResolutionMs === null ? '—' : formatDuration(d.medianTimeToResolutionMs)}
+                    ${d.medianTimeToResolutionMs === null ? '—' : formatDuration(d.medianTimeToResolutionMs, locale)}
                   </div>
-                  <div class="muted">${d.casesResolved} cases resolved</div>
+                  <div class="muted">${t('kpi.casesResolved', { count: d.casesResolved })}</div>
                 </div>
                 <div class="card">
-                  <div class="muted">Help sessions</div>
-                  <div class="metric">${d.helpSessions.total}</div>
-                  <div class="muted">started in this period</div>
+                  <div class="muted">${t('kpi.helpSessions')}</div>
+                  <div class="metric">${num(d.helpSessions.total)}</div>
+                  <div class="muted">${t('kpi.startedInPeriod')}</div>
                 </div>
               </div>
               <div class="grid2">
                 <section class="card">
-                  <h2>Customer effort per flow</h2>
-                  <p class="muted">CES 1 (very difficult) to 7 (very easy): higher is better.</p>
+                  <h2>${t('kpi.cesPerFlow')}</h2>
+                  <p class="muted">${t('kpi.cesScale')}</p>
                   <table>
                     <thead>
                       <tr>
-                        <th>Flow</th>
-                        <th class="num">CES</th>
-                        <th class="num">Ratings</th>
+                        <th>${t('kpi.colFlow')}</th>
+                        <th class="num">${t('kpi.colCes')}</th>
+                        <th class="num">${t('kpi.colRatings')}</th>
                         <th></th>
                       </tr>
                     </thead>
@@ -173,10 +185,10 @@ export class TpKpiPanel extends LitElement {
                         (f) =>
                           html`<tr>
                             <td>${f.flowId}</td>
-                            <td class="num" data-ces-tone=${cesTone(f.average)} title=${cesLabel(f.average)}>
-                              ${f.average.toFixed(1)}
+                            <td class="num" data-ces-tone=${cesTone(f.average)} title=${cesLabel(f.average, locale)}>
+                              ${formatNumber(f.average, locale, 1)}
                             </td>
-                            <td class="num">${f.count}</td>
+                            <td class="num">${num(f.count)}</td>
                             <td class="barcell">
                               <div class="bar ${cesTone(f.average)}" ${barWidth((f.average / 7) * 100)}></div>
                             </td>
@@ -184,15 +196,15 @@ export class TpKpiPanel extends LitElement {
                       )}
                     </tbody>
                   </table>
-                  ${d.cesPerFlow.length ? nothing : html`<p class="muted">No ratings yet.</p>`}
+                  ${d.cesPerFlow.length ? nothing : html`<p class="muted">${t('kpi.noRatings')}</p>`}
                 </section>
                 <section class="card">
-                  <h2>Top error codes</h2>
+                  <h2>${t('kpi.topErrors')}</h2>
                   <table>
                     <thead>
                       <tr>
-                        <th>Code</th>
-                        <th class="num">Raised</th>
+                        <th>${t('kpi.colCode')}</th>
+                        <th class="num">${t('kpi.colRaised')}</th>
                         <th></th>
                       </tr>
                     </thead>
@@ -201,29 +213,26 @@ export class TpKpiPanel extends LitElement {
                         (e) =>
                           html`<tr>
                             <td class="mono">${e.code}</td>
-                            <td class="num">${e.count}</td>
+                            <td class="num">${num(e.count)}</td>
                             <td class="barcell"><div class="bar warn" ${barWidth((e.count / maxErr) * 100)}></div></td>
                           </tr>`,
                       )}
                     </tbody>
                   </table>
-                  ${d.topErrorCodes.length ? nothing : html`<p class="muted">No errors raised.</p>`}
+                  ${d.topErrorCodes.length ? nothing : html`<p class="muted">${t('kpi.noErrors')}</p>`}
                 </section>
               </div>
               <section class="card">
-                <h2>Drop-off per flow step</h2>
-                <p class="muted">
-                  Sessions that reached a step, and the abandoned ones whose last step it was (an escalation is not a
-                  drop-off).
-                </p>
+                <h2>${t('kpi.dropOffPerStep')}</h2>
+                <p class="muted">${t('kpi.dropOffExplain')}</p>
                 <table>
                   <thead>
                     <tr>
-                      <th>Flow</th>
-                      <th>Step</th>
-                      <th class="num">Reached</th>
-                      <th class="num">Dropped</th>
-                      <th class="num">Drop-off</th>
+                      <th>${t('kpi.colFlow')}</th>
+                      <th>${t('kpi.colStep')}</th>
+                      <th class="num">${t('kpi.colReached')}</th>
+                      <th class="num">${t('kpi.colDropped')}</th>
+                      <th class="num">${t('kpi.colDropOff')}</th>
                       <th></th>
                     </tr>
                   </thead>
@@ -233,18 +242,18 @@ export class TpKpiPanel extends LitElement {
                         html`<tr>
                           <td>${s.flowId}</td>
                           <td class="mono">${s.stepId}</td>
-                          <td class="num">${s.reached}</td>
-                          <td class="num">${s.dropped}</td>
-                          <td class="num">${formatShare(s.rate)}</td>
+                          <td class="num">${num(s.reached)}</td>
+                          <td class="num">${num(s.dropped)}</td>
+                          <td class="num">${share(s.rate)}</td>
                           <td class="barcell"><div class="bar warn" ${barWidth(s.rate * 100)}></div></td>
                         </tr>`,
                     )}
                   </tbody>
                 </table>
-                ${d.dropOff.length ? nothing : html`<p class="muted">No help sessions in this period.</p>`}
+                ${d.dropOff.length ? nothing : html`<p class="muted">${t('kpi.noSessions')}</p>`}
               </section>
             `
-          : html`<p class="muted">Loading…</p>`
+          : html`<p class="muted">${t('common.loading')}</p>`
       }`;
   }
 }

@@ -4,6 +4,8 @@ import '../components/tpc-badge.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { createStaff, listStaff, updateStaff } from '../data/staff.js';
 import { provisionDevice, listProfiles } from '../data/devices.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey } from '../i18n/translator.js';
 
 type Member = StaffListResponse['items'][number];
 
@@ -18,9 +20,11 @@ export class TpStaffPanel extends LitElement {
   };
   declare me: StaffView;
   declare _staff: Member[];
-  declare _secret: { title: string; value: string } | undefined;
+  /** The title is kept as a key so it follows a language switch while shown. */
+  declare _secret: { title: MessageKey; name: string; value: string } | undefined;
   declare _error: string | undefined;
   declare _models: string[];
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -92,7 +96,7 @@ export class TpStaffPanel extends LitElement {
   private resetPassword(member: { id: string; name: string }) {
     void this.run(async () => {
       const r = await updateStaff(member.id, { resetPassword: true });
-      this._secret = { title: `New one-time password for ${member.name}`, value: r.password ?? '' };
+      this._secret = { title: 'staff.newPasswordFor', name: member.name, value: r.password ?? '' };
     });
   }
 
@@ -106,7 +110,7 @@ export class TpStaffPanel extends LitElement {
         displayName: String(f.get('displayName')).trim(),
         role: String(f.get('role')) as ApiStaffRole,
       });
-      this._secret = { title: `One-time password for ${r.staff.name}`, value: r.password ?? '' };
+      this._secret = { title: 'staff.passwordFor', name: r.staff.name, value: r.password ?? '' };
       form.reset();
     });
   }
@@ -125,33 +129,35 @@ export class TpStaffPanel extends LitElement {
         model: String(f.get('model')),
         tags,
       });
-      this._secret = { title: `Device token for ${r.deviceId} (put it in the agent's config)`, value: r.token };
+      this._secret = { title: 'staff.deviceTokenFor', name: r.deviceId, value: r.token };
       form.reset();
     });
   }
 
   override render() {
-    return html` <h1>Staff and devices</h1>
+    const t = this.i18n.t;
+    return html` <h1>${t('staff.title')}</h1>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${
         this._secret
           ? html`<div class="secret" role="status">
-              <strong>${this._secret.title}</strong> — shown once, copy it now:<br /><code class="mono"
+              <strong>${t(this._secret.title, { name: this._secret.name })}</strong> — ${t('staff.shownOnce')}<br /><code
+                class="mono"
                 >${this._secret.value}</code
               >
-              <button @click=${this.dismissSecret}>Done</button>
+              <button @click=${this.dismissSecret}>${t('staff.done')}</button>
             </div>`
           : nothing
       }
       <section class="card">
-        <h2>Staff</h2>
+        <h2>${t('staff.staff')}</h2>
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Display name</th>
-              <th>Role</th>
-              <th>Status</th>
+              <th>${t('staff.colName')}</th>
+              <th>${t('staff.colDisplayName')}</th>
+              <th>${t('staff.colRole')}</th>
+              <th>${t('staff.colStatus')}</th>
               <th></th>
             </tr>
           </thead>
@@ -160,22 +166,24 @@ export class TpStaffPanel extends LitElement {
               (m) =>
                 html`<tr>
                   <td class="mono">${m.name}</td>
-                  <td>${m.displayName}${m.id === this.me.id ? html` <span class="muted">(you)</span>` : nothing}</td>
+                  <td>
+                    ${m.displayName}${m.id === this.me.id ? html` <span class="muted">${t('staff.you')}</span>` : nothing}
+                  </td>
                   <td>
                     <select
-                      aria-label="Role of ${m.name}"
+                      aria-label=${t('staff.roleOf', { name: m.name })}
                       @change=${(e: Event) =>
                         void this.run(async () => {
                           await updateStaff(m.id, { role: (e.target as HTMLSelectElement).value as ApiStaffRole });
                         })}
                     >
-                      ${(['viewer', 'agent', 'admin'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${r}</option>`)}
+                      ${(['viewer', 'agent', 'admin'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${t(`role.${r}`)}</option>`)}
                     </select>
                   </td>
                   <td>
                     <tpc-badge
                       tone=${m.disabled ? 'muted' : 'ok'}
-                      label=${m.disabled ? 'disabled' : 'active'}
+                      label=${m.disabled ? t('staff.disabled') : t('staff.active')}
                     ></tpc-badge>
                   </td>
                   <td class="row">
@@ -185,9 +193,9 @@ export class TpStaffPanel extends LitElement {
                           await updateStaff(m.id, { disabled: !m.disabled });
                         })}
                     >
-                      ${m.disabled ? 'Enable' : 'Disable'}
+                      ${m.disabled ? t('staff.enable') : t('staff.disable')}
                     </button>
-                    <button @click=${() => this.resetPassword(m)}>New password</button>
+                    <button @click=${() => this.resetPassword(m)}>${t('staff.newPassword')}</button>
                   </td>
                 </tr>`,
             )}
@@ -196,39 +204,43 @@ export class TpStaffPanel extends LitElement {
       </section>
       <div class="grid2">
         <section class="card">
-          <h2>Add a staff member</h2>
+          <h2>${t('staff.add')}</h2>
           <form @submit=${this.create}>
             <label
-              >Login name<input name="name" required pattern="[a-z][a-z0-9._\\-]{1,31}" placeholder="e.g. jdoe"
+              >${t('staff.loginName')}<input
+                name="name"
+                required
+                pattern="[a-z][a-z0-9._\\-]{1,31}"
+                placeholder=${t('staff.loginPlaceholder')}
             /></label>
-            <label>Display name (shown to customers)<input name="displayName" required maxlength="64" /></label>
+            <label>${t('staff.displayName')}<input name="displayName" required maxlength="64" /></label>
             <label
-              >Role<select name="role">
-                <option value="viewer">viewer — reads</option>
-                <option value="agent" selected>agent — also fixes and calls</option>
-                <option value="admin">admin — also provisions and manages staff</option>
+              >${t('staff.role')}<select name="role">
+                <option value="viewer">${t('staff.roleViewer')}</option>
+                <option value="agent" selected>${t('staff.roleAgent')}</option>
+                <option value="admin">${t('staff.roleAdmin')}</option>
               </select></label
             >
-            <div><button class="primary" type="submit">Create account</button></div>
+            <div><button class="primary" type="submit">${t('staff.create')}</button></div>
           </form>
         </section>
         <section class="card">
-          <h2>Provision a device</h2>
+          <h2>${t('staff.provisionTitle')}</h2>
           <form @submit=${this.provision}>
             <label
-              >Device id<input
+              >${t('staff.deviceId')}<input
                 name="deviceId"
                 required
                 pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}"
-                placeholder="e.g. cm-0042"
+                placeholder=${t('staff.deviceIdPlaceholder')}
             /></label>
             <label
-              >Model<select name="model" required>
+              >${t('staff.model')}<select name="model" required>
                 ${this._models.map((m) => html`<option value=${m}>${m}</option>`)}
               </select></label
             >
-            <label>Tags (comma-separated)<input name="tags" placeholder="berlin, pilot" /></label>
-            <div><button class="primary" type="submit">Provision</button></div>
+            <label>${t('staff.tags')}<input name="tags" placeholder=${t('staff.tagsPlaceholder')} /></label>
+            <div><button class="primary" type="submit">${t('staff.provision')}</button></div>
           </form>
         </section>
       </div>`;
