@@ -6,6 +6,7 @@ import { sql as cesScale } from './007-ces-scale.js';
 import { sql as caseRequestTime } from './008-case-request-time.js';
 import { sql as sessionResolution } from './009-session-resolution.js';
 import { sql as caseHistory } from './010-case-history.js';
+import { sql as sharedState } from './011-shared-state.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -17,4 +18,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 8, name: 'case-request-time', sql: caseRequestTime },
   { version: 9, name: 'session-resolution', sql: sessionResolution },
   { version: 10, name: 'case-history', sql: caseHistory },
+  { version: 11, name: 'shared-state', sql: sharedState },
 ];
