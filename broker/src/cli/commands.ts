@@ -4,6 +4,7 @@ import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
 import { engineAuthCommand } from './engine-auth-command.js';
+import { fleetWorkerCommand } from './fleet-worker-command.js';
 import { integrationCommands } from './integration-commands.js';
 import { keyCommands } from './key-commands.js';
 import { Staff, staffRole } from '../fleet/staff.js';
@@ -308,4 +309,5 @@ export const cliCommands: CliCommand[] = [
   ...keyCommands,
   ...integrationCommands,
   engineAuthCommand,
+  fleetWorkerCommand,
 ];

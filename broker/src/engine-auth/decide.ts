@@ -9,7 +9,7 @@ import {
 import type { Counters } from '../counters.js';
 import type { AuditLog } from '../fleet/audit.js';
 import type { Devices } from '../fleet/devices.js';
-import { clientIdPrefixOf, type Integrations } from '../fleet/integrations.js';
+import { clientIdPrefixOf, type IntegrationAccount, type Integrations } from '../fleet/integrations.js';
 import { mayPublish } from '../hooks/acl.js';
 import {
   BAD_USERNAME_OR_PASSWORD,
@@ -25,6 +25,7 @@ import type { Logger } from '../logger.js';
 import { IdentityCache } from './identity-cache.js';
 import { TtlCache } from './ttl-cache.js';
 import { routingKeyToMqtt, subscriptionQueues } from './routing-key.js';
+import { workerMayBind, workerMayPublish, workerMayUseResource } from './worker-rights.js';
 
 export interface EngineAuthDeps {
   devices: Devices;
@@ -71,14 +72,16 @@ export class EngineAuth {
   }
 
   user(req: EngineAuthUserRequest): boolean {
+    // The MQTT plugin always sends the client id; an AMQP 0-9-1 login has none (a fleet worker).
+    const amqp = req.client_id === undefined;
     const clientId = req.client_id ?? '';
     // RabbitMQ asks twice per login (authentication, then authorisation, each through its cache):
     // the second ask within the TTL is answered from here, so an accepted login is audited once.
     const key = createHash('sha256')
-      .update(`${req.username}\u0000${clientId}\u0000${req.password ?? ''}`)
+      .update(`${req.username}\u0000${amqp ? '\u0001amqp' : clientId}\u0000${req.password ?? ''}`)
       .digest('base64');
     if (this.logins.get(key)) return this.count('user', true);
-    const decision = this.decideLogin(req, clientId);
+    const decision = amqp ? this.decideWorkerLogin(req) : this.decideLogin(req, clientId);
     if (!decision.ok) {
       recordConnectRefusal(this.deps, clientId, decision);
       return this.count('user', false);
@@ -96,7 +99,13 @@ export class EngineAuth {
   resource(req: EngineAuthResourceRequest): boolean {
     const identity = this.identities.get(req.username);
     if (!identity || req.vhost !== this.settings.vhost) return this.count('resource', false);
-    // The fleet's own account works the engine like an operator (its workers' queues are theirs).
+    // A fleet worker (AMQP, no client id): its queues and the exchange only.
+    if (req.client_id === undefined)
+      return this.count(
+        'resource',
+        isWorker(identity) && workerMayUseResource(req.resource, req.name, req.permission, this.settings.exchange),
+      );
+    // The fleet's own MQTT clients work the engine like an operator.
     if (identity.kind === 'integration' && identity.account.builtin) return this.count('resource', true);
     if (req.resource === 'exchange')
       return this.count('resource', req.name === this.settings.exchange && req.permission !== 'configure');
@@ -114,6 +123,7 @@ export class EngineAuth {
   topic(req: EngineAuthTopicRequest): boolean {
     const identity = this.identities.get(req.username);
     const clientId = req['variable_map.client_id'];
+    if (clientId === undefined && identity && isWorker(identity)) return this.workerTopic(identity, req);
     if (
       !identity ||
       req.vhost !== this.settings.vhost ||
@@ -130,6 +140,42 @@ export class EngineAuth {
         ? mayPublish(identity, topic)
         : maySubscribeUnfiltered(identity, topic, this.identities.modelOf);
     if (!allowed) this.refuseTopic(identity, clientId, req.permission, topic);
+    return this.count('topic', allowed);
+  }
+
+  /**
+   * An AMQP 0-9-1 login is a fleet worker: the built-in service account with the fleet's token,
+   * checked by decideConnect (AMQP has no client id to bind, so none is asked for). Devices and
+   * integration accounts use MQTT only: they are refused before their token is even checked.
+   */
+  private decideWorkerLogin(req: EngineAuthUserRequest): ConnectDecision {
+    const notWorker = (account?: IntegrationAccount): ConnectDecision => ({
+      ok: false,
+      code: 'AMQP_NOT_WORKER',
+      message: `${req.username} may not log in over AMQP: only the fleet's workers (the service account) do`,
+      returnCode: BAD_USERNAME_OR_PASSWORD,
+      account,
+    });
+    if (this.deps.devices.get(req.username)) return notWorker();
+    const decision = decideConnect(this.deps, {
+      clientId: '',
+      clientIdAssigned: true,
+      username: req.username,
+      password: req.password === undefined ? undefined : Buffer.from(req.password),
+      loopback: false,
+    });
+    if (!decision.ok) return decision;
+    if (!isWorker(decision.identity))
+      return notWorker(decision.identity.kind === 'integration' ? decision.identity.account : undefined);
+    return decision;
+  }
+
+  /** A worker binds its queues to device up-traffic (read) and publishes receipts and other down-topics (write). */
+  private workerTopic(identity: Identity, req: EngineAuthTopicRequest): boolean {
+    if (req.vhost !== this.settings.vhost || req.name !== this.settings.exchange) return this.count('topic', false);
+    const topic = routingKeyToMqtt(req.routing_key);
+    const allowed = req.permission === 'write' ? workerMayPublish(identity, topic) : workerMayBind(topic);
+    if (!allowed) this.refuseTopic(identity, 'amqp', req.permission, topic);
     return this.count('topic', allowed);
   }
 
@@ -189,4 +235,9 @@ export class EngineAuth {
     this.deps.counters.inc(`engine.${path}.${allowed ? 'allow' : 'deny'}`);
     return allowed;
   }
+}
+
+/** The fleet's workers log in as the built-in service account. */
+function isWorker(identity: Identity): boolean {
+  return identity.kind === 'integration' && identity.account.builtin;
 }

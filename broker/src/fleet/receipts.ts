@@ -19,6 +19,8 @@ const RECEIPTED: ReadonlySet<string> = new Set<DeviceTopicKind>(DEVICE_REPORTS);
 interface Pending {
   ids: string[];
   refused: { id: string; code: string }[];
+  /** Told whether this device's receipt went out (the fleet worker acks its AMQP messages only then). */
+  waiters: ((sent: boolean) => void)[];
 }
 
 /**
@@ -55,21 +57,28 @@ export class Receipts {
    * report was not kept, and the device must send it again). `messageId` spares a second parse when
    * ingest already has it; otherwise it is read from the payload, and a payload without a readable id
    * (not JSON) gets no receipt: no agent sends one.
+   *
+   * Resolves true once nothing more is owed to the device for this message (its receipt was published,
+   * or it gets none), false when the receipt could not be published or receipts are closed; it never
+   * rejects. The embedded broker ignores it; the fleet worker acks a message only on true (issue 15).
    */
-  settled(topic: ParsedTopic, payload: Buffer, result: Result<IngestOutcome>, messageId?: string): void {
-    if (this.closed || !RECEIPTED.has(topic.kind)) return;
+  settled(topic: ParsedTopic, payload: Buffer, result: Result<IngestOutcome>, messageId?: string): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (!RECEIPTED.has(topic.kind)) return Promise.resolve(true);
     // Over its budget "for now": the report is not stored, and the device's re-send later may fit.
-    if (!result.ok && result.code === ErrorCode.OVER_BUDGET) return;
+    if (!result.ok && result.code === ErrorCode.OVER_BUDGET) return Promise.resolve(true);
     const id = messageId ?? messageIdOf(payload);
-    if (id === undefined) return;
+    if (id === undefined) return Promise.resolve(true);
     let entry = this.pending.get(topic.deviceId);
-    if (!entry) this.pending.set(topic.deviceId, (entry = { ids: [], refused: [] }));
+    if (!entry) this.pending.set(topic.deviceId, (entry = { ids: [], refused: [], waiters: [] }));
     if (result.ok) entry.ids.push(id);
     else entry.refused.push({ id, code: result.code });
+    const sent = new Promise<boolean>((resolve) => entry.waiters.push(resolve));
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return sent;
   }
 
   /** Publish one receipt per device for everything settled since the last flush. */
@@ -79,27 +88,38 @@ export class Receipts {
     if (batch.size === 0 || this.closed) return;
     this.pending = new Map();
     for (const [deviceId, entry] of batch) {
+      const sends: Promise<boolean>[] = [];
       for (let i = 0; i < Math.max(entry.ids.length, entry.refused.length); i += MAX_RECEIPT_IDS) {
         const receipt: ReceiptMessage = { ...header(), ids: entry.ids.slice(i, i + MAX_RECEIPT_IDS) };
         const refused = entry.refused.slice(i, i + MAX_RECEIPT_IDS);
         if (refused.length > 0) receipt.refused = refused;
         this.sentTotal++;
-        this.publish(deviceTopic(deviceId, 'receipt'), JSON.stringify(receipt), { qos: 0, retain: false }).catch(
-          (err: unknown) =>
-            // The device re-sends what stays unreceipted; nothing is lost, so a warning, not an error.
-            this.log.warn('receipt not published', {
-              deviceId,
-              code: ErrorCode.INTERNAL,
-              reason: (err as Error).message,
-            }),
+        sends.push(
+          this.publish(deviceTopic(deviceId, 'receipt'), JSON.stringify(receipt), { qos: 0, retain: false }).then(
+            () => true,
+            (err: unknown) => {
+              // The device re-sends what stays unreceipted; nothing is lost, so a warning, not an error.
+              this.log.warn('receipt not published', {
+                deviceId,
+                code: ErrorCode.INTERNAL,
+                reason: (err as Error).message,
+              });
+              return false;
+            },
+          ),
         );
       }
+      void Promise.all(sends).then((results) => {
+        const sent = results.every(Boolean);
+        for (const resolve of entry.waiters) resolve(sent);
+      });
     }
   }
 
   /** Stop publishing (the broker is closing); unsent receipts are re-sent reports on the next connect. */
   close(): void {
     this.closed = true;
+    for (const entry of this.pending.values()) for (const resolve of entry.waiters) resolve(false);
     this.pending.clear();
   }
 }

@@ -1,5 +1,5 @@
 import type { Client, PublishPacket } from 'aedes';
-import { ErrorCode, parseTopic } from '@touchpoint/protocol';
+import { ErrorCode } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import type { Ingest } from '../fleet/ingest.js';
 import type { Logger } from '../logger.js';
@@ -7,7 +7,7 @@ import type { Quarantine } from '../fleet/quarantine.js';
 import type { Receipts } from '../fleet/receipts.js';
 import { mayPublish } from './acl.js';
 import { identityOf, type Identity } from './identity.js';
-import { LogThrottle } from './log-throttle.js';
+import { createReportIntake } from './report-intake.js';
 import { willAllowed } from './will.js';
 import type { AuditLog } from '../fleet/audit.js';
 import type { Devices } from '../fleet/devices.js';
@@ -48,8 +48,8 @@ export interface AuthorizePublishDeps {
  * poison message forever), quarantined with its code, counted, and never routed.
  */
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {
-  // A flooding device is counted in full; its log lines are sampled per device and code.
-  const rejectLog = new LogThrottle();
+  // Validation, storage, receipts and refusal counting: the same intake as the fleet worker's (issue 15).
+  const intake = createReportIntake(deps);
   return function authorizePublish(
     client: Client | null,
     packet: PublishPacket,
@@ -93,45 +93,12 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
     // Integration accounts publish outside the device tree (or, the service account, as the fleet): nothing to ingest.
     if (identity?.kind === 'integration') return done(null);
 
-    const topic = parseTopic(packet.topic);
-    if (!topic) {
-      deps.counters.inc(`rejected.${ErrorCode.TOPIC_INVALID}`);
-      divert(packet);
-      return done(null);
-    }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    deps.ingest.submit(topic, payload, (err, result, messageId) => {
-      if (err || !result) {
-        // A storage failure must not ack a message we did not keep: close, and the device retries.
-        deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
-        deps.log.error('ingest failed', { topic: packet.topic, code: ErrorCode.INTERNAL, reason: err?.message });
-        return done(err ?? new Error('ingest gave no result'));
-      }
-      // Settled: the device deletes the report from its outbox on the receipt, not on this PUBACK (issue 15).
-      deps.receipts.settled(topic, payload, result, messageId);
-      if (!result.ok) {
-        deps.counters.inc(`rejected.${result.code}`);
-        deps.quarantine.add(client?.id ?? null, packet.topic, result.code, result.reason, payload);
-        const suppressed = rejectLog.admit(`${client?.id ?? ''}\u0000${result.code}`);
-        if (suppressed !== undefined)
-          deps.log.warn('message rejected', {
-            clientId: client?.id,
-            topic: packet.topic,
-            code: result.code,
-            reason: result.reason,
-            ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
-          });
-        divert(packet);
-        return done(null);
-      }
-      if (result.value === 'stale') {
-        deps.counters.inc('presence.stale_will');
-        divert(packet);
-      } else if (result.value === 'duplicate') {
-        deps.counters.inc('ingest.duplicate');
-      } else {
-        deps.counters.inc('ingest.stored');
-      }
+    intake(packet.topic, payload, client?.id, (err, settled) => {
+      // Not stored: no PUBACK for a message we did not keep; the connection closes and the device retries.
+      if (err || !settled) return done(err ?? new Error('ingest gave no result'));
+      // Acknowledged (so a device's outbox does not retry a poison message forever) but never routed.
+      if (settled.disposition === 'rejected' || settled.disposition === 'stale') divert(packet);
       done(null);
     });
   };

@@ -1,0 +1,101 @@
+import {
+  ExitCode,
+  ErrorCode,
+  TouchpointError,
+  UsageError,
+  isLogLevel,
+  type CliCommand,
+  type LogLevel,
+} from '@touchpoint/protocol';
+import { missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
+import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
+import type { AmqpEndpoint } from '../fleet-worker/amqp-consumer.js';
+import { startFleetWorker } from '../fleet-worker/start-fleet-worker.js';
+import { createLogger } from '../logger.js';
+import { requireDataDir } from './data-dir.js';
+
+/** `amqp://host[:port][/vhost]`; credentials are refused: they would show in the process list (the worker uses the service token). */
+function amqpEndpoint(value: string): AmqpEndpoint {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--amqp must be a URL like amqp://10.0.0.5:5672, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:')
+    throw new UsageError(`--amqp must be an amqp:// or amqps:// URL, got ${JSON.stringify(url.protocol)}`);
+  if (url.username || url.password)
+    throw new UsageError("--amqp URLs carry no credentials: the worker logs in with the data folder's service token");
+  const path = decodeURIComponent(url.pathname.slice(1));
+  return {
+    protocol: url.protocol === 'amqps:' ? 'amqps' : 'amqp',
+    hostname: url.hostname,
+    port: url.port
+      ? numberOption(url.port, '--amqp port', { integer: true, min: 1, max: 65535 })
+      : url.protocol === 'amqps:'
+        ? 5671
+        : 5672,
+    vhost: path === '' ? '/' : path,
+  };
+}
+
+export const fleetWorkerCommand: CliCommand = {
+  path: ['fleet-worker'],
+  summary: 'Ingest device reports from a RabbitMQ cluster as one of N stateless fleet workers',
+  usage: `Usage: touchpoint fleet-worker --amqp URL [--amqp URL]... [--data-dir DIR] [--prefetch N] [--log LEVEL] [--models-dir DIR]...
+
+Consumes device up-traffic (presence, diagnostics, events, command results, cases) from the
+quorum queue tp.fleet.ingest on the engine's amq.topic exchange, validates and stores every
+message with the embedded fleet's ingest, publishes the device's receipt (publisher confirms)
+and acks only then. Logs in as the service account with the data folder's token (engine-auth
+must serve the engine). docs/scale-out.md, "Fleet workers".
+  --amqp URL        an engine node, amqp://host[:port][/vhost], no credentials; repeat for every node
+                    (the worker uses one and moves to the next when it is lost)
+  --prefetch N      unacked messages in hand at once, 1-10000 (default 100)
+  --log LEVEL       debug, info, warn or error (default $TOUCHPOINT_LOG_LEVEL or info)
+  --models-dir DIR  device models of your own, as for touchpoint broker
+  --data-dir DIR    the fleet's data folder (default $TOUCHPOINT_DATA_DIR or ./.touchpoint)`,
+  async run(argv) {
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        amqp: { type: 'string', multiple: true },
+        prefetch: { type: 'string', default: '100' },
+        log: { type: 'string' },
+        'models-dir': { type: 'string', multiple: true },
+        'data-dir': { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    const urls = (values.amqp as string[] | undefined) ?? [];
+    if (urls.length === 0) throw new UsageError('--amqp URL is required (one per engine node)');
+    const endpoints = urls.map(amqpEndpoint);
+    const level = values.log as string | undefined;
+    if (level !== undefined && !isLogLevel(level))
+      throw new UsageError(`--log must be debug, info, warn or error, got ${JSON.stringify(level)}`);
+    const modelsDirs = resolveModelsDirs(
+      (values['models-dir'] as string[] | undefined) ?? [],
+      process.env.TP_MODELS_DIR,
+    );
+    const missing = missingModelsDir(modelsDirs);
+    if (missing !== undefined)
+      throw new TouchpointError(
+        ErrorCode.NOT_FOUND,
+        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
+      );
+    const worker = await startFleetWorker({
+      endpoints,
+      dataDir: requireDataDir(values['data-dir'] as string | undefined),
+      modelsDirs,
+      prefetch: numberOption(values.prefetch as string, '--prefetch', { integer: true, min: 1, max: 10_000 }),
+      logger: createLogger('fleet-worker', level as LogLevel | undefined),
+    });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await worker.close();
+    return ExitCode.ok;
+  },
+};
