@@ -183,4 +183,28 @@ export const de: Messages = {
   'staff.tags': 'Tags (durch Kommas getrennt)',
   'staff.tagsPlaceholder': 'berlin, pilot',
   'staff.provision': 'Einrichten',
+
+  // Anmeldung und Passwörter (tpc-login-panel, tpc-password-panel).
+  'login.intro': 'Support-Konsole – mit dem Mitarbeiterkonto anmelden.',
+  'login.name': 'Name',
+  'login.password': 'Passwort',
+  'login.signIn': 'Anmelden',
+  'login.signingIn': 'Anmeldung läuft …',
+  'login.badCredentials': 'Name oder Passwort ist falsch.',
+  'login.rateLimited': 'Zu viele Fehlversuche. {message}',
+  'password.choose': 'Eigenes Passwort wählen',
+  'password.change': 'Passwort ändern',
+  'password.oneTimeIntro':
+    'Die Anmeldung erfolgte mit einem Einmal-Passwort. Zum Fortfahren ein eigenes Passwort wählen.',
+  'password.current': 'Aktuelles Passwort',
+  'password.new': 'Neues Passwort',
+  'password.repeat': 'Neues Passwort wiederholen',
+  'password.mismatch': 'Die neuen Passwörter stimmen nicht überein.',
+  'password.tooShort': {
+    one: 'Das neue Passwort braucht mindestens {count} Zeichen.',
+    other: 'Das neue Passwort braucht mindestens {count} Zeichen.',
+  },
+  'password.wrongCurrent': 'Das aktuelle Passwort ist falsch.',
+  'password.saving': 'Wird gespeichert …',
+  'password.save': 'Passwort speichern',
 };

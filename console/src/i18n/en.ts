@@ -180,6 +180,29 @@ export const en = {
   'staff.tags': 'Tags (comma-separated)',
   'staff.tagsPlaceholder': 'berlin, pilot',
   'staff.provision': 'Provision',
+
+  // Signing in and passwords (tpc-login-panel, tpc-password-panel).
+  'login.intro': 'Support console — sign in with your staff account.',
+  'login.name': 'Name',
+  'login.password': 'Password',
+  'login.signIn': 'Sign in',
+  'login.signingIn': 'Signing in…',
+  'login.badCredentials': 'Wrong name or password.',
+  'login.rateLimited': 'Too many failed attempts. {message}',
+  'password.choose': 'Choose your password',
+  'password.change': 'Change password',
+  'password.oneTimeIntro': 'You signed in with a one-time password. Choose your own to continue.',
+  'password.current': 'Current password',
+  'password.new': 'New password',
+  'password.repeat': 'Repeat the new password',
+  'password.mismatch': 'The new passwords do not match.',
+  'password.tooShort': {
+    one: 'The new password needs at least {count} character.',
+    other: 'The new password needs at least {count} characters.',
+  },
+  'password.wrongCurrent': 'The current password is wrong.',
+  'password.saving': 'Saving…',
+  'password.save': 'Save password',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;

@@ -145,9 +145,9 @@ export class TpApp extends LitElement {
         color: var(--tp-text-2);
       }
       .login-language {
-        display: flex;
-        justify-content: flex-end;
-        padding: 10px 24px 0;
+        position: absolute;
+        top: 10px;
+        right: 24px;
       }
       .signout-first {
         text-align: center;

@@ -3,6 +3,7 @@ import type { SessionView } from '@touchpoint/protocol';
 import { sharedStyles } from '../components/shared-styles.js';
 import { ApiError } from '../data/api.js';
 import { login } from '../data/auth.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 
 export type LoggedInEvent = CustomEvent<SessionView>;
 
@@ -11,6 +12,7 @@ export class TpLoginPanel extends LitElement {
   static override properties = { _error: { state: true }, _busy: { state: true } };
   declare _error: string | undefined;
   declare _busy: boolean;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -66,9 +68,9 @@ export class TpLoginPanel extends LitElement {
       const code = err instanceof ApiError ? err.code : 'NETWORK';
       this._error =
         code === 'BAD_CREDENTIALS'
-          ? 'Wrong name or password.'
+          ? this.i18n.t('login.badCredentials')
           : code === 'RATE_LIMITED'
-            ? `Too many failed attempts. ${(err as Error).message}`
+            ? this.i18n.t('login.rateLimited', { message: (err as Error).message })
             : (err as Error).message;
     } finally {
       this._busy = false;
@@ -76,14 +78,19 @@ export class TpLoginPanel extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
     return html`<main class="card">
       <div class="brand">Touch<span>point</span></div>
-      <p class="muted">Support console — sign in with your staff account.</p>
+      <p class="muted">${t('login.intro')}</p>
       <form @submit=${this.submit}>
-        <label>Name<input name="name" autocomplete="username" required /></label>
-        <label>Password<input name="password" type="password" autocomplete="current-password" required /></label>
+        <label>${t('login.name')}<input name="name" autocomplete="username" required /></label>
+        <label
+          >${t('login.password')}<input name="password" type="password" autocomplete="current-password" required
+        /></label>
         ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
-        <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Signing in…' : 'Sign in'}</button>
+        <button class="primary" type="submit" ?disabled=${this._busy}>
+          ${this._busy ? t('login.signingIn') : t('login.signIn')}
+        </button>
       </form>
     </main>`;
   }

@@ -3,6 +3,7 @@ import { PASSWORD_MIN_LENGTH, type SessionView } from '@touchpoint/protocol';
 import { sharedStyles } from '../components/shared-styles.js';
 import { ApiError } from '../data/api.js';
 import { changePassword } from '../data/auth.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 
 export type PasswordChangedEvent = CustomEvent<SessionView>;
 
@@ -17,6 +18,7 @@ export class TpPasswordPanel extends LitElement {
   declare required: boolean;
   declare _error: string | undefined;
   declare _busy: boolean;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -64,11 +66,11 @@ export class TpPasswordPanel extends LitElement {
     const current = String(form.get('current') ?? '');
     const next = String(form.get('next') ?? '');
     if (next !== String(form.get('repeat') ?? '')) {
-      this._error = 'The new passwords do not match.';
+      this._error = this.i18n.t('password.mismatch');
       return;
     }
     if (next.length < PASSWORD_MIN_LENGTH) {
-      this._error = `The new password needs at least ${PASSWORD_MIN_LENGTH} characters.`;
+      this._error = this.i18n.t('password.tooShort', { count: PASSWORD_MIN_LENGTH });
       return;
     }
     this._busy = true;
@@ -78,20 +80,23 @@ export class TpPasswordPanel extends LitElement {
       this.dispatchEvent(new CustomEvent('tpc-password-changed', { detail: session, bubbles: true, composed: true }));
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'NETWORK';
-      this._error = code === 'BAD_CREDENTIALS' ? 'The current password is wrong.' : (err as Error).message;
+      this._error = code === 'BAD_CREDENTIALS' ? this.i18n.t('password.wrongCurrent') : (err as Error).message;
     } finally {
       this._busy = false;
     }
   }
 
   override render() {
+    const t = this.i18n.t;
     return html`<main class="card">
-      <h2>${this.required ? 'Choose your password' : 'Change password'}</h2>
-      ${this.required ? html`<p class="muted">You signed in with a one-time password. Choose your own to continue.</p>` : nothing}
+      <h2>${this.required ? t('password.choose') : t('password.change')}</h2>
+      ${this.required ? html`<p class="muted">${t('password.oneTimeIntro')}</p>` : nothing}
       <form @submit=${this.submit}>
-        <label>Current password<input name="current" type="password" autocomplete="current-password" required /></label>
         <label
-          >New password<input
+          >${t('password.current')}<input name="current" type="password" autocomplete="current-password" required
+        /></label>
+        <label
+          >${t('password.new')}<input
             name="next"
             type="password"
             autocomplete="new-password"
@@ -99,13 +104,13 @@ export class TpPasswordPanel extends LitElement {
             required
         /></label>
         <label
-          >Repeat the new password<input name="repeat" type="password" autocomplete="new-password" required
+          >${t('password.repeat')}<input name="repeat" type="password" autocomplete="new-password" required
         /></label>
         ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
         <div class="actions">
-          ${this.required ? nothing : html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('tpc-password-cancel', { bubbles: true, composed: true }))}>Cancel</button>`}
+          ${this.required ? nothing : html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('tpc-password-cancel', { bubbles: true, composed: true }))}>${t('common.cancel')}</button>`}
           <button class="primary" type="submit" ?disabled=${this._busy}>
-            ${this._busy ? 'Saving…' : 'Save password'}
+            ${this._busy ? t('password.saving') : t('password.save')}
           </button>
         </div>
       </form>
