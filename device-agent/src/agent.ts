@@ -205,9 +205,11 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
         agentVersion: AGENT_VERSION,
         bus,
         link: () => mcu.link,
+        activeErrors: () => mcu.bridge.activeErrors,
         remoteControlMinutes: config.commands.remoteControlMinutes,
         historyFile: join(config.dataDir, 'support-history.json'),
         idleTimeoutS: config.touchscreen.idleTimeoutS,
+        staffNames: config.touchscreen.staffNames,
         logger: childLogger(logger, 'local'),
         kiosk: {
           secret: loadKioskSecret(config.dataDir),

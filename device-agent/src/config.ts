@@ -149,8 +149,13 @@ export const agentConfigSchema = z.strictObject({
        * session from the screen (issue 16); 0 turns it off. Not while the device works or a call runs.
        */
       idleTimeoutS: z.number().min(0).max(3_600).default(180),
+      /**
+       * Whom the customer's support history names for a fix, a call or a case (issue 16, receipts): `name`, the
+       * staff member's display name and role; `role`, only the role ("Support agent"), for privacy.
+       */
+      staffNames: z.enum(['name', 'role']).default('name'),
     })
-    .default({ idleTimeoutS: 180 }),
+    .default({ idleTimeoutS: 180, staffNames: 'name' }),
   helpContent: helpContentConfig.optional(),
   commands: z
     .strictObject({

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
 import { buildConsoleInto, ConsolePage, StaffApi } from '../console/helpers.js';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
 import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
 
 /**
@@ -163,7 +164,7 @@ describe('a staff action that needs the customer waits for their tap', () => {
     expect((await final(first)).status).toBe('succeeded');
     // The console learns it at once (a diagnostics snapshot), with the time it ends.
     await remoteCell.getByText('Allowed by the customer').waitFor();
-    expect(await remoteCell.textContent()).toMatch(/until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    expect(await remoteCell.textContent()).toMatch(/until \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s?[AP]M/);
     await staffView.page.screenshot({ path: join(ARTIFACTS, 'consent-03-console-remote.png') });
     await panelText().getByText('„Mahlwerk freifahren“ ist abgeschlossen.').waitFor({ timeout: 30_000 });
     await closePanel();
@@ -193,7 +194,7 @@ describe('a staff action that needs the customer waits for their tap', () => {
 });
 
 describe('receipts: the support history on the device', () => {
-  it('lists each staff fix and the customer case: what was done, what was shared, by whom, when; newest first', async () => {
+  it("lists each staff fix and the customer case: what was done, what was shared (the snapshot's errors and readings), by whom (name and role), when; newest first", async () => {
     // The customer asks for help; staff claim the case.
     await page.locator('#support').click();
     await page.getByRole('dialog', { name: 'Contact support' }).waitFor();
@@ -214,10 +215,14 @@ describe('receipts: the support history on the device', () => {
     // Newest first: the case, then every staff action of the tests above.
     await eventually(async () => (await texts())[0]?.includes('a support agent took it on'), 'the claimed case on top');
     const lines = await texts();
+    // The case: what the customer shared at escalation, down to the error codes and the readings by name.
     expect(lines[0]).toMatch(
-      /^Your support request: a support agent took it on Shared with support: device diagnostics, your help steps Sam Support · \d+\/\d+\/\d+, \d+:\d{2}\s?[AP]M$/,
+      /^Your support request: a support agent took it on Shared with support: device diagnostics, your help steps Error codes: [^·]+ · Readings: State, Water tank, Bean hopper, Boiler temperature, .+ Sam Support · \d+\/\d+\/\d+, \d+:\d{2}\s?[AP]M$/,
     );
-    expect(lines.slice(1).map((l) => l.replace(/ Support team · .*$/, ''))).toEqual([
+    // Each fix names who did it (the signed command's issuer) and when.
+    const by = / Sam Support \(support agent\) · \d+\/\d+\/\d+, \d+:\d{2}\s?[AP]M$/;
+    expect(lines.slice(1).filter((l) => !by.test(l))).toEqual([]);
+    expect(lines.slice(1).map((l) => l.replace(by, ''))).toEqual([
       '“Clear grinder”: you declined',
       '“Clear grinder”: done',
       '“Clear grinder”: done',
@@ -233,10 +238,14 @@ describe('receipts: the support history on the device', () => {
         .then((b) => b!.y + b!.height <= 480),
     ).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'history-01-en.png') });
+    await docScreenshot(page, 'touch-ui-support-history.png');
 
     await page.locator('#lang').click();
     await page.getByRole('heading', { name: 'Support-Verlauf' }).waitFor();
-    expect((await texts())[1]).toMatch(/^„Mahlwerk freifahren“: von Ihnen abgelehnt Support-Team · /);
+    expect((await texts())[1]).toMatch(
+      /^„Mahlwerk freifahren“: von Ihnen abgelehnt Sam Support \(Support-Mitarbeiter\) · /,
+    );
+    expect((await texts())[0]).toMatch(/ Fehlercodes: [^·]+ · Messwerte: Zustand, Wassertank, /);
     await page.screenshot({ path: join(ARTIFACTS, 'history-02-de.png') });
     await page.locator('#lang').click();
     await page.locator('#history-close').click();

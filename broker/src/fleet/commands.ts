@@ -114,6 +114,8 @@ export class Commands {
         issuedAt: now,
         expiresAt: now + ttl,
         issuedBy: req.staff.id,
+        // The customer's receipt names who did it (issue 16); signed, so nobody on the way can change it.
+        issuer: { name: req.staff.displayName.slice(0, 64) || req.staff.name, role: req.staff.role },
       });
     } catch (err) {
       // The signer's own policy (or its absence) has the last word; the refusal is audited like any other.

@@ -25,7 +25,7 @@ import { checkKioskProtocols, kioskUrl, sameSecret, writePrivate } from './kiosk
 import { LiveState } from './live-state.js';
 import { RAW_SECURITY_HEADERS, setSecurityHeaders } from './security-headers.js';
 import { serveStatic } from './static-files.js';
-import { SupportActivity } from './support-activity.js';
+import { SupportActivity, type StaffNaming } from './support-activity.js';
 import { SupportHistory } from './support-history.js';
 
 /** One connected UI (a kiosk browser tab). */
@@ -49,12 +49,16 @@ export interface LocalServerOptions {
   agentVersion: string;
   bus: EventBus<AgentEvents>;
   link: () => LinkState;
+  /** The bridge's active errors as of now (McuBridge.activeErrors); without it a snapshot's list is taken as is. */
+  activeErrors?: () => readonly string[];
   /** How long "Remote control allowed" lasts at most when the customer turns it on (issue 16); default 30. */
   remoteControlMinutes?: number;
   /** The JSON file that keeps the customer's support history across restarts; none: kept in memory only. */
   historyFile?: string;
   /** Seconds without a tap before the touchscreen goes home (config touchscreen.idleTimeoutS), told in `hello`. */
   idleTimeoutS?: number;
+  /** Whom the support history names: staff names, or only their role (config touchscreen.staffNames; issue 16). */
+  staffNames?: StaffNaming;
   logger: Logger;
   /** The per-boot kiosk secret (see kiosk-key.ts) and the 0600 file the kiosk URL with it is written to. */
   kiosk: { secret: string; urlFile?: string };
@@ -99,11 +103,12 @@ export class LocalServer extends ExtensionBase {
         error: err instanceof Error ? err.message : String(err),
       }),
     );
-    this.live = new LiveState(options.bus, () => this.scheduleState(), options.link);
+    this.live = new LiveState(options.bus, () => this.scheduleState(), options.link, options.activeErrors);
     this.activity = new SupportActivity(options.profile, (message) => this.broadcast(message), {
       remoteControlMinutes: options.remoteControlMinutes ?? 30,
       logger: options.logger,
       history: new SupportHistory(options.historyFile, options.logger),
+      ...(options.staffNames ? { staffNames: options.staffNames } : {}),
     });
     this.activity.register((type, schema, handler) => this.handle(type, schema, handler));
     this.handle('state.get', uiRequestBase, () => this.live.current);

@@ -7,10 +7,11 @@ import {
   type CaseStatusMessage,
   type DeviceProfile,
   type LocalizedText,
+  type SupportReceipt,
   type UiAgentMessage,
 } from '@touchpoint/protocol';
 import type { z } from 'zod';
-import type { AgentEvents } from '../agent-events.js';
+import type { AgentEvents, CommandIssuer } from '../agent-events.js';
 import type { EventBus } from '../event-bus.js';
 import type { ExtensionContext } from '../extension-context.js';
 import type { Logger } from '../logger.js';
@@ -23,6 +24,7 @@ interface Asking {
   label: LocalizedText | undefined;
   reason: LocalizedText;
   until: number;
+  issuer: CommandIssuer | undefined;
 }
 
 /** LocalServer.handle, as this needs it. */
@@ -34,7 +36,11 @@ interface Running {
   label: LocalizedText | undefined;
   percent: number | undefined;
   message: string | undefined;
+  issuer: CommandIssuer | undefined;
 }
+
+/** Whom the support history names: the staff member's name (and role), or only the role (agent config touchscreen.staffNames). */
+export type StaffNaming = 'name' | 'role';
 
 /**
  * What support does on the device, for the touchscreen (issue 16: the customer
@@ -67,6 +73,7 @@ export class SupportActivity {
       remoteControlMinutes: number;
       logger: Logger;
       history: SupportHistory;
+      staffNames?: StaffNaming;
       now?: () => number;
     },
   ) {}
@@ -93,7 +100,7 @@ export class SupportActivity {
     this.remoteUntil = null;
     this.endRemote = undefined;
     bus.emit('support.remote', { until: null });
-    context.on(bus, 'command.consent.asked', ({ commandId, action, until }) => {
+    context.on(bus, 'command.consent.asked', ({ commandId, action, until, issuer }) => {
       const spec = this.profile.actions.find((a) => a.name === action);
       if (this.remoteControlUntil !== null) {
         this.options.logger.info('action allowed by remote control', { commandId, action });
@@ -106,14 +113,15 @@ export class SupportActivity {
         label: spec?.label,
         reason: spec?.needsCustomer ?? spec?.label ?? { de: action, en: action },
         until,
+        issuer,
       };
       this.asking = asking;
       this.broadcast(askMessage(asking));
     });
-    context.on(bus, 'command.accepted', ({ commandId, action }) => {
+    context.on(bus, 'command.accepted', ({ commandId, action, issuer }) => {
       if (this.asking?.commandId === commandId) this.asking = undefined;
       const label = this.profile.actions.find((a) => a.name === action)?.label;
-      this.running = { commandId, action, label, percent: undefined, message: undefined };
+      this.running = { commandId, action, label, percent: undefined, message: undefined, issuer };
       this.broadcast(this.commandMessage(this.running, 'accepted'));
     });
     context.on(bus, 'command.progress', (p) => {
@@ -149,24 +157,62 @@ export class SupportActivity {
         ...(r.reason ? { reason: r.reason } : {}),
       });
     });
+    context.on(bus, 'case.opened', (c) => {
+      this.options.history.add({
+        id: `case:${c.caseId}`,
+        at: c.at,
+        kind: 'case',
+        outcome: 'opened',
+        // What the consent sheet lists and the case carries (help-session/case-opener.ts).
+        shared: ['diagnostics', 'help-session'],
+        diagnostics: { errors: c.errors.slice(0, 64), readings: this.readings(c.sensors) },
+        by: { role: 'support' },
+      });
+    });
     context.on(bus, 'case.status', (s) => {
       this.caseStatus = s;
+      // The fleet's news about the case updates its one line; what was shared at escalation stays on it.
+      const id = `case:${s.caseId}`;
+      const before = this.options.history.list().find((r) => r.id === id);
       this.options.history.add({
-        id: `case:${s.caseId}`,
+        id,
         at: this.now(),
         kind: 'case',
         outcome: s.status === 'open' ? 'opened' : s.status,
-        // What the consent sheet lists and the case carries (help-session/case-opener.ts).
-        shared: ['diagnostics', 'help-session'],
-        by: { role: 'support', ...(s.agentName ? { name: s.agentName } : {}) },
+        shared: before?.shared ?? ['diagnostics', 'help-session'],
+        ...(before?.diagnostics ? { diagnostics: before.diagnostics } : {}),
+        by: this.by(s.agentName ? { name: s.agentName } : undefined),
       });
       this.broadcast(caseStatusMessage(s));
     });
+    context.on(bus, 'video.call.ended', (call) => {
+      this.options.history.add({
+        id: `call:${call.sessionId}`,
+        at: call.endedAt,
+        kind: 'call',
+        outcome: 'ended',
+        shared: [...(call.camera ? (['camera'] as const) : []), ...(call.microphone ? (['microphone'] as const) : [])],
+        durationS: Math.max(0, Math.round((call.endedAt - call.acceptedAt) / 1000)),
+        by: this.by({ name: call.staffName }),
+      });
+    });
+  }
+
+  /** The sensors a snapshot held, by the profile's names (a sensor the profile does not know keeps its id). */
+  private readings(ids: string[]): LocalizedText[] {
+    return ids.slice(0, 64).map((id) => this.profile.sensors.find((s) => s.id === id)?.label ?? { de: id, en: id });
+  }
+
+  /** Who did it, as the receipt names them: the name (unless configured to show the role only) and the role. */
+  private by(who: { name?: string; role?: CommandIssuer['role'] } | undefined): SupportReceipt['by'] {
+    const role = who?.role === 'admin' || who?.role === 'agent' ? who.role : 'support';
+    const name = this.options.staffNames === 'role' ? undefined : who?.name;
+    return { role, ...(name ? { name } : {}) };
   }
 
   /** The customer's receipt for a staff action that needed them or ran: what, how it ended, when (issue 16). */
   private receipt(
-    command: { commandId: string; action: string; label: LocalizedText | undefined },
+    command: { commandId: string; action: string; label: LocalizedText | undefined; issuer: CommandIssuer | undefined },
     status: string,
     code: string | undefined,
   ): void {
@@ -186,7 +232,7 @@ export class SupportActivity {
       ...(command.label ? { label: command.label } : {}),
       outcome,
       shared: [],
-      by: { role: 'support' },
+      by: this.by(command.issuer),
     });
   }
 

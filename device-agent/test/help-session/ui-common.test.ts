@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseStage } from '../../ui/src/common/case-stage.js';
 import { cesScale } from '../../ui/src/common/ces-scale.js';
+import { formatCallDuration } from '../../ui/src/common/format-call-duration.js';
 import { formatMessage } from '../../ui/src/common/format-message.js';
 import { formatPercent } from '../../ui/src/common/format-percent.js';
 import { initialLocale } from '../../ui/src/common/initial-locale.js';
@@ -54,6 +55,16 @@ describe('formatPercent', () => {
     expect(formatPercent('de', 42)).toBe('42\u00a0%');
     expect(formatPercent('en', 140)).toBe('100%');
     expect(formatPercent('en', Number.NaN)).toBe('0%');
+  });
+});
+
+describe('formatCallDuration', () => {
+  it('says seconds under a minute, else whole minutes, in the locale', () => {
+    expect(formatCallDuration('en', 45)).toBe('45 seconds');
+    expect(formatCallDuration('de', 45)).toBe('45 Sekunden');
+    expect(formatCallDuration('en', 89)).toBe('1 minute');
+    expect(formatCallDuration('de', 240)).toBe('4 Minuten');
+    expect(formatCallDuration('en', -3)).toBe('0 seconds');
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { staffRoleSchema } from '../api/auth.js';
 import { ErrorCode } from '../errors.js';
 import { deviceIdField, messageBase } from './base.js';
 
@@ -15,6 +16,11 @@ export const commandEnvelope = z.object({
   issuedAt: z.number().int().nonnegative(),
   expiresAt: z.number().int().nonnegative(),
   issuedBy: z.string().min(1).max(64),
+  /**
+   * Who issued it, as the customer's receipt names them (issue 16: "by whom (name or role)"). Inside the
+   * signature like every field, so a relay cannot put another name on a fix. Absent from older fleets.
+   */
+  issuer: z.object({ name: z.string().min(1).max(64), role: staffRoleSchema }).optional(),
   keyId: z.string().min(1).max(64),
   /** Ed25519 signature over the canonical encoding of every other field, base64. */
   sig: z.string().min(1).max(256),

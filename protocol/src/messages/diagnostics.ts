@@ -39,8 +39,11 @@ export type AgentHealth = z.infer<typeof agentHealth>;
 export const diagnosticsMessage = z.object({
   ...messageBase,
   deviceId: deviceIdField,
-  /** `remote-control`: the customer allowed or ended remote control, or it ran out (issue 16). */
-  reason: z.enum(['periodic', 'request', 'case', 'remote-control']),
+  /**
+   * `remote-control`: the customer allowed or ended remote control, or it ran out (issue 16).
+   * `command`: a staff command just finished, so the fleet sees its effect at once (issue 16).
+   */
+  reason: z.enum(['periodic', 'request', 'case', 'remote-control', 'command']),
   mcu: z.object({
     info: mcuInfo.optional(),
     sensors: z.record(z.string().max(64), sensorValue),

@@ -51,21 +51,30 @@ export const uiSupportHistoryRequest = uiRequestBase.extend({ type: z.literal('s
 
 /**
  * A receipt the customer keeps (issue 16): what support did or what the customer shared, by whom and when.
- * `fix`: a staff action on the device and how it ended; `case`: the customer's request and its status.
- * `by`: the staff member's name when the fleet named them (a claimed case), otherwise the role.
+ * `fix`: a staff action on the device and how it ended; `case`: the customer's request and its status;
+ * `call`: a video call the customer accepted, once it ended.
+ * `by`: the staff member's name and role when the fleet named them (a signed command's issuer, a claimed
+ * case, the caller), otherwise the support team; the agent leaves the name out when configured to
+ * (touchscreen.staffNames: role).
  */
 export const supportReceipt = z.object({
-  /** The command id, or `case:` and the case id. */
+  /** The command id, `case:` and the case id, or `call:` and the video session id. */
   id: z.string().min(1).max(80),
   at: z.number().int().nonnegative(),
-  kind: z.enum(['fix', 'case']),
+  kind: z.enum(['fix', 'case', 'call']),
   /** The action's name from the profile (fix), absent for a case. */
   label: localizedText.optional(),
   action: z.string().max(64).optional(),
-  outcome: z.enum(['succeeded', 'failed', 'declined', 'no-answer', 'opened', 'claimed', 'resolved', 'closed']),
-  /** What the customer shared with support (a case). */
-  shared: z.array(z.enum(['diagnostics', 'help-session'])).max(8),
-  by: z.object({ role: z.literal('support'), name: z.string().max(64).optional() }),
+  outcome: z.enum(['succeeded', 'failed', 'declined', 'no-answer', 'opened', 'claimed', 'resolved', 'closed', 'ended']),
+  /** What the customer shared with support (a case: the snapshot and the help session; a call: camera, microphone). */
+  shared: z.array(z.enum(['diagnostics', 'help-session', 'camera', 'microphone'])).max(8),
+  /** A case: what the diagnostics snapshot taken at escalation held, by the profile's names. */
+  diagnostics: z
+    .object({ errors: z.array(z.string().max(16)).max(64), readings: z.array(localizedText).max(64) })
+    .optional(),
+  /** A call: how long it ran, from the customer's Accept to its end. */
+  durationS: z.number().int().nonnegative().optional(),
+  by: z.object({ role: z.enum(['support', 'agent', 'admin']), name: z.string().max(64).optional() }),
 });
 export type SupportReceipt = z.infer<typeof supportReceipt>;
 

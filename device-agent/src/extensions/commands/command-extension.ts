@@ -184,7 +184,11 @@ export class CommandExtension extends ExtensionBase {
 
       reporter.result({ commandId: command.id, status: 'accepted' });
       replay.update(command.id, 'accepted', null, this.now());
-      this.options.bus.emit('command.accepted', { commandId: command.id, action: command.action });
+      this.options.bus.emit('command.accepted', {
+        commandId: command.id,
+        action: command.action,
+        ...(command.issuer ? { issuer: command.issuer } : {}),
+      });
       logger.info('command accepted', { commandId: command.id, action: command.action, issuedBy: command.issuedBy });
 
       const outcome = await this.run(command, checked.action, checked.params);
@@ -229,7 +233,7 @@ export class CommandExtension extends ExtensionBase {
     });
     const outcome = await askCustomer(
       this.options.bus,
-      { commandId: command.id, action: command.action, waitMs, now },
+      { commandId: command.id, action: command.action, waitMs, now, issuer: command.issuer },
       this.stopping.signal,
     );
     switch (outcome) {

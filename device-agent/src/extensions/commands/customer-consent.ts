@@ -1,4 +1,4 @@
-import type { AgentEvents } from '../../agent-events.js';
+import type { AgentEvents, CommandIssuer } from '../../agent-events.js';
 import type { EventBus } from '../../event-bus.js';
 
 export type ConsentOutcome = 'allowed' | 'declined' | 'no-answer' | 'stopped';
@@ -14,7 +14,7 @@ export type ConsentOutcome = 'allowed' | 'declined' | 'no-answer' | 'stopped';
  */
 export function askCustomer(
   bus: EventBus<AgentEvents>,
-  ask: { commandId: string; action: string; waitMs: number; now: number },
+  ask: { commandId: string; action: string; waitMs: number; now: number; issuer?: CommandIssuer | undefined },
   signal: AbortSignal,
 ): Promise<ConsentOutcome> {
   return new Promise((resolve) => {
@@ -36,6 +36,7 @@ export function askCustomer(
       commandId: ask.commandId,
       action: ask.action,
       until: ask.now + ask.waitMs,
+      ...(ask.issuer ? { issuer: ask.issuer } : {}),
     });
   });
 }

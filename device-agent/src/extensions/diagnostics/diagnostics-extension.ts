@@ -62,6 +62,15 @@ export class DiagnosticsExtension extends ExtensionBase {
       this.linkWasUp = up;
       reporter.event({ type: 'link', link: state, ...(reason ? { reason: reason.slice(0, 256) } : {}) });
     });
+    // Sensor values refresh right after a fix (issue 16): a staff command that ran is followed by a snapshot, so the
+    // console shows its effect at once instead of at the next periodic one. `diagnostics.request` already is one.
+    const ran = new Set<string>();
+    context.on(bus, 'command.accepted', ({ commandId, action }) => {
+      if (action !== 'diagnostics.request') ran.add(commandId);
+    });
+    context.on(bus, 'command.result', ({ commandId, status }) => {
+      if ((status === 'succeeded' || status === 'failed') && ran.delete(commandId)) void this.snapshot('command');
+    });
     context.every(this.options.intervalMs, () => {
       if (this.running) {
         logger.debug('previous snapshot still running; skipping this tick');

@@ -1,4 +1,6 @@
 import { ErrorCode, newId, type HelpCaseState } from '@touchpoint/protocol';
+import type { AgentEvents } from '../../agent-events.js';
+import type { EventBus } from '../../event-bus.js';
 import type { FlowSession } from '../../help/session.js';
 import type { Logger } from '../../logger.js';
 import type { MqttConnection } from '../../mqtt/connection.js';
@@ -13,6 +15,8 @@ export interface CaseOpenerOptions {
   cases: CaseTracker;
   logger: Logger;
   now: () => number;
+  /** Told `case.opened`, so the customer's support history lists what they shared (issue 16, receipts). */
+  bus?: Pick<EventBus<AgentEvents>, 'emit'>;
 }
 
 /**
@@ -54,5 +58,11 @@ export async function openCase(
     at,
   );
   logger.info('support case queued', { caseId, reason: caseReason, traceEntries: trace.length });
+  options.bus?.emit('case.opened', {
+    caseId,
+    at,
+    errors: diagnostics?.mcu.errors ?? [],
+    sensors: Object.keys(diagnostics?.mcu.sensors ?? {}),
+  });
   return cases.opened(caseId, message.id, options.connection.connected, at);
 }

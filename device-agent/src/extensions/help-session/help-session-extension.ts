@@ -114,9 +114,9 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
     const installed = await this.options.installedDir?.().catch(() => undefined);
     await this.flows.load(installed ?? modelDir);
 
-    // The fleet mirrors the case status on a retained topic; the UI shows it live.
+    // The fleet sends the case status on each change and again on every birth (issue 15); the UI shows it live.
     context.subscribe(connection, deviceTopic(deviceId, 'caseStatus'), 1, (_topic: string, payload: Buffer) => {
-      if (payload.length === 0) return; // a cleared retained message
+      if (payload.length === 0) return; // a cleared retained message (brokers that kept one from older versions)
       const decoded = decode(caseStatusMessage, payload);
       if (!decoded.ok) return logger.warn('case status refused', { code: decoded.code, reason: decoded.reason });
       bus.emit('case.status', decoded.value);
@@ -131,9 +131,6 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
     context.on(bus, 'mcu.event', (event) => {
       if (event.type === 'error.raised') this.offers.raised(event.code);
       if (event.type === 'error.cleared') this.offers.cleared(event.code);
-    });
-    context.on(bus, 'diagnostics.snapshot', (snapshot) => {
-      if (snapshot.agent.link === 'up') this.offers.replace(snapshot.mcu.errors);
     });
     context.on(bus, 'mcu.link', ({ state }) => {
       if (state === 'up') void this.refreshErrors();
@@ -179,7 +176,7 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
   openCase(locale: string, reason?: string): Promise<HelpCaseState> {
     const { reporter, connection, diagnostics, logger } = this.options;
     return openCase(
-      { reporter, connection, diagnostics, cases: this.cases, logger, now: this.now },
+      { reporter, connection, diagnostics, cases: this.cases, logger, now: this.now, bus: this.options.bus },
       this.runner.current,
       locale,
       reason,
@@ -190,9 +187,14 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
     this.cases.dismiss();
   }
 
+  /**
+   * Seeds the offers at start and after a reconnect. Later differences (lost events, a diagnostics snapshot's read)
+   * reach us as the bridge's corrective error events (its ErrorLedger), in wire order.
+   */
   private async refreshErrors(): Promise<void> {
+    const eventCount = this.offers.eventCount;
     try {
-      this.offers.replace(await this.options.readErrors());
+      this.offers.replace(await this.options.readErrors(), eventCount);
     } catch (err) {
       this.options.logger.debug('could not read active errors', { error: (err as Error).message });
     }

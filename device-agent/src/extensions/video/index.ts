@@ -9,7 +9,7 @@ export { checkPhoneLink, phoneLinkPolicy, type PhoneLinkPolicy } from './phone-l
 
 /** The video extension wired to the agent's services; undefined without a touchscreen (no one could consent). */
 export function videoExtension(services: AgentServices): VideoExtension | undefined {
-  const { config, profile, connection, reporter, localServer, logger } = services;
+  const { config, profile, connection, reporter, localServer, logger, bus } = services;
   if (!localServer) return undefined;
   const phoneLinks = phoneLinkPolicy(config.brokerUrl, config.video.phoneOrigin);
   return new VideoExtension({
@@ -19,6 +19,7 @@ export function videoExtension(services: AgentServices): VideoExtension | undefi
     reporter,
     localServer,
     phoneLinks,
+    bus,
     logger: childLogger(logger, 'video'),
   });
 }

@@ -19,6 +19,8 @@ import {
   type SignalMessage,
   type VideoUiMessage,
 } from '@touchpoint/protocol';
+import type { AgentEvents } from '../../agent-events.js';
+import type { EventBus } from '../../event-bus.js';
 import { ExtensionBase } from '../../extension-base.js';
 import type { ExtensionContext } from '../../extension-context.js';
 import type { LocalServer } from '../../local-server/local-server.js';
@@ -37,12 +39,16 @@ export interface VideoExtensionOptions {
   /** Which phone links may be shown (config `video.phoneOrigin`, else the broker's host). */
   phoneLinks: PhoneLinkPolicy;
   logger: Logger;
+  /** Told `video.call.ended` when a call the customer accepted ends (their receipt, issue 16). */
+  bus?: Pick<EventBus<AgentEvents>, 'emit'>;
   now?: () => number;
 }
 
 interface Call extends BoundCall {
   staffName: string;
   state: 'ringing' | 'accepted';
+  /** When the customer tapped Accept (ms since epoch). */
+  acceptedAt: number | undefined;
   expiresAt: number;
   iceServers: IceServerConfig[];
   handoff: { url: string; expiresAt?: number | undefined } | undefined;
@@ -199,6 +205,7 @@ export class VideoExtension extends ExtensionBase {
       lastDownSeq: message.seq,
       staffName: message.staffName,
       state: 'ringing',
+      acceptedAt: undefined,
       expiresAt: message.expiresAt,
       iceServers: message.iceServers ?? [],
       handoff: undefined,
@@ -222,6 +229,7 @@ export class VideoExtension extends ExtensionBase {
     this.o.reporter.event({ type: 'video', sessionId, status: decision });
     if (decision === 'accepted') {
       call.state = 'accepted';
+      call.acceptedAt = this.now();
       call.cancelTimer();
     } else {
       this.finish(call, 'device', 'declined on the device', false);
@@ -250,6 +258,14 @@ export class VideoExtension extends ExtensionBase {
         endedBy,
       });
     this.push({ type: 'video.ended', sessionId: call.sessionId, endedBy, reason: reason.slice(0, 128) });
+    if (call.acceptedAt !== undefined)
+      this.o.bus?.emit('video.call.ended', {
+        sessionId: call.sessionId,
+        staffName: call.staffName,
+        ...this.capabilities(),
+        acceptedAt: call.acceptedAt,
+        endedAt: this.now(),
+      });
   }
 
   private clear(call: Call): void {

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { SupportReceipt } from '@touchpoint/protocol';
+import { formatCallDuration } from '../common/format-call-duration.js';
 import { formatDateTime } from '../common/format-date-time.js';
 import { localizeText } from '../common/localize-text.js';
 import { emitIntent } from '../components/intent.js';
@@ -15,12 +16,22 @@ const OUTCOME: Record<SupportReceipt['outcome'], MessageKey> = {
   claimed: 'historyClaimed',
   resolved: 'historyResolved',
   closed: 'historyResolved',
+  ended: 'historyResolved', // a call's line says how long it ran instead
+};
+
+const SHARED: Record<SupportReceipt['shared'][number], MessageKey> = {
+  diagnostics: 'historyDiagnostics',
+  'help-session': 'historyHelpSteps',
+  camera: 'historyCamera',
+  microphone: 'historyMicrophone',
 };
 
 /**
- * "Support history" (issue 16, receipts): what support did on the device and
- * what the customer shared, by whom and when, newest first. The agent keeps the
- * list on the device; this screen only shows it.
+ * "Support history" (issue 16, receipts): what support did on the device (a
+ * fix, a video call) and what the customer shared (with a case: which error
+ * codes and readings the diagnostics held), by whom (name and role, or the role
+ * only) and when, newest first. The agent keeps the list on the device; this
+ * screen only shows it.
  */
 export class TpSupportHistory extends LitElement {
   static override properties = { t: { attribute: false }, locale: {}, receipts: { attribute: false } };
@@ -98,24 +109,47 @@ export class TpSupportHistory extends LitElement {
     const t = this.t;
     const what =
       r.kind === 'fix'
-        ? t('historyFix', { action: r.label ? localizeText(r.label, this.locale) : (r.action ?? '') })
-        : t('historyCase');
-    const by = r.by.name ?? t('historySupportTeam');
+        ? `${t('historyFix', { action: r.label ? localizeText(r.label, this.locale) : (r.action ?? '') })}: ${t(OUTCOME[r.outcome])}`
+        : r.kind === 'call'
+          ? t('historyCall', { duration: formatCallDuration(this.locale, r.durationS ?? 0) })
+          : `${t('historyCase')}: ${t(OUTCOME[r.outcome])}`;
+    const d = r.diagnostics;
     return html`<li data-kind=${r.kind} data-outcome=${r.outcome}>
-      <span class="what">${what}: ${t(OUTCOME[r.outcome])}</span>
+      <span class="what">${what}</span>
       ${
         r.shared.length > 0
           ? html`<span class="shared"
-              >${t('historyShared', {
-                items: r.shared
-                  .map((s) => t(s === 'diagnostics' ? 'historyDiagnostics' : 'historyHelpSteps'))
-                  .join(', '),
-              })}</span
+              >${t('historyShared', { items: r.shared.map((s) => t(SHARED[s])).join(', ') })}</span
             >`
           : ''
       }
-      <span class="meta">${t('historyBy', { by, when: formatDateTime(this.locale, r.at) })}</span>
+      ${
+        d
+          ? html`<span class="shared-detail meta"
+              >${t('historyErrors', { codes: d.errors.join(', ') || t('historyNoErrors') })}${
+                d.readings.length > 0
+                  ? html` ·
+                    ${t('historyReadings', {
+                      items: d.readings.map((l) => localizeText(l, this.locale)).join(', '),
+                    })}`
+                  : ''
+              }</span
+            >`
+          : ''
+      }
+      <span class="meta by">${t('historyBy', { by: this.by(r.by), when: formatDateTime(this.locale, r.at) })}</span>
     </li>`;
+  }
+
+  /** "Sam Support (support agent)", or the role alone when the device names no one. */
+  private by(by: SupportReceipt['by']): string {
+    const t = this.t;
+    if (by.role === 'support') return by.name ?? t('historySupportTeam');
+    if (!by.name) return t(by.role === 'admin' ? 'historyAnAdmin' : 'historyAnAgent');
+    return t('historyByRole', {
+      name: by.name,
+      role: t(by.role === 'admin' ? 'historyRoleAdmin' : 'historyRoleAgent'),
+    });
   }
 }
 
