@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readIntegrationForm, type IntegrationFormInput } from '../src/common/integration-form.js';
-import { integrationText } from '../src/common/integration-texts.js';
+import { translator } from '../src/i18n/translator.js';
 
 const blank: IntegrationFormInput = { name: '', subscribe: '', publish: '', deny: '', models: '', clientIdPrefix: '' };
 
@@ -44,9 +44,9 @@ describe('the integration create form (issue 13)', () => {
     expect(none.ok ? [] : none.problems.form).toEqual(['give at least one --subscribe or --publish filter']);
   });
 
-  it('speaks German to a German browser and English otherwise', () => {
-    expect(integrationText('shownOnce', 'de-DE')).toMatch(/^Wird nur dieses eine Mal angezeigt/);
-    expect(integrationText('shownOnce', 'fr')).toMatch(/^Shown once/);
-    expect(integrationText('revokeHeading', 'en', 'erp')).toBe('Revoke erp?');
+  it('has its texts in German and English in the console catalogue', () => {
+    expect(translator('de')('integrations.shownOnce')).toMatch(/^Wird nur dieses eine Mal angezeigt/);
+    expect(translator('en')('integrations.shownOnce')).toMatch(/^Shown once/);
+    expect(translator('en')('integrations.revokeHeading', { name: 'erp' })).toBe('Revoke erp?');
   });
 });

@@ -6,7 +6,12 @@ import type { TpConfirmDialog } from '../components/tpc-confirm-dialog.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { formatTime } from '../common/format-time.js';
 import { readIntegrationForm, type IntegrationField } from '../common/integration-form.js';
-import { browserLocale, integrationText, type IntegrationTextKey } from '../common/integration-texts.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey } from '../i18n/translator.js';
+
+/** This view's keys in the catalogue, without their `integrations.` prefix. */
+type Unprefixed<K> = K extends `integrations.${infer Rest}` ? Rest : never;
+type IntegrationTextKey = Unprefixed<MessageKey>;
 import { ApiError } from '../data/api.js';
 import { createIntegration, listIntegrations, revokeIntegration, rotateIntegration } from '../data/integrations.js';
 
@@ -27,7 +32,6 @@ interface FreshToken {
  */
 export class TpIntegrationsPanel extends LitElement {
   static override properties = {
-    locale: {},
     _accounts: { state: true },
     _error: { state: true },
     _problems: { state: true },
@@ -37,8 +41,6 @@ export class TpIntegrationsPanel extends LitElement {
     _pending: { state: true },
     _busy: { state: true },
   };
-  /** Which language to show (`de`, `en`, or a tag such as `de-AT`); default: the browser's. */
-  declare locale: string;
   declare _accounts: IntegrationView[] | undefined;
   declare _error: string | undefined;
   declare _problems: Problems;
@@ -47,6 +49,7 @@ export class TpIntegrationsPanel extends LitElement {
   declare _notice: string | undefined;
   declare _pending: { verb: 'rotate' | 'revoke'; name: string } | undefined;
   declare _busy: boolean;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -130,7 +133,6 @@ export class TpIntegrationsPanel extends LitElement {
 
   constructor() {
     super();
-    this.locale = browserLocale();
     this._problems = {};
     this._busy = false;
   }
@@ -140,8 +142,8 @@ export class TpIntegrationsPanel extends LitElement {
     void this.load();
   }
 
-  private t(key: IntegrationTextKey, name?: string): string {
-    return integrationText(key, this.locale, name);
+  private t(key: IntegrationTextKey, name = ''): string {
+    return this.i18n.t(`integrations.${key}`, { name });
   }
 
   private async load() {
@@ -265,13 +267,15 @@ export class TpIntegrationsPanel extends LitElement {
       <td class="mono name">${a.name}</td>
       <td>${this.chips(a)}</td>
       <td class="when">
-        ${formatTime(a.createdAt)}
+        ${formatTime(a.createdAt, this.i18n.locale)}
         <div class="muted">${this.t('by', a.createdBy)}</div>
       </td>
       <td class="when">
-        ${a.rotatedAt !== null ? formatTime(a.rotatedAt) : html`<span class="muted">${this.t('never')}</span>`}
+        ${a.rotatedAt !== null ? formatTime(a.rotatedAt, this.i18n.locale) : html`<span class="muted">${this.t('never')}</span>`}
       </td>
-      <td>${status}${revoked ? html`<div class="muted">${formatTime(a.revokedAt!)}</div>` : nothing}</td>
+      <td>
+        ${status}${revoked ? html`<div class="muted">${formatTime(a.revokedAt!, this.i18n.locale)}</div>` : nothing}
+      </td>
       <td>
         ${
           a.builtin || revoked
