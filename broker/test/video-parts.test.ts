@@ -1,16 +1,35 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../src/db/database.js';
 import { DEFAULT_LIVE_OPTIONS, LiveHub, type Feed } from '../src/http/live-hub.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { HandoffTokens } from '../src/video/handoff-tokens.js';
 import { iceServersFor, videoOptionsFromEnv } from '../src/video/options.js';
 import { startTestBroker, type TestBroker } from './helpers.js';
 
+// Phone links live in the database (migration 011, issue 15): each test gets a fresh SQLite file.
+const dirs: string[] = [];
+const dbs: Db[] = [];
+function tokenStore(): HandoffTokens {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-links-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'fleet.db'));
+  dbs.push(db);
+  return new HandoffTokens(db);
+}
+afterAll(() => {
+  for (const db of dbs.splice(0)) db.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('phone links', () => {
   it('work once, for their session and device, until they expire', () => {
-    const tokens = new HandoffTokens();
+    const tokens = tokenStore();
     const { token, expiresAt } = tokens.issue('vs-1', 'dev-1', 1_000, 10_000);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(expiresAt).toBe(11_000);
@@ -18,7 +37,7 @@ describe('phone links', () => {
     expect(tokens.claim(token, 10_600)).toMatchObject({ ok: false, code: 'REPLAY' });
   });
   it('refuse expired, unknown and revoked tokens', () => {
-    const tokens = new HandoffTokens();
+    const tokens = tokenStore();
     const a = tokens.issue('vs-1', 'dev-1', 1_000, 0);
     expect(tokens.claim(a.token, 1_000)).toMatchObject({ ok: false, code: 'EXPIRED' });
     expect(tokens.claim('x'.repeat(43), 0)).toMatchObject({ ok: false, code: 'EXPIRED' });
@@ -30,7 +49,7 @@ describe('phone links', () => {
 
 describe('one live link per call (issue 12, item 8)', () => {
   it('a new link replaces the previous one, which is then refused as replaced', () => {
-    const tokens = new HandoffTokens();
+    const tokens = tokenStore();
     const a = tokens.issue('vs-1', 'dev-1', 60_000, 0);
     const other = tokens.issue('vs-2', 'dev-1', 60_000, 0);
     const b = tokens.issue('vs-1', 'dev-1', 60_000, 10);

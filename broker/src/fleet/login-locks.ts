@@ -40,7 +40,8 @@ export class LoginLocks {
   private readonly key: Buffer;
 
   constructor(
-    db: Db,
+    /** The database the locks live in; the per-address failure counts share it (rate-limit.ts). */
+    readonly db: Db,
     readonly policy: LockPolicy = DEFAULT_LOCK_POLICY,
   ) {
     this.sql = statementCache(db);

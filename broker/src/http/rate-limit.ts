@@ -1,47 +1,5 @@
+import { FailureLimiter } from '../fleet/login-failures.js';
 import type { LoginLocks } from '../fleet/login-locks.js';
-
-/**
- * Counts failures per key in a sliding window. A key with `max` failures in
- * the last `windowMs` is blocked until its oldest failure ages out. Memory is
- * bounded: at most `maxKeys` keys, the stalest evicted first.
- */
-export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-    private readonly maxKeys = 10_000,
-  ) {}
-
-  /** How long the key must wait, in ms; 0 when it may try now. */
-  retryAfter(key: string, now = Date.now()): number {
-    const recent = this.recent(key, now);
-    if (recent.length < this.max) return 0;
-    return recent[recent.length - this.max]! + this.windowMs - now;
-  }
-
-  fail(key: string, now = Date.now()): void {
-    const recent = this.recent(key, now);
-    recent.push(now);
-    this.failures.delete(key);
-    this.failures.set(key, recent.slice(-this.max));
-    if (this.failures.size > this.maxKeys) this.failures.delete(this.failures.keys().next().value!);
-  }
-
-  /** Failures of the key within the window. */
-  count(key: string, now = Date.now()): number {
-    return this.recent(key, now).length;
-  }
-
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((at) => at > now - this.windowMs);
-  }
-}
 
 export interface LoginLimits {
   /** Failed logins of one account from one address before that pair is locked (then back-off doubles per lock). */
@@ -83,7 +41,9 @@ export type Admission =
  * of 5). `admit` checks and reserves in one synchronous step, so an attempt in
  * flight already counts as a failure until it succeeds; nothing can slip in
  * between the check and the reservation. Locks are per (account, address) and
- * live in `LoginLocks`; in-flight counts are per process.
+ * live in `LoginLocks`, failures per address in `FailureLimiter`: both in the
+ * database, shared by every process (issue 15). In-flight counts are per
+ * process: they bound the password hashing this process does (docs/scale-out.md).
  */
 export class LoginThrottle {
   private readonly pendingPair = new Map<string, number>();
@@ -95,7 +55,7 @@ export class LoginThrottle {
     readonly locks: LoginLocks,
     private readonly limits: LoginLimits,
   ) {
-    this.ipFailures = new FailureLimiter(limits.perIp, limits.windowMs);
+    this.ipFailures = new FailureLimiter(locks.db, limits.perIp, limits.windowMs);
   }
 
   admit(name: string, ip: string, now = Date.now()): Admission {

@@ -45,6 +45,7 @@ export function consent(
   session.peer = by;
   session.status = 'accepted';
   session.connectedAt = null;
+  ctx.sessions.save(session);
   // The device stops ringing (or leaves the call) once the phone takes it over.
   if (by === 'phone')
     void sendDown(ctx, session, {
@@ -62,6 +63,7 @@ export function markConnected(ctx: VideoContext, sessionId: string, by: 'device'
   const now = ctx.now();
   session.status = 'connected';
   session.connectedAt = now;
+  ctx.sessions.save(session);
   ctx.deps.fleet.audit.record(
     {
       actor: session.staff.id,
@@ -75,6 +77,22 @@ export function markConnected(ctx: VideoContext, sessionId: string, by: 'device'
     now,
   );
   emitState(session);
+}
+
+/**
+ * Rings until `expiresAt`, then ends the call as unanswered. The timer lives in this process only, so it
+ * reads the call back first: another process (or this one, restarted) may have settled it meanwhile.
+ */
+export function armRingTimer(ctx: VideoContext, session: VideoSession): void {
+  clearTimeout(session.ringTimer);
+  session.ringTimer = setTimeout(
+    () => {
+      const current = ctx.sessions.get(session.id);
+      if (current?.status === 'ringing') endCall(ctx, current, 'timeout', 'timeout', 'no answer');
+    },
+    Math.max(0, session.expiresAt - ctx.now()),
+  );
+  session.ringTimer.unref();
 }
 
 /** Ends a running call once: audited (`video.timeout` too for no answer), links revoked, the device told unless it ended it. */
@@ -94,6 +112,7 @@ export function endCall(
   session.endedAt = now;
   session.endedBy = endedBy;
   session.outcome = outcome;
+  ctx.sessions.save(session);
   ctx.tokens.revoke(session.id, now);
   const audit = ctx.deps.fleet.audit;
   if (outcome === 'timeout')

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, TouchpointError, type PeerSignal, type VideoSessionView } from '@touchpoint/protocol';
 import { roleAllows, type StaffMember } from '../fleet/staff.js';
-import { endCall } from './call-lifecycle.js';
+import { armRingTimer, endCall } from './call-lifecycle.js';
 import { iceServersFor } from './options.js';
 import { sendHandoff } from './phone-links.js';
 import { phoneOrigin } from './phone-origin.js';
@@ -43,9 +43,8 @@ export async function startCall(
   const device = deps.fleet.devices.get(deviceId);
   if (!device) refuse(ErrorCode.NOT_FOUND, `device ${deviceId} does not exist`);
   if (!device?.online) refuse(ErrorCode.CONFLICT, `device ${deviceId} is offline`);
-  for (const s of ctx.sessions.values())
-    if (s.active && s.deviceId === deviceId)
-      refuse(ErrorCode.CONFLICT, `device ${deviceId} is already in a video session`);
+  if (ctx.sessions.active(deviceId).length > 0)
+    refuse(ErrorCode.CONFLICT, `device ${deviceId} is already in a video session`);
 
   const id = `vs-${randomBytes(9)
     .toString('base64url')
@@ -67,8 +66,8 @@ export async function startCall(
     caller.session,
     (device ? deps.fleet.profiles.get(device.model)?.capabilities.camera : undefined) ?? false,
   );
-  ctx.sessions.set(id, session);
-  forgetOldCalls(ctx);
+  ctx.sessions.add(session);
+  ctx.sessions.forgetEnded(ENDED_KEEP);
   deps.fleet.audit.record(
     {
       actor: staff.id,
@@ -81,8 +80,7 @@ export async function startCall(
     },
     now,
   );
-  session.ringTimer = setTimeout(() => endCall(ctx, session, 'timeout', 'timeout', 'no answer'), ctx.ringTimeoutMs);
-  session.ringTimer.unref();
+  armRingTimer(ctx, session);
   await sendDown(ctx, session, {
     kind: 'request',
     staffName: staff.displayName,
@@ -92,11 +90,6 @@ export async function startCall(
   });
   await sendHandoff(ctx, session, 'ring');
   return session.view();
-}
-
-function forgetOldCalls(ctx: VideoContext): void {
-  const ended = [...ctx.sessions.values()].filter((s) => !s.active);
-  for (const s of ended.slice(0, Math.max(0, ended.length - ENDED_KEEP))) ctx.sessions.delete(s.id);
 }
 
 /** Only the staff member the session is bound to may see or drive it. */
@@ -131,9 +124,10 @@ export async function consoleSignal(
     throw new TouchpointError(ErrorCode.CONFLICT, `video session ${sessionId} is ${session.status}`);
   if (signal.kind === 'answer')
     throw new TouchpointError(ErrorCode.SCHEMA_INVALID, 'the console makes offers; it never answers');
-  if (session.peer === 'phone')
+  if (session.peer === 'phone') {
     session.emit('phone', { type: 'signal', from: 'staff', seq: session.downSeq++, signal });
-  else await sendDown(ctx, session, signal);
+    ctx.sessions.save(session);
+  } else await sendDown(ctx, session, signal);
 }
 
 /**
@@ -186,13 +180,15 @@ export function staffSessionsEnded(ctx: VideoContext, ended: StaffSessionsEnded)
     staffId === ended.staffId && (ended.session === undefined || staffSession === ended.session);
   let calls = 0;
   let streams = 0;
-  for (const s of [...ctx.sessions.values()]) {
-    if (s.active && matches(s.staffSession, s.staff.id)) {
+  // Running calls from the database (another process may have started them), streams from this process.
+  for (const s of ctx.sessions.active()) {
+    if (matches(s.staffSession, s.staff.id)) {
       endCall(ctx, s, 'staff', 'hangup', `the staff session ended (${ended.reason})`, 'system');
       calls++;
     }
-    streams += s.closeStreams('console', (h) => matches(h.staffSession, s.staff.id));
   }
+  for (const s of ctx.sessions.heldHere())
+    streams += s.closeStreams('console', (h) => matches(h.staffSession, s.staff.id));
   if (streams > 0) ctx.deps.counters.inc('video.stream.closed.staff_session', streams);
   return calls;
 }

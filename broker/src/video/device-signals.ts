@@ -28,11 +28,13 @@ export function onDeviceSignal(ctx: VideoContext, deviceId: string, message: Sig
     return reject(ErrorCode.REPLAY, `sequence ${message.seq} is not after ${session.upSeq.device}`);
   if (!session.active) return reject(ErrorCode.CONFLICT, 'the session has ended');
   session.upSeq.device = message.seq;
+  ctx.sessions.save(session);
   switch (message.kind) {
     case 'consent':
       if (session.status !== 'ringing') return reject(ErrorCode.CONFLICT, 'consent is only given while ringing');
       // The device knows its own hardware better than the fleet's copy of the model's profile.
       if (message.capabilities) session.deviceCamera = message.capabilities.camera;
+      ctx.sessions.save(session);
       return consent(ctx, session, 'device', message.decision);
     case 'answer':
     case 'ice':

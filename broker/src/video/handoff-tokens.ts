@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ErrorCode, fail, ok, type Result } from '@touchpoint/protocol';
+import type { Db } from '../db/database.js';
+import { statementCache, type Prepare } from '../db/statement-cache.js';
 
 interface Grant {
-  sessionId: string;
-  deviceId: string;
-  expiresAt: number;
-  usedAt: number | null;
-  /** Set when a newer link or a claim replaced this one (issue 12, item 8). */
-  revokedAt: number | null;
+  session_id: string;
+  device_id: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
 }
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -21,35 +22,53 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
  * session, so two phones can never both hold a way into the same call. A
  * used, replaced or expired token is remembered until it would have expired,
  * so a second use gets a clear refusal instead of "not found".
+ *
+ * In the database (`video_handoff_tokens`, migration 011, issue 15): a link
+ * issued before a restart works after it, and one claim wins across every
+ * process on the database, because the claim is a single conditional UPDATE.
  */
 export class HandoffTokens {
-  private readonly grants = new Map<string, Grant>();
+  private readonly sql: Prepare;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   issue(sessionId: string, deviceId: string, ttlMs: number, now: number): { token: string; expiresAt: number } {
-    this.sweep(now);
-    this.revokeOthers(sessionId, null, now);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + ttlMs;
-    this.grants.set(hash(token), { sessionId, deviceId, expiresAt, usedAt: null, revokedAt: null });
+    this.db.transaction(() => {
+      this.sql('DELETE FROM video_handoff_tokens WHERE expires_at <= ?').run(now);
+      this.revokeOthers(sessionId, null, now);
+      this.sql(
+        'INSERT INTO video_handoff_tokens (token_hash, session_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
+      ).run(hash(token), sessionId, deviceId, expiresAt);
+    })();
     return { token, expiresAt };
   }
 
   /** The one use of a token; it revokes every other link of the session. */
   claim(token: string, now: number): Result<{ sessionId: string; deviceId: string }> {
     const key = hash(token);
-    const grant = this.grants.get(key);
-    if (!grant || grant.expiresAt <= now) return fail(ErrorCode.EXPIRED, 'this link has expired or does not exist');
-    if (grant.usedAt !== null) return fail(ErrorCode.REPLAY, 'this link was already used');
-    if (grant.revokedAt !== null) return fail(ErrorCode.EXPIRED, 'this link was replaced by a newer one');
-    grant.usedAt = now;
-    this.revokeOthers(grant.sessionId, key, now);
-    return ok({ sessionId: grant.sessionId, deviceId: grant.deviceId });
+    return this.db.transaction((): Result<{ sessionId: string; deviceId: string }> => {
+      const grant = this.grant(key);
+      if (!grant || grant.expires_at <= now) return fail(ErrorCode.EXPIRED, 'this link has expired or does not exist');
+      if (grant.used_at !== null) return fail(ErrorCode.REPLAY, 'this link was already used');
+      if (grant.revoked_at !== null) return fail(ErrorCode.EXPIRED, 'this link was replaced by a newer one');
+      // Conditional, so two processes claiming at once cannot both win.
+      const won = this.sql(
+        'UPDATE video_handoff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL',
+      ).run(now, key).changes;
+      if (won === 0) return fail(ErrorCode.REPLAY, 'this link was already used');
+      this.revokeOthers(grant.session_id, key, now);
+      return ok({ sessionId: grant.session_id, deviceId: grant.device_id });
+    })();
   }
 
   /** Which call a token was issued for, while it is remembered (so a refused claim is audited against its call). */
   callOf(token: string): { sessionId: string; deviceId: string } | undefined {
-    const grant = this.grants.get(hash(token));
-    return grant ? { sessionId: grant.sessionId, deviceId: grant.deviceId } : undefined;
+    const grant = this.grant(hash(token));
+    return grant ? { sessionId: grant.session_id, deviceId: grant.device_id } : undefined;
   }
 
   /** Every link of a session stops working (the call ended, or the customer consented on the device). */
@@ -59,18 +78,22 @@ export class HandoffTokens {
 
   /** Links of this session that could still be claimed (tests and diagnostics). */
   live(sessionId: string, now: number): number {
-    let n = 0;
-    for (const g of this.grants.values())
-      if (g.sessionId === sessionId && g.usedAt === null && g.revokedAt === null && g.expiresAt > now) n++;
-    return n;
+    return this.sql(
+      'SELECT COUNT(*) FROM video_handoff_tokens WHERE session_id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?',
+    )
+      .pluck()
+      .get(sessionId, now) as number;
+  }
+
+  private grant(key: string): Grant | undefined {
+    return this.sql(
+      'SELECT session_id, device_id, expires_at, used_at, revoked_at FROM video_handoff_tokens WHERE token_hash = ?',
+    ).get(key) as Grant | undefined;
   }
 
   private revokeOthers(sessionId: string, keep: string | null, now: number): void {
-    for (const [key, grant] of this.grants)
-      if (key !== keep && grant.sessionId === sessionId && grant.usedAt === null) grant.revokedAt ??= now;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, grant] of this.grants) if (grant.expiresAt <= now) this.grants.delete(key);
+    this.sql(
+      'UPDATE video_handoff_tokens SET revoked_at = ? WHERE session_id = ? AND used_at IS NULL AND revoked_at IS NULL AND token_hash IS NOT ?',
+    ).run(now, sessionId, keep);
   }
 }

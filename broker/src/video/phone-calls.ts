@@ -45,6 +45,7 @@ export function phoneSignal(ctx: VideoContext, sessionId: string, key: string, s
     throw new TouchpointError(ErrorCode.REPLAY, `sequence ${seq} is not after ${session.upSeq.phone}`);
   }
   session.upSeq.phone = seq;
+  ctx.sessions.save(session);
   session.emit('console', { type: 'signal', from: 'phone', seq, signal });
 }
 

@@ -34,6 +34,7 @@ export async function sendHandoff(
   if (session.linksIssued >= MAX_LINKS_PER_SESSION)
     return refuse(ErrorCode.RATE_LIMITED, `at most ${MAX_LINKS_PER_SESSION} phone links per call`);
   session.linksIssued++;
+  ctx.sessions.save(session);
   const now = ctx.now();
   const ttl = ctx.deps.options?.handoffTtlMs ?? Math.max(ctx.ringTimeoutMs, 60_000);
   const { token, expiresAt } = ctx.tokens.issue(session.id, session.deviceId, ttl, now);
@@ -47,6 +48,7 @@ export async function sendHandoff(
 export function releasePhone(ctx: VideoContext, session: VideoSession, reason: string): void {
   if (session.phoneKeyHash === null || session.peer === 'phone') return;
   session.phoneKeyHash = null;
+  ctx.sessions.save(session);
   session.closeStreams('phone');
   ctx.deps.counters.inc('video.handoff.released');
   ctx.deps.fleet.audit.record(
@@ -109,6 +111,7 @@ export function claimHandoff(ctx: VideoContext, token: string): PhoneClaimRespon
   }
   const key = randomBytes(32).toString('base64url');
   session.phoneKeyHash = phoneKeyHash(key);
+  ctx.sessions.save(session);
   session.clearBacklog('phone');
   ctx.deps.fleet.audit.record(
     {

@@ -20,6 +20,7 @@ export async function sendDown(
     staffId: session.staff.id,
     from: 'staff',
   });
+  ctx.sessions.save(session);
   try {
     await ctx.deps.publish(signalTopic(session.deviceId, session.id, 'down'), JSON.stringify(message), {
       qos: 1,

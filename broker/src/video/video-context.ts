@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { HandoffTokens } from './handoff-tokens.js';
 import type { VideoOptions } from './options.js';
 import type { PhoneOriginPolicy } from './phone-origin.js';
-import type { VideoSession } from './session.js';
+import type { VideoSessions } from './session-store.js';
 
 /** Publishes in-process on the broker (aedes), with the fleet service's rights. */
 export type Publish = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }) => Promise<void>;
@@ -42,10 +42,10 @@ export interface StaffSessionsEnded {
   reason: string;
 }
 
-/** What the parts of the video service share: its dependencies, the calls it holds and the phone links it issued. */
+/** What the parts of the video service share: its dependencies, the calls and the phone links (both in the database). */
 export interface VideoContext {
   readonly deps: VideoServiceDeps;
-  readonly sessions: Map<string, VideoSession>;
+  readonly sessions: VideoSessions;
   readonly tokens: HandoffTokens;
   readonly now: () => number;
   readonly ringTimeoutMs: number;

@@ -7,7 +7,7 @@ import {
   type VideoSessionView,
 } from '@touchpoint/protocol';
 import type { StaffMember } from '../fleet/staff.js';
-import { endCall, markConnected } from './call-lifecycle.js';
+import { armRingTimer, endCall, markConnected } from './call-lifecycle.js';
 import { consoleSignal, hangup, offerPhone, sessionFor, staffSessionsEnded, startCall } from './console-calls.js';
 import { onDeviceSignal } from './device-signals.js';
 import { HandoffTokens } from './handoff-tokens.js';
@@ -21,6 +21,7 @@ import {
   type StreamListener,
   type VideoSession,
 } from './session.js';
+import { VideoSessions } from './session-store.js';
 import type {
   RequestOrigin,
   StaffCaller,
@@ -53,8 +54,8 @@ export class VideoService {
   constructor(deps: VideoServiceDeps) {
     const ctx: VideoContext = {
       deps,
-      sessions: new Map<string, VideoSession>(),
-      tokens: new HandoffTokens(),
+      sessions: new VideoSessions(deps.fleet.db),
+      tokens: new HandoffTokens(deps.fleet.db),
       now: deps.now ?? Date.now,
       ringTimeoutMs: deps.options?.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
     };
@@ -67,11 +68,12 @@ export class VideoService {
     };
     const onPresence = (e: { deviceId: string; online: boolean }) => {
       if (e.online) return;
-      for (const s of ctx.sessions.values()) {
-        if (s.active && s.deviceId === e.deviceId && s.peer !== 'phone')
-          endCall(ctx, s, 'device', 'offline', 'device went offline');
-      }
+      for (const s of ctx.sessions.active(e.deviceId))
+        if (s.peer !== 'phone') endCall(ctx, s, 'device', 'offline', 'device went offline');
     };
+    // Calls outlive the process that started them (they are in the database, issue 15): a call still ringing
+    // gets its timer here, and one whose ring time passed while no process served it ends as unanswered.
+    for (const s of ctx.sessions.active()) if (s.status === 'ringing') armRingTimer(ctx, s);
     const origin = deps.phoneOrigin;
     if (origin && !origin.publicOrigin && !origin.loopbackOnly)
       deps.log.warn(
@@ -192,10 +194,16 @@ export class VideoService {
 
   // ---- lifecycle ----------------------------------------------------------
 
-  /** Ends every call (broker shutdown). */
+  /**
+   * Stops this process's part: listeners, ring timers and event streams. The calls stay in the database and
+   * go on (issue 15): a restarted broker, or another process on the same database, serves them.
+   */
   close(): void {
     for (const off of this.off.splice(0)) off();
-    for (const s of this.ctx.sessions.values())
-      if (s.active) endCall(this.ctx, s, 'staff', 'hangup', 'the server is shutting down');
+    for (const s of this.ctx.sessions.heldHere()) {
+      clearTimeout(s.ringTimer);
+      s.closeStreams('console');
+      s.closeStreams('phone');
+    }
   }
 }
