@@ -62,6 +62,8 @@ export interface EventGap {
 
 export interface FirmwareBridge {
   readonly link: LinkState;
+  /** The active error codes as of the last byte parsed (the last error list read, with later events applied). */
+  readonly activeErrors: readonly string[];
   readonly stats: Readonly<BridgeStats>;
   open(): Promise<void>;
   close(): Promise<void>;

@@ -94,6 +94,15 @@ class Bridge extends SafeEventEmitter<BridgeEvents> implements FirmwareBridge {
     return this.transport.state;
   }
 
+  /**
+   * The active error codes as of the last byte parsed. A caller that awaited readErrors() may run after events
+   * that followed the response on the wire; this list already has them applied (issue 16: a cleared error came
+   * back on the touchscreen from a stale read).
+   */
+  get activeErrors(): readonly string[] {
+    return this.ledger.current;
+  }
+
   get stats(): Readonly<BridgeStats> {
     const w = this.waitress.stats;
     return {

@@ -11,6 +11,11 @@ export type { McuEvent, ActionOutcome as McuActionResult, EventGap as McuEventGa
  */
 export interface McuBridge {
   readonly link: LinkState;
+  /**
+   * The active error codes as of the last byte received: the last error list read, with every later error event
+   * applied. A diagnostics snapshot's list may be older than events already delivered; this one never is.
+   */
+  readonly activeErrors: readonly string[];
   open(): Promise<void>;
   close(): Promise<void>;
   getInfo(): Promise<McuInfo>;

@@ -7,6 +7,11 @@ import type { ExtensionContext } from '../extension-context.js';
  * The live state the touch UI shows, folded from bus events: MQTT up/down,
  * the MCU link, sensors (from MCU `state` pushes and snapshots) and active
  * error codes (raised/cleared events, corrected by every snapshot).
+ *
+ * A snapshot's error list was read before the snapshot was sent, and error
+ * events that followed the read may already be applied here; with
+ * `activeErrors` (the bridge's list as of the last byte received) a snapshot
+ * corrects from that instead, so a stale read never brings a cleared error back.
  */
 export class LiveState {
   private state: UiLiveState;
@@ -15,6 +20,7 @@ export class LiveState {
     private readonly bus: EventBus<AgentEvents>,
     private readonly onChange: (state: UiLiveState) => void,
     private readonly link: () => LinkState,
+    private readonly activeErrors?: () => readonly string[],
   ) {
     this.state = { broker: 'offline', link: link(), sensors: {}, errors: [], updatedAt: Date.now() };
   }
@@ -54,7 +60,10 @@ export class LiveState {
     });
     context.on(bus, 'diagnostics.snapshot', (snapshot) => {
       if (snapshot.agent.link === 'up')
-        this.patch({ sensors: { ...this.state.sensors, ...snapshot.mcu.sensors }, errors: snapshot.mcu.errors });
+        this.patch({
+          sensors: { ...this.state.sensors, ...snapshot.mcu.sensors },
+          errors: this.activeErrors ? [...this.activeErrors()] : snapshot.mcu.errors,
+        });
     });
   }
 

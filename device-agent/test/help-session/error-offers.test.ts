@@ -34,10 +34,31 @@ describe('FlowCatalog and ErrorOffers', () => {
     offers.raised('E03');
     expect(pushed.at(-1)?.map((o) => o.code)).toEqual(['E05', 'E03']);
     // A full list read from the MCU (in its own order) keeps the order the errors were raised in: no change.
-    offers.replace(['E03', 'E05']);
+    expect(offers.replace(['E03', 'E05'], offers.eventCount)).toBe(true);
     expect(offers.current.map((o) => o.code)).toEqual(['E05', 'E03']);
     expect(pushed).toHaveLength(2);
     offers.cleared('E05');
     expect(pushed.at(-1)?.map((o) => o.code)).toEqual(['E03']);
+  });
+
+  it('drops a list read before an error event that followed it on the wire (a cleared error stays cleared)', async () => {
+    const catalog = new FlowCatalog(profile, silentLogger);
+    await catalog.load(MODEL_DIR);
+    const offers = new ErrorOffers(
+      profile,
+      () => catalog.loaded,
+      () => undefined,
+    );
+    offers.raised('E05');
+    offers.raised('E03');
+    // A read starts; the MCU answers [E05, E03], then clears both; the read's continuation runs last.
+    const atRead = offers.eventCount;
+    offers.cleared('E05');
+    offers.cleared('E03');
+    expect(offers.replace(['E05', 'E03'], atRead)).toBe(false);
+    expect(offers.current).toEqual([]);
+    // A read with no event in between is applied.
+    expect(offers.replace(['E05'], offers.eventCount)).toBe(true);
+    expect(offers.current.map((o) => o.code)).toEqual(['E05']);
   });
 });

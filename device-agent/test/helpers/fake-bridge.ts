@@ -15,6 +15,10 @@ export class FakeBridge extends EventEmitter implements McuBridge {
   actionResult: McuActionResult = { ok: true };
   openFails = false;
 
+  get activeErrors(): readonly string[] {
+    return this.errors;
+  }
+
   async open(): Promise<void> {
     if (this.openFails) throw new Error('ENOENT: no such file /dev/ttyTEST');
     this.setLink('up');

@@ -26,6 +26,11 @@ export class ErrorLedger {
     return this.corrected;
   }
 
+  /** The active errors as of the last byte parsed: the latest READ_ERRORS response with every later event applied. */
+  get current(): string[] {
+    return [...this.active];
+  }
+
   /** Whether the next READ_SENSORS response should be announced (after a gap). */
   get wantsSensors(): boolean {
     return this.sensorsStale;

@@ -9,6 +9,7 @@ import { offersFor } from './offers.js';
 export class ErrorOffers {
   private errors: string[] = [];
   private offers: HelpOffer[] = [];
+  private events = 0;
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -20,17 +21,30 @@ export class ErrorOffers {
     return this.offers;
   }
 
+  /** Counts error events; a caller notes it before reading the MCU's list and hands it to `replace`. */
+  get eventCount(): number {
+    return this.events;
+  }
+
   raised(code: string): void {
+    this.events++;
     if (!this.errors.includes(code)) this.set([...this.errors, code]);
   }
 
   cleared(code: string): void {
+    this.events++;
     this.set(this.errors.filter((c) => c !== code));
   }
 
-  /** A full list read from the MCU (or a snapshot): codes already known keep their raised order. */
-  replace(codes: readonly string[]): void {
+  /**
+   * A full list read from the MCU: codes already known keep their raised order. The list is dropped when an error
+   * event arrived since the read began (`eventCountAtRead`): the caller's continuation runs after events that
+   * followed the response on the wire, and the stale list would bring a cleared error back.
+   */
+  replace(codes: readonly string[], eventCountAtRead: number): boolean {
+    if (eventCountAtRead !== this.events) return false;
     this.set(orderLike(codes, this.errors));
+    return true;
   }
 
   /** The flows changed (new help content): offers are computed again and always pushed. */
