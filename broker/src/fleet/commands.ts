@@ -172,6 +172,27 @@ export class Commands {
     return overdue.length;
   }
 
+  /**
+   * What the fleet owes a device that just came online (issue 15): its commands still `queued` (no PUBACK from
+   * the device yet) and not expired, oldest first, as signed envelopes. Those past their expiry are marked
+   * `expired` here and never sent. `delivered` ones are not sent again: the device has them (the agent
+   * records the id before its PUBACK), and its result is on its way through its outbox.
+   */
+  pendingFor(deviceId: string, now: number = Date.now()): CommandEnvelope[] {
+    const overdue = this.sql(
+      "SELECT id FROM commands WHERE device_id = ? AND status IN ('queued', 'delivered') AND expires_at <= ?",
+    )
+      .pluck()
+      .all(deviceId, now) as string[];
+    for (const id of overdue) this.transition(id, 'expired', ['queued', 'delivered'], now);
+    const rows = this.sql(
+      "SELECT envelope FROM commands WHERE device_id = ? AND status = 'queued' AND expires_at > ? ORDER BY issued_at, rowid",
+    )
+      .pluck()
+      .all(deviceId, now) as string[];
+    return rows.map((raw) => JSON.parse(raw) as CommandEnvelope);
+  }
+
   private transition(commandId: string, to: CommandStatus, from: CommandStatus[], now: number): void {
     const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as
       { device_id: string; status: CommandStatus } | undefined;

@@ -11,6 +11,7 @@ import { Integrations } from './integrations.js';
 import { Ingest, type IngestOptions } from './ingest.js';
 import { KeyDistribution } from './key-distribution.js';
 import { LiveBus } from './live.js';
+import { OnlineResync } from './online-resync.js';
 import { Quarantine } from './quarantine.js';
 import { Receipts } from './receipts.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
@@ -40,6 +41,8 @@ export class Fleet {
   readonly keys: KeyDistribution;
   /** Tells devices which reports ingest settled, so their outboxes delete them (issue 15). */
   readonly receipts: Receipts;
+  /** On a device's birth: its pending commands and its newest case's status again, nothing from retained messages (issue 15). */
+  readonly resync: OnlineResync;
 
   constructor(
     readonly db: Db,
@@ -66,6 +69,7 @@ export class Fleet {
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);
+    this.resync = new OnlineResync(db, this.commands, this.staff, publish, log, this.live);
     this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
   }
 

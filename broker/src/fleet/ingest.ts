@@ -95,6 +95,7 @@ export class Ingest {
         'UPDATE devices SET online = 0, last_seen = ? WHERE id = ? AND (connection_id IS NULL OR connection_id = ?)',
       ),
       currentConnection: db.prepare('SELECT connection_id FROM devices WHERE id = ?').pluck(),
+      connectionState: db.prepare('SELECT online, connection_id FROM devices WHERE id = ?'),
       diagnostics: db.prepare(
         'INSERT OR IGNORE INTO diagnostics (msg_id, device_id, ts, received_at, reason, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -248,6 +249,11 @@ export class Ingest {
     if (p.deviceId !== deviceId)
       return fail(ErrorCode.WRONG_DEVICE, `presence for ${p.deviceId} on ${deviceId}'s topic`);
     if (p.state === 'online') {
+      // A birth on a connection the fleet has not seen online is a device coming online (issue 15); a refresh
+      // of the same connection's presence (new firmware version) is not.
+      const before = this.st.connectionState.get(deviceId) as
+        { online: number; connection_id: string | null } | undefined;
+      const cameOnline = before !== undefined && (before.online !== 1 || before.connection_id !== p.connectionId);
       this.db.transaction(() => {
         this.st.online.run(
           p.connectionId,
@@ -260,6 +266,7 @@ export class Ingest {
         this.st.presenceHistory.run(p.id, deviceId, 'online', p.connectionId, now);
       })();
       this.live.emit('presence', { deviceId, online: true, at: now });
+      if (cameOnline) this.live.emit('birth', { deviceId, connectionId: p.connectionId, at: now });
       return ok('stored');
     }
     // A will from an older connection must not mark the live connection offline.
@@ -388,6 +395,9 @@ export class Ingest {
         deviceId,
       );
       if (inserted.changes === 0) return 'duplicate';
+      // REPLAY only says the device had the command already (the fleet re-sends pending commands on every
+      // birth, issue 15): its first outcome is the one that counts, so this one goes to the history only.
+      if (r.status === 'rejected' && r.code === ErrorCode.REPLAY) return 'stored';
       const current = command.status === 'queued' ? 'delivered' : command.status;
       const rank = COMMAND_RANK[current] ?? 0;
       // History only: the command has finished, or the result is older news than its status.
