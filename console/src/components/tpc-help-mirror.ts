@@ -1,28 +1,67 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { FlowStep, HelpFlow, HelpSessionView, HelpTraceEntry } from '@touchpoint/protocol';
+import {
+  localize,
+  type FlowStep,
+  type HelpFlow,
+  type HelpSessionView,
+  type HelpTraceEntry,
+} from '@touchpoint/protocol';
 import { cesLabel, cesTone } from '../common/ces.js';
 import { formatDuration } from '../common/format-duration.js';
 import { formatTime } from '../common/format-time.js';
-import { traceSteps, type TraceStep } from '../common/trace-steps.js';
+import { traceSteps, type TraceStep, type TraceSummary } from '../common/trace-steps.js';
+import { formatShare } from '../common/format-share.js';
+import type { ConsoleLocale } from '../i18n/locale.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey, Translate } from '../i18n/translator.js';
 import { sharedStyles } from './shared-styles.js';
 
 /** "· CES 6/7, fairly easy, helped": one text, higher is easier (issue 16). */
-function ratingText(r: { ces: number; helped: boolean }): string {
-  return `· CES ${r.ces}/7, ${cesLabel(r.ces)}, ${r.helped ? 'helped' : 'did not help'}`;
+function ratingText(r: { ces: number; helped: boolean }, t: Translate, locale: ConsoleLocale): string {
+  return t('mirror.rating', {
+    ces: r.ces,
+    label: cesLabel(r.ces, locale),
+    helped: t(r.helped ? 'mirror.helped' : 'mirror.notHelped'),
+  });
 }
 
-function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined): string {
+const STEP_TYPES: Record<string, MessageKey> = {
+  info: 'stepType.info',
+  question: 'stepType.question',
+  check: 'stepType.check',
+  action: 'stepType.action',
+  outcome: 'stepType.outcome',
+  rate: 'stepType.rate',
+};
+
+/** A step type in the staff member's language; one this console does not know yet as sent. */
+function stepTypeText(type: string, t: Translate): string {
+  const key = STEP_TYPES[type];
+  return key ? t(key) : type;
+}
+
+function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined, t: Translate, locale: ConsoleLocale): string {
   switch (e.kind) {
     case 'choice': {
       const choice = step?.kind === 'question' ? step.choices.find((c) => c.id === e.choiceId) : undefined;
-      return `Tapped “${choice?.label.en ?? e.choiceId}” after ${formatDuration(e.msOnStep)}`;
+      return t('mirror.tapped', {
+        choice: choice ? localize(choice.label, locale) : e.choiceId,
+        duration: formatDuration(e.msOnStep, locale),
+      });
     }
     case 'back':
-      return `Went back to ${e.toStepId}`;
+      return t('mirror.wentBack', { step: e.toStepId });
     case 'check':
-      return `Sensor check ${e.result ? 'passed' : 'failed'}`;
-    case 'action':
-      return `Action ${e.action}: ${e.status}${e.progress !== undefined ? ` (${e.progress} %)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+      return t(e.result ? 'mirror.checkPassed' : 'mirror.checkFailed');
+    case 'action': {
+      const status = t(`mirror.actionStatus.${e.status}`);
+      const text =
+        e.progress !== undefined
+          ? t('mirror.actionProgress', { action: e.action, status, percent: formatShare(e.progress / 100, locale) })
+          : t('mirror.action', { action: e.action, status });
+      // The reason comes from the device as written there.
+      return e.reason ? `${text} — ${e.reason}` : text;
+    }
     case 'start':
     case 'step':
     case 'outcome':
@@ -30,6 +69,8 @@ function describeEvent(e: HelpTraceEntry, step: FlowStep | undefined): string {
       return e.kind;
   }
 }
+
+type TraceOutcome = NonNullable<TraceSummary['outcome']>['outcome'];
 
 /**
  * The live help-session mirror: the screen the customer is on right now (as
@@ -132,20 +173,23 @@ export class TpHelpMirror extends LitElement {
     this.now = Date.now();
   }
 
+  private readonly i18n = new LocaleController(this);
+
   private stepDef(id: string): FlowStep | undefined {
     return this.flow?.steps[id];
   }
 
   private stepTitle(id: string): string {
     const def = this.stepDef(id);
-    if (def?.title) return def.title.en;
+    const t = this.i18n.t;
+    if (def?.title) return localize(def.title, this.i18n.locale);
     switch (def?.kind) {
       case 'check':
-        return 'Checking the machine';
+        return t('mirror.checking');
       case 'outcome':
-        return def.result === 'resolved' ? 'Solved' : 'Handing over to support';
+        return t(def.result === 'resolved' ? 'mirror.solved' : 'mirror.handingOver');
       case 'rate':
-        return 'Rating';
+        return t('mirror.ratingStep');
       case undefined:
       case 'info':
       case 'question':
@@ -154,8 +198,10 @@ export class TpHelpMirror extends LitElement {
     }
   }
 
-  private renderScreen(step: TraceStep | undefined, ended: string | null) {
-    if (!step) return html`<div class="screen ended"><p class="muted">Waiting for the first screen…</p></div>`;
+  private renderScreen(step: TraceStep | undefined, ended: TraceOutcome | null) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    if (!step) return html`<div class="screen ended"><p class="muted">${t('mirror.waiting')}</p></div>`;
     const def = this.stepDef(step.stepId);
     const chosen = new Set(
       step.events.filter((e) => e.kind === 'choice').map((e) => (e.kind === 'choice' ? e.choiceId : '')),
@@ -163,50 +209,60 @@ export class TpHelpMirror extends LitElement {
     const title = this.stepTitle(step.stepId);
     const text =
       def && 'text' in def && def.text
-        ? def.text.en
+        ? localize(def.text, locale)
         : def?.kind === 'action'
-          ? def.confirm.en
+          ? localize(def.confirm, locale)
           : def?.kind === 'rate'
-            ? (def.question?.en ?? 'How easy was it to solve your problem?')
+            ? def.question
+              ? localize(def.question, locale)
+              : t('mirror.rateQuestion')
             : '';
     return html`<div class="screen ${ended ? 'ended' : ''}" aria-live="polite" data-step=${step.stepId}>
       <div class="kind">
-        ${ended ? `Session ${ended}` : 'On screen now'} · ${step.stepType} · <span class="mono">${step.stepId}</span> ·
-        ${formatDuration(step.ms)}
+        ${ended ? t('mirror.sessionEnded', { outcome: t(`outcome.${ended}`) }) : t('mirror.onScreen')} ·
+        ${stepTypeText(step.stepType, t)} · <span class="mono">${step.stepId}</span> ·
+        ${formatDuration(step.ms, locale)}
       </div>
       <h3>${title}</h3>
       ${text ? html`<p>${text}</p>` : nothing}
-      ${def?.kind === 'question' ? html`<div class="choices">${def.choices.map((c) => html`<span class="choice ${chosen.has(c.id) ? 'pill info' : ''}">${c.label.en}</span>`)}</div>` : nothing}
+      ${def?.kind === 'question' ? html`<div class="choices">${def.choices.map((c) => html`<span class="choice ${chosen.has(c.id) ? 'pill info' : ''}">${localize(c.label, locale)}</span>`)}</div>` : nothing}
     </div>`;
   }
 
   override render() {
-    if (!this.session) return html`<p class="muted">No help session on this device yet.</p>`;
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    if (!this.session) return html`<p class="muted">${t('mirror.noSession')}</p>`;
     const summary = traceSteps(this.trace, this.now);
     const current = summary.steps.at(-1);
     const ended = summary.outcome ? summary.outcome.outcome : null;
     return html`
       <div class="row muted mb">
-        <span>Flow <strong>${this.flow?.title.en ?? this.session.flowId}</strong></span>
-        <span>· started ${formatTime(summary.startedAt ?? this.session.startedAt)}</span>
+        <span
+          >${t('mirror.flow')}
+          <strong>${this.flow ? localize(this.flow.title, locale) : this.session.flowId}</strong></span
+        >
+        <span>${t('mirror.started', { time: formatTime(summary.startedAt ?? this.session.startedAt, locale) })}</span>
         ${
           summary.rating
-            ? html`<span data-ces-tone=${cesTone(summary.rating.ces)}>${ratingText(summary.rating)}</span>`
+            ? html`<span data-ces-tone=${cesTone(summary.rating.ces)}>${ratingText(summary.rating, t, locale)}</span>`
             : nothing
         }
       </div>
       ${this.renderScreen(current, ended)}
-      <h3 class="mb">Tap trace</h3>
-      <ol aria-label="Screens in this session">
+      <h3 class="mb">${t('mirror.tapTrace')}</h3>
+      <ol aria-label=${t('mirror.screens')}>
         ${summary.steps.map(
           (s, i) =>
             html`<li class="step ${s.current ? 'current' : ''}">
-              <span>${i + 1}. ${this.stepTitle(s.stepId)} <span class="muted">(${s.stepType})</span></span>
-              <span class="time">${formatDuration(s.ms)}${s.current ? ' …' : ''}</span>
+              <span
+                >${i + 1}. ${this.stepTitle(s.stepId)} <span class="muted">(${stepTypeText(s.stepType, t)})</span></span
+              >
+              <span class="time">${formatDuration(s.ms, locale)}${s.current ? ' …' : ''}</span>
               ${
                 s.events.length
                   ? html`<ul class="events">
-                      ${s.events.map((e) => html`<li>${describeEvent(e, this.stepDef(s.stepId))}</li>`)}
+                      ${s.events.map((e) => html`<li>${describeEvent(e, this.stepDef(s.stepId), t, locale)}</li>`)}
                     </ul>`
                   : nothing
               }
@@ -218,9 +274,11 @@ export class TpHelpMirror extends LitElement {
           ? html`<p>
               <tpc-badge
                 tone=${summary.outcome.outcome === 'resolved' ? 'ok' : summary.outcome.outcome === 'escalated' ? 'warning' : 'muted'}
-                label="${summary.outcome.outcome}${summary.outcome.resolution ? ` (${summary.outcome.resolution})` : ''}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"
+                label="${t(`outcome.${summary.outcome.outcome}`)}${summary.outcome.resolution ? ` (${t(`resolution.${summary.outcome.resolution}`)})` : ''}${summary.outcome.reason ? `: ${summary.outcome.reason}` : ''}"
               ></tpc-badge>
-              <span class="muted">after ${formatDuration(summary.outcome.msTotal)}</span>
+              <span class="muted"
+                >${t('mirror.after', { duration: formatDuration(summary.outcome.msTotal, locale) })}</span
+              >
             </p>`
           : nothing
       }
