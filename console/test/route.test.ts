@@ -9,6 +9,7 @@ describe('routes', () => {
       { view: 'device', deviceId: 'cm 1/x' },
       { view: 'queue' },
       { view: 'queue', caseId: 'c-1' },
+      { view: 'cases' },
       { view: 'audit' },
       { view: 'kpis' },
       { view: 'staff' },

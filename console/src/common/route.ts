@@ -4,6 +4,7 @@ export type Route =
   | { view: 'fleet' }
   | { view: 'device'; deviceId: string }
   | { view: 'queue'; caseId?: string }
+  | { view: 'cases' }
   | { view: 'audit' }
   | { view: 'kpis' }
   | { view: 'staff' }
@@ -30,6 +31,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { view: 'device', deviceId: parts[1] } : { view: 'fleet' };
     case 'queue':
       return parts[1] ? { view: 'queue', caseId: parts[1] } : { view: 'queue' };
+    case 'cases':
+      return { view: 'cases' };
     case 'audit':
       return { view: 'audit' };
     case 'kpis':
@@ -53,6 +56,8 @@ export function routeHref(route: Route): string {
       return `#/devices/${encodeURIComponent(route.deviceId)}`;
     case 'queue':
       return route.caseId ? `#/queue/${encodeURIComponent(route.caseId)}` : '#/queue';
+    case 'cases':
+      return '#/cases';
     case 'audit':
       return '#/audit';
     case 'kpis':

@@ -76,3 +76,40 @@ export async function api<S extends z.ZodType>(
   if (!parsed.success) throw new ApiError(res.status, 'BAD_RESPONSE', `unexpected response from ${path}`);
   return parsed.data;
 }
+
+/** A file the API wrote as a download (Content-Disposition), with what its X-Export-* headers say. */
+export interface Download {
+  blob: Blob;
+  fileName: string;
+  rows: number;
+  truncated: boolean;
+}
+
+/** A POST whose answer is a file (the CSV and JSON exports), not a JSON API response. */
+export async function apiDownload(path: string, body: unknown): Promise<Download> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(csrfToken ? { [CSRF_HEADER]: csrfToken } : {}) },
+      credentials: 'same-origin',
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', `cannot reach the server: ${(err as Error).message}`);
+  }
+  if (!res.ok) {
+    const parsed = apiError.safeParse(await res.json().catch(() => null));
+    if (res.status === 401) for (const l of unauthorizedListeners) l();
+    throw parsed.success
+      ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+      : new ApiError(res.status, 'BAD_RESPONSE', `HTTP ${res.status}`);
+  }
+  const disposition = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
+  return {
+    blob: await res.blob(),
+    fileName: disposition?.[1] ?? 'touchpoint-export',
+    rows: Number(res.headers.get('x-export-rows') ?? 0),
+    truncated: res.headers.get('x-export-truncated') === 'true',
+  };
+}

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LiveEvent, SessionView } from '@touchpoint/protocol';
+import { caseText } from '../common/case-history-texts.js';
 import { parseRoute, routeHref, type Route } from '../common/route.js';
 import '../components/tpc-connection-state.js';
 import '../components/tpc-toasts.js';
@@ -14,6 +15,7 @@ import { setLocale } from '../i18n/current-locale.js';
 import { LOCALE_NAMES, SUPPORTED_LOCALES, isConsoleLocale } from '../i18n/locale.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import './tpc-audit-panel.js';
+import './tpc-cases-panel.js';
 import './tpc-device-panel.js';
 import './tpc-fleet-panel.js';
 import './tpc-integrations-panel.js';
@@ -276,6 +278,8 @@ export class TpApp extends LitElement {
           .me=${s.staff}
           .toasts=${this.toasts}
         ></tpc-device-panel>`;
+      case 'cases':
+        return html`<tpc-cases-panel .feed=${this.feed}></tpc-cases-panel>`;
       case 'audit':
         return html`<tpc-audit-panel></tpc-audit-panel>`;
       case 'kpis':
@@ -335,7 +339,8 @@ export class TpApp extends LitElement {
         <nav aria-label=${t('app.mainNav')}>
           <div class="brand">Touch<span>point</span></div>
           ${link('queue', t('nav.queue'), this._openCases ? html`<span class="count" aria-label=${t('app.openCount', { count: this._openCases })}>${this._openCases}</span>` : nothing)}
-          ${link('fleet', t('nav.fleet'))} ${link('kpis', t('nav.kpis'))} ${link('audit', t('nav.audit'))}
+          ${link('fleet', t('nav.fleet'))} ${link('cases', caseText(this.i18n.locale, 'nav'))}
+          ${link('kpis', t('nav.kpis'))} ${link('audit', t('nav.audit'))}
           ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
           ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
         </nav>

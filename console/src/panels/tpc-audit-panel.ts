@@ -5,6 +5,10 @@ import { routeHref } from '../common/route.js';
 import '../components/tpc-badge.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { fetchAudit } from '../data/audit.js';
+import { exportAudit, saveDownload } from '../data/case-history.js';
+import { caseText, type CaseTextKey } from '../common/case-history-texts.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { ExportFormat } from '@touchpoint/protocol';
 
 /** Who did what to which device, and when: logins, refusals, fixes, case work, views. Newest first. */
 export class TpAuditPanel extends LitElement {
@@ -13,11 +17,17 @@ export class TpAuditPanel extends LitElement {
     _cursor: { state: true },
     _filter: { state: true },
     _error: { state: true },
+    _notice: { state: true },
+    _exporting: { state: true },
   };
   declare _items: AuditEntryView[];
   declare _cursor: string | null;
   declare _filter: { deviceId?: string; action?: string };
   declare _error: string | undefined;
+  declare _notice: { text: string; warn: boolean } | undefined;
+  declare _exporting: boolean;
+
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -50,6 +60,7 @@ export class TpAuditPanel extends LitElement {
     this._items = [];
     this._cursor = null;
     this._filter = {};
+    this._exporting = false;
   }
 
   override connectedCallback(): void {
@@ -65,6 +76,27 @@ export class TpAuditPanel extends LitElement {
       this._error = undefined;
     } catch (err) {
       this._error = (err as Error).message;
+    }
+  }
+
+  private text(key: CaseTextKey, params?: Record<string, string | number>) {
+    return caseText(this.i18n.locale, key, params);
+  }
+
+  /** The applied filter (device, action), as a file: every export is audited by the broker (issue 16). */
+  private async export(format: ExportFormat) {
+    this._exporting = true;
+    try {
+      const file = await exportAudit({ format, ...this._filter });
+      saveDownload(file);
+      const params = { count: file.rows, file: file.fileName };
+      this._notice = file.truncated
+        ? { text: this.text('exportedTruncated', params), warn: true }
+        : { text: this.text('exported', params), warn: false };
+    } catch (err) {
+      this._notice = { text: this.text('exportFailed', { message: (err as Error).message }), warn: true };
+    } finally {
+      this._exporting = false;
     }
   }
 
@@ -86,7 +118,30 @@ export class TpAuditPanel extends LitElement {
           ${['staff.login', 'staff.logout', 'command.send', 'case.update', 'case.note', 'case.view', 'device.view', 'device.live', 'device.provision', 'staff.create', 'staff.update', 'video.request'].map((a) => html`<option value=${a}></option>`)}
         </datalist>
         <button class="end" type="submit">Filter</button>
+        <span class="spacer"></span>
+        <span class="row end" role="group" aria-label=${this.text('auditExport')}>
+          ${this.text('auditExport')}
+          <button
+            type="button"
+            data-export="audit-csv"
+            aria-label=${this.text('auditExportCsv')}
+            ?disabled=${this._exporting}
+            @click=${() => void this.export('csv')}
+          >
+            ${this.text('exportCsv')}
+          </button>
+          <button
+            type="button"
+            data-export="audit-json"
+            aria-label=${this.text('auditExportJson')}
+            ?disabled=${this._exporting}
+            @click=${() => void this.export('json')}
+          >
+            ${this.text('exportJson')}
+          </button>
+        </span>
       </form>
+      ${this._notice ? html`<div class=${this._notice.warn ? 'notice' : 'muted'} role="status">${this._notice.text}</div>` : nothing}
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="card">
         <table>

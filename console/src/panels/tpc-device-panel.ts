@@ -15,7 +15,6 @@ import type {
 import { appendPoint, chartableSensors } from '../common/chart-series.js';
 import { formatDuration } from '../common/format-duration.js';
 import { formatRelative } from '../common/format-relative.js';
-import { formatTime } from '../common/format-time.js';
 import { mergeTrace } from '../common/merge-trace.js';
 import { routeHref } from '../common/route.js';
 import '../components/tpc-badge.js';
@@ -23,8 +22,11 @@ import '../components/tpc-command-status.js';
 import '../components/tpc-confirm-dialog.js';
 import type { TpConfirmDialog } from '../components/tpc-confirm-dialog.js';
 import '../components/tpc-connection-state.js';
+import '../components/tpc-device-cases.js';
 import '../components/tpc-help-mirror.js';
+import '../components/tpc-host-metrics.js';
 import '../components/tpc-param-form.js';
+import '../components/tpc-remote-control.js';
 import type { ParamsSubmitEvent } from '../components/tpc-param-form.js';
 import '../components/tpc-sensor-chart.js';
 import '../components/tpc-timeline.js';
@@ -36,6 +38,7 @@ import { LiveController } from '../controllers/live-controller.js';
 import { fetchCommand, listDeviceCommands, sendCommand } from '../data/commands.js';
 import { fetchDevice, fetchDiagnostics, fetchHelpSession, fetchTimeline } from '../data/devices.js';
 import { fetchFlow } from '../data/flows.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import '../video/tp-video-call.js';
 
 const MAX_POINTS = 300;
@@ -83,6 +86,7 @@ export class TpDevicePanel extends LitElement {
   declare _sending: boolean;
 
   private readonly clock = new ClockController(this, 1000);
+  private readonly i18n = new LocaleController(this);
   private readonly live = new LiveController(this, {
     device: () => this.deviceId,
     onEvent: (e) => this.onLive(e),
@@ -354,16 +358,6 @@ export class TpDevicePanel extends LitElement {
     this._pending = undefined;
   }
 
-  /**
-   * Whether the customer allows remote control on the touchscreen (issue 16): while allowed, actions the
-   * profile marks as needing the customer run without their tap; otherwise the device asks them first.
-   */
-  private remoteControl(until: number | undefined) {
-    return until !== undefined && until > this.clock.now
-      ? html`<tpc-badge tone="ok" label="Allowed by the customer"></tpc-badge> until ${formatTime(until)}`
-      : html`<span class="muted">Not allowed: actions that need the customer wait for their tap</span>`;
-  }
-
   private async send(action: string, params: Record<string, unknown>) {
     this._sending = true;
     try {
@@ -445,7 +439,12 @@ export class TpDevicePanel extends LitElement {
                 <dt>Agent uptime</dt>
                 <dd>${formatDuration(latest.agent.uptimeS * 1000)}</dd>
                 <dt>Remote control</dt>
-                <dd id="remote-control">${this.remoteControl(latest.agent.remoteControlUntil)}</dd>
+                <dd id="remote-control">
+                  <tpc-remote-control
+                    .until=${latest.agent.remoteControlUntil}
+                    .now=${this.clock.now}
+                  ></tpc-remote-control>
+                </dd>
                 ${
                   latest.mcu.info
                     ? html`<dt>MCU</dt>
@@ -568,8 +567,15 @@ export class TpDevicePanel extends LitElement {
           }
           ${this.renderFix(d)}
         </div>
-        <div class="stack">${this.renderDiagnostics(d)}</div>
+        <div class="stack">
+          ${this.renderDiagnostics(d)}
+          <section class="card" aria-labelledby="host-h">
+            <h2 id="host-h">${this.i18n.t('host.title')}</h2>
+            <tpc-host-metrics id="host-metrics" .host=${this._latest?.host}></tpc-host-metrics>
+          </section>
+        </div>
       </div>
+      <tpc-device-cases .deviceId=${d.device.id}></tpc-device-cases>
       <section class="card" aria-labelledby="hist-h">
         <h2 id="hist-h">History</h2>
         <tpc-timeline

@@ -47,7 +47,6 @@ export type CaseHistoryFilter = z.infer<typeof caseHistoryFilter>;
 export const caseHistoryQuery = z
   .object({ ...caseFilterShape, ...pageQuery })
   .refine(fromBeforeTo, fromBeforeToMessage);
-export type CaseHistoryQuery = z.input<typeof caseHistoryQuery>;
 
 export const caseHistoryItem = caseSummary.extend({
   /** The error codes in the diagnostics snapshot taken at escalation (empty without one). */

@@ -1,0 +1,480 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type {
+  CaseExportRequest,
+  CaseHistoryFilter,
+  CaseHistoryItem,
+  CaseHistoryOptions,
+  CaseStatus,
+  ExportFormat,
+} from '@touchpoint/protocol';
+import { caseText, type CaseTextKey } from '../common/case-history-texts.js';
+import { CASE_STATUS_TONE } from '../common/case-status-tone.js';
+import { dayEnd, dayStart } from '../common/day-range.js';
+import { formatTime } from '../common/format-time.js';
+import { routeHref } from '../common/route.js';
+import '../components/tpc-badge.js';
+import { sharedStyles } from '../components/shared-styles.js';
+import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
+import { exportCases, fetchCaseHistory, fetchCaseHistoryOptions, saveDownload } from '../data/case-history.js';
+import type { Download } from '../data/api.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+
+const PAGE = 50;
+const STATUSES: readonly CaseStatus[] = ['open', 'claimed', 'resolved', 'closed'];
+
+/** The filter form's values as typed (dates as `yyyy-mm-dd`); the API gets them as a CaseHistoryFilter. */
+interface FormFilter {
+  search: string;
+  status: string;
+  deviceId: string;
+  model: string;
+  errorCode: string;
+  flowId: string;
+  staffId: string;
+  from: string;
+  to: string;
+}
+const EMPTY: FormFilter = {
+  search: '',
+  status: '',
+  deviceId: '',
+  model: '',
+  errorCode: '',
+  flowId: '',
+  staffId: '',
+  from: '',
+  to: '',
+};
+
+function apiFilter(f: FormFilter): CaseHistoryFilter {
+  const text = (v: string) => v.trim() || undefined;
+  return {
+    search: text(f.search),
+    status: (STATUSES as readonly string[]).includes(f.status) ? (f.status as CaseStatus) : undefined,
+    deviceId: text(f.deviceId),
+    model: text(f.model),
+    errorCode: text(f.errorCode),
+    flowId: text(f.flowId),
+    staffId: text(f.staffId),
+    from: dayStart(f.from),
+    to: dayEnd(f.to),
+  };
+}
+
+/**
+ * The case history (issue 16): every case in every status, searched and
+ * filtered on the server (device, model, error code, flow, staff, status,
+ * request time), 50 a page, newest request first. Cases are selected across
+ * pages and exported as CSV or JSON, or every case the filters match.
+ */
+export class TpCasesPanel extends LitElement {
+  static override properties = {
+    feed: { attribute: false },
+    _items: { state: true },
+    _total: { state: true },
+    _offset: { state: true },
+    _form: { state: true },
+    _options: { state: true },
+    _selected: { state: true },
+    _error: { state: true },
+    _loading: { state: true },
+    _notice: { state: true },
+    _exporting: { state: true },
+  };
+  declare feed: LiveFeed | undefined;
+  declare _items: CaseHistoryItem[];
+  declare _total: number;
+  declare _offset: number;
+  declare _form: FormFilter;
+  declare _options: CaseHistoryOptions;
+  declare _selected: ReadonlySet<string>;
+  declare _error: string | undefined;
+  declare _loading: boolean;
+  declare _notice: { text: string; warn: boolean } | undefined;
+  declare _exporting: boolean;
+
+  private readonly i18n = new LocaleController(this);
+  private generation = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      .filters {
+        display: flex;
+        gap: 8px;
+        flex-wrap: wrap;
+        align-items: end;
+      }
+      .filters input[type='search'] {
+        min-width: 220px;
+      }
+      .filters input:not([type]) {
+        width: 130px;
+      }
+      .card {
+        padding: 0;
+        overflow-x: auto;
+      }
+      td {
+        white-space: nowrap;
+      }
+      td.reason {
+        white-space: normal;
+        max-width: 260px;
+        overflow-wrap: anywhere;
+      }
+      tr.selected td {
+        background: var(--tp-info-bg);
+      }
+      .bar {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      .group {
+        display: inline-flex;
+        gap: 4px;
+        align-items: center;
+      }
+      .summary {
+        color: var(--tp-text-2);
+      }
+    `,
+  ];
+
+  private readonly live = new FeedController(
+    this,
+    () => this.feed,
+    (e) => {
+      // A case opened or moved: refresh the page in view, once for a burst.
+      if (e.type === 'case' || e.type === 'resync-all') {
+        clearTimeout(this.liveTimer);
+        this.liveTimer = setTimeout(() => void this.load(), 300);
+      }
+    },
+  );
+
+  constructor() {
+    super();
+    this._items = [];
+    this._total = 0;
+    this._offset = 0;
+    this._form = { ...EMPTY };
+    this._options = { models: [], flows: [], errorCodes: [], staff: [] };
+    this._selected = new Set();
+    this._loading = true;
+    this._exporting = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+    fetchCaseHistoryOptions().then(
+      (o) => (this._options = o),
+      () => undefined,
+    );
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.searchTimer);
+    clearTimeout(this.liveTimer);
+  }
+
+  private text(key: CaseTextKey, params?: Record<string, string | number>) {
+    return caseText(this.i18n.locale, key, params);
+  }
+
+  private async load() {
+    const generation = ++this.generation;
+    this._loading = true;
+    try {
+      const page = await fetchCaseHistory({ ...apiFilter(this._form), limit: PAGE, offset: this._offset });
+      if (generation !== this.generation) return;
+      this._items = page.items;
+      this._total = page.total;
+      this._error = undefined;
+    } catch (err) {
+      if (generation === this.generation) this._error = (err as Error).message;
+    } finally {
+      if (generation === this.generation) this._loading = false;
+    }
+  }
+
+  private setFilter(change: Partial<FormFilter>, debounce = false) {
+    this._form = { ...this._form, ...change };
+    this._offset = 0;
+    clearTimeout(this.searchTimer);
+    if (debounce) this.searchTimer = setTimeout(() => void this.load(), 250);
+    else void this.load();
+  }
+
+  private reset() {
+    this._form = { ...EMPTY };
+    this._offset = 0;
+    void this.load();
+  }
+
+  private page(delta: number) {
+    this._offset = Math.max(0, this._offset + delta * PAGE);
+    void this.load();
+  }
+
+  private toggle(id: string, on: boolean) {
+    const next = new Set(this._selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    this._selected = next;
+  }
+
+  private togglePage(on: boolean) {
+    const next = new Set(this._selected);
+    for (const c of this._items) {
+      if (on) next.add(c.id);
+      else next.delete(c.id);
+    }
+    this._selected = next;
+  }
+
+  private async export(format: ExportFormat, selectedOnly: boolean) {
+    const request: CaseExportRequest = selectedOnly
+      ? { format, ids: [...this._selected] }
+      : { format, filter: apiFilter(this._form) };
+    this._exporting = true;
+    try {
+      this.exported(await exportCases(request));
+    } catch (err) {
+      this._notice = { text: this.text('exportFailed', { message: (err as Error).message }), warn: true };
+    } finally {
+      this._exporting = false;
+    }
+  }
+
+  private exported(file: Download) {
+    saveDownload(file);
+    const params = { count: file.rows, file: file.fileName };
+    this._notice = file.truncated
+      ? { text: this.text('exportedTruncated', params), warn: true }
+      : { text: this.text('exported', params), warn: false };
+  }
+
+  private select<K extends keyof FormFilter>(key: K, label: CaseTextKey, any: CaseTextKey, values: [string, string][]) {
+    return html`<label
+      >${this.text(label)}<select
+        name=${key}
+        .value=${this._form[key]}
+        @change=${(e: Event) => this.setFilter({ [key]: (e.target as HTMLSelectElement).value })}
+      >
+        <option value="">${this.text(any)}</option>
+        ${values.map(([value, name]) => html`<option value=${value} ?selected=${this._form[key] === value}>${name}</option>`)}
+      </select></label
+    >`;
+  }
+
+  private renderFilters() {
+    const f = this._form;
+    const o = this._options;
+    const pairs = (values: string[]): [string, string][] => values.map((v) => [v, v]);
+    return html`<form
+      class="filters"
+      role="search"
+      aria-label=${this.text('filters')}
+      @submit=${(e: Event) => e.preventDefault()}
+    >
+      <label
+        >${this.text('search')}<input
+          type="search"
+          name="search"
+          placeholder=${this.text('searchPlaceholder')}
+          .value=${f.search}
+          @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value }, true)}
+      /></label>
+      ${this.select(
+        'status',
+        'status',
+        'anyStatus',
+        STATUSES.map((s) => [s, this.text(`status.${s}`)]),
+      )}
+      <label
+        >${this.text('device')}<input
+          name="deviceId"
+          placeholder=${this.text('devicePlaceholder')}
+          .value=${f.deviceId}
+          @change=${(e: Event) => this.setFilter({ deviceId: (e.target as HTMLInputElement).value })}
+      /></label>
+      ${this.select('model', 'model', 'anyModel', pairs(o.models))}
+      ${this.select('errorCode', 'errorCode', 'anyError', pairs(o.errorCodes))}
+      ${this.select('flowId', 'flow', 'anyFlow', pairs(o.flows))}
+      ${this.select(
+        'staffId',
+        'staff',
+        'anyStaff',
+        o.staff.map((s) => [s.id, s.displayName]),
+      )}
+      <label
+        >${this.text('from')}<input
+          type="date"
+          name="from"
+          .value=${f.from}
+          @change=${(e: Event) => this.setFilter({ from: (e.target as HTMLInputElement).value })}
+      /></label>
+      <label
+        >${this.text('to')}<input
+          type="date"
+          name="to"
+          .value=${f.to}
+          @change=${(e: Event) => this.setFilter({ to: (e.target as HTMLInputElement).value })}
+      /></label>
+      <button type="button" class="end" @click=${this.reset}>${this.text('reset')}</button>
+    </form>`;
+  }
+
+  private renderExport() {
+    const n = this._selected.size;
+    const busy = this._exporting;
+    return html`<div class="bar">
+      <span role="status" class="summary">${this.text('selected', { count: n })}</span>
+      ${n ? html`<button type="button" @click=${() => (this._selected = new Set())}>${this.text('clearSelection')}</button>` : nothing}
+      <span class="spacer"></span>
+      <span class="group" role="group" aria-label=${this.text('exportSelected')}>
+        ${this.text('exportSelected')}
+        <button
+          type="button"
+          data-export="selected-csv"
+          aria-label=${this.text('exportSelectedCsv')}
+          ?disabled=${!n || busy}
+          @click=${() => void this.export('csv', true)}
+        >
+          ${this.text('exportCsv')}
+        </button>
+        <button
+          type="button"
+          data-export="selected-json"
+          aria-label=${this.text('exportSelectedJson')}
+          ?disabled=${!n || busy}
+          @click=${() => void this.export('json', true)}
+        >
+          ${this.text('exportJson')}
+        </button>
+      </span>
+      <span class="group" role="group" aria-label=${this.text('exportMatching')}>
+        ${this.text('exportMatching')}
+        <button
+          type="button"
+          data-export="matching-csv"
+          aria-label=${this.text('exportMatchingCsv')}
+          ?disabled=${!this._total || busy}
+          @click=${() => void this.export('csv', false)}
+        >
+          ${this.text('exportCsv')}
+        </button>
+        <button
+          type="button"
+          data-export="matching-json"
+          aria-label=${this.text('exportMatchingJson')}
+          ?disabled=${!this._total || busy}
+          @click=${() => void this.export('json', false)}
+        >
+          ${this.text('exportJson')}
+        </button>
+      </span>
+    </div>`;
+  }
+
+  private renderRow(c: CaseHistoryItem) {
+    const locale = this.i18n.locale;
+    const selected = this._selected.has(c.id);
+    return html`<tr data-case=${c.id} class=${selected ? 'selected' : ''}>
+      <td>
+        <input
+          type="checkbox"
+          aria-label=${this.text('selectCase', { id: c.id })}
+          .checked=${selected}
+          @change=${(e: Event) => this.toggle(c.id, (e.target as HTMLInputElement).checked)}
+        />
+      </td>
+      <td>${formatTime(c.openedAt, locale)}</td>
+      <td class="mono"><a href=${routeHref({ view: 'queue', caseId: c.id })}>${c.id}</a></td>
+      <td><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a></td>
+      <td>${c.model ?? ''}</td>
+      <td class="reason">${c.reason}</td>
+      <td class="mono">${c.flowId ?? ''}</td>
+      <td class="mono">${c.errorCodes.join(', ')}</td>
+      <td><tpc-badge tone=${CASE_STATUS_TONE[c.status]} label=${this.text(`status.${c.status}`)}></tpc-badge></td>
+      <td>${c.assignee?.displayName ?? ''}</td>
+      <td>${c.resolvedBy?.displayName ?? ''}</td>
+    </tr>`;
+  }
+
+  override render() {
+    const items = this._items;
+    const pageSelected = items.length > 0 && items.every((c) => this._selected.has(c.id));
+    const filtered = Object.values(apiFilter(this._form)).some((v) => v !== undefined);
+    const first = this._total ? this._offset + 1 : 0;
+    const last = this._offset + items.length;
+    return html`<div class="row">
+        <h1>${this.text('title')}</h1>
+        <span class="spacer"></span>
+        <span class="summary" role="status"
+          >${this.text('count', { count: this._total })}${this._loading ? ` · ${this.text('loading')}` : ''}</span
+        >
+      </div>
+      ${this.renderFilters()} ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
+      ${this.renderExport()}
+      ${this._notice ? html`<div class=${this._notice.warn ? 'notice' : 'muted'} role="status">${this._notice.text}</div>` : nothing}
+      <div class="card">
+        <table aria-label=${this.text('table')}>
+          <thead>
+            <tr>
+              <th>
+                <input
+                  type="checkbox"
+                  aria-label=${this.text('selectPage')}
+                  .checked=${pageSelected}
+                  ?disabled=${!items.length}
+                  @change=${(e: Event) => this.togglePage((e.target as HTMLInputElement).checked)}
+                />
+              </th>
+              <th>${this.text('colRequested')}</th>
+              <th>${this.text('colCase')}</th>
+              <th>${this.text('colDevice')}</th>
+              <th>${this.text('colModel')}</th>
+              <th>${this.text('colReason')}</th>
+              <th>${this.text('colFlow')}</th>
+              <th>${this.text('colErrors')}</th>
+              <th>${this.text('colStatus')}</th>
+              <th>${this.text('colClaimed')}</th>
+              <th>${this.text('colResolved')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${items.map((c) => this.renderRow(c))}
+          </tbody>
+        </table>
+        ${!items.length && !this._loading ? html`<p class="muted pad">${this.text(filtered ? 'noMatch' : 'none')}</p>` : nothing}
+      </div>
+      <nav class="bar" aria-label=${this.text('table')}>
+        <span class="summary">${this.text('range', { first, last, total: this._total })}</span>
+        <button type="button" ?disabled=${this._offset === 0} @click=${() => this.page(-1)}>
+          ${this.text('previous')}
+        </button>
+        <button type="button" ?disabled=${last >= this._total} @click=${() => this.page(1)}>
+          ${this.text('next')}
+        </button>
+      </nav>`;
+  }
+}
+customElements.define('tpc-cases-panel', TpCasesPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tpc-cases-panel': TpCasesPanel;
+  }
+}
