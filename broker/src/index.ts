@@ -4,6 +4,7 @@ import { cliCommands } from './cli/commands.js';
 export { startBroker, type RunningBroker } from './start-broker.js';
 export { startEngineAuth, type EngineAuthOptions, type RunningEngineAuth } from './engine-auth/start-engine-auth.js';
 export type { BrokerOptions, BrokerLimits } from './options.js';
+export type { SimulatorBackend } from './simulator/simulator-routes.js';
 export { DEFAULT_LIMITS } from './options.js';
 export type { Fleet } from './fleet/fleet.js';
 export { Receipts } from './fleet/receipts.js';

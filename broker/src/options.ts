@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import type { SigningOptions } from './signer/open-signer.js';
 import type { VideoOptions } from './video/options.js';
+import type { SimulatorBackend } from './simulator/simulator-routes.js';
 import { DEFAULT_DEVICE_BUDGET } from './fleet/budget.js';
 import { DEFAULT_RECORD_LIMITS } from './fleet/record-limits.js';
 import { DEFAULT_RETENTION, type RetentionOptions, type RetentionPolicy } from './fleet/retention.js';
@@ -148,6 +149,8 @@ export interface BrokerOptions {
   retention?: RetentionSettings;
   /** Video calls: ring timeout, STUN/TURN, the public URL for phone links. Default: from TP_* environment variables. */
   video?: VideoOptions;
+  /** The demo's simulated devices (`touchpoint demo`): serves /api/devices/:id/simulator for the console's Simulator panel. */
+  simulator?: SimulatorBackend;
   /** Log output; `silent` for tests and benchmarks. */
   log?: 'info' | 'debug' | 'warn' | 'silent';
 }

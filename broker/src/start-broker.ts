@@ -18,6 +18,7 @@ import { WillDeferred, WillSweep, type WillStore } from './hooks/will-sweep.js';
 import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
 import { identityOf } from './hooks/identity.js';
 import { buildHttpHandlers } from './http/routes.js';
+import { simulatorRoutes } from './simulator/simulator-routes.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
@@ -228,7 +229,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     secureCookies: options.secureCookies,
     publicUrl,
     trustedProxies: options.trustedProxies,
-    extraRoutes: videoConsoleRoutes(video),
+    extraRoutes: [...videoConsoleRoutes(video), ...simulatorRoutes(options.simulator)],
     extraHandlers: (deps) => [phoneHandler(video, deps)],
   });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));

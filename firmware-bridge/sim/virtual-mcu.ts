@@ -62,6 +62,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private readonly lifetimes = new Map<string, number>();
   /** Errors raised by random faults and still active; at most randomFaults.maxActive. */
   private readonly randomFaultErrors = new Set<string>();
+  /** Rule errors cleared on purpose while their rule still holds: not raised again until the rule lets go. */
+  private readonly muted = new Set<string>();
   /** A split frame's second part is pending: what the MCU sends meanwhile waits, as on a UART. */
   private holding: { timer: NodeJS.Timeout; queue: Uint8Array[] } | undefined;
 
@@ -120,10 +122,18 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   /** Raises an error on purpose: it stays until cleared or fixed, however long the demo runs. */
   raise(code: string): void {
     this.lifetimes.delete(code);
+    this.muted.delete(code);
     this.addError(code, 'control');
   }
 
+  /** Clears an error on purpose; one that follows a sensor stays cleared until its rule stops holding. */
   clear(code: string): void {
+    if (this.options.config.rules.some((r) => r.raise === code && holds(r, this.sensors.get(r.sensor))))
+      this.muted.add(code);
+    this.clearError(code);
+  }
+
+  private clearError(code: string): void {
     this.lifetimes.delete(code);
     this.randomFaultErrors.delete(code);
     if (!this.errors.delete(code)) return;
@@ -341,7 +351,7 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
         this.changed.add(id);
       }
     }
-    for (const code of effect.clear) this.clear(code);
+    for (const code of effect.clear) this.clearError(code);
     for (const code of effect.raise) this.addError(code, cause);
     this.applyRules(cause);
     this.flushState();
@@ -350,8 +360,11 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private applyRules(cause: Cause): void {
     for (const rule of this.options.config.rules) {
       const active = holds(rule, this.sensors.get(rule.sensor));
-      if (active) this.addError(rule.raise, cause);
-      else if (this.errors.has(rule.raise)) this.clear(rule.raise);
+      if (active && !this.muted.has(rule.raise)) this.addError(rule.raise, cause);
+      else if (!active) {
+        this.muted.delete(rule.raise);
+        if (this.errors.has(rule.raise)) this.clearError(rule.raise);
+      }
     }
   }
 

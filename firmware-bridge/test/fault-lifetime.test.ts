@@ -167,3 +167,19 @@ describe('virtual MCU fault lifetimes', () => {
     ]);
   });
 });
+
+describe('virtual MCU control lines', () => {
+  it('an error that follows a sensor, cleared on purpose, stays cleared until its rule lets go', () => {
+    const { profile, config } = model('coffee-machine');
+    const mcu = new VirtualMcu({ profile, config, randomFaultsPerMinute: 0, random: seeded(3) });
+    // scale_level starts above 80: the rule holds E05 (descaling needed).
+    expect(mcu.errors.has('E05')).toBe(true);
+    mcu.clear('E05');
+    for (let i = 0; i < 60; i++) mcu.tick();
+    expect(mcu.errors.has('E05')).toBe(false);
+    // Descaled (the rule lets go), then scaled up again: the rule raises E05 once more.
+    mcu.setSensor('scale_level', 0);
+    mcu.setSensor('scale_level', 90);
+    expect(mcu.errors.has('E05')).toBe(true);
+  });
+});

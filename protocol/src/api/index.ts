@@ -11,3 +11,4 @@ export * from './staff.js';
 export * from './integrations.js';
 export * from './flows.js';
 export * from './live.js';
+export * from './simulator.js';

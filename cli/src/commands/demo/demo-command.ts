@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import type { Server } from 'node:net';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
 import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
@@ -6,6 +8,8 @@ import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } fro
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './demo-devices.js';
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
+import { DemoSimulator } from './demo-simulator.js';
+import { controlSocketPath, startControlSocket } from './control-socket.js';
 
 const USAGE = `Usage: touchpoint demo [options]
 
@@ -28,7 +32,10 @@ devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
                     how often each simulated device raises a realistic error (default 0.1)
   --serial pty|memory
                     virtual MCU behind a socat pseudo-terminal (default when socat is installed)
-                    or an in-process serial binding`;
+                    or an in-process serial binding
+
+A presenter drives the simulated devices with \`touchpoint demo sim DEVICE CONTROL\` or the console's
+Simulator panel: raise and clear errors, empty the water tank, unplug the serial link, go offline.`;
 
 function step(message: string): void {
   process.stdout.write(`• ${message}\n`);
@@ -109,7 +116,9 @@ export const demo: CliCommand = {
     const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
     const startedAt = Date.now();
     step(`starting broker and console (data in ${dataDir})`);
+    const simulator = new DemoSimulator(step);
     const broker = await startBroker({
+      simulator,
       dataDir,
       mqttPort: portOption(values['mqtt-port'], '--mqtt-port'),
       httpPort: portOption(values['http-port'], '--http-port'),
@@ -119,11 +128,13 @@ export const demo: CliCommand = {
     step(`broker ready: mqtt://${broker.host}:${broker.mqttPort}`);
 
     const devices: SimulatedDevice[] = [];
+    let control: Server | undefined;
     let stopping = false;
     const stopAll = async () => {
       if (stopping) return;
       stopping = true;
       step('stopping simulated devices and broker');
+      await new Promise<void>((done) => (control ? control.close(() => done()) : done()));
       await Promise.allSettled(devices.map((d) => d.stop()));
       await broker.close();
     };
@@ -149,8 +160,30 @@ export const demo: CliCommand = {
           randomFaultsPerMinute: faults,
         });
         devices.push(sim);
+        simulator.add(sim);
         step(`device ${sim.deviceId} (${sim.model}) running: serial ${sim.serialPath}`);
       }
+      // `touchpoint demo sim` (issue 16): the socket's owner is the operator; every control is audited as theirs.
+      const actor = `local:${userInfo().username}`;
+      control = await startControlSocket(dataDir, {
+        state: (deviceId) => simulator.state(deviceId),
+        async control(deviceId, c) {
+          const entry = { actor, actorRole: 'operator', action: 'simulator.control', deviceId };
+          try {
+            const state = await simulator.control(deviceId, c);
+            broker.fleet.audit.record({ ...entry, outcome: 'ok', detail: { ...c, via: 'cli' } });
+            return state;
+          } catch (err) {
+            broker.fleet.audit.record({
+              ...entry,
+              outcome: 'failed',
+              detail: { ...c, via: 'cli', message: (err as Error).message },
+            });
+            throw err;
+          }
+        },
+        refused: (reason) => step(`simulator control refused: ${reason}`),
+      });
     } catch (err) {
       await stopAll();
       throw err;
@@ -166,7 +199,17 @@ export const demo: CliCommand = {
       console.log(
         'Login:        admin (its one-time password was printed on the first start; add staff with `npx touchpoint staff add NAME --role agent`)',
       );
-    for (const d of devices) console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}`);
+    // Issue 16: say what the URLs are; each is the device's own screen, not a page for staff.
+    if (devices.length > 0)
+      console.log(
+        "\nKiosk screens: each URL is a device's own touchscreen as its kiosk browser shows it, made for 800×480\n(open it in a window of that size; the secret after # lets it talk to its agent).",
+      );
+    for (const d of devices)
+      console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}   (kiosk screen of this ${d.model}, 800×480)`);
+    if (devices.length > 0)
+      console.log(
+        `\nSimulator:    npx touchpoint demo sim DEVICE raise E05|clear E05|scenario empty_tank|unplug-serial|offline|online --data-dir ${dataDir}\n              or the Simulator panel on a device's page in the console (socket ${controlSocketPath(dataDir)})`,
+      );
     console.log('\nPress Ctrl-C to stop.');
 
     await interrupted;
