@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { commandStages, isTerminal } from '../src/common/command-stages.js';
+import { translator } from '../src/i18n/translator.js';
 
-const states = (s: Parameters<typeof commandStages>[0]) => commandStages(s).map((x) => `${x.label}:${x.state}`);
+const en = translator('en');
+
+const states = (s: Parameters<typeof commandStages>[0]) => commandStages(s).map((x) => `${en(x.label)}:${x.state}`);
 
 describe('commandStages', () => {
   it('walks queued -> delivered -> accepted -> succeeded', () => {

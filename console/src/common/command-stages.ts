@@ -1,9 +1,11 @@
 import type { CommandStatus } from '@touchpoint/protocol';
+import type { MessageKey } from '../i18n/translator.js';
 
 export type StageState = 'done' | 'current' | 'pending' | 'failed' | 'skipped';
 
 export interface Stage {
-  label: string;
+  /** The stage's name in the console catalogue. */
+  label: MessageKey;
   state: StageState;
 }
 
@@ -26,28 +28,28 @@ export function commandStages(status: CommandStatus): Stage[] {
   const rank = RANK[status];
   const at = (i: number): StageState => (rank > i ? 'done' : rank === i ? 'current' : 'pending');
   const stages: Stage[] = [
-    { label: 'Queued', state: at(0) },
-    { label: 'Delivered', state: at(1) },
-    { label: 'Accepted', state: at(2) },
-    { label: 'Outcome', state: 'pending' },
+    { label: 'command.queued', state: at(0) },
+    { label: 'command.delivered', state: at(1) },
+    { label: 'command.accepted', state: at(2) },
+    { label: 'command.outcome', state: 'pending' },
   ];
   switch (status) {
     case 'succeeded':
-      stages[3] = { label: 'Succeeded', state: 'done' };
+      stages[3] = { label: 'command.succeeded', state: 'done' };
       stages[2]!.state = 'done';
       break;
     case 'failed':
-      stages[3] = { label: 'Failed', state: 'failed' };
+      stages[3] = { label: 'command.failed', state: 'failed' };
       stages[2]!.state = 'done';
       break;
     case 'rejected':
-      stages[2] = { label: 'Rejected', state: 'failed' };
-      stages[3] = { label: 'Outcome', state: 'skipped' };
+      stages[2] = { label: 'command.rejected', state: 'failed' };
+      stages[3] = { label: 'command.outcome', state: 'skipped' };
       break;
     case 'expired':
-      stages[1] = { label: 'Expired', state: 'failed' };
+      stages[1] = { label: 'command.expired', state: 'failed' };
       stages[2]!.state = 'skipped';
-      stages[3] = { label: 'Outcome', state: 'skipped' };
+      stages[3] = { label: 'command.outcome', state: 'skipped' };
       break;
     case 'queued':
     case 'delivered':

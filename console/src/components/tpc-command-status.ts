@@ -2,12 +2,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { CommandView } from '@touchpoint/protocol';
 import { commandStages } from '../common/command-stages.js';
 import { formatTime } from '../common/format-time.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 
 /** A command's progress as a stepper: queued → delivered → accepted → succeeded / failed / expired. */
 export class TpCommandStatus extends LitElement {
   static override properties = { command: { attribute: false } };
   declare command: CommandView | undefined;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -59,20 +61,29 @@ export class TpCommandStatus extends LitElement {
   ];
 
   override render() {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const c = this.command;
     if (!c) return nothing;
+    const status = t(`commandStatus.${c.status}`);
     const last = c.history.at(-1);
     const problem = c.history.find((h) => h.code || h.reason);
     return html`<div class="row">
         <strong>${c.action}</strong><span class="muted mono">${c.id.slice(0, 8)}</span><span class="spacer"></span>
-        <span class="muted">${c.issuedByName ?? c.issuedBy}, ${formatTime(c.issuedAt)}</span>
+        <span class="muted"
+          >${t('command.issued', { by: c.issuedByName ?? c.issuedBy, time: formatTime(c.issuedAt, locale) })}</span
+        >
       </div>
-      <ol aria-label="Command status" data-status=${c.status}>
-        ${commandStages(c.status).map((s) => html`<li class=${s.state} aria-current=${s.state === 'current' ? 'step' : 'false'}>${s.state === 'done' ? '✓ ' : s.state === 'failed' ? '✕ ' : ''}${s.label}</li>`)}
+      <ol aria-label=${t('command.status')} data-status=${c.status}>
+        ${commandStages(c.status).map((s) => html`<li class=${s.state} aria-current=${s.state === 'current' ? 'step' : 'false'}>${s.state === 'done' ? '✓ ' : s.state === 'failed' ? '✕ ' : ''}${t(s.label)}</li>`)}
       </ol>
       ${problem ? html`<div class="reason muted">${problem.code ? html`<span class="mono">${problem.code}</span> ` : nothing}${problem.reason ?? ''}</div>` : nothing}
       <span class="visually-hidden" role="status"
-        >${c.action} ${c.status}${last ? ` at ${formatTime(last.at)}` : ''}</span
+        >${
+          last
+            ? t('command.announceAt', { action: c.action, status, time: formatTime(last.at, locale) })
+            : t('command.announce', { action: c.action, status })
+        }</span
       >`;
   }
 }

@@ -331,6 +331,27 @@ export const en = {
   'resolution.fix': 'fix',
   'resolution.customer': 'customer',
   'resolution.nothing-wrong': 'nothing wrong',
+
+  // Commands (common/command-stages.ts, tpc-command-status).
+  'command.queued': 'Queued',
+  'command.delivered': 'Delivered',
+  'command.accepted': 'Accepted',
+  'command.outcome': 'Outcome',
+  'command.succeeded': 'Succeeded',
+  'command.failed': 'Failed',
+  'command.rejected': 'Rejected',
+  'command.expired': 'Expired',
+  'command.status': 'Command status',
+  'command.issued': '{by}, {time}',
+  'command.announce': '{action} {status}',
+  'command.announceAt': '{action} {status} at {time}',
+  'commandStatus.queued': 'queued',
+  'commandStatus.delivered': 'delivered',
+  'commandStatus.accepted': 'accepted',
+  'commandStatus.succeeded': 'succeeded',
+  'commandStatus.failed': 'failed',
+  'commandStatus.rejected': 'rejected',
+  'commandStatus.expired': 'expired',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;
