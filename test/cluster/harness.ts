@@ -31,6 +31,8 @@ export function engineAuthConfig(baseUrl: string, cacheTtlMs = 60_000): string[]
 
 export interface EngineCluster {
   auth: RunningEngineAuth;
+  /** engine-auth's data folder (the fleet's SQLite database and service token), which fleet workers share. */
+  dataDir: string;
   cluster: RabbitCluster;
   stop(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startEngineCluster(): Promise<EngineCluster> {
   }
   return {
     auth,
+    dataDir,
     cluster,
     async stop() {
       await cluster.stop();
