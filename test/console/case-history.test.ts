@@ -184,6 +184,12 @@ describe('the Cases view', () => {
     await panel().getByRole('checkbox', { name: 'Select case case-h1' }).check();
     await panel().getByRole('checkbox', { name: 'Select case case-h3' }).check();
     await expect.poll(() => deepText(panel().locator('.bar [role=status]')), WAIT).toContain('2 selected');
+    // At 1280x800 every column shows without scrolling sideways.
+    expect(
+      await panel()
+        .locator('.card')
+        .evaluate((el) => el.scrollWidth - el.clientWidth),
+    ).toBe(0);
     await docScreenshot(c.page, 'console-cases.png');
 
     const csv = await download(exportButton('selected-csv'));

@@ -121,13 +121,28 @@ export class TpCasesPanel extends LitElement {
         padding: 0;
         overflow-x: auto;
       }
+      /* Eleven columns fit 1280 px wide without scrolling; only the reason wraps, between words. */
+      table {
+        font-size: 0.88rem;
+      }
+      th,
       td {
         white-space: nowrap;
+        padding: 6px;
+      }
+      th {
+        white-space: normal;
+      }
+      /* The request time breaks after the date. */
+      td.when {
+        white-space: normal;
+        min-width: 7.5em;
       }
       td.reason {
         white-space: normal;
+        min-width: 110px;
         max-width: 260px;
-        overflow-wrap: anywhere;
+        overflow-wrap: break-word;
       }
       tr.selected td {
         background: var(--tp-info-bg);
@@ -400,7 +415,7 @@ export class TpCasesPanel extends LitElement {
           @change=${(e: Event) => this.toggle(c.id, (e.target as HTMLInputElement).checked)}
         />
       </td>
-      <td>${formatTime(c.openedAt, locale)}</td>
+      <td class="when">${formatTime(c.openedAt, locale)}</td>
       <td class="mono"><a href=${routeHref({ view: 'queue', caseId: c.id })}>${c.id}</a></td>
       <td><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a></td>
       <td>${c.model ?? ''}</td>
