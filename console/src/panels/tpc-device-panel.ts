@@ -29,6 +29,7 @@ import '../components/tpc-param-form.js';
 import '../components/tpc-remote-control.js';
 import type { ParamsSubmitEvent } from '../components/tpc-param-form.js';
 import '../components/tpc-sensor-chart.js';
+import '../components/tpc-simulator-panel.js';
 import '../components/tpc-timeline.js';
 import '../video/tp-video-call.js';
 import type { TpToasts } from '../components/tpc-toasts.js';
@@ -569,6 +570,7 @@ export class TpDevicePanel extends LitElement {
         </div>
         <div class="stack">
           ${this.renderDiagnostics(d)}
+          <tpc-simulator-panel .deviceId=${d.device.id} .canControl=${this.canFix}></tpc-simulator-panel>
           <section class="card" aria-labelledby="host-h">
             <h2 id="host-h">${this.i18n.t('host.title')}</h2>
             <tpc-host-metrics id="host-metrics" .host=${this._latest?.host}></tpc-host-metrics>
