@@ -30,13 +30,17 @@ function coerce(spec: ParamSpec, raw: FieldValue | undefined): unknown {
  * Turns form values into command params and checks them with the same schema
  * the fleet service and the device use, so the form refuses what they would.
  */
-export function buildParams(action: ActionSpec, values: Record<string, FieldValue>): ParamResult {
+export function buildParams(
+  action: ActionSpec,
+  values: Record<string, FieldValue>,
+  requiredText = 'Required',
+): ParamResult {
   const params: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const [key, spec] of Object.entries(action.params)) {
     const value = coerce(spec, values[key]);
     if (value === undefined) {
-      if (spec.required && spec.default === undefined) errors[key] = 'Required';
+      if (spec.required && spec.default === undefined) errors[key] = requiredText;
       continue;
     }
     params[key] = value;

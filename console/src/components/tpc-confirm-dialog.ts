@@ -1,12 +1,17 @@
 import { LitElement, css, html } from 'lit';
+import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 
-/** A modal confirmation on the native <dialog> (focus trap and Escape for free). `ask()` resolves true on confirm. */
+/**
+ * A modal confirmation on the native <dialog> (focus trap and Escape for free). `ask()` resolves true on confirm.
+ * Labels not given read "Are you sure?", "Confirm" and "Cancel" in the console's language.
+ */
 export class TpConfirmDialog extends LitElement {
   static override properties = { heading: {}, confirmLabel: {}, cancelLabel: {} };
-  declare heading: string;
-  declare confirmLabel: string;
-  declare cancelLabel: string;
+  declare heading: string | undefined;
+  declare confirmLabel: string | undefined;
+  declare cancelLabel: string | undefined;
+  private readonly i18n = new LocaleController(this);
   private resolve: ((ok: boolean) => void) | undefined;
 
   static override styles = [
@@ -32,13 +37,6 @@ export class TpConfirmDialog extends LitElement {
     `,
   ];
 
-  constructor() {
-    super();
-    this.heading = 'Are you sure?';
-    this.confirmLabel = 'Confirm';
-    this.cancelLabel = 'Cancel';
-  }
-
   ask(): Promise<boolean> {
     const dialog = this.renderRoot.querySelector('dialog')!;
     dialog.showModal();
@@ -54,12 +52,13 @@ export class TpConfirmDialog extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
     return html`<dialog aria-labelledby="h" @cancel=${() => this.close(false)}>
-      <h2 id="h">${this.heading}</h2>
+      <h2 id="h">${this.heading || t('confirm.heading')}</h2>
       <slot></slot>
       <div class="actions">
-        <button @click=${() => this.close(false)}>${this.cancelLabel}</button
-        ><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel}</button>
+        <button @click=${() => this.close(false)}>${this.cancelLabel || t('common.cancel')}</button
+        ><button class="primary" @click=${() => this.close(true)}>${this.confirmLabel || t('confirm.confirm')}</button>
       </div>
     </dialog>`;
   }

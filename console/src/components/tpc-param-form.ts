@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { ActionSpec, ParamSpec } from '@touchpoint/protocol';
+import { localize, type ActionSpec, type ParamSpec } from '@touchpoint/protocol';
 import { buildParams, defaultFieldValues, type FieldValue } from '../common/param-form.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 
 export type ParamsSubmitEvent = CustomEvent<{ action: ActionSpec; params: Record<string, unknown> }>;
@@ -21,6 +22,7 @@ export class TpParamForm extends LitElement {
   declare disabled: boolean;
   declare _values: Record<string, FieldValue>;
   declare _errors: Record<string, string>;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -73,7 +75,8 @@ export class TpParamForm extends LitElement {
     const id = `p-${key}`;
     const error = this._errors[key];
     const described = error ? `${id}-err` : nothing;
-    const label = `${spec.label.en}${spec.required && spec.default === undefined ? ' *' : ''}`;
+    const name = localize(spec.label, this.i18n.locale);
+    const label = `${name}${spec.required && spec.default === undefined ? ' *' : ''}`;
     const value = this._values[key];
     const errorText = error ? html`<span class="field-error" id="${id}-err">${error}</span>` : nothing;
     switch (spec.type) {
@@ -85,7 +88,7 @@ export class TpParamForm extends LitElement {
               type="checkbox"
               .checked=${value === true}
               @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked)}
-            />${spec.label.en}</label
+            />${name}</label
           >${errorText}
         </div>`;
       case 'enum':
@@ -97,7 +100,7 @@ export class TpParamForm extends LitElement {
             aria-describedby=${described}
             @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}
           >
-            ${spec.required && spec.default === undefined ? html`<option value="" ?selected=${value === ''}>Choose…</option>` : nothing}
+            ${spec.required && spec.default === undefined ? html`<option value="" ?selected=${value === ''}>${this.i18n.t('param.choose')}</option>` : nothing}
             ${spec.values.map((v) => html`<option value=${v} ?selected=${value === v}>${v}</option>`)}</select
           >${errorText}</label
         >`;
@@ -133,7 +136,7 @@ export class TpParamForm extends LitElement {
   private submit(e: Event) {
     e.preventDefault();
     if (!this.action) return;
-    const result = buildParams(this.action, this._values);
+    const result = buildParams(this.action, this._values, this.i18n.t('param.required'));
     if (!result.ok) {
       this._errors = result.errors;
       return;
@@ -151,8 +154,10 @@ export class TpParamForm extends LitElement {
     if (!this.action) return nothing;
     const entries = Object.entries(this.action.params);
     return html`<form novalidate @submit=${this.submit}>
-      ${entries.length ? html`<div class="fields">${entries.map(([k, s]) => this.field(k, s))}</div>` : html`<p class="muted">This action has no parameters.</p>`}
-      <div class="row"><button class="primary" type="submit" ?disabled=${this.disabled}>Review and send…</button></div>
+      ${entries.length ? html`<div class="fields">${entries.map(([k, s]) => this.field(k, s))}</div>` : html`<p class="muted">${this.i18n.t('param.none')}</p>`}
+      <div class="row">
+        <button class="primary" type="submit" ?disabled=${this.disabled}>${this.i18n.t('param.review')}</button>
+      </div>
     </form>`;
   }
 }

@@ -357,4 +357,12 @@ export const de: Messages = {
   'commandStatus.failed': 'fehlgeschlagen',
   'commandStatus.rejected': 'abgelehnt',
   'commandStatus.expired': 'abgelaufen',
+
+  // Dialoge und Aktionsformulare (tpc-confirm-dialog, tpc-param-form).
+  'confirm.heading': 'Wirklich fortfahren?',
+  'confirm.confirm': 'Bestätigen',
+  'param.required': 'Pflichtfeld',
+  'param.choose': 'Bitte wählen …',
+  'param.none': 'Diese Aktion hat keine Parameter.',
+  'param.review': 'Prüfen und senden …',
 };

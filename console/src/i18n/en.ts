@@ -352,6 +352,14 @@ export const en = {
   'commandStatus.failed': 'failed',
   'commandStatus.rejected': 'rejected',
   'commandStatus.expired': 'expired',
+
+  // Dialogs and action forms (tpc-confirm-dialog, tpc-param-form).
+  'confirm.heading': 'Are you sure?',
+  'confirm.confirm': 'Confirm',
+  'param.required': 'Required',
+  'param.choose': 'Choose…',
+  'param.none': 'This action has no parameters.',
+  'param.review': 'Review and send…',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;
