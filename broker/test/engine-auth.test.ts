@@ -154,3 +154,59 @@ describe('engine auth: queues, exchanges and virtual hosts', () => {
     expect(body.counters['engine.topic.allow']).toBeGreaterThan(0);
   });
 });
+
+describe('engine auth: fleet workers over AMQP (no client id in the requests)', () => {
+  // An AMQP 0-9-1 connection has no client id: RabbitMQ's HTTP backend sends none on any request.
+  const amqpLogin = (username: string, password: string) => allowed('user', { username, password, vhost: '/' });
+  const resource = (kind: 'queue' | 'exchange', name: string, permission: 'configure' | 'write' | 'read') =>
+    allowed('resource', { username: 'service', vhost: '/', resource: kind, name, permission });
+  const workerTopic = (permission: 'read' | 'write', routingKey: string) =>
+    allowed('topic', {
+      username: 'service',
+      vhost: '/',
+      resource: 'topic',
+      name: 'amq.topic',
+      permission,
+      routing_key: routingKey,
+      'variable_map.username': 'service',
+      'variable_map.vhost': '/',
+    });
+
+  it('admits only the service account with its token; a device or an integration is refused by code, whatever its token', async () => {
+    const before = ea.counters.get('auth.refused.AMQP_NOT_WORKER');
+    expect(await amqpLogin('service', ea.serviceToken)).toBe(true);
+    expect(await amqpLogin('cm-1', tokens.get('cm-1')!)).toBe(false);
+    const { token } = ea.integrations.add('crm', { subscribe: ['maker/#'] }, 'test');
+    expect(await amqpLogin('crm', token)).toBe(false);
+    expect(ea.counters.get('auth.refused.AMQP_NOT_WORKER')).toBe(before + 2);
+    const badBefore = ea.counters.get('auth.refused.BAD_CREDENTIALS');
+    expect(await amqpLogin('service', 'wrong')).toBe(false);
+    expect(ea.counters.get('auth.refused.BAD_CREDENTIALS')).toBe(badBefore + 1);
+    expect(
+      ea.audit
+        .list({ action: 'integration.connect' })
+        .some((e) => e.actor === 'integration:crm' && e.outcome === 'refused'),
+    ).toBe(true);
+  });
+
+  it('gives a worker its tp.fleet.* queues and the exchange (never configure), nothing else', async () => {
+    expect(await resource('queue', 'tp.fleet.ingest', 'configure')).toBe(true);
+    expect(await resource('queue', 'tp.fleet.ingest', 'read')).toBe(true);
+    expect(await resource('queue', 'mqtt-subscription-cm-1qos1', 'read')).toBe(false);
+    expect(await resource('exchange', 'amq.topic', 'read')).toBe(true);
+    expect(await resource('exchange', 'amq.topic', 'write')).toBe(true);
+    expect(await resource('exchange', 'amq.topic', 'configure')).toBe(false);
+    expect(await resource('exchange', 'amq.direct', 'write')).toBe(false);
+  });
+
+  it('lets a worker bind to device up-traffic and publish down-topics only', async () => {
+    for (const key of ['tp.v1.d.*.diag', 'tp.v1.d.*.evt', 'tp.v1.d.*.case', 'tp.v1.d.*.cmd.res', 'tp.v1.d.*.presence'])
+      expect(await workerTopic('read', key), key).toBe(true);
+    for (const key of ['tp.v1.d.*.cmd', 'tp.v1.d.*.rcpt', 'tp.v1.d.#', '#', 'tp.v1.d.*.rtc.*.up'])
+      expect(await workerTopic('read', key), key).toBe(false);
+    for (const key of ['tp.v1.d.cm-1.rcpt', 'tp.v1.d.cm-1.cmd', 'tp.v1.d.cm-1.case.status', 'tp.v1.d.cm-1.keys'])
+      expect(await workerTopic('write', key), key).toBe(true);
+    for (const key of ['tp.v1.d.cm-1.diag', 'tp.v1.d.cm-1.presence', 'tp.v1.d.cm-1.rtc.s1.down', 'maker.x'])
+      expect(await workerTopic('write', key), key).toBe(false);
+  });
+});
