@@ -21,3 +21,12 @@ export function formatNumber(value: number, locale: string = currentLocale(), fi
     );
   return format.format(value);
 }
+
+const readingFormats = new Map<string, Intl.NumberFormat>();
+
+/** A sensor reading as the device sent it, in the locale's digits: up to three decimals ("1,25" in German). */
+export function formatReading(value: number, locale: string = currentLocale()): string {
+  let format = readingFormats.get(locale);
+  if (!format) readingFormats.set(locale, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 })));
+  return format.format(value);
+}

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { TimelineItem } from '@touchpoint/protocol';
 import { formatTime } from '../common/format-time.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 
 const ICON: Record<TimelineItem['kind'], string> = {
@@ -18,6 +19,7 @@ export class TpTimeline extends LitElement {
   static override properties = { items: { attribute: false }, hasMore: { type: Boolean } };
   declare items: readonly TimelineItem[];
   declare hasMore: boolean;
+  private readonly i18n = new LocaleController(this);
 
   static override styles = [
     sharedStyles,
@@ -62,17 +64,21 @@ export class TpTimeline extends LitElement {
   }
 
   override render() {
-    return html`<ol aria-label="Device history">
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    // Titles and details come from the broker's device history as it wrote them.
+    return html`<ol aria-label=${t('timeline.label')}>
         ${this.items.map(
           (i) =>
             html`<li data-kind=${i.kind}>
-              <span class="icon" aria-hidden="true">${ICON[i.kind]}</span><span class="at">${formatTime(i.at)}</span>
+              <span class="icon" aria-hidden="true">${ICON[i.kind]}</span
+              ><span class="at">${formatTime(i.at, locale)}</span>
               <span>${i.title}${i.detail ? html` <span class="muted">— ${i.detail}</span>` : ''}</span>
             </li>`,
         )}
       </ol>
-      ${this.items.length === 0 ? html`<p class="muted">Nothing yet.</p>` : ''}
-      ${this.hasMore ? html`<button @click=${() => this.dispatchEvent(new CustomEvent('tpc-load-more'))}>Older entries</button>` : ''}`;
+      ${this.items.length === 0 ? html`<p class="muted">${t('timeline.empty')}</p>` : ''}
+      ${this.hasMore ? html`<button @click=${() => this.dispatchEvent(new CustomEvent('tpc-load-more'))}>${t('timeline.older')}</button>` : ''}`;
   }
 }
 customElements.define('tpc-timeline', TpTimeline);

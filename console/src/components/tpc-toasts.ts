@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { LocaleController } from '../i18n/locale-controller.js';
 
 export interface Toast {
   id: number;
@@ -11,6 +12,7 @@ export interface Toast {
 export class TpToasts extends LitElement {
   static override properties = { _toasts: { state: true } };
   declare _toasts: Toast[];
+  private readonly i18n = new LocaleController(this);
   private next = 1;
 
   static override styles = css`
@@ -76,12 +78,13 @@ export class TpToasts extends LitElement {
   }
 
   override render() {
+    const text = this.i18n.t;
     return html`<div role="status" aria-live="polite">
       ${this._toasts.map(
         (t) =>
           html`<div class="toast ${t.tone}">
-            <span class="text">${t.text}${t.href ? html` <a href=${t.href}>Open</a>` : ''}</span>
-            <button aria-label="Dismiss" @click=${() => this.dismiss(t.id)}>×</button>
+            <span class="text">${t.text}${t.href ? html` <a href=${t.href}>${text('toast.open')}</a>` : ''}</span>
+            <button aria-label=${text('toast.dismiss')} @click=${() => this.dismiss(t.id)}>×</button>
           </div>`,
       )}
     </div>`;

@@ -365,4 +365,14 @@ export const de: Messages = {
   'param.choose': 'Bitte wählen …',
   'param.none': 'Diese Aktion hat keine Parameter.',
   'param.review': 'Prüfen und senden …',
+
+  // Diagramme, Verlauf und Hinweise (tpc-sensor-chart, tpc-timeline, tpc-toasts).
+  'chart.overTime': '{sensor} im Zeitverlauf',
+  'chart.yes': 'ja',
+  'chart.no': 'nein',
+  'timeline.label': 'Geräteverlauf',
+  'timeline.empty': 'Noch keine Einträge.',
+  'timeline.older': 'Ältere Einträge',
+  'toast.open': 'Öffnen',
+  'toast.dismiss': 'Schließen',
 };

@@ -360,6 +360,16 @@ export const en = {
   'param.choose': 'Choose…',
   'param.none': 'This action has no parameters.',
   'param.review': 'Review and send…',
+
+  // Charts, history and notifications (tpc-sensor-chart, tpc-timeline, tpc-toasts).
+  'chart.overTime': '{sensor} over time',
+  'chart.yes': 'yes',
+  'chart.no': 'no',
+  'timeline.label': 'Device history',
+  'timeline.empty': 'Nothing yet.',
+  'timeline.older': 'Older entries',
+  'toast.open': 'Open',
+  'toast.dismiss': 'Dismiss',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;
