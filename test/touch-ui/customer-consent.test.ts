@@ -1,12 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
-import { buildConsoleInto, ConsolePage, StaffApi } from '../console/helpers.js';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
-import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
+import { CHROMIUM, REPO_ROOT, eventually, openConsoleAsAdmin, startTouchStack, type TouchStack } from './harness.js';
 
 /**
  * Issue 16, "the customer always knows what support does": an action the
@@ -25,10 +23,8 @@ let stack: TouchStack;
 let browser: Browser;
 let page: Page;
 let staff: StaffMember;
-let consoleDir: string;
 
 const ask = () => page.locator('#support-ask');
-const baseUrl = () => `http://127.0.0.1:${stack.broker.httpPort}`;
 const panelText = () => page.locator('#support-activity-text');
 
 async function sendGrinder(): Promise<string> {
@@ -56,12 +52,10 @@ async function closePanel(): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  consoleDir = mkdtempSync(join(tmpdir(), 'tp-consent-console-'));
-  await buildConsoleInto(consoleDir);
   stack = await startTouchStack({
     deviceId: 'cm-touch-consent',
     pty: true,
-    consoleDir,
+    withConsole: true,
     agent: { commands: { clockSkewS: 60, customerWaitS: WAIT_S, remoteControlMinutes: 30 } },
   });
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
@@ -77,7 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
 describe('a staff action that needs the customer waits for their tap', () => {
@@ -140,10 +133,7 @@ describe('a staff action that needs the customer waits for their tap', () => {
       ttlMs: 60_000,
     });
     expect((await final(diag.id)).status).toBe('succeeded');
-    const admin = stack.broker.initialAdmin!;
-    const password = await new StaffApi(baseUrl()).loginReady(admin.name, admin.password);
-    const staffView = await ConsolePage.open(browser, baseUrl());
-    await staffView.login(admin.name, password);
+    const staffView = await openConsoleAsAdmin(browser, stack);
     await staffView.gotoDevice(stack.deviceId);
     const remoteCell = staffView.page.locator('tpc-device-panel #remote-control');
     await remoteCell.getByText('Not allowed: actions that need the customer wait for their tap').waitFor();
@@ -164,7 +154,9 @@ describe('a staff action that needs the customer waits for their tap', () => {
     expect((await final(first)).status).toBe('succeeded');
     // The console learns it at once (a diagnostics snapshot), with the time it ends.
     await remoteCell.getByText('Allowed by the customer').waitFor();
-    expect(await remoteCell.textContent()).toMatch(/until \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s?[AP]M/);
+    expect(await remoteCell.locator('[data-remote=allowed]').textContent()).toMatch(
+      /until \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s?[AP]M/,
+    );
     await staffView.page.screenshot({ path: join(ARTIFACTS, 'consent-03-console-remote.png') });
     await panelText().getByText('„Mahlwerk freifahren“ ist abgeschlossen.').waitFor({ timeout: 30_000 });
     await closePanel();

@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import type { Agent, AgentConfigInput } from '@touchpoint/device-agent';
 import type { VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
+import type { Browser } from 'playwright-core';
+import { buildConsoleInto, ConsolePage, StaffApi } from '../console/helpers.js';
 import { startVirtualDevice } from '../helpers/virtual-device.js';
 
 export { COFFEE_DIR, REPO_ROOT, eventually } from '../helpers/virtual-device.js';
@@ -45,8 +47,8 @@ export interface TouchStackOptions {
   modelDir?: string;
   /** Extra agent config fields (merged over the test defaults). */
   agent?: Partial<AgentConfigInput>;
-  /** A built console (test/console/helpers.ts buildConsoleInto) the broker serves, for tests that check both screens. */
-  consoleDir?: string;
+  /** true: the broker serves a console built for this stack, for tests that check both screens (openConsoleAsAdmin). */
+  withConsole?: boolean;
 }
 
 /** A real broker (temp dir), a virtual coffee machine and the real agent serving the touch UI. */
@@ -58,12 +60,17 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    const consoleDir = join(dir, 'console');
+    if (options.withConsole) {
+      await mkdir(consoleDir);
+      await buildConsoleInto(consoleDir);
+    }
     const broker = await startBroker({
       dataDir: join(dir, 'broker'),
       mqttPort: 0,
       httpPort: 0,
       log: 'silent',
-      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+      ...(options.withConsole ? { consoleDir } : {}),
     });
     cleanups.push(() => broker.close());
     const device = await startVirtualDevice(broker, {
@@ -88,4 +95,18 @@ export async function startTouchStack(options: TouchStackOptions = {}): Promise<
     await stop();
     throw err;
   }
+}
+
+/**
+ * The stack's console (startTouchStack withConsole) in a new browser context, signed in as the initial admin
+ * (whose one-time password is replaced on the way), for tests that watch the device from the staff side too.
+ */
+export async function openConsoleAsAdmin(browser: Browser, stack: TouchStack): Promise<ConsolePage> {
+  const baseUrl = `http://127.0.0.1:${stack.broker.httpPort}`;
+  const admin = stack.broker.initialAdmin;
+  if (!admin) throw new Error('the broker printed no initial admin (an existing data directory?)');
+  const password = await new StaffApi(baseUrl).loginReady(admin.name, admin.password);
+  const view = await ConsolePage.open(browser, baseUrl);
+  await view.login(admin.name, password);
+  return view;
 }

@@ -370,6 +370,33 @@ export const en = {
   'timeline.older': 'Older entries',
   'toast.open': 'Open',
   'toast.dismiss': 'Dismiss',
+
+  // Video calls (video/tp-video-call).
+  'video.section': 'Video call',
+  'video.title': 'Video',
+  'video.onPhone': 'The customer continues on their phone.',
+  'video.start': 'Start video',
+  'video.hangUp': 'Hang up',
+  'video.noCamera': 'This device has no camera.',
+  'video.noCameraHear': 'You hear the customer; there is no picture.',
+  'video.noCameraPhone':
+    'To see the problem, the customer can continue on their phone: the device shows them a code to scan.',
+  'video.offerPhone': 'Show the customer a phone code',
+  'video.phoneOffered': "The code is on the customer's screen.",
+  'video.idle': 'No call',
+  'video.starting': 'Calling…',
+  'video.ringing': 'Ringing on the device (waiting for consent)',
+  'video.connecting': 'Connecting',
+  'video.connected': 'Connected',
+  'video.reconnecting': 'Reconnecting',
+  'video.outcome.declined': 'declined',
+  'video.outcome.timeout': 'no answer',
+  'video.outcome.offline': 'device went offline',
+  'video.outcome.busy': 'device busy',
+  'video.endedByStaff': 'Ended by you',
+  'video.endedByPhone': 'Ended by the customer (phone)',
+  'video.endedByCustomer': 'Ended by the customer',
+  'video.endedAfter': '{ended} after {count} s',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;

@@ -1,18 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { CaseDetail, CaseSummary, StaffView } from '@touchpoint/protocol';
+import type { CaseDetail, CaseSummary, DeviceDetail, LiveEvent, StaffView } from '@touchpoint/protocol';
 import { formatDuration } from '../common/format-duration.js';
 import { formatTime } from '../common/format-time.js';
 import { routeHref } from '../common/route.js';
 import { DEFAULT_SLA_MS, slaState } from '../common/sla.js';
 import '../components/tpc-badge.js';
+import '../components/tpc-diagnostics-snapshot.js';
 import '../components/tpc-help-mirror.js';
+import '../components/tpc-remote-control.js';
 import '../video/tp-video-call.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
+import { LiveController } from '../controllers/live-controller.js';
 import { addCaseNote, fetchAssignable, fetchCase, fetchQueue, updateCase } from '../data/cases.js';
 import type { CaseUpdateRequest, HelpFlow } from '@touchpoint/protocol';
+import { fetchDevice } from '../data/devices.js';
 import { fetchFlow } from '../data/flows.js';
+import { LocaleController } from '../i18n/locale-controller.js';
 import '../video/tp-video-call.js';
 
 const SLA_TONE = { ok: 'ok', warning: 'warning', breached: 'critical' } as const;
@@ -35,6 +40,7 @@ export class TpQueuePanel extends LitElement {
     _busy: { state: true },
     _fresh: { state: true },
     _flow: { state: true },
+    _device: { state: true },
   };
   declare feed: LiveFeed | undefined;
   declare me: StaffView;
@@ -47,8 +53,20 @@ export class TpQueuePanel extends LitElement {
   declare _busy: boolean;
   declare _fresh: Set<string>;
   declare _flow: HelpFlow | undefined;
+  /** The case's device now: its profile names the snapshot's readings; its newest diagnostics say whether remote control is allowed. */
+  declare _device: DeviceDetail | undefined;
 
   private readonly clock = new ClockController(this, 1000);
+  private readonly i18n = new LocaleController(this);
+  // The selected case's device, live: remote control allowed or ended shows at once (a diagnostics snapshot).
+  private readonly deviceLive = new LiveController(this, {
+    device: () => this._detail?.deviceId ?? null,
+    enabled: () => this._detail !== undefined,
+    onEvent: (e) => this.onDeviceEvent(e),
+    onResync: () => {
+      if (this._detail) void this.loadDevice(this._detail.deviceId);
+    },
+  });
   private loadedCase: string | undefined;
 
   static override styles = [
@@ -60,7 +78,8 @@ export class TpQueuePanel extends LitElement {
       }
       .cols {
         display: grid;
-        grid-template-columns: minmax(0, 1fr) minmax(0, 1.1fr);
+        /* The case gets the wider side: its trace and the escalation snapshot stand next to each other (issue 16). */
+        grid-template-columns: minmax(0, 0.8fr) minmax(0, 1.3fr);
         gap: 16px;
         align-items: start;
       }
@@ -151,6 +170,12 @@ export class TpQueuePanel extends LitElement {
         display: flex;
         flex-direction: row;
       }
+      .evidence {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
+        gap: 16px;
+        align-items: start;
+      }
     `,
   ];
 
@@ -209,10 +234,26 @@ export class TpQueuePanel extends LitElement {
     try {
       const detail = await fetchCase(id);
       this._flow = detail.flowId ? await fetchFlow(detail.flowId) : undefined;
+      if (this._device?.device.id !== detail.deviceId) this._device = undefined;
       this._detail = detail;
+      void this.loadDevice(detail.deviceId);
     } catch (err) {
       this._error = (err as Error).message;
     }
+  }
+
+  private async loadDevice(deviceId: string) {
+    try {
+      const device = await fetchDevice(deviceId);
+      if (this._detail?.deviceId === deviceId) this._device = device;
+    } catch {
+      // The case still shows; the remote-control line says it is unknown.
+    }
+  }
+
+  private onDeviceEvent(e: LiveEvent) {
+    if (e.type !== 'diagnostics' || !this._device || e.deviceId !== this._device.device.id) return;
+    this._device = { ...this._device, latestDiagnostics: e.diagnostics };
   }
 
   private async act(change: CaseUpdateRequest) {
@@ -296,12 +337,14 @@ export class TpQueuePanel extends LitElement {
         <dd>${c.flowId ?? '—'}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
         <dt>Assignee</dt>
         <dd>${c.assignee?.displayName ?? 'nobody yet'}</dd>
-        ${
-          c.diagnostics
-            ? html`<dt>Errors then</dt>
-                <dd>${c.diagnostics.mcu.errors.join(', ') || 'none'}</dd>`
-            : nothing
-        }
+        <dt>${this.i18n.t('snapshot.remoteNow')}</dt>
+        <dd id="case-remote-control">
+          <tpc-remote-control
+            .until=${this._device?.latestDiagnostics?.agent.remoteControlUntil}
+            .now=${this.clock.now}
+            ?known=${Boolean(this._device?.latestDiagnostics)}
+          ></tpc-remote-control>
+        </dd>
       </dl>
       ${
         canWork
@@ -346,13 +389,24 @@ export class TpQueuePanel extends LitElement {
           : nothing
       }
       ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
-      <h3 class="mt">What the customer did</h3>
-      <tpc-help-mirror
-        .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
-        .trace=${c.trace}
-        .flow=${this._flow}
-        .now=${this.clock.now}
-      ></tpc-help-mirror>
+      <div class="evidence mt">
+        <section aria-labelledby="trace-h">
+          <h3 id="trace-h">What the customer did</h3>
+          <tpc-help-mirror
+            .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
+            .trace=${c.trace}
+            .flow=${this._flow}
+            .now=${this.clock.now}
+          ></tpc-help-mirror>
+        </section>
+        <section id="case-snapshot" aria-labelledby="snapshot-h">
+          <h3 id="snapshot-h">${this.i18n.t('snapshot.title')}</h3>
+          <tpc-diagnostics-snapshot
+            .diagnostics=${c.diagnostics}
+            .profile=${this._device?.profile}
+          ></tpc-diagnostics-snapshot>
+        </section>
+      </div>
       <h3 class="mt">Notes</h3>
       <div class="notes">
         ${
