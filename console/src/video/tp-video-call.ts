@@ -1,11 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { VideoCallController } from './video-call-controller.js';
 
-const OUTCOME_TEXT: Record<string, string> = {
-  declined: 'declined',
-  timeout: 'no answer',
-  offline: 'device went offline',
-  busy: 'device busy',
+const OUTCOME_TEXT: Record<string, MessageKey> = {
+  declined: 'video.outcome.declined',
+  timeout: 'video.outcome.timeout',
+  offline: 'video.outcome.offline',
+  busy: 'video.outcome.busy',
 };
 
 /**
@@ -28,6 +30,7 @@ export class TpVideoCall extends LitElement {
   declare camera: boolean | undefined;
 
   readonly call = new VideoCallController(this);
+  private readonly i18n = new LocaleController(this);
 
   constructor() {
     super();
@@ -42,18 +45,19 @@ export class TpVideoCall extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
     const { phase, session } = this.call;
     const live = phase === 'connecting' || phase === 'connected' || phase === 'reconnecting';
     // No camera on the device, and the call is not on the phone: audio only, and an offer of the phone (issue 16).
     const noCamera = (session ? !session.deviceCamera : this.camera === false) && session?.peer !== 'phone';
-    return html`<section aria-label="Video call">
+    return html`<section aria-label=${t('video.section')}>
       <header>
-        <h3>Video</h3>
+        <h3>${t('video.title')}</h3>
         <span class="state" id="call-state" role="status" aria-live="polite">${this.stateText()}</span>
       </header>
       ${noCamera && phase !== 'ended' ? this.renderNoCamera(live && session?.peer === 'device') : nothing}
       ${live ? (noCamera ? html`<audio id="remote" autoplay></audio>` : html`<video id="remote" autoplay playsinline></video>`) : nothing}
-      ${live && session?.peer === 'phone' ? html`<p class="muted">The customer continues on their phone.</p>` : nothing}
+      ${live && session?.peer === 'phone' ? html`<p class="muted">${t('video.onPhone')}</p>` : nothing}
       ${this.call.error ? html`<p class="error" role="alert">${this.call.error}</p>` : nothing}
       <div class="actions">
         ${
@@ -63,7 +67,7 @@ export class TpVideoCall extends LitElement {
                 ?disabled=${this.disabled || !this.deviceId}
                 @click=${() => void this.call.start(this.deviceId, this.caseId)}
               >
-                Start video
+                ${t('video.start')}
               </button>`
             : html`<button
                 id="hangup"
@@ -71,7 +75,7 @@ export class TpVideoCall extends LitElement {
                 ?disabled=${phase === 'starting'}
                 @click=${() => void this.call.hangup()}
               >
-                Hang up
+                ${t('video.hangUp')}
               </button>`
         }
       </div>
@@ -79,18 +83,15 @@ export class TpVideoCall extends LitElement {
   }
 
   private renderNoCamera(canOffer: boolean) {
+    const t = this.i18n.t;
     return html`<div class="no-camera" id="no-camera" role="note">
-      <p><strong>This device has no camera.</strong> You hear the customer; there is no picture.</p>
-      <p class="muted">
-        To see the problem, the customer can continue on their phone: the device shows them a code to scan.
-      </p>
+      <p><strong>${t('video.noCamera')}</strong> ${t('video.noCameraHear')}</p>
+      <p class="muted">${t('video.noCameraPhone')}</p>
       ${
         canOffer
           ? html`<div class="actions">
-              <button id="offer-phone" @click=${() => void this.call.offerPhone()}>
-                Show the customer a phone code
-              </button>
-              ${this.call.phoneOfferedAt ? html`<span class="muted" id="phone-offered" role="status">The code is on the customer's screen.</span>` : nothing}
+              <button id="offer-phone" @click=${() => void this.call.offerPhone()}>${t('video.offerPhone')}</button>
+              ${this.call.phoneOfferedAt ? html`<span class="muted" id="phone-offered" role="status">${t('video.phoneOffered')}</span>` : nothing}
             </div>`
           : nothing
       }
@@ -98,26 +99,34 @@ export class TpVideoCall extends LitElement {
   }
 
   private stateText(): string {
+    const t = this.i18n.t;
     const { phase, outcome, endedBy, session } = this.call;
     switch (phase) {
       case 'idle':
-        return 'No call';
+        return t('video.idle');
       case 'starting':
-        return 'Calling…';
+        return t('video.starting');
       case 'ringing':
-        return `Ringing on the device (waiting for consent)`;
+        return t('video.ringing');
       case 'connecting':
-        return 'Connecting';
+        return t('video.connecting');
       case 'connected':
-        return 'Connected';
+        return t('video.connected');
       case 'reconnecting':
-        return 'Reconnecting';
+        return t('video.reconnecting');
       case 'ended': {
-        if (outcome && OUTCOME_TEXT[outcome]) return OUTCOME_TEXT[outcome];
-        const who = endedBy === 'staff' ? 'you' : endedBy === 'phone' ? 'the customer (phone)' : 'the customer';
+        const known = outcome ? OUTCOME_TEXT[outcome] : undefined;
+        if (known) return t(known);
+        const ended = t(
+          endedBy === 'staff'
+            ? 'video.endedByStaff'
+            : endedBy === 'phone'
+              ? 'video.endedByPhone'
+              : 'video.endedByCustomer',
+        );
         const seconds =
           session?.connectedAt && session.endedAt ? Math.round((session.endedAt - session.connectedAt) / 1000) : 0;
-        return `Ended by ${who}${seconds ? ` after ${seconds} s` : ''}`;
+        return seconds ? t('video.endedAfter', { ended, count: seconds }) : ended;
       }
     }
   }
