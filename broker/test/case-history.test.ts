@@ -341,6 +341,37 @@ describe('POST /api/audit/export', () => {
   });
 });
 
+describe('migration 012', () => {
+  it('indexes the error codes of cases stored before it, and of every case stored after', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-m012-'));
+    try {
+      const db = openDatabase(join(dir, 'fleet.db'));
+      db.prepare(
+        "INSERT INTO devices (id, model, token_hash, created_at) VALUES ('cm-9', 'coffee-machine', x'00', 0)",
+      ).run();
+      db.exec(
+        `DROP TRIGGER cases_error_codes; DROP TABLE case_error_codes; DELETE FROM schema_migrations WHERE version = 12;`,
+      );
+      const insert = db.prepare(
+        "INSERT INTO cases (id, msg_id, device_id, opened_at, received_at, reason, status, trace, diagnostics) VALUES (?, ?, 'cm-9', 1, 1, 'r', 'open', '[]', ?)",
+      );
+      insert.run('before', 'm1', JSON.stringify({ mcu: { errors: ['E05', 'E12'] } }));
+      insert.run('no-snapshot', 'm2', null);
+      insert.run('not-json', 'm3', '{oops');
+      expect(migrate(db)).toEqual([12]);
+      insert.run('after', 'm4', JSON.stringify({ mcu: { errors: ['E12', 7] } }));
+      expect(db.prepare('SELECT code, case_id FROM case_error_codes ORDER BY code, case_id').all()).toEqual([
+        { code: 'E05', case_id: 'before' },
+        { code: 'E12', case_id: 'after' },
+        { code: 'E12', case_id: 'before' },
+      ]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('migration 010', () => {
   it('fills resolved_by from the audit log for cases resolved before it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-m010-'));

@@ -64,7 +64,7 @@ function toRow(r: RawRow): CaseHistoryRow {
 }
 
 /** The WHERE clause and its arguments for a filter; every value is bound, never spliced into the SQL. */
-function whereOf(filter: CaseHistoryFilter): { clause: string; args: (string | number)[] } {
+function whereOf(filter: CaseHistoryFilter): { from: string; clause: string; args: (string | number)[] } {
   const where: string[] = [];
   const args: (string | number)[] = [];
   const add = (clause: string, ...values: (string | number)[]) => {
@@ -85,14 +85,22 @@ function whereOf(filter: CaseHistoryFilter): { clause: string; args: (string | n
   }
   if (filter.deviceId) add('c.device_id = ?', filter.deviceId);
   if (filter.model) add('d.model = ?', filter.model);
-  if (filter.errorCode)
-    add(`EXISTS (SELECT 1 FROM json_each(${SNAPSHOT}, '$.mcu.errors') WHERE value = ?)`, filter.errorCode);
+  // case_error_codes is filled from the snapshot when the case is stored (migration 012).
+  if (filter.errorCode) add('c.id IN (SELECT case_id FROM case_error_codes WHERE code = ?)', filter.errorCode);
   if (filter.flowId) add('c.flow_id = ?', filter.flowId);
-  if (filter.staffId) add('(c.assignee = ? OR c.resolved_by = ?)', filter.staffId, filter.staffId);
+  // Two index lookups (migration 010); an OR in one WHERE would scan every case.
+  if (filter.staffId)
+    add(
+      'c.id IN (SELECT id FROM cases WHERE assignee = ? UNION SELECT id FROM cases WHERE resolved_by = ?)',
+      filter.staffId,
+      filter.staffId,
+    );
   if (filter.status) add('c.status = ?', filter.status);
   if (filter.from !== undefined) add('c.opened_at >= ?', filter.from);
   if (filter.to !== undefined) add('c.opened_at <= ?', filter.to);
-  return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+  // The devices table only when the model is asked for: counting needs no join otherwise.
+  const from = filter.model ? 'FROM cases c JOIN devices d ON d.id = c.device_id' : 'FROM cases c';
+  return { from, clause: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
 }
 
 /** Every case the filter matches, newest request first, `limit` from `offset`, and how many match in all. */
@@ -102,15 +110,15 @@ export function listCaseHistory(
   limit: number,
   offset: number,
 ): { items: CaseHistoryRow[]; total: number } {
-  const { clause, args } = whereOf(filter);
-  const total = sql(`SELECT COUNT(*) ${FROM} ${clause}`)
+  const { from, clause, args } = whereOf(filter);
+  const total = sql(`SELECT COUNT(*) ${from} ${clause}`)
     .pluck()
     .get(...args) as number;
-  const rows = sql(`SELECT ${COLUMNS} ${FROM} ${clause} ORDER BY c.opened_at DESC, c.id LIMIT ? OFFSET ?`).all(
-    ...args,
-    limit,
-    offset,
-  ) as RawRow[];
+  // The page's ids first, then their columns: sorting whole rows would read every match's snapshot.
+  const rows = sql(
+    `SELECT ${COLUMNS} ${FROM} WHERE c.id IN (SELECT c.id ${from} ${clause} ORDER BY c.opened_at DESC, c.id LIMIT ? OFFSET ?)
+     ORDER BY c.opened_at DESC, c.id`,
+  ).all(...args, limit, offset) as RawRow[];
   return { items: rows.map(toRow), total };
 }
 
@@ -132,11 +140,12 @@ export function caseHistoryOptions(sql: Prepare): {
 } {
   const strings = (query: string) => sql(query).pluck().all() as string[];
   return {
-    models: strings('SELECT DISTINCT d.model FROM cases c JOIN devices d ON d.id = c.device_id ORDER BY 1'),
-    flows: strings('SELECT DISTINCT flow_id FROM cases WHERE flow_id IS NOT NULL ORDER BY 1'),
-    errorCodes: strings(
-      `SELECT DISTINCT e.value FROM cases c, json_each(${SNAPSHOT}, '$.mcu.errors') e WHERE e.type = 'text' ORDER BY 1`,
+    // Each from an index: devices probe cases by device, flows and codes are leading index columns.
+    models: strings(
+      'SELECT DISTINCT d.model FROM devices d WHERE EXISTS (SELECT 1 FROM cases c WHERE c.device_id = d.id) ORDER BY 1',
     ),
+    flows: strings('SELECT DISTINCT flow_id FROM cases WHERE flow_id IS NOT NULL ORDER BY 1'),
+    errorCodes: strings('SELECT DISTINCT code FROM case_error_codes ORDER BY 1'),
     staffIds: strings(
       'SELECT assignee FROM cases WHERE assignee IS NOT NULL UNION SELECT resolved_by FROM cases WHERE resolved_by IS NOT NULL ORDER BY 1',
     ),
