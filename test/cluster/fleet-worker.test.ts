@@ -30,6 +30,8 @@ const tokens = new Map<string, string>();
 const devices = new Map<string, MqttClient>();
 /** Every receipted id per device (a set: a redelivered report is receipted again). */
 const receipted = new Map<string, Set<string>>();
+/** Ids receipted as refused, with their code. */
+const refusedIds = new Map<string, string>();
 const workers: WorkerProcess[] = [];
 const amqpUrl = (i: number) => `amqp://127.0.0.1:${ec.cluster.nodes[i]!.amqpPort}`;
 
@@ -133,7 +135,9 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
       receipted.set(id, new Set());
       client.on('message', (_topic, payload) => {
         const r = receiptMessage.safeParse(JSON.parse(payload.toString()));
-        if (r.success) for (const mid of r.data.ids) receipted.get(id)!.add(mid);
+        if (!r.success) return;
+        for (const mid of r.data.ids) receipted.get(id)!.add(mid);
+        for (const { id: mid, code } of r.data.refused ?? []) refusedIds.set(mid, code);
       });
       await client.subscribeAsync(deviceTopic(id, 'receipt'), { qos: 0 });
       devices.set(id, client);
@@ -287,6 +291,27 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
       'the ingest queue drained (every message acked)',
       20_000,
     );
+  });
+
+  it('acks, counts and quarantines invalid messages with their reason; the device hears the refusal; no worker falls over', async () => {
+    const topic = deviceTopic('fw-2', 'diagnostics');
+    const rejected = db.prepare('SELECT code FROM rejected_messages WHERE topic = ? ORDER BY id').pluck();
+    const before = rejected.all(topic).length;
+    const invalid = { ...header(), deviceId: 'fw-2', reason: 'periodic' }; // no mcu, no agent
+    const fw2 = devices.get('fw-2')!;
+    await fw2.publishAsync(topic, '{not json', { qos: 1 });
+    await fw2.publishAsync(topic, JSON.stringify(invalid), { qos: 1 });
+    await eventually(() => rejected.all(topic).length === before + 2, 'two quarantined messages', 30_000);
+    // Two workers compete for the queue: the order of the two rows is theirs.
+    expect(rejected.all(topic).slice(before).sort()).toEqual(['BAD_JSON', 'SCHEMA_INVALID']);
+    await eventually(() => refusedIds.get(invalid.id), 'a receipt refusing the invalid report', 30_000);
+    expect(refusedIds.get(invalid.id)).toBe('SCHEMA_INVALID');
+    await eventually(
+      async () => (await ingestQueue(0)).messages === 0,
+      'the invalid messages acked, not requeued',
+      20_000,
+    );
+    for (const w of workers) expect(w.proc.exitCode, `${w.name} still running`).toBeNull();
   });
 
   it('loses and duplicates nothing when one worker is killed with kill -9 during ingest; the other takes over', async () => {

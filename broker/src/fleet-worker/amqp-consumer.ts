@@ -1,9 +1,9 @@
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { backoffDelay } from '@touchpoint/protocol';
+import { ErrorCode, backoffDelay } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import { mqttToRoutingKey, routingKeyToMqtt } from '../engine-auth/routing-key.js';
 import type { Publish } from '../fleet/commands.js';
-import type { ReportIntake } from '../hooks/report-intake.js';
+import type { IntakeSettled, ReportIntake } from '../hooks/report-intake.js';
 import type { Logger } from '../logger.js';
 import { INGEST_BINDINGS, INGEST_QUEUE, INGEST_QUEUE_ARGUMENTS } from './topology.js';
 
@@ -182,29 +182,46 @@ export class AmqpConsumer {
     if (msg.fields.redelivered) counters.inc('amqp.redelivered');
     this.inFlight++;
     const topic = routingKeyToMqtt(msg.fields.routingKey);
-    intake(topic, msg.content, undefined, (err, settled) => {
-      if (err || !settled) {
-        // Not stored (the database is busy or gone): leave the engine, which hands the message out again,
-        // and come back after the backoff instead of spinning on redeliveries.
-        this.settle();
-        session.drop(`not stored: ${err?.message ?? 'ingest gave no result'}`);
+    try {
+      intake(topic, msg.content, undefined, (err, settled) => this.settled(session, msg, topic, err, settled));
+    } catch (err) {
+      // Nothing thrown by one message may end the worker: leave it to the engine (its delivery limit ends a poison one).
+      log.error('intake failed', { topic, code: ErrorCode.INTERNAL, reason: (err as Error).message });
+      this.settle();
+      session.drop(`intake failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** After the intake: ack once the receipt is confirmed; a storage failure or an unconfirmed receipt acks nothing. */
+  private settled(
+    session: Session,
+    msg: ConsumeMessage,
+    topic: string,
+    err: Error | null,
+    settled: IntakeSettled | undefined,
+  ): void {
+    const { counters, log } = this.options;
+    if (err || !settled) {
+      // Not stored (the database is busy or gone): leave the engine, which hands the message out again,
+      // and come back after the backoff instead of spinning on redeliveries.
+      this.settle();
+      session.drop(`not stored: ${err?.message ?? 'ingest gave no result'}`);
+      return;
+    }
+    void settled.receipt.then((sent) => {
+      this.settle();
+      if (this.session !== session) return; // the channel is gone; the engine redelivers the message
+      if (!sent) {
+        log.warn('receipt not confirmed; message left for redelivery', { topic, code: ENGINE_UNAVAILABLE });
+        session.drop('receipt not confirmed');
         return;
       }
-      void settled.receipt.then((sent) => {
-        this.settle();
-        if (this.session !== session) return; // the channel is gone; the engine redelivers the message
-        if (!sent) {
-          log.warn('receipt not confirmed; message left for redelivery', { topic, code: ENGINE_UNAVAILABLE });
-          session.drop('receipt not confirmed');
-          return;
-        }
-        try {
-          session.channel.ack(msg);
-          counters.inc(settled.disposition === 'rejected' ? 'amqp.acked_rejected' : 'amqp.acked');
-        } catch (ackErr) {
-          log.warn('ack failed', { code: ENGINE_UNAVAILABLE, reason: (ackErr as Error).message });
-        }
-      });
+      try {
+        session.channel.ack(msg);
+        counters.inc(settled.disposition === 'rejected' ? 'amqp.acked_rejected' : 'amqp.acked');
+      } catch (ackErr) {
+        log.warn('ack failed', { code: ENGINE_UNAVAILABLE, reason: (ackErr as Error).message });
+      }
     });
   }
 
