@@ -286,6 +286,37 @@ describe('POST /api/case-history/export', () => {
   });
 });
 
+describe('a case export past the limit', () => {
+  it(`holds the newest ${EXPORT_ROW_LIMIT} cases of the filter and says it is cut`, async () => {
+    // Stored straight into the real SQLite file: 10,001 escalations over MQTT would only make the test slow.
+    tb.broker.fleet.provisionDevice('cm-bulk', 'coffee-machine');
+    const insert = tb.broker.fleet.db.prepare(
+      "INSERT INTO cases (id, msg_id, device_id, opened_at, received_at, reason, trace) VALUES (?, ?, 'cm-bulk', ?, ?, 'bulk', '[]')",
+    );
+    tb.broker.fleet.db.transaction(() => {
+      for (let i = 0; i <= EXPORT_ROW_LIMIT; i++) insert.run(`bulk-${i}`, `bulk-msg-${i}`, T0 + i, T0 + i);
+    })();
+    const res = await viewer.post<string>('/api/case-history/export', {
+      format: 'csv',
+      filter: { deviceId: 'cm-bulk' },
+    });
+    expect([res.headers.get('x-export-rows'), res.headers.get('x-export-truncated')]).toEqual([
+      String(EXPORT_ROW_LIMIT),
+      'true',
+    ]);
+    const rows = parseCsv(res.body);
+    expect(rows).toHaveLength(EXPORT_ROW_LIMIT + 1);
+    // Newest request first: the oldest one (bulk-0) is the one left out.
+    expect([rows[1]![0], rows.at(-1)![0]]).toEqual([`bulk-${EXPORT_ROW_LIMIT}`, 'bulk-1']);
+    expect(tb.broker.fleet.audit.list({ action: 'case.export', limit: 1 })[0]!.detail).toEqual({
+      format: 'csv',
+      filter: { deviceId: 'cm-bulk' },
+      rows: EXPORT_ROW_LIMIT,
+      truncated: true,
+    });
+  });
+});
+
 describe('POST /api/audit/export', () => {
   it('exports the audit log with the panel filters as CSV and JSON, and audits each export', async () => {
     const csv = await viewer.post<string>('/api/audit/export', { format: 'csv', action: 'case.update' });
