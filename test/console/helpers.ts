@@ -335,8 +335,12 @@ export class ConsolePage {
     page.on('pageerror', (e) => this.pageErrors.push(e.message));
   }
 
-  static async open(browser: Browser, baseUrl: string): Promise<ConsolePage> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+  /**
+   * A new browser context; `locale` is the browser's language (navigator.language), English unless a
+   * test asks for another, so the console's language never depends on the machine's (issue 16).
+   */
+  static async open(browser: Browser, baseUrl: string, locale = 'en-US'): Promise<ConsolePage> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale });
     return new ConsolePage(await context.newPage(), baseUrl);
   }
 
