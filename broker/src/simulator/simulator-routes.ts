@@ -53,11 +53,11 @@ export function simulatorRoutes(backend: SimulatorBackend | undefined): Route[] 
           deps.fleet.audit.record({ ...entry, outcome: 'ok', detail: { ...body, via: 'console' } });
           return state;
         } catch (err) {
-          const code = err instanceof TouchpointError ? err.code : ErrorCode.INTERNAL;
+          const error = err instanceof TouchpointError ? err.code : ErrorCode.INTERNAL;
           deps.fleet.audit.record({
             ...entry,
             outcome: 'failed',
-            detail: { ...body, via: 'console', code, message: (err as Error).message },
+            detail: { ...body, via: 'console', error, message: (err as Error).message },
           });
           throw err;
         }
