@@ -273,4 +273,22 @@ describe('the Cases view', () => {
     expect(c.pageErrors).toEqual([]);
     expect(c.cspViolations).toEqual([]);
   });
+
+  it('shows a new escalation live, and speaks German when staff switch', async () => {
+    await c.page.locator('tpc-app nav a[href="#/cases"]').click();
+    await expect.poll(listed, WAIT).toHaveLength(4);
+    await escalate(devices[2]!, 'case-h5', 'cable_stuck', 'no-charge', ['F02'], 0);
+    await expect.poll(listed, WAIT).toEqual(['case-h5', 'case-h4', 'case-h3', 'case-h2', 'case-h1']);
+
+    await c.page.locator('tpc-app header select[data-testid=language]').selectOption('de');
+    await expect.poll(() => deepText(panel().locator('h1')), WAIT).toContain('Fälle');
+    expect(await deepText(c.page.locator('tpc-app nav a[href="#/cases"]'))).toContain('Fälle');
+    const statuses = await panel()
+      .locator('tbody tr tpc-badge')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('label')));
+    expect(statuses).toEqual(['offen', 'offen', 'geschlossen', 'gelöst', 'übernommen']);
+    expect(await deepText(panel().locator('.summary[role=status]').first())).toContain('5 Fälle');
+    await c.page.locator('tpc-app header select[data-testid=language]').selectOption('en');
+    expect(c.pageErrors).toEqual([]);
+  });
 });
