@@ -210,7 +210,7 @@ export const de: Messages = {
   'staff.deviceIdPlaceholder': 'z. B. cm-0042',
   'staff.model': 'Modell',
   'staff.tags': 'Tags (durch Kommas getrennt)',
-  'staff.tagsPlaceholder': 'berlin, pilot',
+  'staff.tagsPlaceholder': 'münchen, pilotbetrieb',
   'staff.provision': 'Einrichten',
 
   // Anmeldung und Passwörter (tpc-login-panel, tpc-password-panel).
