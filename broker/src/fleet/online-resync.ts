@@ -37,8 +37,9 @@ export class OnlineResync {
 
   constructor(
     db: Db,
-    private readonly commands: Commands,
-    private readonly staff: Staff,
+    // Only what a resync reads, so a process without the rest of the fleet (a fleet worker) can run one too.
+    private readonly commands: Pick<Commands, 'pendingFor'>,
+    private readonly staff: Pick<Staff, 'get'>,
     private readonly publish: Publish,
     private readonly log: Logger,
     live: LiveBus,
