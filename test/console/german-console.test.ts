@@ -91,7 +91,7 @@ describe('the console in German (issue 16)', () => {
 
     // The switch in the header: every view follows at once, without a reload.
     await c.page.locator('tpc-app header select[data-testid=language]').selectOption('de');
-    await expectText(nav, 'Eskalations-Warteschlange');
+    await expectText(nav, 'Warteschlange');
     await expectText(nav, 'Geräteflotte');
     await expectText(nav, 'Kennzahlen');
     await expectText(nav, 'Mitarbeitende');
@@ -103,10 +103,11 @@ describe('the console in German (issue 16)', () => {
     await expectText(fleet.locator('h1'), 'Geräteflotte');
     await expectText(fleet.locator('.summary'), '1.201 Geräte');
     await expectText(fleet.locator('.head'), 'Zuletzt gesehen');
+    await expectText(c.fleetRow('cm-0000'), 'nie');
+    await docScreenshot(c.page, 'console-fleet-de.png');
     await c.searchFleet('cm-de');
     await expectText(c.fleetRow('cm-de-1'), 'Online');
     await expectText(c.fleetRow('cm-de-1'), /gerade eben|vor \d+ s/);
-    await docScreenshot(c.page, 'console-fleet-de.png');
 
     // KPIs: German labels, percentages with a decimal comma and a space before %, the CES average as 5,5.
     await c.page.goto(`${stack.baseUrl}/#/kpis`);
@@ -137,7 +138,7 @@ describe('the console in German (issue 16)', () => {
 
     // The choice is kept in this browser: after a reload the console is German without asking.
     await c.page.reload();
-    await expectText(nav, 'Eskalations-Warteschlange');
+    await expectText(nav, 'Warteschlange');
     expect(await c.page.locator('tpc-app header select[data-testid=language]').inputValue()).toBe('de');
 
     // And back: English again everywhere.

@@ -22,7 +22,7 @@ export const de: Messages = {
   'app.openCount': '{count} offen',
   'app.adminsOnlyStaff': 'Nur Admins verwalten Mitarbeitende.',
   'app.adminsOnlyIntegrations': 'Nur Admins verwalten Integrationen.',
-  'nav.queue': 'Eskalations-Warteschlange',
+  'nav.queue': 'Warteschlange',
   'nav.fleet': 'Geräteflotte',
   'nav.kpis': 'Kennzahlen',
   'nav.audit': 'Audit-Log',
