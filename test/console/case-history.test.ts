@@ -117,7 +117,11 @@ beforeAll(async () => {
   await ok(sam.post('/api/cases/case-h3', { op: 'status', status: 'closed' }));
 
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    acceptDownloads: true,
+  });
   c = new ConsolePage(await context.newPage(), stack.baseUrl);
   await c.login('rita', ritaPassword);
 });

@@ -146,8 +146,8 @@ const de: Record<CaseTextKey, MessageValue> = {
   'status.closed': 'geschlossen',
 };
 
-const catalogs: Record<ConsoleLocale, Record<CaseTextKey, MessageValue>> = { en, de };
+export const caseTexts: Record<ConsoleLocale, Record<CaseTextKey, MessageValue>> = { en, de };
 
 export function caseText(locale: ConsoleLocale, key: CaseTextKey, params?: MessageParams): string {
-  return formatMessage(locale, catalogs[locale][key], params);
+  return formatMessage(locale, caseTexts[locale][key], params);
 }
