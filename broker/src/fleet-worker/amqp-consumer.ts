@@ -104,7 +104,13 @@ export class AmqpConsumer {
     const endpoint = endpoints[this.next % endpoints.length]!;
     this.next++;
     try {
-      this.session = await this.open(endpoint);
+      const session = await this.open(endpoint);
+      if (this.stopped) {
+        // stop() came while this connection opened: it must not consume.
+        this.session = undefined;
+        await session.model.close().catch(() => undefined);
+        return;
+      }
       this.attempt = 0;
       this.options.counters.inc('amqp.connected');
       log.info('consuming', { node: `${endpoint.hostname}:${endpoint.port}`, queue: INGEST_QUEUE });
