@@ -64,6 +64,8 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private readonly randomFaultErrors = new Set<string>();
   /** Rule errors cleared on purpose while their rule still holds: not raised again until the rule lets go. */
   private readonly muted = new Set<string>();
+  /** Whether each rule held at the last check: a rule error clears when its rule lets go, not merely because it does not hold. */
+  private readonly ruleHeld = new Map<object, boolean>();
   /** A split frame's second part is pending: what the MCU sends meanwhile waits, as on a UART. */
   private holding: { timer: NodeJS.Timeout; queue: Uint8Array[] } | undefined;
 
@@ -142,7 +144,11 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
 
   /** Applies a named scenario on purpose; the errors it causes stay until cleared or fixed. */
   scenario(name: string): void {
-    this.apply(this.scenarioEffect(name), {}, 'control');
+    const effect = this.scenarioEffect(name);
+    // A scenario on purpose re-arms the rules on the sensors it sets: "scale_up" after an E05 cleared on purpose
+    // raises E05 again, as the presenter asked.
+    for (const rule of this.options.config.rules) if (rule.sensor in (effect.set ?? {})) this.muted.delete(rule.raise);
+    this.apply(effect, {}, 'control');
   }
 
   /** The scenarios of mcu-sim.json, for a control surface to offer (the demo's Simulator panel). */
@@ -360,10 +366,13 @@ export class VirtualMcu extends EventEmitter<VirtualMcuEvents> {
   private applyRules(cause: Cause): void {
     for (const rule of this.options.config.rules) {
       const active = holds(rule, this.sensors.get(rule.sensor));
+      const held = this.ruleHeld.get(rule) ?? false;
+      this.ruleHeld.set(rule, active);
       if (active && !this.muted.has(rule.raise)) this.addError(rule.raise, cause);
       else if (!active) {
         this.muted.delete(rule.raise);
-        if (this.errors.has(rule.raise)) this.clearError(rule.raise);
+        // Only the rule letting go fixes its error: E02 raised on purpose with a dry drip tray stays until cleared.
+        if (held && this.errors.has(rule.raise)) this.clearError(rule.raise);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command, FrameKind, Status } from '../src/frame/constants.js';
 import type { Frame } from '../src/frame/frame.js';
 import { Waitress } from '../src/session/waitress.js';
@@ -53,11 +53,20 @@ describe('Waitress', () => {
     await expect(pending).resolves.toMatchObject({ command: Command.getInfo });
   });
 
+  // Attempts are bounded by a deadline from the call, so late timers on a loaded machine would skip retries or
+  // reorder deadlines: the schedule tests run on fake timers (Date included).
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('retries with the same seq, then times out with MCU_TIMEOUT', async () => {
+    vi.useFakeTimers();
     const { waitress, sent } = setup({ timeoutMs: 20, retries: 2 });
-    await expect(waitress.request(Command.ping, new Uint8Array())).rejects.toMatchObject({
+    const outcome = expect(waitress.request(Command.ping, new Uint8Array())).rejects.toMatchObject({
       code: ErrorCode.MCU_TIMEOUT,
     });
+    await vi.advanceTimersByTimeAsync(100);
+    await outcome;
     expect(sent).toHaveLength(3);
     expect(new Set(sent.map((f) => f.seq)).size).toBe(1);
     expect(waitress.stats).toMatchObject({ retries: 2, timeouts: 1 });
@@ -65,9 +74,11 @@ describe('Waitress', () => {
   });
 
   it('answers a retried request when the response arrives late', async () => {
+    vi.useFakeTimers();
     const { waitress, sent, reply } = setup({ timeoutMs: 20, retries: 3 });
     const pending = waitress.request(Command.ping, new Uint8Array());
-    while (sent.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.advanceTimersByTimeAsync(25);
+    expect(sent).toHaveLength(2);
     reply(sent[0]!);
     await expect(pending).resolves.toBeDefined();
   });
@@ -90,10 +101,13 @@ describe('Waitress', () => {
   });
 
   it('rejects a queued request at its deadline instead of letting it hang', async () => {
+    vi.useFakeTimers();
     const { waitress } = setup({ maxInFlight: 1, timeoutMs: 30 });
     const first = waitress.request(Command.ping, new Uint8Array());
     const second = waitress.request(Command.ping, new Uint8Array());
-    const [a, b] = await Promise.allSettled([first, second]);
+    const settled = Promise.allSettled([first, second]);
+    await vi.advanceTimersByTimeAsync(30);
+    const [a, b] = await settled;
     expect(a).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.MCU_TIMEOUT } });
     expect(b).toMatchObject({
       status: 'rejected',
