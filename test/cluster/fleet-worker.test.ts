@@ -67,9 +67,13 @@ function diagnostics(deviceId: string, n: number): { id: string; json: string } 
 }
 
 /** Each device publishes `perDevice` diagnostics at QoS 1, all devices at once; `sent` gets each id as it goes out. */
-async function publishBatch(perDevice: number, sent: string[] = []): Promise<string[]> {
+async function publishBatch(
+  perDevice: number,
+  sent: string[] = [],
+  from: readonly string[] = DEVICES,
+): Promise<string[]> {
   await Promise.all(
-    DEVICES.map(async (id) => {
+    from.map(async (id) => {
       for (let n = 0; n < perDevice; n++) {
         const d = diagnostics(id, n);
         sent.push(d.id);
@@ -351,5 +355,23 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     expect(counters['ingest.stored'] ?? 0, 'worker B stored the rest of the drill batch').toBeGreaterThanOrEqual(
       total - atKill,
     );
+  });
+
+  it('moves to the next node when its node is killed (kill -9), and stores what the devices on the other nodes send', async () => {
+    // Worker C uses the second node first; fw-1 (first node) and fw-4 (third node) keep their connections.
+    const c = startWorker('worker-c', 1);
+    await eventually(() => logOf(c).includes('consuming'), `worker C consuming (log: ${logOf(c)})`, 60_000);
+    await ec.cluster.killNode(ec.cluster.nodes[1]!);
+    await eventually(
+      () => (logOf(c).match(/consuming/g) ?? []).length >= 2,
+      `worker C consuming again on another node (log: ${logOf(c).slice(-2000)})`,
+      60_000,
+    );
+    expect(logOf(c)).toMatch(/engine connection lost; reconnecting to the next node/);
+    expect(logOf(c)).toMatch(new RegExp(`consuming \\{"node":"127\\.0\\.0\\.1:${ec.cluster.nodes[2]!.amqpPort}"`));
+    const ids = await publishBatch(40, [], ['fw-1', 'fw-4']);
+    await eventually(() => storedOf(ids).rows === ids.length, `${ids.length} reports stored by worker C`, 60_000);
+    await eventually(() => unreceipted(ids) === 0, 'a receipt for every report', 30_000);
+    expect(storedOf(ids)).toEqual({ rows: ids.length, uniq: ids.length });
   });
 });
