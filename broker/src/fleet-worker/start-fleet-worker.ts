@@ -84,6 +84,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     async close() {
       await consumer.stop();
       db.close();
+      // What this worker did, for the operator (and the failure drill's report).
+      log.info('stopped', counters.snapshot());
     },
   };
 }
