@@ -167,6 +167,7 @@ export class TpApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.updateTitle();
     window.addEventListener('hashchange', this.onHash);
     this.offUnauthorized = onUnauthorized(() => this.sessionEnded());
     fetchMe().then(
