@@ -286,6 +286,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         fleet.retention.stop();
         video.close();
         fleet.receipts.close();
+        fleet.resync.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         // Before aedes and the stores close: a will sweep under way finishes or leaves its wills stored.

@@ -112,9 +112,13 @@ describe('MqttConnection', () => {
     // while the device does not listen yet, and the answer is lost (a new session has nothing to queue it in).
     broker.aedes.authorizeSubscribe = (_client, sub, done) => setTimeout(() => done(null, sub), 100);
     conn.start();
+    // The agent learns its firmware version early and refreshes its presence: before the birth, that sends nothing.
+    await waitFor(() => conn.connected, 'connected');
+    conn.refreshPresence();
     const online = await waitFor(() => presence.find((p) => p.state === 'online'), 'online presence');
     await waitFor(() => received.length === 2, 'both answers to the birth');
     expect(received.sort()).toEqual([`command after ${online.connectionId}`, `status after ${online.connectionId}`]);
+    expect(presence.filter((p) => p.state === 'online')).toHaveLength(1);
   });
 
   it('publishes offline presence on a clean stop', async () => {

@@ -34,6 +34,7 @@ export interface ResyncReport {
 export class OnlineResync {
   private readonly sql: Prepare;
   private readonly off: () => void;
+  private closed = false;
 
   constructor(
     db: Db,
@@ -48,6 +49,7 @@ export class OnlineResync {
     const onBirth = ({ deviceId }: { deviceId: string }) => {
       // After the birth's own ingest and PUBACK: the resync never delays the publish that triggered it.
       setImmediate(() => {
+        if (this.closed) return;
         this.resync(deviceId).catch((err: unknown) =>
           this.log.error('resync after birth failed', { deviceId, code: 'INTERNAL', reason: (err as Error).message }),
         );
@@ -76,7 +78,9 @@ export class OnlineResync {
     return report;
   }
 
+  /** Stops listening; a birth already seen sends nothing more (the database may be closing). */
   close(): void {
+    this.closed = true;
     this.off();
   }
 

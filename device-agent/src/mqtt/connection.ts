@@ -72,6 +72,8 @@ export class MqttConnection implements Extension {
   private lastFailure = '';
   private current: ConnectionState = 'idle';
   private id: string | undefined;
+  /** Whether this connection's birth went out (a refresh before it would be a birth before the SUBACKs). */
+  private born = false;
   private readonly handlers = new Map<string, { qos: QoS; handler: MessageHandler }>();
   private readonly endpoint;
   private readonly presenceTopic: string;
@@ -139,7 +141,8 @@ export class MqttConnection implements Extension {
   /** Publish online presence again on the live connection (e.g. once the firmware version is known). */
   refreshPresence(): void {
     const client = this.client;
-    if (!client || this.current !== 'online' || !this.id) return;
+    // Before the birth there is nothing to refresh: the birth reads the presence fields when it goes out.
+    if (!client || this.current !== 'online' || !this.id || !this.born) return;
     const online = encode(presenceMessage, {
       ...header(),
       deviceId: this.options.deviceId,
@@ -253,8 +256,10 @@ export class MqttConnection implements Extension {
       sessionPresent: connack.sessionPresent,
       reconnects: this.reconnects,
     });
+    this.born = false;
     const birth = () => {
       if (client !== this.client) return;
+      this.born = true;
       const online = encode(presenceMessage, {
         ...header(),
         deviceId,
