@@ -202,6 +202,16 @@ describe('video call between the console and the touchscreen', () => {
     expect(entries[1]!.detail).toMatchObject({ decision: 'accepted', by: 'device' });
     expect(entries[3]!.detail).toMatchObject({ endedBy: 'device', outcome: 'hangup', peer: 'device' });
     expect(entries[3]!.detail!.durationMs as number).toBeGreaterThan(0);
+
+    // The customer's receipt (issue 16): who called, what was shared, how long, when.
+    await camPage.locator('#history-open').click();
+    const receipt = camPage.locator('#history li[data-kind=call]');
+    await receipt.waitFor();
+    expect((await receipt.textContent())!.replace(/\s+/g, ' ').trim()).toMatch(
+      /^Video call with support, \d+ seconds? Shared with support: your camera, your microphone Vera Video · \d+\/\d+\/\d+, \d+:\d{2}\s?[AP]M$/,
+    );
+    await camPage.locator('#history-close').click();
+    await camPage.getByRole('heading', { name: 'Help topics' }).waitFor();
   });
 
   it('Decline: the console shows "declined" and no peer connection is created on either side', async () => {
