@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:net';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
 import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
@@ -10,6 +9,7 @@ import { loadDemoDevices, planFleet, saveDemoDevices, type DemoDevice } from './
 import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.js';
 import { DemoSimulator } from './demo-simulator.js';
 import { controlSocketPath, startControlSocket } from './control-socket.js';
+import { cliControlHandler } from './cli-control-handler.js';
 
 const USAGE = `Usage: touchpoint demo [options]
 
@@ -163,27 +163,14 @@ export const demo: CliCommand = {
         simulator.add(sim);
         step(`device ${sim.deviceId} (${sim.model}) running: serial ${sim.serialPath}`);
       }
-      // `touchpoint demo sim` (issue 16): the socket's owner is the operator; every control is audited as theirs.
-      const actor = `local:${userInfo().username}`;
-      control = await startControlSocket(dataDir, {
-        state: (deviceId) => simulator.state(deviceId),
-        async control(deviceId, c) {
-          const entry = { actor, actorRole: 'operator', action: 'simulator.control', deviceId };
-          try {
-            const state = await simulator.control(deviceId, c);
-            broker.fleet.audit.record({ ...entry, outcome: 'ok', detail: { ...c, via: 'cli' } });
-            return state;
-          } catch (err) {
-            broker.fleet.audit.record({
-              ...entry,
-              outcome: 'failed',
-              detail: { ...c, via: 'cli', message: (err as Error).message },
-            });
-            throw err;
-          }
+      // `touchpoint demo sim` (issue 16). Without its socket (a data dir path too long for one) the demo still
+      // runs, and the console's Simulator panel still works.
+      control = await startControlSocket(dataDir, cliControlHandler(simulator, broker.fleet.audit, step)).catch(
+        (err: unknown) => {
+          step(`\`touchpoint demo sim\` is unavailable: ${(err as Error).message}`);
+          return undefined;
         },
-        refused: (reason) => step(`simulator control refused: ${reason}`),
-      });
+      );
     } catch (err) {
       await stopAll();
       throw err;
@@ -206,7 +193,7 @@ export const demo: CliCommand = {
       );
     for (const d of devices)
       console.log(`Touchscreen:  ${d.uiUrl}   ${d.deviceId}   (kiosk screen of this ${d.model}, 800×480)`);
-    if (devices.length > 0)
+    if (devices.length > 0 && control)
       console.log(
         `\nSimulator:    npx touchpoint demo sim DEVICE raise E05|clear E05|scenario empty_tank|unplug-serial|offline|online --data-dir ${dataDir}\n              or the Simulator panel on a device's page in the console (socket ${controlSocketPath(dataDir)})`,
       );
