@@ -78,7 +78,11 @@ describe('the device view', () => {
     if (host.net.length === 0) expect(network).toBe('no interface up');
     else for (const n of host.net) expect(network).toContain(`${n.name} ${n.address} ${n.family}`);
     expect(await flat(metrics.locator('[data-host=uptime]').textContent())).toMatch(/^\d+ (s|min|h|d)/);
-    await docScreenshot(staffView.page, 'console-device.png');
+    // The whole page: the host card sits below the sensor charts.
+    await docScreenshot(
+      { screenshot: (o) => staffView.page.screenshot({ ...o, fullPage: true }) },
+      'console-device.png',
+    );
   });
 
   it('sensor values refresh right after a fix, from the snapshot the agent sends when the command finishes', async () => {
@@ -110,6 +114,8 @@ describe('the case view', () => {
     const panel = staffView.page.locator('tpc-queue-panel');
     const snapshot = panel.locator('#case-snapshot');
     await snapshot.getByRole('heading', { name: 'Diagnostics at escalation' }).waitFor();
+    // Delivered at once: the case does not claim the device was offline.
+    expect(await panel.locator('[data-received]').count()).toBe(0);
 
     // Every reading of the shared snapshot, by the profile's name and unit; its errors; its host.
     await snapshot.locator('[data-sensor=water_tank_level]').waitFor();
@@ -146,6 +152,7 @@ describe('the case view', () => {
       /^until \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s?[AP]M$/,
     );
     expect((await final(grinder.id)).status).toBe('succeeded');
+    await staffView.page.locator('tpc-toasts .toast').evaluateAll((toasts) => toasts.forEach((t) => t.remove()));
     await docScreenshot(staffView.page, 'console-queue.png');
     await kiosk.locator('#support-remote-end').click();
     await remote.getByText('Not allowed: actions that need the customer wait for their tap').waitFor();

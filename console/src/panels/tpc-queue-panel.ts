@@ -20,6 +20,8 @@ import { fetchFlow } from '../data/flows.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import '../video/tp-video-call.js';
 
+/** From this delay between the customer's request and its arrival the case says the device was offline. */
+const OFFLINE_DELAY_MS = 10_000;
 const SLA_TONE = { ok: 'ok', warning: 'warning', breached: 'critical' } as const;
 
 /**
@@ -323,7 +325,8 @@ export class TpQueuePanel extends LitElement {
         <dt>Requested</dt>
         <dd data-requested>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
         ${
-          c.receivedAt > c.openedAt
+          // Delivery online takes well under a second; a request that took longer waited in the device's outbox.
+          c.receivedAt - c.openedAt >= OFFLINE_DELAY_MS
             ? html`<dt>Arrived</dt>
                 <dd data-received>
                   ${formatTime(c.receivedAt)}
