@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SimulatorControl, SimulatorState } from '@touchpoint/protocol';
 import { formatTime } from '../common/format-time.js';
+import { simulatorText, type SimulatorTextKey } from '../common/simulator-texts.js';
 import { fetchSimulator, sendSimulatorControl } from '../data/simulator.js';
-import { formatMessage, type MessageParams } from '../i18n/format-message.js';
+import type { MessageParams } from '../i18n/format-message.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 import './tpc-badge.js';
-import { simulatorMessages, type SimulatorMessageKey } from './tpc-simulator-panel.messages.js';
 
 /** How often the panel re-reads the simulator while shown: random faults come and go by themselves. */
 const REFRESH_MS = 5_000;
@@ -73,9 +73,8 @@ export class TpSimulatorPanel extends LitElement {
     this.hidden = true;
   }
 
-  private t(key: SimulatorMessageKey, params?: MessageParams): string {
-    const locale = this.i18n.locale;
-    return formatMessage(locale, simulatorMessages[locale][key], params);
+  private t(key: SimulatorTextKey, params?: MessageParams): string {
+    return simulatorText(this.i18n.locale, key, params);
   }
 
   override connectedCallback(): void {

@@ -1,9 +1,9 @@
-import type { MessageValue } from '../i18n/format-message.js';
+import { formatMessage, type MessageParams, type MessageValue } from '../i18n/format-message.js';
 import type { ConsoleLocale } from '../i18n/locale.js';
 
 /**
- * The Simulator panel's texts in English and German (issue 16). They live next to the panel while
- * the console's catalogues (i18n/en.ts, de.ts) are being written; same format, same formatter.
+ * The demo's Simulator panel's words (tpc-simulator-panel; issue 16), in English and German,
+ * formatted with the console's Intl message helper. `{name}` is a parameter.
  */
 const en = {
   title: 'Simulator',
@@ -25,9 +25,9 @@ const en = {
   viewerOnly: 'Your role can watch the simulator but not drive it.',
 } satisfies Record<string, MessageValue>;
 
-export type SimulatorMessageKey = keyof typeof en;
+export type SimulatorTextKey = keyof typeof en;
 
-const de: Record<SimulatorMessageKey, MessageValue> = {
+const de: Record<SimulatorTextKey, MessageValue> = {
   title: 'Simulator',
   note: 'Dies ist ein simuliertes Demo-Gerät. Was Sie hier tun, geschieht dem Gerät selbst, als wäre es echt.',
   errors: 'Fehler im Gerät',
@@ -47,4 +47,8 @@ const de: Record<SimulatorMessageKey, MessageValue> = {
   viewerOnly: 'Ihre Rolle kann den Simulator sehen, aber nicht bedienen.',
 };
 
-export const simulatorMessages: Record<ConsoleLocale, Record<SimulatorMessageKey, MessageValue>> = { en, de };
+export const simulatorTexts: Record<ConsoleLocale, Record<SimulatorTextKey, MessageValue>> = { en, de };
+
+export function simulatorText(locale: ConsoleLocale, key: SimulatorTextKey, params?: MessageParams): string {
+  return formatMessage(locale, simulatorTexts[locale][key], params);
+}
