@@ -1,15 +1,12 @@
 import { connectAsync, type MqttClient } from 'mqtt';
-import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deviceTopic, header, newId, type CommandResultMessage } from '@touchpoint/protocol';
+import { deviceTopic, header, type CommandResultMessage } from '@touchpoint/protocol';
 import { createAgent, type Agent } from '../../src/agent.js';
-import { kioskProtocols, kioskSecretOf } from '../../src/local-server/kiosk-key.js';
 import { silentLogger } from '../../src/logger.js';
 import { startAedes, type TestBroker } from '../helpers/aedes.js';
 import { FakeBridge } from '../helpers/fake-bridge.js';
 import { command, tempDir, testConfig, waitFor } from '../helpers/fixtures.js';
-
-type UiMessage = { type: string } & Record<string, unknown>;
+import { connectUi as connectUiSocket, type UiSocket } from '../helpers/ui-socket.js';
 
 /**
  * Issue 16: a staff command for an action the profile marks `needsCustomer`
@@ -25,7 +22,7 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
   let bridge: FakeBridge;
   let fleet: MqttClient;
   let results: CommandResultMessage[];
-  const sockets: WebSocket[] = [];
+  const sockets: UiSocket[] = [];
 
   beforeEach(async () => {
     broker = await startAedes();
@@ -58,26 +55,10 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     await waitFor(() => agent.services.connection.connected, 'agent connected');
   }
 
-  async function connectUi() {
-    const server = agent.services.localServer!;
-    const ws = new WebSocket(
-      `${server.url!.replace('http', 'ws')}/ws`,
-      kioskProtocols(kioskSecretOf(server.kioskUrl!)!),
-    );
-    sockets.push(ws);
-    const messages: UiMessage[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as UiMessage));
-    await new Promise((resolve) => ws.once('open', resolve));
-    await waitFor(() => messages.some((m) => m.type === 'hello'), 'hello');
-    const request = async (body: Record<string, unknown>) => {
-      const id = newId();
-      ws.send(JSON.stringify({ id, ...body }));
-      return waitFor(
-        () => messages.find((m) => m.type === 'reply' && m.replyTo === id),
-        `reply to ${String(body.type)}`,
-      );
-    };
-    return { messages, request };
+  async function connectUi(): Promise<UiSocket> {
+    const ui = await connectUiSocket(agent);
+    sockets.push(ui);
+    return ui;
   }
 
   const sendGrinder = async () => {
@@ -183,7 +164,7 @@ describe('actions that need the customer (real aedes, real agent, UI socket)', (
     await ui.request({ type: 'support.answer', commandId: declined, allow: false });
     await outcome(declined);
     agent.services.bus.emit('case.status', { ...header(), caseId: 'case-7', status: 'claimed', agentName: 'Sam' });
-    const history = async (u: Awaited<ReturnType<typeof connectUi>>) =>
+    const history = async (u: UiSocket) =>
       ((await u.request({ type: 'support.history' })).data as { receipts: Record<string, unknown>[] }).receipts;
     const before = await history(ui);
     expect(before.map((r) => [r.kind, r.outcome])).toEqual([

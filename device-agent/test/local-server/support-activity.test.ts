@@ -1,14 +1,13 @@
 import { connectAsync, type MqttClient } from 'mqtt';
-import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceTopic, header } from '@touchpoint/protocol';
 import { createAgent, type Agent } from '../../src/agent.js';
 import type { McuActionResult } from '../../src/bridge/mcu-bridge.js';
-import { kioskProtocols, kioskSecretOf } from '../../src/local-server/kiosk-key.js';
 import { silentLogger } from '../../src/logger.js';
 import { startAedes, type TestBroker } from '../helpers/aedes.js';
 import { FakeBridge } from '../helpers/fake-bridge.js';
 import { command, rogue, tempDir, testConfig, waitFor } from '../helpers/fixtures.js';
+import { connectUi as connectUiSocket, type UiMessage, type UiSocket } from '../helpers/ui-socket.js';
 
 /** An MCU whose actions report 30 % and then wait until the test lets them finish. */
 class GatedBridge extends FakeBridge {
@@ -34,8 +33,6 @@ class GatedBridge extends FakeBridge {
   }
 }
 
-type UiMessage = { type: string } & Record<string, unknown>;
-
 /**
  * The agent's side of "the customer always knows what support does" (issue
  * 16): which pushes a staff command produces on the touch UI socket, and what
@@ -47,7 +44,7 @@ describe('support activity on the touch UI socket (real aedes, real agent, gated
   let agent: Agent;
   let bridge: GatedBridge;
   let fleet: MqttClient;
-  const sockets: WebSocket[] = [];
+  const sockets: UiSocket[] = [];
 
   beforeEach(async () => {
     broker = await startAedes();
@@ -72,17 +69,9 @@ describe('support activity on the touch UI socket (real aedes, real agent, gated
   });
 
   async function connectUi(): Promise<UiMessage[]> {
-    const server = agent.services.localServer!;
-    const ws = new WebSocket(
-      `${server.url!.replace('http', 'ws')}/ws`,
-      kioskProtocols(kioskSecretOf(server.kioskUrl!)!),
-    );
-    sockets.push(ws);
-    const messages: UiMessage[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as UiMessage));
-    await new Promise((resolve) => ws.once('open', resolve));
-    await waitFor(() => messages.some((m) => m.type === 'hello'), 'hello');
-    return messages;
+    const ui = await connectUiSocket(agent);
+    sockets.push(ui);
+    return ui.messages;
   }
 
   const sendCommand = (fields: Parameters<typeof command>[0]) => {
