@@ -120,12 +120,22 @@ describe('a demo you can drive (issue 16)', () => {
     expect((await sim('coffee-machine-01', 'online')).code).toBe(0);
     await expect.poll(online, WAIT).toBe(true);
 
+    // The serial cable pulled for 10 s (long enough to be seen on a loaded machine):
+    // the fleet sees the MCU link go down, then come back.
+    const link = async () =>
+      ((await api.get('/api/devices/coffee-machine-01')).body as { device: { link: string | null } }).device.link;
+    const unplugged = await sim('coffee-machine-01', 'unplug-serial', '10');
+    expect(unplugged.code).toBe(0);
+    expect(unplugged.stdout).toMatch(/serial:\s+unplugged until/);
+    await expect.poll(link, WAIT).toBe('down');
+    await expect.poll(link, WAIT).toBe('up');
+
     // Every control is audited, as the operator who owns the demo.
     const audit = (await api.get('/api/audit?action=simulator.control&limit=50')).body as {
       items: { actor: string; deviceId: string | null; outcome: string; detail: { control?: string } | null }[];
     };
     expect(audit.items.map((e) => e.detail?.control)).toEqual(
-      expect.arrayContaining(['raise', 'clear', 'scenario', 'offline', 'online']),
+      expect.arrayContaining(['raise', 'clear', 'scenario', 'offline', 'online', 'unplug-serial']),
     );
     expect(audit.items.every((e) => e.actor.startsWith('local:') && e.deviceId === 'coffee-machine-01')).toBe(true);
   }, 120_000);
