@@ -23,6 +23,7 @@ import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
+import { commandsHeldInSession, type OutgoingSessions } from './persistence/session-commands.js';
 import { listen } from './transport/listen.js';
 import {
   VideoService,
@@ -81,14 +82,15 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
 
   const level = new Level(paths.mqttSessions);
   const willSweep = new WillSweep(counters, log);
-  const aedes = await Aedes.createBroker({
-    persistence: willSweep.track(
-      withDirectRetainedLookup(
-        aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0] & WillStore,
-        level,
-        log,
-      ),
+  const persistence = willSweep.track(
+    withDirectRetainedLookup(
+      aedesPersistenceLevel(level) as Parameters<typeof withDirectRetainedLookup>[0] & WillStore & OutgoingSessions,
+      level,
+      log,
     ),
+  );
+  const aedes = await Aedes.createBroker({
+    persistence,
     concurrency: limits.concurrency,
     queueLimit: limits.queueLimit,
     maxInflightInbound: limits.maxInflightInbound,
@@ -118,6 +120,8 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   );
 
   fleet.integrations.ensureService(hashToken(serviceToken));
+  // A command aedes still holds in the device's session reaches it from there; the birth's resync leaves it out.
+  fleet.resync.skipHeldBySession((deviceId) => commandsHeldInSession(persistence, deviceId));
   installHooks(aedes, {
     willSweep,
     limits,

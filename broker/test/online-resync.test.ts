@@ -1,4 +1,4 @@
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   caseStatusMessage,
@@ -11,6 +11,7 @@ import {
   type CommandResultMessage,
   type PresenceMessage,
 } from '@touchpoint/protocol';
+import type { ResyncReport } from '../src/fleet/online-resync.js';
 import type { StaffMember } from '../src/fleet/staff.js';
 import { connect, eventually, startTestBroker, type TestBroker } from './helpers.js';
 
@@ -127,6 +128,47 @@ describe('pending commands are sent again on a birth (issue 15)', () => {
     const expired = tb.broker.fleet.commands.get(stale.id)!;
     expect(expired.status).toBe('expired');
     expect(expired.history.map((h) => h.status)).toEqual(['queued', 'expired']);
+  });
+
+  it('leaves out a command the embedded broker still holds in the device session, so it arrives once', async () => {
+    const deviceId = 'cm-rs-session';
+    tokens.set(deviceId, tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine').token);
+    const options = { clientId: deviceId, username: deviceId, password: tokens.get(deviceId)!, clean: false };
+    const first = await connect(tb.url, options);
+    await first.subscribeAsync(deviceTopic(deviceId, 'command'), { qos: 1 });
+    await first.endAsync();
+    await eventually(() => !tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} offline`);
+    const sent = await sendGrind(deviceId, 6);
+
+    // The resync the birth starts, caught so the test can wait for it to finish.
+    const resyncs: Promise<ResyncReport>[] = [];
+    const resync = tb.broker.fleet.resync.resync.bind(tb.broker.fleet.resync);
+    tb.broker.fleet.resync.resync = (id, now) => {
+      const report = resync(id, now);
+      if (id === deviceId) resyncs.push(report);
+      return report;
+    };
+    try {
+      // The handler is in place before CONNACK: aedes delivers the session's messages right after it.
+      const client = mqtt.connect(tb.url, { ...options, reconnectPeriod: 0 });
+      clients.push(client);
+      const received: string[] = [];
+      client.on('message', (_topic, payload) =>
+        received.push(commandEnvelope.parse(JSON.parse(payload.toString())).id),
+      );
+      await new Promise((resolve, reject) => {
+        client.once('connect', resolve);
+        client.once('error', reject);
+      });
+      const birth: PresenceMessage = { ...header(), deviceId, state: 'online', connectionId: newId() };
+      await client.publishAsync(deviceTopic(deviceId, 'presence'), JSON.stringify(birth), { qos: 1 });
+      const report = await eventually(() => resyncs[0], 5_000, 'the birth resync');
+      expect((await report).commands).toEqual([]);
+      await eventually(() => received.length > 0, 5_000, 'the command from the session');
+      expect(received).toEqual([sent.id]);
+    } finally {
+      tb.broker.fleet.resync.resync = resync;
+    }
   });
 
   it('keeps the first outcome when the device answers a second delivery with REPLAY', async () => {

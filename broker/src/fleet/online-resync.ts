@@ -35,6 +35,8 @@ export class OnlineResync {
   private readonly sql: Prepare;
   private readonly off: () => void;
   private closed = false;
+  /** Commands the engine's session for the device still holds, which the engine delivers itself (embedded mode). */
+  private heldBySession: ((deviceId: string) => Promise<ReadonlySet<string>>) | undefined;
 
   constructor(
     db: Db,
@@ -59,9 +61,29 @@ export class OnlineResync {
     this.off = () => live.off('birth', onBirth);
   }
 
+  /**
+   * Where the engine is in this process (aedes), the commands its session for the device still holds: they are
+   * left out, so a device on a kept session gets each command once. A failed read leaves nothing out.
+   */
+  skipHeldBySession(check: (deviceId: string) => Promise<ReadonlySet<string>>): void {
+    this.heldBySession = check;
+  }
+
   /** Sends the device its pending commands and its newest case's status; resolves when all were published. */
   async resync(deviceId: string, now: number = Date.now()): Promise<ResyncReport> {
-    const envelopes = this.commands.pendingFor(deviceId, now);
+    const pending = this.commands.pendingFor(deviceId, now);
+    const held =
+      pending.length > 0 && this.heldBySession
+        ? await this.heldBySession(deviceId).catch((err: unknown) => {
+            this.log.warn('could not read the device session; sending every pending command', {
+              deviceId,
+              code: 'INTERNAL',
+              reason: (err as Error).message,
+            });
+            return new Set<string>();
+          })
+        : new Set<string>();
+    const envelopes = pending.filter((e) => !held.has(e.id));
     const status = this.caseStatus(deviceId, now);
     const topic = deviceTopic(deviceId, 'command');
     // In order, one after the other: the device runs commands in the order staff sent them.
