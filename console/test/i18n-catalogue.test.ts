@@ -51,6 +51,14 @@ describe('the console catalogue', () => {
     expect(translator('en')('fleet.devices', { count: 1201 })).toBe('1,201 devices');
     expect(translator('de')('fleet.devices', { count: 1 })).toBe('1 Gerät');
     expect(translator('de')('time.daysAgo', { count: 3 })).toBe('vor 3 Tagen');
+    // The case history and its exports (issue 16), formerly in their own file.
+    expect(translator('en')('cases.count', { count: 1 })).toBe('1 case');
+    expect(translator('en')('cases.count', { count: 1201 })).toBe('1,201 cases');
+    expect(translator('de')('cases.count', { count: 1201 })).toBe('1.201 Fälle');
+    expect(translator('en')('cases.selected', { count: 0 })).toBe('None selected');
+    expect(translator('de')('cases.selected', { count: 0 })).toBe('Nichts ausgewählt');
+    expect(translator('de')('export.done', { count: 1, file: 'f.csv' })).toBe('1 Zeile nach f.csv exportiert.');
+    expect(translator('de')('export.done', { count: 2, file: 'f.csv' })).toBe('2 Zeilen nach f.csv exportiert.');
   });
 });
 

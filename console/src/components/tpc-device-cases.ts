@@ -1,6 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { CaseHistoryItem } from '@touchpoint/protocol';
-import { caseText } from '../common/case-history-texts.js';
 import { CASE_STATUS_TONE } from '../common/case-status-tone.js';
 import { formatTime } from '../common/format-time.js';
 import { routeHref } from '../common/route.js';
@@ -85,30 +84,29 @@ export class TpDeviceCases extends LitElement {
 
   override render() {
     const locale = this.i18n.locale;
-    const text = (key: Parameters<typeof caseText>[1], params?: Record<string, string | number>) =>
-      caseText(locale, key, params);
+    const t = this.i18n.t;
     return html`<section class="card" aria-labelledby="device-cases-h">
       <div class="row mb">
-        <h2 id="device-cases-h">${text('deviceHistory')}</h2>
+        <h2 id="device-cases-h">${t('cases.deviceHistory')}</h2>
         <span class="spacer"></span>
-        ${this._total ? html`<span class="muted">${text('deviceShown', { shown: this._items.length, total: this._total })}</span>` : nothing}
+        ${this._total ? html`<span class="muted">${t('cases.deviceShown', { shown: this._items.length, total: this._total })}</span>` : nothing}
       </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${
         this._loaded && !this._items.length && !this._error
-          ? html`<p class="muted">${text('deviceNone')}</p>`
+          ? html`<p class="muted">${t('cases.deviceNone')}</p>`
           : html`<div class="scroll">
               <table aria-labelledby="device-cases-h">
                 <thead>
                   <tr>
-                    <th>${text('colRequested')}</th>
-                    <th>${text('colCase')}</th>
-                    <th>${text('colReason')}</th>
-                    <th>${text('colFlow')}</th>
-                    <th>${text('colErrors')}</th>
-                    <th>${text('colStatus')}</th>
-                    <th>${text('colClaimed')}</th>
-                    <th>${text('colResolved')}</th>
+                    <th>${t('cases.colRequested')}</th>
+                    <th>${t('cases.colCase')}</th>
+                    <th>${t('cases.colReason')}</th>
+                    <th>${t('cases.colFlow')}</th>
+                    <th>${t('cases.colErrors')}</th>
+                    <th>${t('cases.colStatus')}</th>
+                    <th>${t('cases.colClaimed')}</th>
+                    <th>${t('cases.colResolved')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -121,7 +119,10 @@ export class TpDeviceCases extends LitElement {
                         <td class="mono">${c.flowId ?? ''}</td>
                         <td class="mono">${c.errorCodes.join(', ')}</td>
                         <td>
-                          <tpc-badge tone=${CASE_STATUS_TONE[c.status]} label=${text(`status.${c.status}`)}></tpc-badge>
+                          <tpc-badge
+                            tone=${CASE_STATUS_TONE[c.status]}
+                            label=${t(`cases.status.${c.status}`)}
+                          ></tpc-badge>
                         </td>
                         <td>${c.assignee?.displayName ?? ''}</td>
                         <td>${c.resolvedBy?.displayName ?? ''}</td>
@@ -134,7 +135,7 @@ export class TpDeviceCases extends LitElement {
       ${
         this._items.length < this._total
           ? html`<button type="button" class="mt" @click=${() => void this.load(this._items.length)}>
-              ${text('more')}
+              ${t('cases.more')}
             </button>`
           : nothing
       }

@@ -1,6 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { LiveEvent, SessionView } from '@touchpoint/protocol';
-import { caseText } from '../common/case-history-texts.js';
 import { parseRoute, routeHref, type Route } from '../common/route.js';
 import '../components/tpc-connection-state.js';
 import '../components/tpc-toasts.js';
@@ -340,9 +339,8 @@ export class TpApp extends LitElement {
         <nav aria-label=${t('app.mainNav')}>
           <div class="brand">Touch<span>point</span></div>
           ${link('queue', t('nav.queue'), this._openCases ? html`<span class="count" aria-label=${t('app.openCount', { count: this._openCases })}>${this._openCases}</span>` : nothing)}
-          ${link('fleet', t('nav.fleet'))} ${link('cases', caseText(this.i18n.locale, 'nav'))}
-          ${link('kpis', t('nav.kpis'))} ${link('audit', t('nav.audit'))}
-          ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
+          ${link('fleet', t('nav.fleet'))} ${link('cases', t('nav.cases'))} ${link('kpis', t('nav.kpis'))}
+          ${link('audit', t('nav.audit'))} ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
           ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
         </nav>
         <div class="main">

@@ -1,14 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { AuditEntryView } from '@touchpoint/protocol';
+import { staffRoleSchema, type AuditEntryView, type ExportFormat } from '@touchpoint/protocol';
 import { formatTime } from '../common/format-time.js';
 import { routeHref } from '../common/route.js';
 import '../components/tpc-badge.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { fetchAudit } from '../data/audit.js';
 import { exportAudit, saveDownload } from '../data/case-history.js';
-import { caseText, type CaseTextKey } from '../common/case-history-texts.js';
 import { LocaleController } from '../i18n/locale-controller.js';
-import type { ExportFormat } from '@touchpoint/protocol';
 
 /** Who did what to which device, and when: logins, refusals, fixes, case work, views. Newest first. */
 export class TpAuditPanel extends LitElement {
@@ -19,6 +17,7 @@ export class TpAuditPanel extends LitElement {
     _error: { state: true },
     _notice: { state: true },
     _exporting: { state: true },
+    _loaded: { state: true },
   };
   declare _items: AuditEntryView[];
   declare _cursor: string | null;
@@ -26,6 +25,7 @@ export class TpAuditPanel extends LitElement {
   declare _error: string | undefined;
   declare _notice: { text: string; warn: boolean } | undefined;
   declare _exporting: boolean;
+  declare _loaded: boolean;
 
   private readonly i18n = new LocaleController(this);
 
@@ -61,6 +61,7 @@ export class TpAuditPanel extends LitElement {
     this._cursor = null;
     this._filter = {};
     this._exporting = false;
+    this._loaded = false;
   }
 
   override connectedCallback(): void {
@@ -76,11 +77,15 @@ export class TpAuditPanel extends LitElement {
       this._error = undefined;
     } catch (err) {
       this._error = (err as Error).message;
+    } finally {
+      this._loaded = true;
     }
   }
 
-  private text(key: CaseTextKey, params?: Record<string, string | number>) {
-    return caseText(this.i18n.locale, key, params);
+  /** A known role in the console's language; a role this console does not know is shown as stored. */
+  private roleName(role: string): string {
+    const known = staffRoleSchema.safeParse(role);
+    return known.success ? this.i18n.t(`role.${known.data}`) : role;
   }
 
   /** The applied filter (device, action), as a file: every export is audited by the broker (issue 16). */
@@ -91,10 +96,10 @@ export class TpAuditPanel extends LitElement {
       saveDownload(file);
       const params = { count: file.rows, file: file.fileName };
       this._notice = file.truncated
-        ? { text: this.text('exportedTruncated', params), warn: true }
-        : { text: this.text('exported', params), warn: false };
+        ? { text: this.i18n.t('export.truncated', params), warn: true }
+        : { text: this.i18n.t('export.done', params), warn: false };
     } catch (err) {
-      this._notice = { text: this.text('exportFailed', { message: (err as Error).message }), warn: true };
+      this._notice = { text: this.i18n.t('export.failed', { message: (err as Error).message }), warn: true };
     } finally {
       this._exporting = false;
     }
@@ -110,59 +115,63 @@ export class TpAuditPanel extends LitElement {
   }
 
   override render() {
-    return html` <h1>Audit log</h1>
-      <form class="row" @submit=${this.apply} role="search">
-        <label>Device<input name="deviceId" placeholder="device id" /></label>
-        <label>Action<input name="action" placeholder="e.g. command.send" list="actions" /></label>
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
+    return html` <h1>${t('audit.title')}</h1>
+      <form class="row" @submit=${this.apply} role="search" aria-label=${t('audit.filters')}>
+        <label>${t('audit.device')}<input name="deviceId" placeholder=${t('audit.devicePlaceholder')} /></label>
+        <label
+          >${t('audit.action')}<input name="action" placeholder=${t('audit.actionPlaceholder')} list="actions"
+        /></label>
         <datalist id="actions">
           ${['staff.login', 'staff.logout', 'command.send', 'case.update', 'case.note', 'case.view', 'device.view', 'device.live', 'device.provision', 'staff.create', 'staff.update', 'video.request'].map((a) => html`<option value=${a}></option>`)}
         </datalist>
-        <button class="end" type="submit">Filter</button>
+        <button class="end" type="submit">${t('audit.filter')}</button>
         <span class="spacer"></span>
-        <span class="row end" role="group" aria-label=${this.text('auditExport')}>
-          ${this.text('auditExport')}
+        <span class="row end" role="group" aria-label=${this.i18n.t('audit.export')}>
+          ${this.i18n.t('audit.export')}
           <button
             type="button"
             data-export="audit-csv"
-            aria-label=${this.text('auditExportCsv')}
+            aria-label=${this.i18n.t('audit.exportCsv')}
             ?disabled=${this._exporting}
             @click=${() => void this.export('csv')}
           >
-            ${this.text('exportCsv')}
+            ${this.i18n.t('export.csv')}
           </button>
           <button
             type="button"
             data-export="audit-json"
-            aria-label=${this.text('auditExportJson')}
+            aria-label=${this.i18n.t('audit.exportJson')}
             ?disabled=${this._exporting}
             @click=${() => void this.export('json')}
           >
-            ${this.text('exportJson')}
+            ${this.i18n.t('export.json')}
           </button>
         </span>
       </form>
       ${this._notice ? html`<div class=${this._notice.warn ? 'notice' : 'muted'} role="status">${this._notice.text}</div>` : nothing}
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="card">
-        <table>
+        <table aria-label=${t('audit.table')}>
           <thead>
             <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>Action</th>
-              <th>Device</th>
-              <th>Target</th>
-              <th>Outcome</th>
-              <th>Detail</th>
+              <th>${t('audit.colWhen')}</th>
+              <th>${t('audit.colWho')}</th>
+              <th>${t('audit.colAction')}</th>
+              <th>${t('audit.colDevice')}</th>
+              <th>${t('audit.colTarget')}</th>
+              <th>${t('audit.colOutcome')}</th>
+              <th>${t('audit.colDetail')}</th>
             </tr>
           </thead>
           <tbody>
             ${this._items.map(
               (r) =>
                 html`<tr data-action=${r.action}>
-                  <td>${formatTime(r.at)}</td>
+                  <td>${formatTime(r.at, locale)}</td>
                   <td>
-                    ${r.actorName ?? r.actor}${r.actorRole ? html` <span class="muted">(${r.actorRole})</span>` : nothing}
+                    ${r.actorName ?? r.actor}${r.actorRole ? html` <span class="muted">(${this.roleName(r.actorRole)})</span>` : nothing}
                   </td>
                   <td class="mono">${r.action}</td>
                   <td>
@@ -172,7 +181,8 @@ export class TpAuditPanel extends LitElement {
                   <td>
                     <tpc-badge
                       tone=${r.outcome === 'ok' ? 'ok' : r.outcome === 'refused' ? 'warning' : 'critical'}
-                      label=${r.outcome}
+                      data-outcome=${r.outcome}
+                      label=${t(`audit.outcome.${r.outcome}`)}
                     ></tpc-badge>
                   </td>
                   <td class="detail">${r.detail ? JSON.stringify(r.detail) : ''}</td>
@@ -180,8 +190,9 @@ export class TpAuditPanel extends LitElement {
             )}
           </tbody>
         </table>
+        ${this._loaded && !this._items.length && !this._error ? html`<p class="muted pad">${t('audit.none')}</p>` : nothing}
       </div>
-      ${this._cursor ? html`<div><button @click=${() => void this.load(false)}>Older entries</button></div>` : nothing}`;
+      ${this._cursor ? html`<div><button type="button" @click=${() => void this.load(false)}>${t('audit.older')}</button></div>` : nothing}`;
   }
 }
 customElements.define('tpc-audit-panel', TpAuditPanel);

@@ -7,7 +7,6 @@ import type {
   CaseStatus,
   ExportFormat,
 } from '@touchpoint/protocol';
-import { caseText, type CaseTextKey } from '../common/case-history-texts.js';
 import { CASE_STATUS_TONE } from '../common/case-status-tone.js';
 import { dayEnd, dayStart } from '../common/day-range.js';
 import { formatTime } from '../common/format-time.js';
@@ -18,6 +17,7 @@ import { FeedController, type LiveFeed } from '../controllers/live-feed.js';
 import { exportCases, fetchCaseHistory, fetchCaseHistoryOptions, saveDownload } from '../data/case-history.js';
 import type { Download } from '../data/api.js';
 import { LocaleController } from '../i18n/locale-controller.js';
+import type { MessageKey } from '../i18n/translator.js';
 
 const PAGE = 50;
 const STATUSES: readonly CaseStatus[] = ['open', 'claimed', 'resolved', 'closed'];
@@ -203,10 +203,6 @@ export class TpCasesPanel extends LitElement {
     clearTimeout(this.liveTimer);
   }
 
-  private text(key: CaseTextKey, params?: Record<string, string | number>) {
-    return caseText(this.i18n.locale, key, params);
-  }
-
   private async load() {
     const generation = ++this.generation;
     this._loading = true;
@@ -266,7 +262,7 @@ export class TpCasesPanel extends LitElement {
     try {
       this.exported(await exportCases(request));
     } catch (err) {
-      this._notice = { text: this.text('exportFailed', { message: (err as Error).message }), warn: true };
+      this._notice = { text: this.i18n.t('export.failed', { message: (err as Error).message }), warn: true };
     } finally {
       this._exporting = false;
     }
@@ -276,18 +272,18 @@ export class TpCasesPanel extends LitElement {
     saveDownload(file);
     const params = { count: file.rows, file: file.fileName };
     this._notice = file.truncated
-      ? { text: this.text('exportedTruncated', params), warn: true }
-      : { text: this.text('exported', params), warn: false };
+      ? { text: this.i18n.t('export.truncated', params), warn: true }
+      : { text: this.i18n.t('export.done', params), warn: false };
   }
 
-  private select<K extends keyof FormFilter>(key: K, label: CaseTextKey, any: CaseTextKey, values: [string, string][]) {
+  private select<K extends keyof FormFilter>(key: K, label: MessageKey, any: MessageKey, values: [string, string][]) {
     return html`<label
-      >${this.text(label)}<select
+      >${this.i18n.t(label)}<select
         name=${key}
         .value=${this._form[key]}
         @change=${(e: Event) => this.setFilter({ [key]: (e.target as HTMLSelectElement).value })}
       >
-        <option value="">${this.text(any)}</option>
+        <option value="">${this.i18n.t(any)}</option>
         ${values.map(([value, name]) => html`<option value=${value} ?selected=${this._form[key] === value}>${name}</option>`)}
       </select></label
     >`;
@@ -300,54 +296,54 @@ export class TpCasesPanel extends LitElement {
     return html`<form
       class="filters"
       role="search"
-      aria-label=${this.text('filters')}
+      aria-label=${this.i18n.t('cases.filters')}
       @submit=${(e: Event) => e.preventDefault()}
     >
       <label
-        >${this.text('search')}<input
+        >${this.i18n.t('cases.search')}<input
           type="search"
           name="search"
-          placeholder=${this.text('searchPlaceholder')}
+          placeholder=${this.i18n.t('cases.searchPlaceholder')}
           .value=${f.search}
           @input=${(e: Event) => this.setFilter({ search: (e.target as HTMLInputElement).value }, true)}
       /></label>
       ${this.select(
         'status',
-        'status',
-        'anyStatus',
-        STATUSES.map((s) => [s, this.text(`status.${s}`)]),
+        'cases.status',
+        'cases.anyStatus',
+        STATUSES.map((s) => [s, this.i18n.t(`cases.status.${s}`)]),
       )}
       <label
-        >${this.text('device')}<input
+        >${this.i18n.t('cases.device')}<input
           name="deviceId"
-          placeholder=${this.text('devicePlaceholder')}
+          placeholder=${this.i18n.t('cases.devicePlaceholder')}
           .value=${f.deviceId}
           @change=${(e: Event) => this.setFilter({ deviceId: (e.target as HTMLInputElement).value })}
       /></label>
-      ${this.select('model', 'model', 'anyModel', pairs(o.models))}
-      ${this.select('errorCode', 'errorCode', 'anyError', pairs(o.errorCodes))}
-      ${this.select('flowId', 'flow', 'anyFlow', pairs(o.flows))}
+      ${this.select('model', 'cases.model', 'cases.anyModel', pairs(o.models))}
+      ${this.select('errorCode', 'cases.errorCode', 'cases.anyError', pairs(o.errorCodes))}
+      ${this.select('flowId', 'cases.flow', 'cases.anyFlow', pairs(o.flows))}
       ${this.select(
         'staffId',
-        'staff',
-        'anyStaff',
+        'cases.staff',
+        'cases.anyStaff',
         o.staff.map((s) => [s.id, s.displayName]),
       )}
       <label
-        >${this.text('from')}<input
+        >${this.i18n.t('cases.from')}<input
           type="date"
           name="from"
           .value=${f.from}
           @change=${(e: Event) => this.setFilter({ from: (e.target as HTMLInputElement).value })}
       /></label>
       <label
-        >${this.text('to')}<input
+        >${this.i18n.t('cases.to')}<input
           type="date"
           name="to"
           .value=${f.to}
           @change=${(e: Event) => this.setFilter({ to: (e.target as HTMLInputElement).value })}
       /></label>
-      <button type="button" class="end" @click=${this.reset}>${this.text('reset')}</button>
+      <button type="button" class="end" @click=${this.reset}>${this.i18n.t('cases.reset')}</button>
     </form>`;
   }
 
@@ -355,49 +351,49 @@ export class TpCasesPanel extends LitElement {
     const n = this._selected.size;
     const busy = this._exporting;
     return html`<div class="bar">
-      <span role="status" class="summary">${this.text('selected', { count: n })}</span>
-      ${n ? html`<button type="button" @click=${() => (this._selected = new Set())}>${this.text('clearSelection')}</button>` : nothing}
+      <span role="status" class="summary">${this.i18n.t('cases.selected', { count: n })}</span>
+      ${n ? html`<button type="button" @click=${() => (this._selected = new Set())}>${this.i18n.t('cases.clearSelection')}</button>` : nothing}
       <span class="spacer"></span>
-      <span class="group" role="group" aria-label=${this.text('exportSelected')}>
-        ${this.text('exportSelected')}
+      <span class="group" role="group" aria-label=${this.i18n.t('cases.exportSelected')}>
+        ${this.i18n.t('cases.exportSelected')}
         <button
           type="button"
           data-export="selected-csv"
-          aria-label=${this.text('exportSelectedCsv')}
+          aria-label=${this.i18n.t('cases.exportSelectedCsv')}
           ?disabled=${!n || busy}
           @click=${() => void this.export('csv', true)}
         >
-          ${this.text('exportCsv')}
+          ${this.i18n.t('export.csv')}
         </button>
         <button
           type="button"
           data-export="selected-json"
-          aria-label=${this.text('exportSelectedJson')}
+          aria-label=${this.i18n.t('cases.exportSelectedJson')}
           ?disabled=${!n || busy}
           @click=${() => void this.export('json', true)}
         >
-          ${this.text('exportJson')}
+          ${this.i18n.t('export.json')}
         </button>
       </span>
-      <span class="group" role="group" aria-label=${this.text('exportMatching')}>
-        ${this.text('exportMatching')}
+      <span class="group" role="group" aria-label=${this.i18n.t('cases.exportMatching')}>
+        ${this.i18n.t('cases.exportMatching')}
         <button
           type="button"
           data-export="matching-csv"
-          aria-label=${this.text('exportMatchingCsv')}
+          aria-label=${this.i18n.t('cases.exportMatchingCsv')}
           ?disabled=${!this._total || busy}
           @click=${() => void this.export('csv', false)}
         >
-          ${this.text('exportCsv')}
+          ${this.i18n.t('export.csv')}
         </button>
         <button
           type="button"
           data-export="matching-json"
-          aria-label=${this.text('exportMatchingJson')}
+          aria-label=${this.i18n.t('cases.exportMatchingJson')}
           ?disabled=${!this._total || busy}
           @click=${() => void this.export('json', false)}
         >
-          ${this.text('exportJson')}
+          ${this.i18n.t('export.json')}
         </button>
       </span>
     </div>`;
@@ -410,7 +406,7 @@ export class TpCasesPanel extends LitElement {
       <td>
         <input
           type="checkbox"
-          aria-label=${this.text('selectCase', { id: c.id })}
+          aria-label=${this.i18n.t('cases.selectCase', { id: c.id })}
           .checked=${selected}
           @change=${(e: Event) => this.toggle(c.id, (e.target as HTMLInputElement).checked)}
         />
@@ -422,7 +418,9 @@ export class TpCasesPanel extends LitElement {
       <td class="reason">${c.reason}</td>
       <td class="mono">${c.flowId ?? ''}</td>
       <td class="mono">${c.errorCodes.join(', ')}</td>
-      <td><tpc-badge tone=${CASE_STATUS_TONE[c.status]} label=${this.text(`status.${c.status}`)}></tpc-badge></td>
+      <td>
+        <tpc-badge tone=${CASE_STATUS_TONE[c.status]} label=${this.i18n.t(`cases.status.${c.status}`)}></tpc-badge>
+      </td>
       <td>${c.assignee?.displayName ?? ''}</td>
       <td>${c.resolvedBy?.displayName ?? ''}</td>
     </tr>`;
@@ -435,53 +433,53 @@ export class TpCasesPanel extends LitElement {
     const first = this._total ? this._offset + 1 : 0;
     const last = this._offset + items.length;
     return html`<div class="row">
-        <h1>${this.text('title')}</h1>
+        <h1>${this.i18n.t('cases.title')}</h1>
         <span class="spacer"></span>
         <span class="summary" role="status"
-          >${this.text('count', { count: this._total })}${this._loading ? ` · ${this.text('loading')}` : ''}</span
+          >${this.i18n.t('cases.count', { count: this._total })}${this._loading ? ` · ${this.i18n.t('common.loading')}` : ''}</span
         >
       </div>
       ${this.renderFilters()} ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${this.renderExport()}
       ${this._notice ? html`<div class=${this._notice.warn ? 'notice' : 'muted'} role="status">${this._notice.text}</div>` : nothing}
       <div class="card">
-        <table aria-label=${this.text('table')}>
+        <table aria-label=${this.i18n.t('cases.title')}>
           <thead>
             <tr>
               <th>
                 <input
                   type="checkbox"
-                  aria-label=${this.text('selectPage')}
+                  aria-label=${this.i18n.t('cases.selectPage')}
                   .checked=${pageSelected}
                   ?disabled=${!items.length}
                   @change=${(e: Event) => this.togglePage((e.target as HTMLInputElement).checked)}
                 />
               </th>
-              <th>${this.text('colRequested')}</th>
-              <th>${this.text('colCase')}</th>
-              <th>${this.text('colDevice')}</th>
-              <th>${this.text('colModel')}</th>
-              <th>${this.text('colReason')}</th>
-              <th>${this.text('colFlow')}</th>
-              <th>${this.text('colErrors')}</th>
-              <th>${this.text('colStatus')}</th>
-              <th>${this.text('colClaimed')}</th>
-              <th>${this.text('colResolved')}</th>
+              <th>${this.i18n.t('cases.colRequested')}</th>
+              <th>${this.i18n.t('cases.colCase')}</th>
+              <th>${this.i18n.t('cases.colDevice')}</th>
+              <th>${this.i18n.t('cases.colModel')}</th>
+              <th>${this.i18n.t('cases.colReason')}</th>
+              <th>${this.i18n.t('cases.colFlow')}</th>
+              <th>${this.i18n.t('cases.colErrors')}</th>
+              <th>${this.i18n.t('cases.colStatus')}</th>
+              <th>${this.i18n.t('cases.colClaimed')}</th>
+              <th>${this.i18n.t('cases.colResolved')}</th>
             </tr>
           </thead>
           <tbody>
             ${items.map((c) => this.renderRow(c))}
           </tbody>
         </table>
-        ${!items.length && !this._loading ? html`<p class="muted pad">${this.text(filtered ? 'noMatch' : 'none')}</p>` : nothing}
+        ${!items.length && !this._loading ? html`<p class="muted pad">${this.i18n.t(filtered ? 'cases.noMatch' : 'cases.none')}</p>` : nothing}
       </div>
-      <nav class="bar" aria-label=${this.text('table')}>
-        <span class="summary">${this.text('range', { first, last, total: this._total })}</span>
+      <nav class="bar" aria-label=${this.i18n.t('cases.title')}>
+        <span class="summary">${this.i18n.t('cases.range', { first, last, total: this._total })}</span>
         <button type="button" ?disabled=${this._offset === 0} @click=${() => this.page(-1)}>
-          ${this.text('previous')}
+          ${this.i18n.t('cases.previous')}
         </button>
         <button type="button" ?disabled=${last >= this._total} @click=${() => this.page(1)}>
-          ${this.text('next')}
+          ${this.i18n.t('cases.next')}
         </button>
       </nav>`;
   }
