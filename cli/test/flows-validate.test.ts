@@ -58,7 +58,7 @@ describe('touchpoint flows validate FILE --profile DIR', () => {
     expect(result.stdout).toContain('coffee-machine: 1 valid flow (descale)');
     expect(result.stdout).toContain('ok: 1 flows, no problems');
     expect(result.code).toBe(0);
-  });
+  }, 60_000);
 
   it('reports the problems of that file only, with --json', async () => {
     const broken = await touchpoint(
@@ -69,7 +69,7 @@ describe('touchpoint flows validate FILE --profile DIR', () => {
     const report = JSON.parse(broken.stdout) as { ok: boolean; problems: { file: string; code: string }[] };
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => `${p.code} ${p.file}`)).toEqual([`BAD_JSON ${join('loose', 'broken.json')}`]);
-  });
+  }, 60_000);
 
   it("reports a profile precondition's unknown sensor and wrong type at its JSON path and exits 1", async () => {
     const result = await touchpoint(['flows', 'validate', join('loose', 'descale.json'), '--profile', 'typo'], dir);
@@ -82,41 +82,34 @@ describe('touchpoint flows validate FILE --profile DIR', () => {
       /^typo\/profile\.json: actions\.\d+\.precondition: column \d+: .*bool.* \(EXPRESSION_INVALID\)$/,
     );
     expect(lines.at(-1)).toBe('2 problems found');
-  });
+  }, 60_000);
 
   it('the whole model folder reports the same precondition problems', async () => {
     const result = await touchpoint(['flows', 'validate', 'typo'], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('(UNKNOWN_SENSOR)');
     expect(result.stdout.trim().split('\n').at(-1)).toBe('2 problems found');
-  });
+  }, 60_000);
 
   it('exits 2 with the usage when FILE comes without --profile, is not JSON or does not exist', async () => {
-    const noProfile = await touchpoint(['flows', 'validate', join('loose', 'descale.json')], dir);
+    const [noProfile, notJson, missing, badProfile] = await Promise.all([
+      touchpoint(['flows', 'validate', join('loose', 'descale.json')], dir),
+      touchpoint(['flows', 'validate', join('loose', 'notes.txt'), '--profile', 'coffee-machine'], dir),
+      touchpoint(['flows', 'validate', join('loose', 'nope.json'), '--profile', 'coffee-machine'], dir),
+      touchpoint(['flows', 'validate', join('loose', 'descale.json'), '--profile', 'loose'], dir),
+    ]);
     expect(noProfile.code).toBe(2);
     expect(noProfile.stderr).toContain('a single flow file (*.json) needs --profile DIR');
     expect(noProfile.stderr).toContain('Usage: touchpoint flows validate DIR|FILE');
     expect(noProfile.stdout).toBe('');
 
-    const notJson = await touchpoint(
-      ['flows', 'validate', join('loose', 'notes.txt'), '--profile', 'coffee-machine'],
-      dir,
-    );
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('needs --profile DIR');
 
-    const missing = await touchpoint(
-      ['flows', 'validate', join('loose', 'nope.json'), '--profile', 'coffee-machine'],
-      dir,
-    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('is not a folder or a flow file (NOT_FOUND)');
 
-    const badProfile = await touchpoint(
-      ['flows', 'validate', join('loose', 'descale.json'), '--profile', 'loose'],
-      dir,
-    );
     expect(badProfile.code).toBe(2);
     expect(badProfile.stderr).toContain('profile.json does not exist (NOT_FOUND)');
-  });
+  }, 90_000);
 });
