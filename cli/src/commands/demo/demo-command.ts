@@ -29,7 +29,8 @@ devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
   --http-port N     console, API and MQTT over WebSocket (default 8080)
   --ui-port N       first touchscreen UI port; device i uses N+i (default 8801)
   --faults-per-minute F
-                    how often each simulated device raises a realistic error (default 0.1)
+                    how often each simulated device raises a realistic error (default 0.1); each
+                    ends by itself after a few minutes (mcu-sim.json recovery), at most one at a time
   --serial pty|memory
                     virtual MCU behind a socat pseudo-terminal (default when socat is installed)
                     or an in-process serial binding
