@@ -24,9 +24,9 @@ import {
  * Issue 16, "Staff have the whole picture": the Cases view lists every case in
  * every status, search and filters narrow it on the server, selected cases and
  * the audit log export as CSV and JSON (the downloaded files are read back),
- * and a device's page shows its own cases. Cases come from devices on real
- * MQTT and are worked through the staff API; the browser is Chromium at
- * 1280x800.
+ * and a device's page shows its own cases; all of it, and the audit log,
+ * in German too. Cases come from devices on real MQTT and are worked through
+ * the staff API; the browser is Chromium at 1280x800.
  */
 let stack: ConsoleStack;
 let browser: Browser;
@@ -70,6 +70,7 @@ async function escalate(
 const panel = () => c.page.locator('tpc-cases-panel');
 const rowIds = (rows: Locator) => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-case')));
 const listed = () => rowIds(panel().locator('tbody tr'));
+const trimmedText = async (locator: Locator) => (await deepText(locator)).trim();
 
 /** Clicks an export button and reads the file the browser saved. */
 async function download(button: Locator): Promise<{ name: string; text: string }> {
@@ -294,5 +295,105 @@ describe('the Cases view', () => {
     expect(await deepText(panel().locator('.summary[role=status]').first())).toContain('5 Fälle');
     await c.page.locator('tpc-app header select[data-testid=language]').selectOption('en');
     expect(c.pageErrors).toEqual([]);
+  });
+
+  it("shows the Cases view's filters, columns and exports, a device's case history and the audit log in German", async () => {
+    // 101 refused commands by a viewer: more than the audit log's page of 100, so "Older entries" shows.
+    const base = Date.now() - 2 * HOUR;
+    for (let i = 0; i < 101; i++)
+      stack.broker.fleet.audit.record(
+        { actor: 'vera', actorRole: 'viewer', action: 'command.send', deviceId: 'wb-hist-1', outcome: 'refused' },
+        base + i,
+      );
+    const GERMAN_TIME = /\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}/;
+    await c.page.locator('tpc-app nav a[href="#/cases"]').click();
+    await expect.poll(listed, WAIT).toHaveLength(5);
+    await c.page.locator('tpc-app header select[data-testid=language]').selectOption('de');
+
+    // The Cases view: filters, columns, dates, paging and the export buttons and notice.
+    const filters = panel().locator('form[role=search]');
+    await expect.poll(() => filters.getAttribute('aria-label'), WAIT).toBe('Fallfilter');
+    const filterText = await trimmedText(filters);
+    for (const label of ['Suche', 'Gerät', 'Modell', 'Fehlercode', 'Flow', 'Mitarbeitende', 'Angefragt ab'])
+      expect(filterText).toContain(label);
+    expect(await trimmedText(panel().locator('select[name=status] option').first())).toBe('Jeder Status');
+    expect(await trimmedText(panel().locator('select[name=staffId] option').first())).toBe('Alle');
+    expect(await panel().locator('thead th').allInnerTexts()).toEqual([
+      '',
+      'Angefragt',
+      'Fall',
+      'Gerät',
+      'Modell',
+      'Grund',
+      'Flow',
+      'Fehler',
+      'Status',
+      'Übernommen von',
+      'Gelöst von',
+    ]);
+    expect(await trimmedText(panel().locator('tr[data-case="case-h1"] td').nth(1))).toMatch(GERMAN_TIME);
+    expect(await trimmedText(panel().locator('.bar [role=status]'))).toBe('Nichts ausgewählt');
+    expect(await trimmedText(panel().locator('nav.bar .summary'))).toBe('1–5 von 5');
+    const matching = await download(
+      panel().getByRole('button', { name: 'Alle Fälle, die zu den Filtern passen, als CSV exportieren' }),
+    );
+    await expect
+      .poll(() => trimmedText(panel().locator('div[role=status]')), WAIT)
+      .toBe(`5 Zeilen nach ${matching.name} exportiert.`);
+    await panel().locator('input[name=from]').fill('2099-01-01');
+    await expect
+      .poll(() => trimmedText(panel().locator('.card')), WAIT)
+      .toContain('Kein Fall passt zu diesen Filtern.');
+    await panel().getByRole('button', { name: 'Filter zurücksetzen' }).click();
+    await expect.poll(listed, WAIT).toHaveLength(5);
+
+    // A device's case history.
+    await c.gotoDevice('cm-hist-1');
+    const history = c.page.locator('tpc-device-panel tpc-device-cases');
+    await expect.poll(() => trimmedText(history.locator('h2')), WAIT).toBe('Fallverlauf');
+    await expect.poll(() => rowIds(history.locator('tbody tr')), WAIT).toEqual(['case-h4', 'case-h1']);
+    expect(await history.locator('thead th').allInnerTexts()).toContain('Übernommen von');
+    expect(await history.locator('tr[data-case="case-h1"] tpc-badge').getAttribute('label')).toBe('übernommen');
+    expect(await trimmedText(history.locator('tr[data-case="case-h1"] td').first())).toMatch(GERMAN_TIME);
+
+    // The audit log: title, filter, columns, role, outcome, date, "Older entries" and the export notice.
+    await c.page.locator('tpc-app nav a[href="#/audit"]').click();
+    const audit = c.page.locator('tpc-audit-panel');
+    await expect.poll(() => trimmedText(audit.locator('h1')), WAIT).toBe('Audit-Log');
+    expect(await audit.locator('input[name=action]').getAttribute('placeholder')).toBe('z. B. command.send');
+    expect(await audit.locator('thead th').allInnerTexts()).toEqual([
+      'Zeitpunkt',
+      'Wer',
+      'Aktion',
+      'Gerät',
+      'Ziel',
+      'Ergebnis',
+      'Details',
+    ]);
+    await audit.locator('input[name=action]').fill('command.send');
+    await audit.getByRole('button', { name: 'Filtern', exact: true }).click();
+    const auditRows = audit.locator('tbody tr[data-action="command.send"]');
+    await expect.poll(() => auditRows.count(), WAIT).toBe(100);
+    const first = auditRows.first();
+    expect(await trimmedText(first.locator('td').first())).toMatch(GERMAN_TIME);
+    expect(await first.locator('td').nth(1).innerText()).toBe('vera (Betrachter)');
+    expect(await first.locator('tpc-badge').getAttribute('label')).toBe('abgelehnt');
+    await audit.getByRole('button', { name: 'Ältere Einträge' }).click();
+    await expect.poll(() => auditRows.count(), WAIT).toBe(101);
+    expect(await audit.getByRole('button', { name: 'Ältere Einträge' }).count()).toBe(0);
+    const auditCsv = await download(
+      audit.getByRole('button', { name: 'Das gefilterte Audit-Log als CSV exportieren' }),
+    );
+    await expect
+      .poll(() => trimmedText(audit.locator('div[role=status]')), WAIT)
+      .toBe(`101 Zeilen nach ${auditCsv.name} exportiert.`);
+    await audit.locator('input[name=action]').fill('no.such.action');
+    await audit.getByRole('button', { name: 'Filtern', exact: true }).click();
+    await expect.poll(() => trimmedText(audit.locator('.card')), WAIT).toContain('Kein Audit-Eintrag passt.');
+
+    await c.page.locator('tpc-app header select[data-testid=language]').selectOption('en');
+    await expect.poll(() => trimmedText(audit.locator('h1')), WAIT).toBe('Audit log');
+    expect(c.pageErrors).toEqual([]);
+    expect(c.cspViolations).toEqual([]);
   });
 });
