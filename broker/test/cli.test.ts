@@ -87,7 +87,9 @@ describe('touchpoint CLI (broker commands)', () => {
     }
     const code = await new Promise<number | null>((resolve) => broker.once('exit', resolve));
     expect(code).toBe(0);
-  });
+    // Nine CLI processes and a broker, each a cold Node start: on a loaded 2-core machine that outgrows the
+    // package's 20 s default.
+  }, 90_000);
 
   it('prints usage for --help and exits 2 for an unknown command', () => {
     const help = run('device', 'add', '--help');

@@ -192,18 +192,23 @@ export class Ingest {
     this.pending = [];
     let stored: boolean[];
     try {
-      stored = this.db.transaction(() => {
-        const newest = new Map<string, PendingDiagnostics>();
-        const out = batch.map((p) => {
-          const inserted = this.st.diagnostics.run(p.d.id, p.d.deviceId, p.d.ts, p.now, p.d.reason, p.raw).changes > 0;
-          if (inserted) newest.set(p.d.deviceId, p);
-          return inserted;
-        });
-        // One health update per device per group: the newest snapshot wins.
-        for (const p of newest.values())
-          this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
-        return out;
-      })();
+      // Every ingest transaction begins IMMEDIATE: fleet workers in other processes share this file (issue 15),
+      // and a deferred transaction that reads first cannot wait for the write lock (SQLITE_BUSY at once).
+      stored = this.db
+        .transaction(() => {
+          const newest = new Map<string, PendingDiagnostics>();
+          const out = batch.map((p) => {
+            const inserted =
+              this.st.diagnostics.run(p.d.id, p.d.deviceId, p.d.ts, p.now, p.d.reason, p.raw).changes > 0;
+            if (inserted) newest.set(p.d.deviceId, p);
+            return inserted;
+          });
+          // One health update per device per group: the newest snapshot wins.
+          for (const p of newest.values())
+            this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
+          return out;
+        })
+        .immediate();
     } catch (err) {
       for (const p of batch) p.done(err as Error);
       return;
@@ -254,17 +259,19 @@ export class Ingest {
       const before = this.st.connectionState.get(deviceId) as
         { online: number; connection_id: string | null } | undefined;
       const cameOnline = before !== undefined && (before.online !== 1 || before.connection_id !== p.connectionId);
-      this.db.transaction(() => {
-        this.st.online.run(
-          p.connectionId,
-          now,
-          p.agentVersion ?? null,
-          p.firmwareVersion ?? null,
-          p.profileVersion ?? null,
-          deviceId,
-        );
-        this.st.presenceHistory.run(p.id, deviceId, 'online', p.connectionId, now);
-      })();
+      this.db
+        .transaction(() => {
+          this.st.online.run(
+            p.connectionId,
+            now,
+            p.agentVersion ?? null,
+            p.firmwareVersion ?? null,
+            p.profileVersion ?? null,
+            deviceId,
+          );
+          this.st.presenceHistory.run(p.id, deviceId, 'online', p.connectionId, now);
+        })
+        .immediate();
       this.live.emit('presence', { deviceId, online: true, at: now });
       if (cameOnline) this.live.emit('birth', { deviceId, connectionId: p.connectionId, at: now });
       return ok('stored');
@@ -278,14 +285,16 @@ export class Ingest {
 
   /** Marks a device offline if `connectionId` is still its live connection. */
   markOffline(deviceId: string, connectionId: string | null, now: number, msgId: string | null = null): boolean {
-    const changed = this.db.transaction(() => {
-      const res =
-        connectionId === null
-          ? this.db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ?').run(now, deviceId)
-          : this.st.offline.run(now, deviceId, connectionId);
-      if (res.changes > 0) this.st.presenceHistory.run(msgId, deviceId, 'offline', connectionId, now);
-      return res.changes > 0;
-    })();
+    const changed = this.db
+      .transaction(() => {
+        const res =
+          connectionId === null
+            ? this.db.prepare('UPDATE devices SET online = 0, last_seen = ? WHERE id = ?').run(now, deviceId)
+            : this.st.offline.run(now, deviceId, connectionId);
+        if (res.changes > 0) this.st.presenceHistory.run(msgId, deviceId, 'offline', connectionId, now);
+        return res.changes > 0;
+      })
+      .immediate();
     if (changed) this.live.emit('presence', { deviceId, online: false, at: now });
     return changed;
   }
@@ -312,31 +321,33 @@ export class Ingest {
       if (owner !== undefined && owner !== deviceId)
         return fail(ErrorCode.WRONG_DEVICE, `help session ${e.sessionId} belongs to another device`);
     }
-    const stored = this.db.transaction(() => {
-      if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0)
-        return false;
-      switch (e.type) {
-        case 'error.raised':
-        case 'error.cleared': {
-          const errors = new Set(
-            JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[],
-          );
-          if (e.type === 'error.raised') errors.add(e.code);
-          else errors.delete(e.code);
-          this.st.setErrors.run(JSON.stringify([...errors].sort()), deviceId);
-          break;
+    const stored = this.db
+      .transaction(() => {
+        if (this.st.event.run(m.id, deviceId, m.ts, now, e.type, sessionId, payload.toString('utf8')).changes === 0)
+          return false;
+        switch (e.type) {
+          case 'error.raised':
+          case 'error.cleared': {
+            const errors = new Set(
+              JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[],
+            );
+            if (e.type === 'error.raised') errors.add(e.code);
+            else errors.delete(e.code);
+            this.st.setErrors.run(JSON.stringify([...errors].sort()), deviceId);
+            break;
+          }
+          case 'link':
+            this.st.setLink.run(e.link, deviceId);
+            break;
+          case 'help':
+            this.helpSession(deviceId, e.sessionId, e.flowId, e.entry);
+            break;
+          case 'video':
+            break;
         }
-        case 'link':
-          this.st.setLink.run(e.link, deviceId);
-          break;
-        case 'help':
-          this.helpSession(deviceId, e.sessionId, e.flowId, e.entry);
-          break;
-        case 'video':
-          break;
-      }
-      return true;
-    })();
+        return true;
+      })
+      .immediate();
     if (!stored) return ok('duplicate');
     this.live.emit('event', { deviceId, at: m.ts, event: e });
     if (e.type === 'help')
@@ -379,32 +390,34 @@ export class Ingest {
     if (!msg.ok) return msg;
     const r = msg.value;
     if (r.deviceId !== deviceId) return fail(ErrorCode.WRONG_DEVICE, `result for ${r.deviceId} on ${deviceId}'s topic`);
-    const outcome = this.db.transaction((): IngestOutcome | 'unknown' | 'changed' => {
-      const command = this.st.commandRow.get(r.commandId) as { device_id: string; status: string } | undefined;
-      if (!command || command.device_id !== deviceId) return 'unknown';
-      // A result proves delivery, and the PUBACK hook may report it only later (after the session store
-      // write). A still-queued command has no device result yet, so this one is not a duplicate.
-      if (command.status === 'queued') this.st.commandDelivered.run(r.commandId, now);
-      const inserted = this.st.commandStatus.run(
-        r.id,
-        r.status,
-        r.code ?? null,
-        r.reason ?? null,
-        now,
-        r.commandId,
-        deviceId,
-      );
-      if (inserted.changes === 0) return 'duplicate';
-      // REPLAY only says the device had the command already (the fleet re-sends pending commands on every
-      // birth, issue 15): its first outcome is the one that counts, so this one goes to the history only.
-      if (r.status === 'rejected' && r.code === ErrorCode.REPLAY) return 'stored';
-      const current = command.status === 'queued' ? 'delivered' : command.status;
-      const rank = COMMAND_RANK[current] ?? 0;
-      // History only: the command has finished, or the result is older news than its status.
-      if (rank >= FINISHED || (COMMAND_RANK[r.status] ?? 0) < rank || current === r.status) return 'stored';
-      this.st.commandUpdate.run(r.status, now, r.commandId);
-      return 'changed';
-    })();
+    const outcome = this.db
+      .transaction((): IngestOutcome | 'unknown' | 'changed' => {
+        const command = this.st.commandRow.get(r.commandId) as { device_id: string; status: string } | undefined;
+        if (!command || command.device_id !== deviceId) return 'unknown';
+        // A result proves delivery, and the PUBACK hook may report it only later (after the session store
+        // write). A still-queued command has no device result yet, so this one is not a duplicate.
+        if (command.status === 'queued') this.st.commandDelivered.run(r.commandId, now);
+        const inserted = this.st.commandStatus.run(
+          r.id,
+          r.status,
+          r.code ?? null,
+          r.reason ?? null,
+          now,
+          r.commandId,
+          deviceId,
+        );
+        if (inserted.changes === 0) return 'duplicate';
+        // REPLAY only says the device had the command already (the fleet re-sends pending commands on every
+        // birth, issue 15): its first outcome is the one that counts, so this one goes to the history only.
+        if (r.status === 'rejected' && r.code === ErrorCode.REPLAY) return 'stored';
+        const current = command.status === 'queued' ? 'delivered' : command.status;
+        const rank = COMMAND_RANK[current] ?? 0;
+        // History only: the command has finished, or the result is older news than its status.
+        if (rank >= FINISHED || (COMMAND_RANK[r.status] ?? 0) < rank || current === r.status) return 'stored';
+        this.st.commandUpdate.run(r.status, now, r.commandId);
+        return 'changed';
+      })
+      .immediate();
     if (outcome === 'unknown') return fail(ErrorCode.NOT_FOUND, `command ${r.commandId} was not issued to ${deviceId}`);
     // The live channel carries the command's status, so only a change is announced.
     if (outcome === 'changed')
