@@ -4,7 +4,7 @@ import type { StaffMember } from '@touchpoint/broker';
 import type { DiagnosticsMessage } from '@touchpoint/protocol';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
 import { CHROMIUM, eventually, openConsoleAsAdmin, startTouchStack, type TouchStack } from '../touch-ui/harness.js';
-import type { ConsolePage } from './helpers.js';
+import { SimulatedDevice, type ConsolePage } from './helpers.js';
 
 /**
  * Issue 16, "staff have the whole picture": the device view shows the host
@@ -156,5 +156,22 @@ describe('the case view', () => {
     await docScreenshot(staffView.page, 'console-queue.png');
     await kiosk.locator('#support-remote-end').click();
     await remote.getByText('Not allowed: actions that need the customer wait for their tap').waitFor();
+  });
+
+  it('a case without a snapshot says so, and remote control is unknown while the device has sent no diagnostics', async () => {
+    const { token } = stack.broker.fleet.provisionDevice('cm-console-bare', 'coffee-machine');
+    const bare = new SimulatedDevice('cm-console-bare', token, `mqtt://127.0.0.1:${stack.broker.mqttPort}`);
+    await bare.connect();
+    try {
+      // An escalation that carries no diagnostics (the customer's device could not read its MCU).
+      await bare.escalate('case-bare-1', 'customer_request', 'descale', 'sess-bare-1', []);
+      await eventually(() => stack.broker.fleet.cases.get('case-bare-1'), 'the bare case in the fleet');
+      await staffView.page.goto(`${staffView.baseUrl}/#/queue/case-bare-1`);
+      const panel = staffView.page.locator('tpc-queue-panel');
+      await panel.locator('#case-snapshot').getByText('The device sent no diagnostics with this case.').waitFor();
+      await panel.locator('#case-remote-control').getByText('Unknown: no diagnostics from the device yet').waitFor();
+    } finally {
+      await bare.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { sharedStyles } from './shared-styles.js';
  * otherwise the device asks them first. `known` false: no diagnostics yet.
  */
 export class TpRemoteControl extends LitElement {
-  static override properties = { until: { attribute: false }, now: { attribute: false }, known: { type: Boolean } };
+  static override properties = { until: { attribute: false }, now: { attribute: false }, known: { attribute: false } };
   declare until: number | undefined;
   declare now: number;
   declare known: boolean;

@@ -345,7 +345,7 @@ export class TpQueuePanel extends LitElement {
           <tpc-remote-control
             .until=${this._device?.latestDiagnostics?.agent.remoteControlUntil}
             .now=${this.clock.now}
-            ?known=${Boolean(this._device?.latestDiagnostics)}
+            .known=${Boolean(this._device?.latestDiagnostics)}
           ></tpc-remote-control>
         </dd>
       </dl>
