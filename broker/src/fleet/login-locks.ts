@@ -63,8 +63,15 @@ export class LoginLocks {
     };
   }
 
-  /** Records a failure; returns the lock it caused in ms (0: not locked yet). */
+  /**
+   * Records a failure; returns the lock it caused in ms (0: not locked yet). Read and write in one IMMEDIATE
+   * transaction: API processes sharing the database (issue 15) must not both count from the same row.
+   */
   fail(name: string, ip: string, now = Date.now()): number {
+    return this.db.transaction(() => this.failIn(name, ip, now)).immediate();
+  }
+
+  private failIn(name: string, ip: string, now: number): number {
     const p = this.policy;
     const r = this.row(name, ip);
     const quiet = !r || now - Math.max(r.updated_at, r.locked_until) > p.maxLockMs;

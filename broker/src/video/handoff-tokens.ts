@@ -37,32 +37,39 @@ export class HandoffTokens {
   issue(sessionId: string, deviceId: string, ttlMs: number, now: number): { token: string; expiresAt: number } {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + ttlMs;
-    this.db.transaction(() => {
-      this.sql('DELETE FROM video_handoff_tokens WHERE expires_at <= ?').run(now);
-      this.revokeOthers(sessionId, null, now);
-      this.sql(
-        'INSERT INTO video_handoff_tokens (token_hash, session_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
-      ).run(hash(token), sessionId, deviceId, expiresAt);
-    })();
+    // IMMEDIATE: other processes write this table too, and a deferred transaction that read first could not
+    // wait for the write lock (SQLITE_BUSY at once in WAL mode).
+    this.db
+      .transaction(() => {
+        this.sql('DELETE FROM video_handoff_tokens WHERE expires_at <= ?').run(now);
+        this.revokeOthers(sessionId, null, now);
+        this.sql(
+          'INSERT INTO video_handoff_tokens (token_hash, session_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
+        ).run(hash(token), sessionId, deviceId, expiresAt);
+      })
+      .immediate();
     return { token, expiresAt };
   }
 
   /** The one use of a token; it revokes every other link of the session. */
   claim(token: string, now: number): Result<{ sessionId: string; deviceId: string }> {
     const key = hash(token);
-    return this.db.transaction((): Result<{ sessionId: string; deviceId: string }> => {
-      const grant = this.grant(key);
-      if (!grant || grant.expires_at <= now) return fail(ErrorCode.EXPIRED, 'this link has expired or does not exist');
-      if (grant.used_at !== null) return fail(ErrorCode.REPLAY, 'this link was already used');
-      if (grant.revoked_at !== null) return fail(ErrorCode.EXPIRED, 'this link was replaced by a newer one');
-      // Conditional, so two processes claiming at once cannot both win.
-      const won = this.sql(
-        'UPDATE video_handoff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL',
-      ).run(now, key).changes;
-      if (won === 0) return fail(ErrorCode.REPLAY, 'this link was already used');
-      this.revokeOthers(grant.session_id, key, now);
-      return ok({ sessionId: grant.session_id, deviceId: grant.device_id });
-    })();
+    return this.db
+      .transaction((): Result<{ sessionId: string; deviceId: string }> => {
+        const grant = this.grant(key);
+        if (!grant || grant.expires_at <= now)
+          return fail(ErrorCode.EXPIRED, 'this link has expired or does not exist');
+        if (grant.used_at !== null) return fail(ErrorCode.REPLAY, 'this link was already used');
+        if (grant.revoked_at !== null) return fail(ErrorCode.EXPIRED, 'this link was replaced by a newer one');
+        // Conditional, so two processes claiming at once cannot both win.
+        const won = this.sql(
+          'UPDATE video_handoff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL',
+        ).run(now, key).changes;
+        if (won === 0) return fail(ErrorCode.REPLAY, 'this link was already used');
+        this.revokeOthers(grant.session_id, key, now);
+        return ok({ sessionId: grant.session_id, deviceId: grant.device_id });
+      })
+      .immediate();
   }
 
   /** Which call a token was issued for, while it is remembered (so a refused claim is audited against its call). */
