@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhoneClaimResponse, VideoSessionView } from '@touchpoint/protocol';
 import { openDatabase, type Db } from '../src/db/database.js';
@@ -13,6 +15,9 @@ import { FakeVideoDevice, call, staffLogin, tokenOf, type StaffLogin } from './v
  * process's memory". A real broker on a data dir, restarted on the same dir; the "second process" is a
  * second SQLite connection to the same file, which is what another API process on that database has.
  */
+/** A second process: claims a phone link through the broker's store on the same database file. */
+const CLAIM_SCRIPT = fileURLToPath(new URL('./fixtures/claim-link.ts', import.meta.url));
+
 let tb: TestBroker;
 let agent: StaffLogin;
 const devices: FakeVideoDevice[] = [];
@@ -108,6 +113,26 @@ describe('video calls and phone links outlive the process (issue 15)', () => {
     // The broker's hang-up is what the other process reads back.
     await call(tb, 'POST', `/api/video/sessions/${sessionId}/hangup`, { staff: agent, body: {} });
     expect(new VideoSessions(db).get(sessionId)?.view()).toMatchObject({ status: 'ended', endedBy: 'staff' });
+  });
+});
+
+describe('phone links across processes (issue 15)', () => {
+  it('two processes claiming one link at once: exactly one wins, and the broker then refuses it', async () => {
+    const { sessionId, link } = await ring('cm-state-3');
+    const claimIn = (): Promise<{ ok: boolean; code?: string; value?: { sessionId: string } }> =>
+      new Promise((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', CLAIM_SCRIPT, dataPaths(tb.dataDir).database, tokenOf(link)],
+          { timeout: 30_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))),
+        );
+      });
+    const results = await Promise.all([claimIn(), claimIn()]);
+    expect(results.filter((r) => r.ok).map((r) => r.value?.sessionId)).toEqual([sessionId]);
+    expect(results.filter((r) => !r.ok).map((r) => r.code)).toEqual(['REPLAY']);
+    expect((await claim(tokenOf(link))).body.error).toMatchObject({ code: 'REPLAY' });
+    await call(tb, 'POST', `/api/video/sessions/${sessionId}/hangup`, { staff: agent, body: {} });
   });
 });
 
