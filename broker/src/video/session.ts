@@ -25,7 +25,11 @@ export interface StreamHandle {
 
 const BACKLOG = 200;
 
-/** The fleet's record of one call. Media never passes through here; only its signalling and its facts. */
+/**
+ * The fleet's record of one call. Media never passes through here; only its signalling and its facts. The facts
+ * are kept in the database (session-store.ts, issue 15); the streams, their backlog and the ring timer are this
+ * process's own.
+ */
 export class VideoSession {
   status: VideoSessionView['status'] = 'ringing';
   peer: VideoSessionView['peer'] = null;
