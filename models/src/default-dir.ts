@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,4 +32,19 @@ export function missingModelsDir(dirs: readonly string[]): string | undefined {
       return true;
     }
   });
+}
+
+/**
+ * resolveModelsDirs, refusing a dir that is not a folder with the message every command gives: what
+ * `touchpoint broker`, `fleet-worker` and the demo call with their --models-dir values and TP_MODELS_DIR.
+ */
+export function requireModelsDirs(given: readonly string[] = [], env: string | undefined = undefined): string[] {
+  const dirs = resolveModelsDirs(given, env);
+  const missing = missingModelsDir(dirs);
+  if (missing !== undefined)
+    throw new TouchpointError(
+      ErrorCode.NOT_FOUND,
+      `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
+    );
+  return dirs;
 }

@@ -11,7 +11,7 @@ import { Staff, staffRole } from '../fleet/staff.js';
 import { AuditLog } from '../fleet/audit.js';
 import { LoginLocks } from '../fleet/login-locks.js';
 import { dataPaths } from '../options.js';
-import { missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
+import { requireModelsDirs } from '@touchpoint/models';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
 import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
@@ -93,16 +93,10 @@ ${RETENTION_USAGE}
     );
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
       throw new UsageError('--tls-cert and --tls-key go together');
-    const modelsDirs = resolveModelsDirs(
+    const modelsDirs = requireModelsDirs(
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
     );
-    const missing = missingModelsDir(modelsDirs);
-    if (missing !== undefined)
-      throw new TouchpointError(
-        ErrorCode.NOT_FOUND,
-        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
-      );
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,

@@ -1,13 +1,5 @@
-import {
-  ExitCode,
-  ErrorCode,
-  TouchpointError,
-  UsageError,
-  isLogLevel,
-  type CliCommand,
-  type LogLevel,
-} from '@touchpoint/protocol';
-import { missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
+import { ExitCode, UsageError, isLogLevel, type CliCommand, type LogLevel } from '@touchpoint/protocol';
+import { requireModelsDirs } from '@touchpoint/models';
 import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
 import type { AmqpEndpoint } from '../fleet-worker/amqp-consumer.js';
 import { startFleetWorker } from '../fleet-worker/start-fleet-worker.js';
@@ -74,16 +66,10 @@ must serve the engine). docs/scale-out.md, "Fleet workers".
     const level = values.log as string | undefined;
     if (level !== undefined && !isLogLevel(level))
       throw new UsageError(`--log must be debug, info, warn or error, got ${JSON.stringify(level)}`);
-    const modelsDirs = resolveModelsDirs(
+    const modelsDirs = requireModelsDirs(
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
     );
-    const missing = missingModelsDir(modelsDirs);
-    if (missing !== undefined)
-      throw new TouchpointError(
-        ErrorCode.NOT_FOUND,
-        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
-      );
     const worker = await startFleetWorker({
       endpoints,
       dataDir: requireDataDir(values['data-dir'] as string | undefined),

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:net';
 import { resolve } from 'node:path';
-import { loadModels, missingModelsDir, resolveModelsDirs } from '@touchpoint/models';
+import { loadModels, requireModelsDirs } from '@touchpoint/models';
 import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
@@ -89,13 +89,7 @@ export const demo: CliCommand = {
     const count = numberOption(values.devices, '--devices', { integer: true, min: 0, max: 200 });
     const faults = numberOption(values['faults-per-minute'], '--faults-per-minute', { min: 0 });
     const extraModels = values.model ?? [];
-    const modelDirs = resolveModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
-    const missing = missingModelsDir(modelDirs);
-    if (missing !== undefined)
-      throw new TouchpointError(
-        ErrorCode.NOT_FOUND,
-        `models dir ${missing} (--models-dir or TP_MODELS_DIR) is not a folder`,
-      );
+    const modelDirs = requireModelsDirs(values['models-dir'] ?? [], process.env.TP_MODELS_DIR);
     const registry = loadModels(modelDirs);
     const modelDir = (model: string) => registry.models.find((m) => m.profile?.model === model)?.dir;
     for (const model of extraModels) {
