@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_INSTALL_HINT, postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { postgresInstallHint, postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { eventually } from '../helpers/virtual-device.js';
 
 // Issue 15, "the tests start ... a PostgreSQL instance on loopback ports in temp folders, and stop them",
@@ -30,7 +30,7 @@ const poolErrors: string[] = [];
 
 describe('PostgreSQL test harness', () => {
   beforeAll(async () => {
-    if (!postgresInstalled()) throw new Error(POSTGRES_INSTALL_HINT);
+    if (!postgresInstalled()) throw new Error(postgresInstallHint());
     server = await startPostgres();
     console.info(`PostgreSQL started in ${server.startMs} ms on port ${server.port}`);
     pool = new pg.Pool({ connectionString: server.connectionString, max: 2 });
@@ -101,5 +101,13 @@ describe('PostgreSQL test harness', () => {
       .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('ts').as('newest')])
       .executeTakeFirstOrThrow();
     expect({ n: Number(kept.n), newest: Number(kept.newest) }).toEqual({ n: 50, newest: 1_049 });
+  });
+});
+
+describe('PostgreSQL test harness without the binaries', () => {
+  it('fails with the install hint', async () => {
+    await expect(startPostgres({ binDir: '/nonexistent/postgresql/15/bin' })).rejects.toThrow(
+      'PostgreSQL 15 is not installed (/nonexistent/postgresql/15/bin/postgres missing): apt-get install postgresql',
+    );
   });
 });

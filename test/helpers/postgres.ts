@@ -23,17 +23,19 @@ import pg from 'pg';
 
 /** Where Debian's postgresql-15 package puts the server binaries (not on PATH). */
 export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
-const INITDB = join(POSTGRES_BIN, 'initdb');
-const POSTGRES = join(POSTGRES_BIN, 'postgres');
-
-export const POSTGRES_INSTALL_HINT = `PostgreSQL 15 is not installed (${POSTGRES} missing): apt-get install postgresql (.ci/run installs it)`;
+/** What to tell whoever runs the tests when the binaries are not in `binDir`. */
+export function postgresInstallHint(binDir: string = POSTGRES_BIN): string {
+  return `PostgreSQL 15 is not installed (${join(binDir, 'postgres')} missing): apt-get install postgresql (.ci/run installs it)`;
+}
 
 /** True when the Debian package's server binaries are present. */
-export function postgresInstalled(): boolean {
-  return existsSync(INITDB) && existsSync(POSTGRES);
+export function postgresInstalled(binDir: string = POSTGRES_BIN): boolean {
+  return existsSync(join(binDir, 'initdb')) && existsSync(join(binDir, 'postgres'));
 }
 
 export interface PostgresOptions {
+  /** Where initdb and postgres are (default Debian's PostgreSQL 15 folder). */
+  binDir?: string;
   /** The test superuser (trust auth; default `tp`). */
   user?: string;
   /** The database created on first start (default `touchpoint`). */
@@ -132,7 +134,8 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
-  if (!postgresInstalled()) throw new Error(POSTGRES_INSTALL_HINT);
+  const binDir = options.binDir ?? POSTGRES_BIN;
+  if (!postgresInstalled(binDir)) throw new Error(postgresInstallHint(binDir));
   const user = options.user ?? 'tp';
   const database = options.database ?? 'touchpoint';
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -188,7 +191,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const logFd = openSync(logFile, 'a');
     try {
       child = spawn(
-        POSTGRES,
+        join(binDir, 'postgres'),
         ['-D', dataDir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
         {
           cwd: dir,
@@ -238,7 +241,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   try {
     // --no-sync: a throwaway cluster need not survive a power cut; the server itself keeps fsync on.
     await runAs(
-      INITDB,
+      join(binDir, 'initdb'),
       ['-D', dataDir, '-U', user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
       identity,
       dir,
