@@ -59,6 +59,10 @@ describe('the console catalogue', () => {
     expect(translator('de')('cases.selected', { count: 0 })).toBe('Nichts ausgewählt');
     expect(translator('de')('export.done', { count: 1, file: 'f.csv' })).toBe('1 Zeile nach f.csv exportiert.');
     expect(translator('de')('export.done', { count: 2, file: 'f.csv' })).toBe('2 Zeilen nach f.csv exportiert.');
+    // The demo's Simulator panel (issue 16), formerly in its own file.
+    expect(translator('en')('simulator.clear', { code: 'E05' })).toBe('Clear E05');
+    expect(translator('de')('simulator.clear', { code: 'E05' })).toBe('E05 aufheben');
+    expect(translator('de')('simulator.failed', { message: 'x' })).toBe('Nicht möglich: x');
   });
 });
 

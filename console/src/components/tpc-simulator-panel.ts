@@ -1,9 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SimulatorControl, SimulatorState } from '@touchpoint/protocol';
 import { formatTime } from '../common/format-time.js';
-import { simulatorText, type SimulatorTextKey } from '../common/simulator-texts.js';
 import { fetchSimulator, sendSimulatorControl } from '../data/simulator.js';
-import type { MessageParams } from '../i18n/format-message.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import { sharedStyles } from './shared-styles.js';
 import './tpc-badge.js';
@@ -73,10 +71,6 @@ export class TpSimulatorPanel extends LitElement {
     this.hidden = true;
   }
 
-  private t(key: SimulatorTextKey, params?: MessageParams): string {
-    return simulatorText(this.i18n.locale, key, params);
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
@@ -119,9 +113,9 @@ export class TpSimulatorPanel extends LitElement {
     this._busy = true;
     try {
       this.adopt(await sendSimulatorControl(this.deviceId, control));
-      this._status = this.t('done', { control: label });
+      this._status = this.i18n.t('simulator.done', { control: label });
     } catch (err) {
-      this._status = this.t('failed', { message: (err as Error).message });
+      this._status = this.i18n.t('simulator.failed', { message: (err as Error).message });
     } finally {
       this._busy = false;
     }
@@ -131,7 +125,7 @@ export class TpSimulatorPanel extends LitElement {
     const unplugged = s.serialUnpluggedUntil !== undefined;
     return html`<div class="controls">
       <div class="row">
-        <label for="sim-code">${this.t('raiseLabel')}</label>
+        <label for="sim-code">${this.i18n.t('simulator.raiseLabel')}</label>
         <select
           id="sim-code"
           .value=${this._code}
@@ -144,13 +138,13 @@ export class TpSimulatorPanel extends LitElement {
         <button
           data-sim="raise"
           ?disabled=${this._busy || !this._code}
-          @click=${() => void this.send({ control: 'raise', code: this._code }, `${this.t('raise')} ${this._code}`)}
+          @click=${() => void this.send({ control: 'raise', code: this._code }, `${this.i18n.t('simulator.raise')} ${this._code}`)}
         >
-          ${this.t('raise')}
+          ${this.i18n.t('simulator.raise')}
         </button>
       </div>
       <div class="row">
-        <label for="sim-scenario">${this.t('scenarioLabel')}</label>
+        <label for="sim-scenario">${this.i18n.t('simulator.scenarioLabel')}</label>
         <select
           id="sim-scenario"
           .value=${this._scenario}
@@ -163,32 +157,32 @@ export class TpSimulatorPanel extends LitElement {
           ?disabled=${this._busy || !this._scenario}
           @click=${() => void this.send({ control: 'scenario', name: this._scenario }, this._scenario)}
         >
-          ${this.t('scenario')}
+          ${this.i18n.t('simulator.scenario')}
         </button>
       </div>
       <div class="row">
         <button
           data-sim="unplug-serial"
           ?disabled=${this._busy || unplugged}
-          @click=${() => void this.send({ control: 'unplug-serial', seconds: 30 }, this.t('unplug'))}
+          @click=${() => void this.send({ control: 'unplug-serial', seconds: 30 }, this.i18n.t('simulator.unplug'))}
         >
-          ${this.t('unplug')}
+          ${this.i18n.t('simulator.unplug')}
         </button>
         ${
           s.network === 'online'
             ? html`<button
                 data-sim="offline"
                 ?disabled=${this._busy}
-                @click=${() => void this.send({ control: 'offline' }, this.t('offline'))}
+                @click=${() => void this.send({ control: 'offline' }, this.i18n.t('simulator.offline'))}
               >
-                ${this.t('offline')}
+                ${this.i18n.t('simulator.offline')}
               </button>`
             : html`<button
                 data-sim="online"
                 ?disabled=${this._busy}
-                @click=${() => void this.send({ control: 'online' }, this.t('online'))}
+                @click=${() => void this.send({ control: 'online' }, this.i18n.t('simulator.online'))}
               >
-                ${this.t('online')}
+                ${this.i18n.t('simulator.online')}
               </button>`
         }
       </div>
@@ -199,13 +193,13 @@ export class TpSimulatorPanel extends LitElement {
     const s = this._state;
     if (!s) return nothing;
     return html`<section class="card" aria-labelledby="sim-h">
-      <h2 id="sim-h">${this.t('title')}</h2>
-      <p class="muted">${this.t('note')}</p>
-      <h3>${this.t('errors')}</h3>
-      <ul aria-label=${this.t('errors')}>
+      <h2 id="sim-h">${this.i18n.t('simulator.title')}</h2>
+      <p class="muted">${this.i18n.t('simulator.note')}</p>
+      <h3>${this.i18n.t('simulator.errors')}</h3>
+      <ul aria-label=${this.i18n.t('simulator.errors')}>
         ${
           s.errors.length === 0
-            ? html`<li class="muted">${this.t('none')}</li>`
+            ? html`<li class="muted">${this.i18n.t('simulator.none')}</li>`
             : s.errors.map(
                 (code) =>
                   html`<li>
@@ -213,26 +207,26 @@ export class TpSimulatorPanel extends LitElement {
                       data-sim="clear"
                       data-code=${code}
                       ?disabled=${this._busy || !this.canControl}
-                      @click=${() => void this.send({ control: 'clear', code }, this.t('clear', { code }))}
+                      @click=${() => void this.send({ control: 'clear', code }, this.i18n.t('simulator.clear', { code }))}
                     >
-                      ${this.t('clear', { code })}
+                      ${this.i18n.t('simulator.clear', { code })}
                     </button>
                   </li>`,
               )
         }
       </ul>
-      ${s.network === 'offline' ? html`<p><tpc-badge tone="warning" label=${this.t('networkOffline')}></tpc-badge></p>` : nothing}
+      ${s.network === 'offline' ? html`<p><tpc-badge tone="warning" label=${this.i18n.t('simulator.networkOffline')}></tpc-badge></p>` : nothing}
       ${
         s.serialUnpluggedUntil !== undefined
           ? html`<p>
               <tpc-badge
                 tone="warning"
-                label=${this.t('unplugged', { time: formatTime(s.serialUnpluggedUntil, this.i18n.locale) })}
+                label=${this.i18n.t('simulator.unplugged', { time: formatTime(s.serialUnpluggedUntil, this.i18n.locale) })}
               ></tpc-badge>
             </p>`
           : nothing
       }
-      ${this.canControl ? this.renderControls(s) : html`<p class="muted">${this.t('viewerOnly')}</p>`}
+      ${this.canControl ? this.renderControls(s) : html`<p class="muted">${this.i18n.t('simulator.viewerOnly')}</p>`}
       <p class="muted" role="status" aria-live="polite">${this._status}</p>
     </section>`;
   }

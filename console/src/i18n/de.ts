@@ -189,6 +189,26 @@ export const de: Messages = {
   'audit.none': 'Kein Audit-Eintrag passt.',
   'audit.older': 'Ältere Einträge',
 
+  // Der Simulator einer Demo-Geräteseite (tpc-simulator-panel; Issue 16).
+  'simulator.title': 'Simulator',
+  'simulator.note':
+    'Dies ist ein simuliertes Demo-Gerät. Was Sie hier tun, geschieht dem Gerät selbst, als wäre es echt.',
+  'simulator.errors': 'Fehler im Gerät',
+  'simulator.none': 'keine',
+  'simulator.clear': '{code} aufheben',
+  'simulator.raise': 'Auslösen',
+  'simulator.raiseLabel': 'Auszulösender Fehler',
+  'simulator.scenario': 'Anwenden',
+  'simulator.scenarioLabel': 'Szenario',
+  'simulator.unplug': 'Serielle Verbindung trennen (30 s)',
+  'simulator.unplugged': 'Serielle Verbindung getrennt bis {time}',
+  'simulator.offline': 'Offline nehmen',
+  'simulator.online': 'Wieder online',
+  'simulator.networkOffline': 'Das Gerät ist offline (seine Netzwerkverbindung ist getrennt).',
+  'simulator.done': '{control} gesendet',
+  'simulator.failed': 'Nicht möglich: {message}',
+  'simulator.viewerOnly': 'Ihre Rolle kann den Simulator sehen, aber nicht bedienen.',
+
   // Geräteflotte (tpc-fleet-panel).
   'fleet.title': 'Geräteflotte',
   'fleet.devices': { one: '{count} Gerät', other: '{count} Geräte' },

@@ -189,6 +189,26 @@ export const en = {
   'audit.none': 'No audit entries match.',
   'audit.older': 'Older entries',
 
+  // The demo's Simulator panel on a simulated device's page (tpc-simulator-panel; issue 16).
+  'simulator.title': 'Simulator',
+  'simulator.note':
+    'This is a simulated demo device. What you do here happens to the device itself, as if it were real.',
+  'simulator.errors': 'Errors in the device',
+  'simulator.none': 'none',
+  'simulator.clear': 'Clear {code}',
+  'simulator.raise': 'Raise',
+  'simulator.raiseLabel': 'Error to raise',
+  'simulator.scenario': 'Apply',
+  'simulator.scenarioLabel': 'Scenario',
+  'simulator.unplug': 'Unplug serial link (30 s)',
+  'simulator.unplugged': 'Serial link unplugged until {time}',
+  'simulator.offline': 'Take offline',
+  'simulator.online': 'Bring online',
+  'simulator.networkOffline': 'The device is offline (its network connection is dropped).',
+  'simulator.done': '{control} sent',
+  'simulator.failed': 'Could not apply: {message}',
+  'simulator.viewerOnly': 'Your role can watch the simulator but not drive it.',
+
   // The fleet (tpc-fleet-panel).
   'fleet.title': 'Fleet',
   'fleet.devices': { one: '{count} device', other: '{count} devices' },
