@@ -9,13 +9,16 @@ import type {
   HelpSessionView,
   HelpTraceEntry,
   LiveEvent,
+  LocalizedText,
   StaffView,
   TimelineItem,
 } from '@touchpoint/protocol';
 import { appendPoint, chartableSensors } from '../common/chart-series.js';
 import { formatDuration } from '../common/format-duration.js';
+import { formatNumber } from '../common/format-number.js';
 import { formatRelative } from '../common/format-relative.js';
 import { mergeTrace } from '../common/merge-trace.js';
+import { messageParts } from '../common/message-parts.js';
 import { routeHref } from '../common/route.js';
 import '../components/tpc-badge.js';
 import '../components/tpc-command-status.js';
@@ -364,82 +367,97 @@ export class TpDevicePanel extends LitElement {
     try {
       const c = await sendCommand(this.deviceId, { action, params });
       this._commands = [c, ...this._commands.filter((x) => x.id !== c.id)];
-      this.toasts?.show(`${action} sent to ${this.deviceId}`, 'info');
+      this.toasts?.show(this.i18n.t('device.sent', { action, device: this.deviceId }), 'info');
     } catch (err) {
-      this.toasts?.show(`Could not send ${action}: ${(err as Error).message}`, 'critical');
+      this.toasts?.show(this.i18n.t('device.sendFailed', { action, message: (err as Error).message }), 'critical');
     } finally {
       this._sending = false;
     }
   }
 
+  /** A text from the device's profile in the console's language (profiles carry de and en; issue 16). */
+  private text(label: LocalizedText): string {
+    return label[this.i18n.locale] ?? label.en;
+  }
+
   private renderHeader(d: DeviceDetail) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const dev = d.device;
     return html`<div class="top">
-        <a href=${routeHref({ view: 'fleet' })}>← Fleet</a>
+        <a href=${routeHref({ view: 'fleet' })}>← ${t('nav.fleet')}</a>
         <h1>${dev.id}</h1>
         <tpc-badge
           tone=${dev.online ? 'ok' : 'muted'}
-          label=${dev.online ? 'Online' : 'Offline'}
+          label=${dev.online ? t('fleet.online') : t('fleet.offline')}
           data-presence=${dev.online ? 'online' : 'offline'}
         ></tpc-badge>
-        <tpc-badge tone=${dev.health === 'unknown' ? 'unknown' : dev.health} label="Health: ${dev.health}"></tpc-badge>
-        ${dev.openCases ? html`<a href=${routeHref({ view: 'queue' })}>⚑ ${dev.openCases} open case${dev.openCases > 1 ? 's' : ''}</a>` : nothing}
+        <tpc-badge
+          tone=${dev.health === 'unknown' ? 'unknown' : dev.health}
+          label=${t('device.health', { health: t(`health.${dev.health}`) })}
+        ></tpc-badge>
+        ${dev.openCases ? html`<a href=${routeHref({ view: 'queue' })}>${t('device.openCases', { count: dev.openCases })}</a>` : nothing}
         <span class="spacer"></span>
-        <tpc-connection-state .state=${this.live.state} title="Live updates for this device"></tpc-connection-state>
+        <tpc-connection-state .state=${this.live.state} title=${t('device.liveUpdates')}></tpc-connection-state>
       </div>
       <div class="facts">
-        <span>Model <strong>${d.profile?.name.en ?? dev.model}</strong></span>
-        <span>Firmware <strong class="mono">${dev.firmwareVersion ?? '—'}</strong></span>
-        <span>Agent <strong class="mono">${dev.agentVersion ?? '—'}</strong></span>
-        <span>Last seen <strong>${formatRelative(dev.lastSeen, this.clock.now)}</strong></span>
-        ${dev.tags.length ? html`<span>Tags <strong>${dev.tags.join(', ')}</strong></span>` : nothing}
+        <span>${t('fleet.model')} <strong>${d.profile ? this.text(d.profile.name) : dev.model}</strong></span>
+        <span>${t('fleet.colFirmware')} <strong class="mono">${dev.firmwareVersion ?? t('common.none')}</strong></span>
+        <span>${t('device.agent')} <strong class="mono">${dev.agentVersion ?? t('common.none')}</strong></span>
+        <span>${t('fleet.colLastSeen')} <strong>${formatRelative(dev.lastSeen, this.clock.now, locale)}</strong></span>
+        ${dev.tags.length ? html`<span>${t('device.tags')} <strong>${dev.tags.join(', ')}</strong></span>` : nothing}
       </div>`;
   }
 
   private renderDiagnostics(d: DeviceDetail) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const latest = this._latest;
     const profile = d.profile;
     const errors = d.device.errors;
+    const link = d.device.link;
     const label = (code: string) => profile?.errors.find((e) => e.code === code);
     return html`<section class="card" aria-labelledby="diag-h">
       <div class="card-head">
-        <h2 id="diag-h">Diagnostics</h2>
+        <h2 id="diag-h">${t('device.diagnostics')}</h2>
         <span class="spacer"></span>
-        ${latest ? html`<span class="muted">${formatRelative(latest.ts, this.clock.now)} (${latest.reason})</span>` : nothing}
-        ${this.canFix && profile?.actions.some((a) => a.name === DIAGNOSTICS_ACTION) ? html`<button @click=${() => void this.send(DIAGNOSTICS_ACTION, {})} ?disabled=${this._sending}>Request diagnostics</button>` : nothing}
+        ${latest ? html`<span class="muted">${t('device.diagnosticsAt', { time: formatRelative(latest.ts, this.clock.now, locale), reason: t(`diagReason.${latest.reason}`) })}</span>` : nothing}
+        ${this.canFix && profile?.actions.some((a) => a.name === DIAGNOSTICS_ACTION) ? html`<button @click=${() => void this.send(DIAGNOSTICS_ACTION, {})} ?disabled=${this._sending}>${t('device.requestDiagnostics')}</button>` : nothing}
       </div>
-      <h3>Error codes</h3>
-      <ul class="errors" aria-label="Active error codes">
+      <h3>${t('snapshot.errors')}</h3>
+      <ul class="errors" aria-label=${t('device.activeErrors')}>
         ${
           errors.length === 0
-            ? html`<li class="muted">No active errors.</li>`
+            ? html`<li class="muted">${t('device.noErrors')}</li>`
             : errors.map((code) => {
                 const spec = label(code);
                 return html`<li>
                   <tpc-badge tone=${spec?.severity ?? 'warning'} label=${code}></tpc-badge>
-                  ${spec?.label.en ?? 'Unknown code'}
+                  ${spec ? this.text(spec.label) : t('device.unknownCode')}
                 </li>`;
               })
         }
       </ul>
       <dl>
-        <dt>Serial link</dt>
+        <dt>${t('snapshot.link')}</dt>
         <dd>
           <tpc-badge
-            tone=${d.device.link === 'up' ? 'ok' : d.device.link === 'down' ? 'critical' : d.device.link ? 'warning' : 'unknown'}
-            label=${d.device.link ?? 'unknown'}
+            tone=${link === 'up' ? 'ok' : link === 'down' ? 'critical' : link ? 'warning' : 'unknown'}
+            label=${link ? t(`linkState.${link}`) : t('device.linkUnknown')}
           ></tpc-badge>
         </dd>
         ${
           latest
             ? html`
-                <dt>Outbox</dt>
-                <dd>${latest.agent.outboxDepth} queued · ${latest.agent.outboxDropped} dropped</dd>
-                <dt>Reconnects</dt>
-                <dd>${latest.agent.reconnects}</dd>
-                <dt>Agent uptime</dt>
-                <dd>${formatDuration(latest.agent.uptimeS * 1000)}</dd>
-                <dt>Remote control</dt>
+                <dt>${t('snapshot.outbox')}</dt>
+                <dd>
+                  ${t('snapshot.outboxValue', { queued: latest.agent.outboxDepth, dropped: latest.agent.outboxDropped })}
+                </dd>
+                <dt>${t('device.reconnects')}</dt>
+                <dd>${formatNumber(latest.agent.reconnects, locale)}</dd>
+                <dt>${t('snapshot.agentUptime')}</dt>
+                <dd>${formatDuration(latest.agent.uptimeS * 1000, locale)}</dd>
+                <dt>${t('remote.title')}</dt>
                 <dd id="remote-control">
                   <tpc-remote-control
                     .until=${latest.agent.remoteControlUntil}
@@ -448,7 +466,7 @@ export class TpDevicePanel extends LitElement {
                 </dd>
                 ${
                   latest.mcu.info
-                    ? html`<dt>MCU</dt>
+                    ? html`<dt>${t('snapshot.mcu')}</dt>
                         <dd>
                           ${latest.mcu.info.model} <span class="mono">${latest.mcu.info.serial}</span> fw
                           ${latest.mcu.info.firmwareVersion}
@@ -459,15 +477,15 @@ export class TpDevicePanel extends LitElement {
                   .filter((s) => s.type === 'string')
                   .map(
                     (s) =>
-                      html`<dt>${s.label.en}</dt>
-                        <dd>${String(latest.mcu.sensors[s.id] ?? '—')}</dd>`,
+                      html`<dt>${this.text(s.label)}</dt>
+                        <dd>${String(latest.mcu.sensors[s.id] ?? t('common.none'))}</dd>`,
                   )}
               `
-            : html`<dt>Reports</dt>
-                <dd class="muted">No diagnostics received yet.</dd>`
+            : html`<dt>${t('device.reports')}</dt>
+                <dd class="muted">${t('device.noDiagnostics')}</dd>`
         }
       </dl>
-      <h3 class="mt mb">Sensors</h3>
+      <h3 class="mt mb">${t('device.sensors')}</h3>
       <div class="charts">
         ${chartableSensors(profile?.sensors ?? []).map((s) => html`<tpc-sensor-chart .sensor=${s} .points=${this._points}></tpc-sensor-chart>`)}
       </div>
@@ -475,27 +493,30 @@ export class TpDevicePanel extends LitElement {
   }
 
   private renderFix(d: DeviceDetail) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const actions = d.profile?.actions ?? [];
     const action = actions.find((a) => a.name === this._action);
+    const pending = this._pending;
     return html`<section class="card" aria-labelledby="fix-h">
-      <h2 id="fix-h">Push a fix</h2>
+      <h2 id="fix-h">${t('device.fix')}</h2>
       ${
         this.canFix
           ? html`
               <label
-                >Action<select
+                >${t('device.action')}<select
                   id="action"
                   @change=${(e: Event) => (this._action = (e.target as HTMLSelectElement).value)}
                 >
-                  ${actions.map((a) => html`<option value=${a.name} ?selected=${a.name === this._action}>${a.label.en}</option>`)}
+                  ${actions.map((a) => html`<option value=${a.name} ?selected=${a.name === this._action}>${this.text(a.label)}</option>`)}
                 </select></label
               >
               ${
                 action
                   ? html`<div class="action-info muted">
-                        ${action.description?.en ?? ''}
-                        ${action.estimatedSeconds !== undefined ? html`<div>Takes about ${formatDuration(action.estimatedSeconds * 1000)}.</div>` : nothing}
-                        ${action.precondition ? html`<div>Runs only when <span class="mono">${action.precondition}</span>.</div>` : nothing}
+                        ${action.description ? this.text(action.description) : ''}
+                        ${action.estimatedSeconds !== undefined ? html`<div>${t('device.takesAbout', { duration: formatDuration(action.estimatedSeconds * 1000, locale) })}</div>` : nothing}
+                        ${action.precondition ? html`<div>${messageParts(t, 'device.runsOnlyWhen', { condition: html`<span class="mono">${action.precondition}</span>` })}</div>` : nothing}
                       </div>
                       <tpc-param-form
                         .action=${action}
@@ -505,32 +526,37 @@ export class TpDevicePanel extends LitElement {
                   : nothing
               }
             `
-          : html`<p class="muted">Your role (${this.me.role}) can watch but not send fixes.</p>`
+          : html`<p class="muted">${t('device.watchOnly', { role: t(`role.${this.me.role}`) })}</p>`
       }
-      <h3 class="mt mb">Recent commands</h3>
+      <h3 class="mt mb">${t('device.recentCommands')}</h3>
       <div class="cmds" aria-live="polite">
-        ${this._commands.length === 0 ? html`<p class="muted">No commands yet.</p>` : this._commands.slice(0, 8).map((c) => html`<div class="cmd"><tpc-command-status .command=${c}></tpc-command-status></div>`)}
+        ${this._commands.length === 0 ? html`<p class="muted">${t('device.noCommands')}</p>` : this._commands.slice(0, 8).map((c) => html`<div class="cmd"><tpc-command-status .command=${c}></tpc-command-status></div>`)}
       </div>
-      <tpc-confirm-dialog id="confirm-fix" heading="Send this fix?" confirmLabel="Send to device">
+      <tpc-confirm-dialog
+        id="confirm-fix"
+        heading=${t('device.confirmHeading')}
+        confirmLabel=${t('device.confirmSend')}
+      >
         ${
-          this._pending
+          pending
             ? html`<p>
-                  Run <strong>${this._pending.action.label.en}</strong> on
-                  <strong>${this.deviceId}</strong
-                  >${d.device.online ? '' : ' (offline: it runs when the device returns, unless it expires in 10 minutes)'}.
+                  ${messageParts(t, d.device.online ? 'device.confirmRun' : 'device.confirmRunOffline', {
+                    action: html`<strong>${this.text(pending.action.label)}</strong>`,
+                    device: html`<strong>${this.deviceId}</strong>`,
+                  })}
                 </p>
                 ${
-                  Object.keys(this._pending.params).length
+                  Object.keys(pending.params).length
                     ? html`<dl>
-                        ${Object.entries(this._pending.params).map(
-                          ([k, v]) =>
-                            html`<dt>${this._pending?.action.params[k]?.label.en ?? k}</dt>
-                              <dd>${String(v)}</dd>`,
-                        )}
+                        ${Object.entries(pending.params).map(([k, v]) => {
+                          const param = pending.action.params[k];
+                          return html`<dt>${param ? this.text(param.label) : k}</dt>
+                            <dd>${String(v)}</dd>`;
+                        })}
                       </dl>`
                     : nothing
                 }
-                <p class="muted">The command is signed, audited under your name and checked again by the device.</p>`
+                <p class="muted">${t('device.confirmSigned')}</p>`
             : nothing
         }
       </tpc-confirm-dialog>
@@ -538,15 +564,16 @@ export class TpDevicePanel extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
     if (this._error && !this._detail) return html`<div class="error-box" role="alert">${this._error}</div>`;
     const d = this._detail;
-    if (!d) return html`<p class="muted">Loading ${this.deviceId}…</p>`;
+    if (!d) return html`<p class="muted">${t('device.loading', { device: this.deviceId })}</p>`;
     return html` ${this.renderHeader(d)}
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="cols">
         <div class="stack">
           <section class="card" aria-labelledby="mirror-h">
-            <h2 id="mirror-h">Help session (live)</h2>
+            <h2 id="mirror-h">${t('device.helpSession')}</h2>
             <tpc-help-mirror
               .session=${this._session}
               .trace=${this._trace}
@@ -557,7 +584,7 @@ export class TpDevicePanel extends LitElement {
           ${
             this.canFix
               ? html`<section class="card" aria-labelledby="video-h">
-                  <h2 id="video-h">Video call</h2>
+                  <h2 id="video-h">${t('video.section')}</h2>
                   <tpc-video-call
                     .deviceId=${d.device.id}
                     .camera=${d.profile?.capabilities.camera}
@@ -572,14 +599,14 @@ export class TpDevicePanel extends LitElement {
           ${this.renderDiagnostics(d)}
           <tpc-simulator-panel .deviceId=${d.device.id} .canControl=${this.canFix}></tpc-simulator-panel>
           <section class="card" aria-labelledby="host-h">
-            <h2 id="host-h">${this.i18n.t('host.title')}</h2>
+            <h2 id="host-h">${t('host.title')}</h2>
             <tpc-host-metrics id="host-metrics" .host=${this._latest?.host}></tpc-host-metrics>
           </section>
         </div>
       </div>
       <tpc-device-cases .deviceId=${d.device.id}></tpc-device-cases>
       <section class="card" aria-labelledby="hist-h">
-        <h2 id="hist-h">History</h2>
+        <h2 id="hist-h">${t('device.history')}</h2>
         <tpc-timeline
           .items=${this._timeline}
           ?hasMore=${Boolean(this._cursor)}

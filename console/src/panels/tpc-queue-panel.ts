@@ -288,12 +288,19 @@ export class TpQueuePanel extends LitElement {
   }
 
   private renderCase(c: CaseSummary) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const sla = slaState(c.openedAt, c.claimedAt, this.clock.now, DEFAULT_SLA_MS);
     const slaText = c.claimedAt
-      ? `claimed after ${formatDuration(sla.waitedMs)}`
+      ? t('queue.claimedAfter', { duration: formatDuration(sla.waitedMs, locale) })
       : sla.remainingMs >= 0
-        ? `SLA ${formatDuration(sla.remainingMs)} left`
-        : `SLA breached ${formatDuration(-sla.remainingMs)} ago`;
+        ? t('queue.slaLeft', { duration: formatDuration(sla.remainingMs, locale) })
+        : t('queue.slaBreached', { duration: formatDuration(-sla.remainingMs, locale) });
+    const meta = [
+      c.deviceId,
+      c.model ?? t('queue.unknownModel'),
+      ...(c.flowId ? [t('queue.flow', { flow: c.flowId })] : []),
+    ];
     return html`<li>
       <a
         class="case ${this._fresh.has(c.id) ? 'fresh' : ''}"
@@ -303,44 +310,49 @@ export class TpQueuePanel extends LitElement {
       >
         <span class="reason">${c.reason}</span>
         <span><tpc-badge tone=${c.claimedAt ? 'info' : SLA_TONE[sla.level]} label=${slaText}></tpc-badge></span>
-        <span class="meta">${c.deviceId} · ${c.model ?? 'unknown model'}${c.flowId ? ` · flow ${c.flowId}` : ''}</span>
+        <span class="meta">${meta.join(' · ')}</span>
         <span class="meta"
-          >${c.status === 'claimed' ? `claimed by ${c.assignee?.displayName ?? '?'}` : `waiting ${formatDuration(this.clock.now - c.openedAt)}`}</span
+          >${c.status === 'claimed' ? t('queue.claimedBy', { name: c.assignee?.displayName ?? '?' }) : t('queue.waiting', { duration: formatDuration(this.clock.now - c.openedAt, locale) })}</span
         >
       </a>
     </li>`;
   }
 
   private renderDetail(c: CaseDetail) {
+    const t = this.i18n.t;
+    const locale = this.i18n.locale;
     const canWork = this.me.role !== 'viewer';
     const active = c.status === 'open' || c.status === 'claimed';
     return html`<section class="card" aria-labelledby="case-h">
       <div class="row">
         <h2 id="case-h">${c.reason}</h2>
-        <span class="spacer"></span><tpc-badge tone=${active ? 'warning' : 'ok'} label=${c.status}></tpc-badge>
+        <span class="spacer"></span
+        ><tpc-badge tone=${active ? 'warning' : 'ok'} label=${t(`cases.status.${c.status}`)}></tpc-badge>
       </div>
       <dl class="mt">
-        <dt>Device</dt>
+        <dt>${t('cases.device')}</dt>
         <dd><a href=${routeHref({ view: 'device', deviceId: c.deviceId })}>${c.deviceId}</a> · ${c.model ?? ''}</dd>
-        <dt>Requested</dt>
-        <dd data-requested>${formatTime(c.openedAt)} (${formatDuration(this.clock.now - c.openedAt)} ago)</dd>
+        <dt>${t('cases.colRequested')}</dt>
+        <dd data-requested>
+          ${t('queue.requestedAt', { time: formatTime(c.openedAt, locale), duration: formatDuration(this.clock.now - c.openedAt, locale) })}
+        </dd>
         ${
           // Delivery online takes well under a second; a request that took longer waited in the device's outbox.
           c.receivedAt - c.openedAt >= OFFLINE_DELAY_MS
-            ? html`<dt>Arrived</dt>
+            ? html`<dt>${t('queue.arrived')}</dt>
                 <dd data-received>
-                  ${formatTime(c.receivedAt)}
+                  ${formatTime(c.receivedAt, locale)}
                   <span class="muted"
-                    >(${formatDuration(c.receivedAt - c.openedAt)} later: the device was offline)</span
+                    >${t('queue.arrivedLater', { duration: formatDuration(c.receivedAt - c.openedAt, locale) })}</span
                   >
                 </dd>`
             : nothing
         }
-        <dt>Flow</dt>
-        <dd>${c.flowId ?? '—'}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
-        <dt>Assignee</dt>
-        <dd>${c.assignee?.displayName ?? 'nobody yet'}</dd>
-        <dt>${this.i18n.t('snapshot.remoteNow')}</dt>
+        <dt>${t('cases.flow')}</dt>
+        <dd>${c.flowId ?? t('common.none')}${c.locale ? html` · <span class="muted">${c.locale}</span>` : nothing}</dd>
+        <dt>${t('queue.assignee')}</dt>
+        <dd>${c.assignee?.displayName ?? t('queue.nobody')}</dd>
+        <dt>${t('snapshot.remoteNow')}</dt>
         <dd id="case-remote-control">
           <tpc-remote-control
             .until=${this._device?.latestDiagnostics?.agent.remoteControlUntil}
@@ -352,11 +364,11 @@ export class TpQueuePanel extends LitElement {
       ${
         canWork
           ? html`<div class="actions">
-              ${c.assignee?.id !== this.me.id && active ? html`<button class="primary" ?disabled=${this._busy} @click=${() => void this.act({ op: 'claim' })}>Claim</button>` : nothing}
+              ${c.assignee?.id !== this.me.id && active ? html`<button class="primary" ?disabled=${this._busy} @click=${() => void this.act({ op: 'claim' })}>${t('queue.claim')}</button>` : nothing}
               ${
                 active && this._assignable.length
                   ? html`<label class="row inline"
-                      >Assign to
+                      >${t('queue.assignTo')}
                       <select
                         ?disabled=${this._busy}
                         @change=${(e: Event) => {
@@ -364,7 +376,7 @@ export class TpQueuePanel extends LitElement {
                           if (v) void this.act({ op: 'assign', staffId: v });
                         }}
                       >
-                        <option value="">Choose…</option>
+                        <option value="">${t('param.choose')}</option>
                         ${this._assignable.map((s) => html`<option value=${s.id} ?selected=${c.assignee?.id === s.id}>${s.displayName}</option>`)}
                       </select></label
                     >`
@@ -376,16 +388,16 @@ export class TpQueuePanel extends LitElement {
                         ?disabled=${this._busy}
                         @click=${() => void this.act({ op: 'status', status: 'resolved' })}
                       >
-                        Mark resolved
+                        ${t('queue.resolve')}
                       </button>
                       <button ?disabled=${this._busy} @click=${() => void this.act({ op: 'status', status: 'closed' })}>
-                        Close
+                        ${t('common.close')}
                       </button>`
                   : html`<button
                       ?disabled=${this._busy}
                       @click=${() => void this.act({ op: 'status', status: 'open' })}
                     >
-                      Reopen
+                      ${t('queue.reopen')}
                     </button>`
               }
             </div>`
@@ -394,7 +406,7 @@ export class TpQueuePanel extends LitElement {
       ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
       <div class="evidence mt">
         <section aria-labelledby="trace-h">
-          <h3 id="trace-h">What the customer did</h3>
+          <h3 id="trace-h">${t('queue.customerDid')}</h3>
           <tpc-help-mirror
             .session=${c.sessionId ? { id: c.sessionId, deviceId: c.deviceId, flowId: c.flowId ?? '', startedAt: c.openedAt, updatedAt: c.openedAt, currentStep: null, outcome: 'escalated', ces: null, helped: null, msTotal: null } : null}
             .trace=${c.trace}
@@ -403,22 +415,22 @@ export class TpQueuePanel extends LitElement {
           ></tpc-help-mirror>
         </section>
         <section id="case-snapshot" aria-labelledby="snapshot-h">
-          <h3 id="snapshot-h">${this.i18n.t('snapshot.title')}</h3>
+          <h3 id="snapshot-h">${t('snapshot.title')}</h3>
           <tpc-diagnostics-snapshot
             .diagnostics=${c.diagnostics}
             .profile=${this._device?.profile}
           ></tpc-diagnostics-snapshot>
         </section>
       </div>
-      <h3 class="mt">Notes</h3>
+      <h3 class="mt">${t('queue.notes')}</h3>
       <div class="notes">
         ${
           c.notes.length === 0
-            ? html`<p class="muted">No notes yet.</p>`
+            ? html`<p class="muted">${t('queue.noNotes')}</p>`
             : c.notes.map(
                 (n) =>
                   html`<div class="note">
-                    <div class="meta">${n.staff.displayName} · ${formatTime(n.at)}</div>
+                    <div class="meta">${n.staff.displayName} · ${formatTime(n.at, locale)}</div>
                     ${n.text}
                   </div>`,
               )
@@ -427,8 +439,8 @@ export class TpQueuePanel extends LitElement {
       ${
         canWork
           ? html`<form @submit=${this.note}>
-              <label>Add a note<textarea name="text" maxlength="4000" required></textarea></label>
-              <div class="row mt"><button type="submit" ?disabled=${this._busy}>Add note</button></div>
+              <label>${t('queue.addNoteLabel')}<textarea name="text" maxlength="4000" required></textarea></label>
+              <div class="row mt"><button type="submit" ?disabled=${this._busy}>${t('queue.addNote')}</button></div>
             </form>`
           : nothing
       }
@@ -436,21 +448,20 @@ export class TpQueuePanel extends LitElement {
   }
 
   override render() {
+    const t = this.i18n.t;
     return html` <div class="row">
-        <h1>Escalation queue</h1>
+        <h1>${t('nav.queue')}</h1>
         <span class="spacer"></span
         ><span class="muted" role="status"
-          >${this._total} waiting or in progress · SLA ${formatDuration(DEFAULT_SLA_MS)}</span
+          >${t('queue.summary', { count: this._total, duration: formatDuration(DEFAULT_SLA_MS, this.i18n.locale) })}</span
         >
       </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       <div class="cols">
-        <ol aria-label="Cases, longest waiting first">
-          ${this._cases.length ? this._cases.map((c) => this.renderCase(c)) : html`<li class="muted">No open cases. New ones appear here as customers escalate.</li>`}
+        <ol aria-label=${t('queue.list')}>
+          ${this._cases.length ? this._cases.map((c) => this.renderCase(c)) : html`<li class="muted">${t('queue.empty')}</li>`}
         </ol>
-        <div>
-          ${this._detail ? this.renderDetail(this._detail) : html`<p class="muted">Select a case to see what the customer did.</p>`}
-        </div>
+        <div>${this._detail ? this.renderDetail(this._detail) : html`<p class="muted">${t('queue.select')}</p>`}</div>
       </div>`;
   }
 }
