@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
-import type { HelpTraceEntry } from '@touchpoint/protocol';
+import { header, type CaseOpenMessage, type HelpTraceEntry } from '@touchpoint/protocol';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
 import {
   ConsolePage,
@@ -16,7 +16,9 @@ import {
  * gets English; the switch in the header turns the shell, fleet, KPI and staff
  * views German, with numbers, percentages and dates as German writes them
  * (Intl); the choice is kept in the browser across a reload; a German browser
- * starts in German. Real broker, a device on real MQTT, Chromium.
+ * starts in German; a device's view and the escalation queue with a case are
+ * German down to their labels, profile texts, numbers and dates. Real broker,
+ * a device on real MQTT, Chromium.
  */
 let stack: ConsoleStack;
 let browser: Browser;
@@ -162,6 +164,115 @@ describe('the console in German (issue 16)', () => {
     await c.login(stack.admin.name, stack.admin.password);
     await expectText(c.page.locator('tpc-app nav'), 'Geräteflotte');
     expect(c.pageErrors).toEqual([]);
+    await c.close();
+  });
+
+  it('shows a device and the escalation queue with a case in German', async () => {
+    const c = await ConsolePage.open(browser, stack.baseUrl, 'de-DE');
+    await c.login(stack.admin.name, stack.admin.password);
+
+    // The device: a report asked for by staff, with counts that need a German thousands separator.
+    await device.diagnostics({ machine_state: 'idle', water_tank_level: 64, boiler_temp: 93 }, ['E05'], {
+      reason: 'request',
+      agent: { outboxDepth: 1500, outboxDropped: 2, reconnects: 1234, link: 'up', uptimeS: 3600 },
+    });
+    await c.gotoDevice(device.deviceId);
+    const panel = c.page.locator('tpc-device-panel');
+    await expectText(panel.locator('.top'), '← Geräteflotte');
+    await expectText(panel.locator('.facts'), 'Modell Kaffeevollautomat');
+    await expectText(panel.locator('.facts'), 'Zuletzt gesehen');
+    expect(await c.devicePresence().getAttribute('label')).toBe('Online');
+    await expect
+      .poll(() => panel.locator('.top tpc-badge:not([data-presence])').getAttribute('label'), WAIT)
+      .toBe('Zustand: Warnung');
+    expect(await panel.locator('tpc-connection-state').getAttribute('title')).toBe(
+      'Live-Aktualisierung für dieses Gerät',
+    );
+    const diagnostics = panel.locator('section[aria-labelledby=diag-h]');
+    await expectText(diagnostics.locator('h2'), 'Diagnose');
+    await expectText(diagnostics.locator('.card-head'), 'Diagnose anfordern');
+    await expectText(diagnostics.locator('.card-head .muted'), /\((angefordert)\)/);
+    await expectText(diagnostics.locator('ul[aria-label="Aktive Fehlercodes"]'), 'Entkalkung nötig');
+    const facts = diagnostics.locator('dl');
+    await expectText(facts, 'Serielle Verbindung');
+    await expectText(facts, 'steht');
+    await expectText(facts, '1.500 wartend · 2 verworfen');
+    await expectText(facts, 'Neuverbindungen');
+    await expectText(facts, '1.234');
+    await expectText(facts, 'Laufzeit des Agents');
+    await expectText(facts, '1 Std.');
+    await expectText(facts, 'Fernsteuerung');
+    await expectText(diagnostics, 'Sensoren');
+    const fix = panel.locator('section[aria-labelledby=fix-h]');
+    await expectText(fix.locator('h2'), 'Korrektur senden');
+    await expectText(fix.locator('label').first(), 'Aktion');
+    await panel.locator('select#action').selectOption('rinse');
+    await expectText(fix.locator('select#action'), 'Spülen');
+    await expectText(fix.locator('.action-info'), 'Dauert etwa 3 s.');
+    await expectText(fix.locator('.action-info'), "Läuft nur, wenn sensors.machine_state == 'idle' gilt.");
+    await expectText(fix, 'Letzte Befehle');
+    await expectText(panel.locator('#mirror-h'), 'Hilfesitzung (live)');
+    await expectText(panel.locator('#video-h'), 'Videoanruf');
+    await expectText(panel.locator('#hist-h'), 'Verlauf');
+    // The confirmation names the action in German, with the device in bold; cancelling sends nothing.
+    await c.pushFix('rinse', {}, false);
+    const dialog = panel.locator('tpc-confirm-dialog dialog[open]');
+    await expectText(dialog, 'Diese Korrektur senden?');
+    const body = panel.locator('tpc-confirm-dialog#confirm-fix > p').first();
+    await expectText(body, `Spülen auf ${device.deviceId} ausführen.`);
+    expect(await body.locator('strong').allTextContents()).toEqual(['Spülen', device.deviceId]);
+    await expectText(dialog.locator('button.primary'), 'An das Gerät senden');
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await docScreenshot(c.page, 'console-device-de.png');
+
+    // The queue: a case the device held for 20 minutes while offline, so the SLA is breached and the arrival shown.
+    const askedAt = Date.now() - 20 * 60 * 1000;
+    const open: CaseOpenMessage = {
+      ...header(askedAt),
+      deviceId: device.deviceId,
+      caseId: 'case-de-1',
+      reason: 'descale_failed',
+      locale: 'de',
+      trace: [],
+      consent: { diagnostics: true, helpSession: true, at: askedAt },
+    };
+    await device.publish('caseOpen', open);
+    await c.gotoQueue();
+    const queue = c.page.locator('tpc-queue-panel');
+    await expectText(queue.locator('h1'), 'Warteschlange');
+    await expectText(queue.locator('[role=status]'), '1 wartend oder in Bearbeitung · SLA 15 Min.');
+    expect(await queue.locator('ol').getAttribute('aria-label')).toBe('Fälle, am längsten wartende zuerst');
+    const row = c.queueItem('case-de-1');
+    await expectText(row, 'wartet seit 20 Min.');
+    await expectText(row, `${device.deviceId} · coffee-machine`);
+    await expect
+      .poll(() => row.locator('tpc-badge').getAttribute('label'), WAIT)
+      .toMatch(/^SLA überschritten seit 5 Min\.( \d+ s)?$/);
+    await row.click();
+    const detail = queue.locator('section[aria-labelledby=case-h]');
+    await expect.poll(() => detail.locator('.row tpc-badge').getAttribute('label'), WAIT).toBe('offen');
+    const dl = detail.locator('dl');
+    await expectText(dl, 'Gerät');
+    await expectText(dl, 'Angefragt');
+    await expectText(dl.locator('[data-requested]'), /\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} \(vor 20 Min\./);
+    await expectText(dl, 'Eingegangen');
+    await expectText(dl.locator('[data-received]'), 'später: das Gerät war offline');
+    await expectText(dl, 'Zuständig');
+    await expectText(dl, 'noch niemand');
+    await expectText(detail.locator('#trace-h'), 'Was die Kundschaft getan hat');
+    await expectText(detail, 'Noch keine Notizen.');
+    await expectText(detail.locator('button', { hasText: 'Als gelöst markieren' }), 'Als gelöst markieren');
+    await expectText(detail.locator('form label'), 'Notiz hinzufügen');
+    await detail.locator('form textarea').fill('Kunde ruft zurück.');
+    await detail.locator('form button[type=submit]', { hasText: 'Notiz speichern' }).click();
+    await expectText(detail.locator('.note .meta'), /· \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}/);
+    await detail.locator('button.primary', { hasText: 'Übernehmen' }).click();
+    await expect.poll(() => detail.locator('.row tpc-badge').getAttribute('label'), WAIT).toBe('übernommen');
+    await expectText(row, 'übernommen von');
+    await docScreenshot(c.page, 'console-queue-de.png');
+
+    expect(c.pageErrors).toEqual([]);
+    expect(c.cspViolations).toEqual([]);
     await c.close();
   });
 });
