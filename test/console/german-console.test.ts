@@ -223,6 +223,7 @@ describe('the console in German (issue 16)', () => {
     expect(await body.locator('strong').allTextContents()).toEqual(['Spülen', device.deviceId]);
     await expectText(dialog.locator('button.primary'), 'An das Gerät senden');
     await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await panel.locator('h1').scrollIntoViewIfNeeded();
     await docScreenshot(c.page, 'console-device-de.png');
 
     // The queue: a case the device held for 20 minutes while offline, so the SLA is breached and the arrival shown.
