@@ -23,6 +23,7 @@ import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type BrokerOptions } from './options.js';
 import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
+import { disableClusterDedupe } from './transport/no-cluster-dedupe.js';
 import { commandsHeldInSession, type OutgoingSessions } from './persistence/session-commands.js';
 import { listen } from './transport/listen.js';
 import {
@@ -134,6 +135,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     counters,
     log,
   });
+  disableClusterDedupe(aedes);
 
   // Connection generations: only the newest client of a device may mark it offline.
   const liveClient = new Map<string, Client>();
