@@ -9,6 +9,7 @@ import {
   startConsoleStack,
   type ConsoleStack,
 } from './helpers.js';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
 
 let stack: ConsoleStack;
 let browser: Browser;
@@ -44,6 +45,7 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await c.page.goto(stack.baseUrl);
     await c.page.locator('tpc-login-panel button[type=submit]').waitFor();
     await c.screenshot('login');
+    await docScreenshot(c.page, 'console-login.png');
 
     // A wrong password is refused with a clear message.
     await c.page.locator('tpc-login-panel input[name=name]').fill('alice');
@@ -69,6 +71,7 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await c.searchFleet('');
     await c.fleetRow('cm-0000').waitFor(TIMEOUT);
     await c.screenshot('fleet');
+    await docScreenshot(c.page, 'console-fleet.png');
 
     // 2. The customer starts a flow; the mirror follows each tap.
     await c.gotoDevice('cm-live-1');
@@ -151,7 +154,9 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
       .poll(async () => c.latestCommand().locator('ol').getAttribute('data-status'), TIMEOUT)
       .toBe('succeeded');
     await expectText(c.latestCommand(), 'Succeeded');
-    await c.screenshotOf(c.page.locator('tpc-device-panel section[aria-labelledby=fix-h]'), 'device-fix');
+    const fixForm = c.page.locator('tpc-device-panel section[aria-labelledby=fix-h]');
+    await c.screenshotOf(fixForm, 'device-fix');
+    await docScreenshot(fixForm, 'console-device-fix.png');
 
     // "Request diagnostics" takes the same path.
     await c.page.locator('tpc-device-panel button', { hasText: 'Request diagnostics' }).click();
@@ -167,6 +172,7 @@ describe('console in Chromium against a real broker and an MQTT device', () => {
     await c.page.goto(`${stack.baseUrl}/#/audit`);
     await c.page.locator('tpc-audit-panel tr[data-action="command.send"]').first().waitFor(TIMEOUT);
     await c.screenshot('audit');
+    await docScreenshot(c.page, 'console-audit.png');
     await c.page.goto(`${stack.baseUrl}/#/kpis`);
     await expectText(c.page.locator('tpc-kpi-panel [data-kpi=escalation]'), '100%');
     await c.screenshot('kpis');

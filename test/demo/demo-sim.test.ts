@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsolePage, StaffApi, deepText, launchChromium } from '../console/helpers.js';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
 
 /**
  * Issue 16, "a demo you can drive": a presenter makes a simulated device misbehave on purpose, from
@@ -180,10 +181,7 @@ describe('a demo you can drive (issue 16)', () => {
       await expect.poll(() => deepText(errorCodes), WAIT).toContain('Boiler overheated');
       await c.screenshot('simulator-panel');
       // The docs' picture of the panel (docs/console.md), written only on request.
-      if (process.env.TP_SCREENSHOTS === '1')
-        await panel
-          .locator('section')
-          .screenshot({ path: join(root, 'docs', 'images', 'console-simulator-panel.png') });
+      await docScreenshot(panel.locator('section'), 'console-simulator-panel.png');
 
       await panel.locator('button[data-sim=clear][data-code=E07]').click();
       await expect.poll(() => deepText(errorCodes), WAIT).not.toContain('E07');
