@@ -29,6 +29,20 @@ export const sharedStyles = css`
   a {
     color: var(--tp-accent);
   }
+  /* Name/value facts (diagnostics, host, case details): names muted, figures aligned. */
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 4px 14px;
+    margin: 0;
+  }
+  dt {
+    color: var(--tp-text-2);
+  }
+  dd {
+    margin: 0;
+    font-variant-numeric: tabular-nums;
+  }
   .card {
     background: var(--tp-surface);
     border: 1px solid var(--tp-border);

@@ -28,19 +28,6 @@ export class TpDiagnosticsSnapshot extends LitElement {
         display: grid;
         gap: 10px;
       }
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 14px;
-        margin: 0;
-      }
-      dt {
-        color: var(--tp-text-2);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
-      }
       ul {
         list-style: none;
         margin: 0;

@@ -21,19 +21,6 @@ export class TpHostMetrics extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 14px;
-        margin: 0;
-      }
-      dt {
-        color: var(--tp-text-2);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
-      }
       ul {
         list-style: none;
         margin: 0;

@@ -142,19 +142,6 @@ export class TpDevicePanel extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
         gap: 14px;
       }
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 14px;
-        margin: 0;
-      }
-      dt {
-        color: var(--tp-text-2);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
-      }
       .errors {
         display: grid;
         gap: 4px;

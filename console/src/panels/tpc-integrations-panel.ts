@@ -120,13 +120,7 @@ export class TpIntegrationsPanel extends LitElement {
         width: 100%;
       }
       .secret dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
         gap: 2px 12px;
-        margin: 0;
-      }
-      .secret dd {
-        margin: 0;
       }
     `,
   ];

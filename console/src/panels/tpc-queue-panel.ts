@@ -157,16 +157,7 @@ export class TpQueuePanel extends LitElement {
         margin: 12px 0;
       }
       dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 14px;
         margin: 0 0 12px;
-      }
-      dt {
-        color: var(--tp-text-2);
-      }
-      dd {
-        margin: 0;
       }
       label.inline {
         display: flex;
