@@ -52,7 +52,7 @@ async function startAedes(): Promise<Broker> {
   );
   aedes.on('publish', (packet, client) => {
     const topic = client ? parseTopic(packet.topic) : undefined;
-    if (topic) receipts.settled(topic, Buffer.from(packet.payload), ok('stored'));
+    if (topic) void receipts.settled(topic, Buffer.from(packet.payload), ok('stored'));
   });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
