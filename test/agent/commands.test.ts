@@ -10,7 +10,14 @@ import {
   type UnsignedCommand,
 } from '@touchpoint/protocol';
 import { generateSignerKey, signCommand, type SignerKey } from '@touchpoint/protocol/signing';
-import { fleetSigningKey, Harness, spawnAgent, waitFor, writeAgentConfig, type AgentProcess } from './harness.js';
+import {
+  type AgentProcess,
+  commandAgentConfig,
+  fleetSigningKey,
+  Harness,
+  spawnAgentOnline,
+  waitFor,
+} from './harness.js';
 
 const DEVICE = 'cm-cmd';
 
@@ -40,15 +47,7 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
     const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support1', 'agent')).staff;
     fleetKey = await fleetSigningKey(brokerDir);
-    ({ configPath } = await writeAgentConfig(await h.tempDir('tp-agent-'), {
-      deviceId: DEVICE,
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
-      token,
-      serial: { path: mcu.devicePath, requestTimeoutMs: 300 },
-      trustedKeys: [broker.fleet.signer],
-      diagnosticsIntervalS: 60,
-      commands: { clockSkewS: 5 },
-    }));
+    ({ configPath } = await commandAgentConfig(h, broker, { id: DEVICE, token, devicePath: mcu.devicePath }));
     service = await h.service(broker);
     // Results for commands the fleet never issued are acknowledged but diverted; read both.
     service.on('message', (_topic, payload) => {
@@ -63,15 +62,7 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
   }, 60_000);
   afterAll(() => h.cleanup());
 
-  async function startAgent(): Promise<AgentProcess> {
-    const proc = spawnAgent(h, configPath);
-    await waitFor(
-      () => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')),
-      'agent online with the MCU link up',
-      30_000,
-    );
-    return proc;
-  }
+  const startAgent = (): Promise<AgentProcess> => spawnAgentOnline(h, broker, DEVICE, configPath);
 
   function forge(fields: Partial<UnsignedCommand>, key: SignerKey = fleetKey): CommandEnvelope {
     const now = Date.now();

@@ -147,6 +147,45 @@ export function spawnAgent(h: Harness, configPath: string): AgentProcess {
   return { child, lines, exited, kill };
 }
 
+/**
+ * The agent config of the command tests: the device's credentials, the virtual MCU's pty with a short request
+ * timeout, the fleet's signer as the trusted key, a diagnostics interval long enough to stay out of the way,
+ * and a 5 s clock skew allowance; `extra` adds or overrides fields.
+ */
+export async function commandAgentConfig(
+  h: Harness,
+  broker: RunningBroker,
+  device: { id: string; token: string; devicePath: string | undefined },
+  extra: Record<string, unknown> = {},
+): Promise<AgentFiles> {
+  return writeAgentConfig(await h.tempDir('tp-agent-'), {
+    deviceId: device.id,
+    brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+    token: device.token,
+    serial: { path: device.devicePath, requestTimeoutMs: 300 },
+    trustedKeys: [broker.fleet.signer],
+    diagnosticsIntervalS: 60,
+    commands: { clockSkewS: 5 },
+    ...extra,
+  });
+}
+
+/** Spawns the agent and waits until the fleet sees the device online and the agent's MCU link is up. */
+export async function spawnAgentOnline(
+  h: Harness,
+  broker: RunningBroker,
+  deviceId: string,
+  configPath: string,
+): Promise<AgentProcess> {
+  const proc = spawnAgent(h, configPath);
+  await waitFor(
+    () => broker.fleet.devices.get(deviceId)?.online && proc.lines.some((l) => l.includes('MCU link up')),
+    'agent online with the MCU link up',
+    30_000,
+  );
+  return proc;
+}
+
 /** Ids of reports the agent committed to its outbox, in commit order, from its debug log. */
 export function queuedReports(lines: readonly string[], kind: string): string[] {
   const ids: string[] = [];

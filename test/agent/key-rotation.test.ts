@@ -12,7 +12,15 @@ import {
   type CommandResultMessage,
 } from '@touchpoint/protocol';
 import { signCommand, type SignerKey } from '@touchpoint/protocol/signing';
-import { fleetSigningKey, Harness, ROOT, spawnAgent, waitFor, writeAgentConfig, type AgentProcess } from './harness.js';
+import {
+  type AgentProcess,
+  commandAgentConfig,
+  fleetSigningKey,
+  Harness,
+  ROOT,
+  spawnAgentOnline,
+  waitFor,
+} from './harness.js';
 
 const DEVICE = 'cm-keys';
 const CLI = join(ROOT, 'cli', 'bin', 'touchpoint.js');
@@ -78,16 +86,12 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
       keyId: string;
       publicKeyPem: string;
     };
-    ({ configPath } = await writeAgentConfig(await h.tempDir('tp-agent-'), {
-      deviceId: DEVICE,
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
-      token,
-      serial: { path: mcu.devicePath, requestTimeoutMs: 300 },
-      trustedKeys: [broker.fleet.signer],
-      rootKeys: [{ keyId: rootKey.keyId, publicKeyPem: rootKey.publicKeyPem }],
-      diagnosticsIntervalS: 60,
-      commands: { clockSkewS: 5 },
-    }));
+    ({ configPath } = await commandAgentConfig(
+      h,
+      broker,
+      { id: DEVICE, token, devicePath: mcu.devicePath },
+      { rootKeys: [{ keyId: rootKey.keyId, publicKeyPem: rootKey.publicKeyPem }] },
+    ));
     service = await h.service(broker);
     service.on('message', (_topic, payload) => {
       const parsed = commandResultMessage.safeParse(JSON.parse(payload.toString()));
@@ -98,15 +102,7 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
   }, 90_000);
   afterAll(() => h.cleanup());
 
-  async function startAgent(): Promise<AgentProcess> {
-    const proc = spawnAgent(h, configPath);
-    await waitFor(
-      () => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')),
-      'agent online with the MCU link up',
-      30_000,
-    );
-    return proc;
-  }
+  const startAgent = (): Promise<AgentProcess> => spawnAgentOnline(h, broker, DEVICE, configPath);
 
   it('a device gets the signed key list when it connects', async () => {
     await waitFor(() => accepted(1), 'the agent to accept key list 1');

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker, StaffMember } from '@touchpoint/broker';
-import { Harness, spawnAgent, waitFor, writeAgentConfig, type AgentProcess } from './harness.js';
+import { type AgentProcess, commandAgentConfig, Harness, spawnAgentOnline, waitFor } from './harness.js';
 
 const DEVICE = 'cm-resync';
 
@@ -26,27 +26,11 @@ describe('pending commands after an outage (real broker, agent process, virtual 
     mcu = await h.mcu();
     const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support-resync', 'agent')).staff;
-    ({ configPath } = await writeAgentConfig(await h.tempDir('tp-agent-'), {
-      deviceId: DEVICE,
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
-      token,
-      serial: { path: mcu.devicePath, requestTimeoutMs: 300 },
-      trustedKeys: [broker.fleet.signer],
-      diagnosticsIntervalS: 60,
-      commands: { clockSkewS: 5 },
-    }));
+    ({ configPath } = await commandAgentConfig(h, broker, { id: DEVICE, token, devicePath: mcu.devicePath }));
   }, 60_000);
   afterAll(() => h.cleanup());
 
-  async function startAgent(): Promise<AgentProcess> {
-    const proc = spawnAgent(h, configPath);
-    await waitFor(
-      () => broker.fleet.devices.get(DEVICE)?.online && proc.lines.some((l) => l.includes('MCU link up')),
-      'agent online with the MCU link up',
-      30_000,
-    );
-    return proc;
-  }
+  const startAgent = (): Promise<AgentProcess> => spawnAgentOnline(h, broker, DEVICE, configPath);
 
   async function stopAgent(): Promise<void> {
     await agent?.kill('SIGKILL');
