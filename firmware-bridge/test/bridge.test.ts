@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { statusError } from '../src/commands/codecs.js';
 import { startVirtualMcu, type VirtualMcuHandle } from '../sim/start.js';
-import { model, waitFor } from './helpers.js';
+import { model, seeded, waitFor } from './helpers.js';
 
 let sim: VirtualMcuHandle | undefined;
 let bridge: FirmwareBridge | undefined;
@@ -26,7 +26,10 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function setup(name: 'coffee-machine' | 'wallbox', options: { timeoutMs?: number; retries?: number } = {}) {
+async function setup(
+  name: 'coffee-machine' | 'wallbox',
+  options: { timeoutMs?: number; retries?: number; random?: () => number } = {},
+) {
   const { profile, config } = model(name);
   // Fast timings keep the suite short; behaviour is the same as the demo's.
   const fast = {
@@ -35,7 +38,7 @@ async function setup(name: 'coffee-machine' | 'wallbox', options: { timeoutMs?: 
       Object.entries(config.actions).map(([k, a]) => [k, { ...a, durationMs: Math.min(a.durationMs, 200) }]),
     ),
   };
-  sim = await startVirtualMcu({ profile, config: fast });
+  sim = await startVirtualMcu({ profile, config: fast, ...(options.random ? { random: options.random } : {}) });
   const links: Array<[LinkState, string | undefined]> = [];
   const events: McuEvent[] = [];
   bridge = createBridge({
@@ -125,7 +128,9 @@ describe('bridge against the in-process virtual MCU (binding-mock)', () => {
   });
 
   it('survives dropped and corrupted frames through retries', async () => {
-    const { bridge, sim } = await setup('coffee-machine', { timeoutMs: 50, retries: 6 });
+    // Seeded faults, and retries enough that ten calls cannot all fail by chance (with 6 retries about 1 run in
+    // 10 did: a round trip fails half the time at these rates).
+    const { bridge, sim } = await setup('coffee-machine', { timeoutMs: 50, retries: 14, random: seeded(13) });
     sim.mcu.setFaults({ drop: 0.2, corrupt: 0.1 });
     for (let i = 0; i < 10; i++) expect((await bridge.getInfo()).model).toBe('coffee-machine');
     expect(bridge.stats.retries).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualMcu } from '../sim/virtual-mcu.js';
 import { simConfig } from '../sim/config.js';
-import { model } from './helpers.js';
+import { model, seeded } from './helpers.js';
 
 /**
  * Issue 16: random faults piled up until every demo device showed 2-3 errors and "critical" after
@@ -9,18 +9,6 @@ import { model } from './helpers.js';
  * and at most `randomFaults.maxActive` random faults are active at once. Simulated time: each tick()
  * is one tickMs, and the randomness is a seeded generator, so hours run in milliseconds, the same every time.
  */
-
-/** mulberry32: a small seeded generator, so every run sees the same faults. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   maxActive: number;

@@ -44,3 +44,15 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** mulberry32: a small seeded generator, so every run sees the same faults. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
