@@ -90,18 +90,7 @@ export class VideoSessions {
       session.expiresAt,
       JSON.stringify(session.iceServers),
       session.origin,
-      session.deviceCamera ? 1 : 0,
-      session.status,
-      session.peer,
-      session.connectedAt,
-      session.endedAt,
-      session.endedBy,
-      session.outcome,
-      session.downSeq,
-      session.upSeq.device,
-      session.upSeq.phone,
-      session.phoneKeyHash,
-      session.linksIssued,
+      ...changing(session),
     );
     this.held.set(session.id, session);
   }
@@ -111,21 +100,7 @@ export class VideoSessions {
     this.sql(
       `UPDATE video_sessions SET device_camera = ?, status = ?, peer = ?, connected_at = ?, ended_at = ?, ended_by = ?,
         outcome = ?, down_seq = ?, up_seq_device = ?, up_seq_phone = ?, phone_key_hash = ?, links_issued = ? WHERE id = ?`,
-    ).run(
-      session.deviceCamera ? 1 : 0,
-      session.status,
-      session.peer,
-      session.connectedAt,
-      session.endedAt,
-      session.endedBy,
-      session.outcome,
-      session.downSeq,
-      session.upSeq.device,
-      session.upSeq.phone,
-      session.phoneKeyHash,
-      session.linksIssued,
-      session.id,
-    );
+    ).run(...changing(session), session.id);
   }
 
   /** Calls still running (ringing, accepted, connected), from the database. */
@@ -171,4 +146,22 @@ function refresh(session: VideoSession, row: Row): VideoSession {
   session.phoneKeyHash = row.phone_key_hash;
   session.linksIssued = row.links_issued;
   return session;
+}
+
+/** The columns a call's changes touch (device_camera … links_issued), in the order add and save write them. */
+function changing(session: VideoSession): (string | number | null)[] {
+  return [
+    session.deviceCamera ? 1 : 0,
+    session.status,
+    session.peer,
+    session.connectedAt,
+    session.endedAt,
+    session.endedBy,
+    session.outcome,
+    session.downSeq,
+    session.upSeq.device,
+    session.upSeq.phone,
+    session.phoneKeyHash,
+    session.linksIssued,
+  ];
 }
