@@ -9,6 +9,7 @@ export * from './case-history.js';
 export * from './kpis.js';
 export * from './staff.js';
 export * from './integrations.js';
+export * from './webhooks.js';
 export * from './flows.js';
 export * from './live.js';
 export * from './simulator.js';

@@ -8,6 +8,7 @@ import { sql as sessionResolution } from './009-session-resolution.js';
 import { sql as caseHistory } from './010-case-history.js';
 import { sql as sharedState } from './011-shared-state.js';
 import { sql as caseErrorCodes } from './012-case-error-codes.js';
+import { sql as webhooks } from './013-webhooks.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -21,4 +22,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 10, name: 'case-history', sql: caseHistory },
   { version: 11, name: 'shared-state', sql: sharedState },
   { version: 12, name: 'case-error-codes', sql: caseErrorCodes },
+  { version: 13, name: 'webhooks', sql: webhooks },
 ];
