@@ -181,5 +181,6 @@ export class Cases {
       },
       now,
     );
+    this.live.emit('caseNote', { caseId, deviceId: current.deviceId, staffId: by.id, at: now, text });
   }
 }

@@ -18,6 +18,8 @@ export interface LiveEvents {
   event: [{ deviceId: string; at: number; event: DeviceEvent }];
   help: [{ deviceId: string; sessionId: string; flowId: string; entry: HelpTraceEntry }];
   case: [{ caseId: string; deviceId: string; status: CaseStatus; change: 'opened' | 'updated' }];
+  /** A staff note on a case (webhooks' case.updated, the Zammad connector; issue 17). */
+  caseNote: [{ caseId: string; deviceId: string; staffId: string; at: number; text: string }];
   command: [
     {
       commandId: string;
