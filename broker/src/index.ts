@@ -2,6 +2,7 @@ import type { CliCommand } from '@touchpoint/protocol';
 import { cliCommands } from './cli/commands.js';
 
 export { startBroker, type RunningBroker } from './start-broker.js';
+export { startApi, type ApiOptions, type RunningApi } from './api/start-api.js';
 export { startEngineAuth, type EngineAuthOptions, type RunningEngineAuth } from './engine-auth/start-engine-auth.js';
 export type { BrokerOptions, BrokerLimits } from './options.js';
 export type { SimulatorBackend } from './simulator/simulator-routes.js';

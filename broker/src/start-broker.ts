@@ -11,6 +11,7 @@ import { Counters } from './counters.js';
 import { openDatabase } from './db/database.js';
 import { hashToken, newDeviceToken } from './fleet/credentials.js';
 import { Fleet } from './fleet/fleet.js';
+import { ensureFirstAdmin } from './first-admin.js';
 import { loadModelRegistry } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
@@ -251,18 +252,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
       servers.push(tls);
     }
     // Only once the ports are ours: a failed start must not swallow the one-time password.
-    let initialAdmin: RunningBroker['initialAdmin'];
-    if (fleet.staff.count() === 0) {
-      const { password } = await fleet.staff.add('admin', 'admin', 'Administrator', { mustChangePassword: true });
-      fleet.audit.record({
-        actor: 'system',
-        action: 'staff.create',
-        target: 'admin',
-        outcome: 'ok',
-        detail: { role: 'admin', reason: 'first start' },
-      });
-      initialAdmin = { name: 'admin', password };
-    }
+    const initialAdmin = await ensureFirstAdmin(fleet);
     log.info('broker ready', {
       host,
       mqttPort,

@@ -209,4 +209,66 @@ describe('engine auth: fleet workers over AMQP (no client id in the requests)', 
     for (const key of ['tp.v1.d.cm-1.diag', 'tp.v1.d.cm-1.presence', 'tp.v1.d.cm-1.rtc.s1.down', 'maker.x'])
       expect(await workerTopic('write', key), key).toBe(false);
   });
+
+  it("lets a worker declare and publish to the live channel's exchange, never read it", async () => {
+    expect(await resource('exchange', 'tp.live', 'configure')).toBe(true);
+    expect(await resource('exchange', 'tp.live', 'write')).toBe(true);
+    expect(await resource('exchange', 'tp.live', 'read')).toBe(false);
+  });
+});
+
+describe('engine auth: API processes over AMQP (service/api, the service token)', () => {
+  // `touchpoint api` logs in as `service/api`; engine-auth grants it what an API process needs, nothing of a worker's.
+  const apiResource = (kind: 'queue' | 'exchange', name: string, permission: 'configure' | 'write' | 'read') =>
+    allowed('resource', { username: 'service/api', vhost: '/', resource: kind, name, permission });
+  const apiTopic = (permission: 'read' | 'write', routingKey: string) =>
+    allowed('topic', {
+      username: 'service/api',
+      vhost: '/',
+      resource: 'topic',
+      name: 'amq.topic',
+      permission,
+      routing_key: routingKey,
+    });
+
+  it('admits service/api over AMQP with the service token only, and never as an MQTT client', async () => {
+    expect(await allowed('user', { username: 'service/api', password: ea.serviceToken, vhost: '/' })).toBe(true);
+    expect(await allowed('user', { username: 'service/api', password: 'wrong', vhost: '/' })).toBe(false);
+    expect(await login('service/api', ea.serviceToken, 'svc-api')).toBe(false);
+    expect(await allowed('vhost', { username: 'service/api', vhost: '/' })).toBe(true);
+    // With a client id (an MQTT connection) the name stands for nothing: no resource, no topic.
+    expect(
+      await allowed('resource', {
+        username: 'service/api',
+        vhost: '/',
+        resource: 'exchange',
+        name: 'amq.topic',
+        permission: 'write',
+        client_id: 'svc-api',
+      }),
+    ).toBe(false);
+  });
+
+  it('gives it its tp.api.* queues, the live exchange, and amq.topic for publishing only', async () => {
+    for (const permission of ['configure', 'write', 'read'] as const) {
+      expect(await apiResource('queue', 'tp.api.live.0123abcd', permission), permission).toBe(true);
+      expect(await apiResource('exchange', 'tp.live', permission), permission).toBe(true);
+      expect(await apiResource('queue', 'tp.fleet.ingest', permission), permission).toBe(false);
+    }
+    expect(await apiResource('exchange', 'amq.topic', 'write')).toBe(true);
+    expect(await apiResource('exchange', 'amq.topic', 'read')).toBe(false);
+    expect(await apiResource('exchange', 'amq.topic', 'configure')).toBe(false);
+    expect(await apiResource('queue', 'mqtt-subscription-cm-1qos1', 'read')).toBe(false);
+  });
+
+  it('lets it publish commands, case status, key lists and call signalling down, and bind to no device traffic', async () => {
+    const refused = ea.counters.get('acl.publish.refused');
+    for (const key of ['tp.v1.d.cm-1.cmd', 'tp.v1.d.cm-1.case.status', 'tp.v1.d.cm-1.keys', 'tp.v1.d.cm-1.rtc.s1.down'])
+      expect(await apiTopic('write', key), key).toBe(true);
+    for (const key of ['tp.v1.d.cm-1.rcpt', 'tp.v1.d.cm-1.diag', 'tp.v1.d.cm-1.rtc.s1.up', 'maker.x'])
+      expect(await apiTopic('write', key), key).toBe(false);
+    expect(ea.counters.get('acl.publish.refused')).toBe(refused + 4);
+    for (const key of ['tp.v1.d.*.diag', 'tp.v1.d.*.rtc.*.up', 'tp.v1.d.cm-1.cmd', '#'])
+      expect(await apiTopic('read', key), key).toBe(false);
+  });
 });

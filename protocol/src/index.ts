@@ -5,6 +5,7 @@ export * from './topics.js';
 export * from './topic-filter.js';
 export * from './integration.js';
 export * from './engine-auth.js';
+export * from './live-relay.js';
 export * from './codec.js';
 export * from './canonical.js';
 export * from './profile.js';

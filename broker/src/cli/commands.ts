@@ -3,6 +3,7 @@ import { parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
+import { apiCommand } from './api-command.js';
 import { engineAuthCommand } from './engine-auth-command.js';
 import { fleetWorkerCommand } from './fleet-worker-command.js';
 import { integrationCommands } from './integration-commands.js';
@@ -304,4 +305,5 @@ export const cliCommands: CliCommand[] = [
   ...integrationCommands,
   engineAuthCommand,
   fleetWorkerCommand,
+  apiCommand,
 ];

@@ -1,35 +1,10 @@
 import { ExitCode, UsageError, isLogLevel, type CliCommand, type LogLevel } from '@touchpoint/protocol';
 import { requireModelsDirs } from '@touchpoint/models';
 import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
-import type { AmqpEndpoint } from '../fleet-worker/amqp-consumer.js';
 import { startFleetWorker } from '../fleet-worker/start-fleet-worker.js';
 import { createLogger } from '../logger.js';
+import { amqpEndpoints } from './amqp-option.js';
 import { requireDataDir } from './data-dir.js';
-
-/** `amqp://host[:port][/vhost]`; credentials are refused: they would show in the process list (the worker uses the service token). */
-function amqpEndpoint(value: string): AmqpEndpoint {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--amqp must be a URL like amqp://10.0.0.5:5672, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:')
-    throw new UsageError(`--amqp must be an amqp:// or amqps:// URL, got ${JSON.stringify(url.protocol)}`);
-  if (url.username || url.password)
-    throw new UsageError("--amqp URLs carry no credentials: the worker logs in with the data folder's service token");
-  const path = decodeURIComponent(url.pathname.slice(1));
-  return {
-    protocol: url.protocol === 'amqps:' ? 'amqps' : 'amqp',
-    hostname: url.hostname,
-    port: url.port
-      ? numberOption(url.port, '--amqp port', { integer: true, min: 1, max: 65535 })
-      : url.protocol === 'amqps:'
-        ? 5671
-        : 5672,
-    vhost: path === '' ? '/' : path,
-  };
-}
 
 export const fleetWorkerCommand: CliCommand = {
   path: ['fleet-worker'],
@@ -60,9 +35,7 @@ must serve the engine). docs/scale-out.md, "Fleet workers".
       allowPositionals: false,
       strict: true,
     });
-    const urls = (values.amqp as string[] | undefined) ?? [];
-    if (urls.length === 0) throw new UsageError('--amqp URL is required (one per engine node)');
-    const endpoints = urls.map(amqpEndpoint);
+    const endpoints = amqpEndpoints(values.amqp as string[] | undefined);
     const level = values.log as string | undefined;
     if (level !== undefined && !isLogLevel(level))
       throw new UsageError(`--log must be debug, info, warn or error, got ${JSON.stringify(level)}`);

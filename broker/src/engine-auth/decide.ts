@@ -9,7 +9,12 @@ import {
 import type { Counters } from '../counters.js';
 import type { AuditLog } from '../fleet/audit.js';
 import type { Devices } from '../fleet/devices.js';
-import { clientIdPrefixOf, type IntegrationAccount, type Integrations } from '../fleet/integrations.js';
+import {
+  SERVICE_ACCOUNT,
+  clientIdPrefixOf,
+  type IntegrationAccount,
+  type Integrations,
+} from '../fleet/integrations.js';
 import { mayPublish } from '../hooks/acl.js';
 import {
   BAD_USERNAME_OR_PASSWORD,
@@ -25,7 +30,11 @@ import type { Logger } from '../logger.js';
 import { IdentityCache } from './identity-cache.js';
 import { TtlCache } from './ttl-cache.js';
 import { routingKeyToMqtt, subscriptionQueues } from './routing-key.js';
+import { API_USERNAME, apiMayPublish, apiMayUseResource } from './api-rights.js';
 import { workerMayBind, workerMayPublish, workerMayUseResource } from './worker-rights.js';
+
+/** Which of the fleet's own processes an AMQP login is: both log in with the service token, each under its name. */
+type FleetProcess = 'worker' | 'api';
 
 export interface EngineAuthDeps {
   devices: Devices;
@@ -92,19 +101,21 @@ export class EngineAuth {
   }
 
   vhost(req: EngineAuthVhostRequest): boolean {
-    const identity = this.identities.get(req.username);
+    const identity = this.identityOf(req.username, req.client_id);
     return this.count('vhost', identity !== undefined && req.vhost === this.settings.vhost);
   }
 
   resource(req: EngineAuthResourceRequest): boolean {
-    const identity = this.identities.get(req.username);
+    const identity = this.identityOf(req.username, req.client_id);
     if (!identity || req.vhost !== this.settings.vhost) return this.count('resource', false);
-    // A fleet worker (AMQP, no client id): its queues and the exchange only.
-    if (req.client_id === undefined)
+    // A fleet worker or an API process (AMQP, no client id): its queues and exchanges only.
+    if (req.client_id === undefined) {
+      const may = fleetProcessOf(req.username) === 'api' ? apiMayUseResource : workerMayUseResource;
       return this.count(
         'resource',
-        isWorker(identity) && workerMayUseResource(req.resource, req.name, req.permission, this.settings.exchange),
+        isWorker(identity) && may(req.resource, req.name, req.permission, this.settings.exchange),
       );
+    }
     // The fleet's own MQTT clients work the engine like an operator.
     if (identity.kind === 'integration' && identity.account.builtin) return this.count('resource', true);
     if (req.resource === 'exchange')
@@ -121,8 +132,8 @@ export class EngineAuth {
   }
 
   topic(req: EngineAuthTopicRequest): boolean {
-    const identity = this.identities.get(req.username);
     const clientId = req['variable_map.client_id'];
+    const identity = this.identityOf(req.username, clientId);
     if (clientId === undefined && identity && isWorker(identity)) return this.workerTopic(identity, req);
     if (
       !identity ||
@@ -160,7 +171,8 @@ export class EngineAuth {
     const decision = decideConnect(this.deps, {
       clientId: '',
       clientIdAssigned: true,
-      username: req.username,
+      // An API process logs in as the service account under its own name (api-rights.ts).
+      username: req.username === API_USERNAME ? SERVICE_ACCOUNT : req.username,
       password: req.password === undefined ? undefined : Buffer.from(req.password),
       loopback: false,
     });
@@ -170,13 +182,26 @@ export class EngineAuth {
     return decision;
   }
 
-  /** A worker binds its queues to device up-traffic (read) and publishes receipts and other down-topics (write). */
+  /**
+   * A worker binds its queues to device up-traffic (read) and publishes receipts and other down-topics (write);
+   * an API process publishes staff actions and call signalling down, and binds nothing to device traffic.
+   */
   private workerTopic(identity: Identity, req: EngineAuthTopicRequest): boolean {
     if (req.vhost !== this.settings.vhost || req.name !== this.settings.exchange) return this.count('topic', false);
     const topic = routingKeyToMqtt(req.routing_key);
-    const allowed = req.permission === 'write' ? workerMayPublish(identity, topic) : workerMayBind(topic);
+    const api = fleetProcessOf(req.username) === 'api';
+    const allowed =
+      req.permission === 'write'
+        ? (api ? apiMayPublish : workerMayPublish)(identity, topic)
+        : !api && workerMayBind(topic);
     if (!allowed) this.refuseTopic(identity, 'amqp', req.permission, topic);
     return this.count('topic', allowed);
+  }
+
+  /** The identity behind a user name; an API process's (AMQP only) is the service account's. */
+  private identityOf(username: string, clientId: string | undefined): Identity | undefined {
+    if (username === API_USERNAME) return clientId === undefined ? this.identities.get(SERVICE_ACCOUNT) : undefined;
+    return this.identities.get(username);
   }
 
   private decideLogin(req: EngineAuthUserRequest, clientId: string): ConnectDecision {
@@ -237,7 +262,12 @@ export class EngineAuth {
   }
 }
 
-/** The fleet's workers log in as the built-in service account. */
+/** An AMQP login's process, by its user name. */
+function fleetProcessOf(username: string): FleetProcess {
+  return username === API_USERNAME ? 'api' : 'worker';
+}
+
+/** The fleet's workers and API processes log in as the built-in service account. */
 function isWorker(identity: Identity): boolean {
   return identity.kind === 'integration' && identity.account.builtin;
 }

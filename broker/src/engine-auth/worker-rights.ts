@@ -2,6 +2,7 @@ import { DEVICE_DOWN, filterCovers, isValidTopicFilter, parseTopic } from '@touc
 import { INGEST_FILTERS, WORKER_QUEUE_PREFIX } from '../fleet-worker/topology.js';
 import { mayPublish } from '../hooks/acl.js';
 import type { Identity } from '../hooks/identity.js';
+import { LIVE_EXCHANGE } from '../live-channel/topology.js';
 
 /**
  * What a fleet worker may do on the engine (issue 15, docs/scale-out.md "Fleet workers"). A worker
@@ -10,7 +11,10 @@ import type { Identity } from '../hooks/identity.js';
  * a worker holds the fleet's token but only needs its queues, device up-traffic and the down-topics.
  */
 
-/** Its own queues (declare, bind, consume), and the MQTT plugin's exchange to read from and publish to, never configure. */
+/**
+ * Its own queues (declare, bind, consume), the MQTT plugin's exchange to read from and publish to (never
+ * configure), and the live channel's exchange to declare and publish to (never read: workers serve no console).
+ */
 export function workerMayUseResource(
   resource: string,
   name: string,
@@ -18,7 +22,9 @@ export function workerMayUseResource(
   exchange: string,
 ): boolean {
   if (resource === 'queue') return name.startsWith(WORKER_QUEUE_PREFIX);
-  return resource === 'exchange' && name === exchange && permission !== 'configure';
+  if (resource !== 'exchange') return false;
+  if (name === LIVE_EXCHANGE) return permission !== 'read';
+  return name === exchange && permission !== 'configure';
 }
 
 /** Publish (routing key as an MQTT topic): only a device's down-topics (receipts, commands, case status, keys), by the ACL. */
