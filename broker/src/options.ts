@@ -3,6 +3,7 @@ import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import type { SigningOptions } from './signer/open-signer.js';
 import type { VideoOptions } from './video/options.js';
 import type { SimulatorBackend } from './simulator/simulator-routes.js';
+import type { WebhookOptions } from './webhooks/service.js';
 import { DEFAULT_DEVICE_BUDGET } from './fleet/budget.js';
 import { DEFAULT_RECORD_LIMITS } from './fleet/record-limits.js';
 import { DEFAULT_RETENTION, type RetentionOptions, type RetentionPolicy } from './fleet/retention.js';
@@ -151,6 +152,8 @@ export interface BrokerOptions {
   video?: VideoOptions;
   /** The demo's simulated devices (`touchpoint demo`): serves /api/devices/:id/simulator for the console's Simulator panel. */
   simulator?: SimulatorBackend;
+  /** Webhook delivery: concurrency, timeout, attempts and back-off (docs/integrations.md#retries-and-the-dead-letter-list). */
+  webhooks?: Partial<WebhookOptions>;
   /** Log output; `silent` for tests and benchmarks. */
   log?: 'info' | 'debug' | 'warn' | 'silent';
 }

@@ -15,6 +15,8 @@ import { ensureFirstAdmin } from './first-admin.js';
 import { loadModelRegistry } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
+import { WebhookService } from './webhooks/service.js';
+import { webhookRoutes } from './webhooks/routes.js';
 import { WillDeferred, WillSweep, type WillStore } from './hooks/will-sweep.js';
 import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
 import { identityOf } from './hooks/identity.js';
@@ -121,6 +123,17 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     fleetLimits(limits, options.retention),
   );
 
+  // Issue 17: the fleet's events go into the durable webhook queue in this process; its worker delivers them.
+  // A case's link back to the console uses --public-url, else the address the HTTP server gets below.
+  let consoleOrigin = publicUrl;
+  const webhooks = new WebhookService(
+    fleet,
+    counters,
+    log,
+    (caseId) => (consoleOrigin ? `${consoleOrigin}/#/queue/${encodeURIComponent(caseId)}` : undefined),
+    options.webhooks,
+  );
+  webhooks.start();
   fleet.integrations.ensureService(hashToken(serviceToken));
   // A command aedes still holds in the device's session reaches it from there; the birth's resync leaves it out.
   fleet.resync.skipHeldBySession((deviceId) => commandsHeldInSession(persistence, deviceId));
@@ -236,14 +249,15 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     secureCookies: options.secureCookies,
     publicUrl,
     trustedProxies: options.trustedProxies,
-    extraRoutes: [...videoConsoleRoutes(video), ...simulatorRoutes(options.simulator)],
-    extraHandlers: (deps) => [phoneHandler(video, deps)],
+    extraRoutes: [...videoConsoleRoutes(video), ...simulatorRoutes(options.simulator), ...webhookRoutes(webhooks)],
+    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
   });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
     const mqttPort = await listen(tcp, options.mqttPort ?? 1883, host, 'MQTT', '--mqtt-port');
     servers.push(tcp);
     const httpPort = await listen(http, options.httpPort ?? 8080, host, 'HTTP', '--http-port');
+    consoleOrigin ??= `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
     servers.push(http);
     let mqttsPort: number | undefined;
     if (options.tls) {
@@ -283,6 +297,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         video.close();
         fleet.receipts.close();
         fleet.resync.close();
+        await webhooks.stop();
         for (const client of wss.clients) client.terminate();
         wss.close();
         // Before aedes and the stores close: a will sweep under way finishes or leaves its wills stored.
@@ -309,6 +324,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     stopKeyWatch();
     fleet.retention.stop();
     video.close();
+    await webhooks.stop();
     for (const s of servers) s.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await level.close();

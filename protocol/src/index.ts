@@ -4,6 +4,7 @@ export * from './ids.js';
 export * from './topics.js';
 export * from './topic-filter.js';
 export * from './integration.js';
+export * from './zammad.js';
 export * from './engine-auth.js';
 export * from './live-relay.js';
 export * from './codec.js';

@@ -11,6 +11,17 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   // Only JSON: an HTML form cannot send it cross-site without a CORS preflight.
   if (type !== 'application/json')
     throw new HttpError(ErrorCode.SCHEMA_INVALID, 'request body must be application/json', 415);
+  const text = (await readBody(req, limit)).toString('utf8');
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError(ErrorCode.BAD_JSON, `request body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Reads a body's bytes up to `limit`; larger bodies are refused before they are buffered (a signed body is checked on its bytes). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
@@ -26,13 +37,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.length === 0) return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new HttpError(ErrorCode.BAD_JSON, `request body is not JSON: ${(err as Error).message}`);
-  }
+  return Buffer.concat(chunks);
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {

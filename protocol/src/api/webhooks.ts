@@ -43,13 +43,21 @@ export const webhookEvent = z.object({
 });
 export type WebhookEvent = z.infer<typeof webhookEvent>;
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false; // the url() check above names the problem
+  }
+}
+
 /** A receiver must be reached over http(s); anything else (file:, javascript:, ftp:) is refused at configuration. */
 export const webhookUrl = z
   .string()
   .trim()
   .max(2048)
   .url('must be an absolute URL')
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL');
+  .refine(isHttpUrl, 'must be an http:// or https:// URL');
 
 export const webhookKind = z.enum(['webhook', 'zammad']);
 export type WebhookKind = z.infer<typeof webhookKind>;

@@ -26,7 +26,7 @@ function view(account: IntegrationAccount): IntegrationView {
  * The store's refusals (bad filters, a taken name, the built-in account) as HTTP errors,
  * so the router answers with their status and audits them as refusals of this action.
  */
-function refusal<T>(work: () => T): T {
+export function refusal<T>(work: () => T): T {
   try {
     return work();
   } catch (err) {
