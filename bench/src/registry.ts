@@ -17,6 +17,7 @@ export const SUITES: readonly { key: string; file: string; owner: string }[] = [
   { key: 'touch-ui', file: 'touch-ui.ts', owner: 'touchscreen UI' },
   { key: 'engine-auth', file: 'engine-auth.ts', owner: 'scale-out' },
   { key: 'query-layer', file: 'query-layer.ts', owner: 'scale-out' },
+  { key: 'cluster', file: 'cluster.ts', owner: 'scale-out' },
 ];
 
 export type Loaded =

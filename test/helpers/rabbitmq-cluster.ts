@@ -173,6 +173,9 @@ export async function startRabbitCluster(options: RabbitClusterOptions = {}): Pr
     RABBITMQ_PLUGINS_EXPAND_DIR: join(node.dir, 'plugins-expand'),
     RABBITMQ_PID_FILE: join(node.dir, 'rabbit.pid'),
     RABBITMQ_LOGS: join(node.dir, 'log', 'rabbit.log'),
+    // Idle Erlang schedulers spin for work by default; three nodes on two shared cores would burn about
+    // a core doing so. RabbitMQ's docs recommend turning the busy-wait off where cores are shared.
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '+sbwt none +sbwtdcpu none +sbwtdio none',
   });
 
   const processes: NodeProcess[] = [];

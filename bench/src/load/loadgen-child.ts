@@ -14,6 +14,7 @@ import {
   publishPacketId,
 } from './mqtt-wire.js';
 import { runOpenLoop } from './open-loop.js';
+import { pacedIngest, type PacedParams } from './paced-ingest.js';
 import { DiagnosticsTemplate, assertPayloadsValid, commandResult, presence, presenceTopic } from './payloads.js';
 import { connect as netConnect, type Socket } from 'node:net';
 import type {
@@ -299,6 +300,7 @@ serve(
     connectDevices,
     ingestStart: (p: IngestStartParams) => ingestStart(p),
     ingestStop,
+    pacedIngest: (p: PacedParams & { group?: string }) => pacedIngest([...group(p.group).values()], p),
     startSubscriber,
     sampleSubscriber: (): Sample => ({ count: subscriber?.count ?? 0, at: wallNow() }),
     consoleStart,

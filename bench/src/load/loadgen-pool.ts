@@ -7,6 +7,7 @@ import type {
   IngestStartParams,
   IngestStopResult,
 } from './loadgen-protocol.js';
+import type { PacedParams, PacedResult } from './paced-ingest.js';
 
 const ENTRY = new URL('./loadgen-child.ts', import.meta.url);
 
@@ -60,6 +61,21 @@ export class LoadgenPool {
       acked: rs.reduce((n, r) => n + r.acked, 0),
       unacked: rs.reduce((n, r) => n + r.unacked, 0),
     };
+  }
+
+  /** Paced ingest timed to receipts, the rate and count split evenly over the processes. */
+  async paced(params: PacedParams & { group?: string }): Promise<PacedResult[]> {
+    const n = this.children.length;
+    return Promise.all(
+      this.children.map((c) =>
+        c.call<PacedResult>('pacedIngest', {
+          ...params,
+          rate: params.rate / n,
+          warmup: Math.ceil(params.warmup / n),
+          count: Math.ceil(params.count / n),
+        }),
+      ),
+    );
   }
 
   async agentStats(): Promise<AgentStats> {

@@ -11,6 +11,8 @@ import { serve } from '../ipc.js';
 export interface EngineAuthInfo {
   pid: number;
   url: string;
+  /** The fleet's data folder (SQLite database, service token): fleet workers of a cluster run share it. */
+  dataDir: string;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-bench-engine-auth-'));
@@ -25,7 +27,7 @@ function provision(p: { prefix: string; count: number }): { id: string; token: s
   return out;
 }
 
-const info: EngineAuthInfo = { pid: process.pid, url: auth.url };
+const info: EngineAuthInfo = { pid: process.pid, url: auth.url, dataDir };
 serve({ provision, counters: () => auth.counters.snapshot() }, info, async () => {
   await auth.close();
   rmSync(dataDir, { recursive: true, force: true });
