@@ -4,7 +4,7 @@ import { wallNow } from '../clock.js';
 import { LoadgenPool } from '../load/loadgen-pool.js';
 import type { DeviceCredential } from '../load/loadgen-protocol.js';
 import type { PacedResult } from '../load/paced-ingest.js';
-import { cpuMs } from '../proc-stats.js';
+import { cpuMs, rssBytes } from '../proc-stats.js';
 import { percentile } from '../stats.js';
 import { clusterMissing, startCluster, type RunningCluster } from '../systems/engine-cluster.js';
 import { startSystem, type RunningSystem } from '../systems/systems.js';
@@ -164,7 +164,7 @@ function countStored(dbPath: string) {
   };
 }
 
-type ConnectRow = { metric: string; unit: string; value: number; goal?: string };
+type ConnectRow = { metric: string; unit: string; value: number; goal?: string; lowerIsBetter?: boolean };
 
 async function runCluster(
   ctx: BenchContext,
@@ -184,10 +184,13 @@ async function runCluster(
         .reduce((n, [, v]) => n + v, 0);
     };
     const asks0 = await asks();
+    const engineRss = () => cluster.enginePids().reduce((n, pid) => n + rssBytes(pid), 0);
+    const rss0 = engineRss();
     const auth0 = cpuMs(cluster.auth.pid);
     const conn = await connectAcross(pool, devices, cluster.mqttPorts);
     const authCpuMs = cpuMs(cluster.auth.pid) - auth0;
     const connectAsks = (await asks()) - asks0;
+    const rssPerDevice = (engineRss() - rss0) / conn.connected / 1024;
     const seconds = (conn.finishedAt - conn.startedAt) / 1000;
     ctx.log(
       `cluster: ${conn.connected}/${s.devices} devices connected and subscribed in ${seconds.toFixed(1)} s` +
@@ -203,11 +206,22 @@ async function runCluster(
       },
       { metric: 'cluster connect rate', unit: 'devices/s', value: conn.connected / seconds },
       {
+        metric: 'RabbitMQ RSS per connected device (three nodes)',
+        unit: 'KiB',
+        value: rssPerDevice,
+        lowerIsBetter: true,
+      },
+      {
         metric: 'engine-auth answers per CPU-second while devices connect (login, vhost, resource and topic asks)',
         unit: '/CPU-s',
         value: authCpuMs > 0 ? connectAsks / (authCpuMs / 1000) : Number.NaN,
       },
-      { metric: 'engine-auth asks per connecting device', unit: 'asks', value: connectAsks / conn.connected },
+      {
+        metric: 'engine-auth asks per connecting device',
+        unit: 'asks',
+        value: connectAsks / conn.connected,
+        lowerIsBetter: true,
+      },
     ];
     const measured = await windows(
       ctx,
@@ -298,7 +312,7 @@ export const suite: BenchSuite = {
         unit: c.unit,
         system: CLUSTER,
         rounds: [c.value],
-        higherIsBetter: true,
+        higherIsBetter: !c.lowerIsBetter,
         ...(c.goal ? { goal: c.goal } : {}),
       });
     paired('diagnostics stored per second', 'msgs/s', (w) => w.ratePerS, true, '>= 3,000 for 5 min (issue 15)');
