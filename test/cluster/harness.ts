@@ -3,12 +3,16 @@
  * and a three-node RabbitMQ cluster whose MQTT plugin authenticates every client through it
  * (rabbitmq_auth_backend_http behind rabbitmq_auth_backend_cache, as docs/scale-out.md configures it).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startEngineAuth, type RunningEngineAuth } from '@touchpoint/broker';
 import { startRabbitCluster, type RabbitCluster } from '../helpers/rabbitmq-cluster.js';
+import { REPO_ROOT } from '../helpers/virtual-device.js';
+
+const CLI = join(REPO_ROOT, 'cli', 'bin', 'touchpoint.js');
 
 /** rabbitmq.conf lines that send every login and check to engine-auth, cached for `cacheTtlMs`. */
 export function engineAuthConfig(baseUrl: string, cacheTtlMs = 60_000): string[] {
@@ -85,4 +89,31 @@ export function closed(client: MqttClient): Promise<void> {
     if (!client.connected) return resolve();
     client.once('close', () => resolve());
   });
+}
+
+/** A `touchpoint` command running as a child process (a fleet worker, an API process), its output kept. */
+export interface CliProcess {
+  name: string;
+  proc: ChildProcess;
+  /** stdout and stderr so far. */
+  log(): string;
+  exited: Promise<number | null>;
+}
+
+export function spawnCli(name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const proc = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', ...env },
+  });
+  const output: string[] = [];
+  proc.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { name, proc, log: () => output.join(''), exited };
+}
+
+/** SIGTERM to every process still running, then waits for all of them. */
+export async function stopAll(processes: readonly CliProcess[]): Promise<void> {
+  for (const p of processes) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
+  await Promise.all(processes.map((p) => p.exited));
 }

@@ -97,7 +97,8 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
 
 /** The console API from Node, with a cookie jar and the CSRF header. */
 export class StaffApi {
-  private cookie = '';
+  /** The session cookie, also for a live stream a test opens itself (test/cluster/api.test.ts). */
+  cookie = '';
   private csrf = '';
   constructor(private readonly base: string) {}
 
