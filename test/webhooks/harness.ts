@@ -19,6 +19,17 @@ export const FAST_RETRIES: NonNullable<BrokerOptions['webhooks']> = {
   timeoutMs: 3_000,
 };
 
+/** Reads until `check` holds (the admin API, the database); fails with `what` and the last value after 15 s. */
+export async function until<T>(read: () => Promise<T> | T, check: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A real broker on loopback ports with its admin signed in, and a device on real MQTT (issue 17's webhook tests). */
 export class WebhookStack {
   admin!: StaffApi;

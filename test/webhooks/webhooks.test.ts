@@ -3,7 +3,7 @@ import { WEBHOOK_HEADERS, webhookEvent, webhookListResponse, type WebhookEvent }
 import { WebhookReceiver, type Received } from '../helpers/webhook-receiver.js';
 import { verifyTouchpointWebhook } from '../helpers/webhook-verify.js';
 import type { SimulatedDevice } from '../console/helpers.js';
-import { FAST_RETRIES, WebhookStack } from './harness.js';
+import { FAST_RETRIES, WebhookStack, until } from './harness.js';
 
 /**
  * Issue 17, "Webhooks": signed deliveries from the durable queue of a real broker to a real HTTP receiver on
@@ -24,17 +24,6 @@ async function receiver(): Promise<WebhookReceiver> {
   const r = await WebhookReceiver.start();
   receivers.push(r);
   return r;
-}
-
-/** Polls the admin API until `check` holds; fails with `what` after 15 s. */
-async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
