@@ -14,8 +14,10 @@ export const fleetWorkerCommand: CliCommand = {
 Consumes device up-traffic (presence, diagnostics, events, command results, cases) from the
 quorum queue tp.fleet.ingest on the engine's amq.topic exchange, validates and stores every
 message with the embedded fleet's ingest, publishes the device's receipt (publisher confirms)
-and acks only then. Logs in as the service account with the data folder's token (engine-auth
-must serve the engine). docs/scale-out.md, "Fleet workers".
+and acks only then. On a device's birth it sends the device its pending commands and case
+status; what it stores goes to the API processes on the engine's tp.live exchange. Logs in as
+the service account with the data folder's token (engine-auth must serve the engine).
+docs/scale-out.md, "Fleet workers".
   --amqp URL        an engine node, amqp://host[:port][/vhost], no credentials; repeat for every node
                     (the worker uses one and moves to the next when it is lost)
   --prefetch N      unacked messages in hand at once, 1-10000 (default 100)
