@@ -14,6 +14,7 @@ describe('routes', () => {
       { view: 'kpis' },
       { view: 'staff' },
       { view: 'integrations' },
+      { view: 'webhooks' },
     ];
     for (const r of routes) expect(parseRoute(routeHref(r))).toEqual(r);
   });

@@ -2,12 +2,7 @@ import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  zammadArticleCreate,
-  zammadTicketCreate,
-  zammadTicketUpdate,
-  type ZammadWebhookPayload,
-} from '@touchpoint/protocol';
+import { zammadArticleCreate, zammadTicketCreate, zammadTicketUpdate } from '@touchpoint/protocol';
 import type { z } from 'zod';
 
 /** Zammad's default ticket states and their ids (a fresh installation's ticket_states table). */
@@ -210,7 +205,10 @@ export class FakeZammad {
   }
 
   /** The default trigger-webhook payload for a ticket and (optionally) one of its articles. */
-  payload(ticketId: number, article?: FakeArticle): ZammadWebhookPayload & Record<string, unknown> {
+  payload(
+    ticketId: number,
+    article?: FakeArticle,
+  ): { ticket: Record<string, unknown>; article: Record<string, unknown> | null } {
     const t = this.tickets.get(ticketId)!;
     const ids = this.articles.filter((a) => a.ticket_id === ticketId).map((a) => a.id);
     return {

@@ -8,7 +8,8 @@ export type Route =
   | { view: 'audit' }
   | { view: 'kpis' }
   | { view: 'staff' }
-  | { view: 'integrations' };
+  | { view: 'integrations' }
+  | { view: 'webhooks' };
 
 export type View = Route['view'];
 
@@ -41,6 +42,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'staff' };
     case 'integrations':
       return { view: 'integrations' };
+    case 'webhooks':
+      return { view: 'webhooks' };
     default:
       return { view: 'fleet' };
   }
@@ -66,5 +69,7 @@ export function routeHref(route: Route): string {
       return '#/staff';
     case 'integrations':
       return '#/integrations';
+    case 'webhooks':
+      return '#/webhooks';
   }
 }

@@ -18,6 +18,7 @@ import './tpc-cases-panel.js';
 import './tpc-device-panel.js';
 import './tpc-fleet-panel.js';
 import './tpc-integrations-panel.js';
+import './tpc-webhooks-panel.js';
 import './tpc-kpi-panel.js';
 import './tpc-login-panel.js';
 import './tpc-password-panel.js';
@@ -292,6 +293,10 @@ export class TpApp extends LitElement {
         return s.staff.role === 'admin'
           ? html`<tpc-integrations-panel></tpc-integrations-panel>`
           : html`<p>${this.i18n.t('app.adminsOnlyIntegrations')}</p>`;
+      case 'webhooks':
+        return s.staff.role === 'admin'
+          ? html`<tpc-webhooks-panel></tpc-webhooks-panel>`
+          : html`<p>${this.i18n.t('app.adminsOnlyWebhooks')}</p>`;
     }
   }
 
@@ -342,6 +347,7 @@ export class TpApp extends LitElement {
           ${link('fleet', t('nav.fleet'))} ${link('cases', t('nav.cases'))} ${link('kpis', t('nav.kpis'))}
           ${link('audit', t('nav.audit'))} ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
           ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
+          ${s.staff.role === 'admin' ? link('webhooks', t('nav.webhooks')) : nothing}
         </nav>
         <div class="main">
           <header>
