@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { Qlobber } from 'qlobber';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceTopic, integrationRights, isValidTopicFilter, type IntegrationRights } from '@touchpoint/protocol';
+import {
+  deviceTopic,
+  integrationRights,
+  isValidTopicFilter,
+  isValidTopicName,
+  type IntegrationRights,
+} from '@touchpoint/protocol';
 import { mayPublish, mayReceive, maySubscribe, rightsOf } from '../src/hooks/acl.js';
 import type { Identity } from '../src/hooks/identity.js';
 import { startTestBroker, type TestBroker } from './helpers.js';
@@ -156,6 +162,50 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
       'tp/v1/d/cm-a/rtc/#',
     ])
       expect(maySubscribe(device, f), f).toBe(false);
+  });
+
+  it("judges a device's publish exactly as its publish allow-list, which it no longer keeps per connection (issue 13)", () => {
+    const device: Identity = { kind: 'device', deviceId: 'cm-a' };
+    const allowed = rightsOf(device).publish;
+    let granted = 0;
+    const topics = fc.oneof(
+      filterAndTopic.map(({ topic }) => topic),
+      // Near misses of the device's own topics: another id sharing its start, a longer leaf, a missing level.
+      fc.constantFrom(
+        'tp/v1/d/cm-a/diag',
+        'tp/v1/d/cm-a/rtc/s1/up',
+        'tp/v1/d/cm-ab/diag',
+        'tp/v1/d/cm-/diag',
+        'tp/v1/d/cm-a/diagx',
+        'tp/v1/d/cm-a/rtc/up',
+        'tp/v1/d/cm-a/rtc/s1/up/x',
+        'tp/v1/d/cm-a/',
+        'tp/v1/dcm-a/diag',
+        'tp/v1/dxcm-a/diag',
+        'tp/v1/d/cm-a-diag',
+        'tp/v1/d/cm-a/xdiag',
+        'tp/v1/d/cm-a',
+        'xp/v1/d/cm-a/diag',
+      ),
+    );
+    fc.assert(
+      fc.property(topics, (topic) => {
+        const expected = isValidTopicName(topic) && allowed.some((a) => matches(a, topic));
+        if (expected) granted++;
+        expect(mayPublish(device, topic), topic).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(granted).toBeGreaterThan(20);
+    expect(rightsOf(device).publish).toEqual([
+      'tp/v1/d/cm-a/presence',
+      'tp/v1/d/cm-a/diag',
+      'tp/v1/d/cm-a/evt',
+      'tp/v1/d/cm-a/cmd/res',
+      'tp/v1/d/cm-a/case',
+      'tp/v1/d/cm-a/rtc/+/up',
+    ]);
+    expect(mayPublish({ kind: 'device', deviceId: 'cm/a' }, 'tp/v1/d/cm/a/diag')).toBe(false);
   });
 
   it('refuses invalid filters and wildcard publishes [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-3.3.2-2]', () => {

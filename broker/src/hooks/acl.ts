@@ -1,12 +1,13 @@
 import {
+  DEVICE_DOWN,
   DEVICE_ROOT,
   DEVICE_UP,
   DeviceTopic,
   INTEGRATION_ALWAYS_DENIED,
-  deviceTopic,
   devicePrefix,
   filterCovers,
   hasWildcard,
+  isSafeId,
   isValidTopicFilter,
   isValidTopicName,
   parseTopic,
@@ -27,7 +28,14 @@ export interface TopicRights {
 }
 
 const DEVICE_TREE = `${DEVICE_ROOT}/#`;
+/** An integration's rights are built once per account; a device's are never kept (see devicePublishes). */
 const rightsCache = new WeakMap<Identity, TopicRights>();
+
+/** Every device has the same rights under its own prefix: these leaves. */
+const DEVICE_PUBLISH_LEAVES: readonly string[] = [...DEVICE_UP.map((kind) => DeviceTopic[kind]), 'rtc/+/up'];
+const DEVICE_SUBSCRIBE_LEAVES: readonly string[] = [...DEVICE_DOWN.map((kind) => DeviceTopic[kind]), 'rtc/+/down'];
+const DEVICE_PUBLISH_EXACT = DEVICE_PUBLISH_LEAVES.filter((leaf) => !hasWildcard(leaf));
+const DEVICE_PUBLISH_PATTERNS = DEVICE_PUBLISH_LEAVES.filter(hasWildcard);
 
 /**
  * Every identity is an allow-list, judged by the same checks below: a device
@@ -36,6 +44,9 @@ const rightsCache = new WeakMap<Identity, TopicRights>();
  * (docs/integrations.md); the built-in service account has every topic outside `$`.
  */
 export function rightsOf(identity: Identity): TopicRights {
+  // A device's list is built when asked (a SUBSCRIBE, once per connect), not kept: kept for every
+  // connected device it cost ≈ 2 KiB of broker heap each (issue 13, docs/benchmarks.md).
+  if (identity.kind === 'device') return computeRights(identity);
   let rights = rightsCache.get(identity);
   if (!rights) rightsCache.set(identity, (rights = computeRights(identity)));
   return rights;
@@ -64,14 +75,8 @@ function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'pub
     case 'device': {
       const prefix = devicePrefix(identity.deviceId);
       return {
-        publish: [...DEVICE_UP.map((kind) => prefix + DeviceTopic[kind]), `${prefix}rtc/+/up`],
-        subscribe: [
-          deviceTopic(identity.deviceId, 'command'),
-          deviceTopic(identity.deviceId, 'caseStatus'),
-          deviceTopic(identity.deviceId, 'keys'),
-          deviceTopic(identity.deviceId, 'receipt'),
-          `${prefix}rtc/+/down`,
-        ],
+        publish: DEVICE_PUBLISH_LEAVES.map((leaf) => prefix + leaf),
+        subscribe: DEVICE_SUBSCRIBE_LEAVES.map((leaf) => prefix + leaf),
         deny: [],
         models: [],
       };
@@ -80,14 +85,36 @@ function baseRights(identity: Identity): Omit<TopicRights, 'publishExact' | 'pub
 }
 
 export function mayPublish(identity: Identity, topic: string): boolean {
+  if (!isValidTopicName(topic)) return false;
+  if (identity.kind === 'device') return devicePublishes(identity.deviceId, topic);
   const rights = rightsOf(identity);
-  if (
-    !isValidTopicName(topic) ||
-    !(rights.publishExact.has(topic) || rights.publishPatterns.some((granted) => topicMatches(granted, topic)))
-  )
+  if (!(rights.publishExact.has(topic) || rights.publishPatterns.some((granted) => topicMatches(granted, topic))))
     return false;
   // Only devices and the signed fleet service write in the device tree, whatever an account was granted.
-  return identity.kind === 'device' || identity.account.builtin || !topicMatches(DEVICE_TREE, topic);
+  return identity.account.builtin || !topicMatches(DEVICE_TREE, topic);
+}
+
+/**
+ * The device's publish rights (rightsOf) judged on every PUBLISH without building them: the topic must
+ * be the device's own prefix followed by one of the leaves. The prefix has no wildcard and ends at a
+ * level boundary, so matching a leaf against the rest is the same as matching prefix + leaf against the topic.
+ */
+function devicePublishes(deviceId: string, topic: string): boolean {
+  const idAt = DEVICE_ROOT.length + 1;
+  const leafAt = idAt + deviceId.length + 1;
+  if (
+    topic.length <= leafAt ||
+    !topic.startsWith(DEVICE_ROOT) ||
+    topic[idAt - 1] !== '/' ||
+    !topic.startsWith(deviceId, idAt) ||
+    topic[leafAt - 1] !== '/' ||
+    !isSafeId(deviceId)
+  )
+    return false;
+  for (const leaf of DEVICE_PUBLISH_EXACT)
+    if (topic.length === leafAt + leaf.length && topic.endsWith(leaf)) return true;
+  const leaf = topic.slice(leafAt);
+  return DEVICE_PUBLISH_PATTERNS.some((granted) => topicMatches(granted, leaf));
 }
 
 /**

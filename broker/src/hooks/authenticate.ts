@@ -15,7 +15,7 @@ import {
 } from './connect-decision.js';
 import { setIdentity } from './identity.js';
 import { clientIdOrigin } from './pre-connect.js';
-import { willAllowed, willOf } from './will.js';
+import { takeWill, willAllowed } from './will.js';
 
 function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -63,7 +63,7 @@ export function createAuthenticate(deps: AuthenticateDeps) {
     });
     if (!decision.ok) return refuse(decision);
     const { identity } = decision;
-    const will = willOf(client);
+    const will = takeWill(client);
     if (will && !willAllowed(identity, will))
       return refuse({
         code: 'WILL_REFUSED',

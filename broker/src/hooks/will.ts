@@ -12,8 +12,11 @@ export function rememberWill(client: Client, packet: ConnectPacket): void {
   if (packet.will) connectWills.set(client, packet.will);
 }
 
-export function willOf(client: Client): Will | undefined {
-  return connectWills.get(client);
+/** The CONNECT's will, once: authenticate judges it and aedes keeps it on the client, so no second reference stays per connection. */
+export function takeWill(client: Client): Will | undefined {
+  const will = connectWills.get(client);
+  connectWills.delete(client);
+  return will;
 }
 
 /**

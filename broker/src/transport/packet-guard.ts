@@ -1,4 +1,4 @@
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import {
   checkConnect,
   checkPublishHead,
@@ -29,7 +29,13 @@ const UNSUBSCRIBE = 10;
  * Only the head of a PUBLISH (topic and packet id) is copied; its payload streams through.
  */
 export class PacketGuard {
-  private headerBytes: number[] = [];
+  /**
+   * The fixed header being read: its first byte (-1 before it), the remaining-length bytes so far and
+   * their value. Plain numbers, not a byte array per packet: a guard lives as long as its connection (issue 13).
+   */
+  private first = -1;
+  private lengthBytes = 0;
+  private length = 0;
   private remaining = 0;
   private packets = 0;
   /** The packet being inspected: its type and flags, the body bytes wanted, and those collected so far. */
@@ -63,27 +69,30 @@ export class PacketGuard {
         i += take;
         continue;
       }
-      this.headerBytes.push(chunk[i]!);
+      const byte = chunk[i]!;
       i++;
-      if (this.headerBytes.length === 1) continue;
-      const lengthByte = this.headerBytes[this.headerBytes.length - 1]!;
-      if (lengthByte & 0x80) {
-        // [MQTT-2.2.3] the remaining length takes at most four bytes.
-        if (this.headerBytes.length > 4) return 'MALFORMED_LENGTH';
+      if (this.first < 0) {
+        this.first = byte;
         continue;
       }
-      let length = 0;
-      for (let k = this.headerBytes.length - 1; k >= 1; k--) length = length * 128 + (this.headerBytes[k]! & 0x7f);
-      const type = this.headerBytes[0]! >> 4;
-      const total = length + this.headerBytes.length;
+      this.length += (byte & 0x7f) * 128 ** this.lengthBytes;
+      this.lengthBytes++;
+      if (byte & 0x80) {
+        // [MQTT-2.2.3] the remaining length takes at most four bytes.
+        if (this.lengthBytes >= 4) return 'MALFORMED_LENGTH';
+        continue;
+      }
+      const length = this.length;
+      const type = this.first >> 4;
+      const total = length + 1 + this.lengthBytes;
       if (this.packets === 0 && type !== CONNECT) return 'FIRST_PACKET_NOT_CONNECT';
       if (total > (this.packets === 0 ? this.limits.maxPreAuthBytes : this.limits.maxPacketBytes))
         return 'PACKET_TOO_LARGE';
       this.packets++;
       this.remaining = length;
       this.type = type;
-      this.flags = this.headerBytes[0]! & 0x0f;
-      this.collected = [];
+      this.flags = this.first & 0x0f;
+      if (this.collected.length > 0) this.collected = [];
       this.collectedLength = 0;
       // PUBLISH: first the topic length; CONNECT, SUBSCRIBE, UNSUBSCRIBE: the whole (small, bounded) body.
       this.wanted =
@@ -92,81 +101,65 @@ export class PacketGuard {
           : type === CONNECT || type === SUBSCRIBE || type === UNSUBSCRIBE
             ? length
             : 0;
-      this.headerBytes = [];
+      this.first = -1;
+      this.lengthBytes = 0;
+      this.length = 0;
     }
     return undefined;
   }
 
   private inspect(): GuardViolation | undefined {
     const body = this.collected.length === 1 ? this.collected[0]! : Buffer.concat(this.collected);
-    this.collected = [body];
-    switch (this.type) {
-      case PUBLISH: {
-        const head = Math.min(publishHeadLength(this.flags, body), this.collectedLength + this.remaining);
-        if (head > this.wanted) {
-          this.wanted = head; // the topic and packet id follow; collect them before judging
-          return undefined;
-        }
-        this.wanted = 0;
-        return checkPublishHead(this.flags, body);
+    if (this.type === PUBLISH) {
+      const head = Math.min(publishHeadLength(this.flags, body), this.collectedLength + this.remaining);
+      if (head > this.wanted) {
+        this.wanted = head; // the topic and packet id follow; collect them before judging
+        this.collected = [body];
+        return undefined;
       }
+    }
+    // Judged: the bytes are let go, so an idle connection holds no slice of its last packet.
+    this.wanted = 0;
+    this.collected = [];
+    switch (this.type) {
+      case PUBLISH:
+        return checkPublishHead(this.flags, body);
       case SUBSCRIBE:
       case UNSUBSCRIBE:
-        this.wanted = 0;
         return checkSubscription(body, this.type === SUBSCRIBE);
       case CONNECT:
-        this.wanted = 0;
         return checkConnect(body);
       default:
-        this.wanted = 0;
         return undefined;
     }
   }
 }
 
 /**
- * Wraps a socket (or a WebSocket stream) in a Duplex that aedes reads from,
- * with the packet guard in the read path and writes passed straight through.
+ * Puts the packet guard in the read path of the stream aedes reads from (a socket, or a WebSocket stream).
+ * Every chunk a stream receives goes through its push() (Readable's contract for stream implementations:
+ * net.Socket, tls.TLSSocket and ws' createWebSocketStream all hand received data to push), so the guard
+ * judges each chunk before it is buffered for aedes, and a violation destroys the stream instead.
+ * One closure per connection, where a second Duplex around the socket cost ≈ 1 KiB of heap per connected
+ * device (issue 13, docs/benchmarks.md); writes go straight to the socket, as in bare aedes.
  */
-export function guardConnection(inner: Duplex, limits: GuardLimits, onViolation: (v: GuardViolation) => void): Duplex {
+export function guardStream(stream: Duplex, limits: GuardLimits, onViolation: (v: GuardViolation) => void): void {
   const guard = new PacketGuard(limits);
-  const outer = new Duplex({
-    read() {
-      inner.resume();
-    },
-    write(chunk: Buffer, _encoding, callback) {
-      if (inner.write(chunk)) callback();
-      else inner.once('drain', () => callback());
-    },
-    // A burst of PUBACKs leaves in one syscall, as it would on the raw socket.
-    writev(chunks, callback) {
-      inner.cork();
-      let flowing = true;
-      for (const { chunk } of chunks) flowing = inner.write(chunk as Buffer);
-      inner.uncork();
-      if (flowing) callback();
-      else inner.once('drain', () => callback());
-    },
-    final(callback) {
-      inner.end(callback);
-    },
-    destroy(err, callback) {
-      inner.destroy(err ?? undefined);
-      callback(err);
-    },
-  });
-  inner.on('data', (chunk: Buffer) => {
-    const violation = guard.scan(chunk);
-    if (violation) {
-      onViolation(violation);
-      inner.destroy();
-      outer.destroy();
-      return;
+  const push = stream.push;
+  let refused = false;
+  stream.push = function guardedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
+    // A chunk still on its way after a violation is dropped, not judged (and reported) again.
+    if (refused) return false;
+    // null is the end of the stream; anything else is data, a Buffer as no encoding is set on these streams.
+    if (chunk !== null && chunk !== undefined) {
+      const violation = guard.scan(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+      if (violation) {
+        refused = true;
+        onViolation(violation);
+        stream.destroy();
+        return false;
+      }
     }
-    if (!outer.push(chunk)) inner.pause();
-  });
-  inner.on('end', () => outer.push(null));
-  inner.on('error', (err) => outer.destroy(err));
-  inner.on('close', () => outer.destroy());
-  return outer;
+    return push.call(stream, chunk, encoding);
+  };
 }

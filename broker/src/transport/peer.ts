@@ -1,7 +1,7 @@
 /**
- * The peer address behind a connection stream aedes handles. aedes sees our
- * guarded Duplex, not the socket, so the transport records the address here
- * for the hooks (an anonymous integration is accepted from loopback only).
+ * The peer address behind a connection stream aedes handles. Over WebSocket
+ * aedes sees a stream, not the socket, so the transport records the address
+ * here for the hooks (an anonymous integration is accepted from loopback only).
  */
 const peers = new WeakMap<object, string>();
 

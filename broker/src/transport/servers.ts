@@ -7,7 +7,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Counters } from '../counters.js';
 import type { Logger } from '../logger.js';
 import type { BrokerLimits, TlsFiles } from '../options.js';
-import { guardConnection, type GuardViolation } from './packet-guard.js';
+import { guardStream, type GuardViolation } from './packet-guard.js';
 import { checkUpgrade, type WebSocketPolicy } from './websocket-policy.js';
 import { recordPeer } from './peer.js';
 
@@ -32,9 +32,10 @@ function onViolation(deps: TransportDeps, remote: string | undefined) {
 function handleSocket(deps: TransportDeps, socket: Socket): void {
   // Nagle's algorithm adds ~20 ms to every command round trip on loopback; small MQTT packets should leave at once.
   socket.setNoDelay(true);
-  const stream = guardConnection(socket, deps.limits, onViolation(deps, socket.remoteAddress));
-  recordPeer(stream, socket.remoteAddress);
-  deps.aedes.handle(stream);
+  const remote = socket.remoteAddress;
+  guardStream(socket, deps.limits, onViolation(deps, remote));
+  recordPeer(socket, remote);
+  deps.aedes.handle(socket);
 }
 
 export function createTcpServer(deps: TransportDeps): Server {
@@ -70,9 +71,9 @@ export function attachWebSocket(deps: TransportDeps, http: HttpServer, policy: W
     req.socket.setNoDelay(true);
     const stream = createWebSocketStream(ws);
     stream.on('error', () => undefined);
-    const guarded = guardConnection(stream, deps.limits, onViolation(deps, req.socket.remoteAddress));
-    recordPeer(guarded, req.socket.remoteAddress);
-    deps.aedes.handle(guarded, req);
+    guardStream(stream, deps.limits, onViolation(deps, req.socket.remoteAddress));
+    recordPeer(stream, req.socket.remoteAddress);
+    deps.aedes.handle(stream, req);
   });
   return wss;
 }
