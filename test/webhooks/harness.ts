@@ -33,7 +33,8 @@ export async function until<T>(read: () => Promise<T> | T, check: (v: T) => bool
 /** A real broker on loopback ports with its admin signed in, and a device on real MQTT (issue 17's webhook tests). */
 export class WebhookStack {
   admin!: StaffApi;
-  private adminPassword = '';
+  /** The admin's own password (the one-time password was replaced at the first login). */
+  adminPassword = '';
   private constructor(
     public broker: RunningBroker,
     readonly dataDir: string,

@@ -61,6 +61,8 @@ export class TpWebhookDeliveries extends LitElement {
     try {
       this._items = await listDeliveries(this._filter || undefined);
       this._error = undefined;
+      // The panel updates its endpoints' queue counts with the list.
+      this.dispatchEvent(new CustomEvent('tpc-deliveries-loaded', { bubbles: true, composed: true }));
     } catch (err) {
       this._error = (err as Error).message;
     }
@@ -185,5 +187,8 @@ customElements.define('tpc-webhook-deliveries', TpWebhookDeliveries);
 declare global {
   interface HTMLElementTagNameMap {
     'tpc-webhook-deliveries': TpWebhookDeliveries;
+  }
+  interface HTMLElementEventMap {
+    'tpc-deliveries-loaded': CustomEvent<undefined>;
   }
 }

@@ -70,10 +70,15 @@ export class TpWebhooksPanel extends LitElement {
         display: grid;
         gap: 4px;
       }
-      fieldset label {
-        flex-direction: row;
+      label.check {
+        display: flex;
         align-items: center;
         gap: 8px;
+        color: var(--tp-text);
+      }
+      label.check input {
+        min-height: 0;
+        margin: 0;
       }
       .chips {
         display: flex;
@@ -121,14 +126,20 @@ export class TpWebhooksPanel extends LitElement {
     void this.load();
   }
 
+  /** The endpoints, and the deliveries below (whose reload brings the endpoints' queue counts along). */
   private async load() {
+    const deliveries = this.renderRoot.querySelector<TpWebhookDeliveries>('tpc-webhook-deliveries');
+    if (deliveries) await deliveries.load();
+    else await this.loadEndpoints();
+  }
+
+  private readonly loadEndpoints = async () => {
     try {
       this._endpoints = await listWebhooks();
     } catch (err) {
       this._error = (err as Error).message;
     }
-    await this.renderRoot.querySelector<TpWebhookDeliveries>('tpc-webhook-deliveries')?.load();
-  }
+  };
 
   private async run(work: () => Promise<void>) {
     this._error = undefined;
@@ -240,8 +251,8 @@ export class TpWebhooksPanel extends LitElement {
   private row(e: WebhookView) {
     const t = this.i18n.t;
     return html`<tr data-webhook=${e.name}>
-      <td class="mono">
-        ${e.name}
+      <td>
+        <span class="mono">${e.name}</span>
         <div class="muted">${t(`webhooks.kind.${e.kind}`)}</div>
       </td>
       <td class="mono url">${e.url}</td>
@@ -347,10 +358,14 @@ export class TpWebhooksPanel extends LitElement {
                 <legend>${t('webhooks.fieldEvents')}</legend>
                 ${WEBHOOK_EVENT_TYPES.map(
                   (ev) =>
-                    html`<label
-                      ><input type="checkbox" name="events" value=${ev} .checked=${events.has(ev)} />${t(
-                        `webhooks.event.${ev}`,
-                      )}</label
+                    html`<label class="check"
+                      ><input
+                        type="checkbox"
+                        name="events"
+                        value=${ev}
+                        ?checked=${events.has(ev)}
+                        .checked=${events.has(ev)}
+                      />${t(`webhooks.event.${ev}`)}</label
                     >`,
                 )}
               </fieldset>`
@@ -373,10 +388,11 @@ export class TpWebhooksPanel extends LitElement {
                 /></label>
                 <p class="muted">${t('webhooks.zammadEvents')}</p>`
         }
-        <label class="row"
+        <label class="check"
           ><input
             type="checkbox"
             name="enabled"
+            ?checked=${editing?.enabled ?? true}
             .checked=${editing?.enabled ?? true}
           />${t('webhooks.fieldEnabled')}</label
         >
@@ -430,7 +446,7 @@ export class TpWebhooksPanel extends LitElement {
         }
       </section>
       ${this.form()}
-      <tpc-webhook-deliveries></tpc-webhook-deliveries>
+      <tpc-webhook-deliveries @tpc-deliveries-loaded=${this.loadEndpoints}></tpc-webhook-deliveries>
       <tpc-confirm-dialog
         id="confirm-webhook"
         heading=${

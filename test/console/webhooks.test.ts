@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator } from 'playwright-core';
+import { WEBHOOK_HEADERS, webhookEvent } from '@touchpoint/protocol';
+import { docScreenshot } from '../helpers/doc-screenshot.js';
+import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { verifyTouchpointWebhook } from '../helpers/webhook-verify.js';
+import { FAST_RETRIES, WebhookStack } from '../webhooks/harness.js';
+import { ConsolePage, buildConsoleInto, deepText, launchChromium, type SimulatedDevice } from './helpers.js';
+
+/**
+ * Issue 17, "a dead-letter view in the console, and replay": the Webhooks view in Chromium against a real
+ * broker and a real receiver on loopback. The secret the view shows once signs the deliveries; a delivery the
+ * receiver refused three times is in the dead-letter list, and Replay there delivers it.
+ */
+
+let stack: WebhookStack;
+let browser: Browser;
+let rx: WebhookReceiver;
+let device: SimulatedDevice;
+let consoleDir: string | undefined;
+const TIMEOUT = { timeout: 10_000 };
+
+beforeAll(async () => {
+  // Built into a temp dir (as startConsoleStack does), so the test never races a developer's console/dist.
+  consoleDir = mkdtempSync(join(tmpdir(), 'tp-webhooks-console-'));
+  await buildConsoleInto(consoleDir);
+  stack = await WebhookStack.start({ consoleDir, webhooks: FAST_RETRIES });
+  device = await stack.device('cm-web-1');
+  rx = await WebhookReceiver.start();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await device?.close();
+  await rx?.close();
+  await stack?.close();
+  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
+});
+
+async function expectText(locator: Locator, text: string): Promise<void> {
+  await expect.poll(() => deepText(locator), TIMEOUT).toContain(text);
+}
+
+describe('the Webhooks view in Chromium (issue 17)', () => {
+  it('an admin creates a webhook, sees its secret once, finds a dead letter with its attempts and replays it', async () => {
+    const c = await ConsolePage.open(browser, stack.baseUrl);
+    try {
+      await c.login('admin', stack.adminPassword);
+      const navLink = c.page.locator('tpc-app nav a[href="#/webhooks"]');
+      await expectText(navLink, 'Webhooks');
+      await navLink.click();
+      const view = c.page.locator('tpc-webhooks-panel');
+      await view.locator('h1').waitFor(TIMEOUT);
+      await expectText(view, 'No webhooks yet.');
+
+      // A URL that is not http(s) is refused at the form, with the broker's reason; nothing is created.
+      const form = view.locator('form');
+      await form.locator('input[name=name]').fill('ops-alerts');
+      await form.locator('input[name=url]').fill('ftp://ops.example.com/hook');
+      await form.locator('button[type=submit]').click();
+      await expectText(form.locator('[data-problems]'), 'must be an http:// or https:// URL');
+
+      await form.locator('input[name=url]').fill(rx.url);
+      await form.locator('input[name=events][value="error.raised"]').check();
+      await form.locator('button[type=submit]').click();
+      const secretBox = view.locator('section.secret');
+      await expectText(secretBox, 'Shown once: copy it now');
+      const secret = await secretBox.locator('input.token').inputValue();
+      expect(secret).toMatch(/^whsec_/);
+      const row = view.locator('tr[data-webhook="ops-alerts"]');
+      await expectText(row, 'Case opened');
+      await expectText(row, 'Error raised');
+      await expectText(row, 'enabled');
+      await secretBox.locator('button.done').click();
+      expect(await secretBox.count()).toBe(0);
+
+      // The receiver is down: three attempts, then the dead-letter list.
+      rx.fallback = 503;
+      await device.escalate('case-web-1', 'descale_failed', 'descale', 'hs-web', []);
+      await rx.waitFor(() => true, 'the third attempt', FAST_RETRIES.maxAttempts!);
+      const deliveries = view.locator('tpc-webhook-deliveries');
+      await deliveries.locator('select[data-testid=delivery-filter]').selectOption('dead');
+      const dead = deliveries.locator('tr[data-status="dead"]');
+      await expect
+        .poll(async () => {
+          await deliveries.locator('button.refresh').click();
+          return deepText(dead);
+        }, TIMEOUT)
+        .toContain('dead letter');
+      await expectText(dead, 'Case opened');
+      expect(await dead.locator('li[data-attempt]').count()).toBe(3);
+      await expectText(dead.locator('li[data-attempt="3"]'), 'HTTP 503');
+      await expectText(dead.locator('li[data-attempt="1"]'), 'next attempt');
+
+      // Replay, with the receiver back: the same event arrives, signed with the secret the view showed.
+      rx.fallback = 200;
+      await dead.locator('button.replay').click();
+      await expectText(deliveries.locator('[data-notice]'), 'queued again');
+      const delivered = await rx.waitFor((r) => r.answered === 200, 'the replayed delivery');
+      const event = webhookEvent.parse(JSON.parse(delivered.body));
+      expect(event).toMatchObject({ type: 'case.opened', data: { case: { id: 'case-web-1' } } });
+      const h = (name: string) => delivered.headers[name] as string | undefined;
+      expect(
+        verifyTouchpointWebhook(secret, delivered.body, h(WEBHOOK_HEADERS.timestamp), h(WEBHOOK_HEADERS.signature)),
+      ).toBe('ok');
+      await deliveries.locator('select[data-testid=delivery-filter]').selectOption('');
+      const replayRow = deliveries.locator('tr[data-status="delivered"]');
+      await expect
+        .poll(async () => {
+          await deliveries.locator('button.refresh').click();
+          return deepText(replayRow);
+        }, TIMEOUT)
+        .toContain('replay of #');
+      await expectText(replayRow, 'HTTP 200');
+      await view.locator('button.edit').first().scrollIntoViewIfNeeded();
+      await expectText(row, '0 waiting · 1 dead');
+      expect(stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 })[0]).toMatchObject({
+        target: 'ops-alerts',
+        outcome: 'ok',
+        actorRole: 'admin',
+      });
+      await c.page.locator('tpc-webhooks-panel h1').scrollIntoViewIfNeeded();
+      await docScreenshot(c.page, 'webhooks.png');
+      await docScreenshot(deliveries, 'webhooks-deliveries.png');
+
+      // Pause: the row says so, and the broker has it disabled.
+      await row.locator('button.toggle').click();
+      await expectText(row, 'disabled');
+      expect(stack.broker.fleet.audit.list({ action: 'webhook.update', limit: 1 })[0]).toMatchObject({
+        target: 'ops-alerts',
+        detail: { enabled: false },
+      });
+      expect(c.pageErrors).toEqual([]);
+      expect(c.cspViolations).toEqual([]);
+    } finally {
+      await c.close();
+    }
+  });
+});
