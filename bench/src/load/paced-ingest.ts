@@ -48,24 +48,31 @@ function idOf(payload: Buffer): string {
   return text.slice(at, text.indexOf('"', at));
 }
 
-const subscribed = new WeakSet<LiteClient>();
+const listening = new WeakSet<LiteClient>();
+/** Where receipts go while a paced run is under way (one run at a time per process). */
+let receiptSink: ((ids: readonly string[]) => void) | undefined;
 
-/** Routes each client's receipts to `onIds`, subscribing it to its receipt topic the first time. */
+/**
+ * Routes each client's receipts to `onIds` until the next call, subscribing it to its receipt topic
+ * the first time. Other messages go to the handler the client had (the stub agent's, for commands).
+ */
 export async function listenForReceipts(
   clients: readonly LiteClient[],
   onIds: (ids: readonly string[]) => void,
 ): Promise<void> {
+  receiptSink = onIds;
   for (const client of clients) {
+    if (listening.has(client)) continue;
     const topic = deviceTopic(client.clientId, 'receipt');
+    const previous = client.onPublish;
     client.onPublish = (msg) => {
-      if (msg.topic !== topic) return;
+      if (msg.topic !== topic) return previous?.(msg);
       const parsed = receiptMessage.safeParse(JSON.parse(msg.payload.toString()));
-      if (parsed.success) onIds(parsed.data.ids);
+      if (parsed.success) receiptSink?.(parsed.data.ids);
     };
-    if (subscribed.has(client)) continue;
     const granted = await client.subscribe(topic, 0);
     if (granted > 1) throw new Error(`receipt subscription refused for ${client.clientId}`);
-    subscribed.add(client);
+    listening.add(client);
   }
 }
 

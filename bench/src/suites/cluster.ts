@@ -6,6 +6,10 @@ import type { DeviceCredential } from '../load/loadgen-protocol.js';
 import type { PacedResult } from '../load/paced-ingest.js';
 import { cpuMs, rssBytes } from '../proc-stats.js';
 import { percentile } from '../stats.js';
+import { Child } from '../ipc.js';
+import { ACTION, RATE, touchpointRound, type RoundResult } from './commands.js';
+import type { TouchpointInfo } from '../systems/system-protocol.js';
+import type { TrustedKey } from '@touchpoint/protocol/signing';
 import { clusterMissing, startCluster, type RunningCluster } from '../systems/engine-cluster.js';
 import { startSystem, type RunningSystem } from '../systems/systems.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
@@ -19,8 +23,8 @@ import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.j
  * receipt (what an agent's outbox waits for), in consecutive windows; every sent id is looked up in the
  * store afterwards: stored once, none lost, none twice.
  *
- * Not yet measured here (docs/scale-out.md says why): the store on PostgreSQL and commands from
- * `touchpoint api` processes.
+ * Commands go through a `touchpoint api` process, as the commands suite sends them to the embedded
+ * broker. Not yet measured here: the store on PostgreSQL (docs/scale-out.md).
  */
 
 const CLUSTER = 'cluster (3 RabbitMQ nodes, 2 fleet workers)';
@@ -117,7 +121,12 @@ async function windows(
 }
 
 /** Spreads devices over the nodes, one third each, all at once. */
-async function connectAcross(pool: LoadgenPool, devices: DeviceCredential[], ports: readonly number[]) {
+async function connectAcross(
+  pool: LoadgenPool,
+  devices: DeviceCredential[],
+  ports: readonly number[],
+  trusted: TrustedKey,
+) {
   const shares = ports.map(() => [] as DeviceCredential[]);
   devices.forEach((d, i) => shares[i % ports.length]!.push(d));
   const results = await Promise.all(
@@ -130,6 +139,7 @@ async function connectAcross(pool: LoadgenPool, devices: DeviceCredential[], por
         subscribe: true,
         presence: true,
         retainPresence: true,
+        agent: { trusted: [trusted] },
       }),
     ),
   );
@@ -164,18 +174,54 @@ function countStored(dbPath: string) {
   };
 }
 
+const LOADGEN = new URL('../load/loadgen-child.ts', import.meta.url);
+
+/** Commands through the console API at the commands suite's rate, its rounds' shape, to every device in turn. */
+async function commandRounds(
+  ctx: BenchContext,
+  label: string,
+  tp: Child<TouchpointInfo>,
+  targets: string[],
+): Promise<RoundResult[]> {
+  const consoleChild = await Child.spawn(LOADGEN, `${label}-console`);
+  const s = ctx.quick ? { warmup: 50, count: 200 } : { warmup: 400, count: 3_000 };
+  const out: RoundResult[] = [];
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      const r = await touchpointRound(tp, consoleChild, targets, s);
+      out.push(r);
+      const sorted = [...r.latencies].sort((a, b) => a - b);
+      ctx.log(
+        `cluster ${label} commands round ${round + 1}/${ctx.rounds}: p99 ${sorted.length ? percentile(sorted, 99).toFixed(1) : '–'} ms, ${r.lost} lost${r.note ? ` (${r.note})` : ''}`,
+      );
+    }
+  } finally {
+    await consoleChild.stop();
+  }
+  return out;
+}
+
+interface Measured {
+  windows: Window[];
+  commands: RoundResult[];
+}
+
 type ConnectRow = { metric: string; unit: string; value: number; goal?: string; lowerIsBetter?: boolean };
 
 async function runCluster(
   ctx: BenchContext,
   s: Shape,
   checks: string[],
-): Promise<{ windows: Window[]; connectRows: ConnectRow[] }> {
+): Promise<Measured & { connectRows: ConnectRow[] }> {
   const started = wallNow();
   const cluster: RunningCluster = await startCluster({ workers: WORKERS, log: ctx.log });
   ctx.log(`cluster: three nodes and ${WORKERS} fleet workers up in ${Math.round((wallNow() - started) / 1000)} s`);
+  let api: Child<TouchpointInfo> | undefined;
   const pool = await LoadgenPool.start(LoadgenPool.processesFor(s.devices), 'cluster-dev');
   try {
+    api = await Child.spawn<TouchpointInfo>(new URL('../systems/api-child.ts', import.meta.url), 'cluster-api', {
+      args: [cluster.auth.info.dataDir, ...cluster.rabbit.nodes.map((n) => String(n.amqpPort))],
+    });
     const devices = await cluster.auth.call<DeviceCredential[]>('provision', { prefix: 'cl-', count: s.devices });
     const asks = async () => {
       const counters = await cluster.auth.call<Record<string, number>>('counters');
@@ -187,7 +233,7 @@ async function runCluster(
     const engineRss = () => cluster.enginePids().reduce((n, pid) => n + rssBytes(pid), 0);
     const rss0 = engineRss();
     const auth0 = cpuMs(cluster.auth.pid);
-    const conn = await connectAcross(pool, devices, cluster.mqttPorts);
+    const conn = await connectAcross(pool, devices, cluster.mqttPorts, api.info.signer);
     const authCpuMs = cpuMs(cluster.auth.pid) - auth0;
     const connectAsks = (await asks()) - asks0;
     const rssPerDevice = (engineRss() - rss0) / conn.connected / 1024;
@@ -232,14 +278,21 @@ async function runCluster(
       cluster.enginePids,
       countStored(join(cluster.auth.info.dataDir, 'fleet.sqlite')),
     );
-    return { windows: measured, connectRows };
+    const commands = await commandRounds(
+      ctx,
+      'cluster',
+      api,
+      devices.map((d) => d.id),
+    );
+    return { windows: measured, commands, connectRows };
   } finally {
     await pool.stop();
+    await api?.stop();
     await cluster.stop();
   }
 }
 
-async function runEmbedded(ctx: BenchContext, s: Shape): Promise<Window[]> {
+async function runEmbedded(ctx: BenchContext, s: Shape): Promise<Measured> {
   const sys: RunningSystem = await startSystem('touchpoint');
   const pool = await LoadgenPool.start(LoadgenPool.processesFor(s.embeddedDevices), 'embedded-dev');
   try {
@@ -252,11 +305,12 @@ async function runEmbedded(ctx: BenchContext, s: Shape): Promise<Window[]> {
       subscribe: true,
       presence: true,
       retainPresence: true,
+      agent: { trusted: [sys.touchpoint!.info.signer] },
     });
     ctx.log(`embedded: ${conn.connected}/${s.embeddedDevices} devices connected`);
     // The embedded broker receipts a report only after its store commit, so receipted = stored; it
     // deduplicates by message id, so a receipt is never for a second row.
-    return await windows(
+    const measured = await windows(
       ctx,
       'embedded',
       s,
@@ -265,6 +319,13 @@ async function runEmbedded(ctx: BenchContext, s: Shape): Promise<Window[]> {
       () => [],
       () => ({ rows: Number.NaN, uniq: Number.NaN }),
     );
+    const commands = await commandRounds(
+      ctx,
+      'embedded',
+      sys.touchpoint!,
+      devices.map((d) => d.id),
+    );
+    return { windows: measured, commands };
   } finally {
     await pool.stop();
     await sys.stop();
@@ -279,12 +340,16 @@ export const suite: BenchSuite = {
     const loadShape = [
       `Cluster: ${s.devices.toLocaleString('en')} devices over three RabbitMQ 3.10 nodes on loopback (MQTT plugin, auth through touchpoint engine-auth with RabbitMQ's cache), ${WORKERS} touchpoint fleet-worker processes on one SQLite file.`,
       `Each device: its own token, client id = device id, subscribes to its command and receipt topics, retained online presence. Then ~300-byte diagnostics at QoS 1, ${s.rate.toLocaleString('en')}/s offered in total (open loop, devices round-robin), ${s.windows} consecutive windows of ${s.windowS} s after ${s.warmupS} s of warm-up; latency from scheduled publish to the receipt naming the message; afterwards every sent id is counted in the store.`,
-      `Baseline: the embedded broker (touchpoint broker) with ${s.embeddedDevices.toLocaleString('en')} devices at the same rate and windows. Windows are the rounds.`,
+      `Then commands as in the commands suite (${ACTION.action} at ${RATE}/s, open loop, every device in turn, stub agents that verify the signature and answer accepted and succeeded), sent through a touchpoint api process on the cluster; a round trip ends when the succeeded, stored by a fleet worker, reaches that API process through the live channel. ${ctx.rounds} rounds.`,
+      `Baseline: the embedded broker (touchpoint broker) with ${s.embeddedDevices.toLocaleString('en')} devices at the same rate, windows and command rounds. Ingest windows are the rounds of the ingest rows.`,
     ].join(' ');
     if (missing) return { suite: 'cluster', loadShape, rows: [], skipped: [missing] };
     const checks: string[] = [];
-    const embedded = await runEmbedded(ctx, s);
-    const { windows: cluster, connectRows } = await runCluster(ctx, s, checks);
+    const embeddedRun = await runEmbedded(ctx, s);
+    const clusterRun = await runCluster(ctx, s, checks);
+    const embedded = embeddedRun.windows;
+    const cluster = clusterRun.windows;
+    const { connectRows } = clusterRun;
 
     const per = (ws: Window[], f: (w: Window) => number) => ws.map(f);
     const rows: BenchRow[] = [];
@@ -349,6 +414,38 @@ export const suite: BenchSuite = {
       system: CLUSTER,
       rounds: per(cluster, (w) => (w.stored > 0 ? (w.engineCpuMs / w.stored) * 1000 : Number.NaN)),
       higherIsBetter: false,
+    });
+    const pct = (rounds: RoundResult[], p: number) =>
+      rounds.map((r) =>
+        r.latencies.length
+          ? percentile(
+              [...r.latencies].sort((a, b) => a - b),
+              p,
+            )
+          : Number.NaN,
+      );
+    const commandLag = Math.max(...[...clusterRun.commands, ...embeddedRun.commands].map((r) => r.maxLagMs));
+    for (const [p, goal] of [
+      [99, '<= 50 ms (issue 15)'],
+      [50, undefined],
+    ] as const)
+      rows.push({
+        metric: `command round trip p${p} (${RATE}/s through the console API, until the stored succeeded reaches the API process)`,
+        unit: 'ms',
+        system: CLUSTER,
+        rounds: pct(clusterRun.commands, p),
+        baseline: { system: EMBEDDED, rounds: pct(embeddedRun.commands, p) },
+        higherIsBetter: false,
+        ...(goal ? { goal, note: `largest console-driver lag behind its schedule: ${Math.round(commandLag)} ms` } : {}),
+      });
+    rows.push({
+      metric: 'commands lost',
+      unit: 'commands',
+      system: CLUSTER,
+      rounds: clusterRun.commands.map((r) => r.lost),
+      baseline: { system: EMBEDDED, rounds: embeddedRun.commands.map((r) => r.lost) },
+      higherIsBetter: false,
+      goal: '0',
     });
     rows.push({
       metric: 'reports lost (sent, never stored)',

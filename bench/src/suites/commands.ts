@@ -14,6 +14,7 @@ import {
   type RunningSystem,
   type SystemName,
 } from '../systems/systems.js';
+import type { TouchpointInfo } from '../systems/system-protocol.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
 /**
@@ -27,14 +28,14 @@ import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.j
  * console client.
  */
 
-const RATE = 200;
-const ACTION = { action: 'set_brew_strength', params: { strength: 3 } };
+export const RATE = 200;
+export const ACTION = { action: 'set_brew_strength', params: { strength: 3 } };
 
 function shape(quick: boolean) {
   return quick ? { sizes: [1_000], warmup: 50, count: 200 } : { sizes: [1_000, 10_000], warmup: 400, count: 3_000 };
 }
 
-interface RoundResult {
+export interface RoundResult {
   latencies: number[];
   lost: number;
   apiLatencies?: number[];
@@ -151,7 +152,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             const t0 = performance.now();
             const r = await profiled(sys, `commands-${size}`, () =>
               sys.touchpoint
-                ? touchpointRound(sys, consoleChild, targets, s)
+                ? touchpointRound(sys.touchpoint!, consoleChild, targets, s)
                 : relayRound(sys, consoleChild, targets, s, benchSigner),
             );
             const brokerCores = (cpuMs(sys.pid) - cpu0) / (performance.now() - t0);
@@ -276,13 +277,17 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
   };
 }
 
-async function touchpointRound(
-  sys: RunningSystem,
+/**
+ * One round through the console API: `tp` is the process that serves it and sees the stored
+ * `succeeded` (the embedded broker, or a cluster's API process, whose live bus hears it from the
+ * worker that stored it).
+ */
+export async function touchpointRound(
+  tp: Child<TouchpointInfo>,
   consoleChild: Child,
   targets: string[],
   s: { warmup: number; count: number },
 ): Promise<RoundResult> {
-  const tp = sys.touchpoint!;
   await tp.call('takeSucceeded');
   const api = await consoleChild.call<ApiRunResult>('apiRun', {
     httpPort: tp.info.httpPort,
