@@ -198,6 +198,36 @@ describe('signed webhooks (issue 17)', () => {
     await stack.admin.post(`/api/webhooks/${endpoint.id}/delete`, {});
   });
 
+  it('a receiver that hangs holds up neither another webhook nor the API; its attempt times out', async () => {
+    const slow = await receiver();
+    slow.fallback = 'hold';
+    const fast = await receiver();
+    const hangs = await stack.createWebhook({
+      kind: 'webhook',
+      name: 'hangs',
+      url: slow.url,
+      events: ['error.raised'],
+    });
+    const quick = await stack.createWebhook({
+      kind: 'webhook',
+      name: 'quick',
+      url: fast.url,
+      events: ['error.raised'],
+    });
+    await device.raiseError('E21');
+    await slow.waitFor(() => true, 'the request that hangs');
+    await fast.waitFor(() => true, "the other webhook's delivery");
+    expect((await stack.admin.get('/api/webhooks')).status).toBe(200);
+    const [held] = await until(
+      () => stack.deliveries(`?endpoint=${hangs.endpoint.id}`),
+      (d) => (d[0]?.attempts.length ?? 0) >= 1,
+      'the timed-out attempt',
+    );
+    expect(held!.attempts[0]).toMatchObject({ statusCode: null, error: 'timed out' });
+    expect(held!.attempts[0]!.durationMs).toBeGreaterThanOrEqual(FAST_RETRIES.timeoutMs! - 50);
+    for (const e of [hangs, quick]) await stack.admin.post(`/api/webhooks/${e.endpoint.id}/delete`, {});
+  });
+
   it('sends case updates (claim, note), the resolution and command results in order', async () => {
     const rx = await receiver();
     const { endpoint } = await stack.createWebhook({

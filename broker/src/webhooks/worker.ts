@@ -8,7 +8,7 @@ import type { DeliverySink } from './sink.js';
 export interface WorkerOptions {
   /** Attempts in flight at once, over all endpoints. */
   concurrency: number;
-  /** Attempts in flight at once for one endpoint, so one slow receiver cannot take every slot. */
+  /** Attempts in flight at once for one endpoint: 1 keeps its events in order, and one slow receiver takes one slot. */
   perEndpoint: number;
   /** One attempt's limit; a receiver slower than this has failed this attempt. */
   timeoutMs: number;
@@ -23,7 +23,7 @@ export interface WorkerOptions {
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 4,
-  perEndpoint: 2,
+  perEndpoint: 1,
   timeoutMs: 10_000,
   maxAttempts: 8,
   backoffMinMs: 10_000,
