@@ -4,6 +4,8 @@ import { cliCommands } from './cli/commands.js';
 export { startBroker, type RunningBroker } from './start-broker.js';
 export { startApi, type ApiOptions, type RunningApi } from './api/start-api.js';
 export { startEngineAuth, type EngineAuthOptions, type RunningEngineAuth } from './engine-auth/start-engine-auth.js';
+export { engineAuthConfig } from './engine-auth/rabbitmq-config.js';
+export { deviceTrust } from './fleet/signing-key.js';
 export type { BrokerOptions, BrokerLimits } from './options.js';
 export type { SimulatorBackend } from './simulator/simulator-routes.js';
 export { DEFAULT_LIMITS } from './options.js';

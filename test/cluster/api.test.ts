@@ -50,6 +50,8 @@ async function startApi(name: string, firstNode: number): Promise<ApiProcess> {
     throw new Error(`${(err as Error).message}\n${p.log()}`);
   });
   await eventually(() => p.log().includes('live channel ready'), `${name} on the live channel (${p.log()})`, 60_000);
+  // Printed after the log line, with the first start's admin password in the same write.
+  await eventually(() => p.log().includes('Console   http://'), `${name}'s console URL (${p.log()})`, 10_000);
   const { httpPort, origin } = JSON.parse(ready) as { httpPort: number; origin: string };
   return { ...p, base: `http://127.0.0.1:${httpPort}`, origin };
 }

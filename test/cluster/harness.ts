@@ -8,30 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { startEngineAuth, type RunningEngineAuth } from '@touchpoint/broker';
+import { engineAuthConfig, startEngineAuth, type RunningEngineAuth } from '@touchpoint/broker';
 import { startRabbitCluster, type RabbitCluster } from '../helpers/rabbitmq-cluster.js';
 import { REPO_ROOT } from '../helpers/virtual-device.js';
 
 const CLI = join(REPO_ROOT, 'cli', 'bin', 'touchpoint.js');
 
-/** rabbitmq.conf lines that send every login and check to engine-auth, cached for `cacheTtlMs`. */
-export function engineAuthConfig(baseUrl: string, cacheTtlMs = 60_000): string[] {
-  return [
-    'auth_backends.1 = cache',
-    'auth_cache.cached_backend = http',
-    `auth_cache.cache_ttl = ${cacheTtlMs}`,
-    // A refusal is asked again each time, so every one is counted and audited by engine-auth.
-    'auth_cache.cache_refusals = false',
-    'auth_http.http_method = post',
-    `auth_http.user_path = ${baseUrl}/auth/user`,
-    `auth_http.vhost_path = ${baseUrl}/auth/vhost`,
-    `auth_http.resource_path = ${baseUrl}/auth/resource`,
-    `auth_http.topic_path = ${baseUrl}/auth/topic`,
-    'mqtt.allow_anonymous = false',
-    'mqtt.vhost = /',
-    'mqtt.exchange = amq.topic',
-  ];
-}
+// The config lines are the product's (docs/scale-out.md); re-exported for the bench.
+export { engineAuthConfig };
 
 export interface EngineCluster {
   auth: RunningEngineAuth;

@@ -72,11 +72,11 @@ ${RETENTION_USAGE}
       },
       logger: createLogger('api', level as LogLevel | undefined),
     });
-    console.log(`Console   http://${running.host}:${running.httpPort}/`);
-    if (running.initialAdmin)
-      console.log(
-        `First start: admin account "${running.initialAdmin.name}", one-time password: ${running.initialAdmin.password}`,
-      );
+    // One write, so a process reading this output (touchpoint demo --cluster) gets both lines together.
+    const firstStart = running.initialAdmin
+      ? `\nFirst start: admin account "${running.initialAdmin.name}", one-time password: ${running.initialAdmin.password}`
+      : '';
+    console.log(`Console   http://${running.host}:${running.httpPort}/${firstStart}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -10,6 +10,7 @@ import { startSimulatedDevice, type SimulatedDevice } from './simulated-device.j
 import { DemoSimulator } from './demo-simulator.js';
 import { controlSocketPath, startControlSocket } from './control-socket.js';
 import { cliControlHandler } from './cli-control-handler.js';
+import { runClusterDemo } from './demo-cluster.js';
 
 const USAGE = `Usage: touchpoint demo [options]
 
@@ -34,6 +35,13 @@ devices (virtual MCU + firmware bridge + agent + touchscreen UI each).
   --serial pty|memory
                     virtual MCU behind a socat pseudo-terminal (default when socat is installed)
                     or an in-process serial binding
+
+  --cluster         run the cluster mode instead (issue 15, docs/scale-out.md "The cluster demo"):
+                    engine-auth, three RabbitMQ nodes on loopback, two fleet workers and one API
+                    process, data in a temp folder that is removed on Ctrl-C; needs rabbitmq-server
+                    (apt-get install rabbitmq-server; $TP_RABBITMQ_BIN if it is not in
+                    /usr/lib/rabbitmq/bin). --devices, --model, --models-dir, --http-port, --ui-port,
+                    --serial and --faults-per-minute apply; --data-dir and --mqtt-port do not
 
 A presenter drives the simulated devices with \`touchpoint demo sim DEVICE CONTROL\` or the console's
 Simulator panel: raise and clear errors, empty the water tank, unplug the serial link, go offline.`;
@@ -83,6 +91,7 @@ export const demo: CliCommand = {
         'faults-per-minute': { type: 'string', default: '0.1' },
         serial: { type: 'string' },
         'models-dir': { type: 'string', multiple: true },
+        cluster: { type: 'boolean' },
       },
       strict: true,
     });
@@ -107,6 +116,19 @@ export const demo: CliCommand = {
         '--serial pty needs socat (apt install socat), or use --serial memory',
       );
     const uiBase = portOption(values['ui-port'], '--ui-port');
+    if (values.cluster)
+      return runClusterDemo({
+        devices: count,
+        extraModels,
+        modelDirs: values['models-dir'] ?? [],
+        modelDir,
+        httpPort: portOption(values['http-port'], '--http-port'),
+        uiBase,
+        serial,
+        faultsPerMinute: faults,
+        rabbitmqBin: process.env.TP_RABBITMQ_BIN || undefined,
+        step,
+      });
 
     const dataDir = resolve(values['data-dir'] ?? process.env.TOUCHPOINT_DATA_DIR ?? '.touchpoint');
     const startedAt = Date.now();
