@@ -3,7 +3,11 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { zammadArticleCreate, zammadTicketCreate, zammadTicketUpdate } from '@touchpoint/protocol';
-import type { z } from 'zod';
+
+/** A protocol schema as this server uses it: check a body, get its data or the problem. */
+interface Checks<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+}
 
 /** Zammad's default ticket states and their ids (a fresh installation's ticket_states table). */
 const STATES: Record<string, number> = {
@@ -87,7 +91,7 @@ export class FakeZammad {
     } catch {
       return this.send(req, res, 422, { error: 'JSON parse error' });
     }
-    const parse = <S extends z.ZodType>(schema: S): z.output<S> | undefined => {
+    const parse = <T>(schema: Checks<T>): T | undefined => {
       const parsed = schema.safeParse(json);
       if (!parsed.success) this.send(req, res, 422, { error: parsed.error.message });
       return parsed.success ? parsed.data : undefined;

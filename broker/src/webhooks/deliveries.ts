@@ -159,6 +159,16 @@ export class DeliveryQueue {
     return this.views(rows);
   }
 
+  /**
+   * Forgets finished deliveries (with their attempts) that ended before the cut-offs: the history is for
+   * looking into recent failures, not an archive. Pending ones are never pruned. Returns how many went.
+   */
+  prune(deliveredBefore: number, deadBefore: number): number {
+    return this.sql(
+      "DELETE FROM webhook_deliveries WHERE (status = 'delivered' AND finished_at < ?) OR (status = 'dead' AND finished_at < ?)",
+    ).run(deliveredBefore, deadBefore).changes;
+  }
+
   /** Pending and dead deliveries per endpoint, for the list of endpoints. */
   counts(): Map<string, { pending: number; dead: number }> {
     const rows = this.sql(

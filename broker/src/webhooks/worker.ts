@@ -19,7 +19,13 @@ export interface WorkerOptions {
   backoffMaxMs: number;
   /** The longest sleep between looks at the queue (a replay or a new event wakes it at once). */
   pollMs: number;
+  /** How long delivered and dead deliveries stay listed (with their attempts); pruned hourly. */
+  keepDeliveredMs: number;
+  keepDeadMs: number;
 }
+
+const DAY_MS = 24 * 60 * 60_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 4,
@@ -30,6 +36,9 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   // Eight attempts with this ceiling span about four hours: a receiver down for a deploy or a night's outage.
   backoffMaxMs: 60 * 60_000,
   pollMs: 5_000,
+  keepDeliveredMs: 30 * DAY_MS,
+  // Dead letters longer: someone has to notice them and decide on a replay.
+  keepDeadMs: 90 * DAY_MS,
 };
 
 /**
@@ -41,6 +50,7 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<number, { endpointId: string; abort: AbortController; done: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private prunedAt = 0;
 
   constructor(
     private readonly queue: DeliveryQueue,
@@ -78,6 +88,12 @@ export class DeliveryWorker {
   private fill(): void {
     if (this.stopped) return;
     try {
+      const now = Date.now();
+      if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+        this.prunedAt = now;
+        const pruned = this.queue.prune(now - this.options.keepDeliveredMs, now - this.options.keepDeadMs);
+        if (pruned > 0) this.counters.inc('webhook.pruned', pruned);
+      }
       const free = this.options.concurrency - this.inFlight.size;
       if (free > 0) {
         const perEndpoint = new Map<string, number>();
