@@ -57,6 +57,23 @@ describe('the webhook delivery queue (issue 17)', () => {
     expect(queue.counts().get(a.id)).toEqual({ pending: 1, dead: 1 });
   });
 
+  it('lets one taker claim a due delivery; a claimed one is not due until given back or its lease ends', () => {
+    const { endpoint } = endpoints.add(
+      { kind: 'webhook', name: 'claims', url: 'http://127.0.0.1:9/c', events: ['error.raised'], enabled: true },
+      'test',
+    );
+    const id = queue.enqueue(endpoint.id, event('e5'), 1_000);
+    const due = () => queue.due(2_000, 10, new Set()).filter((d) => d.endpointId === endpoint.id);
+    expect(queue.claim(id, 2_000, 20_000)).toBe(true);
+    // A second taker (another process on the same database) loses, and the worker's next look skips it.
+    expect(queue.claim(id, 2_000, 20_000)).toBe(false);
+    expect(due()).toEqual([]);
+    expect(queue.due(20_000, 10, new Set()).map((d) => d.id)).toContain(id);
+    queue.release(id, 1_500);
+    expect(due().map((d) => d.id)).toEqual([id]);
+    db.prepare('DELETE FROM webhook_endpoints WHERE id = ?').run(endpoint.id);
+  });
+
   it('prunes finished deliveries past their cut-off with their attempts, never a pending one', () => {
     const before = (db.prepare('SELECT COUNT(*) FROM webhook_attempts').pluck().get() as number) ?? 0;
     expect(before).toBe(3);

@@ -306,3 +306,34 @@ describe('the delivery queue across a broker restart (issue 17)', () => {
     }
   });
 });
+
+describe('a stop in the middle of an attempt (issue 17)', () => {
+  it('is not counted against the receiver: the restarted broker delivers at once, one attempt on record', async () => {
+    const own = await WebhookStack.start({ webhooks: FAST_RETRIES });
+    const rx = await receiver();
+    rx.script = ['hold'];
+    try {
+      const { endpoint } = await own.createWebhook({
+        kind: 'webhook',
+        name: 'cut',
+        url: rx.url,
+        events: ['error.raised'],
+      });
+      const dev = await own.device('cm-cut');
+      await dev.raiseError('E12');
+      const held = await rx.waitFor(() => true, 'the attempt that hangs');
+      await dev.close();
+      await own.restart();
+      const next = await rx.waitFor((r) => r.answered === 200, 'the delivery after the restart');
+      expect(eventOf(next).id).toBe(eventOf(held).id);
+      const [delivery] = await until(
+        () => own.deliveries(`?endpoint=${endpoint.id}`),
+        (d) => d[0]?.status === 'delivered',
+        'the delivery to be marked delivered',
+      );
+      expect(delivery!.attempts.map((a) => a.statusCode)).toEqual([200]);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -80,6 +80,24 @@ export class DeliveryQueue {
     return rows.filter((r) => !inFlight.has(r.id)).slice(0, limit);
   }
 
+  /**
+   * Takes a due delivery for one attempt by moving its due time to `leaseUntil` (past the attempt's timeout).
+   * Only one taker wins, in this process or another on the same database; if the taker dies mid-attempt the
+   * delivery is simply due again when the lease runs out. False when it was taken or finished meanwhile.
+   */
+  claim(id: number, now: number, leaseUntil: number): boolean {
+    return (
+      this.sql(
+        "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+      ).run(leaseUntil, id, now).changes === 1
+    );
+  }
+
+  /** Gives a claimed delivery back, due at `at`, without counting an attempt (the broker is stopping). */
+  release(id: number, at: number): void {
+    this.sql("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(at, id);
+  }
+
   /** When the next pending delivery of an enabled endpoint is due, if any: how long the worker may sleep. */
   nextDueAt(): number | null {
     return (

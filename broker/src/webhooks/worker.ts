@@ -26,6 +26,8 @@ export interface WorkerOptions {
 
 const DAY_MS = 24 * 60 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** How far a claim outlasts an attempt's timeout: time to record the attempt. */
+const LEASE_MARGIN_MS = 5_000;
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 4,
@@ -105,6 +107,8 @@ export class DeliveryWorker {
           if (started >= free) break;
           const busy = perEndpoint.get(d.endpointId) ?? 0;
           if (busy >= this.options.perEndpoint) continue;
+          // The lease outlasts the attempt's timeout; the recorded attempt then sets the real next time.
+          if (!this.queue.claim(d.id, Date.now(), Date.now() + this.options.timeoutMs + LEASE_MARGIN_MS)) continue;
           perEndpoint.set(d.endpointId, busy + 1);
           this.attempt(d);
           started++;
@@ -152,7 +156,15 @@ export class DeliveryWorker {
       statusCode: null,
       error: (err as Error).message,
     }));
-    if (abort.signal.aborted) return; // stopping: not the receiver's failure, attempted again after the restart
+    if (abort.signal.aborted) {
+      // Stopping: not the receiver's failure. Given back due now, so the next start attempts it at once.
+      try {
+        this.queue.release(d.id, Date.now());
+      } catch (err) {
+        this.log.warn('webhook delivery could not be given back', { delivery: d.id, reason: (err as Error).message });
+      }
+      return;
+    }
     const now = Date.now();
     const attempt = d.attempts + 1;
     const retryAt =
