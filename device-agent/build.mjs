@@ -13,6 +13,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const AGENT_EXTERNALS = ['serialport', '@serialport/*', 'better-sqlite3'];
 
 /**
+ * V8 doubles the young generation whenever start-up allocates fast (loading the profile, flows and schemas), up to
+ * 16 MiB per semi-space, and gives it back only when its memory reducer runs: some time after start, or not at all on
+ * a busy device, where an idle agent kept ≈ 10–20 MiB of empty young generation (issue 13, docs/benchmarks.md). The
+ * agent allocates little once started, so its young generation keeps its initial size. The growth factor is read at
+ * each resize, so it can be set at run time, before the bundle's first module runs.
+ */
+export const AGENT_V8_FLAGS = '--semi-space-growth-factor=1';
+
+/**
  * zod's `z` namespace re-exports every locale (~260 KiB minified) and esbuild cannot drop members of a namespace
  * object. The agent only uses the English messages zod installs by default (from locales/en.js, untouched), so the
  * `z.locales` namespace is replaced by an empty module.
@@ -47,9 +56,13 @@ export async function buildAgent(options = {}) {
     legalComments: 'none',
     external: AGENT_EXTERNALS,
     plugins: [dropZodLocales],
-    // CommonJS dependencies (mqtt, ws) call require(); give the ESM bundle one.
+    // CommonJS dependencies (mqtt, ws) call require(); give the ESM bundle one. The heap flags (AGENT_V8_FLAGS)
+    // go here too: a banner runs before every bundled module, whatever order esbuild gives them.
     banner: {
-      js: "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __tpRequire } from 'node:module'; const require = __tpRequire(import.meta.url);",
+        `import { setFlagsFromString as __tpV8Flags } from 'node:v8'; __tpV8Flags(${JSON.stringify(AGENT_V8_FLAGS)});`,
+      ].join('\n'),
     },
     logLevel: 'warning',
   });

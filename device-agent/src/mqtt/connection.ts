@@ -227,6 +227,10 @@ export class MqttConnection implements Extension {
       connectTimeout: reconnect.connectTimeoutMs,
       will: { topic: this.presenceTopic, payload: Buffer.from(will), qos: 1, retain: true },
       queueQoSZero: false,
+      // MQTT.js otherwise has mqtt-packet build 65,536 two-byte buffers for packet ids and lengths on the
+      // first write and keep them for the life of the process: ≈ 6.5 MiB of an idle agent's heap for a few
+      // packets a minute (issue 13, docs/benchmarks.md "Agent idle RSS").
+      writeCache: false,
     };
     const client = new MqttClient(() => openBrokerStream(this.endpoint, this.options.tls), clientOptions);
     this.client = client;
