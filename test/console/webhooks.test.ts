@@ -46,7 +46,7 @@ async function expectText(locator: Locator, text: string): Promise<void> {
 }
 
 describe('the Webhooks view in Chromium (issue 17)', () => {
-  it('an admin creates a webhook, sees its secret once, finds a dead letter with its attempts and replays it', async () => {
+  it('an admin creates a webhook, sees its secret once, replays a dead letter, pauses it, and adds the Zammad connector', async () => {
     const c = await ConsolePage.open(browser, stack.baseUrl);
     try {
       await c.login('admin', stack.adminPassword);
@@ -134,6 +134,23 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
         target: 'ops-alerts',
         detail: { enabled: false },
       });
+
+      // The Zammad connector from the same form: its fields, then the signature token and the address for Zammad.
+      await form.locator('select[name=kind]').selectOption('zammad');
+      await form.locator('input[name=name]').fill('helpdesk');
+      await form.locator('input[name=url]').fill('http://127.0.0.1:9');
+      await form.locator('input[name=token]').fill('zammad-api-token-0123456789');
+      await form.locator('input[name=customer]').fill('devices@example.com');
+      expect(await form.locator('input[name=group]').inputValue()).toBe('Users');
+      await form.locator('button[type=submit]').click();
+      await expectText(secretBox, 'Signature token for Zammad');
+      const connector = stack.broker.fleet.db
+        .prepare("SELECT id, secret, inbound_secret AS inbound FROM webhook_endpoints WHERE name = 'helpdesk'")
+        .get() as { id: string; secret: string; inbound: string };
+      expect(await secretBox.locator('input.token').inputValue()).toBe(connector.inbound);
+      await expectText(secretBox.locator('[data-inbound]'), `${stack.baseUrl}/hooks/zammad/${connector.id}`);
+      expect(connector.secret).toBe('zammad-api-token-0123456789');
+      await expectText(view.locator('tr[data-webhook="helpdesk"]'), 'Zammad');
       expect(c.pageErrors).toEqual([]);
       expect(c.cspViolations).toEqual([]);
     } finally {
