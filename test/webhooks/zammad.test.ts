@@ -181,3 +181,37 @@ describe('the Zammad connector (issue 17)', () => {
     expect(opened?.attempts.map((a) => a.statusCode)).toEqual([502, 201]);
   });
 });
+
+describe('a Zammad connector added later (issue 17)', () => {
+  it('opens no ticket for an older case, and delivers its updates as nothing to do', async () => {
+    await device.publish('caseOpen', escalation('case-zd-old'));
+    await until(
+      () => stack.broker.fleet.cases.get('case-zd-old'),
+      (c) => c !== undefined,
+      'the older case',
+    );
+    const later = await FakeZammad.start('another-zammad-token-0123');
+    try {
+      const { endpoint } = await stack.createWebhook({
+        kind: 'zammad',
+        name: 'later',
+        url: later.url,
+        token: later.token,
+        zammad: { group: 'Users', customer: 'devices@example.com' },
+      });
+      await stack.admin.post('/api/cases/case-zd-old/notes', { text: 'Before the connector.' });
+      const [update] = await until(
+        () => stack.deliveries(`?endpoint=${endpoint.id}`),
+        (d) => d[0]?.status === 'delivered',
+        'the update to be delivered as nothing to do',
+      );
+      expect(update).toMatchObject({ eventType: 'case.updated' });
+      expect(update!.attempts).toHaveLength(1);
+      expect(update!.attempts[0]).toMatchObject({ statusCode: null, error: null });
+      expect(later.calls).toEqual([]);
+      await stack.admin.post(`/api/webhooks/${endpoint.id}/delete`, {});
+    } finally {
+      await later.close();
+    }
+  });
+});

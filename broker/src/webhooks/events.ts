@@ -29,6 +29,7 @@ export function caseData(c: CaseRecord, sources: Omit<EventSources, 'live'>, ful
     status: c.status,
     locale: c.locale,
     openedAt: c.openedAt,
+    receivedAt: c.receivedAt,
     assignee: c.assignee ? { id: c.assignee, displayName: names.get(c.assignee) ?? c.assignee } : null,
     resolvedAt: c.resolvedAt,
     url: sources.caseUrl(c.id) ?? null,

@@ -8,7 +8,7 @@ import { connectorActorId } from './actor.js';
 import { firstArticle, openedCase, ticketTitle } from './ticket-text.js';
 import type { ZammadTickets } from './tickets.js';
 
-const caseRef = z.object({ id: z.string(), status: z.string() });
+const caseRef = z.object({ id: z.string(), status: z.string(), receivedAt: z.number().int() });
 const noteData = z.object({ staffId: z.string(), staff: z.string(), text: z.string() });
 
 /** The ticket state a case status maps to: Zammad's default states `open` and `closed`. */
@@ -24,7 +24,8 @@ export function ticketState(status: CaseStatus | string): 'open' | 'closed' {
  * - case.updated with a note: an internal note article; the connector's own notes (imported from Zammad) are
  *   not sent back.
  * - claimed, status, case.resolved: the ticket's state (`open`/`closed`) when it differs from the last known.
- * An update for a case whose ticket is not made yet fails the attempt, and is retried after the ticket.
+ * An update for a case whose ticket is not made yet fails the attempt, and is retried after the ticket; one for a
+ * case older than the connector is delivered as nothing to do.
  */
 export class ZammadSink implements DeliverySink {
   constructor(private readonly tickets: ZammadTickets) {}
@@ -61,7 +62,11 @@ export class ZammadSink implements DeliverySink {
     if (event.type !== 'case.updated' && event.type !== 'case.resolved') return;
     const c = caseRef.parse(event.data.case);
     const link = this.tickets.byCase(endpoint.id, c.id);
-    if (!link) throw new Error(`case ${c.id} has no Zammad ticket yet (its case.opened is not delivered)`);
+    if (!link) {
+      // A case the fleet stored before this connector existed never had its case.opened queued here: not ours.
+      if (c.receivedAt < endpoint.createdAt) return;
+      throw new Error(`case ${c.id} has no Zammad ticket yet (its case.opened is not delivered)`);
+    }
     if (event.type === 'case.updated' && event.data.change === 'note') {
       const note = noteData.parse(event.data.note);
       if (note.staffId === connectorActorId(endpoint)) return;
