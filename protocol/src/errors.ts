@@ -52,6 +52,8 @@ export const ErrorCode = {
   SIGNER_REFUSED: 'SIGNER_REFUSED',
   /** The signer process cannot be reached or did not answer in time. */
   SIGNER_UNAVAILABLE: 'SIGNER_UNAVAILABLE',
+  /** Cluster mode: no engine node (RabbitMQ) took the message; the process reconnects by itself (issue 15). */
+  ENGINE_UNAVAILABLE: 'ENGINE_UNAVAILABLE',
   // Firmware bridge
   FRAME_CRC: 'FRAME_CRC',
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',

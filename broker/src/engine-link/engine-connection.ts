@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
-import { backoffDelay } from '@touchpoint/protocol';
+import { ErrorCode, TouchpointError, backoffDelay } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import type { Logger } from '../logger.js';
 
@@ -11,8 +11,8 @@ export interface AmqpEndpoint {
   vhost: string;
 }
 
-/** The log code of a lost or unreachable engine node (not a protocol error: nothing crosses to a device). */
-export const ENGINE_UNAVAILABLE = 'ENGINE_UNAVAILABLE';
+/** The code of a lost or unreachable engine node, in logs and in the error a publish rejects with. */
+export const ENGINE_UNAVAILABLE = ErrorCode.ENGINE_UNAVAILABLE;
 
 /** A live connection to one node and its one confirm channel. */
 export interface EngineSession {
@@ -67,19 +67,22 @@ export class EngineConnection {
   }
 
   /**
-   * Publishes on the current channel and resolves when the engine confirmed it; without a channel it fails
-   * at once (the caller decides: a worker leaves the message unacked, an API request answers with an error).
+   * Publishes on the current channel and resolves when the engine confirmed it; without a channel, or when the
+   * engine refuses it, it rejects with ENGINE_UNAVAILABLE (the caller decides: a worker leaves the message
+   * unacked, an API request answers 503).
    */
   publish(exchange: string, routingKey: string, payload: Buffer, properties: Options.Publish = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const channel = this.current?.channel;
-      if (!channel) return reject(new Error('not connected to the engine'));
+      const unavailable = (reason: string) =>
+        new TouchpointError(ENGINE_UNAVAILABLE, `the engine did not take the message: ${reason}`);
+      if (!channel) return reject(unavailable('not connected to an engine node (reconnecting)'));
       try {
         channel.publish(exchange, routingKey, payload, properties, (err: unknown) =>
-          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+          err ? reject(unavailable(err instanceof Error ? err.message : String(err))) : resolve(),
         );
       } catch (err) {
-        reject(err as Error);
+        reject(unavailable((err as Error).message));
       }
     });
   }

@@ -26,6 +26,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   /** The signer's own policy refused (issue 12 #10); its rate limit answers RATE_LIMITED. */
   [ErrorCode.SIGNER_REFUSED]: 403,
   [ErrorCode.SIGNER_UNAVAILABLE]: 503,
+  /** Cluster mode: the API process has no engine node right now (issue 15). */
+  [ErrorCode.ENGINE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };
 
