@@ -78,6 +78,9 @@ describe('signed webhooks (issue 17)', () => {
     const audit = stack.broker.fleet.audit.list({ action: 'webhook.create', limit: 5 });
     expect(audit[0]).toMatchObject({ target: 'signed', outcome: 'ok', actorRole: 'admin' });
     expect(JSON.stringify(audit)).not.toContain(secret);
+    // Viewers read the audit log: it has the receiver's host, never its URL (which may be the credential).
+    expect(audit[0]!.detail).toMatchObject({ host: new URL(rx.url).host });
+    expect(JSON.stringify(audit)).not.toContain(rx.url);
 
     // Rotation: the next delivery is signed with the new secret only.
     const rotated = await stack.admin.post(`/api/webhooks/${endpoint.id}/rotate`, {});

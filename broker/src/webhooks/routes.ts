@@ -41,6 +41,14 @@ function views(service: WebhookService, list: WebhookEndpoint[]): WebhookView[] 
 const view = (service: WebhookService, e: WebhookEndpoint) => views(service, [e])[0]!;
 const inboundPath = (e: WebhookEndpoint) => (e.kind === 'zammad' ? `${ZAMMAD_INBOUND_PREFIX}${e.id}` : undefined);
 
+/**
+ * The audit log (which viewers read) keeps a receiver's host, never its URL: a path or query may be the
+ * credential itself (chat tools' incoming-webhook URLs are).
+ */
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
 function deliveryId(raw: string | undefined): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id < 1)
@@ -78,7 +86,12 @@ export function webhookRoutes(service: WebhookService): Route[] {
           action: 'webhook.create',
           target: endpoint.name,
           outcome: 'ok',
-          detail: { kind: endpoint.kind, url: endpoint.url, events: endpoint.events, enabled: endpoint.enabled },
+          detail: {
+            kind: endpoint.kind,
+            host: hostOf(endpoint.url),
+            events: endpoint.events,
+            enabled: endpoint.enabled,
+          },
         });
         return { endpoint: view(service, endpoint), secret, inboundPath: inboundPath(endpoint) };
       },
@@ -98,7 +111,7 @@ export function webhookRoutes(service: WebhookService): Route[] {
           action: 'webhook.update',
           target: endpoint.name,
           outcome: 'ok',
-          detail: { ...body },
+          detail: { ...body, url: body.url === undefined ? undefined : hostOf(body.url) },
         });
         service.wake();
         return { endpoint: view(service, endpoint) };
@@ -138,7 +151,7 @@ export function webhookRoutes(service: WebhookService): Route[] {
           action: 'webhook.delete',
           target: endpoint.name,
           outcome: 'ok',
-          detail: { kind: endpoint.kind, url: endpoint.url },
+          detail: { kind: endpoint.kind, host: hostOf(endpoint.url) },
         });
         return { deleted: endpoint.id };
       },
