@@ -11,7 +11,8 @@ import { spawnCli, startEngineCluster, stopAll, type CliProcess, type EngineClus
 // every API process": two `touchpoint api` and two `touchpoint fleet-worker` processes (the real CLI) on a real
 // three-node RabbitMQ cluster, devices on MQTT.js. What a worker stores and what staff do on one API process
 // shows on the live streams of both; a device that comes back gets what it missed (OnlineResync in the worker);
-// an API process killed with kill -9 leaves the other serving. Not skipped: without rabbitmq-server it fails.
+// an API process killed with kill -9 leaves the other serving; an API process whose engine node is killed moves
+// to another and tells its streams to refetch. Not skipped: without rabbitmq-server it fails.
 const installed = rabbitmqInstalled();
 const DEVICE = 'api-1';
 
@@ -243,6 +244,33 @@ describe('cluster mode: stateless API processes and the live channel on a three-
           (e) => e.type === 'diagnostics' && (e.diagnostics as { id?: string } | undefined)?.id === report.id,
         ),
       "a new report on B's stream",
+      30_000,
+    );
+  });
+
+  it("moves B to another engine node when its node is killed with kill -9: B's streams are told to refetch, and reports reach it again", async () => {
+    const fleetB = await stream(apiB, onB);
+    const detailB = await stream(apiB, onB, DEVICE);
+    // B started on the third node; the device and both workers use the first two.
+    await ec.cluster.killNode(ec.cluster.nodes[2]!);
+    await eventually(
+      () => (apiB.log().match(/live channel ready/g) ?? []).length >= 2,
+      `B on the live channel again (log: ${apiB.log().slice(-2000)})`,
+      60_000,
+    );
+    expect(apiB.log()).toMatch(/engine connection lost; reconnecting to the next node/);
+    // Whatever was published while B was away never reached it: every stream of B refetches.
+    for (const s of [fleetB, detailB])
+      await eventually(() => has(s, (e) => e.type === 'resync'), "a resync on B's streams", 10_000);
+    const report = diagnostics(8);
+    await device.client.publishAsync(deviceTopic(DEVICE, 'diagnostics'), report.json, { qos: 1 });
+    await eventually(
+      () =>
+        has(
+          detailB,
+          (e) => e.type === 'diagnostics' && (e.diagnostics as { id?: string } | undefined)?.id === report.id,
+        ),
+      "a report after the node's death on B's stream",
       30_000,
     );
   });

@@ -92,6 +92,10 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     password,
     connectionName: 'touchpoint api',
     readyMessage: 'live channel ready',
+    // Back on the engine after a loss: what was published meanwhile never reached this process's queue.
+    onReady: (again) => {
+      if (again) fleet.live.emit('gap', { reason: 'the live channel reconnected to the engine' });
+    },
     counters,
     log,
     // Runs from engine.start(), below, once the relay exists.

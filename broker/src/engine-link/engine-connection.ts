@@ -35,6 +35,8 @@ export interface EngineConnectionOptions {
   /** Logged at info once `setup` is done on a node (the tests wait for it), with the node and `readyFields`. */
   readyMessage: string;
   readyFields?: Record<string, unknown>;
+  /** Called after `setup` on each node; `again` after the first time (the process was without the engine for a while). */
+  onReady?: (again: boolean) => void;
   counters: Counters;
   log: Logger;
   /** Reconnect backoff bounds (protocol's backoffDelay). */
@@ -53,6 +55,7 @@ export class EngineConnection {
   private next = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private readyBefore = false;
 
   constructor(private readonly options: EngineConnectionOptions) {}
 
@@ -115,6 +118,8 @@ export class EngineConnection {
       this.attempt = 0;
       this.options.counters.inc('amqp.connected');
       log.info(this.options.readyMessage, { node, ...this.options.readyFields });
+      this.options.onReady?.(this.readyBefore);
+      this.readyBefore = true;
     } catch (err) {
       this.options.counters.inc('amqp.connect_failed');
       log.warn('engine node not reachable', { node, code: ENGINE_UNAVAILABLE, reason: (err as Error).message });

@@ -32,6 +32,11 @@ export interface LiveEvents {
   audit: [{ action: string; actor: string; deviceId?: string | undefined }];
   /** WebRTC signalling a device (or phone) sent up; the console's live channel routes it to the bound staff member. */
   signal: [{ deviceId: string; message: SignalMessage }];
+  /**
+   * Events may have been missed (cluster mode: the live channel between processes reconnected, issue 15):
+   * the console's streams are told to refetch.
+   */
+  gap: [{ reason: string }];
 }
 
 /** A typed emitter whose listener failures are reported (the fleet logs them), never thrown into the ingest path. */

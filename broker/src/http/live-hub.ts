@@ -57,6 +57,8 @@ interface Buffered {
   fleetWide: boolean;
   /** Only this staff member's streams get it. */
   staffId?: string;
+  /** Every stream gets it, fleet-wide and per device (a resync). */
+  everyStream?: true;
 }
 
 export interface LiveHubOptions {
@@ -116,6 +118,8 @@ export class LiveHub {
     });
     live.on('help', (e) => this.publish({ type: 'help', ...e }, e.deviceId, false));
     live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
+    // Cluster mode: this process may have missed events (issue 15, docs/scale-out.md "The live channel").
+    live.on('gap', (e) => this.publish({ type: 'resync', reason: e.reason }, null, true, undefined, undefined, true));
     // Logout, disable, role change, password reset or change: the member's streams end now, not at the next heartbeat (issue 12, item 5).
     fleet.staff.onSessionsEnded((e) => {
       for (const s of this.streams)
@@ -318,6 +322,7 @@ export class LiveHub {
     fleetWide: boolean,
     staffId?: string,
     wireBytes?: number,
+    everyStream?: true,
   ): void {
     const lazy = wireBytes !== undefined;
     const data = lazy ? undefined : JSON.stringify(event);
@@ -328,6 +333,7 @@ export class LiveHub {
       deviceId,
       fleetWide,
       ...(staffId ? { staffId } : {}),
+      ...(everyStream ? { everyStream } : {}),
     };
     this.backlog.push(b);
     this.backlogSize += b.size;
@@ -343,6 +349,7 @@ export class LiveHub {
 
   private wants(s: Stream, b: Buffered): boolean {
     if (s.feed) return false;
+    if (b.everyStream) return true;
     if (b.staffId !== undefined && b.staffId !== s.staffId) return false;
     return s.device === null ? b.fleetWide : b.deviceId === s.device;
   }
