@@ -99,9 +99,22 @@ export class Ingest {
       diagnostics: db.prepare(
         'INSERT OR IGNORE INTO diagnostics (msg_id, device_id, ts, received_at, reason, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      // Reports of one device can be stored out of order: competing fleet workers take consecutive messages
+      // of a device from one queue (issue 15). The device's error list and link follow the device's clock
+      // instead: a snapshot applies only if no newer snapshot, and no newer error event, was stored before it.
       deviceHealth: db.prepare(
-        'UPDATE devices SET errors = ?, link = ?, last_diagnostics_at = ?, last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?',
+        `UPDATE devices SET errors = ?, link = ?, last_diagnostics_at = ? WHERE id = ? AND COALESCE(last_diagnostics_at, 0) <= ?
+           AND NOT EXISTS (SELECT 1 FROM events WHERE device_id = devices.id AND ts > ? AND type IN ('error.raised', 'error.cleared'))`,
       ),
+      lastSeen: db.prepare('UPDATE devices SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
+      // An error event applies only if nothing newer about its code (an event, or a whole snapshot) was stored.
+      newerErrorState: db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ? AND ts > ? AND type IN ('error.raised', 'error.cleared')
+             AND json_extract(body, '$.event.code') = ?)
+           OR EXISTS (SELECT 1 FROM devices WHERE id = ? AND last_diagnostics_at > ?)`,
+        )
+        .pluck(),
       event: db.prepare(
         'INSERT OR IGNORE INTO events (msg_id, device_id, ts, received_at, type, session_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -200,12 +213,16 @@ export class Ingest {
           const out = batch.map((p) => {
             const inserted =
               this.st.diagnostics.run(p.d.id, p.d.deviceId, p.d.ts, p.now, p.d.reason, p.raw).changes > 0;
-            if (inserted) newest.set(p.d.deviceId, p);
+            const current = newest.get(p.d.deviceId);
+            if (inserted && (!current || p.d.ts >= current.d.ts)) newest.set(p.d.deviceId, p);
             return inserted;
           });
-          // One health update per device per group: the newest snapshot wins.
-          for (const p of newest.values())
-            this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, p.now, p.d.deviceId);
+          // One health update per device per group: the newest snapshot (by the device's clock) wins.
+          for (const p of newest.values()) {
+            const id = p.d.deviceId;
+            this.st.deviceHealth.run(JSON.stringify(p.d.mcu.errors), p.d.agent.link, p.d.ts, id, p.d.ts, p.d.ts);
+            this.st.lastSeen.run(p.now, id);
+          }
           return out;
         })
         .immediate();
@@ -328,6 +345,7 @@ export class Ingest {
         switch (e.type) {
           case 'error.raised':
           case 'error.cleared': {
+            if (this.st.newerErrorState.get(deviceId, m.ts, e.code, deviceId, m.ts) === 1) break;
             const errors = new Set(
               JSON.parse((this.st.deviceErrors.get(deviceId) as string | undefined) ?? '[]') as string[],
             );
