@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
-import { kioskProtocols, kioskSecretOf } from '@touchpoint/device-agent';
 import { CSRF_HEADER, type CaseQueueResponse, type KpiResponse } from '@touchpoint/protocol';
+import { openKiosk } from '../helpers/kiosk-socket.js';
 import { eventually, startVirtualDevice, type VirtualDevice } from '../helpers/virtual-device.js';
 
 /**
@@ -41,31 +40,7 @@ afterAll(async () => {
 });
 
 /** The kiosk's socket: request/reply by id, as the touchscreen speaks it. */
-async function kiosk(): Promise<{ request(type: string, body?: object): Promise<unknown>; close(): void }> {
-  const ws = new WebSocket(`${device.uiUrl.replace('http', 'ws')}/ws`, kioskProtocols(kioskSecretOf(device.kioskUrl)!));
-  const waiting = new Map<string, (m: { ok: boolean; data?: unknown; message?: string }) => void>();
-  ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString()) as { type: string; replyTo?: string; ok: boolean };
-    if (m.type === 'reply' && m.replyTo) waiting.get(m.replyTo)?.(m);
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let n = 0;
-  return {
-    request(type, body = {}) {
-      const id = `r${++n}`;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reply to ${type} within 10 s`)), 10_000);
-        waiting.set(id, (m) => {
-          clearTimeout(timer);
-          if (m.ok) resolve(m.data);
-          else reject(new Error(`${type} refused: ${m.message}`));
-        });
-        ws.send(JSON.stringify({ id, type, ...body }));
-      });
-    },
-    close: () => ws.close(),
-  };
-}
+const kiosk = () => openKiosk(device.uiUrl, device.kioskUrl);
 
 async function staffApi(b: RunningBroker) {
   const { staff } = await b.fleet.staff.add('sina', 'agent', 'Sina');

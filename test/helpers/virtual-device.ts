@@ -12,6 +12,7 @@ import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { createAgent, parseConfig, silentLogger, type Agent, type AgentConfigInput } from '@touchpoint/device-agent';
 import { createBridge } from '@touchpoint/firmware-bridge';
 import { loadModel, startVirtualMcu, type VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
+import type { TrustedKey } from '@touchpoint/protocol/signing';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 /** The bundled coffee machine, from the one models registry (issue 14: no hard-coded examples path). */
@@ -51,10 +52,33 @@ export interface VirtualDevice {
   stop(): Promise<void>;
 }
 
-export async function startVirtualDevice(broker: RunningBroker, options: VirtualDeviceOptions): Promise<VirtualDevice> {
+/**
+ * Where a virtual device is provisioned and connects: the embedded broker, or a cluster (its
+ * engine-auth provisions, a node or a relay in front of one takes the connection).
+ */
+export interface DeviceFleet {
+  provision(deviceId: string, model: string, tags: string[]): { token: string };
+  brokerUrl: string;
+  /** The fleet's command key (public half), which the agent trusts. */
+  signer: TrustedKey;
+}
+
+export function embeddedFleet(broker: RunningBroker): DeviceFleet {
+  return {
+    provision: (id, model, tags) => broker.fleet.provisionDevice(id, model, tags),
+    brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+    signer: broker.fleet.signer,
+  };
+}
+
+export async function startVirtualDevice(
+  target: RunningBroker | DeviceFleet,
+  options: VirtualDeviceOptions,
+): Promise<VirtualDevice> {
+  const fleet = 'provision' in target ? target : embeddedFleet(target);
   const modelDir = options.modelDir ?? COFFEE_DIR;
   const { profile, config } = await loadModel(modelDir);
-  const { token } = broker.fleet.provisionDevice(options.deviceId, profile.model, options.tags ?? []);
+  const { token } = fleet.provision(options.deviceId, profile.model, options.tags ?? []);
   const mcu = await startVirtualMcu({
     profile,
     config,
@@ -71,11 +95,11 @@ export async function startVirtualDevice(broker: RunningBroker, options: Virtual
     if (agent) throw new Error(`the agent of ${options.deviceId} is already running`);
     const agentConfig = parseConfig({
       deviceId: options.deviceId,
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+      brokerUrl: fleet.brokerUrl,
       token,
       serial: { path: mcu.devicePath ?? `virtual:${options.deviceId}`, requestTimeoutMs: 2_000 },
       dataDir: options.dataDir,
-      trustedKeys: [broker.fleet.signer],
+      trustedKeys: [fleet.signer],
       profile: modelDir,
       diagnosticsIntervalS: 3_600,
       reconnect: { minMs: 100, maxMs: 1_000, connectTimeoutMs: 3_000 },
