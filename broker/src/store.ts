@@ -6,3 +6,6 @@ export { openDatabase, type Db } from './db/database.js';
 export { sqliteStore, postgresStore, type SqlStore, type SqlExecutor, type Dialect } from './db/sql-store.js';
 export { openPostgresPool, migratePostgres, redactDatabaseUrl } from './db/postgres.js';
 export type { Database } from './db/schema.js';
+export { Ingest, type IngestOutcome, type IngestCallback } from './fleet/ingest.js';
+export { Quarantine } from './fleet/quarantine.js';
+export { LiveBus } from './fleet/live.js';

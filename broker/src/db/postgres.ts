@@ -2,6 +2,9 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { pgMigrations } from './pg-migrations/index.js';
 
+/** The log code of a lost or unreachable database (not a protocol error: nothing crosses to a device). */
+export const DB_UNAVAILABLE = 'DB_UNAVAILABLE';
+
 /** int8 (BIGINT, COUNT) and numeric (SUM, AVG): pg returns them as strings; the fleet's are epoch ms and counts. */
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -34,7 +37,7 @@ export function openPostgresPool(options: PostgresPoolOptions): pg.Pool {
     connectionTimeoutMillis: 10_000,
   });
   pool.on('error', (err) =>
-    options.log.warn('database connection lost', { code: 'DB_UNAVAILABLE', reason: err.message }),
+    options.log.warn('database connection lost', { code: DB_UNAVAILABLE, reason: err.message }),
   );
   return pool;
 }

@@ -160,10 +160,10 @@ function sqliteExecutor(q: Kysely<Database>, prepare: Prepare): SqlExecutor {
 }
 
 /**
- * The store on the broker's SQLite connection (the embedded default). Shares the connection and its
- * statement cache with the code that still calls better-sqlite3 directly.
+ * The store on a SQLite connection (the embedded default). Shares the connection and its statement
+ * cache with the code that still calls better-sqlite3 directly; `owned`: `close()` closes it.
  */
-export function sqliteStore(db: Db): SqlStore {
+export function sqliteStore(db: Db, options: { owned?: boolean } = {}): SqlStore {
   const q = builder('sqlite');
   const prepare = statementCache(db);
   const direct = sqliteExecutor(q, prepare);
@@ -194,8 +194,11 @@ export function sqliteStore(db: Db): SqlStore {
           throw err;
         }
       }),
-    // The connection belongs to the broker, which closes it.
-    close: () => Promise.resolve(),
+    // A shared connection belongs to its opener (the broker), which closes it; an owned one closes here.
+    close: () => {
+      if (options.owned) db.close();
+      return Promise.resolve();
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { Counters } from '../counters.js';
-import { openDatabase } from '../db/database.js';
+import { openFleetStore } from '../db/open-store.js';
 import { Ingest } from '../fleet/ingest.js';
 import { LiveBus } from '../fleet/live.js';
 import { loadModelRegistry } from '../fleet/profiles.js';
@@ -17,8 +17,10 @@ import { AmqpConsumer, type AmqpEndpoint } from './amqp-consumer.js';
 export interface FleetWorkerOptions {
   /** The engine's nodes; the worker uses one at a time and moves to the next when it is lost. */
   endpoints: readonly AmqpEndpoint[];
-  /** The fleet's data folder: its SQLite database (shared in WAL mode) and the service token. */
+  /** The fleet's data folder: the service token, and its SQLite database (shared in WAL mode) without `databaseUrl`. */
   dataDir: string;
+  /** The fleet's PostgreSQL database (`postgres://…`) instead of the data folder's SQLite file (issue 15). */
+  databaseUrl?: string;
   /** Device models, for ingest's sensor checks (as `touchpoint broker --models-dir`). */
   modelsDirs: readonly string[];
   /** Unacked messages the engine hands this worker at once (default 100). */
@@ -27,6 +29,8 @@ export interface FleetWorkerOptions {
   exchange?: string;
   logger?: Logger;
   log?: 'silent';
+  /** Ends the wait for an unreachable database at start (the process is stopping); the start then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RunningFleetWorker {
@@ -52,8 +56,14 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     );
   const password = readFileSync(tokenPath, 'utf8').trim();
   const models = loadModelRegistry(options.modelsDirs, log);
-  const db = openDatabase(dataPaths(options.dataDir).database);
   const counters = new Counters();
+  // PostgreSQL not reachable yet: waits with backoff; nothing is consumed before the store is open.
+  const store = await openFleetStore({
+    databaseUrl: options.databaseUrl,
+    sqlitePath: dataPaths(options.dataDir).database,
+    log,
+    signal: options.signal,
+  });
   const consumer: AmqpConsumer = new AmqpConsumer({
     endpoints: options.endpoints,
     username: SERVICE_ACCOUNT,
@@ -65,13 +75,13 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     intake: createReportIntake({
       // No console in this process: the live bus has no listeners (the API processes read the database).
       ingest: new Ingest(
-        db,
+        store,
         new LiveBus((event, err) =>
           log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }),
         ),
         { profiles: models.profiles },
       ),
-      quarantine: new Quarantine(db),
+      quarantine: new Quarantine(store),
       receipts: new Receipts((topic, payload, opts) => consumer.publish(topic, payload, opts), log),
       counters,
       log,
@@ -83,7 +93,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     consumer,
     async close() {
       await consumer.stop();
-      db.close();
+      await store.close();
       // What this worker did, for the operator (and the failure drill's report).
       log.info('stopped', counters.snapshot());
     },
