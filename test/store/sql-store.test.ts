@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqlStore } from '@touchpoint/broker/store';
 import { DIALECTS, openStore, stopSharedPostgres, type OpenedStore } from './dialects.js';
@@ -141,5 +143,51 @@ describe.each(DIALECTS)('store layer on %s', (dialect) => {
     const row = await store.first(store.q.selectFrom('devices').select('token_hash').where('id', '=', 'd1'));
     expect(Buffer.isBuffer(row?.token_hash)).toBe(true);
     expect(row?.token_hash.equals(Buffer.alloc(32, 1))).toBe(true);
+  });
+});
+
+describe('store layer on postgres, when the server ends a connection', () => {
+  let opened: OpenedStore;
+  let store: SqlStore;
+  beforeEach(async () => {
+    opened = await openStore('postgres');
+    store = opened.store;
+    await addDevice(store, 'd1');
+  }, 90_000);
+  afterEach(() => opened.close());
+
+  const diag = (msgId: string, ts: number) => ({
+    msg_id: msgId,
+    device_id: 'd1',
+    ts,
+    received_at: ts + 1,
+    reason: 'periodic',
+    body: '{}',
+  });
+
+  it('rejects a transaction whose connection the server ends between queries, and serves the next one', async () => {
+    const ended = gate();
+    const outcome = store
+      .transaction(async (tx) => {
+        const me = await tx.first(tx.q.selectNoFrom(sql<number>`pg_backend_pid()`.as('pid')));
+        const admin = new pg.Client({ connectionString: opened.url });
+        await admin.connect();
+        try {
+          await admin.query('SELECT pg_terminate_backend($1)', [me!.pid]);
+        } finally {
+          await admin.end();
+        }
+        // Idle, checked out, and its server process gone: the error arrives between queries.
+        await nextTurn();
+        ended.open();
+        await tx.run(tx.q.insertInto('diagnostics').values(diag('after-kill', 1)));
+      })
+      .then(
+        () => 'committed',
+        (err: Error) => err.message,
+      );
+    await ended.opened;
+    expect(await outcome).toMatch(/terminat|Connection/i);
+    expect(await store.run(store.q.insertInto('diagnostics').values(diag('next', 2)))).toBe(1);
   });
 });

@@ -62,6 +62,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
   const client = await pool.connect();
   const ran: number[] = [];
   let broken: Error | undefined;
+  // As in the store's transactions: a connection lost between queries is reported here, not thrown.
+  const lost = (err: Error) => (broken = err);
+  client.on('error', lost);
   try {
     // 'tpmi' as a number: any fixed key, the same in every Touchpoint process.
     await client.query('SELECT pg_advisory_lock(1953525097)');
@@ -96,6 +99,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
     broken = err as Error;
     throw err;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
   return ran;

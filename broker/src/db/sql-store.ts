@@ -61,6 +61,8 @@ export interface SqlStore extends SqlExecutor {
    * as much as the SQLite insert it builds).
    */
   prepare<P, R>(build: (q: Kysely<Database>, $: Params<P>) => Compilable<R>): Prepared<P, R>;
+  /** Resolves when the database answers a query, rejects when it cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export function sqliteStore(db: Db, options: { owned?: boolean } = {}): SqlStore
     first: turn(direct.first),
     run: turn(direct.run),
     prepare: (build) => prepareFor(q, build),
+    ping: async () => void prepare('SELECT 1').get(),
     transaction: (fn) =>
       mutex.run(async () => {
         prepare('BEGIN IMMEDIATE').run();
@@ -230,9 +233,14 @@ export function postgresStore(pool: pg.Pool): SqlStore {
   return {
     ...direct,
     prepare: (build) => prepareFor(q, build),
+    ping: async () => void (await pool.query('SELECT 1')),
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out connection that dies between queries (the server restarts) reports it here; unheard,
+      // the 'error' event would end the process. It is then dropped from the pool, not reused.
+      const lost = (err: Error) => (broken = err);
+      client.on('error', lost);
       try {
         await client.query('BEGIN').catch((err: Error) => {
           broken = err;
@@ -248,6 +256,7 @@ export function postgresStore(pool: pg.Pool): SqlStore {
           throw err;
         }
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     },

@@ -27,6 +27,12 @@ export interface AmqpConsumerOptions {
   /** Reconnect backoff bounds (protocol's backoffDelay). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Resolves when the worker can store again (its database answers), rejects when it cannot. Every
+   * (re)connect waits for it, so while the database is down no message is taken only to be failed:
+   * each such delivery would count against the queue's delivery limit (issue 15, the PostgreSQL drill).
+   */
+  ready?: () => Promise<void>;
 }
 
 /** The log code of a lost or unreachable engine node (not a protocol error: nothing crosses to a device). */
@@ -101,6 +107,16 @@ export class AmqpConsumer {
   private async connectNext(): Promise<void> {
     if (this.stopped) return;
     const { endpoints, log } = this.options;
+    if (this.options.ready) {
+      try {
+        await this.options.ready();
+      } catch (err) {
+        this.options.counters.inc('store.unavailable');
+        log.warn('store unavailable; not consuming', { code: 'DB_UNAVAILABLE', reason: (err as Error).message });
+        return this.retry();
+      }
+      if (this.stopped) return;
+    }
     const endpoint = endpoints[this.next % endpoints.length]!;
     this.next++;
     try {

@@ -72,6 +72,8 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     prefetch: options.prefetch ?? 100,
     counters,
     log,
+    // After a storage failure the worker drops its connection; it consumes again once the store answers.
+    ready: () => store.ping(),
     intake: createReportIntake({
       // No console in this process: the live bus has no listeners (the API processes read the database).
       ingest: new Ingest(
