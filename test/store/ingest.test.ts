@@ -84,6 +84,18 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
     expect(device).toEqual({ errors: '["E05"]', link: 'up', last_diagnostics_at: b.ts });
   });
 
+  it('stores a group larger than one PostgreSQL statement takes, with a duplicate across its parts', async () => {
+    await submit('d1', 'diagnostics', snapshot('d1')); // the device's sensor keys are looked up once
+    const many = Array.from({ length: 1_200 }, () => snapshot('d1'));
+    // All in one event-loop turn: one group; the last repeats the first, 1,199 rows later.
+    const answers = await Promise.all([...many, many[0]!].map((m) => submit('d1', 'diagnostics', m)));
+    expect(answers.filter((a) => outcome(a) === 'stored')).toHaveLength(1_200);
+    expect(outcome(answers[1_200]!)).toBe('duplicate');
+    const { store } = opened;
+    const n = await store.first(store.q.selectFrom('diagnostics').select((eb) => eb.fn.countAll<number>().as('n')));
+    expect(n?.n).toBe(1_201);
+  });
+
   it('refuses a sensor the model does not declare, and quarantines it', async () => {
     const quarantine = new Quarantine(opened.store);
     const bad = snapshot('d2', { mcu: { sensors: { made_up: 1 }, errors: [] } });

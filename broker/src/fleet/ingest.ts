@@ -66,6 +66,7 @@ const COMMAND_RANK: Record<string, number> = {
   expired: 3,
 };
 const FINISHED = 3;
+const PG_ROWS_PER_INSERT = 1_000;
 
 interface HelpRow {
   id: string;
@@ -500,22 +501,27 @@ export class Ingest {
         );
       return out;
     }
-    const inserted = await tx.all(
-      tx.q
-        .insertInto('diagnostics')
-        .values(
-          batch.map((p) => ({
-            msg_id: p.d.id,
-            device_id: p.d.deviceId,
-            ts: p.d.ts,
-            received_at: p.now,
-            reason: p.d.reason,
-            body: p.raw,
-          })),
-        )
-        .onConflict((oc) => oc.column('msg_id').doNothing())
-        .returning('msg_id'),
-    );
+    // At most PG_ROWS_PER_INSERT rows a statement: PostgreSQL takes 65,535 parameters, six a row.
+    const inserted: { msg_id: string }[] = [];
+    for (let i = 0; i < batch.length; i += PG_ROWS_PER_INSERT)
+      inserted.push(
+        ...(await tx.all(
+          tx.q
+            .insertInto('diagnostics')
+            .values(
+              batch.slice(i, i + PG_ROWS_PER_INSERT).map((p) => ({
+                msg_id: p.d.id,
+                device_id: p.d.deviceId,
+                ts: p.d.ts,
+                received_at: p.now,
+                reason: p.d.reason,
+                body: p.raw,
+              })),
+            )
+            .onConflict((oc) => oc.column('msg_id').doNothing())
+            .returning('msg_id'),
+        )),
+      );
     const fresh = new Set(inserted.map((r) => r.msg_id));
     // A message id twice in one group is stored once: the first is the stored one, the next a duplicate.
     return batch.map((p) => fresh.delete(p.d.id));
