@@ -169,19 +169,32 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     liveClient.delete(identity.deviceId);
     const device = fleet.devices.get(identity.deviceId);
     if (!device?.online) return;
-    if (fleet.ingest.markOffline(identity.deviceId, device.connectionId, Date.now())) {
-      // A clean disconnect sends no will, so the retained presence is corrected here.
-      const offline: PresenceMessage = {
-        ...header(),
-        deviceId: identity.deviceId,
-        state: 'offline',
-        connectionId: device.connectionId ?? 'unknown',
-      };
-      publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch(
-        (err: unknown) =>
-          log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }),
-      );
-    }
+    const connectionId = device.connectionId;
+    fleet.ingest.markOffline(identity.deviceId, connectionId, Date.now()).then(
+      (changed) => {
+        if (!changed) return;
+        // A clean disconnect sends no will, so the retained presence is corrected here.
+        const offline: PresenceMessage = {
+          ...header(),
+          deviceId: identity.deviceId,
+          state: 'offline',
+          connectionId: connectionId ?? 'unknown',
+        };
+        publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch(
+          (err: unknown) =>
+            log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }),
+        );
+      },
+      // The store failed: the device stays online in the fleet until its next birth or will; counted and logged.
+      (err: unknown) => {
+        counters.inc('presence.offline_failed');
+        log.error('could not mark a device offline', {
+          deviceId: identity.deviceId,
+          code: 'INTERNAL',
+          reason: (err as Error).message,
+        });
+      },
+    );
   });
   aedes.on('ack', (packet) => {
     const parsed = packet && 'topic' in packet ? parseTopic(packet.topic) : undefined;
@@ -313,7 +326,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
           ),
         );
         await level.close();
-        fleet.ingest.flush();
+        await fleet.ingest.flush();
         db.close();
         await signer.close();
       },

@@ -89,7 +89,7 @@ describe('broker: ingest', () => {
     );
     expect(tb.broker.counters.get('rejected.BAD_JSON')).toBe(before + 1);
     expect(tb.broker.counters.get('rejected.SCHEMA_INVALID')).toBeGreaterThanOrEqual(1);
-    expect(tb.broker.fleet.quarantine.list(5).map((r) => r.code)).toEqual(
+    expect((await tb.broker.fleet.quarantine.list(5)).map((r) => r.code)).toEqual(
       expect.arrayContaining(['BAD_JSON', 'SCHEMA_INVALID']),
     );
     expect(count('diagnostics', 'device_id = ?', 'cm-c')).toBe(0);

@@ -40,6 +40,19 @@ describe('touchpoint fleet-worker', () => {
       const prefetch = run(['--amqp', 'amqp://127.0.0.1:5672', '--prefetch', '0']);
       expect(prefetch.status).toBe(2);
       expect(prefetch.stderr).toMatch(/--prefetch/);
+      // Issue 15: the PostgreSQL store's URL; a password would show in the process list.
+      const dbSecret = run([
+        '--amqp',
+        'amqp://127.0.0.1:5672',
+        '--database-url',
+        'postgres://tp:hunter2@127.0.0.1/fleet',
+      ]);
+      expect(dbSecret.status).toBe(2);
+      expect(dbSecret.stderr).toMatch(/--database-url carries no password/);
+      expect(dbSecret.stderr, 'the secret is not echoed').not.toMatch(/hunter2/);
+      const notPostgres = run(['--amqp', 'amqp://127.0.0.1:5672', '--database-url', 'mysql://127.0.0.1/fleet']);
+      expect(notPostgres.status).toBe(2);
+      expect(notPostgres.stderr).toMatch(/must be a postgres:\/\/ URL/);
     },
   );
 
@@ -84,5 +97,39 @@ describe('touchpoint fleet-worker', () => {
     }
     expect(await exited).toBe(0);
     expect(log, 'the token never reaches the log').not.toMatch(/a-token-no-engine-will-see/);
+  }, 30_000);
+
+  it('waits with backoff while its PostgreSQL cannot be reached, never exits on it, and stops on SIGTERM', async () => {
+    mkdirSync(join(dataDir, 'keys'), { recursive: true });
+    writeFileSync(join(dataDir, 'keys', 'service-token'), 'a-token-no-engine-will-see\n', { mode: 0o600 });
+    const [engine, database] = [await refusingNode(), await refusingNode()];
+    const databaseUrl = `postgres://tp:db-secret@${database.url.slice('amqp://'.length)}/fleet`;
+    const child = spawn(process.execPath, [bin, 'fleet-worker', '--amqp', engine.url, '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The password comes through the environment, as the docs say, never the command line.
+      env: { ...process.env, TOUCHPOINT_DATABASE_URL: databaseUrl },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let log = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          log += chunk.toString();
+          if ((log.match(/database unavailable; retrying/g) ?? []).length >= 3) resolve();
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        void exited.then((code) => reject(new Error(`fleet-worker exited (${code}) while waiting: ${log}`)));
+        setTimeout(() => reject(new Error(`no three database retries within 20 s: ${log}`)), 20_000).unref();
+      });
+    } finally {
+      child.kill('SIGTERM');
+      engine.server.close();
+      database.server.close();
+    }
+    expect(await exited).toBe(0);
+    expect(log, 'no engine connection before the store is open').not.toMatch(/engine node not reachable/);
+    expect(log, 'the password never reaches the log').not.toMatch(/db-secret/);
+    expect(log).toMatch(/postgres:\/\/tp:\*\*\*@127\.0\.0\.1/);
   }, 30_000);
 });

@@ -69,7 +69,7 @@ describe('ingest budget: one device cannot exhaust the broker', () => {
     expect(stored.n).toBeLessThanOrEqual(Math.floor(BYTE_BURST / size) + 1);
     expect(stored.bytes).toBeLessThanOrEqual(BYTE_BURST + size);
     expect(tb.broker.counters.get('rejected.OVER_BUDGET') - before).toBe(sent.length - stored.n);
-    expect(tb.broker.fleet.quarantine.list(5).map((r) => r.code)).toContain('OVER_BUDGET');
+    expect((await tb.broker.fleet.quarantine.list(5)).map((r) => r.code)).toContain('OVER_BUDGET');
 
     const msg = diagnostics('quiet-1');
     await quiet.publishAsync(deviceTopic('quiet-1', 'diagnostics'), JSON.stringify(msg), { qos: 1 });
@@ -101,7 +101,7 @@ describe('ingest: profile sensor keys and record caps', () => {
     await odd.publishAsync(deviceTopic('odd-1', 'diagnostics'), JSON.stringify(bad), { qos: 1 });
     await odd.publishAsync(deviceTopic('odd-1', 'diagnostics'), JSON.stringify(good), { qos: 1 });
     expect(tb.broker.counters.get('rejected.UNKNOWN_SENSOR')).toBe(before + 1);
-    const q = tb.broker.fleet.quarantine.list(5).find((r) => r.code === 'UNKNOWN_SENSOR');
+    const q = (await tb.broker.fleet.quarantine.list(5)).find((r) => r.code === 'UNKNOWN_SENSOR');
     expect(q?.reason).toContain('made_up_sensor');
     expect(db().prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('odd-1')).toEqual([good.id]);
   });

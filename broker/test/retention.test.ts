@@ -30,23 +30,25 @@ const count = (table: string, deviceId: string) =>
  * Stores a message as if it had been received at `at`: the path the publish hook takes (`submit`), with the
  * broker's clock set back; a diagnostics snapshot waits for its group commit, so the group is committed at once.
  */
-function storeAt(
+async function storeAt(
   deviceId: string,
   kind: 'diagnostics' | 'events' | 'presence',
   payload: unknown,
   at: number,
   ingest: Ingest = tb.broker.fleet.ingest,
-): void {
-  let answer: { error: Error | null; result?: Result<IngestOutcome> } | undefined;
-  ingest.submit(
-    parseTopic(deviceTopic(deviceId, kind))!,
-    Buffer.from(JSON.stringify(payload)),
-    (error, result) => (answer = { error, result }),
-    at,
+): Promise<void> {
+  const answer = new Promise<{ error: Error | null; result?: Result<IngestOutcome> }>((resolve) =>
+    ingest.submit(
+      parseTopic(deviceTopic(deviceId, kind))!,
+      Buffer.from(JSON.stringify(payload)),
+      (error, result) => resolve({ error, result }),
+      at,
+    ),
   );
-  ingest.flush();
-  if (!answer?.result?.ok || answer.result.value !== 'stored')
-    throw new Error(`not stored: ${answer?.error?.message ?? JSON.stringify(answer?.result)}`);
+  await ingest.flush();
+  const { error, result } = await answer;
+  if (!result?.ok || result.value !== 'stored')
+    throw new Error(`not stored: ${error?.message ?? JSON.stringify(result)}`);
 }
 const errorEvent = (deviceId: string, at: number): DeviceEventMessage => ({
   ...header(at),
@@ -84,15 +86,15 @@ describe('retention', () => {
     const now = Date.now();
     // 25 diagnostics 40 days old (past 30), 25 events and presence rows 100 days old (past 90), some not yet due.
     for (let i = 0; i < 25; i++) {
-      storeAt('cm-old', 'diagnostics', diagnostics('cm-old', { ts: now - 40 * DAY + i }), now - 40 * DAY + i);
-      storeAt('cm-old', 'events', errorEvent('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
-      storeAt('cm-old', 'presence', online('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
+      await storeAt('cm-old', 'diagnostics', diagnostics('cm-old', { ts: now - 40 * DAY + i }), now - 40 * DAY + i);
+      await storeAt('cm-old', 'events', errorEvent('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
+      await storeAt('cm-old', 'presence', online('cm-old', now - 100 * DAY + i), now - 100 * DAY + i);
     }
-    storeAt('cm-old', 'events', errorEvent('cm-old', now - 60 * DAY), now - 60 * DAY);
-    storeAt('cm-old', 'presence', online('cm-old', now - 60 * DAY), now - 60 * DAY);
+    await storeAt('cm-old', 'events', errorEvent('cm-old', now - 60 * DAY), now - 60 * DAY);
+    await storeAt('cm-old', 'presence', online('cm-old', now - 60 * DAY), now - 60 * DAY);
     // An idle device's only snapshots are old: its newest stays, the console's last known state.
     for (let i = 0; i < 3; i++)
-      storeAt('cm-idle', 'diagnostics', diagnostics('cm-idle', { ts: now - 50 * DAY + i }), now - 50 * DAY + i);
+      await storeAt('cm-idle', 'diagnostics', diagnostics('cm-idle', { ts: now - 50 * DAY + i }), now - 50 * DAY + i);
     // And rows received now, through the real broker.
     const c = await device('cm-old');
     const fresh = diagnostics('cm-old');
@@ -148,14 +150,14 @@ describe('retention timer', () => {
       own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
       const now = Date.now();
       for (let i = 0; i < 12; i++)
-        storeAt(
+        await storeAt(
           'cm-timer',
           'events',
           errorEvent('cm-timer', now - 100 * DAY + i),
           now - 100 * DAY + i,
           own.broker.fleet.ingest,
         );
-      storeAt('cm-timer', 'events', errorEvent('cm-timer', now), now, own.broker.fleet.ingest);
+      await storeAt('cm-timer', 'events', errorEvent('cm-timer', now), now, own.broker.fleet.ingest);
       const left = () =>
         own.broker.fleet.db
           .prepare('SELECT COUNT(*) FROM events WHERE device_id = ?')

@@ -14,6 +14,8 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { postgresInstalled, startPostgres, type PostgresServer } from '@touchpoint/test/postgres';
+import { openPostgresPool, postgresStore, sqliteStore, type SqlStore } from '@touchpoint/broker/store';
+import { silentLogger } from '@touchpoint/protocol';
 import { cpuMs } from '../proc-stats.js';
 import { compareRows, record, type PerSystem } from '../rows.js';
 import type { BenchContext, BenchSuite, SuiteResult } from '../types.js';
@@ -267,6 +269,76 @@ async function kyselyPostgres(
   };
 }
 
+/**
+ * The fleet's own store layer (broker/src/db/sql-store.ts, issue 15), the way ingest's group commit uses
+ * it: on SQLite one statement prepared once per row inside `transaction()` (BEGIN IMMEDIATE, the async
+ * mutex, already-settled promises); on PostgreSQL one multi-row INSERT … RETURNING per group.
+ */
+function storeLayer(store: SqlStore, label: string, outsideCpuMs?: () => number): System {
+  const insert = store.prepare<Row, unknown>((q, $) =>
+    q
+      .insertInto('diagnostics')
+      .values({
+        msg_id: $('msg_id'),
+        device_id: $('device_id'),
+        ts: $('ts'),
+        received_at: $('received_at'),
+        reason: $('reason'),
+        body: $('body'),
+      })
+      .onConflict((oc) => oc.column('msg_id').doNothing()),
+  );
+  const group = (rows: readonly Row[]) =>
+    store.transaction(async (tx) => {
+      if (tx.dialect === 'sqlite') {
+        let stored = 0;
+        for (const r of rows) stored += await tx.run(insert.bind(r));
+        return stored;
+      }
+      const inserted = await tx.all(
+        tx.q
+          .insertInto('diagnostics')
+          .values([...rows])
+          .onConflict((oc) => oc.column('msg_id').doNothing())
+          .returning('msg_id'),
+      );
+      return inserted.length;
+    });
+  return {
+    label,
+    async store(rows) {
+      let stored = 0;
+      for (const g of groups(rows)) stored += await group(g);
+      return stored;
+    },
+    ...(outsideCpuMs ? { outsideCpuMs } : {}),
+    close: () => store.close(),
+  };
+}
+
+async function storeLayerPostgres(server: PostgresServer, database: string, label: string): Promise<System> {
+  const admin = new pg.Client({ connectionString: server.connectionString });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+  const pool = openPostgresPool({
+    url: `postgres://${server.user}@${server.host}:${server.port}/${database}`,
+    log: silentLogger,
+    max: 1,
+  });
+  await pool.query(PG_SCHEMA);
+  await pool.query('INSERT INTO devices (id) SELECT $1 || g FROM generate_series(0, $2::int - 1) AS g', [
+    'dev-',
+    DEVICES,
+  ]);
+  const postmaster = server.pid();
+  if (postmaster === undefined) throw new Error('PostgreSQL is not running');
+  return storeLayer(postgresStore(pool), label, () => serverCpuMs(postmaster));
+}
+
 const RAW = 'raw prepared statement (SQLite)';
 
 export const suite: BenchSuite = {
@@ -283,6 +355,7 @@ export const suite: BenchSuite = {
         compiledSqlite(dir),
         kyselySqlite(dir, 'kysely-row.db', 'Kysely, SQLite, one INSERT per row', true),
         kyselySqlite(dir, 'kysely-group.db', 'Kysely, SQLite, one INSERT per group', false),
+        storeLayer(sqliteStore(openSqlite(join(dir, 'store.db')), { owned: true }), 'the fleet store layer, SQLite'),
       );
       if (postgresInstalled()) {
         // synchronous_commit off: a commit is not fsynced before it returns, as with SQLite's WAL and
@@ -291,6 +364,7 @@ export const suite: BenchSuite = {
         systems.push(
           await kyselyPostgres(server, 'q_row', 'Kysely, PostgreSQL 15, one INSERT per row', true, skipped),
           await kyselyPostgres(server, 'q_group', 'Kysely, PostgreSQL 15, one INSERT per group', false, skipped),
+          await storeLayerPostgres(server, 'q_store', 'the fleet store layer, PostgreSQL 15'),
         );
       } else skipped.push('the PostgreSQL rows: postgresql is not installed (apt-get install postgresql)');
 
@@ -339,6 +413,7 @@ export const suite: BenchSuite = {
           `${s.rows.toLocaleString('en-US')} diagnostics rows (~300-byte bodies, fresh message ids, ${DEVICES} devices) per system and round, stored in groups of ${GROUP}, each group one transaction of insert-or-ignore by message id, as the fleet's ingest flush does.`,
           `SQLite: a fresh file per system with the broker's pragmas (WAL, synchronous NORMAL, foreign keys) and its diagnostics schema; the raw path is better-sqlite3's prepared statement in a synchronous IMMEDIATE transaction (today's ingest), Kysely 0.28's SqliteDialect on the same driver is async (one awaited query per row, or one multi-row INSERT per group); Kysely-compiled is the same query definition compiled once by Kysely's SQLite compiler and run by a prepared statement in the raw path's synchronous transaction.`,
           `PostgreSQL: the test harness's throwaway PostgreSQL 15 (synchronous_commit off, matching SQLite's WAL + NORMAL), one pooled connection, the same Kysely query code (ON CONFLICT (msg_id) DO NOTHING).`,
+          `The fleet store layer: broker/src/db/sql-store.ts as ingest's group commit uses it (SQLite: a statement prepared once, run per row in transaction(), BEGIN IMMEDIATE behind its async mutex; PostgreSQL: a pg pool of one, one multi-row INSERT … RETURNING per group).`,
           `CPU per row: process.cpuUsage of this process (plus the server's processes from /proc for PostgreSQL) / rows; rows/s: wall time of one stream of groups.`,
           `${ctx.rounds} rounds after a warm-up, system order rotated each round.`,
         ].join(' '),

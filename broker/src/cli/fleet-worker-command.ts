@@ -5,11 +5,12 @@ import { startFleetWorker } from '../fleet-worker/start-fleet-worker.js';
 import { createLogger } from '../logger.js';
 import { amqpEndpoints } from './amqp-option.js';
 import { requireDataDir } from './data-dir.js';
+import { resolveDatabaseUrl } from './database-url.js';
 
 export const fleetWorkerCommand: CliCommand = {
   path: ['fleet-worker'],
   summary: 'Ingest device reports from a RabbitMQ cluster as one of N stateless fleet workers',
-  usage: `Usage: touchpoint fleet-worker --amqp URL [--amqp URL]... [--data-dir DIR] [--prefetch N] [--log LEVEL] [--models-dir DIR]...
+  usage: `Usage: touchpoint fleet-worker --amqp URL [--amqp URL]... [--data-dir DIR] [--database-url URL] [--prefetch N] [--log LEVEL] [--models-dir DIR]...
 
 Consumes device up-traffic (presence, diagnostics, events, command results, cases) from the
 quorum queue tp.fleet.ingest on the engine's amq.topic exchange, validates and stores every
@@ -23,7 +24,10 @@ docs/scale-out.md, "Fleet workers".
   --prefetch N      unacked messages in hand at once, 1-10000 (default 100)
   --log LEVEL       debug, info, warn or error (default $TOUCHPOINT_LOG_LEVEL or info)
   --models-dir DIR  device models of your own, as for touchpoint broker
-  --data-dir DIR    the fleet's data folder (default $TOUCHPOINT_DATA_DIR or ./.touchpoint)`,
+  --data-dir DIR    the fleet's data folder (default $TOUCHPOINT_DATA_DIR or ./.touchpoint): the service
+                    token, and the SQLite database when there is no --database-url
+  --database-url URL  the fleet's PostgreSQL database, postgres://user@host:port/db (default
+                    $TOUCHPOINT_DATABASE_URL; none: SQLite); no password here, see docs/scale-out.md`,
   async run(argv) {
     const { values } = parseCommandArgs({
       args: argv,
@@ -33,6 +37,7 @@ docs/scale-out.md, "Fleet workers".
         log: { type: 'string' },
         'models-dir': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
       },
       allowPositionals: false,
       strict: true,
@@ -45,17 +50,27 @@ docs/scale-out.md, "Fleet workers".
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
     );
-    const worker = await startFleetWorker({
-      endpoints,
-      dataDir: requireDataDir(values['data-dir'] as string | undefined),
-      modelsDirs,
-      prefetch: numberOption(values.prefetch as string, '--prefetch', { integer: true, min: 1, max: 10_000 }),
-      logger: createLogger('fleet-worker', level as LogLevel | undefined),
-    });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    // Installed before the start: a worker still waiting for its database stops cleanly too.
+    const stop = new AbortController();
+    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    let worker;
+    try {
+      worker = await startFleetWorker({
+        endpoints,
+        dataDir: requireDataDir(values['data-dir'] as string | undefined),
+        databaseUrl: resolveDatabaseUrl(values['database-url'] as string | undefined),
+        modelsDirs,
+        prefetch: numberOption(values.prefetch as string, '--prefetch', { integer: true, min: 1, max: 10_000 }),
+        logger: createLogger('fleet-worker', level as LogLevel | undefined),
+        signal: stop.signal,
+      });
+    } catch (err) {
+      if (stop.signal.aborted) return ExitCode.ok;
+      throw err;
+    }
+    await stopped;
     await worker.close();
     return ExitCode.ok;
   },

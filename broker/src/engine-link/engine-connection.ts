@@ -35,6 +35,11 @@ export interface EngineConnectionOptions {
   /** Logged at info once `setup` is done on a node (the tests wait for it), with the node and `readyFields`. */
   readyMessage: string;
   readyFields?: Record<string, unknown>;
+  /**
+   * Checked before each connection: while it rejects, the process stays off the engine and tries again after
+   * the backoff (a fleet worker whose store does not answer takes no messages it would only fail; issue 15).
+   */
+  beforeConnect?: () => Promise<void>;
   /** Called after `setup` on each node; `again` after the first time (the process was without the engine for a while). */
   onReady?: (again: boolean) => void;
   counters: Counters;
@@ -104,6 +109,19 @@ export class EngineConnection {
   private async connectNext(): Promise<void> {
     if (this.stopped) return;
     const { endpoints, log } = this.options;
+    if (this.options.beforeConnect) {
+      try {
+        await this.options.beforeConnect();
+      } catch (err) {
+        this.options.counters.inc('store.unavailable');
+        log.warn('store unavailable; not connecting to the engine', {
+          code: 'DB_UNAVAILABLE',
+          reason: (err as Error).message,
+        });
+        return this.retry();
+      }
+      if (this.stopped) return;
+    }
     const endpoint = endpoints[this.next % endpoints.length]!;
     this.next++;
     const node = `${endpoint.hostname}:${endpoint.port}`;

@@ -27,6 +27,12 @@ export interface AmqpConsumerOptions {
   /** Reconnect backoff bounds (protocol's backoffDelay). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Resolves when the worker can store again (its database answers), rejects when it cannot. Every
+   * (re)connect waits for it, so while the database is down no message is taken only to be failed:
+   * each such delivery would count against the queue's delivery limit (issue 15, the PostgreSQL drill).
+   */
+  ready?: () => Promise<void>;
 }
 
 /**
@@ -56,6 +62,7 @@ export class AmqpConsumer {
       log: options.log,
       backoffMinMs: options.backoffMinMs,
       backoffMaxMs: options.backoffMaxMs,
+      ...(options.ready ? { beforeConnect: options.ready } : {}),
     });
     this.publish = enginePublish(this.link, options.exchange);
   }

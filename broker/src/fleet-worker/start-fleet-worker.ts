@@ -6,6 +6,8 @@ import { readServiceToken } from '../engine-link/read-service-token.js';
 import { AuditLog } from '../fleet/audit.js';
 import { Commands, type SignCommand } from '../fleet/commands.js';
 import { Devices } from '../fleet/devices.js';
+import { openFleetStore } from '../db/open-store.js';
+import { sqliteStore } from '../db/sql-store.js';
 import { Ingest } from '../fleet/ingest.js';
 import { LiveBus } from '../fleet/live.js';
 import { OnlineResync } from '../fleet/online-resync.js';
@@ -24,8 +26,10 @@ import { AmqpConsumer } from './amqp-consumer.js';
 export interface FleetWorkerOptions {
   /** The engine's nodes; the worker uses one at a time and moves to the next when it is lost. */
   endpoints: readonly AmqpEndpoint[];
-  /** The fleet's data folder: its SQLite database (shared in WAL mode) and the service token. */
+  /** The fleet's data folder: the service token, and its SQLite database (shared in WAL mode) without `databaseUrl`. */
   dataDir: string;
+  /** The fleet's PostgreSQL database (`postgres://…`) instead of the data folder's SQLite file (issue 15). */
+  databaseUrl?: string;
   /** Device models, for ingest's sensor checks (as `touchpoint broker --models-dir`). */
   modelsDirs: readonly string[];
   /** Unacked messages the engine hands this worker at once (default 100). */
@@ -34,6 +38,8 @@ export interface FleetWorkerOptions {
   exchange?: string;
   logger?: Logger;
   log?: 'silent';
+  /** Ends the wait for an unreachable database at start (the process is stopping); the start then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RunningFleetWorker {
@@ -59,11 +65,21 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('fleet-worker'));
   const password = readServiceToken(options.dataDir);
   const models = loadModelRegistry(options.modelsDirs, log);
-  const db = openDatabase(dataPaths(options.dataDir).database);
   const counters = new Counters();
   const live = new LiveBus((event, err) =>
     log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }),
   );
+  // SQLite (the default): the store layer shares the connection with the stores still written for
+  // better-sqlite3 (the birth's resync). PostgreSQL: waits with backoff until it answers.
+  const sqlite = options.databaseUrl ? undefined : openDatabase(dataPaths(options.dataDir).database);
+  const store = sqlite
+    ? sqliteStore(sqlite)
+    : await openFleetStore({
+        databaseUrl: options.databaseUrl,
+        sqlitePath: dataPaths(options.dataDir).database,
+        log,
+        signal: options.signal,
+      });
   const consumer: AmqpConsumer = new AmqpConsumer({
     endpoints: options.endpoints,
     username: SERVICE_ACCOUNT,
@@ -72,9 +88,11 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     prefetch: options.prefetch ?? 100,
     counters,
     log,
+    // After a storage failure the worker drops its connection; it consumes again once the store answers.
+    ready: () => store.ping(),
     intake: createReportIntake({
-      ingest: new Ingest(db, live, { profiles: models.profiles }),
-      quarantine: new Quarantine(db),
+      ingest: new Ingest(store, live, { profiles: models.profiles }),
+      quarantine: new Quarantine(store),
       receipts: new Receipts((topic, payload, opts) => consumer.publish(topic, payload, opts), log),
       counters,
       log,
@@ -85,25 +103,42 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
     consumer.connection.publish(LIVE_EXCHANGE, '', payload),
   );
   // On a birth: the device's pending commands (signed envelopes, as stored) and its newest case's status.
-  const devices = new Devices(db);
-  const audit = new AuditLog(db);
-  const resync = new OnlineResync(
-    db,
-    new Commands(db, devices, models.profiles, NO_SIGNING, audit, live, consumer.publish),
-    new Staff(db),
-    consumer.publish,
-    log,
-    live,
-  );
+  // Commands, cases and staff still run on better-sqlite3 only, so on PostgreSQL the worker does not resync yet.
+  const resync = sqlite
+    ? new OnlineResync(
+        sqlite,
+        new Commands(
+          sqlite,
+          new Devices(sqlite),
+          models.profiles,
+          NO_SIGNING,
+          new AuditLog(sqlite),
+          live,
+          consumer.publish,
+        ),
+        new Staff(sqlite),
+        consumer.publish,
+        log,
+        live,
+      )
+    : undefined;
+  if (!resync)
+    log.warn(
+      'no resync on a birth with PostgreSQL yet: commands and case status reach a device that comes back only when they are sent',
+      {
+        code: 'NOT_BUILT',
+      },
+    );
   await consumer.start();
   return {
     counters,
     consumer,
     async close() {
-      resync.close();
+      resync?.close();
       await consumer.stop();
       stopRelay();
-      db.close();
+      await store.close();
+      sqlite?.close();
       // What this worker did, for the operator (and the failure drill's report).
       log.info('stopped', counters.snapshot());
     },

@@ -2,6 +2,7 @@ import type { DeviceProfile } from '@touchpoint/protocol';
 import type { TrustedKey } from '@touchpoint/protocol/signing';
 import type { CommandSigner, SignerKeys } from '../signer/signer.js';
 import type { Db } from '../db/database.js';
+import { sqliteStore, type SqlStore } from '../db/sql-store.js';
 import type { Logger } from '../logger.js';
 import { AuditLog } from './audit.js';
 import { Cases } from './cases.js';
@@ -25,6 +26,11 @@ export interface FleetLimits {
 
 /** The fleet service: one object per concern, sharing one database. */
 export class Fleet {
+  /**
+   * The async store layer (issue 15) on the same SQLite connection: the stores converted to it so far
+   * (ingest, quarantine) use it; the others still call `db` directly.
+   */
+  readonly store: SqlStore;
   readonly live: LiveBus;
   readonly devices: Devices;
   readonly staff: Staff;
@@ -55,13 +61,14 @@ export class Fleet {
     this.live = new LiveBus((event, err) =>
       log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }),
     );
+    this.store = sqliteStore(db);
     this.devices = new Devices(db);
     this.staff = new Staff(db, (err) =>
       log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }),
     );
     this.audit = new AuditLog(db);
-    this.ingest = new Ingest(db, this.live, { profiles, ...limits.ingest });
-    this.quarantine = new Quarantine(db);
+    this.ingest = new Ingest(this.store, this.live, { profiles, ...limits.ingest });
+    this.quarantine = new Quarantine(this.store);
     this.receipts = new Receipts(publish, log);
     this.integrations = new Integrations(db, (err) =>
       log.error('integration change listener failed', { code: 'INTERNAL', reason: (err as Error).message }),

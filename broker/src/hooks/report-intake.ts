@@ -1,6 +1,6 @@
-import { ErrorCode, parseTopic } from '@touchpoint/protocol';
+import { ErrorCode, parseTopic, type Result } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
-import type { Ingest } from '../fleet/ingest.js';
+import type { Ingest, IngestOutcome } from '../fleet/ingest.js';
 import type { Quarantine } from '../fleet/quarantine.js';
 import type { Receipts } from '../fleet/receipts.js';
 import type { Logger } from '../logger.js';
@@ -46,18 +46,18 @@ export function createReportIntake(deps: ReportIntakeDeps): ReportIntake {
       deps.counters.inc(`rejected.${ErrorCode.TOPIC_INVALID}`);
       return done(null, { disposition: 'rejected', receipt: Promise.resolve(true) });
     }
-    deps.ingest.submit(topic, payload, (err, result, messageId) => {
-      if (err || !result) {
-        // A storage failure must not be acknowledged: the sender keeps the message and retries.
-        deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
-        deps.log.error('ingest failed', { topic: topicName, code: ErrorCode.INTERNAL, reason: err?.message });
-        return done(err ?? new Error('ingest gave no result'));
-      }
+    /** A storage failure must not be acknowledged: the sender keeps the message and retries. */
+    const failed = (err: Error): void => {
+      deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
+      deps.log.error('ingest failed', { topic: topicName, code: ErrorCode.INTERNAL, reason: err.message });
+      done(err);
+    };
+
+    const settle = (result: Result<IngestOutcome>, messageId: string | undefined): void => {
       // Settled: the device deletes the report from its outbox on the receipt, not on a PUBACK (issue 15).
       const receipt = deps.receipts.settled(topic, payload, result, messageId);
       if (!result.ok) {
         deps.counters.inc(`rejected.${result.code}`);
-        deps.quarantine.add(clientId ?? null, topicName, result.code, result.reason, payload);
         const suppressed = rejectLog.admit(`${clientId ?? topic.deviceId}\u0000${result.code}`);
         if (suppressed !== undefined)
           deps.log.warn('message rejected', {
@@ -73,6 +73,22 @@ export function createReportIntake(deps: ReportIntakeDeps): ReportIntake {
       else if (result.value === 'duplicate') deps.counters.inc('ingest.duplicate');
       else deps.counters.inc('ingest.stored');
       done(null, { disposition: result.value, receipt });
+    };
+
+    deps.ingest.submit(topic, payload, (err, result, messageId) => {
+      if (err || !result) return failed(err ?? new Error('ingest gave no result'));
+      if (result.ok) return settle(result, messageId);
+      // Quarantined before it is receipted or acknowledged, so a refused message never disappears without a
+      // trace: when the store cannot take the row either, it is not acknowledged and comes again.
+      deps.quarantine
+        .add(clientId ?? null, topicName, result.code, result.reason, payload)
+        .then(
+          () => settle(result, messageId),
+          (qErr: unknown) => failed(qErr as Error),
+        )
+        .catch((cbErr: unknown) =>
+          deps.log.error('intake callback failed', { code: ErrorCode.INTERNAL, reason: (cbErr as Error).message }),
+        );
     });
   };
 }

@@ -1,0 +1,24 @@
+import { UsageError } from '@touchpoint/protocol';
+
+/**
+ * `--database-url`, else $TOUCHPOINT_DATABASE_URL, else undefined (the data folder's SQLite file).
+ * Only PostgreSQL URLs (issue 15). A password on the command line is refused: it would show in the
+ * process list; put it in the environment variable, PGPASSWORD or ~/.pgpass instead (pg reads both).
+ */
+export function resolveDatabaseUrl(flag: string | undefined): string | undefined {
+  const value = flag ?? process.env.TOUCHPOINT_DATABASE_URL;
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--database-url must be a URL like postgres://touchpoint@10.0.0.7:5432/fleet');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new UsageError(`--database-url must be a postgres:// URL, got ${JSON.stringify(url.protocol)}`);
+  if (flag !== undefined && url.password)
+    throw new UsageError(
+      '--database-url carries no password (it would show in the process list): use TOUCHPOINT_DATABASE_URL, PGPASSWORD or ~/.pgpass',
+    );
+  return value;
+}

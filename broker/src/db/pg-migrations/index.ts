@@ -1,0 +1,29 @@
+import { sql as initial } from './001-initial.js';
+import { sql as consoleIndexes } from './002-console-indexes.js';
+import { sql as staffLogin } from './004-staff-login.js';
+import { sql as integrations } from './006-integrations.js';
+import { sql as cesScale } from './007-ces-scale.js';
+import { sql as caseRequestTime } from './008-case-request-time.js';
+import { sql as sessionResolution } from './009-session-resolution.js';
+import { sql as caseHistory } from './010-case-history.js';
+import { sql as sharedState } from './011-shared-state.js';
+import { sql as caseErrorCodes } from './012-case-error-codes.js';
+import { sql as webhooks } from './013-webhooks.js';
+
+/**
+ * The PostgreSQL set: one twin for each SQLite migration (../migrations), with the same number and name,
+ * so `schema_migrations` reads the same in both (issue 15). A new SQLite migration gets its twin here.
+ */
+export const pgMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'console-indexes', sql: consoleIndexes },
+  { version: 4, name: 'staff-login', sql: staffLogin },
+  { version: 6, name: 'integrations', sql: integrations },
+  { version: 7, name: 'ces-scale', sql: cesScale },
+  { version: 8, name: 'case-request-time', sql: caseRequestTime },
+  { version: 9, name: 'session-resolution', sql: sessionResolution },
+  { version: 10, name: 'case-history', sql: caseHistory },
+  { version: 11, name: 'shared-state', sql: sharedState },
+  { version: 12, name: 'case-error-codes', sql: caseErrorCodes },
+  { version: 13, name: 'webhooks', sql: webhooks },
+];
