@@ -163,7 +163,7 @@ describe('cluster mode on PostgreSQL: the database restarts during ingest', () =
     await server.shutdown();
     // Both workers see the store fail and stop taking messages until it answers again.
     await eventually(
-      () => workers.every((w) => /store unavailable; not consuming/.test(logOf(w))),
+      () => workers.every((w) => /store unavailable; not connecting to the engine/.test(logOf(w))),
       `both workers waiting for the database (logs: ${workers.map((w) => logOf(w).slice(-800)).join('\n---\n')})`,
       60_000,
     );
