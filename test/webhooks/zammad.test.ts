@@ -120,6 +120,15 @@ describe('the Zammad connector (issue 17)', () => {
       () => [...zammad.tickets.values()].find((t) => t.title.startsWith('descale_failed') && t.id !== 81),
       'the second ticket',
     );
+    await until(
+      () =>
+        stack.broker.fleet.db
+          .prepare('SELECT ticket_id FROM zammad_tickets WHERE case_id = ?')
+          .pluck()
+          .get('case-zd-2'),
+      (id) => id === ticket.id,
+      'the case-ticket mapping',
+    );
     // The trigger fires for the ticket's creation too: its opening article is the connector's own.
     const opened = await zammad.trigger(inboundUrl, inboundSecret, zammad.payload(ticket.id, zammad.articles.at(-1)));
     expect(opened).toMatchObject({ status: 200, body: { note: false, status: null } });
