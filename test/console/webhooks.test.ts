@@ -157,4 +157,27 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       await c.close();
     }
   });
+
+  it('shows the same view in German (issue 16: every console string in en and de)', async () => {
+    const c = await ConsolePage.open(browser, stack.baseUrl, 'de-DE');
+    try {
+      await c.login('admin', stack.adminPassword);
+      await c.page.locator('tpc-app nav a[href="#/webhooks"]').click();
+      const view = c.page.locator('tpc-webhooks-panel');
+      await expectText(view.locator('h2').first(), 'Empfänger');
+      const row = view.locator('tr[data-webhook="ops-alerts"]');
+      await expectText(row, 'pausiert');
+      await expectText(row, 'Fall eröffnet');
+      await expectText(row, '0 wartend · 1 unzustellbar');
+      const deliveries = view.locator('tpc-webhook-deliveries');
+      await expectText(deliveries, 'Zustellungen');
+      await expectText(deliveries.locator('tr[data-status="dead"]'), 'unzustellbar');
+      await expectText(deliveries.locator('tr[data-status="delivered"]'), 'Wiederholung von #1');
+      await expectText(deliveries.locator('button.replay').first(), 'Erneut senden');
+      await expectText(view, 'Webhook oder Zammad-Connector anlegen');
+      expect(c.pageErrors).toEqual([]);
+    } finally {
+      await c.close();
+    }
+  });
 });
