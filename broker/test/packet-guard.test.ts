@@ -1,5 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, connect as netConnect, type AddressInfo, type Server as NetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import { WebSocket, WebSocketServer, createWebSocketStream } from 'ws';
 import { generate } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PacketGuard, guardStream, type GuardViolation } from '../src/transport/packet-guard.js';
@@ -77,62 +85,130 @@ describe('packet guard: a packet split anywhere is judged as a whole', () => {
   });
 });
 
-describe('packet guard: in the read path of a real socket', () => {
-  let server: Server | undefined;
-  let client: Socket | undefined;
-  afterEach(() => {
-    client?.destroy();
-    server?.close();
-  });
+/** The client side of a connection whose server side is handed to onStream, over TCP, TLS or WebSocket. */
+interface Transport {
+  send(bytes: Buffer): void;
+  close(): void;
+}
 
-  /** A loopback server whose accepted socket is guarded and read the way aedes reads it ('readable' + read()). */
+let tlsFiles: { cert: Buffer; key: Buffer } | undefined;
+/** A self-signed certificate for 127.0.0.1, made once (as broker.test.ts does for MQTTS). */
+function certificate(): { cert: Buffer; key: Buffer } {
+  if (tlsFiles) return tlsFiles;
+  const dir = mkdtempSync(join(tmpdir(), 'tp-guard-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'].concat([
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]),
+      { stdio: 'ignore' },
+    );
+    tlsFiles = { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+    return tlsFiles;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function listening(server: NetServer | HttpServer): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+const TRANSPORTS: Record<string, (onStream: (s: Duplex) => void) => Promise<Transport>> = {
+  async tcp(onStream) {
+    const server = createServer((socket) => onStream(socket));
+    const client = netConnect(await listening(server), '127.0.0.1');
+    client.on('error', () => undefined);
+    await once(client, 'connect');
+    return {
+      send: (b) => client.write(b),
+      close: () => (client.destroy(), server.close()),
+    };
+  },
+  async tls(onStream) {
+    const { cert, key } = certificate();
+    const server = createTlsServer({ cert, key }, (socket) => onStream(socket));
+    const client = tlsConnect({ host: '127.0.0.1', port: await listening(server), ca: cert });
+    client.on('error', () => undefined);
+    await once(client, 'secureConnect');
+    return {
+      send: (b) => client.write(b),
+      close: () => (client.destroy(), server.close()),
+    };
+  },
+  async websocket(onStream) {
+    const http = createHttpServer();
+    const wss = new WebSocketServer({ server: http, path: '/mqtt' });
+    wss.on('connection', (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => undefined);
+      onStream(stream);
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${await listening(http)}/mqtt`);
+    client.on('error', () => undefined);
+    await once(client, 'open');
+    return {
+      send: (b) => client.send(b),
+      close: () => (client.terminate(), wss.close(), http.close()),
+    };
+  },
+};
+
+describe.each(Object.keys(TRANSPORTS))('packet guard: in the read path of a real %s connection', (kind) => {
+  let transport: Transport | undefined;
+  afterEach(() => transport?.close());
+
+  /** The server side is guarded and read the way aedes reads it ('readable' + read()). */
   async function guardedPair() {
     const violations: GuardViolation[] = [];
     const received: Buffer[] = [];
-    const accepted = new Promise<Socket>((resolve) => {
-      server = createServer((socket) => {
-        guardStream(socket, LIMITS, (v) => violations.push(v));
-        socket.on('readable', () => {
-          for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null;) received.push(chunk);
-        });
-        resolve(socket);
+    let accepted!: (s: Duplex) => void;
+    const stream = new Promise<Duplex>((resolve) => (accepted = resolve));
+    transport = await TRANSPORTS[kind]!((server) => {
+      guardStream(server, LIMITS, (v) => violations.push(v));
+      server.on('readable', () => {
+        for (let chunk: Buffer | null; (chunk = server.read() as Buffer | null) !== null;) received.push(chunk);
       });
+      accepted(server);
     });
-    server!.listen(0, '127.0.0.1');
-    await once(server!, 'listening');
-    const port = (server!.address() as { port: number }).port;
-    client = netConnect(port, '127.0.0.1');
-    client.on('error', () => undefined);
-    await once(client, 'connect');
-    return { socket: await accepted, violations, received };
+    return { stream: await stream, send: transport.send, violations, received };
   }
 
   async function until(check: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 5_000;
     while (!check()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
   it('passes valid packets through to the reader, however they are split', async () => {
-    const { received, violations } = await guardedPair();
+    const { send, received, violations } = await guardedPair();
     const session = Buffer.concat([connect, subscribe, publish, ping]);
-    for (let at = 0; at < session.length; at += 7) client!.write(session.subarray(at, at + 7));
+    for (let at = 0; at < session.length; at += 7) send(session.subarray(at, at + 7));
     await until(() => Buffer.concat(received).length === session.length, 'every byte at the reader');
     expect(Buffer.concat(received).equals(session)).toBe(true);
     expect(violations).toEqual([]);
   });
 
-  it('destroys the socket at the first violation, reports it once and passes nothing of it on', async () => {
-    const { socket, received, violations } = await guardedPair();
-    client!.write(connect);
+  it('destroys the stream at the first violation, reports it once and passes nothing of it on', async () => {
+    const { stream, send, received, violations } = await guardedPair();
+    send(connect);
     await until(() => Buffer.concat(received).length === connect.length, 'the CONNECT at the reader');
-    const closed = once(socket, 'close');
-    client!.write(Buffer.concat([publish.subarray(0, 1), Buffer.from([0xff, 0xff, 0xff, 0x7f])]));
-    await closed;
+    send(Buffer.concat([publish.subarray(0, 1), Buffer.from([0xff, 0xff, 0xff, 0x7f])]));
+    await until(() => stream.destroyed, 'the guarded stream to be destroyed');
+    send(ping);
     expect(violations).toEqual(['PACKET_TOO_LARGE']);
     expect(Buffer.concat(received).equals(connect)).toBe(true);
-    expect(socket.destroyed).toBe(true);
   });
 });

@@ -226,8 +226,10 @@ describe('cluster mode: stateless API processes and the live channel on a three-
     expect((await apiQueues()).sort()).toEqual([`tp.api.live.${apiA.origin}`, `tp.api.live.${apiB.origin}`].sort());
     apiA.proc.kill('SIGKILL');
     expect(await apiA.exited, 'A was killed (no exit code)').toBeNull();
-    // What a load balancer's health check and the next request see: B answers, with the same session.
-    const devices = await onB.get('/api/devices');
+    // What the load balancer's next request sees: B answers the session A's browser logged in with.
+    const sameBrowser = new StaffApi(apiB.base);
+    sameBrowser.cookie = onA.cookie;
+    const devices = await sameBrowser.get('/api/devices');
     expect(devices.status).toBe(200);
     expect(JSON.stringify(devices.body)).toContain(DEVICE);
     await eventually(

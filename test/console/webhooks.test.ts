@@ -46,7 +46,7 @@ async function expectText(locator: Locator, text: string): Promise<void> {
 }
 
 describe('the Webhooks view in Chromium (issue 17)', () => {
-  it('an admin creates a webhook, sees its secret once, replays a dead letter, pauses it, and adds the Zammad connector', async () => {
+  it('an admin creates a webhook, sees its secret once, replays a dead letter, pauses it; adds, edits and deletes the Zammad connector', async () => {
     const c = await ConsolePage.open(browser, stack.baseUrl);
     try {
       await c.login('admin', stack.adminPassword);
@@ -151,8 +151,59 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       await expectText(secretBox.locator('[data-inbound]'), `${stack.baseUrl}/hooks/zammad/${connector.id}`);
       expect(connector.secret).toBe('zammad-api-token-0123456789');
       await expectText(view.locator('tr[data-webhook="helpdesk"]'), 'Zammad');
+      await secretBox.locator('button.done').click();
+
+      // Edit: the form takes the connector's settings; saved, the broker has the new group.
+      await view.locator('tr[data-webhook="helpdesk"] button.edit').click();
+      await expectText(view, 'Edit helpdesk');
+      expect(await form.locator('input[name=customer]').inputValue()).toBe('devices@example.com');
+      await form.locator('input[name=group]').fill('Support');
+      await form.locator('button[type=submit]').click();
+      await expectText(view.locator('[data-notice]'), 'helpdesk saved.');
+      const settings = stack.broker.fleet.db
+        .prepare("SELECT settings FROM webhook_endpoints WHERE name = 'helpdesk'")
+        .pluck()
+        .get() as string;
+      expect(JSON.parse(settings)).toEqual({ group: 'Support', customer: 'devices@example.com' });
+
+      // Delete asks first; cancelled nothing happens, confirmed the row and its deliveries are gone.
+      await view.locator('tr[data-webhook="helpdesk"] button.delete').click();
+      await view.locator('tpc-confirm-dialog dialog[open]').waitFor(TIMEOUT);
+      await view.locator('tpc-confirm-dialog dialog[open] button:not(.primary)').click();
+      expect(await view.locator('tr[data-webhook="helpdesk"]').count()).toBe(1);
+      await view.locator('tr[data-webhook="helpdesk"] button.delete').click();
+      await view.locator('tpc-confirm-dialog dialog[open] button.primary').click();
+      await expectText(view.locator('[data-notice]'), 'helpdesk deleted with its deliveries.');
+      expect(await view.locator('tr[data-webhook="helpdesk"]').count()).toBe(0);
+      expect(stack.broker.fleet.audit.list({ action: 'webhook.delete', limit: 1 })[0]).toMatchObject({
+        target: 'helpdesk',
+        outcome: 'ok',
+      });
       expect(c.pageErrors).toEqual([]);
       expect(c.cspViolations).toEqual([]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('shows the same view in German (issue 16: every console string in en and de)', async () => {
+    const c = await ConsolePage.open(browser, stack.baseUrl, 'de-DE');
+    try {
+      await c.login('admin', stack.adminPassword);
+      await c.page.locator('tpc-app nav a[href="#/webhooks"]').click();
+      const view = c.page.locator('tpc-webhooks-panel');
+      await expectText(view.locator('h2').first(), 'Empfänger');
+      const row = view.locator('tr[data-webhook="ops-alerts"]');
+      await expectText(row, 'pausiert');
+      await expectText(row, 'Fall eröffnet');
+      await expectText(row, '0 wartend · 1 unzustellbar');
+      const deliveries = view.locator('tpc-webhook-deliveries');
+      await expectText(deliveries, 'Zustellungen');
+      await expectText(deliveries.locator('tr[data-status="dead"]'), 'unzustellbar');
+      await expectText(deliveries.locator('tr[data-status="delivered"]'), 'Wiederholung von #1');
+      await expectText(deliveries.locator('button.replay').first(), 'Erneut senden');
+      await expectText(view, 'Webhook oder Zammad-Connector anlegen');
+      expect(c.pageErrors).toEqual([]);
     } finally {
       await c.close();
     }

@@ -89,6 +89,9 @@ export class DeliveryWorker {
 
   private fill(): void {
     if (this.stopped) return;
+    // Due rows left waiting for a busy endpoint: the next look is when an attempt ends (it wakes the worker),
+    // not at once, which would spin while that attempt runs.
+    let leftWaiting = false;
     try {
       const now = Date.now();
       if (now - this.prunedAt >= PRUNE_EVERY_MS) {
@@ -104,9 +107,11 @@ export class DeliveryWorker {
         const ids = new Set(this.inFlight.keys());
         let started = 0;
         for (const d of this.queue.due(Date.now(), this.options.concurrency * 4, ids)) {
-          if (started >= free) break;
           const busy = perEndpoint.get(d.endpointId) ?? 0;
-          if (busy >= this.options.perEndpoint) continue;
+          if (started >= free || busy >= this.options.perEndpoint) {
+            leftWaiting = true;
+            continue;
+          }
           // The lease outlasts the attempt's timeout; the recorded attempt then sets the real next time.
           if (!this.queue.claim(d.id, Date.now(), Date.now() + this.options.timeoutMs + LEASE_MARGIN_MS)) continue;
           perEndpoint.set(d.endpointId, busy + 1);
@@ -118,14 +123,15 @@ export class DeliveryWorker {
       this.counters.inc('webhook.worker_error');
       this.log.error('webhook queue could not be read', { code: 'INTERNAL', reason: (err as Error).message });
     }
-    this.schedule();
+    this.schedule(leftWaiting);
   }
 
-  private schedule(): void {
+  /** The next look at the queue: when the next delivery is due, or after pollMs when the due ones must wait. */
+  private schedule(leftWaiting: boolean): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     let wait = this.options.pollMs;
-    if (this.inFlight.size < this.options.concurrency) {
+    if (!leftWaiting && this.inFlight.size < this.options.concurrency) {
       try {
         const next = this.queue.nextDueAt();
         if (next !== null) wait = Math.min(wait, Math.max(0, next - Date.now()));
@@ -141,7 +147,7 @@ export class DeliveryWorker {
     const abort = new AbortController();
     const done = this.run(d, abort).finally(() => {
       this.inFlight.delete(d.id);
-      this.schedule();
+      this.wake();
     });
     this.inFlight.set(d.id, { endpointId: d.endpointId, abort, done });
   }
