@@ -1,7 +1,7 @@
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
 import { startApi } from '@touchpoint/broker';
-import { wallNow } from '../clock.js';
 import { serve } from '../ipc.js';
+import { commandRoundHandlers } from './command-round-handlers.js';
 import type { TouchpointInfo } from './system-protocol.js';
 
 /**
@@ -25,11 +25,6 @@ const api = await startApi({
 const { fleet } = api;
 const agent = await fleet.staff.add('bench-agent', 'agent');
 
-const succeededAt = new Map<string, number>();
-fleet.live.on('command', (e) => {
-  if (e.status === 'succeeded') succeededAt.set(e.commandId, wallNow());
-});
-
 const info: TouchpointInfo = {
   pid: process.pid,
   port: 0,
@@ -40,21 +35,7 @@ const info: TouchpointInfo = {
 
 serve(
   {
-    succeededCount: () => succeededAt.size,
-    takeSucceeded: (): [string, number][] => {
-      const out = [...succeededAt.entries()];
-      succeededAt.clear();
-      return out;
-    },
-    commandStatusCounts: () =>
-      Object.fromEntries(
-        (
-          fleet.db.prepare('SELECT status, COUNT(*) AS n FROM commands GROUP BY status').all() as {
-            status: string;
-            n: number;
-          }[]
-        ).map((r) => [r.status, r.n]),
-      ),
+    ...commandRoundHandlers(fleet),
     counters: () => api.counters.snapshot(),
   },
   info,

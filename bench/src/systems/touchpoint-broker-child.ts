@@ -7,6 +7,7 @@ import { serve } from '../ipc.js';
 import type { DeviceCredential, Sample } from '../load/loadgen-protocol.js';
 import type { TouchpointInfo } from './system-protocol.js';
 import { windowProfiler } from './window-profiler.js';
+import { commandRoundHandlers } from './command-round-handlers.js';
 
 /**
  * The Touchpoint broker in its own process (startBroker: aedes + auth + ACL +
@@ -28,10 +29,7 @@ fleet.live.on('diagnostics', () => {
 
 // Command path: the stored `succeeded` (what the console would show) ends the round trip. Its time is
 // taken here, in the broker, and paired with the send time the API driver recorded, by command id.
-const succeededAt = new Map<string, number>();
-fleet.live.on('command', (e) => {
-  if (e.status === 'succeeded') succeededAt.set(e.commandId, wallNow());
-});
+const commandRound = commandRoundHandlers(fleet);
 
 function provision(p: { prefix: string; count: number; model: string }): DeviceCredential[] {
   const out: DeviceCredential[] = [];
@@ -57,24 +55,10 @@ serve(
     provision,
     sampleStored: (): Sample => ({ count: storedDiagnostics, at: wallNow() }),
     countDiagnosticsRows: () => fleet.db.prepare('SELECT COUNT(*) FROM diagnostics').pluck().get() as number,
-    commandStatusCounts: () =>
-      Object.fromEntries(
-        (
-          fleet.db.prepare('SELECT status, COUNT(*) AS n FROM commands GROUP BY status').all() as {
-            status: string;
-            n: number;
-          }[]
-        ).map((r) => [r.status, r.n]),
-      ),
     counters: () => broker.counters.snapshot(),
     ...windowProfiler,
     gc: () => (globalThis as { gc?: () => void }).gc?.(),
-    succeededCount: () => succeededAt.size,
-    takeSucceeded: (): [string, number][] => {
-      const out = [...succeededAt.entries()];
-      succeededAt.clear();
-      return out;
-    },
+    ...commandRound,
   },
   info,
   async () => {
