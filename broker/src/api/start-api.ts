@@ -24,6 +24,8 @@ import {
   videoOptionsFromEnv,
   type VideoOptions,
 } from '../video/index.js';
+import { webhookRoutes } from '../webhooks/routes.js';
+import { WebhookService, type WebhookOptions } from '../webhooks/service.js';
 
 export interface ApiOptions {
   /** The engine's nodes; the process uses one at a time and moves to the next when it is lost. */
@@ -45,6 +47,8 @@ export interface ApiOptions {
   video?: VideoOptions | undefined;
   expirySweepMs?: number | undefined;
   keyCheckMs?: number | undefined;
+  /** Webhook delivery, as startBroker's (docs/integrations.md, "Retries and the dead-letter list"). */
+  webhooks?: Partial<WebhookOptions> | undefined;
   logger?: Logger;
   log?: 'silent';
 }
@@ -68,7 +72,7 @@ export interface RunningApi {
  * devices (signed commands, case status, key lists, call signalling) goes through the engine; what the
  * console shows live comes from its own staff actions and, through the live channel, from every fleet
  * worker and every other API process. It holds nothing another API process needs, so any number run
- * behind an HTTP load balancer.
+ * behind an HTTP load balancer; each delivers webhooks from the shared queue (a lease per attempt).
  */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('api'));
@@ -139,6 +143,20 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const stopKeyWatch = fleet.keys.watch(options.keyCheckMs ?? 5_000);
   fleet.retention.start();
 
+  // Webhooks (issue 17 in cluster mode): this process queues its own staff actions' events (a worker queues
+  // what it ingests; the relay's events were queued by their origin and only wake the delivery loop here), and
+  // delivers from the shared queue, one lease per attempt, beside every other API process.
+  let consoleOrigin = publicUrl;
+  const webhooks = new WebhookService(
+    fleet,
+    counters,
+    log,
+    (caseId) => (consoleOrigin ? `${consoleOrigin}/#/queue/${encodeURIComponent(caseId)}` : undefined),
+    options.webhooks,
+    { local: () => !relay.relayingRemote, remote: () => webhooks.wake() },
+  );
+  webhooks.start();
+
   const videoOptions = options.video ?? videoOptionsFromEnv();
   const video = new VideoService({
     fleet,
@@ -157,8 +175,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     secureCookies: options.secureCookies,
     publicUrl,
     trustedProxies: options.trustedProxies,
-    extraRoutes: videoConsoleRoutes(video),
-    extraHandlers: (deps) => [phoneHandler(video, deps)],
+    extraRoutes: [...videoConsoleRoutes(video), ...webhookRoutes(webhooks)],
+    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
   });
   const http: Server = createHttpServer(() => handlers, log);
   const stopAll = async (): Promise<void> => {
@@ -166,6 +184,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     stopKeyWatch();
     fleet.retention.stop();
     video.close();
+    await webhooks.stop();
     fleet.resync.close();
     fleet.receipts.close();
     stopRelay();
@@ -180,6 +199,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     await stopAll();
     throw err;
   }
+  consoleOrigin ??= `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
   const initialAdmin = await ensureFirstAdmin(fleet);
   log.info('api ready', { host, httpPort, origin: relay.origin, dataDir: options.dataDir });
   let closed = false;

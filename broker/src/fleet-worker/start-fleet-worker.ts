@@ -1,9 +1,10 @@
 import { ErrorCode, TouchpointError } from '@touchpoint/protocol';
 import { Counters } from '../counters.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase, type Db } from '../db/database.js';
 import type { AmqpEndpoint } from '../engine-link/engine-connection.js';
 import { readServiceToken } from '../engine-link/read-service-token.js';
 import { AuditLog } from '../fleet/audit.js';
+import { Cases } from '../fleet/cases.js';
 import { Commands, type SignCommand } from '../fleet/commands.js';
 import { Devices } from '../fleet/devices.js';
 import { openFleetStore } from '../db/open-store.js';
@@ -20,7 +21,10 @@ import { createReportIntake } from '../hooks/report-intake.js';
 import { LiveRelay } from '../live-channel/live-relay.js';
 import { LIVE_EXCHANGE } from '../live-channel/topology.js';
 import { createLogger, silentLogger, type Logger } from '../logger.js';
-import { dataPaths } from '../options.js';
+import { checkPublicUrl, dataPaths } from '../options.js';
+import { DeliveryQueue } from '../webhooks/deliveries.js';
+import { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { WebhookProducer } from '../webhooks/producer.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 
 export interface FleetWorkerOptions {
@@ -36,6 +40,8 @@ export interface FleetWorkerOptions {
   prefetch?: number;
   /** The MQTT plugin's exchange (default amq.topic). */
   exchange?: string;
+  /** The console's address behind the load balancer, for the case links in webhook events (as `touchpoint api --public-url`). */
+  publicUrl?: string | undefined;
   logger?: Logger;
   log?: 'silent';
   /** Ends the wait for an unreachable database at start (the process is stopping); the start then rejects. */
@@ -59,11 +65,13 @@ const NO_SIGNING: SignCommand = {
  * nothing a peer needs: the messages in hand are unacked until stored and receipted, so any number
  * of workers consume the one queue and a dead one's messages go to the others. What it stored goes to
  * the API processes on the live channel; a device's birth makes it send the device its pending
- * commands and case status from the database (OnlineResync, as the embedded broker does).
+ * commands and case status from the database (OnlineResync, as the embedded broker does). The webhook events
+ * of what it stored are queued here, once; API processes deliver them (issue 17, docs/integrations.md).
  */
 export async function startFleetWorker(options: FleetWorkerOptions): Promise<RunningFleetWorker> {
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('fleet-worker'));
   const password = readServiceToken(options.dataDir);
+  const publicUrl = checkPublicUrl(options.publicUrl);
   const models = loadModelRegistry(options.modelsDirs, log);
   const counters = new Counters();
   const live = new LiveBus((event, err) =>
@@ -98,6 +106,14 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
       log,
     }),
   });
+  // Webhooks (issue 17 in cluster mode): what this worker ingests (case opened, command result, error raised) is
+  // queued here, once, in the shared database; API processes deliver it. Subscribed before the relay, so the
+  // rows exist when the API processes hear of the event. Webhooks are on the SQLite connection only for now.
+  const stopWebhooks = sqlite ? queueWebhookEvents(sqlite, live, counters, publicUrl) : undefined;
+  if (!stopWebhooks)
+    log.warn('no webhook events from a fleet worker on PostgreSQL yet: webhooks run on the SQLite database', {
+      code: 'NOT_BUILT',
+    });
   // What ingest stored reaches the console on every API process (issue 15, "the live channel").
   const stopRelay = new LiveRelay(live, counters, log).out((payload) =>
     consumer.connection.publish(LIVE_EXCHANGE, '', payload),
@@ -137,10 +153,28 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
       resync?.close();
       await consumer.stop();
       stopRelay();
+      stopWebhooks?.();
       await store.close();
       sqlite?.close();
       // What this worker did, for the operator (and the failure drill's report).
       log.info('stopped', counters.snapshot());
     },
   };
+}
+
+/** The worker's webhook producer: the case stores it reads to describe a case, on the worker's SQLite connection. */
+function queueWebhookEvents(db: Db, live: LiveBus, counters: Counters, publicUrl: string | undefined): () => void {
+  const audit = new AuditLog(db);
+  // Never publishes: a worker only reads cases here.
+  const cases = new Cases(db, audit, live, () =>
+    Promise.reject(new TouchpointError(ErrorCode.NOT_AUTHORIZED, 'a fleet worker does not change cases')),
+  );
+  const producer = new WebhookProducer(db, new WebhookEndpoints(db), new DeliveryQueue(db), counters);
+  return producer.watch({
+    live,
+    cases,
+    devices: new Devices(db),
+    staff: new Staff(db),
+    caseUrl: (caseId) => (publicUrl ? `${publicUrl}/#/queue/${encodeURIComponent(caseId)}` : undefined),
+  });
 }

@@ -197,11 +197,17 @@ export class Commands {
     const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as
       { device_id: string; status: CommandStatus } | undefined;
     if (!row || !from.includes(row.status)) return;
-    this.db.transaction(() => {
-      this.sql('UPDATE commands SET status = ?, updated_at = ? WHERE id = ?').run(to, now, commandId);
-      this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(commandId, to, now);
+    // Conditional on the status read above: in cluster mode every API process sweeps the shared database
+    // (issue 15), and only the one whose update took announces the change (one webhook event, issue 17).
+    const changed = this.db.transaction(() => {
+      const { changes } = this.sql(
+        `UPDATE commands SET status = ?, updated_at = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+      ).run(to, now, commandId, ...from);
+      if (changes === 1)
+        this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(commandId, to, now);
+      return changes === 1;
     })();
-    this.live.emit('command', { commandId, deviceId: row.device_id, status: to });
+    if (changed) this.live.emit('command', { commandId, deviceId: row.device_id, status: to });
   }
 
   get(commandId: string): CommandRecord | undefined {

@@ -35,6 +35,15 @@ export class LiveRelay {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * True while a received event is emitted on this LiveBus: a listener running now sees another process's
+   * event, which that process has already acted on (queued its webhooks, issue 15 with 17). Listeners run
+   * synchronously inside emit, so this is exact for them.
+   */
+  get relayingRemote(): boolean {
+    return this.relaying;
+  }
+
   /** Publishes this process's own LiveBus events through `send` until the returned function is called. */
   out(send: RelaySend): () => void {
     const forward = (event: LiveRelayEvent): void => {

@@ -14,6 +14,18 @@ export interface EventSources {
   caseUrl: (caseId: string) => string | undefined;
 }
 
+/**
+ * Where the event being emitted on the LiveBus happened (issue 15 with 17). In cluster mode the live relay
+ * emits other processes' events on the same bus; each event is queued once, by the process where it
+ * happened, so those are not queued again here.
+ */
+export interface EventOrigin {
+  /** False while the bus emits an event that another process announced (LiveRelay.relayingRemote). */
+  local(): boolean;
+  /** Called instead of queueing for such an event: its origin has queued it, so deliveries may be due now. */
+  remote?(): void;
+}
+
 /** Statuses the device reports; `queued` and `delivered` are the fleet's own bookkeeping, not a result. */
 const DEVICE_RESULTS = new Set(['accepted', 'rejected', 'succeeded', 'failed', 'expired']);
 
@@ -53,55 +65,79 @@ export function caseData(c: CaseRecord, sources: Omit<EventSources, 'live'>, ful
 /**
  * Turns the fleet's LiveBus into webhook events (issue 17), in the process that produced them, and hands each
  * to `sink` (the queue). Listening to the bus leaves the stores as they are; the bus reports a listener's
- * failure instead of throwing it into ingest. Returns the unsubscribe.
+ * failure instead of throwing it into ingest. Without `origin` every event is this process's own (the
+ * embedded broker). Returns the unsubscribe.
  */
-export function watchFleetEvents(sources: EventSources, sink: (event: WebhookEvent) => void): () => void {
+export function watchFleetEvents(
+  sources: EventSources,
+  sink: (event: WebhookEvent) => void,
+  origin?: EventOrigin,
+): () => void {
   const emit = (type: WebhookEventType, data: Record<string, unknown>, time = Date.now()) =>
     sink({ id: newId(), type, time, data });
+  // Decided before anything is read: an event relayed from another process is only a reason to look at the queue.
+  const here =
+    <A extends unknown[]>(listener: (...args: A) => void) =>
+    (...args: A): void => {
+      if (origin && !origin.local()) return origin.remote?.();
+      listener(...args);
+    };
   const offs = [
-    sources.live.subscribe('case', (e) => {
-      const c = sources.cases.get(e.caseId);
-      if (!c) return;
-      if (e.change === 'opened') return emit('case.opened', { case: caseData(c, sources, true) });
-      if (e.status === 'resolved' || e.status === 'closed')
-        return emit('case.resolved', { case: caseData(c, sources, false) });
-      emit('case.updated', {
-        case: caseData(c, sources, false),
-        change: e.status === 'claimed' ? 'claimed' : 'status',
-      });
-    }),
-    sources.live.subscribe('caseNote', (e) => {
-      const c = sources.cases.get(e.caseId);
-      if (!c) return;
-      const name = sources.staff.displayNames().get(e.staffId) ?? e.staffId;
-      emit(
-        'case.updated',
-        {
+    sources.live.subscribe(
+      'case',
+      here((e) => {
+        const c = sources.cases.get(e.caseId);
+        if (!c) return;
+        if (e.change === 'opened') return emit('case.opened', { case: caseData(c, sources, true) });
+        if (e.status === 'resolved' || e.status === 'closed')
+          return emit('case.resolved', { case: caseData(c, sources, false) });
+        emit('case.updated', {
           case: caseData(c, sources, false),
-          change: 'note',
-          note: { staffId: e.staffId, staff: name, at: e.at, text: e.text },
-        },
-        e.at,
-      );
-    }),
-    sources.live.subscribe('command', (e) => {
-      if (!DEVICE_RESULTS.has(e.status)) return;
-      emit('command.result', {
-        commandId: e.commandId,
-        deviceId: e.deviceId,
-        status: e.status,
-        code: e.code ?? null,
-        reason: e.reason ?? null,
-      });
-    }),
-    sources.live.subscribe('event', (e) => {
-      if (e.event.type !== 'error.raised') return;
-      emit(
-        'error.raised',
-        { deviceId: e.deviceId, model: sources.devices.get(e.deviceId)?.model ?? null, code: e.event.code, at: e.at },
-        e.at,
-      );
-    }),
+          change: e.status === 'claimed' ? 'claimed' : 'status',
+        });
+      }),
+    ),
+    sources.live.subscribe(
+      'caseNote',
+      here((e) => {
+        const c = sources.cases.get(e.caseId);
+        if (!c) return;
+        const name = sources.staff.displayNames().get(e.staffId) ?? e.staffId;
+        emit(
+          'case.updated',
+          {
+            case: caseData(c, sources, false),
+            change: 'note',
+            note: { staffId: e.staffId, staff: name, at: e.at, text: e.text },
+          },
+          e.at,
+        );
+      }),
+    ),
+    sources.live.subscribe(
+      'command',
+      here((e) => {
+        if (!DEVICE_RESULTS.has(e.status)) return;
+        emit('command.result', {
+          commandId: e.commandId,
+          deviceId: e.deviceId,
+          status: e.status,
+          code: e.code ?? null,
+          reason: e.reason ?? null,
+        });
+      }),
+    ),
+    sources.live.subscribe(
+      'event',
+      here((e) => {
+        if (e.event.type !== 'error.raised') return;
+        emit(
+          'error.raised',
+          { deviceId: e.deviceId, model: sources.devices.get(e.deviceId)?.model ?? null, code: e.event.code, at: e.at },
+          e.at,
+        );
+      }),
+    ),
   ];
   return () => offs.forEach((off) => off());
 }

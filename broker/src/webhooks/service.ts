@@ -1,4 +1,3 @@
-import type { WebhookEvent } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
@@ -8,22 +7,25 @@ import { ZammadTickets } from '../connectors/zammad/tickets.js';
 import { ZammadSink } from '../connectors/zammad/zammad-sink.js';
 import { DeliveryQueue } from './deliveries.js';
 import { WebhookEndpoints } from './endpoints.js';
-import { watchFleetEvents } from './events.js';
+import type { EventOrigin } from './events.js';
 import { httpSink } from './http-sink.js';
+import { WebhookProducer } from './producer.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, type WorkerOptions } from './worker.js';
 
 export type WebhookOptions = WorkerOptions;
 
 /**
  * Outgoing webhooks and the Zammad connector, composed (issue 17): the fleet's events go into the durable
- * queue in this process as they happen, and the worker delivers them. start-broker owns it: start() after the
- * fleet, stop() before the database closes.
+ * queue in this process as they happen, and the worker delivers them. start-broker and, in cluster mode,
+ * start-api own it (issue 15: every API process delivers; `origin` tells it which events the live relay
+ * brought from other processes, which queued them): start() after the fleet, stop() before the database closes.
  */
 export class WebhookService {
   readonly endpoints: WebhookEndpoints;
   readonly queue: DeliveryQueue;
   readonly tickets: ZammadTickets;
   private readonly worker: DeliveryWorker;
+  private readonly producer: WebhookProducer;
   private unwatch: (() => void) | undefined;
 
   constructor(
@@ -32,6 +34,7 @@ export class WebhookService {
     private readonly log: Logger,
     private readonly caseUrl: (caseId: string) => string | undefined,
     options: Partial<WebhookOptions> = {},
+    private readonly origin?: EventOrigin,
   ) {
     this.endpoints = new WebhookEndpoints(fleet.db);
     this.queue = new DeliveryQueue(fleet.db);
@@ -44,24 +47,13 @@ export class WebhookService {
       counters,
       log,
     );
+    this.producer = new WebhookProducer(fleet.db, this.endpoints, this.queue, counters, () => this.worker.wake());
   }
 
   start(): void {
     const { live, cases, devices, staff } = this.fleet;
-    this.unwatch = watchFleetEvents({ live, cases, devices, staff, caseUrl: this.caseUrl }, (e) => this.enqueue(e));
+    this.unwatch = this.producer.watch({ live, cases, devices, staff, caseUrl: this.caseUrl }, this.origin);
     this.worker.start();
-  }
-
-  /** Queues an event for every enabled endpoint that takes it, in one transaction, and wakes the worker. */
-  enqueue(event: WebhookEvent): number {
-    const targets = this.endpoints.subscribers(event.type);
-    if (targets.length === 0) return 0;
-    this.fleet.db.transaction(() => {
-      for (const endpoint of targets) this.queue.enqueue(endpoint.id, event);
-    })();
-    this.counters.inc('webhook.queued', targets.length);
-    this.worker.wake();
-    return targets.length;
   }
 
   /** Queues a replay of a delivery, due now. */
