@@ -3,6 +3,7 @@ import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { Qlobber } from 'qlobber';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEVICE_UP,
   deviceTopic,
   integrationRights,
   isValidTopicFilter,
@@ -198,11 +199,7 @@ describe('ACL: allow-lists judged by the broker matcher', () => {
     );
     expect(granted).toBeGreaterThan(20);
     expect(rightsOf(device).publish).toEqual([
-      'tp/v1/d/cm-a/presence',
-      'tp/v1/d/cm-a/diag',
-      'tp/v1/d/cm-a/evt',
-      'tp/v1/d/cm-a/cmd/res',
-      'tp/v1/d/cm-a/case',
+      ...DEVICE_UP.map((kind) => deviceTopic('cm-a', kind)),
       'tp/v1/d/cm-a/rtc/+/up',
     ]);
     expect(mayPublish({ kind: 'device', deviceId: 'cm/a' }, 'tp/v1/d/cm/a/diag')).toBe(false);
