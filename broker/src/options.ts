@@ -79,7 +79,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 export type RetentionSettings = Partial<Omit<RetentionOptions, RetentionTableName>> & {
   [K in RetentionTableName]?: Partial<RetentionPolicy>;
 };
-type RetentionTableName = 'diagnostics' | 'events' | 'presence';
+type RetentionTableName = 'diagnostics' | 'events' | 'presence' | 'bundles';
 
 /** The fleet's share of the limits, in the shape the fleet service takes. */
 export function fleetLimits(limits: BrokerLimits, retention: RetentionSettings = {}): FleetLimits {
@@ -104,6 +104,7 @@ export function fleetLimits(limits: BrokerLimits, retention: RetentionSettings =
       diagnostics: { ...DEFAULT_RETENTION.diagnostics, ...retention.diagnostics },
       events: { ...DEFAULT_RETENTION.events, ...retention.events },
       presence: { ...DEFAULT_RETENTION.presence, ...retention.presence },
+      bundles: { ...DEFAULT_RETENTION.bundles, ...retention.bundles },
     },
   };
 }

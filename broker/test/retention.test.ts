@@ -104,10 +104,10 @@ describe('retention', () => {
     const presenceBefore = count('presence_history', 'cm-old');
     // One pass never deletes more than a batch per table, and says there is more to do.
     const first = tb.broker.fleet.retention.sweep(now);
-    expect(first.deleted).toEqual({ diagnostics: BATCH, events: BATCH, presence: BATCH });
+    expect(first.deleted).toEqual({ diagnostics: BATCH, events: BATCH, presence: BATCH, bundles: 0 });
     expect(first.more).toBe(true);
     const rest = tb.broker.fleet.retention.sweepAll(now);
-    expect(rest).toEqual({ diagnostics: 25 - BATCH + 2, events: 25 - BATCH, presence: 25 - BATCH });
+    expect(rest).toEqual({ diagnostics: 25 - BATCH + 2, events: 25 - BATCH, presence: 25 - BATCH, bundles: 0 });
 
     expect(
       tb.broker.fleet.db.prepare('SELECT msg_id FROM diagnostics WHERE device_id = ?').pluck().all('cm-old'),
@@ -120,7 +120,7 @@ describe('retention', () => {
     expect(count('presence_history', 'cm-old')).toBe(presenceBefore - 25);
     // Nothing left: a further pass deletes nothing and is done.
     expect(tb.broker.fleet.retention.sweep(now)).toEqual({
-      deleted: { diagnostics: 0, events: 0, presence: 0 },
+      deleted: { diagnostics: 0, events: 0, presence: 0, bundles: 0 },
       more: false,
     });
     // A month later the fresh rows are due too (the clock is injected, not waited for) — all but the newest snapshot.

@@ -31,15 +31,32 @@ export const DeviceTopic = {
   keys: 'keys',
   /** down, QoS 0: the fleet stored (or refused for good) these reports; the outbox deletes them (issue 15). */
   receipt: 'rcpt',
+  /** up: the customer's answer to a support bundle request, with the bundle they agreed to send (issue 17). */
+  bundle: 'bundle',
+  /** down: staff ask for a support bundle; the device asks the customer first (issue 17). */
+  bundleRequest: 'bundle/req',
 } as const;
 
 export type DeviceTopicKind = keyof typeof DeviceTopic;
 
 /** Topics a device publishes (up) and the ones it subscribes to (down). */
-export const DEVICE_UP: readonly DeviceTopicKind[] = ['presence', 'diagnostics', 'events', 'commandResult', 'caseOpen'];
-export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys', 'receipt'];
+export const DEVICE_UP: readonly DeviceTopicKind[] = [
+  'presence',
+  'diagnostics',
+  'events',
+  'commandResult',
+  'caseOpen',
+  'bundle',
+];
+export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys', 'receipt', 'bundleRequest'];
 /** The up topics a device sends from its durable outbox: each message on them gets a receipt (issue 15). */
-export const DEVICE_REPORTS: readonly DeviceTopicKind[] = ['diagnostics', 'events', 'commandResult', 'caseOpen'];
+export const DEVICE_REPORTS: readonly DeviceTopicKind[] = [
+  'diagnostics',
+  'events',
+  'commandResult',
+  'caseOpen',
+  'bundle',
+];
 
 function assertSafe(kind: string, value: string): void {
   if (!isSafeId(value)) {

@@ -180,4 +180,22 @@ export interface Database {
     revoked_at: number | null;
   };
   login_ip_failures: { ip: string; at: number };
+  /** Support bundle requests and the bundles customers sent (migration 014, issue 17). */
+  case_bundles: {
+    id: string;
+    case_id: string;
+    device_id: string;
+    requested_by: string;
+    requested_at: number;
+    range_from: number;
+    range_to: number;
+    expires_at: number;
+    status: string;
+    reason: string | null;
+    answered_at: number | null;
+    consent_at: number | null;
+    size_bytes: number | null;
+    content: string | null;
+    reply_msg_id: string | null;
+  };
 }

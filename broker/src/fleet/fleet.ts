@@ -15,6 +15,7 @@ import { LiveBus } from './live.js';
 import { OnlineResync } from './online-resync.js';
 import { Quarantine } from './quarantine.js';
 import { Receipts } from './receipts.js';
+import { SupportBundles } from './bundles.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { Staff } from './staff.js';
 
@@ -41,6 +42,8 @@ export class Fleet {
   readonly integrations: Integrations;
   readonly commands: Commands;
   readonly cases: Cases;
+  /** Support bundle requests and the bundles customers sent (issue 17). */
+  readonly bundles: SupportBundles;
   /** Deletes old diagnostics, events and presence history; start-broker starts its timer. */
   readonly retention: Retention;
   /** The signed key list and its delivery to devices (issue 12 item 10). */
@@ -76,6 +79,7 @@ export class Fleet {
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);
+    this.bundles = new SupportBundles(db, this.audit, this.live, publish);
     this.resync = new OnlineResync(db, this.commands, this.staff, publish, log, this.live);
     this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
   }

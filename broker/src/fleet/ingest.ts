@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import type { SqlExecutor, SqlStore } from '../db/sql-store.js';
 import type { DeviceProfile, DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
 import { DEFAULT_DEVICE_BUDGET, DeviceBudget, type DeviceBudgetLimits } from './budget.js';
+import { storeBundleReply } from './bundle-ingest.js';
 import type { LiveBus } from './live.js';
 import { DEFAULT_RECORD_LIMITS, recordCap, type RecordLimits } from './record-limits.js';
 import { SensorKeys } from './sensor-keys.js';
@@ -584,6 +585,8 @@ export class Ingest {
         return this.commandResult(topic.deviceId, payload, now);
       case 'caseOpen':
         return this.caseOpen(topic.deviceId, payload, now);
+      case 'bundle':
+        return storeBundleReply(this.store, this.live, topic.deviceId, payload, now);
       case 'signal': {
         const msg = decode(signalMessage, payload);
         if (!msg.ok) return msg;
@@ -596,6 +599,7 @@ export class Ingest {
       case 'caseStatus':
       case 'keys':
       case 'receipt':
+      case 'bundleRequest':
         return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
     }
   }

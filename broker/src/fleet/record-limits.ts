@@ -1,4 +1,4 @@
-import type { DeviceTopicKind } from '@touchpoint/protocol';
+import { BUNDLE_MAX_BYTES, type DeviceTopicKind } from '@touchpoint/protocol';
 
 /**
  * The largest payload stored per kind of record, well below the 256 KiB packet
@@ -27,6 +27,8 @@ export function recordCap(kind: DeviceTopicKind | 'signal', limits: RecordLimits
   if (kind === 'diagnostics') return limits.diagnosticsBytes;
   if (kind === 'events') return limits.eventBytes;
   if (kind === 'caseOpen') return limits.caseBytes;
+  // A support bundle (issue 17): the protocol's one limit, which the agent checks before it asks the customer.
+  if (kind === 'bundle') return BUNDLE_MAX_BYTES;
   // Everything else a device may send is small; topics it may not send are refused later, after this cap.
   return limits.otherBytes;
 }

@@ -17,6 +17,8 @@ export interface RetentionOptions {
   diagnostics: RetentionPolicy;
   events: RetentionPolicy;
   presence: RetentionPolicy;
+  /** Support bundles with their request rows (issue 17), by request time. */
+  bundles: RetentionPolicy;
   /** Rows one DELETE removes at most: small, so a sweep never holds the writer for long. */
   batchRows: number;
   /** Devices whose row cap is checked per table per pass. */
@@ -34,13 +36,15 @@ export const DEFAULT_RETENTION: RetentionOptions = {
   diagnostics: { maxAgeMs: 30 * DAY, maxRowsPerDevice: 50_000 },
   events: { maxAgeMs: 90 * DAY, maxRowsPerDevice: 20_000 },
   presence: { maxAgeMs: 90 * DAY, maxRowsPerDevice: 5_000 },
+  // A bundle is kept while its case is worked; a device's newest 50 requests at most.
+  bundles: { maxAgeMs: 30 * DAY, maxRowsPerDevice: 50 },
   batchRows: 500,
   devicesPerPass: 50,
   intervalMs: 60_000,
   busyPauseMs: 25,
 };
 
-export type RetainedTable = 'diagnostics' | 'events' | 'presence';
+export type RetainedTable = 'diagnostics' | 'events' | 'presence' | 'bundles';
 
 /**
  * Per table: the broker's receive time (never the device's clock, which a
@@ -52,6 +56,7 @@ const TABLES: Record<RetainedTable, { table: string; receivedAt: string; deviceO
   diagnostics: { table: 'diagnostics', receivedAt: 'received_at', deviceOrder: 'ts', keepNewest: true },
   events: { table: 'events', receivedAt: 'received_at', deviceOrder: 'ts', keepNewest: false },
   presence: { table: 'presence_history', receivedAt: 'at', deviceOrder: 'at', keepNewest: false },
+  bundles: { table: 'case_bundles', receivedAt: 'requested_at', deviceOrder: 'requested_at', keepNewest: false },
 };
 
 export interface SweepResult {
@@ -83,7 +88,7 @@ export class Retention {
   /** Rows stored per device since its cap was last checked; a device is due at a tenth of its cap. */
   private readonly sinceCheck = new Map<RetainedTable, Map<string, number>>();
   private readonly due = new Map<RetainedTable, Set<string>>();
-  private readonly totals: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0 };
+  private readonly totals: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0, bundles: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
 
@@ -136,6 +141,10 @@ export class Retention {
     live.on('diagnostics', (d) => this.stored('diagnostics', d.deviceId));
     live.on('event', (e) => this.stored('events', e.deviceId));
     live.on('presence', (p) => this.stored('presence', p.deviceId));
+    // A bundle request is a new row of its device (issue 17): its cap is checked as the other tables' are.
+    live.on('audit', (a) => {
+      if (a.action === 'bundle.request' && a.deviceId) this.stored('bundles', a.deviceId);
+    });
   }
 
   /** Rows deleted since start, per table. */
@@ -157,7 +166,7 @@ export class Retention {
 
   /** One pass: at most one age batch per table and one cap batch per due device (up to `devicesPerPass`). */
   sweep(now: number = this.clock()): SweepResult {
-    const deleted: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0 };
+    const deleted: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0, bundles: 0 };
     let more = false;
     const { batchRows } = this.options;
     for (const name of Object.keys(TABLES) as RetainedTable[]) {
@@ -182,14 +191,14 @@ export class Retention {
       if (due.size > 0) more = true;
       this.totals[name] += deleted[name];
     }
-    if (deleted.diagnostics + deleted.events + deleted.presence > 0)
+    if (deleted.diagnostics + deleted.events + deleted.presence + deleted.bundles > 0)
       this.log.debug('retention sweep', { deleted, more });
     return { deleted, more };
   }
 
   /** Sweeps until nothing is due (for the CLI and tests); returns the rows deleted per table. */
   sweepAll(now: number = this.clock()): Record<RetainedTable, number> {
-    const sum: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0 };
+    const sum: Record<RetainedTable, number> = { diagnostics: 0, events: 0, presence: 0, bundles: 0 };
     for (;;) {
       const r = this.sweep(now);
       for (const name of Object.keys(sum) as RetainedTable[]) sum[name] += r.deleted[name];

@@ -14,6 +14,7 @@ import { apiHandler, type Route } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { caseHistoryRoutes } from './routes/case-history.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { caseRoutes } from './routes/cases.js';
 import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -56,6 +57,7 @@ export const API_ROUTES: readonly Route[] = [
   ...deviceRoutes,
   ...commandRoutes,
   ...caseRoutes,
+  ...bundleRoutes,
   ...caseHistoryRoutes,
   ...auditRoutes,
   ...kpiRoutes,

@@ -4,6 +4,7 @@ export * from './auth.js';
 export * from './devices.js';
 export * from './commands.js';
 export * from './cases.js';
+export * from './bundles.js';
 export * from './audit.js';
 export * from './case-history.js';
 export * from './kpis.js';

@@ -9,6 +9,7 @@ import { sql as caseHistory } from './010-case-history.js';
 import { sql as sharedState } from './011-shared-state.js';
 import { sql as caseErrorCodes } from './012-case-error-codes.js';
 import { sql as webhooks } from './013-webhooks.js';
+import { sql as caseBundles } from './014-case-bundles.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -23,4 +24,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 11, name: 'shared-state', sql: sharedState },
   { version: 12, name: 'case-error-codes', sql: caseErrorCodes },
   { version: 13, name: 'webhooks', sql: webhooks },
+  { version: 14, name: 'case-bundles', sql: caseBundles },
 ];

@@ -9,6 +9,7 @@ import { sql as caseHistory } from './010-case-history.js';
 import { sql as sharedState } from './011-shared-state.js';
 import { sql as caseErrorCodes } from './012-case-error-codes.js';
 import { sql as webhooks } from './013-webhooks.js';
+import { sql as caseBundles } from './014-case-bundles.js';
 
 /**
  * The PostgreSQL set: one twin for each SQLite migration (../migrations), with the same number and name,
@@ -26,4 +27,5 @@ export const pgMigrations: ReadonlyArray<{ version: number; name: string; sql: s
   { version: 11, name: 'shared-state', sql: sharedState },
   { version: 12, name: 'case-error-codes', sql: caseErrorCodes },
   { version: 13, name: 'webhooks', sql: webhooks },
+  { version: 14, name: 'case-bundles', sql: caseBundles },
 ];
