@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { engineAuthConfig, startEngineAuth, type RunningEngineAuth } from '@touchpoint/broker';
 import { startRabbitCluster, type RabbitCluster } from '../helpers/rabbitmq-cluster.js';
-import { REPO_ROOT } from '../helpers/virtual-device.js';
+import { REPO_ROOT, eventually } from '../helpers/virtual-device.js';
 
 const CLI = join(REPO_ROOT, 'cli', 'bin', 'touchpoint.js');
 
@@ -100,4 +100,40 @@ export function spawnCli(name: string, args: readonly string[], env: NodeJS.Proc
 export async function stopAll(processes: readonly CliProcess[]): Promise<void> {
   for (const p of processes) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
   await Promise.all(processes.map((p) => p.exited));
+}
+
+/** A `touchpoint api` process started by startApiProcess: its base URL and its id on the live channel. */
+export interface ApiProcess extends CliProcess {
+  base: string;
+  origin: string;
+}
+
+/**
+ * Starts `touchpoint api` on the cluster's data folder, given every node beginning at `firstNode`, and waits
+ * until it serves HTTP and is on the live channel. Pushed to `processes` at once, so stopAll stops it even
+ * when the start fails.
+ */
+export async function startApiProcess(
+  ec: EngineCluster,
+  name: string,
+  firstNode: number,
+  processes: CliProcess[],
+): Promise<ApiProcess> {
+  const nodes = ec.cluster.nodes;
+  const amqp = nodes.flatMap((_n, k) => [
+    '--amqp',
+    `amqp://127.0.0.1:${nodes[(firstNode + k) % nodes.length]!.amqpPort}`,
+  ]);
+  const p = spawnCli(name, ['api', ...amqp, '--data-dir', ec.dataDir, '--http-port', '0']);
+  processes.push(p);
+  const ready = await eventually(() => /api ready (\{.*\})/.exec(p.log())?.[1], `${name} ready`, 60_000).catch(
+    (err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${p.log()}`);
+    },
+  );
+  await eventually(() => p.log().includes('live channel ready'), `${name} on the live channel (${p.log()})`, 60_000);
+  // Printed after the log line, with the first start's admin password in the same write.
+  await eventually(() => p.log().includes('Console   http://'), `${name}'s console URL (${p.log()})`, 10_000);
+  const { httpPort, origin } = JSON.parse(ready) as { httpPort: number; origin: string };
+  return { ...p, base: `http://127.0.0.1:${httpPort}`, origin };
 }

@@ -7,6 +7,8 @@ export interface Received {
   body: string;
   /** The status the receiver answered. */
   answered: number | 'held';
+  /** The sender's TCP port: which process sent it (test/helpers/socket-owner.ts), in cluster mode. */
+  remotePort: number | undefined;
 }
 
 /**
@@ -33,14 +35,21 @@ export class WebhookReceiver {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => receiver.answer(req.headers, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () =>
+        receiver.answer(req.headers, Buffer.concat(chunks).toString('utf8'), req.socket.remotePort, res),
+      );
     });
     return receiver;
   }
 
-  private answer(headers: IncomingHttpHeaders, body: string, res: ServerResponse): void {
+  private answer(
+    headers: IncomingHttpHeaders,
+    body: string,
+    remotePort: number | undefined,
+    res: ServerResponse,
+  ): void {
     const next = this.script.shift() ?? this.fallback;
-    const entry: Received = { headers, body, answered: next === 'hold' ? 'held' : next };
+    const entry: Received = { headers, body, answered: next === 'hold' ? 'held' : next, remotePort };
     this.received.push(entry);
     if (next === 'hold') this.held.add(res);
     else res.writeHead(next, { 'content-type': 'text/plain' }).end(next < 300 ? 'ok' : 'receiver failed');
