@@ -2,6 +2,7 @@ import type {
   CaseStatusMessage,
   CommandEnvelope,
   CommandResultMessage,
+  DeviceEventMessage,
   DiagnosticsMessage,
   LinkState,
   McuInfo,
@@ -44,6 +45,8 @@ export interface AgentEvents {
   };
   /** The customer allowed remote control until `until` (ms since epoch), or it ended (null; issue 16). */
   'support.remote': { until: number | null };
+  /** An event report (help trace, MCU error, link, video) went into the outbox. */
+  'event.reported': DeviceEventMessage;
   'report.queued': { kind: ReportKind; messageId: string; seq: number };
   /** The fleet's receipt says it stored the report (issue 15); the outbox has deleted it. */
   'report.delivered': { kind: ReportKind; messageId: string; seq: number };

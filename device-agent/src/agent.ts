@@ -16,6 +16,7 @@ import { ReplayStore } from './extensions/commands/replay-store.js';
 import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagnostics/diagnostics-extension.js';
 import { touchUiExtensions } from './extensions/help-session/index.js';
 import { videoExtension } from './extensions/video/index.js';
+import { LogRing, recordingLogger, supportBundleExtension } from './extensions/support-bundle/index.js';
 import { McuLink } from './extensions/mcu-link.js';
 import { loadKioskSecret } from './local-server/kiosk-key.js';
 import { LocalServer } from './local-server/local-server.js';
@@ -85,7 +86,9 @@ function readTls(config: AgentConfig): TlsMaterial | undefined {
  * and wires them through the event bus. Nothing else constructs them.
  */
 export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): Promise<Agent> {
-  const logger = hooks.logger ?? createLogger(`agent ${config.deviceId}`);
+  // Recent log lines stay in memory for support bundles (issue 17); redacted only when a bundle is built.
+  const logRing = new LogRing();
+  const logger = recordingLogger(hooks.logger ?? createLogger(`agent ${config.deviceId}`), logRing);
   const profile = loadProfile(config.profile);
   const tls = readTls(config);
   const bridgeFactory = hooks.createBridge ?? (await import('./bridge/default-bridge.js')).createDefaultBridge;
@@ -250,6 +253,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
     ...(localServer
       ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)]
       : []),
+    supportBundleExtension(services, logRing),
     ...(hooks.extensions?.(services) ?? []),
     new OutboxPublisher({
       deviceId: config.deviceId,

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { readMeta, writeMeta, type AgentDatabase } from '../store/database.js';
 
 /** What a report is. Only telemetry may be dropped when the outbox is full. */
-export type ReportKind = 'diagnostics' | 'event' | 'result' | 'case';
+export type ReportKind = 'diagnostics' | 'event' | 'result' | 'case' | 'bundle';
 const TELEMETRY: ReportKind = 'diagnostics';
 const DROPPED_KEY = 'outbox.dropped';
 
@@ -91,6 +91,12 @@ export class Outbox {
 
   get sizeBytes(): number {
     return this.bytes;
+  }
+
+  /** When the oldest waiting entry was queued (ms since epoch), undefined when empty (support bundles, issue 17). */
+  get oldestQueuedAt(): number | undefined {
+    const row = this.db.prepare('SELECT MIN(created_at) AS at FROM outbox').get() as { at: number | null };
+    return row.at ?? undefined;
   }
 
   /** Reports dropped to stay within the bound, ever (persisted across restarts). */

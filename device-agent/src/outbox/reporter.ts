@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  bundleReplyMessage,
   caseOpenMessage,
   commandResultMessage,
   describeIssues,
@@ -9,6 +10,7 @@ import {
   ErrorCode,
   header,
   TouchpointError,
+  type BundleReplyMessage,
   type CaseOpenMessage,
   type CommandResultMessage,
   type DeviceEvent,
@@ -41,7 +43,10 @@ export class Reporter {
   }
 
   event(event: DeviceEvent, now: number = Date.now()): DeviceEventMessage {
-    return this.put('event', 'events', deviceEventMessage, { ...header(now), deviceId: this.deviceId, event });
+    const message = this.put('event', 'events', deviceEventMessage, { ...header(now), deviceId: this.deviceId, event });
+    // Support bundles summarise recent help sessions from these (issue 17).
+    this.bus.emit('event.reported', message);
+    return message;
   }
 
   result(result: CommandResultInput, now: number = Date.now()): CommandResultMessage {
@@ -56,6 +61,11 @@ export class Reporter {
 
   case(input: CaseInput, now: number = Date.now()): CaseOpenMessage {
     return this.put('case', 'caseOpen', caseOpenMessage, { ...header(now), deviceId: this.deviceId, ...input });
+  }
+
+  /** The customer's answer to a support bundle request (issue 17); only after their tap when it carries a bundle. */
+  bundle(reply: BundleReplyMessage): BundleReplyMessage {
+    return this.put('bundle', 'bundle', bundleReplyMessage, reply);
   }
 
   private put<T extends { id: string }>(kind: ReportKind, topic: DeviceTopicKind, schema: z.ZodType<T>, value: T): T {

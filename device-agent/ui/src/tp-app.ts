@@ -6,6 +6,7 @@ import { localizeText } from './common/localize-text.js';
 import type { UiLocale } from './common/initial-locale.js';
 import type { Intent, IntentEvent } from './components/intent.js';
 import { AgentConnectionController } from './controllers/agent-connection-controller.js';
+import { BundleConsentController } from './controllers/bundle-consent-controller.js';
 import { HelpSessionController } from './controllers/help-session-controller.js';
 import { IdleController, type IdleView } from './controllers/idle-controller.js';
 import { LiveStateController } from './controllers/live-state-controller.js';
@@ -14,6 +15,7 @@ import { SupportActivityController } from './controllers/support-activity-contro
 import { AgentClient } from './data/agent-client.js';
 import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
 import { fetchSupportHistory } from './data/support-history.js';
+import './screens/tp-bundle-sheet.js';
 import './screens/tp-case-status.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
@@ -51,6 +53,7 @@ export class TpApp extends LitElement {
   private readonly i18n = new LocaleController(this);
   private readonly help = new HelpSessionController(this, this.client, () => this.i18n.locale);
   private readonly support = new SupportActivityController(this, this.client);
+  private readonly bundle = new BundleConsentController(this, this.client);
   private readonly idle = new IdleController(this, this.client, {
     view: () => this.idleView(),
     reset: () => void this.clearForNextCustomer(),
@@ -216,6 +219,12 @@ export class TpApp extends LitElement {
         ?hasSession=${help.screen !== null}
         ?pending=${help.pending}
       ></tp-consent-sheet>
+      <tp-bundle-sheet
+        .t=${t}
+        locale=${locale}
+        .ask=${this.bundle.ask}
+        ?pending=${this.bundle.pending}
+      ></tp-bundle-sheet>
       <slot name="overlay"></slot>
     `;
   }
@@ -288,7 +297,13 @@ export class TpApp extends LitElement {
       (s !== null &&
         (s.busy || s.kind === 'idle' || s.kind === 'check' || (s.kind === 'action' && s.phase !== 'confirm')));
     // A call rings or runs (the overlay), or support waits for the customer's Allow / Decline.
-    if (working || this.support.state.ask || action?.status === 'running' || this.querySelector('tp-video[active]'))
+    if (
+      working ||
+      this.support.state.ask ||
+      this.bundle.ask ||
+      action?.status === 'running' ||
+      this.querySelector('tp-video[active]')
+    )
       return 'hold';
     const resolvedCase = help.supportCase !== null && !caseActive(help.supportCase);
     const away =
@@ -374,6 +389,8 @@ export class TpApp extends LitElement {
         return this.support.answer(intent.commandId, intent.allow);
       case 'support-remote':
         return this.support.allowRemote(intent.minutes);
+      case 'bundle-answer':
+        return this.bundle.answer(intent.send);
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);

@@ -124,6 +124,8 @@ export function foldSupportActivity(state: SupportActivityState, message: AgentM
     case 'help.offers':
     case 'help.case':
     case 'help.catalog':
+    case 'bundle.ask':
+    case 'bundle.closed':
     case 'other':
       return state;
   }

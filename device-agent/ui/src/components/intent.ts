@@ -21,6 +21,8 @@ export type Intent =
   | { kind: 'support-answer'; commandId: string; allow: boolean }
   /** Allow remote control for the agent's configured time; 0 ends it. */
   | { kind: 'support-remote'; minutes: number }
+  /** The customer's Send (true) or Don't send on a support bundle (issue 17). */
+  | { kind: 'bundle-answer'; send: boolean }
   | { kind: 'locale'; locale: UiLocale };
 
 export class IntentEvent extends Event {

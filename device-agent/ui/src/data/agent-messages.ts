@@ -4,6 +4,8 @@ import type {
   HelpFlowSummary,
   HelpOffer,
   HelpScreenView,
+  UiBundleAskMessage,
+  UiBundleClosedMessage,
   UiLiveState,
 } from '@touchpoint/protocol';
 
@@ -37,6 +39,8 @@ export type AgentMessage =
   | { type: 'help.offers'; offers: HelpOffer[] }
   | { type: 'help.case'; case: HelpCaseState | null }
   | { type: 'help.catalog'; flows: HelpFlowSummary[]; device: HelpDeviceInfo }
+  | UiBundleAskMessage
+  | UiBundleClosedMessage
   | { type: 'other'; original: string };
 
 /** A profile text by language (`{ de, en }`). */
@@ -176,6 +180,24 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
         Array.isArray(v.device.errors)
         ? (v as AgentMessage)
         : undefined;
+    case 'bundle.ask':
+      // A support bundle to show the customer (issue 17): the sheet renders every section it relies on.
+      return isStr(v.requestId) &&
+        isNum(v.until) &&
+        isNum(v.sizeBytes) &&
+        isObj(v.requestedBy) &&
+        isStr(v.requestedBy.name) &&
+        isObj(v.bundle) &&
+        Array.isArray(v.bundle.agentLog) &&
+        Array.isArray(v.bundle.helpSessions) &&
+        Array.isArray(v.bundle.redactions) &&
+        isObj(v.bundle.mcu) &&
+        Array.isArray(v.bundle.mcu.events) &&
+        isObj(v.bundle.outbox)
+        ? (v as AgentMessage)
+        : undefined;
+    case 'bundle.closed':
+      return isStr(v.requestId) && isStr(v.outcome) ? (v as AgentMessage) : undefined;
     default:
       // Another extension's message (video.*): passed on as text for whoever handles it.
       return { type: 'other', original: text };

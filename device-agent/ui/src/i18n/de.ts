@@ -125,4 +125,41 @@ export const de: Messages = {
   errorGeneric: 'Das hat nicht geklappt: {message}',
   busy: 'Bitte warten …',
   imageMissing: 'Bild nicht verfügbar',
+  bundleTitle: 'Einen Diagnosebericht an den Support senden?',
+  bundleIntro:
+    '{name} vom Support bittet um einen Diagnosebericht dieses Geräts von {from} bis {to}. Es wird nichts gesendet, solange Sie nicht auf Senden tippen.',
+  bundleLog: {
+    '=0': 'Keine Protokollzeilen des Geräts',
+    one: '{count} Protokollzeile des Geräts',
+    other: '{count} Protokollzeilen des Geräts',
+  },
+  bundleMcu: {
+    '=0': 'Keine Ereignisse der Maschine; aktive Meldungen: {errors}',
+    one: '{count} Ereignis der Maschine; aktive Meldungen: {errors}',
+    other: '{count} Ereignisse der Maschine; aktive Meldungen: {errors}',
+  },
+  bundleOutbox: {
+    '=0': 'Keine Berichte warten auf das Senden',
+    one: '{count} Bericht wartet auf das Senden',
+    other: '{count} Berichte warten auf das Senden',
+  },
+  bundleSessions: {
+    '=0': 'Keine Hilfesitzungen',
+    one: '{count} Hilfesitzung (Schritte und Ergebnis, nicht Ihre Antworten)',
+    other: '{count} Hilfesitzungen (Schritte und Ergebnis, nicht Ihre Antworten)',
+  },
+  bundleHost: 'Arbeitsspeicher, Speicherplatz und Auslastung des Geräts',
+  bundleRedacted: {
+    '=0': 'Es wurde nichts Persönliches gefunden, das zu entfernen war.',
+    one: '{count} persönliche Angabe wurde entfernt',
+    other: '{count} persönliche Angaben wurden entfernt',
+  },
+  bundleSize: 'Größe: etwa {kib} KB',
+  bundleShowContent: 'Genau anzeigen, was gesendet wird',
+  bundleSend: 'Senden',
+  bundleRefuse: 'Nicht senden',
+  redactEmail: 'E-Mail-Adressen',
+  redactIp: 'Netzwerkadressen',
+  redactMac: 'Hardware-Adressen',
+  redactSecret: 'Schlüssel und Passwörter',
 };

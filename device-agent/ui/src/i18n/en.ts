@@ -125,6 +125,39 @@ export const en = {
   errorGeneric: 'That did not work: {message}',
   busy: 'Please wait …',
   imageMissing: 'Picture not available',
+  bundleTitle: 'Send a diagnostic report to support?',
+  bundleIntro:
+    '{name} from support asks for a diagnostic report of this device from {from} to {to}. Nothing is sent unless you tap Send.',
+  bundleLog: { '=0': 'No device log lines', one: '{count} device log line', other: '{count} device log lines' },
+  bundleMcu: {
+    '=0': 'No machine events; active errors: {errors}',
+    one: '{count} machine event; active errors: {errors}',
+    other: '{count} machine events; active errors: {errors}',
+  },
+  bundleOutbox: {
+    '=0': 'No reports waiting to be sent',
+    one: '{count} report waiting to be sent',
+    other: '{count} reports waiting to be sent',
+  },
+  bundleSessions: {
+    '=0': 'No help sessions',
+    one: '{count} help session (steps and outcome, not your answers)',
+    other: '{count} help sessions (steps and outcome, not your answers)',
+  },
+  bundleHost: 'Memory, storage and load of the device',
+  bundleRedacted: {
+    '=0': 'Nothing personal was found to remove.',
+    one: '{count} personal item was removed',
+    other: '{count} personal items were removed',
+  },
+  bundleSize: 'Size: about {kib} KB',
+  bundleShowContent: 'Show exactly what will be sent',
+  bundleSend: 'Send',
+  bundleRefuse: 'Don’t send',
+  redactEmail: 'email addresses',
+  redactIp: 'network addresses',
+  redactMac: 'hardware addresses',
+  redactSecret: 'keys and passwords',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;
