@@ -73,6 +73,8 @@ export class SupportBundleExtension extends ExtensionBase {
   protected onStart(context: ExtensionContext): void {
     const { bus, connection, deviceId, history, localServer } = this.options;
     this.context = context;
+    // The link as it stands now (the MCU link starts before this extension), then every change.
+    history.link(this.options.sources.mcu.link, this.now());
     context.on(bus, 'mcu.event', (event) => history.mcuEvent(event, this.now()));
     context.on(bus, 'mcu.link', ({ state }) => history.link(state, this.now()));
     context.on(bus, 'event.reported', (message) => history.reported(message));
