@@ -9,3 +9,4 @@ export type { Database } from './db/schema.js';
 export { Ingest, type IngestOutcome, type IngestCallback } from './fleet/ingest.js';
 export { Quarantine } from './fleet/quarantine.js';
 export { LiveBus } from './fleet/live.js';
+export { computeKpis } from './fleet/kpis.js';

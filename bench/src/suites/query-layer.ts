@@ -125,18 +125,27 @@ async function insertGroup(db: Kysely<Schema>, group: readonly Row[], perRow: bo
   });
 }
 
+/**
+ * The last CPU time seen of each server process: a process that ends between two readings (an
+ * autovacuum worker, a closed connection's backend) keeps counting with what it had used, so the
+ * total never goes down (the first runs of the store layer's rows read negative CPU without this).
+ */
+const serverProcessCpu = new Map<number, number>();
+
 /** CPU of the PostgreSQL server: the postmaster and every process it runs (backends, WAL writer, checkpointer). */
 function serverCpuMs(postmaster: number): number {
-  let total = cpuMs(postmaster);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += cpuMs(Number(entry));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster)
+        serverProcessCpu.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       // The process ended while /proc was read.
     }
   }
+  let total = cpuMs(postmaster);
+  for (const ms of serverProcessCpu.values()) total += ms;
   return total;
 }
 

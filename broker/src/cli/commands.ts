@@ -15,6 +15,7 @@ import { dataPaths } from '../options.js';
 import { requireModelsDirs } from '@touchpoint/models';
 import { startBroker } from '../start-broker.js';
 import { requireDataDir, resolveDataDir } from './data-dir.js';
+import { sqliteOnlyNotice } from './database-url.js';
 import { RETENTION_FLAGS, RETENTION_USAGE, retentionFromFlags } from './retention-flags.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; default?: string }>;
@@ -98,6 +99,8 @@ ${RETENTION_USAGE}
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
     );
+    const notice = sqliteOnlyNotice('broker');
+    if (notice) console.warn(notice);
     const running = await startBroker({
       dataDir: resolveDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,

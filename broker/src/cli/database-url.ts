@@ -1,4 +1,5 @@
 import { UsageError } from '@touchpoint/protocol';
+import { redactDatabaseUrl } from '../db/postgres.js';
 
 /**
  * `--database-url`, else $TOUCHPOINT_DATABASE_URL, else undefined (the data folder's SQLite file).
@@ -21,4 +22,15 @@ export function resolveDatabaseUrl(flag: string | undefined): string | undefined
       '--database-url carries no password (it would show in the process list): use TOUCHPOINT_DATABASE_URL, PGPASSWORD or ~/.pgpass',
     );
   return value;
+}
+
+/**
+ * For the commands whose stores are still SQLite only (issue 15, docs/scale-out.md "PostgreSQL"): a
+ * line saying so when the operator set a database URL, so a broker or engine-auth started next to
+ * PostgreSQL workers does not look as if it used the same database. Undefined when none is set.
+ */
+export function sqliteOnlyNotice(command: string): string | undefined {
+  const url = process.env.TOUCHPOINT_DATABASE_URL;
+  if (!url) return undefined;
+  return `TOUCHPOINT_DATABASE_URL (${redactDatabaseUrl(url)}) is not used by touchpoint ${command} yet: its stores are SQLite only, in the data folder; only fleet-worker runs on PostgreSQL (docs/scale-out.md, "PostgreSQL")`;
 }

@@ -2,6 +2,7 @@ import { ExitCode, type CliCommand } from '@touchpoint/protocol';
 import { numberOption, parseCommandArgs, portOption } from '@touchpoint/runtime';
 import { startEngineAuth } from '../engine-auth/start-engine-auth.js';
 import { requireDataDir } from './data-dir.js';
+import { sqliteOnlyNotice } from './database-url.js';
 
 export const engineAuthCommand: CliCommand = {
   path: ['engine-auth'],
@@ -31,6 +32,8 @@ Answers RabbitMQ's rabbitmq_auth_backend_http (POST or GET /auth/user, /auth/vho
       allowPositionals: false,
       strict: true,
     });
+    const notice = sqliteOnlyNotice('engine-auth');
+    if (notice) console.warn(notice);
     const running = await startEngineAuth({
       dataDir: requireDataDir(values['data-dir'] as string | undefined),
       host: values.host as string | undefined,

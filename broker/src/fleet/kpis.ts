@@ -1,5 +1,7 @@
 import type { KpiResponse } from '@touchpoint/protocol';
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { jsonText, rawQuery } from '../db/dialect-sql.js';
+import type { SqlExecutor } from '../db/sql-store.js';
 import { median, outcomeRates, stepDropOff, type OutcomeCounts } from './kpi-formulas.js';
 
 /**
@@ -8,19 +10,22 @@ import { median, outcomeRates, stepDropOff, type OutcomeCounts } from './kpi-for
  * the period the customer asked for it in (its request time, issue 16). The
  * formulas are in kpi-formulas.ts and docs/console.md.
  */
-export function computeKpis(db: Db, from: number, to: number): KpiResponse {
-  const counts = db
-    .prepare(
-      `SELECT COUNT(*) AS total,
-      SUM(outcome = 'resolved' AND resolution = 'fix') AS resolvedByFix,
-      SUM(outcome = 'resolved' AND resolution = 'customer') AS resolvedByCustomer,
-      SUM(outcome = 'resolved' AND resolution IS NULL) AS resolvedUnrecorded,
-      SUM(outcome = 'resolved' AND resolution = 'nothing-wrong') AS nothingWrong,
-      SUM(outcome = 'escalated') AS escalated, SUM(outcome = 'abandoned') AS abandoned,
-      SUM(outcome IS NULL) AS inProgress
-      FROM help_sessions WHERE started_at >= ? AND started_at < ?`,
-    )
-    .get(from, to) as { total: number } & { [K in keyof OutcomeCounts]: number | null };
+export async function computeKpis(store: SqlExecutor, from: number, to: number): Promise<KpiResponse> {
+  const { q, dialect } = store;
+  // COUNT(*) FILTER: the same in both dialects (PostgreSQL cannot SUM a boolean).
+  const counts = (await store.first(
+    rawQuery(
+      q,
+      sql<{ total: number } & { [K in keyof OutcomeCounts]: number | null }>`SELECT COUNT(*) AS total,
+      COUNT(*) FILTER (WHERE outcome = 'resolved' AND resolution = 'fix') AS "resolvedByFix",
+      COUNT(*) FILTER (WHERE outcome = 'resolved' AND resolution = 'customer') AS "resolvedByCustomer",
+      COUNT(*) FILTER (WHERE outcome = 'resolved' AND resolution IS NULL) AS "resolvedUnrecorded",
+      COUNT(*) FILTER (WHERE outcome = 'resolved' AND resolution = 'nothing-wrong') AS "nothingWrong",
+      COUNT(*) FILTER (WHERE outcome = 'escalated') AS escalated, COUNT(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+      COUNT(*) FILTER (WHERE outcome IS NULL) AS "inProgress"
+      FROM help_sessions WHERE started_at >= ${from} AND started_at < ${to}`,
+    ),
+  ))!;
   const c: OutcomeCounts = {
     resolvedByFix: counts.resolvedByFix ?? 0,
     resolvedByCustomer: counts.resolvedByCustomer ?? 0,
@@ -41,44 +46,69 @@ export function computeKpis(db: Db, from: number, to: number): KpiResponse {
     inProgress: c.inProgress,
   };
 
-  const cesPerFlow = db
-    .prepare(
-      'SELECT flow_id AS flowId, AVG(ces) AS average, COUNT(ces) AS count FROM help_sessions WHERE started_at >= ? AND started_at < ? AND ces IS NOT NULL GROUP BY flow_id ORDER BY flow_id',
-    )
-    .all(from, to) as KpiResponse['cesPerFlow'];
+  const cesPerFlow = await store.all(
+    q
+      .selectFrom('help_sessions')
+      .select((eb) => [
+        'flow_id as flowId',
+        eb.fn.avg<number>('ces').as('average'),
+        eb.fn.count<number>('ces').as('count'),
+      ])
+      .where('started_at', '>=', from)
+      .where('started_at', '<', to)
+      .where('ces', 'is not', null)
+      .groupBy('flow_id')
+      .orderBy('flow_id'),
+  );
 
-  const resolutionTimes = db
-    .prepare(
-      "SELECT resolved_at - opened_at FROM cases WHERE opened_at >= ? AND opened_at < ? AND resolved_at IS NOT NULL AND status IN ('resolved', 'closed')",
+  const resolutionTimes = (
+    await store.all(
+      q
+        .selectFrom('cases')
+        .select(sql<number>`resolved_at - opened_at`.as('ms'))
+        .where('opened_at', '>=', from)
+        .where('opened_at', '<', to)
+        .where('resolved_at', 'is not', null)
+        .where('status', 'in', ['resolved', 'closed']),
     )
-    .pluck()
-    .all(from, to) as number[];
+  ).map((r) => r.ms);
 
-  const topErrorCodes = db
-    .prepare(
-      "SELECT json_extract(body, '$.event.code') AS code, COUNT(*) AS count FROM events WHERE type = 'error.raised' AND ts >= ? AND ts < ? GROUP BY code ORDER BY count DESC, code LIMIT 10",
-    )
-    .all(from, to) as KpiResponse['topErrorCodes'];
+  const code = jsonText(dialect, 'body', ['event', 'code']);
+  const topErrorCodes = (await store.all(
+    rawQuery(
+      q,
+      sql<KpiResponse['topErrorCodes'][number]>`SELECT ${code} AS code, COUNT(*) AS count FROM events
+      WHERE type = 'error.raised' AND ts >= ${from} AND ts < ${to}
+      GROUP BY ${code} ORDER BY count DESC, code LIMIT 10`,
+    ),
+  )) as KpiResponse['topErrorCodes'];
 
   // Reached: distinct sessions with a `step` entry for the step. Dropped: abandoned sessions whose last step it was
   // (an escalation is an outcome of its own, not a drop-off; issue 16).
-  const reached = db
-    .prepare(
-      `SELECT h.flow_id AS flowId, json_extract(e.body, '$.event.entry.stepId') AS stepId, COUNT(DISTINCT h.id) AS reached
+  const stepId = jsonText(dialect, 'e.body', ['event', 'entry', 'stepId']);
+  const reached = await store.all(
+    rawQuery(
+      q,
+      sql<{ flowId: string; stepId: string; reached: number }>`SELECT h.flow_id AS "flowId", ${stepId} AS "stepId",
+      COUNT(DISTINCT h.id) AS reached
       FROM help_sessions h JOIN events e ON e.session_id = h.id AND e.type = 'help'
-      WHERE h.started_at >= ? AND h.started_at < ? AND json_extract(e.body, '$.event.entry.kind') = 'step'
-      GROUP BY flowId, stepId`,
-    )
-    .all(from, to) as { flowId: string; stepId: string; reached: number }[];
+      WHERE h.started_at >= ${from} AND h.started_at < ${to}
+        AND ${jsonText(dialect, 'e.body', ['event', 'entry', 'kind'])} = 'step'
+      GROUP BY h.flow_id, ${stepId}`,
+    ),
+  );
   const dropped = new Map(
     (
-      db
-        .prepare(
-          `SELECT flow_id || '/' || current_step AS key, COUNT(*) AS n FROM help_sessions
-        WHERE started_at >= ? AND started_at < ? AND current_step IS NOT NULL AND outcome = 'abandoned'
-        GROUP BY key`,
-        )
-        .all(from, to) as { key: string; n: number }[]
+      await store.all(
+        q
+          .selectFrom('help_sessions')
+          .select((eb) => [sql<string>`flow_id || '/' || current_step`.as('key'), eb.fn.countAll<number>().as('n')])
+          .where('started_at', '>=', from)
+          .where('started_at', '<', to)
+          .where('current_step', 'is not', null)
+          .where('outcome', '=', 'abandoned')
+          .groupBy(['flow_id', 'current_step']),
+      )
     ).map((r) => [r.key, r.n]),
   );
   const dropOff = reached

@@ -17,7 +17,7 @@ export const kpiRoutes: Route[] = [
       const to = query.to ?? Date.now();
       const from = query.from ?? to - WEEK_MS;
       if (from >= to) throw new HttpError(ErrorCode.SCHEMA_INVALID, 'query: from must be before to');
-      return computeKpis(deps.fleet.db, from, to);
+      return computeKpis(deps.fleet.store, from, to);
     },
   }),
 ];
