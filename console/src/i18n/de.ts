@@ -673,4 +673,16 @@ export const de: Messages = {
   'queue.noNotes': 'Noch keine Notizen.',
   'queue.addNoteLabel': 'Notiz hinzufügen',
   'queue.addNote': 'Notiz speichern',
+  'bundles.title': 'Support-Pakete',
+  'bundles.request': 'Support-Paket anfordern (letzte 24 h)',
+  'bundles.hint':
+    'Die Kundin oder der Kunde sieht genau, was gesendet würde, ohne persönliche Daten, und entscheidet am Gerät.',
+  'bundles.none': 'Noch kein Paket angefordert.',
+  'bundles.requestedBy': '{name}, {at}',
+  'bundles.download': 'Herunterladen (JSON, {kib} KiB)',
+  'bundles.status.requested': 'wartet auf die Kundschaft',
+  'bundles.status.stored': 'von der Kundschaft gesendet',
+  'bundles.status.refused': 'von der Kundschaft abgelehnt',
+  'bundles.status.expired': 'keine Antwort',
+  'bundles.status.failed': 'nicht möglich',
 };

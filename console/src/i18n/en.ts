@@ -667,6 +667,18 @@ export const en = {
   'queue.noNotes': 'No notes yet.',
   'queue.addNoteLabel': 'Add a note',
   'queue.addNote': 'Add note',
+  'bundles.title': 'Support bundles',
+  'bundles.request': 'Request a support bundle (last 24 h)',
+  'bundles.hint':
+    'The customer sees exactly what would be sent, with personal data removed, and decides on the device.',
+  'bundles.none': 'No bundle requested yet.',
+  'bundles.requestedBy': '{name}, {at}',
+  'bundles.download': 'Download (JSON, {kib} KiB)',
+  'bundles.status.requested': 'waiting for the customer',
+  'bundles.status.stored': 'sent by the customer',
+  'bundles.status.refused': 'refused by the customer',
+  'bundles.status.expired': 'no answer',
+  'bundles.status.failed': 'not possible',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import { formatTime } from '../common/format-time.js';
 import { routeHref } from '../common/route.js';
 import { DEFAULT_SLA_MS, slaState } from '../common/sla.js';
 import '../components/tpc-badge.js';
+import '../components/tpc-case-bundles.js';
 import '../components/tpc-diagnostics-snapshot.js';
 import '../components/tpc-help-mirror.js';
 import '../components/tpc-remote-control.js';
@@ -413,6 +414,10 @@ export class TpQueuePanel extends LitElement {
           ></tpc-diagnostics-snapshot>
         </section>
       </div>
+      <section class="mt" id="case-bundles" aria-labelledby="bundles-h">
+        <h3 id="bundles-h">${t('bundles.title')}</h3>
+        <tpc-case-bundles .caseId=${c.id} ?canRequest=${canWork}></tpc-case-bundles>
+      </section>
       <h3 class="mt">${t('queue.notes')}</h3>
       <div class="notes">
         ${
