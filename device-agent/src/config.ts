@@ -182,6 +182,12 @@ export const agentConfigSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  supportBundles: z
+    .strictObject({
+      /** How long a support bundle request waits for the customer's Send or Don't send (issue 17); never past its expiry. */
+      consentWaitS: z.number().int().min(1).max(900).default(300),
+    })
+    .default({ consentWaitS: 300 }),
 });
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

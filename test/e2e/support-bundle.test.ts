@@ -226,6 +226,45 @@ describe('support bundles', () => {
     expect((await staff.post('/api/cases/no-such-case/bundles', {})).status).toBe(404);
   });
 
+  it('expires a request the customer does not answer, and sends nothing', async () => {
+    // A second device whose agent waits one second for the customer (supportBundles.consentWaitS).
+    const waiting = await startVirtualDevice(broker, {
+      deviceId: 'cm-bundle-wait',
+      dataDir: join(dir, 'agent-wait'),
+      pty: false,
+      speed: 1,
+      agent: { supportBundles: { consentWaitS: 1 } },
+    });
+    const kiosk = await openKiosk(waiting.uiUrl, waiting.kioskUrl);
+    try {
+      await eventually(() => broker.fleet.devices.get('cm-bundle-wait')?.online, 'the second device online');
+      await kiosk.request('help.start', { flowId: 'descale', locale: 'en' });
+      const opened = (await kiosk.request('help.case.open', {
+        locale: 'en',
+        reason: 'no answer',
+        consent: { diagnostics: true, helpSession: true },
+      })) as { caseId: string };
+      await eventually(() => broker.fleet.cases.get(opened.caseId), 'the second case reaches the fleet');
+      const res = await staff.post(`/api/cases/${opened.caseId}/bundles`, {});
+      expect(res.status).toBe(201);
+      const id = (res.body as BundleSummary).id;
+      await eventually(() => kiosk.pushed.some((m) => m.type === 'bundle.ask' && m.requestId === id), 'asked');
+      await eventually(
+        () => kiosk.pushed.some((m) => m.type === 'bundle.closed' && m.requestId === id && m.outcome === 'expired'),
+        'the question expires on the touchscreen',
+      );
+      await eventually(
+        () => broker.fleet.bundles.get(opened.caseId, id)?.status === 'expired',
+        'the fleet records the expiry',
+      );
+      expect(broker.fleet.db.prepare('SELECT content FROM case_bundles WHERE id = ?').pluck().get(id)).toBeNull();
+      await expect(kiosk.request('bundle.answer', { requestId: id, send: true })).rejects.toThrow(/no longer open/);
+    } finally {
+      kiosk.close();
+      await waiting.stop();
+    }
+  });
+
   it('deletes bundles with the retention sweep', () => {
     const count = () =>
       broker.fleet.db.prepare('SELECT COUNT(*) FROM case_bundles WHERE device_id = ?').pluck().get(DEVICE);

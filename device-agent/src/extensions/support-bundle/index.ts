@@ -46,5 +46,6 @@ export function supportBundleExtension(services: AgentServices, log: LogRing): S
       host: () => collectHostMetrics(config.dataDir),
     },
     logger: childLogger(logger, 'bundle'),
+    consentWaitMs: config.supportBundles.consentWaitS * 1000,
   });
 }
