@@ -86,4 +86,20 @@ describe('a support bundle from the case view to the touchscreen and back', () =
     expect(JSON.stringify(body)).not.toContain(PLANTED_EMAIL);
     expect(c.pageErrors).toEqual([]);
   });
+
+  it("asks in German, and Don't send shows as a refusal in the console", async () => {
+    await touch.locator('#lang').click();
+    await c.page.locator('#bundle-request').click();
+    const heading = touch.getByRole('heading', { name: 'Einen Diagnosebericht an den Support senden?' });
+    await heading.waitFor(WAIT);
+    await expectText(
+      touch.locator('tp-bundle-sheet #bundle-intro'),
+      'Es wird nichts gesendet, solange Sie nicht auf Senden tippen',
+    );
+    await touch.locator('tp-bundle-sheet #bundle-refuse').click();
+    await heading.waitFor({ state: 'hidden', ...WAIT });
+    await expectText(c.page.locator('tpc-case-bundles li[data-status="refused"]'), 'refused by the customer');
+    expect(e.stack.broker.fleet.bundles.list(caseId).map((b) => b.status)).toEqual(['refused', 'stored']);
+    expect(c.pageErrors).toEqual([]);
+  });
 });
