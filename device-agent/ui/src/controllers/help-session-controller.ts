@@ -63,6 +63,8 @@ export class HelpSessionController implements ReactiveController {
           case 'case.status':
           case 'support.ask':
           case 'support.remote':
+          case 'bundle.ask':
+          case 'bundle.closed':
           case 'other':
             return;
         }
