@@ -1,4 +1,5 @@
 import { Aedes, type Client } from 'aedes';
+import { consoleSurface } from './console-surface.js';
 import aedesPersistenceLevel from 'aedes-persistence-level';
 import { Level } from 'level';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,9 @@ import { loadModelRegistry } from './fleet/profiles.js';
 import { openCommandSigner } from './signer/open-signer.js';
 import { installHooks } from './hooks/install.js';
 import { WebhookService } from './webhooks/service.js';
-import { webhookRoutes } from './webhooks/routes.js';
 import { WillDeferred, WillSweep, type WillStore } from './hooks/will-sweep.js';
 import { closeIntegrationClientsOnChange } from './hooks/integration-connections.js';
 import { identityOf } from './hooks/identity.js';
-import { buildHttpHandlers } from './http/routes.js';
 import { simulatorRoutes } from './simulator/simulator-routes.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
@@ -29,13 +28,6 @@ import { withDirectRetainedLookup } from './persistence/retained-lookup.js';
 import { disableClusterDedupe } from './transport/no-cluster-dedupe.js';
 import { commandsHeldInSession, type OutgoingSessions } from './persistence/session-commands.js';
 import { listen } from './transport/listen.js';
-import {
-  VideoService,
-  phoneHandler,
-  phoneOriginPolicy,
-  videoConsoleRoutes,
-  videoOptionsFromEnv,
-} from './video/index.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
 import { webSocketPolicy } from './transport/websocket-policy.js';
 
@@ -243,27 +235,20 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   const servers: Server[] = [];
   const tcp = createTcpServer(transport);
   const http = createHttpServer(() => handlers, log);
-  const videoOptions = options.video ?? videoOptionsFromEnv();
-  // Phone links point at the broker's public URL (it wins over video.publicUrl); without one, only a loopback broker makes links.
-  const video = new VideoService({
+  const { video, handlers } = consoleSurface({
     fleet,
     publish,
     counters,
     log,
-    options: videoOptions,
-    phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)),
-  });
-  const handlers = buildHttpHandlers({
-    fleet,
-    counters,
-    log,
     models,
+    host,
+    video: options.video,
+    webhooks,
     consoleDir: options.consoleDir,
     secureCookies: options.secureCookies,
     publicUrl,
     trustedProxies: options.trustedProxies,
-    extraRoutes: [...videoConsoleRoutes(video), ...simulatorRoutes(options.simulator), ...webhookRoutes(webhooks)],
-    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
+    extraRoutes: simulatorRoutes(options.simulator),
   });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {

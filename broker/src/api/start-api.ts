@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { consoleSurface } from '../console-surface.js';
 import { Counters } from '../counters.js';
 import { openDatabase } from '../db/database.js';
 import { API_USERNAME } from '../engine-auth/api-rights.js';
@@ -8,7 +9,6 @@ import { readServiceToken } from '../engine-link/read-service-token.js';
 import { ensureFirstAdmin } from '../first-admin.js';
 import { Fleet } from '../fleet/fleet.js';
 import { loadModelRegistry } from '../fleet/profiles.js';
-import { buildHttpHandlers } from '../http/routes.js';
 import { createHttpServer } from '../http/server.js';
 import { LiveRelay } from '../live-channel/live-relay.js';
 import { LIVE_EXCHANGE, LIVE_EXCHANGE_TYPE, apiLiveQueue } from '../live-channel/topology.js';
@@ -16,15 +16,7 @@ import { createLogger, silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_LIMITS, checkPublicUrl, dataPaths, fleetLimits, type RetentionSettings } from '../options.js';
 import { openCommandSigner, type SigningOptions } from '../signer/open-signer.js';
 import { listen } from '../transport/listen.js';
-import {
-  VideoService,
-  phoneHandler,
-  phoneOriginPolicy,
-  videoConsoleRoutes,
-  videoOptionsFromEnv,
-  type VideoOptions,
-} from '../video/index.js';
-import { webhookRoutes } from '../webhooks/routes.js';
+import type { VideoOptions } from '../video/index.js';
 import { WebhookService, type WebhookOptions } from '../webhooks/service.js';
 
 export interface ApiOptions {
@@ -157,26 +149,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   );
   webhooks.start();
 
-  const videoOptions = options.video ?? videoOptionsFromEnv();
-  const video = new VideoService({
+  const { video, handlers } = consoleSurface({
     fleet,
     publish,
     counters,
     log,
-    options: videoOptions,
-    phoneOrigin: phoneOriginPolicy(host, publicUrl ?? checkPublicUrl(videoOptions.publicUrl)),
-  });
-  const handlers = buildHttpHandlers({
-    fleet,
-    counters,
-    log,
     models,
+    host,
+    video: options.video,
+    webhooks,
     consoleDir: options.consoleDir,
     secureCookies: options.secureCookies,
     publicUrl,
     trustedProxies: options.trustedProxies,
-    extraRoutes: [...videoConsoleRoutes(video), ...webhookRoutes(webhooks)],
-    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
   });
   const http: Server = createHttpServer(() => handlers, log);
   const stopAll = async (): Promise<void> => {

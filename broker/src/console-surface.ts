@@ -1,0 +1,51 @@
+import type { Publish } from './fleet/commands.js';
+import { buildHttpHandlers, type RouteContext } from './http/routes.js';
+import type { Route } from './http/router.js';
+import type { HttpHandler } from './http/server.js';
+import { checkPublicUrl } from './options.js';
+import {
+  VideoService,
+  phoneHandler,
+  phoneOriginPolicy,
+  videoConsoleRoutes,
+  videoOptionsFromEnv,
+  type VideoOptions,
+} from './video/index.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import type { WebhookService } from './webhooks/service.js';
+
+export interface ConsoleSurfaceOptions extends Omit<RouteContext, 'extraRoutes' | 'extraHandlers'> {
+  /** How this process reaches devices: aedes in the embedded broker, the engine in an API process. */
+  publish: Publish;
+  /** The interface the process listens on: without a public URL, only a loopback host makes phone links. */
+  host: string;
+  video: VideoOptions | undefined;
+  webhooks: WebhookService;
+  /** Routes only this process serves (the embedded demo's simulator). */
+  extraRoutes?: readonly Route[];
+}
+
+/**
+ * What staff and phones reach over HTTP, the same in `touchpoint broker` and `touchpoint api` (issue 15):
+ * the API's route table, video calls (the console's routes and the phone's pages) and webhooks (the admin
+ * routes and Zammad's inbound hook). Built in one place so the two processes cannot drift apart.
+ */
+export function consoleSurface(options: ConsoleSurfaceOptions): { video: VideoService; handlers: HttpHandler[] } {
+  const { publish, host, video: videoSetting, webhooks, extraRoutes = [], ...routeContext } = options;
+  const videoOptions = videoSetting ?? videoOptionsFromEnv();
+  // Phone links point at the public URL (it wins over video.publicUrl).
+  const video = new VideoService({
+    fleet: routeContext.fleet,
+    publish,
+    counters: routeContext.counters,
+    log: routeContext.log,
+    options: videoOptions,
+    phoneOrigin: phoneOriginPolicy(host, routeContext.publicUrl ?? checkPublicUrl(videoOptions.publicUrl)),
+  });
+  const handlers = buildHttpHandlers({
+    ...routeContext,
+    extraRoutes: [...videoConsoleRoutes(video), ...extraRoutes, ...webhookRoutes(webhooks)],
+    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
+  });
+  return { video, handlers };
+}
