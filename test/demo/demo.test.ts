@@ -164,7 +164,7 @@ async function stopDemo(demo: Demo): Promise<void> {
   await exited;
   await new Promise((r) => setTimeout(r, 500));
   expect(demo.output()).toContain('stopping simulated devices and broker');
-  expect(tree.filter(alive)).toEqual([]);
+  expect(tree.filter((pid) => alive(pid))).toEqual([]);
 }
 
 describe('the embedded demo (npm start)', () => {
