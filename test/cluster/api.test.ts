@@ -5,7 +5,15 @@ import { StaffApi } from '../console/helpers.js';
 import { rabbitmqInstalled } from '../helpers/rabbitmq-cluster.js';
 import { openLiveStream, type LiveStream } from '../helpers/sse.js';
 import { eventually } from '../helpers/virtual-device.js';
-import { spawnCli, startEngineCluster, stopAll, type CliProcess, type EngineCluster } from './harness.js';
+import {
+  spawnFleetWorker,
+  startApiProcess,
+  startEngineCluster,
+  stopAll,
+  type ApiProcess,
+  type CliProcess,
+  type EngineCluster,
+} from './harness.js';
 
 // Issue 15, "the HTTP API and console as N processes behind any HTTP load balancer; the live channel reaches
 // every API process": two `touchpoint api` and two `touchpoint fleet-worker` processes (the real CLI) on a real
@@ -18,13 +26,6 @@ const DEVICE = 'api-1';
 
 let ec: EngineCluster;
 const processes: CliProcess[] = [];
-const amqpArgs = (first: number) => [0, 1, 2].flatMap((k) => ['--amqp', amqpUrl((first + k) % 3)]);
-const amqpUrl = (i: number) => `amqp://127.0.0.1:${ec.cluster.nodes[i]!.amqpPort}`;
-
-interface ApiProcess extends CliProcess {
-  base: string;
-  origin: string;
-}
 let apiA: ApiProcess;
 let apiB: ApiProcess;
 let onA: StaffApi;
@@ -39,23 +40,6 @@ interface Device {
 }
 let token: string;
 let device: Device;
-
-async function startApi(name: string, firstNode: number): Promise<ApiProcess> {
-  const p = spawnCli(name, ['api', ...amqpArgs(firstNode), '--data-dir', ec.dataDir, '--http-port', '0']);
-  processes.push(p);
-  const ready = await eventually(
-    () => /api ready (\{.*\})/.exec(p.log())?.[1],
-    `${name} ready (log: ${p.log()})`,
-    60_000,
-  ).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}\n${p.log()}`);
-  });
-  await eventually(() => p.log().includes('live channel ready'), `${name} on the live channel (${p.log()})`, 60_000);
-  // Printed after the log line, with the first start's admin password in the same write.
-  await eventually(() => p.log().includes('Console   http://'), `${name}'s console URL (${p.log()})`, 10_000);
-  const { httpPort, origin } = JSON.parse(ready) as { httpPort: number; origin: string };
-  return { ...p, base: `http://127.0.0.1:${httpPort}`, origin };
-}
 
 async function connectDevice(node: number, connectionId: string): Promise<Device> {
   const offline = JSON.stringify({ ...header(), deviceId: DEVICE, state: 'offline', connectionId });
@@ -134,13 +118,13 @@ describe('cluster mode: stateless API processes and the live channel on a three-
       ['worker-1', 0],
       ['worker-2', 1],
     ] as const) {
-      const w = spawnCli(name, ['fleet-worker', ...amqpArgs(first), '--data-dir', ec.dataDir, '--prefetch', '20']);
+      const w = spawnFleetWorker(ec, name, first);
       processes.push(w);
       await eventually(() => w.log().includes('consuming'), `${name} consuming (log: ${w.log()})`, 60_000);
     }
     // A first: on a fresh data folder it makes the command key and the first admin, which B then finds.
-    apiA = await startApi('api-a', 1);
-    apiB = await startApi('api-b', 2);
+    apiA = await startApiProcess(ec, 'api-a', 1, processes);
+    apiB = await startApiProcess(ec, 'api-b', 2, processes);
     const password = /one-time password: (\S+)/.exec(apiA.log())?.[1];
     expect(password, `A prints the first admin's password (log: ${apiA.log()})`).toBeDefined();
     onA = new StaffApi(apiA.base);

@@ -18,7 +18,15 @@ import {
   type DeviceFleet,
   type VirtualDevice,
 } from '../helpers/virtual-device.js';
-import { closed, spawnCli, startEngineCluster, stopAll, type CliProcess, type EngineCluster } from './harness.js';
+import {
+  closed,
+  spawnFleetWorker,
+  startApiProcess,
+  startEngineCluster,
+  stopAll,
+  type CliProcess,
+  type EngineCluster,
+} from './harness.js';
 
 // Issue 15, "The existing integration tests (ingest, ACL, commands, offline outbox, help sessions,
 // escalation, ...) run against both the embedded mode and the cluster mode": the same scenarios, with
@@ -67,28 +75,20 @@ async function cluster(): Promise<Deployment> {
     throw new Error('rabbitmq-server is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
   const ec: EngineCluster = await startEngineCluster();
   const processes: CliProcess[] = [];
-  const amqp = (first: number) =>
-    [0, 1, 2].flatMap((k) => ['--amqp', `amqp://127.0.0.1:${ec.cluster.nodes[(first + k) % 3]!.amqpPort}`]);
   try {
     for (const [name, first] of [
       ['worker-1', 0],
       ['worker-2', 1],
     ] as const) {
-      const w = spawnCli(name, ['fleet-worker', ...amqp(first), '--data-dir', ec.dataDir]);
+      const w = spawnFleetWorker(ec, name, first);
       processes.push(w);
       await eventually(() => w.log().includes('consuming'), `${name} consuming (log: ${w.log()})`, 60_000);
     }
-    const api = spawnCli('api', ['api', ...amqp(2), '--data-dir', ec.dataDir, '--http-port', '0']);
-    processes.push(api);
-    const ready = await eventually(() => /api ready (\{.*\})/.exec(api.log())?.[1], `api ready (${api.log()})`, 60_000);
-    await eventually(() => api.log().includes('live channel ready'), `api on the live channel (${api.log()})`, 60_000);
-    const { httpPort } = JSON.parse(ready) as { httpPort: number };
-    const password = await eventually(
-      () => /one-time password: (\S+)/.exec(api.log())?.[1],
-      `the first admin's one-time password (${api.log()})`,
-      30_000,
-    );
-    const staff = new StaffApi(`http://127.0.0.1:${httpPort}`);
+    const api = await startApiProcess(ec, 'api', 2, processes);
+    // Printed with the console URL on a fresh data folder, which startApiProcess waited for.
+    const password = /one-time password: (\S+)/.exec(api.log())?.[1];
+    if (!password) throw new Error(`no first admin password from the API process: ${api.log()}`);
+    const staff = new StaffApi(api.base);
     await staff.loginReady('admin', password);
     // The API process made the command key on the fresh data folder; devices trust its public half.
     const key = JSON.parse(await readFile(join(ec.dataDir, 'keys', 'command-signing.json'), 'utf8')) as SignerKey;

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import Database from 'better-sqlite3';
@@ -6,23 +5,23 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopic, header, receiptMessage } from '@touchpoint/protocol';
 import { rabbitmqInstalled } from '../helpers/rabbitmq-cluster.js';
-import { REPO_ROOT, eventually } from '../helpers/virtual-device.js';
-import { closed, connect, startEngineCluster, type EngineCluster } from './harness.js';
+import { eventually } from '../helpers/virtual-device.js';
+import {
+  type CliProcess,
+  closed,
+  connect,
+  type EngineCluster,
+  ingestQueue,
+  spawnFleetWorker,
+  startEngineCluster,
+} from './harness.js';
 
 // Issue 15, "Stateless fleet workers": two `touchpoint fleet-worker` processes (the real CLI) consume
 // device reports from a quorum queue on a real three-node RabbitMQ cluster, store them in one SQLite
 // file and send each device its receipts; a worker killed with `kill -9` during ingest loses nothing
 // and stores nothing twice. Real parts, not skipped: without rabbitmq-server these tests fail and say so.
 const installed = rabbitmqInstalled();
-const CLI = join(REPO_ROOT, 'cli', 'bin', 'touchpoint.js');
 const DEVICES = ['fw-1', 'fw-2', 'fw-3', 'fw-4'] as const;
-
-interface WorkerProcess {
-  name: string;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 let ec: EngineCluster;
 let db: Database.Database;
@@ -32,27 +31,13 @@ const devices = new Map<string, MqttClient>();
 const receipted = new Map<string, Set<string>>();
 /** Ids receipted as refused, with their code. */
 const refusedIds = new Map<string, string>();
-const workers: WorkerProcess[] = [];
-const amqpUrl = (i: number) => `amqp://127.0.0.1:${ec.cluster.nodes[i]!.amqpPort}`;
-
-function startWorker(name: string, firstNode: number): WorkerProcess {
-  // Each worker lists every node, starting at a different one.
-  const urls = [0, 1, 2].map((k) => amqpUrl((firstNode + k) % 3));
-  const proc = spawn(
-    process.execPath,
-    [CLI, 'fleet-worker', ...urls.flatMap((u) => ['--amqp', u]), '--data-dir', ec.dataDir, '--prefetch', '20'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info' } },
-  );
-  const output: string[] = [];
-  proc.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  proc.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const worker = { name, proc, output, exited };
-  workers.push(worker);
-  return worker;
-}
-
-const logOf = (w: WorkerProcess) => w.output.join('');
+const workers: CliProcess[] = [];
+const startWorker = (name: string, firstNode: number): CliProcess => {
+  const w = spawnFleetWorker(ec, name, firstNode);
+  workers.push(w);
+  return w;
+};
+const logOf = (w: CliProcess) => w.log();
 
 function diagnostics(deviceId: string, n: number): { id: string; json: string } {
   const h = header();
@@ -99,22 +84,6 @@ function unreceipted(ids: readonly string[]): number {
   return ids.filter((id) => !all.has(id)).length;
 }
 
-/** The ingest queue's consumers and messages, from rabbitmqctl on a node that is up. */
-async function ingestQueue(nodeIndex: number): Promise<{ consumers: number; messages: number }> {
-  const out = await ec.cluster.ctl(ec.cluster.nodes[nodeIndex]!, [
-    'list_queues',
-    '--quiet',
-    '--no-table-headers',
-    'name',
-    'consumers',
-    'messages',
-  ]);
-  const line = out.split('\n').find((l) => l.startsWith('tp.fleet.ingest\t'));
-  if (!line) return { consumers: 0, messages: -1 };
-  const [, consumers, messages] = line.split('\t');
-  return { consumers: Number(consumers), messages: Number(messages) };
-}
-
 describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () => {
   beforeAll(async () => {
     if (!installed)
@@ -127,7 +96,11 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     const b = startWorker('worker-b', 1);
     for (const w of [a, b])
       await eventually(() => logOf(w).includes('consuming'), `${w.name} consuming (log: ${logOf(w)})`, 60_000);
-    await eventually(async () => (await ingestQueue(2)).consumers === 2, 'two consumers on tp.fleet.ingest', 20_000);
+    await eventually(
+      async () => (await ingestQueue(ec, 2)).consumers === 2,
+      'two consumers on tp.fleet.ingest',
+      20_000,
+    );
     // Devices on different nodes, each listening for its receipts.
     for (const [i, id] of DEVICES.entries()) {
       const client = await connect(ec.cluster.nodes[i % 3]!.mqttUrl, {
@@ -291,7 +264,7 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     });
     expect(storedOf(ids)).toEqual({ rows: ids.length, uniq: ids.length });
     await eventually(
-      async () => (await ingestQueue(0)).messages === 0,
+      async () => (await ingestQueue(ec, 0)).messages === 0,
       'the ingest queue drained (every message acked)',
       20_000,
     );
@@ -311,7 +284,7 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     await eventually(() => refusedIds.get(invalid.id), 'a receipt refusing the invalid report', 30_000);
     expect(refusedIds.get(invalid.id)).toBe('SCHEMA_INVALID');
     await eventually(
-      async () => (await ingestQueue(0)).messages === 0,
+      async () => (await ingestQueue(ec, 0)).messages === 0,
       'the invalid messages acked, not requeued',
       20_000,
     );
@@ -319,7 +292,7 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
   });
 
   it('loses and duplicates nothing when one worker is killed with kill -9 during ingest; the other takes over', async () => {
-    const [a, b] = workers as [WorkerProcess, WorkerProcess];
+    const [a, b] = workers as [CliProcess, CliProcess];
     const sending: string[] = [];
     const publishing = publishBatch(150, sending);
     // Awaited below; this keeps an early failure from leaving it unhandled when afterAll closes the clients.
@@ -343,7 +316,11 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
       throw new Error(`${(err as Error).message}: ${unreceipted(ids)} without one`);
     });
     expect(storedOf(ids), 'every report exactly once').toEqual({ rows: ids.length, uniq: ids.length });
-    await eventually(async () => (await ingestQueue(0)).messages === 0, 'the ingest queue drained by worker B', 30_000);
+    await eventually(
+      async () => (await ingestQueue(ec, 0)).messages === 0,
+      'the ingest queue drained by worker B',
+      30_000,
+    );
     // Worker B stops cleanly on SIGTERM and logs its counters (A's unacked messages came to it as redeliveries).
     b.proc.kill('SIGTERM');
     expect(await b.exited, 'worker B exit code').toBe(0);

@@ -102,6 +102,42 @@ export async function stopAll(processes: readonly CliProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.exited));
 }
 
+/** `--amqp` for every node of the cluster, beginning at `firstNode`: each process lists all, starting at a different one. */
+export function amqpArgs(ec: EngineCluster, firstNode: number): string[] {
+  const nodes = ec.cluster.nodes;
+  return nodes.flatMap((_n, k) => ['--amqp', `amqp://127.0.0.1:${nodes[(firstNode + k) % nodes.length]!.amqpPort}`]);
+}
+
+/** `touchpoint fleet-worker` on the cluster's data folder (not waited for: the caller waits for "consuming"). */
+export function spawnFleetWorker(
+  ec: EngineCluster,
+  name: string,
+  firstNode: number,
+  env: NodeJS.ProcessEnv = {},
+): CliProcess {
+  return spawnCli(
+    name,
+    ['fleet-worker', ...amqpArgs(ec, firstNode), '--data-dir', ec.dataDir, '--prefetch', '20'],
+    env,
+  );
+}
+
+/** The ingest queue's consumers and messages, from rabbitmqctl on a node that is up. */
+export async function ingestQueue(ec: EngineCluster, nodeIndex = 0): Promise<{ consumers: number; messages: number }> {
+  const out = await ec.cluster.ctl(ec.cluster.nodes[nodeIndex]!, [
+    'list_queues',
+    '--quiet',
+    '--no-table-headers',
+    'name',
+    'consumers',
+    'messages',
+  ]);
+  const line = out.split('\n').find((l) => l.startsWith('tp.fleet.ingest\t'));
+  if (!line) return { consumers: 0, messages: -1 };
+  const [, consumers, messages] = line.split('\t');
+  return { consumers: Number(consumers), messages: Number(messages) };
+}
+
 /** A `touchpoint api` process started by startApiProcess: its base URL and its id on the live channel. */
 export interface ApiProcess extends CliProcess {
   base: string;
@@ -119,12 +155,7 @@ export async function startApiProcess(
   firstNode: number,
   processes: CliProcess[],
 ): Promise<ApiProcess> {
-  const nodes = ec.cluster.nodes;
-  const amqp = nodes.flatMap((_n, k) => [
-    '--amqp',
-    `amqp://127.0.0.1:${nodes[(firstNode + k) % nodes.length]!.amqpPort}`,
-  ]);
-  const p = spawnCli(name, ['api', ...amqp, '--data-dir', ec.dataDir, '--http-port', '0']);
+  const p = spawnCli(name, ['api', ...amqpArgs(ec, firstNode), '--data-dir', ec.dataDir, '--http-port', '0']);
   processes.push(p);
   const ready = await eventually(() => /api ready (\{.*\})/.exec(p.log())?.[1], `${name} ready`, 60_000).catch(
     (err: unknown) => {

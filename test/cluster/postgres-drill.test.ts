@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,24 +5,23 @@ import { deviceTopic, header, receiptMessage, silentLogger } from '@touchpoint/p
 import { migratePostgres, openPostgresPool } from '@touchpoint/broker/store';
 import { postgresInstallHint, postgresInstalled, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { rabbitmqInstalled } from '../helpers/rabbitmq-cluster.js';
-import { REPO_ROOT, eventually } from '../helpers/virtual-device.js';
-import { connect, startEngineCluster, type EngineCluster } from './harness.js';
+import { eventually } from '../helpers/virtual-device.js';
+import {
+  type CliProcess,
+  connect,
+  type EngineCluster,
+  ingestQueue,
+  spawnFleetWorker,
+  startEngineCluster,
+} from './harness.js';
 
 // Issue 15's drill "restart PostgreSQL during ingest (workers back off, devices keep their outboxes)":
 // two `touchpoint fleet-worker` processes (the real CLI) store device reports from a three-node RabbitMQ
 // in a real PostgreSQL 15 (--database-url through TOUCHPOINT_DATABASE_URL). The server is shut down while
 // the devices publish and started again: every report is stored exactly once, each receipted, the queue
 // drains. Real parts, not skipped: without rabbitmq-server or postgresql this fails and says so.
-const CLI = join(REPO_ROOT, 'cli', 'bin', 'touchpoint.js');
 const DEVICES = ['pg-1', 'pg-2', 'pg-3', 'pg-4'] as const;
 const PER_DEVICE = 150;
-
-interface WorkerProcess {
-  name: string;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
 
 let server: PostgresServer;
 let ec: EngineCluster;
@@ -32,27 +29,13 @@ let ec: EngineCluster;
 let reader: pg.Pool;
 const devices = new Map<string, MqttClient>();
 const receipted = new Set<string>();
-const workers: WorkerProcess[] = [];
-const logOf = (w: WorkerProcess) => w.output.join('');
-
-function startWorker(name: string, firstNode: number): WorkerProcess {
-  const urls = [0, 1, 2].map((k) => `amqp://127.0.0.1:${ec.cluster.nodes[(firstNode + k) % 3]!.amqpPort}`);
-  const proc = spawn(
-    process.execPath,
-    [CLI, 'fleet-worker', ...urls.flatMap((u) => ['--amqp', u]), '--data-dir', ec.dataDir, '--prefetch', '20'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_DATABASE_URL: server.connectionString },
-    },
-  );
-  const output: string[] = [];
-  proc.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  proc.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const worker = { name, proc, output, exited };
-  workers.push(worker);
-  return worker;
-}
+const workers: CliProcess[] = [];
+const startWorker = (name: string, firstNode: number): CliProcess => {
+  const w = spawnFleetWorker(ec, name, firstNode, { TOUCHPOINT_DATABASE_URL: server.connectionString });
+  workers.push(w);
+  return w;
+};
+const logOf = (w: CliProcess) => w.log();
 
 /** Rows and distinct ids among `ids` in PostgreSQL; undefined while the server does not answer. */
 async function storedOf(ids: readonly string[]): Promise<{ rows: number; uniq: number } | undefined> {
@@ -65,21 +48,6 @@ async function storedOf(ids: readonly string[]): Promise<{ rows: number; uniq: n
   } catch {
     return undefined;
   }
-}
-
-async function ingestQueue(): Promise<{ consumers: number; messages: number }> {
-  const out = await ec.cluster.ctl(ec.cluster.nodes[0]!, [
-    'list_queues',
-    '--quiet',
-    '--no-table-headers',
-    'name',
-    'consumers',
-    'messages',
-  ]);
-  const line = out.split('\n').find((l) => l.startsWith('tp.fleet.ingest\t'));
-  if (!line) return { consumers: 0, messages: -1 };
-  const [, consumers, messages] = line.split('\t');
-  return { consumers: Number(consumers), messages: Number(messages) };
 }
 
 describe('cluster mode on PostgreSQL: the database restarts during ingest', () => {
@@ -108,7 +76,7 @@ describe('cluster mode on PostgreSQL: the database restarts during ingest', () =
     const b = startWorker('worker-b', 1);
     for (const w of [a, b])
       await eventually(() => logOf(w).includes('consuming'), `${w.name} consuming (log: ${logOf(w)})`, 60_000);
-    await eventually(async () => (await ingestQueue()).consumers === 2, 'two consumers on tp.fleet.ingest', 20_000);
+    await eventually(async () => (await ingestQueue(ec)).consumers === 2, 'two consumers on tp.fleet.ingest', 20_000);
     for (const [i, id] of DEVICES.entries()) {
       const client = await connect(ec.cluster.nodes[i % 3]!.mqttUrl, {
         clientId: id,
@@ -181,7 +149,7 @@ describe('cluster mode on PostgreSQL: the database restarts during ingest', () =
     await eventually(() => ids.every((id) => receipted.has(id)), 'a receipt for every report', 60_000).catch(() => {
       throw new Error(`${ids.filter((id) => !receipted.has(id)).length} reports without a receipt`);
     });
-    await eventually(async () => (await ingestQueue()).messages === 0, 'the ingest queue drained', 30_000);
+    await eventually(async () => (await ingestQueue(ec)).messages === 0, 'the ingest queue drained', 30_000);
     // The workers kept running through it and say what they did.
     const counters = await Promise.all(
       workers.map(async (w) => {

@@ -16,6 +16,7 @@ import { WebhookReceiver, type Received } from '../helpers/webhook-receiver.js';
 import { verifyTouchpointWebhook } from '../helpers/webhook-verify.js';
 import { FakeZammad } from '../helpers/zammad-server.js';
 import {
+  amqpArgs,
   spawnCli,
   startApiProcess,
   startEngineCluster,
@@ -105,7 +106,7 @@ describe('webhooks in cluster mode: queued once where the event happened, delive
     ec = await startEngineCluster();
     console.info(`three-node RabbitMQ cluster started in ${ec.cluster.startMs} ms`);
     const token = ec.auth.devices.provision(DEVICE, 'coffee-machine', []).token;
-    const amqp = [0, 1, 2].flatMap((k) => ['--amqp', `amqp://127.0.0.1:${ec.cluster.nodes[k]!.amqpPort}`]);
+    const amqp = amqpArgs(ec, 0);
     worker = spawnCli('worker', [
       'fleet-worker',
       ...amqp,
