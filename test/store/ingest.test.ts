@@ -106,22 +106,26 @@ describe.each(DIALECTS)('ingest on %s', (dialect) => {
   });
 
   it('stores a device’s events in the order they came, each once', async () => {
+    // Stamped by the device's clock, explicitly: the error list follows it (a snapshot applies unless a newer
+    // report was stored, an event unless something newer about its code was), not the order of storing.
+    const base = Date.now();
+    const at = (ts: number, e: DeviceEventMessage): DeviceEventMessage => ({ ...e, ts });
     const events = [
-      errorEvent('d1', 'error.raised', 'E1'),
-      errorEvent('d1', 'error.raised', 'E2'),
-      errorEvent('d1', 'error.cleared', 'E1'),
-      errorEvent('d1', 'error.raised', 'E3'),
+      at(base - 1, errorEvent('d1', 'error.raised', 'E1')),
+      at(base + 1, errorEvent('d1', 'error.raised', 'E2')),
+      at(base + 2, errorEvent('d1', 'error.cleared', 'E1')),
+      at(base + 3, errorEvent('d1', 'error.raised', 'E3')),
     ];
     // All submitted in one turn, with a snapshot in between: the group commits before the events after it.
     const answers = await Promise.all([
       submit('d1', 'events', events[0]),
-      submit('d1', 'diagnostics', snapshot('d1', { mcu: { sensors: {}, errors: ['E9'] } })),
+      submit('d1', 'diagnostics', snapshot('d1', { ts: base, mcu: { sensors: {}, errors: ['E9'] } })),
       ...events.slice(1).map((e) => submit('d1', 'events', e)),
       submit('d1', 'events', events[1]),
     ]);
     expect(answers.map(outcome)).toEqual(['stored', 'stored', 'stored', 'stored', 'stored', 'duplicate']);
     const { store } = opened;
-    // The snapshot set E9 after E1; the events after it then raised E2 and E3 and cleared E1.
+    // The snapshot (newer than E1's raise) set E9; the events after it then raised E2 and E3 and cleared E1.
     const device = await store.first(store.q.selectFrom('devices').select('errors').where('id', '=', 'd1'));
     expect(JSON.parse(device!.errors)).toEqual(['E2', 'E3', 'E9']);
     const stored = await store.all(store.q.selectFrom('events').select('msg_id'));
