@@ -79,7 +79,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       // Fixed, it is created and its token is shown once, with the warning.
       await form.locator('textarea[name=publish]').fill('');
       await form.locator('button[type=submit]').click();
-      const secret = view.locator('section.secret');
+      const secret = view.locator('tpc-shown-once');
       await expectText(secret, 'Shown once: copy it now');
       const token = await secret.locator('input.token').inputValue();
       expect(token.length).toBeGreaterThanOrEqual(32);
@@ -117,7 +117,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       expect(await secret.count()).toBe(0);
       await c.page.reload();
       await view.locator('tr[data-account="erp"]').waitFor(TIMEOUT);
-      expect(await view.locator('section.secret').count()).toBe(0);
+      expect(await view.locator('tpc-shown-once').count()).toBe(0);
       expect(await deepText(view)).not.toContain(token);
 
       // Rotate, after a confirmation: a new token, the old connection is closed.
@@ -127,8 +127,8 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       await expectText(dialog, 'Give erp a new token?');
       const firstClosed = closedBy(first, 'rotate');
       await dialog.locator('button.primary').click();
-      await expectText(view.locator('section.secret'), 'MQTT password for erp');
-      const rotated = await view.locator('section.secret input.token').inputValue();
+      await expectText(view.locator('tpc-shown-once'), 'MQTT password for erp');
+      const rotated = await view.locator('tpc-shown-once input.token').inputValue();
       expect(rotated).not.toBe(token);
       await firstClosed;
       first.end(true);

@@ -67,7 +67,7 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       await form.locator('input[name=url]').fill(rx.url);
       await form.locator('input[name=events][value="error.raised"]').check();
       await form.locator('button[type=submit]').click();
-      const secretBox = view.locator('section.secret');
+      const secretBox = view.locator('tpc-shown-once');
       await expectText(secretBox, 'Shown once: copy it now');
       const secret = await secretBox.locator('input.token').inputValue();
       expect(secret).toMatch(/^whsec_/);

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DeliveryAttempt, DeliveryStatus, DeliveryView } from '@touchpoint/protocol';
 import './tpc-badge.js';
+import { listTable } from './list-table.js';
 import type { BadgeTone } from './tpc-badge.js';
 import { sharedStyles } from './shared-styles.js';
 import { formatTime } from '../common/format-time.js';
@@ -158,27 +159,20 @@ export class TpWebhookDeliveries extends LitElement {
       </div>
       ${this._error ? html`<div class="error-box" role="alert">${this._error}</div>` : nothing}
       ${this._notice ? html`<div class="muted" role="status" data-notice>${this._notice}</div>` : nothing}
-      ${
-        this._items === undefined
-          ? html`<p class="muted">${t('webhooks.loading')}</p>`
-          : this._items.length === 0
-            ? html`<p class="muted">${t('webhooks.noDeliveries')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th>${t('webhooks.colQueued')}</th>
-                    <th>${t('webhooks.colEndpoint')}</th>
-                    <th>${t('webhooks.colEvent')}</th>
-                    <th>${t('webhooks.colStatus')}</th>
-                    <th>${t('webhooks.colAttempts')}</th>
-                    <th><span class="visually-hidden">${t('webhooks.colActions')}</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this._items.map((d) => this.row(d))}
-                </tbody>
-              </table>`
-      }
+      ${listTable({
+        items: this._items,
+        loading: t('webhooks.loading'),
+        empty: t('webhooks.noDeliveries'),
+        columns: [
+          t('webhooks.colQueued'),
+          t('webhooks.colEndpoint'),
+          t('webhooks.colEvent'),
+          t('webhooks.colStatus'),
+          t('webhooks.colAttempts'),
+          { hidden: t('webhooks.colActions') },
+        ],
+        row: (d) => this.row(d),
+      })}
     </section>`;
   }
 }

@@ -396,15 +396,15 @@ export const de: Messages = {
     'Wird nur dieses eine Mal angezeigt: jetzt kopieren. Es lässt sich nicht wieder anzeigen; geht es verloren, das Token erneuern.',
   'integrations.userName': 'Benutzername',
   'integrations.clientIds': 'Client-IDs beginnen mit',
-  'integrations.copy': 'Kopieren',
-  'integrations.copied': 'Kopiert',
-  'integrations.copyFailed': 'Kopieren ging nicht: bitte markieren und selbst kopieren.',
-  'integrations.done': 'Fertig, ich habe es gespeichert',
   'integrations.created': 'Integration {name} angelegt.',
   'integrations.rotated': 'Neues Token für {name}; alte Verbindungen wurden geschlossen.',
   'integrations.revokedDone': '{name} widerrufen; seine Verbindungen wurden geschlossen.',
 
   // Webhooks und der Zammad-Connector (tpc-webhooks-panel, tpc-webhook-deliveries; Issue 17).
+  'shownOnce.copy': 'Kopieren',
+  'shownOnce.copied': 'Kopiert',
+  'shownOnce.copyFailed': 'Kopieren ging nicht: Bitte markieren und selbst kopieren.',
+  'shownOnce.done': 'Fertig, ich habe es gespeichert',
   'webhooks.title': 'Webhooks',
   'webhooks.intro':
     'Signierte HTTP-Aufrufe an Ihre Systeme, wenn Fälle eröffnet, geändert und gelöst werden, Befehle fertig sind oder Geräte Fehler melden; dazu der Zammad-Connector, der je Fall ein Ticket führt.',
@@ -460,10 +460,6 @@ export const de: Messages = {
     'Wird nur dieses eine Mal angezeigt: Kopieren Sie es jetzt. Es lässt sich nicht wieder anzeigen; geht es verloren, erzeugen Sie ein neues.',
   'webhooks.inboundHint':
     'In Zammad: Verwaltung → Webhook, Endpunkt {url}, HMAC-SHA1-Signatur-Token: das Geheimnis oben; dann ein Trigger auf Ticket-Änderungen, der diesen Webhook aufruft.',
-  'webhooks.copy': 'Kopieren',
-  'webhooks.copied': 'Kopiert',
-  'webhooks.copyFailed': 'Kopieren ging nicht: Bitte markieren und selbst kopieren.',
-  'webhooks.done': 'Fertig, ich habe es gespeichert',
   'webhooks.created': '{name} angelegt.',
   'webhooks.saved': '{name} gespeichert.',
   'webhooks.rotated': 'Neues Geheimnis für {name}; das alte gilt nicht mehr.',

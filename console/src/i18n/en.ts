@@ -391,15 +391,15 @@ export const en = {
   'integrations.shownOnce': 'Shown once: copy it now. It cannot be shown again; if it is lost, rotate the token.',
   'integrations.userName': 'User name',
   'integrations.clientIds': 'Client ids start with',
-  'integrations.copy': 'Copy',
-  'integrations.copied': 'Copied',
-  'integrations.copyFailed': 'Could not copy: select it and copy it yourself.',
-  'integrations.done': 'Done, I have stored it',
   'integrations.created': 'Integration {name} created.',
   'integrations.rotated': 'New token for {name}; its old connections were closed.',
   'integrations.revokedDone': '{name} revoked; its connections were closed.',
 
   // Webhooks and the Zammad connector (tpc-webhooks-panel, tpc-webhook-deliveries; issue 17).
+  'shownOnce.copy': 'Copy',
+  'shownOnce.copied': 'Copied',
+  'shownOnce.copyFailed': 'Could not copy: select it and copy it yourself.',
+  'shownOnce.done': 'Done, I have stored it',
   'webhooks.title': 'Webhooks',
   'webhooks.intro':
     'Signed HTTP calls to your systems when cases open, change and resolve, commands finish or devices raise errors; and the Zammad connector, which keeps a ticket per case.',
@@ -454,10 +454,6 @@ export const en = {
   'webhooks.shownOnce': 'Shown once: copy it now. It cannot be shown again; if it is lost, make a new one.',
   'webhooks.inboundHint':
     'In Zammad: Manage → Webhook, endpoint {url}, HMAC SHA1 signature token: the secret above; then a trigger on ticket updates that calls this webhook.',
-  'webhooks.copy': 'Copy',
-  'webhooks.copied': 'Copied',
-  'webhooks.copyFailed': 'Could not copy: select it and copy it yourself.',
-  'webhooks.done': 'Done, I have stored it',
   'webhooks.created': '{name} created.',
   'webhooks.saved': '{name} saved.',
   'webhooks.rotated': 'New secret for {name}; the old one no longer works.',

@@ -2,6 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { IntegrationView } from '@touchpoint/protocol';
 import '../components/tpc-badge.js';
 import '../components/tpc-confirm-dialog.js';
+import '../components/tpc-shown-once.js';
+import { listTable } from '../components/list-table.js';
 import type { TpConfirmDialog } from '../components/tpc-confirm-dialog.js';
 import { sharedStyles } from '../components/shared-styles.js';
 import { formatTime } from '../common/format-time.js';
@@ -36,7 +38,6 @@ export class TpIntegrationsPanel extends LitElement {
     _error: { state: true },
     _problems: { state: true },
     _fresh: { state: true },
-    _copied: { state: true },
     _notice: { state: true },
     _pending: { state: true },
     _busy: { state: true },
@@ -45,7 +46,6 @@ export class TpIntegrationsPanel extends LitElement {
   declare _error: string | undefined;
   declare _problems: Problems;
   declare _fresh: FreshToken | undefined;
-  declare _copied: 'yes' | 'failed' | undefined;
   declare _notice: string | undefined;
   declare _pending: { verb: 'rotate' | 'revoke'; name: string } | undefined;
   declare _busy: boolean;
@@ -108,18 +108,7 @@ export class TpIntegrationsPanel extends LitElement {
       td .row button {
         white-space: nowrap;
       }
-      .secret {
-        background: var(--tp-ok-bg);
-        border-radius: 8px;
-        padding: 12px;
-        display: grid;
-        gap: 8px;
-      }
-      .secret input {
-        font-family: var(--tp-mono);
-        width: 100%;
-      }
-      .secret dl {
+      tpc-shown-once dl {
         gap: 2px 12px;
       }
     `,
@@ -187,7 +176,6 @@ export class TpIntegrationsPanel extends LitElement {
 
   private showToken(fresh: FreshToken) {
     this._fresh = fresh;
-    this._copied = undefined;
   }
 
   private async confirmThen(verb: 'rotate' | 'revoke', name: string) {
@@ -215,19 +203,6 @@ export class TpIntegrationsPanel extends LitElement {
       this._error = (err as Error).message;
     } finally {
       this._busy = false;
-    }
-  }
-
-  private async copy() {
-    const input = this.renderRoot.querySelector<HTMLInputElement>('.secret input.token');
-    if (!input || !this._fresh) return;
-    input.select();
-    try {
-      await navigator.clipboard.writeText(this._fresh.token);
-      this._copied = 'yes';
-    } catch {
-      // No clipboard permission (plain http on another host): the field stays selected for Ctrl+C.
-      this._copied = 'failed';
     }
   }
 
@@ -292,38 +267,19 @@ export class TpIntegrationsPanel extends LitElement {
   }
 
   private secret(fresh: FreshToken) {
-    return html`<section class="secret" role="status" aria-labelledby="fresh-h">
-      <strong id="fresh-h">${this.t('tokenFor', fresh.name)}</strong>
-      <div class="notice" data-shown-once>${this.t('shownOnce')}</div>
-      <div class="row">
-        <input
-          class="token"
-          readonly
-          aria-label=${this.t('tokenFor', fresh.name)}
-          .value=${fresh.token}
-          @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()}
-        />
-      </div>
+    return html`<tpc-shown-once
+      .label=${this.t('tokenFor', fresh.name)}
+      .notice=${this.t('shownOnce')}
+      .value=${fresh.token}
+      @done=${() => (this._fresh = undefined)}
+    >
       <dl>
         <dt>${this.t('userName')}</dt>
         <dd class="mono">${fresh.name}</dd>
         <dt>${this.t('clientIds')}</dt>
         <dd class="mono">${fresh.clientIdPrefix}</dd>
       </dl>
-      <div class="row">
-        <button class="copy" @click=${() => void this.copy()}>${this.t('copy')}</button>
-        ${this._copied === 'yes' ? html`<span>${this.t('copied')}</span>` : this._copied === 'failed' ? html`<span class="field-error">${this.t('copyFailed')}</span>` : nothing}
-        <span class="spacer"></span>
-        <button
-          class="primary done"
-          @click=${() => {
-            this._fresh = undefined;
-          }}
-        >
-          ${this.t('done')}
-        </button>
-      </div>
-    </section>`;
+    </tpc-shown-once>`;
   }
 
   override render() {
@@ -335,27 +291,20 @@ export class TpIntegrationsPanel extends LitElement {
       ${this._fresh ? this.secret(this._fresh) : nothing}
       <section class="card">
         <h2>${this.t('accounts')}</h2>
-        ${
-          this._accounts === undefined
-            ? html`<p class="muted">${this.t('loading')}</p>`
-            : this._accounts.length === 0
-              ? html`<p class="muted">${this.t('empty')}</p>`
-              : html`<table>
-                  <thead>
-                    <tr>
-                      <th>${this.t('colName')}</th>
-                      <th>${this.t('colRights')}</th>
-                      <th>${this.t('colCreated')}</th>
-                      <th>${this.t('colRotated')}</th>
-                      <th>${this.t('colStatus')}</th>
-                      <th><span class="visually-hidden">${this.t('colActions')}</span></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${this._accounts.map((a) => this.row(a))}
-                  </tbody>
-                </table>`
-        }
+        ${listTable({
+          items: this._accounts,
+          loading: this.t('loading'),
+          empty: this.t('empty'),
+          columns: [
+            this.t('colName'),
+            this.t('colRights'),
+            this.t('colCreated'),
+            this.t('colRotated'),
+            this.t('colStatus'),
+            { hidden: this.t('colActions') },
+          ],
+          row: (a) => this.row(a),
+        })}
       </section>
       <section class="card">
         <h2>${this.t('createHeading')}</h2>

@@ -3,6 +3,8 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType, type WebhookKind, type Webh
 import '../components/tpc-badge.js';
 import '../components/tpc-confirm-dialog.js';
 import '../components/tpc-webhook-deliveries.js';
+import '../components/tpc-shown-once.js';
+import { listTable } from '../components/list-table.js';
 import type { TpConfirmDialog } from '../components/tpc-confirm-dialog.js';
 import type { TpWebhookDeliveries } from '../components/tpc-webhook-deliveries.js';
 import { sharedStyles } from '../components/shared-styles.js';
@@ -30,7 +32,6 @@ export class TpWebhooksPanel extends LitElement {
     _kind: { state: true },
     _editing: { state: true },
     _fresh: { state: true },
-    _copied: { state: true },
     _error: { state: true },
     _formError: { state: true },
     _notice: { state: true },
@@ -41,7 +42,6 @@ export class TpWebhooksPanel extends LitElement {
   declare _kind: WebhookKind;
   declare _editing: WebhookView | undefined;
   declare _fresh: FreshSecret | undefined;
-  declare _copied: 'yes' | 'failed' | undefined;
   declare _error: string | undefined;
   declare _formError: string | undefined;
   declare _notice: string | undefined;
@@ -100,17 +100,6 @@ export class TpWebhooksPanel extends LitElement {
       }
       td .row button {
         white-space: nowrap;
-      }
-      .secret {
-        background: var(--tp-ok-bg);
-        border-radius: 8px;
-        padding: 12px;
-        display: grid;
-        gap: 8px;
-      }
-      .secret input {
-        font-family: var(--tp-mono);
-        width: 100%;
       }
     `,
   ];
@@ -205,7 +194,6 @@ export class TpWebhooksPanel extends LitElement {
       secret,
       inboundUrl: inboundPath ? new URL(inboundPath, window.location.href).href : undefined,
     };
-    this._copied = undefined;
   }
 
   private toggle(endpoint: WebhookView) {
@@ -233,19 +221,6 @@ export class TpWebhooksPanel extends LitElement {
         this._notice = this.i18n.t('webhooks.deleted', { name: endpoint.name });
       }
     });
-  }
-
-  private async copy() {
-    const input = this.renderRoot.querySelector<HTMLInputElement>('.secret input.token');
-    if (!input || !this._fresh) return;
-    input.select();
-    try {
-      await navigator.clipboard.writeText(this._fresh.secret);
-      this._copied = 'yes';
-    } catch {
-      // No clipboard permission (plain http on another host): the field stays selected for Ctrl+C.
-      this._copied = 'failed';
-    }
   }
 
   private row(e: WebhookView) {
@@ -294,31 +269,14 @@ export class TpWebhooksPanel extends LitElement {
 
   private secret(fresh: FreshSecret) {
     const t = this.i18n.t;
-    const label = t(fresh.kind === 'zammad' ? 'webhooks.inboundFor' : 'webhooks.secretFor', { name: fresh.name });
-    return html`<section class="secret" role="status" aria-labelledby="fresh-h">
-      <strong id="fresh-h">${label}</strong>
-      <div class="notice" data-shown-once>${t('webhooks.shownOnce')}</div>
-      <input
-        class="token"
-        readonly
-        aria-label=${label}
-        .value=${fresh.secret}
-        @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()}
-      />
+    return html`<tpc-shown-once
+      .label=${t(fresh.kind === 'zammad' ? 'webhooks.inboundFor' : 'webhooks.secretFor', { name: fresh.name })}
+      .notice=${t('webhooks.shownOnce')}
+      .value=${fresh.secret}
+      @done=${() => (this._fresh = undefined)}
+    >
       ${fresh.inboundUrl ? html`<p data-inbound>${t('webhooks.inboundHint', { url: fresh.inboundUrl })}</p>` : nothing}
-      <div class="row">
-        <button class="copy" @click=${() => void this.copy()}>${t('webhooks.copy')}</button>
-        ${
-          this._copied === 'yes'
-            ? html`<span>${t('webhooks.copied')}</span>`
-            : this._copied === 'failed'
-              ? html`<span class="field-error">${t('webhooks.copyFailed')}</span>`
-              : nothing
-        }
-        <span class="spacer"></span>
-        <button class="primary done" @click=${() => (this._fresh = undefined)}>${t('webhooks.done')}</button>
-      </div>
-    </section>`;
+    </tpc-shown-once>`;
   }
 
   private form() {
@@ -423,27 +381,20 @@ export class TpWebhooksPanel extends LitElement {
       ${this._fresh ? this.secret(this._fresh) : nothing}
       <section class="card">
         <h2>${t('webhooks.endpoints')}</h2>
-        ${
-          this._endpoints === undefined
-            ? html`<p class="muted">${t('webhooks.loading')}</p>`
-            : this._endpoints.length === 0
-              ? html`<p class="muted">${t('webhooks.empty')}</p>`
-              : html`<table>
-                  <thead>
-                    <tr>
-                      <th>${t('webhooks.colName')}</th>
-                      <th>${t('webhooks.colTarget')}</th>
-                      <th>${t('webhooks.colEvents')}</th>
-                      <th>${t('webhooks.colQueue')}</th>
-                      <th>${t('webhooks.colStatus')}</th>
-                      <th><span class="visually-hidden">${t('webhooks.colActions')}</span></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${this._endpoints.map((e) => this.row(e))}
-                  </tbody>
-                </table>`
-        }
+        ${listTable({
+          items: this._endpoints,
+          loading: t('webhooks.loading'),
+          empty: t('webhooks.empty'),
+          columns: [
+            t('webhooks.colName'),
+            t('webhooks.colTarget'),
+            t('webhooks.colEvents'),
+            t('webhooks.colQueue'),
+            t('webhooks.colStatus'),
+            { hidden: t('webhooks.colActions') },
+          ],
+          row: (e) => this.row(e),
+        })}
       </section>
       ${this.form()}
       <tpc-webhook-deliveries @tpc-deliveries-loaded=${this.loadEndpoints}></tpc-webhook-deliveries>
