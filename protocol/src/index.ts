@@ -21,6 +21,8 @@ export * from './messages/command.js';
 export * from './messages/case.js';
 export * from './messages/bundle.js';
 export * from './messages/bundle-ui.js';
+export * from './messages/chat.js';
+export * from './messages/chat-ui.js';
 export * from './messages/receipt.js';
 export * from './messages/signal.js';
 export * from './messages/ice-server.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatLiveChange } from './api/chat.js';
 import { safeId } from './ids.js';
 import { caseStatus } from './messages/case.js';
 import { commandStatus } from './messages/command.js';
@@ -50,6 +51,8 @@ export const liveRelayEvent = z.discriminatedUnion('type', [
     code: z.string().max(128).optional(),
     reason: z.string().max(1024).optional(),
   }),
+  /** A case's chat changed (issue 17, "Live chat"). */
+  chatLiveChange.extend({ type: z.literal('chat') }),
 ]);
 export type LiveRelayEvent = z.infer<typeof liveRelayEvent>;
 

@@ -35,6 +35,12 @@ export const DeviceTopic = {
   bundle: 'bundle',
   /** down: staff ask for a support bundle; the device asks the customer first (issue 17). */
   bundleRequest: 'bundle/req',
+  /** up: the customer's chat messages on the open case, from the outbox (issue 17, "Live chat"). */
+  chat: 'chat',
+  /** up, QoS 0: the customer is typing (or stopped); never stored, never from the outbox (issue 17). */
+  chatTyping: 'chat/typing',
+  /** down: staff chat messages, typing and read marks; only the fleet publishes here (issue 17). */
+  chatStaff: 'chat/staff',
 } as const;
 
 export type DeviceTopicKind = keyof typeof DeviceTopic;
@@ -47,8 +53,17 @@ export const DEVICE_UP: readonly DeviceTopicKind[] = [
   'commandResult',
   'caseOpen',
   'bundle',
+  'chat',
+  'chatTyping',
 ];
-export const DEVICE_DOWN: readonly DeviceTopicKind[] = ['command', 'caseStatus', 'keys', 'receipt', 'bundleRequest'];
+export const DEVICE_DOWN: readonly DeviceTopicKind[] = [
+  'command',
+  'caseStatus',
+  'keys',
+  'receipt',
+  'bundleRequest',
+  'chatStaff',
+];
 /** The up topics a device sends from its durable outbox: each message on them gets a receipt (issue 15). */
 export const DEVICE_REPORTS: readonly DeviceTopicKind[] = [
   'diagnostics',
@@ -56,6 +71,7 @@ export const DEVICE_REPORTS: readonly DeviceTopicKind[] = [
   'commandResult',
   'caseOpen',
   'bundle',
+  'chat',
 ];
 
 function assertSafe(kind: string, value: string): void {

@@ -198,4 +198,21 @@ export interface Database {
     content: string | null;
     reply_msg_id: string | null;
   };
+  /** A case's chat, both ways (migration 015, issue 17 "Live chat"; broker/src/chat). */
+  case_chat: {
+    seq: Generated<number>;
+    id: string;
+    case_id: string;
+    device_id: string;
+    sender: 'customer' | 'staff';
+    staff_id: string | null;
+    kind: string;
+    body: string;
+    sent_at: number;
+    received_at: number;
+    expires_at: number | null;
+    answer_choice: string | null;
+    answered_at: number | null;
+    read_at: number | null;
+  };
 }

@@ -16,6 +16,7 @@ import { OnlineResync } from './online-resync.js';
 import { Quarantine } from './quarantine.js';
 import { Receipts } from './receipts.js';
 import { SupportBundles } from './bundles.js';
+import { ChatService, type ChatOptions } from '../chat/chat-service.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { Staff } from './staff.js';
 
@@ -23,6 +24,8 @@ import { Staff } from './staff.js';
 export interface FleetLimits {
   ingest?: Omit<IngestOptions, 'profiles'>;
   retention?: RetentionOptions;
+  /** The live chat's canned replies and staff rate (issue 17). */
+  chat?: ChatOptions;
 }
 
 /** The fleet service: one object per concern, sharing one database. */
@@ -44,6 +47,8 @@ export class Fleet {
   readonly cases: Cases;
   /** Support bundle requests and the bundles customers sent (issue 17). */
   readonly bundles: SupportBundles;
+  /** The live chat's staff side; the customer's side is stored by ingest (issue 17, broker/src/chat). */
+  readonly chat: ChatService;
   /** Deletes old diagnostics, events and presence history; start-broker starts its timer. */
   readonly retention: Retention;
   /** The signed key list and its delivery to devices (issue 12 item 10). */
@@ -80,6 +85,7 @@ export class Fleet {
     this.commands = new Commands(db, this.devices, profiles, this.keys, this.audit, this.live, publish);
     this.cases = new Cases(db, this.audit, this.live, publish);
     this.bundles = new SupportBundles(db, this.audit, this.live, publish);
+    this.chat = new ChatService(this.ingest.chat, this.audit, this.live, publish, limits.chat);
     this.resync = new OnlineResync(db, this.commands, this.staff, publish, log, this.live);
     this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
   }

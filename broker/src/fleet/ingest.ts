@@ -18,6 +18,7 @@ import type { SqlExecutor, SqlStore } from '../db/sql-store.js';
 import type { DeviceProfile, DiagnosticsMessage, HelpTraceEntry } from '@touchpoint/protocol';
 import { DEFAULT_DEVICE_BUDGET, DeviceBudget, type DeviceBudgetLimits } from './budget.js';
 import { storeBundleReply } from './bundle-ingest.js';
+import { ChatIngest } from '../chat/chat-ingest.js';
 import type { LiveBus } from './live.js';
 import { DEFAULT_RECORD_LIMITS, recordCap, type RecordLimits } from './record-limits.js';
 import { SensorKeys } from './sensor-keys.js';
@@ -370,6 +371,8 @@ export class Ingest {
   private readonly budget: DeviceBudget;
   private readonly records: RecordLimits;
   private readonly sensors: SensorKeys;
+  /** The customer's side of the live chat (issue 17), stored here so the fleet worker stores it too. */
+  readonly chat: ChatIngest;
   /** The storage steps, one after the other; each step answers its own callers and never rejects. */
   private chain: Promise<void> = Promise.resolve();
   /** Submits that arrived while a device's sensor keys were being read, in order; undefined when none wait. */
@@ -383,6 +386,7 @@ export class Ingest {
     this.budget = new DeviceBudget(options.budget ?? DEFAULT_DEVICE_BUDGET);
     this.records = options.records ?? DEFAULT_RECORD_LIMITS;
     this.sensors = new SensorKeys(store, options.profiles);
+    this.chat = new ChatIngest(store, live);
     this.st = queries(store);
   }
 
@@ -587,6 +591,10 @@ export class Ingest {
         return this.caseOpen(topic.deviceId, payload, now);
       case 'bundle':
         return storeBundleReply(this.store, this.live, topic.deviceId, payload, now);
+      case 'chat':
+        return this.chat.message(topic.deviceId, payload, now);
+      case 'chatTyping':
+        return this.chat.typing(topic.deviceId, payload, now);
       case 'signal': {
         const msg = decode(signalMessage, payload);
         if (!msg.ok) return msg;
@@ -600,6 +608,7 @@ export class Ingest {
       case 'keys':
       case 'receipt':
       case 'bundleRequest':
+      case 'chatStaff':
         return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
     }
   }

@@ -1,5 +1,6 @@
 import type {
   CaseStatus,
+  ChatLiveChange,
   CommandStatus,
   DeviceEvent,
   DiagnosticsMessage,
@@ -29,6 +30,8 @@ export interface LiveEvents {
       reason?: string | undefined;
     },
   ];
+  /** A case's chat changed (issue 17, "Live chat"; broker/src/chat). */
+  chat: [ChatLiveChange];
   audit: [{ action: string; actor: string; deviceId?: string | undefined }];
   /** WebRTC signalling a device (or phone) sent up; the console's live channel routes it to the bound staff member. */
   signal: [{ deviceId: string; message: SignalMessage }];

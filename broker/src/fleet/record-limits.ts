@@ -1,4 +1,4 @@
-import { BUNDLE_MAX_BYTES, type DeviceTopicKind } from '@touchpoint/protocol';
+import { BUNDLE_MAX_BYTES, CHAT_UP_MAX_BYTES, type DeviceTopicKind } from '@touchpoint/protocol';
 
 /**
  * The largest payload stored per kind of record, well below the 256 KiB packet
@@ -29,6 +29,8 @@ export function recordCap(kind: DeviceTopicKind | 'signal', limits: RecordLimits
   if (kind === 'caseOpen') return limits.caseBytes;
   // A support bundle (issue 17): the protocol's one limit, which the agent checks before it asks the customer.
   if (kind === 'bundle') return BUNDLE_MAX_BYTES;
+  // A chat message (issue 17): room for one image the customer agreed to send, and no more.
+  if (kind === 'chat') return CHAT_UP_MAX_BYTES;
   // Everything else a device may send is small; topics it may not send are refused later, after this cap.
   return limits.otherBytes;
 }

@@ -118,6 +118,8 @@ export class LiveHub {
     });
     live.on('help', (e) => this.publish({ type: 'help', ...e }, e.deviceId, false));
     live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
+    // The live chat (issue 17): the device's stream and the fleet-wide one (the case view listens there).
+    live.on('chat', (e) => this.publish({ type: 'chat', ...e }, e.deviceId, true));
     // Cluster mode: this process may have missed events (issue 15, docs/scale-out.md "The live channel").
     live.on('gap', (e) => this.publish({ type: 'resync', reason: e.reason }, null, true, undefined, undefined, true));
     // Logout, disable, role change, password reset or change: the member's streams end now, not at the next heartbeat (issue 12, item 5).

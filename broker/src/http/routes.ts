@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { caseHistoryRoutes } from './routes/case-history.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { chatRoutes } from '../chat/routes.js';
 import { caseRoutes } from './routes/cases.js';
 import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -58,6 +59,7 @@ export const API_ROUTES: readonly Route[] = [
   ...commandRoutes,
   ...caseRoutes,
   ...bundleRoutes,
+  ...chatRoutes,
   ...caseHistoryRoutes,
   ...auditRoutes,
   ...kpiRoutes,

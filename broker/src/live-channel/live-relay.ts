@@ -71,6 +71,7 @@ export class LiveRelay {
       this.live.subscribe('event', (e) => forward({ type: 'event', ...e })),
       this.live.subscribe('help', (e) => forward({ type: 'help', ...e })),
       this.live.subscribe('case', (e) => forward({ type: 'case', ...e })),
+      this.live.subscribe('chat', (e) => forward({ type: 'chat', ...e })),
       this.live.subscribe('command', (e) =>
         forward({
           type: 'command',
@@ -137,6 +138,11 @@ export class LiveRelay {
           change: event.change,
         });
         return;
+      case 'chat': {
+        const { type: _type, ...change } = event;
+        this.live.emit('chat', change);
+        return;
+      }
       case 'command':
         this.live.emit('command', {
           commandId: event.commandId,

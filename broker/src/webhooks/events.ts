@@ -115,6 +115,26 @@ export function watchFleetEvents(
       }),
     ),
     sources.live.subscribe(
+      'chat',
+      here((e) => {
+        // Issue 17: each new message, either way, and the customer's taps; typing and read marks are not messages.
+        if (e.change !== 'message' && e.change !== 'answer') return;
+        const c = sources.cases.get(e.caseId);
+        if (!c) return;
+        const staff = e.staffId
+          ? { id: e.staffId, displayName: sources.staff.displayNames().get(e.staffId) ?? e.staffId }
+          : null;
+        emit(
+          'chat.message',
+          {
+            case: caseData(c, sources, false),
+            message: { id: e.messageId ?? null, from: e.from, kind: e.kind ?? null, text: e.text ?? null, staff },
+          },
+          e.at,
+        );
+      }),
+    ),
+    sources.live.subscribe(
       'command',
       here((e) => {
         if (!DEVICE_RESULTS.has(e.status)) return;

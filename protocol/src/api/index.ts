@@ -5,6 +5,7 @@ export * from './devices.js';
 export * from './commands.js';
 export * from './cases.js';
 export * from './bundles.js';
+export * from './chat.js';
 export * from './audit.js';
 export * from './case-history.js';
 export * from './kpis.js';

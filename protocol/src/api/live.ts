@@ -4,6 +4,7 @@ import { caseStatus } from '../messages/case.js';
 import { commandStatus } from '../messages/command.js';
 import { diagnosticsMessage, linkState } from '../messages/diagnostics.js';
 import { deviceEventMessage, helpTraceEntry } from '../messages/events.js';
+import { chatLiveChange } from './chat.js';
 import { deviceHealth } from './devices.js';
 
 /**
@@ -62,6 +63,8 @@ export const liveEvent = z.discriminatedUnion('type', [
     code: z.string().optional(),
     reason: z.string().optional(),
   }),
+  /** A case's chat changed (issue 17, "Live chat"): a message, a tap, a read mark, or typing. */
+  chatLiveChange.extend({ type: z.literal('chat') }),
   /** The server dropped this stream's backlog or is shutting down: refetch, the stream reconnects. */
   z.object({ type: z.literal('resync'), reason: z.string() }),
 ]);
