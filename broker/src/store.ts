@@ -10,3 +10,4 @@ export { Ingest, type IngestOutcome, type IngestCallback } from './fleet/ingest.
 export { Quarantine } from './fleet/quarantine.js';
 export { LiveBus } from './fleet/live.js';
 export { computeKpis } from './fleet/kpis.js';
+export * from './content/index.js';

@@ -198,6 +198,60 @@ export interface Database {
     content: string | null;
     reply_msg_id: string | null;
   };
+  /** A model's help content versions (migration 017, issue 18; broker/src/content). */
+  content_versions: {
+    id: string;
+    model: string;
+    number: number;
+    parent_id: string | null;
+    status: 'draft' | 'proposed' | 'approved' | 'rejected';
+    baseline: Generated<number>;
+    summary: string;
+    content: string;
+    content_sha256: string;
+    problems: number;
+    author: string;
+    created_at: number;
+    updated_at: number;
+    proposed_at: number | null;
+    reviewer: string | null;
+    reviewed_at: number | null;
+    review_note: string | null;
+  };
+  /** Changes asked for by staff, customers and makers, with their evidence (migration 017, issue 18). */
+  content_proposals: {
+    id: string;
+    model: string;
+    source: 'staff' | 'customer' | 'maker';
+    author: string;
+    flow_id: string | null;
+    step_id: string | null;
+    reasons: string;
+    text: string;
+    case_id: string | null;
+    device_id: string | null;
+    rating: number | null;
+    version_id: string | null;
+    status: 'open' | 'addressed' | 'dismissed';
+    created_at: number;
+    msg_id: string | null;
+  };
+  /** A customer's phone acting for a device's help (migration 016, issue 17). */
+  phone_access: {
+    id: string;
+    device_id: string;
+    token_hash: string;
+    link_expires_at: number;
+    key_hash: string | null;
+    claimed_at: number | null;
+    expires_at: number;
+    ended_at: number | null;
+    ended_by: string | null;
+    seq: Generated<number>;
+    created_at: number;
+  };
+  /** Who may author (`editor`) and review (`reviewer`) help content (migration 017, issue 18). */
+  staff_content_roles: { staff_id: string; role: 'editor' | 'reviewer'; granted_by: string; granted_at: number };
   /** A case's chat, both ways (migration 015, issue 17 "Live chat"; broker/src/chat). */
   case_chat: {
     seq: Generated<number>;

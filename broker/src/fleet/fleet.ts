@@ -16,6 +16,7 @@ import { OnlineResync } from './online-resync.js';
 import { Quarantine } from './quarantine.js';
 import { Receipts } from './receipts.js';
 import { SupportBundles } from './bundles.js';
+import { ContentRoles, ContentVersions } from '../content/index.js';
 import { ChatService, type ChatOptions } from '../chat/chat-service.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { Staff } from './staff.js';
@@ -57,6 +58,9 @@ export class Fleet {
   readonly receipts: Receipts;
   /** On a device's birth: its pending commands and its newest case's status again, nothing from retained messages (issue 15). */
   readonly resync: OnlineResync;
+  /** Help content versions with their review (issue 18, broker/src/content), and who may author and review them. */
+  readonly content: ContentVersions;
+  readonly contentRoles: ContentRoles;
 
   constructor(
     readonly db: Db,
@@ -88,6 +92,8 @@ export class Fleet {
     this.chat = new ChatService(this.ingest.chat, this.audit, this.live, publish, limits.chat);
     this.resync = new OnlineResync(db, this.commands, this.staff, publish, log, this.live);
     this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
+    this.content = new ContentVersions(this.store, this.audit, (model) => profiles.get(model));
+    this.contentRoles = new ContentRoles(this.store, this.audit);
   }
 
   /** The public half of the key that signs commands now: what a device's config trusts. */

@@ -20,6 +20,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.EXPIRED]: 410,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.PRECONDITION_FAILED]: 409,
+  /** A help content version whose flows the validator refuses cannot be proposed (issue 18). */
+  [ErrorCode.FLOW_INVALID]: 422,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.PACKET_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
