@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
-import { CHROMIUM, REPO_ROOT, eventually, openConsoleAsAdmin, startTouchStack, type TouchStack } from './harness.js';
+import { REPO_ROOT, eventually, openConsoleAsAdmin, openKiosk, type TouchStack } from './harness.js';
 
 /**
  * Issue 16, "the customer always knows what support does": an action the
@@ -52,20 +52,13 @@ async function closePanel(): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTouchStack({
+  ({ stack, browser, page } = await openKiosk({
     deviceId: 'cm-touch-consent',
     pty: true,
     withConsole: true,
     agent: { commands: { clockSkewS: 60, customerWaitS: WAIT_S, remoteControlMinutes: 30 } },
-  });
+  }));
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
-  await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
-  browser = await chromium.launch(CHROMIUM);
-  const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
-  page = await context.newPage();
-  await page.goto(stack.kioskUrl);
-  await page.getByRole('heading', { name: 'Help topics' }).waitFor();
 });
 
 afterAll(async () => {

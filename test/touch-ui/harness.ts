@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '@touchpoint/broker';
 import type { Agent, AgentConfigInput } from '@touchpoint/device-agent';
 import type { VirtualMcuHandle } from '@touchpoint/firmware-bridge/sim';
-import type { Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildConsoleInto, ConsolePage, StaffApi } from '../console/helpers.js';
-import { startVirtualDevice } from '../helpers/virtual-device.js';
+import { eventually, startVirtualDevice } from '../helpers/virtual-device.js';
 
 export { COFFEE_DIR, REPO_ROOT, eventually } from '../helpers/virtual-device.js';
 
@@ -109,4 +109,42 @@ export async function openConsoleAsAdmin(browser: Browser, stack: TouchStack): P
   const view = await ConsolePage.open(browser, baseUrl);
   await view.login(admin.name, password);
   return view;
+}
+
+export interface Kiosk {
+  stack: TouchStack;
+  browser: Browser;
+  /** The kiosk page at the touchscreen's 800x480, in English, on the home screen. */
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/**
+ * startTouchStack, then the touchscreen as the customer sees it: waits until the device is online with its MCU
+ * link up, and opens the kiosk in Chromium on the home screen. `watch` sees the page before it loads (to record
+ * its requests, say).
+ */
+export async function openKiosk(
+  options: TouchStackOptions & { watch?: (page: Page, stack: TouchStack) => void } = {},
+): Promise<Kiosk> {
+  const stack = await startTouchStack(options);
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    await stack.stop();
+  };
+  try {
+    await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+    await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
+    browser = await chromium.launch(CHROMIUM);
+    const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
+    const page = await context.newPage();
+    options.watch?.(page, stack);
+    await page.goto(stack.kioskUrl);
+    await page.getByRole('heading', { name: 'Help topics' }).waitFor();
+    return { stack, browser, page, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
 import { DEFAULT_MODELS_DIR } from '@touchpoint/models';
-import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
+import { REPO_ROOT, eventually, openKiosk, startTouchStack, type TouchStack } from './harness.js';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
 
 /**
@@ -40,19 +40,12 @@ function screenText(p: Page): Promise<string> {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The inactivity timeout is off here (its own test has a short one): nothing goes home on its own.
-  stack = await startTouchStack({
+  ({ stack, browser, page } = await openKiosk({
     deviceId: 'cm-kiosk-session',
     pty: true,
     agent: { touchscreen: { idleTimeoutS: 0 } },
-  });
+  }));
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
-  await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
-  browser = await chromium.launch(CHROMIUM);
-  const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
-  page = await context.newPage();
-  await page.goto(stack.kioskUrl);
-  await page.getByRole('heading', { name: 'Help topics' }).waitFor();
 });
 
 afterAll(async () => {

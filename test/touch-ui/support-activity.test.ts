@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
-import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
+import { REPO_ROOT, eventually, openKiosk, type TouchStack } from './harness.js';
 
 /**
  * Issue 16, "the customer always knows what support does" (and issue 14: the
@@ -44,16 +44,9 @@ async function panelInView(): Promise<boolean> {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // Speed 1: the descale runs its full few seconds, so its progress can be seen.
-  stack = await startTouchStack({ deviceId: 'cm-touch-support', pty: true, speed: 1 });
+  ({ stack, browser, page } = await openKiosk({ deviceId: 'cm-touch-support', pty: true, speed: 1 }));
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
-  await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
   await stack.mcu.control('set water_tank_level 100');
-  browser = await chromium.launch(CHROMIUM);
-  const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
-  page = await context.newPage();
-  await page.goto(stack.kioskUrl);
-  await page.getByRole('heading', { name: 'Help topics' }).waitFor();
 });
 
 afterAll(async () => {

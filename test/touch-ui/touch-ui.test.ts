@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '@touchpoint/broker';
-import { CHROMIUM, REPO_ROOT, eventually, startTouchStack, type TouchStack } from './harness.js';
+import { REPO_ROOT, eventually, openKiosk, type TouchStack } from './harness.js';
 
 /**
  * The customer's side of help, end to end: real Chromium at 800x480 on the
@@ -42,22 +42,19 @@ function helpEntries(sessionId: string): { kind: string; status?: string; progre
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTouchStack({ deviceId: 'cm-touch-e2e', pty: true, speed: 2 });
-  staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
-  await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
-  browser = await chromium.launch(CHROMIUM);
-  const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });
-  page = await context.newPage();
   // Nothing but the agent's own origin may be contacted.
   const foreign: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith(stack.uiUrl) && !r.url().startsWith(stack.uiUrl.replace('http', 'ws')))
-      foreign.push(r.url());
-  });
+  ({ stack, browser, page } = await openKiosk({
+    deviceId: 'cm-touch-e2e',
+    pty: true,
+    speed: 2,
+    watch: (p, { uiUrl }) =>
+      p.on('request', (r) => {
+        if (!r.url().startsWith(uiUrl) && !r.url().startsWith(uiUrl.replace('http', 'ws'))) foreign.push(r.url());
+      }),
+  }));
   (page as Page & { foreign?: string[] }).foreign = foreign;
-  await page.goto(stack.kioskUrl);
-  await page.getByRole('heading', { name: 'Help topics' }).waitFor();
+  staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
 });
 
 afterAll(async () => {
