@@ -29,6 +29,7 @@ import { Reporter } from './outbox/reporter.js';
 import { loadProfile } from './profile-loader.js';
 import { openAgentDatabase } from './store/database.js';
 import { AGENT_VERSION } from './version.js';
+import { installedContentVersion } from './extensions/commands/content-version.js';
 
 /** How a device maker adapts the agent without forking it. */
 export interface AgentHooks {
@@ -101,6 +102,8 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
   const reporter = new Reporter(outbox, config.deviceId, bus);
   const mcu = new McuLink(bridge, config.serial.path, bus, childLogger(logger, 'mcu'));
   const startedAt = Date.now();
+  // The help content it runs, for the fleet's desired state (issue 18); followed on each install below.
+  const content = { version: installedContentVersion(config.dataDir) };
 
   const connection = new MqttConnection({
     deviceId: config.deviceId,
@@ -114,6 +117,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
       agentVersion: AGENT_VERSION,
       profileVersion: profile.version,
       ...(mcu.mcuInfo ? { firmwareVersion: mcu.mcuInfo.firmwareVersion } : {}),
+      ...(content.version ? { contentVersion: content.version } : {}),
     }),
     bus,
     logger: childLogger(logger, 'mqtt'),
@@ -243,6 +247,10 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
 
   // Presence carries the firmware version: publish it again once the MCU has told us.
   bus.on('mcu.info', () => connection.refreshPresence());
+  bus.on('help.installed', ({ sha256 }) => {
+    content.version = sha256;
+    connection.refreshPresence();
+  });
 
   // Start order: the MCU and report producers first, then the UI and extras, then the publisher, the connection last
   // (so every subscription is registered before the first CONNACK). Stop runs in reverse.

@@ -269,4 +269,70 @@ export interface Database {
     answered_at: number | null;
     read_at: number | null;
   };
+  /** Staged rollouts of approved content versions (migration 018, issue 18). */
+  rollouts: {
+    id: string;
+    model: string;
+    version_id: string;
+    version_number: number;
+    sha256: string;
+    url: string;
+    cohort: string;
+    thresholds: string;
+    waves: number;
+    wave: number;
+    wave_started_at: number;
+    status: string;
+    verdict: string | null;
+    reason: string | null;
+    created_by: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** Each eligible device's arm in a rollout (migration 018). */
+  rollout_devices: {
+    rollout_id: string;
+    device_id: string;
+    arm: string;
+    wave: number;
+    previous_sha256: string | null;
+    previous_url: string | null;
+    assigned_at: number | null;
+    installed_at: number | null;
+  };
+  /** The help content a device should run and the one it reports (migration 018). */
+  device_content: {
+    device_id: string;
+    desired_sha256: string | null;
+    desired_url: string | null;
+    rollout_id: string | null;
+    command_id: string | null;
+    reported_sha256: string | null;
+    reported_at: number | null;
+    updated_at: number;
+  };
+  /** Fleet-wide fixes: one action to every device matching a query, in waves (migration 018). */
+  fleet_fixes: {
+    id: string;
+    action: string;
+    params: string;
+    query: string;
+    waves: number;
+    wave: number;
+    max_failure_rate: number;
+    status: string;
+    reason: string | null;
+    created_by: string;
+    created_at: number;
+    updated_at: number;
+  };
+  fleet_fix_devices: {
+    fix_id: string;
+    device_id: string;
+    wave: number;
+    command_id: string | null;
+    status: string;
+    reason: string | null;
+    updated_at: number;
+  };
 }

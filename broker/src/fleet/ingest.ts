@@ -646,7 +646,8 @@ export class Ingest {
         );
       });
       this.live.emit('presence', { deviceId, online: true, at: now });
-      if (cameOnline) this.live.emit('birth', { deviceId, connectionId: p.connectionId, at: now });
+      if (cameOnline)
+        this.live.emit('birth', { deviceId, connectionId: p.connectionId, at: now, contentVersion: p.contentVersion });
       return ok('stored');
     }
     // A will from an older connection must not mark the live connection offline.

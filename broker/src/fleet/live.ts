@@ -13,7 +13,7 @@ import { SafeEventEmitter } from '@touchpoint/runtime';
 export interface LiveEvents {
   presence: [{ deviceId: string; online: boolean; at: number }];
   /** A birth on a new connection: the device came online (issue 15); a refresh of the same connection is not one. */
-  birth: [{ deviceId: string; connectionId: string; at: number }];
+  birth: [{ deviceId: string; connectionId: string; at: number; contentVersion?: string | undefined }];
   /** The stored snapshot, and the size of its payload as the device sent it. */
   diagnostics: [DiagnosticsMessage, number];
   event: [{ deviceId: string; at: number; event: DeviceEvent }];

@@ -25,7 +25,10 @@ import type { Logger } from '../logger.js';
 
 import { openBrokerStream, parseBrokerUrl, type TlsMaterial } from './stream.js';
 
-export type PresenceDetails = Pick<PresenceMessage, 'model' | 'agentVersion' | 'firmwareVersion' | 'profileVersion'>;
+export type PresenceDetails = Pick<
+  PresenceMessage,
+  'model' | 'agentVersion' | 'firmwareVersion' | 'profileVersion' | 'contentVersion'
+>;
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void> | void;
 
 export interface ConnectionOptions {

@@ -15,5 +15,13 @@ export const presenceMessage = z.object({
   agentVersion: z.string().max(32).optional(),
   firmwareVersion: z.string().max(32).optional(),
   profileVersion: z.string().max(32).optional(),
+  /**
+   * The help content the device runs: the SHA-256 of the signed content document it installed (help.install),
+   * absent while it runs the content it was built with. The fleet compares it with the desired version (issue 18).
+   */
+  contentVersion: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type PresenceMessage = z.infer<typeof presenceMessage>;

@@ -11,6 +11,7 @@ import { sql as caseErrorCodes } from './012-case-error-codes.js';
 import { sql as webhooks } from './013-webhooks.js';
 import { sql as caseBundles } from './014-case-bundles.js';
 import { sql as contentVersions } from './017-content-versions.js';
+import { sql as rollouts } from './018-rollouts.js';
 import { sql as caseChat } from './015-case-chat.js';
 
 /**
@@ -31,5 +32,6 @@ export const pgMigrations: ReadonlyArray<{ version: number; name: string; sql: s
   { version: 13, name: 'webhooks', sql: webhooks },
   { version: 14, name: 'case-bundles', sql: caseBundles },
   { version: 17, name: 'content-versions', sql: contentVersions },
+  { version: 18, name: 'rollouts', sql: rollouts },
   { version: 15, name: 'case-chat', sql: caseChat },
 ];
