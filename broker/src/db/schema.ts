@@ -319,7 +319,7 @@ export interface Database {
     query: string;
     waves: number;
     wave: number;
-    max_failure_rate: number;
+    max_failure_permille: number;
     status: string;
     reason: string | null;
     created_by: string;

@@ -158,7 +158,8 @@ export class FleetFixes {
           query: JSON.stringify(query.data),
           waves: input.waves,
           wave: 1,
-          max_failure_rate: input.maxFailureRate,
+          // Per mille in an INTEGER column: the same exact value in both dialects.
+          max_failure_permille: Math.round(input.maxFailureRate * 1000),
           status: 'running',
           reason: null,
           created_by: staff.id,
@@ -247,7 +248,7 @@ export class FleetFixes {
       query: deviceQuery.parse(JSON.parse(fix.query)),
       waves: Number(fix.waves),
       wave: Number(fix.wave),
-      maxFailureRate: Number(fix.max_failure_rate),
+      maxFailureRate: Number(fix.max_failure_permille) / 1000,
       status: fix.status as FixStatus,
       reason: fix.reason,
       createdBy: fix.created_by,
@@ -388,7 +389,7 @@ export class FleetFixes {
       failed: sent.filter((r) => r.status === 'failed').length,
       outstanding: sent.filter((r) => r.status === 'sent' || r.status === 'pending').length,
     };
-    const maxRate = Number(fix.max_failure_rate);
+    const maxRate = Number(fix.max_failure_permille) / 1000;
     if (shouldStop(tally, maxRate)) {
       const rate = tally.failed / (tally.succeeded + tally.failed + tally.outstanding);
       await this.finish(

@@ -10,7 +10,7 @@
  *   should run (`desired_sha256`, with the URL it is fetched from) and the one it reports (`reported_sha256`,
  *   from its birth and from a successful `help.install`); `command_id` the newest install command sent.
  * - `fleet_fixes`, `fleet_fix_devices`: an allow-listed action sent to every device matching a query, in
- *   waves, stopped when a wave's failure rate passes `max_failure_rate`; per device its command and outcome.
+ *   waves, stopped when the failure rate passes `max_failure_permille` (‰); per device its command and outcome.
  */
 export const sql = /* sql */ `
 CREATE TABLE rollouts (
@@ -66,7 +66,7 @@ CREATE TABLE fleet_fixes (
   query TEXT NOT NULL,
   waves INTEGER NOT NULL,
   wave INTEGER NOT NULL,
-  max_failure_rate REAL NOT NULL,
+  max_failure_permille INTEGER NOT NULL,
   status TEXT NOT NULL,
   reason TEXT,
   created_by TEXT NOT NULL,
