@@ -1,28 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliCommand, refusingNode } from './cli-process.js';
 
 // `touchpoint fleet-worker` (issue 15) as an operator runs it; the worker against a real RabbitMQ
 // cluster is in test/cluster/fleet-worker.test.ts.
-const bin = fileURLToPath(new URL('../../cli/bin/touchpoint.js', import.meta.url));
-const dataDir = mkdtempSync(join(tmpdir(), 'tp-fleet-worker-cli-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-const run = (args: string[]) =>
-  spawnSync(process.execPath, [bin, 'fleet-worker', '--data-dir', dataDir, ...args], { encoding: 'utf8' });
-
-/** A port that answers TCP and closes at once: an engine node that is not speaking AMQP (down, or restarting). */
-async function refusingNode(): Promise<{ server: Server; url: string }> {
-  const server = createServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { server, url: `amqp://127.0.0.1:${port}` };
-}
+const { run, withServiceToken, start } = cliCommand('fleet-worker');
 
 describe('touchpoint fleet-worker', () => {
   it(
@@ -65,69 +46,49 @@ describe('touchpoint fleet-worker', () => {
   });
 
   it('tries the next node with backoff while none answers, and stops on SIGTERM', async () => {
-    mkdirSync(join(dataDir, 'keys'), { recursive: true });
-    writeFileSync(join(dataDir, 'keys', 'service-token'), 'a-token-no-engine-will-see\n', { mode: 0o600 });
+    withServiceToken('a-token-no-engine-will-see');
     const [one, two] = [await refusingNode(), await refusingNode()];
-    const child = spawn(
-      process.execPath,
-      [bin, 'fleet-worker', '--amqp', one.url, '--amqp', two.url, '--data-dir', dataDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let log = '';
+    const worker = start(['--amqp', one.url, '--amqp', two.url]);
+    let exit: number | null | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const seen = () => log.includes(one.url.slice(7)) && log.includes(two.url.slice(7));
-        const onData = (chunk: Buffer) => {
-          log += chunk.toString();
-          // Both nodes tried, and the first again after them: it moves on and keeps trying.
-          if (seen() && (log.match(/engine node not reachable/g) ?? []).length >= 3) resolve();
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        void exited.then((code) => reject(new Error(`fleet-worker exited (${code}) while retrying: ${log}`)));
-        setTimeout(() => reject(new Error(`no retry on both nodes within 20 s: ${log}`)), 20_000).unref();
-      });
+      // Both nodes tried, and the first again after them: it moves on and keeps trying.
+      await worker.waitFor(
+        (log) =>
+          log.includes(one.url.slice(7)) &&
+          log.includes(two.url.slice(7)) &&
+          (log.match(/engine node not reachable/g) ?? []).length >= 3,
+        'retry on both nodes',
+        20_000,
+      );
     } finally {
-      child.kill('SIGTERM');
+      exit = await worker.stop();
       one.server.close();
       two.server.close();
     }
-    expect(await exited).toBe(0);
-    expect(log, 'the token never reaches the log').not.toMatch(/a-token-no-engine-will-see/);
+    expect(exit).toBe(0);
+    expect(worker.log(), 'the token never reaches the log').not.toMatch(/a-token-no-engine-will-see/);
   }, 30_000);
 
   it('waits with backoff while its PostgreSQL cannot be reached, never exits on it, and stops on SIGTERM', async () => {
-    mkdirSync(join(dataDir, 'keys'), { recursive: true });
-    writeFileSync(join(dataDir, 'keys', 'service-token'), 'a-token-no-engine-will-see\n', { mode: 0o600 });
+    withServiceToken('a-token-no-engine-will-see');
     const [engine, database] = [await refusingNode(), await refusingNode()];
     const databaseUrl = `postgres://tp:db-secret@${database.url.slice('amqp://'.length)}/fleet`;
-    const child = spawn(process.execPath, [bin, 'fleet-worker', '--amqp', engine.url, '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // The password comes through the environment, as the docs say, never the command line.
-      env: { ...process.env, TOUCHPOINT_DATABASE_URL: databaseUrl },
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let log = '';
+    // The password comes through the environment, as the docs say, never the command line.
+    const worker = start(['--amqp', engine.url], { ...process.env, TOUCHPOINT_DATABASE_URL: databaseUrl });
+    let exit: number | null | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const onData = (chunk: Buffer) => {
-          log += chunk.toString();
-          if ((log.match(/database unavailable; retrying/g) ?? []).length >= 3) resolve();
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        void exited.then((code) => reject(new Error(`fleet-worker exited (${code}) while waiting: ${log}`)));
-        setTimeout(() => reject(new Error(`no three database retries within 20 s: ${log}`)), 20_000).unref();
-      });
+      await worker.waitFor(
+        (log) => (log.match(/database unavailable; retrying/g) ?? []).length >= 3,
+        'three database retries',
+        20_000,
+      );
     } finally {
-      child.kill('SIGTERM');
+      exit = await worker.stop();
       engine.server.close();
       database.server.close();
     }
-    expect(await exited).toBe(0);
+    expect(exit).toBe(0);
+    const log = worker.log();
     expect(log, 'no engine connection before the store is open').not.toMatch(/engine node not reachable/);
     expect(log, 'the password never reaches the log').not.toMatch(/db-secret/);
     expect(log).toMatch(/postgres:\/\/tp:\*\*\*@127\.0\.0\.1/);
