@@ -3,6 +3,8 @@ import { buildHttpHandlers, type RouteContext } from './http/routes.js';
 import type { Route } from './http/router.js';
 import type { HttpHandler } from './http/server.js';
 import { checkPublicUrl } from './options.js';
+import { phoneAccessHandler } from './phone/http/phone-access-handler.js';
+import { PhoneAccessService } from './phone/phone-access-service.js';
 import {
   VideoService,
   phoneHandler,
@@ -23,6 +25,8 @@ export interface ConsoleSurfaceOptions extends Omit<RouteContext, 'extraRoutes' 
   webhooks: WebhookService;
   /** Routes only this process serves (the embedded demo's simulator). */
   extraRoutes?: readonly Route[];
+  /** This process's own address once it listens: a loopback broker's phone links point there without a public URL. */
+  listenOrigin?: () => string | undefined;
 }
 
 /**
@@ -30,8 +34,12 @@ export interface ConsoleSurfaceOptions extends Omit<RouteContext, 'extraRoutes' 
  * the API's route table, video calls (the console's routes and the phone's pages) and webhooks (the admin
  * routes and Zammad's inbound hook). Built in one place so the two processes cannot drift apart.
  */
-export function consoleSurface(options: ConsoleSurfaceOptions): { video: VideoService; handlers: HttpHandler[] } {
-  const { publish, host, video: videoSetting, webhooks, extraRoutes = [], ...routeContext } = options;
+export function consoleSurface(options: ConsoleSurfaceOptions): {
+  video: VideoService;
+  phone: PhoneAccessService;
+  handlers: HttpHandler[];
+} {
+  const { publish, host, video: videoSetting, webhooks, extraRoutes = [], listenOrigin, ...routeContext } = options;
   const videoOptions = videoSetting ?? videoOptionsFromEnv();
   // Phone links point at the public URL (it wins over video.publicUrl).
   const video = new VideoService({
@@ -42,10 +50,19 @@ export function consoleSurface(options: ConsoleSurfaceOptions): { video: VideoSe
     options: videoOptions,
     phoneOrigin: phoneOriginPolicy(host, routeContext.publicUrl ?? checkPublicUrl(videoOptions.publicUrl)),
   });
+  // The phone as a touchpoint (issue 17): its links follow the same origin rule as the video hand-off's.
+  const phoneOrigins = phoneOriginPolicy(host, routeContext.publicUrl ?? checkPublicUrl(videoOptions.publicUrl));
+  const phone = new PhoneAccessService({
+    fleet: routeContext.fleet,
+    publish,
+    counters: routeContext.counters,
+    log: routeContext.log,
+    origin: () => phoneOrigins.publicOrigin ?? (phoneOrigins.loopbackOnly ? listenOrigin?.() : undefined),
+  });
   const handlers = buildHttpHandlers({
     ...routeContext,
     extraRoutes: [...videoConsoleRoutes(video), ...extraRoutes, ...webhookRoutes(webhooks)],
-    extraHandlers: (deps) => [phoneHandler(video, deps), webhooks.inboundHandler()],
+    extraHandlers: (deps) => [phoneHandler(video, deps), phoneAccessHandler(phone, deps), webhooks.inboundHandler()],
   });
-  return { video, handlers };
+  return { video, phone, handlers };
 }

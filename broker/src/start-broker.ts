@@ -235,7 +235,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   const servers: Server[] = [];
   const tcp = createTcpServer(transport);
   const http = createHttpServer(() => handlers, log);
-  const { video, handlers } = consoleSurface({
+  const { video, phone, handlers } = consoleSurface({
     fleet,
     publish,
     counters,
@@ -249,6 +249,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     publicUrl,
     trustedProxies: options.trustedProxies,
     extraRoutes: simulatorRoutes(options.simulator),
+    listenOrigin: () => consoleOrigin,
   });
   const wss = attachWebSocket(transport, http, webSocketPolicy(host, publicUrl));
   try {
@@ -293,6 +294,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         stopKeyWatch();
         fleet.retention.stop();
         video.close();
+        phone.close();
         fleet.receipts.close();
         fleet.resync.close();
         await webhooks.stop();

@@ -4,6 +4,7 @@ import type {
   CommandResultMessage,
   DeviceEventMessage,
   DiagnosticsMessage,
+  HelpUiMessage,
   LinkState,
   McuInfo,
 } from '@touchpoint/protocol';
@@ -52,4 +53,6 @@ export interface AgentEvents {
   'report.delivered': { kind: ReportKind; messageId: string; seq: number };
   /** `help.install` put new help content live: `dir` holds `flows/` (see installedHelpDir). */
   'help.installed': { dir: string; sha256: string; flows: number };
+  /** What the help session pushed to the touchscreen; the customer's phone mirrors it (issue 17). */
+  'help.ui': HelpUiMessage;
 }

@@ -29,5 +29,6 @@ export * from './messages/ice-server.js';
 export * from './messages/video.js';
 export * from './messages/local-ui.js';
 export * from './messages/help-ui.js';
+export * from './messages/phone.js';
 export * from './flow/index.js';
 export * from './api/index.js';

@@ -86,8 +86,19 @@ export const actionSpec = z.object({
    * unless the customer has allowed remote control for a while (issue 16).
    */
   needsCustomer: localizedText.optional(),
+  /**
+   * Where the customer may confirm this action in a help flow (issue 17, the phone as a touchpoint):
+   * `device` only on the touchscreen, `device-or-phone` also on their phone. Absent: `device` for an
+   * action that `needsCustomer` (they must be at the machine), else `device-or-phone`.
+   */
+  confirmOn: z.enum(['device', 'device-or-phone']).optional(),
 });
 export type ActionSpec = z.infer<typeof actionSpec>;
+
+/** Whether a help flow's confirmation of this action may come from the customer's phone (see `confirmOn`). */
+export function mayConfirmOnPhone(action: Pick<ActionSpec, 'confirmOn' | 'needsCustomer'>): boolean {
+  return (action.confirmOn ?? (action.needsCustomer ? 'device' : 'device-or-phone')) === 'device-or-phone';
+}
 
 export const deviceProfile = z.object({
   model: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'must be kebab-case, such as coffee-machine'),

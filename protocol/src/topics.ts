@@ -41,6 +41,10 @@ export const DeviceTopic = {
   chatTyping: 'chat/typing',
   /** down: staff chat messages, typing and read marks; only the fleet publishes here (issue 17). */
   chatStaff: 'chat/staff',
+  /** up, live (not from the outbox): the customer's phone access: link requests, the help view, its end (issue 17). */
+  phoneUp: 'phone/up',
+  /** down: the phone's link, its claim and end, and the steps the customer takes on the phone (issue 17). */
+  phoneDown: 'phone/down',
 } as const;
 
 export type DeviceTopicKind = keyof typeof DeviceTopic;
@@ -55,6 +59,7 @@ export const DEVICE_UP: readonly DeviceTopicKind[] = [
   'bundle',
   'chat',
   'chatTyping',
+  'phoneUp',
 ];
 export const DEVICE_DOWN: readonly DeviceTopicKind[] = [
   'command',
@@ -63,6 +68,7 @@ export const DEVICE_DOWN: readonly DeviceTopicKind[] = [
   'receipt',
   'bundleRequest',
   'chatStaff',
+  'phoneDown',
 ];
 /** The up topics a device sends from its durable outbox: each message on them gets a receipt (issue 15). */
 export const DEVICE_REPORTS: readonly DeviceTopicKind[] = [

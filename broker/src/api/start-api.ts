@@ -149,7 +149,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   );
   webhooks.start();
 
-  const { video, handlers } = consoleSurface({
+  const { video, phone, handlers } = consoleSurface({
     fleet,
     publish,
     counters,
@@ -169,6 +169,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     stopKeyWatch();
     fleet.retention.stop();
     video.close();
+    phone.close();
     await webhooks.stop();
     fleet.resync.close();
     fleet.receipts.close();

@@ -8,6 +8,7 @@ import {
   fail,
   ok,
   presenceMessage,
+  phoneUpMessage,
   signalMessage,
   type DeviceTopicKind,
   type ParsedTopic,
@@ -595,6 +596,13 @@ export class Ingest {
         return this.chat.message(topic.deviceId, payload, now);
       case 'chatTyping':
         return this.chat.typing(topic.deviceId, payload, now);
+      case 'phoneUp': {
+        // Live only (issue 17, the phone as a touchpoint): checked here, nothing stored; PhoneAccessService acts on it.
+        const msg = decode(phoneUpMessage, payload);
+        if (!msg.ok) return msg;
+        this.live.emit('phone', { deviceId: topic.deviceId, message: msg.value });
+        return ok('passed');
+      }
       case 'signal': {
         const msg = decode(signalMessage, payload);
         if (!msg.ok) return msg;
@@ -609,6 +617,7 @@ export class Ingest {
       case 'receipt':
       case 'bundleRequest':
       case 'chatStaff':
+      case 'phoneDown':
         return fail(ErrorCode.NOT_AUTHORIZED, `devices may not publish on ${topic.kind}`);
     }
   }

@@ -5,6 +5,7 @@ import type {
   DeviceEvent,
   DiagnosticsMessage,
   HelpTraceEntry,
+  PhoneUpMessage,
   SignalMessage,
 } from '@touchpoint/protocol';
 import { SafeEventEmitter } from '@touchpoint/runtime';
@@ -35,6 +36,8 @@ export interface LiveEvents {
   audit: [{ action: string; actor: string; deviceId?: string | undefined }];
   /** WebRTC signalling a device (or phone) sent up; the console's live channel routes it to the bound staff member. */
   signal: [{ deviceId: string; message: SignalMessage }];
+  /** What a device sent about its customer's phone access (issue 17); broker/src/phone relays it. */
+  phone: [{ deviceId: string; message: PhoneUpMessage }];
   /**
    * Events may have been missed (cluster mode: the live channel between processes reconnected, issue 15):
    * the console's streams are told to refetch.

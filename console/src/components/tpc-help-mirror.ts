@@ -262,7 +262,18 @@ export class TpHelpMirror extends LitElement {
               ${
                 s.events.length
                   ? html`<ul class="events">
-                      ${s.events.map((e) => html`<li>${describeEvent(e, this.stepDef(s.stepId), t, locale)}</li>`)}
+                      ${s.events.map(
+                        (e) =>
+                          html`<li>
+                            ${describeEvent(e, this.stepDef(s.stepId), t, locale)}
+                            ${
+                              // A step the customer took on their phone (issue 17).
+                              'via' in e && e.via === 'phone'
+                                ? html`<span class="via-phone" data-via="phone">📱 ${t('mirror.onPhone')}</span>`
+                                : nothing
+                            }
+                          </li>`,
+                      )}
                     </ul>`
                   : nothing
               }

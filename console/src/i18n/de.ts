@@ -513,6 +513,7 @@ export const de: Messages = {
   'mirror.sessionEnded': 'Sitzung {outcome}',
   'mirror.onScreen': 'Gerade auf dem Bildschirm',
   'mirror.noSession': 'Auf diesem Gerät gab es noch keine Hilfesitzung.',
+  'mirror.onPhone': 'auf dem Telefon der Kundin oder des Kunden',
   'mirror.flow': 'Flow',
   'mirror.started': '· begonnen {time}',
   'mirror.tapTrace': 'Tipp-Verlauf',

@@ -507,6 +507,7 @@ export const en = {
   'mirror.sessionEnded': 'Session {outcome}',
   'mirror.onScreen': 'On screen now',
   'mirror.noSession': 'No help session on this device yet.',
+  'mirror.onPhone': 'on the customer’s phone',
   'mirror.flow': 'Flow',
   'mirror.started': '· started {time}',
   'mirror.tapTrace': 'Tap trace',

@@ -44,6 +44,8 @@ export interface FlowSessionOptions {
   onListenerError?: (err: unknown) => void;
   /** Longest run of check steps without a screen before the engine escalates (the validator forbids check-only loops). */
   maxAutoSteps?: number;
+  /** Where the tap being handled came from: entries recorded meanwhile carry `via` (the phone, issue 17). */
+  via?: () => 'phone' | undefined;
 }
 
 export interface FlowSession {
@@ -132,7 +134,9 @@ export function createFlowSession(options: FlowSessionOptions): FlowSession {
   const text = (t: LocalizedText): string => localize(t, locale);
   const step = (id: string): FlowStep => flow.steps[id] as FlowStep;
 
-  function record(entry: HelpTraceEntry): void {
+  function record(untagged: HelpTraceEntry): void {
+    const via = options.via?.();
+    const entry: HelpTraceEntry = via && untagged.kind !== 'step' ? { ...untagged, via } : untagged;
     trace.push(entry);
     events.emit('trace', entry);
   }

@@ -11,6 +11,7 @@ import { HelpSessionController } from './controllers/help-session-controller.js'
 import { IdleController, type IdleView } from './controllers/idle-controller.js';
 import { LiveStateController } from './controllers/live-state-controller.js';
 import { LocaleController } from './controllers/locale-controller.js';
+import { PhoneAccessController } from './controllers/phone-access-controller.js';
 import { SupportActivityController } from './controllers/support-activity-controller.js';
 import { AgentClient } from './data/agent-client.js';
 import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
@@ -20,6 +21,7 @@ import './screens/tp-case-status.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
 import './screens/tp-home.js';
+import './screens/tp-phone-access.js';
 import './screens/tp-support-activity.js';
 import './screens/tp-support-history.js';
 import { shared } from './styles/shared.js';
@@ -54,6 +56,7 @@ export class TpApp extends LitElement {
   private readonly help = new HelpSessionController(this, this.client, () => this.i18n.locale);
   private readonly support = new SupportActivityController(this, this.client);
   private readonly bundle = new BundleConsentController(this, this.client);
+  private readonly phone = new PhoneAccessController(this, this.client);
   private readonly idle = new IdleController(this, this.client, {
     view: () => this.idleView(),
     reset: () => void this.clearForNextCustomer(),
@@ -196,6 +199,12 @@ export class TpApp extends LitElement {
                 : nothing
           }
         </span>
+        <tp-phone-access
+          .t=${t}
+          locale=${locale}
+          .phone=${this.phone.state}
+          ?pending=${this.phone.pending}
+        ></tp-phone-access>
         <button id="history-open" @click=${() => this.act({ kind: 'history' })}>${t('historyButton')}</button>
         <button
           id="lang"
@@ -301,6 +310,8 @@ export class TpApp extends LitElement {
       working ||
       this.support.state.ask ||
       this.bundle.ask ||
+      // The customer continues on their phone (issue 17): the flow is theirs there, away from this screen.
+      this.phone.state !== null ||
       action?.status === 'running' ||
       this.querySelector('tp-video[active]')
     )
@@ -391,6 +402,10 @@ export class TpApp extends LitElement {
         return this.support.allowRemote(intent.minutes);
       case 'bundle-answer':
         return this.bundle.answer(intent.send);
+      case 'phone-open':
+        return this.phone.open();
+      case 'phone-end':
+        return this.phone.end();
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);

@@ -12,10 +12,14 @@ import { deviceIdField, messageBase } from './base.js';
 export const helpResolution = z.enum(['fix', 'customer', 'nothing-wrong']);
 export type HelpResolution = z.infer<typeof helpResolution>;
 
+/** Set on an entry the customer's tap caused on their phone (issue 17); absent: the touchscreen (or the engine). */
+const fromPhone = { via: z.literal('phone').optional() };
+
 /** One entry in a help-session trace; the console mirrors these live. */
 export const helpTraceEntry = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('start'),
+    ...fromPhone,
     at: z.number().int(),
     flowId: z.string().max(64),
     flowVersion: z.string().max(32),
@@ -26,6 +30,7 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), at: z.number().int(), stepId: z.string().max(64), stepType: z.string().max(16) }),
   z.object({
     kind: z.literal('choice'),
+    ...fromPhone,
     at: z.number().int(),
     stepId: z.string().max(64),
     choiceId: z.string().max(64),
@@ -33,14 +38,22 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('back'),
+    ...fromPhone,
     at: z.number().int(),
     fromStepId: z.string().max(64),
     toStepId: z.string().max(64),
     msOnStep: z.number().int().nonnegative(),
   }),
-  z.object({ kind: z.literal('check'), at: z.number().int(), stepId: z.string().max(64), result: z.boolean() }),
+  z.object({
+    kind: z.literal('check'),
+    ...fromPhone,
+    at: z.number().int(),
+    stepId: z.string().max(64),
+    result: z.boolean(),
+  }),
   z.object({
     kind: z.literal('action'),
+    ...fromPhone,
     at: z.number().int(),
     stepId: z.string().max(64),
     action: z.string().max(64),
@@ -50,6 +63,7 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('outcome'),
+    ...fromPhone,
     at: z.number().int(),
     stepId: z.string().max(64).optional(),
     outcome: z.enum(['resolved', 'escalated', 'abandoned']),
@@ -60,6 +74,7 @@ export const helpTraceEntry = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('rating'),
+    ...fromPhone,
     at: z.number().int(),
     /** Customer Effort Score 2.0: 1 = very difficult … 7 = very easy; higher is better everywhere (issue 16). */
     ces: z.number().int().min(1).max(7),

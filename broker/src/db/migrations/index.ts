@@ -10,9 +10,10 @@ import { sql as sharedState } from './011-shared-state.js';
 import { sql as caseErrorCodes } from './012-case-error-codes.js';
 import { sql as webhooks } from './013-webhooks.js';
 import { sql as caseBundles } from './014-case-bundles.js';
+import { sql as caseChat } from './015-case-chat.js';
+import { sql as phoneAccess } from './016-phone-access.js';
 import { sql as contentVersions } from './017-content-versions.js';
 import { sql as rollouts } from './018-rollouts.js';
-import { sql as caseChat } from './015-case-chat.js';
 
 /** Numbered schema migrations, applied in order on start. Never edit one that has shipped; add the next number. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -28,7 +29,8 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 12, name: 'case-error-codes', sql: caseErrorCodes },
   { version: 13, name: 'webhooks', sql: webhooks },
   { version: 14, name: 'case-bundles', sql: caseBundles },
+  { version: 15, name: 'case-chat', sql: caseChat },
+  { version: 16, name: 'phone-access', sql: phoneAccess },
   { version: 17, name: 'content-versions', sql: contentVersions },
   { version: 18, name: 'rollouts', sql: rollouts },
-  { version: 15, name: 'case-chat', sql: caseChat },
 ];

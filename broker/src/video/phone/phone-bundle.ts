@@ -8,14 +8,23 @@ const ENTRY = fileURLToPath(new URL('./phone-main.ts', import.meta.url));
  * `buildPhoneBundle`); from source it is bundled once with esbuild on first use.
  */
 export function phoneBundleLoader(bundlePath?: string): () => Promise<string> {
-  let cached: Promise<string> | undefined;
-  return () => (cached ??= bundlePath ? readFile(bundlePath, 'utf8') : buildPhoneBundle());
+  return browserScriptLoader(ENTRY, bundlePath);
 }
 
-export async function buildPhoneBundle(outfile?: string): Promise<string> {
+export function buildPhoneBundle(outfile?: string): Promise<string> {
+  return buildBrowserScript(ENTRY, outfile);
+}
+
+/** A phone page's script from its entry file: read from `bundlePath` when given, else bundled once on first use. */
+export function browserScriptLoader(entry: string, bundlePath?: string): () => Promise<string> {
+  let cached: Promise<string> | undefined;
+  return () => (cached ??= bundlePath ? readFile(bundlePath, 'utf8') : buildBrowserScript(entry));
+}
+
+export async function buildBrowserScript(entry: string, outfile?: string): Promise<string> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',

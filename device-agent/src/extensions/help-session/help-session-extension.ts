@@ -160,11 +160,12 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
     locale: string,
     trigger: 'menu' | 'error' | 'support' = 'menu',
     errorCode?: string,
+    via?: 'phone',
   ): Promise<HelpScreenView> {
     const flow = this.flows.find(flowId);
     if (!flow)
       throw new TouchpointError(ErrorCode.NOT_FOUND, `no help flow ${flowId} for ${this.options.profile.model}`);
-    return this.runner.start(flow, locale, trigger, errorCode);
+    return this.runner.start(flow, locale, trigger, errorCode, via);
   }
 
   /** The customer leaves help. An unfinished session is abandoned (traced); the screen goes away. */
@@ -202,5 +203,6 @@ export class HelpSessionExtension extends ExtensionBase implements HelpUiTarget 
 
   private push(message: HelpUiMessage): void {
     this.options.localServer?.broadcast(message);
+    this.options.bus.emit('help.ui', message);
   }
 }

@@ -34,6 +34,7 @@ export interface HelpUiTarget {
     locale: string,
     trigger?: 'menu' | 'error' | 'support',
     errorCode?: string,
+    via?: 'phone',
   ): Promise<HelpScreenView>;
   closeSession(): Promise<void>;
   openCase(locale: string, reason?: string): Promise<HelpCaseState>;

@@ -4,6 +4,7 @@ import type { AgentServices } from '../../agent-services.js';
 import type { Extension } from '../../extension.js';
 import { childLogger } from '../../logger.js';
 import { installedHelpDir } from '../commands/help-install.js';
+import { phoneAccessExtension } from '../phone-access/index.js';
 import { createBridgePort } from './bridge-port.js';
 import { UiBuildExtension } from './ensure-ui-built.js';
 import { HelpSessionExtension } from './help-session-extension.js';
@@ -42,10 +43,13 @@ export function helpSessionExtension(services: AgentServices): HelpSessionExtens
   });
 }
 
-/** Everything the touchscreen needs from the agent: a built UI and the help session. */
+/** Everything the touchscreen needs from the agent: a built UI, the help session and the phone that may continue it. */
 export function touchUiExtensions(services: AgentServices): Extension[] {
+  const help = helpSessionExtension(services);
+  const phone = phoneAccessExtension(services, help);
   return [
     new UiBuildExtension(services.config.localServer.uiDir, childLogger(services.logger, 'ui')),
-    helpSessionExtension(services),
+    help,
+    ...(phone ? [phone] : []),
   ];
 }

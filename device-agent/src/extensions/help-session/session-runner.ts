@@ -32,6 +32,8 @@ export interface SessionRunnerOptions {
 export class SessionRunner {
   private session: FlowSession | undefined;
   private sessionOff: (() => void) | undefined;
+  /** Set while a step from the customer's phone runs, so its trace entries say so (issue 17). */
+  private via: 'phone' | undefined;
 
   constructor(private readonly options: SessionRunnerOptions) {}
 
@@ -43,7 +45,13 @@ export class SessionRunner {
     return this.session ? screenView(this.session.state) : null;
   }
 
-  async start(flow: HelpFlow, locale: string, trigger: HelpTrigger, errorCode?: string): Promise<HelpScreenView> {
+  async start(
+    flow: HelpFlow,
+    locale: string,
+    trigger: HelpTrigger,
+    errorCode?: string,
+    via?: 'phone',
+  ): Promise<HelpScreenView> {
     await this.close(false);
     const sessionId = newId();
     const { reporter, logger, profile, port, now } = this.options;
@@ -56,6 +64,7 @@ export class SessionRunner {
       sessionId,
       trigger,
       ...(errorCode !== undefined ? { errorCode } : {}),
+      via: () => this.via,
       onTrace: (entry) => reporter.event({ type: 'help', sessionId, flowId: flow.id, entry }, now()),
       onListenerError: (err) =>
         logger.error('help session listener failed', {
@@ -65,7 +74,7 @@ export class SessionRunner {
     });
     this.session = session;
     this.sessionOff = session.subscribe((state) => this.options.onScreen(screenView(state)));
-    const started = await session.start();
+    const started = await this.from(via, () => session.start());
     if (!started.ok) throw new TouchpointError(started.code, started.reason);
     return screenView(session.state);
   }
@@ -81,12 +90,21 @@ export class SessionRunner {
   }
 
   /** One customer step on the running session; a request for an older session is a CONFLICT. */
-  async act(sessionId: string, run: (session: FlowSession) => Promise<Result<void>>): Promise<void> {
+  async act(sessionId: string, run: (session: FlowSession) => Promise<Result<void>>, via?: 'phone'): Promise<void> {
     const session = this.session;
     if (!session || session.state.sessionId !== sessionId)
       throw new TouchpointError(ErrorCode.CONFLICT, 'this help session is no longer running');
-    const result = await run(session);
+    const result = await this.from(via, () => run(session));
     if (!result.ok) throw new TouchpointError(result.code, result.reason);
+  }
+
+  private async from<T>(via: 'phone' | undefined, run: () => Promise<T>): Promise<T> {
+    this.via = via;
+    try {
+      return await run();
+    } finally {
+      this.via = undefined;
+    }
   }
 
   setLocale(locale: string): void {

@@ -10,8 +10,10 @@ export interface PhoneLinkPolicy {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const isLoopback = (hostname: string) => LOOPBACK.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-/** What the broker's phone page answers: /v/<token>, nothing else. */
+/** What the broker's video phone page answers: /v/<token>, nothing else. */
 const LINK_PATH = /^\/v\/[A-Za-z0-9_-]{16,128}$/;
+/** The phone as a touchpoint (issue 17): /p/<token>. */
+export const ACCESS_LINK_PATH = /^\/p\/[A-Za-z0-9_-]{16,128}$/;
 
 /** The policy from the config: a configured origin, or the broker's host from `brokerUrl` (mqtt[s]://host:port). */
 export function phoneLinkPolicy(brokerUrl: string, configuredOrigin?: string): PhoneLinkPolicy {
@@ -27,7 +29,7 @@ export function phoneLinkPolicy(brokerUrl: string, configuredOrigin?: string): P
  * misconfigured to trust a Host header) is refused here. Pure, so each rule
  * is unit-tested.
  */
-export function checkPhoneLink(policy: PhoneLinkPolicy, link: string): Result<string> {
+export function checkPhoneLink(policy: PhoneLinkPolicy, link: string, path: RegExp = LINK_PATH): Result<string> {
   let url: URL;
   try {
     url = new URL(link);
@@ -36,8 +38,8 @@ export function checkPhoneLink(policy: PhoneLinkPolicy, link: string): Result<st
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
     return fail(ErrorCode.NOT_AUTHORIZED, `phone links must be https (or http on loopback), got ${url.protocol}`);
-  if (url.username || url.password || url.search || url.hash || !LINK_PATH.test(url.pathname))
-    return fail(ErrorCode.SCHEMA_INVALID, 'the phone link is not a /v/<token> link');
+  if (url.username || url.password || url.search || url.hash || !path.test(url.pathname))
+    return fail(ErrorCode.SCHEMA_INVALID, `the phone link is not a ${path === LINK_PATH ? '/v/' : '/p/'}<token> link`);
   if (policy.origin ? url.origin !== policy.origin : url.hostname !== policy.host) {
     return fail(
       ErrorCode.NOT_AUTHORIZED,

@@ -126,6 +126,7 @@ export function foldSupportActivity(state: SupportActivityState, message: AgentM
     case 'help.catalog':
     case 'bundle.ask':
     case 'bundle.closed':
+    case 'phone.state':
     case 'other':
       return state;
   }

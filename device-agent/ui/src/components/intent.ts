@@ -23,6 +23,9 @@ export type Intent =
   | { kind: 'support-remote'; minutes: number }
   /** The customer's Send (true) or Don't send on a support bundle (issue 17). */
   | { kind: 'bundle-answer'; send: boolean }
+  /** "Use my phone" (issue 17): a code for the customer's phone; and the end of the phone's access. */
+  | { kind: 'phone-open' }
+  | { kind: 'phone-end' }
   | { kind: 'locale'; locale: UiLocale };
 
 export class IntentEvent extends Event {

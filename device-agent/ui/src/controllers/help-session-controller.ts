@@ -65,6 +65,7 @@ export class HelpSessionController implements ReactiveController {
           case 'support.remote':
           case 'bundle.ask':
           case 'bundle.closed':
+          case 'phone.state':
           case 'other':
             return;
         }

@@ -7,6 +7,7 @@ import type {
   UiBundleAskMessage,
   UiBundleClosedMessage,
   UiLiveState,
+  UiPhoneStateMessage,
 } from '@touchpoint/protocol';
 
 /**
@@ -41,6 +42,7 @@ export type AgentMessage =
   | { type: 'help.catalog'; flows: HelpFlowSummary[]; device: HelpDeviceInfo }
   | UiBundleAskMessage
   | UiBundleClosedMessage
+  | UiPhoneStateMessage
   | { type: 'other'; original: string };
 
 /** A profile text by language (`{ de, en }`). */
@@ -194,6 +196,15 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
         isObj(v.bundle.mcu) &&
         Array.isArray(v.bundle.mcu.events) &&
         isObj(v.bundle.outbox)
+        ? (v as AgentMessage)
+        : undefined;
+    case 'phone.state':
+      // The phone's access (issue 17): a code to show needs its URL, a connected phone its end time.
+      return v.phone === null ||
+        (isObj(v.phone) &&
+          (v.phone.status === 'requesting' ||
+            (v.phone.status === 'offered' && isStr(v.phone.url) && isNum(v.phone.expiresAt)) ||
+            (v.phone.status === 'connected' && isNum(v.phone.expiresAt))))
         ? (v as AgentMessage)
         : undefined;
     case 'bundle.closed':

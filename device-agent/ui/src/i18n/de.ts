@@ -162,4 +162,14 @@ export const de: Messages = {
   redactIp: 'Netzwerkadressen',
   redactMac: 'Hardware-Adressen',
   redactSecret: 'Schlüssel und Passwörter',
+  phoneOpen: 'Mit dem Telefon',
+  phoneSheetTitle: 'Auf Ihrem Telefon weitermachen',
+  phoneScan:
+    'Scannen Sie diesen Code mit der Kamera Ihres Telefons. Ihr Telefon zeigt dann diese Hilfe und kann ihre Schritte an diesem Gerät ausführen. Keine App nötig.',
+  phoneRequesting: 'Code wird geholt …',
+  phoneExpires: 'Der Code gilt einmal, bis {time} Uhr.',
+  phoneCodeAlt: 'Code für Ihr Telefon',
+  phoneCancel: 'Schließen',
+  phoneConnected: 'Telefon verbunden',
+  phoneEnd: 'Telefonzugriff beenden',
 };

@@ -158,6 +158,17 @@ export const en = {
   redactIp: 'network addresses',
   redactMac: 'hardware addresses',
   redactSecret: 'keys and passwords',
+  // The phone as a touchpoint (issue 17): the code to scan, and the control that ends the phone's access.
+  phoneOpen: 'Use my phone',
+  phoneSheetTitle: 'Continue on your phone',
+  phoneScan:
+    'Scan this code with your phone’s camera. Your phone then shows this help and can run its steps on this device. No app needed.',
+  phoneRequesting: 'Getting a code …',
+  phoneExpires: 'The code works once, until {time}.',
+  phoneCodeAlt: 'Code for your phone',
+  phoneCancel: 'Close',
+  phoneConnected: 'Phone connected',
+  phoneEnd: 'End phone access',
 } satisfies Record<string, MessageValue>;
 
 export type MessageKey = keyof typeof en;
