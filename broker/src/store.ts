@@ -8,6 +8,7 @@ export { openPostgresPool, migratePostgres, redactDatabaseUrl } from './db/postg
 export type { Database } from './db/schema.js';
 export { Ingest, type IngestOutcome, type IngestCallback } from './fleet/ingest.js';
 export { Quarantine } from './fleet/quarantine.js';
+export { PhoneAccessStore } from './phone/phone-access-store.js';
 export { LiveBus } from './fleet/live.js';
 export { computeKpis } from './fleet/kpis.js';
 export * from './content/index.js';
