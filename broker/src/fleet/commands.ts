@@ -193,6 +193,17 @@ export class Commands {
     return rows.map((raw) => JSON.parse(raw) as CommandEnvelope);
   }
 
+  /**
+   * Withdraws a command no device has taken yet (`queued`: no PUBACK): it is marked `expired` and a birth no
+   * longer sends it (issue 18: a rollback supersedes the install an offline device never received). A command
+   * already delivered is left alone; the device reports its outcome. Returns whether it was withdrawn.
+   */
+  withdraw(commandId: string, now: number = Date.now()): boolean {
+    const queued = this.get(commandId)?.status === 'queued';
+    if (queued) this.transition(commandId, 'expired', ['queued'], now);
+    return queued;
+  }
+
   private transition(commandId: string, to: CommandStatus, from: CommandStatus[], now: number): void {
     const row = this.sql('SELECT device_id, status FROM commands WHERE id = ?').get(commandId) as
       { device_id: string; status: CommandStatus } | undefined;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSignerKey } from '@touchpoint/protocol/signing';
 import { FleetFixes, type FixReport } from '../../src/fleet-fixes/fleet-fixes.js';
 import type { StaffMember } from '../../src/fleet/staff.js';
 import { silentLogger } from '../../src/logger.js';
