@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsolePage } from '../console/helpers.js';
+import type { ChatListResponse } from '@touchpoint/protocol';
+import { ConsolePage, StaffApi } from '../console/helpers.js';
 import { WAIT, expectText, startE2E, type E2EStack } from '../e2e/harness.js';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
 import { eventually } from '../helpers/virtual-device.js';
@@ -20,6 +21,7 @@ let c: ConsolePage;
 let touch: Page;
 let phone: Page;
 let link: string;
+let password: string;
 
 const onPhone = (step: string) => phone.locator(`#screen[data-step="${step}"]`).waitFor(WAIT);
 const phoneButton = (name: string) => phone.locator('#screen').getByRole('button', { name, exact: true });
@@ -27,7 +29,7 @@ const sensor = (id: string) => e.device.mcu.mcu.sensors.get(id);
 
 beforeAll(async () => {
   e = await startE2E(DEVICE);
-  const password = await e.stack.addStaff('pia', 'agent', 'Pia Agent');
+  password = await e.stack.addStaff('pia', 'agent', 'Pia Agent');
   c = await ConsolePage.open(e.browser, e.stack.baseUrl);
   await c.login('pia', password);
   touch = await e.openTouchscreen();
@@ -61,6 +63,7 @@ describe('the phone as a touchpoint', () => {
     // The touchscreen shows that a phone holds access, with the control that ends it.
     await touch.locator('#phone-end').waitFor(WAIT);
     expect(await phone.evaluate(() => location.pathname)).toBe('/p/');
+    await docScreenshot(phone, 'journey-phone-home.png');
 
     // A needsCustomer action (clear_grinder) is confirmed on the device only; the phone says so.
     await phone.getByRole('button', { name: 'Grinder jammed' }).click();
@@ -96,6 +99,7 @@ describe('the phone as a touchpoint', () => {
     await onPhone('beans');
     await phoneButton('No, the beans are fresh').click();
     await onPhone('escalate');
+    await docScreenshot(touch, 'journey-touch-phone-connected.png');
 
     // The customer shares the case on the device (consent stays on the touchscreen); the phone follows it.
     await touch.locator('tp-flow-player #support').click();
@@ -117,10 +121,39 @@ describe('the phone as a touchpoint', () => {
     await c.page.locator('tpc-help-mirror [data-via="phone"]').first().waitFor(WAIT);
     await docScreenshot(c.page.locator('tpc-help-mirror'), 'journey-console-phone-steps.png');
 
+    // The case's chat on the phone (issue 17, "Live chat"): staff ask with quick replies, the customer taps an
+    // answer and writes on the phone, and the conversation is the case's one.
+    const staff = new StaffApi(e.stack.baseUrl);
+    await staff.login('pia', password);
+    const asked = await staff.post(`/api/cases/${caseId}/chat`, {
+      body: {
+        kind: 'quickReplies',
+        text: 'Which beans do you use?',
+        choices: [
+          { id: 'arabica', label: 'Arabica' },
+          { id: 'robusta', label: 'Robusta' },
+        ],
+      },
+    });
+    expect(asked.status).toBeLessThan(300);
+    const question = phone.locator('#chat-log li.staff', { hasText: 'Which beans do you use?' });
+    await question.getByRole('button', { name: 'Arabica' }).click();
+    await expectText(question, 'Answered: Arabica');
+    await phone.locator('#chat-input').fill('Fresh beans, roasted last week.');
+    await phone.locator('#chat-send').click();
+    await phone.locator('#chat-log li.customer', { hasText: 'Fresh beans, roasted last week.' }).waitFor(WAIT);
+    await docScreenshot(phone, 'journey-phone-chat.png');
+    const chat = (await staff.get(`/api/cases/${caseId}/chat`)).body as ChatListResponse;
+    expect(chat.items.find((i) => i.from === 'staff')?.answer?.choice).toBe('arabica');
+    expect(
+      chat.items.some((i) => i.from === 'customer' && 'text' in i.body && i.body.text.startsWith('Fresh beans')),
+    ).toBe(true);
+
     // The customer ends the phone's access on the touchscreen: the phone says so and can do nothing more.
     await touch.locator('#phone-end').click();
     await phone.locator('body[data-phone-state="ended"]').waitFor(WAIT);
     await expectText(phone.locator('#status'), 'Access ended on the device');
+    await docScreenshot(phone, 'journey-phone-ended.png');
     expect(await phone.locator('#screen button:visible, #home button:visible').count()).toBe(0);
     await touch.locator('#phone-open').waitFor(WAIT);
 
@@ -128,7 +161,7 @@ describe('the phone as a touchpoint', () => {
     const audit = e.stack.broker.fleet.audit.list({ deviceId: DEVICE, limit: 200 });
     const actions = audit.map((a) => `${a.action}:${a.outcome}`);
     expect(actions).toEqual(
-      expect.arrayContaining(['phone.link:ok', 'phone.claim:ok', 'phone.step:ok', 'phone.end:ok']),
+      expect.arrayContaining(['phone.link:ok', 'phone.claim:ok', 'phone.step:ok', 'phone.chat:ok', 'phone.end:ok']),
     );
     expect(audit.find((a) => a.action === 'phone.end')?.detail).toMatchObject({ reason: 'device' });
     expect(c.pageErrors).toEqual([]);

@@ -22,7 +22,8 @@ function found(deps: ApiDeps, id: string) {
   return c;
 }
 
-function view(r: ChatRecord, names: Map<string, string>): ChatEntryView {
+/** A stored message as the API shows it (the console's chat, and the phone's, broker/src/phone). */
+export function view(r: ChatRecord, names: Map<string, string>): ChatEntryView {
   return {
     id: r.id,
     caseId: r.caseId,

@@ -6,6 +6,7 @@ import {
   deviceTopic,
   header,
   phoneDownMessage,
+  type ChatCustomerBody,
   type PhoneAccessClaimResponse,
   type PhoneEndReason,
   type PhoneStep,
@@ -19,9 +20,10 @@ import type { Publish } from '../fleet/commands.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
 import { PhoneAccessStore, type PhoneAccessRow } from './phone-access-store.js';
+import { chatItems, openCaseOf, sendFromPhone } from './phone-chat.js';
 
 export interface PhoneAccessDeps {
-  fleet: Pick<Fleet, 'store' | 'audit' | 'live'>;
+  fleet: Pick<Fleet, 'store' | 'audit' | 'live' | 'cases' | 'chat' | 'staff'>;
   publish: Publish;
   counters: Counters;
   log: Logger;
@@ -53,6 +55,8 @@ export class PhoneAccessService {
   private readonly views = new Map<string, PhoneView>();
   /** Accesses with a phone stream in this process, until when they last. */
   private readonly openUntil = new Map<string, number>();
+  /** The device of each access with a phone stream in this process (for the case's chat). */
+  private readonly streamDevice = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly off: (() => void)[] = [];
   private readonly now: () => number;
@@ -68,6 +72,9 @@ export class PhoneAccessService {
       deps.fleet.live.subscribe('presence', (e) => {
         if (!e.online) void this.endOpen(e.deviceId, 'offline').catch(this.logFailure);
       }),
+      // The open case's chat on the phone (issue 17, "Live chat"): a new case, and every change of its chat.
+      deps.fleet.live.subscribe('chat', (e) => this.chatChanged(e.deviceId, e.caseId)),
+      deps.fleet.live.subscribe('case', (e) => this.chatChanged(e.deviceId, e.caseId)),
     );
   }
 
@@ -159,14 +166,46 @@ export class PhoneAccessService {
   ): Promise<() => void> {
     const access = await this.authorize(accessId, key);
     this.openUntil.set(accessId, access.expiresAt);
+    this.streamDevice.set(accessId, access.deviceId);
     let n = 0;
     const view = this.views.get(accessId);
     if (view) send(n++, { type: 'view', view });
-    return this.events.subscribe('event', (id, event) => {
+    const off = this.events.subscribe('event', (id, event) => {
       if (id !== accessId) return;
       send(n++, event);
       if (event.type === 'ended') close();
     });
+    const caseId = openCaseOf(this.deps.fleet, access.deviceId);
+    if (caseId) this.pushChat(accessId, caseId);
+    return () => {
+      off();
+      this.streamDevice.delete(accessId);
+    };
+  }
+
+  /** The customer writes in the open case's chat from the phone; audited as the phone's access. */
+  async chat(accessId: string, key: string, body: ChatCustomerBody): Promise<void> {
+    const access = await this.authorize(accessId, key);
+    const caseId = await sendFromPhone(this.deps.fleet, access.deviceId, body);
+    this.audit({
+      actor: 'phone',
+      action: 'phone.chat',
+      deviceId: access.deviceId,
+      target: caseId,
+      outcome: 'ok',
+      detail: { accessId, kind: body.kind },
+    });
+  }
+
+  private chatChanged(deviceId: string, caseId: string): void {
+    for (const [accessId, device] of this.streamDevice) if (device === deviceId) this.pushChat(accessId, caseId);
+  }
+
+  private pushChat(accessId: string, caseId: string): void {
+    chatItems(this.deps.fleet, caseId).then(
+      (items) => this.events.emit('event', accessId, { type: 'chat', caseId, items }),
+      this.logFailure,
+    );
   }
 
   /** Whether a phone's stream may go on: its access has not ended or expired (checked before every event). */

@@ -269,7 +269,7 @@ export class TpHelpMirror extends LitElement {
                             ${
                               // A step the customer took on their phone (issue 17).
                               'via' in e && e.via === 'phone'
-                                ? html`<span class="via-phone" data-via="phone">📱 ${t('mirror.onPhone')}</span>`
+                                ? html`<span class="muted" data-via="phone">(${t('mirror.onPhone')})</span>`
                                 : nothing
                             }
                           </li>`,

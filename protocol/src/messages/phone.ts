@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { chatEntryView } from '../api/chat.js';
 import { safeId } from '../ids.js';
 import { messageBase } from './base.js';
+import { chatCustomerBody } from './chat.js';
 import { helpCaseState, helpFlowSummary, helpScreen } from './help-ui.js';
 import { uiRequestBase } from './local-ui.js';
 
@@ -115,9 +117,21 @@ export type PhoneAccessClaimResponse = z.infer<typeof phoneAccessClaimResponse>;
 /** POST /api/phone/:accessId/step */
 export const phoneStepRequest = z.object({ seq: z.number().int().nonnegative(), step: phoneStep });
 
+/**
+ * POST /api/phone/:accessId/chat: the customer writes in the open case's chat from the phone (issue 17, "Live
+ * chat"): text, or the tap on a staff message's button. Images need the device's own consent step, so not here.
+ */
+export const phoneChatRequest = z.object({
+  body: chatCustomerBody.refine((b) => b.kind === 'text' || b.kind === 'answer', {
+    message: 'the phone sends text and answers only',
+  }),
+});
+
 /** GET /api/phone/:accessId/events (server-sent events). */
 export const phoneStreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('view'), view: phoneView }),
+  /** The open case's chat, oldest first, whenever it changes. */
+  z.object({ type: z.literal('chat'), caseId: safeId, items: z.array(chatEntryView).max(500) }),
   z.object({ type: z.literal('refused'), seq: z.number().int(), code: z.string(), reason: z.string() }),
   z.object({ type: z.literal('ended'), reason: phoneEndReason }),
 ]);

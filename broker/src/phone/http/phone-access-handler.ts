@@ -6,6 +6,7 @@ import {
   describeIssues,
   phoneAccessClaimRequest,
   phoneAccessClaimResponse,
+  phoneChatRequest,
   phoneStepRequest,
 } from '@touchpoint/protocol';
 import type { z } from 'zod';
@@ -22,8 +23,9 @@ import { phoneHelpPageHtml } from '../page/phone-help-page.js';
 const SCRIPT = '/phone/help.js';
 const ENTRY = fileURLToPath(new URL('../page/phone-help-main.ts', import.meta.url));
 const PAGE = /^\/p\/[A-Za-z0-9_-]{16,128}$/;
-const API = /^\/api\/phone\/(claim|([^/]{1,64})\/(step|leave|events))$/;
-const SMALL = 2048;
+const API = /^\/api\/phone\/(claim|([^/]{1,64})\/(step|chat|leave|events))$/;
+/** A chat text is at most 1,000 characters (up to 4 bytes each in UTF-8) in its JSON envelope. */
+const BODY_LIMIT = 8 * 1024;
 
 function bearer(req: IncomingMessage): string {
   const value = req.headers.authorization ?? '';
@@ -32,7 +34,7 @@ function bearer(req: IncomingMessage): string {
 }
 
 async function body<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
-  return parseWith(schema, await readJsonBody(req, SMALL), 'body');
+  return parseWith(schema, await readJsonBody(req, BODY_LIMIT), 'body');
 }
 
 function sendPage(res: ServerResponse): void {
@@ -92,6 +94,12 @@ export function phoneAccessHandler(phone: PhoneAccessService, deps: ApiDeps, bun
       case 'step': {
         const { seq, step } = await body(req, phoneStepRequest);
         await phone.step(accessId, key, seq, step).catch(refusedAsGone);
+        sendJson(res, 202, { ok: true });
+        return;
+      }
+      case 'chat': {
+        const { body: message } = await body(req, phoneChatRequest);
+        await phone.chat(accessId, key, message).catch(refusedAsGone);
         sendJson(res, 202, { ok: true });
         return;
       }

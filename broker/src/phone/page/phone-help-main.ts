@@ -2,6 +2,7 @@
 // help view (the same screen view model the touchscreen renders, resolved by the device's flow engine) and
 // sends each tap to the device, where the flow runs.
 import type {
+  ChatEntryView,
   HelpCaseState,
   HelpScreenView,
   PhoneAccessClaimResponse,
@@ -119,7 +120,7 @@ function screenBody(s: HelpScreenView, view: PhoneView, step: (x: PhoneStep) => 
     case 'outcome':
       return [
         el('p', {}, s.text),
-        s.result === 'escalate' && el('p', { class: 'note' }, t.escalate),
+        s.result === 'escalate' && view.case === null && el('p', { class: 'note' }, t.escalate),
         s.canRate
           ? button(t.next, () => step({ type: 'next', sessionId: id }), { class: 'primary', disabled: wait })
           : button(t.close, () => step({ type: 'close' })),
@@ -200,6 +201,47 @@ function render(view: PhoneView, step: (x: PhoneStep) => void): void {
   );
 }
 
+/** The choices a staff message offers: its quick replies, or yes / no on a flow step, fix or video request. */
+function chatChoices(body: ChatEntryView['body']): { id: string; label: string }[] {
+  if (body.kind === 'quickReplies') return body.choices;
+  if (body.kind === 'flowStep' || body.kind === 'fix' || body.kind === 'video')
+    return [
+      { id: 'accept', label: t.yes },
+      { id: 'decline', label: t.no },
+    ];
+  return [];
+}
+
+function chatLine(item: ChatEntryView, answer: (replyTo: string, choice: string) => void): HTMLElement {
+  const b = item.body;
+  const who = item.from === 'customer' ? t.chatYou : (item.staff?.displayName ?? t.chatSupport);
+  const li = el('li', { class: item.from, 'data-chat-id': item.id }, el('span', { class: 'who' }, who));
+  if ('text' in b) li.append(b.text);
+  const choices = item.from === 'staff' ? chatChoices(b) : [];
+  const chosen = choices.find((c) => c.id === item.answer?.choice);
+  if (chosen) li.append(el('span', { class: 'who' }, t.chatAnswered.replace('{choice}', chosen.label)));
+  else if (choices.length > 0 && (item.expiresAt === null || item.expiresAt > Date.now()))
+    li.append(
+      el(
+        'div',
+        { class: 'row' },
+        ...choices.map((c) => button(c.label, () => answer(item.id, c.id), { class: 'answer' })),
+      ),
+    );
+  return li;
+}
+
+function renderChat(items: ChatEntryView[], answer: (replyTo: string, choice: string) => void): void {
+  $('chat').hidden = false;
+  $('chat-title').textContent = t.chatTitle;
+  ($('chat-input') as HTMLInputElement).placeholder = t.chatPlaceholder;
+  $('chat-send').textContent = t.chatSend;
+  // A tap on a button is shown on the staff message it answers, not as a message of its own.
+  const log = $('chat-log');
+  log.replaceChildren(...items.filter((i) => i.body.kind !== 'answer').map((i) => chatLine(i, answer)));
+  log.scrollTop = log.scrollHeight;
+}
+
 async function main(): Promise<void> {
   status(t.opening, 'opening');
   const token = location.pathname.split('/').pop() ?? '';
@@ -221,6 +263,7 @@ async function main(): Promise<void> {
     $('home').hidden = true;
     $('leave').hidden = true;
     $('live').hidden = true;
+    $('chat').hidden = true;
     status(text, 'ended');
   };
   const step = (s: PhoneStep) => {
@@ -236,6 +279,22 @@ async function main(): Promise<void> {
   $('live').textContent = t.liveBadge;
   $('live').hidden = false;
   status(t.connected, 'active');
+  const say = (body: { kind: 'text'; text: string } | { kind: 'answer'; replyTo: string; choice: string }) =>
+    post(`${base}/chat`, { body }, claim.key);
+  const answer = (replyTo: string, choice: string) =>
+    void say({ kind: 'answer', replyTo, choice }).catch((err: Error) => status(err.message, 'refused'));
+  const input = $('chat-input') as HTMLInputElement;
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || ended) return;
+    say({ kind: 'text', text }).then(
+      () => {
+        if (input.value.trim() === text) input.value = '';
+      },
+      (err: Error) => status(err.message, 'refused'),
+    );
+  });
   follow(`${base}/events`, claim.key, (e) => {
     if (ended) return;
     if (e.type === 'view') {
@@ -243,7 +302,8 @@ async function main(): Promise<void> {
       $('leave').textContent = t.leave;
       $('live').textContent = t.liveBadge;
       status(t.connected, 'active');
-    } else if (e.type === 'refused') status(`${t.stepRefused} ${e.reason}`, 'refused');
+    } else if (e.type === 'chat') renderChat(e.items, answer);
+    else if (e.type === 'refused') status(`${t.stepRefused} ${e.reason}`, 'refused');
     else finish(t.ended[e.reason]);
   }).then(
     () => {

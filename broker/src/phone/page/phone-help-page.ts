@@ -30,6 +30,11 @@ export function phoneHelpPageHtml(scriptPath: string): string {
   .badge { font-size: .85rem; border-radius: 999px; padding: 4px 10px; background: #e6f4ea; color: #0d652d; }
   #status { font-size: .95rem; }
   .refused { color: #a50e0e; }
+  #chat-log { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; max-height: 40dvh; overflow: auto; }
+  #chat-log li { border-radius: 12px; padding: 8px 12px; max-width: 85%; background: #e8eef7; align-self: flex-start; }
+  #chat-log li.customer { background: #0b57d0; color: #fff; align-self: flex-end; }
+  #chat-log .who { font-size: .8rem; opacity: .8; display: block; }
+  #chat-input { flex: 3; min-height: 48px; font-size: 1rem; border-radius: 12px; border: 1px solid #b8c0ca; padding: 0 12px; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -40,6 +45,11 @@ export function phoneHelpPageHtml(scriptPath: string): string {
   <section id="case" class="card" hidden aria-live="polite"></section>
   <section id="screen" class="card" hidden aria-live="polite"></section>
   <section id="home" class="card" hidden></section>
+  <section id="chat" class="card" hidden aria-labelledby="chat-title">
+    <h2 id="chat-title"></h2>
+    <ol id="chat-log" aria-live="polite"></ol>
+    <form id="chat-form" class="row"><input id="chat-input" maxlength="1000" autocomplete="off"><button class="primary" id="chat-send" type="submit"></button></form>
+  </section>
 </main>
 <script type="module" src="${scriptPath}"></script>
 </body>

@@ -37,6 +37,12 @@ const en = {
     closed: 'Closed',
   },
   stepRefused: 'The device did not take this step:',
+  chatTitle: 'Chat with support',
+  chatSend: 'Send',
+  chatPlaceholder: 'Write a message',
+  chatYou: 'You',
+  chatSupport: 'Support',
+  chatAnswered: 'Answered: {choice}',
 };
 
 export type PhoneStrings = typeof en;
@@ -80,6 +86,12 @@ const de: PhoneStrings = {
     closed: 'Geschlossen',
   },
   stepRefused: 'Das Gerät hat diesen Schritt nicht ausgeführt:',
+  chatTitle: 'Chat mit dem Support',
+  chatSend: 'Senden',
+  chatPlaceholder: 'Nachricht schreiben',
+  chatYou: 'Sie',
+  chatSupport: 'Support',
+  chatAnswered: 'Beantwortet: {choice}',
 };
 
 export const PHONE_STRINGS: Record<'en' | 'de', PhoneStrings> = { en, de };

@@ -94,7 +94,7 @@ export class TpPhoneAccess extends LitElement {
         aria-label=${`${t('phoneConnected')}: ${t('phoneEnd')}`}
         @click=${() => emitIntent(this, { kind: 'phone-end' })}
       >
-        📱 ${t('phoneEnd')}
+        ${t('phoneEnd')}
       </button>`;
     const sheetOpen = phone !== null;
     return html`<button
@@ -103,7 +103,7 @@ export class TpPhoneAccess extends LitElement {
         ?disabled=${this.pending || sheetOpen}
         @click=${() => emitIntent(this, { kind: 'phone-open' })}
       >
-        📱 ${t('phoneOpen')}
+        ${t('phoneOpen')}
       </button>
       <tp-sheet
         .open=${sheetOpen}
