@@ -14,6 +14,9 @@ import {
   type VideoOptions,
 } from './video/index.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { fleetFixRoutes } from './fleet-fixes/routes.js';
+import { contentDocumentHandler } from './rollouts/content-handler.js';
+import { rolloutRoutes } from './rollouts/routes.js';
 import type { WebhookService } from './webhooks/service.js';
 
 export interface ConsoleSurfaceOptions extends Omit<RouteContext, 'extraRoutes' | 'extraHandlers'> {
@@ -61,8 +64,19 @@ export function consoleSurface(options: ConsoleSurfaceOptions): {
   });
   const handlers = buildHttpHandlers({
     ...routeContext,
-    extraRoutes: [...videoConsoleRoutes(video), ...extraRoutes, ...webhookRoutes(webhooks)],
-    extraHandlers: (deps) => [phoneHandler(video, deps), phoneAccessHandler(phone, deps), webhooks.inboundHandler()],
+    extraRoutes: [
+      ...videoConsoleRoutes(video),
+      ...extraRoutes,
+      ...webhookRoutes(webhooks),
+      ...rolloutRoutes,
+      ...fleetFixRoutes,
+    ],
+    extraHandlers: (deps) => [
+      phoneHandler(video, deps),
+      phoneAccessHandler(phone, deps),
+      webhooks.inboundHandler(),
+      contentDocumentHandler(deps.fleet, () => deps.fleet.rollouts.documents, deps.log),
+    ],
   });
   return { video, phone, handlers };
 }

@@ -4,6 +4,7 @@ import type { SigningOptions } from './signer/open-signer.js';
 import type { VideoOptions } from './video/options.js';
 import type { SimulatorBackend } from './simulator/simulator-routes.js';
 import type { WebhookOptions } from './webhooks/service.js';
+import type { SignerKey } from '@touchpoint/protocol/signing';
 import { DEFAULT_DEVICE_BUDGET } from './fleet/budget.js';
 import { DEFAULT_RECORD_LIMITS } from './fleet/record-limits.js';
 import { DEFAULT_RETENTION, type RetentionOptions, type RetentionPolicy } from './fleet/retention.js';
@@ -143,6 +144,13 @@ export interface BrokerOptions {
   integrationCheckMs?: number;
   /** How often queued commands are checked for expiry. */
   expirySweepMs?: number;
+  /**
+   * The maker's help content key (issue 18, docs/help-lifecycle.md): rollouts sign approved content versions with
+   * it and devices fetch them from this broker's `/content/`. Without it a rollout is refused.
+   */
+  contentKey?: SignerKey | undefined;
+  /** How often running rollouts are judged against their control group. Default 60 s. */
+  rolloutEvaluateMs?: number;
   /** Where commands are signed and how the key is unlocked (issue 12 #10, docs/keys.md). Default: in process, passphrase from the environment. */
   signing?: SigningOptions;
   /** How often the signer is asked whether the key list changed (a rotation with no command sent since). */

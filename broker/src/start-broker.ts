@@ -30,6 +30,7 @@ import { commandsHeldInSession, type OutgoingSessions } from './persistence/sess
 import { listen } from './transport/listen.js';
 import { attachWebSocket, createMqttsServer, createTcpServer } from './transport/servers.js';
 import { webSocketPolicy } from './transport/websocket-policy.js';
+import { SignedContentDocuments } from './rollouts/content-documents.js';
 
 export interface RunningBroker {
   host: string;
@@ -230,6 +231,7 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
   expirySweep.unref();
   const stopKeyWatch = fleet.keys.watch(options.keyCheckMs ?? 5_000);
   fleet.retention.start();
+  fleet.rollouts.start(options.rolloutEvaluateMs ?? 60_000);
 
   const transport = { aedes, limits, counters, log };
   const servers: Server[] = [];
@@ -257,6 +259,8 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     servers.push(tcp);
     const httpPort = await listen(http, options.httpPort ?? 8080, host, 'HTTP', '--http-port');
     consoleOrigin ??= `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
+    // Issue 18: devices fetch the versions a rollout sends from this broker (its public URL), signed with the maker's key.
+    if (options.contentKey) fleet.rollouts.usePublisher(new SignedContentDocuments(options.contentKey, consoleOrigin));
     servers.push(http);
     let mqttsPort: number | undefined;
     if (options.tls) {
@@ -297,6 +301,8 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
         phone.close();
         fleet.receipts.close();
         fleet.resync.close();
+        fleet.rollouts.close();
+        fleet.fleetFixes.close();
         await webhooks.stop();
         for (const client of wss.clients) client.terminate();
         wss.close();

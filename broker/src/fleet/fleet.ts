@@ -19,6 +19,8 @@ import { SupportBundles } from './bundles.js';
 import { ContentRoles, ContentVersions } from '../content/index.js';
 import { ChatService, type ChatOptions } from '../chat/chat-service.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
+import { FleetFixes } from '../fleet-fixes/fleet-fixes.js';
+import { Rollouts } from '../rollouts/rollouts.js';
 import { Staff } from './staff.js';
 
 /** What one device may send, and how long its history is kept (issue 12 #9). */
@@ -61,6 +63,10 @@ export class Fleet {
   /** Help content versions with their review (issue 18, broker/src/content), and who may author and review them. */
   readonly content: ContentVersions;
   readonly contentRoles: ContentRoles;
+  /** Staged rollouts of approved content versions, and every device's desired content (issue 18, broker/src/rollouts). */
+  readonly rollouts: Rollouts;
+  /** An allow-listed action to every device matching a query, in waves (issue 18, broker/src/fleet-fixes). */
+  readonly fleetFixes: FleetFixes;
 
   constructor(
     readonly db: Db,
@@ -94,6 +100,9 @@ export class Fleet {
     this.retention = new Retention(db, this.live, limits.retention ?? DEFAULT_RETENTION, log);
     this.content = new ContentVersions(this.store, this.audit, (model) => profiles.get(model));
     this.contentRoles = new ContentRoles(this.store, this.audit);
+    const rolloutDeps = { commands: this.commands, staff: this.staff, audit: this.audit, live: this.live, log };
+    this.rollouts = new Rollouts(this.store, { ...rolloutDeps, versions: this.content });
+    this.fleetFixes = new FleetFixes(this.store, { ...rolloutDeps, profiles });
   }
 
   /** The public half of the key that signs commands now: what a device's config trusts. */

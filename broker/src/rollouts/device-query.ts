@@ -1,20 +1,11 @@
-import { z } from 'zod';
+import type { DeviceQuery } from '@touchpoint/protocol';
 
 /**
  * Which devices a rollout's cohort or a fleet-wide fix takes (issue 18: "every coffee machine with E05 and
  * firmware 2.4"). Pure: the services read the candidates' rows and keep those that match, and check the
  * match again per device just before they send it anything (a device fixed meanwhile is skipped).
  */
-export const deviceQuery = z.strictObject({
-  model: z.string().min(1).max(48),
-  /** Every one of these tags (none: any device of the model). */
-  tags: z.array(z.string().min(1).max(64)).max(16).default([]),
-  /** Any of these firmware versions; `2.4` also takes `2.4.1` (a version and its patch releases). */
-  firmware: z.array(z.string().min(1).max(32)).max(16).default([]),
-  /** An error code the device reports now (fleet-wide fixes). */
-  errorCode: z.string().min(1).max(16).optional(),
-});
-export type DeviceQuery = z.infer<typeof deviceQuery>;
+export { deviceQuery, type DeviceQuery } from '@touchpoint/protocol';
 
 /** The parts of a device row a query looks at. */
 export interface QueriedDevice {

@@ -60,6 +60,8 @@ export interface RolloutView {
 /** The approved versions' signed documents, as devices fetch them (content-documents.ts). */
 export interface ContentPublisher {
   publish(version: ContentVersion): Promise<PublishedContent>;
+  /** The document's bytes, as served at the published URL. */
+  document(version: ContentVersion): { bytes: Buffer };
 }
 
 /** What a rollout reads of the content versions (broker/src/content, issue 18). */
@@ -89,6 +91,8 @@ export class Rollouts {
   private readonly mutex = new Mutex();
   private readonly offs: (() => void)[] = [];
   private closed = false;
+  private publisher: ContentPublisher | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: SqlStore,
@@ -98,11 +102,13 @@ export class Rollouts {
       audit: AuditLog;
       live: LiveBus;
       versions: RolloutVersions;
-      publisher: ContentPublisher;
+      /** Undefined until the broker has a content key (usePublisher): then a rollout is refused. */
+      publisher?: ContentPublisher | undefined;
       log: Logger;
     },
   ) {
     this.desired = new DesiredContent(store, deps.commands, deps.log);
+    this.publisher = deps.publisher;
     const guard = (what: string, fn: () => Promise<void>) =>
       this.mutex
         .run(fn)
@@ -155,8 +161,11 @@ export class Rollouts {
     if (active) refuse(ErrorCode.CONFLICT, `rollout ${active.id} of ${version.model} has not ended`);
     const baseline = await this.deps.versions.baseline(version.model);
     if (baseline?.id === version.id) refuse(ErrorCode.CONFLICT, `version ${version.number} is already live`);
-    const target = await this.deps.publisher.publish(version);
-    const previous = baseline ? await this.deps.publisher.publish(baseline) : undefined;
+    const publisher =
+      this.publisher ??
+      refuse(ErrorCode.CONFLICT, 'this broker has no help content key to sign versions with (--content-key)');
+    const target = await publisher.publish(version);
+    const previous = baseline ? await publisher.publish(baseline) : undefined;
 
     const query = { model: version.model, tags, firmware };
     const eligible = (await readDevices(this.store, version.model)).filter((d) => !mismatch(d, query)).map((d) => d.id);
@@ -316,8 +325,30 @@ export class Rollouts {
     return out;
   }
 
+  /** What signs and serves the versions (undefined without a content key); content-handler.ts serves with it. */
+  get documents(): ContentPublisher | undefined {
+    return this.publisher;
+  }
+
+  /** Signs and serves the versions a rollout sends (start-broker: the maker's content key and the public URL). */
+  usePublisher(publisher: ContentPublisher): void {
+    this.publisher = publisher;
+  }
+
+  /** Judges the running rollouts every `intervalMs` (a failed round is logged; the next one tries again). */
+  start(intervalMs: number): void {
+    this.timer ??= setInterval(() => {
+      if (this.closed) return;
+      this.evaluate().catch((err: unknown) =>
+        this.deps.log.error('rollout evaluation failed', { code: 'INTERNAL', reason: (err as Error).message }),
+      );
+    }, intervalMs);
+    this.timer.unref();
+  }
+
   close(): void {
     this.closed = true;
+    if (this.timer) clearInterval(this.timer);
     for (const off of this.offs) off();
   }
 

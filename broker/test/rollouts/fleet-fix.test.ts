@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetFixes, type FixReport } from '../../src/fleet-fixes/fleet-fixes.js';
+import type { FixReport, FleetFixes } from '../../src/fleet-fixes/fleet-fixes.js';
 import type { StaffMember } from '../../src/fleet/staff.js';
-import { silentLogger } from '../../src/logger.js';
 import { eventually, startTestBroker, type TestBroker } from '../helpers.js';
 import { ScriptedDevice, type Answer } from './scripted-device.js';
 
@@ -48,14 +47,7 @@ beforeAll(async () => {
   tb = await startTestBroker();
   agent = (await tb.broker.fleet.staff.add('fix-agent', 'agent', 'Fiona Fix')).staff;
   const fleet = tb.broker.fleet;
-  fixes = new FleetFixes(fleet.store, {
-    commands: fleet.commands,
-    staff: fleet.staff,
-    audit: fleet.audit,
-    live: fleet.live,
-    profiles: fleet.profiles,
-    log: silentLogger,
-  });
+  fixes = fleet.fleetFixes;
   // Six match (2.4 and its patch releases, with E05); one is on 2.3, one has no E05, one is a wallbox-free tag test.
   for (const [id, fw] of [
     ['fx-a', '2.4'],
@@ -81,7 +73,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  fixes.close();
   await Promise.all([...devices.values()].map((d) => d.offline()));
   await tb.cleanup();
 });

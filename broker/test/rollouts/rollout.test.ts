@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { DEFAULT_MODELS_DIR, loadModel } from '@touchpoint/models';
 import { generateSignerKey } from '@touchpoint/protocol/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentFromModel, type ContentBody, type ContentVersion } from '../../src/content/index.js';
 import type { StaffMember } from '../../src/fleet/staff.js';
-import { silentLogger } from '../../src/logger.js';
 import { SignedContentDocuments } from '../../src/rollouts/content-documents.js';
-import { Rollouts, type RolloutView } from '../../src/rollouts/rollouts.js';
+import type { RolloutView, Rollouts } from '../../src/rollouts/rollouts.js';
+import { ApiClient } from '../api-client.js';
 import { eventually, startTestBroker, type TestBroker } from '../helpers.js';
 import { ScriptedDevice } from './scripted-device.js';
 
@@ -60,15 +61,9 @@ beforeAll(async () => {
     flows: { ...body.flows, 'descale.json': { ...descale, title: { ...descale.title, en: 'Descale now' } } },
   });
   for (const v of [v1, v2]) served.set(docs.url(v.id), docs.document(v).bytes);
-  rollouts = new Rollouts(fleet.store, {
-    commands: fleet.commands,
-    staff: fleet.staff,
-    audit: fleet.audit,
-    live: fleet.live,
-    versions: fleet.content,
-    publisher: docs,
-    log: silentLogger,
-  });
+  // The broker's own rollouts, with the maker's content key (start-broker does this with --content-key).
+  rollouts = fleet.rollouts;
+  rollouts.usePublisher(docs);
   for (const id of ids) {
     const { token } = fleet.provisionDevice(id, 'coffee-machine');
     const d = new ScriptedDevice({
@@ -89,7 +84,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  rollouts.close();
   await Promise.all([...devices.values()].map((d) => d.offline()));
   await tb.cleanup();
 });
@@ -213,38 +207,59 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     );
   });
 
-  it('staff pause, resume and abort, audited; only admins, only an approved version', async () => {
-    const agent = (await tb.broker.fleet.staff.add('ro-agent', 'agent', 'Otto Agent')).staff;
-    const refused = (p: Promise<unknown>) =>
-      p.then(
-        () => 'done',
-        (err: { code: string }) => err.code,
-      );
+  it('over the API: staff pause, resume and abort (audited, admins only, approved versions only); devices fetch the signed document', async () => {
+    const base = `http://127.0.0.1:${tb.broker.httpPort}`;
+    const login = async (name: string, role: 'agent' | 'admin') => {
+      const { password } = await tb.broker.fleet.staff.add(name, role, name, { mustChangePassword: false });
+      const client = new ApiClient(base);
+      await client.loginReady(name, password);
+      return client;
+    };
+    const [boss, agent] = [await login('ro-boss', 'admin'), await login('ro-agent', 'agent')];
     const request = { versionId: v2.id, cohort: { percent: 25, tags: [], firmware: [] }, waves: 1 };
-    expect(await refused(rollouts.create(request, agent))).toBe('FORBIDDEN_ROLE');
-    expect(await refused(rollouts.create({ ...request, versionId: v1.id }, admin))).toBe('CONFLICT');
+    expect((await agent.post('/api/rollouts', request)).status).toBe(403);
+    expect((await boss.post('/api/rollouts', { ...request, versionId: v1.id })).status).toBe(409);
+    expect((await boss.post('/api/rollouts', { ...request, cohort: { percent: 0 } })).status).toBe(400);
 
-    const r = await rollouts.create(request, admin);
-    expect(await refused(rollouts.pause(r.id, agent))).toBe('FORBIDDEN_ROLE');
-    expect((await rollouts.pause(r.id, admin)).status).toBe('paused');
+    const created = await boss.post<RolloutView>('/api/rollouts', request);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(created.body).toMatchObject({ status: 'running', versionNumber: 2, waves: 1 });
+    expect((await agent.post(`/api/rollouts/${id}/pause`)).status).toBe(403);
+    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/pause`)).body.status).toBe('paused');
     // A paused rollout is not judged.
-    expect((await rollouts.evaluate()).has(r.id)).toBe(false);
-    expect(await refused(rollouts.pause(r.id, admin))).toBe('CONFLICT');
-    expect((await rollouts.resume(r.id, admin)).status).toBe('running');
-    const aborted = await rollouts.abort(r.id, admin);
-    expect(aborted).toMatchObject({ status: 'aborted', reason: 'aborted by ro-admin' });
+    expect((await rollouts.evaluate()).has(id)).toBe(false);
+    expect((await boss.post(`/api/rollouts/${id}/pause`)).status).toBe(409);
+    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/resume`)).body.status).toBe('running');
+    const aborted = await boss.post<RolloutView>(`/api/rollouts/${id}/abort`);
+    expect(aborted.body).toMatchObject({ status: 'aborted', reason: 'aborted by ro-boss' });
+    expect((await agent.get<{ items: RolloutView[] }>('/api/rollouts')).body.items[0]?.id).toBe(id);
     const audit = tb.broker.fleet.audit
       .list({ limit: 200 })
-      .filter((a) => a.target === r.id || (a.action === 'rollout.create' && a.outcome === 'refused'));
-    expect(audit.map((a) => `${a.actor} ${a.action} ${a.outcome}`).reverse()).toEqual([
-      `${agent.id} rollout.create refused`,
-      `${admin.id} rollout.create refused`,
-      `${admin.id} rollout.create ok`,
-      `${agent.id} rollout.pause refused`,
-      `${admin.id} rollout.pause ok`,
-      `${admin.id} rollout.pause refused`,
-      `${admin.id} rollout.resume ok`,
-      `${admin.id} rollout.abort ok`,
+      .filter((a) => a.target === id && a.action.startsWith('rollout.'))
+      .map((a) => `${a.action} ${a.outcome}`)
+      .reverse();
+    expect(audit).toEqual([
+      'rollout.create ok',
+      'rollout.pause refused',
+      'rollout.pause ok',
+      'rollout.pause refused',
+      'rollout.resume ok',
+      'rollout.abort ok',
     ]);
+
+    // What help.install's URL points at: the approved version's signed document, the bytes its SHA-256 names.
+    const doc = await fetch(`${base}/content/${v2.id}.json`);
+    expect(doc.status).toBe(200);
+    const bytes = Buffer.from(await doc.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha(v2));
+    const draft = await tb.broker.fleet.content.createDraft({
+      model: 'coffee-machine',
+      parentId: v2.id,
+      body: v2.body,
+      summary: 'not reviewed',
+      author: { id: 'editor-1' },
+    });
+    expect((await fetch(`${base}/content/${draft.id}.json`)).status).toBe(404);
   });
 });

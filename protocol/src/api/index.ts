@@ -14,4 +14,5 @@ export * from './integrations.js';
 export * from './webhooks.js';
 export * from './flows.js';
 export * from './live.js';
+export * from './rollouts.js';
 export * from './simulator.js';
