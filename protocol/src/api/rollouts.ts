@@ -99,7 +99,12 @@ export const startFixBody = z.strictObject({
   query: deviceQuery,
   waves: z.number().int().min(1).max(10),
   maxFailureRate: z.number().min(0).max(1),
-  ttlMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000).optional(),
+  ttlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 24 * 3_600_000)
+    .optional(),
 });
 export type StartFixBody = z.infer<typeof startFixBody>;
 
