@@ -7,6 +7,7 @@ export type Route =
   | { view: 'cases' }
   | { view: 'audit' }
   | { view: 'kpis' }
+  | { view: 'rollouts' }
   | { view: 'staff' }
   | { view: 'integrations' }
   | { view: 'webhooks' };
@@ -38,6 +39,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'audit' };
     case 'kpis':
       return { view: 'kpis' };
+    case 'rollouts':
+      return { view: 'rollouts' };
     case 'staff':
       return { view: 'staff' };
     case 'integrations':
@@ -65,6 +68,8 @@ export function routeHref(route: Route): string {
       return '#/audit';
     case 'kpis':
       return '#/kpis';
+    case 'rollouts':
+      return '#/rollouts';
     case 'staff':
       return '#/staff';
     case 'integrations':

@@ -20,6 +20,7 @@ import './tpc-fleet-panel.js';
 import './tpc-integrations-panel.js';
 import './tpc-webhooks-panel.js';
 import './tpc-kpi-panel.js';
+import './tpc-rollouts-panel.js';
 import './tpc-login-panel.js';
 import './tpc-password-panel.js';
 import './tpc-queue-panel.js';
@@ -285,6 +286,8 @@ export class TpApp extends LitElement {
         return html`<tpc-audit-panel></tpc-audit-panel>`;
       case 'kpis':
         return html`<tpc-kpi-panel></tpc-kpi-panel>`;
+      case 'rollouts':
+        return html`<tpc-rollouts-panel .staffRole=${s.staff.role}></tpc-rollouts-panel>`;
       case 'staff':
         return s.staff.role === 'admin'
           ? html`<tpc-staff-panel .me=${s.staff}></tpc-staff-panel>`
@@ -345,7 +348,8 @@ export class TpApp extends LitElement {
           <div class="brand">Touch<span>point</span></div>
           ${link('queue', t('nav.queue'), this._openCases ? html`<span class="count" aria-label=${t('app.openCount', { count: this._openCases })}>${this._openCases}</span>` : nothing)}
           ${link('fleet', t('nav.fleet'))} ${link('cases', t('nav.cases'))} ${link('kpis', t('nav.kpis'))}
-          ${link('audit', t('nav.audit'))} ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
+          ${link('rollouts', t('nav.rollouts'))} ${link('audit', t('nav.audit'))}
+          ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
           ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
           ${s.staff.role === 'admin' ? link('webhooks', t('nav.webhooks')) : nothing}
         </nav>
