@@ -225,13 +225,13 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body).toMatchObject({ status: 'running', versionNumber: 2, waves: 1 });
-    expect((await agent.post(`/api/rollouts/${id}/pause`)).status).toBe(403);
-    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/pause`)).body.status).toBe('paused');
+    expect((await agent.post(`/api/rollouts/${id}/pause`, {})).status).toBe(403);
+    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/pause`, {})).body.status).toBe('paused');
     // A paused rollout is not judged.
     expect((await rollouts.evaluate()).has(id)).toBe(false);
-    expect((await boss.post(`/api/rollouts/${id}/pause`)).status).toBe(409);
-    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/resume`)).body.status).toBe('running');
-    const aborted = await boss.post<RolloutView>(`/api/rollouts/${id}/abort`);
+    expect((await boss.post(`/api/rollouts/${id}/pause`, {})).status).toBe(409);
+    expect((await boss.post<RolloutView>(`/api/rollouts/${id}/resume`, {})).body.status).toBe('running');
+    const aborted = await boss.post<RolloutView>(`/api/rollouts/${id}/abort`, {});
     expect(aborted.body).toMatchObject({ status: 'aborted', reason: 'aborted by ro-boss' });
     expect((await agent.get<{ items: RolloutView[] }>('/api/rollouts')).body.items[0]?.id).toBe(id);
     const audit = tb.broker.fleet.audit
