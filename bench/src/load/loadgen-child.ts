@@ -14,6 +14,7 @@ import {
   publishPacketId,
 } from './mqtt-wire.js';
 import { runOpenLoop } from './open-loop.js';
+import { startAckSink, type AckSink } from './ack-sink.js';
 import { pacedIngest, type PacedParams } from './paced-ingest.js';
 import { DiagnosticsTemplate, assertPayloadsValid, commandResult, presence, presenceTopic } from './payloads.js';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -275,6 +276,14 @@ async function consoleRun(p: ConsoleRunParams): Promise<ConsoleRunResult> {
   };
 }
 
+/** The generators' ceiling (see ack-sink.ts): one sink per process, started on first use. */
+let sink: AckSink | undefined;
+
+async function sinkStart(): Promise<number> {
+  sink ??= await startAckSink();
+  return sink.port;
+}
+
 function closeGroup(p: { group?: string }): void {
   const g = group(p.group);
   for (const c of g.values()) c.destroy();
@@ -295,6 +304,11 @@ function closeAll(): void {
   consoleClient = undefined;
 }
 
+async function sinkStop(): Promise<void> {
+  await sink?.close();
+  sink = undefined;
+}
+
 serve(
   {
     connectDevices,
@@ -303,6 +317,9 @@ serve(
     pacedIngest: (p: PacedParams & { group?: string }) => pacedIngest([...group(p.group).values()], p),
     startSubscriber,
     sampleSubscriber: (): Sample => ({ count: subscriber?.count ?? 0, at: wallNow() }),
+    sinkStart,
+    sinkSample: (): Sample => sink?.sample() ?? { count: 0, at: wallNow() },
+    sinkStop,
     consoleStart,
     consoleRun,
     apiRun,
@@ -312,5 +329,8 @@ serve(
     closeAll,
   },
   { pid: process.pid },
-  closeAll,
+  async () => {
+    closeAll();
+    await sinkStop();
+  },
 );

@@ -14,6 +14,7 @@ import {
   type RunningSystem,
   type SystemName,
 } from '../systems/systems.js';
+import type { LoopStalls } from '../systems/loop-stalls.js';
 import type { TouchpointInfo } from '../systems/system-protocol.js';
 import type { BenchContext, BenchRow, BenchSuite, SuiteResult } from '../types.js';
 
@@ -59,11 +60,21 @@ function lagNotes(lag: PerSystem, pairs: [string, string][]): Record<string, str
       ? `${label} ${median(v).toFixed(1)} ms (${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)})`
       : undefined;
   };
+  // The open-loop driver offers a command every 1/RATE s; one that fired more than STARVED_LAG_MS late in
+  // the median round did not offer the load the figure claims, and its stall is in that p99.
+  const starved = (label: string) => median(lag.get(label) ?? []) > STARVED_LAG_MS;
   for (const [system, base] of pairs) {
     const parts = [fmt(system), fmt(base)].filter((x): x is string => x !== undefined);
-    if (parts.length) notes[`${system} vs ${base}`] = `driver lag, worst per round: ${parts.join('; ')}`;
+    const late = [system, base].filter(starved);
+    if (parts.length)
+      notes[`${system} vs ${base}`] =
+        `${late.length ? `not meaningful: the driver was starved for ${late.join(' and ')} (> ${STARVED_LAG_MS} ms behind its schedule in the median round); ` : ''}driver lag, worst per round: ${parts.join('; ')}`;
   }
   return notes;
+}
+
+function describeStalls(s: LoopStalls): string {
+  return `broker event loop delay p99 ${s.loopP99Ms.toFixed(1)} ms, worst ${s.loopMaxMs.toFixed(1)} ms; GC ${s.gcCount} pauses, ${s.gcTotalMs.toFixed(0)} ms in all, longest ${s.gcMaxMs.toFixed(1)} ms`;
 }
 
 async function run(ctx: BenchContext): Promise<SuiteResult> {
@@ -150,12 +161,16 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
           try {
             const cpu0 = cpuMs(sys.pid);
             const t0 = performance.now();
+            await sys.node?.call('stallsStart');
             const r = await profiled(sys, `commands-${size}`, () =>
               sys.touchpoint
                 ? touchpointRound(sys.touchpoint!, consoleChild, targets, s)
                 : relayRound(sys, consoleChild, targets, s, benchSigner),
             );
             const brokerCores = (cpuMs(sys.pid) - cpu0) / (performance.now() - t0);
+            // Where a Node broker's p99 comes from: its event loop's worst delays and its GC pauses in the round.
+            const stalls = await sys.node?.call<LoopStalls>('stallsStop');
+            if (stalls) notes.push(`round ${round + 1}, ${sys.label}, ${size} devices: ${describeStalls(stalls)}`);
             const [p50, p99, p999] = percentiles(r.latencies, [50, 99, 99.9]);
             record(m.p50, sys.label, round, p50!);
             record(m.p99, sys.label, round, p99!);
@@ -172,7 +187,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
             if (agents.rejected > 0)
               notes.push(`round ${round + 1}, ${sys.label}: stub agents rejected ${agents.rejected} commands`);
             ctx.log(
-              `commands round ${round + 1}/${ctx.rounds} ${sys.label} ${size} devices: p50 ${p50!.toFixed(2)} ms, p99 ${p99!.toFixed(2)} ms, p99.9 ${p999!.toFixed(2)} ms, lost ${r.lost}, driver lag ${r.maxLagMs.toFixed(1)} ms, broker CPU ${brokerCores.toFixed(2)} cores${r.note ? ` (${r.note})` : ''}`,
+              `commands round ${round + 1}/${ctx.rounds} ${sys.label} ${size} devices: p50 ${p50!.toFixed(2)} ms, p99 ${p99!.toFixed(2)} ms, p99.9 ${p999!.toFixed(2)} ms, lost ${r.lost}, driver lag ${r.maxLagMs.toFixed(1)} ms, broker CPU ${brokerCores.toFixed(2)} cores${stalls ? `, ${describeStalls(stalls)}` : ''}${r.note ? ` (${r.note})` : ''}`,
             );
           } finally {
             await consoleChild.call('consoleStop');

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { serve } from '../ipc.js';
 import type { BaselineInfo } from './system-protocol.js';
 import { windowProfiler } from './window-profiler.js';
+import { loopStalls } from './loop-stalls.js';
 
 /**
  * The bare-aedes baseline: the same aedes version Touchpoint uses, default
@@ -19,7 +20,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.address();
 const info: BaselineInfo = { pid: process.pid, port: typeof address === 'object' && address ? address.port : 0 };
 
-serve({ gc: () => (globalThis as { gc?: () => void }).gc?.(), ...windowProfiler }, info, async () => {
+serve({ gc: () => (globalThis as { gc?: () => void }).gc?.(), ...windowProfiler, ...loopStalls }, info, async () => {
   await new Promise<void>((resolve) => aedes.close(() => resolve()));
   server.close();
 });

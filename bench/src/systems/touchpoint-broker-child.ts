@@ -7,6 +7,7 @@ import { serve } from '../ipc.js';
 import type { DeviceCredential, Sample } from '../load/loadgen-protocol.js';
 import type { TouchpointInfo } from './system-protocol.js';
 import { windowProfiler } from './window-profiler.js';
+import { loopStalls } from './loop-stalls.js';
 import { commandRoundHandlers } from './command-round-handlers.js';
 
 /**
@@ -57,6 +58,7 @@ serve(
     countDiagnosticsRows: () => fleet.db.prepare('SELECT COUNT(*) FROM diagnostics').pluck().get() as number,
     counters: () => broker.counters.snapshot(),
     ...windowProfiler,
+    ...loopStalls,
     gc: () => (globalThis as { gc?: () => void }).gc?.(),
     ...commandRound,
   },
