@@ -506,18 +506,24 @@ export class Ingest {
           const current = newest.get(p.d.deviceId);
           if (out[i] && (!current || p.d.ts >= current.d.ts)) newest.set(p.d.deviceId, p);
         });
+        // Issued in order and awaited together: one wait per group, not two per device (on SQLite each runs
+        // at once; on PostgreSQL the transaction's connection sends them in order).
+        const updates: Promise<number>[] = [];
         for (const p of newest.values()) {
           const deviceId = p.d.deviceId;
-          await tx.run(
-            this.st.deviceHealth.bind({
-              errors: JSON.stringify(p.d.mcu.errors),
-              link: p.d.agent.link,
-              ts: p.d.ts,
-              deviceId,
-            }),
+          updates.push(
+            tx.run(
+              this.st.deviceHealth.bind({
+                errors: JSON.stringify(p.d.mcu.errors),
+                link: p.d.agent.link,
+                ts: p.d.ts,
+                deviceId,
+              }),
+            ),
+            tx.run(this.st.lastSeen.bind({ now: p.now, deviceId })),
           );
-          await tx.run(this.st.lastSeen.bind({ now: p.now, deviceId }));
         }
+        await Promise.all(updates);
         return out;
       });
     } catch (err) {
@@ -537,10 +543,11 @@ export class Ingest {
    */
   private async insertGroup(tx: SqlExecutor, batch: readonly PendingDiagnostics[]): Promise<boolean[]> {
     if (tx.dialect === 'sqlite') {
-      const out: boolean[] = [];
-      for (const p of batch)
-        out.push(
-          (await tx.run(
+      // Each row runs as it is issued; one wait for the group instead of a microtask and a continuation per
+      // row for a statement that had already run (issue 13, docs/benchmarks.md "Profiles (issue 13)").
+      const changes = await Promise.all(
+        batch.map((p) =>
+          tx.run(
             this.st.diagnostics.bind({
               msgId: p.d.id,
               deviceId: p.d.deviceId,
@@ -549,9 +556,10 @@ export class Ingest {
               reason: p.d.reason,
               body: p.raw,
             }),
-          )) > 0,
-        );
-      return out;
+          ),
+        ),
+      );
+      return changes.map((n) => n > 0);
     }
     // At most PG_ROWS_PER_INSERT rows a statement: PostgreSQL takes 65,535 parameters, six a row.
     const inserted: { msg_id: string }[] = [];

@@ -19,8 +19,19 @@ const RECEIPTED: ReadonlySet<string> = new Set<DeviceTopicKind>(DEVICE_REPORTS);
 interface Pending {
   ids: string[];
   refused: { id: string; code: string }[];
-  /** Told whether this device's receipt went out (the fleet worker acks its AMQP messages only then). */
-  waiters: ((sent: boolean) => void)[];
+  /**
+   * Whether this device's receipt went out (the fleet worker acks its AMQP messages only then): one promise
+   * for every message in the receipt, not one per message (issue 13: the embedded broker, where nobody
+   * waits on it, made and resolved one per stored report).
+   */
+  sent: Promise<boolean>;
+  tell: (sent: boolean) => void;
+}
+
+function pending(): Pending {
+  let tell!: (sent: boolean) => void;
+  const sent = new Promise<boolean>((resolve) => (tell = resolve));
+  return { ids: [], refused: [], sent, tell };
 }
 
 /**
@@ -70,15 +81,14 @@ export class Receipts {
     const id = messageId ?? messageIdOf(payload);
     if (id === undefined) return Promise.resolve(true);
     let entry = this.pending.get(topic.deviceId);
-    if (!entry) this.pending.set(topic.deviceId, (entry = { ids: [], refused: [], waiters: [] }));
+    if (!entry) this.pending.set(topic.deviceId, (entry = pending()));
     if (result.ok) entry.ids.push(id);
     else entry.refused.push({ id, code: result.code });
-    const sent = new Promise<boolean>((resolve) => entry.waiters.push(resolve));
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return sent;
+    return entry.sent;
   }
 
   /** Publish one receipt per device for everything settled since the last flush. */
@@ -109,17 +119,14 @@ export class Receipts {
           ),
         );
       }
-      void Promise.all(sends).then((results) => {
-        const sent = results.every(Boolean);
-        for (const resolve of entry.waiters) resolve(sent);
-      });
+      void Promise.all(sends).then((results) => entry.tell(results.every(Boolean)));
     }
   }
 
   /** Stop publishing (the broker is closing); unsent receipts are re-sent reports on the next connect. */
   close(): void {
     this.closed = true;
-    for (const entry of this.pending.values()) for (const resolve of entry.waiters) resolve(false);
+    for (const entry of this.pending.values()) entry.tell(false);
     this.pending.clear();
   }
 }

@@ -22,19 +22,20 @@ export function guardHook<A extends unknown[], D extends Callback>(
     const last = args.length - 1;
     const done = args[last] as D;
     let answered = false;
-    const once = ((...result: Parameters<D>) => {
+    // Put in place without a name binding of its own: under tsx (how the broker runs) a closure bound to a
+    // name costs a defineProperty for that name on every call (issue 13, docs/benchmarks.md).
+    args[last] = ((...result: Parameters<D>) => {
       if (answered) return;
       answered = true;
       done(...result);
     }) as D;
-    args[last] = once;
     try {
       hook(...args);
     } catch (thrown) {
       const err = thrown instanceof Error ? thrown : new Error(String(thrown));
       counters.inc(`hook.error.${name}`);
       log.error('hook failed; refused', { hook: name, code: 'INTERNAL', reason: err.message });
-      if (!answered) once(...refusal(err));
+      if (!answered) (args[last] as D)(...refusal(err));
     }
   };
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, parseTopic, type Result } from '@touchpoint/protocol';
+import { ErrorCode, parseTopic, type ParsedTopic, type Result } from '@touchpoint/protocol';
 import type { Counters } from '../counters.js';
 import type { Ingest, IngestOutcome } from '../fleet/ingest.js';
 import type { Quarantine } from '../fleet/quarantine.js';
@@ -40,51 +40,63 @@ export type ReportIntake = (topicName: string, payload: Buffer, clientId: string
 export function createReportIntake(deps: ReportIntakeDeps): ReportIntake {
   // A flooding device is counted in full; its log lines are sampled per device and code.
   const rejectLog = new LogThrottle();
+
+  // Defined once, not per message: every PUBLISH passes here, and under tsx (how `touchpoint broker` runs)
+  // each named closure made per call also cost a defineProperty for its name (issue 13, docs/benchmarks.md).
+
+  /** A storage failure must not be acknowledged: the sender keeps the message and retries. */
+  function failed(err: Error, topicName: string, done: IntakeDone): void {
+    deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
+    deps.log.error('ingest failed', { topic: topicName, code: ErrorCode.INTERNAL, reason: err.message });
+    done(err);
+  }
+
+  function settle(
+    topic: ParsedTopic,
+    topicName: string,
+    payload: Buffer,
+    clientId: string | undefined,
+    result: Result<IngestOutcome>,
+    messageId: string | undefined,
+    done: IntakeDone,
+  ): void {
+    // Settled: the device deletes the report from its outbox on the receipt, not on a PUBACK (issue 15).
+    const receipt = deps.receipts.settled(topic, payload, result, messageId);
+    if (!result.ok) {
+      deps.counters.inc(`rejected.${result.code}`);
+      const suppressed = rejectLog.admit(`${clientId ?? topic.deviceId}\u0000${result.code}`);
+      if (suppressed !== undefined)
+        deps.log.warn('message rejected', {
+          clientId,
+          topic: topicName,
+          code: result.code,
+          reason: result.reason,
+          ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
+        });
+      return done(null, { disposition: 'rejected', receipt });
+    }
+    if (result.value === 'stale') deps.counters.inc('presence.stale_will');
+    else if (result.value === 'duplicate') deps.counters.inc('ingest.duplicate');
+    else deps.counters.inc('ingest.stored');
+    done(null, { disposition: result.value, receipt });
+  }
+
   return function intake(topicName, payload, clientId, done) {
     const topic = parseTopic(topicName);
     if (!topic) {
       deps.counters.inc(`rejected.${ErrorCode.TOPIC_INVALID}`);
       return done(null, { disposition: 'rejected', receipt: Promise.resolve(true) });
     }
-    /** A storage failure must not be acknowledged: the sender keeps the message and retries. */
-    const failed = (err: Error): void => {
-      deps.counters.inc(`rejected.${ErrorCode.INTERNAL}`);
-      deps.log.error('ingest failed', { topic: topicName, code: ErrorCode.INTERNAL, reason: err.message });
-      done(err);
-    };
-
-    const settle = (result: Result<IngestOutcome>, messageId: string | undefined): void => {
-      // Settled: the device deletes the report from its outbox on the receipt, not on a PUBACK (issue 15).
-      const receipt = deps.receipts.settled(topic, payload, result, messageId);
-      if (!result.ok) {
-        deps.counters.inc(`rejected.${result.code}`);
-        const suppressed = rejectLog.admit(`${clientId ?? topic.deviceId}\u0000${result.code}`);
-        if (suppressed !== undefined)
-          deps.log.warn('message rejected', {
-            clientId,
-            topic: topicName,
-            code: result.code,
-            reason: result.reason,
-            ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
-          });
-        return done(null, { disposition: 'rejected', receipt });
-      }
-      if (result.value === 'stale') deps.counters.inc('presence.stale_will');
-      else if (result.value === 'duplicate') deps.counters.inc('ingest.duplicate');
-      else deps.counters.inc('ingest.stored');
-      done(null, { disposition: result.value, receipt });
-    };
-
     deps.ingest.submit(topic, payload, (err, result, messageId) => {
-      if (err || !result) return failed(err ?? new Error('ingest gave no result'));
-      if (result.ok) return settle(result, messageId);
+      if (err || !result) return failed(err ?? new Error('ingest gave no result'), topicName, done);
+      if (result.ok) return settle(topic, topicName, payload, clientId, result, messageId, done);
       // Quarantined before it is receipted or acknowledged, so a refused message never disappears without a
       // trace: when the store cannot take the row either, it is not acknowledged and comes again.
       deps.quarantine
         .add(clientId ?? null, topicName, result.code, result.reason, payload)
         .then(
-          () => settle(result, messageId),
-          (qErr: unknown) => failed(qErr as Error),
+          () => settle(topic, topicName, payload, clientId, result, messageId, done),
+          (qErr: unknown) => failed(qErr as Error, topicName, done),
         )
         .catch((cbErr: unknown) =>
           deps.log.error('intake callback failed', { code: ErrorCode.INTERNAL, reason: (cbErr as Error).message }),
