@@ -69,6 +69,10 @@ const EMPTY_COUNTS: Record<FixDeviceStatus, number> = {
 
 const SYSTEM = 'system:fleet-fix';
 
+/** The device's code and its words, as the report shows them (`PRECONDITION_FAILED: precondition … does not hold`). */
+const reasonOf = (e: { code?: string | undefined; reason?: string | undefined }): string | null =>
+  e.code && e.reason ? `${e.code}: ${e.reason}` : (e.code ?? e.reason ?? null);
+
 /**
  * Fleet-wide fixes (issue 18, "the same machinery runs fleet-wide fixes"): one allow-listed action sent to
  * every device that matches a query, in waves. Each command is an ordinary one (Commands.send: role,
@@ -99,7 +103,7 @@ export class FleetFixes {
     const onCommand = (e: LiveEvents['command'][0]) => {
       const outcome = fixOutcome(e.status, e.code);
       if (!outcome || this.closed) return;
-      this.serial(() => this.settle(e.commandId, outcome, e.reason ?? e.code ?? null)).catch((err: unknown) =>
+      this.serial(() => this.settle(e.commandId, outcome, reasonOf(e))).catch((err: unknown) =>
         this.deps.log.error('fleet fix: recording an outcome failed', {
           commandId: e.commandId,
           code: 'INTERNAL',
