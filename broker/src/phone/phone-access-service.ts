@@ -19,6 +19,7 @@ import type { Counters } from '../counters.js';
 import type { Publish } from '../fleet/commands.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
+import { TokenBucket } from '../token-bucket.js';
 import { PhoneAccessStore, type PhoneAccessRow } from './phone-access-store.js';
 import { chatItems, openCaseOf, sendFromPhone } from './phone-chat.js';
 
@@ -33,6 +34,9 @@ export interface PhoneAccessDeps {
   linkTtlMs?: number;
   accessTtlMs?: number;
 }
+
+const STEPS_PER_SECOND = 5;
+const STEP_BURST = 10;
 
 type DownBody =
   | { kind: 'link'; url: string; expiresAt: number }
@@ -59,6 +63,8 @@ export class PhoneAccessService {
   private readonly streamDevice = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly off: (() => void)[] = [];
+  /** Each access's step budget: a person taps a few times a second at most; a script does not get further. */
+  private readonly budgets = new Map<string, TokenBucket>();
   private readonly now: () => number;
 
   constructor(private readonly deps: PhoneAccessDeps) {
@@ -130,6 +136,12 @@ export class PhoneAccessService {
   /** A step the customer took on the phone: checked, audited and sent to the device, which runs it. */
   async step(accessId: string, key: string, seq: number, step: PhoneStep): Promise<void> {
     const access = await this.authorize(accessId, key);
+    let budget = this.budgets.get(accessId);
+    if (!budget) this.budgets.set(accessId, (budget = new TokenBucket(STEPS_PER_SECOND, STEP_BURST, this.now())));
+    if (!budget.take(1, this.now())) {
+      this.deps.counters.inc(`phone.refused.${ErrorCode.RATE_LIMITED}`);
+      throw new TouchpointError(ErrorCode.RATE_LIMITED, 'too many steps; wait a moment');
+    }
     if (!(await this.accesses.takeSeq(accessId, seq))) {
       this.audit({
         actor: 'phone',
@@ -278,6 +290,7 @@ export class PhoneAccessService {
     clearTimeout(this.timers.get(accessId));
     this.timers.delete(accessId);
     this.views.delete(accessId);
+    this.budgets.delete(accessId);
     // The stream's own check would drop the last event: `ended` goes out first, then the stream closes.
     this.events.emit('event', accessId, { type: 'ended', reason });
     this.openUntil.delete(accessId);
