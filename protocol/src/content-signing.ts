@@ -28,6 +28,14 @@ export const helpContentSignature = z.strictObject({
 });
 export type HelpContentSignature = z.infer<typeof helpContentSignature>;
 
+/** A content key file as `touchpoint content keygen` writes it (read by runtime's readContentKeyFile). */
+export const contentKeyFile = z.strictObject({
+  keyId: z.string().min(1).max(64),
+  privateKeyPem: z.string().includes('PRIVATE KEY'),
+  publicKeyPem: z.string().includes('PUBLIC KEY'),
+  purpose: z.literal('help-content'),
+});
+
 /** The part of a content document that is signed. */
 export interface HelpContentBody {
   flows: Record<string, unknown>;

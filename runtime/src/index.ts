@@ -6,4 +6,5 @@
 export { parseCommandArgs, runCommand } from './cli-runner.js';
 export { numberOption, portOption, type NumberRule } from './number-option.js';
 export { createProcessLogger, envLogLevel, stderrSink, stdioSink } from './logger.js';
+export { readContentKeyFile } from './content-key-file.js';
 export { SafeEventEmitter, type EventMap, type ListenerErrorHandler } from './safe-emitter.js';

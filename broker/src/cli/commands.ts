@@ -1,5 +1,5 @@
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
-import { parseCommandArgs, portOption } from '@touchpoint/runtime';
+import { parseCommandArgs, portOption, readContentKeyFile } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
@@ -40,7 +40,7 @@ const broker: CliCommand = {
   summary: 'Start the MQTT broker, fleet service and console',
   usage: `Usage: touchpoint broker [--mqtt-port N] [--http-port N] [--host H] [--data-dir DIR] [--tls-cert F --tls-key F [--mqtts-port N]]
                          [--public-url URL] [--trusted-proxy ADDR]... [--models-dir DIR]...
-                         [--signer-socket PATH | --key-passphrase-file F]
+                         [--signer-socket PATH | --key-passphrase-file F] [--content-key FILE]
                          [--diagnostics-retention-days N] [--events-retention-days N] [--presence-retention-days N]
 
 Starts aedes (MQTT over TCP, and over WebSocket at /mqtt on the HTTP port), the fleet
@@ -71,6 +71,10 @@ service with its SQLite store, and the console.
   --key-passphrase-file F
                   passphrase of the in-process command key (default $TP_SIGNING_KEY_PASSPHRASE,
                   then the systemd credential touchpoint-signing-passphrase)
+  --content-key FILE
+                  the maker's help content key (\`touchpoint content keygen\`, mode 0600): staged
+                  rollouts sign approved content versions with it and devices fetch them from
+                  /content/ (default $TP_CONTENT_KEY_FILE; docs/help-lifecycle.md)
 ${RETENTION_USAGE}
   --data-dir DIR  default $TOUCHPOINT_DATA_DIR or ./.touchpoint (created if missing)`,
   async run(argv) {
@@ -89,6 +93,7 @@ ${RETENTION_USAGE}
         'models-dir': { type: 'string', multiple: true },
         'signer-socket': { type: 'string' },
         'key-passphrase-file': { type: 'string' },
+        'content-key': { type: 'string' },
         ...Object.fromEntries(Object.keys(RETENTION_FLAGS).map((f) => [f, { type: 'string' as const }])),
       },
       false,
@@ -99,6 +104,9 @@ ${RETENTION_USAGE}
       (values['models-dir'] as string[] | undefined) ?? [],
       process.env.TP_MODELS_DIR,
     );
+    const contentKeyPath =
+      (values['content-key'] as string | undefined) ?? (process.env.TP_CONTENT_KEY_FILE || undefined);
+    const contentKey = contentKeyPath ? await readContentKeyFile(contentKeyPath) : undefined;
     const notice = sqliteOnlyNotice('broker');
     if (notice) console.warn(notice);
     const running = await startBroker({
@@ -125,6 +133,7 @@ ${RETENTION_USAGE}
         signerSocket: (values['signer-socket'] as string | undefined) ?? (process.env.TP_SIGNER_SOCKET || undefined),
         passphraseFile: values['key-passphrase-file'] as string | undefined,
       },
+      contentKey,
     });
     console.log(`MQTT      mqtt://${running.host}:${running.mqttPort}`);
     if (running.mqttsPort) console.log(`MQTTS     mqtts://${running.host}:${running.mqttsPort}`);

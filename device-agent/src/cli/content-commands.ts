@@ -1,20 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { z } from 'zod';
 import { formatModelProblem, loadModel } from '@touchpoint/models';
-import {
-  describeIssues,
-  ErrorCode,
-  ExitCode,
-  TouchpointError,
-  UsageError,
-  type CliCommand,
-} from '@touchpoint/protocol';
-import { parseCommandArgs } from '@touchpoint/runtime';
+import { ErrorCode, ExitCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
+import { parseCommandArgs, readContentKeyFile } from '@touchpoint/runtime';
 import { signHelpContent } from '@touchpoint/protocol/content-signing';
-import { generateSignerKey, type SignerKey } from '@touchpoint/protocol/signing';
+import { generateSignerKey } from '@touchpoint/protocol/signing';
 import { checkHelpContent, HELP_CONTENT_MAX_BYTES } from '../extensions/commands/help-content.js';
 
 /**
@@ -41,39 +32,6 @@ Upload it to a helpContent origin; an admin then sends help.install with its
 https URL and the SHA-256 printed here.
 
 Exit codes: 0 written, 1 refused (the problem is printed), 2 usage error.`;
-
-const keyFile = z.strictObject({
-  keyId: z.string().min(1).max(64),
-  privateKeyPem: z.string().includes('PRIVATE KEY'),
-  publicKeyPem: z.string().includes('PUBLIC KEY'),
-  purpose: z.literal('help-content'),
-});
-
-async function readKey(path: string): Promise<SignerKey> {
-  if (!existsSync(path)) throw new TouchpointError(ErrorCode.NOT_FOUND, `content key ${path} does not exist`);
-  // Like any signing key: refuse one that others on the machine can read.
-  if ((statSync(path).mode & 0o077) !== 0)
-    throw new TouchpointError(
-      ErrorCode.SCHEMA_INVALID,
-      `content key ${path} is readable by group or others; chmod 600 it`,
-    );
-  const parsed = keyFile.safeParse(await readJson(path, true));
-  if (!parsed.success)
-    throw new TouchpointError(
-      ErrorCode.SCHEMA_INVALID,
-      `${path} is not a content key from \`touchpoint content keygen\`: ${describeIssues(parsed.error)}`,
-    );
-  return parsed.data;
-}
-
-/** `secret`: the parser's message quotes the input, so it is left out for a key file. */
-async function readJson(path: string, secret = false): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch (err) {
-    throw new TouchpointError(ErrorCode.BAD_JSON, `${path} is not JSON${secret ? '' : `: ${(err as Error).message}`}`);
-  }
-}
 
 /** A path inside the flows folder as the content document names it: relative, with '/'. */
 const contentPath = (flowsDir: string, file: string): string => relative(flowsDir, file).split(sep).join('/');
@@ -125,7 +83,7 @@ export const contentPack: CliCommand = {
     const [modelDir, ...extra] = positionals;
     if (modelDir === undefined || extra.length > 0) throw new UsageError('expected exactly one MODEL_DIR');
     if (!values.key || !values.out) throw new UsageError('--key FILE and --out FILE are required');
-    const key = await readKey(values.key);
+    const key = await readContentKeyFile(values.key);
     // The one model reader (issue 14): the same checks and problem lines as `touchpoint flows validate`.
     const model = loadModel(modelDir, { simulator: false });
     if (model.problems.length > 0) {
