@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -57,6 +58,31 @@ const hashName = (name, text) => `${name}-${createHash('sha256').update(text).di
  */
 export async function buildConsole({ outDir = DEFAULT_OUT_DIR, minify = true, quiet = false } = {}) {
   const out = resolve(outDir);
+  // The flow studio's preview page (issue 18): the touch UI's own flow player driven by the agent's flow
+  // engine, from device-agent's studio-preview entry; the studio loads it into an 800×480 frame.
+  const preview = await build({
+    entryPoints: [createRequire(import.meta.url).resolve('@touchpoint/device-agent/studio-preview')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
+    minify,
+    sourcemap: false,
+    legalComments: 'none',
+    write: false,
+    loader: { '.html': 'text' },
+    // The engine imports @touchpoint/runtime for its event emitter only; the runtime's Node-only modules
+    // (the CLI runner) are left out by tree-shaking, and the check below proves none reached the page.
+    external: ['node:*'],
+    metafile: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    plugins: [zodEnglishOnly],
+  });
+  const previewJs = new TextDecoder().decode(preview.outputFiles[0].contents);
+  if (/from\s*"node:|import\s*"node:/.test(previewJs))
+    throw new Error('the studio preview bundle imports a Node module');
+  const previewName = `${hashName('studio-preview', previewJs)}.js`;
   const result = await build({
     entryPoints: [join(here, 'src/index.ts')],
     bundle: true,
@@ -68,7 +94,7 @@ export async function buildConsole({ outDir = DEFAULT_OUT_DIR, minify = true, qu
     legalComments: 'none',
     write: false,
     loader: { '.css': 'text' },
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: { 'process.env.NODE_ENV': '"production"', __TP_STUDIO_PREVIEW__: JSON.stringify(previewName) },
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, experimentalDecorators: false } },
     logLevel: 'silent',
     metafile: true,
@@ -83,6 +109,7 @@ export async function buildConsole({ outDir = DEFAULT_OUT_DIR, minify = true, qu
   const files = [
     [join(out, 'assets', jsName), js],
     [join(out, 'assets', cssName), css],
+    [join(out, 'assets', previewName), previewJs],
     [join(out, 'favicon.svg'), favicon],
     // Written last: a half-built directory has no index.html, so the broker keeps waiting or rebuilding.
     [join(out, 'index.html'), html(jsName, cssName)],

@@ -1,29 +1,19 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { canonicalJson, validateFlowSet, type DeviceProfile, type FlowProblem } from '@touchpoint/protocol';
+import {
+  canonicalJson,
+  contentBody,
+  validateFlowSet,
+  type ContentBody,
+  type DeviceProfile,
+  type FlowProblem,
+} from '@touchpoint/protocol';
 
 /**
  * The body of a content version: exactly the part of a help content document that the content key signs
  * (protocol/src/content-signing.ts, `HelpContentBody`): flow files by name and the images they show, as
- * base64, by their path relative to the flows folder. Same paths as device-agent's help-content.ts.
+ * base64, by their path relative to the flows folder (the schema: protocol/src/api/content.ts).
  */
-const relPath = z
-  .string()
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a relative path of A-Z a-z 0-9 . _ - /')
-  .refine((p) => !p.split('/').includes('..'), 'may not contain ..');
-
-export const contentBody = z.strictObject({
-  flows: z.record(relPath.regex(/^[^/]+\.json$/, 'flow files sit at the top level and end in .json'), z.unknown()),
-  images: z.record(
-    relPath,
-    z
-      .string()
-      .max(2 * 1024 * 1024)
-      .regex(/^[A-Za-z0-9+/=]*$/, 'must be base64'),
-  ),
-});
-export type ContentBody = z.infer<typeof contentBody>;
+export { contentBody, type ContentBody };
 
 /** The largest body a version holds (JSON bytes); a device accepts at most 8 MiB (HELP_CONTENT_MAX_BYTES). */
 export const CONTENT_BODY_MAX_BYTES = 8 * 1024 * 1024;

@@ -21,6 +21,7 @@
  */
 export { checkContent, contentBody, contentSha256, CONTENT_BODY_MAX_BYTES, type ContentBody } from './content-body.js';
 export { contentFromModel } from './from-model.js';
+export { ContentProposals, type NewProposal } from './proposals.js';
 export { ContentRoles, contentRole, type ContentRole } from './content-roles.js';
 export { signContentVersion, type SignedContentDocument } from './sign-version.js';
 export {

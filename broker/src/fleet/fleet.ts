@@ -16,8 +16,8 @@ import { OnlineResync } from './online-resync.js';
 import { Quarantine } from './quarantine.js';
 import { Receipts } from './receipts.js';
 import { SupportBundles } from './bundles.js';
-import { ContentRoles, ContentVersions } from '../content/index.js';
 import { ChatService, type ChatOptions } from '../chat/chat-service.js';
+import { ContentProposals, ContentRoles, ContentVersions } from '../content/index.js';
 import { DEFAULT_RETENTION, Retention, type RetentionOptions } from './retention.js';
 import { FleetFixes } from '../fleet-fixes/fleet-fixes.js';
 import { Rollouts } from '../rollouts/rollouts.js';
@@ -67,6 +67,7 @@ export class Fleet {
   readonly rollouts: Rollouts;
   /** An allow-listed action to every device matching a query, in waves (issue 18, broker/src/fleet-fixes). */
   readonly fleetFixes: FleetFixes;
+  readonly proposals: ContentProposals;
 
   constructor(
     readonly db: Db,
@@ -103,6 +104,7 @@ export class Fleet {
     const rolloutDeps = { commands: this.commands, staff: this.staff, audit: this.audit, live: this.live, log };
     this.rollouts = new Rollouts(this.store, { ...rolloutDeps, versions: this.content });
     this.fleetFixes = new FleetFixes(this.store, { ...rolloutDeps, profiles });
+    this.proposals = new ContentProposals(this.store, this.audit);
   }
 
   /** The public half of the key that signs commands now: what a device's config trusts. */

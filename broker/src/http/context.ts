@@ -1,3 +1,4 @@
+import type { ModelRegistry } from '@touchpoint/models';
 import type { Counters } from '../counters.js';
 import type { DeviceViews } from '../fleet/device-views.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   log: Logger;
   hub: LiveHub;
   flows: FlowCatalog;
+  /** The device models of the broker's models dirs (the flow studio's models, issue 18); loaded on first use. */
+  models: () => ModelRegistry;
   /** Login attempts: reserved before hashing, locked per (account, address) with back-off. */
   throttle: LoginThrottle;
   /** The client address of a request (X-Forwarded-For only from a trusted proxy); see `clientIp`. */

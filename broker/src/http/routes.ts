@@ -20,6 +20,7 @@ import { caseRoutes } from './routes/cases.js';
 import { commandRoutes } from './routes/commands.js';
 import { deviceRoutes } from './routes/devices.js';
 import { flowRoutes } from './routes/flows.js';
+import { contentRoutes } from './routes/content.js';
 import { healthRoutes } from './routes/health.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { kpiRoutes } from './routes/kpis.js';
@@ -66,6 +67,7 @@ export const API_ROUTES: readonly Route[] = [
   ...staffRoutes,
   ...integrationRoutes,
   ...flowRoutes,
+  ...contentRoutes,
   ...healthRoutes,
 ];
 
@@ -80,13 +82,16 @@ export function buildHttpHandlers(ctx: RouteContext): HttpHandler[] {
     lockMs: limits.lockMs,
     maxLockMs: limits.maxLockMs,
   });
+  let registry: ModelRegistry | undefined;
+  const models = (): ModelRegistry => (registry ??= ctx.models ?? loadModelRegistry([DEFAULT_MODELS_DIR], ctx.log));
   const deps: ApiDeps = {
     fleet: ctx.fleet,
     views: new DeviceViews(ctx.fleet.db),
     counters: ctx.counters,
     log: ctx.log,
     hub: new LiveHub(ctx.fleet, ctx.log, liveOptions, ctx.counters),
-    flows: new FlowCatalog(() => (ctx.models ?? loadModelRegistry([DEFAULT_MODELS_DIR], ctx.log)).flows),
+    flows: new FlowCatalog(() => models().flows),
+    models,
     throttle: new LoginThrottle(locks, limits),
     clientIp: (req) => clientIp(req, proxies),
     secureCookies: ctx.secureCookies ?? ctx.publicUrl?.startsWith('https:') ?? false,

@@ -10,7 +10,9 @@ export type Route =
   | { view: 'rollouts' }
   | { view: 'staff' }
   | { view: 'integrations' }
-  | { view: 'webhooks' };
+  | { view: 'webhooks' }
+  /** The flow studio (issue 18): the models, or one model's versions with one of them open. */
+  | { view: 'studio'; model?: string; versionId?: string };
 
 export type View = Route['view'];
 
@@ -47,6 +49,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'integrations' };
     case 'webhooks':
       return { view: 'webhooks' };
+    case 'studio':
+      return parts[1]
+        ? { view: 'studio', model: parts[1], ...(parts[2] ? { versionId: parts[2] } : {}) }
+        : { view: 'studio' };
     default:
       return { view: 'fleet' };
   }
@@ -76,5 +82,9 @@ export function routeHref(route: Route): string {
       return '#/integrations';
     case 'webhooks':
       return '#/webhooks';
+    case 'studio':
+      return route.model
+        ? `#/studio/${encodeURIComponent(route.model)}${route.versionId ? `/${encodeURIComponent(route.versionId)}` : ''}`
+        : '#/studio';
   }
 }

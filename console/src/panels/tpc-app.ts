@@ -25,6 +25,7 @@ import './tpc-login-panel.js';
 import './tpc-password-panel.js';
 import './tpc-queue-panel.js';
 import './tpc-staff-panel.js';
+import './tpc-studio-panel.js';
 
 /**
  * The console shell: session, hash routing, navigation, the fleet-wide live
@@ -300,6 +301,12 @@ export class TpApp extends LitElement {
         return s.staff.role === 'admin'
           ? html`<tpc-webhooks-panel></tpc-webhooks-panel>`
           : html`<p>${this.i18n.t('app.adminsOnlyWebhooks')}</p>`;
+      case 'studio':
+        return html`<tpc-studio-panel
+          .me=${s.staff}
+          model=${r.model ?? ''}
+          versionId=${r.versionId ?? ''}
+        ></tpc-studio-panel>`;
     }
   }
 
@@ -348,7 +355,7 @@ export class TpApp extends LitElement {
           <div class="brand">Touch<span>point</span></div>
           ${link('queue', t('nav.queue'), this._openCases ? html`<span class="count" aria-label=${t('app.openCount', { count: this._openCases })}>${this._openCases}</span>` : nothing)}
           ${link('fleet', t('nav.fleet'))} ${link('cases', t('nav.cases'))} ${link('kpis', t('nav.kpis'))}
-          ${link('rollouts', t('nav.rollouts'))} ${link('audit', t('nav.audit'))}
+          ${link('rollouts', t('nav.rollouts'))} ${link('audit', t('nav.audit'))} ${link('studio', t('nav.studio'))}
           ${s.staff.role === 'admin' ? link('staff', t('nav.staff')) : nothing}
           ${s.staff.role === 'admin' ? link('integrations', t('nav.integrations')) : nothing}
           ${s.staff.role === 'admin' ? link('webhooks', t('nav.webhooks')) : nothing}

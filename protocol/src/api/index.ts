@@ -13,6 +13,7 @@ export * from './staff.js';
 export * from './integrations.js';
 export * from './webhooks.js';
 export * from './flows.js';
+export * from './content.js';
 export * from './live.js';
 export * from './rollouts.js';
 export * from './simulator.js';

@@ -6,3 +6,4 @@ export * from './problems.js';
 export * from './validate.js';
 export * from './validate-profile.js';
 export * from './localize.js';
+export * from './diff.js';

@@ -54,6 +54,17 @@ export class TpProgressBar extends LitElement {
     this.valueText = '';
   }
 
+  /**
+   * The fill's width is set through the CSSOM, not a style attribute: a page whose CSP has no
+   * 'unsafe-inline' for styles (the console, where the flow studio previews this bar, issue 18) blocks
+   * style attributes, also the one a first render would write.
+   */
+  protected override updated(): void {
+    const fill = this.renderRoot.querySelector<HTMLElement>('.fill');
+    const known = typeof this.value === 'number' && Number.isFinite(this.value);
+    if (fill) fill.style.width = known ? `${Math.min(100, Math.max(0, this.value as number))}%` : '';
+  }
+
   protected override render() {
     const known = typeof this.value === 'number' && Number.isFinite(this.value);
     const value = known ? Math.min(100, Math.max(0, this.value as number)) : 0;
@@ -66,7 +77,7 @@ export class TpProgressBar extends LitElement {
       aria-valuenow=${known ? String(Math.round(value)) : nothing}
       aria-valuetext=${this.valueText || nothing}
     >
-      <div class="fill" style=${known ? `width:${value}%` : ''}></div>
+      <div class="fill"></div>
     </div>`;
   }
 }
