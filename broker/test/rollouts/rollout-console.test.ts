@@ -116,6 +116,8 @@ describe('the Rollouts view in Chromium (issue 18)', () => {
     await expect.poll(() => deepText(card.locator('tr[data-group="wave 1"]')), TIMEOUT).toContain('2 of 2');
     // Judged (the broker's timer does this every minute): not enough sessions yet.
     expect((await fleet.rollouts.evaluate()).get(created.id)?.verdict).toBe('continue');
+    // The view reads every 5 s; a reload shows the judgement at once.
+    await page.reload();
     await expect.poll(() => deepText(card), TIMEOUT).toContain('Waiting for 2 finished help sessions');
 
     await card.getByRole('button', { name: 'Pause' }).click();
@@ -132,6 +134,7 @@ describe('the Rollouts view in Chromium (issue 18)', () => {
       10_000,
       'the rollout to stop by itself',
     );
+    await page.reload();
     await expect
       .poll(() => deepText(card.locator('tpc-badge[data-status]')), TIMEOUT)
       .toContain('stopped and rolled back');
