@@ -7,6 +7,7 @@ import type {
   HelpUiMessage,
   LinkState,
   McuInfo,
+  VideoUiMessage,
 } from '@touchpoint/protocol';
 import type { McuEvent } from './bridge/mcu-bridge.js';
 import type { ReportKind } from './outbox/outbox.js';
@@ -55,4 +56,6 @@ export interface AgentEvents {
   'help.installed': { dir: string; sha256: string; flows: number };
   /** What the help session pushed to the touchscreen; the customer's phone mirrors it (issue 17). */
   'help.ui': HelpUiMessage;
+  /** What the video extension pushed to the touchscreen; the customer's phone offers to join the call (issue 17). */
+  'video.ui': VideoUiMessage;
 }

@@ -149,6 +149,17 @@ describe('the phone as a touchpoint', () => {
       chat.items.some((i) => i.from === 'customer' && 'text' in i.body && i.body.text.startsWith('Fresh beans')),
     ).toBe(true);
 
+    // A video call from support: the phone offers the video hand-off's own link (consent is asked there).
+    const call = await staff.post('/api/video/sessions', { deviceId: DEVICE });
+    expect(call.status).toBe(201);
+    const callId = (call.body as { session: { sessionId: string } }).session.sessionId;
+    await expectText(phone.locator('#call'), 'Pia Agent from support would like a video call with you.');
+    expect(await phone.locator('#call-join').getAttribute('href')).toMatch(
+      new RegExp(`^${e.stack.baseUrl}/v/[A-Za-z0-9_-]{43}$`),
+    );
+    expect((await staff.post(`/api/video/sessions/${callId}/hangup`, {})).status).toBe(200);
+    await phone.locator('#call').waitFor({ state: 'hidden', ...WAIT });
+
     // The customer ends the phone's access on the touchscreen: the phone says so and can do nothing more.
     await touch.locator('#phone-end').click();
     await phone.locator('body[data-phone-state="ended"]').waitFor(WAIT);

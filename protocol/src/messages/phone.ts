@@ -55,6 +55,11 @@ export const phoneView = z.object({
   /** On an action's confirm screen: whether the phone may confirm it (the profile's `confirmOn`). */
   confirmOnPhone: z.boolean(),
   case: helpCaseState.nullable(),
+  /**
+   * A video call ringing or running with support, and the video hand-off's own single-use link to take it on
+   * this phone (consent to the camera is still asked there, for this call); null without a call.
+   */
+  call: z.object({ staffName: z.string().max(64), url: z.string().max(512).nullable() }).nullable(),
 });
 export type PhoneView = z.infer<typeof phoneView>;
 

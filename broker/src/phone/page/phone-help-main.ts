@@ -166,12 +166,34 @@ function renderCase(c: HelpCaseState | null): void {
   );
 }
 
+/**
+ * A call from support: the video hand-off's own single-use link opens the call page in a new tab, which
+ * asks for consent to camera and microphone for this call; this page and its access stay as they are.
+ */
+function renderCall(call: PhoneView['call']): void {
+  const box = $('call');
+  box.hidden = call === null;
+  if (!call) return;
+  box.replaceChildren(
+    el('h2', {}, t.callTitle),
+    el('p', {}, t.callWho.replace('{name}', call.staffName)),
+    call.url
+      ? el(
+          'a',
+          { class: 'button', id: 'call-join', href: call.url, target: '_blank', rel: 'noopener noreferrer' },
+          t.callJoin,
+        )
+      : el('p', { class: 'note' }, t.callOnDevice),
+  );
+}
+
 function render(view: PhoneView, step: (x: PhoneStep) => void): void {
   const locale = phoneLocale(view.screen?.locale ?? navigator.language);
   t = PHONE_STRINGS[locale];
   document.documentElement.lang = locale;
   $('device').textContent = view.device.name[locale] ?? view.device.name.en ?? 'Touchpoint';
   renderCase(view.case);
+  renderCall(view.call);
   const s = view.screen;
   const screen = $('screen');
   const home = $('home');
@@ -264,6 +286,7 @@ async function main(): Promise<void> {
     $('leave').hidden = true;
     $('live').hidden = true;
     $('chat').hidden = true;
+    $('call').hidden = true;
     status(text, 'ended');
   };
   const step = (s: PhoneStep) => {

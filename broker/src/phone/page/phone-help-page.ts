@@ -35,6 +35,7 @@ export function phoneHelpPageHtml(scriptPath: string): string {
   #chat-log li.customer { background: #0b57d0; color: #fff; align-self: flex-end; }
   #chat-log .who { font-size: .8rem; opacity: .8; display: block; }
   #chat-input { flex: 3; min-height: 48px; font-size: 1rem; border-radius: 12px; border: 1px solid #b8c0ca; padding: 0 12px; }
+  a.button { display: flex; align-items: center; justify-content: center; min-height: 52px; border-radius: 12px; text-decoration: none; font-weight: 600; background: var(--accent); color: #fff; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -43,6 +44,7 @@ export function phoneHelpPageHtml(scriptPath: string): string {
 <main>
   <p id="status" role="status" aria-live="polite">…</p>
   <section id="case" class="card" hidden aria-live="polite"></section>
+  <section id="call" class="card" hidden role="alert"></section>
   <section id="screen" class="card" hidden aria-live="polite"></section>
   <section id="home" class="card" hidden></section>
   <section id="chat" class="card" hidden aria-labelledby="chat-title">

@@ -43,6 +43,10 @@ const en = {
   chatYou: 'You',
   chatSupport: 'Support',
   chatAnswered: 'Answered: {choice}',
+  callTitle: 'Video call',
+  callWho: '{name} from support would like a video call with you.',
+  callJoin: 'Take the call on this phone',
+  callOnDevice: 'Answer it on the device’s screen.',
 };
 
 export type PhoneStrings = typeof en;
@@ -92,6 +96,10 @@ const de: PhoneStrings = {
   chatYou: 'Sie',
   chatSupport: 'Support',
   chatAnswered: 'Beantwortet: {choice}',
+  callTitle: 'Videoanruf',
+  callWho: '{name} vom Support möchte einen Videoanruf mit Ihnen führen.',
+  callJoin: 'Anruf auf diesem Telefon annehmen',
+  callOnDevice: 'Nehmen Sie ihn am Bildschirm des Geräts an.',
 };
 
 export const PHONE_STRINGS: Record<'en' | 'de', PhoneStrings> = { en, de };

@@ -61,6 +61,8 @@ export class PhoneAccessExtension extends ExtensionBase {
   override readonly optional = true;
   private access: Access | undefined;
   private viewTimer: NodeJS.Timeout | undefined;
+  /** The video call as the touchscreen has it: who calls, and the hand-off link once the fleet sent one. */
+  private call: { sessionId: string; staffName: string; url: string | null } | undefined;
 
   constructor(private readonly o: PhoneAccessOptions) {
     super();
@@ -97,6 +99,15 @@ export class PhoneAccessExtension extends ExtensionBase {
       () => clearTimeout(this.viewTimer),
     );
     context.on(bus, 'help.ui', () => this.viewChanged());
+    context.on(bus, 'video.ui', (message) => {
+      if (message.type === 'video.ring')
+        this.call = { sessionId: message.sessionId, staffName: message.staffName, url: null };
+      else if (message.type === 'video.handoff' && this.call?.sessionId === message.sessionId)
+        this.call = { ...this.call, url: message.url };
+      else if (message.type === 'video.ended' && this.call?.sessionId === message.sessionId) this.call = undefined;
+      else return;
+      this.viewChanged();
+    });
     context.on(bus, 'mqtt.disconnected', () => {
       // The fleet ends the access of a device that goes offline; the touchscreen says so at once.
       if (this.access) this.clear();
@@ -195,6 +206,7 @@ export class PhoneAccessExtension extends ExtensionBase {
       screen: screen?.kind === 'info' && screen.image ? { ...screen, image: undefined } : screen,
       confirmOnPhone: this.confirmOnPhone(screen),
       case: help.currentCase,
+      call: this.call ? { staffName: this.call.staffName, url: this.call.url } : null,
     };
   }
 

@@ -318,6 +318,7 @@ export class VideoExtension extends ExtensionBase {
 
   private push(message: VideoUiMessage): void {
     this.o.localServer.broadcast(message);
+    this.o.bus?.emit('video.ui', message);
   }
 
   private refuse(code: string, reason: string, sessionId?: string): void {
