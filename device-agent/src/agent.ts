@@ -17,6 +17,7 @@ import { DiagnosticsExtension, type ExtraDiagnostics } from './extensions/diagno
 import { touchUiExtensions } from './extensions/help-session/index.js';
 import { videoExtension } from './extensions/video/index.js';
 import { LogRing, recordingLogger, supportBundleExtension } from './extensions/support-bundle/index.js';
+import { chatExtension } from './extensions/chat/index.js';
 import { McuLink } from './extensions/mcu-link.js';
 import { loadKioskSecret } from './local-server/kiosk-key.js';
 import { LocalServer } from './local-server/local-server.js';
@@ -262,6 +263,7 @@ export async function createAgent(config: AgentConfig, hooks: AgentHooks = {}): 
       ? [localServer, ...touchUiExtensions(services), ...[videoExtension(services)].filter((e) => e !== undefined)]
       : []),
     supportBundleExtension(services, logRing),
+    ...[chatExtension(services)].filter((e) => e !== undefined),
     ...(hooks.extensions?.(services) ?? []),
     new OutboxPublisher({
       deviceId: config.deviceId,

@@ -4,6 +4,7 @@ import {
   chatEntryView,
   chatListResponse,
   chatReadBody,
+  chatReadResponse,
   chatSendBody,
   chatTypingBody,
   ErrorCode,
@@ -11,7 +12,6 @@ import {
   TouchpointError,
   type ChatEntryView,
 } from '@touchpoint/protocol';
-import { z } from 'zod';
 import type { ApiDeps } from '../http/context.js';
 import { route, type Route } from '../http/router.js';
 import type { ChatRecord } from './chat-store.js';
@@ -74,7 +74,7 @@ export const chatRoutes: Route[] = [
     role: 'agent',
     action: 'chat.read',
     body: chatReadBody,
-    response: z.object({ marked: z.number().int() }),
+    response: chatReadResponse,
     handle: async ({ params, body, auth }, deps) => {
       const c = found(deps, params.id!);
       return { marked: await deps.fleet.chat.read(c, auth.staff, body.upTo) };

@@ -6,6 +6,7 @@ import { routeHref } from '../common/route.js';
 import { DEFAULT_SLA_MS, slaState } from '../common/sla.js';
 import '../components/tpc-badge.js';
 import '../components/tpc-case-bundles.js';
+import '../components/tpc-case-chat.js';
 import '../components/tpc-diagnostics-snapshot.js';
 import '../components/tpc-help-mirror.js';
 import '../components/tpc-remote-control.js';
@@ -396,6 +397,18 @@ export class TpQueuePanel extends LitElement {
           : nothing
       }
       ${canWork && active ? html`<tpc-video-call .deviceId=${c.deviceId} .caseId=${c.id}></tpc-video-call>` : nothing}
+      <section class="mt" id="case-chat" aria-labelledby="chat-h">
+        <h3 id="chat-h">${t('chat.title')}</h3>
+        <tpc-case-chat
+          .caseId=${c.id}
+          .deviceId=${c.deviceId}
+          .customerLocale=${c.locale}
+          .flowId=${c.flowId}
+          .fixes=${(this._device?.profile?.actions ?? []).map((a) => ({ name: a.name, label: a.label[locale] ?? a.name }))}
+          ?canWrite=${canWork}
+          ?active=${active}
+        ></tpc-case-chat>
+      </section>
       <div class="evidence mt">
         <section aria-labelledby="trace-h">
           <h3 id="trace-h">${t('queue.customerDid')}</h3>

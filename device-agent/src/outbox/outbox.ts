@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { readMeta, writeMeta, type AgentDatabase } from '../store/database.js';
 
 /** What a report is. Only telemetry may be dropped when the outbox is full. */
-export type ReportKind = 'diagnostics' | 'event' | 'result' | 'case' | 'bundle';
+export type ReportKind = 'diagnostics' | 'event' | 'result' | 'case' | 'bundle' | 'chat';
 const TELEMETRY: ReportKind = 'diagnostics';
 const DROPPED_KEY = 'outbox.dropped';
 

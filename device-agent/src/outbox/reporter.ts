@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   bundleReplyMessage,
   caseOpenMessage,
+  chatCustomerMessage,
   commandResultMessage,
   describeIssues,
   deviceEventMessage,
@@ -12,6 +13,7 @@ import {
   TouchpointError,
   type BundleReplyMessage,
   type CaseOpenMessage,
+  type ChatCustomerMessage,
   type CommandResultMessage,
   type DeviceEvent,
   type DeviceEventMessage,
@@ -66,6 +68,11 @@ export class Reporter {
   /** The customer's answer to a support bundle request (issue 17); only after their tap when it carries a bundle. */
   bundle(reply: BundleReplyMessage): BundleReplyMessage {
     return this.put('bundle', 'bundle', bundleReplyMessage, reply);
+  }
+
+  /** A customer chat message on the open case (issue 17): in order with every other report, once in the case. */
+  chat(message: ChatCustomerMessage): ChatCustomerMessage {
+    return this.put('chat', 'chat', chatCustomerMessage, message);
   }
 
   private put<T extends { id: string }>(kind: ReportKind, topic: DeviceTopicKind, schema: z.ZodType<T>, value: T): T {

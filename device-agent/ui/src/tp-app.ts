@@ -7,6 +7,7 @@ import type { UiLocale } from './common/initial-locale.js';
 import type { Intent, IntentEvent } from './components/intent.js';
 import { AgentConnectionController } from './controllers/agent-connection-controller.js';
 import { BundleConsentController } from './controllers/bundle-consent-controller.js';
+import { ChatController } from './controllers/chat-controller.js';
 import { HelpSessionController } from './controllers/help-session-controller.js';
 import { IdleController, type IdleView } from './controllers/idle-controller.js';
 import { LiveStateController } from './controllers/live-state-controller.js';
@@ -18,6 +19,7 @@ import { kioskProtocols, takeKioskKey } from './data/kiosk-key.js';
 import { fetchSupportHistory } from './data/support-history.js';
 import './screens/tp-bundle-sheet.js';
 import './screens/tp-case-status.js';
+import './screens/tp-chat.js';
 import './screens/tp-consent-sheet.js';
 import './screens/tp-flow-player.js';
 import './screens/tp-home.js';
@@ -41,7 +43,12 @@ export class TpApp extends LitElement {
     showCase: { state: true },
     consentOpen: { state: true },
     history: { state: true },
+    showChat: { state: true },
   };
+  /** The live chat is on screen (issue 17). */
+  declare showChat: boolean;
+  /** When the customer last had the chat open, for the count of new staff messages on its button. */
+  private chatSeen = 0;
   declare showCase: boolean;
   declare consentOpen: boolean;
   /** The support history screen: undefined while it is closed, null while it loads. */
@@ -57,6 +64,7 @@ export class TpApp extends LitElement {
   private readonly support = new SupportActivityController(this, this.client);
   private readonly bundle = new BundleConsentController(this, this.client);
   private readonly phone = new PhoneAccessController(this, this.client);
+  private readonly chat = new ChatController(this, this.client);
   private readonly idle = new IdleController(this, this.client, {
     view: () => this.idleView(),
     reset: () => void this.clearForNextCustomer(),
@@ -148,6 +156,7 @@ export class TpApp extends LitElement {
     super();
     this.showCase = false;
     this.consentOpen = false;
+    this.showChat = false;
     this.addEventListener('tp-intent', (event: IntentEvent) => {
       event.stopPropagation();
       void this.act(event.intent);
@@ -205,6 +214,13 @@ export class TpApp extends LitElement {
           .phone=${this.phone.state}
           ?pending=${this.phone.pending}
         ></tp-phone-access>
+        ${
+          this.chat.caseId
+            ? html`<button id="chat-open" @click=${() => this.act({ kind: 'chat-open' })}>
+                ${t('chatOpen', { count: this.showChat ? 0 : this.chat.unread(this.chatSeen) })}
+              </button>`
+            : nothing
+        }
         <button id="history-open" @click=${() => this.act({ kind: 'history' })}>${t('historyButton')}</button>
         <button
           id="lang"
@@ -242,6 +258,16 @@ export class TpApp extends LitElement {
     const t = this.i18n.t;
     const locale = this.i18n.locale;
     const help = this.help;
+    // The live chat, while its case is open (issue 17).
+    if (this.showChat && this.chat.state?.caseId)
+      return html`<tp-chat
+        .t=${t}
+        locale=${locale}
+        .chat=${this.chat.state}
+        ?pending=${this.chat.pending}
+        ?offline=${this.live.state?.broker === 'offline'}
+        .error=${this.chat.error}
+      ></tp-chat>`;
     if (this.history !== undefined)
       return html`<tp-support-history
         .t=${t}
@@ -321,6 +347,7 @@ export class TpApp extends LitElement {
       s !== null ||
       this.history !== undefined ||
       this.showCase ||
+      this.showChat ||
       this.consentOpen ||
       action !== undefined ||
       resolvedCase;
@@ -336,6 +363,7 @@ export class TpApp extends LitElement {
     this.consentOpen = false;
     this.history = undefined;
     this.showCase = false;
+    this.showChat = false;
     this.support.dismiss();
     if (help.screen) await help.close();
     if (help.supportCase && !caseActive(help.supportCase)) await help.dismissCase();
@@ -406,6 +434,31 @@ export class TpApp extends LitElement {
         return this.phone.open();
       case 'phone-end':
         return this.phone.end();
+      case 'chat-open':
+        this.showChat = true;
+        this.history = undefined;
+        this.chatSeen = Date.now();
+        this.chat.read();
+        return;
+      case 'chat-close':
+        this.showChat = false;
+        this.chatSeen = Date.now();
+        return;
+      case 'chat-send':
+        await this.chat.send(intent.text);
+        return;
+      case 'chat-typing':
+        return this.chat.typed();
+      case 'chat-image':
+        await this.chat.image(intent.mime, intent.data);
+        return;
+      case 'chat-answer':
+        // A flow step staff sent: the customer's "Start" opens that flow here, as from the menu.
+        if ((await this.chat.answer(intent.replyTo, intent.choice)) && intent.flowId) {
+          this.showChat = false;
+          return help.start(intent.flowId, 'menu');
+        }
+        return;
       case 'locale':
         this.i18n.set(intent.locale);
         help.setLocale(intent.locale);

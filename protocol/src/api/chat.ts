@@ -24,6 +24,8 @@ export type ChatSendBody = z.infer<typeof chatSendBody>;
 /** POST /api/cases/:id/chat/read: staff have seen the customer's messages up to this one. */
 export const chatReadBody = z.object({ upTo: z.string().min(8).max(64) });
 export type ChatReadBody = z.infer<typeof chatReadBody>;
+/** How many messages the read mark changed (0: they were read already). */
+export const chatReadResponse = z.object({ marked: z.number().int() });
 
 /** POST /api/cases/:id/chat/typing: staff are typing (or stopped); forwarded to the device, not stored. */
 export const chatTypingBody = z.object({ typing: z.boolean() });

@@ -127,6 +127,7 @@ export function foldSupportActivity(state: SupportActivityState, message: AgentM
     case 'bundle.ask':
     case 'bundle.closed':
     case 'phone.state':
+    case 'chat.state':
     case 'other':
       return state;
   }

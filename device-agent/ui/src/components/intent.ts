@@ -26,6 +26,13 @@ export type Intent =
   /** "Use my phone" (issue 17): a code for the customer's phone; and the end of the phone's access. */
   | { kind: 'phone-open' }
   | { kind: 'phone-end' }
+  /** The live chat (issue 17): open and close it, write, tap an answer (a flow step's starts its flow), a photo. */
+  | { kind: 'chat-open' }
+  | { kind: 'chat-close' }
+  | { kind: 'chat-send'; text: string }
+  | { kind: 'chat-answer'; replyTo: string; choice: string; flowId?: string }
+  | { kind: 'chat-typing' }
+  | { kind: 'chat-image'; mime: string; data: string }
   | { kind: 'locale'; locale: UiLocale };
 
 export class IntentEvent extends Event {

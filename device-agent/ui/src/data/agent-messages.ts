@@ -6,6 +6,7 @@ import type {
   HelpScreenView,
   UiBundleAskMessage,
   UiBundleClosedMessage,
+  UiChatStateMessage,
   UiLiveState,
   UiPhoneStateMessage,
 } from '@touchpoint/protocol';
@@ -43,6 +44,7 @@ export type AgentMessage =
   | UiBundleAskMessage
   | UiBundleClosedMessage
   | UiPhoneStateMessage
+  | UiChatStateMessage
   | { type: 'other'; original: string };
 
 /** A profile text by language (`{ de, en }`). */
@@ -205,6 +207,22 @@ export function parseAgentMessage(text: string): AgentMessage | undefined {
           (v.phone.status === 'requesting' ||
             (v.phone.status === 'offered' && isStr(v.phone.url) && isNum(v.phone.expiresAt)) ||
             (v.phone.status === 'connected' && isNum(v.phone.expiresAt))))
+        ? (v as AgentMessage)
+        : undefined;
+    case 'chat.state':
+      // The live chat (issue 17): every line needs its sender, id, time and body; the screen renders by kind.
+      return (v.caseId === null || isStr(v.caseId)) &&
+        (v.staffTyping === null || isStr(v.staffTyping)) &&
+        Array.isArray(v.entries) &&
+        v.entries.every(
+          (e) =>
+            isObj(e) &&
+            (e.from === 'staff' || e.from === 'customer') &&
+            isStr(e.id) &&
+            isNum(e.at) &&
+            isObj(e.body) &&
+            isStr(e.body.kind),
+        )
         ? (v as AgentMessage)
         : undefined;
     case 'bundle.closed':
