@@ -375,8 +375,16 @@ export class FleetFixes {
         .where('command_id', '=', commandId),
     );
     if (!row || row.status !== 'sent') return;
-    await this.setDevice(row.fix_id, row.device_id, outcome, outcome === 'succeeded' ? null : reason);
-    await this.check(row.fix_id);
+    // Conditional on `sent`: where several processes hear the outcome (API processes on one database), one records it.
+    const changed = await this.store.run(
+      this.store.q
+        .updateTable('fleet_fix_devices')
+        .set({ status: outcome, reason: outcome === 'succeeded' ? null : reason, updated_at: Date.now() })
+        .where('fix_id', '=', row.fix_id)
+        .where('device_id', '=', row.device_id)
+        .where('status', '=', 'sent'),
+    );
+    if (changed === 1) await this.check(row.fix_id);
   }
 
   /** After each change: stop on the failure rate, else start the next wave when this one has settled. */
@@ -408,17 +416,30 @@ export class FleetFixes {
       await this.finish(id, 'completed', null);
       return;
     }
-    await this.store.run(
+    // Only the process whose update moved the wave sends it.
+    const moved = await this.store.run(
       this.store.q
         .updateTable('fleet_fixes')
         .set({ wave: wave + 1, updated_at: Date.now() })
-        .where('id', '=', id),
+        .where('id', '=', id)
+        .where('wave', '=', wave)
+        .where('status', '=', 'running'),
     );
-    await this.sendWave(id, wave + 1);
+    if (moved === 1) await this.sendWave(id, wave + 1);
   }
 
   private async finish(id: string, status: Exclude<FixStatus, 'running'>, reason: string | null): Promise<void> {
     const now = Date.now();
+    // Conditional on `running`: one process ends it (and audits it), whoever else saw the same outcome.
+    const ended = await this.store.run(
+      this.store.q
+        .updateTable('fleet_fixes')
+        .set({ status, reason, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'running'),
+    );
+    this.ttl.delete(id);
+    if (ended !== 1) return;
     await this.store.run(
       this.store.q
         .updateTable('fleet_fix_devices')
@@ -426,10 +447,6 @@ export class FleetFixes {
         .where('fix_id', '=', id)
         .where('status', '=', 'pending'),
     );
-    await this.store.run(
-      this.store.q.updateTable('fleet_fixes').set({ status, reason, updated_at: now }).where('id', '=', id),
-    );
-    this.ttl.delete(id);
     if (status !== 'aborted')
       this.deps.audit.record({
         actor: SYSTEM,
