@@ -115,14 +115,16 @@ export class Rollouts {
         .catch((err: unknown) =>
           deps.log.error(`rollout: ${what} failed`, { code: 'INTERNAL', reason: (err as Error).message }),
         );
+    // Only the process that holds the content key (the embedded broker, --content-key) converges devices, so
+    // API processes that hear the same relayed births do not send the same install again.
     const onBirth = (e: LiveEvents['birth'][0]) => {
-      if (this.closed) return;
+      if (this.closed || !this.publisher) return;
       void guard('converging a device on its birth', () =>
         this.desired.reported(e.deviceId, e.contentVersion ?? null, (id) => this.creator(id), e.at),
       );
     };
     const onCommand = (e: LiveEvents['command'][0]) => {
-      if (this.closed || e.status !== 'succeeded') return;
+      if (this.closed || !this.publisher || e.status !== 'succeeded') return;
       void guard('recording an install', () => this.installed(e.commandId));
     };
     deps.live.on('birth', onBirth);
