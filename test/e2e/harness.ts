@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ARTIFACTS, deepText, launchChromium, startConsoleStack, type ConsoleStack } from '../console/helpers.js';
 import type { AgentConfigInput } from '@touchpoint/device-agent';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually, startVirtualDevice, type VirtualDevice } from '../helpers/virtual-device.js';
 
 export const E2E_ARTIFACTS = join(ARTIFACTS, 'e2e');
@@ -21,12 +22,18 @@ export interface E2EStack {
   stack: ConsoleStack;
   device: VirtualDevice;
   browser: Browser;
+  /** With `{ network: true }`: the device's link to the broker, to cut and restore (an outage, the broker keeps running). */
+  network?: TcpProxy;
   /** The customer's touchscreen: its own context at the device's 800x480. */
   openTouchscreen(): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput> = {}): Promise<E2EStack> {
+export async function startE2E(
+  deviceId: string,
+  agent: Partial<AgentConfigInput> = {},
+  options: { network?: boolean } = {},
+): Promise<E2EStack> {
   mkdirSync(E2E_ARTIFACTS, { recursive: true });
   const stack = await startConsoleStack();
   const closers: (() => Promise<unknown>)[] = [() => stack.close()];
@@ -34,12 +41,18 @@ export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   };
   try {
+    const network = options.network ? await startTcpProxy(stack.broker.mqttPort) : undefined;
+    if (network) closers.push(() => network.close());
     // Diagnostics every 2 s so the device view has live sensors, as on a real device (slower there).
     const device = await startVirtualDevice(stack.broker, {
       deviceId,
       dataDir: join(stack.dataDir, 'agent'),
       tags: ['e2e'],
-      agent: { diagnosticsIntervalS: 2, ...agent },
+      agent: {
+        diagnosticsIntervalS: 2,
+        ...(network ? { brokerUrl: `mqtt://127.0.0.1:${network.port}` } : {}),
+        ...agent,
+      },
     });
     closers.push(() => device.stop());
     await eventually(() => stack.broker.fleet.devices.get(deviceId)?.online, `${deviceId} online`, WAIT.timeout);
@@ -51,6 +64,7 @@ export async function startE2E(deviceId: string, agent: Partial<AgentConfigInput
       stack,
       device,
       browser,
+      ...(network ? { network } : {}),
       close,
       async openTouchscreen() {
         const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });

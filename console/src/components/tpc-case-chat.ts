@@ -273,7 +273,7 @@ export class TpCaseChat extends LitElement {
             ? html`<div>${t('chat.tapped', { choice: this.choiceLabel(b.replyTo, b.choice) })}</div>`
             : b.kind === 'read'
               ? nothing
-              : html`<div>${b.text}</div>`
+              : html`<div class="text">${b.text}</div>`
       }
       ${m.from === 'staff' && b.kind !== 'text' ? this.offered(m) : nothing}
       <div class="meta" data-state>${state}</div>

@@ -364,6 +364,7 @@ export class TpApp extends LitElement {
     this.history = undefined;
     this.showCase = false;
     this.showChat = false;
+    this.chat.visible = false;
     this.support.dismiss();
     if (help.screen) await help.close();
     if (help.supportCase && !caseActive(help.supportCase)) await help.dismissCase();
@@ -438,10 +439,12 @@ export class TpApp extends LitElement {
         this.showChat = true;
         this.history = undefined;
         this.chatSeen = Date.now();
+        this.chat.visible = true;
         this.chat.read();
         return;
       case 'chat-close':
         this.showChat = false;
+        this.chat.visible = false;
         this.chatSeen = Date.now();
         return;
       case 'chat-send':
@@ -456,6 +459,7 @@ export class TpApp extends LitElement {
         // A flow step staff sent: the customer's "Start" opens that flow here, as from the menu.
         if ((await this.chat.answer(intent.replyTo, intent.choice)) && intent.flowId) {
           this.showChat = false;
+          this.chat.visible = false;
           return help.start(intent.flowId, 'menu');
         }
         return;

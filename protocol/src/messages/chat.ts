@@ -17,6 +17,7 @@ export const CHAT_CHOICE_LABEL_MAX = 40;
 /** The largest image the customer may send, decoded; images only (issue 17: "images the device takes, with consent"). */
 export const CHAT_IMAGE_MAX_BYTES = 96 * 1024;
 export const CHAT_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type ChatImageType = (typeof CHAT_IMAGE_TYPES)[number];
 /** The largest `chat` payload the fleet takes: an image as base64 plus its envelope. */
 export const CHAT_UP_MAX_BYTES = Math.ceil((CHAT_IMAGE_MAX_BYTES * 4) / 3) + 4 * 1024;
 /** How long the buttons of an interactive staff message stay answerable unless staff say otherwise. */
@@ -33,6 +34,8 @@ export type ChatChoice = z.infer<typeof chatChoice>;
 /** The answers of a flow step, fix proposal or video request: the customer accepts or declines with a tap. */
 export const CHAT_ACCEPT = 'accept';
 export const CHAT_DECLINE = 'decline';
+export type ChatAccept = typeof CHAT_ACCEPT;
+export type ChatDecline = typeof CHAT_DECLINE;
 
 /**
  * What staff write. `quickReplies` offers buttons; `flowStep` invites the customer into a help flow on the

@@ -14,6 +14,8 @@ export class ChatController implements ReactiveController {
   state: UiChatStateMessage | null = null;
   pending = false;
   error: string | undefined;
+  /** The chat is on screen: staff messages that arrive are read at once. */
+  visible = false;
   private off: (() => void) | undefined;
   private typingSince: ReturnType<typeof setTimeout> | undefined;
 
@@ -38,6 +40,7 @@ export class ChatController implements ReactiveController {
     this.off = this.client.onMessage((message) => {
       if (message.type !== 'chat.state') return;
       this.state = message;
+      if (this.visible) this.read();
       this.host.requestUpdate();
     });
   }
@@ -62,8 +65,10 @@ export class ChatController implements ReactiveController {
     return this.run('chat.image', { image: { mime, data }, consent: true });
   }
 
-  /** The chat is on screen: staff see their messages read. */
+  /** The chat is on screen: staff see their messages read (the agent sends each read mark once). */
   read(): void {
+    const entries = this.state?.entries ?? [];
+    if (!entries.some((e) => e.from === 'staff')) return;
     this.client.request('chat.read').catch((err: unknown) => console.warn('chat.read refused', err));
   }
 

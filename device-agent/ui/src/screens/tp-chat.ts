@@ -1,14 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
+import type { ChatStaffBody, UiChatEntry, UiChatStateMessage } from '@touchpoint/protocol';
 import {
   CHAT_ACCEPT,
   CHAT_DECLINE,
   CHAT_IMAGE_MAX_BYTES,
   CHAT_IMAGE_TYPES,
   CHAT_TEXT_MAX,
-  type ChatStaffBody,
-  type UiChatEntry,
-  type UiChatStateMessage,
-} from '@touchpoint/protocol';
+} from '../common/chat-limits.js';
 import { formatClockTime } from '../common/format-clock-time.js';
 import type { UiLocale } from '../common/initial-locale.js';
 import { emitIntent } from '../components/intent.js';
