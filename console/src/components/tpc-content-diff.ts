@@ -35,6 +35,10 @@ export class TpcContentDiff extends LitElement {
         vertical-align: top;
         overflow-wrap: anywhere;
       }
+      td.mono {
+        white-space: nowrap;
+        overflow-wrap: normal;
+      }
       del {
         background: #fde7e6;
         text-decoration: line-through;

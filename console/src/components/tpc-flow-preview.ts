@@ -75,6 +75,15 @@ export class TpcFlowPreview extends LitElement {
         gap: 8px 12px;
         align-items: end;
       }
+      .device label {
+        display: grid;
+        gap: 2px;
+      }
+      .device input:not([type='checkbox']),
+      .device select {
+        width: 100%;
+        min-width: 0;
+      }
       iframe {
         width: ${TOUCHSCREEN.width}px;
         height: ${TOUCHSCREEN.height}px;

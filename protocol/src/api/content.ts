@@ -121,8 +121,13 @@ export const proposalView = z.object({
 });
 export type ProposalView = z.infer<typeof proposalView>;
 
-/** POST /api/content/proposals: staff propose a change from a case ("this step confused the customer"). */
+/**
+ * POST /api/content/proposals: staff propose a change from a case ("this step confused the customer");
+ * `touchpoint flows propose` records a maker's proposed version (`source: maker`, `versionId`).
+ */
 export const createProposalRequest = z.strictObject({
+  source: z.enum(['staff', 'maker']).default('staff'),
+  versionId: z.string().max(64).optional(),
   model: z.string().min(1).max(48),
   flowId: z.string().min(1).max(64),
   stepId: z.string().max(64).optional(),

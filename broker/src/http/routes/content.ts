@@ -217,10 +217,9 @@ export const contentRoutes: Route[] = [
       loadedModel(deps, body.model);
       if (body.caseId && !deps.fleet.cases.get(body.caseId))
         throw new TouchpointError(ErrorCode.NOT_FOUND, `case ${body.caseId} does not exist`);
-      const stored = await deps.fleet.proposals.add(
-        { ...body, source: 'staff', author: auth.staff.id },
-        auth.staff.role,
-      );
+      if (body.versionId && (await deps.fleet.content.get(body.versionId))?.model !== body.model)
+        throw new TouchpointError(ErrorCode.NOT_FOUND, `version ${body.versionId} of ${body.model} does not exist`);
+      const stored = await deps.fleet.proposals.add({ ...body, author: auth.staff.id }, auth.staff.role);
       return stored!;
     },
   }),
