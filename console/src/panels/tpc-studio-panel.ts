@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { diffContent } from '@touchpoint/protocol';
 import type {
   ContentBody,
   ContentModelResponse,
@@ -183,7 +184,9 @@ export class TpcStudioPanel extends LitElement {
     this._summary = version.summary;
     this._parent = version.parentId ? (await fetchContentVersion(version.parentId)).version.body : undefined;
     const files = Object.keys(version.body.flows).sort();
-    this.openFile(files.includes(this._file) ? this._file : (files[0] ?? ''));
+    // A reviewer opening a version starts on the first flow it changed.
+    const changed = this._parent ? diffContent(this._parent, version.body).flows[0]?.file : undefined;
+    this.openFile(files.includes(this._file) ? this._file : (changed ?? files[0] ?? ''));
   }
 
   private openFile(file: string): void {
