@@ -96,16 +96,37 @@ describe('touchpoint flows propose', () => {
       de: 'Wassertank',
       en: 'Water tank',
     });
+    // Staff propose from a case: the case must exist; the proposal is listed with what they saw.
+    const unknownCase = await admin.post('/api/content/proposals', {
+      model: 'coffee-machine',
+      flowId: 'water-tank-empty',
+      caseId: 'no-such-case',
+      text: 'x',
+    });
+    expect(unknownCase.status).toBe(404);
+    const staffProposal = await admin.post('/api/content/proposals', {
+      model: 'coffee-machine',
+      flowId: 'water-tank-empty',
+      stepId: 'still_empty',
+      reasons: ['unclear-text'],
+      text: 'This step confused the customer',
+    });
+    expect(staffProposal.status).toBe(201);
+    expect(staffProposal.body).toMatchObject({ source: 'staff', stepId: 'still_empty', reasons: ['unclear-text'] });
     const proposals = (await admin.get('/api/content/models/coffee-machine/proposals')).body as {
       items: { source: string; versionId: string | null; flowId: string | null; text: string }[];
     };
-    expect(proposals.items).toEqual([
-      expect.objectContaining({
-        source: 'maker',
-        versionId: v3.id,
-        flowId: 'water-tank-empty',
-        text: 'Shorter alt text',
-      }),
-    ]);
+    expect(proposals.items).toHaveLength(2);
+    expect(proposals.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ source: 'staff', text: 'This step confused the customer' }),
+        expect.objectContaining({
+          source: 'maker',
+          versionId: v3.id,
+          flowId: 'water-tank-empty',
+          text: 'Shorter alt text',
+        }),
+      ]),
+    );
   }, 90_000);
 });
