@@ -46,7 +46,7 @@ beforeAll(async () => {
   // Speed 1: the descale runs its full few seconds, so its progress can be seen.
   stack = await startTouchStack({ deviceId: 'cm-touch-support', pty: true, speed: 1 });
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+  await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
   await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
   await stack.mcu.control('set water_tank_level 100');
   browser = await chromium.launch(CHROMIUM);

@@ -44,7 +44,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startTouchStack({ deviceId: 'cm-touch-e2e', pty: true, speed: 2 });
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+  await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
   await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
   browser = await chromium.launch(CHROMIUM);
   const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });

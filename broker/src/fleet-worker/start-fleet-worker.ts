@@ -8,7 +8,7 @@ import { Cases } from '../fleet/cases.js';
 import { Commands, type SignCommand } from '../fleet/commands.js';
 import { Devices } from '../fleet/devices.js';
 import { openFleetStore } from '../db/open-store.js';
-import { sqliteStore } from '../db/sql-store.js';
+import { sqliteStore, type SqlStore } from '../db/sql-store.js';
 import { Ingest } from '../fleet/ingest.js';
 import { LiveBus } from '../fleet/live.js';
 import { OnlineResync } from '../fleet/online-resync.js';
@@ -109,7 +109,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
   // Webhooks (issue 17 in cluster mode): what this worker ingests (case opened, command result, error raised) is
   // queued here, once, in the shared database; API processes deliver it. Subscribed before the relay, so the
   // rows exist when the API processes hear of the event. Webhooks are on the SQLite connection only for now.
-  const stopWebhooks = sqlite ? queueWebhookEvents(sqlite, live, counters, publicUrl) : undefined;
+  const stopWebhooks = sqlite ? queueWebhookEvents(sqlite, store, live, counters, publicUrl) : undefined;
   if (!stopWebhooks)
     log.warn('no webhook events from a fleet worker on PostgreSQL yet: webhooks run on the SQLite database', {
       code: 'NOT_BUILT',
@@ -125,10 +125,10 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
         sqlite,
         new Commands(
           sqlite,
-          new Devices(sqlite),
+          new Devices(store),
           models.profiles,
           NO_SIGNING,
-          new AuditLog(sqlite),
+          new AuditLog(store),
           live,
           consumer.publish,
         ),
@@ -163,8 +163,14 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
 }
 
 /** The worker's webhook producer: the case stores it reads to describe a case, on the worker's SQLite connection. */
-function queueWebhookEvents(db: Db, live: LiveBus, counters: Counters, publicUrl: string | undefined): () => void {
-  const audit = new AuditLog(db);
+function queueWebhookEvents(
+  db: Db,
+  store: SqlStore,
+  live: LiveBus,
+  counters: Counters,
+  publicUrl: string | undefined,
+): () => void {
+  const audit = new AuditLog(store);
   // Never publishes: a worker only reads cases here.
   const cases = new Cases(db, audit, live, () =>
     Promise.reject(new TouchpointError(ErrorCode.NOT_AUTHORIZED, 'a fleet worker does not change cases')),
@@ -173,7 +179,7 @@ function queueWebhookEvents(db: Db, live: LiveBus, counters: Counters, publicUrl
   return producer.watch({
     live,
     cases,
-    devices: new Devices(db),
+    devices: new Devices(store),
     staff: new Staff(db),
     caseUrl: (caseId) => (publicUrl ? `${publicUrl}/#/queue/${encodeURIComponent(caseId)}` : undefined),
   });

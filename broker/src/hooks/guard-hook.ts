@@ -7,14 +7,15 @@ type Callback = (...result: never[]) => void;
  * Wraps an aedes hook (callback last) so that an unexpected exception in its
  * body becomes a refusal plus a logged, counted error. aedes calls hooks
  * without a try/catch, so a throw there would reach the process and take every
- * connection down with it. The callback is made call-once, so a hook that
- * answered and then threw is not answered twice.
+ * connection down with it. An async hook (one that reads the store, issue 15) is guarded the same
+ * way: its rejection is the refusal. The callback is made call-once, so a hook that answered and
+ * then threw is not answered twice.
  */
 export function guardHook<A extends unknown[], D extends Callback>(
   name: string,
   counters: Counters,
   log: Logger,
-  hook: (...args: [...A, D]) => void,
+  hook: (...args: [...A, D]) => void | Promise<void>,
   refusal: (err: Error) => Parameters<D>,
 ): (...args: [...A, D]) => void {
   return (...args) => {
@@ -28,13 +29,17 @@ export function guardHook<A extends unknown[], D extends Callback>(
       done(...result);
     }) as D;
     args[last] = once;
-    try {
-      hook(...args);
-    } catch (thrown) {
+    const fail = (thrown: unknown) => {
       const err = thrown instanceof Error ? thrown : new Error(String(thrown));
       counters.inc(`hook.error.${name}`);
       log.error('hook failed; refused', { hook: name, code: 'INTERNAL', reason: err.message });
       if (!answered) once(...refusal(err));
+    };
+    try {
+      const pending = hook(...args);
+      if (pending) pending.catch(fail);
+    } catch (thrown) {
+      fail(thrown);
     }
   };
 }

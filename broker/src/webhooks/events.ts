@@ -30,12 +30,16 @@ export interface EventOrigin {
 const DEVICE_RESULTS = new Set(['accepted', 'rejected', 'succeeded', 'failed', 'expired']);
 
 /** The case as a webhook carries it. `full` adds what a ticket needs: the trace and a diagnostics summary. */
-export function caseData(c: CaseRecord, sources: Omit<EventSources, 'live'>, full: boolean): Record<string, unknown> {
+export async function caseData(
+  c: CaseRecord,
+  sources: Omit<EventSources, 'live'>,
+  full: boolean,
+): Promise<Record<string, unknown>> {
   const names = sources.staff.displayNames();
   const base = {
     id: c.id,
     deviceId: c.deviceId,
-    model: sources.devices.get(c.deviceId)?.model ?? null,
+    model: (await sources.devices.get(c.deviceId))?.model ?? null,
     reason: c.reason,
     flowId: c.flowId,
     status: c.status,
@@ -129,11 +133,16 @@ export function watchFleetEvents(
     ),
     sources.live.subscribe(
       'event',
-      here((e) => {
+      here(async (e) => {
         if (e.event.type !== 'error.raised') return;
         emit(
           'error.raised',
-          { deviceId: e.deviceId, model: sources.devices.get(e.deviceId)?.model ?? null, code: e.event.code, at: e.at },
+          {
+            deviceId: e.deviceId,
+            model: (await sources.devices.get(e.deviceId))?.model ?? null,
+            code: e.event.code,
+            at: e.at,
+          },
           e.at,
         );
       }),
