@@ -8,5 +8,8 @@ export { openPostgresPool, migratePostgres, redactDatabaseUrl } from './db/postg
 export type { Database } from './db/schema.js';
 export { Ingest, type IngestOutcome, type IngestCallback } from './fleet/ingest.js';
 export { Quarantine } from './fleet/quarantine.js';
+export { Devices } from './fleet/devices.js';
+export { Integrations } from './fleet/integrations.js';
+export { AuditLog } from './fleet/audit.js';
 export { LiveBus } from './fleet/live.js';
 export { computeKpis } from './fleet/kpis.js';
