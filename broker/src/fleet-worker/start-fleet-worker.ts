@@ -109,7 +109,11 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
   // Webhooks (issue 17 in cluster mode): what this worker ingests (case opened, command result, error raised) is
   // queued here, once, in the shared database; API processes deliver it. Subscribed before the relay, so the
   // rows exist when the API processes hear of the event. Webhooks are on the SQLite connection only for now.
-  const stopWebhooks = sqlite ? queueWebhookEvents(sqlite, store, live, counters, publicUrl) : undefined;
+  // Webhook events name the device's model from the registry's memory (they are queued synchronously).
+  const webhookDevices = sqlite ? new Devices(store) : undefined;
+  await webhookDevices?.loadModels();
+  const stopWebhooks =
+    sqlite && webhookDevices ? queueWebhookEvents(sqlite, webhookDevices, store, live, counters, publicUrl) : undefined;
   if (!stopWebhooks)
     log.warn('no webhook events from a fleet worker on PostgreSQL yet: webhooks run on the SQLite database', {
       code: 'NOT_BUILT',
@@ -165,6 +169,7 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
 /** The worker's webhook producer: the case stores it reads to describe a case, on the worker's SQLite connection. */
 function queueWebhookEvents(
   db: Db,
+  devices: Devices,
   store: SqlStore,
   live: LiveBus,
   counters: Counters,
@@ -179,7 +184,7 @@ function queueWebhookEvents(
   return producer.watch({
     live,
     cases,
-    devices: new Devices(store),
+    devices,
     staff: new Staff(db),
     caseUrl: (caseId) => (publicUrl ? `${publicUrl}/#/queue/${encodeURIComponent(caseId)}` : undefined),
   });

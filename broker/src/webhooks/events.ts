@@ -30,16 +30,13 @@ export interface EventOrigin {
 const DEVICE_RESULTS = new Set(['accepted', 'rejected', 'succeeded', 'failed', 'expired']);
 
 /** The case as a webhook carries it. `full` adds what a ticket needs: the trace and a diagnostics summary. */
-export async function caseData(
-  c: CaseRecord,
-  sources: Omit<EventSources, 'live'>,
-  full: boolean,
-): Promise<Record<string, unknown>> {
+export function caseData(c: CaseRecord, sources: Omit<EventSources, 'live'>, full: boolean): Record<string, unknown> {
   const names = sources.staff.displayNames();
   const base = {
     id: c.id,
     deviceId: c.deviceId,
-    model: (await sources.devices.get(c.deviceId))?.model ?? null,
+    // Synchronous (webhook events are queued in the listener): the registry's remembered models (loaded at start).
+    model: sources.devices.knownModel(c.deviceId) ?? null,
     reason: c.reason,
     flowId: c.flowId,
     status: c.status,
@@ -133,13 +130,13 @@ export function watchFleetEvents(
     ),
     sources.live.subscribe(
       'event',
-      here(async (e) => {
+      here((e) => {
         if (e.event.type !== 'error.raised') return;
         emit(
           'error.raised',
           {
             deviceId: e.deviceId,
-            model: (await sources.devices.get(e.deviceId))?.model ?? null,
+            model: sources.devices.knownModel(e.deviceId) ?? null,
             code: e.event.code,
             at: e.at,
           },
