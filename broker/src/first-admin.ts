@@ -15,7 +15,7 @@ export async function ensureFirstAdmin(fleet: Fleet): Promise<{ name: string; pa
     if (fleet.staff.count() > 0) return undefined;
     throw err;
   }
-  fleet.audit.record({
+  await fleet.audit.record({
     actor: 'system',
     action: 'staff.create',
     target: 'admin',

@@ -127,7 +127,9 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     options.webhooks,
   );
   webhooks.start();
-  fleet.integrations.ensureService(hashToken(serviceToken));
+  await fleet.integrations.ensureService(hashToken(serviceToken));
+  // aedes' authorizeForward runs synchronously per delivered message: it reads device models from memory.
+  await fleet.devices.loadModels();
   // A command aedes still holds in the device's session reaches it from there; the birth's resync leaves it out.
   fleet.resync.skipHeldBySession((deviceId) => commandsHeldInSession(persistence, deviceId));
   installHooks(aedes, {
@@ -160,34 +162,29 @@ export async function startBroker(options: BrokerOptions & { logger?: Logger }):
     const identity = identityOf(client);
     if (identity?.kind !== 'device' || liveClient.get(identity.deviceId) !== client) return;
     liveClient.delete(identity.deviceId);
-    const device = fleet.devices.get(identity.deviceId);
-    if (!device?.online) return;
-    const connectionId = device.connectionId;
-    fleet.ingest.markOffline(identity.deviceId, connectionId, Date.now()).then(
-      (changed) => {
-        if (!changed) return;
-        // A clean disconnect sends no will, so the retained presence is corrected here.
-        const offline: PresenceMessage = {
-          ...header(),
-          deviceId: identity.deviceId,
-          state: 'offline',
-          connectionId: connectionId ?? 'unknown',
-        };
-        publish(deviceTopic(identity.deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch(
-          (err: unknown) =>
-            log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }),
-        );
-      },
-      // The store failed: the device stays online in the fleet until its next birth or will; counted and logged.
-      (err: unknown) => {
-        counters.inc('presence.offline_failed');
-        log.error('could not mark a device offline', {
-          deviceId: identity.deviceId,
-          code: 'INTERNAL',
-          reason: (err as Error).message,
-        });
-      },
-    );
+    const deviceId = identity.deviceId;
+    const markOffline = async () => {
+      const device = await fleet.devices.get(deviceId);
+      if (!device?.online) return;
+      const connectionId = device.connectionId;
+      if (!(await fleet.ingest.markOffline(deviceId, connectionId, Date.now()))) return;
+      // A clean disconnect sends no will, so the retained presence is corrected here.
+      const offline: PresenceMessage = {
+        ...header(),
+        deviceId,
+        state: 'offline',
+        connectionId: connectionId ?? 'unknown',
+      };
+      publish(deviceTopic(deviceId, 'presence'), JSON.stringify(offline), { qos: 1, retain: true }).catch(
+        (err: unknown) =>
+          log.error('could not publish offline presence', { code: 'INTERNAL', reason: (err as Error).message }),
+      );
+    };
+    // The store failed: the device stays online in the fleet until its next birth or will; counted and logged.
+    markOffline().catch((err: unknown) => {
+      counters.inc('presence.offline_failed');
+      log.error('could not mark a device offline', { deviceId, code: 'INTERNAL', reason: (err as Error).message });
+    });
   });
   aedes.on('ack', (packet) => {
     const parsed = packet && 'topic' in packet ? parseTopic(packet.topic) : undefined;

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@touchpoint/protocol';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
+import { sqliteStore } from '../src/db/sql-store.js';
 import { Devices } from '../src/fleet/devices.js';
 import { dataPaths } from '../src/options.js';
 import { ApiClient } from './api-client.js';
@@ -50,7 +51,7 @@ describe('touchpoint api', () => {
       const password = /one-time password: (\S+)/.exec(log)![1]!;
       const db = openDatabase(dataPaths(dataDir).database);
       try {
-        new Devices(db).provision('cm-1', 'coffee-machine', []);
+        await new Devices(sqliteStore(db)).provision('cm-1', 'coffee-machine', []);
       } finally {
         db.close();
       }

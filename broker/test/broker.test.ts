@@ -27,7 +27,7 @@ const count = (table: string, where = '1=1', ...args: unknown[]) =>
 beforeAll(async () => {
   tb = await startTestBroker();
   for (const id of ['cm-a', 'cm-b', 'cm-c', 'cm-d', 'cm-e'])
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, 'coffee-machine')).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -47,7 +47,7 @@ describe('broker: ingest', () => {
     };
     expect(row.device_id).toBe('cm-a');
     expect(JSON.parse(row.body)).toEqual(msg);
-    expect(tb.broker.fleet.devices.get('cm-a')?.errors).toEqual(['E05']);
+    expect((await tb.broker.fleet.devices.get('cm-a'))?.errors).toEqual(['E05']);
   });
 
   it('stores the same message delivered twice only once', async () => {
@@ -108,8 +108,8 @@ describe('broker: ingest', () => {
   it('closes a connection that sends an oversize packet before buffering it, and keeps serving others', async () => {
     const small = await startTestBroker({ limits: { maxPacketBytes: 4096 } });
     try {
-      const token = small.broker.fleet.provisionDevice('big-1', 'coffee-machine').token;
-      const tokenOk = small.broker.fleet.provisionDevice('ok-1', 'coffee-machine').token;
+      const token = (await small.broker.fleet.provisionDevice('big-1', 'coffee-machine')).token;
+      const tokenOk = (await small.broker.fleet.provisionDevice('ok-1', 'coffee-machine')).token;
       const big = await connect(small.url, { clientId: 'big-1', username: 'big-1', password: token });
       const ok = await connect(small.url, { clientId: 'ok-1', username: 'ok-1', password: tokenOk });
       const closed = new Promise<void>((resolve) => big.once('close', () => resolve()));
@@ -239,15 +239,19 @@ describe('broker: presence', () => {
 
   it('marks a device offline when its connection goes silent past the keepalive', async () => {
     const socket = rawConnect(tb.broker.mqttPort, 'cm-e', tokens.get('cm-e')!, 1, 'silent-1');
-    await eventually(() => tb.broker.fleet.devices.get('cm-e')?.online, 3_000, 'online');
+    await eventually(async () => (await tb.broker.fleet.devices.get('cm-e'))?.online, 3_000, 'online');
     // The raw client never sends PINGREQ: the broker must drop it after 1.5 x keepalive [MQTT-3.1.2-24].
-    await eventually(() => tb.broker.fleet.devices.get('cm-e')?.online === false, 4_000, 'offline');
+    await eventually(async () => (await tb.broker.fleet.devices.get('cm-e'))?.online === false, 4_000, 'offline');
     socket.destroy();
   });
 
   it('keeps a device online when an old connection disconnects late', async () => {
     const old = rawConnect(tb.broker.mqttPort, 'cm-e', tokens.get('cm-e')!, 30, 'gen-1');
-    await eventually(() => tb.broker.fleet.devices.get('cm-e')?.connectionId === 'gen-1', 3_000, 'first connection');
+    await eventually(
+      async () => (await tb.broker.fleet.devices.get('cm-e'))?.connectionId === 'gen-1',
+      3_000,
+      'first connection',
+    );
     const will: PresenceMessage = { ...header(), deviceId: 'cm-e', state: 'offline', connectionId: 'gen-2' };
     const fresh = await device('cm-e', {
       will: {
@@ -265,7 +269,7 @@ describe('broker: presence', () => {
     const lateWill: PresenceMessage = { ...header(), deviceId: 'cm-e', state: 'offline', connectionId: 'gen-1' };
     await fresh.publishAsync(deviceTopic('cm-e', 'presence'), JSON.stringify(lateWill), { qos: 1, retain: true });
     await new Promise((r) => setTimeout(r, 200));
-    expect(tb.broker.fleet.devices.get('cm-e')).toMatchObject({ online: true, connectionId: 'gen-2' });
+    expect(await tb.broker.fleet.devices.get('cm-e')).toMatchObject({ online: true, connectionId: 'gen-2' });
     expect(tb.broker.counters.get('presence.stale_will')).toBeGreaterThanOrEqual(1);
     // The retained presence is still the live connection's birth message.
     const service = await connect(tb.url, {
@@ -286,7 +290,7 @@ describe('broker: persistence', () => {
   it('delivers a QoS 1 command queued for an offline device after a broker restart', async () => {
     const own = await startTestBroker();
     try {
-      const { token } = own.broker.fleet.provisionDevice('wb-1', 'wallbox');
+      const { token } = await own.broker.fleet.provisionDevice('wb-1', 'wallbox');
       const opts = { clientId: 'wb-1', username: 'wb-1', password: token, clean: false };
       const first = await connect(own.url, opts);
       await first.subscribeAsync(deviceTopic('wb-1', 'command'), { qos: 1 });
@@ -342,7 +346,7 @@ describe('broker: TLS', () => {
     );
     const secure = await startTestBroker({ tls: { certPath: cert, keyPath: key }, mqttsPort: 0 });
     try {
-      const { token } = secure.broker.fleet.provisionDevice('tls-1', 'wallbox');
+      const { token } = await secure.broker.fleet.provisionDevice('tls-1', 'wallbox');
       const ca = (await import('node:fs')).readFileSync(cert);
       const c = await mqtt.connectAsync(`mqtts://127.0.0.1:${secure.broker.mqttsPort}`, {
         clientId: 'tls-1',

@@ -18,7 +18,7 @@ describe('every acknowledged message reaches its subscribers (aedes dedupe and e
 
   beforeAll(async () => {
     tb = await startTestBroker();
-    tb.broker.fleet.provisionDevice('order-1', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('order-1', 'coffee-machine');
     const service = (clientId: string) =>
       connect(tb.url, { clientId, username: 'service', password: tb.broker.serviceToken });
     publisher = await service('svc-order-pub');

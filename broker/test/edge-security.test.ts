@@ -24,7 +24,8 @@ const wsUrl = () => `ws://127.0.0.1:${tb.broker.httpPort}/mqtt`;
 
 beforeAll(async () => {
   tb = await startTestBroker({ limits: { heartbeatIntervalMs: 100 } });
-  for (const id of ['cm-a', 'cm-b']) tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+  for (const id of ['cm-a', 'cm-b'])
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, 'coffee-machine')).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -188,7 +189,7 @@ describe('broker edge: last wills (issue 12 #3)', () => {
     // one by a device on its own diagnostics (a will may only be the device's offline presence).
     // By cm-w, which has no session here: aedes keys a will by client id, and the end of a live session
     // (the cm-a client of the test above) rightly deletes the will stored under its id [MQTT-3.1.2-10].
-    tb.broker.fleet.provisionDevice('cm-w', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('cm-w', 'coffee-machine');
     const forgedCase = caseFor('cm-b');
     const persistence = willStore(tb.broker);
     await persistence.putWill(

@@ -18,8 +18,8 @@ let healthy: mqtt.MqttClient;
 
 beforeAll(async () => {
   tb = await startTestBroker({ limits: { connectTimeoutMs: 1_000 } });
-  token = tb.broker.fleet.provisionDevice('cm-ok', 'coffee-machine').token;
-  tb.broker.fleet.provisionDevice('cm-fz', 'coffee-machine');
+  token = (await tb.broker.fleet.provisionDevice('cm-ok', 'coffee-machine')).token;
+  await tb.broker.fleet.provisionDevice('cm-fz', 'coffee-machine');
   healthy = await connect(tb.url, { clientId: 'cm-ok', username: 'cm-ok', password: token, keepalive: 60 });
 });
 afterAll(async () => {

@@ -23,8 +23,8 @@ describe('touchpoint engine-auth', () => {
   it('serves the auth paths on the address it prints, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, 'engine-auth', '--port', '0', '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Issue 15: its stores are SQLite only yet, and it says so when a PostgreSQL URL is set for the workers.
-      env: { ...process.env, TOUCHPOINT_DATABASE_URL: 'postgres://tp:db-secret@127.0.0.1:5432/fleet' },
+      // The data folder's SQLite database (no database URL: PostgreSQL is test/cluster/engine-auth-postgres.test.ts).
+      env: { ...process.env, TOUCHPOINT_DATABASE_URL: '' },
     });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
@@ -51,7 +51,5 @@ describe('touchpoint engine-auth', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(errors).toMatch(/TOUCHPOINT_DATABASE_URL \(postgres:\/\/tp:\*\*\*@127\.0\.0\.1:5432\/fleet\) is not used/);
-    expect(errors, 'the password is not echoed').not.toMatch(/db-secret/);
   });
 });

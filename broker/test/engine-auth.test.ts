@@ -44,7 +44,7 @@ beforeAll(async () => {
     ['wb-1', 'wallbox'],
     ['cm.2', 'coffee-machine'],
   ] as const)
-    tokens.set(id, ea.devices.provision(id, model, []).token);
+    tokens.set(id, (await ea.devices.provision(id, model, [])).token);
 });
 afterAll(async () => {
   await ea.close();
@@ -64,13 +64,13 @@ describe('engine auth: login (user_path)', () => {
   });
 
   it('admits an integration account only with its client id prefix, audited once per login either way', async () => {
-    const { token } = ea.integrations.add('erp', { subscribe: ['tp/v1/d/+/diag'] }, 'test');
+    const { token } = await ea.integrations.add('erp', { subscribe: ['tp/v1/d/+/diag'] }, 'test');
     expect(await login('erp', token, 'erp-1')).toBe(true);
     // RabbitMQ asks again for authorisation right after authentication: answered, not audited twice.
     expect(await login('erp', token, 'erp-1')).toBe(true);
     expect(await login('erp', token, 'other-1')).toBe(false);
     expect(await login('erp', token, '')).toBe(false);
-    const entries = ea.audit.list({ action: 'integration.connect' });
+    const entries = await ea.audit.list({ action: 'integration.connect' });
     expect(entries.filter((e) => e.outcome === 'ok').map((e) => e.target)).toEqual(['erp-1']);
     expect(entries.filter((e) => e.outcome === 'refused')).toHaveLength(2);
   });
@@ -107,7 +107,7 @@ describe('engine auth: topics (topic_path) with the embedded ACL', () => {
   });
 
   it('gives an integration exactly its allow-list; a wildcard meeting its deny list is refused, as no hook withholds per message here', async () => {
-    const { token } = ea.integrations.add(
+    const { token } = await ea.integrations.add(
       'lake',
       { subscribe: ['tp/v1/d/+/diag', 'tp/v1/d/cm-1/#', 'tp/v1/d/wb-1/evt'], models: ['coffee-machine'] },
       'test',
@@ -122,11 +122,11 @@ describe('engine auth: topics (topic_path) with the embedded ACL', () => {
     expect(await topic('lake', 'lake-1', 'read', deviceTopic('wb-1', 'events'))).toBe(false);
     // Never the device tree for writing.
     expect(await topic('lake', 'lake-1', 'write', deviceTopic('cm-1', 'command'))).toBe(false);
-    const refused = ea.audit.list({ action: 'integration.subscribe' }).filter((e) => e.outcome === 'refused');
+    const refused = (await ea.audit.list({ action: 'integration.subscribe' })).filter((e) => e.outcome === 'refused');
     expect(refused.map((e) => e.target)).toEqual(
       expect.arrayContaining(['tp/v1/d/+/diag', 'tp/v1/d/cm-1/#', deviceTopic('wb-1', 'events')]),
     );
-    expect(ea.audit.list({ action: 'integration.publish' })).toHaveLength(1);
+    expect(await ea.audit.list({ action: 'integration.publish' })).toHaveLength(1);
   });
 });
 
@@ -176,16 +176,16 @@ describe('engine auth: fleet workers over AMQP (no client id in the requests)', 
     const before = ea.counters.get('auth.refused.AMQP_NOT_WORKER');
     expect(await amqpLogin('service', ea.serviceToken)).toBe(true);
     expect(await amqpLogin('cm-1', tokens.get('cm-1')!)).toBe(false);
-    const { token } = ea.integrations.add('crm', { subscribe: ['maker/#'] }, 'test');
+    const { token } = await ea.integrations.add('crm', { subscribe: ['maker/#'] }, 'test');
     expect(await amqpLogin('crm', token)).toBe(false);
     expect(ea.counters.get('auth.refused.AMQP_NOT_WORKER')).toBe(before + 2);
     const badBefore = ea.counters.get('auth.refused.BAD_CREDENTIALS');
     expect(await amqpLogin('service', 'wrong')).toBe(false);
     expect(ea.counters.get('auth.refused.BAD_CREDENTIALS')).toBe(badBefore + 1);
     expect(
-      ea.audit
-        .list({ action: 'integration.connect' })
-        .some((e) => e.actor === 'integration:crm' && e.outcome === 'refused'),
+      (await ea.audit.list({ action: 'integration.connect' })).some(
+        (e) => e.actor === 'integration:crm' && e.outcome === 'refused',
+      ),
     ).toBe(true);
   });
 

@@ -21,7 +21,10 @@ function device(id: string) {
 beforeAll(async () => {
   tb = await startTestBroker();
   for (const id of ['wb-1', 'cm-victim', 'cm-mallory'])
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, id.startsWith('wb-') ? 'wallbox' : 'coffee-machine').token);
+    tokens.set(
+      id,
+      (await tb.broker.fleet.provisionDevice(id, id.startsWith('wb-') ? 'wallbox' : 'coffee-machine')).token,
+    );
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));

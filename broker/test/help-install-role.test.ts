@@ -33,7 +33,7 @@ describe('help.install needs the admin role', () => {
     agentId = alice.staff.id;
     agent = new ApiClient(base);
     await agent.loginReady('alice', alice.password!);
-    const { token } = tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', []);
+    const { token } = await tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', []);
     device = await connect(tb.url, { clientId: deviceId, username: deviceId, password: token });
     device.on('message', (topic, payload) => {
       if (topic === deviceTopic(deviceId, 'command'))
@@ -51,9 +51,9 @@ describe('help.install needs the admin role', () => {
     const res = await agent.post(`/api/devices/${deviceId}/commands`, { action: 'help.install', params });
     expect(res.status).toBe(403);
     expect((res.body as { error: { code: string } }).error.code).toBe('FORBIDDEN_ROLE');
-    const refused = tb.broker.fleet.audit
-      .list({ action: 'command.send', limit: 100 })
-      .filter((r) => r.actor === agentId && r.outcome === 'refused');
+    const refused = (await tb.broker.fleet.audit.list({ action: 'command.send', limit: 100 })).filter(
+      (r) => r.actor === agentId && r.outcome === 'refused',
+    );
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ deviceId, target: 'help.install', detail: { code: 'FORBIDDEN_ROLE' } });
     expect(tb.broker.fleet.commands.listForDevice(deviceId)).toHaveLength(0);
@@ -69,9 +69,9 @@ describe('help.install needs the admin role', () => {
     const sent = commandView.parse(res.body);
     await eventually(() => received.some((c) => c.id === sent.id), 5_000, 'the help.install command on the device');
     expect(received.find((c) => c.id === sent.id)).toMatchObject({ action: 'help.install', params });
-    const ok = tb.broker.fleet.audit
-      .list({ action: 'command.send', limit: 100 })
-      .filter((r) => r.outcome === 'ok' && r.target === 'help.install');
+    const ok = (await tb.broker.fleet.audit.list({ action: 'command.send', limit: 100 })).filter(
+      (r) => r.outcome === 'ok' && r.target === 'help.install',
+    );
     expect(ok.map((r) => r.detail?.commandId)).toEqual([sent.id]);
   });
 });

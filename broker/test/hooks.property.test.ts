@@ -220,7 +220,7 @@ describe('hooks: random input never throws out of a hook', () => {
   let tb: TestBroker;
   beforeAll(async () => {
     tb = await startTestBroker();
-    tb.broker.fleet.provisionDevice('cm-a', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('cm-a', 'coffee-machine');
   });
   afterAll(async () => {
     await tb.cleanup();

@@ -31,8 +31,8 @@ const deviceId = 'cm-0001';
 /** The admin's own password, chosen at the first login (the printed one works only for that). */
 let adminLogin: { name: string; password: string };
 
-function auditRows(action: string) {
-  return tb.broker.fleet.audit.list({ action, limit: 1000 });
+async function auditRows(action: string) {
+  return await tb.broker.fleet.audit.list({ action, limit: 1000 });
 }
 
 async function addStaff(name: string, role: 'viewer' | 'agent' | 'admin'): Promise<ApiClient> {
@@ -56,7 +56,7 @@ beforeAll(async () => {
   adminLogin = { name, password: await admin.loginReady(name, password) };
   agent = await addStaff('alice', 'agent');
   viewer = await addStaff('victor', 'viewer');
-  const { token } = tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
+  const { token } = await tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
   device = await connect(tb.url, { clientId: deviceId, username: deviceId, password: token });
   await device.publishAsync(
     deviceTopic(deviceId, 'presence'),
@@ -81,7 +81,7 @@ describe('login and session', () => {
     });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_CREDENTIALS');
-    expect(auditRows('staff.login').some((r) => r.outcome === 'failed' && r.target === 'alice')).toBe(true);
+    expect((await auditRows('staff.login')).some((r) => r.outcome === 'failed' && r.target === 'alice')).toBe(true);
 
     const me = await client.get('/api/me');
     expect(me.status).toBe(401);
@@ -95,7 +95,7 @@ describe('login and session', () => {
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     expect(cookie).not.toContain('Secure');
-    expect(auditRows('staff.login').filter((r) => r.outcome === 'ok').length).toBeGreaterThanOrEqual(3);
+    expect((await auditRows('staff.login')).filter((r) => r.outcome === 'ok').length).toBeGreaterThanOrEqual(3);
   });
 
   it('marks the cookie Secure when the console is served over HTTPS (--secure-cookies)', async () => {
@@ -137,7 +137,7 @@ describe('login and session', () => {
     expect((locked.body as unknown as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(
-      auditRows('staff.login').some(
+      (await auditRows('staff.login')).some(
         (r) => r.outcome === 'refused' && r.target === 'mallory' && r.detail?.code === 'RATE_LIMITED',
       ),
     ).toBe(true);
@@ -159,7 +159,9 @@ describe('CSRF', () => {
     });
     expect((crossSite.body as { error: { code: string } }).error.code).toBe('CSRF');
     expect(tb.broker.fleet.commands.listForDevice(deviceId)).toHaveLength(0);
-    const refused = auditRows('command.send').filter((r) => r.outcome === 'refused' && r.detail?.code === 'CSRF');
+    const refused = (await auditRows('command.send')).filter(
+      (r) => r.outcome === 'refused' && r.detail?.code === 'CSRF',
+    );
     expect(refused.length).toBe(3);
   });
 
@@ -186,11 +188,11 @@ describe('roles', () => {
     expect((await viewer.get('/api/staff')).status).toBe(403);
     expect((await agent.get('/api/staff')).status).toBe(403);
     expect((await agent.post('/api/devices', { deviceId: 'x-1', model: 'coffee-machine' })).status).toBe(403);
-    expect(tb.broker.fleet.devices.get('x-1')).toBeUndefined();
+    expect(await tb.broker.fleet.devices.get('x-1')).toBeUndefined();
     const viewerId = (await viewer.get<{ staff: { id: string } }>('/api/me')).body.staff.id;
-    const refusals = tb.broker.fleet.audit
-      .list({ limit: 1000 })
-      .filter((r) => r.actor === viewerId && r.outcome === 'refused');
+    const refusals = (await tb.broker.fleet.audit.list({ limit: 1000 })).filter(
+      (r) => r.actor === viewerId && r.outcome === 'refused',
+    );
     expect(refusals.map((r) => r.action)).toEqual(
       expect.arrayContaining(['command.send', 'case.update', 'staff.list']),
     );
@@ -206,7 +208,7 @@ describe('roles', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(tb.broker.fleet.devices.verifyToken('wb-0001', created.body.token)).toBe(true);
+    expect(await tb.broker.fleet.devices.verifyToken('wb-0001', created.body.token)).toBe(true);
     expect((await admin.post('/api/devices', { deviceId: 'wb-0001', model: 'wallbox' })).status).toBe(409);
     const adminId = (await admin.get<{ staff: { id: string } }>('/api/me')).body.staff.id;
     const demote = await admin.post(`/api/staff/${adminId}`, { role: 'agent' });
@@ -241,9 +243,7 @@ describe('validation', () => {
     expect(code(await viewer.get('/api/devices/nope'))).toBe('NOT_FOUND');
     expect((await viewer.get('/api/nothing-here')).status).toBe(404);
     // The fleet service audits each refused command with its code.
-    const refused = auditRows('command.send')
-      .filter((r) => r.outcome === 'refused')
-      .map((r) => r.detail?.code);
+    const refused = (await auditRows('command.send')).filter((r) => r.outcome === 'refused').map((r) => r.detail?.code);
     expect(refused).toEqual(expect.arrayContaining(['UNKNOWN_ACTION', 'BAD_PARAMS', 'SCHEMA_INVALID']));
   });
 });
@@ -251,14 +251,13 @@ describe('validation', () => {
 describe('devices', () => {
   it('pages and filters the fleet on the server', async () => {
     const fleet = tb.broker.fleet;
-    fleet.db.transaction(() => {
-      for (let i = 0; i < 120; i++)
-        fleet.provisionDevice(
-          `bulk-${String(i).padStart(3, '0')}`,
-          i % 2 ? 'wallbox' : 'coffee-machine',
-          i % 10 === 0 ? ['vip'] : [],
-        );
-    })();
+    await fleet.devices.provisionMany(
+      Array.from({ length: 120 }, (_, i) => ({
+        deviceId: `bulk-${String(i).padStart(3, '0')}`,
+        model: i % 2 ? 'wallbox' : 'coffee-machine',
+        tags: i % 10 === 0 ? ['vip'] : [],
+      })),
+    );
     const first = deviceListResponse.parse((await viewer.get('/api/devices?limit=50')).body);
     expect(first.items).toHaveLength(50);
     expect(first.total).toBe(122);
@@ -281,12 +280,12 @@ describe('devices', () => {
   });
 
   it('shows a device with its latest diagnostics and remote actions, and audits the access', async () => {
-    const before = auditRows('device.view').length;
+    const before = (await auditRows('device.view')).length;
     const detail = deviceDetail.parse((await viewer.get(`/api/devices/${deviceId}`)).body);
     expect(detail.latestDiagnostics?.mcu.sensors.water_tank_level).toBe(55);
     expect(detail.profile?.actions.map((a) => a.name)).toContain('diagnostics.request');
-    expect(auditRows('device.view').length).toBe(before + 1);
-    expect(auditRows('device.view')[0]).toMatchObject({ deviceId, outcome: 'ok' });
+    expect((await auditRows('device.view')).length).toBe(before + 1);
+    expect((await auditRows('device.view'))[0]).toMatchObject({ deviceId, outcome: 'ok' });
   });
 });
 
@@ -336,18 +335,18 @@ describe('commands', () => {
     const statuses = live.events.filter((e) => e.data.type === 'command').map((e) => e.data.status);
     expect(statuses.filter((s) => s !== 'delivered')).toEqual(['queued', 'accepted', 'succeeded']);
     live.close();
-    const audited = auditRows('command.send').filter((r) => r.outcome === 'ok');
+    const audited = (await auditRows('command.send')).filter((r) => r.outcome === 'ok');
     expect(audited.map((r) => r.detail?.commandId)).toContain(command.id);
     // "Request diagnostics" takes the same path.
     const diag = await agent.post(`/api/devices/${deviceId}/commands`, { action: 'diagnostics.request' });
     expect(diag.status).toBe(201);
     expect(
-      auditRows('command.send').filter((r) => r.outcome === 'ok' && r.target === 'diagnostics.request'),
+      (await auditRows('command.send')).filter((r) => r.outcome === 'ok' && r.target === 'diagnostics.request'),
     ).toHaveLength(1);
   });
 
   it('shows an undelivered command to an offline device as expired once its TTL passes', async () => {
-    const { token: _token } = tb.broker.fleet.provisionDevice('cm-offline', 'coffee-machine');
+    const { token: _token } = await tb.broker.fleet.provisionDevice('cm-offline', 'coffee-machine');
     const sent = commandView.parse(
       (await agent.post('/api/devices/cm-offline/commands', { action: 'rinse', ttlMs: 1_000 })).body,
     );

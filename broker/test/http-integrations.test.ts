@@ -77,7 +77,7 @@ describe('integration accounts over the console API (issue 13)', () => {
       models: ['coffee-machine'],
     });
     expect(token.length).toBeGreaterThanOrEqual(32);
-    expect(tb.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'integration.create', limit: 1 }))[0]).toMatchObject({
       actor: adminId,
       actorRole: 'admin',
       target: 'erp',
@@ -99,7 +99,7 @@ describe('integration accounts over the console API (issue 13)', () => {
     const next = integrationWithToken.parse(rotated.body);
     expect(next.token).not.toBe(token);
     expect(next.account.rotatedAt).toEqual(expect.any(Number));
-    expect(tb.broker.fleet.audit.list({ action: 'integration.rotate', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'integration.rotate', limit: 1 }))[0]).toMatchObject({
       actor: adminId,
       target: 'erp',
       outcome: 'ok',
@@ -108,7 +108,7 @@ describe('integration accounts over the console API (issue 13)', () => {
     const revoked = await admin.post(`/api/integrations/erp/revoke`, {});
     expect(revoked.status).toBe(200);
     expect(revokeIntegrationResponse.parse(revoked.body).account.revokedAt).toEqual(expect.any(Number));
-    expect(tb.broker.fleet.audit.list({ action: 'integration.revoke', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'integration.revoke', limit: 1 }))[0]).toMatchObject({
       actor: adminId,
       target: 'erp',
       outcome: 'ok',
@@ -126,9 +126,9 @@ describe('integration accounts over the console API (issue 13)', () => {
       expect((await client.get('/api/integrations')).status).toBe(403);
       expect((await client.post('/api/integrations', { name: `${name}-own`, subscribe: ['#'] })).status).toBe(403);
       expect((await client.post('/api/integrations/service/rotate', {})).status).toBe(403);
-      const refusals = tb.broker.fleet.audit
-        .list({ limit: 50 })
-        .filter((r) => r.actor === id && r.outcome === 'refused');
+      const refusals = (await tb.broker.fleet.audit.list({ limit: 50 })).filter(
+        (r) => r.actor === id && r.outcome === 'refused',
+      );
       expect(refusals.map((r) => r.action).sort()).toEqual([
         'integration.create',
         'integration.list',
@@ -137,7 +137,7 @@ describe('integration accounts over the console API (issue 13)', () => {
       expect(refusals.every((r) => r.detail?.code === 'FORBIDDEN_ROLE' && r.actorRole === role)).toBe(true);
       expect(refusals.find((r) => r.action === 'integration.rotate')?.target).toBe('service');
     }
-    expect(tb.broker.fleet.integrations.get('ina-agent-own')).toBeUndefined();
+    expect(await tb.broker.fleet.integrations.get('ina-agent-own')).toBeUndefined();
   });
 
   it('refuses a publish filter in the device tree with 400 and the problem sentence, and audits it', async () => {
@@ -149,8 +149,8 @@ describe('integration accounts over the console API (issue 13)', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('SCHEMA_INVALID');
     expect(r.body.error.message).toContain('--publish tp/v1/d/+/cmd: integrations may not publish in the device tree');
-    expect(tb.broker.fleet.integrations.get('forger')).toBeUndefined();
-    expect(tb.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({
+    expect(await tb.broker.fleet.integrations.get('forger')).toBeUndefined();
+    expect((await tb.broker.fleet.audit.list({ action: 'integration.create', limit: 1 }))[0]).toMatchObject({
       actor: adminId,
       outcome: 'refused',
       detail: { code: 'SCHEMA_INVALID' },
@@ -189,13 +189,13 @@ describe('integration accounts over the console API (issue 13)', () => {
       const r = await admin.post<{ error: { code: string } }>(`/api/integrations/service/${verb}`, {});
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe('FORBIDDEN_ROLE');
-      expect(tb.broker.fleet.audit.list({ action: `integration.${verb}`, limit: 1 })[0]).toMatchObject({
+      expect((await tb.broker.fleet.audit.list({ action: `integration.${verb}`, limit: 1 }))[0]).toMatchObject({
         actor: adminId,
         target: 'service',
         outcome: 'refused',
       });
     }
-    expect(tb.broker.fleet.integrations.get('service')?.revokedAt).toBeNull();
+    expect((await tb.broker.fleet.integrations.get('service'))?.revokedAt).toBeNull();
     expect((await admin.post('/api/integrations/nobody/revoke', {})).status).toBe(404);
   });
 
@@ -208,7 +208,7 @@ describe('integration accounts over the console API (issue 13)', () => {
     };
     expect(JSON.stringify(body).length).toBeGreaterThan(16 * 1024);
     expect((await admin.post('/api/integrations', body)).status).toBe(201);
-    expect(tb.broker.fleet.integrations.get('wide')?.rights.publish).toHaveLength(64);
+    expect((await tb.broker.fleet.integrations.get('wide'))?.rights.publish).toHaveLength(64);
   });
 
   it('the token from the API connects over MQTT; rotate and revoke close the connection and the old credentials get CONNACK 4', async () => {
@@ -239,10 +239,10 @@ describe('integration accounts over the console API (issue 13)', () => {
     );
     // The refused reconnect is on the record too (the MQTT hooks audit integration.connect).
     await eventually(
-      () =>
-        tb.broker.fleet.audit
-          .list({ action: 'integration.connect', limit: 5 })
-          .find((r) => r.actor === 'integration:warranty' && r.outcome === 'refused'),
+      async () =>
+        (await tb.broker.fleet.audit.list({ action: 'integration.connect', limit: 5 })).find(
+          (r) => r.actor === 'integration:warranty' && r.outcome === 'refused',
+        ),
       3_000,
       'an audited refused connect',
     );

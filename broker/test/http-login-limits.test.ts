@@ -78,13 +78,13 @@ async function addStaff(name: string): Promise<{ id: string; password: string }>
   return { id: created.staff.id, password };
 }
 
-function failedLogins(since: number) {
-  return tb.broker.fleet.audit
-    .list({ action: 'staff.login', limit: 1000 })
-    .filter((r) => r.id > since && r.outcome === 'failed');
+async function failedLogins(since: number) {
+  return (await tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1000 })).filter(
+    (r) => r.id > since && r.outcome === 'failed',
+  );
 }
 
-const lastAuditId = () => tb.broker.fleet.audit.list({ limit: 1 })[0]?.id ?? 0;
+const lastAuditId = async () => (await tb.broker.fleet.audit.list({ limit: 1 }))[0]?.id ?? 0;
 
 beforeAll(async () => {
   tb = await startTestBroker({ trustedProxies: ['127.0.0.1'] });
@@ -122,12 +122,12 @@ describe('parallel guesses (item 4)', () => {
 
   it('evaluates exactly the limit of 60 parallel wrong passwords for one account; the other 55 get 429 before any hashing', async () => {
     const { password } = await addStaff('paula');
-    const since = lastAuditId();
+    const since = await lastAuditId();
     const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => login(port, 'paula', `wrong-guess-${i}`)));
     expect(count(replies, 401)).toBe(5);
     expect(count(replies, 429)).toBe(55);
     // Each evaluated guess is one scrypt verification and one audited failure.
-    expect(failedLogins(since).filter((r) => r.target === 'paula')).toHaveLength(5);
+    expect((await failedLogins(since)).filter((r) => r.target === 'paula')).toHaveLength(5);
     for (const r of replies.filter((x) => x.status === 429)) expect(r.body.error?.code).toBe('RATE_LIMITED');
     // The pair is now locked, even for the right password.
     expect((await login(port, 'paula', password)).status).toBe(429);
@@ -168,7 +168,7 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
     // The owner, at another address behind the same proxy:
     expect((await login(tb.broker.httpPort, 'olga', password, { forwardedFor: '198.51.100.7' })).status).toBe(200);
     // The audit shows the client address the proxy reported, not the proxy's.
-    const last = tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1 })[0]!;
+    const last = (await tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1 }))[0]!;
     expect(last.detail).toMatchObject({ ip: '198.51.100.7' });
   });
 
@@ -188,7 +188,7 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
       (await login(tb.broker.httpPort, 'petra', password, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.200' }))
         .status,
     ).toBe(429);
-    const refused = tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1 })[0]!;
+    const refused = (await tb.broker.fleet.audit.list({ action: 'staff.login', limit: 1 }))[0]!;
     expect(refused.detail).toMatchObject({ ip: '127.0.0.2', code: 'RATE_LIMITED' });
 
     const proxy = trustedProxySet(['10.0.0.5', '::ffff:10.0.0.6']);
@@ -245,7 +245,7 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
     const unlocked = await admin.post<{ locksLifted: number }>(`/api/staff/${id}/unlock`, {});
     expect(unlocked.status).toBe(200);
     expect(unlocked.body.locksLifted).toBe(2);
-    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 }))[0]).toMatchObject({
       target: id,
       outcome: 'ok',
       detail: { name: 'ulla', locksLifted: 2 },
@@ -264,7 +264,7 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
       console.log = log;
     }
     expect(lines.join('\n')).toContain('ulla: 1 lock(s) lifted');
-    expect(tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'staff.unlock', limit: 1 }))[0]).toMatchObject({
       actor: 'cli',
       target: id,
     });
@@ -275,12 +275,12 @@ describe('locks per (account, address), trusted proxies, unlock (Low)', () => {
 describe('failed-login audit (Low)', () => {
   it('shows an attempted name in clear only when it is an account; otherwise a keyed hash', async () => {
     const typedPassword = 'Correct-Horse-Battery-9';
-    const since = lastAuditId();
+    const since = await lastAuditId();
     expect((await login(tb.broker.httpPort, typedPassword, 'whatever', { forwardedFor: '192.0.2.77' })).status).toBe(
       401,
     );
     expect((await login(tb.broker.httpPort, 'admin', 'wrong', { forwardedFor: '192.0.2.77' })).status).toBe(401);
-    const [known, unknown] = failedLogins(since);
+    const [known, unknown] = await failedLogins(since);
     expect(unknown!.target).toBeUndefined();
     expect(unknown!.detail).toMatchObject({
       nameHash: expect.stringMatching(/^[0-9a-f]{32}$/) as string,

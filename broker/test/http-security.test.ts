@@ -67,7 +67,7 @@ describe('live channel', () => {
     const live = await openLive(client);
     await new Promise((r) => setTimeout(r, 50));
     expect(live.events[0]?.data).toMatchObject({ type: 'hello', device: null, resumed: false });
-    tb.broker.fleet.provisionDevice('d-1', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('d-1', 'coffee-machine');
     tb.broker.fleet.live.emit('presence', { deviceId: 'd-1', online: true, at: 1 });
     await new Promise((r) => setTimeout(r, 50));
     const lastId = live.events.at(-1)!.id;

@@ -138,7 +138,7 @@ describe('ending a session ends its live streams at once (item 5)', () => {
     expect(client.cookie).not.toBe(oldCookie);
     client.csrf = changed.body.csrfToken;
     expect((await client.get('/api/me')).status).toBe(200);
-    expect(tb.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({
+    expect((await tb.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 }))[0]).toMatchObject({
       actor: id,
       outcome: 'ok',
       detail: { wasRequired: false },
@@ -173,9 +173,9 @@ describe('generated passwords must be changed first (Low)', () => {
       const video = await c.post<{ error: { code: string } }>('/api/video/sessions', { deviceId: 'cm-1' });
       expect([video.status, video.body.error.code]).toEqual([403, 'PASSWORD_CHANGE_REQUIRED']);
       expect(
-        fresh.broker.fleet.audit
-          .list({ action: 'staff.create', limit: 5 })
-          .some((r) => r.outcome === 'refused' && r.detail?.code === 'PASSWORD_CHANGE_REQUIRED'),
+        (await fresh.broker.fleet.audit.list({ action: 'staff.create', limit: 5 })).some(
+          (r) => r.outcome === 'refused' && r.detail?.code === 'PASSWORD_CHANGE_REQUIRED',
+        ),
       ).toBe(true);
 
       const wrong = await c.post<{ error: { code: string } }>('/api/me/password', {
@@ -204,7 +204,7 @@ describe('generated passwords must be changed first (Low)', () => {
       expect(changed.body.mustChangePassword).toBe(false);
       c.csrf = changed.body.csrfToken;
       expect((await c.get('/api/devices')).status).toBe(200);
-      expect(fresh.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 })[0]).toMatchObject({
+      expect((await fresh.broker.fleet.audit.list({ action: 'staff.password.change', limit: 1 }))[0]).toMatchObject({
         outcome: 'ok',
         detail: { wasRequired: true },
       });

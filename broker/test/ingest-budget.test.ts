@@ -39,7 +39,10 @@ beforeAll(async () => {
     },
   });
   for (const id of ['flood-1', 'quiet-1', 'chatty-1', 'odd-1', 'big-1', 'wb-1']) {
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, id.startsWith('wb-') ? 'wallbox' : 'coffee-machine').token);
+    tokens.set(
+      id,
+      (await tb.broker.fleet.provisionDevice(id, id.startsWith('wb-') ? 'wallbox' : 'coffee-machine')).token,
+    );
   }
 });
 afterEach(async () => {

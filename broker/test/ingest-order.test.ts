@@ -12,7 +12,7 @@ let tb: TestBroker;
 let client: MqttClient;
 const DEVICE = 'cm-order';
 const base = Date.now() - 60_000;
-const errorsOf = () => tb.broker.fleet.devices.get(DEVICE)!.errors;
+const errorsOf = async () => (await tb.broker.fleet.devices.get(DEVICE))!.errors;
 
 async function event(ts: number, type: 'error.raised' | 'error.cleared', code: string): Promise<string> {
   const h = { ...header(), ts };
@@ -39,7 +39,7 @@ const storedEvents = () =>
 
 beforeAll(async () => {
   tb = await startTestBroker();
-  const { token } = tb.broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
+  const { token } = await tb.broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
   client = await connect(tb.url, { clientId: DEVICE, username: DEVICE, password: token });
 });
 afterAll(async () => {
@@ -50,32 +50,32 @@ afterAll(async () => {
 describe("a device's error list follows the device's clock, whatever order its reports are stored in", () => {
   it('an older snapshot stored after a newer one leaves the newer list', async () => {
     await snapshot(base + 5_000, ['E05']);
-    await eventually(() => errorsOf().includes('E05'), 5_000, 'the newer snapshot applied');
+    await eventually(async () => (await errorsOf()).includes('E05'), 5_000, 'the newer snapshot applied');
     await snapshot(base + 3_000, []);
-    expect(errorsOf()).toEqual(['E05']);
+    expect(await errorsOf()).toEqual(['E05']);
   });
 
   it('an older clear stored after a newer raise of the same code leaves it raised', async () => {
     await event(base + 10_000, 'error.raised', 'E03');
     await event(base + 9_000, 'error.cleared', 'E03');
     await eventually(() => storedEvents() === 2, 5_000, 'both events stored');
-    expect(errorsOf()).toContain('E03');
+    expect(await errorsOf()).toContain('E03');
   });
 
   it('an older snapshot stored after a newer error event does not drop that error', async () => {
     await event(base + 20_000, 'error.raised', 'E07');
     await snapshot(base + 18_000, ['E05']);
-    expect(errorsOf()).toContain('E07');
+    expect(await errorsOf()).toContain('E07');
   });
 
   it('events of different codes apply whatever their order; an event older than the newest snapshot does not', async () => {
     await event(base + 30_000, 'error.cleared', 'E07');
     await event(base + 25_000, 'error.raised', 'E01');
-    expect(errorsOf()).toContain('E01');
-    expect(errorsOf()).not.toContain('E07');
+    expect(await errorsOf()).toContain('E01');
+    expect(await errorsOf()).not.toContain('E07');
     await snapshot(base + 40_000, ['E02']);
-    await eventually(() => errorsOf().join() === 'E02', 5_000, 'the newest snapshot applied');
+    await eventually(async () => (await errorsOf()).join() === 'E02', 5_000, 'the newest snapshot applied');
     await event(base + 35_000, 'error.raised', 'E09');
-    expect(errorsOf()).toEqual(['E02']);
+    expect(await errorsOf()).toEqual(['E02']);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/database.js';
+import { sqliteStore } from '../src/db/sql-store.js';
 import { Integrations } from '../src/fleet/integrations.js';
 
 // Issue 14: an integration's change (rotate, revoke) reaches its listeners through runtime's
@@ -18,12 +19,12 @@ afterEach(() => {
 });
 
 describe('integration change listeners', () => {
-  it('a listener that throws is reported, the change stands and the listeners after it still hear it; unsubscribed ones do not', () => {
+  it('a listener that throws is reported, the change stands and the listeners after it still hear it; unsubscribed ones do not', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tp-integration-listeners-'));
     db = openDatabase(join(dir, 'fleet.db'));
     const failures: string[] = [];
-    const integrations = new Integrations(db, (err) => failures.push((err as Error).message));
-    integrations.add('erp', { subscribe: ['maker/#'] }, 'test');
+    const integrations = new Integrations(sqliteStore(db), (err) => failures.push((err as Error).message));
+    await integrations.add('erp', { subscribe: ['maker/#'] }, 'test');
     const heard: string[] = [];
     integrations.onChange(() => {
       throw new Error('closing the connections failed');
@@ -32,11 +33,11 @@ describe('integration change listeners', () => {
     integrations.onChange((name) => heard.push(name));
     off();
 
-    integrations.rotate('erp');
-    integrations.revoke('erp');
+    await integrations.rotate('erp');
+    await integrations.revoke('erp');
 
     expect(heard).toEqual(['erp', 'erp']);
     expect(failures).toEqual(['closing the connections failed', 'closing the connections failed']);
-    expect(integrations.get('erp')?.revokedAt).toBeTypeOf('number');
+    expect((await integrations.get('erp'))?.revokedAt).toBeTypeOf('number');
   });
 });

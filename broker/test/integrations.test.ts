@@ -16,10 +16,10 @@ function track(c: mqtt.MqttClient): mqtt.MqttClient {
 }
 const device = async (id: string) =>
   track(await connect(tb.url, { clientId: id, username: id, password: tokens.get(id)! }));
-const audited = (action: string, outcome: string, target?: string) =>
-  tb.broker.fleet.audit
-    .list({ action, limit: 500 })
-    .filter((e) => e.outcome === outcome && (target === undefined || e.target === target));
+const audited = async (action: string, outcome: string, target?: string) =>
+  (await tb.broker.fleet.audit.list({ action, limit: 500 })).filter(
+    (e) => e.outcome === outcome && (target === undefined || e.target === target),
+  );
 
 beforeAll(async () => {
   tb = await startTestBroker({ integrationCheckMs: 100 });
@@ -27,7 +27,7 @@ beforeAll(async () => {
     ['cm-1', 'coffee-machine'],
     ['wb-1', 'wallbox'],
   ] as const)
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, model).token);
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, model)).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -38,13 +38,13 @@ afterAll(async () => {
 
 describe('integration accounts over MQTT', () => {
   it("reads every coffee machine's events and diagnostics, and nothing else (the docs' example)", async () => {
-    const { token } = tb.broker.fleet.integrations.add(
+    const { token } = await tb.broker.fleet.integrations.add(
       'erp',
       { subscribe: ['tp/v1/d/+/evt', 'tp/v1/d/+/diag', 'maker/#'], publish: ['maker/#'], models: ['coffee-machine'] },
       'test',
     );
     const erp = track(await connect(tb.url, { clientId: 'erp-1', username: 'erp', password: token }));
-    expect(audited('integration.connect', 'ok', 'erp-1')).toHaveLength(1);
+    expect(await audited('integration.connect', 'ok', 'erp-1')).toHaveLength(1);
 
     const granted = await erp.subscribeAsync(['tp/v1/d/+/diag', 'tp/v1/d/+/evt'], { qos: 1 });
     expect(granted.map((g) => g.qos)).toEqual([1, 1]);
@@ -55,7 +55,7 @@ describe('integration accounts over MQTT', () => {
         (err: { packet?: { granted: number[] } }) => err.packet?.granted,
       );
     expect(refused).toEqual([128, 128, 128, 128]);
-    expect(audited('integration.subscribe', 'refused').map((e) => e.target)).toEqual(
+    expect((await audited('integration.subscribe', 'refused')).map((e) => e.target)).toEqual(
       expect.arrayContaining(['tp/v1/d/+/cmd', '#']),
     );
 
@@ -79,7 +79,7 @@ describe('integration accounts over MQTT', () => {
   });
 
   it('never publishes in the device tree: a forged command is acknowledged, dropped, audited and never reaches the device', async () => {
-    const { token } = tb.broker.fleet.integrations.add(
+    const { token } = await tb.broker.fleet.integrations.add(
       'forger',
       { subscribe: ['maker/#'], publish: ['maker/#'] },
       'test',
@@ -92,28 +92,30 @@ describe('integration accounts over MQTT', () => {
     await forger.publishAsync(deviceTopic('cm-1', 'command'), '{"forged":true}', { qos: 1 });
     await forger.publishAsync('maker/erp/orders', 'ok', { qos: 1 });
     expect(forger.connected).toBe(true);
-    expect(audited('integration.publish', 'refused', deviceTopic('cm-1', 'command'))).toHaveLength(1);
+    expect(await audited('integration.publish', 'refused', deviceTopic('cm-1', 'command'))).toHaveLength(1);
     // A round trip on the device's own connection: anything routed to it before has arrived.
     await cm.publishAsync(deviceTopic('cm-1', 'diagnostics'), JSON.stringify(diagnostics('cm-1')), { qos: 1 });
     expect(commands).toEqual([]);
   });
 
-  it('refuses device-tree publish rights and bad filters when the account is created', () => {
-    expect(() =>
+  it('refuses device-tree publish rights and bad filters when the account is created', async () => {
+    await expect(
       tb.broker.fleet.integrations.add('bad1', { subscribe: ['maker/#'], publish: ['tp/v1/d/+/cmd'] }, 'test'),
-    ).toThrow(/device tree/);
-    expect(() => tb.broker.fleet.integrations.add('bad2', { subscribe: ['maker/#'], publish: ['#'] }, 'test')).toThrow(
-      /device tree/,
+    ).rejects.toThrow(/device tree/);
+    await expect(
+      tb.broker.fleet.integrations.add('bad2', { subscribe: ['maker/#'], publish: ['#'] }, 'test'),
+    ).rejects.toThrow(/device tree/);
+    await expect(tb.broker.fleet.integrations.add('bad3', { subscribe: ['a/#/b'] }, 'test')).rejects.toThrow(
+      TouchpointError,
     );
-    expect(() => tb.broker.fleet.integrations.add('bad3', { subscribe: ['a/#/b'] }, 'test')).toThrow(TouchpointError);
-    expect(() => tb.broker.fleet.integrations.add('Bad Name', { subscribe: ['maker/#'] }, 'test')).toThrow(
+    await expect(tb.broker.fleet.integrations.add('Bad Name', { subscribe: ['maker/#'] }, 'test')).rejects.toThrow(
       /integration name/,
     );
-    expect(tb.broker.fleet.integrations.get('bad1')).toBeUndefined();
+    expect(await tb.broker.fleet.integrations.get('bad1')).toBeUndefined();
   });
 
   it('withholds call signalling even under a granted wildcard', async () => {
-    const { token } = tb.broker.fleet.integrations.add('wide', { subscribe: ['tp/v1/d/cm-1/#'] }, 'test');
+    const { token } = await tb.broker.fleet.integrations.add('wide', { subscribe: ['tp/v1/d/cm-1/#'] }, 'test');
     const wide = track(await connect(tb.url, { clientId: 'wide-1', username: 'wide', password: token }));
     await wide.subscribeAsync('tp/v1/d/cm-1/#', { qos: 1 });
     const received: string[] = [];
@@ -153,13 +155,13 @@ describe('integration accounts over MQTT', () => {
   });
 
   it('binds client ids to the account: its prefix, never a device id; an empty id with clean session gets one assigned', async () => {
-    const { token } = tb.broker.fleet.integrations.add(
+    const { token } = await tb.broker.fleet.integrations.add(
       'lake',
       { subscribe: ['maker/#'], clientIdPrefix: 'lake-' },
       'test',
     );
     expect(await connectRefused(tb.url, { clientId: 'other-1', username: 'lake', password: token })).toBe(2);
-    const { token: loose } = tb.broker.fleet.integrations.add(
+    const { token: loose } = await tb.broker.fleet.integrations.add(
       'loose',
       { subscribe: ['maker/#'], clientIdPrefix: '' },
       'test',
@@ -168,11 +170,11 @@ describe('integration accounts over MQTT', () => {
     const assigned = track(await connect(tb.url, { clientId: '', clean: true, username: 'lake', password: token }));
     expect(assigned.connected).toBe(true);
     expect(await connectRefused(tb.url, { clientId: 'lake-1', username: 'lake', password: 'wrong' })).toBe(4);
-    expect(audited('integration.connect', 'refused').length).toBeGreaterThanOrEqual(3);
+    expect((await audited('integration.connect', 'refused')).length).toBeGreaterThanOrEqual(3);
   });
 
   it('closes live connections on revoke (in process) and on rotate (from the CLI, another process on the same database)', async () => {
-    const { token } = tb.broker.fleet.integrations.add('crm', { subscribe: ['maker/#'] }, 'test');
+    const { token } = await tb.broker.fleet.integrations.add('crm', { subscribe: ['maker/#'] }, 'test');
     const first = track(await connect(tb.url, { clientId: 'crm-1', username: 'crm', password: token }));
     const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
     const lines: string[] = [];
@@ -193,15 +195,15 @@ describe('integration accounts over MQTT', () => {
     expect(await connectRefused(tb.url, { clientId: 'crm-2', username: 'crm', password: token })).toBe(4);
     const second = track(await connect(tb.url, { clientId: 'crm-3', username: 'crm', password: rotated.token }));
     const closedAgain = new Promise<void>((resolve) => second.once('close', () => resolve()));
-    tb.broker.fleet.integrations.revoke('crm');
+    await tb.broker.fleet.integrations.revoke('crm');
     await closedAgain;
     expect(await connectRefused(tb.url, { clientId: 'crm-4', username: 'crm', password: rotated.token })).toBe(4);
-    expect(() => tb.broker.fleet.integrations.revoke('service')).toThrow(/built-in/);
+    await expect(tb.broker.fleet.integrations.revoke('service')).rejects.toThrow(/built-in/);
   });
 
   it('gives clients without a user name, from loopback, the account that asked for them, and no one else', async () => {
     expect(await connectRefused(tb.url, { clientId: 'suite-1' })).toBe(4);
-    tb.broker.fleet.integrations.add(
+    await tb.broker.fleet.integrations.add(
       'suite',
       {
         subscribe: ['TopicA/#', '+/+'],
@@ -218,8 +220,8 @@ describe('integration accounts over MQTT', () => {
       (err: { packet?: { granted: number[] } }) => err.packet?.granted,
     );
     expect(granted).toEqual([1, 128]);
-    expect(() =>
+    await expect(
       tb.broker.fleet.integrations.add('suite2', { subscribe: ['x/#'], anonymousLoopback: true }, 'test'),
-    ).toThrow(/anonymous/);
+    ).rejects.toThrow(/anonymous/);
   });
 });

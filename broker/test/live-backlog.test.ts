@@ -30,7 +30,7 @@ function bigSnapshot(i: number): DiagnosticsMessage {
 
 beforeAll(async () => {
   tb = await startTestBroker();
-  tb.broker.fleet.provisionDevice('cm-live', 'coffee-machine');
+  await tb.broker.fleet.provisionDevice('cm-live', 'coffee-machine');
   hub = new LiveHub(
     tb.broker.fleet,
     silentLogger,

@@ -11,7 +11,7 @@ const open: RawMqtt[] = [];
 
 beforeAll(async () => {
   tb = await startTestBroker();
-  token = tb.broker.fleet.provisionDevice('cm-c', 'coffee-machine').token;
+  token = (await tb.broker.fleet.provisionDevice('cm-c', 'coffee-machine')).token;
 });
 afterEach(() => {
   for (const c of open.splice(0)) c.end();

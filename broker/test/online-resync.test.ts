@@ -83,7 +83,7 @@ beforeAll(async () => {
   // The periodic expiry sweep is off (an hour): only the resync on birth can mark a command expired here.
   tb = await startTestBroker({ expirySweepMs: 3_600_000 });
   for (const id of ['cm-rs-cmd', 'cm-rs-exp', 'cm-rs-case', 'cm-rs-pres', 'cm-rs-twice'])
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, 'coffee-machine')).token);
   staff = (await tb.broker.fleet.staff.add('resync-agent', 'agent', 'Rita Resync')).staff;
 });
 afterEach(async () => {
@@ -97,7 +97,7 @@ describe('pending commands are sent again on a birth (issue 15)', () => {
   it('delivers a command queued while the device was offline when it comes back, on a clean session with nothing retained', async () => {
     const first = await comeOnline('cm-rs-cmd');
     await first.client.endAsync();
-    await eventually(() => !tb.broker.fleet.devices.get('cm-rs-cmd')?.online, 5_000, 'cm-rs-cmd offline');
+    await eventually(async () => !(await tb.broker.fleet.devices.get('cm-rs-cmd'))?.online, 5_000, 'cm-rs-cmd offline');
 
     const a = await sendGrind('cm-rs-cmd', 7);
     const b = await sendGrind('cm-rs-cmd', 9);
@@ -132,12 +132,12 @@ describe('pending commands are sent again on a birth (issue 15)', () => {
 
   it('leaves out a command the embedded broker still holds in the device session, so it arrives once', async () => {
     const deviceId = 'cm-rs-session';
-    tokens.set(deviceId, tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine').token);
+    tokens.set(deviceId, (await tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine')).token);
     const options = { clientId: deviceId, username: deviceId, password: tokens.get(deviceId)!, clean: false };
     const first = await connect(tb.url, options);
     await first.subscribeAsync(deviceTopic(deviceId, 'command'), { qos: 1 });
     await first.endAsync();
-    await eventually(() => !tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} offline`);
+    await eventually(async () => !(await tb.broker.fleet.devices.get(deviceId))?.online, 5_000, `${deviceId} offline`);
     const sent = await sendGrind(deviceId, 6);
 
     // The resync the birth starts, caught so the test can wait for it to finish.
@@ -217,7 +217,7 @@ describe('case status is sent again on a birth (issue 15)', () => {
     await device.client.publishAsync(deviceTopic(deviceId, 'caseOpen'), JSON.stringify(open), { qos: 1 });
     expect(tb.broker.fleet.cases.get('case-rs-1')?.status).toBe('open');
     await device.client.endAsync();
-    await eventually(() => !tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} offline`);
+    await eventually(async () => !(await tb.broker.fleet.devices.get(deviceId))?.online, 5_000, `${deviceId} offline`);
 
     await tb.broker.fleet.cases.update('case-rs-1', { status: 'claimed' }, staff);
     const back = await comeOnline(deviceId);
@@ -225,7 +225,11 @@ describe('case status is sent again on a birth (issue 15)', () => {
     expect(claimed).toMatchObject({ caseId: 'case-rs-1', status: 'claimed', agentName: 'Rita Resync' });
     expect(back.received.every((m) => !m.retain)).toBe(true);
     await back.client.endAsync();
-    await eventually(() => !tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} offline again`);
+    await eventually(
+      async () => !(await tb.broker.fleet.devices.get(deviceId))?.online,
+      5_000,
+      `${deviceId} offline again`,
+    );
 
     await tb.broker.fleet.cases.update('case-rs-1', { status: 'resolved' }, staff);
     const again = await comeOnline(deviceId);
@@ -245,7 +249,10 @@ describe('presence comes from the stream (issue 15)', () => {
     tb.broker.fleet.live.on('birth', onBirth);
     try {
       const device = await comeOnline(deviceId);
-      expect(tb.broker.fleet.devices.get(deviceId)).toMatchObject({ online: true, connectionId: device.connectionId });
+      expect(await tb.broker.fleet.devices.get(deviceId)).toMatchObject({
+        online: true,
+        connectionId: device.connectionId,
+      });
       expect(births).toEqual([device.connectionId]);
 
       // The same connection's presence again (a firmware version learned later) is no new birth: nothing is resent.
@@ -255,7 +262,11 @@ describe('presence comes from the stream (issue 15)', () => {
 
       // The network dies: aedes publishes the will, which is not retained, and the fleet marks the device offline.
       (device.client.stream as unknown as { destroy(): void }).destroy();
-      await eventually(() => !tb.broker.fleet.devices.get(deviceId)?.online, 10_000, 'offline from the will');
+      await eventually(
+        async () => !(await tb.broker.fleet.devices.get(deviceId))?.online,
+        10_000,
+        'offline from the will',
+      );
       const rows = tb.broker.fleet.db
         .prepare('SELECT state, connection_id FROM presence_history WHERE device_id = ? ORDER BY rowid')
         .all(deviceId);

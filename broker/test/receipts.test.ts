@@ -48,7 +48,7 @@ function event(deviceId: string): DeviceEventMessage {
 beforeAll(async () => {
   tb = await startTestBroker();
   for (const id of ['rc-1', 'rc-2', 'rc-3', 'rc-4', 'rc-5'])
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, 'coffee-machine')).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -124,7 +124,7 @@ describe('receipts from the fleet (real aedes broker and fleet, real MQTT.js dev
   });
 
   it('never delivers receipts to an integration, even under a wildcard it was granted', async () => {
-    const { token } = tb.broker.fleet.integrations.add('lake', { subscribe: ['tp/v1/d/+/#'] }, 'test');
+    const { token } = await tb.broker.fleet.integrations.add('lake', { subscribe: ['tp/v1/d/+/#'] }, 'test');
     const lake = await connect(tb.url, { clientId: 'lake-1', username: 'lake', password: token });
     clients.push(lake);
     const exact = await lake.subscribeAsync('tp/v1/d/+/rcpt', { qos: 0 }).then(

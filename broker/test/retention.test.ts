@@ -72,7 +72,7 @@ beforeAll(async () => {
     },
   });
   for (const id of ['cm-old', 'cm-idle', 'cm-busy'])
-    tokens.set(id, tb.broker.fleet.provisionDevice(id, 'coffee-machine').token);
+    tokens.set(id, (await tb.broker.fleet.provisionDevice(id, 'coffee-machine')).token);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
@@ -147,7 +147,7 @@ describe('retention timer', () => {
   it('runs with the broker: old rows go without anyone calling sweep', async () => {
     const own = await startTestBroker({ retention: { intervalMs: 50, busyPauseMs: 5, batchRows: 5 } });
     try {
-      own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
+      await own.broker.fleet.provisionDevice('cm-timer', 'coffee-machine');
       const now = Date.now();
       for (let i = 0; i < 12; i++)
         await storeAt(

@@ -105,8 +105,8 @@ describe('touchpoint signer (out of process) and the broker working through it',
     socketPath = join(dir, 'signer.sock');
     child = await startSigner();
     tb = await startTestBroker({ dataDir: join(dir, 'broker'), signing: { signerSocket: socketPath } });
-    tb.broker.fleet.provisionDevice('cm-1', 'coffee-machine');
-    tb.broker.fleet.provisionDevice('cm-2', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('cm-1', 'coffee-machine');
+    await tb.broker.fleet.provisionDevice('cm-2', 'coffee-machine');
     staff = (await tb.broker.fleet.staff.add('support1', 'agent')).staff;
   }, 60_000);
 

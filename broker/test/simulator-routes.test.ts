@@ -79,7 +79,7 @@ describe('/api/devices/:id/simulator', () => {
     const res = await admin.post<SimulatorState>('/api/devices/sim-01/simulator', { control: 'raise', code: 'E03' });
     expect(res.status).toBe(200);
     expect(res.body.errors).toEqual(['E03']);
-    const [entry] = tb.broker.fleet.audit.list({ action: 'simulator.control', limit: 10 });
+    const [entry] = await tb.broker.fleet.audit.list({ action: 'simulator.control', limit: 10 });
     expect(entry).toMatchObject({
       actorRole: 'admin',
       deviceId: 'sim-01',
@@ -93,9 +93,9 @@ describe('/api/devices/:id/simulator', () => {
     const res = await viewer.post<{ error: { code: string } }>('/api/devices/sim-01/simulator', { control: 'offline' });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN_ROLE');
-    const refused = tb.broker.fleet.audit
-      .list({ action: 'simulator.control', limit: 10 })
-      .filter((r) => r.actor === viewerId && r.outcome === 'refused');
+    const refused = (await tb.broker.fleet.audit.list({ action: 'simulator.control', limit: 10 })).filter(
+      (r) => r.actor === viewerId && r.outcome === 'refused',
+    );
     expect(refused).toHaveLength(1);
     const noCsrf = await admin.post('/api/devices/sim-01/simulator', { control: 'offline' }, { csrf: false });
     expect(noCsrf.status).toBe(403);
@@ -117,7 +117,7 @@ describe('/api/devices/:id/simulator', () => {
     });
     expect(failed.status).toBe(400);
     expect(failed.body.error.code).toBe('BAD_PARAMS');
-    const [entry] = tb.broker.fleet.audit.list({ action: 'simulator.control', limit: 10 });
+    const [entry] = await tb.broker.fleet.audit.list({ action: 'simulator.control', limit: 10 });
     expect(entry).toMatchObject({ outcome: 'failed', detail: { control: 'raise', code: 'E99', error: 'BAD_PARAMS' } });
   });
 

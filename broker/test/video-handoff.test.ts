@@ -79,9 +79,9 @@ describe('one phone per call (issue 12, item 8)', () => {
     expect(stale.status).toBe(410);
     expect(stale.body.error).toMatchObject({ code: 'EXPIRED', message: 'this link was replaced by a newer one' });
     expect(
-      tb.broker.fleet.audit
-        .list({ action: 'video.handoff', limit: 1000 })
-        .find((e) => e.target === id && e.outcome === 'refused')?.detail,
+      (await tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 })).find(
+        (e) => e.target === id && e.outcome === 'refused',
+      )?.detail,
     ).toEqual({ code: 'EXPIRED', reason: 'this link was replaced by a newer one' });
 
     // Phone A claims the current link and listens; then the customer asks the device for another code.
@@ -101,7 +101,7 @@ describe('one phone per call (issue 12, item 8)', () => {
     expect(consent.status).toBe(200);
     expect(consent.body.session).toMatchObject({ status: 'accepted', peer: 'phone' });
     expect((await call(tb, 'POST', `/api/video/phone/${id}/hangup`, { bearer: a.body.key })).status).toBe(401);
-    const audit = tb.broker.fleet.audit.list({ limit: 1000 }).filter((e) => e.target === id);
+    const audit = (await tb.broker.fleet.audit.list({ limit: 1000 })).filter((e) => e.target === id);
     expect(audit.some((e) => e.action === 'video.handoff.release' && e.outcome === 'ok')).toBe(true);
     await hangup(id);
   });
@@ -115,9 +115,9 @@ describe('one phone per call (issue 12, item 8)', () => {
     const customer = await claim(second);
     expect(customer.status).toBe(200);
     const customerStream = await phoneEvents(id, customer.body.key);
-    const refusedBefore = tb.broker.fleet.audit
-      .list({ action: 'video.handoff', limit: 1000 })
-      .filter((e) => e.outcome === 'refused').length;
+    const refusedBefore = (await tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 })).filter(
+      (e) => e.outcome === 'refused',
+    ).length;
     // Every other way in is shut: the older link, and the same link again.
     for (const url of [first, second]) {
       const intruder = await claim(url);
@@ -125,8 +125,9 @@ describe('one phone per call (issue 12, item 8)', () => {
       expect(intruder.body.key).toBeUndefined();
     }
     expect(
-      tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 }).filter((e) => e.outcome === 'refused')
-        .length,
+      (await tb.broker.fleet.audit.list({ action: 'video.handoff', limit: 1000 })).filter(
+        (e) => e.outcome === 'refused',
+      ).length,
     ).toBe(refusedBefore + 2);
 
     // The customer's phone still drives the call: consent, then the console's offer reaches it.

@@ -97,7 +97,7 @@ export class FakeVideoDevice {
   ) {}
 
   static async connect(tb: TestBroker, deviceId: string): Promise<FakeVideoDevice> {
-    const { token } = tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
+    const { token } = await tb.broker.fleet.provisionDevice(deviceId, 'coffee-machine', ['berlin']);
     const client = await connect(tb.url, { clientId: deviceId, username: deviceId, password: token });
     const device = new FakeVideoDevice(deviceId, client);
     client.on('message', (_topic, payload) => {
@@ -110,7 +110,7 @@ export class FakeVideoDevice {
       JSON.stringify({ ...header(), deviceId, state: 'online', connectionId: `c-${deviceId}` }),
       { qos: 1, retain: true },
     );
-    await eventually(() => tb.broker.fleet.devices.get(deviceId)?.online, 5_000, `${deviceId} online`);
+    await eventually(async () => (await tb.broker.fleet.devices.get(deviceId))?.online, 5_000, `${deviceId} online`);
     return device;
   }
 

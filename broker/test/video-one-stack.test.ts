@@ -126,9 +126,9 @@ describe('video routes answer errors like the main stack (issue 14)', () => {
       const refused = await raw(path, { headers: asStaff(viewer) });
       expect(refused.status, path).toBe(403);
       expect(codeOf(refused)).toBe('FORBIDDEN_ROLE');
-      const audit = tb.broker.fleet.audit
-        .list({ limit: 100 })
-        .find((e) => e.actor === viewer.id && e.action === action);
+      const audit = (await tb.broker.fleet.audit.list({ limit: 100 })).find(
+        (e) => e.actor === viewer.id && e.action === action,
+      );
       expect(audit, `the refused ${action} in the audit log`).toMatchObject({
         actorRole: 'viewer',
         target: id,
@@ -139,9 +139,9 @@ describe('video routes answer errors like the main stack (issue 14)', () => {
     const hangup = await call(tb, 'POST', `/api/video/sessions/${id}/hangup`, { staff: viewer, body: {} });
     expect(hangup.status).toBe(403);
     expect(
-      tb.broker.fleet.audit
-        .list({ limit: 100 })
-        .some((e) => e.actor === viewer.id && e.action === 'video.hangup' && e.outcome === 'refused'),
+      (await tb.broker.fleet.audit.list({ limit: 100 })).some(
+        (e) => e.actor === viewer.id && e.action === 'video.hangup' && e.outcome === 'refused',
+      ),
     ).toBe(true);
     expect((await call(tb, 'POST', `/api/video/sessions/${id}/hangup`, { staff: agent, body: {} })).status).toBe(200);
   });

@@ -89,7 +89,8 @@ function staffMqttSpy(staff: StaffLogin): Promise<{ connected: boolean; received
 }
 
 const videoEvents = (sessionId: string, staff: StaffLogin) => sse(`/api/video/sessions/${sessionId}/events`, staff);
-const viewOf = (sessionId: string) => tb.broker.fleet.audit.list({ limit: 1000 }).filter((e) => e.target === sessionId);
+const viewOf = async (sessionId: string) =>
+  (await tb.broker.fleet.audit.list({ limit: 1000 })).filter((e) => e.target === sessionId);
 const states = (stream: SseStream) =>
   stream.events.filter((e) => e.data.type === 'state').map((e) => (e.data.session as VideoSessionView).status);
 
@@ -110,7 +111,7 @@ describe('a staff session ends its video reach (issue 12, item 5)', () => {
       await call<{ session: VideoSessionView }>(tb, 'GET', `/api/video/sessions/${sessionId}`, { staff: other })
     ).body.session;
     expect(view).toMatchObject({ status: 'ended', endedBy: 'staff', outcome: 'hangup' });
-    const end = viewOf(sessionId).find((e) => e.action === 'video.end');
+    const end = (await viewOf(sessionId)).find((e) => e.action === 'video.end');
     expect(end).toMatchObject({ actor: 'system', outcome: 'ok' });
     expect(end!.detail).toMatchObject({
       endedBy: 'staff',
@@ -137,7 +138,7 @@ describe('a staff session ends its video reach (issue 12, item 5)', () => {
     await streamEnds(a, 'the stream of the session that started the call to close');
     await streamEnds(b, "the stream of the member's second session to close");
     await device.waitFor(sessionId, 'the hang-up after the role change', (m) => m.kind === 'hangup', downBefore);
-    expect(viewOf(sessionId).find((e) => e.action === 'video.end')!.detail).toMatchObject({
+    expect((await viewOf(sessionId)).find((e) => e.action === 'video.end')!.detail).toMatchObject({
       reason: 'the staff session ended (role)',
     });
   });
@@ -150,8 +151,12 @@ describe('a staff session ends its video reach (issue 12, item 5)', () => {
       200,
     );
     await streamEnds(stream, 'the stream to close when the member is disabled');
-    await eventually(() => viewOf(sessionId).some((e) => e.action === 'video.end'), 5_000, 'the call to end');
-    expect(viewOf(sessionId).find((e) => e.action === 'video.end')!.detail).toMatchObject({
+    await eventually(
+      async () => (await viewOf(sessionId)).some((e) => e.action === 'video.end'),
+      5_000,
+      'the call to end',
+    );
+    expect((await viewOf(sessionId)).find((e) => e.action === 'video.end')!.detail).toMatchObject({
       reason: 'the staff session ended (disabled)',
     });
   });
@@ -167,8 +172,12 @@ describe('a staff session ends its video reach (issue 12, item 5)', () => {
     await device.up(sessionId, { kind: 'consent', decision: 'accepted' });
     await streamEnds(stream, 'the stream to close on its next event');
     expect(states(stream)).toEqual(['ringing']);
-    await eventually(() => viewOf(sessionId).some((e) => e.action === 'video.end'), 5_000, 'the call to end');
-    expect(viewOf(sessionId).find((e) => e.action === 'video.end')!.detail).toMatchObject({
+    await eventually(
+      async () => (await viewOf(sessionId)).some((e) => e.action === 'video.end'),
+      5_000,
+      'the call to end',
+    );
+    expect((await viewOf(sessionId)).find((e) => e.action === 'video.end')!.detail).toMatchObject({
       reason: 'the staff session ended (no longer valid)',
     });
   });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { webhookEvent } from '@touchpoint/protocol';
 import { Counters } from '../src/counters.js';
 import { openDatabase } from '../src/db/database.js';
+import { sqliteStore } from '../src/db/sql-store.js';
 import { AuditLog } from '../src/fleet/audit.js';
 import { Cases } from '../src/fleet/cases.js';
 import { Devices } from '../src/fleet/devices.js';
@@ -42,8 +43,8 @@ function processOnTheChannel() {
   const producer = new WebhookProducer(db, new WebhookEndpoints(db), queue, counters, () => woken++);
   const sources = {
     live,
-    cases: new Cases(db, new AuditLog(db), live, () => Promise.resolve()),
-    devices: new Devices(db),
+    cases: new Cases(db, new AuditLog(sqliteStore(db)), live, () => Promise.resolve()),
+    devices: new Devices(sqliteStore(db)),
     staff: new Staff(db),
     caseUrl: () => undefined,
   };
@@ -110,8 +111,8 @@ describe('webhook events and the live relay (issues 15, 17)', () => {
     const producer = new WebhookProducer(db, new WebhookEndpoints(db), queue, counters);
     const stop = producer.watch({
       live,
-      cases: new Cases(db, new AuditLog(db), live, () => Promise.resolve()),
-      devices: new Devices(db),
+      cases: new Cases(db, new AuditLog(sqliteStore(db)), live, () => Promise.resolve()),
+      devices: new Devices(sqliteStore(db)),
       staff: new Staff(db),
       caseUrl: () => undefined,
     });

@@ -44,7 +44,7 @@ describe('agent command checks (real broker, virtual MCU over a pty, agent proce
     brokerDir = await h.tempDir('tp-broker-');
     broker = await h.broker(brokerDir);
     mcu = await h.mcu();
-    const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
+    const { token } = await broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support1', 'agent')).staff;
     fleetKey = await fleetSigningKey(brokerDir);
     ({ configPath } = await commandAgentConfig(h, broker, { id: DEVICE, token, devicePath: mcu.devicePath }));

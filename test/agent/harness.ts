@@ -179,7 +179,7 @@ export async function spawnAgentOnline(
 ): Promise<AgentProcess> {
   const proc = spawnAgent(h, configPath);
   await waitFor(
-    () => broker.fleet.devices.get(deviceId)?.online && proc.lines.some((l) => l.includes('MCU link up')),
+    async () => (await broker.fleet.devices.get(deviceId))?.online && proc.lines.some((l) => l.includes('MCU link up')),
     'agent online with the MCU link up',
     30_000,
   );

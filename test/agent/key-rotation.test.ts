@@ -79,7 +79,7 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
     });
     h.defer(() => broker.close());
     const mcu = await h.mcu();
-    const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
+    const { token } = await broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support1', 'agent')).staff;
     firstKey = await fleetSigningKey(brokerDir);
     const rootKey = JSON.parse(await readFile(join(brokerDir, 'keys', 'root-key.json'), 'utf8')) as {
@@ -119,7 +119,10 @@ describe('command key rotation (real broker, CLI, agent process)', () => {
 
   it('rotate with --revoke while the device is offline: it converges on reconnect, the queued command runs, the revoked key is rejected with KEY_REVOKED', async () => {
     await agent.kill('SIGTERM');
-    await waitFor(() => broker.fleet.devices.get(DEVICE)?.online === false || undefined, 'the device offline');
+    await waitFor(
+      async () => (await broker.fleet.devices.get(DEVICE))?.online === false || undefined,
+      'the device offline',
+    );
     const before = broker.fleet.signer.keyId;
     const rotated = rotate('--revoke', firstKey.keyId, '--revoke', before);
     expect(rotated.version).toBe(3);

@@ -31,7 +31,7 @@ describe('agent outbox across a broker outage and a SIGKILL (real broker, virtua
     let broker: RunningBroker = await h.broker(brokerDir);
     const port = broker.mqttPort;
     const mcu = await h.mcu();
-    const { token } = broker.fleet.provisionDevice(deviceId, 'coffee-machine');
+    const { token } = await broker.fleet.provisionDevice(deviceId, 'coffee-machine');
     const files = await writeAgentConfig(await h.tempDir('tp-agent-'), {
       deviceId,
       brokerUrl: `mqtt://127.0.0.1:${port}`,

@@ -24,7 +24,7 @@ describe('pending commands after an outage (real broker, agent process, virtual 
     brokerDir = await h.tempDir('tp-broker-');
     broker = await h.broker(brokerDir);
     mcu = await h.mcu();
-    const { token } = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
+    const { token } = await broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
     staff = (await broker.fleet.staff.add('support-resync', 'agent')).staff;
     ({ configPath } = await commandAgentConfig(h, broker, { id: DEVICE, token, devicePath: mcu.devicePath }));
   }, 60_000);
@@ -35,7 +35,7 @@ describe('pending commands after an outage (real broker, agent process, virtual 
   async function stopAgent(): Promise<void> {
     await agent?.kill('SIGKILL');
     agent = undefined;
-    await waitFor(() => !broker.fleet.devices.get(DEVICE)?.online, 'the device offline', 30_000);
+    await waitFor(async () => !(await broker.fleet.devices.get(DEVICE))?.online, 'the device offline', 30_000);
   }
 
   it('runs a command sent while the agent was down, after the engine lost its session, once', async () => {

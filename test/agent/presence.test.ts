@@ -10,7 +10,7 @@ describe('agent presence (real broker, virtual MCU over a pty, agent process)', 
   it('shows online with agent, firmware and profile versions, and offline within the keepalive after SIGKILL', async () => {
     const broker = await h.broker(await h.tempDir('tp-broker-'));
     const mcu = await h.mcu();
-    const { token } = broker.fleet.provisionDevice('cm-presence', 'coffee-machine');
+    const { token } = await broker.fleet.provisionDevice('cm-presence', 'coffee-machine');
     const { configPath } = await writeAgentConfig(await h.tempDir('tp-agent-'), {
       deviceId: 'cm-presence',
       brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
@@ -23,8 +23,8 @@ describe('agent presence (real broker, virtual MCU over a pty, agent process)', 
     const agent = spawnAgent(h, configPath);
 
     const online = await waitFor(
-      () => {
-        const device = broker.fleet.devices.get('cm-presence');
+      async () => {
+        const device = await broker.fleet.devices.get('cm-presence');
         return device?.online && device.firmwareVersion ? device : undefined;
       },
       'online presence with the firmware version',
@@ -41,8 +41,8 @@ describe('agent presence (real broker, virtual MCU over a pty, agent process)', 
     await agent.kill('SIGKILL');
     // MQTT lets a broker wait 1.5 x keepalive before it gives up on a silent client [MQTT-3.1.2-24].
     const offline = await waitFor(
-      () => {
-        const device = broker.fleet.devices.get('cm-presence');
+      async () => {
+        const device = await broker.fleet.devices.get('cm-presence');
         return device && !device.online ? device : undefined;
       },
       'offline after SIGKILL',

@@ -13,18 +13,18 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
 
   async function device(
     deviceId: string,
-  ): Promise<{ device: VirtualDevice; touchscreen(): string[]; console(): string[] }> {
+  ): Promise<{ device: VirtualDevice; touchscreen(): string[]; console(): Promise<string[]> }> {
     const broker = await h.broker(await h.tempDir('tp-broker-'));
     const d = await startVirtualDevice(broker, { deviceId, dataDir: await h.tempDir('tp-agent-') });
     h.defer(() => d.stop());
     const touchscreen = (): string[] => sorted(d.agent.services.localServer?.state.errors ?? []);
-    const consoleView = (): string[] => sorted(broker.fleet.devices.get(deviceId)?.errors ?? []);
+    const consoleView = async (): Promise<string[]> => sorted((await broker.fleet.devices.get(deviceId))?.errors ?? []);
     await eventually(() => d.agent.services.mcu.link === 'up' && d.mcu.mcu.subscribed, 'MCU link up and subscribed');
     // One snapshot puts the errors active at start (E05) on the touchscreen and in the console; none is taken
     // after this, so only events (and the bridge's repairs) can move the lists from here on.
     await d.agent.services.diagnostics.snapshot('request');
     await eventually(
-      () => touchscreen().join() === 'E05' && consoleView().join() === 'E05',
+      async () => touchscreen().join() === 'E05' && (await consoleView()).join() === 'E05',
       'E05 on the touchscreen and in the console',
     );
     return { device: d, touchscreen, console: consoleView };
@@ -43,10 +43,12 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     await reads;
     expect(touchscreen()).toEqual(sorted(mcu.errors));
     expect(touchscreen()).toEqual(['E03', 'E05']);
-    expect(await eventually(() => consoleView().includes('E03') && consoleView(), 'E03 in the console')).toEqual([
-      'E03',
-      'E05',
-    ]);
+    expect(
+      await eventually(async () => {
+        const view = await consoleView();
+        return view.includes('E03') && view;
+      }, 'E03 in the console'),
+    ).toEqual(['E03', 'E05']);
     expect(mcu.counters.split).toBeGreaterThanOrEqual(1);
   });
 
@@ -69,10 +71,12 @@ describe('agent error list over a stalled serial link (real agent, broker, virtu
     expect(mcu.counters.lostEvents).toBe(2);
     expect(touchscreen()).toEqual(sorted(mcu.errors));
     expect(touchscreen()).toEqual(['E02', 'E03']);
-    expect(await eventually(() => consoleView().length === 2 && consoleView(), 'E02 and E03 in the console')).toEqual([
-      'E02',
-      'E03',
-    ]);
+    expect(
+      await eventually(async () => {
+        const view = await consoleView();
+        return view.length === 2 && view;
+      }, 'E02 and E03 in the console'),
+    ).toEqual(['E02', 'E03']);
     expect(d.agent.services.mcu.eventGaps).toBe(2);
     const snapshot = await d.agent.services.diagnostics.build('request');
     expect(snapshot.mcu).toMatchObject({ eventGaps: 2, errors: expect.arrayContaining(['E02', 'E03']) });

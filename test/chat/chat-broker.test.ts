@@ -40,8 +40,8 @@ let staff: Awaited<ReturnType<typeof staffApi>>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tp-chat-'));
   broker = await startBroker({ dataDir: dir, host: '127.0.0.1', mqttPort: 0, httpPort: 0, log: 'silent' });
-  const creds = broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
-  broker.fleet.provisionDevice(OTHER, 'coffee-machine');
+  const creds = await broker.fleet.provisionDevice(DEVICE, 'coffee-machine');
+  await broker.fleet.provisionDevice(OTHER, 'coffee-machine');
   device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.mqttPort}`, {
     clientId: DEVICE,
     username: DEVICE,
@@ -212,7 +212,9 @@ describe('staff answer through the API', () => {
     expect((await conversation()).items.filter((i) => i.from === 'customer').every((i) => i.readAt !== null)).toBe(
       true,
     );
-    const audit = broker.fleet.audit.list({ deviceId: DEVICE, limit: 50 }).map((a) => `${a.action}:${a.outcome}`);
+    const audit = (await broker.fleet.audit.list({ deviceId: DEVICE, limit: 50 })).map(
+      (a) => `${a.action}:${a.outcome}`,
+    );
     expect(audit).toEqual(expect.arrayContaining(['chat.send:ok', 'chat.read:ok']));
   });
 
@@ -250,7 +252,9 @@ describe('rate limits', () => {
         (await staff.post(`/api/cases/${caseId}/chat`, { body: { kind: 'text', text: `ping ${i}` } })).status,
       );
     expect(statuses).toContain(429);
-    const audit = broker.fleet.audit.list({ deviceId: DEVICE, limit: 200 }).map((a) => `${a.action}:${a.outcome}`);
+    const audit = (await broker.fleet.audit.list({ deviceId: DEVICE, limit: 200 })).map(
+      (a) => `${a.action}:${a.outcome}`,
+    );
     expect(audit).toContain('chat.send:refused');
   });
 });

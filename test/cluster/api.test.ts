@@ -113,7 +113,7 @@ describe('cluster mode: stateless API processes and the live channel on a three-
       throw new Error('rabbitmq-server is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
     ec = await startEngineCluster();
     console.info(`three-node RabbitMQ cluster started in ${ec.cluster.startMs} ms`);
-    token = ec.auth.devices.provision(DEVICE, 'coffee-machine', []).token;
+    token = (await ec.auth.devices.provision(DEVICE, 'coffee-machine', [])).token;
     for (const [name, first] of [
       ['worker-1', 0],
       ['worker-2', 1],

@@ -193,7 +193,7 @@ describe.each([
 
   it('refuses a device that publishes on another device topic, and stores nothing of it', async () => {
     const other = `${DEVICE}-other`;
-    const { token } = d.fleet.provision(other, 'coffee-machine', []);
+    const { token } = await d.fleet.provision(other, 'coffee-machine', []);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, {
       clientId: other,
       username: other,

@@ -35,7 +35,7 @@ describe('cluster mode: devices authenticate through engine-auth on a three-node
       ['cm-1', 'coffee-machine'],
       ['cm-2', 'coffee-machine'],
     ] as const)
-      tokens.set(id, ec.auth.devices.provision(id, model, []).token);
+      tokens.set(id, (await ec.auth.devices.provision(id, model, [])).token);
     // Three Erlang VMs booting beside the rest of `npm test` on two cores: longer than the project's hook timeout.
   }, 180_000);
   afterEach(async () => {
@@ -105,7 +105,7 @@ describe('cluster mode: devices authenticate through engine-auth on a three-node
   });
 
   it('gives an integration account exactly its allow-list, audited', async () => {
-    const { token } = ec.auth.integrations.add(
+    const { token } = await ec.auth.integrations.add(
       'erp',
       { subscribe: [deviceTopic('cm-1', 'diagnostics'), 'maker/#'], publish: ['maker/#'] },
       'test',
@@ -132,14 +132,12 @@ describe('cluster mode: devices authenticate through engine-auth on a three-node
     await gone;
     const audit = ec.auth.audit;
     expect(
-      audit
-        .list({ action: 'integration.subscribe' })
+      (await audit.list({ action: 'integration.subscribe' }))
         .filter((e) => e.outcome === 'refused')
         .map((e) => e.target),
     ).toEqual([deviceTopic('cm-2', 'diagnostics')]);
     expect(
-      audit
-        .list({ action: 'integration.connect' })
+      (await audit.list({ action: 'integration.connect' }))
         .filter((e) => e.actor === 'integration:erp')
         .map((e) => `${e.outcome} ${e.target}`)
         .sort(),
@@ -149,14 +147,14 @@ describe('cluster mode: devices authenticate through engine-auth on a three-node
     const gone2 = closed(erp2);
     erp2.publish(deviceTopic('cm-1', 'command'), '{}', { qos: 1 });
     await gone2;
-    expect(audit.list({ action: 'integration.publish' }).map((e) => e.target)).toEqual([
+    expect((await audit.list({ action: 'integration.publish' })).map((e) => e.target)).toEqual([
       deviceTopic('cm-1', 'command'),
     ]);
   });
 
   it("answers a reconnect storm from the engine's cache: the second round of logins asks engine-auth nothing", async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `storm-${i}`);
-    for (const id of ids) tokens.set(id, ec.auth.devices.provision(id, 'coffee-machine', []).token);
+    for (const id of ids) tokens.set(id, (await ec.auth.devices.provision(id, 'coffee-machine', [])).token);
     const round = async () => {
       const connected = await Promise.all(ids.map((id) => device(id, 1)));
       await Promise.all(connected.map((c) => c.endAsync()));

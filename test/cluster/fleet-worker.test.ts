@@ -90,7 +90,7 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
       throw new Error('rabbitmq-server is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
     ec = await startEngineCluster();
     console.info(`three-node RabbitMQ cluster started in ${ec.cluster.startMs} ms`);
-    for (const id of DEVICES) tokens.set(id, ec.auth.devices.provision(id, 'coffee-machine', []).token);
+    for (const id of DEVICES) tokens.set(id, (await ec.auth.devices.provision(id, 'coffee-machine', [])).token);
     db = new Database(join(ec.dataDir, 'fleet.sqlite'), { readonly: true });
     const a = startWorker('worker-a', 0);
     const b = startWorker('worker-b', 1);
@@ -132,7 +132,11 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
   }, 90_000);
 
   it('refuses AMQP logins of devices, integration accounts and wrong tokens, counted by code', async () => {
-    const { token } = ec.auth.integrations.add('erp-amqp', { subscribe: ['maker/#'], publish: ['maker/#'] }, 'test');
+    const { token } = await ec.auth.integrations.add(
+      'erp-amqp',
+      { subscribe: ['maker/#'], publish: ['maker/#'] },
+      'test',
+    );
     const port = ec.cluster.nodes[0]!.amqpPort;
     const login = (username: string, password: string) =>
       amqpConnect({ protocol: 'amqp', hostname: '127.0.0.1', port, username, password });
@@ -145,9 +149,9 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     expect(ec.auth.counters.get('auth.refused.AMQP_NOT_WORKER')).toBe(notWorker + 2);
     expect(ec.auth.counters.get('auth.refused.BAD_CREDENTIALS')).toBe(badCredentials + 1);
     expect(
-      ec.auth.audit
-        .list({ action: 'integration.connect' })
-        .some((e) => e.actor === 'integration:erp-amqp' && e.outcome === 'refused'),
+      (await ec.auth.audit.list({ action: 'integration.connect' })).some(
+        (e) => e.actor === 'integration:erp-amqp' && e.outcome === 'refused',
+      ),
       "the integration's refused AMQP login is audited",
     ).toBe(true);
   });
@@ -275,7 +279,7 @@ describe('cluster mode: stateless fleet workers on a three-node RabbitMQ', () =>
     const rejected = db.prepare('SELECT code FROM rejected_messages WHERE topic = ? ORDER BY id').pluck();
     const before = rejected.all(topic).length;
     const invalid = { ...header(), deviceId: 'fw-2', reason: 'periodic' }; // no mcu, no agent
-    const fw2 = devices.get('fw-2')!;
+    const fw2 = await devices.get('fw-2')!;
     await fw2.publishAsync(topic, '{not json', { qos: 1 });
     await fw2.publishAsync(topic, JSON.stringify(invalid), { qos: 1 });
     await eventually(() => rejected.all(topic).length === before + 2, 'two quarantined messages', 30_000);

@@ -65,7 +65,7 @@ describe('cluster mode on PostgreSQL: the database restarts during ingest', () =
     await migratePostgres(setup);
     const tokens = new Map<string, string>();
     for (const id of DEVICES) {
-      tokens.set(id, ec.auth.devices.provision(id, 'coffee-machine', []).token);
+      tokens.set(id, (await ec.auth.devices.provision(id, 'coffee-machine', [])).token);
       await setup.query(
         "INSERT INTO devices (id, model, token_hash, created_at) VALUES ($1, 'coffee-machine', $2, $3)",
         [id, Buffer.alloc(32), Date.now()],

@@ -105,7 +105,7 @@ describe('webhooks in cluster mode: queued once where the event happened, delive
       throw new Error('rabbitmq-server is not installed: apt-get install rabbitmq-server (.ci/run installs it)');
     ec = await startEngineCluster();
     console.info(`three-node RabbitMQ cluster started in ${ec.cluster.startMs} ms`);
-    const token = ec.auth.devices.provision(DEVICE, 'coffee-machine', []).token;
+    const token = (await ec.auth.devices.provision(DEVICE, 'coffee-machine', [])).token;
     const amqp = amqpArgs(ec, 0);
     worker = spawnCli('worker', [
       'fleet-worker',

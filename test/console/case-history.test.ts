@@ -92,9 +92,9 @@ beforeAll(async () => {
   ritaId = ((await rita.get('/api/me')).body as { staff: { id: string } }).staff.id;
 
   const [cm1, cm2, wb1] = [
-    SimulatedDevice.provision(stack, 'cm-hist-1'),
-    SimulatedDevice.provision(stack, 'cm-hist-2'),
-    SimulatedDevice.provision(stack, 'wb-hist-1', 'wallbox'),
+    await SimulatedDevice.provision(stack, 'cm-hist-1'),
+    await SimulatedDevice.provision(stack, 'cm-hist-2'),
+    await SimulatedDevice.provision(stack, 'wb-hist-1', 'wallbox'),
   ];
   devices.push(cm1!, cm2!, wb1!);
   for (const d of devices) await d.connect();
@@ -226,7 +226,7 @@ describe('the Cases view', () => {
     expect(matching.selection).toEqual({ filter: { model: 'coffee-machine' } });
     expect(matching.items.map((i) => i.id)).toEqual(['case-h4', 'case-h2', 'case-h1']);
 
-    const audited = stack.broker.fleet.audit.list({ action: 'case.export' });
+    const audited = await stack.broker.fleet.audit.list({ action: 'case.export' });
     expect(audited.map((a) => [a.actor, a.detail])).toEqual([
       [ritaId, { format: 'json', filter: { model: 'coffee-machine' }, rows: 3, truncated: false }],
       [ritaId, { format: 'json', selected: 2, rows: 2, truncated: false }],
@@ -261,7 +261,7 @@ describe('the Cases view', () => {
       JSON.parse((await download(audit.locator('button[data-export="audit-json"]'))).text),
     );
     expect(json).toMatchObject({ kind: 'audit', rows: 4, truncated: false, filter: { action: 'case.update' } });
-    expect(stack.broker.fleet.audit.list({ action: 'audit.export' }).map((a) => a.detail)).toEqual([
+    expect((await stack.broker.fleet.audit.list({ action: 'audit.export' })).map((a) => a.detail)).toEqual([
       { format: 'json', filter: { action: 'case.update' }, rows: 4, truncated: false },
       { format: 'csv', filter: { action: 'case.update' }, rows: 4, truncated: false },
     ]);
@@ -301,7 +301,7 @@ describe('the Cases view', () => {
     // 101 refused commands by a viewer: more than the audit log's page of 100, so "Older entries" shows.
     const base = Date.now() - 2 * HOUR;
     for (let i = 0; i < 101; i++)
-      stack.broker.fleet.audit.record(
+      await stack.broker.fleet.audit.record(
         { actor: 'vera', actorRole: 'viewer', action: 'command.send', deviceId: 'wb-hist-1', outcome: 'refused' },
         base + i,
       );

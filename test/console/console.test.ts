@@ -21,15 +21,14 @@ beforeAll(async () => {
   stack = await startConsoleStack();
   agentPassword = await stack.addStaff('alice', 'agent', 'Alice Agent');
   // A fleet around the device under test, so paging and search have something to do.
-  stack.broker.fleet.db.transaction(() => {
-    for (let i = 0; i < 250; i++)
-      stack.broker.fleet.provisionDevice(
-        `cm-${String(i).padStart(4, '0')}`,
-        i % 3 ? 'coffee-machine' : 'wallbox',
-        i % 7 ? [] : ['pilot'],
-      );
-  })();
-  device = SimulatedDevice.provision(stack, 'cm-live-1', 'coffee-machine', ['berlin']);
+  await stack.broker.fleet.devices.provisionMany(
+    Array.from({ length: 250 }, (_, i) => ({
+      deviceId: `cm-${String(i).padStart(4, '0')}`,
+      model: i % 3 ? 'coffee-machine' : 'wallbox',
+      tags: i % 7 ? [] : ['pilot'],
+    })),
+  );
+  device = await SimulatedDevice.provision(stack, 'cm-live-1', 'coffee-machine', ['berlin']);
   browser = await launchChromium();
 });
 

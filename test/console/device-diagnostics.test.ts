@@ -38,7 +38,7 @@ beforeAll(async () => {
   });
   stack.broker.fleet.live.subscribe('diagnostics', (d) => void snapshots.push(d));
   staff = (await stack.broker.fleet.staff.add('sam', 'agent', 'Sam Support')).staff;
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+  await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
   await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
   browser = await chromium.launch(CHROMIUM);
   kiosk = await (await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' })).newPage();
@@ -159,7 +159,7 @@ describe('the case view', () => {
   });
 
   it('a case without a snapshot says so, and remote control is unknown while the device has sent no diagnostics', async () => {
-    const { token } = stack.broker.fleet.provisionDevice('cm-console-bare', 'coffee-machine');
+    const { token } = await stack.broker.fleet.provisionDevice('cm-console-bare', 'coffee-machine');
     const bare = new SimulatedDevice('cm-console-bare', token, `mqtt://127.0.0.1:${stack.broker.mqttPort}`);
     await bare.connect();
     try {

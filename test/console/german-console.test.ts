@@ -50,11 +50,13 @@ async function session(
 beforeAll(async () => {
   stack = await startConsoleStack();
   // Enough devices that the count needs a thousands separator (1,201 / 1.201).
-  stack.broker.fleet.db.transaction(() => {
-    for (let i = 0; i < FLEET_SIZE; i++)
-      stack.broker.fleet.provisionDevice(`cm-${String(i).padStart(4, '0')}`, 'coffee-machine', []);
-  })();
-  device = SimulatedDevice.provision(stack, 'cm-de-1', 'coffee-machine');
+  await stack.broker.fleet.devices.provisionMany(
+    Array.from({ length: FLEET_SIZE }, (_, i) => ({
+      deviceId: `cm-${String(i).padStart(4, '0')}`,
+      model: 'coffee-machine',
+    })),
+  );
+  device = await SimulatedDevice.provision(stack, 'cm-de-1', 'coffee-machine');
   await device.connect();
   await device.diagnostics({ machine_state: 'idle', water_tank_level: 64, boiler_temp: 93 }, ['E05']);
   // Two sessions resolved by a fix, one escalated: FTR 2/3, escalation 1/3, CES (6 + 5) / 2 = 5.5, labelled as the nearest score, 6.

@@ -173,13 +173,13 @@ export class SimulatedDevice {
     private readonly mqttUrl: string,
   ) {}
 
-  static provision(
+  static async provision(
     stack: ConsoleStack,
     deviceId: string,
     model = 'coffee-machine',
     tags: string[] = [],
-  ): SimulatedDevice {
-    const { token } = stack.broker.fleet.provisionDevice(deviceId, model, tags);
+  ): Promise<SimulatedDevice> {
+    const { token } = await stack.broker.fleet.provisionDevice(deviceId, model, tags);
     return new SimulatedDevice(deviceId, token, stack.mqttUrl);
   }
 

@@ -74,7 +74,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       await form.locator('textarea[name=models]').fill('coffee-machine');
       await form.locator('button[type=submit]').click();
       await expectText(form.locator('[data-problems=publish]'), 'integrations may not publish in the device tree');
-      expect(stack.broker.fleet.integrations.get('erp')).toBeUndefined();
+      expect(await stack.broker.fleet.integrations.get('erp')).toBeUndefined();
 
       // Fixed, it is created and its token is shown once, with the warning.
       await form.locator('textarea[name=publish]').fill('');
@@ -91,7 +91,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       expect(await c.page.evaluate(() => navigator.clipboard.readText())).toBe(token);
       await expectText(view.locator('tr[data-account="erp"]'), 'tp/v1/d/+/diag');
       await expectText(view.locator('tr[data-account="erp"]'), 'coffee-machine');
-      expect(stack.broker.fleet.audit.list({ action: 'integration.create', limit: 1 })[0]).toMatchObject({
+      expect((await stack.broker.fleet.audit.list({ action: 'integration.create', limit: 1 }))[0]).toMatchObject({
         target: 'erp',
         outcome: 'ok',
         actorRole: 'admin',
@@ -138,7 +138,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       // Revoke: cancelling does nothing; confirming closes the connection and leaves no buttons.
       await erp.locator('button.revoke').click();
       await dialog.locator('button:not(.primary)').click();
-      expect(stack.broker.fleet.integrations.get('erp')?.revokedAt).toBeNull();
+      expect((await stack.broker.fleet.integrations.get('erp'))?.revokedAt).toBeNull();
       await erp.locator('button.revoke').click();
       await expectText(dialog, 'Revoke erp?');
       const secondClosed = closedBy(second, 'revoke');
@@ -148,8 +148,7 @@ describe('the Integrations view in Chromium (issue 13)', () => {
       second.end(true);
       expect(await erp.locator('button').count()).toBe(0);
       expect(
-        stack.broker.fleet.audit
-          .list({ limit: 10 })
+        (await stack.broker.fleet.audit.list({ limit: 10 }))
           .filter((r) => r.target === 'erp' && r.outcome === 'ok')
           .map((r) => r.action),
       ).toEqual(expect.arrayContaining(['integration.rotate', 'integration.revoke']));

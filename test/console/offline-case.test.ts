@@ -25,7 +25,7 @@ const OUTAGE_MS = 20 * 60 * 1000;
 
 beforeAll(async () => {
   stack = await startConsoleStack();
-  device = SimulatedDevice.provision(stack, 'cm-was-offline');
+  device = await SimulatedDevice.provision(stack, 'cm-was-offline');
   await device.connect();
   browser = await launchChromium();
 });

@@ -118,7 +118,7 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       await expectText(replayRow, 'HTTP 200');
       await view.locator('button.edit').first().scrollIntoViewIfNeeded();
       await expectText(row, '0 waiting · 1 dead');
-      expect(stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 })[0]).toMatchObject({
+      expect((await stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 }))[0]).toMatchObject({
         target: 'ops-alerts',
         outcome: 'ok',
         actorRole: 'admin',
@@ -130,7 +130,7 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       // Pause: the row says so, and the broker has it disabled.
       await row.locator('button.toggle').click();
       await expectText(row, 'disabled');
-      expect(stack.broker.fleet.audit.list({ action: 'webhook.update', limit: 1 })[0]).toMatchObject({
+      expect((await stack.broker.fleet.audit.list({ action: 'webhook.update', limit: 1 }))[0]).toMatchObject({
         target: 'ops-alerts',
         detail: { enabled: false },
       });
@@ -175,7 +175,7 @@ describe('the Webhooks view in Chromium (issue 17)', () => {
       await view.locator('tpc-confirm-dialog dialog[open] button.primary').click();
       await expectText(view.locator('[data-notice]'), 'helpdesk deleted with its deliveries.');
       expect(await view.locator('tr[data-webhook="helpdesk"]').count()).toBe(0);
-      expect(stack.broker.fleet.audit.list({ action: 'webhook.delete', limit: 1 })[0]).toMatchObject({
+      expect((await stack.broker.fleet.audit.list({ action: 'webhook.delete', limit: 1 }))[0]).toMatchObject({
         target: 'helpdesk',
         outcome: 'ok',
       });

@@ -55,7 +55,11 @@ export async function startE2E(
       },
     });
     closers.push(() => device.stop());
-    await eventually(() => stack.broker.fleet.devices.get(deviceId)?.online, `${deviceId} online`, WAIT.timeout);
+    await eventually(
+      async () => (await stack.broker.fleet.devices.get(deviceId))?.online,
+      `${deviceId} online`,
+      WAIT.timeout,
+    );
     await eventually(() => device.agent.services.mcu.link === 'up', 'the MCU link up', WAIT.timeout);
     const browser = await launchChromium();
     closers.push(() => browser.close());

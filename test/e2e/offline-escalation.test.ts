@@ -30,7 +30,7 @@ beforeAll(async () => {
   broker = await start(0);
   port = broker.mqttPort;
   device = await startVirtualDevice(broker, { deviceId: DEVICE, dataDir: join(dir, 'agent'), pty: false, speed: 1 });
-  await eventually(() => broker.fleet.devices.get(DEVICE)?.online, 'device online');
+  await eventually(async () => (await broker.fleet.devices.get(DEVICE))?.online, 'device online');
 });
 
 afterAll(async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
     log: 'silent',
   });
   device = await startVirtualDevice(broker, { deviceId: DEVICE, dataDir: join(dir, 'agent'), pty: false, speed: 1 });
-  await eventually(() => broker.fleet.devices.get(DEVICE)?.online, 'device online');
+  await eventually(async () => (await broker.fleet.devices.get(DEVICE))?.online, 'device online');
   ui = await openKiosk(device.uiUrl, device.kioskUrl);
   // A help session and an escalation: the case the bundle is asked for, and a session for its summary.
   await ui.request('help.start', { flowId: 'descale', locale: 'en' });
@@ -110,7 +110,8 @@ const asked = (id: string) =>
     `the touchscreen is asked about bundle ${id}`,
   );
 
-const audited = (action: string) => broker.fleet.audit.list({ action }).filter((a) => a.target === caseId);
+const audited = async (action: string) =>
+  (await broker.fleet.audit.list({ action })).filter((a) => a.target === caseId);
 
 describe('support bundles', () => {
   it('shows the customer the redacted bundle, sends it only after Send, and stores it with the case', async () => {
@@ -159,9 +160,9 @@ describe('support bundles', () => {
     expect(body.bundle.host.net.every((n) => n.address === '[redacted:ip]')).toBe(true);
     expect(body.bundle.redactions.map((r) => r.rule)).toEqual(expect.arrayContaining(['email', 'ip', 'mac', 'secret']));
 
-    expect(audited('bundle.request').map((a) => a.detail?.bundleId)).toContain(b.id);
-    expect(audited('bundle.sent').map((a) => a.detail?.bundleId)).toContain(b.id);
-    expect(audited('bundle.download').map((a) => a.detail?.bundleId)).toContain(b.id);
+    expect((await audited('bundle.request')).map((a) => a.detail?.bundleId)).toContain(b.id);
+    expect((await audited('bundle.sent')).map((a) => a.detail?.bundleId)).toContain(b.id);
+    expect((await audited('bundle.download')).map((a) => a.detail?.bundleId)).toContain(b.id);
   });
 
   it("records Don't send as a refusal, with nothing stored", async () => {
@@ -172,7 +173,7 @@ describe('support bundles', () => {
     expect(broker.fleet.db.prepare('SELECT content FROM case_bundles WHERE id = ?').pluck().get(b.id)).toBeNull();
     const download = await staff.get(`/api/cases/${caseId}/bundles/${b.id}`);
     expect(download.status).toBe(404);
-    expect(audited('bundle.refused').map((a) => a.detail?.bundleId)).toContain(b.id);
+    expect((await audited('bundle.refused')).map((a) => a.detail?.bundleId)).toContain(b.id);
     // The question is closed on the touchscreen, and a late answer is refused.
     await eventually(
       () => ui.pushed.some((m) => m.type === 'bundle.closed' && m.requestId === b.id && m.outcome === 'refused'),
@@ -194,7 +195,7 @@ describe('support bundles', () => {
       new RegExp(`PAYLOAD_TOO_LARGE: the bundle is \\d+ bytes, over the ${BUNDLE_MAX_BYTES}-byte limit`),
     );
     expect(ui.pushed.some((m) => m.type === 'bundle.ask' && m.requestId === b.id)).toBe(false);
-    expect(audited('bundle.failed').map((a) => a.detail?.bundleId)).toContain(b.id);
+    expect((await audited('bundle.failed')).map((a) => a.detail?.bundleId)).toContain(b.id);
   });
 
   it('refuses an oversize answer at the fleet too, and one to a request it did not send', async () => {
@@ -237,7 +238,10 @@ describe('support bundles', () => {
     });
     const kiosk = await openKiosk(waiting.uiUrl, waiting.kioskUrl);
     try {
-      await eventually(() => broker.fleet.devices.get('cm-bundle-wait')?.online, 'the second device online');
+      await eventually(
+        async () => (await broker.fleet.devices.get('cm-bundle-wait'))?.online,
+        'the second device online',
+      );
       await kiosk.request('help.start', { flowId: 'descale', locale: 'en' });
       const opened = (await kiosk.request('help.case.open', {
         locale: 'en',

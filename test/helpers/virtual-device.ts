@@ -57,7 +57,7 @@ export interface VirtualDevice {
  * engine-auth provisions, a node or a relay in front of one takes the connection).
  */
 export interface DeviceFleet {
-  provision(deviceId: string, model: string, tags: string[]): { token: string };
+  provision(deviceId: string, model: string, tags: string[]): Promise<{ token: string }>;
   brokerUrl: string;
   /** The fleet's command key (public half), which the agent trusts. */
   signer: TrustedKey;
@@ -78,7 +78,7 @@ export async function startVirtualDevice(
   const fleet = 'provision' in target ? target : embeddedFleet(target);
   const modelDir = options.modelDir ?? COFFEE_DIR;
   const { profile, config } = await loadModel(modelDir);
-  const { token } = fleet.provision(options.deviceId, profile.model, options.tags ?? []);
+  const { token } = await fleet.provision(options.deviceId, profile.model, options.tags ?? []);
   const mcu = await startVirtualMcu({
     profile,
     config,

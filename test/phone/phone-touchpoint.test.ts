@@ -169,7 +169,7 @@ describe('the phone as a touchpoint', () => {
     await touch.locator('#phone-open').waitFor(WAIT);
 
     // Every access is audited: the link, the claim, each step, the end.
-    const audit = e.stack.broker.fleet.audit.list({ deviceId: DEVICE, limit: 200 });
+    const audit = await e.stack.broker.fleet.audit.list({ deviceId: DEVICE, limit: 200 });
     const actions = audit.map((a) => `${a.action}:${a.outcome}`);
     expect(actions).toEqual(
       expect.arrayContaining(['phone.link:ok', 'phone.claim:ok', 'phone.step:ok', 'phone.chat:ok', 'phone.end:ok']),
@@ -183,7 +183,9 @@ describe('the phone as a touchpoint', () => {
     await second.goto(link);
     await second.locator('body[data-phone-state="refused"]').waitFor(WAIT);
     await expectText(second.locator('#status'), 'This link cannot be used');
-    const refused = e.stack.broker.fleet.audit.list({ action: 'phone.claim' }).filter((a) => a.outcome === 'refused');
+    const refused = (await e.stack.broker.fleet.audit.list({ action: 'phone.claim' })).filter(
+      (a) => a.outcome === 'refused',
+    );
     expect(refused.map((a) => a.detail)).toEqual([{ code: 'REPLAY' }]);
   });
 });

@@ -32,7 +32,10 @@ beforeAll(async () => {
   // Below the descale precondition (water_tank_level >= 30) on this one machine.
   await devices[2]!.mcu.control('set water_tank_level 20');
   await eventually(
-    () => devices.every((d) => broker.fleet.devices.get(d.deviceId)?.errors.includes('E05')),
+    async () =>
+      (await Promise.all(devices.map((d) => broker.fleet.devices.get(d.deviceId)))).every((d) =>
+        d?.errors.includes('E05'),
+      ),
     'E05 reported by every machine',
     20_000,
   );
@@ -78,7 +81,7 @@ describe('a fleet-wide fix on real agents (issue 18)', () => {
     for (const d of devices.slice(0, 2)) {
       expect(d.mcu.mcu.sensors.get('scale_level')).toBeLessThan(1);
       await eventually(
-        () => !broker.fleet.devices.get(d.deviceId)?.errors.includes('E05'),
+        async () => !(await broker.fleet.devices.get(d.deviceId))?.errors.includes('E05'),
         `${d.deviceId}'s E05 cleared`,
         10_000,
       );

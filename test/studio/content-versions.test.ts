@@ -50,7 +50,7 @@ describe.each(DIALECTS)('content versions on %s', (dialect) => {
     opened = await openStore(dialect);
     store = opened.store;
     audit = [];
-    versions = new ContentVersions(store, { record: (e) => audit.push(e) }, (m) =>
+    versions = new ContentVersions(store, { record: async (e) => void audit.push(e) }, (m) =>
       m === profile.model ? profile : undefined,
     );
   }, 90_000);
@@ -170,7 +170,7 @@ describe.each(DIALECTS)('content versions on %s', (dialect) => {
           .insertInto('staff')
           .values({ id, name: id, display_name: id, role: 'agent', password_hash: 'x', created_at: 1 }),
       );
-    const roles = new ContentRoles(store, { record: (e) => audit.push(e) });
+    const roles = new ContentRoles(store, { record: async (e) => void audit.push(e) });
     const admin = { id: 'st-admin', name: 'admin', displayName: 'Admin', role: 'admin' as const };
     expect(await roles.set('st-author', ['editor', 'reviewer', 'editor'], admin)).toEqual(['editor', 'reviewer']);
     expect(await roles.set('st-author', ['editor'], admin)).toEqual(['editor']);
@@ -189,7 +189,7 @@ describe('signed content of a version', () => {
   it('signs only approved versions, exactly as a device checks help content', async () => {
     const opened = await openStore('sqlite');
     try {
-      const versions = new ContentVersions(opened.store, { record: () => undefined }, () => profile);
+      const versions = new ContentVersions(opened.store, { record: async () => undefined }, () => profile);
       const v1 = await versions.importBaseline(profile.model, baselineBody, tools);
       const key = generateSignerKey('content-test');
       const signed = signContentVersion(v1, key, 1_700_000_000_000);

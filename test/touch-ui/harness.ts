@@ -134,7 +134,7 @@ export async function openKiosk(
     await stack.stop();
   };
   try {
-    await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+    await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
     await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
     browser = await chromium.launch(CHROMIUM);
     const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });

@@ -35,7 +35,7 @@ beforeAll(async () => {
     speed: 1,
     agent: { touchscreen: { idleTimeoutS: IDLE_TIMEOUT_S } },
   });
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+  await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
   await eventually(() => stack.agent.services.mcu.link === 'up', 'MCU link up');
   browser = await chromium.launch(CHROMIUM);
   const context = await browser.newContext({ viewport: { width: 800, height: 480 }, locale: 'en-US' });

@@ -119,7 +119,7 @@ beforeAll(async () => {
   await cp(COFFEE_DIR, modelDir, { recursive: true });
   await writeFile(join(modelDir, 'flows', 'images', 'evil.svg'), evilSvg(probe.url));
   stack = await startTouchStack({ deviceId: 'cm-kiosk-sec', pty: false, speed: 4, modelDir });
-  await eventually(() => stack.broker.fleet.devices.get(stack.deviceId)?.online, 'device online');
+  await eventually(async () => (await stack.broker.fleet.devices.get(stack.deviceId))?.online, 'device online');
   browser = await chromium.launch({
     ...CHROMIUM,
     args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
@@ -254,9 +254,9 @@ describe('the touchscreen cannot be framed or tapped through (issue 12, item 6)'
         'the armed tap accepted the call',
       );
       expect(
-        stack.broker.fleet.audit
-          .list({ limit: 1000 })
-          .filter((e) => e.target === session.sessionId && e.action === 'video.consent'),
+        (await stack.broker.fleet.audit.list({ limit: 1000 })).filter(
+          (e) => e.target === session.sessionId && e.action === 'video.consent',
+        ),
       ).toHaveLength(1);
     } finally {
       await api('POST', `/api/video/sessions/${session.sessionId}/hangup`, {}).catch(() => undefined);

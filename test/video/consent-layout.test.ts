@@ -123,9 +123,9 @@ beforeAll(async () => {
   staff = (await stack.broker.fleet.staff.add('vera', 'agent', 'Vera Video')).staff;
   login = stack.broker.fleet.staff.createSession(staff.id);
   await eventually(
-    () =>
-      stack.broker.fleet.devices.get(stack.camera.deviceId)?.online &&
-      stack.broker.fleet.devices.get(stack.noCamera.deviceId)?.online,
+    async () =>
+      (await stack.broker.fleet.devices.get(stack.camera.deviceId))?.online &&
+      (await stack.broker.fleet.devices.get(stack.noCamera.deviceId))?.online,
     'devices online',
   );
   browser = await chromium.launch({
@@ -235,9 +235,9 @@ describe('a device without a camera, seen from the console (issue 16)', () => {
         (document.querySelector('tpc-video-call') as unknown as { call: { session?: { sessionId: string } } }).call
           .session?.sessionId ?? '',
     );
-    const offers = stack.broker.fleet.audit
-      .list({ limit: 1000 })
-      .filter((e) => e.target === sessionId && e.action === 'video.handoff.offer');
+    const offers = (await stack.broker.fleet.audit.list({ limit: 1000 })).filter(
+      (e) => e.target === sessionId && e.action === 'video.handoff.offer',
+    );
     expect(offers.map((e) => [e.actor, e.outcome])).toEqual([[staff.id, 'ok']]);
 
     const phone = await newPage();

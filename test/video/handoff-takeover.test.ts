@@ -20,7 +20,10 @@ beforeAll(async () => {
   stack = await startVideoStack(30_000);
   const { staff } = await stack.broker.fleet.staff.add('vera', 'agent', 'Vera Video');
   login = stack.broker.fleet.staff.createSession(staff.id);
-  await eventually(() => stack.broker.fleet.devices.get(stack.noCamera.deviceId)?.online, 'device online');
+  await eventually(
+    async () => (await stack.broker.fleet.devices.get(stack.noCamera.deviceId))?.online,
+    'device online',
+  );
   browser = await chromium.launch({
     ...CHROMIUM,
     args: [...CHROMIUM.args, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
@@ -88,8 +91,7 @@ describe('a new code on the device', () => {
       'the touchscreen to say the call moved to the phone',
     );
     expect(
-      stack.broker.fleet.audit
-        .list({ limit: 1000 })
+      (await stack.broker.fleet.audit.list({ limit: 1000 }))
         .filter((e) => e.target === sessionId)
         .map((e) => e.action)
         .reverse(),

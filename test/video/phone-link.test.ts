@@ -34,7 +34,7 @@ beforeAll(async () => {
     pty: false,
     speed: 1,
   });
-  await eventually(() => broker.fleet.devices.get('cm-link-1')?.online, 'device online');
+  await eventually(async () => (await broker.fleet.devices.get('cm-link-1'))?.online, 'device online');
 });
 
 afterAll(async () => {

@@ -69,11 +69,10 @@ async function until<T>(
   return last as T;
 }
 
-function audit(sessionId: string): { action: string; outcome: string; detail: Record<string, unknown> | null }[] {
-  return stack.broker.fleet.audit
-    .list({ limit: 1000 })
-    .filter((e) => e.target === sessionId)
-    .reverse();
+async function audit(
+  sessionId: string,
+): Promise<{ action: string; outcome: string; detail: Record<string, unknown> | null }[]> {
+  return (await stack.broker.fleet.audit.list({ limit: 1000 })).filter((e) => e.target === sessionId).reverse();
 }
 
 async function newContext(init = true): Promise<BrowserContext> {
@@ -105,9 +104,9 @@ beforeAll(async () => {
   staff = (await stack.broker.fleet.staff.add('vera', 'agent', 'Vera Video')).staff;
   session = stack.broker.fleet.staff.createSession(staff.id);
   await eventually(
-    () =>
-      stack.broker.fleet.devices.get(stack.camera.deviceId)?.online &&
-      stack.broker.fleet.devices.get(stack.noCamera.deviceId)?.online,
+    async () =>
+      (await stack.broker.fleet.devices.get(stack.camera.deviceId))?.online &&
+      (await stack.broker.fleet.devices.get(stack.noCamera.deviceId))?.online,
     'devices online',
   );
   browser = await chromium.launch({
@@ -180,7 +179,7 @@ describe('video call between the console and the touchscreen', () => {
     await expect(camPage.locator('tp-video #video-indicator').isVisible()).resolves.toBe(true);
     const sessionId = await sessionIdOf();
     await until(
-      async () => stack.broker.fleet.audit.list({ action: 'video.start' }).some((e) => e.target === sessionId),
+      async () => (await stack.broker.fleet.audit.list({ action: 'video.start' })).some((e) => e.target === sessionId),
       Boolean,
       'start audited',
     );
@@ -197,7 +196,7 @@ describe('video call between the console and the touchscreen', () => {
       'console closed its peer connection',
     );
 
-    const entries = audit(sessionId);
+    const entries = await audit(sessionId);
     expect(entries.map((e) => e.action)).toEqual(['video.request', 'video.consent', 'video.start', 'video.end']);
     expect(entries[1]!.detail).toMatchObject({ decision: 'accepted', by: 'device' });
     expect(entries[3]!.detail).toMatchObject({ endedBy: 'device', outcome: 'hangup', peer: 'device' });
@@ -227,7 +226,7 @@ describe('video call between the console and the touchscreen', () => {
     expect(await pcCount(consolePage)).toBe(0);
     expect(await pcCount(camPage)).toBe(before);
     const sessionId = await sessionIdOf();
-    const entries = audit(sessionId);
+    const entries = await audit(sessionId);
     expect(entries.map((e) => e.action)).toEqual(['video.request', 'video.consent', 'video.end']);
     expect(entries[1]!.detail).toMatchObject({ decision: 'declined', by: 'device' });
     expect(entries[2]!.detail).toMatchObject({ outcome: 'declined', endedBy: 'device', durationMs: 0 });
@@ -249,7 +248,7 @@ describe('video call between the console and the touchscreen', () => {
       'device stops ringing',
     );
     expect(await pcCount(consolePage)).toBe(0);
-    const entries = audit(await sessionIdOf());
+    const entries = await audit(await sessionIdOf());
     expect(entries.map((e) => e.action)).toEqual(['video.request', 'video.timeout', 'video.end']);
     expect(entries[2]!.detail).toMatchObject({ outcome: 'timeout', endedBy: 'timeout' });
   });
@@ -318,7 +317,7 @@ describe('video call between the console and the touchscreen', () => {
       (s) => s === 'ended',
       'phone sees the end',
     );
-    const all = audit(await sessionIdOf());
+    const all = await audit(await sessionIdOf());
     // The second use of the link is audited against this call, refused (its place in time depends on the second page).
     expect(all.filter((e) => e.outcome === 'refused').map((e) => [e.action, e.detail])).toEqual([
       ['video.handoff', { code: 'REPLAY', reason: 'this link was already used' }],

@@ -62,7 +62,7 @@ export class WebhookStack {
   }
 
   async device(deviceId: string): Promise<SimulatedDevice> {
-    const { token } = this.broker.fleet.provisionDevice(deviceId, 'coffee-machine');
+    const { token } = await this.broker.fleet.provisionDevice(deviceId, 'coffee-machine');
     const device = new SimulatedDevice(deviceId, token, this.mqttUrl);
     await device.connect();
     return device;

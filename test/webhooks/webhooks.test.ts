@@ -75,7 +75,7 @@ describe('signed webhooks (issue 17)', () => {
       name: 'signed',
       enabled: true,
     });
-    const audit = stack.broker.fleet.audit.list({ action: 'webhook.create', limit: 5 });
+    const audit = await stack.broker.fleet.audit.list({ action: 'webhook.create', limit: 5 });
     expect(audit[0]).toMatchObject({ target: 'signed', outcome: 'ok', actorRole: 'admin' });
     expect(JSON.stringify(audit)).not.toContain(secret);
     // Viewers read the audit log: it has the receiver's host, never its URL (which may be the credential).
@@ -181,7 +181,7 @@ describe('signed webhooks (issue 17)', () => {
       'the replay to be delivered',
     );
     expect(replay).toMatchObject({ replayOf: dead!.id, eventId: dead!.eventId });
-    expect(stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 })[0]).toMatchObject({
+    expect((await stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 }))[0]).toMatchObject({
       target: 'down',
       outcome: 'ok',
       detail: { delivery: dead!.id, replay: replay!.id },
@@ -195,7 +195,7 @@ describe('signed webhooks (issue 17)', () => {
     const viewer = new StaffApi(stack.baseUrl);
     await viewer.loginReady('vera', viewerPassword);
     expect((await viewer.post(`/api/webhook-deliveries/${dead!.id}/replay`, {})).status).toBe(403);
-    expect(stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 })[0]).toMatchObject({
+    expect((await stack.broker.fleet.audit.list({ action: 'webhook.replay', limit: 1 }))[0]).toMatchObject({
       outcome: 'refused',
     });
     await stack.admin.post(`/api/webhooks/${endpoint.id}/delete`, {});

@@ -165,7 +165,7 @@ describe('the Zammad connector (issue 17)', () => {
       resolvedBy: 'zammad:helpdesk',
     });
     await zammad.waitFor(() => device.caseStatuses.includes('resolved') || undefined, 'the device to hear it');
-    expect(stack.broker.fleet.audit.list({ action: 'case.update', limit: 1 })[0]).toMatchObject({
+    expect((await stack.broker.fleet.audit.list({ action: 'case.update', limit: 1 }))[0]).toMatchObject({
       actor: 'zammad:helpdesk',
       target: 'case-zd-2',
       detail: { to: 'resolved' },

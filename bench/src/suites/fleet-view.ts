@@ -30,16 +30,17 @@ const CHROMIUM_ARGS = [
 ];
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
-function seed(broker: RunningBroker): void {
+async function seed(broker: RunningBroker): Promise<void> {
   const fleet = broker.fleet;
   const now = Date.now();
+  await fleet.devices.provisionMany(
+    Array.from({ length: DEVICES }, (_, i) => ({
+      deviceId: `dev-${String(i).padStart(5, '0')}`,
+      model: i % 2 ? 'wallbox' : 'coffee-machine',
+      tags: i % 13 === 0 ? ['pilot'] : [],
+    })),
+  );
   fleet.db.transaction(() => {
-    for (let i = 0; i < DEVICES; i++)
-      fleet.provisionDevice(
-        `dev-${String(i).padStart(5, '0')}`,
-        i % 2 ? 'wallbox' : 'coffee-machine',
-        i % 13 === 0 ? ['pilot'] : [],
-      );
     fleet.db
       .prepare(
         "UPDATE devices SET online = (CAST(substr(id, 5) AS INTEGER) % 3 = 0), last_seen = ?, firmware_version = '2.4.1', link = 'up', last_diagnostics_at = ?",
@@ -119,7 +120,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     await buildConsole({ outDir: consoleDir, quiet: true });
     broker = await startBroker({ dataDir, mqttPort: 0, httpPort: 0, consoleDir, log: 'silent' });
     ctx.log(`fleet-view: seeding ${DEVICES} devices`);
-    seed(broker);
+    await seed(broker);
     const base = `http://127.0.0.1:${broker.httpPort}`;
     const cookie = await login(base, broker.initialAdmin!.name, broker.initialAdmin!.password);
     const requests = ctx.quick ? 10 : 40;

@@ -18,11 +18,11 @@ export interface EngineAuthInfo {
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-bench-engine-auth-'));
 const auth = await startEngineAuth({ dataDir, log: 'silent', identityTtlMs: Number(process.argv[2] ?? 10_000) });
 
-function provision(p: { prefix: string; count: number }): { id: string; token: string }[] {
+async function provision(p: { prefix: string; count: number }): Promise<{ id: string; token: string }[]> {
   const out: { id: string; token: string }[] = [];
   for (let i = 0; i < p.count; i++) {
     const id = `${p.prefix}${String(i).padStart(5, '0')}`;
-    out.push({ id, token: auth.devices.provision(id, 'coffee-machine', []).token });
+    out.push({ id, token: (await auth.devices.provision(id, 'coffee-machine', [])).token });
   }
   return out;
 }

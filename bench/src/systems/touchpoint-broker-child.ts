@@ -32,15 +32,12 @@ fleet.live.on('diagnostics', () => {
 // taken here, in the broker, and paired with the send time the API driver recorded, by command id.
 const commandRound = commandRoundHandlers(fleet);
 
-function provision(p: { prefix: string; count: number; model: string }): DeviceCredential[] {
-  const out: DeviceCredential[] = [];
-  fleet.db.transaction(() => {
-    for (let i = 0; i < p.count; i++) {
-      const id = `${p.prefix}${String(i).padStart(5, '0')}`;
-      out.push({ id, token: fleet.provisionDevice(id, p.model).token });
-    }
-  })();
-  return out;
+async function provision(p: { prefix: string; count: number; model: string }): Promise<DeviceCredential[]> {
+  const batch = Array.from({ length: p.count }, (_, i) => ({
+    deviceId: `${p.prefix}${String(i).padStart(5, '0')}`,
+    model: p.model,
+  }));
+  return (await fleet.devices.provisionMany(batch)).map((d) => ({ id: d.deviceId, token: d.token }));
 }
 
 const info: TouchpointInfo = {

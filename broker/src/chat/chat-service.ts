@@ -68,7 +68,7 @@ export class ChatService {
       this.mayWrite(c, staff, now);
     } catch (err) {
       // A refused message is a staff action too (DESIGN.md §3: every staff action audited).
-      this.audit.record({
+      await this.audit.record({
         actor: staff.id,
         actorRole: staff.role,
         action: 'chat.send',
@@ -92,7 +92,7 @@ export class ChatService {
       { id: message.id, caseId: c.id, deviceId: c.deviceId, staffId: staff.id, body, at: now, expiresAt },
       now,
     );
-    this.audit.record({
+    await this.audit.record({
       actor: staff.id,
       actorRole: staff.role,
       action: 'chat.send',
@@ -118,7 +118,7 @@ export class ChatService {
   async read(c: CaseRecord, staff: StaffMember, upTo: string, now: number = Date.now()): Promise<number> {
     const count = await this.ingest.store.markRead(c.id, 'customer', upTo, now);
     if (count === 0) return 0;
-    this.audit.record({
+    await this.audit.record({
       actor: staff.id,
       actorRole: staff.role,
       action: 'chat.read',

@@ -1,6 +1,7 @@
 import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { parseCommandArgs, portOption, readContentKeyFile } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
+import { sqliteStore } from '../db/sql-store.js';
 import { Devices } from '../fleet/devices.js';
 import { deviceTrust } from '../fleet/signing-key.js';
 import { apiCommand } from './api-command.js';
@@ -178,12 +179,12 @@ root key that signs key lists ("rootKeys", docs/keys.md). With an out-of-process
     );
     const db = openDatabase(dataPaths(dataDir).database);
     try {
-      const { token } = new Devices(db).provision(
+      const { token } = await new Devices(sqliteStore(db)).provision(
         id,
         values.model as string,
         (values.tag as string[] | undefined) ?? [],
       );
-      new AuditLog(db).record({
+      await new AuditLog(sqliteStore(db)).record({
         actor: 'cli',
         action: 'device.provision',
         deviceId: id,
@@ -216,7 +217,10 @@ const deviceList: CliCommand = {
     const { values } = parse(argv, { json: { type: 'boolean' }, model: { type: 'string' } }, false);
     const db = openDatabase(dataPaths(requireDataDir(values['data-dir'] as string | undefined)).database);
     try {
-      const { items, total } = new Devices(db).list({ model: values.model as string | undefined, limit: 500 });
+      const { items, total } = await new Devices(sqliteStore(db)).list({
+        model: values.model as string | undefined,
+        limit: 500,
+      });
       if (values.json) {
         console.log(JSON.stringify({ total, items }, null, 2));
       } else if (items.length === 0) {
@@ -259,7 +263,7 @@ const staffAdd: CliCommand = {
         (values['display-name'] as string | undefined) ?? name,
         { mustChangePassword: true },
       );
-      new AuditLog(db).record({
+      await new AuditLog(sqliteStore(db)).record({
         actor: 'cli',
         action: 'staff.create',
         target: staff.id,
@@ -292,7 +296,7 @@ const staffUnlock: CliCommand = {
       const member = new Staff(db).listAll().find((m) => m.name === name.toLowerCase());
       if (!member) throw new TouchpointError(ErrorCode.NOT_FOUND, `staff member ${name} does not exist`);
       const locksLifted = new LoginLocks(db).unlock(member.name);
-      new AuditLog(db).record({
+      await new AuditLog(sqliteStore(db)).record({
         actor: 'cli',
         action: 'staff.unlock',
         target: member.id,

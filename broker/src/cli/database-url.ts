@@ -26,11 +26,11 @@ export function resolveDatabaseUrl(flag: string | undefined): string | undefined
 
 /**
  * For the commands whose stores are still SQLite only (issue 15, docs/scale-out.md "PostgreSQL"): a
- * line saying so when the operator set a database URL, so a broker or engine-auth started next to
+ * line saying so when the operator set a database URL, so a broker started next to
  * PostgreSQL workers does not look as if it used the same database. Undefined when none is set.
  */
 export function sqliteOnlyNotice(command: string): string | undefined {
   const url = process.env.TOUCHPOINT_DATABASE_URL;
   if (!url) return undefined;
-  return `TOUCHPOINT_DATABASE_URL (${redactDatabaseUrl(url)}) is not used by touchpoint ${command} yet: its stores are SQLite only, in the data folder; only fleet-worker runs on PostgreSQL (docs/scale-out.md, "PostgreSQL")`;
+  return `TOUCHPOINT_DATABASE_URL (${redactDatabaseUrl(url)}) is not used by touchpoint ${command} yet: its stores are SQLite only, in the data folder; only fleet-worker and engine-auth run on PostgreSQL (docs/scale-out.md, "PostgreSQL")`;
 }

@@ -1,6 +1,7 @@
 import { ExitCode, UsageError, type CliCommand } from '@touchpoint/protocol';
 import { parseCommandArgs } from '@touchpoint/runtime';
 import { openDatabase } from '../db/database.js';
+import { sqliteStore } from '../db/sql-store.js';
 import type { Db } from '../db/database.js';
 import { AuditLog } from '../fleet/audit.js';
 import { clientIdPrefixOf, Integrations, type IntegrationAccount } from '../fleet/integrations.js';
@@ -8,10 +9,14 @@ import { dataPaths } from '../options.js';
 import { requireDataDir } from './data-dir.js';
 
 /** Opens the fleet database of a data directory for one command; the running broker sees the change at its next check. */
-function withStore<T>(dataDir: string | undefined, run: (integrations: Integrations, audit: AuditLog, db: Db) => T): T {
+async function withStore<T>(
+  dataDir: string | undefined,
+  run: (integrations: Integrations, audit: AuditLog, db: Db) => Promise<T>,
+): Promise<T> {
   const db = openDatabase(dataPaths(requireDataDir(dataDir)).database);
   try {
-    return run(new Integrations(db), new AuditLog(db), db);
+    const store = sqliteStore(db);
+    return await run(new Integrations(store), new AuditLog(store), db);
   } finally {
     db.close();
   }
@@ -72,9 +77,9 @@ Example: a backend reading every coffee machine's events and diagnostics:
       ...(values['client-id-prefix'] !== undefined ? { clientIdPrefix: values['client-id-prefix'] } : {}),
       anonymousLoopback: values['anonymous-loopback'] === true,
     };
-    const { account, token } = withStore(values['data-dir'], (integrations, audit) => {
-      const created = integrations.add(name, rights, 'cli');
-      audit.record({
+    const { account, token } = await withStore(values['data-dir'], async (integrations, audit) => {
+      const created = await integrations.add(name, rights, 'cli');
+      await audit.record({
         actor: 'cli',
         action: 'integration.create',
         target: name,
@@ -104,7 +109,7 @@ const integrationList: CliCommand = {
       args: argv,
       options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
     });
-    const accounts = withStore(values['data-dir'], (integrations) => integrations.list());
+    const accounts = await withStore(values['data-dir'], (integrations) => integrations.list());
     if (values.json) console.log(JSON.stringify(accounts, null, 2));
     else console.log(accounts.map(describe).join('\n\n'));
     return ExitCode.ok;
@@ -127,9 +132,10 @@ function changeCommand(verb: 'revoke' | 'rotate'): CliCommand {
       });
       const [name, ...extra] = positionals;
       if (!name || extra.length > 0) throw new UsageError('give exactly one account NAME');
-      const token = withStore(values['data-dir'], (integrations, audit) => {
-        const result = verb === 'rotate' ? integrations.rotate(name) : (integrations.revoke(name), undefined);
-        audit.record({ actor: 'cli', action: `integration.${verb}`, target: name, outcome: 'ok' });
+      const token = await withStore(values['data-dir'], async (integrations, audit) => {
+        const result =
+          verb === 'rotate' ? await integrations.rotate(name) : (await integrations.revoke(name), undefined);
+        await audit.record({ actor: 'cli', action: `integration.${verb}`, target: name, outcome: 'ok' });
         return result;
       });
       if (values.json) console.log(JSON.stringify({ name, ...(token ? { token } : { revoked: true }) }));

@@ -4,6 +4,7 @@ import { ExitCode, ErrorCode, TouchpointError, UsageError, type CliCommand } fro
 import { numberOption, parseCommandArgs } from '@touchpoint/runtime';
 import { Counters } from '../counters.js';
 import { openDatabase } from '../db/database.js';
+import { sqliteStore } from '../db/sql-store.js';
 import { AuditLog } from '../fleet/audit.js';
 import { loadProfiles } from '../fleet/profiles.js';
 import { createLogger } from '../logger.js';
@@ -25,12 +26,12 @@ import { requireDataDir, resolveDataDir } from './data-dir.js';
 const HOUR_MS = 60 * 60 * 1000;
 
 /** A key operation is an operator action: audited in the fleet's log when this data directory has one. */
-function audit(dataDir: string, action: string, detail: Record<string, unknown>): void {
+async function audit(dataDir: string, action: string, detail: Record<string, unknown>): Promise<void> {
   const path = dataPaths(dataDir).database;
   if (!existsSync(path)) return;
   const db = openDatabase(path);
   try {
-    new AuditLog(db).record({ actor: 'cli', action, outcome: 'ok', detail });
+    await new AuditLog(sqliteStore(db)).record({ actor: 'cli', action, outcome: 'ok', detail });
   } finally {
     db.close();
   }
@@ -76,7 +77,7 @@ are offline get it when they reconnect.
       graceMs: numberOption(values['grace-hours'], '--grace-hours', { min: 0 }) * HOUR_MS,
       rootKeyPath: values['root-key'],
     });
-    audit(dataDir, 'key.rotate', {
+    await audit(dataDir, 'key.rotate', {
       previous: result.previous,
       current: result.current,
       version: result.version,
@@ -159,7 +160,7 @@ Then give the new passphrase to the broker or signer and restart it.`,
     const dataDir = requireDataDir(values['data-dir']);
     const to = resolvePassphrase(values['new-passphrase-file'], {}).passphrase!;
     const files = changePassphrase(dataDir, resolvePassphrase(values['key-passphrase-file']).passphrase, to);
-    audit(dataDir, 'key.passphrase', { files: files.length });
+    await audit(dataDir, 'key.passphrase', { files: files.length });
     console.log(`Encrypted with the new passphrase: ${files.join(', ')}`);
     return ExitCode.ok;
   },

@@ -48,7 +48,7 @@ export class ContentRoles {
         );
     });
     const after = await this.of(staffId);
-    this.audit.record({
+    await this.audit.record({
       actor: by.id,
       actorRole: by.role,
       action: 'staff.content-roles',

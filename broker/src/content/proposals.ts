@@ -84,7 +84,7 @@ export class ContentProposals {
     );
     // A customer's report is device data, not a staff action; staff and maker proposals are audited.
     if (p.source !== 'customer')
-      this.audit.record({
+      await this.audit.record({
         actor: p.author,
         actorRole,
         action: 'content.proposal',

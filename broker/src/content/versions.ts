@@ -224,7 +224,7 @@ export class ContentVersions {
         .where('status', '=', 'draft'),
     );
     if (changed !== 1) throw this.lost(id);
-    this.record(actor, 'content.edit', version, { problems });
+    await this.record(actor, 'content.edit', version, { problems });
     return (await this.get(id))!;
   }
 
@@ -233,14 +233,14 @@ export class ContentVersions {
     const version = await this.transitionable(id, 'propose', actor);
     const problems = this.check(version.model, version.body);
     if (problems.length > 0) {
-      this.record(actor, 'content.propose', version, { problems: problems.length }, 'refused');
+      await this.record(actor, 'content.propose', version, { problems: problems.length }, 'refused');
       throw new TouchpointError(
         ErrorCode.FLOW_INVALID,
         `version ${version.number} of ${version.model} has ${problems.length} problem(s); the first: ${problems[0]!.file}: ${problems[0]!.path}: ${problems[0]!.message}`,
       );
     }
     await this.move(version, 'propose', { proposed_at: Date.now() });
-    this.record(actor, 'content.propose', version);
+    await this.record(actor, 'content.propose', version);
     return (await this.get(id))!;
   }
 
@@ -273,7 +273,7 @@ export class ContentVersions {
       );
       await tx.run(tx.q.updateTable('content_versions').set({ baseline: 1 }).where('id', '=', id));
     });
-    this.record(actor, 'content.baseline', version);
+    await this.record(actor, 'content.baseline', version);
     return (await this.get(id))!;
   }
 
@@ -285,7 +285,7 @@ export class ContentVersions {
   ): Promise<ContentVersion> {
     const version = await this.transitionable(id, transition, actor);
     await this.move(version, transition, { reviewer: actor.id, reviewed_at: Date.now(), review_note: note });
-    this.record(actor, `content.${transition}`, version, note ? { note } : undefined);
+    await this.record(actor, `content.${transition}`, version, note ? { note } : undefined);
     return (await this.get(id))!;
   }
 
@@ -301,7 +301,7 @@ export class ContentVersions {
       nextStatus(version.status, transition);
       checkActor(transition, version.author, actor.id);
     } catch (err) {
-      this.record(actor, `content.${transition}`, version, { reason: (err as Error).message }, 'refused');
+      await this.record(actor, `content.${transition}`, version, { reason: (err as Error).message }, 'refused');
       throw err;
     }
     return version;
@@ -371,18 +371,18 @@ export class ContentVersions {
       }
     }
     const version = (await this.get(id))!;
-    this.record(actor, status === 'draft' ? 'content.draft' : 'content.import', version, { parentId, problems });
+    await this.record(actor, status === 'draft' ? 'content.draft' : 'content.import', version, { parentId, problems });
     return id;
   }
 
-  private record(
+  private async record(
     actor: ContentActor,
     action: string,
     version: ContentVersionInfo,
     detail?: Record<string, unknown>,
     outcome: 'ok' | 'refused' = 'ok',
-  ): void {
-    this.audit.record({
+  ): Promise<void> {
+    await this.audit.record({
       actor: actor.id,
       actorRole: actor.role,
       action,

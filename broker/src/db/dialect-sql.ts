@@ -16,3 +16,13 @@ export function jsonText(dialect: Dialect, column: string, path: readonly string
     ? sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${path.join('.')}`)})`
     : sql<string | null>`(${sql.ref(column)}::jsonb #>> ${sql.lit(`{${path.join(',')}}`)})`;
 }
+
+/**
+ * Whether the JSON array of strings in a text column holds `value`: SQLite's `json_each`, PostgreSQL's
+ * `@>` on jsonb. `value` is bound as a parameter.
+ */
+export function jsonArrayHas(dialect: Dialect, column: string, value: string): RawBuilder<boolean> {
+  return dialect === 'sqlite'
+    ? sql<boolean>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}) WHERE value = ${value})`
+    : sql<boolean>`(${sql.ref(column)}::jsonb @> jsonb_build_array(${value}::text))`;
+}

@@ -80,7 +80,7 @@ export class EngineAuth {
     deps.integrations.onChange(() => this.logins.clear());
   }
 
-  user(req: EngineAuthUserRequest): boolean {
+  async user(req: EngineAuthUserRequest): Promise<boolean> {
     // The MQTT plugin always sends the client id; an AMQP 0-9-1 login has none (a fleet worker).
     const amqp = req.client_id === undefined;
     const clientId = req.client_id ?? '';
@@ -90,23 +90,23 @@ export class EngineAuth {
       .update(`${req.username}\u0000${amqp ? '\u0001amqp' : clientId}\u0000${req.password ?? ''}`)
       .digest('base64');
     if (this.logins.get(key)) return this.count('user', true);
-    const decision = amqp ? this.decideWorkerLogin(req) : this.decideLogin(req, clientId);
+    const decision = amqp ? await this.decideWorkerLogin(req) : await this.decideLogin(req, clientId);
     if (!decision.ok) {
-      recordConnectRefusal(this.deps, clientId, decision);
+      await recordConnectRefusal(this.deps, clientId, decision);
       return this.count('user', false);
     }
     this.logins.set(key, decision.identity);
-    recordConnectAccepted(this.deps, clientId, decision.identity, undefined);
+    await recordConnectAccepted(this.deps, clientId, decision.identity, undefined);
     return this.count('user', true);
   }
 
-  vhost(req: EngineAuthVhostRequest): boolean {
-    const identity = this.identityOf(req.username, req.client_id);
+  async vhost(req: EngineAuthVhostRequest): Promise<boolean> {
+    const identity = await this.identityOf(req.username, req.client_id);
     return this.count('vhost', identity !== undefined && req.vhost === this.settings.vhost);
   }
 
-  resource(req: EngineAuthResourceRequest): boolean {
-    const identity = this.identityOf(req.username, req.client_id);
+  async resource(req: EngineAuthResourceRequest): Promise<boolean> {
+    const identity = await this.identityOf(req.username, req.client_id);
     if (!identity || req.vhost !== this.settings.vhost) return this.count('resource', false);
     // A fleet worker or an API process (AMQP, no client id): its queues and exchanges only.
     if (req.client_id === undefined) {
@@ -127,20 +127,20 @@ export class EngineAuth {
       'resource',
       clientId !== undefined &&
         subscriptionQueues(clientId).includes(req.name) &&
-        this.clientIdBound(identity, clientId),
+        (await this.clientIdBound(identity, clientId)),
     );
   }
 
-  topic(req: EngineAuthTopicRequest): boolean {
+  async topic(req: EngineAuthTopicRequest): Promise<boolean> {
     const clientId = req['variable_map.client_id'];
-    const identity = this.identityOf(req.username, clientId);
-    if (clientId === undefined && identity && isWorker(identity)) return this.workerTopic(identity, req);
+    const identity = await this.identityOf(req.username, clientId);
+    if (clientId === undefined && identity && isWorker(identity)) return await this.workerTopic(identity, req);
     if (
       !identity ||
       req.vhost !== this.settings.vhost ||
       req.name !== this.settings.exchange ||
       clientId === undefined ||
-      !this.clientIdBound(identity, clientId)
+      !(await this.clientIdBound(identity, clientId))
     ) {
       this.deps.counters.inc('engine.topic.unbound');
       return this.count('topic', false);
@@ -149,8 +149,8 @@ export class EngineAuth {
     const allowed =
       req.permission === 'write'
         ? mayPublish(identity, topic)
-        : maySubscribeUnfiltered(identity, topic, this.identities.modelOf);
-    if (!allowed) this.refuseTopic(identity, clientId, req.permission, topic);
+        : maySubscribeUnfiltered(identity, topic, await this.identities.modelsOf(topic));
+    if (!allowed) await this.refuseTopic(identity, clientId, req.permission, topic);
     return this.count('topic', allowed);
   }
 
@@ -159,7 +159,7 @@ export class EngineAuth {
    * checked by decideConnect (AMQP has no client id to bind, so none is asked for). Devices and
    * integration accounts use MQTT only: they are refused before their token is even checked.
    */
-  private decideWorkerLogin(req: EngineAuthUserRequest): ConnectDecision {
+  private async decideWorkerLogin(req: EngineAuthUserRequest): Promise<ConnectDecision> {
     const notWorker = (account?: IntegrationAccount): ConnectDecision => ({
       ok: false,
       code: 'AMQP_NOT_WORKER',
@@ -167,8 +167,8 @@ export class EngineAuth {
       returnCode: BAD_USERNAME_OR_PASSWORD,
       account,
     });
-    if (this.deps.devices.get(req.username)) return notWorker();
-    const decision = decideConnect(this.deps, {
+    if (await this.deps.devices.get(req.username)) return notWorker();
+    const decision = await decideConnect(this.deps, {
       clientId: '',
       clientIdAssigned: true,
       // An API process logs in as the service account under its own name (api-rights.ts).
@@ -186,7 +186,7 @@ export class EngineAuth {
    * A worker binds its queues to device up-traffic (read) and publishes receipts and other down-topics (write);
    * an API process publishes staff actions and call signalling down, and binds nothing to device traffic.
    */
-  private workerTopic(identity: Identity, req: EngineAuthTopicRequest): boolean {
+  private async workerTopic(identity: Identity, req: EngineAuthTopicRequest): Promise<boolean> {
     if (req.vhost !== this.settings.vhost || req.name !== this.settings.exchange) return this.count('topic', false);
     const topic = routingKeyToMqtt(req.routing_key);
     const api = fleetProcessOf(req.username) === 'api';
@@ -194,18 +194,18 @@ export class EngineAuth {
       req.permission === 'write'
         ? (api ? apiMayPublish : workerMayPublish)(identity, topic)
         : !api && workerMayBind(topic);
-    if (!allowed) this.refuseTopic(identity, 'amqp', req.permission, topic);
+    if (!allowed) await this.refuseTopic(identity, 'amqp', req.permission, topic);
     return this.count('topic', allowed);
   }
 
   /** The identity behind a user name; an API process's (AMQP only) is the service account's. */
-  private identityOf(username: string, clientId: string | undefined): Identity | undefined {
+  private async identityOf(username: string, clientId: string | undefined): Promise<Identity | undefined> {
     if (username === API_USERNAME) return clientId === undefined ? this.identities.get(SERVICE_ACCOUNT) : undefined;
     return this.identities.get(username);
   }
 
-  private decideLogin(req: EngineAuthUserRequest, clientId: string): ConnectDecision {
-    const decision = decideConnect(this.deps, {
+  private async decideLogin(req: EngineAuthUserRequest, clientId: string): Promise<ConnectDecision> {
+    const decision = await decideConnect(this.deps, {
       clientId,
       // RabbitMQ does not say whether it generated the id (for an empty one), so none counts as assigned.
       clientIdAssigned: false,
@@ -229,13 +229,18 @@ export class EngineAuth {
   }
 
   /** The client id on a check is the one the identity logged in with (decideConnect's rule). */
-  private clientIdBound(identity: Identity, clientId: string): boolean {
+  private async clientIdBound(identity: Identity, clientId: string): Promise<boolean> {
     if (identity.kind === 'device') return clientId === identity.deviceId;
-    return clientId.startsWith(clientIdPrefixOf(identity.account)) && !this.deps.devices.get(clientId);
+    return clientId.startsWith(clientIdPrefixOf(identity.account)) && !(await this.identities.isDevice(clientId));
   }
 
   /** Counted and logged like the embedded hooks (authorize-publish, authorize-subscribe); an integration's refusal is audited. */
-  private refuseTopic(identity: Identity, clientId: string, permission: 'read' | 'write', topic: string): void {
+  private async refuseTopic(
+    identity: Identity,
+    clientId: string,
+    permission: 'read' | 'write',
+    topic: string,
+  ): Promise<void> {
     const publish = permission === 'write';
     this.deps.counters.inc(publish ? 'acl.publish.refused' : 'acl.subscribe.refused');
     const suppressed = this.rejectLog.admit(`${clientId}\u0000${permission}`);
@@ -247,7 +252,7 @@ export class EngineAuth {
         ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
       });
     if (identity.kind === 'integration')
-      this.deps.audit.record({
+      await this.deps.audit.record({
         actor: `integration:${identity.account.name}`,
         action: publish ? 'integration.publish' : 'integration.subscribe',
         target: topic,

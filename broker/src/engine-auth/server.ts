@@ -15,7 +15,7 @@ import type { EngineAuth } from './decide.js';
 /** Form bodies from RabbitMQ are a few hundred bytes; anything near this is not the engine. */
 const BODY_LIMIT = 8 * 1024;
 
-type Check = { schema: z.ZodType; decide: (auth: EngineAuth, request: never) => boolean };
+type Check = { schema: z.ZodType; decide: (auth: EngineAuth, request: never) => Promise<boolean> };
 
 const CHECKS: Record<string, Check> = {
   '/auth/user': { schema: engineAuthUserRequest, decide: (auth, r) => auth.user(r) },
@@ -85,6 +85,6 @@ export function createEngineAuthServer(auth: EngineAuth, counters: Counters, log
       answer(res, 400, 'deny');
       return;
     }
-    answer(res, 200, check.decide(auth, parsed.data as never) ? 'allow' : 'deny');
+    answer(res, 200, (await check.decide(auth, parsed.data as never)) ? 'allow' : 'deny');
   }
 }

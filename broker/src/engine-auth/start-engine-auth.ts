@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Counters } from '../counters.js';
-import { openDatabase } from '../db/database.js';
+import { openFleetStore } from '../db/open-store.js';
 import { AuditLog } from '../fleet/audit.js';
 import { hashToken } from '../fleet/credentials.js';
 import { Devices } from '../fleet/devices.js';
@@ -13,8 +13,12 @@ import { DEFAULT_ENGINE_AUTH_SETTINGS, EngineAuth, type EngineAuthSettings } fro
 import { createEngineAuthServer } from './server.js';
 
 export interface EngineAuthOptions extends Partial<EngineAuthSettings> {
-  /** The fleet's data folder: its database holds the devices and integration accounts. */
+  /** The fleet's data folder: the service token, and the SQLite database when there is no `databaseUrl`. */
   dataDir: string;
+  /** The fleet's PostgreSQL database (`--database-url`, issue 15); absent: the data folder's SQLite file. */
+  databaseUrl?: string | undefined;
+  /** Ends the wait for an unreachable PostgreSQL (the process is stopping). */
+  signal?: AbortSignal;
   /** Default 127.0.0.1: the endpoint answers whether a token is right, so it stays on a private interface. */
   host?: string;
   /** Default 0 (a free port). */
@@ -44,13 +48,24 @@ export interface RunningEngineAuth {
  */
 export async function startEngineAuth(options: EngineAuthOptions): Promise<RunningEngineAuth> {
   const log = options.logger ?? (options.log === 'silent' ? silentLogger : createLogger('engine-auth'));
-  const db = openDatabase(dataPaths(options.dataDir).database);
+  // SQLite or PostgreSQL (waits with backoff until PostgreSQL answers, and migrates it).
+  const store = await openFleetStore({
+    databaseUrl: options.databaseUrl,
+    sqlitePath: dataPaths(options.dataDir).database,
+    log,
+    signal: options.signal,
+  });
   const counters = new Counters();
-  const devices = new Devices(db);
-  const integrations = new Integrations(db);
-  const audit = new AuditLog(db);
+  const devices = new Devices(store);
+  const integrations = new Integrations(store);
+  const audit = new AuditLog(store);
   const serviceToken = loadOrCreateServiceToken(join(options.dataDir, 'keys', 'service-token'));
-  integrations.ensureService(hashToken(serviceToken));
+  try {
+    await integrations.ensureService(hashToken(serviceToken));
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const settings: EngineAuthSettings = {
     vhost: options.vhost ?? DEFAULT_ENGINE_AUTH_SETTINGS.vhost,
     exchange: options.exchange ?? DEFAULT_ENGINE_AUTH_SETTINGS.exchange,
@@ -65,7 +80,7 @@ export async function startEngineAuth(options: EngineAuthOptions): Promise<Runni
       server.listen(options.port ?? 0, host, () => resolve());
     });
   } catch (err) {
-    db.close();
+    await store.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -81,7 +96,7 @@ export async function startEngineAuth(options: EngineAuthOptions): Promise<Runni
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
+      await store.close();
     },
   };
 }

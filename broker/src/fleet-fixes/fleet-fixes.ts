@@ -117,8 +117,8 @@ export class FleetFixes {
 
   /** Checks the request, records the fix with its devices and sends the first wave; audited. */
   async start(input: StartFixRequest, staff: StaffMember, now: number = Date.now()): Promise<FixReport> {
-    const refuse = (code: ErrorCode, message: string): never => {
-      this.deps.audit.record({
+    const refuse = async (code: ErrorCode, message: string): Promise<never> => {
+      await this.deps.audit.record({
         actor: staff.id,
         actorRole: staff.role,
         action: 'fleetfix.start',
@@ -132,23 +132,23 @@ export class FleetFixes {
     if (!query.success) return refuse(ErrorCode.BAD_PARAMS, `query: ${describeIssues(query.error)}`);
     const profile =
       this.deps.profiles.get(query.data.model) ??
-      refuse(ErrorCode.NOT_FOUND, `no profile for model ${query.data.model}`);
+      (await refuse(ErrorCode.NOT_FOUND, `no profile for model ${query.data.model}`));
     const action =
       findAction(profile, input.action) ??
-      refuse(ErrorCode.UNKNOWN_ACTION, `${input.action} is not in the ${profile.model} catalog`);
+      (await refuse(ErrorCode.UNKNOWN_ACTION, `${input.action} is not in the ${profile.model} catalog`));
     // The catalog's own allow-list: only actions staff may send remotely, with the role they need.
-    if (!action.remote) refuse(ErrorCode.FORBIDDEN_ROLE, `${action.name} can only be started on the device`);
+    if (!action.remote) await refuse(ErrorCode.FORBIDDEN_ROLE, `${action.name} can only be started on the device`);
     if (!roleAllows(staff.role, roleForAction(action.name)))
-      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${staff.role} may not send ${action.name}`);
+      await refuse(ErrorCode.FORBIDDEN_ROLE, `role ${staff.role} may not send ${action.name}`);
     const params = actionParamsSchema(action).safeParse(input.params);
-    if (!params.success) refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
-    if (!(input.waves >= 1 && input.waves <= 10)) refuse(ErrorCode.BAD_PARAMS, 'waves must be 1 to 10');
+    if (!params.success) await refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
+    if (!(input.waves >= 1 && input.waves <= 10)) await refuse(ErrorCode.BAD_PARAMS, 'waves must be 1 to 10');
     if (!(input.maxFailureRate >= 0 && input.maxFailureRate <= 1))
-      refuse(ErrorCode.BAD_PARAMS, 'maxFailureRate must be between 0 and 1');
+      await refuse(ErrorCode.BAD_PARAMS, 'maxFailureRate must be between 0 and 1');
 
     const id = newId();
     const matching = (await readDevices(this.store, query.data.model)).filter((d) => !mismatch(d, query.data));
-    if (matching.length === 0) refuse(ErrorCode.NOT_FOUND, 'no device matches the query');
+    if (matching.length === 0) await refuse(ErrorCode.NOT_FOUND, 'no device matches the query');
     const order = stableOrder(
       matching.map((d) => d.id),
       id,
@@ -184,7 +184,7 @@ export class FleetFixes {
           }),
         );
     });
-    this.deps.audit.record({
+    await this.deps.audit.record({
       actor: staff.id,
       actorRole: staff.role,
       action: 'fleetfix.start',
@@ -210,7 +210,7 @@ export class FleetFixes {
       const fix = await this.row(id);
       if (!fix) throw new TouchpointError(ErrorCode.NOT_FOUND, `fleet fix ${id} does not exist`);
       if (fix.status !== 'running') {
-        this.deps.audit.record({
+        await this.deps.audit.record({
           actor: staff.id,
           actorRole: staff.role,
           action: 'fleetfix.abort',
@@ -221,7 +221,7 @@ export class FleetFixes {
         throw new TouchpointError(ErrorCode.CONFLICT, `fleet fix ${id} is ${fix.status}, not running`);
       }
       await this.finish(id, 'aborted', `aborted by ${staff.name}`);
-      this.deps.audit.record({
+      await this.deps.audit.record({
         actor: staff.id,
         actorRole: staff.role,
         action: 'fleetfix.abort',
@@ -448,7 +448,7 @@ export class FleetFixes {
         .where('status', '=', 'pending'),
     );
     if (status !== 'aborted')
-      this.deps.audit.record({
+      await this.deps.audit.record({
         actor: SYSTEM,
         action: `fleetfix.${status}`,
         target: id,

@@ -8,7 +8,7 @@ import { Cases } from '../fleet/cases.js';
 import { Commands, type SignCommand } from '../fleet/commands.js';
 import { Devices } from '../fleet/devices.js';
 import { openFleetStore } from '../db/open-store.js';
-import { sqliteStore } from '../db/sql-store.js';
+import { sqliteStore, type SqlStore } from '../db/sql-store.js';
 import { Ingest } from '../fleet/ingest.js';
 import { LiveBus } from '../fleet/live.js';
 import { OnlineResync } from '../fleet/online-resync.js';
@@ -109,7 +109,11 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
   // Webhooks (issue 17 in cluster mode): what this worker ingests (case opened, command result, error raised) is
   // queued here, once, in the shared database; API processes deliver it. Subscribed before the relay, so the
   // rows exist when the API processes hear of the event. Webhooks are on the SQLite connection only for now.
-  const stopWebhooks = sqlite ? queueWebhookEvents(sqlite, live, counters, publicUrl) : undefined;
+  // Webhook events name the device's model from the registry's memory (they are queued synchronously).
+  const webhookDevices = sqlite ? new Devices(store) : undefined;
+  await webhookDevices?.loadModels();
+  const stopWebhooks =
+    sqlite && webhookDevices ? queueWebhookEvents(sqlite, webhookDevices, store, live, counters, publicUrl) : undefined;
   if (!stopWebhooks)
     log.warn('no webhook events from a fleet worker on PostgreSQL yet: webhooks run on the SQLite database', {
       code: 'NOT_BUILT',
@@ -125,10 +129,10 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
         sqlite,
         new Commands(
           sqlite,
-          new Devices(sqlite),
+          new Devices(store),
           models.profiles,
           NO_SIGNING,
-          new AuditLog(sqlite),
+          new AuditLog(store),
           live,
           consumer.publish,
         ),
@@ -163,8 +167,15 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Run
 }
 
 /** The worker's webhook producer: the case stores it reads to describe a case, on the worker's SQLite connection. */
-function queueWebhookEvents(db: Db, live: LiveBus, counters: Counters, publicUrl: string | undefined): () => void {
-  const audit = new AuditLog(db);
+function queueWebhookEvents(
+  db: Db,
+  devices: Devices,
+  store: SqlStore,
+  live: LiveBus,
+  counters: Counters,
+  publicUrl: string | undefined,
+): () => void {
+  const audit = new AuditLog(store);
   // Never publishes: a worker only reads cases here.
   const cases = new Cases(db, audit, live, () =>
     Promise.reject(new TouchpointError(ErrorCode.NOT_AUTHORIZED, 'a fleet worker does not change cases')),
@@ -173,7 +184,7 @@ function queueWebhookEvents(db: Db, live: LiveBus, counters: Counters, publicUrl
   return producer.watch({
     live,
     cases,
-    devices: new Devices(db),
+    devices,
     staff: new Staff(db),
     caseUrl: (caseId) => (publicUrl ? `${publicUrl}/#/queue/${encodeURIComponent(caseId)}` : undefined),
   });

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { SqlStore } from '../db/sql-store.js';
 
 export interface AuditEntry {
   actor: string;
@@ -16,53 +16,80 @@ export interface AuditRow extends Omit<AuditEntry, 'detail'> {
   detail: Record<string, unknown> | null;
 }
 
-/** The append-only audit log: every staff action, login, refusal and consent receipt. */
+/**
+ * The append-only audit log: every staff action, login, refusal and consent receipt; on the store
+ * layer for SQLite and PostgreSQL (issue 15). `record` resolves once the entry is stored: a caller
+ * awaits it before answering, so an action whose record failed is reported as failed.
+ */
 export class AuditLog {
   private readonly insert;
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      'INSERT INTO audit (at, actor, actor_role, action, device_id, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  constructor(
+    private readonly store: SqlStore,
+    private readonly onError: (err: unknown, entry: AuditEntry) => void = (err) =>
+      process.emitWarning(`audit write failed: ${(err as Error).message}`),
+  ) {
+    this.insert = store.prepare<
+      {
+        at: number;
+        actor: string;
+        actorRole: string | null;
+        action: string;
+        deviceId: string | null;
+        target: string | null;
+        outcome: string;
+        detail: string | null;
+      },
+      unknown
+    >((q, $) =>
+      q.insertInto('audit').values({
+        at: $('at'),
+        actor: $('actor'),
+        actor_role: $('actorRole'),
+        action: $('action'),
+        device_id: $('deviceId'),
+        target: $('target'),
+        outcome: $('outcome'),
+        detail: $('detail'),
+      }),
     );
   }
 
-  record(entry: AuditEntry, at: number = Date.now()): void {
-    this.insert.run(
-      at,
-      entry.actor,
-      entry.actorRole ?? null,
-      entry.action,
-      entry.deviceId ?? null,
-      entry.target ?? null,
-      entry.outcome,
-      entry.detail ? JSON.stringify(entry.detail) : null,
+  async record(entry: AuditEntry, at: number = Date.now()): Promise<void> {
+    await this.store.run(
+      this.insert.bind({
+        at,
+        actor: entry.actor,
+        actorRole: entry.actorRole ?? null,
+        action: entry.action,
+        deviceId: entry.deviceId ?? null,
+        target: entry.target ?? null,
+        outcome: entry.outcome,
+        detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      }),
     );
   }
 
-  list(filter: { deviceId?: string; action?: string; limit?: number; before?: number } = {}): AuditRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (clause: string, value: string | number) => {
-      where.push(clause);
-      args.push(value);
-    };
-    if (filter.deviceId) add('device_id = ?', filter.deviceId);
-    if (filter.action) add('action = ?', filter.action);
-    if (filter.before) add('id < ?', filter.before);
-    const rows = this.db
-      .prepare(
-        `SELECT id, at, actor, actor_role, action, device_id, target, outcome, detail FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...args, Math.min(filter.limit ?? 100, 1000)) as {
-      id: number;
-      at: number;
-      actor: string;
-      actor_role: string | null;
-      action: string;
-      device_id: string | null;
-      target: string | null;
-      outcome: AuditEntry['outcome'];
-      detail: string | null;
-    }[];
+  /**
+   * For the synchronous paths still written for SQLite only (video calls and their timers, issue 15):
+   * the write starts now (on SQLite it is done before this returns, on the same connection), and a
+   * failure goes to `onError` (logged), as such a path has no caller to report it to.
+   */
+  recordSoon(entry: AuditEntry, at: number = Date.now()): void {
+    this.record(entry, at).catch((err: unknown) => this.onError(err, entry));
+  }
+
+  async list(
+    filter: { deviceId?: string; action?: string; limit?: number; before?: number } = {},
+  ): Promise<AuditRow[]> {
+    let query = this.store.q
+      .selectFrom('audit')
+      .select(['id', 'at', 'actor', 'actor_role', 'action', 'device_id', 'target', 'outcome', 'detail'])
+      .orderBy('id', 'desc')
+      .limit(Math.min(filter.limit ?? 100, 1000));
+    if (filter.deviceId) query = query.where('device_id', '=', filter.deviceId);
+    if (filter.action) query = query.where('action', '=', filter.action);
+    if (filter.before) query = query.where('id', '<', filter.before);
+    const rows = await this.store.all(query);
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
@@ -71,7 +98,7 @@ export class AuditLog {
       action: r.action,
       deviceId: r.device_id ?? undefined,
       target: r.target ?? undefined,
-      outcome: r.outcome,
+      outcome: r.outcome as AuditEntry['outcome'],
       detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
     }));
   }

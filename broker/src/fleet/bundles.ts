@@ -103,7 +103,7 @@ export class SupportBundles {
       `INSERT INTO case_bundles (id, case_id, device_id, requested_by, requested_at, range_from, range_to, expires_at, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested')`,
     ).run(id, c.id, c.deviceId, staff.id, now, from, to, expiresAt);
-    this.audit.record({
+    await this.audit.record({
       actor: staff.id,
       actorRole: staff.role,
       action: 'bundle.request',

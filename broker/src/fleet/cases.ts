@@ -141,12 +141,15 @@ export class Cases {
     if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `case ${caseId} does not exist`);
     const status = change.status ?? (change.assignee ? 'claimed' : current.status);
     const assignee = change.assignee?.id ?? (status === 'claimed' && !current.assignee ? by.id : current.assignee);
+    // The audit row is written inside the case's transaction: on SQLite (the only dialect this store runs
+    // on yet) the store layer runs it at once, on the same connection; its promise is awaited after.
+    let audited: Promise<void> = Promise.resolve();
     this.db.transaction(() => {
       this.sql(
         // resolved_by, like resolved_at, keeps the first resolution (the case history's staff filter, migration 010).
         "UPDATE cases SET status = ?, assignee = ?, claimed_at = COALESCE(claimed_at, CASE WHEN ? = 'claimed' THEN ? END), resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?) ELSE resolved_at END, resolved_by = CASE WHEN ? IN ('resolved', 'closed') THEN COALESCE(resolved_by, ?) ELSE resolved_by END WHERE id = ?",
       ).run(status, assignee, status, now, status, now, status, by.id, caseId);
-      this.audit.record(
+      audited = this.audit.record(
         {
           actor: by.id,
           actorRole: by.role,
@@ -159,6 +162,7 @@ export class Cases {
         now,
       );
     })();
+    await audited;
     this.live.emit('case', { caseId, deviceId: current.deviceId, status, change: 'updated' });
     const agentName = status === 'claimed' ? (change.assignee ?? by).displayName : undefined;
     const message: CaseStatusMessage = { ...header(now), caseId, status, ...(agentName ? { agentName } : {}) };
@@ -166,11 +170,11 @@ export class Cases {
     return this.get(caseId)!;
   }
 
-  addNote(caseId: string, text: string, by: StaffMember, now = Date.now()): void {
+  async addNote(caseId: string, text: string, by: StaffMember, now = Date.now()): Promise<void> {
     const current = this.get(caseId);
     if (!current) throw new TouchpointError(ErrorCode.NOT_FOUND, `case ${caseId} does not exist`);
     this.sql('INSERT INTO case_notes (case_id, staff_id, at, text) VALUES (?, ?, ?, ?)').run(caseId, by.id, now, text);
-    this.audit.record(
+    await this.audit.record(
       {
         actor: by.id,
         actorRole: by.role,

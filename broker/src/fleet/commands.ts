@@ -71,8 +71,8 @@ export class Commands {
   }
 
   async send(req: SendCommandRequest, now: number = Date.now()): Promise<CommandRecord> {
-    const refuse = (code: ErrorCode, message: string): never => {
-      this.audit.record(
+    const refuse = async (code: ErrorCode, message: string): Promise<never> => {
+      await this.audit.record(
         {
           actor: req.staff.id,
           actorRole: req.staff.role,
@@ -87,21 +87,22 @@ export class Commands {
       throw new TouchpointError(code, message);
     };
     if (!roleAllows(req.staff.role, 'agent'))
-      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send commands`);
+      await refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send commands`);
     const device =
-      this.devices.get(req.deviceId) ?? refuse(ErrorCode.NOT_FOUND, `device ${req.deviceId} does not exist`);
+      (await this.devices.get(req.deviceId)) ??
+      (await refuse(ErrorCode.NOT_FOUND, `device ${req.deviceId} does not exist`));
     const profile =
-      this.profiles.get(device.model) ?? refuse(ErrorCode.NOT_FOUND, `no profile for model ${device.model}`);
+      this.profiles.get(device.model) ?? (await refuse(ErrorCode.NOT_FOUND, `no profile for model ${device.model}`));
     const action =
       findAction(profile, req.action) ??
-      refuse(ErrorCode.UNKNOWN_ACTION, `${req.action} is not in the ${device.model} catalog`);
+      (await refuse(ErrorCode.UNKNOWN_ACTION, `${req.action} is not in the ${device.model} catalog`));
     if (!action.remote)
-      refuse(ErrorCode.FORBIDDEN_ROLE, `${req.action} can only be started by the customer on the device`);
+      await refuse(ErrorCode.FORBIDDEN_ROLE, `${req.action} can only be started by the customer on the device`);
     const needed = roleForAction(action.name);
     if (!roleAllows(req.staff.role, needed))
-      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send ${action.name} (needs ${needed})`);
+      await refuse(ErrorCode.FORBIDDEN_ROLE, `role ${req.staff.role} may not send ${action.name} (needs ${needed})`);
     const params = actionParamsSchema(action).safeParse(req.params);
-    if (!params.success) refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
+    if (!params.success) await refuse(ErrorCode.BAD_PARAMS, describeIssues(params.error));
     const ttl = Math.min(Math.max(req.ttlMs ?? DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
 
     let envelope: CommandEnvelope;
@@ -119,11 +120,14 @@ export class Commands {
       });
     } catch (err) {
       // The signer's own policy (or its absence) has the last word; the refusal is audited like any other.
-      return refuse(
+      return await refuse(
         err instanceof TouchpointError ? err.code : ErrorCode.SIGNER_UNAVAILABLE,
         `not signed: ${(err as Error).message}`,
       );
     }
+    // The audit row is written inside the command's transaction: on SQLite (the only dialect this store
+    // runs on yet) the store layer runs it at once, on the same connection; its promise is awaited after.
+    let audited: Promise<void> = Promise.resolve();
     this.db.transaction(() => {
       this.sql(
         'INSERT INTO commands (id, device_id, action, params, issued_by, issued_at, expires_at, status, updated_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -140,7 +144,7 @@ export class Commands {
         JSON.stringify(envelope),
       );
       this.sql('INSERT INTO command_status (command_id, status, at) VALUES (?, ?, ?)').run(envelope.id, 'queued', now);
-      this.audit.record(
+      audited = this.audit.record(
         {
           actor: req.staff.id,
           actorRole: req.staff.role,
@@ -153,6 +157,7 @@ export class Commands {
         now,
       );
     })();
+    await audited;
     this.live.emit('command', { commandId: envelope.id, deviceId: device.id, status: 'queued' });
     await this.publish(deviceTopic(device.id, 'command'), JSON.stringify(envelope), { qos: 1, retain: false });
     return this.get(envelope.id)!;

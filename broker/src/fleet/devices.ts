@@ -1,6 +1,8 @@
 import { ErrorCode, TouchpointError, isSafeId } from '@touchpoint/protocol';
-import { statementCache, type Prepare } from '../db/statement-cache.js';
-import type { Db } from '../db/database.js';
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { jsonArrayHas } from '../db/dialect-sql.js';
+import type { Database } from '../db/schema.js';
+import type { SqlExecutor, SqlStore } from '../db/sql-store.js';
 import { hashToken, newDeviceToken, tokenMatches } from './credentials.js';
 
 export interface DeviceRow {
@@ -19,6 +21,22 @@ export interface DeviceRow {
   lastDiagnosticsAt: number | null;
 }
 
+const COLUMNS = [
+  'id',
+  'model',
+  'tags',
+  'created_at',
+  'online',
+  'connection_id',
+  'last_seen',
+  'agent_version',
+  'firmware_version',
+  'profile_version',
+  'errors',
+  'link',
+  'last_diagnostics_at',
+] as const;
+
 interface RawDevice {
   id: string;
   model: string;
@@ -34,9 +52,6 @@ interface RawDevice {
   link: string | null;
   last_diagnostics_at: number | null;
 }
-
-const COLUMNS =
-  'id, model, tags, created_at, online, connection_id, last_seen, agent_version, firmware_version, profile_version, errors, link, last_diagnostics_at';
 
 function toDevice(r: RawDevice): DeviceRow {
   return {
@@ -66,19 +81,52 @@ export interface DeviceQuery {
   offset?: number | undefined;
 }
 
-/** Device registry: provisioning, credentials and the live state the console lists. */
+/**
+ * Device registry: provisioning, credentials and the live state the console lists, on the store layer
+ * for SQLite and PostgreSQL (issue 15). A device's model never changes and devices are never deleted,
+ * so every model this registry reads or provisions is remembered: `knownModel` answers the
+ * synchronous per-message hooks (aedes' authorizeForward) without a query.
+ */
 export class Devices {
-  private readonly sql: Prepare;
   private readonly byId;
   private readonly tokenHashById;
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-    this.byId = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
-    this.tokenHashById = db.prepare('SELECT token_hash FROM devices WHERE id = ?').pluck();
+  private readonly models = new Map<string, string>();
+
+  /** `maxModels` bounds the remembered models (a fleet of millions behind engine-auth). */
+  constructor(
+    private readonly store: SqlStore,
+    private readonly maxModels = 1_000_000,
+  ) {
+    this.byId = store.prepare<{ id: string }, RawDevice>((q, $) =>
+      q.selectFrom('devices').select(COLUMNS).where('id', '=', $('id')),
+    );
+    this.tokenHashById = store.prepare<{ id: string }, { token_hash: Buffer }>((q, $) =>
+      q.selectFrom('devices').select('token_hash').where('id', '=', $('id')),
+    );
   }
 
   /** Creates a device and returns its token. The token is shown once; only its hash is stored. */
-  provision(deviceId: string, model: string, tags: string[] = []): { deviceId: string; token: string } {
+  async provision(deviceId: string, model: string, tags: string[] = []): Promise<{ deviceId: string; token: string }> {
+    return this.provisionIn(this.store, deviceId, model, tags);
+  }
+
+  /** Creates many devices in one transaction (all or none): a factory's batch, a benchmark's fleet. */
+  provisionMany(
+    devices: readonly { deviceId: string; model: string; tags?: string[] }[],
+  ): Promise<{ deviceId: string; token: string }[]> {
+    return this.store.transaction(async (tx) => {
+      const out: { deviceId: string; token: string }[] = [];
+      for (const d of devices) out.push(await this.provisionIn(tx, d.deviceId, d.model, d.tags ?? []));
+      return out;
+    });
+  }
+
+  private async provisionIn(
+    ex: SqlExecutor,
+    deviceId: string,
+    model: string,
+    tags: string[],
+  ): Promise<{ deviceId: string; token: string }> {
     if (!isSafeId(deviceId))
       throw new TouchpointError(
         ErrorCode.ID_INVALID,
@@ -95,64 +143,105 @@ export class Devices {
         `model ${JSON.stringify(model)} must be kebab-case, such as coffee-machine`,
       );
     const token = newDeviceToken();
-    try {
-      this.sql('INSERT INTO devices (id, model, token_hash, tags, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        deviceId,
-        model,
-        hashToken(token),
-        JSON.stringify(tags),
-        Date.now(),
-      );
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-        throw new TouchpointError(ErrorCode.DUPLICATE, `device ${deviceId} already exists`);
-      throw err;
-    }
+    // ON CONFLICT DO NOTHING: a taken id is told by the rows written, the same on both dialects.
+    const inserted = await ex.run(
+      ex.q
+        .insertInto('devices')
+        .values({
+          id: deviceId,
+          model,
+          token_hash: hashToken(token),
+          tags: JSON.stringify(tags),
+          created_at: Date.now(),
+        })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+    if (inserted === 0) throw new TouchpointError(ErrorCode.DUPLICATE, `device ${deviceId} already exists`);
+    this.remember(deviceId, model);
     return { deviceId, token };
   }
 
   /** Issues a new token, invalidating the old one. */
-  rotateToken(deviceId: string): string {
+  async rotateToken(deviceId: string): Promise<string> {
     const token = newDeviceToken();
-    const res = this.sql('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), deviceId);
-    if (res.changes === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `device ${deviceId} does not exist`);
+    const changed = await this.store.run(
+      this.store.q
+        .updateTable('devices')
+        .set({ token_hash: hashToken(token) })
+        .where('id', '=', deviceId),
+    );
+    if (changed === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `device ${deviceId} does not exist`);
     return token;
   }
 
-  verifyToken(deviceId: string, token: Buffer | string): boolean {
-    const stored = this.tokenHashById.get(deviceId) as Buffer | undefined;
+  async verifyToken(deviceId: string, token: Buffer | string): Promise<boolean> {
+    const stored = (await this.store.first(this.tokenHashById.bind({ id: deviceId })))?.token_hash;
     // Hash anyway when the device is unknown, so timing does not reveal which ids exist.
     if (!stored) return tokenMatches(token, Buffer.alloc(32)) && false;
     return tokenMatches(token, stored);
   }
 
-  get(deviceId: string): DeviceRow | undefined {
-    const row = this.byId.get(deviceId) as RawDevice | undefined;
-    return row ? toDevice(row) : undefined;
+  async get(deviceId: string): Promise<DeviceRow | undefined> {
+    const row = await this.store.first(this.byId.bind({ id: deviceId }));
+    if (!row) return undefined;
+    this.remember(row.id, row.model);
+    return toDevice(row);
   }
 
-  list(query: DeviceQuery = {}): { items: DeviceRow[]; total: number } {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (clause: string, value: string | number) => {
-      where.push(clause);
-      args.push(value);
+  /** The model of a device this registry has read or provisioned (see `loadModels`); no query. */
+  knownModel(deviceId: string): string | undefined {
+    return this.models.get(deviceId);
+  }
+
+  /** The model of a device: remembered, else read once. */
+  async modelOf(deviceId: string): Promise<string | undefined> {
+    return this.models.get(deviceId) ?? (await this.get(deviceId))?.model;
+  }
+
+  /**
+   * Reads every device's model, so `knownModel` answers for the whole fleet: the embedded broker
+   * calls it at start, where it is the only process that provisions devices (issue 15).
+   */
+  async loadModels(): Promise<void> {
+    for (const r of await this.store.all(this.store.q.selectFrom('devices').select(['id', 'model'])))
+      this.remember(r.id, r.model);
+  }
+
+  async list(query: DeviceQuery = {}): Promise<{ items: DeviceRow[]; total: number }> {
+    const dialect = this.store.dialect;
+    const filter = (eb: ExpressionBuilder<Database, 'devices'>): Expression<SqlBool> => {
+      const where: Expression<SqlBool>[] = [];
+      if (query.search)
+        where.push(
+          sql<SqlBool>`${sql.ref('id')} LIKE ${`%${query.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
+        );
+      if (query.model) where.push(eb('model', '=', query.model));
+      if (query.errorCode) where.push(jsonArrayHas(dialect, 'devices.errors', query.errorCode));
+      if (query.tag) where.push(jsonArrayHas(dialect, 'devices.tags', query.tag));
+      if (query.online !== undefined) where.push(eb('online', '=', query.online ? 1 : 0));
+      return eb.and(where);
     };
-    if (query.search) add("id LIKE ? ESCAPE '\\'", `%${query.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
-    if (query.model) add('model = ?', query.model);
-    if (query.errorCode) add('EXISTS (SELECT 1 FROM json_each(devices.errors) WHERE value = ?)', query.errorCode);
-    if (query.tag) add('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = ?)', query.tag);
-    if (query.online !== undefined) add('online = ?', query.online ? 1 : 0);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.sql(`SELECT COUNT(*) FROM devices ${clause}`)
-      .pluck()
-      .get(...args) as number;
+    const counted = await this.store.first(
+      this.store.q
+        .selectFrom('devices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(filter),
+    );
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const rows = this.sql(`SELECT ${COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`).all(
-      ...args,
-      limit,
-      query.offset ?? 0,
-    ) as RawDevice[];
-    return { items: rows.map(toDevice), total };
+    const rows = await this.store.all(
+      this.store.q
+        .selectFrom('devices')
+        .select(COLUMNS)
+        .where(filter)
+        .orderBy('id')
+        .limit(limit)
+        .offset(query.offset ?? 0),
+    );
+    for (const r of rows) this.remember(r.id, r.model);
+    return { items: rows.map(toDevice), total: Number(counted?.n ?? 0) };
+  }
+
+  private remember(deviceId: string, model: string): void {
+    if (this.models.size < this.maxModels || this.models.has(deviceId)) this.models.set(deviceId, model);
   }
 }

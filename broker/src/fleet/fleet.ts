@@ -35,7 +35,7 @@ export interface FleetLimits {
 export class Fleet {
   /**
    * The async store layer (issue 15) on the same SQLite connection: the stores converted to it so far
-   * (ingest, quarantine) use it; the others still call `db` directly.
+   * (ingest, quarantine, devices, integrations, audit) use it; the others still call `db` directly.
    */
   readonly store: SqlStore;
   readonly live: LiveBus;
@@ -81,15 +81,17 @@ export class Fleet {
       log.error('live listener failed', { event, code: 'INTERNAL', reason: (err as Error).message }),
     );
     this.store = sqliteStore(db);
-    this.devices = new Devices(db);
+    this.devices = new Devices(this.store);
     this.staff = new Staff(db, (err) =>
       log.error('staff session listener failed', { code: 'INTERNAL', reason: (err as Error).message }),
     );
-    this.audit = new AuditLog(db);
+    this.audit = new AuditLog(this.store, (err, entry) =>
+      log.error('audit write failed', { action: entry.action, code: 'INTERNAL', reason: (err as Error).message }),
+    );
     this.ingest = new Ingest(this.store, this.live, { profiles, ...limits.ingest });
     this.quarantine = new Quarantine(this.store);
     this.receipts = new Receipts(publish, log);
-    this.integrations = new Integrations(db, (err) =>
+    this.integrations = new Integrations(this.store, (err) =>
       log.error('integration change listener failed', { code: 'INTERNAL', reason: (err as Error).message }),
     );
     this.keys = new KeyDistribution(signing.signer, signing.keys, db, publish, log);
@@ -112,7 +114,7 @@ export class Fleet {
     return this.keys.current();
   }
 
-  provisionDevice(deviceId: string, model: string, tags: string[] = []): { deviceId: string; token: string } {
+  provisionDevice(deviceId: string, model: string, tags: string[] = []): Promise<{ deviceId: string; token: string }> {
     return this.devices.provision(deviceId, model, tags);
   }
 }

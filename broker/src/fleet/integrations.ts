@@ -8,7 +8,9 @@ import {
   type IntegrationRights,
 } from '@touchpoint/protocol';
 import { SafeEventEmitter } from '@touchpoint/runtime';
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { rawQuery } from '../db/dialect-sql.js';
+import type { SqlExecutor, SqlStore } from '../db/sql-store.js';
 import { hashToken, newDeviceToken, tokenMatches } from './credentials.js';
 
 export interface IntegrationAccount {
@@ -44,6 +46,9 @@ const SERVICE_RIGHTS: IntegrationRights = {
   anonymousLoopback: false,
 };
 
+/** The advisory lock key that serialises `add` on PostgreSQL (any constant; 'tpia' in ASCII). */
+const ADD_LOCK = 0x74706961;
+
 function toAccount(r: Row): IntegrationAccount {
   return {
     name: r.name,
@@ -61,35 +66,24 @@ export function clientIdPrefixOf(account: IntegrationAccount): string {
   return account.rights.clientIdPrefix ?? `${account.name}-`;
 }
 
-/** Integration accounts: created, listed, rotated and revoked by admins; each change is announced so live connections follow it. */
+/**
+ * Integration accounts: created, listed, rotated and revoked by admins; each change is announced so
+ * live connections follow it. On the store layer for SQLite and PostgreSQL (issue 15).
+ */
 export class Integrations {
-  private readonly st;
+  private readonly byName;
   /** A listener that throws is reported, never undoes the change, and the listeners after it still hear it. */
   private readonly changes: SafeEventEmitter<{ changed: [name: string] }>;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: SqlStore,
     onListenerError: (err: unknown) => void = (err) =>
       process.emitWarning(`integration change listener failed: ${(err as Error).message}`),
   ) {
     this.changes = new SafeEventEmitter((_event, err) => onListenerError(err));
-    this.st = {
-      get: db.prepare('SELECT * FROM integrations WHERE name = ?'),
-      all: db.prepare('SELECT * FROM integrations ORDER BY name'),
-      insert: db.prepare(
-        'INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      upsertBuiltin:
-        db.prepare(`INSERT INTO integrations (name, token_hash, rights, builtin, created_at, created_by) VALUES (?, ?, ?, 1, ?, 'system')
-        ON CONFLICT(name) DO UPDATE SET token_hash = excluded.token_hash, rights = excluded.rights, builtin = 1, revoked_at = NULL`),
-      rotate: db.prepare(
-        'UPDATE integrations SET token_hash = ?, rotated_at = ? WHERE name = ? AND revoked_at IS NULL',
-      ),
-      revoke: db.prepare('UPDATE integrations SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
-      anonymous: db.prepare(
-        `SELECT * FROM integrations WHERE revoked_at IS NULL AND json_extract(rights, '$.anonymousLoopback') = 1`,
-      ),
-    };
+    this.byName = store.prepare<{ name: string }, Row>((q, $) =>
+      q.selectFrom('integrations').selectAll().where('name', '=', $('name')),
+    );
   }
 
   /** Called with an account's name whenever its token or rights stop being valid (rotate, revoke). */
@@ -98,16 +92,31 @@ export class Integrations {
   }
 
   /** The service identity as one account with full rights; its token is the broker's service token. */
-  ensureService(tokenHash: Buffer, now = Date.now()): void {
-    this.st.upsertBuiltin.run(SERVICE_ACCOUNT, tokenHash, JSON.stringify(SERVICE_RIGHTS), now);
+  async ensureService(tokenHash: Buffer, now = Date.now()): Promise<void> {
+    const rights = JSON.stringify(SERVICE_RIGHTS);
+    await this.store.run(
+      this.store.q
+        .insertInto('integrations')
+        .values({
+          name: SERVICE_ACCOUNT,
+          token_hash: tokenHash,
+          rights,
+          builtin: 1,
+          created_at: now,
+          created_by: 'system',
+        })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet({ token_hash: tokenHash, rights, builtin: 1, revoked_at: null }),
+        ),
+    );
   }
 
-  add(
+  async add(
     name: string,
     requested: unknown,
     createdBy: string,
     now = Date.now(),
-  ): { account: IntegrationAccount; token: string } {
+  ): Promise<{ account: IntegrationAccount; token: string }> {
     const parsedName = integrationName.safeParse(name);
     if (!parsedName.success)
       throw new TouchpointError(
@@ -118,57 +127,101 @@ export class Integrations {
     if (!parsed.success) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, describeIssues(parsed.error));
     const problems = integrationRightsProblems(parsed.data);
     if (problems.length > 0) throw new TouchpointError(ErrorCode.SCHEMA_INVALID, problems.join('; '));
-    if (this.st.get.get(name))
-      throw new TouchpointError(
-        ErrorCode.CONFLICT,
-        `integration ${name} exists (revoked accounts keep their name for the audit log)`,
-      );
-    if (parsed.data.anonymousLoopback && this.st.anonymous.get())
-      throw new TouchpointError(ErrorCode.CONFLICT, 'another integration already takes anonymous loopback clients');
     const token = newDeviceToken();
-    this.st.insert.run(name, hashToken(token), JSON.stringify(parsed.data), 0, now, createdBy);
-    return { account: this.get(name)!, token };
+    // Read-then-write in one transaction: two admins adding accounts at once cannot both pass the
+    // checks (SQLite: the store's mutex and BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped
+    // advisory lock, as a row lock cannot guard a row that does not exist yet).
+    const added = await this.store.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.run(rawQuery(tx.q, sql`SELECT pg_advisory_xact_lock(${ADD_LOCK})`));
+      if (await tx.first(this.byName.bind({ name })))
+        throw new TouchpointError(
+          ErrorCode.CONFLICT,
+          `integration ${name} exists (revoked accounts keep their name for the audit log)`,
+        );
+      if (parsed.data.anonymousLoopback && (await this.anonymousIn(tx)))
+        throw new TouchpointError(ErrorCode.CONFLICT, 'another integration already takes anonymous loopback clients');
+      const inserted = await tx.run(
+        tx.q
+          .insertInto('integrations')
+          .values({
+            name,
+            token_hash: hashToken(token),
+            rights: JSON.stringify(parsed.data),
+            builtin: 0,
+            created_at: now,
+            created_by: createdBy,
+          })
+          .onConflict((oc) => oc.column('name').doNothing()),
+      );
+      if (inserted === 0)
+        throw new TouchpointError(
+          ErrorCode.CONFLICT,
+          `integration ${name} exists (revoked accounts keep their name for the audit log)`,
+        );
+      return toAccount((await tx.first(this.byName.bind({ name })))!);
+    });
+    return { account: added, token };
   }
 
-  get(name: string): IntegrationAccount | undefined {
-    const row = this.st.get.get(name) as Row | undefined;
+  async get(name: string): Promise<IntegrationAccount | undefined> {
+    const row = await this.store.first(this.byName.bind({ name }));
     return row ? toAccount(row) : undefined;
   }
 
-  list(): IntegrationAccount[] {
-    return (this.st.all.all() as Row[]).map(toAccount);
+  async list(): Promise<IntegrationAccount[]> {
+    return (await this.store.all(this.store.q.selectFrom('integrations').selectAll().orderBy('name'))).map(toAccount);
   }
 
   /** The live account behind a user name and token, or undefined. */
-  verify(name: string, token: Buffer): IntegrationAccount | undefined {
-    const row = this.st.get.get(name) as Row | undefined;
+  async verify(name: string, token: Buffer): Promise<IntegrationAccount | undefined> {
+    const row = await this.store.first(this.byName.bind({ name }));
     if (!row || row.revoked_at !== null || !tokenMatches(token, row.token_hash)) return undefined;
     return toAccount(row);
   }
 
-  anonymousLoopback(): IntegrationAccount | undefined {
-    const row = this.st.anonymous.get() as Row | undefined;
-    return row ? toAccount(row) : undefined;
+  anonymousLoopback(): Promise<IntegrationAccount | undefined> {
+    return this.anonymousIn(this.store);
   }
 
-  rotate(name: string, now = Date.now()): string {
-    this.assertManaged(name);
+  /**
+   * The one live account with `anonymousLoopback`: the flag lives in the rights JSON, and the
+   * accounts are few, so they are read and the flag checked here (one query for both dialects).
+   */
+  private async anonymousIn(ex: SqlExecutor): Promise<IntegrationAccount | undefined> {
+    const rows = await ex.all(ex.q.selectFrom('integrations').selectAll().where('revoked_at', 'is', null));
+    return rows.map(toAccount).find((a) => a.rights.anonymousLoopback);
+  }
+
+  async rotate(name: string, now = Date.now()): Promise<string> {
+    await this.assertManaged(name);
     const token = newDeviceToken();
-    if (this.st.rotate.run(hashToken(token), now, name).changes === 0)
-      throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is revoked`);
+    const changed = await this.store.run(
+      this.store.q
+        .updateTable('integrations')
+        .set({ token_hash: hashToken(token), rotated_at: now })
+        .where('name', '=', name)
+        .where('revoked_at', 'is', null),
+    );
+    if (changed === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is revoked`);
     this.announce(name);
     return token;
   }
 
-  revoke(name: string, now = Date.now()): void {
-    this.assertManaged(name);
-    if (this.st.revoke.run(now, name).changes === 0)
-      throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is already revoked`);
+  async revoke(name: string, now = Date.now()): Promise<void> {
+    await this.assertManaged(name);
+    const changed = await this.store.run(
+      this.store.q
+        .updateTable('integrations')
+        .set({ revoked_at: now })
+        .where('name', '=', name)
+        .where('revoked_at', 'is', null),
+    );
+    if (changed === 0) throw new TouchpointError(ErrorCode.NOT_FOUND, `integration ${name} is already revoked`);
     this.announce(name);
   }
 
-  private assertManaged(name: string): void {
-    const account = this.get(name);
+  private async assertManaged(name: string): Promise<void> {
+    const account = await this.get(name);
     if (!account) throw new TouchpointError(ErrorCode.NOT_FOUND, `no integration named ${name}`);
     if (account.builtin)
       throw new TouchpointError(

@@ -35,14 +35,14 @@ export interface AuthenticateDeps {
  * whether it assigned the client id, and the last will, judged here at CONNECT.
  */
 export function createAuthenticate(deps: AuthenticateDeps) {
-  return function authenticate(
+  return async function authenticate(
     client: Client,
     username: string | undefined,
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
-  ): void {
-    const refuse = (r: Omit<ConnectRefusal, 'ok'>) => {
-      recordConnectRefusal(deps, client.id, { ok: false, ...r });
+  ): Promise<void> {
+    const refuse = async (r: Omit<ConnectRefusal, 'ok'>) => {
+      await recordConnectRefusal(deps, client.id, { ok: false, ...r });
       done(refusal(r.message, r.returnCode), false);
     };
     const origin = clientIdOrigin(client);
@@ -54,7 +54,7 @@ export function createAuthenticate(deps: AuthenticateDeps) {
         returnCode: IDENTIFIER_REJECTED,
       });
     const peer = peerOf(client.conn);
-    const decision = decideConnect(deps, {
+    const decision = await decideConnect(deps, {
       clientId: client.id,
       clientIdAssigned: origin === 'assigned',
       username,
@@ -71,7 +71,7 @@ export function createAuthenticate(deps: AuthenticateDeps) {
         returnCode: NOT_AUTHORIZED,
         account: identity.kind === 'integration' ? identity.account : undefined,
       });
-    recordConnectAccepted(deps, client.id, identity, peer);
+    await recordConnectAccepted(deps, client.id, identity, peer);
     setIdentity(client, identity);
     done(null, true);
   };

@@ -12,16 +12,9 @@ import { identityOf } from './identity.js';
  * here: a failure withholds the message, counted and logged.
  */
 export function createAuthorizeForward(deps: { devices: Devices; counters: Counters; log: Logger }) {
-  // A device's model never changes; remember it instead of reading it for every message.
-  const models = new Map<string, string>();
-  const modelOf = (deviceId: string) => {
-    let model = models.get(deviceId);
-    if (model === undefined) {
-      model = deps.devices.get(deviceId)?.model;
-      if (model !== undefined) models.set(deviceId, model);
-    }
-    return model;
-  };
+  // Synchronous in aedes: the registry's remembered models answer (the embedded broker loads every
+  // device's model at start and remembers each one it provisions, so an unknown id is no device).
+  const modelOf = (deviceId: string) => deps.devices.knownModel(deviceId);
   return function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     try {
       const identity = identityOf(client);

@@ -26,9 +26,11 @@ function storedWillClientId(packet: PublishPacket): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-function identityOfStoredWill(packet: PublishPacket, devices: Devices): Identity | undefined {
+async function identityOfStoredWill(packet: PublishPacket, devices: Devices): Promise<Identity | undefined> {
   const clientId = storedWillClientId(packet);
-  return clientId && devices.get(clientId) ? { kind: 'device', deviceId: clientId } : undefined;
+  return clientId && (await devices.modelOf(clientId)) !== undefined
+    ? { kind: 'device', deviceId: clientId }
+    : undefined;
 }
 
 export interface AuthorizePublishDeps {
@@ -50,56 +52,59 @@ export interface AuthorizePublishDeps {
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {
   // Validation, storage, receipts and refusal counting: the same intake as the fleet worker's (issue 15).
   const intake = createReportIntake(deps);
-  return function authorizePublish(
-    client: Client | null,
-    packet: PublishPacket,
-    done: (error?: Error | null) => void,
-  ): void {
-    if (!client) {
-      // A will that aedes publishes after a restart, with no client attached: the ACL is never skipped.
-      // The identity is rebuilt from the will's client id; a refused will is diverted (not an error,
-      // which would stop aedes' will sweep and leave the will stored forever).
-      const identity = identityOfStoredWill(packet, deps.devices);
-      if (!identity || !willAllowed(identity, packet)) {
-        deps.counters.inc('acl.will.refused');
-        deps.log.warn('stored will refused', {
-          clientId: storedWillClientId(packet),
-          topic: packet.topic,
-          code: ErrorCode.NOT_AUTHORIZED,
-        });
-        divert(packet);
-        return done(null);
-      }
-    }
-    const identity = client ? identityOf(client) : identityOfStoredWill(packet, deps.devices);
-    if (client && (!identity || !mayPublish(identity, packet.topic))) {
-      deps.counters.inc('acl.publish.refused');
-      deps.log.warn('publish refused', { clientId: client.id, topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
-      if (identity?.kind === 'integration') {
-        // [MQTT-3.3.5-2] allows a positive acknowledgement instead of a close: a backend's misconfigured
-        // topic is dropped (never routed), audited and counted, without a reconnect loop.
-        deps.audit.record({
-          actor: `integration:${identity.account.name}`,
-          action: 'integration.publish',
-          target: packet.topic,
-          outcome: 'refused',
-          detail: { clientId: client.id },
-        });
-        divert(packet);
-        return done(null);
-      }
-      return done(new Error(`not authorised to publish on ${packet.topic}`));
-    }
-    // Integration accounts publish outside the device tree (or, the service account, as the fleet): nothing to ingest.
-    if (identity?.kind === 'integration') return done(null);
-
+  type Done = (error?: Error | null) => void;
+  const ingest = (clientId: string | undefined, packet: PublishPacket, done: Done) => {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    intake(packet.topic, payload, client?.id, (err, settled) => {
+    intake(packet.topic, payload, clientId, (err, settled) => {
       // Not stored: no PUBACK for a message we did not keep; the connection closes and the device retries.
       if (err || !settled) return done(err ?? new Error('ingest gave no result'));
       // Acknowledged (so a device's outbox does not retry a poison message forever) but never routed.
       if (settled.disposition === 'rejected' || settled.disposition === 'stale') divert(packet);
       done(null);
     });
+  };
+  // A will that aedes publishes after a restart, with no client attached: the ACL is never skipped.
+  // The identity is rebuilt from the will's client id; a refused will is diverted (not an error,
+  // which would stop aedes' will sweep and leave the will stored forever).
+  const storedWill = async (packet: PublishPacket, done: Done): Promise<void> => {
+    const identity = await identityOfStoredWill(packet, deps.devices);
+    if (!identity || !willAllowed(identity, packet)) {
+      deps.counters.inc('acl.will.refused');
+      deps.log.warn('stored will refused', {
+        clientId: storedWillClientId(packet),
+        topic: packet.topic,
+        code: ErrorCode.NOT_AUTHORIZED,
+      });
+      divert(packet);
+      return done(null);
+    }
+    ingest(undefined, packet, done);
+  };
+  const refuse = async (client: Client, identity: Identity | undefined, packet: PublishPacket, done: Done) => {
+    deps.counters.inc('acl.publish.refused');
+    deps.log.warn('publish refused', { clientId: client.id, topic: packet.topic, code: ErrorCode.NOT_AUTHORIZED });
+    if (identity?.kind === 'integration') {
+      // [MQTT-3.3.5-2] allows a positive acknowledgement instead of a close: a backend's misconfigured
+      // topic is dropped (never routed), audited and counted, without a reconnect loop.
+      await deps.audit.record({
+        actor: `integration:${identity.account.name}`,
+        action: 'integration.publish',
+        target: packet.topic,
+        outcome: 'refused',
+        detail: { clientId: client.id },
+      });
+      divert(packet);
+      return done(null);
+    }
+    done(new Error(`not authorised to publish on ${packet.topic}`));
+  };
+  // Every PUBLISH passes here: an allowed one stays synchronous up to the intake (no store read, no promise).
+  return function authorizePublish(client: Client | null, packet: PublishPacket, done: Done): void | Promise<void> {
+    if (!client) return storedWill(packet, done);
+    const identity = identityOf(client);
+    if (!identity || !mayPublish(identity, packet.topic)) return refuse(client, identity, packet, done);
+    // Integration accounts publish outside the device tree (or, the service account, as the fleet): nothing to ingest.
+    if (identity.kind === 'integration') return done(null);
+    ingest(client.id, packet, done);
   };
 }

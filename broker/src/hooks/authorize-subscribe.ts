@@ -12,17 +12,17 @@ import { identityOf } from './identity.js';
  * device's topic can reach them.
  */
 export function createAuthorizeSubscribe(deps: { counters: Counters; log: Logger; audit: AuditLog }) {
-  return function authorizeSubscribe(
+  return async function authorizeSubscribe(
     client: Client,
     subscription: Subscription,
     done: (error: Error | null, subscription?: Subscription | null) => void,
-  ): void {
+  ): Promise<void> {
     const identity = identityOf(client);
     if (identity && maySubscribe(identity, subscription.topic)) return done(null, subscription);
     deps.counters.inc('acl.subscribe.refused');
     deps.log.warn('subscription refused', { clientId: client.id, topic: subscription.topic, code: 'NOT_AUTHORIZED' });
     if (identity?.kind === 'integration')
-      deps.audit.record({
+      await deps.audit.record({
         actor: `integration:${identity.account.name}`,
         action: 'integration.subscribe',
         target: subscription.topic,

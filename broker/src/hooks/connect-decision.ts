@@ -45,12 +45,12 @@ function refused(code: string, message: string, returnCode: number, account?: In
  *   loopback (conformance suites, test rigs).
  * Staff have no MQTT identity: the console reads through the audited API and its live channel.
  */
-export function decideConnect(
+export async function decideConnect(
   deps: { devices: Devices; integrations: Integrations },
   attempt: ConnectAttempt,
-): ConnectDecision {
+): Promise<ConnectDecision> {
   const { clientId, username, password } = attempt;
-  const integration = (account: IntegrationAccount): ConnectDecision => {
+  const integration = async (account: IntegrationAccount): Promise<ConnectDecision> => {
     if (!attempt.clientIdAssigned) {
       const prefix = clientIdPrefixOf(account);
       // [MQTT-3.1.3-8] the server may reject a client id: an account's ids carry its prefix and never take over a device's session.
@@ -61,7 +61,7 @@ export function decideConnect(
           IDENTIFIER_REJECTED,
           account,
         );
-      if (deps.devices.get(clientId))
+      if ((await deps.devices.modelOf(clientId)) !== undefined)
         return refused(
           'CLIENT_ID_IS_DEVICE',
           `client id ${clientId} belongs to a device`,
@@ -73,7 +73,7 @@ export function decideConnect(
   };
 
   if (!username) {
-    const account = attempt.loopback ? deps.integrations.anonymousLoopback() : undefined;
+    const account = attempt.loopback ? await deps.integrations.anonymousLoopback() : undefined;
     if (!account)
       return refused(
         'BAD_CREDENTIALS',
@@ -82,7 +82,7 @@ export function decideConnect(
       );
     return integration(account);
   }
-  if (deps.devices.get(username)) {
+  if ((await deps.devices.modelOf(username)) !== undefined) {
     // A device's client id must equal the device id it authenticates as.
     if (username !== clientId)
       return refused(
@@ -90,17 +90,17 @@ export function decideConnect(
         `client id ${clientId} does not match username ${username}`,
         IDENTIFIER_REJECTED,
       );
-    if (!password || !deps.devices.verifyToken(username, password))
+    if (!password || !(await deps.devices.verifyToken(username, password)))
       return refused('BAD_CREDENTIALS', `wrong credential for device ${username}`, BAD_USERNAME_OR_PASSWORD);
     return { ok: true, identity: { kind: 'device', deviceId: username } };
   }
-  const account = password ? deps.integrations.verify(username, password) : undefined;
+  const account = password ? await deps.integrations.verify(username, password) : undefined;
   if (!account)
     return refused(
       'BAD_CREDENTIALS',
       `wrong credential for ${username}`,
       BAD_USERNAME_OR_PASSWORD,
-      deps.integrations.get(username),
+      await deps.integrations.get(username),
     );
   return integration(account);
 }
@@ -112,11 +112,15 @@ export interface ConnectRecordDeps {
 }
 
 /** Every refused CONNECT is counted (`auth.refused.<code>`) and logged; one naming an integration account is audited. */
-export function recordConnectRefusal(deps: ConnectRecordDeps, clientId: string, refusal: ConnectRefusal): void {
+export async function recordConnectRefusal(
+  deps: ConnectRecordDeps,
+  clientId: string,
+  refusal: ConnectRefusal,
+): Promise<void> {
   deps.counters.inc(`auth.refused.${refusal.code}`);
   deps.log.warn('connection refused', { clientId, code: refusal.code, reason: refusal.message });
   if (refusal.account)
-    deps.audit.record({
+    await deps.audit.record({
       actor: `integration:${refusal.account.name}`,
       action: 'integration.connect',
       target: clientId,
@@ -126,14 +130,14 @@ export function recordConnectRefusal(deps: ConnectRecordDeps, clientId: string, 
 }
 
 /** An integration's accepted CONNECT is audited with its peer (devices connect too often to audit each one). */
-export function recordConnectAccepted(
+export async function recordConnectAccepted(
   deps: ConnectRecordDeps,
   clientId: string,
   identity: Identity,
   peer: string | undefined,
-): void {
+): Promise<void> {
   if (identity.kind === 'integration')
-    deps.audit.record({
+    await deps.audit.record({
       actor: `integration:${identity.account.name}`,
       action: 'integration.connect',
       target: clientId,

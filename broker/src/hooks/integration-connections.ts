@@ -37,11 +37,11 @@ export function closeIntegrationClientsOnChange(
     for (const client of list) client.close();
   };
   const stopListening = integrations.onChange((name) => close(name, byAccount.get(name) ?? []));
-  const timer = setInterval(() => {
+  const check = async () => {
     try {
       for (const [name, clients] of byAccount) {
         if (clients.size === 0) continue;
-        const now = integrations.get(name);
+        const now = await integrations.get(name);
         // A connection keeps the account as it was at CONNECT; a newer rotation or a revocation ends it.
         close(
           name,
@@ -58,7 +58,9 @@ export function closeIntegrationClientsOnChange(
     } catch (err) {
       log.error('integration check failed', { code: 'INTERNAL', reason: (err as Error).message });
     }
-  }, checkMs);
+  };
+  // The check never rejects (it logs), and a slow store only delays the next one.
+  const timer = setInterval(() => void check(), checkMs);
   timer.unref();
   return () => {
     clearInterval(timer);

@@ -107,14 +107,14 @@ export class LiveHub {
     live.on('presence', (e) => this.publish({ type: 'presence', ...e }, e.deviceId, true));
     live.on('diagnostics', (d, bytes) => {
       this.publish({ type: 'diagnostics', deviceId: d.deviceId, diagnostics: d }, d.deviceId, false, undefined, bytes);
-      this.health(d.deviceId, d.mcu.errors, d.agent.link);
+      this.watch(this.health(d.deviceId, d.mcu.errors, d.agent.link));
     });
     live.on('event', (e) => {
       this.publish({ type: 'device-event', deviceId: e.deviceId, at: e.at, event: e.event }, e.deviceId, false);
-      if (e.event.type !== 'help' && e.event.type !== 'video') {
-        const device = fleet.devices.get(e.deviceId);
-        if (device) this.health(device.id, device.errors, device.link);
-      }
+      if (e.event.type !== 'help' && e.event.type !== 'video')
+        this.watch(
+          fleet.devices.get(e.deviceId).then((device) => device && this.health(device.id, device.errors, device.link)),
+        );
     });
     live.on('help', (e) => this.publish({ type: 'help', ...e }, e.deviceId, false));
     live.on('case', (e) => this.publish({ type: 'case', ...e }, e.deviceId, true));
@@ -305,14 +305,22 @@ export class LiveHub {
     }
   }
 
-  private health(deviceId: string, errors: readonly string[], link: string | null): void {
+  /** A health update that failed to read the device is logged, never thrown out of a live listener. */
+  private watch(pending: Promise<unknown>): void {
+    pending.catch((err: unknown) =>
+      this.log.error('device health update failed', { code: 'INTERNAL', reason: (err as Error).message }),
+    );
+  }
+
+  private async health(deviceId: string, errors: readonly string[], link: string | null): Promise<void> {
     // Health follows only from errors and link (the model never changes), so an unchanged pair costs no lookup:
     // this runs for every stored diagnostics message.
     const key = `${[...errors].sort().join(',')}|${link ?? ''}`;
     if (this.healthKey.get(deviceId) === key) return;
     this.healthKey.set(deviceId, key);
-    const device = this.fleet.devices.get(deviceId);
-    const health = deviceHealthOf(errors, link, device ? this.fleet.profiles.get(device.model) : undefined, true);
+    // Known models answer at once (no await), so the health event follows its diagnostics in order.
+    const model = this.fleet.devices.knownModel(deviceId) ?? (await this.fleet.devices.modelOf(deviceId));
+    const health = deviceHealthOf(errors, link, model ? this.fleet.profiles.get(model) : undefined, true);
     const linkState = link === 'up' || link === 'down' || link === 'reopening' ? link : null;
     this.publish({ type: 'health', deviceId, errors: [...errors], link: linkState, health }, deviceId, true);
   }

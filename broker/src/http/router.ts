@@ -91,11 +91,11 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
     let auth: Authed | undefined;
     let matched: Route | undefined;
     let params: Record<string, string> = {};
-    const refuse = (err: TouchpointError) => {
+    const refuse = async (err: TouchpointError) => {
       // Refusals of an authenticated member are audited; anonymous noise is only counted.
       deps.counters.inc(`http.refused.${err.code}`);
       if (auth && matched) {
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: matched.action,
@@ -151,7 +151,7 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
           `response of ${r.method} ${r.path} does not match its schema: ${describeIssues(out.error)}`,
         );
       if (r.auditAccess && params.id) {
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: authed.staff.id,
           actorRole: authed.staff.role,
           action: r.action,
@@ -163,7 +163,11 @@ export function apiHandler(routes: readonly Route[], deps: ApiDeps): HttpHandler
       sendJson(res, r.status ?? 200, out.data);
     } catch (err) {
       if (err instanceof PasswordChangeRequired) auth = err.authed;
-      if (err instanceof HttpError && err.code !== ErrorCode.NOT_AUTHORIZED) refuse(err);
+      // A refusal is answered even when its audit row cannot be written (that failure is logged).
+      if (err instanceof HttpError && err.code !== ErrorCode.NOT_AUTHORIZED)
+        await refuse(err).catch((auditErr: unknown) =>
+          deps.log.error('could not audit a refusal', { code: 'INTERNAL', reason: (auditErr as Error).message }),
+        );
       sendError(res, err, deps.log);
     }
     return true;

@@ -123,11 +123,11 @@ export class PhoneAccessService {
     const claim = await this.accesses.claim(token, this.deps.accessTtlMs ?? PHONE_ACCESS_TTL_MS, now);
     if (!claim.ok) {
       this.deps.counters.inc(`phone.claim.refused.${claim.code}`);
-      this.audit({ actor: 'phone', action: 'phone.claim', outcome: 'refused', detail: { code: claim.code } });
+      await this.audit({ actor: 'phone', action: 'phone.claim', outcome: 'refused', detail: { code: claim.code } });
       throw new TouchpointError(claim.code, claim.reason);
     }
     const { accessId, deviceId, key, expiresAt } = claim.value;
-    this.audit({ actor: 'phone', action: 'phone.claim', deviceId, target: accessId, outcome: 'ok' });
+    await this.audit({ actor: 'phone', action: 'phone.claim', deviceId, target: accessId, outcome: 'ok' });
     this.armExpiry(accessId, expiresAt);
     await this.sendDown(deviceId, accessId, { kind: 'claimed', expiresAt });
     return { accessId, key, expiresAt };
@@ -143,7 +143,7 @@ export class PhoneAccessService {
       throw new TouchpointError(ErrorCode.RATE_LIMITED, 'too many steps; wait a moment');
     }
     if (!(await this.accesses.takeSeq(accessId, seq))) {
-      this.audit({
+      await this.audit({
         actor: 'phone',
         action: 'phone.step',
         deviceId: access.deviceId,
@@ -153,7 +153,7 @@ export class PhoneAccessService {
       });
       throw new TouchpointError(ErrorCode.REPLAY, `step ${seq} was already sent`);
     }
-    this.audit({
+    await this.audit({
       actor: 'phone',
       action: 'phone.step',
       deviceId: access.deviceId,
@@ -199,7 +199,7 @@ export class PhoneAccessService {
   async chat(accessId: string, key: string, body: ChatCustomerBody): Promise<void> {
     const access = await this.authorize(accessId, key);
     const caseId = await sendFromPhone(this.deps.fleet, access.deviceId, body);
-    this.audit({
+    await this.audit({
       actor: 'phone',
       action: 'phone.chat',
       deviceId: access.deviceId,
@@ -241,7 +241,7 @@ export class PhoneAccessService {
     const origin = this.deps.origin();
     if (!origin) {
       this.deps.counters.inc('phone.link.no_origin');
-      this.audit({
+      await this.audit({
         actor: 'device',
         action: 'phone.link',
         deviceId,
@@ -258,7 +258,7 @@ export class PhoneAccessService {
       now,
     );
     for (const id of issued.replaced) this.ended(id, 'replaced');
-    this.audit({ actor: 'device', action: 'phone.link', deviceId, target: issued.accessId, outcome: 'ok' });
+    await this.audit({ actor: 'device', action: 'phone.link', deviceId, target: issued.accessId, outcome: 'ok' });
     await this.sendDown(deviceId, issued.accessId, {
       kind: 'link',
       url: `${origin}/p/${issued.token}`,
@@ -273,7 +273,7 @@ export class PhoneAccessService {
 
   private async end(access: PhoneAccessRow, reason: PhoneEndReason): Promise<void> {
     if (!(await this.accesses.end(access.id, reason, this.now()))) return;
-    this.audit({
+    await this.audit({
       actor: reason === 'phone' ? 'phone' : reason === 'device' ? 'device' : 'system',
       action: 'phone.end',
       deviceId: access.deviceId,
@@ -326,8 +326,8 @@ export class PhoneAccessService {
     }
   }
 
-  private audit(entry: Parameters<Fleet['audit']['record']>[0]): void {
-    this.deps.fleet.audit.record(entry, this.now());
+  private async audit(entry: Parameters<Fleet['audit']['record']>[0]): Promise<void> {
+    await this.deps.fleet.audit.record(entry, this.now());
   }
 
   private readonly logFailure = (err: unknown) => {

@@ -136,23 +136,27 @@ export class Rollouts {
   }
 
   async create(input: CreateRolloutRequest, staff: StaffMember, now: number = Date.now()): Promise<RolloutView> {
-    const refuse = (code: ErrorCode, message: string): never => {
-      this.audit(staff, 'rollout.create', input.versionId, 'refused', { code, message });
+    const refuse = async (code: ErrorCode, message: string): Promise<never> => {
+      await this.audit(staff, 'rollout.create', input.versionId, 'refused', { code, message });
       throw new TouchpointError(code, message);
     };
     // Installing help content is an admin's operation (action-roles.ts, issue 12 item 7).
     if (!roleAllows(staff.role, 'admin'))
-      refuse(ErrorCode.FORBIDDEN_ROLE, `role ${staff.role} may not roll out content`);
+      await refuse(ErrorCode.FORBIDDEN_ROLE, `role ${staff.role} may not roll out content`);
     const { percent, tags, firmware } = input.cohort;
-    if (!(percent > 0 && percent <= 100)) refuse(ErrorCode.BAD_PARAMS, 'percent must be more than 0 and at most 100');
+    if (!(percent > 0 && percent <= 100))
+      await refuse(ErrorCode.BAD_PARAMS, 'percent must be more than 0 and at most 100');
     if (!(Number.isInteger(input.waves) && input.waves >= 1 && input.waves <= 10))
-      refuse(ErrorCode.BAD_PARAMS, 'waves must be 1 to 10');
+      await refuse(ErrorCode.BAD_PARAMS, 'waves must be 1 to 10');
     const version =
       (await this.deps.versions.get(input.versionId)) ??
-      refuse(ErrorCode.NOT_FOUND, `content version ${input.versionId} does not exist`);
+      (await refuse(ErrorCode.NOT_FOUND, `content version ${input.versionId} does not exist`));
     // Only reviewed content reaches devices (issue 18, four eyes).
     if (version.status !== 'approved')
-      refuse(ErrorCode.CONFLICT, `version ${version.number} of ${version.model} is ${version.status}, not approved`);
+      await refuse(
+        ErrorCode.CONFLICT,
+        `version ${version.number} of ${version.model} is ${version.status}, not approved`,
+      );
     const active = await this.store.first(
       this.store.q
         .selectFrom('rollouts')
@@ -160,18 +164,18 @@ export class Rollouts {
         .where('model', '=', version.model)
         .where('status', 'in', ['running', 'paused']),
     );
-    if (active) refuse(ErrorCode.CONFLICT, `rollout ${active.id} of ${version.model} has not ended`);
+    if (active) await refuse(ErrorCode.CONFLICT, `rollout ${active.id} of ${version.model} has not ended`);
     const baseline = await this.deps.versions.baseline(version.model);
-    if (baseline?.id === version.id) refuse(ErrorCode.CONFLICT, `version ${version.number} is already live`);
+    if (baseline?.id === version.id) await refuse(ErrorCode.CONFLICT, `version ${version.number} is already live`);
     const publisher =
       this.publisher ??
-      refuse(ErrorCode.CONFLICT, 'this broker has no help content key to sign versions with (--content-key)');
+      (await refuse(ErrorCode.CONFLICT, 'this broker has no help content key to sign versions with (--content-key)'));
     const target = await publisher.publish(version);
     const previous = baseline ? await publisher.publish(baseline) : undefined;
 
     const query = { model: version.model, tags, firmware };
     const eligible = (await readDevices(this.store, version.model)).filter((d) => !mismatch(d, query)).map((d) => d.id);
-    if (eligible.length === 0) refuse(ErrorCode.NOT_FOUND, `no ${version.model} device matches the cohort`);
+    if (eligible.length === 0) await refuse(ErrorCode.NOT_FOUND, `no ${version.model} device matches the cohort`);
     const id = newId();
     const order = stableOrder(eligible, id);
     const size = cohortSize(order.length, percent);
@@ -221,7 +225,7 @@ export class Rollouts {
         );
       }
     });
-    this.audit(staff, 'rollout.create', id, 'ok', {
+    await this.audit(staff, 'rollout.create', id, 'ok', {
       versionId: version.id,
       model: version.model,
       number: version.number,
@@ -445,7 +449,7 @@ export class Rollouts {
     if (wave >= Number(r.waves)) {
       await this.setStatus(id, 'completed', null);
       await this.deps.versions.setBaseline(r.version_id, { id: SYSTEM });
-      this.deps.audit.record({
+      await this.deps.audit.record({
         actor: SYSTEM,
         action: 'rollout.complete',
         target: id,
@@ -465,7 +469,7 @@ export class Rollouts {
         .set({ wave: wave + 1, wave_started_at: now, updated_at: now })
         .where('id', '=', id),
     );
-    this.deps.audit.record({
+    await this.deps.audit.record({
       actor: SYSTEM,
       action: 'rollout.advance',
       target: id,
@@ -480,7 +484,13 @@ export class Rollouts {
     const r = (await this.store.first(this.store.q.selectFrom('rollouts').selectAll().where('id', '=', id)))!;
     await this.setStatus(id, 'aborted', reason);
     if (!by)
-      this.deps.audit.record({ actor: SYSTEM, action: 'rollout.abort', target: id, outcome: 'ok', detail: { reason } });
+      await this.deps.audit.record({
+        actor: SYSTEM,
+        action: 'rollout.abort',
+        target: id,
+        outcome: 'ok',
+        detail: { reason },
+      });
     const staff = by ?? this.deps.staff.get(r.created_by);
     const sent = await this.store.all(
       this.store.q
@@ -521,30 +531,30 @@ export class Rollouts {
     await this.mutex.run(async () => {
       const r = await this.store.first(this.store.q.selectFrom('rollouts').select('status').where('id', '=', id));
       if (!r) {
-        this.audit(staff, action, id, 'refused', { code: ErrorCode.NOT_FOUND });
+        await this.audit(staff, action, id, 'refused', { code: ErrorCode.NOT_FOUND });
         throw new TouchpointError(ErrorCode.NOT_FOUND, `rollout ${id} does not exist`);
       }
       if (!roleAllows(staff.role, 'admin') || !from.includes(r.status as RolloutStatus)) {
         const forbidden = !roleAllows(staff.role, 'admin');
-        this.audit(staff, action, id, 'refused', { status: r.status });
+        await this.audit(staff, action, id, 'refused', { status: r.status });
         throw new TouchpointError(
           forbidden ? ErrorCode.FORBIDDEN_ROLE : ErrorCode.CONFLICT,
           forbidden ? `role ${staff.role} may not change a rollout` : `rollout ${id} is ${r.status}`,
         );
       }
       await change();
-      this.audit(staff, action, id, 'ok');
+      await this.audit(staff, action, id, 'ok');
     });
     return (await this.view(id))!;
   }
 
-  private audit(
+  private async audit(
     staff: StaffMember,
     action: string,
     target: string,
     outcome: 'ok' | 'refused',
     detail?: Record<string, unknown>,
-  ): void {
-    this.deps.audit.record({ actor: staff.id, actorRole: staff.role, action, target, outcome, detail });
+  ): Promise<void> {
+    await this.deps.audit.record({ actor: staff.id, actorRole: staff.role, action, target, outcome, detail });
   }
 }

@@ -50,11 +50,11 @@ export function simulatorRoutes(backend: SimulatorBackend | undefined): Route[] 
         const entry = { actor: auth.staff.id, actorRole: auth.staff.role, action: 'simulator.control', deviceId };
         try {
           const state = await backend.control(deviceId, body);
-          deps.fleet.audit.record({ ...entry, outcome: 'ok', detail: { ...body, via: 'console' } });
+          await deps.fleet.audit.record({ ...entry, outcome: 'ok', detail: { ...body, via: 'console' } });
           return state;
         } catch (err) {
           const error = err instanceof TouchpointError ? err.code : ErrorCode.INTERNAL;
-          deps.fleet.audit.record({
+          await deps.fleet.audit.record({
             ...entry,
             outcome: 'failed',
             detail: { ...body, via: 'console', error, message: (err as Error).message },

@@ -24,7 +24,7 @@ export function consent(
   decision: 'accepted' | 'declined',
 ): void {
   const now = ctx.now();
-  ctx.deps.fleet.audit.record(
+  ctx.deps.fleet.audit.recordSoon(
     {
       actor: by === 'device' ? `device:${session.deviceId}` : 'phone',
       action: 'video.consent',
@@ -64,7 +64,7 @@ export function markConnected(ctx: VideoContext, sessionId: string, by: 'device'
   session.status = 'connected';
   session.connectedAt = now;
   ctx.sessions.save(session);
-  ctx.deps.fleet.audit.record(
+  ctx.deps.fleet.audit.recordSoon(
     {
       actor: session.staff.id,
       actorRole: session.staff.role,
@@ -116,7 +116,7 @@ export function endCall(
   ctx.tokens.revoke(session.id, now);
   const audit = ctx.deps.fleet.audit;
   if (outcome === 'timeout')
-    audit.record(
+    audit.recordSoon(
       {
         actor: 'system',
         action: 'video.timeout',
@@ -127,7 +127,7 @@ export function endCall(
       },
       now,
     );
-  audit.record(
+  audit.recordSoon(
     {
       actor:
         actor ??

@@ -26,7 +26,7 @@ export async function startCall(
   const { deps } = ctx;
   const now = ctx.now();
   const refuse = (code: ErrorCode, message: string): never => {
-    deps.fleet.audit.record(
+    deps.fleet.audit.recordSoon(
       {
         actor: staff.id,
         actorRole: staff.role,
@@ -40,7 +40,7 @@ export async function startCall(
     throw new TouchpointError(code, message);
   };
   if (!roleAllows(staff.role, 'agent')) refuse(ErrorCode.FORBIDDEN_ROLE, 'video calls need the agent role');
-  const device = deps.fleet.devices.get(deviceId);
+  const device = await deps.fleet.devices.get(deviceId);
   if (!device) refuse(ErrorCode.NOT_FOUND, `device ${deviceId} does not exist`);
   if (!device?.online) refuse(ErrorCode.CONFLICT, `device ${deviceId} is offline`);
   if (ctx.sessions.active(deviceId).length > 0)
@@ -68,7 +68,7 @@ export async function startCall(
   );
   ctx.sessions.add(session);
   ctx.sessions.forgetEnded(ENDED_KEEP);
-  deps.fleet.audit.record(
+  deps.fleet.audit.recordSoon(
     {
       actor: staff.id,
       actorRole: staff.role,
@@ -98,7 +98,7 @@ export function sessionFor(ctx: VideoContext, staff: StaffMember, sessionId: str
   if (!session) throw new TouchpointError(ErrorCode.NOT_FOUND, `no video session ${sessionId}`);
   if (session.staff.id !== staff.id) {
     ctx.deps.counters.inc(`video.refused.${ErrorCode.NOT_AUTHORIZED}`);
-    ctx.deps.fleet.audit.record({
+    ctx.deps.fleet.audit.recordSoon({
       actor: staff.id,
       actorRole: staff.role,
       action: 'video.signal',
@@ -137,7 +137,7 @@ export async function consoleSignal(
 export async function offerPhone(ctx: VideoContext, staff: StaffMember, sessionId: string): Promise<VideoSessionView> {
   const session = sessionFor(ctx, staff, sessionId);
   const audit = (outcome: 'ok' | 'refused', detail: Record<string, unknown>) =>
-    ctx.deps.fleet.audit.record(
+    ctx.deps.fleet.audit.recordSoon(
       {
         actor: staff.id,
         actorRole: staff.role,

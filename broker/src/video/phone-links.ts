@@ -51,7 +51,7 @@ export function releasePhone(ctx: VideoContext, session: VideoSession, reason: s
   ctx.sessions.save(session);
   session.closeStreams('phone');
   ctx.deps.counters.inc('video.handoff.released');
-  ctx.deps.fleet.audit.record(
+  ctx.deps.fleet.audit.recordSoon(
     {
       actor: 'system',
       action: 'video.handoff.release',
@@ -71,7 +71,7 @@ export function claimHandoff(ctx: VideoContext, token: string): PhoneClaimRespon
   if (!claim.ok) {
     ctx.deps.counters.inc(`video.handoff.refused.${claim.code}`);
     const call = ctx.tokens.callOf(token);
-    ctx.deps.fleet.audit.record(
+    ctx.deps.fleet.audit.recordSoon(
       {
         actor: 'phone',
         action: 'video.handoff',
@@ -96,7 +96,7 @@ export function claimHandoff(ctx: VideoContext, token: string): PhoneClaimRespon
         : undefined;
   if (conflict) {
     ctx.deps.counters.inc(`video.handoff.refused.${ErrorCode.CONFLICT}`);
-    ctx.deps.fleet.audit.record(
+    ctx.deps.fleet.audit.recordSoon(
       {
         actor: 'phone',
         action: 'video.handoff',
@@ -113,7 +113,7 @@ export function claimHandoff(ctx: VideoContext, token: string): PhoneClaimRespon
   session.phoneKeyHash = phoneKeyHash(key);
   ctx.sessions.save(session);
   session.clearBacklog('phone');
-  ctx.deps.fleet.audit.record(
+  ctx.deps.fleet.audit.recordSoon(
     {
       actor: 'phone',
       action: 'video.handoff',

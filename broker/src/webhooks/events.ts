@@ -35,7 +35,8 @@ export function caseData(c: CaseRecord, sources: Omit<EventSources, 'live'>, ful
   const base = {
     id: c.id,
     deviceId: c.deviceId,
-    model: sources.devices.get(c.deviceId)?.model ?? null,
+    // Synchronous (webhook events are queued in the listener): the registry's remembered models (loaded at start).
+    model: sources.devices.knownModel(c.deviceId) ?? null,
     reason: c.reason,
     flowId: c.flowId,
     status: c.status,
@@ -153,7 +154,12 @@ export function watchFleetEvents(
         if (e.event.type !== 'error.raised') return;
         emit(
           'error.raised',
-          { deviceId: e.deviceId, model: sources.devices.get(e.deviceId)?.model ?? null, code: e.event.code, at: e.at },
+          {
+            deviceId: e.deviceId,
+            model: sources.devices.knownModel(e.deviceId) ?? null,
+            code: e.event.code,
+            at: e.at,
+          },
           e.at,
         );
       }),

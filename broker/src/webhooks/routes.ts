@@ -78,9 +78,9 @@ export function webhookRoutes(service: WebhookService): Route[] {
       body: createWebhookRequest,
       response: webhookWithSecret,
       status: 201,
-      handle: ({ body, auth }, deps) => {
+      handle: async ({ body, auth }, deps) => {
         const { endpoint, secret } = refusal(() => service.endpoints.add(body, auth.staff.name));
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'webhook.create',
@@ -103,9 +103,9 @@ export function webhookRoutes(service: WebhookService): Route[] {
       action: 'webhook.update',
       body: updateWebhookRequest,
       response: webhookEndpointResponse,
-      handle: ({ params, body, auth }, deps) => {
+      handle: async ({ params, body, auth }, deps) => {
         const endpoint = refusal(() => service.endpoints.update(params.id!, body));
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'webhook.update',
@@ -124,9 +124,9 @@ export function webhookRoutes(service: WebhookService): Route[] {
       action: 'webhook.rotate',
       body: z.object({}),
       response: webhookWithSecret,
-      handle: ({ params, auth }, deps) => {
+      handle: async ({ params, auth }, deps) => {
         const { endpoint, secret } = refusal(() => service.endpoints.rotate(params.id!));
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'webhook.rotate',
@@ -143,9 +143,9 @@ export function webhookRoutes(service: WebhookService): Route[] {
       action: 'webhook.delete',
       body: z.object({}),
       response: webhookDeleteResponse,
-      handle: ({ params, auth }, deps) => {
+      handle: async ({ params, auth }, deps) => {
         const endpoint = refusal(() => service.endpoints.remove(params.id!));
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'webhook.delete',
@@ -174,11 +174,11 @@ export function webhookRoutes(service: WebhookService): Route[] {
       action: 'webhook.replay',
       body: z.object({}),
       response: replayResponse,
-      handle: ({ params, auth }, deps) => {
+      handle: async ({ params, auth }, deps) => {
         const original = deliveryId(params.id);
         const id = refusal(() => service.replay(original));
         const delivery = service.queue.get(id)!;
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'webhook.replay',

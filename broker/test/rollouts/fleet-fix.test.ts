@@ -16,7 +16,7 @@ const devices = new Map<string, ScriptedDevice>();
 const answers = new Map<string, () => Answer | Promise<Answer>>();
 
 async function addDevice(id: string, firmware: string, errors: string[]): Promise<ScriptedDevice> {
-  const { token } = tb.broker.fleet.provisionDevice(id, 'coffee-machine');
+  const { token } = await tb.broker.fleet.provisionDevice(id, 'coffee-machine');
   const d = new ScriptedDevice({
     deviceId: id,
     token,
@@ -61,12 +61,15 @@ beforeAll(async () => {
   await addDevice('fx-old', '2.3.9', ['E05']);
   await addDevice('fx-fine', '2.4', []);
   await eventually(
-    () => [...devices.keys()].every((id) => tb.broker.fleet.devices.get(id)?.firmwareVersion),
+    async () =>
+      (await Promise.all([...devices.keys()].map((id) => tb.broker.fleet.devices.get(id)))).every(
+        (d) => d?.firmwareVersion,
+      ),
     5_000,
     'every birth stored',
   );
   await eventually(
-    () => tb.broker.fleet.devices.list({ errorCode: 'E05' }).total === 7,
+    async () => (await tb.broker.fleet.devices.list({ errorCode: 'E05' })).total === 7,
     5_000,
     'E05 stored for seven devices',
   );
@@ -100,7 +103,7 @@ describe('fleet-wide fixes (issue 18)', () => {
     const later = started.devices.find((d) => d.wave === 2 && d.deviceId !== 'fx-c')!.deviceId;
     await devices.get(later)!.clear('E05');
     await eventually(
-      () => !tb.broker.fleet.devices.get(later)!.errors.includes('E05'),
+      async () => !(await tb.broker.fleet.devices.get(later))!.errors.includes('E05'),
       5_000,
       `${later}'s E05 cleared`,
     );
@@ -124,7 +127,7 @@ describe('fleet-wide fixes (issue 18)', () => {
     ).toBe(true);
     expect(devices.get('fx-old')!.commands).toHaveLength(0);
     expect(devices.get('fx-fine')!.commands).toHaveLength(0);
-    const audit = tb.broker.fleet.audit.list({ limit: 100 }).filter((a) => a.target === started.id);
+    const audit = (await tb.broker.fleet.audit.list({ limit: 100 })).filter((a) => a.target === started.id);
     expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual(
       expect.arrayContaining([`${agent.id} fleetfix.start`, 'system:fleet-fix fleetfix.completed']),
     );
@@ -134,7 +137,11 @@ describe('fleet-wide fixes (issue 18)', () => {
     for (const d of devices.values()) d.commands.length = 0;
     for (const id of ['fx-a', 'fx-b', 'fx-c', 'fx-d', 'fx-e', 'fx-f']) await devices.get(id)!.raise('E05');
     for (const id of devices.keys()) answers.set(id, () => ({ status: 'failed', reason: 'MCU_TIMEOUT' }));
-    await eventually(() => tb.broker.fleet.devices.list({ errorCode: 'E05' }).total === 7, 5_000, 'E05 back');
+    await eventually(
+      async () => (await tb.broker.fleet.devices.list({ errorCode: 'E05' })).total === 7,
+      5_000,
+      'E05 back',
+    );
 
     const started = await fixes.start({ action: 'rinse', params: {}, query, waves: 3, maxFailureRate: 0.25 }, agent);
     const report = await settled(started.id);
@@ -163,9 +170,9 @@ describe('fleet-wide fixes (issue 18)', () => {
     expect(await refusal('help.install', { url: 'https://x.test/a', sha256: 'a'.repeat(64) }, agent)).toBe(
       'FORBIDDEN_ROLE',
     );
-    const refused = tb.broker.fleet.audit
-      .list({ action: 'fleetfix.start', limit: 50 })
-      .filter((a) => a.outcome === 'refused');
+    const refused = (await tb.broker.fleet.audit.list({ action: 'fleetfix.start', limit: 50 })).filter(
+      (a) => a.outcome === 'refused',
+    );
     expect(refused.map((a) => a.target).sort()).toEqual(['descale', 'format_disk', 'help.install', 'set_grind_size']);
     expect([...devices.values()].every((d) => d.commands.every((c) => c.action === 'rinse'))).toBe(true);
   });

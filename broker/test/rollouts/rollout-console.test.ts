@@ -65,7 +65,7 @@ beforeAll(async () => {
   for (const id of ['rc-1', 'rc-2', 'rc-3', 'rc-4']) {
     const d = new ScriptedDevice({
       deviceId: id,
-      token: fleet.provisionDevice(id, 'coffee-machine').token,
+      token: (await fleet.provisionDevice(id, 'coffee-machine')).token,
       url: tb.url,
       firmware: '2.4',
       commandKeys: [fleet.signer],
@@ -76,7 +76,11 @@ beforeAll(async () => {
     await d.online();
     devices.push(d);
   }
-  await eventually(() => devices.every((d) => fleet.devices.get(d.id)?.online), 5_000, 'the fleet online');
+  await eventually(
+    async () => (await Promise.all(devices.map((d) => fleet.devices.get(d.id)))).every((d) => d?.online),
+    5_000,
+    'the fleet online',
+  );
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -124,7 +128,7 @@ describe('the Rollouts view in Chromium (issue 18)', () => {
     await expect.poll(() => deepText(card.locator('tpc-badge[data-status]')), TIMEOUT).toContain('paused');
     await card.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => deepText(card.locator('tpc-badge[data-status]')), TIMEOUT).toContain('running');
-    expect(fleet.audit.list({ action: 'rollout.pause' }).map((a) => a.actor)).toEqual([staff.id]);
+    expect((await fleet.audit.list({ action: 'rollout.pause' })).map((a) => a.actor)).toEqual([staff.id]);
 
     // The new version's sessions escalate; the control's resolve: the next judgement stops the rollout.
     for (const d of cohort) for (let i = 0; i < 2; i++) await d.session('escalated', { ces: 2 });

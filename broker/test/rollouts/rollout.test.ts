@@ -65,7 +65,7 @@ beforeAll(async () => {
   rollouts = fleet.rollouts;
   rollouts.usePublisher(docs);
   for (const id of ids) {
-    const { token } = fleet.provisionDevice(id, 'coffee-machine');
+    const { token } = await fleet.provisionDevice(id, 'coffee-machine');
     const d = new ScriptedDevice({
       deviceId: id,
       token,
@@ -80,7 +80,11 @@ beforeAll(async () => {
     await d.online();
     devices.set(id, d);
   }
-  await eventually(() => ids.every((id) => fleet.devices.get(id)?.online), 5_000, 'the fleet online');
+  await eventually(
+    async () => (await Promise.all(ids.map((id) => fleet.devices.get(id)))).every((d) => d?.online),
+    5_000,
+    'the fleet online',
+  );
 });
 
 afterAll(async () => {
@@ -145,7 +149,7 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     // One wave-2 device is offline when its wave starts.
     const [away, present] = wave2 as [string, string];
     await devices.get(away)!.offline();
-    await eventually(() => !tb.broker.fleet.devices.get(away)?.online, 5_000, `${away} offline`);
+    await eventually(async () => !(await tb.broker.fleet.devices.get(away))?.online, 5_000, `${away} offline`);
 
     // Version 2 does as well as version 1: wave 2 starts.
     await sessions(wave1, 2, 'resolved');
@@ -168,7 +172,7 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     await sessionsStored(16);
     // A device of the cohort is offline when the rollout stops.
     await devices.get(gone)!.offline();
-    await eventually(() => !tb.broker.fleet.devices.get(gone)?.online, 5_000, `${gone} offline`);
+    await eventually(async () => !(await tb.broker.fleet.devices.get(gone))?.online, 5_000, `${gone} offline`);
 
     const verdict = (await rollouts.evaluate()).get(created.id)!;
     expect(verdict.verdict).toBe('abort');
@@ -197,7 +201,7 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     for (const id of control) expect(devices.get(id)!.commands).toEqual([]);
     // Version 1 is still the model's live content; the stop is audited as the system's.
     expect((await tb.broker.fleet.content.baseline('coffee-machine'))?.id).toBe(v1.id);
-    const audit = tb.broker.fleet.audit.list({ limit: 200 }).filter((a) => a.target === created.id);
+    const audit = (await tb.broker.fleet.audit.list({ limit: 200 })).filter((a) => a.target === created.id);
     expect(audit.map((a) => `${a.actor} ${a.action} ${a.outcome}`)).toEqual(
       expect.arrayContaining([
         `${admin.id} rollout.create ok`,
@@ -234,8 +238,7 @@ describe('a rollout to 50 % in two waves (issue 18)', () => {
     const aborted = await boss.post<RolloutView>(`/api/rollouts/${id}/abort`, {});
     expect(aborted.body).toMatchObject({ status: 'aborted', reason: 'aborted by ro-boss' });
     expect((await agent.get<{ items: RolloutView[] }>('/api/rollouts')).body.items[0]?.id).toBe(id);
-    const audit = tb.broker.fleet.audit
-      .list({ limit: 200 })
+    const audit = (await tb.broker.fleet.audit.list({ limit: 200 }))
       .filter((a) => a.target === id && a.action.startsWith('rollout.'))
       .map((a) => `${a.action} ${a.outcome}`)
       .reverse();

@@ -97,7 +97,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, d
         article.from ||
         'Zammad';
       const text = `[Zammad #${ticket.number}] ${who}: ${htmlToText(article.body, article.content_type)}`;
-      deps.cases.addNote(link.caseId, text.slice(0, NOTE_LIMIT), actor);
+      await deps.cases.addNote(link.caseId, text.slice(0, NOTE_LIMIT), actor);
       result.note = true;
     }
   }

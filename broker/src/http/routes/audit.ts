@@ -42,11 +42,15 @@ const AUDIT_COLUMNS: CsvColumns<AuditEntryView> = [
 ];
 
 /** Up to `max` rows of the filter, newest first, read in pages of the list's largest size. */
-function auditRows(deps: ApiDeps, filter: { deviceId?: string; action?: string }, max: number): AuditRow[] {
+async function auditRows(
+  deps: ApiDeps,
+  filter: { deviceId?: string; action?: string },
+  max: number,
+): Promise<AuditRow[]> {
   const rows: AuditRow[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = deps.fleet.audit.list({ ...filter, before, limit: Math.min(1000, max - rows.length) });
+    const page = await deps.fleet.audit.list({ ...filter, before, limit: Math.min(1000, max - rows.length) });
     rows.push(...page);
     if (page.length === 0 || rows.length >= max) return rows;
     before = page.at(-1)!.id;
@@ -61,8 +65,8 @@ export const auditRoutes: Route[] = [
     action: 'audit.list',
     query: auditQuery,
     response: auditResponse,
-    handle: ({ query }, deps) => {
-      const rows = deps.fleet.audit.list({
+    handle: async ({ query }, deps) => {
+      const rows = await deps.fleet.audit.list({
         deviceId: query.deviceId,
         action: query.action,
         before: query.before ? Number(query.before) : undefined,
@@ -83,19 +87,19 @@ export const auditRoutes: Route[] = [
     // The handler writes the file itself (CSV or JSON, as a download); auditExportJson is the JSON's shape.
     response: z.undefined(),
     stream: true,
-    handle: ({ body, auth, res }, deps) => {
+    handle: async ({ body, auth, res }, deps) => {
       const now = Date.now();
       const filter = {
         ...(body.deviceId ? { deviceId: body.deviceId } : {}),
         ...(body.action ? { action: body.action } : {}),
       };
       // One row past the limit tells a full file from a cut one.
-      const rows = auditRows(deps, filter, EXPORT_ROW_LIMIT + 1);
+      const rows = await auditRows(deps, filter, EXPORT_ROW_LIMIT + 1);
       const truncated = rows.length > EXPORT_ROW_LIMIT;
       const names = deps.fleet.staff.displayNames();
       const items = rows.slice(0, EXPORT_ROW_LIMIT).map((r) => entryView(r, names));
       // Recorded after the read, so the file does not hold its own export (issue 16: every export is audited).
-      deps.fleet.audit.record(
+      await deps.fleet.audit.record(
         {
           actor: auth.staff.id,
           actorRole: auth.staff.role,

@@ -27,10 +27,10 @@ export const authRoutes: Route[] = [
     body: z.object({}),
     response: okResponse,
     beforePasswordChange: true,
-    handle: ({ auth, res }, deps) => {
+    handle: async ({ auth, res }, deps) => {
       // Ending the session tells every channel holding it (live streams, video) through Staff.onSessionsEnded.
       deps.fleet.staff.endSession(auth.token);
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'staff.logout',
@@ -74,7 +74,7 @@ export const authRoutes: Route[] = [
       }
       // Every session of the member ended with the old password; this browser continues in a fresh one.
       const session = deps.fleet.staff.createSession(auth.staff.id);
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'staff.password.change',

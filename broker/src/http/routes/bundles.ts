@@ -57,11 +57,11 @@ export const bundleRoutes: Route[] = [
     role: 'viewer',
     action: 'bundle.download',
     response: bundleDownload,
-    handle: ({ params, auth, res }, deps) => {
+    handle: async ({ params, auth, res }, deps) => {
       const c = found(deps, params.id!);
       const { record, consentAt, bundle } = deps.fleet.bundles.content(c.id, params.bundleId!);
       // Reading a bundle is an access to the device's data (DESIGN.md §3.5).
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'bundle.download',

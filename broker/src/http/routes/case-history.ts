@@ -94,7 +94,7 @@ export const caseHistoryRoutes: Route[] = [
     // The handler writes the file itself (CSV or JSON, as a download); caseExportJson is the JSON's shape.
     response: z.undefined(),
     stream: true,
-    handle: ({ body, auth, res }, deps: ApiDeps) => {
+    handle: async ({ body, auth, res }, deps: ApiDeps) => {
       const now = Date.now();
       let rows: CaseHistoryRow[];
       let truncated = false;
@@ -112,7 +112,7 @@ export const caseHistoryRoutes: Route[] = [
       const names = deps.fleet.staff.displayNames();
       const items = rows.map((c) => historyItem(c, names));
       // A bulk read of case data leaves the machine: who, which selection and how many rows (issue 16).
-      deps.fleet.audit.record(
+      await deps.fleet.audit.record(
         {
           actor: auth.staff.id,
           actorRole: auth.staff.role,

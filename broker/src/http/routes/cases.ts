@@ -27,11 +27,11 @@ export const caseRoutes: Route[] = [
     action: 'case.list',
     query: caseQueueQuery,
     response: caseQueueResponse,
-    handle: ({ query }, deps) => {
+    handle: async ({ query }, deps) => {
       const page = deps.fleet.cases.queue(query.limit, query.offset);
       const names = deps.fleet.staff.displayNames();
       return {
-        items: page.items.map((c) => caseSummary(c, deps, names)),
+        items: await Promise.all(page.items.map((c) => caseSummary(c, deps, names))),
         total: page.total,
         limit: query.limit,
         offset: query.offset,
@@ -44,10 +44,10 @@ export const caseRoutes: Route[] = [
     role: 'viewer',
     action: 'case.view',
     response: caseDetailSchema,
-    handle: ({ params, auth }, deps) => {
+    handle: async ({ params, auth }, deps) => {
       const c = found(deps, params.id!);
       // A case carries the device's diagnostics and the customer's trace: reading it is a device access.
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'case.view',
@@ -95,9 +95,9 @@ export const caseRoutes: Route[] = [
     body: caseNoteRequest,
     response: caseDetailSchema,
     status: 201,
-    handle: ({ params, body, auth }, deps) => {
+    handle: async ({ params, body, auth }, deps) => {
       found(deps, params.id!);
-      deps.fleet.cases.addNote(params.id!, body.text, auth.staff);
+      await deps.fleet.cases.addNote(params.id!, body.text, auth.staff);
       return caseDetail(found(deps, params.id!), deps, deps.fleet.staff.displayNames());
     },
   }),

@@ -36,8 +36,8 @@ export const commandRoutes: Route[] = [
     action: 'device.commands',
     auditAccess: true,
     response: commandListResponse,
-    handle: ({ params }, deps) => {
-      if (!deps.fleet.devices.get(params.id!))
+    handle: async ({ params }, deps) => {
+      if (!(await deps.fleet.devices.get(params.id!)))
         throw new TouchpointError(ErrorCode.NOT_FOUND, `device ${params.id!} does not exist`);
       const names = deps.fleet.staff.displayNames();
       return { items: deps.fleet.commands.listForDevice(params.id!, 50).map((c) => commandView(c, names)) };

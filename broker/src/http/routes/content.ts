@@ -65,7 +65,7 @@ async function requireRole(deps: ApiDeps, auth: Authed, role: ContentRole, actio
   try {
     await deps.fleet.contentRoles.require(auth.staff, role);
   } catch (err) {
-    deps.fleet.audit.record({
+    await deps.fleet.audit.record({
       actor: auth.staff.id,
       actorRole: auth.staff.role,
       action,

@@ -18,8 +18,8 @@ import type { ApiDeps } from '../context.js';
 import { route, type Route } from '../router.js';
 import { deviceSummary, profileView } from './views.js';
 
-function device(deps: ApiDeps, id: string) {
-  const row = deps.fleet.devices.get(id);
+async function device(deps: ApiDeps, id: string) {
+  const row = await deps.fleet.devices.get(id);
   if (!row) throw new TouchpointError(ErrorCode.NOT_FOUND, `device ${id} does not exist`);
   return row;
 }
@@ -32,8 +32,8 @@ export const deviceRoutes: Route[] = [
     action: 'device.list',
     query: deviceListQuery,
     response: deviceListResponse,
-    handle: ({ query }, deps) => {
-      const page = deps.fleet.devices.list(query);
+    handle: async ({ query }, deps) => {
+      const page = await deps.fleet.devices.list(query);
       const open = deps.views.openCaseCounts(page.items.map((d) => d.id));
       return {
         items: page.items.map((d) => deviceSummary(d, open.get(d.id) ?? 0, deps.fleet.profiles.get(d.model))),
@@ -51,11 +51,11 @@ export const deviceRoutes: Route[] = [
     body: provisionRequest,
     response: provisionResponse,
     status: 201,
-    handle: ({ body, auth }, deps) => {
+    handle: async ({ body, auth }, deps) => {
       if (!deps.fleet.profiles.has(body.model))
         throw new TouchpointError(ErrorCode.NOT_FOUND, `no device profile for model ${body.model}`);
-      const created = deps.fleet.provisionDevice(body.deviceId, body.model, body.tags);
-      deps.fleet.audit.record({
+      const created = await deps.fleet.provisionDevice(body.deviceId, body.model, body.tags);
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'device.provision',
@@ -81,8 +81,8 @@ export const deviceRoutes: Route[] = [
     action: 'device.view',
     auditAccess: true,
     response: deviceDetail,
-    handle: ({ params }, deps) => {
-      const row = device(deps, params.id!);
+    handle: async ({ params }, deps) => {
+      const row = await device(deps, params.id!);
       const profile = deps.fleet.profiles.get(row.model);
       return {
         device: deviceSummary(row, deps.views.openCaseCounts([row.id]).get(row.id) ?? 0, profile),
@@ -100,7 +100,9 @@ export const deviceRoutes: Route[] = [
     auditAccess: true,
     query: diagnosticsHistoryQuery,
     response: diagnosticsHistoryResponse,
-    handle: ({ params, query }, deps) => ({ items: deps.views.diagnosticsHistory(device(deps, params.id!).id, query) }),
+    handle: async ({ params, query }, deps) => ({
+      items: deps.views.diagnosticsHistory((await device(deps, params.id!)).id, query),
+    }),
   }),
   route({
     method: 'GET',
@@ -110,7 +112,7 @@ export const deviceRoutes: Route[] = [
     auditAccess: true,
     query: timelineQuery,
     response: timelineResponse,
-    handle: ({ params, query }, deps) => deps.views.timeline(device(deps, params.id!).id, query),
+    handle: async ({ params, query }, deps) => deps.views.timeline((await device(deps, params.id!)).id, query),
   }),
   route({
     method: 'GET',
@@ -120,8 +122,8 @@ export const deviceRoutes: Route[] = [
     auditAccess: true,
     query: helpSessionQuery,
     response: helpSessionResponse,
-    handle: ({ params, query }, deps) => {
-      const id = device(deps, params.id!).id;
+    handle: async ({ params, query }, deps) => {
+      const id = (await device(deps, params.id!)).id;
       const recent = deps.views.helpSessions(id, 10);
       const session = query.sessionId ? deps.views.helpSession(id, query.sessionId) : recent[0];
       if (query.sessionId && !session)

@@ -30,10 +30,23 @@ export function refusal<T>(work: () => T): T {
   try {
     return work();
   } catch (err) {
-    if (err instanceof TouchpointError && !(err instanceof HttpError) && statusFor(err.code) < 500)
-      throw new HttpError(err.code, err.message);
-    throw err;
+    throw asHttpRefusal(err);
   }
+}
+
+/** `refusal` for a store call that answers with a promise (the stores on the store layer, issue 15). */
+export async function asyncRefusal<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asHttpRefusal(err);
+  }
+}
+
+function asHttpRefusal(err: unknown): unknown {
+  return err instanceof TouchpointError && !(err instanceof HttpError) && statusFor(err.code) < 500
+    ? new HttpError(err.code, err.message)
+    : err;
 }
 
 // `:id` is the account's name: the router records it as the target of a refused call.
@@ -44,7 +57,7 @@ export const integrationRoutes: Route[] = [
     role: 'admin',
     action: 'integration.list',
     response: integrationListResponse,
-    handle: (_input, deps) => ({ items: deps.fleet.integrations.list().map(view) }),
+    handle: async (_input, deps) => ({ items: (await deps.fleet.integrations.list()).map(view) }),
   }),
   route({
     // createdBy is the member's login name, readable in the list as the CLI's `cli` is; the audit keeps the id.
@@ -57,10 +70,10 @@ export const integrationRoutes: Route[] = [
     status: 201,
     // Room for the schema's own caps (4 lists of 64 filters of 256 characters); zod then enforces them.
     bodyLimit: 96 * 1024,
-    handle: ({ body, auth }, deps) => {
+    handle: async ({ body, auth }, deps) => {
       const { name, ...rights } = body;
-      const { account, token } = refusal(() => deps.fleet.integrations.add(name, rights, auth.staff.name));
-      deps.fleet.audit.record({
+      const { account, token } = await asyncRefusal(() => deps.fleet.integrations.add(name, rights, auth.staff.name));
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'integration.create',
@@ -78,17 +91,17 @@ export const integrationRoutes: Route[] = [
     action: 'integration.rotate',
     body: z.object({}),
     response: integrationWithToken,
-    handle: ({ params, auth }, deps) => {
+    handle: async ({ params, auth }, deps) => {
       const name = params.id!;
-      const token = refusal(() => deps.fleet.integrations.rotate(name));
-      deps.fleet.audit.record({
+      const token = await asyncRefusal(() => deps.fleet.integrations.rotate(name));
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'integration.rotate',
         target: name,
         outcome: 'ok',
       });
-      return { account: view(current(deps.fleet.integrations.get(name), name)), token };
+      return { account: view(current(await deps.fleet.integrations.get(name), name)), token };
     },
   }),
   route({
@@ -98,17 +111,17 @@ export const integrationRoutes: Route[] = [
     action: 'integration.revoke',
     body: z.object({}),
     response: revokeIntegrationResponse,
-    handle: ({ params, auth }, deps) => {
+    handle: async ({ params, auth }, deps) => {
       const name = params.id!;
-      refusal(() => deps.fleet.integrations.revoke(name));
-      deps.fleet.audit.record({
+      await asyncRefusal(() => deps.fleet.integrations.revoke(name));
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'integration.revoke',
         target: name,
         outcome: 'ok',
       });
-      return { account: view(current(deps.fleet.integrations.get(name), name)) };
+      return { account: view(current(await deps.fleet.integrations.get(name), name)) };
     },
   }),
 ];

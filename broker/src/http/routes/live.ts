@@ -9,7 +9,7 @@ import type { HttpHandler } from '../server.js';
 
 /** GET /api/live[?device=<id>]: the server-sent event stream (see LiveHub). */
 export function liveHandler(deps: ApiDeps, maxStreamsPerSession = 8): HttpHandler {
-  return (req, res) => {
+  return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/live') return false;
     setSecurityHeaders(res, 'api');
@@ -20,13 +20,13 @@ export function liveHandler(deps: ApiDeps, maxStreamsPerSession = 8): HttpHandle
         });
       const auth = authenticate(req, deps.fleet.staff, deps.clientIp(req));
       const query = parseWith(liveQuery, queryObject(url), 'query');
-      if (query.device && !deps.fleet.devices.get(query.device))
+      if (query.device && !(await deps.fleet.devices.get(query.device)))
         throw new HttpError(ErrorCode.NOT_FOUND, `device ${query.device} does not exist`);
       if (deps.hub.streamsOf(auth.token) >= maxStreamsPerSession)
         throw new HttpError(ErrorCode.RATE_LIMITED, `at most ${maxStreamsPerSession} live streams per session`);
       // Watching one device live is an access to that device; a resumed stream is the same watch going on.
       if (query.device && !req.headers['last-event-id']) {
-        deps.fleet.audit.record({
+        await deps.fleet.audit.record({
           actor: auth.staff.id,
           actorRole: auth.staff.role,
           action: 'device.live',

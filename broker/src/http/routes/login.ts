@@ -20,7 +20,7 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
     setSecurityHeaders(res, 'api');
     const ip = deps.clientIp(req);
     let name: string | undefined;
-    const audit = (
+    const audit = async (
       outcome: 'ok' | 'refused' | 'failed',
       detail: Record<string, unknown>,
       actor = 'anonymous',
@@ -28,7 +28,7 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
     ) => {
       const known = name !== undefined && deps.fleet.staff.exists(name);
       const who = name === undefined ? {} : known ? {} : { nameHash: deps.throttle.locks.nameHash(name) };
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor,
         actorRole,
         action: 'staff.login',
@@ -44,7 +44,7 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
       const admission = deps.throttle.admit(name, ip);
       if (!admission.ok) {
         deps.counters.inc(`http.login.refused.${admission.reason}`);
-        audit('refused', { code: ErrorCode.RATE_LIMITED, reason: admission.reason });
+        await audit('refused', { code: ErrorCode.RATE_LIMITED, reason: admission.reason });
         const wait = Math.max(1, Math.ceil(admission.waitMs / 1000));
         const why = admission.reason === 'busy' ? 'too many logins at once' : 'too many failed logins';
         throw new HttpError(ErrorCode.RATE_LIMITED, `${why}; try again in ${wait} s`, 429, {
@@ -62,11 +62,11 @@ export function loginHandler(deps: ApiDeps): HttpHandler {
       if (!member) {
         deps.counters.inc('http.login.failed');
         if (lockedForMs > 0) deps.counters.inc('http.login.locked');
-        audit('failed', { code: ErrorCode.BAD_CREDENTIALS, ...(lockedForMs > 0 ? { lockedForMs } : {}) });
+        await audit('failed', { code: ErrorCode.BAD_CREDENTIALS, ...(lockedForMs > 0 ? { lockedForMs } : {}) });
         throw new HttpError(ErrorCode.BAD_CREDENTIALS, 'wrong name or password');
       }
       const session = deps.fleet.staff.createSession(member.id);
-      audit('ok', member.mustChangePassword ? { mustChangePassword: true } : {}, member.id, member.role);
+      await audit('ok', member.mustChangePassword ? { mustChangePassword: true } : {}, member.id, member.role);
       setSessionCookie(res, session.token, session.expiresAt, deps.secureCookies);
       sendJson(
         res,

@@ -46,7 +46,7 @@ export const staffRoutes: Route[] = [
       const { staff, password } = await deps.fleet.staff.add(body.name, body.role, body.displayName, {
         mustChangePassword: true,
       });
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'staff.create',
@@ -77,7 +77,7 @@ export const staffRoutes: Route[] = [
       }
       const updated = deps.fleet.staff.update(target.id, { role: body.role, disabled: body.disabled });
       const password = body.resetPassword ? await deps.fleet.staff.resetPassword(target.id) : undefined;
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'staff.update',
@@ -97,11 +97,11 @@ export const staffRoutes: Route[] = [
     action: 'staff.unlock',
     body: z.object({}),
     response: unlockStaffResponse,
-    handle: ({ params, auth }, deps) => {
+    handle: async ({ params, auth }, deps) => {
       const target = deps.fleet.staff.listAll().find((m) => m.id === params.id);
       if (!target) throw new HttpError(ErrorCode.NOT_FOUND, `staff member ${params.id!} does not exist`);
       const locksLifted = deps.throttle.locks.unlock(target.name);
-      deps.fleet.audit.record({
+      await deps.fleet.audit.record({
         actor: auth.staff.id,
         actorRole: auth.staff.role,
         action: 'staff.unlock',

@@ -52,11 +52,11 @@ export function commandView(c: CommandRecord, names: Map<string, string>): Comma
 const staffRef = (id: string | null, names: Map<string, string>) =>
   id ? { id, displayName: names.get(id) ?? id } : null;
 
-export function caseSummary(c: CaseRecord, deps: ApiDeps, names: Map<string, string>): CaseSummary {
+export async function caseSummary(c: CaseRecord, deps: ApiDeps, names: Map<string, string>): Promise<CaseSummary> {
   return {
     id: c.id,
     deviceId: c.deviceId,
-    model: deps.fleet.devices.get(c.deviceId)?.model ?? null,
+    model: (await deps.fleet.devices.modelOf(c.deviceId)) ?? null,
     openedAt: c.openedAt,
     receivedAt: c.receivedAt,
     reason: c.reason,
@@ -68,10 +68,10 @@ export function caseSummary(c: CaseRecord, deps: ApiDeps, names: Map<string, str
   };
 }
 
-export function caseDetail(c: CaseRecord, deps: ApiDeps, names: Map<string, string>): CaseDetail {
+export async function caseDetail(c: CaseRecord, deps: ApiDeps, names: Map<string, string>): Promise<CaseDetail> {
   const diagnostics = diagnosticsMessage.safeParse(c.diagnostics);
   return {
-    ...caseSummary(c, deps, names),
+    ...(await caseSummary(c, deps, names)),
     sessionId: c.sessionId,
     locale: c.locale,
     trace: c.trace,

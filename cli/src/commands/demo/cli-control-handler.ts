@@ -20,10 +20,10 @@ export function cliControlHandler(
       const entry = { actor, actorRole: 'operator', action: 'simulator.control', deviceId };
       try {
         const state = await simulator.control(deviceId, control);
-        audit.record({ ...entry, outcome: 'ok', detail: { ...control, via: 'cli' } });
+        await audit.record({ ...entry, outcome: 'ok', detail: { ...control, via: 'cli' } });
         return state;
       } catch (err) {
-        audit.record({
+        await audit.record({
           ...entry,
           outcome: 'failed',
           detail: { ...control, via: 'cli', message: (err as Error).message },

@@ -189,7 +189,7 @@ export async function runClusterDemo(o: ClusterDemoOptions): Promise<number> {
     step(`API process ready: ${url}`);
 
     for (const [i, planned] of planFleet(o.devices, o.extraModels).entries()) {
-      const { token } = auth.devices.provision(planned.deviceId, planned.model, ['demo']);
+      const { token } = await auth.devices.provision(planned.deviceId, planned.model, ['demo']);
       const device = await startSimulatedDevice({
         deviceId: planned.deviceId,
         model: planned.model,

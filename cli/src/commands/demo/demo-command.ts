@@ -55,18 +55,18 @@ function hasSocat(): boolean {
 }
 
 /** Provisions the planned devices that are new; keeps the tokens of the ones from an earlier start. */
-function ensureDevices(
+async function ensureDevices(
   broker: RunningBroker,
   dataDir: string,
   plan: { deviceId: string; model: string }[],
-): DemoDevice[] {
+): Promise<DemoDevice[]> {
   const known = new Map(loadDemoDevices(dataDir).map((d) => [d.deviceId, d]));
   for (const { deviceId, model } of plan) {
     if (known.has(deviceId)) continue;
-    const existing = broker.fleet.devices.get(deviceId);
+    const existing = await broker.fleet.devices.get(deviceId);
     const token = existing
-      ? broker.fleet.devices.rotateToken(deviceId)
-      : broker.fleet.provisionDevice(deviceId, model, ['demo']).token;
+      ? await broker.fleet.devices.rotateToken(deviceId)
+      : (await broker.fleet.provisionDevice(deviceId, model, ['demo'])).token;
     known.set(deviceId, { deviceId, model, token });
   }
   const all = [...known.values()];
@@ -161,7 +161,7 @@ export const demo: CliCommand = {
     });
 
     try {
-      const plan = ensureDevices(broker, dataDir, planFleet(count, extraModels));
+      const plan = await ensureDevices(broker, dataDir, planFleet(count, extraModels));
       for (const [i, device] of plan.entries()) {
         const sim = await startSimulatedDevice({
           deviceId: device.deviceId,
