@@ -263,6 +263,7 @@ export class TpDevicePanel extends LitElement {
       case 'command':
         void this.refreshCommand(e.commandId);
         break;
+      case 'chat': // the case view's (tpc-case-chat)
       case 'hello':
       case 'resync':
         break;

@@ -162,6 +162,7 @@ export class TpFleetPanel extends LitElement {
         case 'resync-all':
           this.reload();
           break;
+        case 'chat':
         case 'command':
         case 'device-event':
         case 'diagnostics':

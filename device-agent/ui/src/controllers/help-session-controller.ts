@@ -66,6 +66,7 @@ export class HelpSessionController implements ReactiveController {
           case 'bundle.ask':
           case 'bundle.closed':
           case 'phone.state':
+          case 'chat.state':
           case 'other':
             return;
         }
