@@ -21,6 +21,7 @@ export class LiveController implements ReactiveController {
   state: LiveState = 'closed';
   private subscription: LiveSubscription | undefined;
   private device: string | null | undefined;
+  private connected = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -30,16 +31,22 @@ export class LiveController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.connected = true;
     if (this.options.enabled?.() ?? true) this.open();
   }
 
   hostDisconnected(): void {
+    this.connected = false;
     this.subscription?.close();
     this.subscription = undefined;
   }
 
   /** Opens or closes with `enabled`, and reopens when the device it follows has changed. */
   hostUpdated(): void {
+    // Closing announces the state 'closed', and Lit still updates a host that has left the page: without this
+    // check that update reopened the stream, and each view left behind one (six of them stall every request
+    // of the page: the browser's six connections per origin).
+    if (!this.connected) return;
     const enabled = this.options.enabled?.() ?? true;
     if (!enabled) {
       if (this.subscription) this.hostDisconnected();

@@ -84,8 +84,10 @@ export class TpApp extends LitElement {
       }
       .appbar {
         display: flex;
+        /* With a case open (Chat, phone access) the bar is wider than a portrait screen: it wraps, never scrolls. */
+        flex-wrap: wrap;
         align-items: center;
-        gap: 0.5em;
+        gap: 0.25em 0.5em;
         padding: 0.2em 0.75em;
         min-height: 52px;
         background: var(--tp-appbar);
