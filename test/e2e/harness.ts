@@ -26,6 +26,8 @@ export interface E2EStack {
   network?: TcpProxy;
   /** The customer's touchscreen: its own context at the device's 800x480. */
   openTouchscreen(): Promise<Page>;
+  /** The customer's phone: a phone-sized touch viewport (390x844 at 2x), nothing opened yet. */
+  openPhone(): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,17 @@ export async function startE2E(
         await page.goto(device.kioskUrl);
         await page.getByRole('heading', { name: 'Help topics' }).waitFor(WAIT);
         return page;
+      },
+      async openPhone() {
+        const context = await browser.newContext({
+          viewport: { width: 390, height: 844 },
+          deviceScaleFactor: 2,
+          isMobile: true,
+          hasTouch: true,
+          locale: 'en-US',
+        });
+        contexts.push(context);
+        return context.newPage();
       },
     };
   } catch (err) {

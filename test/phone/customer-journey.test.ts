@@ -30,13 +30,7 @@ beforeAll(async () => {
   staff = new StaffApi(e.stack.baseUrl);
   await staff.login('jo', password);
   touch = await e.openTouchscreen();
-  const context = await e.browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-US',
-  });
-  phone = await context.newPage();
+  phone = await e.openPhone();
 });
 
 afterAll(async () => {

@@ -33,14 +33,7 @@ beforeAll(async () => {
   c = await ConsolePage.open(e.browser, e.stack.baseUrl);
   await c.login('pia', password);
   touch = await e.openTouchscreen();
-  const context = await e.browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-US',
-  });
-  phone = await context.newPage();
+  phone = await e.openPhone();
 });
 
 afterAll(async () => {

@@ -13,8 +13,7 @@ import type { z } from 'zod';
 import type { ApiDeps } from '../../http/context.js';
 import { HttpError } from '../../http/errors.js';
 import { parseWith, readJsonBody } from '../../http/request.js';
-import { sendError } from '../../http/router.js';
-import { setSecurityHeaders } from '../../http/security-headers.js';
+import { bearerKey, phoneSurfaceHandler } from '../../http/phone-surface.js';
 import { sendJson, type HttpHandler } from '../../http/server.js';
 import { browserScriptLoader } from '../../video/phone/phone-bundle.js';
 import type { PhoneAccessService } from '../phone-access-service.js';
@@ -27,27 +26,8 @@ const API = /^\/api\/phone\/(claim|([^/]{1,64})\/(step|chat|leave|events))$/;
 /** A chat text is at most 1,000 characters (up to 4 bytes each in UTF-8) in its JSON envelope. */
 const BODY_LIMIT = 8 * 1024;
 
-function bearer(req: IncomingMessage): string {
-  const value = req.headers.authorization ?? '';
-  if (!value.startsWith('Bearer ')) throw new HttpError(ErrorCode.NOT_AUTHORIZED, 'this phone has no access');
-  return value.slice(7);
-}
-
 async function body<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
   return parseWith(schema, await readJsonBody(req, BODY_LIMIT), 'body');
-}
-
-function sendPage(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'content-security-policy':
-      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-  });
-  res.end(phoneHelpPageHtml(SCRIPT));
 }
 
 /**
@@ -84,7 +64,7 @@ export function phoneAccessHandler(phone: PhoneAccessService, deps: ApiDeps, bun
       sendJson(res, 200, out.data);
       return;
     }
-    const key = bearer(req);
+    const key = bearerKey(req, 'this phone has no access');
     const refusedAsGone = (err: unknown) => {
       if (err instanceof TouchpointError && err.code === ErrorCode.EXPIRED)
         throw new HttpError(err.code, err.message, 410);
@@ -138,32 +118,16 @@ export function phoneAccessHandler(phone: PhoneAccessService, deps: ApiDeps, bun
     }
   }
 
-  return async (req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method === 'GET' && PAGE.test(pathname)) {
-      sendPage(res);
-      return true;
-    }
-    if (req.method === 'GET' && pathname === SCRIPT) {
-      const js = await script();
-      res.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      });
-      res.end(js);
-      return true;
-    }
-    const match = API.exec(pathname);
-    if (!match) return false;
-    setSecurityHeaders(res, 'api');
-    try {
-      await api(req, res, match[2] ?? '', match[3] ?? 'claim');
-    } catch (err) {
-      deps.counters.inc(`phone.http.refused.${err instanceof TouchpointError ? err.code : ErrorCode.INTERNAL}`);
-      if (res.headersSent) res.destroy();
-      else sendError(res, err, deps.log);
-    }
-    return true;
-  };
+  return phoneSurfaceHandler(
+    {
+      page: PAGE,
+      html: phoneHelpPageHtml,
+      scriptPath: SCRIPT,
+      script,
+      api: API,
+      serve: (match, req, res) => api(req, res, match[2] ?? '', match[3] ?? 'claim'),
+      counter: 'phone.http.refused',
+    },
+    deps,
+  );
 }

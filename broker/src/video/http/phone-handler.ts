@@ -13,8 +13,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../../http/context.js';
 import { HttpError } from '../../http/errors.js';
 import { parseWith, readJsonBody } from '../../http/request.js';
-import { sendError } from '../../http/router.js';
-import { setSecurityHeaders } from '../../http/security-headers.js';
+import { bearerKey, phoneSurfaceHandler } from '../../http/phone-surface.js';
 import { sendJson, type HttpHandler } from '../../http/server.js';
 import { phoneBundleLoader } from '../phone/phone-bundle.js';
 import { phonePageHtml } from '../phone/phone-page.js';
@@ -33,32 +32,12 @@ async function body<S extends z.ZodType>(req: IncomingMessage, schema: S, limit:
   return parseWith(schema, await readJsonBody(req, limit), 'body');
 }
 
-function bearer(req: IncomingMessage): string {
-  const value = req.headers.authorization ?? '';
-  if (!value.startsWith('Bearer ')) throw new HttpError(ErrorCode.NOT_AUTHORIZED, 'this phone is not part of the call');
-  return value.slice(7);
-}
-
 function callId(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
     throw new HttpError(ErrorCode.ID_INVALID, 'bad escape in the call id');
   }
-}
-
-function sendPhonePage(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'content-security-policy':
-      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-    'permissions-policy': 'camera=(self), microphone=(self)',
-  });
-  res.end(phonePageHtml(PHONE_SCRIPT));
 }
 
 /**
@@ -96,7 +75,7 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
       sendJson(res, 200, out.data);
       return;
     }
-    const key = bearer(req);
+    const key = bearerKey(req, 'this phone is not part of the call');
     switch (action) {
       case 'consent':
         sendJson(res, 200, {
@@ -128,33 +107,20 @@ export function phoneHandler(video: VideoService, deps: ApiDeps, phoneBundlePath
     }
   }
 
-  return async (req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method === 'GET' && PHONE_PAGE.test(pathname)) {
-      sendPhonePage(res);
-      return true;
-    }
-    if (req.method === 'GET' && pathname === PHONE_SCRIPT) {
-      const js = await phoneScript();
-      res.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      });
-      res.end(js);
-      return true;
-    }
-    const match = PHONE_API.exec(pathname);
-    if (!match) return false;
-    setSecurityHeaders(res, 'api');
-    const [, first, action] = match;
-    try {
-      await api(req, res, action ? callId(first!.slice(0, -action.length - 1)) : '', action ?? 'claim');
-    } catch (err) {
-      deps.counters.inc(`video.http.refused.${err instanceof TouchpointError ? err.code : ErrorCode.INTERNAL}`);
-      if (res.headersSent) res.destroy();
-      else sendError(res, err, deps.log);
-    }
-    return true;
-  };
+  return phoneSurfaceHandler(
+    {
+      page: PHONE_PAGE,
+      html: phonePageHtml,
+      media: { csp: "media-src 'self' blob:", permissions: 'camera=(self), microphone=(self)' },
+      scriptPath: PHONE_SCRIPT,
+      script: phoneScript,
+      api: PHONE_API,
+      serve: (match, req, res) => {
+        const [, first, action] = match;
+        return api(req, res, action ? callId(first!.slice(0, -action.length - 1)) : '', action ?? 'claim');
+      },
+      counter: 'video.http.refused',
+    },
+    deps,
+  );
 }
