@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsolePage } from '../console/helpers.js';
-import { WAIT, expectText, startE2E, type E2EStack } from '../e2e/harness.js';
+import type { ConsolePage } from '../console/helpers.js';
+import { WAIT, escalateFromKiosk, expectText, signedInAgent, startE2E, type E2EStack } from '../e2e/harness.js';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
-import { openKiosk } from '../helpers/kiosk-socket.js';
 import { eventually } from '../helpers/virtual-device.js';
 
 /**
@@ -21,22 +20,9 @@ let caseId: string;
 
 beforeAll(async () => {
   e = await startE2E(DEVICE, {}, { network: true });
-  const password = await e.stack.addStaff('cleo', 'agent', 'Cleo Agent');
-  c = await ConsolePage.open(e.browser, e.stack.baseUrl);
-  await c.login('cleo', password);
+  c = await signedInAgent(e, 'cleo', 'Cleo Agent');
   touch = await e.openTouchscreen();
-  // The customer's escalation, through the touchscreen's own socket (the escalation UI has its own tests).
-  const ui = await openKiosk(e.device.uiUrl, e.device.kioskUrl);
-  await ui.request('help.start', { flowId: 'descale', locale: 'en' });
-  caseId = (
-    (await ui.request('help.case.open', {
-      locale: 'en',
-      reason: 'the grinder is stuck',
-      consent: { diagnostics: true, helpSession: true },
-    })) as { caseId: string }
-  ).caseId;
-  ui.close();
-  await eventually(() => e.stack.broker.fleet.cases.get(caseId), 'the case reaches the fleet', WAIT.timeout);
+  caseId = await escalateFromKiosk(e, 'the grinder is stuck');
 });
 
 afterAll(async () => {

@@ -8,8 +8,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { ARTIFACTS, deepText, launchChromium, startConsoleStack, type ConsoleStack } from '../console/helpers.js';
+import {
+  ARTIFACTS,
+  ConsolePage,
+  deepText,
+  launchChromium,
+  startConsoleStack,
+  type ConsoleStack,
+} from '../console/helpers.js';
 import type { AgentConfigInput } from '@touchpoint/device-agent';
+import { openKiosk } from '../helpers/kiosk-socket.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually, startVirtualDevice, type VirtualDevice } from '../helpers/virtual-device.js';
 
@@ -124,4 +132,32 @@ export async function expectAttr(locator: Locator, name: string, value: string):
 /** A command's status history as the fleet recorded it: every stage, in order. */
 export function expectDeliveryHistory(statuses: readonly string[], outcome: string): void {
   expect(statuses).toEqual(['queued', 'delivered', 'accepted', outcome]);
+}
+
+/** A new agent (role agent) signed in to the console in its own browser context. */
+export async function signedInAgent(e: E2EStack, name: string, displayName: string): Promise<ConsolePage> {
+  const password = await e.stack.addStaff(name, 'agent', displayName);
+  const c = await ConsolePage.open(e.browser, e.stack.baseUrl);
+  await c.login(name, password);
+  return c;
+}
+
+/**
+ * The customer's escalation of the descale flow through the touchscreen's own socket, for tests of what comes
+ * after (the escalation UI has its own tests); resolves with the case id once the case is in the fleet.
+ */
+export async function escalateFromKiosk(e: E2EStack, reason: string): Promise<string> {
+  const ui = await openKiosk(e.device.uiUrl, e.device.kioskUrl);
+  try {
+    await ui.request('help.start', { flowId: 'descale', locale: 'en' });
+    const opened = (await ui.request('help.case.open', {
+      locale: 'en',
+      reason,
+      consent: { diagnostics: true, helpSession: true },
+    })) as { caseId: string };
+    await eventually(() => e.stack.broker.fleet.cases.get(opened.caseId), 'the case reaches the fleet', WAIT.timeout);
+    return opened.caseId;
+  } finally {
+    ui.close();
+  }
 }

@@ -2,11 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleDownload } from '@touchpoint/protocol';
-import { ConsolePage } from '../console/helpers.js';
+import type { ConsolePage } from '../console/helpers.js';
 import { docScreenshot } from '../helpers/doc-screenshot.js';
-import { openKiosk } from '../helpers/kiosk-socket.js';
-import { eventually } from '../helpers/virtual-device.js';
-import { WAIT, expectText, startE2E, type E2EStack } from './harness.js';
+import { WAIT, escalateFromKiosk, expectText, signedInAgent, startE2E, type E2EStack } from './harness.js';
 
 /**
  * Issue 17, "Support bundles", in Chromium: the agent requests a bundle from the case view, the customer's
@@ -24,22 +22,9 @@ let caseId: string;
 
 beforeAll(async () => {
   e = await startE2E(DEVICE);
-  const password = await e.stack.addStaff('bea', 'agent', 'Bea Agent');
-  c = await ConsolePage.open(e.browser, e.stack.baseUrl);
-  await c.login('bea', password);
+  c = await signedInAgent(e, 'bea', 'Bea Agent');
   touch = await e.openTouchscreen();
-  // The customer's escalation, through the touchscreen's own socket (the escalation UI has its own tests).
-  const ui = await openKiosk(e.device.uiUrl, e.device.kioskUrl);
-  await ui.request('help.start', { flowId: 'descale', locale: 'en' });
-  caseId = (
-    (await ui.request('help.case.open', {
-      locale: 'en',
-      reason: 'the descale failed',
-      consent: { diagnostics: true, helpSession: true },
-    })) as { caseId: string }
-  ).caseId;
-  ui.close();
-  await eventually(() => e.stack.broker.fleet.cases.get(caseId), 'the case reaches the fleet', WAIT.timeout);
+  caseId = await escalateFromKiosk(e, 'the descale failed');
 });
 
 afterAll(async () => {
